@@ -1,0 +1,134 @@
+/**
+ * Connections: opened from the settings, always closed by whoever opened them (`withConnection`).
+ */
+import { readFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import type { ConnectionSettings } from '../settings.js';
+import { FlusherError, ExitCode, errorText, serverErrno } from '../errors.js';
+import { addSecret, redact } from '../log.js';
+
+export type Row = Record<string, unknown>;
+
+/** A thin, typed handle over one server session. */
+export class Db {
+  readonly threadId: number;
+  constructor(private readonly conn: mysql.Connection) {
+    this.threadId = conn.threadId ?? 0;
+  }
+
+  /** Rows of a single statement. */
+  async rows<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]> {
+    const [rows] = await this.conn.query({ sql, values: params });
+    return rows as T[];
+  }
+
+  /** Run a statement (or several separated by `;`) and ignore the result. */
+  async exec(sql: string, params?: unknown[]): Promise<void> {
+    await this.conn.query({ sql, values: params });
+  }
+
+  /** Several statements in one round trip; one result per statement. */
+  async multi(statements: string[]): Promise<unknown[]> {
+    const [res] = await this.conn.query({ sql: statements.join(';\n') });
+    return statements.length > 1 ? (res as unknown[]) : [res];
+  }
+
+  async one<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T | undefined> {
+    return (await this.rows<T>(sql, params))[0];
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.conn.end();
+    } catch {
+      this.conn.destroy();
+    }
+  }
+
+  /** Drop the socket at once (cancellation paths). */
+  destroy(): void {
+    this.conn.destroy();
+  }
+}
+
+function readPem(path: string, input: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new FlusherError(
+      `${input}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? errorText(e)}`,
+      ExitCode.badInput,
+    );
+  }
+}
+
+export function connectionOptions(s: ConnectionSettings): mysql.ConnectionOptions {
+  addSecret(s.password);
+  const opts: mysql.ConnectionOptions = {
+    user: s.user,
+    password: s.password ?? '',
+    multipleStatements: true,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    charset: 'utf8mb4_general_ci',
+    connectTimeout: 10_000,
+  };
+  if (s.socket) opts.socketPath = s.socket;
+  else {
+    opts.host = s.host;
+    opts.port = s.port;
+  }
+  const mode = s.ssl.mode;
+  if (mode !== 'DISABLED' && mode !== 'PREFERRED') {
+    const ssl: Record<string, unknown> = { rejectUnauthorized: mode !== 'REQUIRED' };
+    if (s.ssl.ca) ssl.ca = readPem(s.ssl.ca, '--ssl-ca');
+    if (s.ssl.cert) ssl.cert = readPem(s.ssl.cert, '--ssl-cert');
+    if (s.ssl.key) ssl.key = readPem(s.ssl.key, '--ssl-key');
+    if (mode === 'VERIFY_CA') ssl.checkServerIdentity = () => undefined;
+    opts.ssl = ssl;
+  } else if (mode === 'PREFERRED' && s.ssl.ca) {
+    opts.ssl = { ca: readPem(s.ssl.ca, '--ssl-ca'), rejectUnauthorized: true };
+  }
+  return opts;
+}
+
+/** Open a connection, turning the usual failures into one clear message. */
+export async function connect(s: ConnectionSettings): Promise<Db> {
+  const where = s.socket ? `socket ${s.socket}` : `${s.host}:${s.port}`;
+  try {
+    const conn = await mysql.createConnection(connectionOptions(s));
+    return new Db(conn);
+  } catch (e) {
+    if (e instanceof FlusherError) throw e;
+    throw new FlusherError(
+      redact(`cannot connect to ${where} as ${s.user}: ${describeConnectError(e)}`),
+      ExitCode.badInput,
+      {
+        cause: e,
+      },
+    );
+  }
+}
+
+function describeConnectError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  const errno = serverErrno(e);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host; check --host';
+  if (code === 'ECONNREFUSED')
+    return 'connection refused; check --host and --port, and that the server is running';
+  if (code === 'ETIMEDOUT') return 'timed out; check --host, --port and the network path';
+  if (code === 'ENOENT') return 'no such socket; check --socket';
+  if (errno === 1045) return 'access denied; check the user and the password in --mycnf or MYSQL_PWD';
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'the server does not offer TLS but --ssl-mode requires it';
+  return errorText(e);
+}
+
+export async function withConnection<T>(s: ConnectionSettings, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await connect(s);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

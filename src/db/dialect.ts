@@ -1,0 +1,120 @@
+/**
+ * What differs between MySQL 8.0, MySQL 8.4 and MariaDB, chosen once from the server's version string.
+ */
+export type Flavour = 'mysql' | 'mariadb';
+
+export interface ServerVersion {
+  flavour: Flavour;
+  major: number;
+  minor: number;
+  patch: number;
+  text: string;
+}
+
+export function parseVersion(versionString: string, versionComment = ''): ServerVersion {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
+  if (!m) throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
+  const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
+  return {
+    flavour: isMaria ? 'mariadb' : 'mysql',
+    major: Number(m[1]),
+    minor: Number(m[2]),
+    patch: Number(m[3]),
+    text: versionString,
+  };
+}
+
+function atLeast(v: ServerVersion, major: number, minor: number, patch = 0): boolean {
+  if (v.major !== major) return v.major > major;
+  if (v.minor !== minor) return v.minor > minor;
+  return v.patch >= patch;
+}
+
+export interface Dialect {
+  version: ServerVersion;
+  stopReplica: string;
+  startReplica: string;
+  showReplicaStatus: string;
+  showBinlogStatus: string;
+  /** Lists replicas connected to this server, or undefined where there is no such statement. */
+  showReplicas: string;
+  /** Column names in the replica status row. */
+  replicaCols: {
+    ioRunning: string;
+    sqlRunning: string;
+    sourceHost: string;
+    sourceLogFile: string;
+    execSourceLogPos: string;
+  };
+  /** Expression giving the server's executed GTID set / binlog GTID position. */
+  gtidExecutedExpr: string;
+  /** Expression telling whether GTIDs are in use. */
+  gtidModeExpr: string;
+  /** The privilege that allows SET sql_log_bin (for messages). */
+  sqlLogBinPrivilege: string;
+  blackholeFix: string;
+  /** MySQL keeps CHECK constraint names unique per schema; MariaDB per table. */
+  checkNamesPerSchema: boolean;
+  /** BLACKHOLE tables may be partitioned (MariaDB yes, MySQL 8 no). */
+  blackholePartitions: boolean;
+}
+
+export function dialectFor(v: ServerVersion): Dialect {
+  if (v.flavour === 'mariadb') {
+    return {
+      version: v,
+      stopReplica: 'STOP SLAVE',
+      startReplica: 'START SLAVE',
+      showReplicaStatus: 'SHOW SLAVE STATUS',
+      showBinlogStatus: 'SHOW MASTER STATUS',
+      showReplicas: 'SHOW SLAVE HOSTS',
+      replicaCols: {
+        ioRunning: 'Slave_IO_Running',
+        sqlRunning: 'Slave_SQL_Running',
+        sourceHost: 'Master_Host',
+        sourceLogFile: 'Relay_Master_Log_File',
+        execSourceLogPos: 'Exec_Master_Log_Pos',
+      },
+      gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+      gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+      sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+      blackholeFix:
+        "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+      checkNamesPerSchema: false,
+      blackholePartitions: true,
+    };
+  }
+  const replicaWords = atLeast(v, 8, 0, 22);
+  const only84 = atLeast(v, 8, 2, 0);
+  return {
+    version: v,
+    stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
+    startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+    showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+    showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+    showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
+    replicaCols: replicaWords
+      ? {
+          ioRunning: 'Replica_IO_Running',
+          sqlRunning: 'Replica_SQL_Running',
+          sourceHost: 'Source_Host',
+          sourceLogFile: 'Relay_Source_Log_File',
+          execSourceLogPos: 'Exec_Source_Log_Pos',
+        }
+      : {
+          ioRunning: 'Slave_IO_Running',
+          sqlRunning: 'Slave_SQL_Running',
+          sourceHost: 'Master_Host',
+          sourceLogFile: 'Relay_Master_Log_File',
+          execSourceLogPos: 'Exec_Master_Log_Pos',
+        },
+    gtidExecutedExpr: '@@GLOBAL.gtid_executed',
+    gtidModeExpr: '@@GLOBAL.gtid_mode',
+    sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
+      ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
+      : 'SUPER',
+    blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+    checkNamesPerSchema: true,
+    blackholePartitions: false,
+  };
+}

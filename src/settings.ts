@@ -1,0 +1,194 @@
+/**
+ * One typed settings object for every entry point (CLI and action). Entry points only collect raw
+ * strings; everything is validated here, once, before anything connects.
+ */
+import { InputError } from './errors.js';
+
+export type SslMode = 'DISABLED' | 'PREFERRED' | 'REQUIRED' | 'VERIFY_CA' | 'VERIFY_IDENTITY';
+export const SSL_MODES: readonly SslMode[] = [
+  'DISABLED',
+  'PREFERRED',
+  'REQUIRED',
+  'VERIFY_CA',
+  'VERIFY_IDENTITY',
+];
+
+export interface ConnectionSettings {
+  host: string;
+  port: number;
+  user: string;
+  /** Never printed; registered as a secret by whoever reads it. */
+  password?: string;
+  socket?: string;
+  ssl: { mode: SslMode; ca?: string; cert?: string; key?: string };
+}
+
+export interface TableFilter {
+  /** undefined: any selected schema */
+  schema?: string;
+  table: string;
+}
+
+export type DdlMode = 'create' | 'none';
+
+export interface Selection {
+  databases: string[];
+  tables: TableFilter[];
+  skip: string[];
+}
+
+export interface ReplicationSettings {
+  stopReplica: boolean;
+  startReplica: boolean;
+}
+
+export interface FlushSettings {
+  connection: ConnectionSettings;
+  selection: Selection;
+  replication: ReplicationSettings;
+  concurrency: number;
+  chunkSize: number;
+  ddl: DdlMode;
+  hashfile?: string;
+  dryRun: boolean;
+  allowPrimary: boolean;
+  allowDownstream: boolean;
+  rotateBinlog: boolean;
+}
+
+export interface RecoverSettings {
+  connection: ConnectionSettings;
+  selection: Selection;
+  replication: ReplicationSettings;
+  hashfile: string;
+  dryRun: boolean;
+}
+
+export const DEFAULTS = {
+  port: 3306,
+  concurrency: 4,
+  chunkSize: 20000,
+  ddl: 'create' as DdlMode,
+  stopReplica: true,
+  startReplica: false,
+};
+
+export const LIMITS = {
+  concurrency: { min: 1, max: 64 },
+  chunkSize: { min: 1, max: 10_000_000 },
+  port: { min: 1, max: 65535 },
+};
+
+/** Parse a whole number within a range, naming the input on failure. */
+export function parseIntInput(
+  input: string,
+  raw: string | undefined,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const text = raw.trim();
+  if (!/^\d+$/.test(text)) {
+    throw new InputError(
+      input,
+      `expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+    throw new InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${text}`);
+  }
+  return n;
+}
+
+export function parseBoolInput(input: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['true', 'yes', '1', 'on'].includes(v)) return true;
+  if (['false', 'no', '0', 'off'].includes(v)) return false;
+  throw new InputError(input, `expected true or false, got ${JSON.stringify(raw)}`);
+}
+
+export function parseEnumInput<T extends string>(
+  input: string,
+  raw: string | undefined,
+  fallback: T,
+  allowed: readonly T[],
+): T {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = raw.trim();
+  const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+  if (!hit) throw new InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return hit;
+}
+
+/** Characters an identifier given on the command line may never hold. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FORBIDDEN_IN_NAME = /[\u0000-\u001f`'";\\]/u;
+
+export function checkName(input: string, name: string, what: string): string {
+  if (name.length === 0) throw new InputError(input, `empty ${what} name in the list`);
+  if (name.length > 64)
+    throw new InputError(input, `${what} name ${JSON.stringify(name)} is longer than 64 characters`);
+  if (FORBIDDEN_IN_NAME.test(name)) {
+    throw new InputError(
+      input,
+      `${what} name ${JSON.stringify(name)} holds a quote, backtick, backslash, semicolon or control character; ` +
+        'give the plain name as the server shows it (no quoting)',
+    );
+  }
+  if (name !== name.trim())
+    throw new InputError(input, `${what} name ${JSON.stringify(name)} has leading or trailing spaces`);
+  return name;
+}
+
+/** Split a comma list; empty input gives []. */
+export function splitList(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const t = raw.trim();
+  if (t === '') return [];
+  return t.split(',').map((s) => s.trim());
+}
+
+export function parseSchemas(input: string, raw: string | undefined): string[] {
+  return dedupe(splitList(raw).map((n) => checkName(input, n, 'schema')));
+}
+
+/**
+ * `table` or `schema.table`. A name that itself holds a dot can only be given as `schema.table`
+ * with the first dot separating schema and table.
+ */
+export function parseTables(input: string, raw: string | undefined): TableFilter[] {
+  return splitList(raw).map((item) => {
+    const dot = item.indexOf('.');
+    if (dot < 0) return { table: checkName(input, item, 'table') };
+    return {
+      schema: checkName(input, item.slice(0, dot), 'schema'),
+      table: checkName(input, item.slice(dot + 1), 'table'),
+    };
+  });
+}
+
+function dedupe<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+export function checkHost(input: string, raw: string | undefined): string {
+  const h = (raw ?? '').trim();
+  if (h === '') throw new InputError(input, 'is required: the replica to flush (host name or IP address)');
+  if (/[\s/?#@]/u.test(h) || h.length > 255)
+    throw new InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
+  return h;
+}
+
+export function validateSelection(sel: Selection): Selection {
+  for (const s of sel.skip) {
+    if (sel.databases.includes(s)) {
+      throw new InputError(
+        '--skip',
+        `schema ${JSON.stringify(s)} is both selected with --db and skipped with --skip`,
+      );
+    }
+  }
+  return sel;
+}

@@ -1,0 +1,218 @@
+/**
+ * Pure SQL builders. No I/O here: every statement the engine sends is built by a function in this
+ * file from plain data, and each is unit-tested.
+ */
+import { qualify, quoteIdent, quoteString } from './quote.js';
+
+export function renameTable(schema: string, from: string, to: string): string {
+  return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
+}
+
+/** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
+export function swapBack(schema: string, table: string, backup: string, twinParking: string): string {
+  return `RENAME TABLE ${qualify(schema, table)} TO ${qualify(schema, twinParking)}, ${qualify(schema, backup)} TO ${qualify(schema, table)}`;
+}
+
+export function dropTable(schema: string, table: string): string {
+  return `DROP TABLE ${qualify(schema, table)}`;
+}
+
+export interface ShellOptions {
+  /** Drop table-level CHECK constraints (MySQL keeps their names unique per schema). */
+  stripChecks: boolean;
+}
+
+/**
+ * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
+ * schema-qualified, with FOREIGN KEY constraints removed (their names are unique per schema and the
+ * set-aside original still holds them).
+ */
+export function shellDdl(showCreate: string, schema: string, table: string, opts: ShellOptions): string {
+  const head = `CREATE TABLE ${quoteIdent(table)} (`;
+  if (!showCreate.startsWith(head)) {
+    throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
+  }
+  const body = showCreate.slice(head.length);
+  const lines = body.split('\n');
+  // lines[0] is '' (after the opening parenthesis); definitions follow, each on its own line,
+  // until the line starting with ')' that carries the table options.
+  const close = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
+  if (close < 0) throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
+  const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, opts));
+  const fixed = defs.map((l, i) => {
+    const t = l.replace(/,$/, '');
+    return i < defs.length - 1 ? t + ',' : t;
+  });
+  return [`CREATE TABLE ${qualify(schema, table)} (`, ...fixed, ...lines.slice(close)].join('\n');
+}
+
+function isDroppedConstraint(line: string, opts: ShellOptions): boolean {
+  const l = line.trimStart();
+  if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY (')) return true;
+  if (opts.stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
+    return true;
+  return false;
+}
+
+export interface TwinColumn {
+  name: string;
+  columnType: string;
+  nullable: boolean;
+  generated: boolean;
+  invisible: boolean;
+  charset: string | null;
+  collation: string | null;
+}
+
+export interface TwinSpec {
+  /** All columns in table order. */
+  columns: TwinColumn[];
+  spatialIndexes: string[];
+  partitioned: boolean;
+  /** Whether the server lets a BLACKHOLE table stay partitioned. */
+  keepPartitions: boolean;
+  marker: string;
+}
+
+function plainColumn(c: TwinColumn): string {
+  const cs = c.charset && c.collation ? ` CHARACTER SET ${c.charset} COLLATE ${c.collation}` : '';
+  return `${quoteIdent(c.name)} ${c.columnType}${cs} ${c.nullable ? 'NULL' : 'NOT NULL'}${c.invisible ? ' INVISIBLE' : ''}`;
+}
+
+/**
+ * Turns the shell (the empty table under the real name) into the BLACKHOLE twin: generated columns
+ * become plain columns at the same place (BLACKHOLE refuses them on MariaDB, and the copy then writes
+ * their values), SPATIAL indexes go, partitioning goes where BLACKHOLE cannot have it, and the comment
+ * marks the twin as ours for this run.
+ */
+export function twinAlter(schema: string, table: string, spec: TwinSpec): string {
+  const parts: string[] = [];
+  const generated = spec.columns.filter((c) => c.generated);
+  for (const c of generated) parts.push(`DROP COLUMN ${quoteIdent(c.name)}`);
+  for (const c of generated) {
+    const idx = spec.columns.indexOf(c);
+    const after = idx === 0 ? 'FIRST' : `AFTER ${quoteIdent(spec.columns[idx - 1]!.name)}`;
+    parts.push(`ADD COLUMN ${plainColumn(c)} ${after}`);
+  }
+  for (const i of spec.spatialIndexes) parts.push(`DROP INDEX ${quoteIdent(i)}`);
+  parts.push('ENGINE=BLACKHOLE');
+  parts.push(`COMMENT=${quoteString(spec.marker)}`);
+  let sql = `ALTER TABLE ${qualify(schema, table)} ${parts.join(', ')}`;
+  if (spec.partitioned && !spec.keepPartitions) sql += ' REMOVE PARTITIONING';
+  return sql;
+}
+
+/* Copy */
+
+export interface CopyKey {
+  /** Index name to force (PRIMARY or a unique key). */
+  index: string;
+  columns: string[];
+}
+
+/** `@bf_<prefix><i>` user variables holding key values server-side. */
+export function keyVars(prefix: 's' | 'e', n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `@bf_${prefix}${i}`);
+}
+
+/** (k0,k1,..) > (v0,v1,..) spelled out so both servers use a range scan. */
+export function rowGreaterThan(columns: string[], vars: string[]): string {
+  const ors: string[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
+    ands.push(`${quoteIdent(columns[i]!)} > ${vars[i]}`);
+    ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]!);
+  }
+  return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0]!;
+}
+
+/** (k0,k1,..) <= (v0,v1,..) */
+export function rowAtMost(columns: string[], vars: string[]): string {
+  const ors: string[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
+    const last = i === columns.length - 1;
+    ands.push(`${quoteIdent(columns[i]!)} ${last ? '<=' : '<'} ${vars[i]}`);
+    ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]!);
+  }
+  return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0]!;
+}
+
+function forceIndex(key: CopyKey): string {
+  return key.index === 'PRIMARY' ? 'FORCE INDEX (PRIMARY)' : `FORCE INDEX (${quoteIdent(key.index)})`;
+}
+
+/**
+ * Finds the last key of the next chunk server-side: sets @bf_e* to the key `size` rows past the
+ * current start (or NULL when fewer rows remain), and returns one row `{last}` (1 when this is the
+ * final chunk).
+ */
+export function nextBoundary(
+  schema: string,
+  backup: string,
+  key: CopyKey,
+  size: number,
+  first: boolean,
+): string[] {
+  const cols = key.columns.map(quoteIdent).join(', ');
+  const e = keyVars('e', key.columns.length);
+  const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
+  return [
+    `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
+    `SELECT ${cols} INTO ${e.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
+    `SELECT ${e[0]} IS NULL AS last`,
+  ];
+}
+
+export interface ChunkBounds {
+  /** No lower bound (first chunk). */
+  first: boolean;
+  /** No upper bound (last chunk). */
+  last: boolean;
+}
+
+/** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
+export function copyChunk(
+  schema: string,
+  table: string,
+  backup: string,
+  columns: string[],
+  key: CopyKey,
+  bounds: ChunkBounds,
+): string {
+  const conds: string[] = [];
+  if (!bounds.first) conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
+  if (!bounds.last) conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
+  const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+  return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
+}
+
+/** The end of this chunk becomes the start of the next. */
+export function advanceStart(n: number): string {
+  const s = keyVars('s', n);
+  const e = keyVars('e', n);
+  return `SET ${s.map((v, i) => `${v} = ${e[i]}`).join(', ')}`;
+}
+
+/** The whole table (or one partition) in one statement. */
+export function copyAll(
+  schema: string,
+  table: string,
+  backup: string,
+  columns: string[],
+  partition?: string,
+): string {
+  const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
+  return `${insertSelect(schema, table, backup, columns)}${part}`;
+}
+
+function insertSelect(schema: string, table: string, backup: string, columns: string[]): string {
+  const cols = columns.map(quoteIdent).join(', ');
+  return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;
+}
+
+/* Session */
+
+export function setSqlLogBin(on: boolean): string {
+  return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
+}
