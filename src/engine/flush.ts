@@ -1,0 +1,347 @@
+/**
+ * The flush, start to end: preflight -> plan -> journal -> stop the applier -> tables through the
+ * pipeline, `concurrency` at a time -> coordinates -> report. On any failure the tables that are set
+ * aside are put back before returning; what cannot be put back is named with the recover command.
+ */
+import { randomBytes } from 'node:crypto';
+import { connect, type Db } from '../db/connection.js';
+import { prepareSession } from '../db/session.js';
+import { ExitCode, PreflightError, TableError, errorText } from '../errors.js';
+import type { Dialect } from '../db/dialect.js';
+import { binlogPosition, replicaStatus, showCreateMany } from '../inspect/inspector.js';
+import { preflight } from '../inspect/preflight.js';
+import { JOURNAL_FORMAT, JOURNAL_KIND, JournalWriter, twinMarker } from '../journal/journal.js';
+import type { Logger } from '../log.js';
+import { planTables, type PlannedTable, type Skipped } from '../plan/plan.js';
+import type { FlushSettings } from '../settings.js';
+import { setSqlLogBin } from '../sql/builders.js';
+import { logProgress } from './progress.js';
+import { restoreTable } from './restore.js';
+import { flushTable, type FaultPoint, type TableContext } from './table-flush.js';
+import { defaultHashfile, recoverCommand, type RunReport, type TableReport } from './report.js';
+
+export interface FlushDeps {
+  log: Logger;
+  toolVersion: string;
+  signal?: AbortSignal;
+  fault?: (point: FaultPoint, t: PlannedTable) => void | Promise<void>;
+  /** Called once the journal's header and plan are on disk, before the first change. */
+  onJournalReady?: (path: string) => Promise<void>;
+}
+
+const iso = () => new Date().toISOString();
+
+function connectionLost(e: unknown): boolean {
+  const code = (e as { code?: string }).code ?? '';
+  const fatal = (e as { fatal?: boolean }).fatal === true;
+  return fatal || ['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code);
+}
+
+export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
+  const db = await connect(s.connection);
+  try {
+    return await flushWith(db, s, deps);
+  } finally {
+    await db.close();
+  }
+}
+
+async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
+  const { log } = deps;
+  const startedAt = iso();
+  const pre = await log.group('Preflight', () => preflight(control, s));
+  for (const w of pre.warnings) log.warn(w);
+  if (pre.failures.length) throw new PreflightError(pre.failures);
+
+  const facts = pre.facts;
+  const d = facts.dialect;
+  const found = pre.discovery.tables;
+  const showCreates = await showCreateMany(
+    control,
+    found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
+  );
+  const runTag = randomBytes(4).toString('hex');
+  const plan = planTables(found, showCreates, runTag);
+  const marker = twinMarker(runTag);
+  const report: RunReport = {
+    status: 'planned',
+    exitCode: ExitCode.ok,
+    host: s.connection.socket ? 'localhost' : s.connection.host,
+    port: s.connection.port,
+    serverId: facts.serverId,
+    serverVersion: d.version.text,
+    startedAt,
+    finishedAt: startedAt,
+    tables: plan.map((t) => ({
+      schema: t.schema,
+      table: t.table,
+      status: 'planned',
+      rows: 0,
+      chunks: 0,
+      seconds: 0,
+      rowsEstimate: t.rowsEstimate,
+      bytesEstimate: t.bytesEstimate,
+      chunking: t.key
+        ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${s.chunkSize} rows`
+        : t.partitions.length
+          ? 'whole, per partition'
+          : 'whole table',
+    })),
+    skipped: pre.discovery.skipped,
+    warnings: pre.warnings,
+    replica: { wasReplica: pre.replica !== undefined, stopped: false, started: false },
+  };
+  logSkipped(log, report.skipped);
+  if (s.dryRun) {
+    report.finishedAt = iso();
+    return report;
+  }
+
+  // The journal: header and the whole plan on disk before anything changes.
+  const hashfile = s.hashfile ?? defaultHashfile(report.host, new Date());
+  const journal = JournalWriter.create(hashfile);
+  report.hashfile = hashfile;
+  try {
+    await journal.write({
+      type: 'header',
+      kind: JOURNAL_KIND,
+      format: JOURNAL_FORMAT,
+      tool: deps.toolVersion,
+      host: report.host,
+      port: report.port,
+      serverId: facts.serverId,
+      serverUuid: facts.serverUuid,
+      serverVersion: d.version.text,
+      startedAt,
+      runTag,
+      options: {
+        databases: s.selection.databases,
+        tables: s.selection.tables,
+        skip: s.selection.skip,
+        concurrency: s.concurrency,
+        chunkSize: s.chunkSize,
+        ddl: s.ddl,
+        stopReplica: s.replication.stopReplica,
+        startReplica: s.replication.startReplica,
+      },
+    });
+    await journal.write({
+      type: 'plan',
+      marker,
+      tables: plan.map((t) => ({
+        id: t.id,
+        schema: t.schema,
+        table: t.table,
+        backup: t.backup,
+        twin: t.twin,
+      })),
+    });
+    if (deps.onJournalReady) await deps.onJournalReady(hashfile);
+
+    await log.group('Replication', async () => {
+      if (pre.replica && s.replication.stopReplica) {
+        await control.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
+        report.replica.stopped = true;
+        log.info('replica applier stopped');
+      }
+      const after = pre.replica ? await replicaStatus(control, d) : undefined;
+      if (after) {
+        report.sourceApplied = {
+          file: after.sourceLogFile,
+          position: after.execSourceLogPos,
+          gtid: after.gtidApplied,
+        };
+        log.info(
+          `source position applied: ${after.sourceLogFile}:${after.execSourceLogPos}${after.gtidApplied ? ` (GTID ${after.gtidApplied})` : ''}`,
+        );
+      }
+      if (s.rotateBinlog) {
+        await control.exec(`${setSqlLogBin(false)};\nFLUSH NO_WRITE_TO_BINLOG BINARY LOGS`);
+        log.info('started a new binlog file');
+      }
+    });
+    const start = await binlogPosition(control, d);
+    report.binlog = { start };
+
+    await log.group(
+      `Flush (${plan.length} tables, concurrency ${Math.min(s.concurrency, plan.length)})`,
+      () => runTables({ control, plan, report, settings: s, deps, journal, dialect: d, marker }),
+    );
+
+    const end = await binlogPosition(control, d);
+    report.binlog.end = end;
+    if (facts.gtidOn && end.gtid !== start.gtid) report.errantGtids = `${start.gtid} -> ${end.gtid}`;
+    finishStatus(report, s);
+    if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
+      await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+      report.replica.started = true;
+      log.info('replica applier started');
+    }
+    await journal.write({
+      type: 'end',
+      status: report.status === 'planned' ? 'flushed' : report.status,
+      at: iso(),
+    });
+    report.finishedAt = iso();
+    return report;
+  } finally {
+    journal.close();
+  }
+}
+
+function finishStatus(report: RunReport, s: FlushSettings): void {
+  const bad = report.tables.filter((t) => t.status === 'needs-recovery');
+  const failed = report.tables.some((t) => t.status !== 'flushed');
+  if (bad.length) {
+    report.status = 'recovery-needed';
+    report.exitCode = ExitCode.recoveryNeeded;
+    report.recoverCommand = recoverCommand(s, report.hashfile ?? '');
+  } else if (failed) {
+    report.status = 'failed-restored';
+    report.exitCode = ExitCode.failedRestored;
+  } else {
+    report.status = 'flushed';
+    report.exitCode = ExitCode.ok;
+  }
+}
+
+function logSkipped(log: Logger, skipped: Skipped[]): void {
+  for (const k of skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
+}
+
+async function openWorker(s: FlushSettings): Promise<Db> {
+  const db = await connect(s.connection);
+  try {
+    const problems = await prepareSession(db);
+    if (problems.length) throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
+    return db;
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+interface RunContext {
+  control: Db;
+  plan: PlannedTable[];
+  report: RunReport;
+  settings: FlushSettings;
+  deps: FlushDeps;
+  journal: JournalWriter;
+  dialect: Dialect;
+  marker: string;
+}
+
+/** Runs the pipeline over the plan, `concurrency` tables at a time; puts back what fails. */
+async function runTables(run: RunContext): Promise<void> {
+  const { control, plan, report, settings: s, deps, journal, dialect, marker } = run;
+  const { log } = deps;
+  const progress = logProgress(log);
+  // Largest first: the long tables start early and the small ones fill the gaps.
+  const queue = [...plan].sort((a, b) => b.bytesEstimate - a.bytesEstimate || a.id - b.id);
+  let stopping = false;
+  let cancelled = false;
+  const busy = new Set<Db>();
+  const onAbort = () => {
+    if (cancelled) return;
+    cancelled = true;
+    stopping = true;
+    log.warn('cancel requested: stopping the running copies and putting every table back');
+    for (const w of busy) control.exec(`KILL QUERY ${w.threadId}`).catch(() => undefined);
+  };
+  if (deps.signal?.aborted) onAbort();
+  deps.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const putBack = async (t: PlannedTable, db: Db | undefined, rep: TableReport) => {
+    const attempt = async (conn: Db) =>
+      restoreTable(t, {
+        db: conn,
+        marker,
+        shellMayExist: true,
+        keepPartitions: dialect.blackholePartitions,
+        log,
+      });
+    let fresh: Db | undefined;
+    try {
+      let res;
+      try {
+        if (!db) throw Object.assign(new Error('no connection'), { fatal: true });
+        res = await attempt(db);
+      } catch (e) {
+        if (!connectionLost(e) && db) throw e;
+        fresh = await openWorker(s);
+        res = await attempt(fresh);
+      }
+      await journal.write({ type: 'recover', id: t.id, outcome: res.outcome, at: iso() });
+      rep.status = res.ok ? 'restored' : 'needs-recovery';
+      log.info(`${t.schema}.${t.table}: ${res.detail}`);
+    } catch (e) {
+      rep.status = 'needs-recovery';
+      log.error(`${t.schema}.${t.table}: could not be put back: ${errorText(e)}`);
+    } finally {
+      await fresh?.close();
+    }
+  };
+
+  const worker = async () => {
+    let db: Db | undefined;
+    try {
+      db = await openWorker(s);
+      for (;;) {
+        if (stopping) return;
+        const t = queue.shift();
+        if (!t) return;
+        const rep = report.tables[t.id - 1]!;
+        const ctx: TableContext = {
+          db,
+          dialect,
+          journal,
+          marker,
+          ddl: s.ddl,
+          chunkSize: s.chunkSize,
+          progress,
+          fault: deps.fault,
+          cancelled: () => cancelled,
+        };
+        progress.start(t);
+        busy.add(db);
+        try {
+          const r = await flushTable(t, ctx);
+          Object.assign(rep, { status: 'flushed', rows: r.rows, chunks: r.chunks, seconds: r.seconds });
+          log.info(
+            `${t.schema}.${t.table}: flushed ${r.rows} rows in ${r.chunks} chunk${r.chunks === 1 ? '' : 's'}, ${r.seconds.toFixed(2)}s`,
+          );
+        } catch (e) {
+          busy.delete(db);
+          stopping = true;
+          rep.error = errorText(e);
+          log.error(rep.error);
+          if (connectionLost(e instanceof TableError ? e.cause : e)) {
+            await db.close();
+            db = undefined;
+          }
+          await putBack(t, db, rep);
+          return;
+        } finally {
+          if (db) busy.delete(db);
+        }
+      }
+    } catch (e) {
+      // Could not open a worker connection: nothing of ours was changed by it.
+      stopping = true;
+      log.error(`worker connection failed: ${errorText(e)}`);
+    } finally {
+      await db?.close();
+    }
+  };
+  try {
+    const n = Math.max(1, Math.min(s.concurrency, plan.length));
+    await Promise.all(Array.from({ length: n }, () => worker()));
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+  }
+  for (const rep of report.tables) {
+    if (rep.status === 'planned') rep.status = cancelled ? 'cancelled' : 'not-started';
+  }
+  if (cancelled) report.cancelled = true;
+}

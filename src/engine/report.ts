@@ -1,0 +1,128 @@
+/**
+ * What a run did, as data (the --json result, the action's outputs and summary) and as text.
+ */
+import type { ExitCode } from '../errors.js';
+import type { BinlogPosition } from '../inspect/inspector.js';
+import type { Skipped } from '../plan/plan.js';
+import type { ConnectionSettings, FlushSettings } from '../settings.js';
+
+export type TableStatus = 'planned' | 'flushed' | 'restored' | 'needs-recovery' | 'not-started' | 'cancelled';
+
+export interface TableReport {
+  schema: string;
+  table: string;
+  status: TableStatus;
+  rows: number;
+  chunks: number;
+  seconds: number;
+  rowsEstimate: number;
+  bytesEstimate: number;
+  chunking: string;
+  error?: string;
+}
+
+export interface ReplicaReport {
+  wasReplica: boolean;
+  stopped: boolean;
+  started: boolean;
+}
+
+export interface RunReport {
+  status: 'planned' | 'flushed' | 'failed-restored' | 'recovery-needed';
+  exitCode: ExitCode;
+  host: string;
+  port: number;
+  serverId: number;
+  serverVersion: string;
+  startedAt: string;
+  finishedAt: string;
+  hashfile?: string;
+  tables: TableReport[];
+  skipped: Skipped[];
+  warnings: string[];
+  replica: ReplicaReport;
+  /** Binlog coordinates before the first flushed event and after the last. */
+  binlog?: { start: BinlogPosition; end?: BinlogPosition };
+  /** What the applier had applied from its source when it was stopped. */
+  sourceApplied?: { file: string; position: number; gtid: string };
+  /** GTID range written by the flush on this replica (errant transactions). */
+  errantGtids?: string;
+  cancelled?: boolean;
+  recoverCommand?: string;
+}
+
+export function defaultHashfile(host: string, at: Date): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const safeHost = host.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `binlog-flusher-${safeHost}-${stamp}.hashfile`;
+}
+
+function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:=@,-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`;
+}
+
+/** The exact command that puts everything back (no secret: the password comes from mycnf/env). */
+export function recoverCommand(
+  s: { connection: ConnectionSettings },
+  hashfile: string,
+  mycnf?: string,
+): string {
+  const c = s.connection;
+  const parts = ['binlog-flusher', 'recover'];
+  if (c.socket) parts.push('--socket', shellQuote(c.socket));
+  else parts.push('--host', shellQuote(c.host), '--port', String(c.port));
+  if (mycnf) parts.push('--mycnf', shellQuote(mycnf));
+  parts.push('--hashfile', shellQuote(hashfile));
+  return parts.join(' ');
+}
+
+export function totals(r: RunReport): { tables: number; rows: number } {
+  const done = r.tables.filter((t) => t.status === 'flushed');
+  return { tables: done.length, rows: done.reduce((a, t) => a + t.rows, 0) };
+}
+
+const pos = (p?: BinlogPosition) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
+
+export function formatReport(r: RunReport, s?: FlushSettings): string {
+  const lines: string[] = [];
+  if (r.status === 'planned') {
+    lines.push(`Plan for ${r.host}:${r.port} (${r.serverVersion}), nothing was changed:`);
+    for (const t of r.tables) {
+      lines.push(
+        `  ${t.schema}.${t.table}: ~${t.rowsEstimate} rows, ~${(t.bytesEstimate / 1048576).toFixed(1)} MiB, ${t.chunking}`,
+      );
+    }
+  } else {
+    const tot = totals(r);
+    lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows)`);
+    for (const t of r.tables) {
+      lines.push(
+        `  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.error ? ` (${t.error})` : ''}`,
+      );
+    }
+    if (r.binlog) {
+      lines.push(`Binlog start: ${pos(r.binlog.start)}`);
+      lines.push(`Binlog end:   ${pos(r.binlog.end)}`);
+    }
+    if (r.sourceApplied) {
+      lines.push(
+        `Source applied at stop: ${r.sourceApplied.file}:${r.sourceApplied.position}${r.sourceApplied.gtid ? ` (GTID ${r.sourceApplied.gtid})` : ''}`,
+      );
+    }
+    if (r.errantGtids) lines.push(`GTIDs written by the flush on this replica: ${r.errantGtids}`);
+    lines.push(
+      `Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
+    );
+    if (r.hashfile) lines.push(`Journal: ${r.hashfile}`);
+  }
+  for (const k of r.skipped) lines.push(`  skipped ${k.schema}.${k.table}: ${k.reason}`);
+  if (r.recoverCommand) {
+    lines.push('Some tables are not back in place. Put them back with:');
+    lines.push(`  ${r.recoverCommand}`);
+  }
+  void s;
+  return lines.join('\n');
+}

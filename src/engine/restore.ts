@@ -1,0 +1,226 @@
+/**
+ * Putting one table back, from whatever state the live server shows. Used by the flusher's own
+ * cleanup and by `recover`. Idempotent: a restored table needs nothing and gets nothing.
+ * The only DROP this tool ever runs is in `dropOurTwin`, behind its guard.
+ */
+import type { Db } from '../db/connection.js';
+import { isEmpty, liveTable, type LiveTable } from '../inspect/inspector.js';
+import { dropTable, renameTable, setSqlLogBin, swapBack, twinAlter } from '../sql/builders.js';
+import { qualify } from '../sql/quote.js';
+import type { Logger } from '../log.js';
+
+export interface RestoreEntry {
+  schema: string;
+  table: string;
+  backup: string;
+  /** Parking name of the twin; '' for journals of the original tool. */
+  twin: string;
+}
+
+export type RestoreOutcome =
+  | 'already-restored'
+  | 'renamed-back'
+  | 'twin-replaced'
+  | 'shell-replaced'
+  | 'parked-twin-dropped'
+  | 'not-understood';
+
+export interface RestoreResult {
+  outcome: RestoreOutcome;
+  ok: boolean;
+  detail: string;
+}
+
+export function isOurTwin(t: LiveTable, marker: string | undefined): boolean {
+  return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
+}
+
+/** The one DROP: only a BLACKHOLE table carrying this run's marker. */
+export async function dropOurTwin(db: Db, schema: string, name: string, marker: string): Promise<void> {
+  const live = await liveTable(db, schema, name);
+  if (!isOurTwin(live, marker)) {
+    throw new Error(
+      `refusing to drop ${schema}.${name}: it is not a BLACKHOLE twin marked ${JSON.stringify(marker)}`,
+    );
+  }
+  await db.exec(`${setSqlLogBin(false)};\n${dropTable(schema, name)}`);
+}
+
+async function sameColumns(db: Db, schema: string, a: string, b: string): Promise<boolean> {
+  const cols = async (t: string) =>
+    (
+      await db.rows(
+        'SELECT COLUMN_NAME AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+        [schema, t],
+      )
+    )
+      .map((r) => String(r.n))
+      .join('\u0000');
+  return (await cols(a)) === (await cols(b));
+}
+
+/** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
+async function convertShell(
+  db: Db,
+  schema: string,
+  name: string,
+  marker: string,
+  keepPartitions: boolean,
+): Promise<void> {
+  const cols = await db.rows(
+    `SELECT COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs,
+            COLLATION_NAME AS co FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+    [schema, name],
+  );
+  const spatial = await db.rows(
+    "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE = 'SPATIAL'",
+    [schema, name],
+  );
+  const parts = await db.rows(
+    'SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [schema, name],
+  );
+  const sql = twinAlter(schema, name, {
+    columns: cols.map((r) => {
+      const extra = String(r.x).toUpperCase();
+      return {
+        name: String(r.n),
+        columnType: String(r.ct),
+        nullable: r.nl === 'YES',
+        generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
+        invisible: extra.includes('INVISIBLE'),
+        charset: r.cs === null ? null : String(r.cs),
+        collation: r.co === null ? null : String(r.co),
+      };
+    }),
+    spatialIndexes: spatial.map((r) => String(r.n)),
+    partitioned: Number(parts[0]?.n ?? 0) > 0,
+    keepPartitions,
+    marker,
+  });
+  await db.exec(`${setSqlLogBin(false)};\n${sql}`);
+}
+
+export interface RestoreContext {
+  db: Db;
+  /** This run's twin marker; undefined for journals of the original tool. */
+  marker: string | undefined;
+  /** The journal says the shell/twin step had begun for this table. */
+  shellMayExist: boolean;
+  keepPartitions: boolean;
+  log: Logger;
+}
+
+/**
+ * Look at the live server and do what the state needs, with binlogging off.
+ */
+export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promise<RestoreResult> {
+  const { db, marker } = ctx;
+  const name = `${e.schema}.${e.table}`;
+  const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
+  const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
+
+  if (!bk.exists) {
+    if (!tb.exists) {
+      return {
+        outcome: 'not-understood',
+        ok: false,
+        detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
+      };
+    }
+    if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
+      return {
+        outcome: 'not-understood',
+        ok: false,
+        detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
+      };
+    }
+    if (tw?.exists) {
+      if (marker && isOurTwin(tw, marker)) {
+        await dropOurTwin(db, e.schema, e.twin, marker);
+        return {
+          outcome: 'parked-twin-dropped',
+          ok: true,
+          detail: `${name} in place; dropped its parked twin ${e.twin}`,
+        };
+      }
+      if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
+        await convertShell(db, e.schema, e.twin, marker, ctx.keepPartitions);
+        await dropOurTwin(db, e.schema, e.twin, marker);
+        return {
+          outcome: 'parked-twin-dropped',
+          ok: true,
+          detail: `${name} in place; dropped its parked shell ${e.twin}`,
+        };
+      }
+      return {
+        outcome: 'not-understood',
+        ok: false,
+        detail: `${name} is in place, but ${e.schema}.${e.twin} is not our twin; left alone`,
+      };
+    }
+    return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+  }
+
+  // The backup exists: the real table is set aside.
+  if (!tb.exists) {
+    await db.exec(`${setSqlLogBin(false)};\n${renameTable(e.schema, e.backup, e.table)}`);
+    return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
+  }
+  if (tw?.exists) {
+    return {
+      outcome: 'not-understood',
+      ok: false,
+      detail: `${name}, ${e.backup} and ${e.twin} all exist; left alone`,
+    };
+  }
+  if (marker && isOurTwin(tb, marker)) {
+    await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
+    await dropOurTwin(db, e.schema, e.twin, marker);
+    return { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}; twin dropped` };
+  }
+  if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
+    // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
+    await db.exec(
+      `${setSqlLogBin(false)};\nDROP TABLE ${qualify(e.schema, e.table)};\n${renameTable(e.schema, e.backup, e.table)}`,
+    );
+    return {
+      outcome: 'twin-replaced',
+      ok: true,
+      detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
+    };
+  }
+  if (
+    marker &&
+    ctx.shellMayExist &&
+    tb.type === 'BASE TABLE' &&
+    tb.engine !== 'BLACKHOLE' &&
+    (await isEmpty(db, e.schema, e.table))
+  ) {
+    // Died between creating the shell (the real DDL, empty) and turning it into the twin.
+    await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
+    try {
+      await convertShell(db, e.schema, e.twin, marker, ctx.keepPartitions);
+      await dropOurTwin(db, e.schema, e.twin, marker);
+    } catch (err) {
+      ctx.log.warn(
+        `${name} is back, but its empty shell ${e.schema}.${e.twin} could not be removed: ${(err as Error).message}`,
+      );
+      return {
+        outcome: 'shell-replaced',
+        ok: true,
+        detail: `${name} back from ${e.backup}; empty shell left as ${e.twin}`,
+      };
+    }
+    return {
+      outcome: 'shell-replaced',
+      ok: true,
+      detail: `${name} back from ${e.backup}; empty shell dropped`,
+    };
+  }
+  return {
+    outcome: 'not-understood',
+    ok: false,
+    detail: `${name} exists and is not our twin, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
+  };
+}

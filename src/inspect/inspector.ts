@@ -1,0 +1,305 @@
+/**
+ * Read-only inspection of the server: facts, replication state, tables and their shape.
+ * Nothing in this module changes the server (session variables aside).
+ */
+import type { Db, Row } from '../db/connection.js';
+import { dialectFor, parseVersion, type Dialect } from '../db/dialect.js';
+import { qualify } from '../sql/quote.js';
+
+export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+
+export interface ServerFacts {
+  dialect: Dialect;
+  serverId: number;
+  serverUuid: string;
+  hostname: string;
+  logBin: boolean;
+  readOnly: boolean;
+  superReadOnly: boolean;
+  gtidOn: boolean;
+}
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const bool = (v: unknown): boolean => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
+
+export async function readServer(db: Db): Promise<ServerFacts> {
+  const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+  const version = parseVersion(str(base?.v), str(base?.vc));
+  const dialect = dialectFor(version);
+  const maria = version.flavour === 'mariadb';
+  const r = await db.one(
+    maria
+      ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                0 AS sro, ${dialect.gtidModeExpr} AS gtid`
+      : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                @@super_read_only AS sro, ${dialect.gtidModeExpr} AS gtid`,
+  );
+  return {
+    dialect,
+    serverId: num(r?.sid),
+    serverUuid: str(r?.uuid),
+    hostname: str(r?.host),
+    logBin: bool(r?.log_bin),
+    readOnly: bool(r?.ro),
+    superReadOnly: bool(r?.sro),
+    gtidOn: str(r?.gtid).toUpperCase().startsWith('ON'),
+  };
+}
+
+export async function engineSupport(db: Db, engine: string): Promise<string> {
+  const r = await db.one('SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?', [engine]);
+  return str(r?.s).toUpperCase();
+}
+
+export interface ReplicaStatus {
+  ioRunning: boolean;
+  sqlRunning: boolean;
+  sourceHost: string;
+  sourceLogFile: string;
+  execSourceLogPos: number;
+  /** MariaDB: gtid_slave_pos; MySQL: Executed_Gtid_Set. */
+  gtidApplied: string;
+  channels: number;
+}
+
+/** undefined when the server is not a replica. */
+export async function replicaStatus(db: Db, d: Dialect): Promise<ReplicaStatus | undefined> {
+  const rows =
+    d.version.flavour === 'mariadb'
+      ? await db.rows('SHOW ALL SLAVES STATUS')
+      : await db.rows(d.showReplicaStatus);
+  if (rows.length === 0) return undefined;
+  const c = d.replicaCols;
+  const first = rows[0]!;
+  let gtidApplied = str(first.Executed_Gtid_Set);
+  if (d.version.flavour === 'mariadb')
+    gtidApplied = str((await db.one('SELECT @@GLOBAL.gtid_slave_pos AS g'))?.g);
+  return {
+    ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
+    sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
+    sourceHost: str(first[c.sourceHost]),
+    sourceLogFile: str(first[c.sourceLogFile]),
+    execSourceLogPos: num(first[c.execSourceLogPos]),
+    gtidApplied: gtidApplied.replaceAll('\n', ''),
+    channels: rows.length,
+  };
+}
+
+/** Replicas reading this server's binlog: registered ones and binlog dump threads. */
+export async function downstreamReplicas(db: Db, d: Dialect): Promise<string[]> {
+  const found = new Set<string>();
+  try {
+    for (const r of await db.rows(d.showReplicas)) found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
+  } catch {
+    // needs REPLICATION MASTER ADMIN / REPLICATION SLAVE on some versions; the processlist still tells
+  }
+  const dumps = await db.rows(
+    "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')",
+  );
+  for (const r of dumps) found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
+  return [...found];
+}
+
+export interface BinlogPosition {
+  file: string;
+  position: number;
+  gtid: string;
+}
+
+export async function binlogPosition(db: Db, d: Dialect): Promise<BinlogPosition> {
+  const r = await db.one(d.showBinlogStatus);
+  const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
+  return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
+}
+
+/* Tables */
+
+export interface TableRow {
+  schema: string;
+  name: string;
+  type: string;
+  engine: string;
+  rows: number;
+  dataLength: number;
+  avgRowLength: number;
+  comment: string;
+  createOptions: string;
+}
+
+export async function listTables(db: Db, schemas?: string[]): Promise<TableRow[]> {
+  const params: unknown[] = [SYSTEM_SCHEMAS];
+  let where = 'TABLE_SCHEMA NOT IN (?)';
+  if (schemas && schemas.length) {
+    where += ' AND TABLE_SCHEMA IN (?)';
+    params.push(schemas);
+  }
+  const rows = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
+            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
+            IFNULL(CREATE_OPTIONS, '') AS o
+       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+    params,
+  );
+  return rows.map((r) => ({
+    schema: str(r.s),
+    name: str(r.n),
+    type: str(r.t),
+    engine: str(r.e),
+    rows: num(r.r),
+    dataLength: num(r.dl),
+    avgRowLength: num(r.arl),
+    comment: str(r.c),
+    createOptions: str(r.o),
+  }));
+}
+
+export async function listSchemas(db: Db): Promise<string[]> {
+  const rows = await db.rows(
+    'SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)',
+    [SYSTEM_SCHEMAS],
+  );
+  return rows.map((r) => str(r.s));
+}
+
+export interface ColumnInfo {
+  name: string;
+  columnType: string;
+  nullable: boolean;
+  generated: boolean;
+  invisible: boolean;
+  charset: string | null;
+  collation: string | null;
+}
+
+export interface IndexInfo {
+  name: string;
+  unique: boolean;
+  type: string;
+  columns: string[];
+  /** Some column is nullable or indexed by prefix only. */
+  weak: boolean;
+}
+
+export interface TableShape {
+  columns: ColumnInfo[];
+  indexes: IndexInfo[];
+  partitions: string[];
+}
+
+const key = (s: string, t: string) => `${s}\u0000${t}`;
+
+/** Columns, indexes and partitions of many tables in three queries. */
+export async function tableShapes(db: Db, schemas: string[]): Promise<Map<string, TableShape>> {
+  const out = new Map<string, TableShape>();
+  if (schemas.length === 0) return out;
+  const get = (s: string, t: string) => {
+    const k = key(s, t);
+    let v = out.get(k);
+    if (!v) out.set(k, (v = { columns: [], indexes: [], partitions: [] }));
+    return v;
+  };
+  const cols = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
+            IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+    [schemas],
+  );
+  for (const r of cols) {
+    const extra = str(r.x).toUpperCase();
+    get(str(r.s), str(r.t)).columns.push({
+      name: str(r.n),
+      columnType: str(r.ct),
+      nullable: str(r.nl) === 'YES',
+      generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
+      invisible: extra.includes('INVISIBLE'),
+      charset: r.cs === null ? null : str(r.cs),
+      collation: r.co === null ? null : str(r.co),
+    });
+  }
+  const idx = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
+            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl
+       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+    [schemas],
+  );
+  for (const r of idx) {
+    const shape = get(str(r.s), str(r.t));
+    const name = str(r.n);
+    let ix = shape.indexes.find((i) => i.name === name);
+    if (!ix) {
+      ix = { name, unique: num(r.nu) === 0, type: str(r.it).toUpperCase(), columns: [], weak: false };
+      shape.indexes.push(ix);
+    }
+    if (r.c === null)
+      ix.weak = true; // functional key part
+    else ix.columns.push(str(r.c));
+    if (r.sp !== null || str(r.nl) === 'YES') ix.weak = true;
+  }
+  const parts = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
+      WHERE TABLE_SCHEMA IN (?) AND PARTITION_NAME IS NOT NULL ORDER BY TABLE_SCHEMA, TABLE_NAME, PARTITION_ORDINAL_POSITION`,
+    [schemas],
+  );
+  for (const r of parts) get(str(r.s), str(r.t)).partitions.push(str(r.p));
+  return out;
+}
+
+export function shapeOf(
+  shapes: Map<string, TableShape>,
+  schema: string,
+  table: string,
+): TableShape | undefined {
+  return shapes.get(key(schema, table));
+}
+
+/** SHOW CREATE TABLE for many tables, batched into few round trips. */
+export async function showCreateMany(db: Db, tables: { schema: string; table: string }[]): Promise<string[]> {
+  const out: string[] = [];
+  const batch = 200;
+  for (let i = 0; i < tables.length; i += batch) {
+    const part = tables.slice(i, i + batch);
+    const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
+    for (const set of sets) {
+      const row = (set as Row[])[0];
+      const text = row?.['Create Table'];
+      if (typeof text !== 'string') throw new Error('SHOW CREATE TABLE returned no definition');
+      out.push(text);
+    }
+  }
+  return out;
+}
+
+/** Live state of one name, for recovery and guards. */
+export interface LiveTable {
+  exists: boolean;
+  engine: string;
+  comment: string;
+  type: string;
+}
+
+export async function liveTable(db: Db, schema: string, table: string): Promise<LiveTable> {
+  const r = await db.one(
+    `SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+    [schema, table],
+  );
+  if (!r) return { exists: false, engine: '', comment: '', type: '' };
+  return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
+}
+
+export async function isEmpty(db: Db, schema: string, table: string): Promise<boolean> {
+  const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
+  return r.length === 0;
+}
+
+/** Foreign keys of other tables that point at a table (for reports and tests). */
+export async function referencingKeys(db: Db, schema: string, table: string): Promise<string[]> {
+  const rows = await db.rows(
+    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
+      WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`,
+    [schema, table],
+  );
+  return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
+}

@@ -1,0 +1,188 @@
+/**
+ * Preflight: every check runs before the first change, and every failure is reported with its fix.
+ * Read-only, apart from session variables and the server-side run lock (released with the session).
+ */
+import type { Db } from '../db/connection.js';
+import type { PreflightFailure } from '../errors.js';
+import type { FlushSettings } from '../settings.js';
+import { canToggleSqlLogBin, prepareSession } from '../db/session.js';
+import { isLeftoverName } from '../journal/journal.js';
+import { discover, type Discovery } from '../plan/plan.js';
+import {
+  downstreamReplicas,
+  engineSupport,
+  listSchemas,
+  listTables,
+  readServer,
+  replicaStatus,
+  shapeOf,
+  tableShapes,
+  type ReplicaStatus,
+  type ServerFacts,
+  type TableShape,
+} from './inspector.js';
+
+export const RUN_LOCK = 'binlog-flusher';
+
+export interface PreflightReport {
+  facts: ServerFacts;
+  replica?: ReplicaStatus;
+  downstream: string[];
+  discovery: Discovery;
+  shapes: Map<string, TableShape>;
+  failures: PreflightFailure[];
+  warnings: string[];
+}
+
+/** Take the server-side run lock so two flushes can never overlap. Returns a failure or undefined. */
+export async function takeRunLock(db: Db): Promise<PreflightFailure | undefined> {
+  const got = await db.one('SELECT GET_LOCK(?, 0) AS got', [RUN_LOCK]);
+  if (Number(got?.got) === 1) return undefined;
+  const holder = await db.one('SELECT IS_USED_LOCK(?) AS id', [RUN_LOCK]);
+  const id = holder?.id;
+  const who = id
+    ? await db
+        .one('SELECT USER AS u, HOST AS h, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
+        .catch(() => undefined)
+    : undefined;
+  const desc = who
+    ? `connection ${String(id)} (${String(who.u)}@${String(who.h)}, for ${String(who.t)} s)`
+    : `connection ${String(id)}`;
+  return {
+    check: 'run-lock',
+    message: `another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${desc}`,
+    fix: 'wait for that run to finish (or, if it is stuck, end it and run `binlog-flusher recover` with its journal)',
+  };
+}
+
+export async function preflight(db: Db, s: FlushSettings): Promise<PreflightReport> {
+  const failures: PreflightFailure[] = [];
+  const warnings: string[] = [];
+  const fail = (check: string, message: string, fix: string) => failures.push({ check, message, fix });
+
+  const facts = await readServer(db);
+  const d = facts.dialect;
+
+  const lock = await takeRunLock(db);
+  if (lock) failures.push(lock);
+
+  if (!facts.logBin) {
+    fail(
+      'log-bin',
+      'binary logging is off on this server, so nothing can be flushed to it',
+      'start the replica with log-bin (and log-replica-updates / log-slave-updates)',
+    );
+  }
+  for (const p of await prepareSession(db)) {
+    fail(
+      p.variable,
+      `this session cannot set ${p.variable}: ${p.error}`,
+      p.variable.startsWith('binlog')
+        ? `grant the flush user the privilege to set ${p.variable} (MySQL: SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN; MariaDB: BINLOG ADMIN or SUPER), or set it globally to ${p.variable === 'binlog_format' ? 'ROW' : 'FULL'}`
+        : `grant SESSION_VARIABLES_ADMIN, or turn ${p.variable} off`,
+    );
+  }
+  const logBinErr = await canToggleSqlLogBin(db);
+  if (logBinErr) {
+    fail(
+      'sql_log_bin',
+      `this session cannot switch binary logging off for its renames: ${logBinErr}`,
+      `grant the flush user ${d.sqlLogBinPrivilege}`,
+    );
+  }
+  const bh = await engineSupport(db, 'BLACKHOLE');
+  if (bh !== 'YES' && bh !== 'DEFAULT') {
+    fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
+  }
+  if (facts.superReadOnly) {
+    fail(
+      'read-only',
+      'super_read_only is ON: no session may rename or create tables',
+      'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
+    );
+  } else if (facts.readOnly) {
+    const grants = (await db.rows('SHOW GRANTS'))
+      .map((r) => String(Object.values(r)[0]))
+      .join('\n')
+      .toUpperCase();
+    const exempt = /ALL PRIVILEGES ON \*\.\*|\bSUPER\b|READ[ _]ONLY ADMIN|CONNECTION_ADMIN/.test(grants);
+    if (!exempt) {
+      fail(
+        'read-only',
+        'read_only is ON and the flush user has no privilege that may write under it',
+        'grant SUPER (MySQL: CONNECTION_ADMIN; MariaDB 10.5.2+: READ ONLY ADMIN), or SET GLOBAL read_only = OFF during the flush',
+      );
+    } else {
+      warnings.push('read_only is ON; the flush user may write anyway through its privileges');
+    }
+  }
+
+  const replica = await replicaStatus(db, d).catch((e: Error) => {
+    fail(
+      'replica-status',
+      `cannot read the replica status: ${e.message}`,
+      'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)',
+    );
+    return undefined;
+  });
+  if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
+    fail(
+      'replica',
+      'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary',
+      'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables',
+    );
+  }
+  if (replica?.sqlRunning && !s.replication.stopReplica) {
+    fail(
+      'applier',
+      'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost',
+      'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first',
+    );
+  }
+  const downstream = await downstreamReplicas(db, d).catch(() => [] as string[]);
+  if (downstream.length && !s.allowDownstream) {
+    fail(
+      'downstream',
+      `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`,
+      'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush',
+    );
+  }
+  if (facts.gtidOn) {
+    warnings.push(
+      "GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
+        'do not promote this replica to primary afterwards without handling them (their range is reported at the end)',
+    );
+  }
+
+  const allTables = await listTables(db);
+  const leftovers = allTables.filter((t) => isLeftoverName(t.name));
+  if (leftovers.length) {
+    fail(
+      'leftovers',
+      `tables of an earlier, unfinished run are on the server: ${leftovers
+        .slice(0, 10)
+        .map((t) => `${t.schema}.${t.name}`)
+        .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`,
+      "run `binlog-flusher recover --hashfile <that run's journal>` first",
+    );
+  }
+  const schemas = await listSchemas(db);
+  const selectedSchemas = schemas.filter(
+    (x) =>
+      (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
+      !s.selection.skip.includes(x),
+  );
+  const shapes = await tableShapes(db, selectedSchemas);
+  const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
+  for (const p of discovery.problems) fail('selection', p.message, p.fix);
+
+  for (const { row, shape } of discovery.tables) {
+    if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
+      const mb = row.dataLength / 1048576;
+      warnings.push(
+        `${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`,
+      );
+    }
+  }
+  return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}

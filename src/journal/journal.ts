@@ -1,0 +1,320 @@
+/**
+ * The journal ("hashfile"): JSON lines, appended and fsynced before each change it announces.
+ * The header and the whole plan are durable before the first change, so the journal alone is
+ * enough to recover after the process dies at any point. It never holds a secret.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { FlusherError, ExitCode } from '../errors.js';
+
+export const JOURNAL_KIND = 'binlog-flusher-journal';
+export const JOURNAL_FORMAT = 1;
+
+export interface JournalHeader {
+  type: 'header';
+  kind: typeof JOURNAL_KIND;
+  format: number;
+  tool: string;
+  host: string;
+  port: number;
+  serverId: number;
+  serverUuid: string;
+  serverVersion: string;
+  startedAt: string;
+  runTag: string;
+  /** Non-secret options of the run, for the record. */
+  options: Record<string, unknown>;
+}
+
+/** One table of the plan: where it goes while it is set aside, and the twin's parking name. */
+export interface JournalTable {
+  id: number;
+  schema: string;
+  table: string;
+  backup: string;
+  twin: string;
+}
+
+export type StepName = 'set-aside' | 'twin' | 'copy' | 'swap-back' | 'drop-twin';
+
+export type JournalRecord =
+  | JournalHeader
+  | { type: 'plan'; marker: string; tables: JournalTable[] }
+  | { type: 'step'; id: number; step: StepName; at: string }
+  | { type: 'chunk'; id: number; chunk: number; rows: number; at: string }
+  | { type: 'table-done'; id: number; rows: number; at: string }
+  | { type: 'end'; status: RunStatus; at: string }
+  | { type: 'recover'; id: number; outcome: string; at: string };
+
+export type RunStatus = 'flushed' | 'failed-restored' | 'recovery-needed' | 'recovered';
+
+/**
+ * Appends records with group commit: callers that arrive while an fsync runs share the next one.
+ */
+export class JournalWriter {
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private flushing: Promise<void> | undefined;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+  ) {
+    this.fd = fd;
+  }
+
+  /** Create a new journal; refuses to overwrite an existing file. */
+  static create(path: string): JournalWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        throw new FlusherError(
+          `--hashfile: ${path} already exists; it may be the journal of an unfinished run. ` +
+            'Run `binlog-flusher recover` with it, or choose another path',
+          ExitCode.badInput,
+        );
+      }
+      throw new FlusherError(
+        `--hashfile: cannot create ${path}: ${code ?? (e as Error).message}`,
+        ExitCode.badInput,
+      );
+    }
+    return new JournalWriter(path, fd);
+  }
+
+  /** Open an existing journal for appending (recovery writes its outcomes there). */
+  static append(path: string): JournalWriter {
+    try {
+      return new JournalWriter(path, openSync(path, 'a'));
+    } catch (e) {
+      throw new FlusherError(
+        `--hashfile: cannot open ${path} for writing: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        ExitCode.badInput,
+      );
+    }
+  }
+
+  /** Append a record and return once it is on disk. */
+  async write(rec: JournalRecord): Promise<void> {
+    this.pending.push(JSON.stringify(rec) + '\n');
+    // Wait for a flush in progress (it did not include our record), then flush what is pending.
+    while (this.pending.length > 0) {
+      if (this.flushing) {
+        await this.flushing;
+        continue;
+      }
+      this.flushing = Promise.resolve().then(() => this.flushNow());
+      try {
+        await this.flushing;
+      } finally {
+        this.flushing = undefined;
+      }
+    }
+  }
+
+  /** Write synchronously (signal handlers, the last record before exit). */
+  writeSync(rec: JournalRecord): void {
+    this.pending.push(JSON.stringify(rec) + '\n');
+    this.flushNow();
+  }
+
+  private flushNow(): void {
+    if (this.fd === undefined) throw new Error('journal is closed');
+    const text = this.pending.join('');
+    this.pending = [];
+    if (text === '') return;
+    writeSync(this.fd, text);
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    if (this.pending.length) this.flushNow();
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** What a journal says, read back. */
+export interface JournalState {
+  legacy: boolean;
+  header?: JournalHeader;
+  marker?: string;
+  tables: JournalTable[];
+  /** Last step begun per table id. */
+  steps: Map<number, StepName>;
+  /** Tables whose flush finished (twin dropped, table back). */
+  done: Set<number>;
+  chunks: Map<number, { chunk: number; rows: number }>;
+  end?: RunStatus;
+}
+
+export class JournalFormatError extends FlusherError {
+  constructor(path: string, message: string) {
+    super(`--hashfile: ${path}: ${message}`, ExitCode.badInput);
+  }
+}
+
+/** Names the original tool used for backups. */
+const LEGACY_BACKUP = /^_BKTB_\d+$/;
+
+/**
+ * Parse a journal. Accepts this tool's JSON lines and the original tool's `_BKTB_1,table` lines
+ * (whose schema must be given, as the original's --db did).
+ */
+export function parseJournal(text: string, path: string, legacySchema?: string): JournalState {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new JournalFormatError(path, 'is empty; it is not a binlog-flusher journal');
+  const first = lines[0]!.trim();
+  if (!first.startsWith('{')) return parseLegacy(lines, path, legacySchema);
+
+  const state: JournalState = {
+    legacy: false,
+    tables: [],
+    steps: new Map(),
+    done: new Set(),
+    chunks: new Map(),
+  };
+  lines.forEach((line, i) => {
+    let rec: JournalRecord;
+    try {
+      rec = JSON.parse(line) as JournalRecord;
+    } catch {
+      // A torn last line is what a crash mid-append leaves; anything else is corruption.
+      if (i === lines.length - 1 && state.tables.length > 0) return;
+      throw new JournalFormatError(path, `line ${i + 1} is not valid JSON; the file is truncated or damaged`);
+    }
+    if (typeof rec !== 'object' || rec === null || typeof rec.type !== 'string') {
+      throw new JournalFormatError(path, `line ${i + 1} is not a journal record`);
+    }
+    if (i === 0) {
+      if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
+        throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
+      }
+      if (typeof rec.format !== 'number' || rec.format > JOURNAL_FORMAT) {
+        throw new JournalFormatError(
+          path,
+          `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
+            'recover with the binlog-flusher version that wrote it',
+        );
+      }
+      state.header = rec;
+      return;
+    }
+    switch (rec.type) {
+      case 'plan':
+        if (!Array.isArray(rec.tables))
+          throw new JournalFormatError(path, `line ${i + 1}: plan without tables`);
+        for (const t of rec.tables) validateTable(t, path, i + 1);
+        state.tables = rec.tables;
+        state.marker = rec.marker;
+        break;
+      case 'step':
+        state.steps.set(rec.id, rec.step);
+        break;
+      case 'chunk':
+        state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
+        break;
+      case 'table-done':
+        state.done.add(rec.id);
+        break;
+      case 'end':
+        state.end = rec.status;
+        break;
+      case 'recover':
+        break;
+      default:
+        throw new JournalFormatError(
+          path,
+          `line ${i + 1}: unknown record type ${JSON.stringify((rec as { type: string }).type)}`,
+        );
+    }
+  });
+  if (!state.header) throw new JournalFormatError(path, 'has no header');
+  return state;
+}
+
+function validateTable(t: JournalTable, path: string, line: number): void {
+  const ok =
+    typeof t === 'object' &&
+    t !== null &&
+    Number.isInteger(t.id) &&
+    [t.schema, t.table, t.backup, t.twin].every(
+      (v) => typeof v === 'string' && v.length > 0 && v.length <= 64,
+    );
+  if (!ok) throw new JournalFormatError(path, `line ${line}: a plan entry is incomplete`);
+  if (!isOurBackupName(t.backup) || !isOurTwinName(t.twin)) {
+    throw new JournalFormatError(
+      path,
+      `line ${line}: ${t.schema}.${t.table} has backup name ${JSON.stringify(t.backup)}, which binlog-flusher never creates`,
+    );
+  }
+}
+
+function parseLegacy(lines: string[], path: string, schema: string | undefined): JournalState {
+  const state: JournalState = {
+    legacy: true,
+    tables: [],
+    steps: new Map(),
+    done: new Set(),
+    chunks: new Map(),
+  };
+  lines.forEach((line, i) => {
+    const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);
+    if (!m || !LEGACY_BACKUP.test(m[1]!)) {
+      throw new JournalFormatError(
+        path,
+        `line ${i + 1} is neither JSON nor an original-tool line like "_BKTB_1,tablename"`,
+      );
+    }
+    if (!schema) {
+      throw new JournalFormatError(
+        path,
+        'is an original-tool hashfile; name its schema with --db (exactly one)',
+      );
+    }
+    state.tables.push({ id: i + 1, schema, table: m[2]!, backup: m[1]!, twin: '' });
+  });
+  return state;
+}
+
+export function readJournal(path: string, legacySchema?: string): JournalState {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new JournalFormatError(path, 'does not exist');
+    throw new JournalFormatError(path, `cannot be read: ${code ?? (e as Error).message}`);
+  }
+  return parseJournal(text, path, legacySchema);
+}
+
+/* Names. Backups and twins live in the table's own schema (triggers cannot move across schemas). */
+
+export const NAME_PREFIX = '_bf_';
+const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
+const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
+
+export function backupName(runTag: string, id: number): string {
+  return `${NAME_PREFIX}${runTag}_${id}`;
+}
+export function twinName(runTag: string, id: number): string {
+  return `${NAME_PREFIX}${runTag}_${id}_tw`;
+}
+export function isOurBackupName(name: string): boolean {
+  return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
+}
+export function isOurTwinName(name: string): boolean {
+  return TWIN_RE.test(name);
+}
+/** Any name an earlier run of ours may have left behind. */
+export function isLeftoverName(name: string): boolean {
+  return BACKUP_RE.test(name) || TWIN_RE.test(name) || LEGACY_BACKUP.test(name);
+}
+/** The table comment that marks a twin as ours, for one run. */
+export function twinMarker(runTag: string): string {
+  return `binlog-flusher twin ${runTag}`;
+}

@@ -1,0 +1,208 @@
+/**
+ * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
+ * copied. Pure: it works on what the inspector read.
+ */
+import type { Selection } from '../settings.js';
+import type { ColumnInfo, IndexInfo, TableRow, TableShape } from '../inspect/inspector.js';
+import type { CopyKey, TwinSpec } from '../sql/builders.js';
+import { backupName, isLeftoverName, twinName } from '../journal/journal.js';
+
+export interface Skipped {
+  schema: string;
+  table: string;
+  reason: string;
+}
+
+export interface PlannedTable {
+  id: number;
+  schema: string;
+  table: string;
+  backup: string;
+  twin: string;
+  engine: string;
+  rowsEstimate: number;
+  bytesEstimate: number;
+  columns: ColumnInfo[];
+  /** Keyset chunking key, or undefined: copied whole (or per partition). */
+  key?: CopyKey;
+  partitions: string[];
+  spatialIndexes: string[];
+  /** SHOW CREATE TABLE, captured before any change. */
+  showCreate: string;
+}
+
+export interface Discovery {
+  tables: { row: TableRow; shape: TableShape }[];
+  skipped: Skipped[];
+  /** Problems with the selection itself (unknown names, nothing to do). */
+  problems: { message: string; fix: string }[];
+}
+
+/** Engines whose tables hold rows we can read and rename safely. */
+const FLUSHABLE_ENGINES = new Set([
+  'INNODB',
+  'MYISAM',
+  'ARIA',
+  'MEMORY',
+  'ARCHIVE',
+  'CSV',
+  'ROCKSDB',
+  'TOKUDB',
+]);
+
+export function unflushableReason(row: TableRow): string | undefined {
+  const type = row.type.toUpperCase();
+  if (type === 'VIEW' || type === 'SYSTEM VIEW') return 'view: holds no rows of its own; left untouched';
+  if (type === 'SEQUENCE') return 'sequence: cannot be copied into a BLACKHOLE table; left untouched';
+  if (type === 'SYSTEM VERSIONED') {
+    return 'system-versioned table: the server refuses to change its engine (MariaDB error 4120); left untouched';
+  }
+  if (type === 'TEMPORARY') return 'temporary table; left untouched';
+  if (type !== 'BASE TABLE') return `${row.type.toLowerCase()}: not a base table; left untouched`;
+  const engine = row.engine.toUpperCase();
+  if (engine === 'BLACKHOLE') return 'already a BLACKHOLE table: it holds no rows; left untouched';
+  if (!FLUSHABLE_ENGINES.has(engine)) {
+    return `engine ${row.engine || 'unknown'}: its rows are not stored here (or cannot be copied safely); left untouched`;
+  }
+  return undefined;
+}
+
+/**
+ * Select tables from what exists, following --db, --table and --skip.
+ * `allTables` is every non-system table of the server; `shapes` covers the selected schemas.
+ */
+export function discover(
+  sel: Selection,
+  allTables: TableRow[],
+  allSchemas: string[],
+  shapeOf: (schema: string, table: string) => TableShape | undefined,
+): Discovery {
+  const problems: Discovery['problems'] = [];
+  for (const db of sel.databases) {
+    if (!allSchemas.includes(db)) {
+      problems.push({
+        message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
+        fix: 'check the name in --db',
+      });
+    }
+  }
+  for (const s of sel.skip) {
+    if (!allSchemas.includes(s)) {
+      problems.push({
+        message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
+        fix: 'check the name in --skip',
+      });
+    }
+  }
+  const inScope = (schema: string) =>
+    (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
+
+  const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
+  let chosen = candidates;
+  if (sel.tables.length) {
+    chosen = [];
+    for (const f of sel.tables) {
+      if (f.schema && !allSchemas.includes(f.schema)) {
+        problems.push({
+          message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
+          fix: 'check --table',
+        });
+        continue;
+      }
+      if (f.schema && !inScope(f.schema)) {
+        problems.push({
+          message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
+          fix: 'add the schema to --db or remove it from --skip',
+        });
+        continue;
+      }
+      const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
+      const label = f.schema ? `${f.schema}.${f.table}` : f.table;
+      if (hits.length === 0) {
+        problems.push({
+          message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
+          fix: 'check --table and --db',
+        });
+      }
+      for (const h of hits) {
+        const why = unflushableReason(h);
+        if (why)
+          problems.push({
+            message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
+            fix: 'remove it from --table',
+          });
+        if (!chosen.includes(h)) chosen.push(h);
+      }
+    }
+  }
+  const tables: Discovery['tables'] = [];
+  const skipped: Skipped[] = [];
+  for (const row of chosen) {
+    const why = unflushableReason(row);
+    if (why) {
+      skipped.push({ schema: row.schema, table: row.name, reason: why });
+      continue;
+    }
+    const shape = shapeOf(row.schema, row.name);
+    if (!shape || shape.columns.length === 0) {
+      skipped.push({
+        schema: row.schema,
+        table: row.name,
+        reason: 'no columns could be read; left untouched',
+      });
+      continue;
+    }
+    tables.push({ row, shape });
+  }
+  if (problems.length === 0 && tables.length === 0) {
+    problems.push({
+      message: 'the selection holds no table that can be flushed',
+      fix: 'check --db, --table and --skip (views, sequences and system-versioned tables are never flushed)',
+    });
+  }
+  return { tables, skipped, problems };
+}
+
+/** PRIMARY, else the narrowest unique key on NOT NULL columns with no prefix parts. */
+export function chooseKey(indexes: IndexInfo[]): CopyKey | undefined {
+  const usable = indexes.filter((i) => i.unique && !i.weak && i.columns.length > 0 && i.type === 'BTREE');
+  const pk = usable.find((i) => i.name === 'PRIMARY');
+  const best =
+    pk ?? [...usable].sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name))[0];
+  return best ? { index: best.name, columns: best.columns } : undefined;
+}
+
+export function planTables(
+  found: Discovery['tables'],
+  showCreates: string[],
+  runTag: string,
+): PlannedTable[] {
+  return found.map(({ row, shape }, i) => {
+    const id = i + 1;
+    return {
+      id,
+      schema: row.schema,
+      table: row.name,
+      backup: backupName(runTag, id),
+      twin: twinName(runTag, id),
+      engine: row.engine,
+      rowsEstimate: row.rows,
+      bytesEstimate: row.dataLength,
+      columns: shape.columns,
+      key: chooseKey(shape.indexes),
+      partitions: shape.partitions,
+      spatialIndexes: shape.indexes.filter((x) => x.type === 'SPATIAL').map((x) => x.name),
+      showCreate: showCreates[i]!,
+    };
+  });
+}
+
+export function twinSpecFor(t: PlannedTable, marker: string, keepPartitions: boolean): TwinSpec {
+  return {
+    columns: t.columns,
+    spatialIndexes: t.spatialIndexes,
+    partitioned: t.partitions.length > 0,
+    keepPartitions,
+    marker,
+  };
+}
