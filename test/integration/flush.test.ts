@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { KINDS_SCHEMA, KINDS_SCHEMA2, kindsSql } from '../fixtures/kinds.js';
+import { q, replicaRunning, startReplica, waitCaughtUp, withSql } from '../support/db.js';
+import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
+import { readBinlog, rowsByTable, type BinlogEvent } from '../support/binlog.js';
+import { flushSettings, runFlush, runRecover } from '../support/flusher.js';
+
+const sb = inject('sandbox')!;
+const schemas = [KINDS_SCHEMA, KINDS_SCHEMA2];
+
+async function snap(): Promise<Record<string, SchemaSnapshot>> {
+  return withSql(sb.replica, async (c) => {
+    const out: Record<string, SchemaSnapshot> = {};
+    for (const s of schemas) out[s] = await snapshotSchema(c, s);
+    return out;
+  });
+}
+
+describe('flush on the sandbox replica', () => {
+  let before: Record<string, SchemaSnapshot>;
+
+  beforeAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+    await withSql(sb.primary, (c) => c.query(kindsSql(sb.flavour)));
+    await waitCaughtUp(sb.primary, sb.replica);
+    before = await snap();
+  });
+  afterAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+  });
+
+  it('flushes every kind of table, leaves each identical, and writes exactly its DDL and rows', async () => {
+    const s = flushSettings(sb.replica, { selection: { databases: schemas, tables: [], skip: [] } });
+    const { report, log } = await runFlush(s);
+    expect(report.status, log.lines.join('\n')).toBe('flushed');
+    expect(report.exitCode).toBe(0);
+
+    // Every table identical: rows, definition, triggers, foreign keys both ways; nothing left over.
+    expect(await snap()).toEqual(before);
+    expect(await withSql(sb.replica, leftovers)).toEqual([]);
+
+    // Skipped objects, each with a reason; never renamed.
+    const skipped = report.skipped.map((k) => `${k.schema}.${k.table}`);
+    expect(skipped).toContain(`${KINDS_SCHEMA}.v_plain`);
+    if (sb.flavour === 'mariadb') {
+      expect(skipped).toContain(`${KINDS_SCHEMA}.versioned`);
+      expect(skipped).toContain(`${KINDS_SCHEMA}.seq_t`);
+    }
+    for (const k of report.skipped) expect(k.reason.length).toBeGreaterThan(10);
+
+    // The applier was stopped and left stopped (the default).
+    expect(report.replica.stopped).toBe(true);
+    expect(await replicaRunning(sb.replica)).toBe(false);
+
+    // The binlog: per table its CREATE TABLE, then every row exactly once, under the real name.
+    const events = await readBinlog(sb.replica, report.binlog!.start, report.binlog!.end!);
+    assertOnlyOurPayload(
+      events,
+      report.tables.map((t) => `${q(t.schema)}.${q(t.table)}`),
+    );
+    const byTable = rowsByTable(events);
+    for (const t of report.tables) {
+      const name = `${q(t.schema)}.${q(t.table)}`;
+      const count = before[t.schema]!.tables[t.table]!.count;
+      const got = byTable.get(name) ?? [];
+      expect(got.length, name).toBe(count);
+      expect(t.rows, name).toBe(count);
+      if (!['nokey', 'parted_nokey'].includes(t.table)) {
+        expect(new Set(got.map((v) => v.join('\u0001'))).size, `${name} rows are unique`).toBe(count);
+      }
+    }
+    // The DDL: one CREATE TABLE per flushed table, before its first row, with its real columns.
+    for (const t of report.tables) {
+      const name = `${q(t.schema)}.${q(t.table)}`;
+      const ddlAt = events.findIndex((e) => e.kind === 'query' && e.sql.startsWith(`CREATE TABLE ${name} (`));
+      const firstRow = events.findIndex((e) => e.kind === 'row' && e.table === name);
+      expect(ddlAt, `${name} DDL`).toBeGreaterThanOrEqual(0);
+      if (firstRow >= 0) expect(ddlAt).toBeLessThan(firstRow);
+    }
+    // Rows of the big table went in bounded chunks with no repeat at chunk edges.
+    const big = report.tables.find((t) => t.table === 'big')!;
+    expect(big.chunks).toBeGreaterThanOrEqual(25);
+    const ids = (byTable.get(`${q(KINDS_SCHEMA)}.${q('big')}`) ?? []).map((v) => Number(v[0]));
+    expect(new Set(ids).size).toBe(25000);
+    expect(Math.min(...ids)).toBe(1);
+    expect(Math.max(...ids)).toBe(25000);
+
+    // Same name in two schemas: each flushed under its own schema with its own rows.
+    expect(byTable.get(`${q(KINDS_SCHEMA)}.${q('dup')}`)?.length).toBe(5);
+    expect(byTable.get(`${q(KINDS_SCHEMA2)}.${q('dup')}`)?.length).toBe(7);
+
+    // Recover on a finished journal changes nothing.
+    const rec = await runRecover(sb.replica, s.hashfile!);
+    expect(rec.report.status).toBe('recovered');
+    expect(rec.report.tables.every((t) => t.outcome === 'already-restored')).toBe(true);
+    expect(await snap()).toEqual(before);
+  });
+
+  it('with --table and --ddl none: only the named tables, rows only, and --start-slave starts the applier', async () => {
+    await startReplica(sb.replica);
+    const s = flushSettings(sb.replica, {
+      selection: {
+        databases: [],
+        tables: [{ schema: KINDS_SCHEMA, table: 'parent' }, { table: 'other' }],
+        skip: [],
+      },
+      ddl: 'none',
+      replication: { stopReplica: true, startReplica: true },
+    });
+    const { report, log } = await runFlush(s);
+    expect(report.status, log.lines.join('\n')).toBe('flushed');
+    expect(report.tables.map((t) => `${t.schema}.${t.table}`).sort()).toEqual(
+      [`${KINDS_SCHEMA}.parent`, `${KINDS_SCHEMA2}.other`].sort(),
+    );
+    const events = await readBinlog(sb.replica, report.binlog!.start, report.binlog!.end!);
+    expect(events.filter((e) => e.kind === 'query')).toEqual([]);
+    const byTable = rowsByTable(events);
+    expect([...byTable.keys()].sort()).toEqual(
+      [`${q(KINDS_SCHEMA)}.${q('parent')}`, `${q(KINDS_SCHEMA2)}.${q('other')}`].sort(),
+    );
+    expect(report.replica.started).toBe(true);
+    expect(await replicaRunning(sb.replica)).toBe(true);
+    await waitCaughtUp(sb.primary, sb.replica);
+    expect(await snap()).toEqual(before);
+  });
+
+  it('--dry-run prints the plan and changes nothing', async () => {
+    const s = flushSettings(sb.replica, {
+      selection: { databases: [KINDS_SCHEMA], tables: [], skip: [] },
+      dryRun: true,
+    });
+    const { report } = await runFlush(s);
+    expect(report.status).toBe('planned');
+    expect(report.tables.find((t) => t.table === 'big')?.chunking).toMatch(/keyset on PRIMARY/);
+    expect(report.tables.find((t) => t.table === 'nokey')?.chunking).toBe('whole table');
+    expect(report.tables.find((t) => t.table === 'parted_nokey')?.chunking).toBe('whole, per partition');
+    expect(await replicaRunning(sb.replica)).toBe(true);
+    expect(await snap()).toEqual(before);
+  });
+});
+
+function assertOnlyOurPayload(events: BinlogEvent[], flushed: string[]): void {
+  for (const e of events) {
+    const text = JSON.stringify(e);
+    expect(text, 'no backup or twin name in the binlog').not.toMatch(/_bf_[0-9a-f]{8}/);
+    if (e.kind === 'query') {
+      expect(e.sql, 'only CREATE TABLE statements').toMatch(/^CREATE TABLE /);
+      expect(
+        flushed.some((n) => e.sql.startsWith(`CREATE TABLE ${n} (`)),
+        e.sql.slice(0, 80),
+      ).toBe(true);
+    }
+    if (e.kind === 'row') expect(e.op).toBe('INSERT');
+    if (e.kind === 'table-map' || e.kind === 'row') expect(flushed).toContain(e.table);
+  }
+}

@@ -1,0 +1,19 @@
+/** One entry for every kind of sandbox: same shape whatever runs the servers. */
+import { startLocalSandbox } from './local.js';
+import type { SandboxInfo } from './types.js';
+
+export interface RunningSandbox {
+  info: SandboxInfo;
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(kind = 'local'): Promise<RunningSandbox> {
+  if (kind.startsWith('container:')) {
+    const { startContainerSandbox } = await import('./containers.js');
+    return startContainerSandbox(kind.slice('container:'.length));
+  }
+  if (kind !== 'local') throw new Error(`BF_SANDBOX=${kind}: expected local, none or container:<image>`);
+  const sb = await startLocalSandbox();
+  const { servers: _s, stop, ...info } = sb;
+  return { info, stop };
+}

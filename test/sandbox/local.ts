@@ -1,0 +1,262 @@
+/**
+ * A real primary + replica on loopback, started from the server binaries on PATH (mariadbd or
+ * mysqld) in a temporary directory. Used by the tests, the demo and the benchmark.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import mysql from 'mysql2/promise';
+import type { Flavour, SandboxInfo, ServerInfo } from './types.js';
+
+const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/libexec', '/usr/local/mysql/bin'];
+
+export function findBinary(names: string[]): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS];
+  for (const n of names) {
+    for (const d of dirs) {
+      const p = join(d, n);
+      if (d && existsSync(p)) return p;
+    }
+  }
+  return undefined;
+}
+
+export function serverBinary(): { path: string; flavour: Flavour } | undefined {
+  const maria = findBinary(['mariadbd']);
+  if (maria) return { path: maria, flavour: 'mariadb' };
+  const my = findBinary(['mysqld']);
+  if (!my) return undefined;
+  const v = execFileSync(my, ['--version'], { encoding: 'utf8' });
+  return { path: my, flavour: /mariadb/i.test(v) ? 'mariadb' : 'mysql' };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+const ADMIN_USER = 'sandbox';
+/** A throwaway password for throwaway servers; tests grep every output for it. */
+export const SANDBOX_PASSWORD = 'Sbx-pw-7f3c91d2e';
+
+export interface LocalServer extends ServerInfo {
+  proc?: ChildProcess;
+  args: string[];
+  binary: string;
+}
+
+function serverArgs(flavour: Flavour, datadir: string, port: number, serverId: number): string[] {
+  const a = [
+    '--no-defaults',
+    `--datadir=${datadir}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${join(datadir, 'mysql.sock')}`,
+    `--pid-file=${join(datadir, 'mysqld.pid')}`,
+    `--log-error=${join(datadir, 'error.log')}`,
+    `--server-id=${serverId}`,
+    `--log-bin=${join(datadir, 'binlog')}`,
+    '--binlog-format=ROW',
+    '--skip-name-resolve',
+    '--innodb-buffer-pool-size=256M',
+    '--innodb-flush-log-at-trx-commit=2',
+    '--sync-binlog=0',
+    '--max-connections=300',
+    '--max-allowed-packet=64M',
+  ];
+  if (flavour === 'mariadb') {
+    a.push('--log-slave-updates', '--plugin-load-add=ha_blackhole', '--innodb-log-file-size=256M');
+  } else {
+    a.push(
+      '--log-replica-updates',
+      '--gtid-mode=ON',
+      '--enforce-gtid-consistency=ON',
+      '--mysqlx=OFF',
+      '--skip-ssl',
+    );
+  }
+  if (process.getuid?.() === 0) a.push('--user=root');
+  return a;
+}
+
+async function rootConnect(s: LocalServer): Promise<mysql.Connection> {
+  return mysql.createConnection({
+    socketPath: join(s.datadir!, 'mysql.sock'),
+    user: 'root',
+    multipleStatements: true,
+  });
+}
+
+async function waitReady(s: LocalServer, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    if (s.proc && s.proc.exitCode !== null) break;
+    try {
+      const c = await rootConnect(s);
+      await c.end();
+      return;
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  let log = '';
+  try {
+    log = execFileSync('tail', ['-n', '30', join(s.datadir!, 'error.log')], { encoding: 'utf8' });
+  } catch {
+    // no log yet
+  }
+  throw new Error(`server ${s.name} did not start: ${String(last)}\n${log}`);
+}
+
+export function startProcess(s: LocalServer): void {
+  s.proc = spawn(s.binary, s.args, { stdio: 'ignore' });
+  s.proc.on('error', () => undefined);
+}
+
+export async function stopProcess(s: LocalServer, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const p = s.proc;
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill(signal);
+  const timer = setTimeout(() => p.kill('SIGKILL'), 30_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+export async function restartServer(s: LocalServer): Promise<void> {
+  startProcess(s);
+  await waitReady(s);
+}
+
+function initDatadir(flavour: Flavour, binary: string, datadir: string): void {
+  if (flavour === 'mariadb') {
+    const installer = findBinary(['mariadb-install-db', 'mysql_install_db']);
+    if (!installer) throw new Error('mariadb-install-db not found next to mariadbd');
+    const args = [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ];
+    if (process.getuid?.() === 0) args.push('--user=root');
+    execFileSync(installer, args, { stdio: 'pipe' });
+  } else {
+    const args = ['--no-defaults', '--initialize-insecure', `--datadir=${datadir}`];
+    if (process.getuid?.() === 0) args.push('--user=root');
+    execFileSync(binary, args, { stdio: 'pipe' });
+  }
+}
+
+export interface LocalSandbox extends SandboxInfo {
+  servers: { primary: LocalServer; replica: LocalServer };
+  stop(): Promise<void>;
+}
+
+/** Start a primary and a replica replicating from it. */
+export async function startLocalSandbox(opts: { root?: string } = {}): Promise<LocalSandbox> {
+  const bin = serverBinary();
+  if (!bin) {
+    throw new Error(
+      'no mariadbd or mysqld on PATH: install a server first (Debian: apt-get install mariadb-server)',
+    );
+  }
+  const root = opts.root ?? mkdtempSync(join(tmpdir(), 'bf-sandbox-'));
+  mkdirSync(root, { recursive: true });
+  const base = join(root, 'base');
+  initDatadir(bin.flavour, bin.path, base);
+  const make = async (name: 'primary' | 'replica', serverId: number): Promise<LocalServer> => {
+    const datadir = join(root, name);
+    cpSync(base, datadir, { recursive: true });
+    rmSync(join(datadir, 'auto.cnf'), { force: true });
+    const port = await freePort();
+    return {
+      name,
+      host: '127.0.0.1',
+      port,
+      user: ADMIN_USER,
+      password: SANDBOX_PASSWORD,
+      datadir,
+      flavour: bin.flavour,
+      binary: bin.path,
+      args: serverArgs(bin.flavour, datadir, port, serverId),
+    };
+  };
+  const primary = await make('primary', 1);
+  const replica = await make('replica', 2);
+  rmSync(base, { recursive: true, force: true });
+  const stop = async () => {
+    await Promise.all([stopProcess(replica), stopProcess(primary)]);
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    startProcess(primary);
+    startProcess(replica);
+    await Promise.all([waitReady(primary), waitReady(replica)]);
+    for (const s of [primary, replica]) {
+      const c = await rootConnect(s);
+      try {
+        await c.query(
+          `SET SESSION sql_log_bin = 0;
+           CREATE USER '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${SANDBOX_PASSWORD}';
+           GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION;
+           CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';
+           GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';`,
+        );
+      } finally {
+        await c.end();
+      }
+    }
+    const c = await rootConnect(replica);
+    try {
+      if (bin.flavour === 'mariadb') {
+        await c.query(
+          `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=${primary.port}, MASTER_USER='repl',
+           MASTER_PASSWORD='repl-pw', MASTER_USE_GTID=slave_pos; START SLAVE`,
+        );
+      } else {
+        await c.query(
+          `CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT=${primary.port}, SOURCE_USER='repl',
+           SOURCE_PASSWORD='repl-pw', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA`,
+        );
+      }
+    } finally {
+      await c.end();
+    }
+    writeFileSync(
+      join(root, 'sandbox.json'),
+      JSON.stringify({ primary: primary.port, replica: replica.port }),
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const strip = (s: LocalServer): ServerInfo => ({
+    name: s.name,
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    datadir: s.datadir,
+    flavour: s.flavour,
+  });
+  return {
+    kind: 'local',
+    flavour: bin.flavour,
+    root,
+    primary: strip(primary),
+    replica: strip(replica),
+    servers: { primary, replica },
+    stop,
+  };
+}

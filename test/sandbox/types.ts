@@ -1,0 +1,21 @@
+export type Flavour = 'mysql' | 'mariadb';
+
+/** How to reach one sandbox server (plain data: passed from global setup to test files). */
+export interface ServerInfo {
+  name: 'primary' | 'replica';
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Local servers only. */
+  datadir?: string;
+  flavour: Flavour;
+}
+
+export interface SandboxInfo {
+  kind: 'local' | 'container';
+  flavour: Flavour;
+  root?: string;
+  primary: ServerInfo;
+  replica: ServerInfo;
+}

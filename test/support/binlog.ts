@@ -1,0 +1,119 @@
+/**
+ * Reads back what a flush wrote, with the server's own binlog reader (mariadb-binlog / mysqlbinlog),
+ * decoded to row images: every query statement and every row event with its table and values.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { ServerInfo } from '../sandbox/types.js';
+import { findBinary } from '../sandbox/local.js';
+import { rows, withSql } from './db.js';
+
+export interface Position {
+  file: string;
+  position: number;
+}
+
+export type BinlogEvent =
+  | { kind: 'query'; sql: string }
+  | { kind: 'table-map'; table: string }
+  | { kind: 'row'; op: 'INSERT' | 'UPDATE' | 'DELETE'; table: string; values: string[] };
+
+export async function currentPosition(server: ServerInfo): Promise<Position> {
+  return withSql(server, async (c) => {
+    const r = await rows<{ File: string; Position: number }>(
+      c,
+      server.flavour === 'mysql' ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+    ).catch(() => rows<{ File: string; Position: number }>(c, 'SHOW MASTER STATUS'));
+    return { file: r[0]!.File, position: Number(r[0]!.Position) };
+  });
+}
+
+async function filesBetween(server: ServerInfo, from: string, to: string): Promise<string[]> {
+  const all = await withSql(server, (c) => rows<{ Log_name: string }>(c, 'SHOW BINARY LOGS'));
+  const names = all.map((r) => r.Log_name);
+  return names.slice(names.indexOf(from), names.indexOf(to) + 1);
+}
+
+export function parseBinlogText(text: string): BinlogEvent[] {
+  const events: BinlogEvent[] = [];
+  let inQuery = false;
+  let buf: string[] = [];
+  let row: { op: 'INSERT' | 'UPDATE' | 'DELETE'; table: string; values: string[] } | undefined;
+  const endQuery = () => {
+    const sql = buf.join('\n').trim();
+    if (sql) events.push({ kind: 'query', sql });
+    buf = [];
+  };
+  const endRow = () => {
+    if (row) events.push({ kind: 'row', ...row });
+    row = undefined;
+  };
+  for (const line of text.split('\n')) {
+    if (line.startsWith('### ')) {
+      const m = /^### (INSERT INTO|UPDATE|DELETE FROM) (.+)$/.exec(line);
+      if (m) {
+        endRow();
+        row = { op: m[1]!.split(' ')[0] as 'INSERT' | 'UPDATE' | 'DELETE', table: m[2]!, values: [] };
+        continue;
+      }
+      const v = /^###\s+@\d+=(.*)$/.exec(line);
+      if (v && row) {
+        const raw = v[1]!;
+        const cut = raw.lastIndexOf(' /* ');
+        row.values.push(cut >= 0 ? raw.slice(0, cut) : raw);
+      }
+      continue;
+    }
+    endRow();
+    if (line.startsWith('#')) {
+      if (inQuery && line.startsWith('# at ')) {
+        endQuery();
+        inQuery = false;
+      }
+      const tm = /\tTable_map: (.+) mapped to number \d+/.exec(line);
+      if (tm) events.push({ kind: 'table-map', table: tm[1]! });
+      if (/\tQuery\t/.test(line)) inQuery = true;
+      continue;
+    }
+    if (!inQuery) continue;
+    if (line === '/*!*/;') {
+      endQuery();
+      continue;
+    }
+    if (/^(SET |use |\/\*|BEGIN|COMMIT|START TRANSACTION|ROLLBACK|DELIMITER)/.test(line)) continue;
+    buf.push(line.endsWith('/*!*/;') ? line.slice(0, -'/*!*/;'.length) : line);
+  }
+  endRow();
+  if (inQuery) endQuery();
+  return events;
+}
+
+/** Events between two positions of a local sandbox server. */
+export async function readBinlog(server: ServerInfo, start: Position, end: Position): Promise<BinlogEvent[]> {
+  const tool = findBinary(['mariadb-binlog', 'mysqlbinlog']);
+  if (!tool) throw new Error('no mariadb-binlog or mysqlbinlog on PATH');
+  if (!server.datadir) throw new Error('binlog reading needs a local sandbox server');
+  const files = await filesBetween(server, start.file, end.file);
+  const args = [
+    '--base64-output=decode-rows',
+    '-vv',
+    `--start-position=${start.position}`,
+    `--stop-position=${end.position}`,
+  ];
+  const text = execFileSync(tool, [...args, ...files.map((f) => join(server.datadir!, f))], {
+    encoding: 'latin1',
+    maxBuffer: 1024 * 1024 * 1024,
+  });
+  return parseBinlogText(Buffer.from(text, 'latin1').toString('utf8'));
+}
+
+export function rowsByTable(events: BinlogEvent[]): Map<string, string[][]> {
+  const m = new Map<string, string[][]>();
+  for (const e of events) {
+    if (e.kind !== 'row' || e.op !== 'INSERT') continue;
+    let list = m.get(e.table);
+    if (!list) m.set(e.table, (list = []));
+    list.push(e.values);
+  }
+  return m;
+}

@@ -1,0 +1,88 @@
+/**
+ * "Identical" as the project defines it: per table CHECKSUM TABLE EXTENDED, SHOW CREATE TABLE, its
+ * triggers and the foreign keys that reference it; per schema the full list of objects.
+ */
+import { createHash } from 'node:crypto';
+import type mysql from 'mysql2/promise';
+import { q, rows } from './db.js';
+
+export interface TableSnapshot {
+  /**
+   * CHECKSUM TABLE EXTENDED. On MariaDB it is not stable for tables with VIRTUAL columns (the same
+   * rows in a re-created table give another value: seen on 10.11), so there it is replaced by
+   * `content` alone.
+   */
+  checksum: string;
+  /** sha256 over every column of every row (invisible ones too), in a fixed order. */
+  content: string;
+  create: string;
+  triggers: string[];
+  referencedBy: string[];
+  count: number;
+}
+
+export interface SchemaSnapshot {
+  objects: string[];
+  tables: Record<string, TableSnapshot>;
+}
+
+export async function snapshotSchema(c: mysql.Connection, schema: string): Promise<SchemaSnapshot> {
+  const objs = await rows<{ n: string; t: string; e: string | null }>(
+    c,
+    'SELECT TABLE_NAME AS n, TABLE_TYPE AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+    [schema],
+  );
+  const out: SchemaSnapshot = { objects: objs.map((o) => `${o.n} ${o.t} ${o.e ?? ''}`), tables: {} };
+  for (const o of objs) {
+    if (o.t !== 'BASE TABLE' && o.t !== 'SYSTEM VERSIONED') continue;
+    const name = `${q(schema)}.${q(o.n)}`;
+    const [ck] = await rows<Record<string, unknown>>(c, `CHECKSUM TABLE ${name} EXTENDED`);
+    const cols = await rows<{ n: string; x: string }>(
+      c,
+      'SELECT COLUMN_NAME AS n, EXTRA AS x FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+      [schema, o.n],
+    );
+    const list = cols.map((x) => `HEX(${q(x.n)})`).join(', ');
+    const all = await rows<Record<string, unknown>>(
+      c,
+      `SELECT ${list} FROM ${name} ORDER BY ${cols.map((_, i) => i + 1).join(', ')}`,
+    );
+    const content = createHash('sha256')
+      .update(JSON.stringify(all.map((r) => Object.values(r))))
+      .digest('hex');
+    const virtual = cols.some((x) => /VIRTUAL/i.test(x.x));
+    const [cr] = await rows<Record<string, unknown>>(c, `SHOW CREATE TABLE ${name}`);
+    const trg = await rows<Record<string, unknown>>(
+      c,
+      `SELECT TRIGGER_NAME AS n, ACTION_TIMING AS t, EVENT_MANIPULATION AS e, ACTION_STATEMENT AS s, ACTION_ORDER AS o
+         FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ? ORDER BY TRIGGER_NAME`,
+      [schema, o.n],
+    );
+    const refs = await rows<Record<string, unknown>>(
+      c,
+      `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n, UPDATE_RULE AS u, DELETE_RULE AS d
+         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?
+        ORDER BY 1, 2, 3`,
+      [schema, o.n],
+    );
+    const [cnt] = await rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM ${name}`);
+    out.tables[o.n] = {
+      checksum: virtual ? 'see content' : String(ck?.Checksum),
+      content,
+      create: String(cr?.['Create Table']),
+      triggers: trg.map((t) => JSON.stringify(t)),
+      referencedBy: refs.map((r) => JSON.stringify(r)),
+      count: Number(cnt?.n),
+    };
+  }
+  return out;
+}
+
+/** Tables named like ours anywhere on the server (there must be none after any run). */
+export async function leftovers(c: mysql.Connection): Promise<string[]> {
+  const r = await rows<{ s: string; n: string }>(
+    c,
+    "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_NAME LIKE '\\_bf\\_%' OR TABLE_NAME LIKE '\\_BKTB\\_%'",
+  );
+  return r.map((x) => `${x.s}.${x.n}`);
+}
