@@ -7770,7 +7770,9 @@ class TableError extends FlusherError {
     phase;
     ref;
     constructor(ref, phase, cause) {
-        super(`${ref.schema}.${ref.table}: ${phase} failed: ${errorText(cause)}`, ExitCode.recoveryNeeded, { cause });
+        super(`${ref.schema}.${ref.table}: ${phase} failed: ${errorText(cause)}`, ExitCode.recoveryNeeded, {
+            cause,
+        });
         this.phase = phase;
         this.ref = ref;
     }
@@ -7796,7 +7798,17 @@ function errorText(err) {
 
 
 
-const KEYS = ['user', 'password', 'host', 'port', 'socket', 'ssl-ca', 'ssl-cert', 'ssl-key', 'ssl-mode'];
+const KEYS = [
+    'user',
+    'password',
+    'host',
+    'port',
+    'socket',
+    'ssl-ca',
+    'ssl-cert',
+    'ssl-key',
+    'ssl-mode',
+];
 /** Sections the mysql clients read for client options, later ones winning. */
 const SECTIONS = ['client', 'client-server', 'client-mariadb', 'mysql'];
 function defaultMyCnfPath() {
@@ -8076,6 +8088,16 @@ async function prepareSession(db, lockWaitTimeout = 120) {
         await trySet(db, "binlog_format = 'ROW'", 'binlog_format', problems);
     if (String(cur?.i).toUpperCase() !== 'FULL')
         await trySet(db, "binlog_row_image = 'FULL'", 'binlog_row_image', problems);
+    // The statement text of our INSERT ... SELECT (which names the backup) must not ride along with
+    // the row events: MariaDB's Annotate_rows, MySQL's Rows_query.
+    for (const v of ['binlog_annotate_row_events', 'binlog_rows_query_log_events']) {
+        const on = await db
+            .one(`SELECT @@SESSION.${v} AS v`)
+            .then((r) => ['1', 'ON'].includes(String(r?.v).toUpperCase()))
+            .catch(() => false);
+        if (on)
+            await trySet(db, `${v} = OFF`, v, problems);
+    }
     // MySQL only: a shell or twin without a primary key must be created as it is.
     for (const v of ['sql_require_primary_key', 'sql_generate_invisible_primary_key']) {
         const on = await db
@@ -8169,7 +8191,9 @@ function dialectFor(v) {
             },
         gtidExecutedExpr: '@@GLOBAL.gtid_executed',
         gtidModeExpr: '@@GLOBAL.gtid_mode',
-        sqlLogBinPrivilege: atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)' : 'SUPER',
+        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
+            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
+            : 'SUPER',
         blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
         checkNamesPerSchema: true,
         blackholePartitions: false,
@@ -8261,7 +8285,9 @@ async function engineSupport(db, engine) {
 }
 /** undefined when the server is not a replica. */
 async function replicaStatus(db, d) {
-    const rows = d.version.flavour === 'mariadb' ? await db.rows('SHOW ALL SLAVES STATUS') : await db.rows(d.showReplicaStatus);
+    const rows = d.version.flavour === 'mariadb'
+        ? await db.rows('SHOW ALL SLAVES STATUS')
+        : await db.rows(d.showReplicaStatus);
     if (rows.length === 0)
         return undefined;
     const c = d.replicaCols;
@@ -8323,9 +8349,7 @@ async function listTables(db, schemas) {
     }));
 }
 async function listSchemas(db) {
-    const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [
-        SYSTEM_SCHEMAS,
-    ]);
+    const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [SYSTEM_SCHEMAS]);
     return rows.map((r) => str(r.s));
 }
 const key = (s, t) => `${s}\u0000${t}`;
@@ -8526,7 +8550,13 @@ function parseJournal(text, path, legacySchema) {
     const first = lines[0].trim();
     if (!first.startsWith('{'))
         return parseLegacy(lines, path, legacySchema);
-    const state = { legacy: false, tables: [], steps: new Map(), done: new Set(), chunks: new Map() };
+    const state = {
+        legacy: false,
+        tables: [],
+        steps: new Map(),
+        done: new Set(),
+        chunks: new Map(),
+    };
     lines.forEach((line, i) => {
         let rec;
         try {
@@ -8595,7 +8625,13 @@ function validateTable(t, path, line) {
     }
 }
 function parseLegacy(lines, path, schema) {
-    const state = { legacy: true, tables: [], steps: new Map(), done: new Set(), chunks: new Map() };
+    const state = {
+        legacy: true,
+        tables: [],
+        steps: new Map(),
+        done: new Set(),
+        chunks: new Map(),
+    };
     lines.forEach((line, i) => {
         const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);
         if (!m || !LEGACY_BACKUP.test(m[1])) {
@@ -8649,7 +8685,16 @@ function twinMarker(runTag) {
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
 
 /** Engines whose tables hold rows we can read and rename safely. */
-const FLUSHABLE_ENGINES = new Set(['INNODB', 'MYISAM', 'ARIA', 'MEMORY', 'ARCHIVE', 'CSV', 'ROCKSDB', 'TOKUDB']);
+const FLUSHABLE_ENGINES = new Set([
+    'INNODB',
+    'MYISAM',
+    'ARIA',
+    'MEMORY',
+    'ARCHIVE',
+    'CSV',
+    'ROCKSDB',
+    'TOKUDB',
+]);
 function unflushableReason(row) {
     const type = row.type.toUpperCase();
     if (type === 'VIEW' || type === 'SYSTEM VIEW')
@@ -8679,12 +8724,18 @@ function discover(sel, allTables, allSchemas, shapeOf) {
     const problems = [];
     for (const db of sel.databases) {
         if (!allSchemas.includes(db)) {
-            problems.push({ message: `schema ${JSON.stringify(db)} (from --db) does not exist`, fix: 'check the name in --db' });
+            problems.push({
+                message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
+                fix: 'check the name in --db',
+            });
         }
     }
     for (const s of sel.skip) {
         if (!allSchemas.includes(s)) {
-            problems.push({ message: `schema ${JSON.stringify(s)} (from --skip) does not exist`, fix: 'check the name in --skip' });
+            problems.push({
+                message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
+                fix: 'check the name in --skip',
+            });
         }
     }
     const inScope = (schema) => (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
@@ -8694,7 +8745,10 @@ function discover(sel, allTables, allSchemas, shapeOf) {
         chosen = [];
         for (const f of sel.tables) {
             if (f.schema && !allSchemas.includes(f.schema)) {
-                problems.push({ message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`, fix: 'check --table' });
+                problems.push({
+                    message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
+                    fix: 'check --table',
+                });
                 continue;
             }
             if (f.schema && !inScope(f.schema)) {
@@ -8707,12 +8761,18 @@ function discover(sel, allTables, allSchemas, shapeOf) {
             const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
             const label = f.schema ? `${f.schema}.${f.table}` : f.table;
             if (hits.length === 0) {
-                problems.push({ message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`, fix: 'check --table and --db' });
+                problems.push({
+                    message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
+                    fix: 'check --table and --db',
+                });
             }
             for (const h of hits) {
                 const why = unflushableReason(h);
                 if (why)
-                    problems.push({ message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`, fix: 'remove it from --table' });
+                    problems.push({
+                        message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
+                        fix: 'remove it from --table',
+                    });
                 if (!chosen.includes(h))
                     chosen.push(h);
             }
@@ -8728,7 +8788,11 @@ function discover(sel, allTables, allSchemas, shapeOf) {
         }
         const shape = shapeOf(row.schema, row.name);
         if (!shape || shape.columns.length === 0) {
-            skipped.push({ schema: row.schema, table: row.name, reason: 'no columns could be read; left untouched' });
+            skipped.push({
+                schema: row.schema,
+                table: row.name,
+                reason: 'no columns could be read; left untouched',
+            });
             continue;
         }
         tables.push({ row, shape });
@@ -8792,9 +8856,13 @@ async function takeRunLock(db) {
     const holder = await db.one('SELECT IS_USED_LOCK(?) AS id', [RUN_LOCK]);
     const id = holder?.id;
     const who = id
-        ? await db.one('SELECT USER AS u, HOST AS h, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id]).catch(() => undefined)
+        ? await db
+            .one('SELECT USER AS u, HOST AS h, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
+            .catch(() => undefined)
         : undefined;
-    const desc = who ? `connection ${String(id)} (${String(who.u)}@${String(who.h)}, for ${String(who.t)} s)` : `connection ${String(id)}`;
+    const desc = who
+        ? `connection ${String(id)} (${String(who.u)}@${String(who.h)}, for ${String(who.t)} s)`
+        : `connection ${String(id)}`;
     return {
         check: 'run-lock',
         message: `another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${desc}`,
@@ -8830,7 +8898,10 @@ async function preflight(db, s) {
         fail('read-only', 'super_read_only is ON: no session may rename or create tables', 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)');
     }
     else if (facts.readOnly) {
-        const grants = (await db.rows('SHOW GRANTS')).map((r) => String(Object.values(r)[0])).join('\n').toUpperCase();
+        const grants = (await db.rows('SHOW GRANTS'))
+            .map((r) => String(Object.values(r)[0]))
+            .join('\n')
+            .toUpperCase();
         const exempt = /ALL PRIVILEGES ON \*\.\*|\bSUPER\b|READ[ _]ONLY ADMIN|CONNECTION_ADMIN/.test(grants);
         if (!exempt) {
             fail('read-only', 'read_only is ON and the flush user has no privilege that may write under it', 'grant SUPER (MySQL: CONNECTION_ADMIN; MariaDB 10.5.2+: READ ONLY ADMIN), or SET GLOBAL read_only = OFF during the flush');
@@ -8860,10 +8931,14 @@ async function preflight(db, s) {
     const allTables = await listTables(db);
     const leftovers = allTables.filter((t) => isLeftoverName(t.name));
     if (leftovers.length) {
-        fail('leftovers', `tables of an earlier, unfinished run are on the server: ${leftovers.slice(0, 10).map((t) => `${t.schema}.${t.name}`).join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`, 'run `binlog-flusher recover --hashfile <that run\'s journal>` first');
+        fail('leftovers', `tables of an earlier, unfinished run are on the server: ${leftovers
+            .slice(0, 10)
+            .map((t) => `${t.schema}.${t.name}`)
+            .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`, "run `binlog-flusher recover --hashfile <that run's journal>` first");
     }
     const schemas = await listSchemas(db);
-    const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) && !s.selection.skip.includes(x));
+    const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
+        !s.selection.skip.includes(x));
     const shapes = await tableShapes(db, selectedSchemas);
     const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
     for (const p of discovery.problems)
@@ -9128,22 +9203,42 @@ async function restoreTable(e, ctx) {
     const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
     if (!bk.exists) {
         if (!tb.exists) {
-            return { outcome: 'not-understood', ok: false, detail: `neither ${name} nor its backup ${e.backup} exists; left alone` };
+            return {
+                outcome: 'not-understood',
+                ok: false,
+                detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
+            };
         }
         if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
-            return { outcome: 'not-understood', ok: false, detail: `${name} is a twin but its backup ${e.backup} is gone; left alone` };
+            return {
+                outcome: 'not-understood',
+                ok: false,
+                detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
+            };
         }
         if (tw?.exists) {
             if (marker && isOurTwin(tw, marker)) {
                 await dropOurTwin(db, e.schema, e.twin, marker);
-                return { outcome: 'parked-twin-dropped', ok: true, detail: `${name} in place; dropped its parked twin ${e.twin}` };
+                return {
+                    outcome: 'parked-twin-dropped',
+                    ok: true,
+                    detail: `${name} in place; dropped its parked twin ${e.twin}`,
+                };
             }
             if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
                 await convertShell(db, e.schema, e.twin, marker, ctx.keepPartitions);
                 await dropOurTwin(db, e.schema, e.twin, marker);
-                return { outcome: 'parked-twin-dropped', ok: true, detail: `${name} in place; dropped its parked shell ${e.twin}` };
+                return {
+                    outcome: 'parked-twin-dropped',
+                    ok: true,
+                    detail: `${name} in place; dropped its parked shell ${e.twin}`,
+                };
             }
-            return { outcome: 'not-understood', ok: false, detail: `${name} is in place, but ${e.schema}.${e.twin} is not our twin; left alone` };
+            return {
+                outcome: 'not-understood',
+                ok: false,
+                detail: `${name} is in place, but ${e.schema}.${e.twin} is not our twin; left alone`,
+            };
         }
         return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
     }
@@ -9153,7 +9248,11 @@ async function restoreTable(e, ctx) {
         return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
     }
     if (tw?.exists) {
-        return { outcome: 'not-understood', ok: false, detail: `${name}, ${e.backup} and ${e.twin} all exist; left alone` };
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `${name}, ${e.backup} and ${e.twin} all exist; left alone`,
+        };
     }
     if (marker && isOurTwin(tb, marker)) {
         await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
@@ -9163,9 +9262,17 @@ async function restoreTable(e, ctx) {
     if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
         // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
         await db.exec(`${setSqlLogBin(false)};\nDROP TABLE ${qualify(e.schema, e.table)};\n${renameTable(e.schema, e.backup, e.table)}`);
-        return { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}; the original tool's twin dropped` };
+        return {
+            outcome: 'twin-replaced',
+            ok: true,
+            detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
+        };
     }
-    if (marker && ctx.shellMayExist && tb.type === 'BASE TABLE' && tb.engine !== 'BLACKHOLE' && (await isEmpty(db, e.schema, e.table))) {
+    if (marker &&
+        ctx.shellMayExist &&
+        tb.type === 'BASE TABLE' &&
+        tb.engine !== 'BLACKHOLE' &&
+        (await isEmpty(db, e.schema, e.table))) {
         // Died between creating the shell (the real DDL, empty) and turning it into the twin.
         await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
         try {
@@ -9174,9 +9281,17 @@ async function restoreTable(e, ctx) {
         }
         catch (err) {
             ctx.log.warn(`${name} is back, but its empty shell ${e.schema}.${e.twin} could not be removed: ${err.message}`);
-            return { outcome: 'shell-replaced', ok: true, detail: `${name} back from ${e.backup}; empty shell left as ${e.twin}` };
+            return {
+                outcome: 'shell-replaced',
+                ok: true,
+                detail: `${name} back from ${e.backup}; empty shell left as ${e.twin}`,
+            };
         }
-        return { outcome: 'shell-replaced', ok: true, detail: `${name} back from ${e.backup}; empty shell dropped` };
+        return {
+            outcome: 'shell-replaced',
+            ok: true,
+            detail: `${name} back from ${e.backup}; empty shell dropped`,
+        };
     }
     return {
         outcome: 'not-understood',
@@ -9280,7 +9395,9 @@ async function copyRows(t, ctx, midCopy) {
     let last = lastFlag(await db.multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, true)));
     for (;;) {
         if (last) {
-            const [res] = await db.multi([copyChunk(t.schema, t.table, t.backup, cols, key, { first, last: true })]);
+            const [res] = await db.multi([
+                copyChunk(t.schema, t.table, t.backup, cols, key, { first, last: true }),
+            ]);
             await tick(affected(res));
             return { rows, chunks };
         }
@@ -9298,7 +9415,10 @@ async function copyRows(t, ctx, midCopy) {
 
 ;// CONCATENATED MODULE: ./src/engine/report.ts
 function defaultHashfile(host, at) {
-    const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = at
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
     const safeHost = host.replace(/[^A-Za-z0-9._-]/g, '_');
     return `binlog-flusher-${safeHost}-${stamp}.hashfile`;
 }
@@ -9427,7 +9547,11 @@ async function flushWith(control, s, deps) {
             seconds: 0,
             rowsEstimate: t.rowsEstimate,
             bytesEstimate: t.bytesEstimate,
-            chunking: t.key ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${s.chunkSize} rows` : t.partitions.length ? 'whole, per partition' : 'whole table',
+            chunking: t.key
+                ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${s.chunkSize} rows`
+                : t.partitions.length
+                    ? 'whole, per partition'
+                    : 'whole table',
         })),
         skipped: pre.discovery.skipped,
         warnings: pre.warnings,
@@ -9469,7 +9593,13 @@ async function flushWith(control, s, deps) {
         await journal.write({
             type: 'plan',
             marker,
-            tables: plan.map((t) => ({ id: t.id, schema: t.schema, table: t.table, backup: t.backup, twin: t.twin })),
+            tables: plan.map((t) => ({
+                id: t.id,
+                schema: t.schema,
+                table: t.table,
+                backup: t.backup,
+                twin: t.twin,
+            })),
         });
         if (deps.onJournalReady)
             await deps.onJournalReady(hashfile);
@@ -9481,7 +9611,11 @@ async function flushWith(control, s, deps) {
             }
             const after = pre.replica ? await replicaStatus(control, d) : undefined;
             if (after) {
-                report.sourceApplied = { file: after.sourceLogFile, position: after.execSourceLogPos, gtid: after.gtidApplied };
+                report.sourceApplied = {
+                    file: after.sourceLogFile,
+                    position: after.execSourceLogPos,
+                    gtid: after.gtidApplied,
+                };
                 log.info(`source position applied: ${after.sourceLogFile}:${after.execSourceLogPos}${after.gtidApplied ? ` (GTID ${after.gtidApplied})` : ''}`);
             }
             if (s.rotateBinlog) {
@@ -9502,7 +9636,11 @@ async function flushWith(control, s, deps) {
             report.replica.started = true;
             log.info('replica applier started');
         }
-        await journal.write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() });
+        await journal.write({
+            type: 'end',
+            status: report.status === 'planned' ? 'flushed' : report.status,
+            at: iso(),
+        });
         report.finishedAt = iso();
         return report;
     }
@@ -9567,7 +9705,13 @@ async function runTables(run) {
         onAbort();
     deps.signal?.addEventListener('abort', onAbort, { once: true });
     const putBack = async (t, db, rep) => {
-        const attempt = async (conn) => restoreTable(t, { db: conn, marker, shellMayExist: true, keepPartitions: dialect.blackholePartitions, log });
+        const attempt = async (conn) => restoreTable(t, {
+            db: conn,
+            marker,
+            shellMayExist: true,
+            keepPartitions: dialect.blackholePartitions,
+            log,
+        });
         let fresh;
         try {
             let res;
@@ -9724,7 +9868,13 @@ async function recover(s, deps) {
                     continue;
                 const name = `${t.schema}.${t.table}`;
                 if (s.dryRun) {
-                    report.tables.push({ schema: t.schema, table: t.table, outcome: 'already-restored', ok: true, detail: 'dry run: not checked' });
+                    report.tables.push({
+                        schema: t.schema,
+                        table: t.table,
+                        outcome: 'already-restored',
+                        ok: true,
+                        detail: 'dry run: not checked',
+                    });
                     continue;
                 }
                 try {
@@ -9736,11 +9886,22 @@ async function recover(s, deps) {
                         log,
                     });
                     report.tables.push({ schema: t.schema, table: t.table, ...r });
-                    await writer?.write({ type: 'recover', id: t.id, outcome: r.outcome, at: new Date().toISOString() });
+                    await writer?.write({
+                        type: 'recover',
+                        id: t.id,
+                        outcome: r.outcome,
+                        at: new Date().toISOString(),
+                    });
                     (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
                 }
                 catch (e) {
-                    report.tables.push({ schema: t.schema, table: t.table, outcome: 'error', ok: false, detail: errorText(e) });
+                    report.tables.push({
+                        schema: t.schema,
+                        table: t.table,
+                        outcome: 'error',
+                        ok: false,
+                        detail: errorText(e),
+                    });
                     log.error(`${name}: ${errorText(e)}`);
                 }
             }
@@ -9768,7 +9929,9 @@ async function recover(s, deps) {
     }
 }
 function formatRecoverReport(r) {
-    const lines = [`Recovery: ${r.status} (${r.tables.filter((t) => t.ok).length} of ${r.tables.length} tables in place)`];
+    const lines = [
+        `Recovery: ${r.status} (${r.tables.filter((t) => t.ok).length} of ${r.tables.length} tables in place)`,
+    ];
     for (const t of r.tables)
         lines.push(`  ${t.schema}.${t.table}: ${t.outcome}${t.ok ? '' : ' (NOT restored)'}: ${t.detail}`);
     return lines.join('\n');
@@ -9780,7 +9943,13 @@ function formatRecoverReport(r) {
  * strings; everything is validated here, once, before anything connects.
  */
 
-const SSL_MODES = ['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'];
+const SSL_MODES = [
+    'DISABLED',
+    'PREFERRED',
+    'REQUIRED',
+    'VERIFY_CA',
+    'VERIFY_IDENTITY',
+];
 const DEFAULTS = {
     port: 3306,
     concurrency: 4,
@@ -9925,7 +10094,7 @@ function connectionFrom(raw, env) {
         password,
         socket,
         ssl: {
-            mode: parseEnumInput('--ssl-mode', raw.sslMode ?? cnf['ssl-mode'], raw.sslCa ?? cnf['ssl-ca'] ? 'VERIFY_CA' : 'DISABLED', SSL_MODES),
+            mode: parseEnumInput('--ssl-mode', raw.sslMode ?? cnf['ssl-mode'], (raw.sslCa ?? cnf['ssl-ca']) ? 'VERIFY_CA' : 'DISABLED', SSL_MODES),
             ca: raw.sslCa ?? cnf['ssl-ca'],
             cert: cnf['ssl-cert'],
             key: cnf['ssl-key'],
@@ -10037,17 +10206,22 @@ function buildProgram(io, setExit) {
     program_connectionOptions(program.command('flush').description('flush the selected tables into the binlog'))
         .option('--concurrency <n>', `tables worked on at once (default ${DEFAULTS.concurrency})`)
         .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
-        .option('--ddl <mode>', 'create: log each table\'s CREATE TABLE before its rows (default); none: rows only')
+        .option('--ddl <mode>', "create: log each table's CREATE TABLE before its rows (default); none: rows only")
         .option('--hashfile <file>', 'journal path (default: binlog-flusher-<host>-<time>.hashfile)')
         .option('--dry-run', 'run the preflight and print the plan; change nothing')
         .option('--allow-primary', 'run even though the server is not a replica')
-        .option('--allow-downstream', 'run even though replicas read this server\'s binlog')
+        .option('--allow-downstream', "run even though replicas read this server's binlog")
         .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
         .action(async (_o, cmd) => {
         const s = flushSettingsFrom(cmd, io.env);
         const raw = cmd.opts();
         const log = logFor(raw);
-        const report = await flush(s, { log, toolVersion: VERSION, signal: io.signal, fault: faultFromEnv(io.env) });
+        const report = await flush(s, {
+            log,
+            toolVersion: VERSION,
+            signal: io.signal,
+            fault: faultFromEnv(io.env),
+        });
         printResult(io, raw.json === true, report, formatReport(report, s));
         setExit(report.exitCode);
     });
