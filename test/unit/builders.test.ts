@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import {
+  advanceStart,
+  copyAll,
+  copyChunk,
+  dropTable,
+  nextBoundary,
+  renameTable,
+  rowAtMost,
+  rowGreaterThan,
+  shellDdl,
+  swapBack,
+  twinAlter,
+  type TwinColumn,
+} from '../../src/sql/builders.js';
+
+const col = (name: string, over: Partial<TwinColumn> = {}): TwinColumn => ({
+  name,
+  columnType: 'int(11)',
+  nullable: true,
+  generated: false,
+  invisible: false,
+  charset: null,
+  collation: null,
+  ...over,
+});
+
+describe('renames and drops', () => {
+  it('renames within the schema', () => {
+    expect(renameTable('s', 't', '_bf_0a1b2c3d_1')).toBe('RENAME TABLE `s`.`t` TO `s`.`_bf_0a1b2c3d_1`');
+  });
+  it('swaps back atomically in one statement', () => {
+    expect(swapBack('s', 'my`t', 'bk', 'tw')).toBe(
+      'RENAME TABLE `s`.`my``t` TO `s`.`tw`, `s`.`bk` TO `s`.`my``t`',
+    );
+  });
+  it('drops by qualified name', () => {
+    expect(dropTable('a b', 'c')).toBe('DROP TABLE `a b`.`c`');
+  });
+});
+
+const CREATE_WITH_FK = [
+  'CREATE TABLE `child` (',
+  '  `id` int(11) NOT NULL,',
+  '  `parent_id` int(11) NOT NULL,',
+  '  `v` int(11) DEFAULT NULL,',
+  '  PRIMARY KEY (`id`),',
+  '  KEY `fk_child_parent` (`parent_id`),',
+  '  CONSTRAINT `fk_child_parent` FOREIGN KEY (`parent_id`) REFERENCES `parent` (`id`) ON DELETE CASCADE,',
+  '  CONSTRAINT `chk_v` CHECK (`v` > 0)',
+  ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+].join('\n');
+
+describe('shellDdl', () => {
+  it('qualifies the name and drops foreign keys, fixing the trailing comma', () => {
+    expect(shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: false })).toBe(
+      [
+        'CREATE TABLE `shop`.`child` (',
+        '  `id` int(11) NOT NULL,',
+        '  `parent_id` int(11) NOT NULL,',
+        '  `v` int(11) DEFAULT NULL,',
+        '  PRIMARY KEY (`id`),',
+        '  KEY `fk_child_parent` (`parent_id`),',
+        '  CONSTRAINT `chk_v` CHECK (`v` > 0)',
+        ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+      ].join('\n'),
+    );
+  });
+  it('drops CHECK constraints too where their names are per schema (MySQL)', () => {
+    const out = shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: true });
+    expect(out).not.toMatch(/CHECK|FOREIGN KEY/);
+    expect(out).toMatch(/KEY `fk_child_parent` \(`parent_id`\)\n\) ENGINE/);
+  });
+  it('keeps a table without constraints unchanged but for the name', () => {
+    const ddl = 'CREATE TABLE `a``b` (\n  `id` int(11) NOT NULL\n) ENGINE=MyISAM';
+    expect(shellDdl(ddl, 's', 'a`b', { stripChecks: true })).toBe(
+      'CREATE TABLE `s`.`a``b` (\n  `id` int(11) NOT NULL\n) ENGINE=MyISAM',
+    );
+  });
+  it('keeps partitioning clauses', () => {
+    const ddl =
+      'CREATE TABLE `p` (\n  `id` int(11) NOT NULL\n) ENGINE=InnoDB\n PARTITION BY HASH (`id`)\nPARTITIONS 3';
+    expect(shellDdl(ddl, 's', 'p', { stripChecks: false })).toMatch(
+      /PARTITION BY HASH \(`id`\)\nPARTITIONS 3$/,
+    );
+  });
+  it('refuses output it does not recognise', () => {
+    expect(() => shellDdl('CREATE TABLE `other` (\n) x', 's', 'p', { stripChecks: false })).toThrow(
+      /unexpected/,
+    );
+  });
+});
+
+describe('twinAlter', () => {
+  it('makes generated columns plain in place, drops SPATIAL indexes, marks the twin', () => {
+    const sql = twinAlter('s', 't', {
+      columns: [
+        col('id', { nullable: false }),
+        col('a'),
+        col('b', { generated: true }),
+        col('c', {
+          generated: true,
+          columnType: 'varchar(30)',
+          charset: 'utf8mb4',
+          collation: 'utf8mb4_bin',
+        }),
+      ],
+      spatialIndexes: ['sp'],
+      partitioned: false,
+      keepPartitions: true,
+      marker: 'binlog-flusher twin 0a1b2c3d',
+    });
+    expect(sql).toBe(
+      'ALTER TABLE `s`.`t` DROP COLUMN `b`, DROP COLUMN `c`, ADD COLUMN `b` int(11) NULL AFTER `a`, ' +
+        'ADD COLUMN `c` varchar(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL AFTER `b`, DROP INDEX `sp`, ' +
+        "ENGINE=BLACKHOLE, COMMENT='binlog-flusher twin 0a1b2c3d'",
+    );
+  });
+  it('puts a generated first column FIRST and keeps invisibility', () => {
+    const sql = twinAlter('s', 't', {
+      columns: [col('g', { generated: true, invisible: true }), col('id')],
+      spatialIndexes: [],
+      partitioned: false,
+      keepPartitions: true,
+      marker: 'm',
+    });
+    expect(sql).toContain('ADD COLUMN `g` int(11) NULL INVISIBLE FIRST');
+  });
+  it('removes partitioning only where BLACKHOLE cannot be partitioned', () => {
+    const spec = { columns: [col('id')], spatialIndexes: [], partitioned: true, marker: 'm' };
+    expect(twinAlter('s', 't', { ...spec, keepPartitions: false })).toMatch(
+      /COMMENT='m' REMOVE PARTITIONING$/,
+    );
+    expect(twinAlter('s', 't', { ...spec, keepPartitions: true })).not.toMatch(/PARTITIONING/);
+  });
+});
+
+describe('keyset chunks', () => {
+  it('spells row comparisons out for one and for three columns', () => {
+    expect(rowGreaterThan(['id'], ['@s0'])).toBe('`id` > @s0');
+    expect(rowGreaterThan(['a', 'b', 'c'], ['@s0', '@s1', '@s2'])).toBe(
+      '(`a` > @s0 OR (`a` = @s0 AND `b` > @s1) OR (`a` = @s0 AND `b` = @s1 AND `c` > @s2))',
+    );
+    expect(rowAtMost(['id'], ['@e0'])).toBe('`id` <= @e0');
+    expect(rowAtMost(['a', 'b'], ['@e0', '@e1'])).toBe('(`a` < @e0 OR (`a` = @e0 AND `b` <= @e1))');
+  });
+  it('chunks never overlap: (start, end] then the end becomes the next start', () => {
+    const key = { index: 'PRIMARY', columns: ['id'] };
+    const first = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: true, last: false });
+    const middle = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: false, last: false });
+    const last = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: false, last: true });
+    const only = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: true, last: true });
+    const head = 'INSERT INTO `s`.`t` (`id`, `v`) SELECT `id`, `v` FROM `s`.`bk` FORCE INDEX (PRIMARY)';
+    expect(first).toBe(`${head} WHERE \`id\` <= @bf_e0`);
+    expect(middle).toBe(`${head} WHERE \`id\` > @bf_s0 AND \`id\` <= @bf_e0`);
+    expect(last).toBe(`${head} WHERE \`id\` > @bf_s0`);
+    expect(only).toBe(head);
+    expect(advanceStart(2)).toBe('SET @bf_s0 = @bf_e0, @bf_s1 = @bf_e1');
+  });
+  it('finds the next boundary server-side on a named unique key', () => {
+    const key = { index: 'u`k', columns: ['a', 'b'] };
+    expect(nextBoundary('s', 'bk', key, 500, false)).toEqual([
+      'SET @bf_e0 = NULL, @bf_e1 = NULL',
+      'SELECT `a`, `b` INTO @bf_e0, @bf_e1 FROM `s`.`bk` FORCE INDEX (`u``k`) WHERE (`a` > @bf_s0 OR (`a` = @bf_s0 AND `b` > @bf_s1)) ORDER BY `a`, `b` LIMIT 1 OFFSET 499',
+      'SELECT @bf_e0 IS NULL AS last',
+    ]);
+    expect(nextBoundary('s', 'bk', { index: 'PRIMARY', columns: ['id'] }, 1, true)[1]).toBe(
+      'SELECT `id` INTO @bf_e0 FROM `s`.`bk` FORCE INDEX (PRIMARY) ORDER BY `id` LIMIT 1 OFFSET 0',
+    );
+  });
+  it('copies a keyless table whole or per partition', () => {
+    expect(copyAll('s', 't', 'bk', ['a'])).toBe('INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk`');
+    expect(copyAll('s', 't', 'bk', ['a'], 'p0')).toBe(
+      'INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk` PARTITION (`p0`)',
+    );
+  });
+});
