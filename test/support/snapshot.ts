@@ -8,9 +8,9 @@ import { q, rows } from './db.js';
 
 export interface TableSnapshot {
   /**
-   * CHECKSUM TABLE EXTENDED. On MariaDB it is not stable for tables with VIRTUAL columns (the same
-   * rows in a re-created table give another value: seen on 10.11), so there it is replaced by
-   * `content` alone.
+   * CHECKSUM TABLE EXTENDED. On MariaDB it is not stable for tables with generated columns (seen on
+   * 10.11: the same rows inserted into a copy of the table give another value, virtual or stored), so
+   * for those tables `content` alone decides.
    */
   checksum: string;
   /** sha256 over every column of every row (invisible ones too), in a fixed order. */
@@ -50,7 +50,7 @@ export async function snapshotSchema(c: mysql.Connection, schema: string): Promi
     const content = createHash('sha256')
       .update(JSON.stringify(all.map((r) => Object.values(r))))
       .digest('hex');
-    const virtual = cols.some((x) => /VIRTUAL/i.test(x.x));
+    const generated = cols.some((x) => /GENERATED/i.test(x.x) && !/DEFAULT_GENERATED/i.test(x.x));
     const [cr] = await rows<Record<string, unknown>>(c, `SHOW CREATE TABLE ${name}`);
     const trg = await rows<Record<string, unknown>>(
       c,
@@ -67,7 +67,7 @@ export async function snapshotSchema(c: mysql.Connection, schema: string): Promi
     );
     const [cnt] = await rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM ${name}`);
     out.tables[o.n] = {
-      checksum: virtual ? 'see content' : String(ck?.Checksum),
+      checksum: generated ? 'see content' : String(ck?.Checksum),
       content,
       create: String(cr?.['Create Table']),
       triggers: trg.map((t) => JSON.stringify(t)),
