@@ -2,6 +2,7 @@
  * Preflight: every check runs before the first change, and every failure is reported with its fix.
  * Read-only, apart from session variables and the server-side run lock (released with the session).
  */
+import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.js';
 import type { PreflightFailure } from '../errors.js';
 import type { FlushSettings } from '../settings.js';
@@ -65,6 +66,13 @@ export async function preflight(db: Db, s: FlushSettings): Promise<PreflightRepo
 
   const lock = await takeRunLock(db);
   if (lock) failures.push(lock);
+  if (s.hashfile && existsSync(s.hashfile)) {
+    fail(
+      'hashfile',
+      `the journal ${s.hashfile} already exists: it may belong to an unfinished run`,
+      'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path',
+    );
+  }
 
   if (!facts.logBin) {
     fail(
