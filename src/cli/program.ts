@@ -9,7 +9,7 @@ import { ExitCode, FlusherError, InputError, PreflightError, errorText } from '.
 import { flush } from '../engine/flush.js';
 import { recover, formatRecoverReport } from '../engine/recover.js';
 import { formatReport, type RunReport } from '../engine/report.js';
-import type { FaultPoint } from '../engine/table-flush.js';
+import { faultFromEnv } from '../engine/fault.js';
 import { addSecret, redact, streamLogger, type Logger } from '../log.js';
 import {
   DEFAULTS,
@@ -206,17 +206,6 @@ function connectionOptions(cmd: Command): Command {
     .option('--no-start-replica', 'alias of --no-start-slave')
     .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
     .option('--verbose', 'more log lines');
-}
-
-function faultFromEnv(
-  env: NodeJS.ProcessEnv,
-): ((p: FaultPoint, t: { schema: string; table: string }) => void) | undefined {
-  const spec = env.BINLOG_FLUSHER_FAULT;
-  if (!spec) return undefined;
-  const [point, target] = spec.split('@');
-  return (p, t) => {
-    if (p === point && (!target || target === `${t.schema}.${t.table}`)) process.kill(process.pid, 'SIGKILL');
-  };
 }
 
 function printResult(io: CliIo, json: boolean, data: unknown, text: string): void {
