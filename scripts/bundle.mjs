@@ -2,7 +2,11 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-const entries = [['src/cli/index.ts', 'dist/cli']];
+const entries = [
+  ['src/cli/index.ts', 'dist/cli'],
+  ['src/action/main.ts', 'dist/main'],
+  ['src/action/post.ts', 'dist/post'],
+];
 for (const [src, out] of entries) {
   rmSync(out, { recursive: true, force: true });
   execFileSync(

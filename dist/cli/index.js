@@ -7667,7 +7667,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3089);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5131);
 
 const controller = new AbortController();
 let signals = 0;
@@ -7690,7 +7690,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3089:
+/***/ 5131:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8843,6 +8843,11 @@ function twinSpecFor(t, marker, keepPartitions) {
 }
 
 ;// CONCATENATED MODULE: ./src/inspect/preflight.ts
+/**
+ * Preflight: every check runs before the first change, and every failure is reported with its fix.
+ * Read-only, apart from session variables and the server-side run lock (released with the session).
+ */
+
 
 
 
@@ -8878,6 +8883,9 @@ async function preflight(db, s) {
     const lock = await takeRunLock(db);
     if (lock)
         failures.push(lock);
+    if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
+        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, 'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path');
+    }
     if (!facts.logBin) {
         fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
     }
@@ -9937,6 +9945,22 @@ function formatRecoverReport(r) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/engine/fault.ts
+function faultFromEnv(env) {
+    const spec = env.BINLOG_FLUSHER_FAULT;
+    if (!spec)
+        return undefined;
+    const [where, sig] = spec.split(':');
+    const [point, target] = (where ?? '').split('@');
+    let fired = false;
+    return (p, t) => {
+        if (fired || p !== point || (target && target !== `${t.schema}.${t.table}`))
+            return;
+        fired = true;
+        process.kill(process.pid, sig ?? 'SIGKILL');
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/settings.ts
 /**
  * One typed settings object for every entry point (CLI and action). Entry points only collect raw
@@ -10078,6 +10102,7 @@ const VERSION = '0.1.0';
 
 
 
+
 function connectionFrom(raw, env) {
     if (raw.password !== undefined) {
         throw new errors_InputError('--password', 'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD');
@@ -10182,16 +10207,6 @@ function program_connectionOptions(cmd) {
         .option('--no-start-replica', 'alias of --no-start-slave')
         .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
         .option('--verbose', 'more log lines');
-}
-function faultFromEnv(env) {
-    const spec = env.BINLOG_FLUSHER_FAULT;
-    if (!spec)
-        return undefined;
-    const [point, target] = spec.split('@');
-    return (p, t) => {
-        if (p === point && (!target || target === `${t.schema}.${t.table}`))
-            process.kill(process.pid, 'SIGKILL');
-    };
 }
 function printResult(io, json, data, text) {
     io.stdout(redact(json ? JSON.stringify(data, null, 2) : text) + '\n');

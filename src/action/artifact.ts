@@ -1,0 +1,103 @@
+/**
+ * The only caller of @actions/artifact. Artifacts are immutable: the journal is uploaded twice under
+ * two names, `<name>` (the plan, before the first change: enough to recover) and `<name>-final`
+ * (the finished journal, after the run or from the post step).
+ */
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { DefaultArtifactClient, type FindOptions } from '@actions/artifact';
+import { FlusherError, ExitCode, errorText } from '../errors.js';
+
+export interface Uploaded {
+  id: number;
+  url: string;
+  name: string;
+  digest?: string;
+}
+
+export interface JournalStore {
+  upload(name: string, file: string, retentionDays?: number): Promise<Uploaded>;
+  /** The newest journal: `<name>-final`, else `<name>`, else the newest binlog-flusher journal of the run. */
+  download(name: string | undefined, from?: { runId: number; token: string }): Promise<string>;
+}
+
+export function finalName(name: string): string {
+  return `${name}-final`;
+}
+
+function artifactUrl(id: number, env: NodeJS.ProcessEnv): string {
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  return `${server}/${env.GITHUB_REPOSITORY ?? ''}/actions/runs/${env.GITHUB_RUN_ID ?? ''}/artifacts/${id}`;
+}
+
+export function githubJournalStore(env: NodeJS.ProcessEnv): JournalStore {
+  const client = new DefaultArtifactClient();
+  return {
+    async upload(name, file, retentionDays) {
+      // Upload a copy whose name is the journal's own file name.
+      const dir = mkdtempSync(join(tmpdir(), 'bf-upload-'));
+      const copy = join(dir, basename(file));
+      copyFileSync(file, copy);
+      try {
+        const res = await client.uploadArtifact(name, [copy], dir, retentionDays ? { retentionDays } : {});
+        if (!res.id) throw new Error('the artifact service returned no artifact id');
+        return { id: res.id, url: artifactUrl(res.id, env), name, digest: res.digest };
+      } catch (e) {
+        throw new FlusherError(
+          `Unable to upload the journal as artifact ${name}: ${errorText(e)}`,
+          ExitCode.unexpected,
+          { cause: e },
+        );
+      }
+    },
+    async download(name, from) {
+      const [owner, repo] = (env.GITHUB_REPOSITORY ?? '/').split('/');
+      const findBy: FindOptions['findBy'] | undefined = from
+        ? {
+            token: from.token,
+            workflowRunId: from.runId,
+            repositoryOwner: owner ?? '',
+            repositoryName: repo ?? '',
+          }
+        : undefined;
+      const opts = findBy ? { findBy } : {};
+      try {
+        const { artifacts } = await client.listArtifacts({ latest: true, ...opts });
+        const pick =
+          (name &&
+            (artifacts.find((a) => a.name === finalName(name)) ?? artifacts.find((a) => a.name === name))) ||
+          (!name
+            ? artifacts
+                .filter((a) => a.name.startsWith('binlog-flusher-journal-'))
+                .sort(
+                  (a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0) || b.id - a.id,
+                )[0]
+            : undefined);
+        if (!pick) {
+          throw new Error(
+            name
+              ? `no artifact named ${name} or ${finalName(name)} in ${from ? `run ${from.runId}` : 'this run'}`
+              : 'no binlog-flusher journal artifact in the run',
+          );
+        }
+        const dir = mkdtempSync(join(tmpdir(), 'bf-download-'));
+        const res = await client.downloadArtifact(pick.id, { path: dir, ...opts, expectedHash: pick.digest });
+        if (res.digestMismatch)
+          throw new Error(`artifact ${pick.name} does not match its digest; it may be damaged`);
+        const files = readdirSync(res.downloadPath ?? dir).filter(
+          (f) => f.endsWith('.hashfile') || !f.includes('.'),
+        );
+        if (files.length !== 1)
+          throw new Error(`artifact ${pick.name} holds ${files.length} journal files, expected 1`);
+        return join(res.downloadPath ?? dir, files[0]!);
+      } catch (e) {
+        throw new FlusherError(
+          `Unable to download the journal artifact: ${errorText(e)}`,
+          ExitCode.badInput,
+          { cause: e },
+        );
+      }
+    },
+  };
+}

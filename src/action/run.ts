@@ -1,0 +1,153 @@
+/**
+ * The action's modes over the engine: flush (journal uploaded before the first change and at the
+ * end), plan, and recover (journal downloaded from this run or another). Knows nothing of
+ * @actions/core: main.ts passes in the I/O.
+ */
+import { existsSync } from 'node:fs';
+import { flush, type FlushDeps } from '../engine/flush.js';
+import { recover } from '../engine/recover.js';
+import type { RunReport } from '../engine/report.js';
+import { totals } from '../engine/report.js';
+import { FlusherError, errorText } from '../errors.js';
+import type { Logger } from '../log.js';
+import { redact } from '../log.js';
+import { VERSION } from '../version.js';
+import { finalName, type JournalStore } from './artifact.js';
+import type { ActionSettings } from './inputs.js';
+import { saveState, type StateStore } from './state.js';
+import { flushSummary, recoverSummary, recoveryInstructions } from './summary.js';
+
+export interface ActionIo {
+  log: Logger;
+  setOutput(name: string, value: string): void;
+  writeSummary(markdown: string): Promise<void>;
+  state: StateStore;
+  journals: JournalStore;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  fault?: FlushDeps['fault'];
+}
+
+export interface ActionOutcome {
+  ok: boolean;
+  message: string;
+}
+
+export const OUTPUTS = [
+  'status',
+  'tables-flushed',
+  'rows-flushed',
+  'hashfile',
+  'artifact-id',
+  'artifact-url',
+  'binlog-start',
+  'binlog-end',
+  'gtid-start',
+  'gtid-end',
+] as const;
+
+function setFlushOutputs(io: ActionIo, r: RunReport): void {
+  const t = totals(r);
+  io.setOutput('status', r.status);
+  io.setOutput('tables-flushed', String(t.tables));
+  io.setOutput('rows-flushed', String(t.rows));
+  io.setOutput('hashfile', r.hashfile ?? '');
+  io.setOutput('binlog-start', r.binlog ? `${r.binlog.start.file}:${r.binlog.start.position}` : '');
+  io.setOutput('binlog-end', r.binlog?.end ? `${r.binlog.end.file}:${r.binlog.end.position}` : '');
+  io.setOutput('gtid-start', r.binlog?.start.gtid ?? '');
+  io.setOutput('gtid-end', r.binlog?.end?.gtid ?? '');
+}
+
+export async function runAction(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {
+  if (s.mode === 'recover') return runRecover(s, io);
+  return runFlush(s, io);
+}
+
+async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {
+  const { log } = io;
+  const name = s.artifact.name;
+  saveState(io.state, { artifactName: name });
+  let journalReady = false;
+  const uploadFinal = async (path: string) => {
+    const up = await io.journals.upload(finalName(name), path, s.artifact.retentionDays);
+    saveState(io.state, { uploadedFinal: true });
+    io.setOutput('artifact-id', String(up.id));
+    io.setOutput('artifact-url', up.url);
+    log.info(`journal uploaded as artifact ${up.name} (id ${up.id})`);
+  };
+  let report: RunReport;
+  try {
+    report = await flush(s.flush, {
+      log,
+      toolVersion: VERSION,
+      signal: io.signal,
+      fault: io.fault,
+      onJournalReady: async (path) => {
+        saveState(io.state, { hashfile: path });
+        journalReady = true;
+        const up = await io.journals.upload(name, path, s.artifact.retentionDays);
+        io.setOutput('artifact-id', String(up.id));
+        io.setOutput('artifact-url', up.url);
+        log.info(`journal (the plan) uploaded as artifact ${up.name} (id ${up.id}) before the first change`);
+      },
+    });
+  } catch (e) {
+    // Failed outside a table (or before the first change). The engine left nothing set aside
+    // except where it says so; the journal, if any, is uploaded for the record.
+    io.setOutput('status', journalReady ? 'failed' : 'refused');
+    io.setOutput('hashfile', journalReady ? (s.flush.hashfile ?? '') : '');
+    if (journalReady && s.flush.hashfile && existsSync(s.flush.hashfile)) {
+      await uploadFinal(s.flush.hashfile).catch((u: unknown) => log.warn(errorText(u)));
+    }
+    saveState(io.state, { clean: !journalReady });
+    const msg = redact(errorText(e));
+    await io
+      .writeSummary(`## binlog-flusher: ${journalReady ? 'failed' : 'refused'}\n\n\`\`\`\n${msg}\n\`\`\`\n`)
+      .catch(() => undefined);
+    return { ok: false, message: msg };
+  }
+  setFlushOutputs(io, report);
+  if (report.hashfile) await uploadFinal(report.hashfile);
+  const left = report.status === 'recovery-needed';
+  const hint = left ? recoveryInstructions(name, s.flush.connection.host, io.env.GITHUB_RUN_ID) : undefined;
+  await io.writeSummary(flushSummary(report, hint));
+  saveState(io.state, { clean: true });
+  if (report.status === 'flushed' || report.status === 'planned') return { ok: true, message: report.status };
+  if (report.cancelled) {
+    return {
+      ok: false,
+      message: left
+        ? `cancelled; some tables need recovery:\n${hint}`
+        : 'cancelled: the running copies were stopped and every table is back in place',
+    };
+  }
+  return {
+    ok: false,
+    message: left
+      ? `flush failed and some tables are still set aside:\n${hint}`
+      : `flush failed and every table was put back: ${report.tables.find((t) => t.error)?.error ?? ''}`,
+  };
+}
+
+async function runRecover(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {
+  const { log } = io;
+  let path = s.recover.hashfile;
+  if (!existsSync(path) || s.artifact.runId) {
+    const from =
+      s.artifact.runId && s.artifact.token ? { runId: s.artifact.runId, token: s.artifact.token } : undefined;
+    path = await io.journals.download(s.artifact.name, from);
+    log.info(`journal downloaded from ${from ? `run ${from.runId}` : 'this run'}`);
+  }
+  try {
+    const report = await recover({ ...s.recover, hashfile: path }, { log });
+    io.setOutput('status', report.status);
+    io.setOutput('hashfile', path);
+    await io.writeSummary(recoverSummary(report));
+    return report.status === 'recovered'
+      ? { ok: true, message: 'recovered' }
+      : { ok: false, message: 'recovery incomplete: see the tables marked NOT restored' };
+  } catch (e) {
+    if (e instanceof FlusherError) return { ok: false, message: redact(e.message) };
+    throw e;
+  }
+}

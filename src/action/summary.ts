@@ -1,0 +1,81 @@
+/**
+ * The job summary, as markdown built from a run's report. Pure.
+ */
+import type { RecoverReport } from '../engine/recover.js';
+import { totals, type RunReport } from '../engine/report.js';
+
+const esc = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const pos = (p?: { file: string; position: number; gtid: string }) =>
+  p ? `\`${p.file}:${p.position}\`${p.gtid ? ` (GTID \`${p.gtid}\`)` : ''}` : '-';
+
+export function flushSummary(r: RunReport, recoverHint?: string): string {
+  const out: string[] = [];
+  const t = totals(r);
+  const title = r.status === 'planned' ? 'binlog-flusher plan' : `binlog-flusher: ${r.status}`;
+  out.push(`## ${title}`, '');
+  out.push(`Server \`${esc(r.host)}:${r.port}\` (${esc(r.serverVersion)}, server_id ${r.serverId})`, '');
+  if (r.status === 'planned') {
+    out.push('| table | rows (estimate) | MiB (estimate) | copy |', '|---|---:|---:|---|');
+    for (const x of r.tables) {
+      out.push(
+        `| \`${esc(x.schema)}.${esc(x.table)}\` | ${x.rowsEstimate} | ${(x.bytesEstimate / 1048576).toFixed(1)} | ${esc(x.chunking)} |`,
+      );
+    }
+  } else {
+    out.push('| table | rows | duration | status |', '|---|---:|---:|---|');
+    for (const x of r.tables) {
+      out.push(
+        `| \`${esc(x.schema)}.${esc(x.table)}\` | ${x.rows} | ${x.seconds.toFixed(2)}s | ${x.status}${x.error ? `: ${esc(x.error)}` : ''} |`,
+      );
+    }
+    out.push(`| **total** | **${t.rows}** | | **${t.tables} of ${r.tables.length} flushed** |`, '');
+    if (r.binlog) {
+      out.push(`- Binlog start: ${pos(r.binlog.start)}`);
+      out.push(`- Binlog end: ${pos(r.binlog.end)}`);
+    }
+    if (r.sourceApplied)
+      out.push(`- Source position applied when the applier stopped: ${pos(r.sourceApplied)}`);
+    if (r.errantGtids) out.push(`- GTIDs written by the flush on this replica: \`${esc(r.errantGtids)}\``);
+    out.push(
+      `- Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
+    );
+  }
+  if (r.skipped.length) {
+    out.push('', '### Not flushed', '', '| object | reason |', '|---|---|');
+    for (const k of r.skipped) out.push(`| \`${esc(k.schema)}.${esc(k.table)}\` | ${esc(k.reason)} |`);
+  }
+  if (r.warnings.length) {
+    out.push('', '### Warnings', '');
+    for (const w of r.warnings) out.push(`- ${esc(w)}`);
+  }
+  if (recoverHint) out.push('', '### Recovery needed', '', recoverHint);
+  return out.join('\n') + '\n';
+}
+
+export function recoverSummary(r: RecoverReport): string {
+  const out = [`## binlog-flusher recover: ${r.status}`, '', '| table | outcome | detail |', '|---|---|---|'];
+  for (const t of r.tables)
+    out.push(
+      `| \`${esc(t.schema)}.${esc(t.table)}\` | ${t.ok ? '' : '**'}${t.outcome}${t.ok ? '' : '**'} | ${esc(t.detail)} |`,
+    );
+  return out.join('\n') + '\n';
+}
+
+/** What to do when tables are left set aside: a workflow step and the CLI command. */
+export function recoveryInstructions(artifactName: string, host: string, runId: string | undefined): string {
+  return [
+    'Some tables are still set aside. Put them back with a step such as:',
+    '',
+    '```yaml',
+    '- uses: binlog-flusher/binlog-flusher@v1',
+    '  with:',
+    '    mode: recover',
+    `    host: ${host}`,
+    `    artifact-name: ${artifactName}`,
+    ...(runId ? [`    run-id: ${runId}`, '    github-token: ${{ github.token }}'] : []),
+    '    password: ${{ secrets.REPLICA_PASSWORD }}',
+    '```',
+    '',
+    `or download the artifact \`${artifactName}-final\` (else \`${artifactName}\`) and run \`binlog-flusher recover --host ${host} --hashfile <file>\`.`,
+  ].join('\n');
+}
