@@ -1,0 +1,42 @@
+/**
+ * npm run sandbox -- [--sample] [--info FILE]: start a primary + replica on loopback, print how to
+ * reach the replica (and write it to FILE as JSON), and keep them running until SIGINT/SIGTERM.
+ * Used by the repository's workflow that runs the action itself (`uses: ./`).
+ */
+import { writeFileSync } from 'node:fs';
+import { startSandbox } from './index.js';
+import { waitCaughtUp, withSql } from '../support/db.js';
+
+const args = process.argv.slice(2);
+const infoFile = args.includes('--info') ? args[args.indexOf('--info') + 1] : undefined;
+
+const sb = await startSandbox(process.env.BF_SANDBOX ?? 'local');
+const { primary, replica } = sb.info;
+if (args.includes('--sample')) {
+  await withSql(primary, (c) =>
+    c.query(`CREATE DATABASE sample; CREATE TABLE sample.t (id INT PRIMARY KEY, v VARCHAR(20));
+             INSERT INTO sample.t VALUES (1, 'one'), (2, 'two'), (3, 'three');`),
+  );
+  await waitCaughtUp(primary, replica);
+}
+const info = {
+  host: replica.host,
+  port: replica.port,
+  user: replica.user,
+  password: replica.password,
+  primaryPort: primary.port,
+};
+if (infoFile) writeFileSync(infoFile, JSON.stringify(info));
+console.log(
+  `replica on ${replica.host}:${replica.port} (user ${replica.user}); primary on port ${primary.port}. Ctrl-C stops both.`,
+);
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await sb.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+setInterval(() => undefined, 1 << 30);
