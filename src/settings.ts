@@ -54,6 +54,10 @@ export interface FlushSettings {
   allowPrimary: boolean;
   allowDownstream: boolean;
   rotateBinlog: boolean;
+  /** Seconds any one statement may take before the server counts as not answering. */
+  timeout: number;
+  /** A journal of an earlier, recovered run: tables it finished are not flushed again. */
+  resumeFrom?: string;
 }
 
 export interface RecoverSettings {
@@ -62,10 +66,12 @@ export interface RecoverSettings {
   replication: ReplicationSettings;
   hashfile: string;
   dryRun: boolean;
+  timeout: number;
 }
 
 export const DEFAULTS = {
   port: 3306,
+  timeout: 600,
   concurrency: 4,
   chunkSize: 20000,
   ddl: 'create' as DdlMode,
@@ -77,6 +83,7 @@ export const LIMITS = {
   concurrency: { min: 1, max: 64 },
   chunkSize: { min: 1, max: 10_000_000 },
   port: { min: 1, max: 65535 },
+  timeout: { min: 1, max: 86_400 },
 };
 
 /** Parse a whole number within a range, naming the input on failure. */

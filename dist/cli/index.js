@@ -7679,11 +7679,15 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
         controller.abort();
     });
 }
-process.exitCode = await (0,_program_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), {
+const code = await (0,_program_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2), {
     env: process.env,
     stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
     signal: controller.signal,
 });
+// Exit once the output is written: a socket to a server that stopped answering must not keep the
+// process alive after the result is out (every connection was already closed or destroyed).
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -7942,33 +7946,63 @@ function memoryLogger() {
 /** A thin, typed handle over one server session. */
 class Db {
     conn;
+    timeoutMs;
     threadId;
-    constructor(conn) {
+    broken = false;
+    /**
+     * @param timeoutMs the longest any statement may take before the server counts as not
+     *   answering; the connection is then dropped.
+     */
+    constructor(conn, timeoutMs) {
         this.conn = conn;
+        this.timeoutMs = timeoutMs;
         this.threadId = conn.threadId ?? 0;
+        conn.on('error', () => {
+            this.broken = true;
+        });
+    }
+    async query(sql, values) {
+        try {
+            const [res] = await this.conn.query({ sql, values, timeout: this.timeoutMs });
+            return res;
+        }
+        catch (e) {
+            if (e.fatal || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+                this.broken = true;
+            }
+            throw e;
+        }
     }
     /** Rows of a single statement. */
     async rows(sql, params) {
-        const [rows] = await this.conn.query({ sql, values: params });
-        return rows;
+        return (await this.query(sql, params));
     }
     /** Run a statement (or several separated by `;`) and ignore the result. */
     async exec(sql, params) {
-        await this.conn.query({ sql, values: params });
+        await this.query(sql, params);
     }
     /** Several statements in one round trip; one result per statement. */
     async multi(statements) {
-        const [res] = await this.conn.query({ sql: statements.join(';\n') });
+        const res = await this.query(statements.join(';\n'));
         return statements.length > 1 ? res : [res];
     }
     async one(sql, params) {
         return (await this.rows(sql, params))[0];
     }
+    /** Close politely, but never wait on a server that does not answer. */
     async close() {
+        if (this.broken)
+            return this.conn.destroy();
+        let timer;
+        const giveUp = new Promise((r) => (timer = setTimeout(r, 2000)));
         try {
-            await this.conn.end();
+            await Promise.race([this.conn.end(), giveUp]);
         }
         catch {
+            // already gone
+        }
+        finally {
+            clearTimeout(timer);
             this.conn.destroy();
         }
     }
@@ -8022,11 +8056,16 @@ function connectionOptions(s) {
     return opts;
 }
 /** Open a connection, turning the usual failures into one clear message. */
-async function connect(s) {
+/** Default for `--timeout`: longer than any statement of ours should ever take. */
+const DEFAULT_STATEMENT_TIMEOUT_S = 600;
+async function connect(s, timeoutS = DEFAULT_STATEMENT_TIMEOUT_S) {
     const where = s.socket ? `socket ${s.socket}` : `${s.host}:${s.port}`;
     try {
-        const conn = await promise.createConnection(connectionOptions(s));
-        return new Db(conn);
+        const conn = await promise.createConnection({
+            ...connectionOptions(s),
+            connectTimeout: Math.min(10_000, timeoutS * 1000),
+        });
+        return new Db(conn, timeoutS * 1000);
     }
     catch (e) {
         if (e instanceof FlusherError)
@@ -8044,7 +8083,7 @@ function describeConnectError(e) {
     if (code === 'ECONNREFUSED')
         return 'connection refused; check --host and --port, and that the server is running';
     if (code === 'ETIMEDOUT')
-        return 'timed out; check --host, --port and the network path';
+        return 'timed out; check --host, --port and the network path, and that the server answers';
     if (code === 'ENOENT')
         return 'no such socket; check --socket';
     if (errno === 1045)
@@ -8053,8 +8092,8 @@ function describeConnectError(e) {
         return 'the server does not offer TLS but --ssl-mode requires it';
     return errorText(e);
 }
-async function withConnection(s, fn) {
-    const db = await connect(s);
+async function withConnection(s, fn, timeoutS) {
+    const db = await connect(s, timeoutS);
     try {
         return await fn(db);
     }
@@ -8080,6 +8119,10 @@ async function trySet(db, assignment, variable, problems) {
     }
 }
 /** Prepare a session; returns what could not be set (preflight reports it). */
+/** Metadata-lock waits end well before the statement timeout, so a blocked rename fails cleanly. */
+function lockWaitFor(timeoutS) {
+    return Math.max(1, Math.min(120, Math.floor(timeoutS / 2)));
+}
 async function prepareSession(db, lockWaitTimeout = 120) {
     const problems = [];
     const cur = await db.one('SELECT @@SESSION.binlog_format AS f, @@SESSION.binlog_row_image AS i');
@@ -8442,6 +8485,29 @@ async function referencingKeys(db, schema, table) {
       WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`, [schema, table]);
     return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
 }
+/** Where the binlog is now (one round trip). */
+async function binlogFilePosition(db, d) {
+    const r = await db.one(d.showBinlogStatus);
+    return { file: str(r?.File), position: num(r?.Position) };
+}
+/**
+ * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
+ * committed statement. Only our worker writes under that name while the table is flushed (the
+ * applier is stopped), so this tells whether a chunk whose reply was lost was committed.
+ */
+async function committedStatements(db, from, schema, table) {
+    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+    const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
+    const suffix = `(${schema}.${table})`;
+    let n = 0;
+    for (const f of files) {
+        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
+        for (const e of events)
+            if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
+                n++;
+    }
+    return n;
+}
 
 ;// CONCATENATED MODULE: ./src/journal/journal.ts
 /**
@@ -8583,14 +8649,21 @@ function parseJournal(text, path, legacySchema) {
             return;
         }
         switch (rec.type) {
-            case 'plan':
+            case 'plan': {
                 if (!Array.isArray(rec.tables))
                     throw new JournalFormatError(path, `line ${i + 1}: plan without tables`);
-                for (const t of rec.tables)
+                const dbs = state.header?.options?.databases;
+                const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
+                for (const t of rec.tables) {
                     validateTable(t, path, i + 1);
+                    if (allowed && !allowed.includes(t.schema)) {
+                        throw new JournalFormatError(path, `line ${i + 1}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
+                    }
+                }
                 state.tables = rec.tables;
                 state.marker = rec.marker;
                 break;
+            }
             case 'step':
                 state.steps.set(rec.id, rec.step);
                 break;
@@ -8683,7 +8756,17 @@ function twinMarker(runTag) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
+/**
+ * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
+ * copied. Pure: it works on what the inspector read.
+ */
 
+
+/** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
+function columnsHash(columns) {
+    const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
+}
 /** Engines whose tables hold rows we can read and rename safely. */
 const FLUSHABLE_ENGINES = new Set([
     'INNODB',
@@ -8889,7 +8972,7 @@ async function preflight(db, s) {
     if (!facts.logBin) {
         fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
     }
-    for (const p of await prepareSession(db)) {
+    for (const p of await prepareSession(db, lockWaitFor(s.timeout))) {
         fail(p.variable, `this session cannot set ${p.variable}: ${p.error}`, p.variable.startsWith('binlog')
             ? `grant the flush user the privilege to set ${p.variable} (MySQL: SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN; MariaDB: BINLOG ADMIN or SUPER), or set it globally to ${p.variable === 'binlog_format' ? 'ROW' : 'FULL'}`
             : `grant SESSION_VARIABLES_ADMIN, or turn ${p.variable} off`);
@@ -9090,6 +9173,36 @@ function copyChunk(schema, table, backup, columns, key, bounds) {
     const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
     return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
 }
+/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
+function copyRange(schema, table, backup, columns, key, lo, hi) {
+    const k = quoteIdent(key.columns[0]);
+    const upper = hi === undefined ? '' : ` AND ${k} < ${hi}`;
+    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${k} >= ${lo}${upper}`;
+}
+/** Smallest and largest key and the row count of a key range (for chunk planning and recounts). */
+function keyExtent(schema, backup, key) {
+    const k = quoteIdent(key.columns[0]);
+    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
+}
+/** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
+function seekStart(schema, backup, key, rows) {
+    const cols = key.columns.map(quoteIdent).join(', ');
+    const s = keyVars('s', key.columns.length);
+    return [
+        `SELECT ${cols} INTO ${s.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
+    ];
+}
+/** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
+function countRange(schema, backup, key, lo, hi) {
+    const k = quoteIdent(key.columns[0]);
+    const upper = hi === undefined ? '' : ` AND ${k} < ${hi}`;
+    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${k} >= ${lo}${upper}`;
+}
+/** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
+function countAfterStart(schema, backup, key, first) {
+    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
+    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)}${where}`;
+}
 /** The end of this chunk becomes the start of the next. */
 function advanceStart(n) {
     const s = keyVars('s', n);
@@ -9158,6 +9271,7 @@ function logProgress(log, everyMs = 5000) {
 
 
 
+
 function isOurTwin(t, marker) {
     return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
 }
@@ -9168,6 +9282,10 @@ async function dropOurTwin(db, schema, name, marker) {
         throw new Error(`refusing to drop ${schema}.${name}: it is not a BLACKHOLE twin marked ${JSON.stringify(marker)}`);
     }
     await db.exec(`${setSqlLogBin(false)};\n${dropTable(schema, name)}`);
+}
+async function liveColumnsHash(db, schema, table) {
+    const rows = await db.rows('SELECT COLUMN_NAME AS n, COLUMN_TYPE AS t, IS_NULLABLE AS nl FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);
+    return columnsHash(rows.map((r) => ({ name: String(r.n), columnType: String(r.t), nullable: r.nl === 'YES' })));
 }
 async function sameColumns(db, schema, a, b) {
     const cols = async (t) => (await db.rows('SELECT COLUMN_NAME AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, t]))
@@ -9251,6 +9369,13 @@ async function restoreTable(e, ctx) {
         return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
     }
     // The backup exists: the real table is set aside.
+    if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`,
+        };
+    }
     if (!tb.exists) {
         await db.exec(`${setSqlLogBin(false)};\n${renameTable(e.schema, e.backup, e.table)}`);
         return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
@@ -9313,6 +9438,7 @@ async function restoreTable(e, ctx) {
 
 
 
+
 const now = () => new Date().toISOString();
 class CancelledError extends Error {
     constructor() {
@@ -9321,7 +9447,8 @@ class CancelledError extends Error {
 }
 async function flushTable(t, ctx) {
     const started = process.hrtime.bigint();
-    const { db, journal } = ctx;
+    const { journal } = ctx;
+    const db = () => ctx.conn.db;
     const ref = { schema: t.schema, table: t.table };
     let phase = 'set-aside';
     const step = async (name, p) => {
@@ -9334,24 +9461,24 @@ async function flushTable(t, ctx) {
     };
     try {
         await step('set-aside', 'set-aside');
-        await db.exec(`${setSqlLogBin(false)};\n${renameTable(t.schema, t.table, t.backup)}`);
+        await db().exec(`${setSqlLogBin(false)};\n${renameTable(t.schema, t.table, t.backup)}`);
         await fault('after-set-aside');
         await step('twin', 'shell');
         const ddl = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: ctx.dialect.checkNamesPerSchema });
-        await db.exec(`${setSqlLogBin(ctx.ddl === 'create')};\n${ddl}`);
+        await db().exec(`${setSqlLogBin(ctx.ddl === 'create')};\n${ddl}`);
         await fault('after-shell');
         phase = 'twin';
         const spec = twinSpecFor(t, ctx.marker, ctx.dialect.blackholePartitions);
-        await db.exec(`${setSqlLogBin(false)};\n${twinAlter(t.schema, t.table, spec)}`);
+        await db().exec(`${setSqlLogBin(false)};\n${twinAlter(t.schema, t.table, spec)}`);
         await fault('after-twin');
         await step('copy', 'copy');
         const { rows, chunks } = await copyRows(t, ctx, () => fault('mid-copy'));
         await fault('after-copy');
         await step('swap-back', 'swap-back');
-        await db.exec(`${setSqlLogBin(false)};\n${swapBack(t.schema, t.table, t.backup, t.twin)}`);
+        await db().exec(`${setSqlLogBin(false)};\n${swapBack(t.schema, t.table, t.backup, t.twin)}`);
         await fault('after-swap');
         await step('drop-twin', 'drop-twin');
-        await dropOurTwin(db, t.schema, t.twin, ctx.marker);
+        await dropOurTwin(db(), t.schema, t.twin, ctx.marker);
         await journal.write({ type: 'table-done', id: t.id, rows, at: now() });
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         return { rows, chunks, seconds };
@@ -9373,52 +9500,178 @@ function lastFlag(results) {
     const row = Array.isArray(set) ? set[0] : undefined;
     return Number(row?.last) === 1;
 }
+/** Errors after which a chunk is retried on a new connection (its outcome is then read from the binlog). */
+function retriable(e) {
+    const errno = serverErrno(e);
+    const code = e.code ?? '';
+    const fatal = e.fatal === true;
+    return (fatal ||
+        [1317, 1927, 1205, 1213, 2006, 2013].includes(errno ?? 0) ||
+        [
+            'PROTOCOL_CONNECTION_LOST',
+            'ECONNRESET',
+            'EPIPE',
+            'ER_QUERY_INTERRUPTED',
+            'ER_CONNECTION_KILLED',
+        ].includes(code));
+}
+const INTEGER = /^(tiny|small|medium|big)?int\b/i;
+const MAX_CHUNK_ATTEMPTS = 3;
+async function chooseStrategy(t, ctx) {
+    if (!t.key)
+        return { kind: 'parts', parts: t.partitions.length ? t.partitions : [undefined] };
+    const col = t.columns.find((c) => c.name === t.key.columns[0]);
+    if (t.key.columns.length === 1 && col && INTEGER.test(col.columnType)) {
+        const ext = await ctx.conn.db.one(keyExtent(t.schema, t.backup, t.key));
+        if (ext?.lo === null || ext?.lo === undefined)
+            return { kind: 'range', lo: 0n, hi: -1n, step: 1n };
+        const lo = BigInt(String(ext.lo));
+        const hi = BigInt(String(ext.hi));
+        // Dense enough: at most twice as many key values as rows, so no chunk is mostly empty.
+        if (hi - lo + 1n <= 2n * BigInt(Math.max(t.rowsEstimate, 1)) + BigInt(ctx.chunkSize)) {
+            return { kind: 'range', lo, hi, step: BigInt(ctx.chunkSize) };
+        }
+    }
+    return { kind: 'keyset' };
+}
 async function copyRows(t, ctx, midCopy) {
-    const { db, journal } = ctx;
     const cols = t.columns.map((c) => c.name);
+    const { journal } = ctx;
+    const copyStart = await binlogFilePosition(ctx.conn.db, ctx.dialect);
+    await ctx.conn.db.exec(setSqlLogBin(true));
+    const strategy = await chooseStrategy(t, ctx);
     let rows = 0;
     let chunks = 0;
-    const tick = async (n) => {
-        rows += n;
+    let done = false;
+    // The chunk sequence of each strategy, as a cursor over "the next chunk".
+    let nextLo = strategy.kind === 'range' ? strategy.lo : 0n;
+    let partIndex = 0;
+    let first = true;
+    let lastKnown = false;
+    if (strategy.kind === 'range' && strategy.hi < strategy.lo)
+        done = true; // empty table
+    if (strategy.kind === 'keyset') {
+        lastKnown = lastFlag(await ctx.conn.db.multi(nextBoundary(t.schema, t.backup, t.key, ctx.chunkSize, true)));
+    }
+    const current = () => {
+        const db = () => ctx.conn.db;
+        if (strategy.kind === 'range') {
+            const lo = nextLo;
+            const hiEx = lo + strategy.step;
+            const last = hiEx > strategy.hi;
+            return {
+                send: async () => ({
+                    rows: affected((await db().multi([
+                        copyRange(t.schema, t.table, t.backup, cols, t.key, lo, last ? undefined : hiEx),
+                    ]))[0]),
+                    last,
+                }),
+                committed: async () => ({
+                    rows: Number((await db().one(countRange(t.schema, t.backup, t.key, lo, last ? undefined : hiEx)))?.n ?? 0),
+                    last,
+                }),
+                reseat: async () => undefined,
+            };
+        }
+        if (strategy.kind === 'parts') {
+            const p = strategy.parts[partIndex];
+            const last = partIndex === strategy.parts.length - 1;
+            return {
+                send: async () => ({
+                    rows: affected((await db().multi([copyAll(t.schema, t.table, t.backup, cols, p)]))[0]),
+                    last,
+                }),
+                committed: async () => ({
+                    rows: Number((await db().one(`SELECT COUNT(*) AS n FROM ${copyAll(t.schema, t.table, t.backup, cols, p).split(' FROM ')[1]}`))?.n ?? 0),
+                    last,
+                }),
+                reseat: async () => undefined,
+            };
+        }
+        const key = t.key;
+        const n = key.columns.length;
+        const wasFirst = first;
+        const isLast = lastKnown;
+        return {
+            send: async () => {
+                if (isLast) {
+                    const [res] = await db().multi([
+                        copyChunk(t.schema, t.table, t.backup, cols, key, { first: wasFirst, last: true }),
+                    ]);
+                    return { rows: affected(res), last: true };
+                }
+                // One round trip: this chunk, move the start, find the next boundary.
+                const results = await db().multi([
+                    copyChunk(t.schema, t.table, t.backup, cols, key, { first: wasFirst, last: false }),
+                    advanceStart(n),
+                    ...nextBoundary(t.schema, t.backup, key, ctx.chunkSize, false),
+                ]);
+                lastKnown = lastFlag(results);
+                return { rows: affected(results[0]), last: false };
+            },
+            committed: async () => {
+                if (isLast) {
+                    if (rows > 0)
+                        await db().multi(seekStart(t.schema, t.backup, key, rows));
+                    return {
+                        rows: Number((await db().one(countAfterStart(t.schema, t.backup, key, rows === 0)))?.n ?? 0),
+                        last: true,
+                    };
+                }
+                // A full chunk: exactly chunkSize rows by construction. Seat the next one.
+                await db().multi(seekStart(t.schema, t.backup, key, rows + ctx.chunkSize));
+                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, false)));
+                return { rows: ctx.chunkSize, last: false };
+            },
+            reseat: async (rowsDone) => {
+                if (rowsDone > 0)
+                    await db().multi(seekStart(t.schema, t.backup, key, rowsDone));
+                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, rowsDone === 0)));
+            },
+        };
+    };
+    const advance = () => {
+        if (strategy.kind === 'range')
+            nextLo += strategy.step;
+        if (strategy.kind === 'parts')
+            partIndex += 1;
+        first = false;
+    };
+    while (!done) {
+        const chunk = current();
+        let result;
+        for (let attempt = 1; !result; attempt++) {
+            try {
+                result = await chunk.send();
+            }
+            catch (e) {
+                if (ctx.cancelled() || !retriable(e) || attempt >= MAX_CHUNK_ATTEMPTS)
+                    throw e;
+                ctx.log.warn(`${t.schema}.${t.table}: chunk ${chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`);
+                await ctx.conn.reconnect();
+                await ctx.conn.db.exec(setSqlLogBin(true));
+                const seen = await committedStatements(ctx.conn.db, copyStart, t.schema, t.table);
+                if (seen > chunks) {
+                    result = await chunk.committed();
+                    ctx.log.info(`${t.schema}.${t.table}: chunk ${chunks + 1} had been committed (${result.rows} rows); not sent again`);
+                }
+                else {
+                    await chunk.reseat(rows);
+                }
+            }
+        }
+        rows += result.rows;
         chunks += 1;
-        ctx.progress.advance(t, n);
+        ctx.progress.advance(t, result.rows);
         await journal.write({ type: 'chunk', id: t.id, chunk: chunks, rows, at: now() });
         if (chunks === 1)
             await midCopy();
         if (ctx.cancelled())
             throw new CancelledError();
-    };
-    await db.exec(setSqlLogBin(true));
-    if (!t.key) {
-        const parts = t.partitions.length ? t.partitions : [undefined];
-        for (const p of parts) {
-            const [res] = await db.multi([copyAll(t.schema, t.table, t.backup, cols, p)]);
-            await tick(affected(res));
-        }
-        return { rows, chunks };
+        advance();
+        done = result.last;
     }
-    const key = t.key;
-    const n = key.columns.length;
-    let first = true;
-    let last = lastFlag(await db.multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, true)));
-    for (;;) {
-        if (last) {
-            const [res] = await db.multi([
-                copyChunk(t.schema, t.table, t.backup, cols, key, { first, last: true }),
-            ]);
-            await tick(affected(res));
-            return { rows, chunks };
-        }
-        // One round trip: this chunk, move the start, find the next boundary.
-        const results = await db.multi([
-            copyChunk(t.schema, t.table, t.backup, cols, key, { first, last: false }),
-            advanceStart(n),
-            ...nextBoundary(t.schema, t.backup, key, ctx.chunkSize, false),
-        ]);
-        first = false;
-        last = lastFlag(results);
-        await tick(affected(results[0]));
-    }
+    return { rows, chunks };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/report.ts
@@ -9511,10 +9764,11 @@ const iso = () => new Date().toISOString();
 function connectionLost(e) {
     const code = e.code ?? '';
     const fatal = e.fatal === true;
-    return fatal || ['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code);
+    return (fatal ||
+        ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code));
 }
 async function flush(s, deps) {
-    const db = await connect(s.connection);
+    const db = await connect(s.connection, s.timeout);
     try {
         return await flushWith(db, s, deps);
     }
@@ -9532,7 +9786,17 @@ async function flushWith(control, s, deps) {
         throw new PreflightError(pre.failures);
     const facts = pre.facts;
     const d = facts.dialect;
-    const found = pre.discovery.tables;
+    let found = pre.discovery.tables;
+    if (s.resumeFrom) {
+        const done = finishedTables(readJournal(s.resumeFrom));
+        const before = found.length;
+        found = found.filter((f) => !done.has(`${f.row.schema}\u0000${f.row.name}`));
+        for (const key of done) {
+            const [schema, table] = key.split('\u0000');
+            pre.discovery.skipped.push({ schema, table, reason: `already flushed by the run of ${s.resumeFrom}` });
+        }
+        log.info(`resume: ${before - found.length} table(s) already flushed by the earlier run; ${found.length} left`);
+    }
     const showCreates = await showCreateMany(control, found.map((f) => ({ schema: f.row.schema, table: f.row.name })));
     const runTag = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
     const plan = planTables(found, showCreates, runTag);
@@ -9634,26 +9898,43 @@ async function flushWith(control, s, deps) {
         const start = await binlogPosition(control, d);
         report.binlog = { start };
         await log.group(`Flush (${plan.length} tables, concurrency ${Math.min(s.concurrency, plan.length)})`, () => runTables({ control, plan, report, settings: s, deps, journal, dialect: d, marker }));
-        const end = await binlogPosition(control, d);
-        report.binlog.end = end;
-        if (facts.gtidOn && end.gtid !== start.gtid)
-            report.errantGtids = `${start.gtid} -> ${end.gtid}`;
+        // The tables are settled; what follows must not hide their status if the server stops answering.
         finishStatus(report, s);
-        if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
-            await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
-            report.replica.started = true;
-            log.info('replica applier started');
+        try {
+            const end = await binlogPosition(control, d);
+            report.binlog.end = end;
+            if (facts.gtidOn && end.gtid !== start.gtid)
+                report.errantGtids = `${start.gtid} -> ${end.gtid}`;
         }
-        await journal.write({
-            type: 'end',
-            status: report.status === 'planned' ? 'flushed' : report.status,
-            at: iso(),
-        });
+        catch (e) {
+            report.warnings.push(`could not read the binlog position after the flush: ${errorText(e)}`);
+            log.warn(report.warnings.at(-1));
+        }
+        if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
+            try {
+                await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+                report.replica.started = true;
+                log.info('replica applier started');
+            }
+            catch (e) {
+                report.warnings.push(`could not start the replica applier again: ${errorText(e)}; start it by hand`);
+                log.warn(report.warnings.at(-1));
+            }
+        }
+        // The outcome is settled and reported whether or not this last record reaches the disk.
+        await journal
+            .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
+            .catch((e) => log.warn(`journal: could not write the end record: ${errorText(e)}`));
         report.finishedAt = iso();
         return report;
     }
     finally {
-        journal.close();
+        try {
+            journal.close();
+        }
+        catch (e) {
+            log.warn(`journal: ${errorText(e)}`);
+        }
     }
 }
 function finishStatus(report, s) {
@@ -9678,9 +9959,9 @@ function logSkipped(log, skipped) {
         log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
 }
 async function openWorker(s) {
-    const db = await connect(s.connection);
+    const db = await connect(s.connection, s.timeout);
     try {
-        const problems = await prepareSession(db);
+        const problems = await prepareSession(db, lockWaitFor(s.timeout));
         if (problems.length)
             throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
         return db;
@@ -9713,7 +9994,14 @@ async function runTables(run) {
         onAbort();
     deps.signal?.addEventListener('abort', onAbort, { once: true });
     const putBack = async (t, db, rep) => {
-        const attempt = async (conn) => restoreTable(t, {
+        const entry = {
+            schema: t.schema,
+            table: t.table,
+            backup: t.backup,
+            twin: t.twin,
+            columns: columnsHash(t.columns),
+        };
+        const attempt = async (conn) => restoreTable(entry, {
             db: conn,
             marker,
             shellMayExist: true,
@@ -9734,8 +10022,10 @@ async function runTables(run) {
                 fresh = await openWorker(s);
                 res = await attempt(fresh);
             }
-            await journal.write({ type: 'recover', id: t.id, outcome: res.outcome, at: iso() });
             rep.status = res.ok ? 'restored' : 'needs-recovery';
+            await journal
+                .write({ type: 'recover', id: t.id, outcome: res.outcome, at: iso() })
+                .catch((e) => log.warn(`journal: ${errorText(e)}`));
             log.info(`${t.schema}.${t.table}: ${res.detail}`);
         }
         catch (e) {
@@ -9747,9 +10037,19 @@ async function runTables(run) {
         }
     };
     const worker = async () => {
-        let db;
+        let conn;
         try {
-            db = await openWorker(s);
+            const db = await openWorker(s);
+            const c = {
+                db,
+                reconnect: async () => {
+                    busy.delete(c.db);
+                    await c.db.close();
+                    c.db = await openWorker(s);
+                    busy.add(c.db);
+                },
+            };
+            conn = c;
             for (;;) {
                 if (stopping)
                     return;
@@ -9758,7 +10058,8 @@ async function runTables(run) {
                     return;
                 const rep = report.tables[t.id - 1];
                 const ctx = {
-                    db,
+                    conn: c,
+                    log,
                     dialect,
                     journal,
                     marker,
@@ -9769,27 +10070,23 @@ async function runTables(run) {
                     cancelled: () => cancelled,
                 };
                 progress.start(t);
-                busy.add(db);
+                busy.add(c.db);
                 try {
                     const r = await flushTable(t, ctx);
                     Object.assign(rep, { status: 'flushed', rows: r.rows, chunks: r.chunks, seconds: r.seconds });
                     log.info(`${t.schema}.${t.table}: flushed ${r.rows} rows in ${r.chunks} chunk${r.chunks === 1 ? '' : 's'}, ${r.seconds.toFixed(2)}s`);
                 }
                 catch (e) {
-                    busy.delete(db);
+                    busy.delete(c.db);
                     stopping = true;
                     rep.error = errorText(e);
                     log.error(rep.error);
-                    if (connectionLost(e instanceof TableError ? e.cause : e)) {
-                        await db.close();
-                        db = undefined;
-                    }
-                    await putBack(t, db, rep);
+                    const lost = connectionLost(e instanceof TableError ? e.cause : e);
+                    await putBack(t, lost ? undefined : c.db, rep);
                     return;
                 }
                 finally {
-                    if (db)
-                        busy.delete(db);
+                    busy.delete(c.db);
                 }
             }
         }
@@ -9799,7 +10096,7 @@ async function runTables(run) {
             log.error(`worker connection failed: ${errorText(e)}`);
         }
         finally {
-            await db?.close();
+            await conn?.db.close();
         }
     };
     try {
@@ -9815,6 +10112,10 @@ async function runTables(run) {
     }
     if (cancelled)
         report.cancelled = true;
+}
+/** schema\0table of every table a journal shows finished (twin dropped, table back). */
+function finishedTables(j) {
+    return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/recover.ts
@@ -9842,7 +10143,7 @@ async function recover(s, deps) {
     const { log } = deps;
     const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
     const journal = readJournal(s.hashfile, legacySchema);
-    const db = await connect(s.connection);
+    const db = await connect(s.connection, s.timeout);
     const report = {
         status: 'recovered',
         exitCode: ExitCode.ok,
@@ -9856,7 +10157,7 @@ async function recover(s, deps) {
             throw new FlusherError(`--hashfile: ${s.hashfile} was written on server_id ${journal.header.serverId} (${journal.header.host}), ` +
                 `but ${s.connection.host} has server_id ${facts.serverId}; recover against the server that ran the flush`, ExitCode.badInput);
         }
-        const problems = await prepareSession(db);
+        const problems = await prepareSession(db, lockWaitFor(s.timeout));
         if (problems.length)
             throw new FlusherError(`cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`, ExitCode.preflightRefused);
         const d = facts.dialect;
@@ -9976,6 +10277,7 @@ const SSL_MODES = [
 ];
 const DEFAULTS = {
     port: 3306,
+    timeout: 600,
     concurrency: 4,
     chunkSize: 20000,
     ddl: 'create',
@@ -9986,6 +10288,7 @@ const LIMITS = {
     concurrency: { min: 1, max: 64 },
     chunkSize: { min: 1, max: 10_000_000 },
     port: { min: 1, max: 65535 },
+    timeout: { min: 1, max: 86_400 },
 };
 /** Parse a whole number within a range, naming the input on failure. */
 function parseIntInput(input, raw, fallback, range) {
@@ -10163,7 +10466,11 @@ function flushSettingsFrom(cmd, env) {
         allowPrimary: raw.allowPrimary === true,
         allowDownstream: raw.allowDownstream === true,
         rotateBinlog: raw.rotateBinlog === true,
+        timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
+        resumeFrom: raw.resume,
     };
+    if (raw.resume !== undefined && raw.resume.trim() === '')
+        throw new errors_InputError('--resume', 'is empty; give the journal of the earlier run');
     if (s.replication.startReplica && !s.replication.stopReplica) {
         throw new errors_InputError('--start-slave', 'conflicts with --no-stop-slave: the applier is only started again after we stopped it');
     }
@@ -10182,6 +10489,7 @@ function recoverSettingsFrom(cmd, env) {
         replication: replicationFrom(cmd),
         hashfile: raw.hashfile,
         dryRun: raw.dryRun === true,
+        timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
     };
 }
 function program_connectionOptions(cmd) {
@@ -10205,6 +10513,7 @@ function program_connectionOptions(cmd) {
         .option('--no-stop-replica', 'alias of --no-stop-slave')
         .option('--start-replica', 'alias of --start-slave')
         .option('--no-start-replica', 'alias of --no-start-slave')
+        .option('--timeout <seconds>', `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`)
         .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
         .option('--verbose', 'more log lines');
 }
@@ -10216,7 +10525,8 @@ function buildProgram(io, setExit) {
         .description('Write the rows a MySQL/MariaDB replica already holds into its binlog, for CDC backfills.')
         .version(VERSION)
         .exitOverride()
-        .showHelpAfterError();
+        .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(redact(t)) })
+        .showHelpAfterError('(run with --help for the flags)');
     const logFor = (raw) => streamLogger({ verbose: raw.verbose, allToStderr: raw.json });
     program_connectionOptions(program.command('flush').description('flush the selected tables into the binlog'))
         .option('--concurrency <n>', `tables worked on at once (default ${DEFAULTS.concurrency})`)
@@ -10227,6 +10537,7 @@ function buildProgram(io, setExit) {
         .option('--allow-primary', 'run even though the server is not a replica')
         .option('--allow-downstream', "run even though replicas read this server's binlog")
         .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
+        .option('--resume <hashfile>', 'after a failed run was recovered: flush only the tables its journal does not show finished')
         .action(async (_o, cmd) => {
         const s = flushSettingsFrom(cmd, io.env);
         const raw = cmd.opts();
@@ -10265,10 +10576,10 @@ async function runCli(argv, io) {
             return e.exitCode === 0 ? 0 : ExitCode.badInput;
         }
         if (e instanceof PreflightError || e instanceof FlusherError) {
-            process.stderr.write(redact(`binlog-flusher: ${e.message}`) + '\n');
+            io.stderr(redact(`binlog-flusher: ${e.message}`) + '\n');
             return e.exitCode;
         }
-        process.stderr.write(redact(`binlog-flusher: unexpected error: ${errorText(e)}`) + '\n');
+        io.stderr(redact(`binlog-flusher: unexpected error: ${errorText(e)}`) + '\n');
         return ExitCode.unexpected;
     }
 }

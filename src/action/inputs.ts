@@ -22,6 +22,8 @@ import {
 } from '../settings.js';
 
 export type Mode = 'flush' | 'recover' | 'plan';
+/** Placeholder for resumeFrom: the journal is the newest artifact of this run, fetched by run.ts. */
+export const RESUME_FROM_ARTIFACT = '<artifact>';
 export const MODES: readonly Mode[] = ['flush', 'recover', 'plan'];
 
 export interface ArtifactSettings {
@@ -107,6 +109,7 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     allowPrimary: parseBoolInput('allow-primary', get('allow-primary'), false),
     allowDownstream: parseBoolInput('allow-downstream', get('allow-downstream'), false),
     rotateBinlog: parseBoolInput('rotate-binlog', get('rotate-binlog'), false),
+    timeout: parseIntInput('timeout', get('timeout'), DEFAULTS.timeout, LIMITS.timeout),
   };
   const name = get('artifact-name') || artifactBaseName(host, env);
   if (ARTIFACT_NAME_FORBIDDEN.test(name) || name.length > 200) {
@@ -138,6 +141,15 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     runId,
     token,
   };
-  const recover: RecoverSettings = { connection, selection, replication, hashfile, dryRun: false };
+  const resume = parseBoolInput('resume', get('resume'), false);
+  if (resume) flush.resumeFrom = RESUME_FROM_ARTIFACT;
+  const recover: RecoverSettings = {
+    connection,
+    selection,
+    replication,
+    hashfile,
+    dryRun: false,
+    timeout: flush.timeout,
+  };
   return { mode, flush, recover, artifact };
 }

@@ -52,3 +52,4 @@ try {
 } catch (e) {
   core.warning(`binlog-flusher post step: ${redact(errorText(e))}`);
 }
+process.stdout.write('', () => process.exit(0));

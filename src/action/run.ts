@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import { redact } from '../log.js';
 import { VERSION } from '../version.js';
 import { finalName, type JournalStore } from './artifact.js';
-import type { ActionSettings } from './inputs.js';
+import { RESUME_FROM_ARTIFACT, type ActionSettings } from './inputs.js';
 import { saveState, type StateStore } from './state.js';
 import { flushSummary, recoverSummary, recoveryInstructions } from './summary.js';
 
@@ -76,6 +76,10 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
     log.info(`journal uploaded as artifact ${up.name} (id ${up.id})`);
   };
   let report: RunReport;
+  if (s.flush.resumeFrom === RESUME_FROM_ARTIFACT) {
+    s.flush.resumeFrom = await io.journals.download(name);
+    log.info(`resume: using the journal of the earlier attempt (${s.flush.resumeFrom})`);
+  }
   try {
     report = await flush(s.flush, {
       log,

@@ -10,8 +10,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     controller.abort();
   });
 }
-process.exitCode = await runCli(process.argv.slice(2), {
+const code = await runCli(process.argv.slice(2), {
   env: process.env,
   stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
   signal: controller.signal,
 });
+// Exit once the output is written: a socket to a server that stopped answering must not keep the
+// process alive after the result is out (every connection was already closed or destroyed).
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

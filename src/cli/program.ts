@@ -55,11 +55,14 @@ interface Raw {
   sslCa?: string;
   verbose?: boolean;
   password?: string;
+  timeout?: string;
+  resume?: string;
 }
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
+  stderr: (text: string) => void;
   signal?: AbortSignal;
 }
 
@@ -157,7 +160,11 @@ export function flushSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): FlushSe
     allowPrimary: raw.allowPrimary === true,
     allowDownstream: raw.allowDownstream === true,
     rotateBinlog: raw.rotateBinlog === true,
+    timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
+    resumeFrom: raw.resume,
   };
+  if (raw.resume !== undefined && raw.resume.trim() === '')
+    throw new InputError('--resume', 'is empty; give the journal of the earlier run');
   if (s.replication.startReplica && !s.replication.stopReplica) {
     throw new InputError(
       '--start-slave',
@@ -180,6 +187,7 @@ export function recoverSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): Recov
     replication: replicationFrom(cmd),
     hashfile: raw.hashfile,
     dryRun: raw.dryRun === true,
+    timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
   };
 }
 
@@ -204,6 +212,10 @@ function connectionOptions(cmd: Command): Command {
     .option('--no-stop-replica', 'alias of --no-stop-slave')
     .option('--start-replica', 'alias of --start-slave')
     .option('--no-start-replica', 'alias of --no-start-slave')
+    .option(
+      '--timeout <seconds>',
+      `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`,
+    )
     .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
     .option('--verbose', 'more log lines');
 }
@@ -217,7 +229,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('Write the rows a MySQL/MariaDB replica already holds into its binlog, for CDC backfills.')
     .version(VERSION)
     .exitOverride()
-    .showHelpAfterError();
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(redact(t)) })
+    .showHelpAfterError('(run with --help for the flags)');
   const logFor = (raw: Raw): Logger => streamLogger({ verbose: raw.verbose, allToStderr: raw.json });
 
   connectionOptions(program.command('flush').description('flush the selected tables into the binlog'))
@@ -232,6 +245,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--allow-primary', 'run even though the server is not a replica')
     .option('--allow-downstream', "run even though replicas read this server's binlog")
     .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
+    .option(
+      '--resume <hashfile>',
+      'after a failed run was recovered: flush only the tables its journal does not show finished',
+    )
     .action(async (_o, cmd: Command) => {
       const s = flushSettingsFrom(cmd, io.env);
       const raw = cmd.opts<Raw>();
@@ -273,10 +290,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return e.exitCode === 0 ? 0 : ExitCode.badInput;
     }
     if (e instanceof PreflightError || e instanceof FlusherError) {
-      process.stderr.write(redact(`binlog-flusher: ${e.message}`) + '\n');
+      io.stderr(redact(`binlog-flusher: ${e.message}`) + '\n');
       return e.exitCode;
     }
-    process.stderr.write(redact(`binlog-flusher: unexpected error: ${errorText(e)}`) + '\n');
+    io.stderr(redact(`binlog-flusher: unexpected error: ${errorText(e)}`) + '\n');
     return ExitCode.unexpected;
   }
 }

@@ -12,24 +12,46 @@ export type Row = Record<string, unknown>;
 /** A thin, typed handle over one server session. */
 export class Db {
   readonly threadId: number;
-  constructor(private readonly conn: mysql.Connection) {
+  private broken = false;
+  /**
+   * @param timeoutMs the longest any statement may take before the server counts as not
+   *   answering; the connection is then dropped.
+   */
+  constructor(
+    private readonly conn: mysql.Connection,
+    private readonly timeoutMs: number,
+  ) {
     this.threadId = conn.threadId ?? 0;
+    conn.on('error', () => {
+      this.broken = true;
+    });
+  }
+
+  private async query(sql: string, values?: unknown[]): Promise<unknown> {
+    try {
+      const [res] = await this.conn.query({ sql, values, timeout: this.timeoutMs });
+      return res;
+    } catch (e) {
+      if ((e as { fatal?: boolean }).fatal || (e as { code?: string }).code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+        this.broken = true;
+      }
+      throw e;
+    }
   }
 
   /** Rows of a single statement. */
   async rows<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]> {
-    const [rows] = await this.conn.query({ sql, values: params });
-    return rows as T[];
+    return (await this.query(sql, params)) as T[];
   }
 
   /** Run a statement (or several separated by `;`) and ignore the result. */
   async exec(sql: string, params?: unknown[]): Promise<void> {
-    await this.conn.query({ sql, values: params });
+    await this.query(sql, params);
   }
 
   /** Several statements in one round trip; one result per statement. */
   async multi(statements: string[]): Promise<unknown[]> {
-    const [res] = await this.conn.query({ sql: statements.join(';\n') });
+    const res = await this.query(statements.join(';\n'));
     return statements.length > 1 ? (res as unknown[]) : [res];
   }
 
@@ -37,10 +59,17 @@ export class Db {
     return (await this.rows<T>(sql, params))[0];
   }
 
+  /** Close politely, but never wait on a server that does not answer. */
   async close(): Promise<void> {
+    if (this.broken) return this.conn.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((r) => (timer = setTimeout(r, 2000)));
     try {
-      await this.conn.end();
+      await Promise.race([this.conn.end(), giveUp]);
     } catch {
+      // already gone
+    } finally {
+      clearTimeout(timer);
       this.conn.destroy();
     }
   }
@@ -94,11 +123,17 @@ export function connectionOptions(s: ConnectionSettings): mysql.ConnectionOption
 }
 
 /** Open a connection, turning the usual failures into one clear message. */
-export async function connect(s: ConnectionSettings): Promise<Db> {
+/** Default for `--timeout`: longer than any statement of ours should ever take. */
+export const DEFAULT_STATEMENT_TIMEOUT_S = 600;
+
+export async function connect(s: ConnectionSettings, timeoutS = DEFAULT_STATEMENT_TIMEOUT_S): Promise<Db> {
   const where = s.socket ? `socket ${s.socket}` : `${s.host}:${s.port}`;
   try {
-    const conn = await mysql.createConnection(connectionOptions(s));
-    return new Db(conn);
+    const conn = await mysql.createConnection({
+      ...connectionOptions(s),
+      connectTimeout: Math.min(10_000, timeoutS * 1000),
+    });
+    return new Db(conn, timeoutS * 1000);
   } catch (e) {
     if (e instanceof FlusherError) throw e;
     throw new FlusherError(
@@ -117,15 +152,20 @@ function describeConnectError(e: unknown): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host; check --host';
   if (code === 'ECONNREFUSED')
     return 'connection refused; check --host and --port, and that the server is running';
-  if (code === 'ETIMEDOUT') return 'timed out; check --host, --port and the network path';
+  if (code === 'ETIMEDOUT')
+    return 'timed out; check --host, --port and the network path, and that the server answers';
   if (code === 'ENOENT') return 'no such socket; check --socket';
   if (errno === 1045) return 'access denied; check the user and the password in --mycnf or MYSQL_PWD';
   if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'the server does not offer TLS but --ssl-mode requires it';
   return errorText(e);
 }
 
-export async function withConnection<T>(s: ConnectionSettings, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await connect(s);
+export async function withConnection<T>(
+  s: ConnectionSettings,
+  fn: (db: Db) => Promise<T>,
+  timeoutS?: number,
+): Promise<T> {
+  const db = await connect(s, timeoutS);
   try {
     return await fn(db);
   } finally {

@@ -31,6 +31,11 @@ async function trySet(
 }
 
 /** Prepare a session; returns what could not be set (preflight reports it). */
+/** Metadata-lock waits end well before the statement timeout, so a blocked rename fails cleanly. */
+export function lockWaitFor(timeoutS: number): number {
+  return Math.max(1, Math.min(120, Math.floor(timeoutS / 2)));
+}
+
 export async function prepareSession(db: Db, lockWaitTimeout = 120): Promise<SessionProblem[]> {
   const problems: SessionProblem[] = [];
   const cur = await db.one('SELECT @@SESSION.binlog_format AS f, @@SESSION.binlog_row_image AS i');

@@ -5,19 +5,26 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, type Db } from '../db/connection.js';
-import { prepareSession } from '../db/session.js';
+import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, PreflightError, TableError, errorText } from '../errors.js';
 import type { Dialect } from '../db/dialect.js';
 import { binlogPosition, replicaStatus, showCreateMany } from '../inspect/inspector.js';
 import { preflight } from '../inspect/preflight.js';
-import { JOURNAL_FORMAT, JOURNAL_KIND, JournalWriter, twinMarker } from '../journal/journal.js';
+import {
+  JOURNAL_FORMAT,
+  JOURNAL_KIND,
+  JournalWriter,
+  readJournal,
+  twinMarker,
+  type JournalState,
+} from '../journal/journal.js';
 import type { Logger } from '../log.js';
-import { planTables, type PlannedTable, type Skipped } from '../plan/plan.js';
+import { columnsHash, planTables, type PlannedTable, type Skipped } from '../plan/plan.js';
 import type { FlushSettings } from '../settings.js';
 import { setSqlLogBin } from '../sql/builders.js';
 import { logProgress } from './progress.js';
 import { restoreTable } from './restore.js';
-import { flushTable, type FaultPoint, type TableContext } from './table-flush.js';
+import { flushTable, type FaultPoint, type TableContext, type WorkerConnection } from './table-flush.js';
 import { defaultHashfile, recoverCommand, type RunReport, type TableReport } from './report.js';
 
 export interface FlushDeps {
@@ -34,11 +41,16 @@ const iso = () => new Date().toISOString();
 function connectionLost(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? '';
   const fatal = (e as { fatal?: boolean }).fatal === true;
-  return fatal || ['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code);
+  return (
+    fatal ||
+    ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(
+      code,
+    )
+  );
 }
 
 export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
-  const db = await connect(s.connection);
+  const db = await connect(s.connection, s.timeout);
   try {
     return await flushWith(db, s, deps);
   } finally {
@@ -55,7 +67,19 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
 
   const facts = pre.facts;
   const d = facts.dialect;
-  const found = pre.discovery.tables;
+  let found = pre.discovery.tables;
+  if (s.resumeFrom) {
+    const done = finishedTables(readJournal(s.resumeFrom));
+    const before = found.length;
+    found = found.filter((f) => !done.has(`${f.row.schema}\u0000${f.row.name}`));
+    for (const key of done) {
+      const [schema, table] = key.split('\u0000') as [string, string];
+      pre.discovery.skipped.push({ schema, table, reason: `already flushed by the run of ${s.resumeFrom}` });
+    }
+    log.info(
+      `resume: ${before - found.length} table(s) already flushed by the earlier run; ${found.length} left`,
+    );
+  }
   const showCreates = await showCreateMany(
     control,
     found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
@@ -168,24 +192,38 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
       () => runTables({ control, plan, report, settings: s, deps, journal, dialect: d, marker }),
     );
 
-    const end = await binlogPosition(control, d);
-    report.binlog.end = end;
-    if (facts.gtidOn && end.gtid !== start.gtid) report.errantGtids = `${start.gtid} -> ${end.gtid}`;
+    // The tables are settled; what follows must not hide their status if the server stops answering.
     finishStatus(report, s);
-    if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
-      await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
-      report.replica.started = true;
-      log.info('replica applier started');
+    try {
+      const end = await binlogPosition(control, d);
+      report.binlog.end = end;
+      if (facts.gtidOn && end.gtid !== start.gtid) report.errantGtids = `${start.gtid} -> ${end.gtid}`;
+    } catch (e) {
+      report.warnings.push(`could not read the binlog position after the flush: ${errorText(e)}`);
+      log.warn(report.warnings.at(-1)!);
     }
-    await journal.write({
-      type: 'end',
-      status: report.status === 'planned' ? 'flushed' : report.status,
-      at: iso(),
-    });
+    if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
+      try {
+        await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+        report.replica.started = true;
+        log.info('replica applier started');
+      } catch (e) {
+        report.warnings.push(`could not start the replica applier again: ${errorText(e)}; start it by hand`);
+        log.warn(report.warnings.at(-1)!);
+      }
+    }
+    // The outcome is settled and reported whether or not this last record reaches the disk.
+    await journal
+      .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
+      .catch((e: unknown) => log.warn(`journal: could not write the end record: ${errorText(e)}`));
     report.finishedAt = iso();
     return report;
   } finally {
-    journal.close();
+    try {
+      journal.close();
+    } catch (e) {
+      log.warn(`journal: ${errorText(e)}`);
+    }
   }
 }
 
@@ -209,10 +247,10 @@ function logSkipped(log: Logger, skipped: Skipped[]): void {
   for (const k of skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
 }
 
-async function openWorker(s: FlushSettings): Promise<Db> {
-  const db = await connect(s.connection);
+export async function openWorker(s: FlushSettings): Promise<Db> {
+  const db = await connect(s.connection, s.timeout);
   try {
-    const problems = await prepareSession(db);
+    const problems = await prepareSession(db, lockWaitFor(s.timeout));
     if (problems.length) throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
     return db;
   } catch (e) {
@@ -253,8 +291,15 @@ async function runTables(run: RunContext): Promise<void> {
   deps.signal?.addEventListener('abort', onAbort, { once: true });
 
   const putBack = async (t: PlannedTable, db: Db | undefined, rep: TableReport) => {
+    const entry = {
+      schema: t.schema,
+      table: t.table,
+      backup: t.backup,
+      twin: t.twin,
+      columns: columnsHash(t.columns),
+    };
     const attempt = async (conn: Db) =>
-      restoreTable(t, {
+      restoreTable(entry, {
         db: conn,
         marker,
         shellMayExist: true,
@@ -272,8 +317,10 @@ async function runTables(run: RunContext): Promise<void> {
         fresh = await openWorker(s);
         res = await attempt(fresh);
       }
-      await journal.write({ type: 'recover', id: t.id, outcome: res.outcome, at: iso() });
       rep.status = res.ok ? 'restored' : 'needs-recovery';
+      await journal
+        .write({ type: 'recover', id: t.id, outcome: res.outcome, at: iso() })
+        .catch((e: unknown) => log.warn(`journal: ${errorText(e)}`));
       log.info(`${t.schema}.${t.table}: ${res.detail}`);
     } catch (e) {
       rep.status = 'needs-recovery';
@@ -284,16 +331,27 @@ async function runTables(run: RunContext): Promise<void> {
   };
 
   const worker = async () => {
-    let db: Db | undefined;
+    let conn: WorkerConnection | undefined;
     try {
-      db = await openWorker(s);
+      const db = await openWorker(s);
+      const c: WorkerConnection = {
+        db,
+        reconnect: async () => {
+          busy.delete(c.db);
+          await c.db.close();
+          c.db = await openWorker(s);
+          busy.add(c.db);
+        },
+      };
+      conn = c;
       for (;;) {
         if (stopping) return;
         const t = queue.shift();
         if (!t) return;
         const rep = report.tables[t.id - 1]!;
         const ctx: TableContext = {
-          db,
+          conn: c,
+          log,
           dialect,
           journal,
           marker,
@@ -304,7 +362,7 @@ async function runTables(run: RunContext): Promise<void> {
           cancelled: () => cancelled,
         };
         progress.start(t);
-        busy.add(db);
+        busy.add(c.db);
         try {
           const r = await flushTable(t, ctx);
           Object.assign(rep, { status: 'flushed', rows: r.rows, chunks: r.chunks, seconds: r.seconds });
@@ -312,18 +370,15 @@ async function runTables(run: RunContext): Promise<void> {
             `${t.schema}.${t.table}: flushed ${r.rows} rows in ${r.chunks} chunk${r.chunks === 1 ? '' : 's'}, ${r.seconds.toFixed(2)}s`,
           );
         } catch (e) {
-          busy.delete(db);
+          busy.delete(c.db);
           stopping = true;
           rep.error = errorText(e);
           log.error(rep.error);
-          if (connectionLost(e instanceof TableError ? e.cause : e)) {
-            await db.close();
-            db = undefined;
-          }
-          await putBack(t, db, rep);
+          const lost = connectionLost(e instanceof TableError ? e.cause : e);
+          await putBack(t, lost ? undefined : c.db, rep);
           return;
         } finally {
-          if (db) busy.delete(db);
+          busy.delete(c.db);
         }
       }
     } catch (e) {
@@ -331,7 +386,7 @@ async function runTables(run: RunContext): Promise<void> {
       stopping = true;
       log.error(`worker connection failed: ${errorText(e)}`);
     } finally {
-      await db?.close();
+      await conn?.db.close();
     }
   };
   try {
@@ -344,4 +399,9 @@ async function runTables(run: RunContext): Promise<void> {
     if (rep.status === 'planned') rep.status = cancelled ? 'cancelled' : 'not-started';
   }
   if (cancelled) report.cancelled = true;
+}
+
+/** schema\0table of every table a journal shows finished (twin dropped, table back). */
+export function finishedTables(j: JournalState): Set<string> {
+  return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
 }

@@ -3,7 +3,7 @@
  * state needs. A second run changes nothing.
  */
 import { connect } from '../db/connection.js';
-import { prepareSession } from '../db/session.js';
+import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, FlusherError, errorText } from '../errors.js';
 import { readServer, replicaStatus } from '../inspect/inspector.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
@@ -40,7 +40,7 @@ export async function recover(s: RecoverSettings, deps: { log: Logger }): Promis
   const { log } = deps;
   const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
   const journal: JournalState = readJournal(s.hashfile, legacySchema);
-  const db = await connect(s.connection);
+  const db = await connect(s.connection, s.timeout);
   const report: RecoverReport = {
     status: 'recovered',
     exitCode: ExitCode.ok,
@@ -57,7 +57,7 @@ export async function recover(s: RecoverSettings, deps: { log: Logger }): Promis
         ExitCode.badInput,
       );
     }
-    const problems = await prepareSession(db);
+    const problems = await prepareSession(db, lockWaitFor(s.timeout));
     if (problems.length)
       throw new FlusherError(
         `cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`,

@@ -8,6 +8,7 @@ import { isEmpty, liveTable, type LiveTable } from '../inspect/inspector.js';
 import { dropTable, renameTable, setSqlLogBin, swapBack, twinAlter } from '../sql/builders.js';
 import { qualify } from '../sql/quote.js';
 import type { Logger } from '../log.js';
+import { columnsHash } from '../plan/plan.js';
 
 export interface RestoreEntry {
   schema: string;
@@ -15,6 +16,8 @@ export interface RestoreEntry {
   backup: string;
   /** Parking name of the twin; '' for journals of the original tool. */
   twin: string;
+  /** Columns fingerprint from the journal (see plan.columnsHash). */
+  columns?: string;
 }
 
 export type RestoreOutcome =
@@ -44,6 +47,16 @@ export async function dropOurTwin(db: Db, schema: string, name: string, marker: 
     );
   }
   await db.exec(`${setSqlLogBin(false)};\n${dropTable(schema, name)}`);
+}
+
+async function liveColumnsHash(db: Db, schema: string, table: string): Promise<string> {
+  const rows = await db.rows(
+    'SELECT COLUMN_NAME AS n, COLUMN_TYPE AS t, IS_NULLABLE AS nl FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    [schema, table],
+  );
+  return columnsHash(
+    rows.map((r) => ({ name: String(r.n), columnType: String(r.t), nullable: r.nl === 'YES' })),
+  );
 }
 
 async function sameColumns(db: Db, schema: string, a: string, b: string): Promise<boolean> {
@@ -163,6 +176,13 @@ export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promis
   }
 
   // The backup exists: the real table is set aside.
+  if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
+    return {
+      outcome: 'not-understood',
+      ok: false,
+      detail: `${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`,
+    };
+  }
   if (!tb.exists) {
     await db.exec(`${setSqlLogBin(false)};\n${renameTable(e.schema, e.backup, e.table)}`);
     return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };

@@ -303,3 +303,34 @@ export async function referencingKeys(db: Db, schema: string, table: string): Pr
   );
   return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
 }
+
+/** Where the binlog is now (one round trip). */
+export async function binlogFilePosition(db: Db, d: Dialect): Promise<{ file: string; position: number }> {
+  const r = await db.one(d.showBinlogStatus);
+  return { file: str(r?.File), position: num(r?.Position) };
+}
+
+/**
+ * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
+ * committed statement. Only our worker writes under that name while the table is flushed (the
+ * applier is stopped), so this tells whether a chunk whose reply was lost was committed.
+ */
+export async function committedStatements(
+  db: Db,
+  from: { file: string; position: number },
+  schema: string,
+  table: string,
+): Promise<number> {
+  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+  const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
+  const suffix = `(${schema}.${table})`;
+  let n = 0;
+  for (const f of files) {
+    const events = await db.rows(
+      f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?',
+      f === from.file ? [f, from.position] : [f],
+    );
+    for (const e of events) if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
+  }
+  return n;
+}

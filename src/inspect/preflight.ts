@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.js';
 import type { PreflightFailure } from '../errors.js';
 import type { FlushSettings } from '../settings.js';
-import { canToggleSqlLogBin, prepareSession } from '../db/session.js';
+import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { isLeftoverName } from '../journal/journal.js';
 import { discover, type Discovery } from '../plan/plan.js';
 import {
@@ -81,7 +81,7 @@ export async function preflight(db: Db, s: FlushSettings): Promise<PreflightRepo
       'start the replica with log-bin (and log-replica-updates / log-slave-updates)',
     );
   }
-  for (const p of await prepareSession(db)) {
+  for (const p of await prepareSession(db, lockWaitFor(s.timeout))) {
     fail(
       p.variable,
       `this session cannot set ${p.variable}: ${p.error}`,

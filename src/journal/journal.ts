@@ -32,6 +32,8 @@ export interface JournalTable {
   table: string;
   backup: string;
   twin: string;
+  /** sha256 of the table's columns (name, type, nullability) when planned; absent in legacy journals. */
+  columns?: string;
 }
 
 export type StepName = 'set-aside' | 'twin' | 'copy' | 'swap-back' | 'drop-twin';
@@ -204,13 +206,24 @@ export function parseJournal(text: string, path: string, legacySchema?: string):
       return;
     }
     switch (rec.type) {
-      case 'plan':
+      case 'plan': {
         if (!Array.isArray(rec.tables))
           throw new JournalFormatError(path, `line ${i + 1}: plan without tables`);
-        for (const t of rec.tables) validateTable(t, path, i + 1);
+        const dbs = state.header?.options?.databases;
+        const allowed = Array.isArray(dbs) && dbs.length ? (dbs as string[]) : undefined;
+        for (const t of rec.tables) {
+          validateTable(t, path, i + 1);
+          if (allowed && !allowed.includes(t.schema)) {
+            throw new JournalFormatError(
+              path,
+              `line ${i + 1}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`,
+            );
+          }
+        }
         state.tables = rec.tables;
         state.marker = rec.marker;
         break;
+      }
       case 'step':
         state.steps.set(rec.id, rec.step);
         break;

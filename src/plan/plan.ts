@@ -2,6 +2,7 @@
  * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
  * copied. Pure: it works on what the inspector read.
  */
+import { createHash } from 'node:crypto';
 import type { Selection } from '../settings.js';
 import type { ColumnInfo, IndexInfo, TableRow, TableShape } from '../inspect/inspector.js';
 import type { CopyKey, TwinSpec } from '../sql/builders.js';
@@ -11,6 +12,12 @@ export interface Skipped {
   schema: string;
   table: string;
   reason: string;
+}
+
+/** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
+export function columnsHash(columns: { name: string; columnType: string; nullable: boolean }[]): string {
+  const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 export interface PlannedTable {

@@ -187,6 +187,55 @@ export function copyChunk(
   return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
 }
 
+/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
+export function copyRange(
+  schema: string,
+  table: string,
+  backup: string,
+  columns: string[],
+  key: CopyKey,
+  lo: bigint,
+  hi: bigint | undefined,
+): string {
+  const k = quoteIdent(key.columns[0]!);
+  const upper = hi === undefined ? '' : ` AND ${k} < ${hi}`;
+  return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${k} >= ${lo}${upper}`;
+}
+
+/** Smallest and largest key and the row count of a key range (for chunk planning and recounts). */
+export function keyExtent(schema: string, backup: string, key: CopyKey): string {
+  const k = quoteIdent(key.columns[0]!);
+  return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
+}
+
+/** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
+export function seekStart(schema: string, backup: string, key: CopyKey, rows: number): string[] {
+  const cols = key.columns.map(quoteIdent).join(', ');
+  const s = keyVars('s', key.columns.length);
+  return [
+    `SELECT ${cols} INTO ${s.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
+  ];
+}
+
+/** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
+export function countRange(
+  schema: string,
+  backup: string,
+  key: CopyKey,
+  lo: bigint,
+  hi: bigint | undefined,
+): string {
+  const k = quoteIdent(key.columns[0]!);
+  const upper = hi === undefined ? '' : ` AND ${k} < ${hi}`;
+  return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${k} >= ${lo}${upper}`;
+}
+
+/** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
+export function countAfterStart(schema: string, backup: string, key: CopyKey, first: boolean): string {
+  const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
+  return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)}${where}`;
+}
+
 /** The end of this chunk becomes the start of the next. */
 export function advanceStart(n: number): string {
   const s = keyVars('s', n);

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
         allowPrimary: false,
         allowDownstream: false,
         rotateBinlog: false,
+        timeout: 600,
       },
       { log: streamLogger(), toolVersion: VERSION },
     );

@@ -3,7 +3,7 @@
  * mysqld) in a temporary directory. Used by the tests, the demo and the benchmark.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -134,6 +134,41 @@ export async function stopProcess(s: LocalServer, signal: NodeJS.Signals = 'SIGT
   clearTimeout(timer);
 }
 
+/** Stop whatever server runs from this datadir (by its pid file), waiting until it is gone. */
+export async function killByPidFile(datadir: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(datadir, 'mysqld.pid'), 'utf8').trim());
+  } catch {
+    return;
+  }
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!pid || !alive()) return;
+  process.kill(pid, signal);
+  for (let i = 0; i < 300 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(pid, 'SIGKILL');
+}
+
+/** Start a server again from its recorded command (after a test killed it). */
+export async function startAgain(info: {
+  command?: { binary: string; args: string[] };
+  datadir?: string;
+  name: 'primary' | 'replica';
+}): Promise<void> {
+  if (!info.command || !info.datadir) throw new Error('only local sandbox servers can be restarted');
+  const child = spawn(info.command.binary, info.command.args, { stdio: 'ignore', detached: true });
+  child.unref();
+  const s = { ...info, datadir: info.datadir } as LocalServer;
+  await waitReady(s);
+}
+
 export async function restartServer(s: LocalServer): Promise<void> {
   startProcess(s);
   await waitReady(s);
@@ -197,6 +232,8 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
   rmSync(base, { recursive: true, force: true });
   const stop = async () => {
     await Promise.all([stopProcess(replica), stopProcess(primary)]);
+    // A test may have killed a server and started it again outside our handles.
+    for (const s of [primary, replica]) await killByPidFile(s.datadir!);
     rmSync(root, { recursive: true, force: true });
   };
   try {
@@ -249,6 +286,7 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
     password: s.password,
     datadir: s.datadir,
     flavour: s.flavour,
+    command: { binary: s.binary, args: s.args },
   });
   return {
     kind: 'local',

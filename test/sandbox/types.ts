@@ -9,6 +9,8 @@ export interface ServerInfo {
   password: string;
   /** Local servers only. */
   datadir?: string;
+  /** Local servers only: how to start it again after a test killed it. */
+  command?: { binary: string; args: string[] };
   flavour: Flavour;
 }
 

@@ -27,6 +27,7 @@ export function flushSettings(server: ServerInfo, over: Partial<FlushSettings> =
     allowPrimary: false,
     allowDownstream: false,
     rotateBinlog: false,
+    timeout: 600,
     ...over,
   };
 }
@@ -46,6 +47,7 @@ export async function runRecover(server: ServerInfo, hashfile: string, over: Par
       replication: { stopReplica: true, startReplica: false },
       hashfile,
       dryRun: false,
+      timeout: 600,
       ...over,
     },
     { log },
