@@ -53,6 +53,14 @@ export interface Dialect {
   /** The privilege that allows SET sql_log_bin (for messages). */
   sqlLogBinPrivilege: string;
   blackholeFix: string;
+  /** Privilege names (as information_schema.USER_PRIVILEGES spells them) and what each is for. */
+  privileges: {
+    replicaAdmin: string[];
+    binlogStatus: string;
+    binlogEvents: string;
+    replicaStatus: string;
+    replicaHosts: string;
+  };
   /** MySQL keeps CHECK constraint names unique per schema; MariaDB per table. */
   checkNamesPerSchema: boolean;
   /** BLACKHOLE tables may be partitioned (MariaDB yes, MySQL 8 no). */
@@ -80,6 +88,13 @@ export function dialectFor(v: ServerVersion): Dialect {
       sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
       blackholeFix:
         "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+      privileges: {
+        replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+        binlogStatus: 'BINLOG MONITOR',
+        binlogEvents: 'BINLOG MONITOR',
+        replicaStatus: 'SLAVE MONITOR',
+        replicaHosts: 'REPLICATION MASTER ADMIN',
+      },
       checkNamesPerSchema: false,
       blackholePartitions: true,
     };
@@ -114,6 +129,13 @@ export function dialectFor(v: ServerVersion): Dialect {
       ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
       : 'SUPER',
     blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+    privileges: {
+      replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+      binlogStatus: 'REPLICATION CLIENT',
+      binlogEvents: 'REPLICATION SLAVE',
+      replicaStatus: 'REPLICATION CLIENT',
+      replicaHosts: 'REPLICATION SLAVE',
+    },
     checkNamesPerSchema: true,
     blackholePartitions: false,
   };

@@ -89,11 +89,9 @@ export async function replicaStatus(db: Db, d: Dialect): Promise<ReplicaStatus |
 /** Replicas reading this server's binlog: registered ones and binlog dump threads. */
 export async function downstreamReplicas(db: Db, d: Dialect): Promise<string[]> {
   const found = new Set<string>();
-  try {
-    for (const r of await db.rows(d.showReplicas)) found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
-  } catch {
-    // needs REPLICATION MASTER ADMIN / REPLICATION SLAVE on some versions; the processlist still tells
-  }
+  // Without the privilege for this statement the processlist shows only our own threads, so a
+  // failure here is a failure of the check (the caller decides), never "no replicas".
+  for (const r of await db.rows(d.showReplicas)) found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
   const dumps = await db.rows(
     "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')",
   );
@@ -333,4 +331,52 @@ export async function committedStatements(
     for (const e of events) if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
   }
   return n;
+}
+
+/** Privileges of the current user: global ones, and per schema pattern (LIKE syntax). */
+export interface Grants {
+  global: Set<string>;
+  schemas: { pattern: string; privilege: string }[];
+}
+
+export async function currentGrants(db: Db): Promise<Grants> {
+  const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+  const at = who.lastIndexOf('@');
+  const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
+  const g = await db.rows(
+    'SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?',
+    [grantee],
+  );
+  const sc = await db.rows(
+    'SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?',
+    [grantee],
+  );
+  return {
+    global: new Set(g.map((r) => str(r.p).toUpperCase())),
+    schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
+  };
+}
+
+/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
+export function schemaPatternMatches(pattern: string, schema: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '\\' && i + 1 < pattern.length) re += pattern[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (ch === '%') re += '.*';
+    else if (ch === '_') re += '.';
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(re + '$', 'su').test(schema);
+}
+
+export const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'] as const;
+
+/** Table privileges missing on `schema` (global or schema-level grants count). */
+export function missingSchemaPrivileges(g: Grants, schema: string): string[] {
+  return TABLE_PRIVILEGES.filter(
+    (p) =>
+      !g.global.has(p) &&
+      !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)),
+  );
 }

@@ -10,7 +10,9 @@ import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.j
 import { isLeftoverName } from '../journal/journal.js';
 import { discover, type Discovery } from '../plan/plan.js';
 import {
+  currentGrants,
   downstreamReplicas,
+  missingSchemaPrivileges,
   engineSupport,
   listSchemas,
   listTables,
@@ -147,7 +149,48 @@ export async function preflight(db: Db, s: FlushSettings): Promise<PreflightRepo
       'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first',
     );
   }
-  const downstream = await downstreamReplicas(db, d).catch(() => [] as string[]);
+  const probe = async (sql: string, check: string, privilege: string, why: string) => {
+    try {
+      await db.rows(sql);
+      return true;
+    } catch (e) {
+      fail(
+        check,
+        `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${(e as Error).message}`,
+        `GRANT ${privilege} ON *.* TO the flush user`,
+      );
+      return false;
+    }
+  };
+  await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
+  await probe(
+    'SHOW BINLOG EVENTS LIMIT 1',
+    'privilege',
+    d.privileges.binlogEvents,
+    'to check a retried chunk against the binlog',
+  );
+  const grants = await currentGrants(db);
+  if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
+    if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
+      fail(
+        'privilege',
+        `this user may not stop or start the replica applier`,
+        `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`,
+      );
+    }
+  }
+  let downstream: string[] = [];
+  try {
+    downstream = await downstreamReplicas(db, d);
+  } catch (e) {
+    if (!s.allowDownstream) {
+      fail(
+        'privilege',
+        `this user cannot list the replicas reading this server's binlog: ${(e as Error).message}`,
+        `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`,
+      );
+    }
+  }
   if (downstream.length && !s.allowDownstream) {
     fail(
       'downstream',
@@ -184,6 +227,17 @@ export async function preflight(db: Db, s: FlushSettings): Promise<PreflightRepo
   const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
   for (const p of discovery.problems) fail('selection', p.message, p.fix);
 
+  const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
+  for (const schema of schemasToFlush) {
+    const missing = missingSchemaPrivileges(grants, schema);
+    if (missing.length) {
+      fail(
+        'privilege',
+        `this user lacks ${missing.join(', ')} on schema ${schema}`,
+        `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`,
+      );
+    }
+  }
   for (const { row, shape } of discovery.tables) {
     if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
       const mb = row.dataLength / 1048576;
