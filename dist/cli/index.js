@@ -7667,7 +7667,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5131);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(581);
 
 const controller = new AbortController();
 let signals = 0;
@@ -7694,7 +7694,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5131:
+/***/ 581:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7887,6 +7887,10 @@ function readMyCnf(path, input = '--mycnf') {
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 // EXTERNAL MODULE: ./node_modules/mysql2/promise.js
 var promise = __nccwpck_require__(7588);
 ;// CONCATENATED MODULE: ./src/log.ts
@@ -7939,6 +7943,8 @@ function memoryLogger() {
 /**
  * Connections: opened from the settings, always closed by whoever opened them (`withConnection`).
  */
+
+
 
 
 
@@ -8046,8 +8052,9 @@ function connectionOptions(s) {
             ssl.cert = readPem(s.ssl.cert, '--ssl-cert');
         if (s.ssl.key)
             ssl.key = readPem(s.ssl.key, '--ssl-key');
-        if (mode === 'VERIFY_CA')
-            ssl.checkServerIdentity = () => undefined;
+        // mysql2 checks the host name itself when given one; an IP address it cannot check (Node would
+        // compare the certificate against "localhost"), so `connect` checks those after the handshake.
+        ssl.verifyIdentity = mode === 'VERIFY_IDENTITY' && (0,external_node_net_namespaceObject.isIP)(s.host) === 0;
         opts.ssl = ssl;
     }
     else if (mode === 'PREFERRED' && s.ssl.ca) {
@@ -8065,6 +8072,15 @@ async function connect(s, timeoutS = DEFAULT_STATEMENT_TIMEOUT_S) {
             ...connectionOptions(s),
             connectTimeout: Math.min(10_000, timeoutS * 1000),
         });
+        if (s.ssl.mode === 'VERIFY_IDENTITY' && !s.socket) {
+            const stream = conn.connection.stream;
+            const peer = stream instanceof external_node_tls_namespaceObject.TLSSocket ? stream.getPeerCertificate() : undefined;
+            const bad = peer ? (0,external_node_tls_namespaceObject.checkServerIdentity)(s.host, peer) : new Error('the connection is not encrypted');
+            if (bad) {
+                conn.destroy();
+                throw bad;
+            }
+        }
         return new Db(conn, timeoutS * 1000);
     }
     catch (e) {
@@ -8090,6 +8106,8 @@ function describeConnectError(e) {
         return 'access denied; check the user and the password in --mycnf or MYSQL_PWD';
     if (code === 'HANDSHAKE_NO_SSL_SUPPORT')
         return 'the server does not offer TLS but --ssl-mode requires it';
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+        return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
     return errorText(e);
 }
 async function withConnection(s, fn, timeoutS) {
@@ -8204,6 +8222,13 @@ function dialectFor(v) {
             gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
             sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
             blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+            privileges: {
+                replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+                binlogStatus: 'BINLOG MONITOR',
+                binlogEvents: 'BINLOG MONITOR',
+                replicaStatus: 'SLAVE MONITOR',
+                replicaHosts: 'REPLICATION MASTER ADMIN',
+            },
             checkNamesPerSchema: false,
             blackholePartitions: true,
         };
@@ -8238,6 +8263,13 @@ function dialectFor(v) {
             ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
             : 'SUPER',
         blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+        privileges: {
+            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+            binlogStatus: 'REPLICATION CLIENT',
+            binlogEvents: 'REPLICATION SLAVE',
+            replicaStatus: 'REPLICATION CLIENT',
+            replicaHosts: 'REPLICATION SLAVE',
+        },
         checkNamesPerSchema: true,
         blackholePartitions: false,
     };
@@ -8351,13 +8383,10 @@ async function replicaStatus(db, d) {
 /** Replicas reading this server's binlog: registered ones and binlog dump threads. */
 async function downstreamReplicas(db, d) {
     const found = new Set();
-    try {
-        for (const r of await db.rows(d.showReplicas))
-            found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
-    }
-    catch {
-        // needs REPLICATION MASTER ADMIN / REPLICATION SLAVE on some versions; the processlist still tells
-    }
+    // Without the privilege for this statement the processlist shows only our own threads, so a
+    // failure here is a failure of the check (the caller decides), never "no replicas".
+    for (const r of await db.rows(d.showReplicas))
+        found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
     const dumps = await db.rows("SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')");
     for (const r of dumps)
         found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
@@ -8507,6 +8536,39 @@ async function committedStatements(db, from, schema, table) {
                 n++;
     }
     return n;
+}
+async function currentGrants(db) {
+    const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+    const at = who.lastIndexOf('@');
+    const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
+    const g = await db.rows('SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
+    const sc = await db.rows('SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
+    return {
+        global: new Set(g.map((r) => str(r.p).toUpperCase())),
+        schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
+    };
+}
+/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
+function schemaPatternMatches(pattern, schema) {
+    let re = '^';
+    for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (ch === '\\' && i + 1 < pattern.length)
+            re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        else if (ch === '%')
+            re += '.*';
+        else if (ch === '_')
+            re += '.';
+        else
+            re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(re + '$', 'su').test(schema);
+}
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
+/** Table privileges missing on `schema` (global or schema-level grants count). */
+function missingSchemaPrivileges(g, schema) {
+    return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
+        !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
 }
 
 ;// CONCATENATED MODULE: ./src/journal/journal.ts
@@ -9011,7 +9073,33 @@ async function preflight(db, s) {
     if (replica?.sqlRunning && !s.replication.stopReplica) {
         fail('applier', 'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost', 'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first');
     }
-    const downstream = await downstreamReplicas(db, d).catch(() => []);
+    const probe = async (sql, check, privilege, why) => {
+        try {
+            await db.rows(sql);
+            return true;
+        }
+        catch (e) {
+            fail(check, `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
+            return false;
+        }
+    };
+    await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
+    await probe('SHOW BINLOG EVENTS LIMIT 1', 'privilege', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
+    const grants = await currentGrants(db);
+    if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
+        if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
+            fail('privilege', `this user may not stop or start the replica applier`, `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`);
+        }
+    }
+    let downstream = [];
+    try {
+        downstream = await downstreamReplicas(db, d);
+    }
+    catch (e) {
+        if (!s.allowDownstream) {
+            fail('privilege', `this user cannot list the replicas reading this server's binlog: ${e.message}`, `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`);
+        }
+    }
     if (downstream.length && !s.allowDownstream) {
         fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, 'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush');
     }
@@ -9034,6 +9122,13 @@ async function preflight(db, s) {
     const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
     for (const p of discovery.problems)
         fail('selection', p.message, p.fix);
+    const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
+    for (const schema of schemasToFlush) {
+        const missing = missingSchemaPrivileges(grants, schema);
+        if (missing.length) {
+            fail('privilege', `this user lacks ${missing.join(', ')} on schema ${schema}`, `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`);
+        }
+    }
     for (const { row, shape } of discovery.tables) {
         if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
             const mb = row.dataLength / 1048576;

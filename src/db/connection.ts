@@ -2,6 +2,8 @@
  * Connections: opened from the settings, always closed by whoever opened them (`withConnection`).
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { TLSSocket, checkServerIdentity } from 'node:tls';
 import mysql from 'mysql2/promise';
 import type { ConnectionSettings } from '../settings.js';
 import { FlusherError, ExitCode, errorText, serverErrno } from '../errors.js';
@@ -114,7 +116,9 @@ export function connectionOptions(s: ConnectionSettings): mysql.ConnectionOption
     if (s.ssl.ca) ssl.ca = readPem(s.ssl.ca, '--ssl-ca');
     if (s.ssl.cert) ssl.cert = readPem(s.ssl.cert, '--ssl-cert');
     if (s.ssl.key) ssl.key = readPem(s.ssl.key, '--ssl-key');
-    if (mode === 'VERIFY_CA') ssl.checkServerIdentity = () => undefined;
+    // mysql2 checks the host name itself when given one; an IP address it cannot check (Node would
+    // compare the certificate against "localhost"), so `connect` checks those after the handshake.
+    ssl.verifyIdentity = mode === 'VERIFY_IDENTITY' && isIP(s.host) === 0;
     opts.ssl = ssl;
   } else if (mode === 'PREFERRED' && s.ssl.ca) {
     opts.ssl = { ca: readPem(s.ssl.ca, '--ssl-ca'), rejectUnauthorized: true };
@@ -133,6 +137,15 @@ export async function connect(s: ConnectionSettings, timeoutS = DEFAULT_STATEMEN
       ...connectionOptions(s),
       connectTimeout: Math.min(10_000, timeoutS * 1000),
     });
+    if (s.ssl.mode === 'VERIFY_IDENTITY' && !s.socket) {
+      const stream = (conn as unknown as { connection: { stream: unknown } }).connection.stream;
+      const peer = stream instanceof TLSSocket ? stream.getPeerCertificate() : undefined;
+      const bad = peer ? checkServerIdentity(s.host, peer) : new Error('the connection is not encrypted');
+      if (bad) {
+        conn.destroy();
+        throw bad;
+      }
+    }
     return new Db(conn, timeoutS * 1000);
   } catch (e) {
     if (e instanceof FlusherError) throw e;
@@ -157,6 +170,8 @@ function describeConnectError(e: unknown): string {
   if (code === 'ENOENT') return 'no such socket; check --socket';
   if (errno === 1045) return 'access denied; check the user and the password in --mycnf or MYSQL_PWD';
   if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'the server does not offer TLS but --ssl-mode requires it';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
   return errorText(e);
 }
 

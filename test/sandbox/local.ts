@@ -54,7 +54,66 @@ export interface LocalServer extends ServerInfo {
   binary: string;
 }
 
-function serverArgs(flavour: Flavour, datadir: string, port: number, serverId: number): string[] {
+/** A test CA and a server certificate for 127.0.0.1 (IP SAN only, so "localhost" must fail identity checks). */
+export function makeTestCertificates(dir: string): { ca: string; cert: string; key: string } {
+  mkdirSync(dir, { recursive: true });
+  const f = (n: string) => join(dir, n);
+  const ssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  ssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca-key.pem'),
+    '-out',
+    f('ca.pem'),
+    '-days',
+    '3',
+    '-subj',
+    '/CN=binlog-flusher test CA',
+  ]);
+  ssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('server-key.pem'),
+    '-out',
+    f('server.csr'),
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
+  ssl([
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca-key.pem'),
+    '-CAcreateserial',
+    '-out',
+    f('server.pem'),
+    '-days',
+    '3',
+    '-extfile',
+    f('ext.cnf'),
+  ]);
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server-key.pem') };
+}
+
+function serverArgs(
+  flavour: Flavour,
+  datadir: string,
+  port: number,
+  serverId: number,
+  tls?: { ca: string; cert: string; key: string },
+): string[] {
   const a = [
     '--no-defaults',
     `--datadir=${datadir}`,
@@ -76,14 +135,9 @@ function serverArgs(flavour: Flavour, datadir: string, port: number, serverId: n
   if (flavour === 'mariadb') {
     a.push('--log-slave-updates', '--plugin-load-add=ha_blackhole', '--innodb-log-file-size=256M');
   } else {
-    a.push(
-      '--log-replica-updates',
-      '--gtid-mode=ON',
-      '--enforce-gtid-consistency=ON',
-      '--mysqlx=OFF',
-      '--skip-ssl',
-    );
+    a.push('--log-replica-updates', '--gtid-mode=ON', '--enforce-gtid-consistency=ON', '--mysqlx=OFF');
   }
+  if (tls) a.push(`--ssl-ca=${tls.ca}`, `--ssl-cert=${tls.cert}`, `--ssl-key=${tls.key}`);
   if (process.getuid?.() === 0) a.push('--user=root');
   return a;
 }
@@ -210,6 +264,12 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
   mkdirSync(root, { recursive: true });
   const base = join(root, 'base');
   initDatadir(bin.flavour, bin.path, base);
+  let tls: { ca: string; cert: string; key: string } | undefined;
+  try {
+    tls = makeTestCertificates(join(root, 'tls'));
+  } catch {
+    tls = undefined; // no openssl: the TLS tests skip themselves
+  }
   const make = async (name: 'primary' | 'replica', serverId: number): Promise<LocalServer> => {
     const datadir = join(root, name);
     cpSync(base, datadir, { recursive: true });
@@ -224,7 +284,8 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
       datadir,
       flavour: bin.flavour,
       binary: bin.path,
-      args: serverArgs(bin.flavour, datadir, port, serverId),
+      args: serverArgs(bin.flavour, datadir, port, serverId, tls),
+      tlsCa: tls?.ca,
     };
   };
   const primary = await make('primary', 1);
@@ -287,6 +348,7 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
     datadir: s.datadir,
     flavour: s.flavour,
     command: { binary: s.binary, args: s.args },
+    tlsCa: s.tlsCa,
   });
   return {
     kind: 'local',

@@ -9,6 +9,8 @@ export interface ServerInfo {
   password: string;
   /** Local servers only. */
   datadir?: string;
+  /** The CA that signed the server's certificate (for 127.0.0.1), where TLS is set up. */
+  tlsCa?: string;
   /** Local servers only: how to start it again after a test killed it. */
   command?: { binary: string; args: string[] };
   flavour: Flavour;
