@@ -73,11 +73,14 @@ export const DEFAULTS = {
   port: 3306,
   timeout: 600,
   concurrency: 4,
-  chunkSize: 20000,
+  chunkSize: 100_000,
   ddl: 'create' as DdlMode,
   stopReplica: true,
   startReplica: false,
 };
+
+/** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
+export const CHUNK_BYTES = 64 * 1024 * 1024;
 
 export const LIMITS = {
   concurrency: { min: 1, max: 64 },

@@ -8829,6 +8829,12 @@ function columnsHash(columns) {
     const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
 }
+/** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */
+function chunkRowsFor(chunkSize, avgRowLength, chunkBytes) {
+    if (avgRowLength <= 0)
+        return chunkSize;
+    return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / avgRowLength)));
+}
 /** Engines whose tables hold rows we can read and rename safely. */
 const FLUSHABLE_ENGINES = new Set([
     'INNODB',
@@ -8957,7 +8963,7 @@ function chooseKey(indexes) {
     const best = pk ?? [...usable].sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name))[0];
     return best ? { index: best.name, columns: best.columns } : undefined;
 }
-function planTables(found, showCreates, runTag) {
+function planTables(found, showCreates, runTag, chunk = { rows: 100_000, bytes: 64 * 1024 * 1024 }) {
     return found.map(({ row, shape }, i) => {
         const id = i + 1;
         return {
@@ -8974,6 +8980,7 @@ function planTables(found, showCreates, runTag) {
             partitions: shape.partitions,
             spatialIndexes: shape.indexes.filter((x) => x.type === 'SPATIAL').map((x) => x.name),
             showCreate: showCreates[i],
+            chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
         };
     });
 }
@@ -9136,6 +9143,132 @@ async function preflight(db, s) {
         }
     }
     return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+/**
+ * One typed settings object for every entry point (CLI and action). Entry points only collect raw
+ * strings; everything is validated here, once, before anything connects.
+ */
+
+const SSL_MODES = [
+    'DISABLED',
+    'PREFERRED',
+    'REQUIRED',
+    'VERIFY_CA',
+    'VERIFY_IDENTITY',
+];
+const DEFAULTS = {
+    port: 3306,
+    timeout: 600,
+    concurrency: 4,
+    chunkSize: 100_000,
+    ddl: 'create',
+    stopReplica: true,
+    startReplica: false,
+};
+/** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+const LIMITS = {
+    concurrency: { min: 1, max: 64 },
+    chunkSize: { min: 1, max: 10_000_000 },
+    port: { min: 1, max: 65535 },
+    timeout: { min: 1, max: 86_400 },
+};
+/** Parse a whole number within a range, naming the input on failure. */
+function parseIntInput(input, raw, fallback, range) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const text = raw.trim();
+    if (!/^\d+$/.test(text)) {
+        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
+    }
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${text}`);
+    }
+    return n;
+}
+function parseBoolInput(input, raw, fallback) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const v = raw.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(v))
+        return false;
+    throw new InputError(input, `expected true or false, got ${JSON.stringify(raw)}`);
+}
+function parseEnumInput(input, raw, fallback, allowed) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const v = raw.trim();
+    const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    if (!hit)
+        throw new errors_InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+    return hit;
+}
+/** Characters an identifier given on the command line may never hold. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FORBIDDEN_IN_NAME = /[\u0000-\u001f`'";\\]/u;
+function checkName(input, name, what) {
+    if (name.length === 0)
+        throw new errors_InputError(input, `empty ${what} name in the list`);
+    if (name.length > 64)
+        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} is longer than 64 characters`);
+    if (FORBIDDEN_IN_NAME.test(name)) {
+        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} holds a quote, backtick, backslash, semicolon or control character; ` +
+            'give the plain name as the server shows it (no quoting)');
+    }
+    if (name !== name.trim())
+        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} has leading or trailing spaces`);
+    return name;
+}
+/** Split a comma list; empty input gives []. */
+function splitList(raw) {
+    if (raw === undefined)
+        return [];
+    const t = raw.trim();
+    if (t === '')
+        return [];
+    return t.split(',').map((s) => s.trim());
+}
+function parseSchemas(input, raw) {
+    return dedupe(splitList(raw).map((n) => checkName(input, n, 'schema')));
+}
+/**
+ * `table` or `schema.table`. A name that itself holds a dot can only be given as `schema.table`
+ * with the first dot separating schema and table.
+ */
+function parseTables(input, raw) {
+    return splitList(raw).map((item) => {
+        const dot = item.indexOf('.');
+        if (dot < 0)
+            return { table: checkName(input, item, 'table') };
+        return {
+            schema: checkName(input, item.slice(0, dot), 'schema'),
+            table: checkName(input, item.slice(dot + 1), 'table'),
+        };
+    });
+}
+function dedupe(xs) {
+    return [...new Set(xs)];
+}
+function checkHost(input, raw) {
+    const h = (raw ?? '').trim();
+    if (h === '')
+        throw new errors_InputError(input, 'is required: the replica to flush (host name or IP address)');
+    if (/[\s/?#@]/u.test(h) || h.length > 255)
+        throw new errors_InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
+    return h;
+}
+function validateSelection(sel) {
+    for (const s of sel.skip) {
+        if (sel.databases.includes(s)) {
+            throw new errors_InputError('--skip', `schema ${JSON.stringify(s)} is both selected with --db and skipped with --skip`);
+        }
+    }
+    return sel;
 }
 
 ;// CONCATENATED MODULE: ./src/sql/builders.ts
@@ -9623,8 +9756,8 @@ async function chooseStrategy(t, ctx) {
         const lo = BigInt(String(ext.lo));
         const hi = BigInt(String(ext.hi));
         // Dense enough: at most twice as many key values as rows, so no chunk is mostly empty.
-        if (hi - lo + 1n <= 2n * BigInt(Math.max(t.rowsEstimate, 1)) + BigInt(ctx.chunkSize)) {
-            return { kind: 'range', lo, hi, step: BigInt(ctx.chunkSize) };
+        if (hi - lo + 1n <= 2n * BigInt(Math.max(t.rowsEstimate, 1)) + BigInt(t.chunkRows)) {
+            return { kind: 'range', lo, hi, step: BigInt(t.chunkRows) };
         }
     }
     return { kind: 'keyset' };
@@ -9646,7 +9779,7 @@ async function copyRows(t, ctx, midCopy) {
     if (strategy.kind === 'range' && strategy.hi < strategy.lo)
         done = true; // empty table
     if (strategy.kind === 'keyset') {
-        lastKnown = lastFlag(await ctx.conn.db.multi(nextBoundary(t.schema, t.backup, t.key, ctx.chunkSize, true)));
+        lastKnown = lastFlag(await ctx.conn.db.multi(nextBoundary(t.schema, t.backup, t.key, t.chunkRows, true)));
     }
     const current = () => {
         const db = () => ctx.conn.db;
@@ -9699,7 +9832,7 @@ async function copyRows(t, ctx, midCopy) {
                 const results = await db().multi([
                     copyChunk(t.schema, t.table, t.backup, cols, key, { first: wasFirst, last: false }),
                     advanceStart(n),
-                    ...nextBoundary(t.schema, t.backup, key, ctx.chunkSize, false),
+                    ...nextBoundary(t.schema, t.backup, key, t.chunkRows, false),
                 ]);
                 lastKnown = lastFlag(results);
                 return { rows: affected(results[0]), last: false };
@@ -9714,14 +9847,14 @@ async function copyRows(t, ctx, midCopy) {
                     };
                 }
                 // A full chunk: exactly chunkSize rows by construction. Seat the next one.
-                await db().multi(seekStart(t.schema, t.backup, key, rows + ctx.chunkSize));
-                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, false)));
-                return { rows: ctx.chunkSize, last: false };
+                await db().multi(seekStart(t.schema, t.backup, key, rows + t.chunkRows));
+                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, t.chunkRows, false)));
+                return { rows: t.chunkRows, last: false };
             },
             reseat: async (rowsDone) => {
                 if (rowsDone > 0)
                     await db().multi(seekStart(t.schema, t.backup, key, rowsDone));
-                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, rowsDone === 0)));
+                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, t.chunkRows, rowsDone === 0)));
             },
         };
     };
@@ -9855,6 +9988,7 @@ function formatReport(r, s) {
 
 
 
+
 const iso = () => new Date().toISOString();
 function connectionLost(e) {
     const code = e.code ?? '';
@@ -9894,7 +10028,7 @@ async function flushWith(control, s, deps) {
     }
     const showCreates = await showCreateMany(control, found.map((f) => ({ schema: f.row.schema, table: f.row.name })));
     const runTag = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
-    const plan = planTables(found, showCreates, runTag);
+    const plan = planTables(found, showCreates, runTag, { rows: s.chunkSize, bytes: CHUNK_BYTES });
     const marker = twinMarker(runTag);
     const report = {
         status: 'planned',
@@ -9915,7 +10049,7 @@ async function flushWith(control, s, deps) {
             rowsEstimate: t.rowsEstimate,
             bytesEstimate: t.bytesEstimate,
             chunking: t.key
-                ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${s.chunkSize} rows`
+                ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${t.chunkRows} rows`
                 : t.partitions.length
                     ? 'whole, per partition'
                     : 'whole table',
@@ -10159,7 +10293,6 @@ async function runTables(run) {
                     journal,
                     marker,
                     ddl: s.ddl,
-                    chunkSize: s.chunkSize,
                     progress,
                     fault: deps.fault,
                     cancelled: () => cancelled,
@@ -10355,130 +10488,6 @@ function faultFromEnv(env) {
         fired = true;
         process.kill(process.pid, sig ?? 'SIGKILL');
     };
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-/**
- * One typed settings object for every entry point (CLI and action). Entry points only collect raw
- * strings; everything is validated here, once, before anything connects.
- */
-
-const SSL_MODES = [
-    'DISABLED',
-    'PREFERRED',
-    'REQUIRED',
-    'VERIFY_CA',
-    'VERIFY_IDENTITY',
-];
-const DEFAULTS = {
-    port: 3306,
-    timeout: 600,
-    concurrency: 4,
-    chunkSize: 20000,
-    ddl: 'create',
-    stopReplica: true,
-    startReplica: false,
-};
-const LIMITS = {
-    concurrency: { min: 1, max: 64 },
-    chunkSize: { min: 1, max: 10_000_000 },
-    port: { min: 1, max: 65535 },
-    timeout: { min: 1, max: 86_400 },
-};
-/** Parse a whole number within a range, naming the input on failure. */
-function parseIntInput(input, raw, fallback, range) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const text = raw.trim();
-    if (!/^\d+$/.test(text)) {
-        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
-    }
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${text}`);
-    }
-    return n;
-}
-function parseBoolInput(input, raw, fallback) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const v = raw.trim().toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(v))
-        return false;
-    throw new InputError(input, `expected true or false, got ${JSON.stringify(raw)}`);
-}
-function parseEnumInput(input, raw, fallback, allowed) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const v = raw.trim();
-    const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
-    if (!hit)
-        throw new errors_InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
-    return hit;
-}
-/** Characters an identifier given on the command line may never hold. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const FORBIDDEN_IN_NAME = /[\u0000-\u001f`'";\\]/u;
-function checkName(input, name, what) {
-    if (name.length === 0)
-        throw new errors_InputError(input, `empty ${what} name in the list`);
-    if (name.length > 64)
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} is longer than 64 characters`);
-    if (FORBIDDEN_IN_NAME.test(name)) {
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} holds a quote, backtick, backslash, semicolon or control character; ` +
-            'give the plain name as the server shows it (no quoting)');
-    }
-    if (name !== name.trim())
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} has leading or trailing spaces`);
-    return name;
-}
-/** Split a comma list; empty input gives []. */
-function splitList(raw) {
-    if (raw === undefined)
-        return [];
-    const t = raw.trim();
-    if (t === '')
-        return [];
-    return t.split(',').map((s) => s.trim());
-}
-function parseSchemas(input, raw) {
-    return dedupe(splitList(raw).map((n) => checkName(input, n, 'schema')));
-}
-/**
- * `table` or `schema.table`. A name that itself holds a dot can only be given as `schema.table`
- * with the first dot separating schema and table.
- */
-function parseTables(input, raw) {
-    return splitList(raw).map((item) => {
-        const dot = item.indexOf('.');
-        if (dot < 0)
-            return { table: checkName(input, item, 'table') };
-        return {
-            schema: checkName(input, item.slice(0, dot), 'schema'),
-            table: checkName(input, item.slice(dot + 1), 'table'),
-        };
-    });
-}
-function dedupe(xs) {
-    return [...new Set(xs)];
-}
-function checkHost(input, raw) {
-    const h = (raw ?? '').trim();
-    if (h === '')
-        throw new errors_InputError(input, 'is required: the replica to flush (host name or IP address)');
-    if (/[\s/?#@]/u.test(h) || h.length > 255)
-        throw new errors_InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
-    return h;
-}
-function validateSelection(sel) {
-    for (const s of sel.skip) {
-        if (sel.databases.includes(s)) {
-            throw new errors_InputError('--skip', `schema ${JSON.stringify(s)} is both selected with --db and skipped with --skip`);
-        }
-    }
-    return sel;
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts

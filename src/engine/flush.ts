@@ -20,7 +20,7 @@ import {
 } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import { columnsHash, planTables, type PlannedTable, type Skipped } from '../plan/plan.js';
-import type { FlushSettings } from '../settings.js';
+import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { setSqlLogBin } from '../sql/builders.js';
 import { logProgress } from './progress.js';
 import { restoreTable } from './restore.js';
@@ -85,7 +85,7 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
     found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
   );
   const runTag = randomBytes(4).toString('hex');
-  const plan = planTables(found, showCreates, runTag);
+  const plan = planTables(found, showCreates, runTag, { rows: s.chunkSize, bytes: CHUNK_BYTES });
   const marker = twinMarker(runTag);
   const report: RunReport = {
     status: 'planned',
@@ -106,7 +106,7 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
       rowsEstimate: t.rowsEstimate,
       bytesEstimate: t.bytesEstimate,
       chunking: t.key
-        ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${s.chunkSize} rows`
+        ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${t.chunkRows} rows`
         : t.partitions.length
           ? 'whole, per partition'
           : 'whole table',
@@ -356,7 +356,6 @@ async function runTables(run: RunContext): Promise<void> {
           journal,
           marker,
           ddl: s.ddl,
-          chunkSize: s.chunkSize,
           progress,
           fault: deps.fault,
           cancelled: () => cancelled,

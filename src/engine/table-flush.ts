@@ -47,7 +47,6 @@ export interface TableContext {
   journal: JournalWriter;
   marker: string;
   ddl: DdlMode;
-  chunkSize: number;
   progress: Progress;
   fault?: (point: FaultPoint, t: PlannedTable) => void | Promise<void>;
   /** Set when the run is being cancelled; checked between chunks. */
@@ -163,8 +162,8 @@ async function chooseStrategy(t: PlannedTable, ctx: TableContext): Promise<Strat
     const lo = BigInt(String(ext.lo));
     const hi = BigInt(String(ext.hi));
     // Dense enough: at most twice as many key values as rows, so no chunk is mostly empty.
-    if (hi - lo + 1n <= 2n * BigInt(Math.max(t.rowsEstimate, 1)) + BigInt(ctx.chunkSize)) {
-      return { kind: 'range', lo, hi, step: BigInt(ctx.chunkSize) };
+    if (hi - lo + 1n <= 2n * BigInt(Math.max(t.rowsEstimate, 1)) + BigInt(t.chunkRows)) {
+      return { kind: 'range', lo, hi, step: BigInt(t.chunkRows) };
     }
   }
   return { kind: 'keyset' };
@@ -201,7 +200,7 @@ async function copyRows(
   if (strategy.kind === 'range' && strategy.hi < strategy.lo) done = true; // empty table
   if (strategy.kind === 'keyset') {
     lastKnown = lastFlag(
-      await ctx.conn.db.multi(nextBoundary(t.schema, t.backup, t.key!, ctx.chunkSize, true)),
+      await ctx.conn.db.multi(nextBoundary(t.schema, t.backup, t.key!, t.chunkRows, true)),
     );
   }
 
@@ -268,7 +267,7 @@ async function copyRows(
         const results = await db().multi([
           copyChunk(t.schema, t.table, t.backup, cols, key, { first: wasFirst, last: false }),
           advanceStart(n),
-          ...nextBoundary(t.schema, t.backup, key, ctx.chunkSize, false),
+          ...nextBoundary(t.schema, t.backup, key, t.chunkRows, false),
         ]);
         lastKnown = lastFlag(results);
         return { rows: affected(results[0]), last: false };
@@ -282,14 +281,14 @@ async function copyRows(
           };
         }
         // A full chunk: exactly chunkSize rows by construction. Seat the next one.
-        await db().multi(seekStart(t.schema, t.backup, key, rows + ctx.chunkSize));
-        lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, false)));
-        return { rows: ctx.chunkSize, last: false };
+        await db().multi(seekStart(t.schema, t.backup, key, rows + t.chunkRows));
+        lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, t.chunkRows, false)));
+        return { rows: t.chunkRows, last: false };
       },
       reseat: async (rowsDone) => {
         if (rowsDone > 0) await db().multi(seekStart(t.schema, t.backup, key, rowsDone));
         lastKnown = lastFlag(
-          await db().multi(nextBoundary(t.schema, t.backup, key, ctx.chunkSize, rowsDone === 0)),
+          await db().multi(nextBoundary(t.schema, t.backup, key, t.chunkRows, rowsDone === 0)),
         );
       },
     };

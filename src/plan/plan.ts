@@ -36,6 +36,14 @@ export interface PlannedTable {
   spatialIndexes: string[];
   /** SHOW CREATE TABLE, captured before any change. */
   showCreate: string;
+  /** Rows per chunk: --chunk-size, lowered so a chunk stays within CHUNK_BYTES. */
+  chunkRows: number;
+}
+
+/** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */
+export function chunkRowsFor(chunkSize: number, avgRowLength: number, chunkBytes: number): number {
+  if (avgRowLength <= 0) return chunkSize;
+  return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / avgRowLength)));
 }
 
 export interface Discovery {
@@ -183,6 +191,7 @@ export function planTables(
   found: Discovery['tables'],
   showCreates: string[],
   runTag: string,
+  chunk: { rows: number; bytes: number } = { rows: 100_000, bytes: 64 * 1024 * 1024 },
 ): PlannedTable[] {
   return found.map(({ row, shape }, i) => {
     const id = i + 1;
@@ -200,6 +209,7 @@ export function planTables(
       partitions: shape.partitions,
       spatialIndexes: shape.indexes.filter((x) => x.type === 'SPATIAL').map((x) => x.name),
       showCreate: showCreates[i]!,
+      chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
     };
   });
 }

@@ -29,14 +29,37 @@ describe('no secret in any output', () => {
 
   it.each([
     ['flush --verbose (mycnf)', () => ['flush', '--mycnf', cnf, '--db', S, '--verbose', '--start-slave'], {}],
-    ['flush --json (MYSQL_PWD)', () => ['flush', ...viaEnv(), '--db', S, '--json', '--start-slave'], { MYSQL_PWD: 'env' }],
+    [
+      'flush --json (MYSQL_PWD)',
+      () => ['flush', ...viaEnv(), '--db', S, '--json', '--start-slave'],
+      { MYSQL_PWD: 'env' },
+    ],
     ['flush --dry-run --verbose', () => ['flush', '--mycnf', cnf, '--db', S, '--dry-run', '--verbose'], {}],
     ['a preflight refusal', () => ['flush', '--mycnf', cnf, '--db', 'no_such_schema', '--verbose'], {}],
-    ['a refused connection', () => ['flush', '--host', '127.0.0.1', '--port', '1', '--db', S], { MYSQL_PWD: 'env' }],
-    ['a wrong user', () => ['flush', '--host', '127.0.0.1', '--port', String(sb.replica.port), '--user', 'nobody', '--db', S], { MYSQL_PWD: 'env' }],
-  ] as const)('%s', async (_name, args, env) => {
+    [
+      'a refused connection',
+      () => ['flush', '--host', '127.0.0.1', '--port', '1', '--db', S],
+      { MYSQL_PWD: 'env' },
+    ],
+    [
+      'a wrong user',
+      () => [
+        'flush',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(sb.replica.port),
+        '--user',
+        'nobody',
+        '--db',
+        S,
+      ],
+      { MYSQL_PWD: 'env' },
+    ],
+  ] as [string, () => string[], { MYSQL_PWD?: string }][])('%s', async (_name, args, env) => {
     const hashfile = tempHashfile();
-    const extra = args().includes('--dry-run') || args().includes('no_such_schema') ? [] : ['--hashfile', hashfile];
+    const extra =
+      args().includes('--dry-run') || args().includes('no_such_schema') ? [] : ['--hashfile', hashfile];
     const r = await runCliProcess([...args(), ...extra], { env: env.MYSQL_PWD ? { MYSQL_PWD: pw() } : {} });
     expect(r.stdout + r.stderr).not.toContain(pw());
     let journal = '';
@@ -47,7 +70,15 @@ describe('no secret in any output', () => {
     }
     expect(journal).not.toContain(pw());
     if (journal) {
-      const rec = await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', hashfile, '--verbose', '--json']);
+      const rec = await runCliProcess([
+        'recover',
+        '--mycnf',
+        cnf,
+        '--hashfile',
+        hashfile,
+        '--verbose',
+        '--json',
+      ]);
       expect(rec.code).toBe(0);
       expect(rec.stdout + rec.stderr).not.toContain(pw());
     }

@@ -13,7 +13,7 @@ describe('action inputs', () => {
     expect(s.flush.connection).toMatchObject({ host: 'db-1', port: 3306, user: 'root', password: 'pw' });
     expect(s.flush.replication).toEqual({ stopReplica: true, startReplica: false });
     expect(s.flush.concurrency).toBe(4);
-    expect(s.flush.chunkSize).toBe(20000);
+    expect(s.flush.chunkSize).toBe(100000);
     expect(s.artifact.name).toBe('binlog-flusher-journal-db-1-flush-2');
     expect(s.flush.hashfile).toBe('/tmp/rt/binlog-flusher-journal-db-1-flush-2.hashfile');
     expect(s.flush.dryRun).toBe(false);
