@@ -8425,6 +8425,31 @@ async function listSchemas(db) {
     return rows.map((r) => str(r.s));
 }
 const key = (s, t) => `${s}\u0000${t}`;
+const COLUMN_FIELDS = `COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x,
+            CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co`;
+function columnFrom(r) {
+    const extra = str(r.x).toUpperCase();
+    return {
+        name: str(r.n),
+        columnType: str(r.ct),
+        nullable: str(r.nl) === 'YES',
+        generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
+        invisible: extra.includes('INVISIBLE'),
+        charset: r.cs === null ? null : str(r.cs),
+        collation: r.co === null ? null : str(r.co),
+    };
+}
+/** Columns, SPATIAL indexes and whether it is partitioned, for one live table (recovery). */
+async function liveShape(db, schema, table) {
+    const cols = await db.rows(`SELECT ${COLUMN_FIELDS} FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [schema, table]);
+    const spatial = await db.rows("SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE = 'SPATIAL'", [schema, table]);
+    const parts = await db.one('SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, table]);
+    return {
+        columns: cols.map(columnFrom),
+        spatialIndexes: spatial.map((r) => str(r.n)),
+        partitioned: num(parts?.n) > 0,
+    };
+}
 /** Columns, indexes and partitions of many tables in three queries. */
 async function tableShapes(db, schemas) {
     const out = new Map();
@@ -8437,21 +8462,10 @@ async function tableShapes(db, schemas) {
             out.set(k, (v = { columns: [], indexes: [], partitions: [] }));
         return v;
     };
-    const cols = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
-            IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co
+    const cols = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, ${COLUMN_FIELDS}
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`, [schemas]);
-    for (const r of cols) {
-        const extra = str(r.x).toUpperCase();
-        get(str(r.s), str(r.t)).columns.push({
-            name: str(r.n),
-            columnType: str(r.ct),
-            nullable: str(r.nl) === 'YES',
-            generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
-            invisible: extra.includes('INVISIBLE'),
-            charset: r.cs === null ? null : str(r.cs),
-            collation: r.co === null ? null : str(r.co),
-        });
-    }
+    for (const r of cols)
+        get(str(r.s), str(r.t)).columns.push(columnFrom(r));
     const idx = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
             COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl
        FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)
@@ -8513,11 +8527,6 @@ async function referencingKeys(db, schema, table) {
     const rows = await db.rows(`SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
       WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`, [schema, table]);
     return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
-}
-/** Where the binlog is now (one round trip). */
-async function binlogFilePosition(db, d) {
-    const r = await db.one(d.showBinlogStatus);
-    return { file: str(r?.File), position: num(r?.Position) };
 }
 /**
  * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
@@ -9512,40 +9521,16 @@ async function dropOurTwin(db, schema, name, marker) {
     await db.exec(`${setSqlLogBin(false)};\n${dropTable(schema, name)}`);
 }
 async function liveColumnsHash(db, schema, table) {
-    const rows = await db.rows('SELECT COLUMN_NAME AS n, COLUMN_TYPE AS t, IS_NULLABLE AS nl FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);
-    return columnsHash(rows.map((r) => ({ name: String(r.n), columnType: String(r.t), nullable: r.nl === 'YES' })));
+    return columnsHash((await liveShape(db, schema, table)).columns);
 }
 async function sameColumns(db, schema, a, b) {
-    const cols = async (t) => (await db.rows('SELECT COLUMN_NAME AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, t]))
-        .map((r) => String(r.n))
-        .join('\u0000');
-    return (await cols(a)) === (await cols(b));
+    const names = async (t) => (await liveShape(db, schema, t)).columns.map((c) => c.name).join('\u0000');
+    return (await names(a)) === (await names(b));
 }
 /** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
 async function convertShell(db, schema, name, marker, keepPartitions) {
-    const cols = await db.rows(`SELECT COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs,
-            COLLATION_NAME AS co FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [schema, name]);
-    const spatial = await db.rows("SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE = 'SPATIAL'", [schema, name]);
-    const parts = await db.rows('SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, name]);
-    const sql = twinAlter(schema, name, {
-        columns: cols.map((r) => {
-            const extra = String(r.x).toUpperCase();
-            return {
-                name: String(r.n),
-                columnType: String(r.ct),
-                nullable: r.nl === 'YES',
-                generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
-                invisible: extra.includes('INVISIBLE'),
-                charset: r.cs === null ? null : String(r.cs),
-                collation: r.co === null ? null : String(r.co),
-            };
-        }),
-        spatialIndexes: spatial.map((r) => String(r.n)),
-        partitioned: Number(parts[0]?.n ?? 0) > 0,
-        keepPartitions,
-        marker,
-    });
-    await db.exec(`${setSqlLogBin(false)};\n${sql}`);
+    const shape = await liveShape(db, schema, name);
+    await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, keepPartitions, marker })}`);
 }
 /**
  * Look at the live server and do what the state needs, with binlogging off.
@@ -9667,6 +9652,7 @@ async function restoreTable(e, ctx) {
 
 
 
+
 const now = () => new Date().toISOString();
 class CancelledError extends Error {
     constructor() {
@@ -9745,9 +9731,15 @@ function retriable(e) {
 }
 const INTEGER = /^(tiny|small|medium|big)?int\b/i;
 const MAX_CHUNK_ATTEMPTS = 3;
+/** A table this far under one chunk (by the server's estimates) is copied in one statement. */
+const WHOLE_TABLE_MARGIN = 4;
 async function chooseStrategy(t, ctx) {
     if (!t.key)
         return { kind: 'parts', parts: t.partitions.length ? t.partitions : [undefined] };
+    if (t.rowsEstimate * WHOLE_TABLE_MARGIN <= t.chunkRows &&
+        t.bytesEstimate * WHOLE_TABLE_MARGIN <= CHUNK_BYTES) {
+        return { kind: 'parts', parts: [undefined] };
+    }
     const col = t.columns.find((c) => c.name === t.key.columns[0]);
     if (t.key.columns.length === 1 && col && INTEGER.test(col.columnType)) {
         const ext = await ctx.conn.db.one(keyExtent(t.schema, t.backup, t.key));
@@ -9765,7 +9757,6 @@ async function chooseStrategy(t, ctx) {
 async function copyRows(t, ctx, midCopy) {
     const cols = t.columns.map((c) => c.name);
     const { journal } = ctx;
-    const copyStart = await binlogFilePosition(ctx.conn.db, ctx.dialect);
     await ctx.conn.db.exec(setSqlLogBin(true));
     const strategy = await chooseStrategy(t, ctx);
     let rows = 0;
@@ -9878,7 +9869,7 @@ async function copyRows(t, ctx, midCopy) {
                 ctx.log.warn(`${t.schema}.${t.table}: chunk ${chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`);
                 await ctx.conn.reconnect();
                 await ctx.conn.db.exec(setSqlLogBin(true));
-                const seen = await committedStatements(ctx.conn.db, copyStart, t.schema, t.table);
+                const seen = await committedStatements(ctx.conn.db, ctx.runStart, t.schema, t.table);
                 if (seen > chunks) {
                     result = await chunk.committed();
                     ctx.log.info(`${t.schema}.${t.table}: chunk ${chunks + 1} had been committed (${result.rows} rows); not sent again`);
@@ -9932,7 +9923,7 @@ function totals(r) {
     return { tables: done.length, rows: done.reduce((a, t) => a + t.rows, 0) };
 }
 const pos = (p) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
-function formatReport(r, s) {
+function formatReport(r) {
     const lines = [];
     if (r.status === 'planned') {
         lines.push(`Plan for ${r.host}:${r.port} (${r.serverVersion}), nothing was changed:`);
@@ -9965,7 +9956,6 @@ function formatReport(r, s) {
         lines.push('Some tables are not back in place. Put them back with:');
         lines.push(`  ${r.recoverCommand}`);
     }
-    void s;
     return lines.join('\n');
 }
 
@@ -10295,6 +10285,7 @@ async function runTables(run) {
                     ddl: s.ddl,
                     progress,
                     fault: deps.fault,
+                    runStart: report.binlog.start,
                     cancelled: () => cancelled,
                 };
                 progress.start(t);
@@ -10652,7 +10643,7 @@ function buildProgram(io, setExit) {
             signal: io.signal,
             fault: faultFromEnv(io.env),
         });
-        printResult(io, raw.json === true, report, formatReport(report, s));
+        printResult(io, raw.json === true, report, formatReport(report));
         setExit(report.exitCode);
     });
     program_connectionOptions(program.command('recover').description('put back every table of a journal, from the live state'))

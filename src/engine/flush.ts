@@ -358,6 +358,7 @@ async function runTables(run: RunContext): Promise<void> {
           ddl: s.ddl,
           progress,
           fault: deps.fault,
+          runStart: report.binlog!.start,
           cancelled: () => cancelled,
         };
         progress.start(t);

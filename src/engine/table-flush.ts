@@ -25,7 +25,8 @@ import {
   twinAlter,
 } from '../sql/builders.js';
 import { TableError, errorText, serverErrno, type Phase } from '../errors.js';
-import { binlogFilePosition, committedStatements } from '../inspect/inspector.js';
+import { committedStatements } from '../inspect/inspector.js';
+import { CHUNK_BYTES } from '../settings.js';
 import type { Logger } from '../log.js';
 import { dropOurTwin } from './restore.js';
 import type { Progress } from './progress.js';
@@ -49,6 +50,11 @@ export interface TableContext {
   ddl: DdlMode;
   progress: Progress;
   fault?: (point: FaultPoint, t: PlannedTable) => void | Promise<void>;
+  /**
+   * The binlog position before the run's first change. Each table is flushed once per run, so every
+   * row-event statement under its name since then is ours (a retry counts them).
+   */
+  runStart: { file: string; position: number };
   /** Set when the run is being cancelled; checked between chunks. */
   cancelled: () => boolean;
 }
@@ -153,8 +159,17 @@ type Strategy =
   | { kind: 'keyset' }
   | { kind: 'parts'; parts: (string | undefined)[] };
 
+/** A table this far under one chunk (by the server's estimates) is copied in one statement. */
+const WHOLE_TABLE_MARGIN = 4;
+
 async function chooseStrategy(t: PlannedTable, ctx: TableContext): Promise<Strategy> {
   if (!t.key) return { kind: 'parts', parts: t.partitions.length ? t.partitions : [undefined] };
+  if (
+    t.rowsEstimate * WHOLE_TABLE_MARGIN <= t.chunkRows &&
+    t.bytesEstimate * WHOLE_TABLE_MARGIN <= CHUNK_BYTES
+  ) {
+    return { kind: 'parts', parts: [undefined] };
+  }
   const col = t.columns.find((c) => c.name === t.key!.columns[0]);
   if (t.key.columns.length === 1 && col && INTEGER.test(col.columnType)) {
     const ext = await ctx.conn.db.one(keyExtent(t.schema, t.backup, t.key));
@@ -185,7 +200,6 @@ async function copyRows(
 ): Promise<{ rows: number; chunks: number }> {
   const cols = t.columns.map((c) => c.name);
   const { journal } = ctx;
-  const copyStart = await binlogFilePosition(ctx.conn.db, ctx.dialect);
   await ctx.conn.db.exec(setSqlLogBin(true));
   const strategy = await chooseStrategy(t, ctx);
   let rows = 0;
@@ -312,7 +326,7 @@ async function copyRows(
         );
         await ctx.conn.reconnect();
         await ctx.conn.db.exec(setSqlLogBin(true));
-        const seen = await committedStatements(ctx.conn.db, copyStart, t.schema, t.table);
+        const seen = await committedStatements(ctx.conn.db, ctx.runStart, t.schema, t.table);
         if (seen > chunks) {
           result = await chunk.committed();
           ctx.log.info(
