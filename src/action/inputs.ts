@@ -129,9 +129,6 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
       'github-token',
       "is required with run-id (reading another run's artifacts needs actions: read)",
     );
-  if (mode === 'recover' && runId === undefined && get('hashfile') === '' && !get('artifact-name')) {
-    // The journal of this run is found by listing its artifacts; nothing to check here.
-  }
   const retentionRaw = get('retention-days');
   const artifact: ArtifactSettings = {
     name,

@@ -259,7 +259,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         signal: io.signal,
         fault: faultFromEnv(io.env),
       });
-      printResult(io, raw.json === true, report, formatReport(report, s));
+      printResult(io, raw.json === true, report, formatReport(report));
       setExit(report.exitCode);
     });
 

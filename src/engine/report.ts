@@ -4,7 +4,7 @@
 import type { ExitCode } from '../errors.js';
 import type { BinlogPosition } from '../inspect/inspector.js';
 import type { Skipped } from '../plan/plan.js';
-import type { ConnectionSettings, FlushSettings } from '../settings.js';
+import type { ConnectionSettings } from '../settings.js';
 
 export type TableStatus = 'planned' | 'flushed' | 'restored' | 'needs-recovery' | 'not-started' | 'cancelled';
 
@@ -86,7 +86,7 @@ export function totals(r: RunReport): { tables: number; rows: number } {
 
 const pos = (p?: BinlogPosition) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
 
-export function formatReport(r: RunReport, s?: FlushSettings): string {
+export function formatReport(r: RunReport): string {
   const lines: string[] = [];
   if (r.status === 'planned') {
     lines.push(`Plan for ${r.host}:${r.port} (${r.serverVersion}), nothing was changed:`);
@@ -123,6 +123,5 @@ export function formatReport(r: RunReport, s?: FlushSettings): string {
     lines.push('Some tables are not back in place. Put them back with:');
     lines.push(`  ${r.recoverCommand}`);
   }
-  void s;
   return lines.join('\n');
 }

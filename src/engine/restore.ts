@@ -4,7 +4,7 @@
  * The only DROP this tool ever runs is in `dropOurTwin`, behind its guard.
  */
 import type { Db } from '../db/connection.js';
-import { isEmpty, liveTable, type LiveTable } from '../inspect/inspector.js';
+import { isEmpty, liveShape, liveTable, type LiveTable } from '../inspect/inspector.js';
 import { dropTable, renameTable, setSqlLogBin, swapBack, twinAlter } from '../sql/builders.js';
 import { qualify } from '../sql/quote.js';
 import type { Logger } from '../log.js';
@@ -50,26 +50,13 @@ export async function dropOurTwin(db: Db, schema: string, name: string, marker: 
 }
 
 async function liveColumnsHash(db: Db, schema: string, table: string): Promise<string> {
-  const rows = await db.rows(
-    'SELECT COLUMN_NAME AS n, COLUMN_TYPE AS t, IS_NULLABLE AS nl FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
-    [schema, table],
-  );
-  return columnsHash(
-    rows.map((r) => ({ name: String(r.n), columnType: String(r.t), nullable: r.nl === 'YES' })),
-  );
+  return columnsHash((await liveShape(db, schema, table)).columns);
 }
 
 async function sameColumns(db: Db, schema: string, a: string, b: string): Promise<boolean> {
-  const cols = async (t: string) =>
-    (
-      await db.rows(
-        'SELECT COLUMN_NAME AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
-        [schema, t],
-      )
-    )
-      .map((r) => String(r.n))
-      .join('\u0000');
-  return (await cols(a)) === (await cols(b));
+  const names = async (t: string) =>
+    (await liveShape(db, schema, t)).columns.map((c) => c.name).join('\u0000');
+  return (await names(a)) === (await names(b));
 }
 
 /** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
@@ -80,38 +67,8 @@ async function convertShell(
   marker: string,
   keepPartitions: boolean,
 ): Promise<void> {
-  const cols = await db.rows(
-    `SELECT COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs,
-            COLLATION_NAME AS co FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-    [schema, name],
-  );
-  const spatial = await db.rows(
-    "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE = 'SPATIAL'",
-    [schema, name],
-  );
-  const parts = await db.rows(
-    'SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-    [schema, name],
-  );
-  const sql = twinAlter(schema, name, {
-    columns: cols.map((r) => {
-      const extra = String(r.x).toUpperCase();
-      return {
-        name: String(r.n),
-        columnType: String(r.ct),
-        nullable: r.nl === 'YES',
-        generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
-        invisible: extra.includes('INVISIBLE'),
-        charset: r.cs === null ? null : String(r.cs),
-        collation: r.co === null ? null : String(r.co),
-      };
-    }),
-    spatialIndexes: spatial.map((r) => String(r.n)),
-    partitioned: Number(parts[0]?.n ?? 0) > 0,
-    keepPartitions,
-    marker,
-  });
-  await db.exec(`${setSqlLogBin(false)};\n${sql}`);
+  const shape = await liveShape(db, schema, name);
+  await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, keepPartitions, marker })}`);
 }
 
 export interface RestoreContext {

@@ -187,6 +187,47 @@ export interface TableShape {
 
 const key = (s: string, t: string) => `${s}\u0000${t}`;
 
+const COLUMN_FIELDS = `COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x,
+            CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co`;
+
+function columnFrom(r: Row): ColumnInfo {
+  const extra = str(r.x).toUpperCase();
+  return {
+    name: str(r.n),
+    columnType: str(r.ct),
+    nullable: str(r.nl) === 'YES',
+    generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
+    invisible: extra.includes('INVISIBLE'),
+    charset: r.cs === null ? null : str(r.cs),
+    collation: r.co === null ? null : str(r.co),
+  };
+}
+
+/** Columns, SPATIAL indexes and whether it is partitioned, for one live table (recovery). */
+export async function liveShape(
+  db: Db,
+  schema: string,
+  table: string,
+): Promise<{ columns: ColumnInfo[]; spatialIndexes: string[]; partitioned: boolean }> {
+  const cols = await db.rows(
+    `SELECT ${COLUMN_FIELDS} FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+    [schema, table],
+  );
+  const spatial = await db.rows(
+    "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE = 'SPATIAL'",
+    [schema, table],
+  );
+  const parts = await db.one(
+    'SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+    [schema, table],
+  );
+  return {
+    columns: cols.map(columnFrom),
+    spatialIndexes: spatial.map((r) => str(r.n)),
+    partitioned: num(parts?.n) > 0,
+  };
+}
+
 /** Columns, indexes and partitions of many tables in three queries. */
 export async function tableShapes(db: Db, schemas: string[]): Promise<Map<string, TableShape>> {
   const out = new Map<string, TableShape>();
@@ -198,23 +239,11 @@ export async function tableShapes(db: Db, schemas: string[]): Promise<Map<string
     return v;
   };
   const cols = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
-            IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, ${COLUMN_FIELDS}
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
     [schemas],
   );
-  for (const r of cols) {
-    const extra = str(r.x).toUpperCase();
-    get(str(r.s), str(r.t)).columns.push({
-      name: str(r.n),
-      columnType: str(r.ct),
-      nullable: str(r.nl) === 'YES',
-      generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
-      invisible: extra.includes('INVISIBLE'),
-      charset: r.cs === null ? null : str(r.cs),
-      collation: r.co === null ? null : str(r.co),
-    });
-  }
+  for (const r of cols) get(str(r.s), str(r.t)).columns.push(columnFrom(r));
   const idx = await db.rows(
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
             COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl
@@ -300,12 +329,6 @@ export async function referencingKeys(db: Db, schema: string, table: string): Pr
     [schema, table],
   );
   return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
-}
-
-/** Where the binlog is now (one round trip). */
-export async function binlogFilePosition(db: Db, d: Dialect): Promise<{ file: string; position: number }> {
-  const r = await db.one(d.showBinlogStatus);
-  return { file: str(r?.File), position: num(r?.Position) };
 }
 
 /**
