@@ -1,0 +1,264 @@
+/**
+ * npm run bench [-- --only 1,2,3] [--runs 3] [--chunk-sweep]
+ *
+ * Side by side on one sandbox replica, on the same data:
+ *  - the limit: the minimal SQL one session would send by hand (set aside, twin, one
+ *    INSERT INTO twin SELECT per table, swap back, drop), timed from the client;
+ *  - binlog-flusher flush with its defaults, as a user runs it: the CLI process, start to end.
+ * Workloads: (1) one table of 1,000,000 rows, (2) 1,000 tables of 50 rows, (3) one table of
+ * 10,000,000 rows. Prints a table and writes docs/benchmarks.md.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type mysql from 'mysql2/promise';
+import { startSandbox } from '../test/sandbox/index.js';
+import type { ServerInfo } from '../test/sandbox/types.js';
+import { mycnfFor } from '../test/support/cli.js';
+import { rows, sql } from '../test/support/db.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : dflt);
+const RUNS = Number(arg('--runs', '3'));
+const ONLY = arg('--only', '1,2,3').split(',').map(Number);
+
+interface Workload {
+  id: number;
+  label: string;
+  schema: string;
+  tables: number;
+  rowsPerTable: number;
+}
+
+const WORKLOADS: Workload[] = [
+  { id: 1, label: '1 table x 1,000,000 rows', schema: 'bench_1m', tables: 1, rowsPerTable: 1_000_000 },
+  { id: 2, label: '1,000 tables x 50 rows', schema: 'bench_1k', tables: 1000, rowsPerTable: 50 },
+  { id: 3, label: '1 table x 10,000,000 rows', schema: 'bench_10m', tables: 1, rowsPerTable: 10_000_000 },
+];
+
+const TABLE_DDL = (name: string) =>
+  `CREATE TABLE ${name} (id BIGINT NOT NULL PRIMARY KEY, customer INT NOT NULL, amount DECIMAL(12,2) NOT NULL, ` +
+  `created DATETIME(6) NOT NULL, note VARCHAR(24) NOT NULL) ENGINE=InnoDB`;
+
+/** Rows of about 60 bytes in the binlog each. */
+async function load(c: mysql.Connection, w: Workload): Promise<void> {
+  await c.query(
+    `SET SESSION sql_log_bin = 0; DROP DATABASE IF EXISTS ${w.schema}; CREATE DATABASE ${w.schema}`,
+  );
+  for (let t = 1; t <= w.tables; t++) {
+    const name = `${w.schema}.t${t}`;
+    await c.query(`SET SESSION sql_log_bin = 0; ${TABLE_DDL(name)}`);
+    const step = 1_000_000;
+    for (let from = 0; from < w.rowsPerTable; from += step) {
+      const n = Math.min(step, w.rowsPerTable - from);
+      await c.query(
+        `SET SESSION sql_log_bin = 0; INSERT INTO ${name} SELECT ${from} + seq, seq % 9973, (seq % 100000) / 100, ` +
+          `'2024-01-01 00:00:00' + INTERVAL seq SECOND, CONCAT('note-', seq) FROM ${w.schema}.seq_1_to_${n}`,
+      );
+    }
+  }
+  await c.query(
+    `ANALYZE TABLE ${Array.from({ length: Math.min(w.tables, 50) }, (_, i) => `${w.schema}.t${i + 1}`).join(', ')}`,
+  );
+}
+
+/** The hand-written single session. */
+async function limit(replica: ServerInfo, w: Workload): Promise<number> {
+  const c = await sql(replica);
+  try {
+    await c.query("SET SESSION binlog_format = 'ROW', SESSION binlog_annotate_row_events = 0");
+    const started = process.hrtime.bigint();
+    for (let t = 1; t <= w.tables; t++) {
+      const s = w.schema;
+      await c.query('SET SESSION sql_log_bin = 0');
+      await c.query(`RENAME TABLE ${s}.t${t} TO ${s}.bk${t}`);
+      await c.query(`CREATE TABLE ${s}.t${t} LIKE ${s}.bk${t}`);
+      await c.query(`ALTER TABLE ${s}.t${t} ENGINE=BLACKHOLE`);
+      await c.query('SET SESSION sql_log_bin = 1');
+      await c.query(`INSERT INTO ${s}.t${t} SELECT * FROM ${s}.bk${t}`);
+      await c.query('SET SESSION sql_log_bin = 0');
+      await c.query(`RENAME TABLE ${s}.t${t} TO ${s}.tw${t}, ${s}.bk${t} TO ${s}.t${t}`);
+      await c.query(`DROP TABLE ${s}.tw${t}`);
+    }
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  } finally {
+    await c.end();
+  }
+}
+
+/** The CLI process, start to end, with its peak RSS (VmHWM) read from /proc while it runs. */
+async function flusher(
+  replica: ServerInfo,
+  w: Workload,
+  extra: string[] = [],
+): Promise<{ seconds: number; rssMb: number; rows: number }> {
+  const cnf = mycnfFor(replica);
+  const hashfile = join(mkdtempSync(join(tmpdir(), 'bf-bench-')), 'j.hashfile');
+  const started = process.hrtime.bigint();
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'dist/cli/index.js'),
+      'flush',
+      '--mycnf',
+      cnf,
+      '--db',
+      w.schema,
+      '--hashfile',
+      hashfile,
+      '--json',
+      ...extra,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  let err = '';
+  let hwm = 0;
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) hwm = Math.max(hwm, Number(m[1]));
+    } catch {
+      // exited
+    }
+  }, 20);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  clearInterval(poll);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`flush failed (${code}): ${err.slice(-2000)}`);
+  const report = JSON.parse(out) as { tables: { rows: number }[] };
+  return { seconds, rssMb: hwm / 1024, rows: report.tables.reduce((a, t) => a + t.rows, 0) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function purge(c: mysql.Connection): Promise<void> {
+  await c.query('FLUSH BINARY LOGS');
+  const [last] = await rows<{ Log_name: string }>(c, 'SHOW BINARY LOGS').then((r) => r.slice(-1));
+  await c.query(`PURGE BINARY LOGS TO '${last!.Log_name}'`);
+}
+
+interface Result {
+  w: Workload;
+  limit: number[];
+  ours: number[];
+  rss: number[];
+  rows: number;
+}
+
+async function main(): Promise<void> {
+  const sb = await startSandbox('local');
+  const results: Result[] = [];
+  const sweep: { chunk: number; seconds: number }[] = [];
+  try {
+    const { replica } = sb.info;
+    const c = await sql(replica);
+    let version = '';
+    try {
+      await c.query('STOP SLAVE');
+      version = (await rows<{ v: string }>(c, 'SELECT @@version AS v'))[0]!.v;
+      for (const w of WORKLOADS.filter((x) => ONLY.includes(x.id))) {
+        process.stderr.write(`loading ${w.label}...\n`);
+        await load(c, w);
+        const r: Result = { w, limit: [], ours: [], rss: [], rows: 0 };
+        for (let i = 0; i < RUNS; i++) {
+          // Alternate the order so neither side always runs on a warmer cache.
+          const order = i % 2 === 0 ? ['limit', 'ours'] : ['ours', 'limit'];
+          for (const which of order) {
+            await purge(c);
+            if (which === 'limit') r.limit.push(await limit(replica, w));
+            else {
+              const f = await flusher(replica, w);
+              r.ours.push(f.seconds);
+              r.rss.push(f.rssMb);
+              r.rows = f.rows;
+            }
+            process.stderr.write(
+              `  ${w.label} run ${i + 1} ${which}: ${(which === 'limit' ? r.limit : r.ours).at(-1)!.toFixed(2)}s\n`,
+            );
+          }
+        }
+        results.push(r);
+        if (args.includes('--chunk-sweep') && w.id === 1) {
+          for (const chunk of [1000, 5000, 20000, 50000, 200000]) {
+            const times: number[] = [];
+            for (let i = 0; i < RUNS; i++) {
+              await purge(c);
+              times.push((await flusher(replica, w, ['--chunk-size', String(chunk)])).seconds);
+            }
+            sweep.push({ chunk, seconds: median(times) });
+            process.stderr.write(`  chunk ${chunk}: ${median(times).toFixed(2)}s\n`);
+          }
+        }
+        await c.query(`SET SESSION sql_log_bin = 0; DROP DATABASE ${w.schema}`);
+        await purge(c);
+      }
+    } finally {
+      await c.end();
+    }
+    const md = render(results, sweep, version);
+    console.log(md);
+    if (ONLY.length === 3 && RUNS >= 3) writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), md);
+  } finally {
+    await sb.stop();
+  }
+}
+
+function render(results: Result[], sweep: { chunk: number; seconds: number }[], version: string): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Measured with \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpu}), ` +
+      `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, server ${version} (the local sandbox replica: ` +
+      'innodb_flush_log_at_trx_commit=2, sync_binlog=0, 256 MiB buffer pool). Median of the runs; the two sides alternate order.',
+    '',
+    '| workload | the limit (one session, by hand) | binlog-flusher flush (CLI, defaults) | ratio | rows/s (flusher) | client peak RSS | runs |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const l = median(r.limit);
+    const o = median(r.ours);
+    lines.push(
+      `| ${r.w.label} | ${l.toFixed(2)} s | ${o.toFixed(2)} s | ${(o / l).toFixed(2)}x | ${Math.round(r.rows / o).toLocaleString('en-US')} | ${Math.max(...r.rss).toFixed(0)} MB | ${r.ours.length} |`,
+    );
+  }
+  const one = results.find((r) => r.w.id === 1);
+  const ten = results.find((r) => r.w.id === 3);
+  if (one && ten) {
+    const perRow1 = (median(one.ours) / one.rows) * 1e6;
+    const perRow10 = (median(ten.ours) / ten.rows) * 1e6;
+    lines.push(
+      '',
+      `Time per row: ${perRow1.toFixed(2)} µs at 1M rows, ${perRow10.toFixed(2)} µs at 10M rows (${(perRow10 / perRow1).toFixed(2)}x).`,
+    );
+  }
+  if (sweep.length) {
+    lines.push(
+      '',
+      'Chunk size on workload 1 (median seconds):',
+      '',
+      '| --chunk-size | seconds |',
+      '|---:|---:|',
+    );
+    for (const s of sweep) lines.push(`| ${s.chunk} | ${s.seconds.toFixed(2)} |`);
+  }
+  lines.push('', 'Raw runs (seconds):', '');
+  for (const r of results) {
+    lines.push(
+      `- ${r.w.label}: limit ${r.limit.map((x) => x.toFixed(2)).join(', ')}; flusher ${r.ours.map((x) => x.toFixed(2)).join(', ')}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
