@@ -8127,6 +8127,12 @@ async function withConnection(s, fn, timeoutS) {
  * - NO_AUTO_VALUE_ON_ZERO: a stored 0 in an AUTO_INCREMENT column is copied as 0.
  * - not strict: rows the table already holds (zero dates, say) are copied as they are.
  */
+const OFF_WHERE_ON = [
+    'binlog_annotate_row_events',
+    'binlog_rows_query_log_events',
+    'sql_require_primary_key',
+    'sql_generate_invisible_primary_key',
+];
 const SESSION_SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
 async function trySet(db, assignment, variable, problems) {
     try {
@@ -8149,18 +8155,12 @@ async function prepareSession(db, lockWaitTimeout = 120) {
         await trySet(db, "binlog_format = 'ROW'", 'binlog_format', problems);
     if (String(cur?.i).toUpperCase() !== 'FULL')
         await trySet(db, "binlog_row_image = 'FULL'", 'binlog_row_image', problems);
-    // The statement text of our INSERT ... SELECT (which names the backup) must not ride along with
-    // the row events: MariaDB's Annotate_rows, MySQL's Rows_query.
-    for (const v of ['binlog_annotate_row_events', 'binlog_rows_query_log_events']) {
-        const on = await db
-            .one(`SELECT @@SESSION.${v} AS v`)
-            .then((r) => ['1', 'ON'].includes(String(r?.v).toUpperCase()))
-            .catch(() => false);
-        if (on)
-            await trySet(db, `${v} = OFF`, v, problems);
-    }
-    // MySQL only: a shell or twin without a primary key must be created as it is.
-    for (const v of ['sql_require_primary_key', 'sql_generate_invisible_primary_key']) {
+    // Switched off where they exist and are on:
+    // - binlog_annotate_row_events (MariaDB), binlog_rows_query_log_events (MySQL): the statement text of
+    //   our INSERT ... SELECT (which names the backup) must not ride along with the row events;
+    // - sql_require_primary_key, sql_generate_invisible_primary_key (MySQL): a shell or twin without a
+    //   primary key must be created as it is.
+    for (const v of OFF_WHERE_ON) {
         const on = await db
             .one(`SELECT @@SESSION.${v} AS v`)
             .then((r) => ['1', 'ON'].includes(String(r?.v).toUpperCase()))
@@ -9294,7 +9294,11 @@ function swapBack(schema, table, backup, twinParking) {
     return `RENAME TABLE ${qualify(schema, table)} TO ${qualify(schema, twinParking)}, ${qualify(schema, backup)} TO ${qualify(schema, table)}`;
 }
 function dropTable(schema, table) {
-    return `DROP TABLE ${qualify(schema, table)}`;
+    return dropTables([{ schema, table }]);
+}
+/** One DROP for many tables (cheaper per table than one statement each). */
+function dropTables(tables) {
+    return `DROP TABLE ${tables.map((t) => qualify(t.schema, t.table)).join(', ')}`;
 }
 /**
  * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
@@ -9412,11 +9416,14 @@ function copyChunk(schema, table, backup, columns, key, bounds) {
 }
 /** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
 function copyRange(schema, table, backup, columns, key, lo, hi) {
-    const k = quoteIdent(key.columns[0]);
-    const upper = hi === undefined ? '' : ` AND ${k} < ${hi}`;
-    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${k} >= ${lo}${upper}`;
+    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
 }
-/** Smallest and largest key and the row count of a key range (for chunk planning and recounts). */
+/** lo <= key < hi on the key's single integer column (no upper bound when `hi` is undefined). */
+function rangeWhere(key, lo, hi) {
+    const k = quoteIdent(key.columns[0]);
+    return `${k} >= ${lo}${hi === undefined ? '' : ` AND ${k} < ${hi}`}`;
+}
+/** Smallest and largest value of a single-column key (for range chunks). */
 function keyExtent(schema, backup, key) {
     const k = quoteIdent(key.columns[0]);
     return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
@@ -9431,9 +9438,7 @@ function seekStart(schema, backup, key, rows) {
 }
 /** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
 function countRange(schema, backup, key, lo, hi) {
-    const k = quoteIdent(key.columns[0]);
-    const upper = hi === undefined ? '' : ` AND ${k} < ${hi}`;
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${k} >= ${lo}${upper}`;
+    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
 }
 /** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
 function countAfterStart(schema, backup, key, first) {
@@ -9512,13 +9517,21 @@ function logProgress(log, everyMs = 5000) {
 function isOurTwin(t, marker) {
     return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
 }
-/** The one DROP: only a BLACKHOLE table carrying this run's marker. */
-async function dropOurTwin(db, schema, name, marker) {
-    const live = await liveTable(db, schema, name);
-    if (!isOurTwin(live, marker)) {
-        throw new Error(`refusing to drop ${schema}.${name}: it is not a BLACKHOLE twin marked ${JSON.stringify(marker)}`);
+/** The one DROP: only BLACKHOLE tables carrying this run's marker, checked all at once. */
+async function dropOurTwins(db, twins, marker) {
+    if (twins.length === 0)
+        return;
+    const live = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
+       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${twins.map(() => '(?, ?)').join(', ')})`, twins.flatMap((t) => [t.schema, t.table]));
+    const ours = (t) => live.some((r) => r.s === t.schema && r.t === t.table && r.e === 'BLACKHOLE' && r.c === marker);
+    const refused = twins.filter((t) => !ours(t));
+    if (refused.length) {
+        throw new Error(`refusing to drop ${refused.map((t) => `${t.schema}.${t.table}`).join(', ')}: not a BLACKHOLE twin marked ${JSON.stringify(marker)}`);
     }
-    await db.exec(`${setSqlLogBin(false)};\n${dropTable(schema, name)}`);
+    await db.exec(`${setSqlLogBin(false)};\n${dropTables(twins)}`);
+}
+async function dropOurTwin(db, schema, name, marker) {
+    await dropOurTwins(db, [{ schema, table: name }], marker);
 }
 async function liveColumnsHash(db, schema, table) {
     return columnsHash((await liveShape(db, schema, table)).columns);
@@ -9652,7 +9665,6 @@ async function restoreTable(e, ctx) {
 
 
 
-
 const now = () => new Date().toISOString();
 class CancelledError extends Error {
     constructor() {
@@ -9691,8 +9703,8 @@ async function flushTable(t, ctx) {
         await step('swap-back', 'swap-back');
         await db().exec(`${setSqlLogBin(false)};\n${swapBack(t.schema, t.table, t.backup, t.twin)}`);
         await fault('after-swap');
-        await step('drop-twin', 'drop-twin');
-        await dropOurTwin(db(), t.schema, t.twin, ctx.marker);
+        // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
+        // table) and is dropped with others in one statement at the end of the run.
         await journal.write({ type: 'table-done', id: t.id, rows, at: now() });
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         return { rows, chunks, seconds };
@@ -10158,6 +10170,12 @@ async function flushWith(control, s, deps) {
 }
 function finishStatus(report, s) {
     const bad = report.tables.filter((t) => t.status === 'needs-recovery');
+    if (report.parkedTwinsLeft) {
+        report.status = 'recovery-needed';
+        report.exitCode = ExitCode.recoveryNeeded;
+        report.recoverCommand = recoverCommand(s, report.hashfile ?? '');
+        return;
+    }
     const failed = report.tables.some((t) => t.status !== 'flushed');
     if (bad.length) {
         report.status = 'recovery-needed';
@@ -10325,6 +10343,7 @@ async function runTables(run) {
     finally {
         deps.signal?.removeEventListener('abort', onAbort);
     }
+    await dropParkedTwins(run);
     for (const rep of report.tables) {
         if (rep.status === 'planned')
             rep.status = cancelled ? 'cancelled' : 'not-started';
@@ -10335,6 +10354,28 @@ async function runTables(run) {
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
 function finishedTables(j) {
     return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
+}
+/** Twins dropped per statement at the end of a run. */
+const DROP_BATCH = 100;
+/**
+ * Drop the twins of the flushed tables, parked under their own names since the swap back, in a few
+ * statements. A twin that cannot be dropped leaves its table in place but is a leftover that blocks
+ * the next run: the run then asks for `recover`, which drops it.
+ */
+async function dropParkedTwins(run) {
+    const { control, plan, report, journal, marker, deps } = run;
+    const parked = plan.filter((t) => report.tables[t.id - 1].status === 'flushed');
+    for (let i = 0; i < parked.length; i += DROP_BATCH) {
+        const batch = parked.slice(i, i + DROP_BATCH);
+        try {
+            await Promise.all(batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: iso() })));
+            await dropOurTwins(control, batch.map((t) => ({ schema: t.schema, table: t.twin })), marker);
+        }
+        catch (e) {
+            report.parkedTwinsLeft = (report.parkedTwinsLeft ?? 0) + batch.length;
+            deps.log.error(`could not drop ${batch.length} parked twin(s): ${errorText(e)}`);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/recover.ts

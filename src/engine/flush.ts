@@ -23,7 +23,7 @@ import { columnsHash, planTables, type PlannedTable, type Skipped } from '../pla
 import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { setSqlLogBin } from '../sql/builders.js';
 import { logProgress } from './progress.js';
-import { restoreTable } from './restore.js';
+import { dropOurTwins, restoreTable } from './restore.js';
 import { flushTable, type FaultPoint, type TableContext, type WorkerConnection } from './table-flush.js';
 import { defaultHashfile, recoverCommand, type RunReport, type TableReport } from './report.js';
 
@@ -229,6 +229,12 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
 
 function finishStatus(report: RunReport, s: FlushSettings): void {
   const bad = report.tables.filter((t) => t.status === 'needs-recovery');
+  if (report.parkedTwinsLeft) {
+    report.status = 'recovery-needed';
+    report.exitCode = ExitCode.recoveryNeeded;
+    report.recoverCommand = recoverCommand(s, report.hashfile ?? '');
+    return;
+  }
   const failed = report.tables.some((t) => t.status !== 'flushed');
   if (bad.length) {
     report.status = 'recovery-needed';
@@ -395,6 +401,7 @@ async function runTables(run: RunContext): Promise<void> {
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
   }
+  await dropParkedTwins(run);
   for (const rep of report.tables) {
     if (rep.status === 'planned') rep.status = cancelled ? 'cancelled' : 'not-started';
   }
@@ -404,4 +411,33 @@ async function runTables(run: RunContext): Promise<void> {
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
 export function finishedTables(j: JournalState): Set<string> {
   return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
+}
+
+/** Twins dropped per statement at the end of a run. */
+const DROP_BATCH = 100;
+
+/**
+ * Drop the twins of the flushed tables, parked under their own names since the swap back, in a few
+ * statements. A twin that cannot be dropped leaves its table in place but is a leftover that blocks
+ * the next run: the run then asks for `recover`, which drops it.
+ */
+async function dropParkedTwins(run: RunContext): Promise<void> {
+  const { control, plan, report, journal, marker, deps } = run;
+  const parked = plan.filter((t) => report.tables[t.id - 1]!.status === 'flushed');
+  for (let i = 0; i < parked.length; i += DROP_BATCH) {
+    const batch = parked.slice(i, i + DROP_BATCH);
+    try {
+      await Promise.all(
+        batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: iso() })),
+      );
+      await dropOurTwins(
+        control,
+        batch.map((t) => ({ schema: t.schema, table: t.twin })),
+        marker,
+      );
+    } catch (e) {
+      report.parkedTwinsLeft = (report.parkedTwinsLeft ?? 0) + batch.length;
+      deps.log.error(`could not drop ${batch.length} parked twin(s): ${errorText(e)}`);
+    }
+  }
 }

@@ -48,6 +48,8 @@ export interface RunReport {
   /** GTID range written by the flush on this replica (errant transactions). */
   errantGtids?: string;
   cancelled?: boolean;
+  /** Twins of flushed tables that could not be dropped at the end (recover drops them). */
+  parkedTwinsLeft?: number;
   recoverCommand?: string;
 }
 

@@ -1,11 +1,11 @@
 /**
  * Putting one table back, from whatever state the live server shows. Used by the flusher's own
  * cleanup and by `recover`. Idempotent: a restored table needs nothing and gets nothing.
- * The only DROP this tool ever runs is in `dropOurTwin`, behind its guard.
+ * The only DROP this tool ever runs is in `dropOurTwins`, behind its guard.
  */
 import type { Db } from '../db/connection.js';
 import { isEmpty, liveShape, liveTable, type LiveTable } from '../inspect/inspector.js';
-import { dropTable, renameTable, setSqlLogBin, swapBack, twinAlter } from '../sql/builders.js';
+import { dropTables, renameTable, setSqlLogBin, swapBack, twinAlter } from '../sql/builders.js';
 import { qualify } from '../sql/quote.js';
 import type { Logger } from '../log.js';
 import { columnsHash } from '../plan/plan.js';
@@ -38,15 +38,31 @@ export function isOurTwin(t: LiveTable, marker: string | undefined): boolean {
   return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
 }
 
-/** The one DROP: only a BLACKHOLE table carrying this run's marker. */
-export async function dropOurTwin(db: Db, schema: string, name: string, marker: string): Promise<void> {
-  const live = await liveTable(db, schema, name);
-  if (!isOurTwin(live, marker)) {
+/** The one DROP: only BLACKHOLE tables carrying this run's marker, checked all at once. */
+export async function dropOurTwins(
+  db: Db,
+  twins: { schema: string; table: string }[],
+  marker: string,
+): Promise<void> {
+  if (twins.length === 0) return;
+  const live = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
+       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${twins.map(() => '(?, ?)').join(', ')})`,
+    twins.flatMap((t) => [t.schema, t.table]),
+  );
+  const ours = (t: { schema: string; table: string }) =>
+    live.some((r) => r.s === t.schema && r.t === t.table && r.e === 'BLACKHOLE' && r.c === marker);
+  const refused = twins.filter((t) => !ours(t));
+  if (refused.length) {
     throw new Error(
-      `refusing to drop ${schema}.${name}: it is not a BLACKHOLE twin marked ${JSON.stringify(marker)}`,
+      `refusing to drop ${refused.map((t) => `${t.schema}.${t.table}`).join(', ')}: not a BLACKHOLE twin marked ${JSON.stringify(marker)}`,
     );
   }
-  await db.exec(`${setSqlLogBin(false)};\n${dropTable(schema, name)}`);
+  await db.exec(`${setSqlLogBin(false)};\n${dropTables(twins)}`);
+}
+
+export async function dropOurTwin(db: Db, schema: string, name: string, marker: string): Promise<void> {
+  await dropOurTwins(db, [{ schema, table: name }], marker);
 }
 
 async function liveColumnsHash(db: Db, schema: string, table: string): Promise<string> {

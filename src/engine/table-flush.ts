@@ -1,6 +1,6 @@
 /**
  * One table through the pipeline: set aside -> shell (the real DDL) -> BLACKHOLE twin -> copy ->
- * swap back -> drop the parked twin. Every step is written to the journal, durably, before it runs.
+ * swap back (the parked twin is dropped later, in a batch). Every step is written to the journal, durably, before it runs.
  */
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../db/dialect.js';
@@ -28,7 +28,6 @@ import { TableError, errorText, serverErrno, type Phase } from '../errors.js';
 import { committedStatements } from '../inspect/inspector.js';
 import { CHUNK_BYTES } from '../settings.js';
 import type { Logger } from '../log.js';
-import { dropOurTwin } from './restore.js';
 import type { Progress } from './progress.js';
 
 /** Test-only points where a fault can be injected (BINLOG_FLUSHER_FAULT). */
@@ -108,8 +107,8 @@ export async function flushTable(t: PlannedTable, ctx: TableContext): Promise<Ta
     await db().exec(`${setSqlLogBin(false)};\n${swapBack(t.schema, t.table, t.backup, t.twin)}`);
     await fault('after-swap');
 
-    await step('drop-twin', 'drop-twin');
-    await dropOurTwin(db(), t.schema, t.twin, ctx.marker);
+    // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
+    // table) and is dropped with others in one statement at the end of the run.
     await journal.write({ type: 'table-done', id: t.id, rows, at: now() });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     return { rows, chunks, seconds };
