@@ -10,6 +10,13 @@ import type { Db } from './connection.js';
  * - NO_AUTO_VALUE_ON_ZERO: a stored 0 in an AUTO_INCREMENT column is copied as 0.
  * - not strict: rows the table already holds (zero dates, say) are copied as they are.
  */
+const OFF_WHERE_ON = [
+  'binlog_annotate_row_events',
+  'binlog_rows_query_log_events',
+  'sql_require_primary_key',
+  'sql_generate_invisible_primary_key',
+];
+
 export const SESSION_SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
 
 export interface SessionProblem {
@@ -46,17 +53,12 @@ export async function prepareSession(db: Db, lockWaitTimeout = 120): Promise<Ses
     await trySet(db, "binlog_format = 'ROW'", 'binlog_format', problems);
   if (String(cur?.i).toUpperCase() !== 'FULL')
     await trySet(db, "binlog_row_image = 'FULL'", 'binlog_row_image', problems);
-  // The statement text of our INSERT ... SELECT (which names the backup) must not ride along with
-  // the row events: MariaDB's Annotate_rows, MySQL's Rows_query.
-  for (const v of ['binlog_annotate_row_events', 'binlog_rows_query_log_events']) {
-    const on = await db
-      .one(`SELECT @@SESSION.${v} AS v`)
-      .then((r) => ['1', 'ON'].includes(String(r?.v).toUpperCase()))
-      .catch(() => false);
-    if (on) await trySet(db, `${v} = OFF`, v, problems);
-  }
-  // MySQL only: a shell or twin without a primary key must be created as it is.
-  for (const v of ['sql_require_primary_key', 'sql_generate_invisible_primary_key']) {
+  // Switched off where they exist and are on:
+  // - binlog_annotate_row_events (MariaDB), binlog_rows_query_log_events (MySQL): the statement text of
+  //   our INSERT ... SELECT (which names the backup) must not ride along with the row events;
+  // - sql_require_primary_key, sql_generate_invisible_primary_key (MySQL): a shell or twin without a
+  //   primary key must be created as it is.
+  for (const v of OFF_WHERE_ON) {
     const on = await db
       .one(`SELECT @@SESSION.${v} AS v`)
       .then((r) => ['1', 'ON'].includes(String(r?.v).toUpperCase()))

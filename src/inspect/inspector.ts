@@ -5,6 +5,7 @@
 import type { Db, Row } from '../db/connection.js';
 import { dialectFor, parseVersion, type Dialect } from '../db/dialect.js';
 import { qualify } from '../sql/quote.js';
+import type { TwinColumn } from '../sql/builders.js';
 
 export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -160,15 +161,8 @@ export async function listSchemas(db: Db): Promise<string[]> {
   return rows.map((r) => str(r.s));
 }
 
-export interface ColumnInfo {
-  name: string;
-  columnType: string;
-  nullable: boolean;
-  generated: boolean;
-  invisible: boolean;
-  charset: string | null;
-  collation: string | null;
-}
+/** A column as read from information_schema (the twin is built from the same shape). */
+export type ColumnInfo = TwinColumn;
 
 export interface IndexInfo {
   name: string;

@@ -8,8 +8,8 @@ import { streamLogger } from '../../src/log.js';
 import { VERSION } from '../../src/version.js';
 import { startSandbox } from '../sandbox/index.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';
-import { settingsFor, waitCaughtUp, withSql } from '../support/db.js';
-import { tempHashfile } from '../support/flusher.js';
+import { waitCaughtUp, withSql } from '../support/db.js';
+import { flushSettings } from '../support/flusher.js';
 
 const SAMPLE = `
 CREATE DATABASE shop;
@@ -40,23 +40,12 @@ async function main(): Promise<void> {
     await waitCaughtUp(primary, replica);
     console.log('Sample schema `shop` loaded on the primary and replicated.\n');
 
-    const report = await flush(
-      {
-        connection: settingsFor(replica),
-        selection: { databases: ['shop'], tables: [], skip: [] },
-        replication: { stopReplica: true, startReplica: true },
-        concurrency: 4,
-        chunkSize: 1000,
-        ddl: 'create',
-        hashfile: tempHashfile(),
-        dryRun: false,
-        allowPrimary: false,
-        allowDownstream: false,
-        rotateBinlog: false,
-        timeout: 600,
-      },
-      { log: streamLogger(), toolVersion: VERSION },
-    );
+    const settings = flushSettings(replica, {
+      selection: { databases: ['shop'], tables: [], skip: [] },
+      replication: { stopReplica: true, startReplica: true },
+      concurrency: 4,
+    });
+    const report = await flush(settings, { log: streamLogger(), toolVersion: VERSION });
     console.log('\n' + formatReport(report));
 
     const events = await readBinlog(replica, report.binlog!.start, report.binlog!.end!);

@@ -7,6 +7,7 @@ import { GenericContainer, Network, Wait, type StartedTestContainer } from 'test
 import mysql from 'mysql2/promise';
 import type { RunningSandbox } from './index.js';
 import type { Flavour, ServerInfo } from './types.js';
+import { sandboxUsersSql } from './types.js';
 import { SANDBOX_PASSWORD } from './local.js';
 
 const ROOT_PW = 'root-pw-sandbox';
@@ -59,13 +60,7 @@ export async function startContainerSandbox(image: string): Promise<RunningSandb
         multipleStatements: true,
       });
       try {
-        await conn.query(
-          `SET SESSION sql_log_bin = 0;
-           CREATE USER 'sandbox'@'%' IDENTIFIED BY '${SANDBOX_PASSWORD}';
-           GRANT ALL PRIVILEGES ON *.* TO 'sandbox'@'%' WITH GRANT OPTION;
-           CREATE USER 'repl'@'%' IDENTIFIED BY 'repl-pw';
-           GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';`,
-        );
+        await conn.query(sandboxUsersSql('%', SANDBOX_PASSWORD));
       } finally {
         await conn.end();
       }

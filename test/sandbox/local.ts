@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Flavour, SandboxInfo, ServerInfo } from './types.js';
+import { sandboxUsersSql } from './types.js';
 
 const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/libexec', '/usr/local/mysql/bin'];
 
@@ -304,13 +305,7 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
     for (const s of [primary, replica]) {
       const c = await rootConnect(s);
       try {
-        await c.query(
-          `SET SESSION sql_log_bin = 0;
-           CREATE USER '${ADMIN_USER}'@'127.0.0.1' IDENTIFIED BY '${SANDBOX_PASSWORD}';
-           GRANT ALL PRIVILEGES ON *.* TO '${ADMIN_USER}'@'127.0.0.1' WITH GRANT OPTION;
-           CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-pw';
-           GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';`,
-        );
+        await c.query(sandboxUsersSql('127.0.0.1', SANDBOX_PASSWORD));
       } finally {
         await c.end();
       }

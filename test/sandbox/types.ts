@@ -23,3 +23,12 @@ export interface SandboxInfo {
   primary: ServerInfo;
   replica: ServerInfo;
 }
+
+/** The sandbox users, created on each server with binlogging off (never replicated). */
+export function sandboxUsersSql(host: string, password: string): string {
+  return `SET SESSION sql_log_bin = 0;
+    CREATE USER 'sandbox'@'${host}' IDENTIFIED BY '${password}';
+    GRANT ALL PRIVILEGES ON *.* TO 'sandbox'@'${host}' WITH GRANT OPTION;
+    CREATE USER 'repl'@'${host}' IDENTIFIED BY 'repl-pw';
+    GRANT REPLICATION SLAVE ON *.* TO 'repl'@'${host}';`;
+}
