@@ -91,15 +91,3 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
-
-/** The connection is gone (or no longer usable): a new one is needed. */
-export function connectionLost(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  const fatal = (err as { fatal?: boolean }).fatal === true;
-  return (
-    fatal ||
-    ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(
-      code,
-    )
-  );
-}

@@ -7792,13 +7792,6 @@ function errorText(err) {
         return err.message;
     return String(err);
 }
-/** The connection is gone (or no longer usable): a new one is needed. */
-function connectionLost(err) {
-    const code = err.code ?? '';
-    const fatal = err.fatal === true;
-    return (fatal ||
-        ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code));
-}
 
 ;// CONCATENATED MODULE: ./src/config/mycnf.ts
 /**
@@ -7948,7 +7941,7 @@ function memoryLogger() {
 
 ;// CONCATENATED MODULE: ./src/db/connection.ts
 /**
- * Connections: opened from the settings, always closed (in `finally`) by whoever opened them.
+ * Connections: opened from the settings, always closed by whoever opened them (`withConnection`).
  */
 
 
@@ -8116,6 +8109,15 @@ function describeConnectError(e) {
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
         return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
     return errorText(e);
+}
+async function withConnection(s, fn, timeoutS) {
+    const db = await connect(s, timeoutS);
+    try {
+        return await fn(db);
+    }
+    finally {
+        await db.close();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/db/session.ts
@@ -8519,6 +8521,12 @@ async function liveTable(db, schema, table) {
 async function isEmpty(db, schema, table) {
     const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
     return r.length === 0;
+}
+/** Foreign keys of other tables that point at a table (for reports and tests). */
+async function referencingKeys(db, schema, table) {
+    const rows = await db.rows(`SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
+      WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`, [schema, table]);
+    return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
 }
 /**
  * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
@@ -9072,7 +9080,7 @@ async function preflight(db, s) {
         }
     }
     const replica = await replicaStatus(db, d).catch((e) => {
-        fail('replica-status', `cannot read the replica status: ${e.message}`, `grant the flush user ${d.privileges.replicaStatus}`);
+        fail('replica-status', `cannot read the replica status: ${e.message}`, 'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)');
         return undefined;
     });
     if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
@@ -9448,11 +9456,6 @@ function copyAll(schema, table, backup, columns, partition) {
     const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
     return `${insertSelect(schema, table, backup, columns)}${part}`;
 }
-/** Rows of the whole backup, or of one partition (to count a chunk the binlog shows committed). */
-function countAll(schema, backup, partition) {
-    const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)}${part}`;
-}
 function insertSelect(schema, table, backup, columns) {
     const cols = columns.map(quoteIdent).join(', ');
     return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;
@@ -9725,10 +9728,18 @@ function lastFlag(results) {
 }
 /** Errors after which a chunk is retried on a new connection (its outcome is then read from the binlog). */
 function retriable(e) {
+    const errno = serverErrno(e);
     const code = e.code ?? '';
-    return (connectionLost(e) ||
-        [1317, 1927, 1205, 1213, 2006, 2013].includes(serverErrno(e) ?? 0) ||
-        ['ER_QUERY_INTERRUPTED', 'ER_CONNECTION_KILLED'].includes(code));
+    const fatal = e.fatal === true;
+    return (fatal ||
+        [1317, 1927, 1205, 1213, 2006, 2013].includes(errno ?? 0) ||
+        [
+            'PROTOCOL_CONNECTION_LOST',
+            'ECONNRESET',
+            'EPIPE',
+            'ER_QUERY_INTERRUPTED',
+            'ER_CONNECTION_KILLED',
+        ].includes(code));
 }
 const INTEGER = /^(tiny|small|medium|big)?int\b/i;
 const MAX_CHUNK_ATTEMPTS = 3;
@@ -9802,7 +9813,7 @@ async function copyRows(t, ctx, midCopy) {
                     last,
                 }),
                 committed: async () => ({
-                    rows: Number((await db().one(countAll(t.schema, t.backup, p)))?.n ?? 0),
+                    rows: Number((await db().one(`SELECT COUNT(*) AS n FROM ${copyAll(t.schema, t.table, t.backup, cols, p).split(' FROM ')[1]}`))?.n ?? 0),
                     last,
                 }),
                 reseat: async () => undefined,
@@ -9981,6 +9992,12 @@ function formatReport(r) {
 
 
 const iso = () => new Date().toISOString();
+function connectionLost(e) {
+    const code = e.code ?? '';
+    const fatal = e.fatal === true;
+    return (fatal ||
+        ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code));
+}
 async function flush(s, deps) {
     const db = await connect(s.connection, s.timeout);
     try {

@@ -1,5 +1,5 @@
 /**
- * Connections: opened from the settings, always closed (in `finally`) by whoever opened them.
+ * Connections: opened from the settings, always closed by whoever opened them (`withConnection`).
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -173,4 +173,17 @@ function describeConnectError(e: unknown): string {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
   return errorText(e);
+}
+
+export async function withConnection<T>(
+  s: ConnectionSettings,
+  fn: (db: Db) => Promise<T>,
+  timeoutS?: number,
+): Promise<T> {
+  const db = await connect(s, timeoutS);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
 }

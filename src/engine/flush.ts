@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Db } from '../db/connection.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
-import { ExitCode, PreflightError, TableError, connectionLost, errorText } from '../errors.js';
+import { ExitCode, PreflightError, TableError, errorText } from '../errors.js';
 import type { Dialect } from '../db/dialect.js';
 import { binlogPosition, replicaStatus, showCreateMany } from '../inspect/inspector.js';
 import { preflight } from '../inspect/preflight.js';
@@ -37,6 +37,17 @@ export interface FlushDeps {
 }
 
 const iso = () => new Date().toISOString();
+
+function connectionLost(e: unknown): boolean {
+  const code = (e as { code?: string }).code ?? '';
+  const fatal = (e as { fatal?: boolean }).fatal === true;
+  return (
+    fatal ||
+    ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(
+      code,
+    )
+  );
+}
 
 export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
   const db = await connect(s.connection, s.timeout);

@@ -11,7 +11,6 @@ import { twinSpecFor } from '../plan/plan.js';
 import {
   advanceStart,
   copyAll,
-  countAll,
   copyChunk,
   copyRange,
   countAfterStart,
@@ -25,7 +24,7 @@ import {
   swapBack,
   twinAlter,
 } from '../sql/builders.js';
-import { TableError, connectionLost, errorText, serverErrno, type Phase } from '../errors.js';
+import { TableError, errorText, serverErrno, type Phase } from '../errors.js';
 import { committedStatements } from '../inspect/inspector.js';
 import { CHUNK_BYTES } from '../settings.js';
 import type { Logger } from '../log.js';
@@ -134,11 +133,19 @@ function lastFlag(results: unknown[]): boolean {
 
 /** Errors after which a chunk is retried on a new connection (its outcome is then read from the binlog). */
 export function retriable(e: unknown): boolean {
+  const errno = serverErrno(e);
   const code = (e as { code?: string }).code ?? '';
+  const fatal = (e as { fatal?: boolean }).fatal === true;
   return (
-    connectionLost(e) ||
-    [1317, 1927, 1205, 1213, 2006, 2013].includes(serverErrno(e) ?? 0) ||
-    ['ER_QUERY_INTERRUPTED', 'ER_CONNECTION_KILLED'].includes(code)
+    fatal ||
+    [1317, 1927, 1205, 1213, 2006, 2013].includes(errno ?? 0) ||
+    [
+      'PROTOCOL_CONNECTION_LOST',
+      'ECONNRESET',
+      'EPIPE',
+      'ER_QUERY_INTERRUPTED',
+      'ER_CONNECTION_KILLED',
+    ].includes(code)
   );
 }
 
@@ -245,7 +252,13 @@ async function copyRows(
           last,
         }),
         committed: async () => ({
-          rows: Number((await db().one(countAll(t.schema, t.backup, p)))?.n ?? 0),
+          rows: Number(
+            (
+              await db().one(
+                `SELECT COUNT(*) AS n FROM ${copyAll(t.schema, t.table, t.backup, cols, p).split(' FROM ')[1]}`,
+              )
+            )?.n ?? 0,
+          ),
           last,
         }),
         reseat: async () => undefined,

@@ -315,6 +315,16 @@ export async function isEmpty(db: Db, schema: string, table: string): Promise<bo
   return r.length === 0;
 }
 
+/** Foreign keys of other tables that point at a table (for reports and tests). */
+export async function referencingKeys(db: Db, schema: string, table: string): Promise<string[]> {
+  const rows = await db.rows(
+    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
+      WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`,
+    [schema, table],
+  );
+  return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
+}
+
 /**
  * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
  * committed statement. Only our worker writes under that name while the table is flushed (the

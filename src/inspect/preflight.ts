@@ -131,7 +131,7 @@ export async function preflight(db: Db, s: FlushSettings): Promise<PreflightRepo
     fail(
       'replica-status',
       `cannot read the replica status: ${e.message}`,
-      `grant the flush user ${d.privileges.replicaStatus}`,
+      'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)',
     );
     return undefined;
   });

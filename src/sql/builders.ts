@@ -262,12 +262,6 @@ export function copyAll(
   return `${insertSelect(schema, table, backup, columns)}${part}`;
 }
 
-/** Rows of the whole backup, or of one partition (to count a chunk the binlog shows committed). */
-export function countAll(schema: string, backup: string, partition?: string): string {
-  const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
-  return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)}${part}`;
-}
-
 function insertSelect(schema: string, table: string, backup: string, columns: string[]): string {
   const cols = columns.map(quoteIdent).join(', ');
   return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;

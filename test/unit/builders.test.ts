@@ -3,7 +3,6 @@ import {
   advanceStart,
   copyAll,
   copyChunk,
-  countAll,
   dropTable,
   nextBoundary,
   renameTable,
@@ -168,10 +167,6 @@ describe('keyset chunks', () => {
     expect(nextBoundary('s', 'bk', { index: 'PRIMARY', columns: ['id'] }, 1, true)[1]).toBe(
       'SELECT `id` INTO @bf_e0 FROM `s`.`bk` FORCE INDEX (PRIMARY) ORDER BY `id` LIMIT 1 OFFSET 0',
     );
-  });
-  it('counts a whole backup or one partition by its quoted names', () => {
-    expect(countAll('s', 'a FROM b')).toBe('SELECT COUNT(*) AS n FROM `s`.`a FROM b`');
-    expect(countAll('s', 'bk', 'p`0')).toBe('SELECT COUNT(*) AS n FROM `s`.`bk` PARTITION (`p``0`)');
   });
   it('copies a keyless table whole or per partition', () => {
     expect(copyAll('s', 't', 'bk', ['a'])).toBe('INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk`');
