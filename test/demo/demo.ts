@@ -7,6 +7,7 @@ import { formatReport } from '../../src/engine/report.js';
 import { streamLogger } from '../../src/log.js';
 import { VERSION } from '../../src/version.js';
 import { startSandbox } from '../sandbox/index.js';
+import { MissingServerError } from '../sandbox/local.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';
 import { waitCaughtUp, withSql } from '../support/db.js';
 import { flushSettings } from '../support/flusher.js';
@@ -65,6 +66,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  console.error(e instanceof MissingServerError ? e.message : e);
   process.exitCode = 1;
 });

@@ -49,6 +49,25 @@ const ADMIN_USER = 'sandbox';
 /** A throwaway password for throwaway servers; tests grep every output for it. */
 export const SANDBOX_PASSWORD = 'Sbx-pw-7f3c91d2e';
 
+/**
+ * No server binaries to start a sandbox from: one message that says what to install, without a
+ * stack trace (the demo and the test setup print only this).
+ */
+export class MissingServerError extends Error {
+  constructor(what: string) {
+    super(
+      `${what}. The sandbox (npm run demo, npm test) starts a throwaway MariaDB or MySQL server from ` +
+        'the binaries on this machine. Install one:\n' +
+        '  Debian / Ubuntu: sudo apt-get install mariadb-server  (or mysql-server)\n' +
+        '  macOS (Homebrew): brew install mariadb  (or mysql)\n' +
+        'or, where Docker runs, use a container instead: BF_SANDBOX=container:mariadb:11.4 npm test ' +
+        '(also container:mysql:8.0, container:mysql:8.4).',
+    );
+    this.name = 'MissingServerError';
+    this.stack = this.message;
+  }
+}
+
 export interface LocalServer extends ServerInfo {
   proc?: ChildProcess;
   args: string[];
@@ -108,6 +127,15 @@ export function makeTestCertificates(dir: string): { ca: string; cert: string; k
   return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server-key.pem') };
 }
 
+/**
+ * A server's private temporary directory, beside (not inside) its datadir: a starting server deletes
+ * every `#sql*` file in its tmpdir, so servers that shared one (the default, /tmp) would delete each
+ * other's temporary tables mid-query.
+ */
+export function privateTmpdir(datadir: string): string {
+  return `${datadir}-tmp`;
+}
+
 function serverArgs(
   flavour: Flavour,
   datadir: string,
@@ -118,6 +146,7 @@ function serverArgs(
   const a = [
     '--no-defaults',
     `--datadir=${datadir}`,
+    `--tmpdir=${privateTmpdir(datadir)}`,
     `--port=${port}`,
     '--bind-address=127.0.0.1',
     `--socket=${join(datadir, 'mysql.sock')}`,
@@ -230,19 +259,26 @@ export async function restartServer(s: LocalServer): Promise<void> {
 }
 
 function initDatadir(flavour: Flavour, binary: string, datadir: string): void {
+  mkdirSync(privateTmpdir(datadir), { recursive: true });
   if (flavour === 'mariadb') {
     const installer = findBinary(['mariadb-install-db', 'mysql_install_db']);
-    if (!installer) throw new Error('mariadb-install-db not found next to mariadbd');
+    if (!installer) throw new MissingServerError('mariadbd was found, but not mariadb-install-db beside it');
     const args = [
       '--no-defaults',
       `--datadir=${datadir}`,
+      `--tmpdir=${privateTmpdir(datadir)}`,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
     ];
     if (process.getuid?.() === 0) args.push('--user=root');
     execFileSync(installer, args, { stdio: 'pipe' });
   } else {
-    const args = ['--no-defaults', '--initialize-insecure', `--datadir=${datadir}`];
+    const args = [
+      '--no-defaults',
+      '--initialize-insecure',
+      `--datadir=${datadir}`,
+      `--tmpdir=${privateTmpdir(datadir)}`,
+    ];
     if (process.getuid?.() === 0) args.push('--user=root');
     execFileSync(binary, args, { stdio: 'pipe' });
   }
@@ -256,11 +292,7 @@ export interface LocalSandbox extends SandboxInfo {
 /** Start a primary and a replica replicating from it. */
 export async function startLocalSandbox(opts: { root?: string } = {}): Promise<LocalSandbox> {
   const bin = serverBinary();
-  if (!bin) {
-    throw new Error(
-      'no mariadbd or mysqld on PATH: install a server first (Debian: apt-get install mariadb-server)',
-    );
-  }
+  if (!bin) throw new MissingServerError('no mariadbd or mysqld was found on PATH or in /usr/sbin');
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'bf-sandbox-'));
   mkdirSync(root, { recursive: true });
   const base = join(root, 'base');
@@ -274,6 +306,7 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
   const make = async (name: 'primary' | 'replica', serverId: number): Promise<LocalServer> => {
     const datadir = join(root, name);
     cpSync(base, datadir, { recursive: true });
+    mkdirSync(privateTmpdir(datadir), { recursive: true });
     rmSync(join(datadir, 'auto.cnf'), { force: true });
     const port = await freePort();
     return {
@@ -292,6 +325,7 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
   const primary = await make('primary', 1);
   const replica = await make('replica', 2);
   rmSync(base, { recursive: true, force: true });
+  rmSync(privateTmpdir(base), { recursive: true, force: true });
   const stop = async () => {
     await Promise.all([stopProcess(replica), stopProcess(primary)]);
     // A test may have killed a server and started it again outside our handles.
