@@ -58,6 +58,8 @@ export interface FlushSettings {
   timeout: number;
   /** A journal of an earlier, recovered run: tables it finished are not flushed again. */
   resumeFrom?: string;
+  /** Seconds to wait for another run to release the server's run lock. */
+  lockWait: number;
 }
 
 export interface RecoverSettings {
@@ -67,11 +69,14 @@ export interface RecoverSettings {
   hashfile: string;
   dryRun: boolean;
   timeout: number;
+  /** Seconds to wait for another run to release the server's run lock. */
+  lockWait: number;
 }
 
 export const DEFAULTS = {
   port: 3306,
   timeout: 600,
+  lockWait: 60,
   concurrency: 4,
   chunkSize: 100_000,
   ddl: 'create' as DdlMode,
@@ -87,7 +92,14 @@ export const LIMITS = {
   chunkSize: { min: 1, max: 10_000_000 },
   port: { min: 1, max: 65535 },
   timeout: { min: 1, max: 86_400 },
+  lockWait: { min: 0, max: 86_400 },
 };
+
+/**
+ * The action's post step restores tables right after the main step was killed: the server may still
+ * be running the dead step's last statements, so it waits at least this long for them.
+ */
+export const POST_STEP_LOCK_WAIT_S = 300;
 
 /** Parse a whole number within a range, naming the input on failure. */
 export function parseIntInput(

@@ -110,6 +110,7 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     allowDownstream: parseBoolInput('allow-downstream', get('allow-downstream'), false),
     rotateBinlog: parseBoolInput('rotate-binlog', get('rotate-binlog'), false),
     timeout: parseIntInput('timeout', get('timeout'), DEFAULTS.timeout, LIMITS.timeout),
+    lockWait: parseIntInput('lock-wait', get('lock-wait'), DEFAULTS.lockWait, LIMITS.lockWait),
   };
   const name = get('artifact-name') || artifactBaseName(host, env);
   if (ARTIFACT_NAME_FORBIDDEN.test(name) || name.length > 200) {
@@ -147,6 +148,7 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     hashfile,
     dryRun: false,
     timeout: flush.timeout,
+    lockWait: flush.lockWait,
   };
   return { mode, flush, recover, artifact };
 }

@@ -11,6 +11,7 @@ import { redact } from '../log.js';
 import { finalName, githubJournalStore } from './artifact.js';
 import { coreLogger, coreState, writeSummary } from './core-io.js';
 import { readActionSettings } from './inputs.js';
+import { POST_STEP_LOCK_WAIT_S } from '../settings.js';
 import { loadState } from './state.js';
 import { recoverSummary, recoveryInstructions } from './summary.js';
 
@@ -30,7 +31,9 @@ try {
       );
     } else {
       core.warning('binlog-flusher: the main step did not finish; putting every table back from the journal');
-      const report = await recover({ ...s.recover, hashfile: st.hashfile }, { log });
+      // The killed main step's last statements may still run on the server: wait for them, don't fail.
+      const lockWait = Math.max(s.recover.lockWait, POST_STEP_LOCK_WAIT_S);
+      const report = await recover({ ...s.recover, hashfile: st.hashfile, lockWait }, { log });
       await writeSummary(recoverSummary(report)).catch(() => undefined);
       if (!st.uploadedFinal) {
         const up = await githubJournalStore(process.env).upload(

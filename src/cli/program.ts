@@ -56,6 +56,7 @@ interface Raw {
   verbose?: boolean;
   password?: string;
   timeout?: string;
+  lockWait?: string;
   resume?: string;
 }
 
@@ -162,6 +163,7 @@ export function flushSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): FlushSe
     rotateBinlog: raw.rotateBinlog === true,
     timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
     resumeFrom: raw.resume,
+    lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
   };
   if (raw.resume !== undefined && raw.resume.trim() === '')
     throw new InputError('--resume', 'is empty; give the journal of the earlier run');
@@ -188,6 +190,7 @@ export function recoverSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): Recov
     hashfile: raw.hashfile,
     dryRun: raw.dryRun === true,
     timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
+    lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
   };
 }
 
@@ -215,6 +218,10 @@ function connectionOptions(cmd: Command): Command {
     .option(
       '--timeout <seconds>',
       `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`,
+    )
+    .option(
+      '--lock-wait <seconds>',
+      `how long to wait for another run (flush or recover) on this server to finish (default ${DEFAULTS.lockWait})`,
     )
     .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
     .option('--verbose', 'more log lines');
@@ -271,7 +278,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (_o, cmd: Command) => {
       const s = recoverSettingsFrom(cmd, io.env);
       const raw = cmd.opts<Raw>();
-      const report = await recover(s, { log: logFor(raw) });
+      const report = await recover(s, { log: logFor(raw), fault: faultFromEnv(io.env) });
       printResult(io, raw.json === true, report, formatRecoverReport(report));
       setExit(report.exitCode);
     });

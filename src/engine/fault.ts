@@ -1,19 +1,36 @@
 /**
- * Test-only fault injection: BINLOG_FLUSHER_FAULT=<point>[@schema.table][:signal] makes the process
- * kill itself (SIGKILL, or the named signal) when a table reaches that point of its pipeline.
+ * Test-only fault injection: BINLOG_FLUSHER_FAULT=<point>[@<target>][:signal] makes the process
+ * signal itself (SIGKILL, or the named signal) at that point:
+ * - a pipeline point of a table (`mid-copy@shop.orders`; any table without a target);
+ * - `journal@N`: right after the Nth record this process appended to the journal is on disk, that
+ *   is between announcing a change and making it (flush and recover alike);
+ * - `drop-twins`: just before the parked twins are dropped at the end of a flush.
  */
-import type { FaultPoint } from './table-flush.js';
+export type FaultPoint =
+  | 'after-set-aside'
+  | 'after-shell'
+  | 'after-twin'
+  | 'mid-copy'
+  | 'after-copy'
+  | 'after-swap'
+  | 'journal'
+  | 'drop-twins';
 
-export function faultFromEnv(
-  env: NodeJS.ProcessEnv,
-): ((p: FaultPoint, t: { schema: string; table: string }) => void) | undefined {
+export type FaultHook = (point: FaultPoint, t?: { schema: string; table: string }) => void | Promise<void>;
+
+export function faultFromEnv(env: NodeJS.ProcessEnv): FaultHook | undefined {
   const spec = env.BINLOG_FLUSHER_FAULT;
   if (!spec) return undefined;
   const [where, sig] = spec.split(':');
   const [point, target] = (where ?? '').split('@');
   let fired = false;
+  let records = 0;
   return (p, t) => {
-    if (fired || p !== point || (target && target !== `${t.schema}.${t.table}`)) return;
+    if (fired || p !== point) return;
+    if (p === 'journal') {
+      records += 1;
+      if (records !== Number(target)) return;
+    } else if (target && (!t || target !== `${t.schema}.${t.table}`)) return;
     fired = true;
     process.kill(process.pid, (sig as NodeJS.Signals | undefined) ?? 'SIGKILL');
   };

@@ -8,7 +8,7 @@ import { connect, type Db } from '../db/connection.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, PreflightError, TableError, errorText } from '../errors.js';
 import type { Dialect } from '../db/dialect.js';
-import { binlogPosition, replicaStatus, showCreateMany } from '../inspect/inspector.js';
+import { binlogPosition, replicaStatus, showCreateMany, type ServerFacts } from '../inspect/inspector.js';
 import { preflight } from '../inspect/preflight.js';
 import {
   JOURNAL_FORMAT,
@@ -16,22 +16,25 @@ import {
   JournalWriter,
   readJournal,
   twinMarker,
+  type JournalHeader,
   type JournalState,
 } from '../journal/journal.js';
+import { claimWorkerSlot } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
 import { columnsHash, planTables, type PlannedTable, type Skipped } from '../plan/plan.js';
 import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { setSqlLogBin } from '../sql/builders.js';
 import { logProgress } from './progress.js';
 import { dropOurTwins, restoreTable } from './restore.js';
-import { flushTable, type FaultPoint, type TableContext, type WorkerConnection } from './table-flush.js';
+import { flushTable, type TableContext, type WorkerConnection } from './table-flush.js';
+import type { FaultHook } from './fault.js';
 import { defaultHashfile, recoverCommand, type RunReport, type TableReport } from './report.js';
 
 export interface FlushDeps {
   log: Logger;
   toolVersion: string;
   signal?: AbortSignal;
-  fault?: (point: FaultPoint, t: PlannedTable) => void | Promise<void>;
+  fault?: FaultHook;
   /** Called once the journal's header and plan are on disk, before the first change. */
   onJournalReady?: (path: string) => Promise<void>;
 }
@@ -61,7 +64,7 @@ export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunRepor
 async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
   const { log } = deps;
   const startedAt = iso();
-  const pre = await log.group('Preflight', () => preflight(control, s));
+  const pre = await log.group('Preflight', () => preflight(control, s, log));
   for (const w of pre.warnings) log.warn(w);
   if (pre.failures.length) throw new PreflightError(pre.failures);
 
@@ -123,33 +126,9 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
 
   // The journal: header and the whole plan on disk before anything changes.
   const hashfile = s.hashfile ?? defaultHashfile(report.host, new Date());
-  const journal = JournalWriter.create(hashfile);
-  report.hashfile = hashfile;
-  try {
-    await journal.write({
-      type: 'header',
-      kind: JOURNAL_KIND,
-      format: JOURNAL_FORMAT,
-      tool: deps.toolVersion,
-      host: report.host,
-      port: report.port,
-      serverId: facts.serverId,
-      serverUuid: facts.serverUuid,
-      serverVersion: d.version.text,
-      startedAt,
-      runTag,
-      options: {
-        databases: s.selection.databases,
-        tables: s.selection.tables,
-        skip: s.selection.skip,
-        concurrency: s.concurrency,
-        chunkSize: s.chunkSize,
-        ddl: s.ddl,
-        stopReplica: s.replication.stopReplica,
-        startReplica: s.replication.startReplica,
-      },
-    });
-    await journal.write({
+  const journal = await JournalWriter.create(hashfile, [
+    journalHeader(s, facts, { host: report.host, startedAt, runTag, tool: deps.toolVersion }),
+    {
       type: 'plan',
       marker,
       tables: plan.map((t) => ({
@@ -159,7 +138,11 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
         backup: t.backup,
         twin: t.twin,
       })),
-    });
+    },
+  ]);
+  report.hashfile = hashfile;
+  if (deps.fault) journal.afterWrite = () => deps.fault?.('journal');
+  try {
     if (deps.onJournalReady) await deps.onJournalReady(hashfile);
 
     await log.group('Replication', async () => {
@@ -220,11 +203,42 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
     return report;
   } finally {
     try {
-      journal.close();
+      await journal.close();
     } catch (e) {
       log.warn(`journal: ${errorText(e)}`);
     }
   }
+}
+
+/** The journal's first record: what ran, where, with which options; never a secret. */
+export function journalHeader(
+  s: FlushSettings,
+  facts: ServerFacts,
+  run: { host: string; startedAt: string; runTag: string; tool: string },
+): JournalHeader {
+  return {
+    type: 'header',
+    kind: JOURNAL_KIND,
+    format: JOURNAL_FORMAT,
+    tool: run.tool,
+    host: run.host,
+    port: s.connection.port,
+    serverId: facts.serverId,
+    serverUuid: facts.serverUuid,
+    serverVersion: facts.dialect.version.text,
+    startedAt: run.startedAt,
+    runTag: run.runTag,
+    options: {
+      databases: s.selection.databases,
+      tables: s.selection.tables,
+      skip: s.selection.skip,
+      concurrency: s.concurrency,
+      chunkSize: s.chunkSize,
+      ddl: s.ddl,
+      stopReplica: s.replication.stopReplica,
+      startReplica: s.replication.startReplica,
+    },
+  };
 }
 
 function finishStatus(report: RunReport, s: FlushSettings): void {
@@ -253,11 +267,13 @@ function logSkipped(log: Logger, skipped: Skipped[]): void {
   for (const k of skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
 }
 
-export async function openWorker(s: FlushSettings): Promise<Db> {
+/** A worker session: prepared like the control session, and marked as part of this run (run-lock.ts). */
+export async function openWorker(s: FlushSettings, slot = 1): Promise<Db> {
   const db = await connect(s.connection, s.timeout);
   try {
     const problems = await prepareSession(db, lockWaitFor(s.timeout));
     if (problems.length) throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
+    await claimWorkerSlot(db, slot);
     return db;
   } catch (e) {
     await db.close();
@@ -336,16 +352,16 @@ async function runTables(run: RunContext): Promise<void> {
     }
   };
 
-  const worker = async () => {
+  const worker = async (slot: number) => {
     let conn: WorkerConnection | undefined;
     try {
-      const db = await openWorker(s);
+      const db = await openWorker(s, slot);
       const c: WorkerConnection = {
         db,
         reconnect: async () => {
           busy.delete(c.db);
           await c.db.close();
-          c.db = await openWorker(s);
+          c.db = await openWorker(s, slot);
           busy.add(c.db);
         },
       };
@@ -397,7 +413,7 @@ async function runTables(run: RunContext): Promise<void> {
   };
   try {
     const n = Math.max(1, Math.min(s.concurrency, plan.length));
-    await Promise.all(Array.from({ length: n }, () => worker()));
+    await Promise.all(Array.from({ length: n }, (_, i) => worker(i + 1)));
   } finally {
     deps.signal?.removeEventListener('abort', onAbort);
   }
@@ -424,6 +440,7 @@ const DROP_BATCH = 100;
 async function dropParkedTwins(run: RunContext): Promise<void> {
   const { control, plan, report, journal, marker, deps } = run;
   const parked = plan.filter((t) => report.tables[t.id - 1]!.status === 'flushed');
+  if (parked.length) await deps.fault?.('drop-twins');
   for (let i = 0; i < parked.length; i += DROP_BATCH) {
     const batch = parked.slice(i, i + DROP_BATCH);
     try {

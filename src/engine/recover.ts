@@ -1,15 +1,19 @@
 /**
  * `recover`: replay a journal against the live server, table by table, doing only what each live
- * state needs. A second run changes nothing.
+ * state needs. A second run changes nothing. It holds the server's run lock and the journal's lock,
+ * so it never works under a flush (or another recover) that is still alive.
  */
-import { connect } from '../db/connection.js';
+import { connect, type Db } from '../db/connection.js';
+import type { Dialect } from '../db/dialect.js';
+import { acquireRunLock } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
-import { ExitCode, FlusherError, errorText } from '../errors.js';
+import { ExitCode, FlusherError, PreflightError, errorText } from '../errors.js';
 import { readServer, replicaStatus } from '../inspect/inspector.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { RecoverSettings } from '../settings.js';
 import { restoreTable, type RestoreOutcome } from './restore.js';
+import type { FaultHook } from './fault.js';
 
 export interface RecoverTableReport {
   schema: string;
@@ -36,23 +40,20 @@ function selected(s: RecoverSettings, schema: string, table: string): boolean {
   return true;
 }
 
-export async function recover(s: RecoverSettings, deps: { log: Logger }): Promise<RecoverReport> {
+export async function recover(
+  s: RecoverSettings,
+  deps: { log: Logger; fault?: FaultHook },
+): Promise<RecoverReport> {
   const { log } = deps;
   const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
-  const journal: JournalState = readJournal(s.hashfile, legacySchema);
+  // Read once before connecting: a bad journal is bad input, refused before anything else.
+  const first = readJournal(s.hashfile, legacySchema);
   const db = await connect(s.connection, s.timeout);
-  const report: RecoverReport = {
-    status: 'recovered',
-    exitCode: ExitCode.ok,
-    hashfile: s.hashfile,
-    tables: [],
-    replica: { stopped: false, started: false },
-  };
   try {
     const facts = await readServer(db);
-    if (journal.header && facts.serverId !== journal.header.serverId) {
+    if (first.header && facts.serverId !== first.header.serverId) {
       throw new FlusherError(
-        `--hashfile: ${s.hashfile} was written on server_id ${journal.header.serverId} (${journal.header.host}), ` +
+        `--hashfile: ${s.hashfile} was written on server_id ${first.header.serverId} (${first.header.host}), ` +
           `but ${s.connection.host} has server_id ${facts.serverId}; recover against the server that ran the flush`,
         ExitCode.badInput,
       );
@@ -63,78 +64,109 @@ export async function recover(s: RecoverSettings, deps: { log: Logger }): Promis
         `cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`,
         ExitCode.preflightRefused,
       );
-    const d = facts.dialect;
-    const replica = await replicaStatus(db, d).catch(() => undefined);
-    if (replica?.sqlRunning && s.replication.stopReplica && !s.dryRun) {
-      await db.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
-      report.replica.stopped = true;
-      log.info('replica applier stopped');
-    } else if (replica?.sqlRunning) {
-      log.warn(
-        'the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin',
-      );
-    }
-    const writer = s.dryRun || journal.legacy ? undefined : JournalWriter.append(s.hashfile);
+    if (s.dryRun) return dryRunReport(s, first);
+    // One actor per server, then one writer per journal; the journal is read again under both.
+    const lock = await acquireRunLock(db, s.lockWait, log);
+    if (lock) throw new PreflightError([lock]);
+    const writer = first.legacy ? undefined : await JournalWriter.append(s.hashfile);
+    if (writer && deps.fault) writer.afterWrite = () => deps.fault?.('journal');
     try {
-      for (const t of journal.tables) {
-        if (!selected(s, t.schema, t.table)) continue;
-        const name = `${t.schema}.${t.table}`;
-        if (s.dryRun) {
-          report.tables.push({
-            schema: t.schema,
-            table: t.table,
-            outcome: 'already-restored',
-            ok: true,
-            detail: 'dry run: not checked',
-          });
-          continue;
-        }
-        try {
-          const r = await restoreTable(t, {
-            db,
-            marker: journal.marker,
-            shellMayExist: journal.steps.has(t.id) || journal.legacy,
-            keepPartitions: d.blackholePartitions,
-            log,
-          });
-          report.tables.push({ schema: t.schema, table: t.table, ...r });
-          await writer?.write({
-            type: 'recover',
-            id: t.id,
-            outcome: r.outcome,
-            at: new Date().toISOString(),
-          });
-          (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
-        } catch (e) {
-          report.tables.push({
-            schema: t.schema,
-            table: t.table,
-            outcome: 'error',
-            ok: false,
-            detail: errorText(e),
-          });
-          log.error(`${name}: ${errorText(e)}`);
-        }
+      if (writer?.trimmed) {
+        log.warn(
+          `journal: cut off a torn last record (${writer.trimmed} bytes) that a crash left; nothing it announced was done`,
+        );
       }
-      const allOk = report.tables.every((t) => t.ok);
-      if (!allOk) {
-        report.status = 'incomplete';
-        report.exitCode = ExitCode.recoveryNeeded;
-      } else if (writer) {
-        await writer.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
-      }
+      const journal = writer ? readJournal(s.hashfile) : first;
+      return await replay(db, facts.dialect, journal, writer, s, log);
     } finally {
-      writer?.close();
+      await writer?.close();
     }
-    if (report.status === 'recovered' && s.replication.startReplica && replica && !s.dryRun) {
-      await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
-      report.replica.started = true;
-      log.info('replica applier started');
-    }
-    return report;
   } finally {
     await db.close();
   }
+}
+
+function emptyReport(s: RecoverSettings): RecoverReport {
+  return {
+    status: 'recovered',
+    exitCode: ExitCode.ok,
+    hashfile: s.hashfile,
+    tables: [],
+    replica: { stopped: false, started: false },
+  };
+}
+
+function dryRunReport(s: RecoverSettings, journal: JournalState): RecoverReport {
+  const report = emptyReport(s);
+  for (const t of journal.tables.filter((x) => selected(s, x.schema, x.table))) {
+    report.tables.push({
+      schema: t.schema,
+      table: t.table,
+      outcome: 'already-restored',
+      ok: true,
+      detail: 'dry run: not checked',
+    });
+  }
+  return report;
+}
+
+/** Put back every selected table of the journal, under the run lock. */
+async function replay(
+  db: Db,
+  d: Dialect,
+  journal: JournalState,
+  writer: JournalWriter | undefined,
+  s: RecoverSettings,
+  log: Logger,
+): Promise<RecoverReport> {
+  const report = emptyReport(s);
+  const replica = await replicaStatus(db, d).catch(() => undefined);
+  if (replica?.sqlRunning && s.replication.stopReplica) {
+    await db.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
+    report.replica.stopped = true;
+    log.info('replica applier stopped');
+  } else if (replica?.sqlRunning) {
+    log.warn(
+      'the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin',
+    );
+  }
+  for (const t of journal.tables) {
+    if (!selected(s, t.schema, t.table)) continue;
+    const name = `${t.schema}.${t.table}`;
+    try {
+      const r = await restoreTable(t, {
+        db,
+        marker: journal.marker,
+        shellMayExist: journal.steps.has(t.id) || journal.legacy,
+        keepPartitions: d.blackholePartitions,
+        log,
+      });
+      report.tables.push({ schema: t.schema, table: t.table, ...r });
+      await writer?.write({ type: 'recover', id: t.id, outcome: r.outcome, at: new Date().toISOString() });
+      (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
+    } catch (e) {
+      report.tables.push({
+        schema: t.schema,
+        table: t.table,
+        outcome: 'error',
+        ok: false,
+        detail: errorText(e),
+      });
+      log.error(`${name}: ${errorText(e)}`);
+    }
+  }
+  if (!report.tables.every((t) => t.ok)) {
+    report.status = 'incomplete';
+    report.exitCode = ExitCode.recoveryNeeded;
+    return report;
+  }
+  await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
+  if (s.replication.startReplica && replica) {
+    await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+    report.replica.started = true;
+    log.info('replica applier started');
+  }
+  return report;
 }
 
 export function formatRecoverReport(r: RecoverReport): string {

@@ -30,9 +30,7 @@ import { CHUNK_BYTES } from '../settings.js';
 import type { Logger } from '../log.js';
 import type { Progress } from './progress.js';
 
-/** Test-only points where a fault can be injected (BINLOG_FLUSHER_FAULT). */
-export type FaultPoint =
-  'after-set-aside' | 'after-shell' | 'after-twin' | 'mid-copy' | 'after-copy' | 'after-swap';
+import type { FaultHook, FaultPoint } from './fault.js';
 
 /** The worker's connection; replaced after a lost connection. */
 export interface WorkerConnection {
@@ -48,7 +46,7 @@ export interface TableContext {
   marker: string;
   ddl: DdlMode;
   progress: Progress;
-  fault?: (point: FaultPoint, t: PlannedTable) => void | Promise<void>;
+  fault?: FaultHook;
   /**
    * The binlog position before the run's first change. Each table is flushed once per run, so every
    * row-event statement under its name since then is ours (a retry counts them).

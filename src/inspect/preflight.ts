@@ -1,6 +1,7 @@
 /**
  * Preflight: every check runs before the first change, and every failure is reported with its fix.
- * Read-only, apart from session variables and the server-side run lock (released with the session).
+ * Read-only, apart from session variables and the server-side run lock (held by the session until it
+ * closes: see db/run-lock.ts).
  */
 import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.js';
@@ -8,6 +9,8 @@ import type { PreflightFailure } from '../errors.js';
 import type { FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { isLeftoverName } from '../journal/journal.js';
+import { acquireRunLock } from '../db/run-lock.js';
+import type { Logger } from '../log.js';
 import { discover, type Discovery } from '../plan/plan.js';
 import {
   currentGrants,
@@ -25,8 +28,6 @@ import {
   type TableShape,
 } from './inspector.js';
 
-export const RUN_LOCK = 'binlog-flusher';
-
 export interface PreflightReport {
   facts: ServerFacts;
   replica?: ReplicaStatus;
@@ -37,28 +38,7 @@ export interface PreflightReport {
   warnings: string[];
 }
 
-/** Take the server-side run lock so two flushes can never overlap. Returns a failure or undefined. */
-export async function takeRunLock(db: Db): Promise<PreflightFailure | undefined> {
-  const got = await db.one('SELECT GET_LOCK(?, 0) AS got', [RUN_LOCK]);
-  if (Number(got?.got) === 1) return undefined;
-  const holder = await db.one('SELECT IS_USED_LOCK(?) AS id', [RUN_LOCK]);
-  const id = holder?.id;
-  const who = id
-    ? await db
-        .one('SELECT USER AS u, HOST AS h, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
-        .catch(() => undefined)
-    : undefined;
-  const desc = who
-    ? `connection ${String(id)} (${String(who.u)}@${String(who.h)}, for ${String(who.t)} s)`
-    : `connection ${String(id)}`;
-  return {
-    check: 'run-lock',
-    message: `another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${desc}`,
-    fix: 'wait for that run to finish (or, if it is stuck, end it and run `binlog-flusher recover` with its journal)',
-  };
-}
-
-export async function preflight(db: Db, s: FlushSettings): Promise<PreflightReport> {
+export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise<PreflightReport> {
   const failures: PreflightFailure[] = [];
   const warnings: string[] = [];
   const fail = (check: string, message: string, fix: string) => failures.push({ check, message, fix });
@@ -66,7 +46,8 @@ export async function preflight(db: Db, s: FlushSettings): Promise<PreflightRepo
   const facts = await readServer(db);
   const d = facts.dialect;
 
-  const lock = await takeRunLock(db);
+  // First, so that every check below sees a server no other run of ours is changing.
+  const lock = await acquireRunLock(db, s.lockWait, log);
   if (lock) failures.push(lock);
   if (s.hashfile && existsSync(s.hashfile)) {
     fail(

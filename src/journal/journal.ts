@@ -1,10 +1,24 @@
 /**
  * The journal ("hashfile"): JSON lines, appended and fsynced before each change it announces.
- * The header and the whole plan are durable before the first change, so the journal alone is
- * enough to recover after the process dies at any point. It never holds a secret.
+ * The header and the whole plan are durable before the first change (the file appears with them or
+ * not at all), so the journal alone is enough to recover after the process dies at any point. One
+ * process at a time writes it, under an OS lock. It never holds a secret.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { FlusherError, ExitCode } from '../errors.js';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { FlusherError, ExitCode, errorText } from '../errors.js';
+import { FileLockBusyError, lockFile, type FileLock } from './file-lock.js';
 
 export const JOURNAL_KIND = 'binlog-flusher-journal';
 export const JOURNAL_FORMAT = 1;
@@ -49,26 +63,47 @@ export type JournalRecord =
 
 export type RunStatus = 'flushed' | 'failed-restored' | 'recovery-needed' | 'recovered';
 
+/** How long a journal writer waits for another process to let go of the journal. */
+export const JOURNAL_LOCK_WAIT_S = 10;
+
 /**
- * Appends records with group commit: callers that arrive while an fsync runs share the next one.
+ * The only way to write a journal. It holds an exclusive OS lock on the file for as long as it is open
+ * (one writer per journal), and appends records with group commit: callers that arrive while an fsync
+ * runs share the next one.
  */
 export class JournalWriter {
   private fd: number | undefined;
   private pending: string[] = [];
   private flushing: Promise<void> | undefined;
+  /** Called once per record when it is on disk (test fault injection). */
+  afterWrite: (() => void) | undefined;
 
   private constructor(
     readonly path: string,
     fd: number,
+    private readonly lock: FileLock,
+    /** Bytes of a torn last record cut off when the journal was opened. */
+    readonly trimmed = 0,
   ) {
     this.fd = fd;
   }
 
-  /** Create a new journal; refuses to overwrite an existing file. */
-  static create(path: string): JournalWriter {
-    let fd: number;
+  /**
+   * Create a new journal holding `initial` (the header and the whole plan), atomically: the file
+   * appears under its name complete and on disk, or not at all. Refuses to overwrite anything.
+   */
+  static async create(path: string, initial: JournalRecord[]): Promise<JournalWriter> {
+    const tmp = `${path}.${process.pid}.tmp`;
     try {
-      fd = openSync(path, 'wx', 0o600);
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, initial.map((r) => JSON.stringify(r) + '\n').join(''));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      linkSync(tmp, path); // fails if the journal exists: never overwritten
+      syncDir(dirname(path));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') {
@@ -82,17 +117,44 @@ export class JournalWriter {
         `--hashfile: cannot create ${path}: ${code ?? (e as Error).message}`,
         ExitCode.badInput,
       );
+    } finally {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // could not be created in the first place (the error above says why)
+      }
     }
-    return new JournalWriter(path, fd);
+    return JournalWriter.append(path, 0);
   }
 
-  /** Open an existing journal for appending (recovery writes its outcomes there). */
-  static append(path: string): JournalWriter {
+  /**
+   * Open an existing journal for appending (recovery writes its outcomes there), under the lock. A
+   * torn last record (what a crash mid-append leaves) is cut off first: it never reached the disk
+   * whole, so nothing it announced was done.
+   */
+  static async append(path: string, lockWaitS = JOURNAL_LOCK_WAIT_S): Promise<JournalWriter> {
+    let lock: FileLock;
     try {
-      return new JournalWriter(path, openSync(path, 'a'));
+      lock = await lockFile(path, lockWaitS);
     } catch (e) {
+      if (e instanceof FileLockBusyError) {
+        throw new FlusherError(
+          `--hashfile: ${path} is being written by another binlog-flusher process (a flush, a recover or the action's post step); ` +
+            'only one may write a journal at a time. Let it finish, then run recover again',
+          ExitCode.preflightRefused,
+        );
+      }
+      throw new FlusherError(`--hashfile: cannot lock ${path}: ${errorText(e)}`, ExitCode.badInput);
+    }
+    try {
+      const fd = openSync(path, 'r+');
+      const trimmed = trimTornTail(fd);
+      closeSync(fd);
+      return new JournalWriter(path, openSync(path, 'a'), lock, trimmed);
+    } catch (e) {
+      await lock.release();
       throw new FlusherError(
-        `--hashfile: cannot open ${path} for writing: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        `--hashfile: cannot open ${path} for writing: ${(e as NodeJS.ErrnoException).code ?? errorText(e)}`,
         ExitCode.badInput,
       );
     }
@@ -116,26 +178,84 @@ export class JournalWriter {
     }
   }
 
-  /** Write synchronously (signal handlers, the last record before exit). */
-  writeSync(rec: JournalRecord): void {
-    this.pending.push(JSON.stringify(rec) + '\n');
-    this.flushNow();
-  }
-
   private flushNow(): void {
     if (this.fd === undefined) throw new Error('journal is closed');
+    const records = this.pending.length;
     const text = this.pending.join('');
     this.pending = [];
     if (text === '') return;
     writeSync(this.fd, text);
     fsyncSync(this.fd);
+    for (let i = 0; i < records && this.afterWrite; i++) this.afterWrite();
   }
 
-  close(): void {
+  /** Flush what is pending, close the file and let go of the lock. */
+  async close(): Promise<void> {
     if (this.fd === undefined) return;
-    if (this.pending.length) this.flushNow();
-    closeSync(this.fd);
-    this.fd = undefined;
+    try {
+      if (this.pending.length) this.flushNow();
+      closeSync(this.fd);
+    } finally {
+      this.fd = undefined;
+      await this.lock.release();
+    }
+  }
+}
+
+/**
+ * Make the file end on a whole record before anything is appended: a last line that is not a complete
+ * JSON record (torn by a crash mid-write) is cut off; a complete one that only lacks its newline (a
+ * hand-written journal) gets it. Returns how many bytes were cut.
+ */
+function trimTornTail(fd: number): number {
+  const size = fstatSync(fd).size;
+  if (size === 0) return 0;
+  const tailStart = lastLineStart(fd, size);
+  if (tailStart === size) return 0; // ends with a newline
+  const tail = Buffer.alloc(size - tailStart);
+  readSync(fd, tail, 0, tail.length, tailStart);
+  if (isWholeRecord(tail.toString('utf8'))) {
+    writeSync(fd, '\n', size);
+    fsyncSync(fd);
+    return 0;
+  }
+  ftruncateSync(fd, tailStart);
+  fsyncSync(fd);
+  return size - tailStart;
+}
+
+/** Offset just after the last newline of the file (0 when it has none). */
+function lastLineStart(fd: number, size: number): number {
+  const buf = Buffer.alloc(Math.min(size, 1 << 20));
+  for (let end = size; end > 0;) {
+    const from = Math.max(0, end - buf.length);
+    const n = readSync(fd, buf, 0, end - from, from);
+    const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+    if (nl >= 0) return from + nl + 1;
+    end = from;
+  }
+  return 0;
+}
+
+function isWholeRecord(line: string): boolean {
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function syncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some file systems cannot fsync a directory; the file itself is on disk.
   }
 }
 

@@ -272,3 +272,19 @@ function insertSelect(schema: string, table: string, backup: string, columns: st
 export function setSqlLogBin(on: boolean): string {
   return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
 }
+
+/* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
+
+/** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */
+export function getLock(name: string, waitS: number): string {
+  return `SELECT GET_LOCK(${quoteString(name)}, ${Math.max(0, Math.floor(waitS))}) AS got`;
+}
+
+export function releaseLock(name: string): string {
+  return `DO RELEASE_LOCK(${quoteString(name)})`;
+}
+
+/** One row: the connection id holding each named lock (`h0`, `h1`, ...), NULL where it is free. */
+export function lockHolders(names: string[]): string {
+  return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
+}
