@@ -7667,7 +7667,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(581);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4978);
 
 const controller = new AbortController();
 let signals = 0;
@@ -7694,7 +7694,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 581:
+/***/ 4978:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8580,33 +8580,176 @@ function missingSchemaPrivileges(g, schema) {
         !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/journal/file-lock.ts
+/**
+ * One writer per journal: an exclusive OS lock (flock(2)) on the journal file, held for as long as a
+ * process may append to it. Node has no flock of its own, so a small helper holds it: util-linux's
+ * `flock` opens the file, takes the lock and runs `cat` on a pipe from us. When we release it, or die
+ * in any way (SIGKILL included), the pipe closes, `cat` ends and the kernel drops the lock.
+ *
+ * Where no `flock` command exists (macOS), a lock file beside the journal (`<journal>.lock`, created
+ * exclusively, holding pid@host) stands in; one left by a dead process on this host is taken over.
+ */
+
+
+
+class FileLockBusyError extends Error {
+    path;
+    constructor(path) {
+        super(`${path} is open for writing by another binlog-flusher process`);
+        this.path = path;
+    }
+}
+const CONFLICT = 75;
+async function lockFile(path, waitS, opts = {}) {
+    if (opts.helper !== 'lockfile') {
+        const lock = await flockHelper(path, waitS);
+        if (lock)
+            return lock;
+    }
+    return lockFileBeside(path, waitS);
+}
+/** undefined when the `flock` command does not exist. */
+function flockHelper(path, waitS) {
+    const wait = waitS > 0 ? ['--wait', String(waitS)] : ['--nonblock'];
+    const child = (0,external_node_child_process_.spawn)('flock', ['--exclusive', ...wait, '--conflict-exit-code', String(CONFLICT), path, '-c', 'echo locked; exec cat'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const stdin = child.stdin;
+    const stdout = child.stdout;
+    return new Promise((resolve, reject) => {
+        let out = '';
+        const exited = new Promise((r) => child.once('exit', () => r()));
+        const release = async () => {
+            stdin.end();
+            child.kill();
+            await exited;
+        };
+        const onData = (d) => {
+            out += d.toString();
+            if (!out.includes('locked\n'))
+                return;
+            stdout.off('data', onData);
+            child.off('exit', onExit);
+            // Neither the helper nor its pipes may keep this process alive.
+            child.unref();
+            stdin.unref?.();
+            stdout.unref?.();
+            resolve({ release });
+        };
+        const onExit = (code) => {
+            if (code === CONFLICT)
+                reject(new FileLockBusyError(path));
+            else
+                reject(new Error(`cannot lock ${path}: the flock helper ended with ${String(code)}`));
+        };
+        child.once('error', (e) => {
+            child.off('exit', onExit);
+            if (e.code === 'ENOENT')
+                resolve(undefined);
+            else
+                reject(e);
+        });
+        stdout.on('data', onData);
+        child.once('exit', onExit);
+    });
+}
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+async function lockFileBeside(path, waitS) {
+    const lockPath = `${path}.lock`;
+    const me = `${process.pid}@${(0,external_node_os_namespaceObject.hostname)()}`;
+    const deadline = Date.now() + waitS * 1000;
+    for (;;) {
+        try {
+            const fd = (0,external_node_fs_.openSync)(lockPath, 'wx', 0o600);
+            (0,external_node_fs_.writeSync)(fd, me);
+            (0,external_node_fs_.closeSync)(fd);
+            return { release: async () => (0,external_node_fs_.unlinkSync)(lockPath) };
+        }
+        catch (e) {
+            if (e.code !== 'EEXIST')
+                throw e;
+        }
+        let owner = '';
+        try {
+            owner = (0,external_node_fs_.readFileSync)(lockPath, 'utf8');
+        }
+        catch {
+            continue; // released meanwhile
+        }
+        const [pid, host] = owner.split('@');
+        if (host === (0,external_node_os_namespaceObject.hostname)() && pid && !processAlive(Number(pid))) {
+            (0,external_node_fs_.unlinkSync)(lockPath); // its owner died without releasing it
+            continue;
+        }
+        if (Date.now() >= deadline)
+            throw new FileLockBusyError(path);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/journal/journal.ts
 /**
  * The journal ("hashfile"): JSON lines, appended and fsynced before each change it announces.
- * The header and the whole plan are durable before the first change, so the journal alone is
- * enough to recover after the process dies at any point. It never holds a secret.
+ * The header and the whole plan are durable before the first change (the file appears with them or
+ * not at all), so the journal alone is enough to recover after the process dies at any point. One
+ * process at a time writes it, under an OS lock. It never holds a secret.
  */
+
+
 
 
 const JOURNAL_KIND = 'binlog-flusher-journal';
 const JOURNAL_FORMAT = 1;
+/** How long a journal writer waits for another process to let go of the journal. */
+const JOURNAL_LOCK_WAIT_S = 10;
 /**
- * Appends records with group commit: callers that arrive while an fsync runs share the next one.
+ * The only way to write a journal. It holds an exclusive OS lock on the file for as long as it is open
+ * (one writer per journal), and appends records with group commit: callers that arrive while an fsync
+ * runs share the next one.
  */
 class JournalWriter {
     path;
+    lock;
+    trimmed;
     fd;
     pending = [];
     flushing;
-    constructor(path, fd) {
+    /** Called once per record when it is on disk (test fault injection). */
+    afterWrite;
+    constructor(path, fd, lock, 
+    /** Bytes of a torn last record cut off when the journal was opened. */
+    trimmed = 0) {
         this.path = path;
+        this.lock = lock;
+        this.trimmed = trimmed;
         this.fd = fd;
     }
-    /** Create a new journal; refuses to overwrite an existing file. */
-    static create(path) {
-        let fd;
+    /**
+     * Create a new journal holding `initial` (the header and the whole plan), atomically: the file
+     * appears under its name complete and on disk, or not at all. Refuses to overwrite anything.
+     */
+    static async create(path, initial) {
+        const tmp = `${path}.${process.pid}.tmp`;
         try {
-            fd = (0,external_node_fs_.openSync)(path, 'wx', 0o600);
+            const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o600);
+            try {
+                (0,external_node_fs_.writeSync)(fd, initial.map((r) => JSON.stringify(r) + '\n').join(''));
+                (0,external_node_fs_.fsyncSync)(fd);
+            }
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+            (0,external_node_fs_.linkSync)(tmp, path); // fails if the journal exists: never overwritten
+            syncDir((0,external_node_path_.dirname)(path));
         }
         catch (e) {
             const code = e.code;
@@ -8616,15 +8759,42 @@ class JournalWriter {
             }
             throw new FlusherError(`--hashfile: cannot create ${path}: ${code ?? e.message}`, ExitCode.badInput);
         }
-        return new JournalWriter(path, fd);
+        finally {
+            try {
+                (0,external_node_fs_.rmSync)(tmp, { force: true });
+            }
+            catch {
+                // could not be created in the first place (the error above says why)
+            }
+        }
+        return JournalWriter.append(path, 0);
     }
-    /** Open an existing journal for appending (recovery writes its outcomes there). */
-    static append(path) {
+    /**
+     * Open an existing journal for appending (recovery writes its outcomes there), under the lock. A
+     * torn last record (what a crash mid-append leaves) is cut off first: it never reached the disk
+     * whole, so nothing it announced was done.
+     */
+    static async append(path, lockWaitS = JOURNAL_LOCK_WAIT_S) {
+        let lock;
         try {
-            return new JournalWriter(path, (0,external_node_fs_.openSync)(path, 'a'));
+            lock = await lockFile(path, lockWaitS);
         }
         catch (e) {
-            throw new FlusherError(`--hashfile: cannot open ${path} for writing: ${e.code ?? e.message}`, ExitCode.badInput);
+            if (e instanceof FileLockBusyError) {
+                throw new FlusherError(`--hashfile: ${path} is being written by another binlog-flusher process (a flush, a recover or the action's post step); ` +
+                    'only one may write a journal at a time. Let it finish, then run recover again', ExitCode.preflightRefused);
+            }
+            throw new FlusherError(`--hashfile: cannot lock ${path}: ${errorText(e)}`, ExitCode.badInput);
+        }
+        try {
+            const fd = (0,external_node_fs_.openSync)(path, 'r+');
+            const trimmed = trimTornTail(fd);
+            (0,external_node_fs_.closeSync)(fd);
+            return new JournalWriter(path, (0,external_node_fs_.openSync)(path, 'a'), lock, trimmed);
+        }
+        catch (e) {
+            await lock.release();
+            throw new FlusherError(`--hashfile: cannot open ${path} for writing: ${e.code ?? errorText(e)}`, ExitCode.badInput);
         }
     }
     /** Append a record and return once it is on disk. */
@@ -8645,28 +8815,91 @@ class JournalWriter {
             }
         }
     }
-    /** Write synchronously (signal handlers, the last record before exit). */
-    writeSync(rec) {
-        this.pending.push(JSON.stringify(rec) + '\n');
-        this.flushNow();
-    }
     flushNow() {
         if (this.fd === undefined)
             throw new Error('journal is closed');
+        const records = this.pending.length;
         const text = this.pending.join('');
         this.pending = [];
         if (text === '')
             return;
         (0,external_node_fs_.writeSync)(this.fd, text);
         (0,external_node_fs_.fsyncSync)(this.fd);
+        for (let i = 0; i < records && this.afterWrite; i++)
+            this.afterWrite();
     }
-    close() {
+    /** Flush what is pending, close the file and let go of the lock. */
+    async close() {
         if (this.fd === undefined)
             return;
-        if (this.pending.length)
-            this.flushNow();
-        (0,external_node_fs_.closeSync)(this.fd);
-        this.fd = undefined;
+        try {
+            if (this.pending.length)
+                this.flushNow();
+            (0,external_node_fs_.closeSync)(this.fd);
+        }
+        finally {
+            this.fd = undefined;
+            await this.lock.release();
+        }
+    }
+}
+/**
+ * Make the file end on a whole record before anything is appended: a last line that is not a complete
+ * JSON record (torn by a crash mid-write) is cut off; a complete one that only lacks its newline (a
+ * hand-written journal) gets it. Returns how many bytes were cut.
+ */
+function trimTornTail(fd) {
+    const size = (0,external_node_fs_.fstatSync)(fd).size;
+    if (size === 0)
+        return 0;
+    const tailStart = lastLineStart(fd, size);
+    if (tailStart === size)
+        return 0; // ends with a newline
+    const tail = Buffer.alloc(size - tailStart);
+    (0,external_node_fs_.readSync)(fd, tail, 0, tail.length, tailStart);
+    if (isWholeRecord(tail.toString('utf8'))) {
+        (0,external_node_fs_.writeSync)(fd, '\n', size);
+        (0,external_node_fs_.fsyncSync)(fd);
+        return 0;
+    }
+    (0,external_node_fs_.ftruncateSync)(fd, tailStart);
+    (0,external_node_fs_.fsyncSync)(fd);
+    return size - tailStart;
+}
+/** Offset just after the last newline of the file (0 when it has none). */
+function lastLineStart(fd, size) {
+    const buf = Buffer.alloc(Math.min(size, 1 << 20));
+    for (let end = size; end > 0;) {
+        const from = Math.max(0, end - buf.length);
+        const n = (0,external_node_fs_.readSync)(fd, buf, 0, end - from, from);
+        const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+        if (nl >= 0)
+            return from + nl + 1;
+        end = from;
+    }
+    return 0;
+}
+function isWholeRecord(line) {
+    try {
+        const v = JSON.parse(line);
+        return typeof v === 'object' && v !== null && typeof v.type === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+function syncDir(dir) {
+    try {
+        const fd = (0,external_node_fs_.openSync)(dir, 'r');
+        try {
+            (0,external_node_fs_.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        // Some file systems cannot fsync a directory; the file itself is on disk.
     }
 }
 class JournalFormatError extends FlusherError {
@@ -8824,460 +9057,6 @@ function isLeftoverName(name) {
 /** The table comment that marks a twin as ours, for one run. */
 function twinMarker(runTag) {
     return `binlog-flusher twin ${runTag}`;
-}
-
-;// CONCATENATED MODULE: ./src/plan/plan.ts
-/**
- * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
- * copied. Pure: it works on what the inspector read.
- */
-
-
-/** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
-function columnsHash(columns) {
-    const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
-}
-/** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */
-function chunkRowsFor(chunkSize, avgRowLength, chunkBytes) {
-    if (avgRowLength <= 0)
-        return chunkSize;
-    return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / avgRowLength)));
-}
-/** Engines whose tables hold rows we can read and rename safely. */
-const FLUSHABLE_ENGINES = new Set([
-    'INNODB',
-    'MYISAM',
-    'ARIA',
-    'MEMORY',
-    'ARCHIVE',
-    'CSV',
-    'ROCKSDB',
-    'TOKUDB',
-]);
-function unflushableReason(row) {
-    const type = row.type.toUpperCase();
-    if (type === 'VIEW' || type === 'SYSTEM VIEW')
-        return 'view: holds no rows of its own; left untouched';
-    if (type === 'SEQUENCE')
-        return 'sequence: cannot be copied into a BLACKHOLE table; left untouched';
-    if (type === 'SYSTEM VERSIONED') {
-        return 'system-versioned table: the server refuses to change its engine (MariaDB error 4120); left untouched';
-    }
-    if (type === 'TEMPORARY')
-        return 'temporary table; left untouched';
-    if (type !== 'BASE TABLE')
-        return `${row.type.toLowerCase()}: not a base table; left untouched`;
-    const engine = row.engine.toUpperCase();
-    if (engine === 'BLACKHOLE')
-        return 'already a BLACKHOLE table: it holds no rows; left untouched';
-    if (!FLUSHABLE_ENGINES.has(engine)) {
-        return `engine ${row.engine || 'unknown'}: its rows are not stored here (or cannot be copied safely); left untouched`;
-    }
-    return undefined;
-}
-/**
- * Select tables from what exists, following --db, --table and --skip.
- * `allTables` is every non-system table of the server; `shapes` covers the selected schemas.
- */
-function discover(sel, allTables, allSchemas, shapeOf) {
-    const problems = [];
-    for (const db of sel.databases) {
-        if (!allSchemas.includes(db)) {
-            problems.push({
-                message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
-                fix: 'check the name in --db',
-            });
-        }
-    }
-    for (const s of sel.skip) {
-        if (!allSchemas.includes(s)) {
-            problems.push({
-                message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
-                fix: 'check the name in --skip',
-            });
-        }
-    }
-    const inScope = (schema) => (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
-    const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
-    let chosen = candidates;
-    if (sel.tables.length) {
-        chosen = [];
-        for (const f of sel.tables) {
-            if (f.schema && !allSchemas.includes(f.schema)) {
-                problems.push({
-                    message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
-                    fix: 'check --table',
-                });
-                continue;
-            }
-            if (f.schema && !inScope(f.schema)) {
-                problems.push({
-                    message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
-                    fix: 'add the schema to --db or remove it from --skip',
-                });
-                continue;
-            }
-            const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
-            const label = f.schema ? `${f.schema}.${f.table}` : f.table;
-            if (hits.length === 0) {
-                problems.push({
-                    message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
-                    fix: 'check --table and --db',
-                });
-            }
-            for (const h of hits) {
-                const why = unflushableReason(h);
-                if (why)
-                    problems.push({
-                        message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
-                        fix: 'remove it from --table',
-                    });
-                if (!chosen.includes(h))
-                    chosen.push(h);
-            }
-        }
-    }
-    const tables = [];
-    const skipped = [];
-    for (const row of chosen) {
-        const why = unflushableReason(row);
-        if (why) {
-            skipped.push({ schema: row.schema, table: row.name, reason: why });
-            continue;
-        }
-        const shape = shapeOf(row.schema, row.name);
-        if (!shape || shape.columns.length === 0) {
-            skipped.push({
-                schema: row.schema,
-                table: row.name,
-                reason: 'no columns could be read; left untouched',
-            });
-            continue;
-        }
-        tables.push({ row, shape });
-    }
-    if (problems.length === 0 && tables.length === 0) {
-        problems.push({
-            message: 'the selection holds no table that can be flushed',
-            fix: 'check --db, --table and --skip (views, sequences and system-versioned tables are never flushed)',
-        });
-    }
-    return { tables, skipped, problems };
-}
-/** PRIMARY, else the narrowest unique key on NOT NULL columns with no prefix parts. */
-function chooseKey(indexes) {
-    const usable = indexes.filter((i) => i.unique && !i.weak && i.columns.length > 0 && i.type === 'BTREE');
-    const pk = usable.find((i) => i.name === 'PRIMARY');
-    const best = pk ?? [...usable].sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name))[0];
-    return best ? { index: best.name, columns: best.columns } : undefined;
-}
-function planTables(found, showCreates, runTag, chunk = { rows: 100_000, bytes: 64 * 1024 * 1024 }) {
-    return found.map(({ row, shape }, i) => {
-        const id = i + 1;
-        return {
-            id,
-            schema: row.schema,
-            table: row.name,
-            backup: backupName(runTag, id),
-            twin: twinName(runTag, id),
-            engine: row.engine,
-            rowsEstimate: row.rows,
-            bytesEstimate: row.dataLength,
-            columns: shape.columns,
-            key: chooseKey(shape.indexes),
-            partitions: shape.partitions,
-            spatialIndexes: shape.indexes.filter((x) => x.type === 'SPATIAL').map((x) => x.name),
-            showCreate: showCreates[i],
-            chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
-        };
-    });
-}
-function twinSpecFor(t, marker, keepPartitions) {
-    return {
-        columns: t.columns,
-        spatialIndexes: t.spatialIndexes,
-        partitioned: t.partitions.length > 0,
-        keepPartitions,
-        marker,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/inspect/preflight.ts
-/**
- * Preflight: every check runs before the first change, and every failure is reported with its fix.
- * Read-only, apart from session variables and the server-side run lock (released with the session).
- */
-
-
-
-
-
-const RUN_LOCK = 'binlog-flusher';
-/** Take the server-side run lock so two flushes can never overlap. Returns a failure or undefined. */
-async function takeRunLock(db) {
-    const got = await db.one('SELECT GET_LOCK(?, 0) AS got', [RUN_LOCK]);
-    if (Number(got?.got) === 1)
-        return undefined;
-    const holder = await db.one('SELECT IS_USED_LOCK(?) AS id', [RUN_LOCK]);
-    const id = holder?.id;
-    const who = id
-        ? await db
-            .one('SELECT USER AS u, HOST AS h, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
-            .catch(() => undefined)
-        : undefined;
-    const desc = who
-        ? `connection ${String(id)} (${String(who.u)}@${String(who.h)}, for ${String(who.t)} s)`
-        : `connection ${String(id)}`;
-    return {
-        check: 'run-lock',
-        message: `another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${desc}`,
-        fix: 'wait for that run to finish (or, if it is stuck, end it and run `binlog-flusher recover` with its journal)',
-    };
-}
-async function preflight(db, s) {
-    const failures = [];
-    const warnings = [];
-    const fail = (check, message, fix) => failures.push({ check, message, fix });
-    const facts = await readServer(db);
-    const d = facts.dialect;
-    const lock = await takeRunLock(db);
-    if (lock)
-        failures.push(lock);
-    if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
-        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, 'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path');
-    }
-    if (!facts.logBin) {
-        fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
-    }
-    for (const p of await prepareSession(db, lockWaitFor(s.timeout))) {
-        fail(p.variable, `this session cannot set ${p.variable}: ${p.error}`, p.variable.startsWith('binlog')
-            ? `grant the flush user the privilege to set ${p.variable} (MySQL: SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN; MariaDB: BINLOG ADMIN or SUPER), or set it globally to ${p.variable === 'binlog_format' ? 'ROW' : 'FULL'}`
-            : `grant SESSION_VARIABLES_ADMIN, or turn ${p.variable} off`);
-    }
-    const logBinErr = await canToggleSqlLogBin(db);
-    if (logBinErr) {
-        fail('sql_log_bin', `this session cannot switch binary logging off for its renames: ${logBinErr}`, `grant the flush user ${d.sqlLogBinPrivilege}`);
-    }
-    const bh = await engineSupport(db, 'BLACKHOLE');
-    if (bh !== 'YES' && bh !== 'DEFAULT') {
-        fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
-    }
-    if (facts.superReadOnly) {
-        fail('read-only', 'super_read_only is ON: no session may rename or create tables', 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)');
-    }
-    else if (facts.readOnly) {
-        const grants = (await db.rows('SHOW GRANTS'))
-            .map((r) => String(Object.values(r)[0]))
-            .join('\n')
-            .toUpperCase();
-        const exempt = /ALL PRIVILEGES ON \*\.\*|\bSUPER\b|READ[ _]ONLY ADMIN|CONNECTION_ADMIN/.test(grants);
-        if (!exempt) {
-            fail('read-only', 'read_only is ON and the flush user has no privilege that may write under it', 'grant SUPER (MySQL: CONNECTION_ADMIN; MariaDB 10.5.2+: READ ONLY ADMIN), or SET GLOBAL read_only = OFF during the flush');
-        }
-        else {
-            warnings.push('read_only is ON; the flush user may write anyway through its privileges');
-        }
-    }
-    const replica = await replicaStatus(db, d).catch((e) => {
-        fail('replica-status', `cannot read the replica status: ${e.message}`, 'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)');
-        return undefined;
-    });
-    if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
-        fail('replica', 'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary', 'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables');
-    }
-    if (replica?.sqlRunning && !s.replication.stopReplica) {
-        fail('applier', 'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost', 'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first');
-    }
-    const probe = async (sql, check, privilege, why) => {
-        try {
-            await db.rows(sql);
-            return true;
-        }
-        catch (e) {
-            fail(check, `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
-            return false;
-        }
-    };
-    await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
-    await probe('SHOW BINLOG EVENTS LIMIT 1', 'privilege', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
-    const grants = await currentGrants(db);
-    if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
-        if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
-            fail('privilege', `this user may not stop or start the replica applier`, `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`);
-        }
-    }
-    let downstream = [];
-    try {
-        downstream = await downstreamReplicas(db, d);
-    }
-    catch (e) {
-        if (!s.allowDownstream) {
-            fail('privilege', `this user cannot list the replicas reading this server's binlog: ${e.message}`, `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`);
-        }
-    }
-    if (downstream.length && !s.allowDownstream) {
-        fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, 'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush');
-    }
-    if (facts.gtidOn) {
-        warnings.push("GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
-            'do not promote this replica to primary afterwards without handling them (their range is reported at the end)');
-    }
-    const allTables = await listTables(db);
-    const leftovers = allTables.filter((t) => isLeftoverName(t.name));
-    if (leftovers.length) {
-        fail('leftovers', `tables of an earlier, unfinished run are on the server: ${leftovers
-            .slice(0, 10)
-            .map((t) => `${t.schema}.${t.name}`)
-            .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`, "run `binlog-flusher recover --hashfile <that run's journal>` first");
-    }
-    const schemas = await listSchemas(db);
-    const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
-        !s.selection.skip.includes(x));
-    const shapes = await tableShapes(db, selectedSchemas);
-    const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
-    for (const p of discovery.problems)
-        fail('selection', p.message, p.fix);
-    const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
-    for (const schema of schemasToFlush) {
-        const missing = missingSchemaPrivileges(grants, schema);
-        if (missing.length) {
-            fail('privilege', `this user lacks ${missing.join(', ')} on schema ${schema}`, `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`);
-        }
-    }
-    for (const { row, shape } of discovery.tables) {
-        if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
-            const mb = row.dataLength / 1048576;
-            warnings.push(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
-        }
-    }
-    return { facts, replica, downstream, discovery, shapes, failures, warnings };
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-/**
- * One typed settings object for every entry point (CLI and action). Entry points only collect raw
- * strings; everything is validated here, once, before anything connects.
- */
-
-const SSL_MODES = [
-    'DISABLED',
-    'PREFERRED',
-    'REQUIRED',
-    'VERIFY_CA',
-    'VERIFY_IDENTITY',
-];
-const DEFAULTS = {
-    port: 3306,
-    timeout: 600,
-    concurrency: 4,
-    chunkSize: 100_000,
-    ddl: 'create',
-    stopReplica: true,
-    startReplica: false,
-};
-/** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
-const CHUNK_BYTES = 64 * 1024 * 1024;
-const LIMITS = {
-    concurrency: { min: 1, max: 64 },
-    chunkSize: { min: 1, max: 10_000_000 },
-    port: { min: 1, max: 65535 },
-    timeout: { min: 1, max: 86_400 },
-};
-/** Parse a whole number within a range, naming the input on failure. */
-function parseIntInput(input, raw, fallback, range) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const text = raw.trim();
-    if (!/^\d+$/.test(text)) {
-        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
-    }
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${text}`);
-    }
-    return n;
-}
-function parseBoolInput(input, raw, fallback) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const v = raw.trim().toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(v))
-        return false;
-    throw new InputError(input, `expected true or false, got ${JSON.stringify(raw)}`);
-}
-function parseEnumInput(input, raw, fallback, allowed) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const v = raw.trim();
-    const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
-    if (!hit)
-        throw new errors_InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
-    return hit;
-}
-/** Characters an identifier given on the command line may never hold. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const FORBIDDEN_IN_NAME = /[\u0000-\u001f`'";\\]/u;
-function checkName(input, name, what) {
-    if (name.length === 0)
-        throw new errors_InputError(input, `empty ${what} name in the list`);
-    if (name.length > 64)
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} is longer than 64 characters`);
-    if (FORBIDDEN_IN_NAME.test(name)) {
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} holds a quote, backtick, backslash, semicolon or control character; ` +
-            'give the plain name as the server shows it (no quoting)');
-    }
-    if (name !== name.trim())
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} has leading or trailing spaces`);
-    return name;
-}
-/** Split a comma list; empty input gives []. */
-function splitList(raw) {
-    if (raw === undefined)
-        return [];
-    const t = raw.trim();
-    if (t === '')
-        return [];
-    return t.split(',').map((s) => s.trim());
-}
-function parseSchemas(input, raw) {
-    return dedupe(splitList(raw).map((n) => checkName(input, n, 'schema')));
-}
-/**
- * `table` or `schema.table`. A name that itself holds a dot can only be given as `schema.table`
- * with the first dot separating schema and table.
- */
-function parseTables(input, raw) {
-    return splitList(raw).map((item) => {
-        const dot = item.indexOf('.');
-        if (dot < 0)
-            return { table: checkName(input, item, 'table') };
-        return {
-            schema: checkName(input, item.slice(0, dot), 'schema'),
-            table: checkName(input, item.slice(dot + 1), 'table'),
-        };
-    });
-}
-function dedupe(xs) {
-    return [...new Set(xs)];
-}
-function checkHost(input, raw) {
-    const h = (raw ?? '').trim();
-    if (h === '')
-        throw new errors_InputError(input, 'is required: the replica to flush (host name or IP address)');
-    if (/[\s/?#@]/u.test(h) || h.length > 255)
-        throw new errors_InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
-    return h;
-}
-function validateSelection(sel) {
-    for (const s of sel.skip) {
-        if (sel.databases.includes(s)) {
-            throw new errors_InputError('--skip', `schema ${JSON.stringify(s)} is both selected with --db and skipped with --skip`);
-        }
-    }
-    return sel;
 }
 
 ;// CONCATENATED MODULE: ./src/sql/builders.ts
@@ -9463,6 +9242,543 @@ function insertSelect(schema, table, backup, columns) {
 /* Session */
 function setSqlLogBin(on) {
     return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
+}
+/* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
+/** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */
+function getLock(name, waitS) {
+    return `SELECT GET_LOCK(${quoteString(name)}, ${Math.max(0, Math.floor(waitS))}) AS got`;
+}
+function releaseLock(name) {
+    return `DO RELEASE_LOCK(${quoteString(name)})`;
+}
+/** One row: the connection id holding each named lock (`h0`, `h1`, ...), NULL where it is free. */
+function lockHolders(names) {
+    return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
+}
+
+;// CONCATENATED MODULE: ./src/db/run-lock.ts
+
+const RUN_LOCK = 'binlog-flusher';
+/** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
+const WORKER_SLOTS = 128;
+const DEFAULT_LOCK_WAIT_S = 60;
+function workerLockName(slot) {
+    return `${RUN_LOCK}/worker/${slot}`;
+}
+const ALL_SLOTS = Array.from({ length: WORKER_SLOTS }, (_, i) => workerLockName(i + 1));
+/** The server waits at most this long per GET_LOCK, so no statement outlives the client's timeout. */
+const POLL_S = 1;
+async function tryLock(db, name, waitS) {
+    return Number((await db.one(getLock(name, waitS)))?.got) === 1;
+}
+/** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
+async function describeConnection(db, id) {
+    const row = await db
+        .one('SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
+        .catch(() => undefined);
+    if (!row)
+        return `connection ${id}`;
+    const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
+    return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;
+}
+async function holderOf(db, names) {
+    const row = (await db.one(lockHolders(names))) ?? {};
+    return Object.values(row)
+        .filter((v) => v !== null && v !== undefined)
+        .map(Number);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function failure(message, fix) {
+    return { check: 'run-lock', message, fix };
+}
+/**
+ * Take the run lock, waiting up to `waitS` seconds for another actor to finish, then wait (within the
+ * same bound) until no session of an earlier run is still running a statement. Returns a failure that
+ * names the holder and says what to do, or undefined once this session holds the lock.
+ */
+async function acquireRunLock(db, waitS, log) {
+    const deadline = Date.now() + waitS * 1000;
+    const left = () => Math.max(0, (deadline - Date.now()) / 1000);
+    if (!(await tryLock(db, RUN_LOCK, 0))) {
+        const [holder] = await holderOf(db, [RUN_LOCK]);
+        const who = holder ? await describeConnection(db, holder) : 'a session that just ended';
+        if (waitS > 0)
+            log?.info(`another binlog-flusher run holds the run lock (${who}); waiting up to ${waitS} s`);
+        let got = false;
+        while (!got && left() > 0)
+            got = await tryLock(db, RUN_LOCK, Math.min(POLL_S, Math.ceil(left())));
+        if (!got) {
+            const [still] = await holderOf(db, [RUN_LOCK]);
+            return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, 'that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (--lock-wait / lock-wait). ' +
+                'If its process is gone and the session hangs, end it with KILL <connection id>, then run `binlog-flusher recover` with its journal');
+        }
+    }
+    let said = false;
+    for (;;) {
+        const busy = await holderOf(db, ALL_SLOTS);
+        if (busy.length === 0)
+            return undefined;
+        if (left() <= 0) {
+            await db.exec(releaseLock(RUN_LOCK)).catch(() => undefined);
+            const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
+            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, 'wait for their statements to end (or end them with KILL <connection id>), then try again; raise --lock-wait / lock-wait to wait longer');
+        }
+        if (!said)
+            log?.info(`waiting for ${busy.length} session(s) of an earlier run to end their last statement`);
+        said = true;
+        await sleep(250);
+    }
+}
+/** A worker session marks itself as part of the run holding the lock (see the module comment). */
+async function claimWorkerSlot(db, preferred = 1) {
+    for (let k = 0; k < WORKER_SLOTS; k++) {
+        const slot = ((preferred - 1 + k) % WORKER_SLOTS) + 1;
+        if (await tryLock(db, workerLockName(slot), 0))
+            return slot;
+    }
+    throw new Error(`all ${WORKER_SLOTS} worker slots of the run lock are taken`);
+}
+
+;// CONCATENATED MODULE: ./src/plan/plan.ts
+/**
+ * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
+ * copied. Pure: it works on what the inspector read.
+ */
+
+
+/** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
+function columnsHash(columns) {
+    const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
+}
+/** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */
+function chunkRowsFor(chunkSize, avgRowLength, chunkBytes) {
+    if (avgRowLength <= 0)
+        return chunkSize;
+    return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / avgRowLength)));
+}
+/** Engines whose tables hold rows we can read and rename safely. */
+const FLUSHABLE_ENGINES = new Set([
+    'INNODB',
+    'MYISAM',
+    'ARIA',
+    'MEMORY',
+    'ARCHIVE',
+    'CSV',
+    'ROCKSDB',
+    'TOKUDB',
+]);
+function unflushableReason(row) {
+    const type = row.type.toUpperCase();
+    if (type === 'VIEW' || type === 'SYSTEM VIEW')
+        return 'view: holds no rows of its own; left untouched';
+    if (type === 'SEQUENCE')
+        return 'sequence: cannot be copied into a BLACKHOLE table; left untouched';
+    if (type === 'SYSTEM VERSIONED') {
+        return 'system-versioned table: the server refuses to change its engine (MariaDB error 4120); left untouched';
+    }
+    if (type === 'TEMPORARY')
+        return 'temporary table; left untouched';
+    if (type !== 'BASE TABLE')
+        return `${row.type.toLowerCase()}: not a base table; left untouched`;
+    const engine = row.engine.toUpperCase();
+    if (engine === 'BLACKHOLE')
+        return 'already a BLACKHOLE table: it holds no rows; left untouched';
+    if (!FLUSHABLE_ENGINES.has(engine)) {
+        return `engine ${row.engine || 'unknown'}: its rows are not stored here (or cannot be copied safely); left untouched`;
+    }
+    return undefined;
+}
+/**
+ * Select tables from what exists, following --db, --table and --skip.
+ * `allTables` is every non-system table of the server; `shapes` covers the selected schemas.
+ */
+function discover(sel, allTables, allSchemas, shapeOf) {
+    const problems = [];
+    for (const db of sel.databases) {
+        if (!allSchemas.includes(db)) {
+            problems.push({
+                message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
+                fix: 'check the name in --db',
+            });
+        }
+    }
+    for (const s of sel.skip) {
+        if (!allSchemas.includes(s)) {
+            problems.push({
+                message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
+                fix: 'check the name in --skip',
+            });
+        }
+    }
+    const inScope = (schema) => (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
+    const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
+    let chosen = candidates;
+    if (sel.tables.length) {
+        chosen = [];
+        for (const f of sel.tables) {
+            if (f.schema && !allSchemas.includes(f.schema)) {
+                problems.push({
+                    message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
+                    fix: 'check --table',
+                });
+                continue;
+            }
+            if (f.schema && !inScope(f.schema)) {
+                problems.push({
+                    message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
+                    fix: 'add the schema to --db or remove it from --skip',
+                });
+                continue;
+            }
+            const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
+            const label = f.schema ? `${f.schema}.${f.table}` : f.table;
+            if (hits.length === 0) {
+                problems.push({
+                    message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
+                    fix: 'check --table and --db',
+                });
+            }
+            for (const h of hits) {
+                const why = unflushableReason(h);
+                if (why)
+                    problems.push({
+                        message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
+                        fix: 'remove it from --table',
+                    });
+                if (!chosen.includes(h))
+                    chosen.push(h);
+            }
+        }
+    }
+    const tables = [];
+    const skipped = [];
+    for (const row of chosen) {
+        const why = unflushableReason(row);
+        if (why) {
+            skipped.push({ schema: row.schema, table: row.name, reason: why });
+            continue;
+        }
+        const shape = shapeOf(row.schema, row.name);
+        if (!shape || shape.columns.length === 0) {
+            skipped.push({
+                schema: row.schema,
+                table: row.name,
+                reason: 'no columns could be read; left untouched',
+            });
+            continue;
+        }
+        tables.push({ row, shape });
+    }
+    if (problems.length === 0 && tables.length === 0) {
+        problems.push({
+            message: 'the selection holds no table that can be flushed',
+            fix: 'check --db, --table and --skip (views, sequences and system-versioned tables are never flushed)',
+        });
+    }
+    return { tables, skipped, problems };
+}
+/** PRIMARY, else the narrowest unique key on NOT NULL columns with no prefix parts. */
+function chooseKey(indexes) {
+    const usable = indexes.filter((i) => i.unique && !i.weak && i.columns.length > 0 && i.type === 'BTREE');
+    const pk = usable.find((i) => i.name === 'PRIMARY');
+    const best = pk ?? [...usable].sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name))[0];
+    return best ? { index: best.name, columns: best.columns } : undefined;
+}
+function planTables(found, showCreates, runTag, chunk = { rows: 100_000, bytes: 64 * 1024 * 1024 }) {
+    return found.map(({ row, shape }, i) => {
+        const id = i + 1;
+        return {
+            id,
+            schema: row.schema,
+            table: row.name,
+            backup: backupName(runTag, id),
+            twin: twinName(runTag, id),
+            engine: row.engine,
+            rowsEstimate: row.rows,
+            bytesEstimate: row.dataLength,
+            columns: shape.columns,
+            key: chooseKey(shape.indexes),
+            partitions: shape.partitions,
+            spatialIndexes: shape.indexes.filter((x) => x.type === 'SPATIAL').map((x) => x.name),
+            showCreate: showCreates[i],
+            chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
+        };
+    });
+}
+function twinSpecFor(t, marker, keepPartitions) {
+    return {
+        columns: t.columns,
+        spatialIndexes: t.spatialIndexes,
+        partitioned: t.partitions.length > 0,
+        keepPartitions,
+        marker,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/inspect/preflight.ts
+/**
+ * Preflight: every check runs before the first change, and every failure is reported with its fix.
+ * Read-only, apart from session variables and the server-side run lock (held by the session until it
+ * closes: see db/run-lock.ts).
+ */
+
+
+
+
+
+
+async function preflight(db, s, log) {
+    const failures = [];
+    const warnings = [];
+    const fail = (check, message, fix) => failures.push({ check, message, fix });
+    const facts = await readServer(db);
+    const d = facts.dialect;
+    // First, so that every check below sees a server no other run of ours is changing.
+    const lock = await acquireRunLock(db, s.lockWait, log);
+    if (lock)
+        failures.push(lock);
+    if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
+        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, 'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path');
+    }
+    if (!facts.logBin) {
+        fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
+    }
+    for (const p of await prepareSession(db, lockWaitFor(s.timeout))) {
+        fail(p.variable, `this session cannot set ${p.variable}: ${p.error}`, p.variable.startsWith('binlog')
+            ? `grant the flush user the privilege to set ${p.variable} (MySQL: SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN; MariaDB: BINLOG ADMIN or SUPER), or set it globally to ${p.variable === 'binlog_format' ? 'ROW' : 'FULL'}`
+            : `grant SESSION_VARIABLES_ADMIN, or turn ${p.variable} off`);
+    }
+    const logBinErr = await canToggleSqlLogBin(db);
+    if (logBinErr) {
+        fail('sql_log_bin', `this session cannot switch binary logging off for its renames: ${logBinErr}`, `grant the flush user ${d.sqlLogBinPrivilege}`);
+    }
+    const bh = await engineSupport(db, 'BLACKHOLE');
+    if (bh !== 'YES' && bh !== 'DEFAULT') {
+        fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
+    }
+    if (facts.superReadOnly) {
+        fail('read-only', 'super_read_only is ON: no session may rename or create tables', 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)');
+    }
+    else if (facts.readOnly) {
+        const grants = (await db.rows('SHOW GRANTS'))
+            .map((r) => String(Object.values(r)[0]))
+            .join('\n')
+            .toUpperCase();
+        const exempt = /ALL PRIVILEGES ON \*\.\*|\bSUPER\b|READ[ _]ONLY ADMIN|CONNECTION_ADMIN/.test(grants);
+        if (!exempt) {
+            fail('read-only', 'read_only is ON and the flush user has no privilege that may write under it', 'grant SUPER (MySQL: CONNECTION_ADMIN; MariaDB 10.5.2+: READ ONLY ADMIN), or SET GLOBAL read_only = OFF during the flush');
+        }
+        else {
+            warnings.push('read_only is ON; the flush user may write anyway through its privileges');
+        }
+    }
+    const replica = await replicaStatus(db, d).catch((e) => {
+        fail('replica-status', `cannot read the replica status: ${e.message}`, 'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)');
+        return undefined;
+    });
+    if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
+        fail('replica', 'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary', 'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables');
+    }
+    if (replica?.sqlRunning && !s.replication.stopReplica) {
+        fail('applier', 'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost', 'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first');
+    }
+    const probe = async (sql, check, privilege, why) => {
+        try {
+            await db.rows(sql);
+            return true;
+        }
+        catch (e) {
+            fail(check, `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
+            return false;
+        }
+    };
+    await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
+    await probe('SHOW BINLOG EVENTS LIMIT 1', 'privilege', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
+    const grants = await currentGrants(db);
+    if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
+        if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
+            fail('privilege', `this user may not stop or start the replica applier`, `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`);
+        }
+    }
+    let downstream = [];
+    try {
+        downstream = await downstreamReplicas(db, d);
+    }
+    catch (e) {
+        if (!s.allowDownstream) {
+            fail('privilege', `this user cannot list the replicas reading this server's binlog: ${e.message}`, `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`);
+        }
+    }
+    if (downstream.length && !s.allowDownstream) {
+        fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, 'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush');
+    }
+    if (facts.gtidOn) {
+        warnings.push("GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
+            'do not promote this replica to primary afterwards without handling them (their range is reported at the end)');
+    }
+    const allTables = await listTables(db);
+    const leftovers = allTables.filter((t) => isLeftoverName(t.name));
+    if (leftovers.length) {
+        fail('leftovers', `tables of an earlier, unfinished run are on the server: ${leftovers
+            .slice(0, 10)
+            .map((t) => `${t.schema}.${t.name}`)
+            .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`, "run `binlog-flusher recover --hashfile <that run's journal>` first");
+    }
+    const schemas = await listSchemas(db);
+    const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
+        !s.selection.skip.includes(x));
+    const shapes = await tableShapes(db, selectedSchemas);
+    const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
+    for (const p of discovery.problems)
+        fail('selection', p.message, p.fix);
+    const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
+    for (const schema of schemasToFlush) {
+        const missing = missingSchemaPrivileges(grants, schema);
+        if (missing.length) {
+            fail('privilege', `this user lacks ${missing.join(', ')} on schema ${schema}`, `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`);
+        }
+    }
+    for (const { row, shape } of discovery.tables) {
+        if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
+            const mb = row.dataLength / 1048576;
+            warnings.push(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
+        }
+    }
+    return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+/**
+ * One typed settings object for every entry point (CLI and action). Entry points only collect raw
+ * strings; everything is validated here, once, before anything connects.
+ */
+
+const SSL_MODES = [
+    'DISABLED',
+    'PREFERRED',
+    'REQUIRED',
+    'VERIFY_CA',
+    'VERIFY_IDENTITY',
+];
+const DEFAULTS = {
+    port: 3306,
+    timeout: 600,
+    lockWait: 60,
+    concurrency: 4,
+    chunkSize: 100_000,
+    ddl: 'create',
+    stopReplica: true,
+    startReplica: false,
+};
+/** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+const LIMITS = {
+    concurrency: { min: 1, max: 64 },
+    chunkSize: { min: 1, max: 10_000_000 },
+    port: { min: 1, max: 65535 },
+    timeout: { min: 1, max: 86_400 },
+    lockWait: { min: 0, max: 86_400 },
+};
+/**
+ * The action's post step restores tables right after the main step was killed: the server may still
+ * be running the dead step's last statements, so it waits at least this long for them.
+ */
+const POST_STEP_LOCK_WAIT_S = 300;
+/** Parse a whole number within a range, naming the input on failure. */
+function parseIntInput(input, raw, fallback, range) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const text = raw.trim();
+    if (!/^\d+$/.test(text)) {
+        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
+    }
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${text}`);
+    }
+    return n;
+}
+function parseBoolInput(input, raw, fallback) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const v = raw.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(v))
+        return false;
+    throw new InputError(input, `expected true or false, got ${JSON.stringify(raw)}`);
+}
+function parseEnumInput(input, raw, fallback, allowed) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const v = raw.trim();
+    const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    if (!hit)
+        throw new errors_InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+    return hit;
+}
+/** Characters an identifier given on the command line may never hold. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FORBIDDEN_IN_NAME = /[\u0000-\u001f`'";\\]/u;
+function checkName(input, name, what) {
+    if (name.length === 0)
+        throw new errors_InputError(input, `empty ${what} name in the list`);
+    if (name.length > 64)
+        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} is longer than 64 characters`);
+    if (FORBIDDEN_IN_NAME.test(name)) {
+        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} holds a quote, backtick, backslash, semicolon or control character; ` +
+            'give the plain name as the server shows it (no quoting)');
+    }
+    if (name !== name.trim())
+        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} has leading or trailing spaces`);
+    return name;
+}
+/** Split a comma list; empty input gives []. */
+function splitList(raw) {
+    if (raw === undefined)
+        return [];
+    const t = raw.trim();
+    if (t === '')
+        return [];
+    return t.split(',').map((s) => s.trim());
+}
+function parseSchemas(input, raw) {
+    return dedupe(splitList(raw).map((n) => checkName(input, n, 'schema')));
+}
+/**
+ * `table` or `schema.table`. A name that itself holds a dot can only be given as `schema.table`
+ * with the first dot separating schema and table.
+ */
+function parseTables(input, raw) {
+    return splitList(raw).map((item) => {
+        const dot = item.indexOf('.');
+        if (dot < 0)
+            return { table: checkName(input, item, 'table') };
+        return {
+            schema: checkName(input, item.slice(0, dot), 'schema'),
+            table: checkName(input, item.slice(dot + 1), 'table'),
+        };
+    });
+}
+function dedupe(xs) {
+    return [...new Set(xs)];
+}
+function checkHost(input, raw) {
+    const h = (raw ?? '').trim();
+    if (h === '')
+        throw new errors_InputError(input, 'is required: the replica to flush (host name or IP address)');
+    if (/[\s/?#@]/u.test(h) || h.length > 255)
+        throw new errors_InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
+    return h;
+}
+function validateSelection(sel) {
+    for (const s of sel.skip) {
+        if (sel.databases.includes(s)) {
+            throw new errors_InputError('--skip', `schema ${JSON.stringify(s)} is both selected with --db and skipped with --skip`);
+        }
+    }
+    return sel;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/progress.ts
@@ -9991,6 +10307,7 @@ function formatReport(r) {
 
 
 
+
 const iso = () => new Date().toISOString();
 function connectionLost(e) {
     const code = e.code ?? '';
@@ -10010,7 +10327,7 @@ async function flush(s, deps) {
 async function flushWith(control, s, deps) {
     const { log } = deps;
     const startedAt = iso();
-    const pre = await log.group('Preflight', () => preflight(control, s));
+    const pre = await log.group('Preflight', () => preflight(control, s, log));
     for (const w of pre.warnings)
         log.warn(w);
     if (pre.failures.length)
@@ -10067,43 +10384,18 @@ async function flushWith(control, s, deps) {
     }
     // The journal: header and the whole plan on disk before anything changes.
     const hashfile = s.hashfile ?? defaultHashfile(report.host, new Date());
-    const journal = JournalWriter.create(hashfile);
-    report.hashfile = hashfile;
-    try {
-        await journal.write({
-            type: 'header',
-            kind: JOURNAL_KIND,
-            format: JOURNAL_FORMAT,
-            tool: deps.toolVersion,
-            host: report.host,
-            port: report.port,
-            serverId: facts.serverId,
-            serverUuid: facts.serverUuid,
-            serverVersion: d.version.text,
-            startedAt,
-            runTag,
-            options: {
-                databases: s.selection.databases,
-                tables: s.selection.tables,
-                skip: s.selection.skip,
-                concurrency: s.concurrency,
-                chunkSize: s.chunkSize,
-                ddl: s.ddl,
-                stopReplica: s.replication.stopReplica,
-                startReplica: s.replication.startReplica,
-            },
-        });
-        await journal.write({
+    const journal = await JournalWriter.create(hashfile, [
+        journalHeader(s, facts, { host: report.host, startedAt, runTag, tool: deps.toolVersion }),
+        {
             type: 'plan',
             marker,
-            tables: plan.map((t) => ({
-                id: t.id,
-                schema: t.schema,
-                table: t.table,
-                backup: t.backup,
-                twin: t.twin,
-            })),
-        });
+            tables: plan.map((t) => ({ id: t.id, schema: t.schema, table: t.table, backup: t.backup, twin: t.twin })),
+        },
+    ]);
+    report.hashfile = hashfile;
+    if (deps.fault)
+        journal.afterWrite = () => deps.fault?.('journal');
+    try {
         if (deps.onJournalReady)
             await deps.onJournalReady(hashfile);
         await log.group('Replication', async () => {
@@ -10161,12 +10453,38 @@ async function flushWith(control, s, deps) {
     }
     finally {
         try {
-            journal.close();
+            await journal.close();
         }
         catch (e) {
             log.warn(`journal: ${errorText(e)}`);
         }
     }
+}
+/** The journal's first record: what ran, where, with which options; never a secret. */
+function journalHeader(s, facts, run) {
+    return {
+        type: 'header',
+        kind: JOURNAL_KIND,
+        format: JOURNAL_FORMAT,
+        tool: run.tool,
+        host: run.host,
+        port: s.connection.port,
+        serverId: facts.serverId,
+        serverUuid: facts.serverUuid,
+        serverVersion: facts.dialect.version.text,
+        startedAt: run.startedAt,
+        runTag: run.runTag,
+        options: {
+            databases: s.selection.databases,
+            tables: s.selection.tables,
+            skip: s.selection.skip,
+            concurrency: s.concurrency,
+            chunkSize: s.chunkSize,
+            ddl: s.ddl,
+            stopReplica: s.replication.stopReplica,
+            startReplica: s.replication.startReplica,
+        },
+    };
 }
 function finishStatus(report, s) {
     const bad = report.tables.filter((t) => t.status === 'needs-recovery');
@@ -10195,12 +10513,14 @@ function logSkipped(log, skipped) {
     for (const k of skipped)
         log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
 }
-async function openWorker(s) {
+/** A worker session: prepared like the control session, and marked as part of this run (run-lock.ts). */
+async function openWorker(s, slot = 1) {
     const db = await connect(s.connection, s.timeout);
     try {
         const problems = await prepareSession(db, lockWaitFor(s.timeout));
         if (problems.length)
             throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
+        await claimWorkerSlot(db, slot);
         return db;
     }
     catch (e) {
@@ -10273,16 +10593,16 @@ async function runTables(run) {
             await fresh?.close();
         }
     };
-    const worker = async () => {
+    const worker = async (slot) => {
         let conn;
         try {
-            const db = await openWorker(s);
+            const db = await openWorker(s, slot);
             const c = {
                 db,
                 reconnect: async () => {
                     busy.delete(c.db);
                     await c.db.close();
-                    c.db = await openWorker(s);
+                    c.db = await openWorker(s, slot);
                     busy.add(c.db);
                 },
             };
@@ -10338,7 +10658,7 @@ async function runTables(run) {
     };
     try {
         const n = Math.max(1, Math.min(s.concurrency, plan.length));
-        await Promise.all(Array.from({ length: n }, () => worker()));
+        await Promise.all(Array.from({ length: n }, (_, i) => worker(i + 1)));
     }
     finally {
         deps.signal?.removeEventListener('abort', onAbort);
@@ -10365,6 +10685,8 @@ const DROP_BATCH = 100;
 async function dropParkedTwins(run) {
     const { control, plan, report, journal, marker, deps } = run;
     const parked = plan.filter((t) => report.tables[t.id - 1].status === 'flushed');
+    if (parked.length)
+        await deps.fault?.('drop-twins');
     for (let i = 0; i < parked.length; i += DROP_BATCH) {
         const batch = parked.slice(i, i + DROP_BATCH);
         try {
@@ -10381,8 +10703,10 @@ async function dropParkedTwins(run) {
 ;// CONCATENATED MODULE: ./src/engine/recover.ts
 /**
  * `recover`: replay a journal against the live server, table by table, doing only what each live
- * state needs. A second run changes nothing.
+ * state needs. A second run changes nothing. It holds the server's run lock and the journal's lock,
+ * so it never works under a flush (or another recover) that is still alive.
  */
+
 
 
 
@@ -10402,100 +10726,109 @@ function selected(s, schema, table) {
 async function recover(s, deps) {
     const { log } = deps;
     const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
-    const journal = readJournal(s.hashfile, legacySchema);
+    // Read once before connecting: a bad journal is bad input, refused before anything else.
+    const first = readJournal(s.hashfile, legacySchema);
     const db = await connect(s.connection, s.timeout);
-    const report = {
+    try {
+        const facts = await readServer(db);
+        if (first.header && facts.serverId !== first.header.serverId) {
+            throw new FlusherError(`--hashfile: ${s.hashfile} was written on server_id ${first.header.serverId} (${first.header.host}), ` +
+                `but ${s.connection.host} has server_id ${facts.serverId}; recover against the server that ran the flush`, ExitCode.badInput);
+        }
+        const problems = await prepareSession(db, lockWaitFor(s.timeout));
+        if (problems.length)
+            throw new FlusherError(`cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`, ExitCode.preflightRefused);
+        if (s.dryRun)
+            return dryRunReport(s, first);
+        // One actor per server, then one writer per journal; the journal is read again under both.
+        const lock = await acquireRunLock(db, s.lockWait, log);
+        if (lock)
+            throw new PreflightError([lock]);
+        const writer = first.legacy ? undefined : await JournalWriter.append(s.hashfile);
+        if (writer && deps.fault)
+            writer.afterWrite = () => deps.fault?.('journal');
+        try {
+            if (writer?.trimmed) {
+                log.warn(`journal: cut off a torn last record (${writer.trimmed} bytes) that a crash left; nothing it announced was done`);
+            }
+            const journal = writer ? readJournal(s.hashfile) : first;
+            return await replay(db, facts.dialect, journal, writer, s, log);
+        }
+        finally {
+            await writer?.close();
+        }
+    }
+    finally {
+        await db.close();
+    }
+}
+function emptyReport(s) {
+    return {
         status: 'recovered',
         exitCode: ExitCode.ok,
         hashfile: s.hashfile,
         tables: [],
         replica: { stopped: false, started: false },
     };
-    try {
-        const facts = await readServer(db);
-        if (journal.header && facts.serverId !== journal.header.serverId) {
-            throw new FlusherError(`--hashfile: ${s.hashfile} was written on server_id ${journal.header.serverId} (${journal.header.host}), ` +
-                `but ${s.connection.host} has server_id ${facts.serverId}; recover against the server that ran the flush`, ExitCode.badInput);
-        }
-        const problems = await prepareSession(db, lockWaitFor(s.timeout));
-        if (problems.length)
-            throw new FlusherError(`cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`, ExitCode.preflightRefused);
-        const d = facts.dialect;
-        const replica = await replicaStatus(db, d).catch(() => undefined);
-        if (replica?.sqlRunning && s.replication.stopReplica && !s.dryRun) {
-            await db.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
-            report.replica.stopped = true;
-            log.info('replica applier stopped');
-        }
-        else if (replica?.sqlRunning) {
-            log.warn('the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin');
-        }
-        const writer = s.dryRun || journal.legacy ? undefined : JournalWriter.append(s.hashfile);
+}
+function dryRunReport(s, journal) {
+    const report = emptyReport(s);
+    for (const t of journal.tables.filter((x) => selected(s, x.schema, x.table))) {
+        report.tables.push({
+            schema: t.schema,
+            table: t.table,
+            outcome: 'already-restored',
+            ok: true,
+            detail: 'dry run: not checked',
+        });
+    }
+    return report;
+}
+/** Put back every selected table of the journal, under the run lock. */
+async function replay(db, d, journal, writer, s, log) {
+    const report = emptyReport(s);
+    const replica = await replicaStatus(db, d).catch(() => undefined);
+    if (replica?.sqlRunning && s.replication.stopReplica) {
+        await db.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
+        report.replica.stopped = true;
+        log.info('replica applier stopped');
+    }
+    else if (replica?.sqlRunning) {
+        log.warn('the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin');
+    }
+    for (const t of journal.tables) {
+        if (!selected(s, t.schema, t.table))
+            continue;
+        const name = `${t.schema}.${t.table}`;
         try {
-            for (const t of journal.tables) {
-                if (!selected(s, t.schema, t.table))
-                    continue;
-                const name = `${t.schema}.${t.table}`;
-                if (s.dryRun) {
-                    report.tables.push({
-                        schema: t.schema,
-                        table: t.table,
-                        outcome: 'already-restored',
-                        ok: true,
-                        detail: 'dry run: not checked',
-                    });
-                    continue;
-                }
-                try {
-                    const r = await restoreTable(t, {
-                        db,
-                        marker: journal.marker,
-                        shellMayExist: journal.steps.has(t.id) || journal.legacy,
-                        keepPartitions: d.blackholePartitions,
-                        log,
-                    });
-                    report.tables.push({ schema: t.schema, table: t.table, ...r });
-                    await writer?.write({
-                        type: 'recover',
-                        id: t.id,
-                        outcome: r.outcome,
-                        at: new Date().toISOString(),
-                    });
-                    (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
-                }
-                catch (e) {
-                    report.tables.push({
-                        schema: t.schema,
-                        table: t.table,
-                        outcome: 'error',
-                        ok: false,
-                        detail: errorText(e),
-                    });
-                    log.error(`${name}: ${errorText(e)}`);
-                }
-            }
-            const allOk = report.tables.every((t) => t.ok);
-            if (!allOk) {
-                report.status = 'incomplete';
-                report.exitCode = ExitCode.recoveryNeeded;
-            }
-            else if (writer) {
-                await writer.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
-            }
+            const r = await restoreTable(t, {
+                db,
+                marker: journal.marker,
+                shellMayExist: journal.steps.has(t.id) || journal.legacy,
+                keepPartitions: d.blackholePartitions,
+                log,
+            });
+            report.tables.push({ schema: t.schema, table: t.table, ...r });
+            await writer?.write({ type: 'recover', id: t.id, outcome: r.outcome, at: new Date().toISOString() });
+            (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
         }
-        finally {
-            writer?.close();
+        catch (e) {
+            report.tables.push({ schema: t.schema, table: t.table, outcome: 'error', ok: false, detail: errorText(e) });
+            log.error(`${name}: ${errorText(e)}`);
         }
-        if (report.status === 'recovered' && s.replication.startReplica && replica && !s.dryRun) {
-            await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
-            report.replica.started = true;
-            log.info('replica applier started');
-        }
+    }
+    if (!report.tables.every((t) => t.ok)) {
+        report.status = 'incomplete';
+        report.exitCode = ExitCode.recoveryNeeded;
         return report;
     }
-    finally {
-        await db.close();
+    await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
+    if (s.replication.startReplica && replica) {
+        await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+        report.replica.started = true;
+        log.info('replica applier started');
     }
+    return report;
 }
 function formatRecoverReport(r) {
     const lines = [
@@ -10514,8 +10847,16 @@ function faultFromEnv(env) {
     const [where, sig] = spec.split(':');
     const [point, target] = (where ?? '').split('@');
     let fired = false;
+    let records = 0;
     return (p, t) => {
-        if (fired || p !== point || (target && target !== `${t.schema}.${t.table}`))
+        if (fired || p !== point)
+            return;
+        if (p === 'journal') {
+            records += 1;
+            if (records !== Number(target))
+                return;
+        }
+        else if (target && (!t || target !== `${t.schema}.${t.table}`))
             return;
         fired = true;
         process.kill(process.pid, sig ?? 'SIGKILL');
@@ -10604,6 +10945,7 @@ function flushSettingsFrom(cmd, env) {
         rotateBinlog: raw.rotateBinlog === true,
         timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
         resumeFrom: raw.resume,
+        lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
     };
     if (raw.resume !== undefined && raw.resume.trim() === '')
         throw new errors_InputError('--resume', 'is empty; give the journal of the earlier run');
@@ -10626,6 +10968,7 @@ function recoverSettingsFrom(cmd, env) {
         hashfile: raw.hashfile,
         dryRun: raw.dryRun === true,
         timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
+        lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
     };
 }
 function program_connectionOptions(cmd) {
@@ -10650,6 +10993,7 @@ function program_connectionOptions(cmd) {
         .option('--start-replica', 'alias of --start-slave')
         .option('--no-start-replica', 'alias of --no-start-slave')
         .option('--timeout <seconds>', `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`)
+        .option('--lock-wait <seconds>', `how long to wait for another run (flush or recover) on this server to finish (default ${DEFAULTS.lockWait})`)
         .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
         .option('--verbose', 'more log lines');
 }
@@ -10693,7 +11037,7 @@ function buildProgram(io, setExit) {
         .action(async (_o, cmd) => {
         const s = recoverSettingsFrom(cmd, io.env);
         const raw = cmd.opts();
-        const report = await recover(s, { log: logFor(raw) });
+        const report = await recover(s, { log: logFor(raw), fault: faultFromEnv(io.env) });
         printResult(io, raw.json === true, report, formatRecoverReport(report));
         setExit(report.exitCode);
     });

@@ -28,6 +28,7 @@ export function flushSettings(server: ServerInfo, over: Partial<FlushSettings> =
     allowDownstream: false,
     rotateBinlog: false,
     timeout: 600,
+    lockWait: DEFAULTS.lockWait,
     ...over,
   };
 }
@@ -48,6 +49,7 @@ export async function runRecover(server: ServerInfo, hashfile: string, over: Par
       hashfile,
       dryRun: false,
       timeout: 600,
+      lockWait: DEFAULTS.lockWait,
       ...over,
     },
     { log },

@@ -1,5 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,6 +14,7 @@ import {
   twinName,
   type JournalHeader,
 } from '../../src/journal/journal.js';
+import { FileLockBusyError, lockFile } from '../../src/journal/file-lock.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'bf-journal-unit-'));
 const header: JournalHeader = {
@@ -40,13 +42,10 @@ const table = (id: number, schema: string, name: string) => ({
 describe('journal write and read', () => {
   it('round-trips header, plan, steps, chunks and the end, for any identifier', async () => {
     const path = join(dir(), 'j.hashfile');
-    const w = JournalWriter.create(path);
-    await w.write(header);
-    await w.write({
-      type: 'plan',
-      marker: 'm',
-      tables: [table(1, 'a`b', 'c,d\ne'), table(2, 'x', 'c,d\ne')],
-    });
+    const w = await JournalWriter.create(path, [
+      header,
+      { type: 'plan', marker: 'm', tables: [table(1, 'a`b', 'c,d\ne'), table(2, 'x', 'c,d\ne')] },
+    ]);
     await Promise.all([
       w.write({ type: 'step', id: 1, step: 'set-aside', at: 't' }),
       w.write({ type: 'step', id: 2, step: 'copy', at: 't' }),
@@ -54,7 +53,7 @@ describe('journal write and read', () => {
     await w.write({ type: 'chunk', id: 2, chunk: 3, rows: 300, at: 't' });
     await w.write({ type: 'table-done', id: 1, rows: 5, at: 't' });
     await w.write({ type: 'end', status: 'flushed', at: 't' });
-    w.close();
+    await w.close();
     const j = readJournal(path);
     expect(j.legacy).toBe(false);
     expect(j.header?.serverId).toBe(7);
@@ -68,17 +67,11 @@ describe('journal write and read', () => {
     expect(j.done.has(1)).toBe(true);
     expect(j.end).toBe('flushed');
   });
-  it('refuses to overwrite an existing journal', () => {
+  it('refuses to overwrite an existing journal', async () => {
     const path = join(dir(), 'j.hashfile');
     writeFileSync(path, 'x');
-    expect(() => JournalWriter.create(path)).toThrow(/already exists/);
-  });
-  it('never holds more than it is given (no secret fields)', async () => {
-    const path = join(dir(), 'j.hashfile');
-    const w = JournalWriter.create(path);
-    await w.write(header);
-    w.close();
-    expect(readFileSync(path, 'utf8')).not.toMatch(/password/i);
+    await expect(JournalWriter.create(path, [header])).rejects.toThrow(/already exists/);
+    expect(readFileSync(path, 'utf8')).toBe('x');
   });
   it('tolerates a torn last line (a crash mid-append)', () => {
     const text = [
@@ -131,5 +124,120 @@ describe('names', () => {
     expect(isLeftoverName('_BKTB_3')).toBe(true);
     expect(isLeftoverName('_bf_notours')).toBe(false);
     expect(backupName('ffffffff', 999999).length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('one writer per journal', () => {
+  const plan = { type: 'plan' as const, marker: 'm', tables: [table(1, 's', 't')] };
+
+  it('appears whole or not at all: no temporary file is left, and the header and plan are there', async () => {
+    const d = dir();
+    const path = join(d, 'j.hashfile');
+    const w = await JournalWriter.create(path, [header, plan]);
+    await w.close();
+    expect(readdirSync(d)).toEqual(['j.hashfile']);
+    expect(readJournal(path).tables).toHaveLength(1);
+  });
+
+  it('a second writer is refused while the first holds the journal, and admitted once it closes', async () => {
+    const path = join(dir(), 'j.hashfile');
+    const w = await JournalWriter.create(path, [header, plan]);
+    await expect(JournalWriter.append(path, 0)).rejects.toThrow(
+      /is being written by another binlog-flusher process/,
+    );
+    await w.close();
+    const again = await JournalWriter.append(path, 5);
+    await again.close();
+  });
+
+  it('a second writer in another process is refused too (an OS lock, not a flag in memory)', async () => {
+    const path = join(dir(), 'j.hashfile');
+    const w = await JournalWriter.create(path, [header, plan]);
+    try {
+      const r = spawnSync('flock', ['--nonblock', '--conflict-exit-code', '75', path, 'true']);
+      expect(r.status).toBe(75);
+    } finally {
+      await w.close();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(spawnSync('flock', ['--wait', '5', path, 'true']).status).toBe(0);
+  });
+
+  it('the lock goes with a writer that is killed', async () => {
+    const path = join(dir(), 'j.hashfile');
+    await (await JournalWriter.create(path, [header, plan])).close();
+    const code = `
+      const { JournalWriter } = await import(${JSON.stringify(new URL('../../src/journal/journal.ts', import.meta.url).href)});
+      await JournalWriter.append(${JSON.stringify(path)}, 0);
+      console.log('holding');
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((res) => child.stdout.on('data', (b: Buffer) => b.includes('holding') && res()));
+    await expect(JournalWriter.append(path, 0)).rejects.toThrow(/another binlog-flusher process/);
+    child.kill('SIGKILL');
+    const w = await JournalWriter.append(path, 5);
+    await w.close();
+  });
+
+  it('cuts a torn last record before appending, so the next reader sees only whole records', async () => {
+    const path = join(dir(), 'j.hashfile');
+    await (await JournalWriter.create(path, [header, plan])).close();
+    appendFileSync(path, '{"type":"step","id":1,"st');
+    const w = await JournalWriter.append(path, 0);
+    expect(w.trimmed).toBe('{"type":"step","id":1,"st'.length);
+    await w.write({ type: 'recover', id: 1, outcome: 'already-restored', at: 't' });
+    await w.close();
+    const text = readFileSync(path, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).type),
+    ).toEqual(['header', 'plan', 'recover']);
+    // Nothing torn: the next writer trims nothing.
+    const again = await JournalWriter.append(path, 0);
+    expect(again.trimmed).toBe(0);
+    await again.close();
+  });
+
+  it('the fallback lock file (where no flock command exists) refuses a live owner and takes over a dead one', async () => {
+    const path = join(dir(), 'j.hashfile');
+    writeFileSync(path, '');
+    const first = await lockFile(path, 0, { helper: 'lockfile' });
+    await expect(lockFile(path, 0, { helper: 'lockfile' })).rejects.toBeInstanceOf(FileLockBusyError);
+    await first.release();
+    writeFileSync(`${path}.lock`, `999999999@${hostname()}`); // a pid that is not running
+    const taken = await lockFile(path, 0, { helper: 'lockfile' });
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid}@${hostname()}`);
+    await taken.release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+});
+
+describe('the tail of a journal', () => {
+  it('a complete last record without its newline (written by hand) is kept, and the next record starts a new line', async () => {
+    const path = join(dir(), 'j.hashfile');
+    writeFileSync(
+      path,
+      `${JSON.stringify(header)}\n${JSON.stringify({ type: 'plan', marker: 'm', tables: [table(1, 's', 't')] })}`,
+    );
+    const w = await JournalWriter.append(path, 0);
+    expect(w.trimmed).toBe(0);
+    await w.write({ type: 'end', status: 'recovered', at: 't' });
+    await w.close();
+    const j = readJournal(path);
+    expect(j.tables).toHaveLength(1);
+    expect(j.end).toBe('recovered');
+  });
+  it('a journal that is all torn text is cut to nothing', async () => {
+    const path = join(dir(), 'j.hashfile');
+    writeFileSync(path, '{"type":"hea');
+    const w = await JournalWriter.append(path, 0);
+    expect(w.trimmed).toBe(12);
+    await w.close();
+    expect(readFileSync(path, 'utf8')).toBe('');
   });
 });

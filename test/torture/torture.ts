@@ -1,0 +1,324 @@
+/**
+ * The torture test: seeded rounds of faults against a real replica, each ending with the same
+ * verdict. A round is one of
+ *  - kill-flush:   SIGKILL of the flusher at a random moment (a random instant, right after its Nth
+ *                  journal record, or just before the parked-twin drop), then `recover`;
+ *  - kill-recover: the same, then SIGKILL of the recovery too (a random instant or after its Nth
+ *                  record), then `recover` again;
+ *  - race:         `recover` started while the flush runs (waiting for it, or with a short lock wait);
+ *  - restart:      the replica server SIGKILLed mid-flush and started again, then `recover`.
+ * After every round: every table identical (rows, definition, triggers, referencing foreign keys),
+ * nothing of ours left, the journal readable, and one more `recover` exits 0 and changes nothing.
+ * The same seed replays the same rounds (the moments are drawn from it; the server's timing is not).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { readJournal } from '../../src/journal/journal.js';
+import { killByPidFile, startAgain } from '../sandbox/local.js';
+import type { SandboxInfo } from '../sandbox/types.js';
+import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
+import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
+import { tempHashfile } from '../support/flusher.js';
+import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
+import { isDeepStrictEqual } from 'node:util';
+import { TORTURE_SCHEMA, tortureFixture } from './fixture.js';
+
+export const KINDS = ['kill-flush', 'kill-recover', 'race', 'restart'] as const;
+export type Kind = (typeof KINDS)[number];
+
+export interface TortureOptions {
+  sandbox: SandboxInfo;
+  rounds: number;
+  seed: number;
+  entry?: 'src' | 'dist';
+  log?: (line: string) => void;
+}
+
+export interface TortureResult {
+  seed: number;
+  rounds: number;
+  held: number;
+  kinds: Record<Kind, number>;
+  /** Rounds whose flush died before its journal existed (nothing had changed). */
+  beforeJournal: number;
+  /** Races in which recover met the running flush: it waited for the run lock, or was refused by it. */
+  contended: number;
+  /** Of those, refused (a short lock wait). */
+  refused: number;
+  seconds: number;
+  failure?: string;
+}
+
+/** mulberry32: small, seedable, good enough to pick moments. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Kinds in order: the first rounds take each kind once (shuffled), then weighted draws. */
+export function roundKinds(rounds: number, rand: () => number, kinds: readonly Kind[] = KINDS): Kind[] {
+  const weights: Record<Kind, number> = { 'kill-flush': 3, 'kill-recover': 2.5, race: 3.5, restart: 1.5 };
+  const first = [...kinds].sort(() => rand() - 0.5);
+  const total = kinds.reduce((n, k) => n + weights[k], 0);
+  const out: Kind[] = [];
+  for (let i = 0; i < rounds; i++) {
+    if (i < first.length) {
+      out.push(first[i]!);
+      continue;
+    }
+    let x = rand() * total;
+    out.push(kinds.find((k) => (x -= weights[k]) < 0) ?? kinds[0]!);
+  }
+  return out;
+}
+
+class RoundFailure extends Error {}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+function journalRecords(path: string): number {
+  try {
+    return readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await sleep(10);
+  }
+  return true;
+}
+
+export async function runTorture(o: TortureOptions): Promise<TortureResult> {
+  const sb = o.sandbox;
+  const log = o.log ?? (() => undefined);
+  const rand = prng(o.seed);
+  const started = Date.now();
+  const mycnf = mycnfFor(sb.replica);
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (pid: number) => void) =>
+    runCliProcess(args, { entry: o.entry ?? 'src', env, onSpawn, timeoutMs: 180_000 });
+  const flushArgs = (j: string) => [
+    'flush',
+    '--mycnf',
+    mycnf,
+    '--db',
+    TORTURE_SCHEMA,
+    '--chunk-size',
+    '120',
+    '--concurrency',
+    '2',
+    '--timeout',
+    '10',
+    '--hashfile',
+    j,
+  ];
+  const recoverArgs = (j: string, extra: string[] = []) => [
+    'recover',
+    '--mycnf',
+    mycnf,
+    '--hashfile',
+    j,
+    ...extra,
+  ];
+
+  await startReplica(sb.replica).catch(() => undefined);
+  await withSql(sb.primary, (c) => c.query(tortureFixture(sb.flavour === 'mariadb')));
+  await waitCaughtUp(sb.primary, sb.replica);
+  const snap = () => withSql(sb.replica, (c) => snapshotSchema(c, TORTURE_SCHEMA));
+  const before: SchemaSnapshot = await snap();
+
+  // Calibrate: one clean flush gives the span of a run, in time and in journal records.
+  const calib = tempHashfile();
+  const t0 = Date.now();
+  const running = cli(flushArgs(calib));
+  await waitFor(() => existsSync(calib), 60_000);
+  const t1 = Date.now();
+  const first = await running;
+  if (first.code !== 0) throw new Error(`calibration flush failed: ${first.stderr}`);
+  // ms: spawn to exit; work: from the journal's appearance (the first change) to exit.
+  const span = { ms: Date.now() - t0, work: Date.now() - t1, records: journalRecords(calib) - 2 };
+  log(
+    `torture: seed ${o.seed}; a clean flush takes ${span.ms} ms (${span.work} ms of it changing tables) and appends ${span.records} journal records`,
+  );
+
+  const result: TortureResult = {
+    seed: o.seed,
+    rounds: o.rounds,
+    held: 0,
+    kinds: { 'kill-flush': 0, 'kill-recover': 0, race: 0, restart: 0 },
+    beforeJournal: 0,
+    contended: 0,
+    refused: 0,
+    seconds: 0,
+  };
+  const canRestart = Boolean(sb.replica.command && sb.replica.datadir);
+  const kinds = roundKinds(o.rounds, rand, canRestart ? KINDS : KINDS.filter((k) => k !== 'restart'));
+
+  /** A flush killed at a random moment; returns what it did. */
+  const killedFlush = async (j: string): Promise<{ run: CliRun; how: string }> => {
+    const pick = rand();
+    if (pick < 0.45) {
+      const n = int(rand, 1, span.records);
+      return {
+        run: await cli(flushArgs(j), { BINLOG_FLUSHER_FAULT: `journal@${n}` }),
+        how: `after journal record ${n}`,
+      };
+    }
+    if (pick < 0.55) {
+      return {
+        run: await cli(flushArgs(j), { BINLOG_FLUSHER_FAULT: 'drop-twins' }),
+        how: 'before the twin drop',
+      };
+    }
+    const delay = int(rand, 0, span.ms);
+    let pid = 0;
+    const p = cli(flushArgs(j), {}, (x) => (pid = x));
+    const timer = setTimeout(() => pid && process.kill(pid, 'SIGKILL'), delay);
+    const run = await p;
+    clearTimeout(timer);
+    return { run, how: `${delay} ms after start` };
+  };
+
+  const expect = (ok: boolean, what: string, run?: CliRun) => {
+    if (!ok)
+      throw new RoundFailure(`${what}${run ? `\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}` : ''}`);
+  };
+  const recoverOk = async (j: string, what: string) => {
+    const r = await cli(recoverArgs(j));
+    expect(r.code === 0, `${what}: recover exited ${String(r.code ?? r.signal)}`, r);
+  };
+
+  const rounds: Record<Kind, (j: string) => Promise<string>> = {
+    'kill-flush': async (j) => {
+      const { run, how } = await killedFlush(j);
+      expect(run.signal === 'SIGKILL' || run.code === 0, `flush ended with ${String(run.code)}`, run);
+      if (existsSync(j)) await recoverOk(j, 'after the killed flush');
+      return `flush killed ${how}`;
+    },
+    'kill-recover': async (j) => {
+      const { run, how } = await killedFlush(j);
+      expect(run.signal === 'SIGKILL' || run.code === 0, `flush ended with ${String(run.code)}`, run);
+      if (!existsSync(j)) return `flush killed ${how}, before its journal existed`;
+      let rhow: string;
+      if (rand() < 0.5) {
+        const n = int(rand, 1, 6);
+        const r = await cli(recoverArgs(j), { BINLOG_FLUSHER_FAULT: `journal@${n}` });
+        expect(r.signal === 'SIGKILL' || r.code === 0, `killed recover ended with ${String(r.code)}`, r);
+        rhow = `after its record ${n}`;
+      } else {
+        const delay = int(rand, 0, 1500);
+        let pid = 0;
+        const p = cli(recoverArgs(j), {}, (x) => (pid = x));
+        const timer = setTimeout(() => pid && process.kill(pid, 'SIGKILL'), delay);
+        const r = await p;
+        clearTimeout(timer);
+        expect(r.signal === 'SIGKILL' || r.code === 0, `killed recover ended with ${String(r.code)}`, r);
+        rhow = `${delay} ms after start`;
+      }
+      await recoverOk(j, 'after the killed recover');
+      return `flush killed ${how}; recover killed ${rhow}`;
+    },
+    race: async (j) => {
+      const f = cli(flushArgs(j));
+      const appeared = await waitFor(() => existsSync(j), 30_000);
+      // recover reaches the server about one process start-up after it is spawned.
+      await sleep(int(rand, 0, Math.max(0, span.work - (span.ms - span.work))));
+      const short = rand() < 0.4;
+      const r = appeared ? await cli(recoverArgs(j, short ? ['--lock-wait', '0'] : [])) : undefined;
+      const fr = await f;
+      expect(fr.code === 0, `flush under a racing recover exited ${String(fr.code ?? fr.signal)}`, fr);
+      if (!r) return 'flush ended before its journal was seen';
+      if (r.code === 3) {
+        expect(short, 'recover waiting for the lock was refused', r);
+        expect(
+          /holds the lock binlog-flusher on this server: connection \d+/.test(r.stderr),
+          'refusal without the holder',
+          r,
+        );
+        result.refused += 1;
+        result.contended += 1;
+        return 'recover refused by the run lock';
+      }
+      expect(r.code === 0, `racing recover exited ${String(r.code ?? r.signal)}`, r);
+      if (!/holds the run lock/.test(r.stdout + r.stderr)) return 'recover came after the flush';
+      result.contended += 1;
+      return 'recover waited for the flush';
+    },
+    restart: async (j) => {
+      const f = cli(flushArgs(j));
+      await waitFor(() => journalRecords(j) >= 3, 30_000);
+      const delay = int(rand, 0, Math.floor(span.work * 0.8));
+      await sleep(delay);
+      await killByPidFile(sb.replica.datadir!, 'SIGKILL');
+      const fr = await f;
+      await startAgain(sb.replica);
+      if (existsSync(j)) await recoverOk(j, 'after the server restart');
+      return `server killed ${delay} ms into the copy; flush exited ${String(fr.code ?? fr.signal)}`;
+    },
+  };
+
+  for (let i = 0; i < o.rounds; i++) {
+    const kind = kinds[i]!;
+    const j = tempHashfile();
+    const t = Date.now();
+    try {
+      const what = await rounds[kind](j);
+      if (!existsSync(j)) result.beforeJournal += 1;
+      // The verdict, the same for every round.
+      const after = await snap();
+      expect(isDeepStrictEqual(after, before), `tables differ from before the round: ${diff(before, after)}`);
+      const left = await withSql(sb.replica, leftovers);
+      expect(left.length === 0, `left behind: ${left.join(', ')}`);
+      if (existsSync(j)) {
+        readJournal(j);
+        const again = await cli(recoverArgs(j, ['--json']));
+        expect(again.code === 0, `the last recover exited ${String(again.code)}`, again);
+        const outcomes = (JSON.parse(again.stdout) as { tables: { outcome: string }[] }).tables.map(
+          (x) => x.outcome,
+        );
+        expect(
+          outcomes.every((x) => x === 'already-restored'),
+          `the last recover changed something: ${outcomes.join(', ')}`,
+          again,
+        );
+        expect(isDeepStrictEqual(await snap(), before), 'tables differ after the last recover');
+      }
+      result.kinds[kind] += 1;
+      result.held += 1;
+      log(`round ${i + 1}/${o.rounds} ${kind}: held (${what}; ${Date.now() - t} ms)`);
+    } catch (e) {
+      result.failure = `round ${i + 1} (${kind}, journal ${j}) failed: ${(e as Error).message}\nreplay: npm run torture -- --seed ${o.seed} --rounds ${i + 1}`;
+      log(result.failure);
+      break;
+    }
+  }
+  await startReplica(sb.replica).catch(() => undefined);
+  result.seconds = Math.round((Date.now() - started) / 1000);
+  return result;
+}
+
+function diff(a: SchemaSnapshot, b: SchemaSnapshot): string {
+  if (!isDeepStrictEqual(a.objects, b.objects))
+    return `objects ${a.objects.join('|')} -> ${b.objects.join('|')}`;
+  return Object.keys(a.tables)
+    .filter((t) => !isDeepStrictEqual(a.tables[t], b.tables[t]))
+    .join(', ');
+}
+
+export function summary(r: TortureResult): string {
+  return (
+    `torture: ${r.held} of ${r.rounds} rounds held (seed ${r.seed}, ${r.seconds} s): ` +
+    KINDS.map((k) => `${k} ${r.kinds[k]}`).join(', ') +
+    `; races in which recover met the running flush ${r.contended} (refused by the lock ${r.refused}, waited ${r.contended - r.refused}); ` +
+    `flushes killed before their journal existed ${r.beforeJournal}`
+  );
+}
