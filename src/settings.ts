@@ -60,6 +60,10 @@ export interface FlushSettings {
   resumeFrom?: string;
   /** Seconds to wait for another run to release the server's run lock. */
   lockWait: number;
+  /** Turn read_only ON for the run when it is OFF (and back at the end). */
+  setReadOnly: boolean;
+  /** Run although preflight found enabled events that write into the selected tables. */
+  allowWriters: boolean;
 }
 
 export interface RecoverSettings {
@@ -77,6 +81,8 @@ export const DEFAULTS = {
   port: 3306,
   timeout: 600,
   lockWait: 60,
+  setReadOnly: true,
+  allowWriters: false,
   concurrency: 4,
   chunkSize: 100_000,
   ddl: 'create' as DdlMode,

@@ -7667,7 +7667,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4978);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3505);
 
 const controller = new AbortController();
 let signals = 0;
@@ -7694,7 +7694,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4978:
+/***/ 3505:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8181,6 +8181,44 @@ async function canToggleSqlLogBin(db) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan/writers.ts
+/**
+ * Pure helpers for "what else could write into a table while it is set aside": does a trigger's or
+ * an event's SQL write into one of the flushed tables, and which sessions' users may write despite
+ * read_only. Deliberately generous: a false alarm costs a look, a miss costs rows.
+ */
+const WRITE_VERB = /\b(INSERT|REPLACE|UPDATE|DELETE|LOAD)\b/i;
+function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** The flushed tables that `sql` names in a statement that writes (by their table name). */
+function writesInto(sql, tables) {
+    if (!WRITE_VERB.test(sql))
+        return [];
+    return tables.filter((t) => {
+        const name = escapeRe(t.table);
+        // `name`, name as a bare word, or schema.name in any quoting.
+        return new RegExp(`(\`${name.replaceAll('`', '``')}\`|(^|[^\\w$\`])${name}($|[^\\w$\`]))`, 'iu').test(sql);
+    });
+}
+/** 'user'@'host' -> user */
+function granteeUser(grantee) {
+    const m = /^'((?:[^']|'')*)'@'/.exec(grantee);
+    return m ? m[1].replaceAll("''", "'") : grantee;
+}
+/** Users (by name) holding any of the privileges, from information_schema.USER_PRIVILEGES rows. */
+function usersWith(rows, privileges) {
+    const wanted = new Set(privileges.map((p) => p.toUpperCase()));
+    const out = new Map();
+    for (const r of rows) {
+        if (!wanted.has(r.privilege.toUpperCase()))
+            continue;
+        const u = granteeUser(r.grantee);
+        out.set(u, [...new Set([...(out.get(u) ?? []), r.privilege.toUpperCase()])]);
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/db/dialect.ts
 function parseVersion(versionString, versionComment = '') {
     const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
@@ -8228,6 +8266,13 @@ function dialectFor(v) {
                 binlogEvents: 'BINLOG MONITOR',
                 replicaStatus: 'SLAVE MONITOR',
                 replicaHosts: 'REPLICATION MASTER ADMIN',
+                // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+                readOnlyBypass: atLeast(v, 10, 11, 0)
+                    ? ['READ_ONLY ADMIN']
+                    : atLeast(v, 10, 5, 2)
+                        ? ['READ_ONLY ADMIN', 'SUPER']
+                        : ['SUPER'],
+                setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
             },
             checkNamesPerSchema: false,
             blackholePartitions: true,
@@ -8269,6 +8314,8 @@ function dialectFor(v) {
             binlogEvents: 'REPLICATION SLAVE',
             replicaStatus: 'REPLICATION CLIENT',
             replicaHosts: 'REPLICATION SLAVE',
+            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
+            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
         },
         checkNamesPerSchema: true,
         blackholePartitions: false,
@@ -8327,6 +8374,11 @@ function quoteString(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/inspect/inspector.ts
+/**
+ * Read-only inspection of the server: facts, replication state, tables and their shape.
+ * Nothing in this module changes the server (session variables aside).
+ */
+
 
 
 const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
@@ -8578,6 +8630,55 @@ const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
 function missingSchemaPrivileges(g, schema) {
     return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
         !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
+}
+async function localWriters(db, d, flushed) {
+    const sessions = await db.rows(`SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
+      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
+        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`);
+    const canSeeAll = await db
+        .rows(d.version.flavour === 'mariadb'
+        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
+        : 'SELECT 1 FROM mysql.user LIMIT 0')
+        .then(() => true)
+        .catch(() => false);
+    const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+    const me = current.slice(0, current.lastIndexOf('@'));
+    const privRows = await db.rows(`SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`, d.privileges.readOnlyBypass);
+    const bypass = usersWith(privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })), d.privileges.readOnlyBypass);
+    const result = {
+        sessions: sessions.map((r) => {
+            const user = str(r.u);
+            const known = canSeeAll || user === me;
+            return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
+        }),
+        events: [],
+        triggers: [],
+    };
+    const schemas = new Set(flushed.map((t) => t.schema));
+    const key = (s, t) => `${s}\u0000${t}`;
+    const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
+    if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
+        const ev = await db.rows(`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`);
+        result.events = ev
+            .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
+            .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
+    }
+    const trg = await db.rows(`SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
+       FROM information_schema.TRIGGERS`);
+    for (const t of trg) {
+        if (flushedKeys.has(key(str(t.os), str(t.ot))))
+            continue; // moves with its table: never fires on a twin
+        const into = writesInto(str(t.b), flushed);
+        if (into.length) {
+            result.triggers.push({
+                schema: str(t.s),
+                name: str(t.n),
+                on: `${str(t.os)}.${str(t.ot)}`,
+                into: into.map((x) => `${x.schema}.${x.table}`),
+            });
+        }
+    }
+    return result;
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -8926,6 +9027,7 @@ function parseJournal(text, path, legacySchema) {
         steps: new Map(),
         done: new Set(),
         chunks: new Map(),
+        settings: new Map(),
     };
     lines.forEach((line, i) => {
         let rec;
@@ -8982,6 +9084,14 @@ function parseJournal(text, path, legacySchema) {
                 break;
             case 'recover':
                 break;
+            case 'setting':
+                if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
+                    throw new JournalFormatError(path, `line ${i + 1}: a setting record binlog-flusher never writes`);
+                state.settings.set(rec.name, { from: rec.from, to: rec.to });
+                break;
+            case 'setting-restored':
+                state.settings.delete(rec.name);
+                break;
             default:
                 throw new JournalFormatError(path, `line ${i + 1}: unknown record type ${JSON.stringify(rec.type)}`);
         }
@@ -9008,6 +9118,7 @@ function parseLegacy(lines, path, schema) {
         steps: new Map(),
         done: new Set(),
         chunks: new Map(),
+        settings: new Map(),
     };
     lines.forEach((line, i) => {
         const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);
@@ -9254,6 +9365,10 @@ function releaseLock(name) {
 /** One row: the connection id holding each named lock (`h0`, `h1`, ...), NULL where it is free. */
 function lockHolders(names) {
     return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
+}
+/** The server's read_only switch (global: it affects every session but the exempt ones). */
+function setGlobalReadOnly(on) {
+    return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
 }
 
 ;// CONCATENATED MODULE: ./src/db/run-lock.ts
@@ -9557,22 +9672,6 @@ async function preflight(db, s, log) {
     if (bh !== 'YES' && bh !== 'DEFAULT') {
         fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
     }
-    if (facts.superReadOnly) {
-        fail('read-only', 'super_read_only is ON: no session may rename or create tables', 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)');
-    }
-    else if (facts.readOnly) {
-        const grants = (await db.rows('SHOW GRANTS'))
-            .map((r) => String(Object.values(r)[0]))
-            .join('\n')
-            .toUpperCase();
-        const exempt = /ALL PRIVILEGES ON \*\.\*|\bSUPER\b|READ[ _]ONLY ADMIN|CONNECTION_ADMIN/.test(grants);
-        if (!exempt) {
-            fail('read-only', 'read_only is ON and the flush user has no privilege that may write under it', 'grant SUPER (MySQL: CONNECTION_ADMIN; MariaDB 10.5.2+: READ ONLY ADMIN), or SET GLOBAL read_only = OFF during the flush');
-        }
-        else {
-            warnings.push('read_only is ON; the flush user may write anyway through its privileges');
-        }
-    }
     const replica = await replicaStatus(db, d).catch((e) => {
         fail('replica-status', `cannot read the replica status: ${e.message}`, 'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)');
         return undefined;
@@ -9639,6 +9738,9 @@ async function preflight(db, s, log) {
             fail('privilege', `this user lacks ${missing.join(', ')} on schema ${schema}`, `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`);
         }
     }
+    const writers = await writerChecks(db, s, facts, grants, discovery);
+    failures.push(...writers.failures);
+    warnings.push(...writers.warnings);
     for (const { row, shape } of discovery.tables) {
         if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
             const mb = row.dataLength / 1048576;
@@ -9646,6 +9748,86 @@ async function preflight(db, s, log) {
         }
     }
     return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+/**
+ * Who else can write into a table while it is set aside (and see it vanish into the twin). The run
+ * turns read_only ON (unless told not to), which refuses every session without a bypass privilege;
+ * what can still write despite it is listed here. Enabled events that write into the selection run
+ * on their own: refused unless --allow-writers. Other sessions holding a bypass privilege (an
+ * operator's shell, a monitoring agent) and triggers on other tables that write into these only
+ * write when someone tells them to: warnings, naming each.
+ */
+async function writerChecks(db, s, facts, grants, discovery) {
+    const failures = [];
+    const warnings = [];
+    const d = facts.dialect;
+    const bypass = d.privileges.readOnlyBypass;
+    const override = 'or pass --allow-writers (action: allow-writers: true) to run anyway';
+    const refuseOrWarn = (check, message, fix) => {
+        if (s.allowWriters)
+            warnings.push(`${message} (--allow-writers: running anyway)`);
+        else
+            failures.push({ check, message, fix: `${fix}, ${override}` });
+    };
+    if (facts.superReadOnly) {
+        failures.push({
+            check: 'read-only',
+            message: 'super_read_only is ON: no session may rename or create tables',
+            fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
+        });
+    }
+    const willBeReadOnly = facts.readOnly || s.setReadOnly;
+    if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
+        failures.push({
+            check: 'read-only',
+            message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
+            fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
+        });
+    }
+    if (!facts.readOnly &&
+        s.setReadOnly &&
+        !grants.global.has(d.privileges.setReadOnly) &&
+        !grants.global.has('SUPER')) {
+        failures.push({
+            check: 'read-only',
+            message: 'this user may not turn read_only ON for the run',
+            fix: `GRANT ${d.privileges.setReadOnly} ON *.* TO the flush user, or SET GLOBAL read_only = ON yourself for the duration`,
+        });
+    }
+    if (!facts.readOnly && !s.setReadOnly) {
+        warnings.push('read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost');
+    }
+    const flushed = discovery.tables.map((t) => ({ schema: t.row.schema, table: t.row.name }));
+    if (flushed.length === 0)
+        return { failures, warnings };
+    const w = await localWriters(db, d, flushed);
+    if (!grants.global.has('PROCESS')) {
+        warnings.push(`this user cannot see other sessions (no PROCESS privilege), so it cannot tell whether one holding ${bypass.join(' or ')} could write into a set-aside table; grant PROCESS to have them listed`);
+    }
+    const strong = w.sessions.filter((x) => x.bypass && x.bypass.length > 0);
+    if (strong.length) {
+        warnings.push(`${strong.length} other session(s) may write despite read_only (${bypass.join(' / ')}); a write of theirs into a table while it is set aside would be lost, so make sure they write nothing into the selected tables during the run: ${describeSessions(strong)}`);
+    }
+    const unknown = w.sessions.filter((x) => x.bypass === undefined);
+    if (unknown.length) {
+        warnings.push(`${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on mysql.${d.version.flavour === 'mariadb' ? 'global_priv' : 'user'} to check them): ${describeSessions(unknown)}; ` +
+            `any of them holding ${bypass.join(' or ')} could write into a set-aside table and lose the rows`);
+    }
+    if (w.events.length) {
+        refuseOrWarn('writers', `the event scheduler is ON and these enabled events may write into the selected tables: ${w.events
+            .map((e) => `${e.schema}.${e.name} (definer ${e.definer})`)
+            .join(', ')}`, 'disable them for the duration (ALTER EVENT ... DISABLE, or SET GLOBAL event_scheduler = OFF)');
+    }
+    for (const t of w.triggers) {
+        warnings.push(`trigger ${t.schema}.${t.name} on ${t.on} writes into ${t.into.join(', ')}: a write into ${t.on} by a session that may write despite read_only would lose that row while the table is set aside`);
+    }
+    return { failures, warnings };
+}
+function describeSessions(xs) {
+    const shown = xs
+        .slice(0, 10)
+        .map((x) => `connection ${x.id} ${x.user}@${x.host}${x.bypass?.length ? ` (${x.bypass.join(', ')})` : ''}`);
+    return shown.join('; ') + (xs.length > 10 ? `; and ${xs.length - 10} more` : '');
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -9665,6 +9847,8 @@ const DEFAULTS = {
     port: 3306,
     timeout: 600,
     lockWait: 60,
+    setReadOnly: true,
+    allowWriters: false,
     concurrency: 4,
     chunkSize: 100_000,
     ddl: 'create',
@@ -9823,6 +10007,64 @@ function logProgress(log, everyMs = 5000) {
             }
         },
     };
+}
+
+;// CONCATENATED MODULE: ./src/engine/server-settings.ts
+
+const at = () => new Date().toISOString();
+async function readOnlyNow(db) {
+    const v = (await db.one('SELECT @@GLOBAL.read_only AS v'))?.v;
+    return ['1', 'ON'].includes(String(v).toUpperCase()) ? 'ON' : 'OFF';
+}
+/** Turn read_only ON for the run; undefined when it already was. */
+async function holdReadOnly(db, journal, log) {
+    const from = await readOnlyNow(db);
+    if (from === 'ON')
+        return undefined;
+    await journal.write({ type: 'setting', name: 'read_only', from, to: 'ON', at: at() });
+    await db.exec(setGlobalReadOnly(true));
+    log.info('read_only turned ON for the run: other sessions cannot write into set-aside tables');
+    return { name: 'read_only', from, to: 'ON', outcome: 'held' };
+}
+/** Put back what the run changed (only call once no table is set aside). */
+async function putBackSettings(db, changed, journal, log) {
+    const out = [];
+    for (const c of changed) {
+        const now = await readOnlyNow(db);
+        let outcome;
+        if (now === c.to) {
+            await db.exec(setGlobalReadOnly(c.from === 'ON'));
+            outcome = 'restored';
+            log.info(`${c.name} put back to ${c.from}`);
+        }
+        else if (now === c.from) {
+            outcome = 'already';
+        }
+        else {
+            outcome = 'changed';
+            log.warn(`${c.name} is ${now}, not the ${c.to} the run set: changed by someone since; left as it is`);
+        }
+        await journal?.write({
+            type: 'setting-restored',
+            name: c.name,
+            value: outcome === 'changed' ? now : c.from,
+            at: at(),
+        });
+        out.push({ ...c, outcome });
+    }
+    return out;
+}
+function describeSetting(s) {
+    switch (s.outcome) {
+        case 'held':
+            return `${s.name}: turned ${s.to} for the run; still ${s.to} (recover puts it back to ${s.from})`;
+        case 'restored':
+            return `${s.name}: turned ${s.to} for the run, back to ${s.from}`;
+        case 'already':
+            return `${s.name}: was back to ${s.from} already`;
+        case 'changed':
+            return `${s.name}: changed by someone since the run set it to ${s.to}; left as it is`;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/engine/restore.ts
@@ -10222,6 +10464,7 @@ async function copyRows(t, ctx, midCopy) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/report.ts
+
 function defaultHashfile(host, at) {
     const stamp = at
         .toISOString()
@@ -10275,6 +10518,8 @@ function formatReport(r) {
         if (r.errantGtids)
             lines.push(`GTIDs written by the flush on this replica: ${r.errantGtids}`);
         lines.push(`Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`);
+        for (const st of r.settings ?? [])
+            lines.push(`Server setting ${describeSetting(st)}`);
         if (r.hashfile)
             lines.push(`Journal: ${r.hashfile}`);
     }
@@ -10293,6 +10538,7 @@ function formatReport(r) {
  * pipeline, `concurrency` at a time -> coordinates -> report. On any failure the tables that are set
  * aside are put back before returning; what cannot be put back is named with the recover command.
  */
+
 
 
 
@@ -10389,7 +10635,13 @@ async function flushWith(control, s, deps) {
         {
             type: 'plan',
             marker,
-            tables: plan.map((t) => ({ id: t.id, schema: t.schema, table: t.table, backup: t.backup, twin: t.twin })),
+            tables: plan.map((t) => ({
+                id: t.id,
+                schema: t.schema,
+                table: t.table,
+                backup: t.backup,
+                twin: t.twin,
+            })),
         },
     ]);
     report.hashfile = hashfile;
@@ -10399,6 +10651,11 @@ async function flushWith(control, s, deps) {
         if (deps.onJournalReady)
             await deps.onJournalReady(hashfile);
         await log.group('Replication', async () => {
+            if (s.setReadOnly) {
+                const held = await holdReadOnly(control, journal, log);
+                if (held)
+                    report.settings = [held];
+            }
             if (pre.replica && s.replication.stopReplica) {
                 await control.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
                 report.replica.stopped = true;
@@ -10433,6 +10690,8 @@ async function flushWith(control, s, deps) {
             report.warnings.push(`could not read the binlog position after the flush: ${errorText(e)}`);
             log.warn(report.warnings.at(-1));
         }
+        if (report.status !== 'recovery-needed')
+            await putBack(control, report, journal, log);
         if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
             try {
                 await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
@@ -10458,6 +10717,19 @@ async function flushWith(control, s, deps) {
         catch (e) {
             log.warn(`journal: ${errorText(e)}`);
         }
+    }
+}
+/** Every table is back: put back the settings the run changed (a failure only warns: recover does it). */
+async function putBack(control, report, journal, log) {
+    const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
+    if (held.length === 0)
+        return;
+    try {
+        report.settings = await putBackSettings(control, held, journal, log);
+    }
+    catch (e) {
+        report.warnings.push(`could not put read_only back to ${held[0].from}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`);
+        log.warn(report.warnings.at(-1));
     }
 }
 /** The journal's first record: what ran, where, with which options; never a secret. */
@@ -10713,6 +10985,7 @@ async function dropParkedTwins(run) {
 
 
 
+
 function selected(s, schema, table) {
     const sel = s.selection;
     if (sel.databases.length && !sel.databases.includes(schema))
@@ -10769,6 +11042,7 @@ function emptyReport(s) {
         hashfile: s.hashfile,
         tables: [],
         replica: { stopped: false, started: false },
+        settings: [],
     };
 }
 function dryRunReport(s, journal) {
@@ -10813,15 +11087,26 @@ async function replay(db, d, journal, writer, s, log) {
             (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
         }
         catch (e) {
-            report.tables.push({ schema: t.schema, table: t.table, outcome: 'error', ok: false, detail: errorText(e) });
+            report.tables.push({
+                schema: t.schema,
+                table: t.table,
+                outcome: 'error',
+                ok: false,
+                detail: errorText(e),
+            });
             log.error(`${name}: ${errorText(e)}`);
         }
     }
     if (!report.tables.every((t) => t.ok)) {
         report.status = 'incomplete';
         report.exitCode = ExitCode.recoveryNeeded;
+        if (journal.settings.size) {
+            log.warn(`${[...journal.settings.keys()].join(', ')} stays as the run set it until every table is back`);
+        }
         return report;
     }
+    const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
+    report.settings = await putBackSettings(db, changed, writer, log);
     await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
     if (s.replication.startReplica && replica) {
         await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
@@ -10836,6 +11121,8 @@ function formatRecoverReport(r) {
     ];
     for (const t of r.tables)
         lines.push(`  ${t.schema}.${t.table}: ${t.outcome}${t.ok ? '' : ' (NOT restored)'}: ${t.detail}`);
+    for (const st of r.settings)
+        lines.push(`  server setting ${describeSetting(st)}`);
     return lines.join('\n');
 }
 
@@ -10946,6 +11233,8 @@ function flushSettingsFrom(cmd, env) {
         timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
         resumeFrom: raw.resume,
         lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
+        setReadOnly: raw.setReadOnly ?? DEFAULTS.setReadOnly,
+        allowWriters: raw.allowWriters === true,
     };
     if (raw.resume !== undefined && raw.resume.trim() === '')
         throw new errors_InputError('--resume', 'is empty; give the journal of the earlier run');
@@ -11017,6 +11306,8 @@ function buildProgram(io, setExit) {
         .option('--allow-primary', 'run even though the server is not a replica')
         .option('--allow-downstream', "run even though replicas read this server's binlog")
         .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
+        .option('--no-set-read-only', 'leave read_only OFF during the run (default: turned ON, and back at the end): writes by other sessions into set-aside tables are then not refused')
+        .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
         .option('--resume <hashfile>', 'after a failed run was recovered: flush only the tables its journal does not show finished')
         .action(async (_o, cmd) => {
         const s = flushSettingsFrom(cmd, io.env);

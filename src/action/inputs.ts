@@ -111,6 +111,8 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     rotateBinlog: parseBoolInput('rotate-binlog', get('rotate-binlog'), false),
     timeout: parseIntInput('timeout', get('timeout'), DEFAULTS.timeout, LIMITS.timeout),
     lockWait: parseIntInput('lock-wait', get('lock-wait'), DEFAULTS.lockWait, LIMITS.lockWait),
+    setReadOnly: parseBoolInput('set-read-only', get('set-read-only'), DEFAULTS.setReadOnly),
+    allowWriters: parseBoolInput('allow-writers', get('allow-writers'), DEFAULTS.allowWriters),
   };
   const name = get('artifact-name') || artifactBaseName(host, env);
   if (ARTIFACT_NAME_FORBIDDEN.test(name) || name.length > 200) {

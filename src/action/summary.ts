@@ -3,6 +3,7 @@
  */
 import type { RecoverReport } from '../engine/recover.js';
 import { totals, type RunReport } from '../engine/report.js';
+import { describeSetting } from '../engine/server-settings.js';
 
 const esc = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const pos = (p?: { file: string; position: number; gtid: string }) =>
@@ -39,6 +40,7 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
     out.push(
       `- Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
     );
+    for (const st of r.settings ?? []) out.push(`- Server setting ${esc(describeSetting(st))}`);
   }
   if (r.skipped.length) {
     out.push('', '### Not flushed', '', '| object | reason |', '|---|---|');
@@ -58,6 +60,8 @@ export function recoverSummary(r: RecoverReport): string {
     out.push(
       `| \`${esc(t.schema)}.${esc(t.table)}\` | ${t.ok ? '' : '**'}${t.outcome}${t.ok ? '' : '**'} | ${esc(t.detail)} |`,
     );
+  if (r.settings.length) out.push('');
+  for (const st of r.settings) out.push(`- Server setting ${esc(describeSetting(st))}`);
   return out.join('\n') + '\n';
 }
 

@@ -58,6 +58,8 @@ interface Raw {
   timeout?: string;
   lockWait?: string;
   resume?: string;
+  setReadOnly?: boolean;
+  allowWriters?: boolean;
 }
 
 export interface CliIo {
@@ -164,6 +166,8 @@ export function flushSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): FlushSe
     timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
     resumeFrom: raw.resume,
     lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
+    setReadOnly: raw.setReadOnly ?? DEFAULTS.setReadOnly,
+    allowWriters: raw.allowWriters === true,
   };
   if (raw.resume !== undefined && raw.resume.trim() === '')
     throw new InputError('--resume', 'is empty; give the journal of the earlier run');
@@ -252,6 +256,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--allow-primary', 'run even though the server is not a replica')
     .option('--allow-downstream', "run even though replicas read this server's binlog")
     .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
+    .option(
+      '--no-set-read-only',
+      'leave read_only OFF during the run (default: turned ON, and back at the end): writes by other sessions into set-aside tables are then not refused',
+    )
+    .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
     .option(
       '--resume <hashfile>',
       'after a failed run was recovered: flush only the tables its journal does not show finished',

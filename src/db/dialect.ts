@@ -60,6 +60,10 @@ export interface Dialect {
     binlogEvents: string;
     replicaStatus: string;
     replicaHosts: string;
+    /** Any one of these lets a session write while read_only is ON. */
+    readOnlyBypass: string[];
+    /** Needed to switch read_only. */
+    setReadOnly: string;
   };
   /** MySQL keeps CHECK constraint names unique per schema; MariaDB per table. */
   checkNamesPerSchema: boolean;
@@ -94,6 +98,13 @@ export function dialectFor(v: ServerVersion): Dialect {
         binlogEvents: 'BINLOG MONITOR',
         replicaStatus: 'SLAVE MONITOR',
         replicaHosts: 'REPLICATION MASTER ADMIN',
+        // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+        readOnlyBypass: atLeast(v, 10, 11, 0)
+          ? ['READ_ONLY ADMIN']
+          : atLeast(v, 10, 5, 2)
+            ? ['READ_ONLY ADMIN', 'SUPER']
+            : ['SUPER'],
+        setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
       },
       checkNamesPerSchema: false,
       blackholePartitions: true,
@@ -135,6 +146,8 @@ export function dialectFor(v: ServerVersion): Dialect {
       binlogEvents: 'REPLICATION SLAVE',
       replicaStatus: 'REPLICATION CLIENT',
       replicaHosts: 'REPLICATION SLAVE',
+      readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
+      setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
     },
     checkNamesPerSchema: true,
     blackholePartitions: false,

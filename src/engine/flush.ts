@@ -25,6 +25,7 @@ import { columnsHash, planTables, type PlannedTable, type Skipped } from '../pla
 import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { setSqlLogBin } from '../sql/builders.js';
 import { logProgress } from './progress.js';
+import { holdReadOnly, putBackSettings } from './server-settings.js';
 import { dropOurTwins, restoreTable } from './restore.js';
 import { flushTable, type TableContext, type WorkerConnection } from './table-flush.js';
 import type { FaultHook } from './fault.js';
@@ -146,6 +147,10 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
     if (deps.onJournalReady) await deps.onJournalReady(hashfile);
 
     await log.group('Replication', async () => {
+      if (s.setReadOnly) {
+        const held = await holdReadOnly(control, journal, log);
+        if (held) report.settings = [held];
+      }
       if (pre.replica && s.replication.stopReplica) {
         await control.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
         report.replica.stopped = true;
@@ -185,6 +190,7 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
       report.warnings.push(`could not read the binlog position after the flush: ${errorText(e)}`);
       log.warn(report.warnings.at(-1)!);
     }
+    if (report.status !== 'recovery-needed') await putBack(control, report, journal, log);
     if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
       try {
         await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
@@ -207,6 +213,20 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
     } catch (e) {
       log.warn(`journal: ${errorText(e)}`);
     }
+  }
+}
+
+/** Every table is back: put back the settings the run changed (a failure only warns: recover does it). */
+async function putBack(control: Db, report: RunReport, journal: JournalWriter, log: Logger): Promise<void> {
+  const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
+  if (held.length === 0) return;
+  try {
+    report.settings = await putBackSettings(control, held, journal, log);
+  } catch (e) {
+    report.warnings.push(
+      `could not put read_only back to ${held[0]!.from}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`,
+    );
+    log.warn(report.warnings.at(-1)!);
   }
 }
 

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { RecoverSettings } from '../settings.js';
 import { restoreTable, type RestoreOutcome } from './restore.js';
 import type { FaultHook } from './fault.js';
+import { describeSetting, putBackSettings, type SettingReport } from './server-settings.js';
 
 export interface RecoverTableReport {
   schema: string;
@@ -29,6 +30,8 @@ export interface RecoverReport {
   hashfile: string;
   tables: RecoverTableReport[];
   replica: { stopped: boolean; started: boolean };
+  /** Server settings the flush changed, put back once every table is in place. */
+  settings: SettingReport[];
 }
 
 function selected(s: RecoverSettings, schema: string, table: string): boolean {
@@ -93,6 +96,7 @@ function emptyReport(s: RecoverSettings): RecoverReport {
     hashfile: s.hashfile,
     tables: [],
     replica: { stopped: false, started: false },
+    settings: [],
   };
 }
 
@@ -158,8 +162,15 @@ async function replay(
   if (!report.tables.every((t) => t.ok)) {
     report.status = 'incomplete';
     report.exitCode = ExitCode.recoveryNeeded;
+    if (journal.settings.size) {
+      log.warn(
+        `${[...journal.settings.keys()].join(', ')} stays as the run set it until every table is back`,
+      );
+    }
     return report;
   }
+  const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
+  report.settings = await putBackSettings(db, changed, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
   if (s.replication.startReplica && replica) {
     await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
@@ -175,5 +186,6 @@ export function formatRecoverReport(r: RecoverReport): string {
   ];
   for (const t of r.tables)
     lines.push(`  ${t.schema}.${t.table}: ${t.outcome}${t.ok ? '' : ' (NOT restored)'}: ${t.detail}`);
+  for (const st of r.settings) lines.push(`  server setting ${describeSetting(st)}`);
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import type { ExitCode } from '../errors.js';
 import type { BinlogPosition } from '../inspect/inspector.js';
 import type { Skipped } from '../plan/plan.js';
 import type { ConnectionSettings } from '../settings.js';
+import { describeSetting, type SettingReport } from './server-settings.js';
 
 export type TableStatus = 'planned' | 'flushed' | 'restored' | 'needs-recovery' | 'not-started' | 'cancelled';
 
@@ -51,6 +52,8 @@ export interface RunReport {
   /** Twins of flushed tables that could not be dropped at the end (recover drops them). */
   parkedTwinsLeft?: number;
   recoverCommand?: string;
+  /** Server settings the run changed, and whether they are back. */
+  settings?: SettingReport[];
 }
 
 export function defaultHashfile(host: string, at: Date): string {
@@ -118,6 +121,7 @@ export function formatReport(r: RunReport): string {
     lines.push(
       `Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
     );
+    for (const st of r.settings ?? []) lines.push(`Server setting ${describeSetting(st)}`);
     if (r.hashfile) lines.push(`Journal: ${r.hashfile}`);
   }
   for (const k of r.skipped) lines.push(`  skipped ${k.schema}.${k.table}: ${k.reason}`);

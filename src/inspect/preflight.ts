@@ -19,10 +19,12 @@ import {
   engineSupport,
   listSchemas,
   listTables,
+  localWriters,
   readServer,
   replicaStatus,
   shapeOf,
   tableShapes,
+  type OtherSession,
   type ReplicaStatus,
   type ServerFacts,
   type TableShape,
@@ -85,29 +87,6 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   if (bh !== 'YES' && bh !== 'DEFAULT') {
     fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
   }
-  if (facts.superReadOnly) {
-    fail(
-      'read-only',
-      'super_read_only is ON: no session may rename or create tables',
-      'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
-    );
-  } else if (facts.readOnly) {
-    const grants = (await db.rows('SHOW GRANTS'))
-      .map((r) => String(Object.values(r)[0]))
-      .join('\n')
-      .toUpperCase();
-    const exempt = /ALL PRIVILEGES ON \*\.\*|\bSUPER\b|READ[ _]ONLY ADMIN|CONNECTION_ADMIN/.test(grants);
-    if (!exempt) {
-      fail(
-        'read-only',
-        'read_only is ON and the flush user has no privilege that may write under it',
-        'grant SUPER (MySQL: CONNECTION_ADMIN; MariaDB 10.5.2+: READ ONLY ADMIN), or SET GLOBAL read_only = OFF during the flush',
-      );
-    } else {
-      warnings.push('read_only is ON; the flush user may write anyway through its privileges');
-    }
-  }
-
   const replica = await replicaStatus(db, d).catch((e: Error) => {
     fail(
       'replica-status',
@@ -219,6 +198,9 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
       );
     }
   }
+  const writers = await writerChecks(db, s, facts, grants, discovery);
+  failures.push(...writers.failures);
+  warnings.push(...writers.warnings);
   for (const { row, shape } of discovery.tables) {
     if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
       const mb = row.dataLength / 1048576;
@@ -228,4 +210,107 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
     }
   }
   return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+
+/**
+ * Who else can write into a table while it is set aside (and see it vanish into the twin). The run
+ * turns read_only ON (unless told not to), which refuses every session without a bypass privilege;
+ * what can still write despite it is listed here. Enabled events that write into the selection run
+ * on their own: refused unless --allow-writers. Other sessions holding a bypass privilege (an
+ * operator's shell, a monitoring agent) and triggers on other tables that write into these only
+ * write when someone tells them to: warnings, naming each.
+ */
+async function writerChecks(
+  db: Db,
+  s: FlushSettings,
+  facts: ServerFacts,
+  grants: { global: Set<string> },
+  discovery: Discovery,
+): Promise<{ failures: PreflightFailure[]; warnings: string[] }> {
+  const failures: PreflightFailure[] = [];
+  const warnings: string[] = [];
+  const d = facts.dialect;
+  const bypass = d.privileges.readOnlyBypass;
+  const override = 'or pass --allow-writers (action: allow-writers: true) to run anyway';
+  const refuseOrWarn = (check: string, message: string, fix: string) => {
+    if (s.allowWriters) warnings.push(`${message} (--allow-writers: running anyway)`);
+    else failures.push({ check, message, fix: `${fix}, ${override}` });
+  };
+  if (facts.superReadOnly) {
+    failures.push({
+      check: 'read-only',
+      message: 'super_read_only is ON: no session may rename or create tables',
+      fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
+    });
+  }
+  const willBeReadOnly = facts.readOnly || s.setReadOnly;
+  if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
+    failures.push({
+      check: 'read-only',
+      message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
+      fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
+    });
+  }
+  if (
+    !facts.readOnly &&
+    s.setReadOnly &&
+    !grants.global.has(d.privileges.setReadOnly) &&
+    !grants.global.has('SUPER')
+  ) {
+    failures.push({
+      check: 'read-only',
+      message: 'this user may not turn read_only ON for the run',
+      fix: `GRANT ${d.privileges.setReadOnly} ON *.* TO the flush user, or SET GLOBAL read_only = ON yourself for the duration`,
+    });
+  }
+  if (!facts.readOnly && !s.setReadOnly) {
+    warnings.push(
+      'read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost',
+    );
+  }
+  const flushed = discovery.tables.map((t) => ({ schema: t.row.schema, table: t.row.name }));
+  if (flushed.length === 0) return { failures, warnings };
+  const w = await localWriters(db, d, flushed);
+  if (!grants.global.has('PROCESS')) {
+    warnings.push(
+      `this user cannot see other sessions (no PROCESS privilege), so it cannot tell whether one holding ${bypass.join(' or ')} could write into a set-aside table; grant PROCESS to have them listed`,
+    );
+  }
+  const strong = w.sessions.filter((x) => x.bypass && x.bypass.length > 0);
+  if (strong.length) {
+    warnings.push(
+      `${strong.length} other session(s) may write despite read_only (${bypass.join(' / ')}); a write of theirs into a table while it is set aside would be lost, so make sure they write nothing into the selected tables during the run: ${describeSessions(strong)}`,
+    );
+  }
+  const unknown = w.sessions.filter((x) => x.bypass === undefined);
+  if (unknown.length) {
+    warnings.push(
+      `${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on mysql.${d.version.flavour === 'mariadb' ? 'global_priv' : 'user'} to check them): ${describeSessions(unknown)}; ` +
+        `any of them holding ${bypass.join(' or ')} could write into a set-aside table and lose the rows`,
+    );
+  }
+  if (w.events.length) {
+    refuseOrWarn(
+      'writers',
+      `the event scheduler is ON and these enabled events may write into the selected tables: ${w.events
+        .map((e) => `${e.schema}.${e.name} (definer ${e.definer})`)
+        .join(', ')}`,
+      'disable them for the duration (ALTER EVENT ... DISABLE, or SET GLOBAL event_scheduler = OFF)',
+    );
+  }
+  for (const t of w.triggers) {
+    warnings.push(
+      `trigger ${t.schema}.${t.name} on ${t.on} writes into ${t.into.join(', ')}: a write into ${t.on} by a session that may write despite read_only would lose that row while the table is set aside`,
+    );
+  }
+  return { failures, warnings };
+}
+
+function describeSessions(xs: OtherSession[]): string {
+  const shown = xs
+    .slice(0, 10)
+    .map(
+      (x) => `connection ${x.id} ${x.user}@${x.host}${x.bypass?.length ? ` (${x.bypass.join(', ')})` : ''}`,
+    );
+  return shown.join('; ') + (xs.length > 10 ? `; and ${xs.length - 10} more` : '');
 }

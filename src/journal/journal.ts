@@ -59,7 +59,13 @@ export type JournalRecord =
   | { type: 'chunk'; id: number; chunk: number; rows: number; at: string }
   | { type: 'table-done'; id: number; rows: number; at: string }
   | { type: 'end'; status: RunStatus; at: string }
-  | { type: 'recover'; id: number; outcome: string; at: string };
+  | { type: 'recover'; id: number; outcome: string; at: string }
+  /** A server setting the run changes, written before the change; `setting-restored` once it is back. */
+  | { type: 'setting'; name: ServerSetting; from: string; to: string; at: string }
+  | { type: 'setting-restored'; name: ServerSetting; value: string; at: string };
+
+/** Server settings a run may change for its duration (and recovery puts back). */
+export type ServerSetting = 'read_only';
 
 export type RunStatus = 'flushed' | 'failed-restored' | 'recovery-needed' | 'recovered';
 
@@ -271,6 +277,8 @@ export interface JournalState {
   done: Set<number>;
   chunks: Map<number, { chunk: number; rows: number }>;
   end?: RunStatus;
+  /** Settings the run changed and has not put back yet. */
+  settings: Map<ServerSetting, { from: string; to: string }>;
 }
 
 export class JournalFormatError extends FlusherError {
@@ -298,6 +306,7 @@ export function parseJournal(text: string, path: string, legacySchema?: string):
     steps: new Map(),
     done: new Set(),
     chunks: new Map(),
+    settings: new Map(),
   };
   lines.forEach((line, i) => {
     let rec: JournalRecord;
@@ -358,6 +367,14 @@ export function parseJournal(text: string, path: string, legacySchema?: string):
         break;
       case 'recover':
         break;
+      case 'setting':
+        if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
+          throw new JournalFormatError(path, `line ${i + 1}: a setting record binlog-flusher never writes`);
+        state.settings.set(rec.name, { from: rec.from, to: rec.to });
+        break;
+      case 'setting-restored':
+        state.settings.delete(rec.name);
+        break;
       default:
         throw new JournalFormatError(
           path,
@@ -393,6 +410,7 @@ function parseLegacy(lines: string[], path: string, schema: string | undefined):
     steps: new Map(),
     done: new Set(),
     chunks: new Map(),
+    settings: new Map(),
   };
   lines.forEach((line, i) => {
     const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);

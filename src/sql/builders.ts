@@ -288,3 +288,8 @@ export function releaseLock(name: string): string {
 export function lockHolders(names: string[]): string {
   return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
 }
+
+/** The server's read_only switch (global: it affects every session but the exempt ones). */
+export function setGlobalReadOnly(on: boolean): string {
+  return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
+}
