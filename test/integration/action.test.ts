@@ -100,6 +100,7 @@ describe('the GitHub Action, run from the committed bundle as a runner does', ()
     );
     expect(r.summary).toMatch(/\| `bf_act.big` \| 200000 \|/);
     expect(r.summary).toMatch(/Binlog start: `binlog\.\d+:\d+`/);
+    expect(r.summary).toMatch(/- Server setting read_only: turned ON for the run, back to OFF/);
     expect(r.stdout).toMatch(/::group::Preflight/);
     expect(r.state.clean).toBe('true');
     noSecret(r, standIn.artifacts.map((a) => a.bytes.toString('latin1')).join(''));

@@ -29,6 +29,8 @@ export function flushSettings(server: ServerInfo, over: Partial<FlushSettings> =
     rotateBinlog: false,
     timeout: 600,
     lockWait: DEFAULTS.lockWait,
+    setReadOnly: DEFAULTS.setReadOnly,
+    allowWriters: DEFAULTS.allowWriters,
     ...over,
   };
 }

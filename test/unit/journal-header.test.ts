@@ -25,6 +25,8 @@ const settings: FlushSettings = {
   rotateBinlog: false,
   timeout: 600,
   lockWait: DEFAULTS.lockWait,
+  setReadOnly: true,
+  allowWriters: false,
 };
 
 describe('journal header', () => {
