@@ -64,6 +64,8 @@ export interface FlushSettings {
   setReadOnly: boolean;
   /** Run although preflight found enabled events that write into the selected tables. */
   allowWriters: boolean;
+  /** End the run at the first table that fails (by default it is put back and the others go on). */
+  stopOnError: boolean;
 }
 
 export interface RecoverSettings {
@@ -83,6 +85,7 @@ export const DEFAULTS = {
   lockWait: 60,
   setReadOnly: true,
   allowWriters: false,
+  stopOnError: false,
   concurrency: 4,
   chunkSize: 100_000,
   ddl: 'create' as DdlMode,

@@ -7954,7 +7954,11 @@ class Db {
     conn;
     timeoutMs;
     threadId;
-    broken = false;
+    _broken = false;
+    /** The connection failed (fatal error or timeout) and must not be used again. */
+    get broken() {
+        return this._broken;
+    }
     /**
      * @param timeoutMs the longest any statement may take before the server counts as not
      *   answering; the connection is then dropped.
@@ -7964,7 +7968,7 @@ class Db {
         this.timeoutMs = timeoutMs;
         this.threadId = conn.threadId ?? 0;
         conn.on('error', () => {
-            this.broken = true;
+            this._broken = true;
         });
     }
     async query(sql, values) {
@@ -7974,7 +7978,7 @@ class Db {
         }
         catch (e) {
             if (e.fatal || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
-                this.broken = true;
+                this._broken = true;
             }
             throw e;
         }
@@ -7997,7 +8001,7 @@ class Db {
     }
     /** Close politely, but never wait on a server that does not answer. */
     async close() {
-        if (this.broken)
+        if (this._broken)
             return this.conn.destroy();
         let timer;
         const giveUp = new Promise((r) => (timer = setTimeout(r, 2000)));
@@ -8217,468 +8221,6 @@ function usersWith(rows, privileges) {
         out.set(u, [...new Set([...(out.get(u) ?? []), r.privilege.toUpperCase()])]);
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/db/dialect.ts
-function parseVersion(versionString, versionComment = '') {
-    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
-    if (!m)
-        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
-    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
-    return {
-        flavour: isMaria ? 'mariadb' : 'mysql',
-        major: Number(m[1]),
-        minor: Number(m[2]),
-        patch: Number(m[3]),
-        text: versionString,
-    };
-}
-function atLeast(v, major, minor, patch = 0) {
-    if (v.major !== major)
-        return v.major > major;
-    if (v.minor !== minor)
-        return v.minor > minor;
-    return v.patch >= patch;
-}
-function dialectFor(v) {
-    if (v.flavour === 'mariadb') {
-        return {
-            version: v,
-            stopReplica: 'STOP SLAVE',
-            startReplica: 'START SLAVE',
-            showReplicaStatus: 'SHOW SLAVE STATUS',
-            showBinlogStatus: 'SHOW MASTER STATUS',
-            showReplicas: 'SHOW SLAVE HOSTS',
-            replicaCols: {
-                ioRunning: 'Slave_IO_Running',
-                sqlRunning: 'Slave_SQL_Running',
-                sourceHost: 'Master_Host',
-                sourceLogFile: 'Relay_Master_Log_File',
-                execSourceLogPos: 'Exec_Master_Log_Pos',
-            },
-            gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
-            gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
-            sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
-            blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
-            privileges: {
-                replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
-                binlogStatus: 'BINLOG MONITOR',
-                binlogEvents: 'BINLOG MONITOR',
-                replicaStatus: 'SLAVE MONITOR',
-                replicaHosts: 'REPLICATION MASTER ADMIN',
-                // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
-                readOnlyBypass: atLeast(v, 10, 11, 0)
-                    ? ['READ_ONLY ADMIN']
-                    : atLeast(v, 10, 5, 2)
-                        ? ['READ_ONLY ADMIN', 'SUPER']
-                        : ['SUPER'],
-                setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
-            },
-            checkNamesPerSchema: false,
-            blackholePartitions: true,
-        };
-    }
-    const replicaWords = atLeast(v, 8, 0, 22);
-    const only84 = atLeast(v, 8, 2, 0);
-    return {
-        version: v,
-        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
-        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
-        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
-        showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
-        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
-        replicaCols: replicaWords
-            ? {
-                ioRunning: 'Replica_IO_Running',
-                sqlRunning: 'Replica_SQL_Running',
-                sourceHost: 'Source_Host',
-                sourceLogFile: 'Relay_Source_Log_File',
-                execSourceLogPos: 'Exec_Source_Log_Pos',
-            }
-            : {
-                ioRunning: 'Slave_IO_Running',
-                sqlRunning: 'Slave_SQL_Running',
-                sourceHost: 'Master_Host',
-                sourceLogFile: 'Relay_Master_Log_File',
-                execSourceLogPos: 'Exec_Master_Log_Pos',
-            },
-        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
-        gtidModeExpr: '@@GLOBAL.gtid_mode',
-        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
-            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
-            : 'SUPER',
-        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
-        privileges: {
-            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
-            binlogStatus: 'REPLICATION CLIENT',
-            binlogEvents: 'REPLICATION SLAVE',
-            replicaStatus: 'REPLICATION CLIENT',
-            replicaHosts: 'REPLICATION SLAVE',
-            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
-            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
-        },
-        checkNamesPerSchema: true,
-        blackholePartitions: false,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/sql/quote.ts
-/**
- * The one place where identifiers and literals become SQL text.
- * Every other module builds SQL through these functions.
- */
-/** Identifiers the server accepts but we refuse to handle: NUL cannot be quoted. */
-function assertQuotableIdentifier(name, what = 'identifier') {
-    if (name.length === 0)
-        throw new Error(`empty ${what}`);
-    if (name.includes('\u0000'))
-        throw new Error(`${what} contains a NUL character`);
-}
-/** `name` with backticks doubled, inside backticks. */
-function quoteIdent(name) {
-    assertQuotableIdentifier(name);
-    return '`' + name.replaceAll('`', '``') + '`';
-}
-/** `schema`.`table` */
-function qualify(schema, table) {
-    return `${quoteIdent(schema)}.${quoteIdent(table)}`;
-}
-/** A string literal safe under any sql_mode (NO_BACKSLASH_ESCAPES or not). */
-function quoteString(value) {
-    let out = "'";
-    for (const ch of value) {
-        switch (ch) {
-            case "'":
-                out += "''";
-                break;
-            case '\\':
-                out += '\\\\';
-                break;
-            case '\u0000':
-                out += '\\0';
-                break;
-            case '\n':
-                out += '\\n';
-                break;
-            case '\r':
-                out += '\\r';
-                break;
-            case '\u001a':
-                out += '\\Z';
-                break;
-            default:
-                out += ch;
-        }
-    }
-    return out + "'";
-}
-
-;// CONCATENATED MODULE: ./src/inspect/inspector.ts
-/**
- * Read-only inspection of the server: facts, replication state, tables and their shape.
- * Nothing in this module changes the server (session variables aside).
- */
-
-
-
-const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
-const str = (v) => (v === null || v === undefined ? '' : String(v));
-const num = (v) => (v === null || v === undefined ? 0 : Number(v));
-const bool = (v) => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
-async function readServer(db) {
-    const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
-    const version = parseVersion(str(base?.v), str(base?.vc));
-    const dialect = dialectFor(version);
-    const maria = version.flavour === 'mariadb';
-    const r = await db.one(maria
-        ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                0 AS sro, ${dialect.gtidModeExpr} AS gtid`
-        : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                @@super_read_only AS sro, ${dialect.gtidModeExpr} AS gtid`);
-    return {
-        dialect,
-        serverId: num(r?.sid),
-        serverUuid: str(r?.uuid),
-        hostname: str(r?.host),
-        logBin: bool(r?.log_bin),
-        readOnly: bool(r?.ro),
-        superReadOnly: bool(r?.sro),
-        gtidOn: str(r?.gtid).toUpperCase().startsWith('ON'),
-    };
-}
-async function engineSupport(db, engine) {
-    const r = await db.one('SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?', [engine]);
-    return str(r?.s).toUpperCase();
-}
-/** undefined when the server is not a replica. */
-async function replicaStatus(db, d) {
-    const rows = d.version.flavour === 'mariadb'
-        ? await db.rows('SHOW ALL SLAVES STATUS')
-        : await db.rows(d.showReplicaStatus);
-    if (rows.length === 0)
-        return undefined;
-    const c = d.replicaCols;
-    const first = rows[0];
-    let gtidApplied = str(first.Executed_Gtid_Set);
-    if (d.version.flavour === 'mariadb')
-        gtidApplied = str((await db.one('SELECT @@GLOBAL.gtid_slave_pos AS g'))?.g);
-    return {
-        ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
-        sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
-        sourceHost: str(first[c.sourceHost]),
-        sourceLogFile: str(first[c.sourceLogFile]),
-        execSourceLogPos: num(first[c.execSourceLogPos]),
-        gtidApplied: gtidApplied.replaceAll('\n', ''),
-        channels: rows.length,
-    };
-}
-/** Replicas reading this server's binlog: registered ones and binlog dump threads. */
-async function downstreamReplicas(db, d) {
-    const found = new Set();
-    // Without the privilege for this statement the processlist shows only our own threads, so a
-    // failure here is a failure of the check (the caller decides), never "no replicas".
-    for (const r of await db.rows(d.showReplicas))
-        found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
-    const dumps = await db.rows("SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')");
-    for (const r of dumps)
-        found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
-    return [...found];
-}
-async function binlogPosition(db, d) {
-    const r = await db.one(d.showBinlogStatus);
-    const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
-    return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
-}
-async function listTables(db, schemas) {
-    const params = [SYSTEM_SCHEMAS];
-    let where = 'TABLE_SCHEMA NOT IN (?)';
-    if (schemas && schemas.length) {
-        where += ' AND TABLE_SCHEMA IN (?)';
-        params.push(schemas);
-    }
-    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
-            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
-            IFNULL(CREATE_OPTIONS, '') AS o
-       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
-    return rows.map((r) => ({
-        schema: str(r.s),
-        name: str(r.n),
-        type: str(r.t),
-        engine: str(r.e),
-        rows: num(r.r),
-        dataLength: num(r.dl),
-        avgRowLength: num(r.arl),
-        comment: str(r.c),
-        createOptions: str(r.o),
-    }));
-}
-async function listSchemas(db) {
-    const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [SYSTEM_SCHEMAS]);
-    return rows.map((r) => str(r.s));
-}
-const key = (s, t) => `${s}\u0000${t}`;
-const COLUMN_FIELDS = `COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x,
-            CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co`;
-function columnFrom(r) {
-    const extra = str(r.x).toUpperCase();
-    return {
-        name: str(r.n),
-        columnType: str(r.ct),
-        nullable: str(r.nl) === 'YES',
-        generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
-        invisible: extra.includes('INVISIBLE'),
-        charset: r.cs === null ? null : str(r.cs),
-        collation: r.co === null ? null : str(r.co),
-    };
-}
-/** Columns, SPATIAL indexes and whether it is partitioned, for one live table (recovery). */
-async function liveShape(db, schema, table) {
-    const cols = await db.rows(`SELECT ${COLUMN_FIELDS} FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [schema, table]);
-    const spatial = await db.rows("SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE = 'SPATIAL'", [schema, table]);
-    const parts = await db.one('SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, table]);
-    return {
-        columns: cols.map(columnFrom),
-        spatialIndexes: spatial.map((r) => str(r.n)),
-        partitioned: num(parts?.n) > 0,
-    };
-}
-/** Columns, indexes and partitions of many tables in three queries. */
-async function tableShapes(db, schemas) {
-    const out = new Map();
-    if (schemas.length === 0)
-        return out;
-    const get = (s, t) => {
-        const k = key(s, t);
-        let v = out.get(k);
-        if (!v)
-            out.set(k, (v = { columns: [], indexes: [], partitions: [] }));
-        return v;
-    };
-    const cols = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, ${COLUMN_FIELDS}
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`, [schemas]);
-    for (const r of cols)
-        get(str(r.s), str(r.t)).columns.push(columnFrom(r));
-    const idx = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
-            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl
-       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, [schemas]);
-    for (const r of idx) {
-        const shape = get(str(r.s), str(r.t));
-        const name = str(r.n);
-        let ix = shape.indexes.find((i) => i.name === name);
-        if (!ix) {
-            ix = { name, unique: num(r.nu) === 0, type: str(r.it).toUpperCase(), columns: [], weak: false };
-            shape.indexes.push(ix);
-        }
-        if (r.c === null)
-            ix.weak = true; // functional key part
-        else
-            ix.columns.push(str(r.c));
-        if (r.sp !== null || str(r.nl) === 'YES')
-            ix.weak = true;
-    }
-    const parts = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
-      WHERE TABLE_SCHEMA IN (?) AND PARTITION_NAME IS NOT NULL ORDER BY TABLE_SCHEMA, TABLE_NAME, PARTITION_ORDINAL_POSITION`, [schemas]);
-    for (const r of parts)
-        get(str(r.s), str(r.t)).partitions.push(str(r.p));
-    return out;
-}
-function shapeOf(shapes, schema, table) {
-    return shapes.get(key(schema, table));
-}
-/** SHOW CREATE TABLE for many tables, batched into few round trips. */
-async function showCreateMany(db, tables) {
-    const out = [];
-    const batch = 200;
-    for (let i = 0; i < tables.length; i += batch) {
-        const part = tables.slice(i, i + batch);
-        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
-        for (const set of sets) {
-            const row = set[0];
-            const text = row?.['Create Table'];
-            if (typeof text !== 'string')
-                throw new Error('SHOW CREATE TABLE returned no definition');
-            out.push(text);
-        }
-    }
-    return out;
-}
-async function liveTable(db, schema, table) {
-    const r = await db.one(`SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [schema, table]);
-    if (!r)
-        return { exists: false, engine: '', comment: '', type: '' };
-    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
-}
-async function isEmpty(db, schema, table) {
-    const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
-    return r.length === 0;
-}
-/** Foreign keys of other tables that point at a table (for reports and tests). */
-async function referencingKeys(db, schema, table) {
-    const rows = await db.rows(`SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
-      WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`, [schema, table]);
-    return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
-}
-/**
- * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
- * committed statement. Only our worker writes under that name while the table is flushed (the
- * applier is stopped), so this tells whether a chunk whose reply was lost was committed.
- */
-async function committedStatements(db, from, schema, table) {
-    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
-    const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
-    const suffix = `(${schema}.${table})`;
-    let n = 0;
-    for (const f of files) {
-        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
-        for (const e of events)
-            if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
-                n++;
-    }
-    return n;
-}
-async function currentGrants(db) {
-    const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
-    const at = who.lastIndexOf('@');
-    const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
-    const g = await db.rows('SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
-    const sc = await db.rows('SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
-    return {
-        global: new Set(g.map((r) => str(r.p).toUpperCase())),
-        schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
-    };
-}
-/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
-function schemaPatternMatches(pattern, schema) {
-    let re = '^';
-    for (let i = 0; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (ch === '\\' && i + 1 < pattern.length)
-            re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        else if (ch === '%')
-            re += '.*';
-        else if (ch === '_')
-            re += '.';
-        else
-            re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(re + '$', 'su').test(schema);
-}
-const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
-/** Table privileges missing on `schema` (global or schema-level grants count). */
-function missingSchemaPrivileges(g, schema) {
-    return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
-        !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
-}
-async function localWriters(db, d, flushed) {
-    const sessions = await db.rows(`SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
-      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
-        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`);
-    const canSeeAll = await db
-        .rows(d.version.flavour === 'mariadb'
-        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
-        : 'SELECT 1 FROM mysql.user LIMIT 0')
-        .then(() => true)
-        .catch(() => false);
-    const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
-    const me = current.slice(0, current.lastIndexOf('@'));
-    const privRows = await db.rows(`SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`, d.privileges.readOnlyBypass);
-    const bypass = usersWith(privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })), d.privileges.readOnlyBypass);
-    const result = {
-        sessions: sessions.map((r) => {
-            const user = str(r.u);
-            const known = canSeeAll || user === me;
-            return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
-        }),
-        events: [],
-        triggers: [],
-    };
-    const schemas = new Set(flushed.map((t) => t.schema));
-    const key = (s, t) => `${s}\u0000${t}`;
-    const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
-    if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
-        const ev = await db.rows(`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`);
-        result.events = ev
-            .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
-            .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
-    }
-    const trg = await db.rows(`SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
-       FROM information_schema.TRIGGERS`);
-    for (const t of trg) {
-        if (flushedKeys.has(key(str(t.os), str(t.ot))))
-            continue; // moves with its table: never fires on a twin
-        const into = writesInto(str(t.b), flushed);
-        if (into.length) {
-            result.triggers.push({
-                schema: str(t.s),
-                name: str(t.n),
-                on: `${str(t.os)}.${str(t.ot)}`,
-                into: into.map((x) => `${x.schema}.${x.table}`),
-            });
-        }
-    }
-    return result;
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -9170,290 +8712,6 @@ function twinMarker(runTag) {
     return `binlog-flusher twin ${runTag}`;
 }
 
-;// CONCATENATED MODULE: ./src/sql/builders.ts
-/**
- * Pure SQL builders. No I/O here: every statement the engine sends is built by a function in this
- * file from plain data, and each is unit-tested.
- */
-
-function renameTable(schema, from, to) {
-    return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
-}
-/** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
-function swapBack(schema, table, backup, twinParking) {
-    return `RENAME TABLE ${qualify(schema, table)} TO ${qualify(schema, twinParking)}, ${qualify(schema, backup)} TO ${qualify(schema, table)}`;
-}
-function dropTable(schema, table) {
-    return dropTables([{ schema, table }]);
-}
-/** One DROP for many tables (cheaper per table than one statement each). */
-function dropTables(tables) {
-    return `DROP TABLE ${tables.map((t) => qualify(t.schema, t.table)).join(', ')}`;
-}
-/**
- * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
- * schema-qualified, with FOREIGN KEY constraints removed (their names are unique per schema and the
- * set-aside original still holds them).
- */
-function shellDdl(showCreate, schema, table, opts) {
-    const head = `CREATE TABLE ${quoteIdent(table)} (`;
-    if (!showCreate.startsWith(head)) {
-        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
-    }
-    const body = showCreate.slice(head.length);
-    const lines = body.split('\n');
-    // lines[0] is '' (after the opening parenthesis); definitions follow, each on its own line,
-    // until the line starting with ')' that carries the table options.
-    const close = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
-    if (close < 0)
-        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
-    const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, opts));
-    const fixed = defs.map((l, i) => {
-        const t = l.replace(/,$/, '');
-        return i < defs.length - 1 ? t + ',' : t;
-    });
-    return [`CREATE TABLE ${qualify(schema, table)} (`, ...fixed, ...lines.slice(close)].join('\n');
-}
-function isDroppedConstraint(line, opts) {
-    const l = line.trimStart();
-    if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY ('))
-        return true;
-    if (opts.stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
-        return true;
-    return false;
-}
-function plainColumn(c) {
-    const cs = c.charset && c.collation ? ` CHARACTER SET ${c.charset} COLLATE ${c.collation}` : '';
-    return `${quoteIdent(c.name)} ${c.columnType}${cs} ${c.nullable ? 'NULL' : 'NOT NULL'}${c.invisible ? ' INVISIBLE' : ''}`;
-}
-/**
- * Turns the shell (the empty table under the real name) into the BLACKHOLE twin: generated columns
- * become plain columns at the same place (BLACKHOLE refuses them on MariaDB, and the copy then writes
- * their values), SPATIAL indexes go, partitioning goes where BLACKHOLE cannot have it, and the comment
- * marks the twin as ours for this run.
- */
-function twinAlter(schema, table, spec) {
-    const parts = [];
-    const generated = spec.columns.filter((c) => c.generated);
-    for (const c of generated)
-        parts.push(`DROP COLUMN ${quoteIdent(c.name)}`);
-    for (const c of generated) {
-        const idx = spec.columns.indexOf(c);
-        const after = idx === 0 ? 'FIRST' : `AFTER ${quoteIdent(spec.columns[idx - 1].name)}`;
-        parts.push(`ADD COLUMN ${plainColumn(c)} ${after}`);
-    }
-    for (const i of spec.spatialIndexes)
-        parts.push(`DROP INDEX ${quoteIdent(i)}`);
-    parts.push('ENGINE=BLACKHOLE');
-    parts.push(`COMMENT=${quoteString(spec.marker)}`);
-    let sql = `ALTER TABLE ${qualify(schema, table)} ${parts.join(', ')}`;
-    if (spec.partitioned && !spec.keepPartitions)
-        sql += ' REMOVE PARTITIONING';
-    return sql;
-}
-/** `@bf_<prefix><i>` user variables holding key values server-side. */
-function keyVars(prefix, n) {
-    return Array.from({ length: n }, (_, i) => `@bf_${prefix}${i}`);
-}
-/** (k0,k1,..) > (v0,v1,..) spelled out so both servers use a range scan. */
-function rowGreaterThan(columns, vars) {
-    const ors = [];
-    for (let i = 0; i < columns.length; i++) {
-        const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
-        ands.push(`${quoteIdent(columns[i])} > ${vars[i]}`);
-        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
-    }
-    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
-}
-/** (k0,k1,..) <= (v0,v1,..) */
-function rowAtMost(columns, vars) {
-    const ors = [];
-    for (let i = 0; i < columns.length; i++) {
-        const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
-        const last = i === columns.length - 1;
-        ands.push(`${quoteIdent(columns[i])} ${last ? '<=' : '<'} ${vars[i]}`);
-        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
-    }
-    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
-}
-function forceIndex(key) {
-    return key.index === 'PRIMARY' ? 'FORCE INDEX (PRIMARY)' : `FORCE INDEX (${quoteIdent(key.index)})`;
-}
-/**
- * Finds the last key of the next chunk server-side: sets @bf_e* to the key `size` rows past the
- * current start (or NULL when fewer rows remain), and returns one row `{last}` (1 when this is the
- * final chunk).
- */
-function nextBoundary(schema, backup, key, size, first) {
-    const cols = key.columns.map(quoteIdent).join(', ');
-    const e = keyVars('e', key.columns.length);
-    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
-    return [
-        `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
-        `SELECT ${cols} INTO ${e.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
-        `SELECT ${e[0]} IS NULL AS last`,
-    ];
-}
-/** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
-function copyChunk(schema, table, backup, columns, key, bounds) {
-    const conds = [];
-    if (!bounds.first)
-        conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
-    if (!bounds.last)
-        conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
-    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
-}
-/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
-function copyRange(schema, table, backup, columns, key, lo, hi) {
-    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
-}
-/** lo <= key < hi on the key's single integer column (no upper bound when `hi` is undefined). */
-function rangeWhere(key, lo, hi) {
-    const k = quoteIdent(key.columns[0]);
-    return `${k} >= ${lo}${hi === undefined ? '' : ` AND ${k} < ${hi}`}`;
-}
-/** Smallest and largest value of a single-column key (for range chunks). */
-function keyExtent(schema, backup, key) {
-    const k = quoteIdent(key.columns[0]);
-    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
-}
-/** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
-function seekStart(schema, backup, key, rows) {
-    const cols = key.columns.map(quoteIdent).join(', ');
-    const s = keyVars('s', key.columns.length);
-    return [
-        `SELECT ${cols} INTO ${s.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
-    ];
-}
-/** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
-function countRange(schema, backup, key, lo, hi) {
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
-}
-/** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
-function countAfterStart(schema, backup, key, first) {
-    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)}${where}`;
-}
-/** The end of this chunk becomes the start of the next. */
-function advanceStart(n) {
-    const s = keyVars('s', n);
-    const e = keyVars('e', n);
-    return `SET ${s.map((v, i) => `${v} = ${e[i]}`).join(', ')}`;
-}
-/** The whole table (or one partition) in one statement. */
-function copyAll(schema, table, backup, columns, partition) {
-    const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
-    return `${insertSelect(schema, table, backup, columns)}${part}`;
-}
-function insertSelect(schema, table, backup, columns) {
-    const cols = columns.map(quoteIdent).join(', ');
-    return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;
-}
-/* Session */
-function setSqlLogBin(on) {
-    return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
-}
-/* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
-/** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */
-function getLock(name, waitS) {
-    return `SELECT GET_LOCK(${quoteString(name)}, ${Math.max(0, Math.floor(waitS))}) AS got`;
-}
-function releaseLock(name) {
-    return `DO RELEASE_LOCK(${quoteString(name)})`;
-}
-/** One row: the connection id holding each named lock (`h0`, `h1`, ...), NULL where it is free. */
-function lockHolders(names) {
-    return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
-}
-/** The server's read_only switch (global: it affects every session but the exempt ones). */
-function setGlobalReadOnly(on) {
-    return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
-}
-
-;// CONCATENATED MODULE: ./src/db/run-lock.ts
-
-const RUN_LOCK = 'binlog-flusher';
-/** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
-const WORKER_SLOTS = 128;
-const DEFAULT_LOCK_WAIT_S = 60;
-function workerLockName(slot) {
-    return `${RUN_LOCK}/worker/${slot}`;
-}
-const ALL_SLOTS = Array.from({ length: WORKER_SLOTS }, (_, i) => workerLockName(i + 1));
-/** The server waits at most this long per GET_LOCK, so no statement outlives the client's timeout. */
-const POLL_S = 1;
-async function tryLock(db, name, waitS) {
-    return Number((await db.one(getLock(name, waitS)))?.got) === 1;
-}
-/** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
-async function describeConnection(db, id) {
-    const row = await db
-        .one('SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
-        .catch(() => undefined);
-    if (!row)
-        return `connection ${id}`;
-    const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
-    return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;
-}
-async function holderOf(db, names) {
-    const row = (await db.one(lockHolders(names))) ?? {};
-    return Object.values(row)
-        .filter((v) => v !== null && v !== undefined)
-        .map(Number);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function failure(message, fix) {
-    return { check: 'run-lock', message, fix };
-}
-/**
- * Take the run lock, waiting up to `waitS` seconds for another actor to finish, then wait (within the
- * same bound) until no session of an earlier run is still running a statement. Returns a failure that
- * names the holder and says what to do, or undefined once this session holds the lock.
- */
-async function acquireRunLock(db, waitS, log) {
-    const deadline = Date.now() + waitS * 1000;
-    const left = () => Math.max(0, (deadline - Date.now()) / 1000);
-    if (!(await tryLock(db, RUN_LOCK, 0))) {
-        const [holder] = await holderOf(db, [RUN_LOCK]);
-        const who = holder ? await describeConnection(db, holder) : 'a session that just ended';
-        if (waitS > 0)
-            log?.info(`another binlog-flusher run holds the run lock (${who}); waiting up to ${waitS} s`);
-        let got = false;
-        while (!got && left() > 0)
-            got = await tryLock(db, RUN_LOCK, Math.min(POLL_S, Math.ceil(left())));
-        if (!got) {
-            const [still] = await holderOf(db, [RUN_LOCK]);
-            return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, 'that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (--lock-wait / lock-wait). ' +
-                'If its process is gone and the session hangs, end it with KILL <connection id>, then run `binlog-flusher recover` with its journal');
-        }
-    }
-    let said = false;
-    for (;;) {
-        const busy = await holderOf(db, ALL_SLOTS);
-        if (busy.length === 0)
-            return undefined;
-        if (left() <= 0) {
-            await db.exec(releaseLock(RUN_LOCK)).catch(() => undefined);
-            const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
-            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, 'wait for their statements to end (or end them with KILL <connection id>), then try again; raise --lock-wait / lock-wait to wait longer');
-        }
-        if (!said)
-            log?.info(`waiting for ${busy.length} session(s) of an earlier run to end their last statement`);
-        said = true;
-        await sleep(250);
-    }
-}
-/** A worker session marks itself as part of the run holding the lock (see the module comment). */
-async function claimWorkerSlot(db, preferred = 1) {
-    for (let k = 0; k < WORKER_SLOTS; k++) {
-        const slot = ((preferred - 1 + k) % WORKER_SLOTS) + 1;
-        if (await tryLock(db, workerLockName(slot), 0))
-            return slot;
-    }
-    throw new Error(`all ${WORKER_SLOTS} worker slots of the run lock are taken`);
-}
-
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
 /**
  * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
@@ -9600,6 +8858,13 @@ function chooseKey(indexes) {
     const best = pk ?? [...usable].sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name))[0];
     return best ? { index: best.name, columns: best.columns } : undefined;
 }
+/** Marks the key's ENUM and SET columns (compared by ordinal: see CopyKey.ordinal). */
+function withOrdinals(key, columns) {
+    if (!key)
+        return undefined;
+    const ordinal = key.columns.map((k) => /^(enum|set)\(/i.test(columns.find((c) => c.name === k)?.columnType ?? ''));
+    return ordinal.some(Boolean) ? { ...key, ordinal } : key;
+}
 function planTables(found, showCreates, runTag, chunk = { rows: 100_000, bytes: 64 * 1024 * 1024 }) {
     return found.map(({ row, shape }, i) => {
         const id = i + 1;
@@ -9613,221 +8878,497 @@ function planTables(found, showCreates, runTag, chunk = { rows: 100_000, bytes: 
             rowsEstimate: row.rows,
             bytesEstimate: row.dataLength,
             columns: shape.columns,
-            key: chooseKey(shape.indexes),
+            key: withOrdinals(chooseKey(shape.indexes), shape.columns),
             partitions: shape.partitions,
-            spatialIndexes: shape.indexes.filter((x) => x.type === 'SPATIAL').map((x) => x.name),
+            droppedIndexes: twinDroppedIndexes(shape.indexes),
             showCreate: showCreates[i],
             chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
         };
     });
 }
-function twinSpecFor(t, marker, keepPartitions) {
+/**
+ * Indexes a BLACKHOLE twin cannot hold, left out of it (the twin keeps no rows, so it needs none; the
+ * CREATE TABLE in the binlog is the real one): SPATIAL indexes (error 1464), and MariaDB's long UNIQUE
+ * keys (INDEX_TYPE HASH: backed by a hidden generated column, which BLACKHOLE refuses, error 1910).
+ * Never the primary key: readers with binlog_row_metadata=FULL see it in the table map.
+ */
+function twinDroppedIndexes(indexes) {
+    return indexes
+        .filter((x) => x.type === 'SPATIAL' || (x.type === 'HASH' && x.name !== 'PRIMARY'))
+        .map((x) => x.name);
+}
+function twinSpecFor(t, marker) {
     return {
         columns: t.columns,
-        spatialIndexes: t.spatialIndexes,
+        droppedIndexes: t.droppedIndexes,
         partitioned: t.partitions.length > 0,
-        keepPartitions,
         marker,
     };
 }
 
-;// CONCATENATED MODULE: ./src/inspect/preflight.ts
+;// CONCATENATED MODULE: ./src/db/dialect.ts
+function parseVersion(versionString, versionComment = '') {
+    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
+    if (!m)
+        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
+    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
+    return {
+        flavour: isMaria ? 'mariadb' : 'mysql',
+        major: Number(m[1]),
+        minor: Number(m[2]),
+        patch: Number(m[3]),
+        text: versionString,
+    };
+}
+function atLeast(v, major, minor, patch = 0) {
+    if (v.major !== major)
+        return v.major > major;
+    if (v.minor !== minor)
+        return v.minor > minor;
+    return v.patch >= patch;
+}
+function dialectFor(v) {
+    if (v.flavour === 'mariadb') {
+        return {
+            version: v,
+            stopReplica: 'STOP SLAVE',
+            startReplica: 'START SLAVE',
+            showReplicaStatus: 'SHOW SLAVE STATUS',
+            showBinlogStatus: 'SHOW MASTER STATUS',
+            showReplicas: 'SHOW SLAVE HOSTS',
+            replicaCols: {
+                ioRunning: 'Slave_IO_Running',
+                sqlRunning: 'Slave_SQL_Running',
+                sourceHost: 'Master_Host',
+                sourceLogFile: 'Relay_Master_Log_File',
+                execSourceLogPos: 'Exec_Master_Log_Pos',
+            },
+            gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+            gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+            sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+            blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+            privileges: {
+                replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+                binlogStatus: 'BINLOG MONITOR',
+                binlogEvents: 'BINLOG MONITOR',
+                replicaStatus: 'SLAVE MONITOR',
+                replicaHosts: 'REPLICATION MASTER ADMIN',
+                // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+                readOnlyBypass: atLeast(v, 10, 11, 0)
+                    ? ['READ_ONLY ADMIN']
+                    : atLeast(v, 10, 5, 2)
+                        ? ['READ_ONLY ADMIN', 'SUPER']
+                        : ['SUPER'],
+                setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
+            },
+            checkNamesPerSchema: false,
+        };
+    }
+    const replicaWords = atLeast(v, 8, 0, 22);
+    const only84 = atLeast(v, 8, 2, 0);
+    return {
+        version: v,
+        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
+        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+        showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
+        replicaCols: replicaWords
+            ? {
+                ioRunning: 'Replica_IO_Running',
+                sqlRunning: 'Replica_SQL_Running',
+                sourceHost: 'Source_Host',
+                sourceLogFile: 'Relay_Source_Log_File',
+                execSourceLogPos: 'Exec_Source_Log_Pos',
+            }
+            : {
+                ioRunning: 'Slave_IO_Running',
+                sqlRunning: 'Slave_SQL_Running',
+                sourceHost: 'Master_Host',
+                sourceLogFile: 'Relay_Master_Log_File',
+                execSourceLogPos: 'Exec_Master_Log_Pos',
+            },
+        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
+        gtidModeExpr: '@@GLOBAL.gtid_mode',
+        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
+            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
+            : 'SUPER',
+        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+        privileges: {
+            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+            binlogStatus: 'REPLICATION CLIENT',
+            binlogEvents: 'REPLICATION SLAVE',
+            replicaStatus: 'REPLICATION CLIENT',
+            replicaHosts: 'REPLICATION SLAVE',
+            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
+            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
+        },
+        checkNamesPerSchema: true,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/sql/quote.ts
 /**
- * Preflight: every check runs before the first change, and every failure is reported with its fix.
- * Read-only, apart from session variables and the server-side run lock (held by the session until it
- * closes: see db/run-lock.ts).
+ * The one place where identifiers and literals become SQL text.
+ * Every other module builds SQL through these functions.
+ */
+/** Identifiers the server accepts but we refuse to handle: NUL cannot be quoted. */
+function assertQuotableIdentifier(name, what = 'identifier') {
+    if (name.length === 0)
+        throw new Error(`empty ${what}`);
+    if (name.includes('\u0000'))
+        throw new Error(`${what} contains a NUL character`);
+}
+/** `name` with backticks doubled, inside backticks. */
+function quoteIdent(name) {
+    assertQuotableIdentifier(name);
+    return '`' + name.replaceAll('`', '``') + '`';
+}
+/** `schema`.`table` */
+function qualify(schema, table) {
+    return `${quoteIdent(schema)}.${quoteIdent(table)}`;
+}
+/** A string literal safe under any sql_mode (NO_BACKSLASH_ESCAPES or not). */
+function quoteString(value) {
+    let out = "'";
+    for (const ch of value) {
+        switch (ch) {
+            case "'":
+                out += "''";
+                break;
+            case '\\':
+                out += '\\\\';
+                break;
+            case '\u0000':
+                out += '\\0';
+                break;
+            case '\n':
+                out += '\\n';
+                break;
+            case '\r':
+                out += '\\r';
+                break;
+            case '\u001a':
+                out += '\\Z';
+                break;
+            default:
+                out += ch;
+        }
+    }
+    return out + "'";
+}
+
+;// CONCATENATED MODULE: ./src/inspect/inspector.ts
+/**
+ * Read-only inspection of the server: facts, replication state, tables and their shape.
+ * Nothing in this module changes the server (session variables aside).
  */
 
 
 
 
-
-
-async function preflight(db, s, log) {
-    const failures = [];
-    const warnings = [];
-    const fail = (check, message, fix) => failures.push({ check, message, fix });
-    const facts = await readServer(db);
-    const d = facts.dialect;
-    // First, so that every check below sees a server no other run of ours is changing.
-    const lock = await acquireRunLock(db, s.lockWait, log);
-    if (lock)
-        failures.push(lock);
-    if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
-        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, 'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path');
-    }
-    if (!facts.logBin) {
-        fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
-    }
-    for (const p of await prepareSession(db, lockWaitFor(s.timeout))) {
-        fail(p.variable, `this session cannot set ${p.variable}: ${p.error}`, p.variable.startsWith('binlog')
-            ? `grant the flush user the privilege to set ${p.variable} (MySQL: SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN; MariaDB: BINLOG ADMIN or SUPER), or set it globally to ${p.variable === 'binlog_format' ? 'ROW' : 'FULL'}`
-            : `grant SESSION_VARIABLES_ADMIN, or turn ${p.variable} off`);
-    }
-    const logBinErr = await canToggleSqlLogBin(db);
-    if (logBinErr) {
-        fail('sql_log_bin', `this session cannot switch binary logging off for its renames: ${logBinErr}`, `grant the flush user ${d.sqlLogBinPrivilege}`);
-    }
-    const bh = await engineSupport(db, 'BLACKHOLE');
-    if (bh !== 'YES' && bh !== 'DEFAULT') {
-        fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
-    }
-    const replica = await replicaStatus(db, d).catch((e) => {
-        fail('replica-status', `cannot read the replica status: ${e.message}`, 'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)');
+const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+const str = (v) => (v === null || v === undefined ? '' : String(v));
+const num = (v) => (v === null || v === undefined ? 0 : Number(v));
+const bool = (v) => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
+async function readServer(db) {
+    const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+    const version = parseVersion(str(base?.v), str(base?.vc));
+    const dialect = dialectFor(version);
+    const maria = version.flavour === 'mariadb';
+    const r = await db.one(maria
+        ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                0 AS sro, ${dialect.gtidModeExpr} AS gtid`
+        : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                @@super_read_only AS sro, ${dialect.gtidModeExpr} AS gtid`);
+    return {
+        dialect,
+        serverId: num(r?.sid),
+        serverUuid: str(r?.uuid),
+        hostname: str(r?.host),
+        logBin: bool(r?.log_bin),
+        readOnly: bool(r?.ro),
+        superReadOnly: bool(r?.sro),
+        gtidOn: str(r?.gtid).toUpperCase().startsWith('ON'),
+    };
+}
+async function engineSupport(db, engine) {
+    const r = await db.one('SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?', [engine]);
+    return str(r?.s).toUpperCase();
+}
+/** undefined when the server is not a replica. */
+async function replicaStatus(db, d) {
+    const rows = d.version.flavour === 'mariadb'
+        ? await db.rows('SHOW ALL SLAVES STATUS')
+        : await db.rows(d.showReplicaStatus);
+    if (rows.length === 0)
         return undefined;
-    });
-    if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
-        fail('replica', 'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary', 'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables');
-    }
-    if (replica?.sqlRunning && !s.replication.stopReplica) {
-        fail('applier', 'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost', 'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first');
-    }
-    const probe = async (sql, check, privilege, why) => {
-        try {
-            await db.rows(sql);
-            return true;
-        }
-        catch (e) {
-            fail(check, `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
-            return false;
-        }
+    const c = d.replicaCols;
+    const first = rows[0];
+    let gtidApplied = str(first.Executed_Gtid_Set);
+    if (d.version.flavour === 'mariadb')
+        gtidApplied = str((await db.one('SELECT @@GLOBAL.gtid_slave_pos AS g'))?.g);
+    return {
+        ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
+        sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
+        sourceHost: str(first[c.sourceHost]),
+        sourceLogFile: str(first[c.sourceLogFile]),
+        execSourceLogPos: num(first[c.execSourceLogPos]),
+        gtidApplied: gtidApplied.replaceAll('\n', ''),
+        channels: rows.length,
     };
-    await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
-    await probe('SHOW BINLOG EVENTS LIMIT 1', 'privilege', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
-    const grants = await currentGrants(db);
-    if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
-        if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
-            fail('privilege', `this user may not stop or start the replica applier`, `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`);
+}
+/** Replicas reading this server's binlog: registered ones and binlog dump threads. */
+async function downstreamReplicas(db, d) {
+    const found = new Set();
+    // Without the privilege for this statement the processlist shows only our own threads, so a
+    // failure here is a failure of the check (the caller decides), never "no replicas".
+    for (const r of await db.rows(d.showReplicas))
+        found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
+    const dumps = await db.rows("SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')");
+    for (const r of dumps)
+        found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
+    return [...found];
+}
+async function binlogPosition(db, d) {
+    const r = await db.one(d.showBinlogStatus);
+    const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
+    return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
+}
+async function listTables(db, schemas) {
+    const params = [SYSTEM_SCHEMAS];
+    let where = 'TABLE_SCHEMA NOT IN (?)';
+    if (schemas && schemas.length) {
+        where += ' AND TABLE_SCHEMA IN (?)';
+        params.push(schemas);
+    }
+    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
+            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
+            IFNULL(CREATE_OPTIONS, '') AS o
+       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
+    return rows.map((r) => ({
+        schema: str(r.s),
+        name: str(r.n),
+        type: str(r.t),
+        engine: str(r.e),
+        rows: num(r.r),
+        dataLength: num(r.dl),
+        avgRowLength: num(r.arl),
+        comment: str(r.c),
+        createOptions: str(r.o),
+    }));
+}
+async function listSchemas(db) {
+    const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [SYSTEM_SCHEMAS]);
+    return rows.map((r) => str(r.s));
+}
+const key = (s, t) => `${s}\u0000${t}`;
+const COLUMN_FIELDS = `COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x,
+            CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co`;
+function columnFrom(r) {
+    const extra = str(r.x).toUpperCase();
+    return {
+        name: str(r.n),
+        columnType: str(r.ct),
+        nullable: str(r.nl) === 'YES',
+        generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
+        invisible: extra.includes('INVISIBLE'),
+        charset: r.cs === null ? null : str(r.cs),
+        collation: r.co === null ? null : str(r.co),
+    };
+}
+/** Columns, the indexes a twin cannot hold and whether it is partitioned, for one live table (recovery). */
+async function liveShape(db, schema, table) {
+    const cols = await db.rows(`SELECT ${COLUMN_FIELDS} FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [schema, table]);
+    const indexes = await db.rows('SELECT DISTINCT INDEX_NAME AS n, INDEX_TYPE AS t FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, table]);
+    const parts = await db.one('SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, table]);
+    return {
+        columns: cols.map(columnFrom),
+        droppedIndexes: twinDroppedIndexes(indexes.map((r) => ({ name: str(r.n), type: str(r.t).toUpperCase() }))),
+        partitioned: num(parts?.n) > 0,
+    };
+}
+/** Columns, indexes and partitions of many tables in three queries. */
+async function tableShapes(db, schemas) {
+    const out = new Map();
+    if (schemas.length === 0)
+        return out;
+    const get = (s, t) => {
+        const k = key(s, t);
+        let v = out.get(k);
+        if (!v)
+            out.set(k, (v = { columns: [], indexes: [], partitions: [] }));
+        return v;
+    };
+    const cols = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, ${COLUMN_FIELDS}
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`, [schemas]);
+    for (const r of cols)
+        get(str(r.s), str(r.t)).columns.push(columnFrom(r));
+    const idx = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
+            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl
+       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, [schemas]);
+    for (const r of idx) {
+        const shape = get(str(r.s), str(r.t));
+        const name = str(r.n);
+        let ix = shape.indexes.find((i) => i.name === name);
+        if (!ix) {
+            ix = { name, unique: num(r.nu) === 0, type: str(r.it).toUpperCase(), columns: [], weak: false };
+            shape.indexes.push(ix);
+        }
+        if (r.c === null)
+            ix.weak = true; // functional key part
+        else
+            ix.columns.push(str(r.c));
+        if (r.sp !== null || str(r.nl) === 'YES')
+            ix.weak = true;
+    }
+    // One row per partition: information_schema.PARTITIONS has one per subpartition, and
+    // `PARTITION (p)` already reads all of p's subpartitions.
+    const parts = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
+      WHERE TABLE_SCHEMA IN (?) AND PARTITION_NAME IS NOT NULL
+      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`, [schemas]);
+    for (const r of parts)
+        get(str(r.s), str(r.t)).partitions.push(str(r.p));
+    return out;
+}
+function shapeOf(shapes, schema, table) {
+    return shapes.get(key(schema, table));
+}
+/** SHOW CREATE TABLE for many tables, batched into few round trips. */
+async function showCreateMany(db, tables) {
+    const out = [];
+    const batch = 200;
+    for (let i = 0; i < tables.length; i += batch) {
+        const part = tables.slice(i, i + batch);
+        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
+        for (const set of sets) {
+            const row = set[0];
+            const text = row?.['Create Table'];
+            if (typeof text !== 'string')
+                throw new Error('SHOW CREATE TABLE returned no definition');
+            out.push(text);
         }
     }
-    let downstream = [];
-    try {
-        downstream = await downstreamReplicas(db, d);
-    }
-    catch (e) {
-        if (!s.allowDownstream) {
-            fail('privilege', `this user cannot list the replicas reading this server's binlog: ${e.message}`, `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`);
-        }
-    }
-    if (downstream.length && !s.allowDownstream) {
-        fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, 'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush');
-    }
-    if (facts.gtidOn) {
-        warnings.push("GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
-            'do not promote this replica to primary afterwards without handling them (their range is reported at the end)');
-    }
-    const allTables = await listTables(db);
-    const leftovers = allTables.filter((t) => isLeftoverName(t.name));
-    if (leftovers.length) {
-        fail('leftovers', `tables of an earlier, unfinished run are on the server: ${leftovers
-            .slice(0, 10)
-            .map((t) => `${t.schema}.${t.name}`)
-            .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`, "run `binlog-flusher recover --hashfile <that run's journal>` first");
-    }
-    const schemas = await listSchemas(db);
-    const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
-        !s.selection.skip.includes(x));
-    const shapes = await tableShapes(db, selectedSchemas);
-    const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
-    for (const p of discovery.problems)
-        fail('selection', p.message, p.fix);
-    const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
-    for (const schema of schemasToFlush) {
-        const missing = missingSchemaPrivileges(grants, schema);
-        if (missing.length) {
-            fail('privilege', `this user lacks ${missing.join(', ')} on schema ${schema}`, `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`);
-        }
-    }
-    const writers = await writerChecks(db, s, facts, grants, discovery);
-    failures.push(...writers.failures);
-    warnings.push(...writers.warnings);
-    for (const { row, shape } of discovery.tables) {
-        if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
-            const mb = row.dataLength / 1048576;
-            warnings.push(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
-        }
-    }
-    return { facts, replica, downstream, discovery, shapes, failures, warnings };
+    return out;
+}
+async function liveTable(db, schema, table) {
+    const r = await db.one(`SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [schema, table]);
+    if (!r)
+        return { exists: false, engine: '', comment: '', type: '' };
+    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
+}
+async function isEmpty(db, schema, table) {
+    const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
+    return r.length === 0;
+}
+/** Foreign keys of other tables that point at a table (for reports and tests). */
+async function referencingKeys(db, schema, table) {
+    const rows = await db.rows(`SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
+      WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`, [schema, table]);
+    return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
 }
 /**
- * Who else can write into a table while it is set aside (and see it vanish into the twin). The run
- * turns read_only ON (unless told not to), which refuses every session without a bypass privilege;
- * what can still write despite it is listed here. Enabled events that write into the selection run
- * on their own: refused unless --allow-writers. Other sessions holding a bypass privilege (an
- * operator's shell, a monitoring agent) and triggers on other tables that write into these only
- * write when someone tells them to: warnings, naming each.
+ * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
+ * committed statement. Only our worker writes under that name while the table is flushed (the
+ * applier is stopped), so this tells whether a chunk whose reply was lost was committed.
  */
-async function writerChecks(db, s, facts, grants, discovery) {
-    const failures = [];
-    const warnings = [];
-    const d = facts.dialect;
-    const bypass = d.privileges.readOnlyBypass;
-    const override = 'or pass --allow-writers (action: allow-writers: true) to run anyway';
-    const refuseOrWarn = (check, message, fix) => {
-        if (s.allowWriters)
-            warnings.push(`${message} (--allow-writers: running anyway)`);
-        else
-            failures.push({ check, message, fix: `${fix}, ${override}` });
-    };
-    if (facts.superReadOnly) {
-        failures.push({
-            check: 'read-only',
-            message: 'super_read_only is ON: no session may rename or create tables',
-            fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
-        });
+async function committedStatements(db, from, schema, table) {
+    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+    const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
+    const suffix = `(${schema}.${table})`;
+    let n = 0;
+    for (const f of files) {
+        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
+        for (const e of events)
+            if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
+                n++;
     }
-    const willBeReadOnly = facts.readOnly || s.setReadOnly;
-    if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
-        failures.push({
-            check: 'read-only',
-            message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
-            fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
-        });
-    }
-    if (!facts.readOnly &&
-        s.setReadOnly &&
-        !grants.global.has(d.privileges.setReadOnly) &&
-        !grants.global.has('SUPER')) {
-        failures.push({
-            check: 'read-only',
-            message: 'this user may not turn read_only ON for the run',
-            fix: `GRANT ${d.privileges.setReadOnly} ON *.* TO the flush user, or SET GLOBAL read_only = ON yourself for the duration`,
-        });
-    }
-    if (!facts.readOnly && !s.setReadOnly) {
-        warnings.push('read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost');
-    }
-    const flushed = discovery.tables.map((t) => ({ schema: t.row.schema, table: t.row.name }));
-    if (flushed.length === 0)
-        return { failures, warnings };
-    const w = await localWriters(db, d, flushed);
-    if (!grants.global.has('PROCESS')) {
-        warnings.push(`this user cannot see other sessions (no PROCESS privilege), so it cannot tell whether one holding ${bypass.join(' or ')} could write into a set-aside table; grant PROCESS to have them listed`);
-    }
-    const strong = w.sessions.filter((x) => x.bypass && x.bypass.length > 0);
-    if (strong.length) {
-        warnings.push(`${strong.length} other session(s) may write despite read_only (${bypass.join(' / ')}); a write of theirs into a table while it is set aside would be lost, so make sure they write nothing into the selected tables during the run: ${describeSessions(strong)}`);
-    }
-    const unknown = w.sessions.filter((x) => x.bypass === undefined);
-    if (unknown.length) {
-        warnings.push(`${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on mysql.${d.version.flavour === 'mariadb' ? 'global_priv' : 'user'} to check them): ${describeSessions(unknown)}; ` +
-            `any of them holding ${bypass.join(' or ')} could write into a set-aside table and lose the rows`);
-    }
-    if (w.events.length) {
-        refuseOrWarn('writers', `the event scheduler is ON and these enabled events may write into the selected tables: ${w.events
-            .map((e) => `${e.schema}.${e.name} (definer ${e.definer})`)
-            .join(', ')}`, 'disable them for the duration (ALTER EVENT ... DISABLE, or SET GLOBAL event_scheduler = OFF)');
-    }
-    for (const t of w.triggers) {
-        warnings.push(`trigger ${t.schema}.${t.name} on ${t.on} writes into ${t.into.join(', ')}: a write into ${t.on} by a session that may write despite read_only would lose that row while the table is set aside`);
-    }
-    return { failures, warnings };
+    return n;
 }
-function describeSessions(xs) {
-    const shown = xs
-        .slice(0, 10)
-        .map((x) => `connection ${x.id} ${x.user}@${x.host}${x.bypass?.length ? ` (${x.bypass.join(', ')})` : ''}`);
-    return shown.join('; ') + (xs.length > 10 ? `; and ${xs.length - 10} more` : '');
+async function currentGrants(db) {
+    const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+    const at = who.lastIndexOf('@');
+    const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
+    const g = await db.rows('SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
+    const sc = await db.rows('SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
+    return {
+        global: new Set(g.map((r) => str(r.p).toUpperCase())),
+        schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
+    };
+}
+/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
+function schemaPatternMatches(pattern, schema) {
+    let re = '^';
+    for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (ch === '\\' && i + 1 < pattern.length)
+            re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        else if (ch === '%')
+            re += '.*';
+        else if (ch === '_')
+            re += '.';
+        else
+            re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(re + '$', 'su').test(schema);
+}
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
+/** Table privileges missing on `schema` (global or schema-level grants count). */
+function missingSchemaPrivileges(g, schema) {
+    return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
+        !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
+}
+async function localWriters(db, d, flushed) {
+    const sessions = await db.rows(`SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
+      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
+        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`);
+    const canSeeAll = await db
+        .rows(d.version.flavour === 'mariadb'
+        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
+        : 'SELECT 1 FROM mysql.user LIMIT 0')
+        .then(() => true)
+        .catch(() => false);
+    const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+    const me = current.slice(0, current.lastIndexOf('@'));
+    const privRows = await db.rows(`SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`, d.privileges.readOnlyBypass);
+    const bypass = usersWith(privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })), d.privileges.readOnlyBypass);
+    const result = {
+        sessions: sessions.map((r) => {
+            const user = str(r.u);
+            const known = canSeeAll || user === me;
+            return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
+        }),
+        events: [],
+        triggers: [],
+    };
+    const schemas = new Set(flushed.map((t) => t.schema));
+    const key = (s, t) => `${s}\u0000${t}`;
+    const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
+    if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
+        const ev = await db.rows(`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`);
+        result.events = ev
+            .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
+            .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
+    }
+    const trg = await db.rows(`SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
+       FROM information_schema.TRIGGERS`);
+    for (const t of trg) {
+        if (flushedKeys.has(key(str(t.os), str(t.ot))))
+            continue; // moves with its table: never fires on a twin
+        const into = writesInto(str(t.b), flushed);
+        if (into.length) {
+            result.triggers.push({
+                schema: str(t.s),
+                name: str(t.n),
+                on: `${str(t.os)}.${str(t.ot)}`,
+                into: into.map((x) => `${x.schema}.${x.table}`),
+            });
+        }
+    }
+    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -9849,6 +9390,7 @@ const DEFAULTS = {
     lockWait: 60,
     setReadOnly: true,
     allowWriters: false,
+    stopOnError: false,
     concurrency: 4,
     chunkSize: 100_000,
     ddl: 'create',
@@ -9963,6 +9505,506 @@ function validateSelection(sel) {
         }
     }
     return sel;
+}
+
+;// CONCATENATED MODULE: ./src/sql/builders.ts
+/**
+ * Pure SQL builders. No I/O here: every statement the engine sends is built by a function in this
+ * file from plain data, and each is unit-tested.
+ */
+
+function renameTable(schema, from, to) {
+    return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
+}
+/** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
+function swapBack(schema, table, backup, twinParking) {
+    return `RENAME TABLE ${qualify(schema, table)} TO ${qualify(schema, twinParking)}, ${qualify(schema, backup)} TO ${qualify(schema, table)}`;
+}
+function dropTable(schema, table) {
+    return dropTables([{ schema, table }]);
+}
+/** One DROP for many tables (cheaper per table than one statement each). */
+function dropTables(tables) {
+    return `DROP TABLE ${tables.map((t) => qualify(t.schema, t.table)).join(', ')}`;
+}
+/**
+ * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
+ * schema-qualified, with FOREIGN KEY constraints removed (their names are unique per schema and the
+ * set-aside original still holds them).
+ */
+function shellDdl(showCreate, schema, table, opts) {
+    const head = `CREATE TABLE ${quoteIdent(table)} (`;
+    if (!showCreate.startsWith(head)) {
+        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
+    }
+    const body = showCreate.slice(head.length);
+    const lines = body.split('\n');
+    // lines[0] is '' (after the opening parenthesis); definitions follow, each on its own line,
+    // until the line starting with ')' that carries the table options.
+    const close = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
+    if (close < 0)
+        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
+    const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, opts));
+    const fixed = defs.map((l, i) => {
+        const t = l.replace(/,$/, '');
+        return i < defs.length - 1 ? t + ',' : t;
+    });
+    return [`CREATE TABLE ${qualify(schema, table)} (`, ...fixed, ...lines.slice(close)].join('\n');
+}
+function isDroppedConstraint(line, opts) {
+    const l = line.trimStart();
+    if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY ('))
+        return true;
+    if (opts.stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
+        return true;
+    return false;
+}
+function plainColumn(c) {
+    const cs = c.charset && c.collation ? ` CHARACTER SET ${c.charset} COLLATE ${c.collation}` : '';
+    return `${quoteIdent(c.name)} ${c.columnType}${cs} ${c.nullable ? 'NULL' : 'NOT NULL'}${c.invisible ? ' INVISIBLE' : ''}`;
+}
+/**
+ * Turns the shell (the empty table under the real name) into the BLACKHOLE twin: generated columns
+ * become plain columns at the same place (BLACKHOLE refuses them on MariaDB, and the copy then writes
+ * their values), indexes BLACKHOLE cannot hold go (plan.twinDroppedIndexes), partitioning goes, and the
+ * comment
+ * marks the twin as ours for this run.
+ */
+function twinAlter(schema, table, spec) {
+    const parts = [];
+    const generated = spec.columns.filter((c) => c.generated);
+    for (const c of generated)
+        parts.push(`DROP COLUMN ${quoteIdent(c.name)}`);
+    for (const c of generated) {
+        const idx = spec.columns.indexOf(c);
+        const after = idx === 0 ? 'FIRST' : `AFTER ${quoteIdent(spec.columns[idx - 1].name)}`;
+        parts.push(`ADD COLUMN ${plainColumn(c)} ${after}`);
+    }
+    for (const i of spec.droppedIndexes)
+        parts.push(`DROP INDEX ${quoteIdent(i)}`);
+    parts.push('ENGINE=BLACKHOLE');
+    parts.push(`COMMENT=${quoteString(spec.marker)}`);
+    let sql = `ALTER TABLE ${qualify(schema, table)} ${parts.join(', ')}`;
+    // Never partitioned, although MariaDB would allow it: a server killed in the middle of ALTER TABLE
+    // on a partitioned BLACKHOLE table was seen to come back with the table's .frm and without its
+    // .par (renamed under a #sql-alter name), a name nobody can open (the torture test found it).
+    if (spec.partitioned)
+        sql += ' REMOVE PARTITIONING';
+    return sql;
+}
+/** The key's values as boundary expressions (see CopyKey.ordinal). */
+function boundaryExprs(key) {
+    return key.columns.map((c, i) => (key.ordinal?.[i] ? `${quoteIdent(c)} + 0` : quoteIdent(c))).join(', ');
+}
+/** `@bf_<prefix><i>` user variables holding key values server-side. */
+function keyVars(prefix, n) {
+    return Array.from({ length: n }, (_, i) => `@bf_${prefix}${i}`);
+}
+/** (k0,k1,..) > (v0,v1,..) spelled out so both servers use a range scan. */
+function rowGreaterThan(columns, vars) {
+    const ors = [];
+    for (let i = 0; i < columns.length; i++) {
+        const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
+        ands.push(`${quoteIdent(columns[i])} > ${vars[i]}`);
+        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
+    }
+    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
+}
+/** (k0,k1,..) <= (v0,v1,..) */
+function rowAtMost(columns, vars) {
+    const ors = [];
+    for (let i = 0; i < columns.length; i++) {
+        const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
+        const last = i === columns.length - 1;
+        ands.push(`${quoteIdent(columns[i])} ${last ? '<=' : '<'} ${vars[i]}`);
+        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
+    }
+    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
+}
+function forceIndex(key) {
+    return key.index === 'PRIMARY' ? 'FORCE INDEX (PRIMARY)' : `FORCE INDEX (${quoteIdent(key.index)})`;
+}
+/**
+ * Finds the last key of the next chunk server-side: sets @bf_e* to the key `size` rows past the
+ * current start (or NULL when fewer rows remain), and returns one row `{last}` (1 when this is the
+ * final chunk).
+ */
+function nextBoundary(schema, backup, key, size, first) {
+    const cols = key.columns.map(quoteIdent).join(', ');
+    const e = keyVars('e', key.columns.length);
+    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
+    return [
+        `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
+        `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
+        `SELECT ${e[0]} IS NULL AS last`,
+    ];
+}
+/** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
+function copyChunk(schema, table, backup, columns, key, bounds) {
+    const conds = [];
+    if (!bounds.first)
+        conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
+    if (!bounds.last)
+        conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
+    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
+}
+/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
+function copyRange(schema, table, backup, columns, key, lo, hi) {
+    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+}
+/** lo <= key < hi on the key's single integer column (no upper bound when `hi` is undefined). */
+function rangeWhere(key, lo, hi) {
+    const k = quoteIdent(key.columns[0]);
+    return `${k} >= ${lo}${hi === undefined ? '' : ` AND ${k} < ${hi}`}`;
+}
+/** Smallest and largest value of a single-column key (for range chunks). */
+function keyExtent(schema, backup, key) {
+    const k = quoteIdent(key.columns[0]);
+    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
+}
+/** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
+function seekStart(schema, backup, key, rows) {
+    const cols = key.columns.map(quoteIdent).join(', ');
+    const s = keyVars('s', key.columns.length);
+    return [
+        `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
+    ];
+}
+/** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
+function countRange(schema, backup, key, lo, hi) {
+    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+}
+/** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
+function countAfterStart(schema, backup, key, first) {
+    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
+    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)}${where}`;
+}
+/** The end of this chunk becomes the start of the next. */
+function advanceStart(n) {
+    const s = keyVars('s', n);
+    const e = keyVars('e', n);
+    return `SET ${s.map((v, i) => `${v} = ${e[i]}`).join(', ')}`;
+}
+/** The whole table (or one partition) in one statement. */
+function copyAll(schema, table, backup, columns, partition) {
+    const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
+    return `${insertSelect(schema, table, backup, columns)}${part}`;
+}
+function insertSelect(schema, table, backup, columns) {
+    const cols = columns.map(quoteIdent).join(', ');
+    return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;
+}
+/* Session */
+function setSqlLogBin(on) {
+    return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
+}
+/* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
+/** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */
+function getLock(name, waitS) {
+    return `SELECT GET_LOCK(${quoteString(name)}, ${Math.max(0, Math.floor(waitS))}) AS got`;
+}
+function releaseLock(name) {
+    return `DO RELEASE_LOCK(${quoteString(name)})`;
+}
+/** One row: the connection id holding each named lock (`h0`, `h1`, ...), NULL where it is free. */
+function lockHolders(names) {
+    return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
+}
+/** The server's read_only switch (global: it affects every session but the exempt ones). */
+function setGlobalReadOnly(on) {
+    return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
+}
+
+;// CONCATENATED MODULE: ./src/db/run-lock.ts
+
+const RUN_LOCK = 'binlog-flusher';
+/** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
+const WORKER_SLOTS = 128;
+const DEFAULT_LOCK_WAIT_S = 60;
+function workerLockName(slot) {
+    return `${RUN_LOCK}/worker/${slot}`;
+}
+const ALL_SLOTS = Array.from({ length: WORKER_SLOTS }, (_, i) => workerLockName(i + 1));
+/** The server waits at most this long per GET_LOCK, so no statement outlives the client's timeout. */
+const POLL_S = 1;
+async function tryLock(db, name, waitS) {
+    return Number((await db.one(getLock(name, waitS)))?.got) === 1;
+}
+/** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
+async function describeConnection(db, id) {
+    const row = await db
+        .one('SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
+        .catch(() => undefined);
+    if (!row)
+        return `connection ${id}`;
+    const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
+    return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;
+}
+async function holderOf(db, names) {
+    const row = (await db.one(lockHolders(names))) ?? {};
+    return Object.values(row)
+        .filter((v) => v !== null && v !== undefined)
+        .map(Number);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function failure(message, fix) {
+    return { check: 'run-lock', message, fix };
+}
+/**
+ * Take the run lock, waiting up to `waitS` seconds for another actor to finish, then wait (within the
+ * same bound) until no session of an earlier run is still running a statement. Returns a failure that
+ * names the holder and says what to do, or undefined once this session holds the lock.
+ */
+async function acquireRunLock(db, waitS, log) {
+    const deadline = Date.now() + waitS * 1000;
+    const left = () => Math.max(0, (deadline - Date.now()) / 1000);
+    if (!(await tryLock(db, RUN_LOCK, 0))) {
+        const [holder] = await holderOf(db, [RUN_LOCK]);
+        const who = holder ? await describeConnection(db, holder) : 'a session that just ended';
+        if (waitS > 0)
+            log?.info(`another binlog-flusher run holds the run lock (${who}); waiting up to ${waitS} s`);
+        let got = false;
+        while (!got && left() > 0)
+            got = await tryLock(db, RUN_LOCK, Math.min(POLL_S, Math.ceil(left())));
+        if (!got) {
+            const [still] = await holderOf(db, [RUN_LOCK]);
+            return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, 'that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (--lock-wait / lock-wait). ' +
+                'If its process is gone and the session hangs, end it with KILL <connection id>, then run `binlog-flusher recover` with its journal');
+        }
+    }
+    let said = false;
+    for (;;) {
+        const busy = await holderOf(db, ALL_SLOTS);
+        if (busy.length === 0)
+            return undefined;
+        if (left() <= 0) {
+            await db.exec(releaseLock(RUN_LOCK)).catch(() => undefined);
+            const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
+            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, 'wait for their statements to end (or end them with KILL <connection id>), then try again; raise --lock-wait / lock-wait to wait longer');
+        }
+        if (!said)
+            log?.info(`waiting for ${busy.length} session(s) of an earlier run to end their last statement`);
+        said = true;
+        await sleep(250);
+    }
+}
+/** A worker session marks itself as part of the run holding the lock (see the module comment). */
+async function claimWorkerSlot(db, preferred = 1) {
+    for (let k = 0; k < WORKER_SLOTS; k++) {
+        const slot = ((preferred - 1 + k) % WORKER_SLOTS) + 1;
+        if (await tryLock(db, workerLockName(slot), 0))
+            return slot;
+    }
+    throw new Error(`all ${WORKER_SLOTS} worker slots of the run lock are taken`);
+}
+
+;// CONCATENATED MODULE: ./src/inspect/preflight.ts
+/**
+ * Preflight: every check runs before the first change, and every failure is reported with its fix.
+ * Read-only, apart from session variables and the server-side run lock (held by the session until it
+ * closes: see db/run-lock.ts).
+ */
+
+
+
+
+
+
+
+async function preflight(db, s, log) {
+    const failures = [];
+    const warnings = [];
+    const fail = (check, message, fix) => failures.push({ check, message, fix });
+    const facts = await readServer(db);
+    const d = facts.dialect;
+    // First, so that every check below sees a server no other run of ours is changing.
+    const lock = await acquireRunLock(db, s.lockWait, log);
+    if (lock)
+        failures.push(lock);
+    if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
+        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, 'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path');
+    }
+    if (!facts.logBin) {
+        fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
+    }
+    for (const p of await prepareSession(db, lockWaitFor(s.timeout))) {
+        fail(p.variable, `this session cannot set ${p.variable}: ${p.error}`, p.variable.startsWith('binlog')
+            ? `grant the flush user the privilege to set ${p.variable} (MySQL: SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN; MariaDB: BINLOG ADMIN or SUPER), or set it globally to ${p.variable === 'binlog_format' ? 'ROW' : 'FULL'}`
+            : `grant SESSION_VARIABLES_ADMIN, or turn ${p.variable} off`);
+    }
+    const logBinErr = await canToggleSqlLogBin(db);
+    if (logBinErr) {
+        fail('sql_log_bin', `this session cannot switch binary logging off for its renames: ${logBinErr}`, `grant the flush user ${d.sqlLogBinPrivilege}`);
+    }
+    const bh = await engineSupport(db, 'BLACKHOLE');
+    if (bh !== 'YES' && bh !== 'DEFAULT') {
+        fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
+    }
+    const replica = await replicaStatus(db, d).catch((e) => {
+        fail('replica-status', `cannot read the replica status: ${e.message}`, 'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)');
+        return undefined;
+    });
+    if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
+        fail('replica', 'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary', 'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables');
+    }
+    if (replica?.sqlRunning && !s.replication.stopReplica) {
+        fail('applier', 'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost', 'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first');
+    }
+    const probe = async (sql, check, privilege, why) => {
+        try {
+            await db.rows(sql);
+            return true;
+        }
+        catch (e) {
+            fail(check, `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
+            return false;
+        }
+    };
+    await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
+    await probe('SHOW BINLOG EVENTS LIMIT 1', 'privilege', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
+    const grants = await currentGrants(db);
+    if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
+        if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
+            fail('privilege', `this user may not stop or start the replica applier`, `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`);
+        }
+    }
+    let downstream = [];
+    try {
+        downstream = await downstreamReplicas(db, d);
+    }
+    catch (e) {
+        if (!s.allowDownstream) {
+            fail('privilege', `this user cannot list the replicas reading this server's binlog: ${e.message}`, `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`);
+        }
+    }
+    if (downstream.length && !s.allowDownstream) {
+        fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, 'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush');
+    }
+    if (facts.gtidOn) {
+        warnings.push("GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
+            'do not promote this replica to primary afterwards without handling them (their range is reported at the end)');
+    }
+    const allTables = await listTables(db);
+    const leftovers = allTables.filter((t) => isLeftoverName(t.name));
+    if (leftovers.length) {
+        fail('leftovers', `tables of an earlier, unfinished run are on the server: ${leftovers
+            .slice(0, 10)
+            .map((t) => `${t.schema}.${t.name}`)
+            .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`, "run `binlog-flusher recover --hashfile <that run's journal>` first");
+    }
+    const schemas = await listSchemas(db);
+    const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
+        !s.selection.skip.includes(x));
+    const shapes = await tableShapes(db, selectedSchemas);
+    const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
+    for (const p of discovery.problems)
+        fail('selection', p.message, p.fix);
+    const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
+    for (const schema of schemasToFlush) {
+        const missing = missingSchemaPrivileges(grants, schema);
+        if (missing.length) {
+            fail('privilege', `this user lacks ${missing.join(', ')} on schema ${schema}`, `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`);
+        }
+    }
+    const writers = await writerChecks(db, s, facts, grants, discovery);
+    failures.push(...writers.failures);
+    warnings.push(...writers.warnings);
+    for (const { row, shape } of discovery.tables) {
+        // Only where it matters: a table smaller than one chunk is one transaction anyway.
+        if (row.dataLength >= CHUNK_BYTES &&
+            !shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
+            const mb = row.dataLength / 1048576;
+            warnings.push(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
+        }
+    }
+    return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+/**
+ * Who else can write into a table while it is set aside (and see it vanish into the twin). The run
+ * turns read_only ON (unless told not to), which refuses every session without a bypass privilege;
+ * what can still write despite it is listed here. Enabled events that write into the selection run
+ * on their own: refused unless --allow-writers. Other sessions holding a bypass privilege (an
+ * operator's shell, a monitoring agent) and triggers on other tables that write into these only
+ * write when someone tells them to: warnings, naming each.
+ */
+async function writerChecks(db, s, facts, grants, discovery) {
+    const failures = [];
+    const warnings = [];
+    const d = facts.dialect;
+    const bypass = d.privileges.readOnlyBypass;
+    const override = 'or pass --allow-writers (action: allow-writers: true) to run anyway';
+    const refuseOrWarn = (check, message, fix) => {
+        if (s.allowWriters)
+            warnings.push(`${message} (--allow-writers: running anyway)`);
+        else
+            failures.push({ check, message, fix: `${fix}, ${override}` });
+    };
+    readOnlyChecks(s, facts, grants, failures, warnings);
+    const flushed = discovery.tables.map((t) => ({ schema: t.row.schema, table: t.row.name }));
+    if (flushed.length === 0)
+        return { failures, warnings };
+    const w = await localWriters(db, d, flushed);
+    if (!grants.global.has('PROCESS')) {
+        warnings.push(`this user cannot see other sessions (no PROCESS privilege), so it cannot tell whether one holding ${bypass.join(' or ')} could write into a set-aside table; grant PROCESS to have them listed`);
+    }
+    const strong = w.sessions.filter((x) => x.bypass && x.bypass.length > 0);
+    if (strong.length) {
+        warnings.push(`${strong.length} other session(s) may write despite read_only (${bypass.join(' / ')}); a write of theirs into a table while it is set aside would be lost, so make sure they write nothing into the selected tables during the run: ${describeSessions(strong)}`);
+    }
+    const unknown = w.sessions.filter((x) => x.bypass === undefined);
+    if (unknown.length) {
+        warnings.push(`${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on mysql.${d.version.flavour === 'mariadb' ? 'global_priv' : 'user'} to check them): ${describeSessions(unknown)}; ` +
+            `any of them holding ${bypass.join(' or ')} could write into a set-aside table and lose the rows`);
+    }
+    if (w.events.length) {
+        refuseOrWarn('writers', `the event scheduler is ON and these enabled events may write into the selected tables: ${w.events
+            .map((e) => `${e.schema}.${e.name} (definer ${e.definer})`)
+            .join(', ')}`, 'disable them for the duration (ALTER EVENT ... DISABLE, or SET GLOBAL event_scheduler = OFF)');
+    }
+    for (const t of w.triggers) {
+        warnings.push(`trigger ${t.schema}.${t.name} on ${t.on} writes into ${t.into.join(', ')}: a write into ${t.on} by a session that may write despite read_only would lose that row while the table is set aside`);
+    }
+    return { failures, warnings };
+}
+/** read_only itself: may this user switch it and write under it, and what leaving it OFF risks. */
+function readOnlyChecks(s, facts, grants, failures, warnings) {
+    const d = facts.dialect;
+    const bypass = d.privileges.readOnlyBypass;
+    if (facts.superReadOnly) {
+        failures.push({
+            check: 'read-only',
+            message: 'super_read_only is ON: no session may rename or create tables',
+            fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
+        });
+    }
+    const willBeReadOnly = facts.readOnly || s.setReadOnly;
+    if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
+        failures.push({
+            check: 'read-only',
+            message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
+            fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
+        });
+    }
+    if (!facts.readOnly &&
+        s.setReadOnly &&
+        !grants.global.has(d.privileges.setReadOnly) &&
+        !grants.global.has('SUPER')) {
+        failures.push({
+            check: 'read-only',
+            message: 'this user may not turn read_only ON for the run',
+            fix: `GRANT ${d.privileges.setReadOnly} ON *.* TO the flush user, or SET GLOBAL read_only = ON yourself for the duration`,
+        });
+    }
+    if (!facts.readOnly && !s.setReadOnly) {
+        warnings.push('read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost');
+    }
+}
+function describeSessions(xs) {
+    const shown = xs
+        .slice(0, 10)
+        .map((x) => `connection ${x.id} ${x.user}@${x.host}${x.bypass?.length ? ` (${x.bypass.join(', ')})` : ''}`);
+    return shown.join('; ') + (xs.length > 10 ? `; and ${xs.length - 10} more` : '');
 }
 
 ;// CONCATENATED MODULE: ./src/engine/progress.ts
@@ -10099,9 +10141,9 @@ async function sameColumns(db, schema, a, b) {
     return (await names(a)) === (await names(b));
 }
 /** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
-async function convertShell(db, schema, name, marker, keepPartitions) {
+async function convertShell(db, schema, name, marker) {
     const shape = await liveShape(db, schema, name);
-    await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, keepPartitions, marker })}`);
+    await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, marker })}`);
 }
 /**
  * Look at the live server and do what the state needs, with binlogging off.
@@ -10111,48 +10153,78 @@ async function restoreTable(e, ctx) {
     const name = `${e.schema}.${e.table}`;
     const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
     const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
-    if (!bk.exists) {
-        if (!tb.exists) {
-            return {
-                outcome: 'not-understood',
-                ok: false,
-                detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
-            };
-        }
-        if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
-            return {
-                outcome: 'not-understood',
-                ok: false,
-                detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
-            };
-        }
-        if (tw?.exists) {
-            if (marker && isOurTwin(tw, marker)) {
-                await dropOurTwin(db, e.schema, e.twin, marker);
-                return {
-                    outcome: 'parked-twin-dropped',
-                    ok: true,
-                    detail: `${name} in place; dropped its parked twin ${e.twin}`,
-                };
-            }
-            if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
-                await convertShell(db, e.schema, e.twin, marker, ctx.keepPartitions);
-                await dropOurTwin(db, e.schema, e.twin, marker);
-                return {
-                    outcome: 'parked-twin-dropped',
-                    ok: true,
-                    detail: `${name} in place; dropped its parked shell ${e.twin}`,
-                };
-            }
-            return {
-                outcome: 'not-understood',
-                ok: false,
-                detail: `${name} is in place, but ${e.schema}.${e.twin} is not our twin; left alone`,
-            };
-        }
-        return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+    if (bk.exists)
+        return fromBackup(e, tb, tw, ctx);
+    if (!tb.exists) {
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
+        };
     }
-    // The backup exists: the real table is set aside.
+    if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
+        };
+    }
+    if (tw?.exists)
+        return removeDebris(e, tw, ctx);
+    return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+}
+/**
+ * The table is in place and something is parked under its twin name: our twin, or our empty shell,
+ * is dropped. The table is reported in place whatever happens to that debris.
+ */
+async function removeDebris(e, tw, ctx) {
+    const { db, marker } = ctx;
+    const name = `${e.schema}.${e.table}`;
+    try {
+        if (marker && isOurTwin(tw, marker)) {
+            await dropOurTwin(db, e.schema, e.twin, marker);
+            return {
+                outcome: 'parked-twin-dropped',
+                ok: true,
+                detail: `${name} in place; dropped its parked twin ${e.twin}`,
+            };
+        }
+        if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
+            await convertShell(db, e.schema, e.twin, marker);
+            await dropOurTwin(db, e.schema, e.twin, marker);
+            return {
+                outcome: 'parked-twin-dropped',
+                ok: true,
+                detail: `${name} in place; dropped its parked shell ${e.twin}`,
+            };
+        }
+    }
+    catch (err) {
+        return {
+            outcome: 'debris-left',
+            ok: true,
+            detail: `${name} in place; its parked ${e.schema}.${e.twin} could not be removed (${err.message}): check it is empty, then drop it by hand`,
+        };
+    }
+    return {
+        outcome: 'debris-left',
+        ok: true,
+        detail: `${name} in place, but ${e.schema}.${e.twin} is not our twin; left alone (check it, then drop it by hand)`,
+    };
+}
+/** The backup exists: the real table is set aside. */
+async function fromBackup(e, tb, tw, ctx) {
+    const { db, marker } = ctx;
+    const name = `${e.schema}.${e.table}`;
+    if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '') {
+        // The server lists the name but cannot open it (information_schema says why in the comment).
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
+                `The table itself is safe as ${e.schema}.${e.backup}.${ctx.shellMayExist ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again` : ' Left alone'}`,
+        };
+    }
     if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
         return {
             outcome: 'not-understood',
@@ -10193,7 +10265,7 @@ async function restoreTable(e, ctx) {
         // Died between creating the shell (the real DDL, empty) and turning it into the twin.
         await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
         try {
-            await convertShell(db, e.schema, e.twin, marker, ctx.keepPartitions);
+            await convertShell(db, e.schema, e.twin, marker);
             await dropOurTwin(db, e.schema, e.twin, marker);
         }
         catch (err) {
@@ -10252,7 +10324,7 @@ async function flushTable(t, ctx) {
         await db().exec(`${setSqlLogBin(ctx.ddl === 'create')};\n${ddl}`);
         await fault('after-shell');
         phase = 'twin';
-        const spec = twinSpecFor(t, ctx.marker, ctx.dialect.blackholePartitions);
+        const spec = twinSpecFor(t, ctx.marker);
         await db().exec(`${setSqlLogBin(false)};\n${twinAlter(t.schema, t.table, spec)}`);
         await fault('after-twin');
         await step('copy', 'copy');
@@ -10561,6 +10633,10 @@ function connectionLost(e) {
     return (fatal ||
         ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code));
 }
+/** An error of the local file system (the journal could not be written): nothing more may be done. */
+function fileSystemError(e) {
+    return typeof e.syscall === 'string' && !connectionLost(e);
+}
 async function flush(s, deps) {
     const db = await connect(s.connection, s.timeout);
     try {
@@ -10834,7 +10910,6 @@ async function runTables(run) {
             db: conn,
             marker,
             shellMayExist: true,
-            keepPartitions: dialect.blackholePartitions,
             log,
         });
         let fresh;
@@ -10907,12 +10982,21 @@ async function runTables(run) {
                 }
                 catch (e) {
                     busy.delete(c.db);
-                    stopping = true;
                     rep.error = errorText(e);
                     log.error(rep.error);
-                    const lost = connectionLost(e instanceof TableError ? e.cause : e);
+                    const cause = e instanceof TableError ? e.cause : e;
+                    const lost = connectionLost(cause);
+                    // Only this table is put back. The others go on, unless the server is gone, the journal
+                    // cannot be written, the run is cancelled, the table could not be put back, or the user
+                    // asked to stop at the first error.
                     await putBack(t, lost ? undefined : c.db, rep);
-                    return;
+                    if (lost || fileSystemError(cause) || cancelled || s.stopOnError || rep.status !== 'restored') {
+                        stopping = true;
+                        return;
+                    }
+                    log.warn(`${t.schema}.${t.table}: put back unflushed; going on with the other tables`);
+                    if (c.db.broken)
+                        await c.reconnect();
                 }
                 finally {
                     busy.delete(c.db);
@@ -11079,7 +11163,6 @@ async function replay(db, d, journal, writer, s, log) {
                 db,
                 marker: journal.marker,
                 shellMayExist: journal.steps.has(t.id) || journal.legacy,
-                keepPartitions: d.blackholePartitions,
                 log,
             });
             report.tables.push({ schema: t.schema, table: t.table, ...r });
@@ -11235,6 +11318,7 @@ function flushSettingsFrom(cmd, env) {
         lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
         setReadOnly: raw.setReadOnly ?? DEFAULTS.setReadOnly,
         allowWriters: raw.allowWriters === true,
+        stopOnError: raw.stopOnError === true,
     };
     if (raw.resume !== undefined && raw.resume.trim() === '')
         throw new errors_InputError('--resume', 'is empty; give the journal of the earlier run');

@@ -113,6 +113,7 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     lockWait: parseIntInput('lock-wait', get('lock-wait'), DEFAULTS.lockWait, LIMITS.lockWait),
     setReadOnly: parseBoolInput('set-read-only', get('set-read-only'), DEFAULTS.setReadOnly),
     allowWriters: parseBoolInput('allow-writers', get('allow-writers'), DEFAULTS.allowWriters),
+    stopOnError: parseBoolInput('stop-on-error', get('stop-on-error'), DEFAULTS.stopOnError),
   };
   const name = get('artifact-name') || artifactBaseName(host, env);
   if (ARTIFACT_NAME_FORBIDDEN.test(name) || name.length > 200) {

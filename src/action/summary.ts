@@ -6,6 +6,13 @@ import { totals, type RunReport } from '../engine/report.js';
 import { describeSetting } from '../engine/server-settings.js';
 
 const esc = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+/** Inline code that holds any name: a fence longer than any run of backticks inside it. */
+export function code(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 ? ' ' : '';
+  return `${fence}${pad}${esc(text)}${pad}${fence}`;
+}
 const pos = (p?: { file: string; position: number; gtid: string }) =>
   p ? `\`${p.file}:${p.position}\`${p.gtid ? ` (GTID \`${p.gtid}\`)` : ''}` : '-';
 
@@ -19,14 +26,14 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
     out.push('| table | rows (estimate) | MiB (estimate) | copy |', '|---|---:|---:|---|');
     for (const x of r.tables) {
       out.push(
-        `| \`${esc(x.schema)}.${esc(x.table)}\` | ${x.rowsEstimate} | ${(x.bytesEstimate / 1048576).toFixed(1)} | ${esc(x.chunking)} |`,
+        `| ${code(`${x.schema}.${x.table}`)} | ${x.rowsEstimate} | ${(x.bytesEstimate / 1048576).toFixed(1)} | ${esc(x.chunking)} |`,
       );
     }
   } else {
     out.push('| table | rows | duration | status |', '|---|---:|---:|---|');
     for (const x of r.tables) {
       out.push(
-        `| \`${esc(x.schema)}.${esc(x.table)}\` | ${x.rows} | ${x.seconds.toFixed(2)}s | ${x.status}${x.error ? `: ${esc(x.error)}` : ''} |`,
+        `| ${code(`${x.schema}.${x.table}`)} | ${x.rows} | ${x.seconds.toFixed(2)}s | ${x.status}${x.error ? `: ${esc(x.error)}` : ''} |`,
       );
     }
     out.push(`| **total** | **${t.rows}** | | **${t.tables} of ${r.tables.length} flushed** |`, '');
@@ -44,7 +51,7 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
   }
   if (r.skipped.length) {
     out.push('', '### Not flushed', '', '| object | reason |', '|---|---|');
-    for (const k of r.skipped) out.push(`| \`${esc(k.schema)}.${esc(k.table)}\` | ${esc(k.reason)} |`);
+    for (const k of r.skipped) out.push(`| ${code(`${k.schema}.${k.table}`)} | ${esc(k.reason)} |`);
   }
   if (r.warnings.length) {
     out.push('', '### Warnings', '');
@@ -58,7 +65,7 @@ export function recoverSummary(r: RecoverReport): string {
   const out = [`## binlog-flusher recover: ${r.status}`, '', '| table | outcome | detail |', '|---|---|---|'];
   for (const t of r.tables)
     out.push(
-      `| \`${esc(t.schema)}.${esc(t.table)}\` | ${t.ok ? '' : '**'}${t.outcome}${t.ok ? '' : '**'} | ${esc(t.detail)} |`,
+      `| ${code(`${t.schema}.${t.table}`)} | ${t.ok ? '' : '**'}${t.outcome}${t.ok ? '' : '**'} | ${esc(t.detail)} |`,
     );
   if (r.settings.length) out.push('');
   for (const st of r.settings) out.push(`- Server setting ${esc(describeSetting(st))}`);

@@ -60,6 +60,7 @@ interface Raw {
   resume?: string;
   setReadOnly?: boolean;
   allowWriters?: boolean;
+  stopOnError?: boolean;
 }
 
 export interface CliIo {
@@ -168,6 +169,7 @@ export function flushSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): FlushSe
     lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
     setReadOnly: raw.setReadOnly ?? DEFAULTS.setReadOnly,
     allowWriters: raw.allowWriters === true,
+    stopOnError: raw.stopOnError === true,
   };
   if (raw.resume !== undefined && raw.resume.trim() === '')
     throw new InputError('--resume', 'is empty; give the journal of the earlier run');

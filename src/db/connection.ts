@@ -14,7 +14,11 @@ export type Row = Record<string, unknown>;
 /** A thin, typed handle over one server session. */
 export class Db {
   readonly threadId: number;
-  private broken = false;
+  private _broken = false;
+  /** The connection failed (fatal error or timeout) and must not be used again. */
+  get broken(): boolean {
+    return this._broken;
+  }
   /**
    * @param timeoutMs the longest any statement may take before the server counts as not
    *   answering; the connection is then dropped.
@@ -25,7 +29,7 @@ export class Db {
   ) {
     this.threadId = conn.threadId ?? 0;
     conn.on('error', () => {
-      this.broken = true;
+      this._broken = true;
     });
   }
 
@@ -35,7 +39,7 @@ export class Db {
       return res;
     } catch (e) {
       if ((e as { fatal?: boolean }).fatal || (e as { code?: string }).code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
-        this.broken = true;
+        this._broken = true;
       }
       throw e;
     }
@@ -63,7 +67,7 @@ export class Db {
 
   /** Close politely, but never wait on a server that does not answer. */
   async close(): Promise<void> {
-    if (this.broken) return this.conn.destroy();
+    if (this._broken) return this.conn.destroy();
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<void>((r) => (timer = setTimeout(r, 2000)));
     try {

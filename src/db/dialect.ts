@@ -67,8 +67,6 @@ export interface Dialect {
   };
   /** MySQL keeps CHECK constraint names unique per schema; MariaDB per table. */
   checkNamesPerSchema: boolean;
-  /** BLACKHOLE tables may be partitioned (MariaDB yes, MySQL 8 no). */
-  blackholePartitions: boolean;
 }
 
 export function dialectFor(v: ServerVersion): Dialect {
@@ -107,7 +105,6 @@ export function dialectFor(v: ServerVersion): Dialect {
         setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
       },
       checkNamesPerSchema: false,
-      blackholePartitions: true,
     };
   }
   const replicaWords = atLeast(v, 8, 0, 22);
@@ -150,6 +147,5 @@ export function dialectFor(v: ServerVersion): Dialect {
       setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
     },
     checkNamesPerSchema: true,
-    blackholePartitions: false,
   };
 }

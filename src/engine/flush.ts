@@ -53,6 +53,11 @@ function connectionLost(e: unknown): boolean {
   );
 }
 
+/** An error of the local file system (the journal could not be written): nothing more may be done. */
+function fileSystemError(e: unknown): boolean {
+  return typeof (e as { syscall?: unknown }).syscall === 'string' && !connectionLost(e);
+}
+
 export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
   const db = await connect(s.connection, s.timeout);
   try {
@@ -345,7 +350,6 @@ async function runTables(run: RunContext): Promise<void> {
         db: conn,
         marker,
         shellMayExist: true,
-        keepPartitions: dialect.blackholePartitions,
         log,
       });
     let fresh: Db | undefined;
@@ -413,12 +417,20 @@ async function runTables(run: RunContext): Promise<void> {
           );
         } catch (e) {
           busy.delete(c.db);
-          stopping = true;
           rep.error = errorText(e);
           log.error(rep.error);
-          const lost = connectionLost(e instanceof TableError ? e.cause : e);
+          const cause = e instanceof TableError ? e.cause : e;
+          const lost = connectionLost(cause);
+          // Only this table is put back. The others go on, unless the server is gone, the journal
+          // cannot be written, the run is cancelled, the table could not be put back, or the user
+          // asked to stop at the first error.
           await putBack(t, lost ? undefined : c.db, rep);
-          return;
+          if (lost || fileSystemError(cause) || cancelled || s.stopOnError || rep.status !== 'restored') {
+            stopping = true;
+            return;
+          }
+          log.warn(`${t.schema}.${t.table}: put back unflushed; going on with the other tables`);
+          if (c.db.broken) await c.reconnect();
         } finally {
           busy.delete(c.db);
         }

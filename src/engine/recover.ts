@@ -142,7 +142,6 @@ async function replay(
         db,
         marker: journal.marker,
         shellMayExist: journal.steps.has(t.id) || journal.legacy,
-        keepPartitions: d.blackholePartitions,
         log,
       });
       report.tables.push({ schema: t.schema, table: t.table, ...r });

@@ -26,6 +26,7 @@ export type RestoreOutcome =
   | 'twin-replaced'
   | 'shell-replaced'
   | 'parked-twin-dropped'
+  | 'debris-left'
   | 'not-understood';
 
 export interface RestoreResult {
@@ -76,15 +77,9 @@ async function sameColumns(db: Db, schema: string, a: string, b: string): Promis
 }
 
 /** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
-async function convertShell(
-  db: Db,
-  schema: string,
-  name: string,
-  marker: string,
-  keepPartitions: boolean,
-): Promise<void> {
+async function convertShell(db: Db, schema: string, name: string, marker: string): Promise<void> {
   const shape = await liveShape(db, schema, name);
-  await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, keepPartitions, marker })}`);
+  await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, marker })}`);
 }
 
 export interface RestoreContext {
@@ -93,7 +88,6 @@ export interface RestoreContext {
   marker: string | undefined;
   /** The journal says the shell/twin step had begun for this table. */
   shellMayExist: boolean;
-  keepPartitions: boolean;
   log: Logger;
 }
 
@@ -105,50 +99,83 @@ export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promis
   const name = `${e.schema}.${e.table}`;
   const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
   const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
-
-  if (!bk.exists) {
-    if (!tb.exists) {
-      return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
-      };
-    }
-    if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
-      return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
-      };
-    }
-    if (tw?.exists) {
-      if (marker && isOurTwin(tw, marker)) {
-        await dropOurTwin(db, e.schema, e.twin, marker);
-        return {
-          outcome: 'parked-twin-dropped',
-          ok: true,
-          detail: `${name} in place; dropped its parked twin ${e.twin}`,
-        };
-      }
-      if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
-        await convertShell(db, e.schema, e.twin, marker, ctx.keepPartitions);
-        await dropOurTwin(db, e.schema, e.twin, marker);
-        return {
-          outcome: 'parked-twin-dropped',
-          ok: true,
-          detail: `${name} in place; dropped its parked shell ${e.twin}`,
-        };
-      }
-      return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `${name} is in place, but ${e.schema}.${e.twin} is not our twin; left alone`,
-      };
-    }
-    return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+  if (bk.exists) return fromBackup(e, tb, tw, ctx);
+  if (!tb.exists) {
+    return {
+      outcome: 'not-understood',
+      ok: false,
+      detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
+    };
   }
+  if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
+    return {
+      outcome: 'not-understood',
+      ok: false,
+      detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
+    };
+  }
+  if (tw?.exists) return removeDebris(e, tw, ctx);
+  return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+}
 
-  // The backup exists: the real table is set aside.
+/**
+ * The table is in place and something is parked under its twin name: our twin, or our empty shell,
+ * is dropped. The table is reported in place whatever happens to that debris.
+ */
+async function removeDebris(e: RestoreEntry, tw: LiveTable, ctx: RestoreContext): Promise<RestoreResult> {
+  const { db, marker } = ctx;
+  const name = `${e.schema}.${e.table}`;
+  try {
+    if (marker && isOurTwin(tw, marker)) {
+      await dropOurTwin(db, e.schema, e.twin, marker);
+      return {
+        outcome: 'parked-twin-dropped',
+        ok: true,
+        detail: `${name} in place; dropped its parked twin ${e.twin}`,
+      };
+    }
+    if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
+      await convertShell(db, e.schema, e.twin, marker);
+      await dropOurTwin(db, e.schema, e.twin, marker);
+      return {
+        outcome: 'parked-twin-dropped',
+        ok: true,
+        detail: `${name} in place; dropped its parked shell ${e.twin}`,
+      };
+    }
+  } catch (err) {
+    return {
+      outcome: 'debris-left',
+      ok: true,
+      detail: `${name} in place; its parked ${e.schema}.${e.twin} could not be removed (${(err as Error).message}): check it is empty, then drop it by hand`,
+    };
+  }
+  return {
+    outcome: 'debris-left',
+    ok: true,
+    detail: `${name} in place, but ${e.schema}.${e.twin} is not our twin; left alone (check it, then drop it by hand)`,
+  };
+}
+
+/** The backup exists: the real table is set aside. */
+async function fromBackup(
+  e: RestoreEntry,
+  tb: LiveTable,
+  tw: LiveTable | undefined,
+  ctx: RestoreContext,
+): Promise<RestoreResult> {
+  const { db, marker } = ctx;
+  const name = `${e.schema}.${e.table}`;
+  if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '') {
+    // The server lists the name but cannot open it (information_schema says why in the comment).
+    return {
+      outcome: 'not-understood',
+      ok: false,
+      detail:
+        `the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
+        `The table itself is safe as ${e.schema}.${e.backup}.${ctx.shellMayExist ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again` : ' Left alone'}`,
+    };
+  }
   if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
     return {
       outcome: 'not-understood',
@@ -193,7 +220,7 @@ export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promis
     // Died between creating the shell (the real DDL, empty) and turning it into the twin.
     await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
     try {
-      await convertShell(db, e.schema, e.twin, marker, ctx.keepPartitions);
+      await convertShell(db, e.schema, e.twin, marker);
       await dropOurTwin(db, e.schema, e.twin, marker);
     } catch (err) {
       ctx.log.warn(

@@ -93,7 +93,7 @@ export async function flushTable(t: PlannedTable, ctx: TableContext): Promise<Ta
     await db().exec(`${setSqlLogBin(ctx.ddl === 'create')};\n${ddl}`);
     await fault('after-shell');
     phase = 'twin';
-    const spec = twinSpecFor(t, ctx.marker, ctx.dialect.blackholePartitions);
+    const spec = twinSpecFor(t, ctx.marker);
     await db().exec(`${setSqlLogBin(false)};\n${twinAlter(t.schema, t.table, spec)}`);
     await fault('after-twin');
 

@@ -3,6 +3,7 @@
  * Nothing in this module changes the server (session variables aside).
  */
 import { usersWith, writesInto, type TableName } from '../plan/writers.js';
+import { twinDroppedIndexes } from '../plan/plan.js';
 import type { Db, Row } from '../db/connection.js';
 import { dialectFor, parseVersion, type Dialect } from '../db/dialect.js';
 import { qualify } from '../sql/quote.js';
@@ -198,18 +199,18 @@ function columnFrom(r: Row): ColumnInfo {
   };
 }
 
-/** Columns, SPATIAL indexes and whether it is partitioned, for one live table (recovery). */
+/** Columns, the indexes a twin cannot hold and whether it is partitioned, for one live table (recovery). */
 export async function liveShape(
   db: Db,
   schema: string,
   table: string,
-): Promise<{ columns: ColumnInfo[]; spatialIndexes: string[]; partitioned: boolean }> {
+): Promise<{ columns: ColumnInfo[]; droppedIndexes: string[]; partitioned: boolean }> {
   const cols = await db.rows(
     `SELECT ${COLUMN_FIELDS} FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [schema, table],
   );
-  const spatial = await db.rows(
-    "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_TYPE = 'SPATIAL'",
+  const indexes = await db.rows(
+    'SELECT DISTINCT INDEX_NAME AS n, INDEX_TYPE AS t FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
     [schema, table],
   );
   const parts = await db.one(
@@ -218,7 +219,9 @@ export async function liveShape(
   );
   return {
     columns: cols.map(columnFrom),
-    spatialIndexes: spatial.map((r) => str(r.n)),
+    droppedIndexes: twinDroppedIndexes(
+      indexes.map((r) => ({ name: str(r.n), type: str(r.t).toUpperCase() })),
+    ),
     partitioned: num(parts?.n) > 0,
   };
 }
@@ -259,9 +262,13 @@ export async function tableShapes(db: Db, schemas: string[]): Promise<Map<string
     else ix.columns.push(str(r.c));
     if (r.sp !== null || str(r.nl) === 'YES') ix.weak = true;
   }
+  // One row per partition: information_schema.PARTITIONS has one per subpartition, and
+  // `PARTITION (p)` already reads all of p's subpartitions.
   const parts = await db.rows(
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
-      WHERE TABLE_SCHEMA IN (?) AND PARTITION_NAME IS NOT NULL ORDER BY TABLE_SCHEMA, TABLE_NAME, PARTITION_ORDINAL_POSITION`,
+      WHERE TABLE_SCHEMA IN (?) AND PARTITION_NAME IS NOT NULL
+      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`,
     [schemas],
   );
   for (const r of parts) get(str(r.s), str(r.t)).partitions.push(str(r.p));

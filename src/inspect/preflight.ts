@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.js';
 import type { PreflightFailure } from '../errors.js';
-import type { FlushSettings } from '../settings.js';
+import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { isLeftoverName } from '../journal/journal.js';
 import { acquireRunLock } from '../db/run-lock.js';
@@ -202,7 +202,11 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   failures.push(...writers.failures);
   warnings.push(...writers.warnings);
   for (const { row, shape } of discovery.tables) {
-    if (!shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
+    // Only where it matters: a table smaller than one chunk is one transaction anyway.
+    if (
+      row.dataLength >= CHUNK_BYTES &&
+      !shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')
+    ) {
       const mb = row.dataLength / 1048576;
       warnings.push(
         `${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`,
@@ -236,38 +240,7 @@ async function writerChecks(
     if (s.allowWriters) warnings.push(`${message} (--allow-writers: running anyway)`);
     else failures.push({ check, message, fix: `${fix}, ${override}` });
   };
-  if (facts.superReadOnly) {
-    failures.push({
-      check: 'read-only',
-      message: 'super_read_only is ON: no session may rename or create tables',
-      fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
-    });
-  }
-  const willBeReadOnly = facts.readOnly || s.setReadOnly;
-  if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
-    failures.push({
-      check: 'read-only',
-      message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
-      fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
-    });
-  }
-  if (
-    !facts.readOnly &&
-    s.setReadOnly &&
-    !grants.global.has(d.privileges.setReadOnly) &&
-    !grants.global.has('SUPER')
-  ) {
-    failures.push({
-      check: 'read-only',
-      message: 'this user may not turn read_only ON for the run',
-      fix: `GRANT ${d.privileges.setReadOnly} ON *.* TO the flush user, or SET GLOBAL read_only = ON yourself for the duration`,
-    });
-  }
-  if (!facts.readOnly && !s.setReadOnly) {
-    warnings.push(
-      'read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost',
-    );
-  }
+  readOnlyChecks(s, facts, grants, failures, warnings);
   const flushed = discovery.tables.map((t) => ({ schema: t.row.schema, table: t.row.name }));
   if (flushed.length === 0) return { failures, warnings };
   const w = await localWriters(db, d, flushed);
@@ -304,6 +277,50 @@ async function writerChecks(
     );
   }
   return { failures, warnings };
+}
+
+/** read_only itself: may this user switch it and write under it, and what leaving it OFF risks. */
+function readOnlyChecks(
+  s: FlushSettings,
+  facts: ServerFacts,
+  grants: { global: Set<string> },
+  failures: PreflightFailure[],
+  warnings: string[],
+): void {
+  const d = facts.dialect;
+  const bypass = d.privileges.readOnlyBypass;
+  if (facts.superReadOnly) {
+    failures.push({
+      check: 'read-only',
+      message: 'super_read_only is ON: no session may rename or create tables',
+      fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
+    });
+  }
+  const willBeReadOnly = facts.readOnly || s.setReadOnly;
+  if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
+    failures.push({
+      check: 'read-only',
+      message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
+      fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
+    });
+  }
+  if (
+    !facts.readOnly &&
+    s.setReadOnly &&
+    !grants.global.has(d.privileges.setReadOnly) &&
+    !grants.global.has('SUPER')
+  ) {
+    failures.push({
+      check: 'read-only',
+      message: 'this user may not turn read_only ON for the run',
+      fix: `GRANT ${d.privileges.setReadOnly} ON *.* TO the flush user, or SET GLOBAL read_only = ON yourself for the duration`,
+    });
+  }
+  if (!facts.readOnly && !s.setReadOnly) {
+    warnings.push(
+      'read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost',
+    );
+  }
 }
 
 function describeSessions(xs: OtherSession[]): string {

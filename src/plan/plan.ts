@@ -33,7 +33,8 @@ export interface PlannedTable {
   /** Keyset chunking key, or undefined: copied whole (or per partition). */
   key?: CopyKey;
   partitions: string[];
-  spatialIndexes: string[];
+  /** Indexes the twin is built without (see twinDroppedIndexes). */
+  droppedIndexes: string[];
   /** SHOW CREATE TABLE, captured before any change. */
   showCreate: string;
   /** Rows per chunk: --chunk-size, lowered so a chunk stays within CHUNK_BYTES. */
@@ -187,6 +188,15 @@ export function chooseKey(indexes: IndexInfo[]): CopyKey | undefined {
   return best ? { index: best.name, columns: best.columns } : undefined;
 }
 
+/** Marks the key's ENUM and SET columns (compared by ordinal: see CopyKey.ordinal). */
+export function withOrdinals(key: CopyKey | undefined, columns: ColumnInfo[]): CopyKey | undefined {
+  if (!key) return undefined;
+  const ordinal = key.columns.map((k) =>
+    /^(enum|set)\(/i.test(columns.find((c) => c.name === k)?.columnType ?? ''),
+  );
+  return ordinal.some(Boolean) ? { ...key, ordinal } : key;
+}
+
 export function planTables(
   found: Discovery['tables'],
   showCreates: string[],
@@ -205,21 +215,32 @@ export function planTables(
       rowsEstimate: row.rows,
       bytesEstimate: row.dataLength,
       columns: shape.columns,
-      key: chooseKey(shape.indexes),
+      key: withOrdinals(chooseKey(shape.indexes), shape.columns),
       partitions: shape.partitions,
-      spatialIndexes: shape.indexes.filter((x) => x.type === 'SPATIAL').map((x) => x.name),
+      droppedIndexes: twinDroppedIndexes(shape.indexes),
       showCreate: showCreates[i]!,
       chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
     };
   });
 }
 
-export function twinSpecFor(t: PlannedTable, marker: string, keepPartitions: boolean): TwinSpec {
+/**
+ * Indexes a BLACKHOLE twin cannot hold, left out of it (the twin keeps no rows, so it needs none; the
+ * CREATE TABLE in the binlog is the real one): SPATIAL indexes (error 1464), and MariaDB's long UNIQUE
+ * keys (INDEX_TYPE HASH: backed by a hidden generated column, which BLACKHOLE refuses, error 1910).
+ * Never the primary key: readers with binlog_row_metadata=FULL see it in the table map.
+ */
+export function twinDroppedIndexes(indexes: { name: string; type: string }[]): string[] {
+  return indexes
+    .filter((x) => x.type === 'SPATIAL' || (x.type === 'HASH' && x.name !== 'PRIMARY'))
+    .map((x) => x.name);
+}
+
+export function twinSpecFor(t: PlannedTable, marker: string): TwinSpec {
   return {
     columns: t.columns,
-    spatialIndexes: t.spatialIndexes,
+    droppedIndexes: t.droppedIndexes,
     partitioned: t.partitions.length > 0,
-    keepPartitions,
     marker,
   };
 }

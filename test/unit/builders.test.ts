@@ -8,11 +8,13 @@ import {
   renameTable,
   rowAtMost,
   rowGreaterThan,
+  seekStart,
   shellDdl,
   swapBack,
   twinAlter,
   type TwinColumn,
 } from '../../src/sql/builders.js';
+import { twinDroppedIndexes, withOrdinals } from '../../src/plan/plan.js';
 
 const col = (name: string, over: Partial<TwinColumn> = {}): TwinColumn => ({
   name,
@@ -105,9 +107,8 @@ describe('twinAlter', () => {
           collation: 'utf8mb4_bin',
         }),
       ],
-      spatialIndexes: ['sp'],
+      droppedIndexes: ['sp'],
       partitioned: false,
-      keepPartitions: true,
       marker: 'binlog-flusher twin 0a1b2c3d',
     });
     expect(sql).toBe(
@@ -119,19 +120,16 @@ describe('twinAlter', () => {
   it('puts a generated first column FIRST and keeps invisibility', () => {
     const sql = twinAlter('s', 't', {
       columns: [col('g', { generated: true, invisible: true }), col('id')],
-      spatialIndexes: [],
+      droppedIndexes: [],
       partitioned: false,
-      keepPartitions: true,
       marker: 'm',
     });
     expect(sql).toContain('ADD COLUMN `g` int(11) NULL INVISIBLE FIRST');
   });
-  it('removes partitioning only where BLACKHOLE cannot be partitioned', () => {
-    const spec = { columns: [col('id')], spatialIndexes: [], partitioned: true, marker: 'm' };
-    expect(twinAlter('s', 't', { ...spec, keepPartitions: false })).toMatch(
-      /COMMENT='m' REMOVE PARTITIONING$/,
-    );
-    expect(twinAlter('s', 't', { ...spec, keepPartitions: true })).not.toMatch(/PARTITIONING/);
+  it('always removes partitioning: a partitioned ALTER to BLACKHOLE is not crash-safe on MariaDB', () => {
+    const spec = { columns: [col('id')], droppedIndexes: [], marker: 'm' };
+    expect(twinAlter('s', 't', { ...spec, partitioned: true })).toMatch(/COMMENT='m' REMOVE PARTITIONING$/);
+    expect(twinAlter('s', 't', { ...spec, partitioned: false })).not.toMatch(/PARTITIONING/);
   });
 });
 
@@ -173,5 +171,46 @@ describe('keyset chunks', () => {
     expect(copyAll('s', 't', 'bk', ['a'], 'p0')).toBe(
       'INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk` PARTITION (`p0`)',
     );
+  });
+});
+
+describe('what the twin is built without, and keys compared in their own order', () => {
+  it('leaves out SPATIAL indexes and long UNIQUE (HASH) keys, never the primary key', () => {
+    expect(
+      twinDroppedIndexes([
+        { name: 'PRIMARY', type: 'HASH' },
+        { name: 'g', type: 'SPATIAL' },
+        { name: 't', type: 'HASH' },
+        { name: 'b', type: 'BTREE' },
+        { name: 'f', type: 'FULLTEXT' },
+      ]),
+    ).toEqual(['g', 't']);
+  });
+  it('holds ENUM and SET boundaries as their ordinal, other columns as they are', () => {
+    const cols = [
+      { name: 'e', columnType: "enum('d','b','c')" },
+      { name: 'n', columnType: 'int(11)' },
+      { name: 's', columnType: "set('x','y')" },
+    ].map((c) => ({
+      ...c,
+      nullable: false,
+      generated: false,
+      invisible: false,
+      charset: null,
+      collation: null,
+    }));
+    const key = withOrdinals({ index: 'PRIMARY', columns: ['e', 'n', 's'] }, cols)!;
+    expect(key.ordinal).toEqual([true, false, true]);
+    expect(nextBoundary('s', 'b', key, 10, true)[1]).toBe(
+      'SELECT `e` + 0, `n`, `s` + 0 INTO @bf_e0, @bf_e1, @bf_e2 FROM `s`.`b` FORCE INDEX (PRIMARY) ORDER BY `e`, `n`, `s` LIMIT 1 OFFSET 9',
+    );
+    expect(seekStart('s', 'b', key, 5)[0]).toMatch(
+      /^SELECT `e` \+ 0, `n`, `s` \+ 0 INTO @bf_s0, @bf_s1, @bf_s2 /,
+    );
+    // Without ENUM/SET columns the key is left as it was.
+    expect(withOrdinals({ index: 'PRIMARY', columns: ['n'] }, cols)).toEqual({
+      index: 'PRIMARY',
+      columns: ['n'],
+    });
   });
 });

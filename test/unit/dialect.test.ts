@@ -25,8 +25,6 @@ describe('dialect from the version string', () => {
   it('knows where BLACKHOLE may be partitioned and how CHECK names clash', () => {
     const maria = dialectFor(parseVersion('10.11.19-MariaDB'));
     const my = dialectFor(parseVersion('8.4.3'));
-    expect(maria.blackholePartitions).toBe(true);
-    expect(my.blackholePartitions).toBe(false);
     expect(my.checkNamesPerSchema).toBe(true);
     expect(maria.blackholeFix).toMatch(/ha_blackhole/);
   });

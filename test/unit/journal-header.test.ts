@@ -27,6 +27,7 @@ const settings: FlushSettings = {
   lockWait: DEFAULTS.lockWait,
   setReadOnly: true,
   allowWriters: false,
+  stopOnError: false,
 };
 
 describe('journal header', () => {
