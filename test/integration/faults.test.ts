@@ -14,6 +14,7 @@ import { mycnfFor, runCliProcess } from '../support/cli.js';
 import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';
 import { killByPidFile, startAgain } from '../sandbox/local.js';
+import { readJournal } from '../../src/journal/journal.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_faults';
@@ -366,5 +367,78 @@ describe('faults', () => {
     expect(report.tables.map((t) => t.table)).toContain('genc');
     expect(report.tables.map((t) => t.table)).not.toContain('big_int');
     expect(await snap()).toEqual(before);
+  });
+
+  it('one table fails mid-run: only it is put back, the others are flushed, and --resume has only it left', async () => {
+    await startReplica(sb.replica);
+    const hashfile = tempHashfile();
+    const s = flushSettings(sb.replica, {
+      selection: { databases: [S], tables: [], skip: [] },
+      hashfile,
+    });
+    const failOn = (p: string, t?: { table: string }) => {
+      if (p === 'after-twin' && t?.table === 'genc') throw new Error('injected failure');
+    };
+    const { report } = await runFlush(s, { fault: failOn });
+    expect(report.status).toBe('failed-restored');
+    expect(report.exitCode).toBe(4);
+    const genc = report.tables.find((t) => t.table === 'genc')!;
+    expect(genc.status).toBe('restored');
+    expect(genc.error).toMatch(/genc: twin failed: injected failure/);
+    const others = report.tables.filter((t) => t.table !== 'genc');
+    expect(others.map((t) => `${t.table}: ${t.status}`)).toEqual(others.map((t) => `${t.table}: flushed`));
+    expect(await snap()).toEqual(before);
+    expect(await withSql(sb.replica, leftovers)).toEqual([]);
+
+    const resumed = await runFlush(
+      flushSettings(sb.replica, {
+        selection: { databases: [S], tables: [], skip: [] },
+        resumeFrom: hashfile,
+      }),
+    );
+    expect(resumed.report.status).toBe('flushed');
+    expect(resumed.report.tables.map((t) => t.table)).toEqual(['genc']);
+    expect(await snap()).toEqual(before);
+
+    // --stop-on-error: the run ends at that table; tables not reached are not started.
+    const stop = await runFlush(
+      flushSettings(sb.replica, {
+        selection: { databases: [S], tables: [], skip: [] },
+        stopOnError: true,
+        concurrency: 1,
+      }),
+      { fault: failOn },
+    );
+    expect(stop.report.status).toBe('failed-restored');
+    expect(stop.report.tables.some((t) => t.status === 'not-started')).toBe(true);
+    expect(await snap()).toEqual(before);
+  });
+
+  it('recover reports a table in place as in place, whatever it cannot remove beside it', async () => {
+    const hashfile = tempHashfile();
+    const killed = await runCliProcess(
+      ['flush', '--mycnf', mycnf, '--table', `${S}.plain`, '--hashfile', hashfile],
+      { env: { BINLOG_FLUSHER_FAULT: `after-swap@${S}.plain` } },
+    );
+    expect(killed.signal).toBe('SIGKILL');
+    const twin = readJournal(hashfile).tables[0]!.twin;
+    // Someone puts rows into the parked twin by hand: it is no longer provably our empty twin.
+    await withSql(sb.replica, (c) =>
+      c.query(
+        `SET sql_log_bin = 0; ALTER TABLE ${S}.${twin} ENGINE=InnoDB; INSERT INTO ${S}.${twin} VALUES (1, 'hand')`,
+      ),
+    );
+    const rec = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile, '--json']);
+    expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+    const t = (JSON.parse(rec.stdout) as { tables: { outcome: string; ok: boolean; detail: string }[] })
+      .tables[0]!;
+    expect(t).toMatchObject({ outcome: 'debris-left', ok: true });
+    expect(t.detail).toMatch(
+      new RegExp(`${S}\\.plain in place, but ${S}\\.${twin} is not our twin; left alone`),
+    );
+    expect(await withSql(sb.replica, leftovers)).toEqual([`${S}.${twin}`]);
+    await withSql(sb.replica, (c) => c.query(`SET sql_log_bin = 0; DROP TABLE ${S}.${twin}`));
+    expect(await snap()).toEqual(before);
+    await startReplica(sb.replica);
   });
 });

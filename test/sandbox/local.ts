@@ -163,7 +163,12 @@ function serverArgs(
     '--max-allowed-packet=64M',
   ];
   if (flavour === 'mariadb') {
-    a.push('--log-slave-updates', '--plugin-load-add=ha_blackhole', '--innodb-log-file-size=256M');
+    a.push(
+      '--log-slave-updates',
+      '--plugin-load-add=ha_blackhole',
+      '--plugin-load-add=ha_archive', // for the ARCHIVE scenario
+      '--innodb-log-file-size=256M',
+    );
   } else {
     a.push('--log-replica-updates', '--gtid-mode=ON', '--enforce-gtid-consistency=ON', '--mysqlx=OFF');
   }

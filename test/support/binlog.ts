@@ -117,3 +117,44 @@ export function rowsByTable(events: BinlogEvent[]): Map<string, string[][]> {
   }
   return m;
 }
+
+/** What one flushed table must have put into the binlog. */
+export interface FlushedTable {
+  /** `schema`.`table`, quoted as the binlog reader prints it. */
+  name: string;
+  rows: number;
+  /** Rows are distinct in the table (it has a key), so they must be distinct in the binlog too. */
+  distinct: boolean;
+}
+
+/**
+ * What a flush wrote between its coordinates, against what it should have: per table its CREATE TABLE
+ * before its first row, every row once, as INSERT row events under its real name; nothing else
+ * (no other table, no other statement, no backup or twin name). Returns the problems found.
+ */
+export function binlogProblems(events: BinlogEvent[], tables: FlushedTable[], ddl = true): string[] {
+  const problems: string[] = [];
+  const names = new Set(tables.map((t) => t.name));
+  for (const e of events) {
+    if (/_bf_[0-9a-f]{8}/.test(JSON.stringify(e)))
+      problems.push(`a backup or twin name: ${JSON.stringify(e).slice(0, 120)}`);
+    if (e.kind === 'query' && !(ddl && [...names].some((n) => e.sql.startsWith(`CREATE TABLE ${n} (`))))
+      problems.push(`a statement that is not a flushed table's CREATE TABLE: ${e.sql.slice(0, 120)}`);
+    if (e.kind === 'row' && e.op !== 'INSERT') problems.push(`a ${e.op} row event on ${e.table}`);
+    if ((e.kind === 'row' || e.kind === 'table-map') && !names.has(e.table))
+      problems.push(`rows of ${e.table}`);
+  }
+  const byTable = rowsByTable(events);
+  for (const t of tables) {
+    const got = byTable.get(t.name) ?? [];
+    if (got.length !== t.rows) problems.push(`${t.name}: ${got.length} row events for ${t.rows} rows`);
+    if (t.distinct && new Set(got.map((v) => v.join('\u0001'))).size !== got.length)
+      problems.push(`${t.name}: a row written twice`);
+    if (!ddl) continue;
+    const ddlAt = events.findIndex((e) => e.kind === 'query' && e.sql.startsWith(`CREATE TABLE ${t.name} (`));
+    const firstRow = events.findIndex((e) => e.kind === 'row' && e.table === t.name);
+    if (ddlAt < 0) problems.push(`${t.name}: no CREATE TABLE`);
+    else if (firstRow >= 0 && firstRow < ddlAt) problems.push(`${t.name}: rows before its CREATE TABLE`);
+  }
+  return problems;
+}

@@ -31,6 +31,7 @@ export function flushSettings(server: ServerInfo, over: Partial<FlushSettings> =
     lockWait: DEFAULTS.lockWait,
     setReadOnly: DEFAULTS.setReadOnly,
     allowWriters: DEFAULTS.allowWriters,
+    stopOnError: DEFAULTS.stopOnError,
     ...over,
   };
 }

@@ -31,6 +31,8 @@ export interface TortureOptions {
   seed: number;
   entry?: 'src' | 'dist';
   log?: (line: string) => void;
+  /** Only these kinds of round (default: all that the sandbox allows). */
+  kinds?: readonly Kind[];
 }
 
 export interface TortureResult {
@@ -80,6 +82,15 @@ export function roundKinds(rounds: number, rand: () => number, kinds: readonly K
 class RoundFailure extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+
+/** The process's state letter from /proc (T: stopped). */
+function procState(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
+  } catch {
+    return '';
+  }
+}
 
 function journalRecords(path: string): number {
   try {
@@ -161,7 +172,8 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     seconds: 0,
   };
   const canRestart = Boolean(sb.replica.command && sb.replica.datadir);
-  const kinds = roundKinds(o.rounds, rand, canRestart ? KINDS : KINDS.filter((k) => k !== 'restart'));
+  const allowed = (o.kinds ?? KINDS).filter((k) => canRestart || k !== 'restart');
+  const kinds = roundKinds(o.rounds, rand, allowed);
 
   /** A flush killed at a random moment; returns what it did. */
   const killedFlush = async (j: string): Promise<{ run: CliRun; how: string }> => {
@@ -228,30 +240,44 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
       return `flush killed ${how}; recover killed ${rhow}`;
     },
     race: async (j) => {
-      const f = cli(flushArgs(j));
+      // Mostly a flush that froze itself right after a random journal record, holding the run lock,
+      // so recover surely meets it; otherwise plain timing.
+      const frozen = rand() < 0.7;
+      let pid = 0;
+      const n = int(rand, 1, span.records);
+      const f = cli(
+        flushArgs(j),
+        frozen ? { BINLOG_FLUSHER_FAULT: `journal@${n}:SIGSTOP` } : {},
+        (x) => (pid = x),
+      );
       const appeared = await waitFor(() => existsSync(j), 30_000);
-      // recover reaches the server about one process start-up after it is spawned.
-      await sleep(int(rand, 0, Math.max(0, span.work - (span.ms - span.work))));
+      if (frozen)
+        await waitFor(() => procState(pid) === 'T' || journalRecords(j) >= span.records + 2, 30_000);
+      else await sleep(int(rand, 0, Math.max(0, span.work - (span.ms - span.work))));
       const short = rand() < 0.4;
-      const r = appeared ? await cli(recoverArgs(j, short ? ['--lock-wait', '0'] : [])) : undefined;
-      const fr = await f;
+      const r = appeared ? cli(recoverArgs(j, short ? ['--lock-wait', '0'] : [])) : undefined;
+      if (frozen) {
+        await sleep(int(rand, 300, 1500));
+        if (pid) process.kill(pid, 'SIGCONT');
+      }
+      const [fr, rr] = await Promise.all([f, r]);
       expect(fr.code === 0, `flush under a racing recover exited ${String(fr.code ?? fr.signal)}`, fr);
-      if (!r) return 'flush ended before its journal was seen';
-      if (r.code === 3) {
-        expect(short, 'recover waiting for the lock was refused', r);
+      if (!rr) return 'flush ended before its journal was seen';
+      if (rr.code === 3) {
+        expect(short, 'recover waiting for the lock was refused', rr);
         expect(
-          /holds the lock binlog-flusher on this server: connection \d+/.test(r.stderr),
+          /holds the lock binlog-flusher on this server: connection \d+/.test(rr.stderr),
           'refusal without the holder',
-          r,
+          rr,
         );
         result.refused += 1;
         result.contended += 1;
-        return 'recover refused by the run lock';
+        return `recover refused by the run lock${frozen ? ` (flush frozen after record ${n})` : ''}`;
       }
-      expect(r.code === 0, `racing recover exited ${String(r.code ?? r.signal)}`, r);
-      if (!/holds the run lock/.test(r.stdout + r.stderr)) return 'recover came after the flush';
+      expect(rr.code === 0, `racing recover exited ${String(rr.code ?? rr.signal)}`, rr);
+      if (!/holds the run lock/.test(rr.stdout + rr.stderr)) return 'recover came after the flush';
       result.contended += 1;
-      return 'recover waited for the flush';
+      return `recover waited for the flush${frozen ? ` (frozen after record ${n})` : ''}`;
     },
     restart: async (j) => {
       const f = cli(flushArgs(j));

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT, s DATE, e DATE, v INT, PERIOD FOR p (s, e), PRIMARY KEY (id, s));
+INSERT INTO t VALUES (1, '2020-01-01', '2020-06-01', 1), (1, '2020-06-01', '2021-01-01', 2), (2, '2020-01-01', '2030-01-01', 3);

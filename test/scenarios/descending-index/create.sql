@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT, v INT, PRIMARY KEY (id DESC), KEY (v DESC));
+INSERT INTO t SELECT seq, seq FROM seq_1_to_20;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, v INT);
+CREATE TABLE nokey (a INT);

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, parent INT, CONSTRAINT t_parent FOREIGN KEY (parent) REFERENCES t (id));
+INSERT INTO t VALUES (1, NULL), (2, 1), (3, 2), (4, 1);

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, body TEXT, FULLTEXT KEY ft (body)) ENGINE=MyISAM;
+INSERT INTO t SELECT seq, CONCAT('word', seq) FROM seq_1_to_9;

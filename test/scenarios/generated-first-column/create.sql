@@ -1,0 +1,2 @@
+CREATE TABLE t (g INT AS (id * 10) VIRTUAL, id INT PRIMARY KEY, h INT AS (id + 1) STORED);
+INSERT INTO t (id) SELECT seq FROM seq_1_to_9;

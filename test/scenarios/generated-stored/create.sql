@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT AS (a * 2) STORED, c VARCHAR(30) AS (CONCAT('x', a)) PERSISTENT);
+INSERT INTO t (id, a) SELECT seq, seq FROM seq_1_to_9;

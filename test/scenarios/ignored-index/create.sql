@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, v INT, KEY iv (v) IGNORED);
+INSERT INTO t SELECT seq, seq FROM seq_1_to_9;

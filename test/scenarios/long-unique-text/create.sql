@@ -1,0 +1,2 @@
+CREATE TABLE lu (t TEXT NOT NULL, UNIQUE KEY (t)) ENGINE=InnoDB;
+INSERT INTO lu VALUES ('a'), ('b'), (REPEAT('c', 5000));

@@ -1,0 +1,2 @@
+CREATE TABLE lu (id INT PRIMARY KEY, a INT, b INT, UNIQUE KEY ab (a, b) USING HASH);
+INSERT INTO lu SELECT seq, seq, seq FROM seq_1_to_9;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a VARCHAR(5), b DATE, c INT, PRIMARY KEY (a, b, c));
+INSERT INTO t SELECT CHAR(65 + seq % 3), DATE('2020-01-01') + INTERVAL seq % 5 DAY, seq FROM seq_1_to_30;

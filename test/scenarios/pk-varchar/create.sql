@@ -1,0 +1,2 @@
+CREATE TABLE t (k VARCHAR(30) PRIMARY KEY, v INT);
+INSERT INTO t SELECT CONCAT('key-', seq), seq FROM seq_1_to_30;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a INT NOT NULL, b INT, UNIQUE KEY u (a));
+INSERT INTO t SELECT seq, seq FROM seq_1_to_20;

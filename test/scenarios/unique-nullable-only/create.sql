@@ -1,0 +1,2 @@
+CREATE TABLE t (a INT NULL, b INT, UNIQUE KEY u (a));
+INSERT INTO t VALUES (1, 1), (NULL, 2), (NULL, 3), (4, 4);
