@@ -10767,7 +10767,7 @@ async function flushWith(control, s, deps) {
             log.warn(report.warnings.at(-1));
         }
         if (report.status !== 'recovery-needed')
-            await putBack(control, report, journal, log);
+            await putBackServerSettings(control, report, journal, log);
         if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
             try {
                 await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
@@ -10796,7 +10796,7 @@ async function flushWith(control, s, deps) {
     }
 }
 /** Every table is back: put back the settings the run changed (a failure only warns: recover does it). */
-async function putBack(control, report, journal, log) {
+async function putBackServerSettings(control, report, journal, log) {
     const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
     if (held.length === 0)
         return;

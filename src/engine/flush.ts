@@ -195,7 +195,7 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
       report.warnings.push(`could not read the binlog position after the flush: ${errorText(e)}`);
       log.warn(report.warnings.at(-1)!);
     }
-    if (report.status !== 'recovery-needed') await putBack(control, report, journal, log);
+    if (report.status !== 'recovery-needed') await putBackServerSettings(control, report, journal, log);
     if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
       try {
         await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
@@ -222,7 +222,12 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
 }
 
 /** Every table is back: put back the settings the run changed (a failure only warns: recover does it). */
-async function putBack(control: Db, report: RunReport, journal: JournalWriter, log: Logger): Promise<void> {
+async function putBackServerSettings(
+  control: Db,
+  report: RunReport,
+  journal: JournalWriter,
+  log: Logger,
+): Promise<void> {
   const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
   if (held.length === 0) return;
   try {

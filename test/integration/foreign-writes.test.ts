@@ -3,7 +3,6 @@
  * write is refused (read_only, turned ON for the run) or the run does not start (a session or event
  * that could write despite read_only); a killed run leaves read_only ON and recover puts it back.
  */
-import { readFileSync } from 'node:fs';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
@@ -11,6 +10,7 @@ import { rows, sql, startReplica, waitCaughtUp, withSql } from '../support/db.js
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
 import { tempHashfile } from '../support/flusher.js';
+import { procState, waitFor } from '../support/process.js';
 import { readJournal } from '../../src/journal/journal.js';
 
 const sb = inject('sandbox')!;
@@ -22,14 +22,6 @@ const readOnly = () =>
   withSql(sb.replica, async (c) =>
     Number((await rows<{ v: number }>(c, 'SELECT @@GLOBAL.read_only AS v'))[0]!.v),
   );
-
-function procState(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
-  } catch {
-    return '';
-  }
-}
 
 describe('no write by anyone else vanishes into a twin', () => {
   let before: SchemaSnapshot;
@@ -76,9 +68,10 @@ describe('no write by anyone else vanishes into a twin', () => {
     expect(await readOnly()).toBe(0);
     let pid = 0;
     const run = flush([], { BINLOG_FLUSHER_FAULT: `mid-copy@${S}.big:SIGSTOP` }, (p) => (pid = p));
-    for (let i = 0; i < 3000 && !(pid && procState(pid) === 'T'); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(procState(pid)).toBe('T');
+    expect(
+      await waitFor(() => pid !== 0 && procState(pid) === 'T', 60_000),
+      'the flush stops itself mid-copy',
+    ).toBe(true);
     expect(await withSql(sb.replica, leftovers)).not.toEqual([]); // big is set aside now
 
     const app: mysql.Connection = await sql({ ...sb.replica, user: 'bf_app', password: APP_PW });

@@ -10,6 +10,7 @@ import { rows, sql, startReplica, waitCaughtUp, withSql } from '../support/db.js
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
 import { tempHashfile } from '../support/flusher.js';
+import { procState, waitFor } from '../support/process.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { workerLockName } from '../../src/db/run-lock.js';
 
@@ -37,23 +38,6 @@ INSERT INTO audited SELECT seq, seq FROM (${seq(50)}) s;
 
 const snap = () => withSql(sb.replica, (c) => snapshotSchema(c, S));
 
-/** The process's state letter from /proc (T: stopped). */
-function procState(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
-  } catch {
-    return '';
-  }
-}
-
-async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('one actor at a time', () => {
   let before: SchemaSnapshot;
   let mycnf: string;
@@ -76,7 +60,10 @@ describe('one actor at a time', () => {
       env: { BINLOG_FLUSHER_FAULT: `mid-copy@${S}.big:SIGSTOP` },
       onSpawn: (p) => (pid = p),
     });
-    await until(() => pid !== 0 && procState(pid) === 'T', 'the flush to stop itself mid-copy');
+    expect(
+      await waitFor(() => pid !== 0 && procState(pid) === 'T', 60_000),
+      'the flush stops itself mid-copy',
+    ).toBe(true);
     return { pid, done };
   }
 

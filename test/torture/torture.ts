@@ -18,6 +18,7 @@ import type { SandboxInfo } from '../sandbox/types.js';
 import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
 import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { tempHashfile } from '../support/flusher.js';
+import { procState, waitFor } from '../support/process.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { isDeepStrictEqual } from 'node:util';
 import { TORTURE_SCHEMA, tortureFixture } from './fixture.js';
@@ -83,30 +84,12 @@ class RoundFailure extends Error {}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const int = (rand: () => number, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
-/** The process's state letter from /proc (T: stopped). */
-function procState(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? '';
-  } catch {
-    return '';
-  }
-}
-
 function journalRecords(path: string): number {
   try {
     return readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
   } catch {
     return 0;
   }
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await sleep(10);
-  }
-  return true;
 }
 
 export async function runTorture(o: TortureOptions): Promise<TortureResult> {
