@@ -429,7 +429,9 @@ async function runTables(run: RunContext): Promise<void> {
           // Only this table is put back. The others go on, unless the server is gone, the journal
           // cannot be written, the run is cancelled, the table could not be put back, or the user
           // asked to stop at the first error.
-          await putBack(t, lost ? undefined : c.db, rep);
+          // After a cancel, a KILL QUERY sent to this session may still be on its way and would hit
+          // the put-back: that runs on a fresh session, which no kill sent at the abort can reach.
+          await putBack(t, lost || cancelled ? undefined : c.db, rep);
           if (lost || fileSystemError(cause) || cancelled || s.stopOnError || rep.status !== 'restored') {
             stopping = true;
             return;
