@@ -29,7 +29,7 @@ export interface SchemaSnapshot {
 export async function snapshotSchema(c: mysql.Connection, schema: string): Promise<SchemaSnapshot> {
   const objs = await rows<{ n: string; t: string; e: string | null }>(
     c,
-    'SELECT TABLE_NAME AS n, TABLE_TYPE AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME',
+    'SELECT TABLE_NAME AS n, TABLE_TYPE AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY BINARY TABLE_NAME',
     [schema],
   );
   const out: SchemaSnapshot = { objects: objs.map((o) => `${o.n} ${o.t} ${o.e ?? ''}`), tables: {} };
