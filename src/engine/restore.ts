@@ -157,6 +157,21 @@ async function removeDebris(e: RestoreEntry, tw: LiveTable, ctx: RestoreContext)
   };
 }
 
+/** The server lists the name but cannot open it (information_schema says why in the comment). */
+function unopenable(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): RestoreResult {
+  const name = `${e.schema}.${e.table}`;
+  const twinHint = ctx.shellMayExist
+    ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(ctx.marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again`
+    : ' Left alone';
+  return {
+    outcome: 'not-understood',
+    ok: false,
+    detail:
+      `the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
+      `The table itself is safe as ${e.schema}.${e.backup}.${twinHint}`,
+  };
+}
+
 /** The backup exists: the real table is set aside. */
 async function fromBackup(
   e: RestoreEntry,
@@ -166,16 +181,7 @@ async function fromBackup(
 ): Promise<RestoreResult> {
   const { db, marker } = ctx;
   const name = `${e.schema}.${e.table}`;
-  if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '') {
-    // The server lists the name but cannot open it (information_schema says why in the comment).
-    return {
-      outcome: 'not-understood',
-      ok: false,
-      detail:
-        `the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
-        `The table itself is safe as ${e.schema}.${e.backup}.${ctx.shellMayExist ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again` : ' Left alone'}`,
-    };
-  }
+  if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '') return unopenable(e, tb, ctx);
   if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
     return {
       outcome: 'not-understood',
