@@ -9721,7 +9721,6 @@ function setGlobalReadOnly(on) {
 const RUN_LOCK = 'binlog-flusher';
 /** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
 const WORKER_SLOTS = 128;
-const DEFAULT_LOCK_WAIT_S = 60;
 function workerLockName(slot) {
     return `${RUN_LOCK}/worker/${slot}`;
 }

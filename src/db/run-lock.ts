@@ -14,7 +14,6 @@ import { getLock, lockHolders, releaseLock } from '../sql/builders.js';
 export const RUN_LOCK = 'binlog-flusher';
 /** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
 export const WORKER_SLOTS = 128;
-export const DEFAULT_LOCK_WAIT_S = 60;
 
 export function workerLockName(slot: number): string {
   return `${RUN_LOCK}/worker/${slot}`;

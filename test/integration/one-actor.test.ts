@@ -53,6 +53,9 @@ describe('one actor at a time', () => {
     hashfile,
   ];
 
+  const recoverRun = (hashfile: string, ...extra: string[]) =>
+    runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile, ...extra]);
+
   /** A flush that froze itself (SIGSTOP) right after its first chunk of `big`: it holds the run lock. */
   async function frozenFlush(hashfile: string): Promise<{ pid: number; done: Promise<CliRun> }> {
     let pid = 0;
@@ -84,15 +87,7 @@ describe('one actor at a time', () => {
     const aside = await withSql(sb.replica, leftovers);
     expect(aside.length).toBeGreaterThan(0);
 
-    const rec = await runCliProcess([
-      'recover',
-      '--mycnf',
-      mycnf,
-      '--hashfile',
-      hashfile,
-      '--lock-wait',
-      '1',
-    ]);
+    const rec = await recoverRun(hashfile, '--lock-wait', '1');
     expect(rec.code, rec.stdout + rec.stderr).toBe(3);
     expect(rec.stderr).toMatch(
       /another binlog-flusher run holds the lock binlog-flusher on this server: connection \d+ \(sandbox@127\.0\.0\.1[^)]*\), (idle|running a statement) for \d+ s; waited 1 s/,
@@ -111,7 +106,7 @@ describe('one actor at a time', () => {
   it('recover started while a flush runs: waits for the flush to end, then finds every table in place', async () => {
     const hashfile = tempHashfile();
     const flush = await frozenFlush(hashfile);
-    const rec = runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile, '--json']);
+    const rec = recoverRun(hashfile, '--json');
     // Let recover reach the lock and wait on it, then let the flush go on.
     await new Promise((r) => setTimeout(r, 2500));
     expect(await withSql(sb.replica, leftovers)).not.toEqual([]);
@@ -137,12 +132,12 @@ describe('one actor at a time', () => {
     expect(killed.signal).toBe('SIGKILL');
     appendFileSync(hashfile, '{"type":"step","id":1,"st');
 
-    const first = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
+    const first = await recoverRun(hashfile);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout + first.stderr).toMatch(/cut off a torn last record \(25 bytes\)/);
     expect(await snap()).toEqual(before);
 
-    const second = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile, '--json']);
+    const second = await recoverRun(hashfile, '--json');
     expect(second.code, second.stdout + second.stderr).toBe(0);
     const outcomes = (JSON.parse(second.stdout) as { tables: { outcome: string }[] }).tables.map(
       (t) => t.outcome,
@@ -173,15 +168,7 @@ describe('one actor at a time', () => {
       expect(Number(got!.g)).toBe(1);
       const statement = ghost.query('SELECT SLEEP(4)').finally(() => ghost.end());
 
-      const refused = await runCliProcess([
-        'recover',
-        '--mycnf',
-        mycnf,
-        '--hashfile',
-        hashfile,
-        '--lock-wait',
-        '1',
-      ]);
+      const refused = await recoverRun(hashfile, '--lock-wait', '1');
       expect(refused.code, refused.stdout + refused.stderr).toBe(3);
       expect(refused.stderr).toMatch(
         /connection \d+ \(sandbox@127\.0\.0\.1[^)]*\), running a statement for \d+ s/,
@@ -189,7 +176,7 @@ describe('one actor at a time', () => {
       expect(await withSql(sb.replica, leftovers)).toEqual(aside);
 
       const started = Date.now();
-      const rec = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
+      const rec = await recoverRun(hashfile);
       await statement;
       expect(rec.code, rec.stdout + rec.stderr).toBe(0);
       expect(Date.now() - started).toBeGreaterThan(1000);

@@ -1,34 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { journalHeader } from '../../src/engine/flush.js';
 import { dialectFor, parseVersion } from '../../src/db/dialect.js';
-import { DEFAULTS, type FlushSettings } from '../../src/settings.js';
+import { flushSettings } from '../support/flusher.js';
+import type { ServerInfo } from '../sandbox/types.js';
 
 const SECRET = 'Pw-in-settings-4b1d';
 
-const settings: FlushSettings = {
-  connection: {
-    host: 'db1',
-    port: 3306,
-    user: 'flusher',
-    password: SECRET,
-    ssl: { mode: 'VERIFY_CA', ca: '/etc/ca.pem' },
-  },
-  selection: { databases: ['shop'], tables: [{ schema: 'shop', table: 'orders' }], skip: [] },
-  replication: { stopReplica: true, startReplica: false },
-  concurrency: 4,
-  chunkSize: 1000,
-  ddl: 'create',
-  hashfile: '/tmp/j',
-  dryRun: false,
-  allowPrimary: false,
-  allowDownstream: false,
-  rotateBinlog: false,
-  timeout: 600,
-  lockWait: DEFAULTS.lockWait,
-  setReadOnly: true,
-  allowWriters: false,
-  stopOnError: false,
+const server: ServerInfo = {
+  name: 'replica',
+  host: 'db1',
+  port: 3306,
+  user: 'flusher',
+  password: SECRET,
+  flavour: 'mariadb',
 };
+const settings = flushSettings(server, {
+  selection: { databases: ['shop'], tables: [{ schema: 'shop', table: 'orders' }], skip: [] },
+  chunkSize: 1000,
+});
 
 describe('journal header', () => {
   it('records the run and its options, and never the password it was given', () => {
