@@ -8257,16 +8257,30 @@ async function lockFile(path, waitS, opts = {}) {
 /** undefined when the `flock` command does not exist. */
 function flockHelper(path, waitS) {
     const wait = waitS > 0 ? ['--wait', String(waitS)] : ['--nonblock'];
-    const child = (0,external_node_child_process_.spawn)('flock', ['--exclusive', ...wait, '--conflict-exit-code', String(CONFLICT), path, '-c', 'echo locked; exec cat'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = (0,external_node_child_process_.spawn)('flock', 
+    // --close: the lock stays with flock itself, not with the command it runs (else `cat` could still
+    // hold an inherited copy after flock has gone, and release would return before the lock is gone).
+    [
+        '--exclusive',
+        ...wait,
+        '--close',
+        '--conflict-exit-code',
+        String(CONFLICT),
+        path,
+        '-c',
+        'echo locked; exec cat',
+    ], { stdio: ['pipe', 'pipe', 'ignore'] });
     const stdin = child.stdin;
     const stdout = child.stdout;
     return new Promise((resolve, reject) => {
         let out = '';
         const exited = new Promise((r) => child.once('exit', () => r()));
+        // Closing the pipe ends `cat`, then flock, and with it the lock; a kill only if that stalls.
         const release = async () => {
             stdin.end();
-            child.kill();
+            const stall = setTimeout(() => child.kill(), 2000);
             await exited;
+            clearTimeout(stall);
         };
         const onData = (d) => {
             out += d.toString();

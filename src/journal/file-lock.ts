@@ -42,7 +42,18 @@ function flockHelper(path: string, waitS: number): Promise<FileLock | undefined>
   const wait = waitS > 0 ? ['--wait', String(waitS)] : ['--nonblock'];
   const child = spawn(
     'flock',
-    ['--exclusive', ...wait, '--conflict-exit-code', String(CONFLICT), path, '-c', 'echo locked; exec cat'],
+    // --close: the lock stays with flock itself, not with the command it runs (else `cat` could still
+    // hold an inherited copy after flock has gone, and release would return before the lock is gone).
+    [
+      '--exclusive',
+      ...wait,
+      '--close',
+      '--conflict-exit-code',
+      String(CONFLICT),
+      path,
+      '-c',
+      'echo locked; exec cat',
+    ],
     { stdio: ['pipe', 'pipe', 'ignore'] },
   );
   const stdin = child.stdin as Writable & { unref?: () => void };
@@ -50,10 +61,12 @@ function flockHelper(path: string, waitS: number): Promise<FileLock | undefined>
   return new Promise((resolve, reject) => {
     let out = '';
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // Closing the pipe ends `cat`, then flock, and with it the lock; a kill only if that stalls.
     const release = async () => {
       stdin.end();
-      child.kill();
+      const stall = setTimeout(() => child.kill(), 2000);
       await exited;
+      clearTimeout(stall);
     };
     const onData = (d: Buffer) => {
       out += d.toString();
