@@ -4,12 +4,12 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
-import { rows, sql, startReplica, waitCaughtUp, withSql } from '../support/db.js';
+import { rows, sql, startReplica, waitCaughtUp, waitStatementsDone, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
-import { tempHashfile } from '../support/flusher.js';
+import { tempHashfile as newHashfile } from '../support/flusher.js';
 import { procState, waitFor } from '../support/process.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { workerLockName } from '../../src/db/run-lock.js';
@@ -56,17 +56,38 @@ describe('one actor at a time', () => {
   const recoverRun = (hashfile: string, ...extra: string[]) =>
     runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile, ...extra]);
 
-  /** A flush that froze itself (SIGSTOP) right after its first chunk of `big`: it holds the run lock. */
+  // What a test left running or set aside is finished here, so that one failing test cannot fail
+  // the next ones (or the next test files, which share the servers).
+  const journals: string[] = [];
+  const flushes: { pid: number; done: Promise<CliRun> }[] = [];
+  const tempHashfile = () => {
+    const j = newHashfile();
+    journals.push(j);
+    return j;
+  };
+  afterEach(async () => {
+    for (const f of flushes.splice(0)) {
+      if (procState(f.pid) !== '') process.kill(f.pid, 'SIGCONT');
+      await f.done;
+    }
+    if ((await withSql(sb.replica, leftovers)).length === 0) return;
+    for (const j of journals) await recoverRun(j);
+  });
+
+  /**
+   * A flush that froze itself (SIGSTOP) right after its first chunk of `big`: it holds the run lock.
+   * Returns once the statements it had sent before it froze have ended on the server.
+   */
   async function frozenFlush(hashfile: string): Promise<{ pid: number; done: Promise<CliRun> }> {
     let pid = 0;
     const done = runCliProcess(flushArgs(hashfile), {
       env: { BINLOG_FLUSHER_FAULT: `mid-copy@${S}.big:SIGSTOP` },
       onSpawn: (p) => (pid = p),
     });
-    expect(
-      await waitFor(() => pid !== 0 && procState(pid) === 'T', 60_000),
-      'the flush stops itself mid-copy',
-    ).toBe(true);
+    const frozen = await waitFor(() => pid !== 0 && procState(pid) === 'T', 60_000);
+    if (pid !== 0) flushes.push({ pid, done });
+    expect(frozen, 'the flush stops itself mid-copy').toBe(true);
+    await waitStatementsDone(sb.replica);
     return { pid, done };
   }
 

@@ -75,3 +75,25 @@ export async function replicaRunning(replica: ServerInfo): Promise<boolean> {
 }
 
 export const q = (name: string) => '`' + name.replaceAll('`', '``') + '`';
+
+/**
+ * Waits until no other client session runs a statement (replication threads aside). A client that
+ * froze or died may have sent a statement the server is still running: the server's state is only
+ * stable to compare once that statement ended.
+ */
+export async function waitStatementsDone(server: ServerInfo, ms = 60_000): Promise<void> {
+  await withSql(server, async (c) => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const [n] = await rows<{ n: number }>(
+        c,
+        `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST
+          WHERE ID <> CONNECTION_ID() AND USER = ? AND COMMAND NOT IN ('Sleep', 'Daemon', 'Binlog Dump')`,
+        [server.user],
+      );
+      if (Number(n!.n) === 0) return;
+      if (Date.now() > end) throw new Error(`statements of other sessions still run after ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+}
