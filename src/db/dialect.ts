@@ -32,6 +32,7 @@ function atLeast(v: ServerVersion, major: number, minor: number, patch = 0): boo
 
 export interface Dialect {
   version: ServerVersion;
+  /** Stops the applier of every replication channel (MariaDB: every named connection too). */
   stopReplica: string;
   startReplica: string;
   showReplicaStatus: string;
@@ -73,8 +74,9 @@ export function dialectFor(v: ServerVersion): Dialect {
   if (v.flavour === 'mariadb') {
     return {
       version: v,
-      stopReplica: 'STOP SLAVE',
-      startReplica: 'START SLAVE',
+      // ALL: a multi-source replica has one connection per source, each with its own applier.
+      stopReplica: 'STOP ALL SLAVES',
+      startReplica: 'START ALL SLAVES',
       showReplicaStatus: 'SHOW SLAVE STATUS',
       showBinlogStatus: 'SHOW MASTER STATUS',
       showReplicas: 'SHOW SLAVE HOSTS',

@@ -157,7 +157,7 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
         if (held) report.settings = [held];
       }
       if (pre.replica && s.replication.stopReplica) {
-        await control.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
+        await control.exec(d.stopReplica);
         report.replica.stopped = true;
         log.info('replica applier stopped');
       }
@@ -198,7 +198,7 @@ async function flushWith(control: Db, s: FlushSettings, deps: FlushDeps): Promis
     if (report.status !== 'recovery-needed') await putBackServerSettings(control, report, journal, log);
     if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
       try {
-        await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+        await control.exec(d.startReplica);
         report.replica.started = true;
         log.info('replica applier started');
       } catch (e) {

@@ -126,7 +126,7 @@ async function replay(
   const report = emptyReport(s);
   const replica = await replicaStatus(db, d).catch(() => undefined);
   if (replica?.sqlRunning && s.replication.stopReplica) {
-    await db.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
+    await db.exec(d.stopReplica);
     report.replica.stopped = true;
     log.info('replica applier stopped');
   } else if (replica?.sqlRunning) {
@@ -172,7 +172,7 @@ async function replay(
   report.settings = await putBackSettings(db, changed, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
   if (s.replication.startReplica && replica) {
-    await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+    await db.exec(d.startReplica);
     report.replica.started = true;
     log.info('replica applier started');
   }

@@ -91,7 +91,7 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
     fail(
       'replica-status',
       `cannot read the replica status: ${e.message}`,
-      'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)',
+      `grant the flush user ${d.privileges.replicaStatus}`,
     );
     return undefined;
   });

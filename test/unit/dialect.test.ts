@@ -3,13 +3,13 @@ import { dialectFor, parseVersion } from '../../src/db/dialect.js';
 
 describe('dialect from the version string', () => {
   it.each([
-    ['10.11.19-MariaDB-0+deb12u1-log', '', 'mariadb', 'STOP SLAVE', 'SHOW MASTER STATUS'],
-    ['11.4.2-MariaDB', '', 'mariadb', 'STOP SLAVE', 'SHOW MASTER STATUS'],
+    ['10.11.19-MariaDB-0+deb12u1-log', '', 'mariadb', 'STOP ALL SLAVES', 'SHOW MASTER STATUS'],
+    ['11.4.2-MariaDB', '', 'mariadb', 'STOP ALL SLAVES', 'SHOW MASTER STATUS'],
     [
       '5.5.5-10.6.12-MariaDB',
       'mariadb.org binary distribution',
       'mariadb',
-      'STOP SLAVE',
+      'STOP ALL SLAVES',
       'SHOW MASTER STATUS',
     ],
     ['8.0.21', 'MySQL Community Server - GPL', 'mysql', 'STOP SLAVE', 'SHOW MASTER STATUS'],
