@@ -1,0 +1,102 @@
+/**
+ * The copy as a pure cursor: how a table's rows are cut into binlog transactions, from the table's
+ * shape and (for a single integer key) its key's extent. No SQL here; `src/sql/builders.ts` turns a
+ * chunk into a statement.
+ *
+ * - `range`: a single integer key that is dense enough: chunks [lo + i*step, lo + (i+1)*step), the
+ *   last one open-ended. Every chunk is known ahead, so several workers copy one table at once.
+ * - `parts`: no usable key: the whole table in one statement, or one statement per partition.
+ * - `keyset`: any other unique key: one chunk after the other on one session, each boundary found by
+ *   the server (kept in session variables, so no key value ever round-trips through the client).
+ */
+
+export type CopyPlan =
+  | { kind: 'range'; lo: bigint; hi: bigint; step: bigint }
+  | { kind: 'parts'; parts: (string | undefined)[] }
+  | { kind: 'keyset'; step: number };
+
+export type Chunk =
+  | { kind: 'range'; seq: number; lo: bigint; hiEx: bigint | undefined }
+  | { kind: 'part'; seq: number; partition: string | undefined };
+
+export interface CopyShape {
+  /** The chunking key's columns; none: copied whole or per partition. */
+  keyColumns?: string[];
+  /** The first key column's type is an integer type (`int`, `bigint unsigned`, ...). */
+  integerKey: boolean;
+  partitions: string[];
+  rowsEstimate: number;
+  bytesEstimate: number;
+  chunkRows: number;
+  chunkBytes: number;
+}
+
+/** A table this far under one chunk (by the server's estimates) is copied in one statement. */
+export const WHOLE_TABLE_MARGIN = 4;
+
+const INTEGER = /^(tiny|small|medium|big)?int\b/i;
+export const isIntegerType = (columnType: string): boolean => INTEGER.test(columnType);
+
+/** Whether `planCopy` needs the key's MIN and MAX (read from the set-aside table). */
+export function needsExtent(s: CopyShape): boolean {
+  return !copiedWhole(s) && s.keyColumns?.length === 1 && s.integerKey;
+}
+
+function copiedWhole(s: CopyShape): boolean {
+  if (!s.keyColumns?.length) return true;
+  return (
+    s.rowsEstimate * WHOLE_TABLE_MARGIN <= s.chunkRows && s.bytesEstimate * WHOLE_TABLE_MARGIN <= s.chunkBytes
+  );
+}
+
+/**
+ * How the table is copied. `extent` is the key's MIN and MAX (null for an empty table), given when
+ * `needsExtent`. A range is taken only when dense enough (at most twice as many key values as rows,
+ * plus one chunk), so no chunk is mostly empty.
+ */
+export function planCopy(s: CopyShape, extent?: { lo: bigint; hi: bigint } | null): CopyPlan {
+  if (copiedWhole(s)) {
+    return {
+      kind: 'parts',
+      parts: !s.keyColumns?.length && s.partitions.length ? [...s.partitions] : [undefined],
+    };
+  }
+  if (needsExtent(s) && extent !== undefined) {
+    if (extent === null) return { kind: 'range', lo: 0n, hi: -1n, step: 1n };
+    const { lo, hi } = extent;
+    if (hi - lo + 1n <= 2n * BigInt(Math.max(s.rowsEstimate, 1)) + BigInt(s.chunkRows)) {
+      return { kind: 'range', lo, hi, step: BigInt(s.chunkRows) };
+    }
+  }
+  return { kind: 'keyset', step: s.chunkRows };
+}
+
+/** How many chunks a plan has, when known ahead (a keyset's boundaries are found as it goes). */
+export function chunkCount(p: CopyPlan): number | undefined {
+  if (p.kind === 'parts') return p.parts.length;
+  if (p.kind === 'keyset') return undefined;
+  if (p.hi < p.lo) return 0;
+  return Number((p.hi - p.lo) / p.step) + 1;
+}
+
+/** The `seq`-th chunk (0-based) of a range or parts plan; undefined past the end. */
+export function chunkAt(p: CopyPlan, seq: number): Chunk | undefined {
+  const n = chunkCount(p);
+  if (n === undefined || seq < 0 || seq >= n) return undefined;
+  if (p.kind === 'parts') return { kind: 'part', seq, partition: p.parts[seq] };
+  if (p.kind !== 'range') return undefined;
+  const lo = p.lo + BigInt(seq) * p.step;
+  return { kind: 'range', seq, lo, hiEx: seq === n - 1 ? undefined : lo + p.step };
+}
+
+/** Every chunk of a range or parts plan, in key order. */
+export function allChunks(p: CopyPlan): Chunk[] {
+  const n = chunkCount(p) ?? 0;
+  return Array.from({ length: n }, (_, i) => chunkAt(p, i)!);
+}
+
+/** One line for the plan and the report. */
+export function describeCopy(key: { index: string; columns: string[] } | undefined, s: CopyShape): string {
+  if (!key) return s.partitions.length ? 'whole, per partition' : 'whole table';
+  return `keyset on ${key.index} (${key.columns.join(', ')}), ${s.chunkRows} rows`;
+}
