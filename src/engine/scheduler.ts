@@ -1,0 +1,296 @@
+/**
+ * The chunk scheduler: which piece of work a free worker takes next. No I/O here: the workers do
+ * the work and report back; this decides, so its rules are unit-tested on their own.
+ *
+ * A table goes queued -> preparing (set aside, shell, twin) -> copying -> finishing (swap back) ->
+ * done; or, on a failure, -> failed -> putting back -> put back. At most `maxAside` tables are past
+ * `queued` and not yet done or put back: every table aside is one that readers of the replica cannot
+ * see. The chunks of a range or parts copy are known ahead and go to any free worker, so several
+ * workers copy one big table at once; a keyset copy is one lane, taken by one worker start to end.
+ *
+ * Exactly once: a chunk is handed out once; it comes back only when it surely did not commit
+ * (rolled back), or after a `settle` (no other chunk of that table running) read the binlog and
+ * found it did not.
+ */
+import { allChunks, type Chunk, type CopyPlan } from '../plan/chunks.js';
+
+export type Work =
+  | { kind: 'prepare'; id: number }
+  | { kind: 'chunk'; id: number; chunk: Chunk; attempt: number }
+  | { kind: 'lane'; id: number }
+  | { kind: 'settle'; id: number; suspects: Chunk[] }
+  | { kind: 'finish'; id: number }
+  | { kind: 'put-back'; id: number };
+
+type State =
+  'queued' | 'preparing' | 'copying' | 'finishing' | 'done' | 'failed' | 'putting-back' | 'put-back';
+
+interface Slot {
+  id: number;
+  state: State;
+  keyset: boolean;
+  /** Chunks not handed out yet, in key order. */
+  pending: Chunk[];
+  /** Work of this table out with a worker (prepare, chunks, lane, settle, finish). */
+  running: number;
+  attempts: Map<number, number>;
+  /** Chunks whose outcome is unknown, waiting for a settle. */
+  suspects: Chunk[];
+  settling: boolean;
+  laneTaken: boolean;
+  laneDone: boolean;
+  rows: number;
+  /** Chunks acknowledged, and those of them that wrote rows (each is one statement in the binlog). */
+  chunksDone: number;
+  chunksWithRows: number;
+  reason?: string;
+}
+
+const ASIDE: ReadonlySet<State> = new Set(['preparing', 'copying', 'finishing', 'failed', 'putting-back']);
+
+export interface SchedulerOptions {
+  /** Most tables set aside at once. */
+  maxAside: number;
+  /** Attempts per chunk before its table fails. */
+  maxAttempts: number;
+}
+
+export class Scheduler {
+  private readonly slots = new Map<number, Slot>();
+  private readonly order: number[];
+  private stopped = false;
+  private waiters: (() => void)[] = [];
+
+  /** `ids`: the tables in the order they should start (largest first). */
+  constructor(
+    ids: number[],
+    private readonly opts: SchedulerOptions,
+  ) {
+    this.order = [...ids];
+    for (const id of ids) {
+      this.slots.set(id, {
+        id,
+        state: 'queued',
+        keyset: false,
+        pending: [],
+        running: 0,
+        attempts: new Map(),
+        suspects: [],
+        settling: false,
+        laneTaken: false,
+        laneDone: false,
+        rows: 0,
+        chunksDone: 0,
+        chunksWithRows: 0,
+      });
+    }
+  }
+
+  /** The next piece of work; waits while none is ready but some is running; undefined: all is done. */
+  async take(): Promise<Work | undefined> {
+    for (;;) {
+      const w = this.next();
+      if (w) return w;
+      if (!this.busy()) return undefined;
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  /** The next piece of work ready now, if any (take() without waiting). */
+  next(): Work | undefined {
+    const active = this.order.map((id) => this.slots.get(id)!).filter((s) => ASIDE.has(s.state));
+    for (const s of active) {
+      if (s.state === 'failed' && s.running === 0) {
+        s.state = 'putting-back';
+        return { kind: 'put-back', id: s.id };
+      }
+    }
+    for (const s of active) {
+      if (s.state !== 'copying' || s.running > 0) continue;
+      if (s.suspects.length && !s.settling) {
+        s.settling = true;
+        s.running += 1;
+        return { kind: 'settle', id: s.id, suspects: [...s.suspects] };
+      }
+      if (this.copied(s)) {
+        s.state = 'finishing';
+        s.running += 1;
+        return { kind: 'finish', id: s.id };
+      }
+    }
+    const queued = this.order.map((id) => this.slots.get(id)!).find((s) => s.state === 'queued');
+    if (queued && !this.stopped && active.length < this.opts.maxAside) {
+      queued.state = 'preparing';
+      queued.running += 1;
+      return { kind: 'prepare', id: queued.id };
+    }
+    for (const s of active) {
+      if (s.state !== 'copying' || s.suspects.length) continue;
+      if (s.keyset && !s.laneTaken) {
+        s.laneTaken = true;
+        s.running += 1;
+        return { kind: 'lane', id: s.id };
+      }
+      const chunk = s.pending.shift();
+      if (chunk) {
+        s.running += 1;
+        const attempt = (s.attempts.get(chunk.seq) ?? 0) + 1;
+        s.attempts.set(chunk.seq, attempt);
+        return { kind: 'chunk', id: s.id, chunk, attempt };
+      }
+    }
+    return undefined;
+  }
+
+  /** The table is set aside with its twin in place; `plan` says how it is copied. */
+  prepared(id: number, plan: CopyPlan): void {
+    const s = this.slots.get(id)!;
+    s.running -= 1;
+    // Cancelled while it was being prepared: it is put back, not copied.
+    if (s.state !== 'preparing') return this.wake();
+    s.state = 'copying';
+    s.keyset = plan.kind === 'keyset';
+    s.pending = s.keyset ? [] : allChunks(plan);
+    this.wake();
+  }
+
+  chunkDone(id: number, chunk: Chunk, rows: number): { chunksDone: number; rows: number } {
+    const s = this.slots.get(id)!;
+    s.running -= 1;
+    this.count(s, rows);
+    this.wake();
+    return { chunksDone: s.chunksDone, rows: s.rows };
+  }
+
+  /**
+   * A chunk failed. `rolledBack`: it surely did not commit, and goes back to the queue; otherwise its
+   * outcome is unknown and the table waits for a settle. Past `maxAttempts` the table fails.
+   */
+  chunkFailed(id: number, chunk: Chunk, rolledBack: boolean): void {
+    const s = this.slots.get(id)!;
+    s.running -= 1;
+    if (s.state === 'copying') {
+      if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
+        this.failIn(s, `chunk ${chunk.seq + 1} failed ${this.opts.maxAttempts} times`);
+      } else if (rolledBack) s.pending.unshift(chunk);
+      else s.suspects.push(chunk);
+    }
+    this.wake();
+  }
+
+  /** A settle's verdict: these suspects committed (with their rows); these must be sent again. */
+  settled(id: number, committed: { chunk: Chunk; rows: number }[], resend: Chunk[]): void {
+    const s = this.slots.get(id)!;
+    s.running -= 1;
+    s.settling = false;
+    s.suspects = [];
+    for (const c of committed) this.count(s, c.rows);
+    s.pending.unshift(...[...resend].sort((a, b) => a.seq - b.seq));
+    this.wake();
+  }
+
+  /** Acknowledged chunks of a table: the binlog holds one statement for each that wrote rows. */
+  progressOf(id: number): { chunksDone: number; chunksWithRows: number; rows: number } {
+    const s = this.slots.get(id)!;
+    return { chunksDone: s.chunksDone, chunksWithRows: s.chunksWithRows, rows: s.rows };
+  }
+
+  /** A keyset lane copied the whole table. */
+  laneDone(id: number, rows: number, chunks: number): void {
+    const s = this.slots.get(id)!;
+    s.running -= 1;
+    s.laneDone = true;
+    s.rows = rows;
+    s.chunksDone = chunks;
+    this.wake();
+  }
+
+  /** The table failed (or was cancelled): no more of it is handed out; once idle it is put back. */
+  fail(id: number, reason: string): void {
+    this.failIn(this.slots.get(id)!, reason);
+    this.wake();
+  }
+
+  /**
+   * A worker gives up its piece of a table's work (prepare, chunk, lane, settle or finish) and the
+   * table fails. A table is put back only once no worker holds any of its work.
+   */
+  abandon(id: number, reason: string): void {
+    const s = this.slots.get(id)!;
+    s.running -= 1;
+    s.settling = false;
+    this.fail(id, reason);
+  }
+
+  finished(id: number): void {
+    const s = this.slot(id, 'finishing');
+    s.running -= 1;
+    s.state = 'done';
+    this.wake();
+  }
+
+  /** The table is put back (or could not be: `ok` false); either way it no longer counts as aside. */
+  putBackDone(id: number): void {
+    this.slot(id, 'putting-back').state = 'put-back';
+    this.wake();
+  }
+
+  /** No table starts any more. `cancel`: every table aside that is not copied whole fails too. */
+  stop(cancel: boolean, reason = 'cancelled'): void {
+    this.stopped = true;
+    if (cancel) {
+      for (const s of this.slots.values())
+        if (s.state === 'preparing' || s.state === 'copying') this.failIn(s, reason);
+    }
+    this.wake();
+  }
+
+  /** Tables set aside right now. */
+  asideCount(): number {
+    return [...this.slots.values()].filter((s) => ASIDE.has(s.state)).length;
+  }
+
+  stateOf(id: number): State {
+    return this.slots.get(id)!.state;
+  }
+
+  reasonOf(id: number): string | undefined {
+    return this.slots.get(id)!.reason;
+  }
+
+  private copied(s: Slot): boolean {
+    return s.keyset ? s.laneDone : s.pending.length === 0 && s.suspects.length === 0;
+  }
+
+  private count(s: Slot, rows: number): void {
+    s.rows += rows;
+    s.chunksDone += 1;
+    if (rows > 0) s.chunksWithRows += 1;
+  }
+
+  private failIn(s: Slot, reason: string): void {
+    if (s.state !== 'preparing' && s.state !== 'copying' && s.state !== 'finishing') return;
+    s.state = 'failed';
+    s.reason ??= reason;
+    s.pending = [];
+    s.suspects = [];
+  }
+
+  private busy(): boolean {
+    return [...this.slots.values()].some(
+      (s) => ASIDE.has(s.state) || (s.state === 'queued' && !this.stopped),
+    );
+  }
+
+  private slot(id: number, expected: State): Slot {
+    const s = this.slots.get(id)!;
+    if (s.state !== expected) throw new Error(`scheduler: table ${id} is ${s.state}, not ${expected}`);
+    return s;
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
+  }
+}

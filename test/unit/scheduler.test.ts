@@ -1,0 +1,217 @@
+import { describe, expect, it } from 'vitest';
+import { Scheduler, type Work } from '../../src/engine/scheduler.js';
+import { chunkCount, type Chunk, type CopyPlan } from '../../src/plan/chunks.js';
+
+/** A small seeded generator (mulberry32), so a failing seed can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+interface Sim {
+  plans: Map<number, CopyPlan>;
+  /** How many times each chunk (table:seq) committed on the "server". */
+  commits: Map<string, number>;
+  maxAsideSeen: number;
+  finished: number[];
+  putBack: number[];
+}
+
+/**
+ * Workers run against a model server: a chunk commits or not, and its reply may be lost. A settle
+ * reads the model's commits (what the binlog would show). Returns what happened.
+ */
+async function simulate(opts: {
+  seed: number;
+  tables: CopyPlan[];
+  workers: number;
+  maxAside: number;
+  pLost: number;
+  pRolledBack: number;
+  maxAttempts?: number;
+}): Promise<Sim> {
+  const r = rng(opts.seed);
+  const ids = opts.tables.map((_, i) => i + 1);
+  const sched = new Scheduler(ids, { maxAside: opts.maxAside, maxAttempts: opts.maxAttempts ?? 50 });
+  const sim: Sim = { plans: new Map(), commits: new Map(), maxAsideSeen: 0, finished: [], putBack: [] };
+  const key = (id: number, c: Chunk) => `${id}:${c.seq}`;
+  const perform = async (w: Work) => {
+    sim.maxAsideSeen = Math.max(sim.maxAsideSeen, sched.asideCount());
+    await tick();
+    if (r() < 0.5) await tick();
+    switch (w.kind) {
+      case 'prepare':
+        sched.prepared(w.id, opts.tables[w.id - 1]!);
+        sim.plans.set(w.id, opts.tables[w.id - 1]!);
+        return;
+      case 'chunk': {
+        const x = r();
+        if (x < opts.pRolledBack) return sched.chunkFailed(w.id, w.chunk, true);
+        const commit = x < opts.pRolledBack + (1 - opts.pRolledBack) / 2 || r() < 0.8;
+        if (commit) sim.commits.set(key(w.id, w.chunk), (sim.commits.get(key(w.id, w.chunk)) ?? 0) + 1);
+        if (r() < opts.pLost) return sched.chunkFailed(w.id, w.chunk, false); // reply lost
+        if (!commit) return sched.chunkFailed(w.id, w.chunk, true);
+        sched.chunkDone(w.id, w.chunk, 10);
+        return;
+      }
+      case 'settle': {
+        const committed = w.suspects.filter((c) => (sim.commits.get(key(w.id, c)) ?? 0) > 0);
+        const resend = w.suspects.filter((c) => !committed.includes(c));
+        sched.settled(
+          w.id,
+          committed.map((chunk) => ({ chunk, rows: 10 })),
+          resend,
+        );
+        return;
+      }
+      case 'lane':
+        sched.laneDone(w.id, 100, 10);
+        return;
+      case 'finish':
+        sim.finished.push(w.id);
+        sched.finished(w.id);
+        return;
+      case 'put-back':
+        sim.putBack.push(w.id);
+        sched.putBackDone(w.id);
+        return;
+    }
+  };
+  await Promise.all(
+    Array.from({ length: opts.workers }, async () => {
+      for (let w = await sched.take(); w; w = await sched.take()) await perform(w);
+    }),
+  );
+  return sim;
+}
+
+const range = (chunks: number): CopyPlan => ({ kind: 'range', lo: 1n, hi: BigInt(chunks * 10), step: 10n });
+const keyset: CopyPlan = { kind: 'keyset', step: 10 };
+const whole: CopyPlan = { kind: 'parts', parts: [undefined] };
+
+describe('chunk scheduler', () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+    'seed %i: lost replies and rollbacks on 4 workers: every chunk commits exactly once, never more tables aside than allowed',
+    async (seed) => {
+      const tables = [range(40), keyset, whole, range(7), range(1), whole, keyset, range(0), range(13)];
+      const sim = await simulate({ seed, tables, workers: 4, maxAside: 3, pLost: 0.15, pRolledBack: 0.1 });
+      expect(sim.maxAsideSeen).toBeLessThanOrEqual(3);
+      expect(sim.finished.sort((a, b) => a - b)).toEqual(tables.map((_, i) => i + 1));
+      expect(sim.putBack).toEqual([]);
+      tables.forEach((p, i) => {
+        for (let seq = 0; seq < (chunkCount(p) ?? 0); seq++) {
+          expect(sim.commits.get(`${i + 1}:${seq}`), `table ${i + 1} chunk ${seq}`).toBe(1);
+        }
+      });
+    },
+  );
+
+  it('a big table is copied by every worker at once; a second table starts while its chunks run', async () => {
+    const sched = new Scheduler([1, 2], { maxAside: 2, maxAttempts: 3 });
+    expect(sched.next()).toEqual({ kind: 'prepare', id: 1 });
+    sched.prepared(1, range(10));
+    expect(sched.next()).toEqual({ kind: 'prepare', id: 2 });
+    const w = [sched.next(), sched.next(), sched.next()];
+    expect(w.map((x) => x?.kind === 'chunk' && [x.id, x.chunk.seq])).toEqual([
+      [1, 0],
+      [1, 1],
+      [1, 2],
+    ]);
+    expect(sched.asideCount()).toBe(2);
+  });
+
+  it('a table waits for a free slot: maxAside 1 sets aside one table at a time', async () => {
+    const sched = new Scheduler([1, 2], { maxAside: 1, maxAttempts: 3 });
+    expect(sched.next()).toEqual({ kind: 'prepare', id: 1 });
+    expect(sched.next()).toBeUndefined();
+    sched.prepared(1, whole);
+    const c = sched.next();
+    expect(c?.kind).toBe('chunk');
+    expect(sched.next()).toBeUndefined();
+    sched.chunkDone(1, (c as { chunk: Chunk }).chunk, 5);
+    expect(sched.next()).toEqual({ kind: 'finish', id: 1 });
+    expect(sched.next()).toBeUndefined();
+    sched.finished(1);
+    expect(sched.next()).toEqual({ kind: 'prepare', id: 2 });
+  });
+
+  it('an unknown outcome stops the table until the chunks running end; the settle then sees it alone', () => {
+    const sched = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    sched.next();
+    sched.prepared(1, range(4));
+    const [a, b] = [sched.next(), sched.next()] as Extract<Work, { kind: 'chunk' }>[];
+    sched.chunkFailed(1, a!.chunk, false);
+    expect(sched.next(), 'no chunk of the table while one is in doubt').toBeUndefined();
+    sched.chunkDone(1, b!.chunk, 10);
+    expect(sched.next()).toEqual({ kind: 'settle', id: 1, suspects: [a!.chunk] });
+    expect(sched.next()).toBeUndefined();
+    sched.settled(1, [], [a!.chunk]);
+    const again = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    expect(again.chunk).toEqual(a!.chunk);
+    expect(again.attempt).toBe(2);
+    expect(sched.progressOf(1)).toEqual({ chunksDone: 1, chunksWithRows: 1, rows: 10 });
+  });
+
+  it('a chunk past its attempts fails the table, which is put back once its other chunks end', () => {
+    const sched = new Scheduler([1, 2], { maxAside: 2, maxAttempts: 2 });
+    sched.next();
+    sched.prepared(1, range(3));
+    sched.next(); // prepare 2
+    const c1 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    const c2 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    sched.chunkFailed(1, c1.chunk, true);
+    const c1b = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    expect(c1b.chunk.seq).toBe(c1.chunk.seq);
+    sched.chunkFailed(1, c1b.chunk, true);
+    expect(sched.stateOf(1)).toBe('failed');
+    expect(sched.next(), 'chunk 2 still runs: not put back under it').toBeUndefined();
+    sched.chunkDone(1, c2.chunk, 10);
+    expect(sched.next()).toEqual({ kind: 'put-back', id: 1 });
+    sched.putBackDone(1);
+    expect(sched.asideCount()).toBe(1);
+    expect(sched.reasonOf(1)).toMatch(/failed 2 times/);
+  });
+
+  it('cancel: nothing new starts; every table aside that is not copied is put back; take() ends', async () => {
+    const sched = new Scheduler([1, 2, 3], { maxAside: 2, maxAttempts: 3 });
+    sched.next();
+    sched.prepared(1, range(3));
+    sched.next();
+    sched.prepared(2, whole);
+    const c = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    sched.stop(true);
+    expect(sched.next()).toEqual({ kind: 'put-back', id: 2 });
+    expect(sched.next()).toBeUndefined();
+    sched.chunkFailed(1, c.chunk, false);
+    expect(sched.next()).toEqual({ kind: 'put-back', id: 1 });
+    sched.putBackDone(1);
+    sched.putBackDone(2);
+    expect(await sched.take()).toBeUndefined();
+    expect(sched.stateOf(3)).toBe('queued');
+  });
+
+  it('a cancel while a table is being prepared or swapped back: it is put back only once that step reported', () => {
+    const sched = new Scheduler([1, 2], { maxAside: 2, maxAttempts: 3 });
+    expect(sched.next()).toEqual({ kind: 'prepare', id: 1 });
+    expect(sched.next()).toEqual({ kind: 'prepare', id: 2 });
+    sched.prepared(2, whole);
+    const c = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    sched.chunkDone(2, c.chunk, 1);
+    expect(sched.next()).toEqual({ kind: 'finish', id: 2 });
+    sched.stop(true);
+    expect(sched.next(), 'table 1 is still being set aside: no put-back under it').toBeUndefined();
+    sched.prepared(1, range(3));
+    expect(sched.next()).toEqual({ kind: 'put-back', id: 1 });
+    expect(sched.stateOf(2)).toBe('finishing');
+    sched.finished(2);
+    expect(sched.stateOf(2)).toBe('done');
+  });
+});
