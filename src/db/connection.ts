@@ -1,5 +1,5 @@
 /**
- * Connections: opened from the settings, always closed by whoever opened them (`withConnection`).
+ * Connections: opened from the settings, always closed by whoever opened them, in `finally`.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -8,6 +8,7 @@ import mysql from 'mysql2/promise';
 import type { ConnectionSettings } from '../settings.js';
 import { FlusherError, ExitCode, errorText, serverErrno } from '../errors.js';
 import { addSecret, redact } from '../log.js';
+import { connectionUnusable } from './failures.js';
 
 export type Row = Record<string, unknown>;
 
@@ -28,21 +29,43 @@ export class Db {
     private readonly timeoutMs: number,
   ) {
     this.threadId = conn.threadId ?? 0;
-    conn.on('error', () => {
-      this._broken = true;
-    });
+    conn.on('error', () => this.drop());
   }
 
+  /** Statements sent and not yet answered: failed at once when the connection is dropped. */
+  private readonly waiting = new Set<(e: Error) => void>();
+
   private async query(sql: string, values?: unknown[]): Promise<unknown> {
+    // A statement sent after a time-out would queue behind the one the server never answered and
+    // wait forever: a broken connection refuses at once.
+    if (this._broken) throw lostError();
     try {
-      const [res] = await this.conn.query({ sql, values, timeout: this.timeoutMs });
-      return res;
+      return await new Promise<unknown>((resolve, reject) => {
+        this.waiting.add(reject);
+        this.conn
+          .query({ sql, values, timeout: this.timeoutMs })
+          .then(([res]) => resolve(res), reject)
+          .finally(() => this.waiting.delete(reject));
+      });
     } catch (e) {
-      if ((e as { fatal?: boolean }).fatal || (e as { code?: string }).code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
-        this._broken = true;
-      }
+      if (connectionUnusable(e)) this.drop();
       throw e;
     }
+  }
+
+  /**
+   * Gone for good. mysql2 leaves statements queued behind one that timed out waiting for a server
+   * that stopped answering, and its destroy() only half-closes the socket: they are failed here,
+   * and the socket destroyed.
+   */
+  private drop(): void {
+    this._broken = true;
+    for (const reject of [...this.waiting]) reject(lostError());
+    this.waiting.clear();
+    const stream = (this.conn as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection
+      ?.stream;
+    this.conn.destroy();
+    stream?.destroy?.();
   }
 
   /** Rows of a single statement. */
@@ -67,23 +90,25 @@ export class Db {
 
   /** Close politely, but never wait on a server that does not answer. */
   async close(): Promise<void> {
-    if (this._broken) return this.conn.destroy();
+    if (this._broken) return this.drop();
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<void>((r) => (timer = setTimeout(r, 2000)));
     try {
-      await Promise.race([this.conn.end(), giveUp]);
+      await Promise.race([this.conn.end().catch(() => undefined), giveUp]);
     } catch {
       // already gone
     } finally {
       clearTimeout(timer);
-      this.conn.destroy();
+      this.drop();
     }
   }
+}
 
-  /** Drop the socket at once (cancellation paths). */
-  destroy(): void {
-    this.conn.destroy();
-  }
+function lostError(): Error {
+  return Object.assign(new Error('the connection to the server was lost'), {
+    fatal: true,
+    code: 'PROTOCOL_CONNECTION_LOST',
+  });
 }
 
 function readPem(path: string, input: string): string {
@@ -177,17 +202,4 @@ function describeConnectError(e: unknown): string {
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
   return errorText(e);
-}
-
-export async function withConnection<T>(
-  s: ConnectionSettings,
-  fn: (db: Db) => Promise<T>,
-  timeoutS?: number,
-): Promise<T> {
-  const db = await connect(s, timeoutS);
-  try {
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
 }
