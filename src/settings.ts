@@ -66,6 +66,23 @@ export interface FlushSettings {
   allowWriters: boolean;
   /** End the run at the first table that fails (by default it is put back and the others go on). */
   stopOnError: boolean;
+  /** Most tables set aside at once (readers of the replica cannot see a table that is aside). */
+  maxTablesAside?: number;
+  /** The operator's controls: pause, brake, rate cap, status line. */
+  controls?: RunControls;
+}
+
+export interface RunControls {
+  /** No new chunk while this file exists. */
+  pauseFile?: string;
+  /** The server status the brake watches (SHOW GLOBAL STATUS name). */
+  brakeStatus: string;
+  /** No new chunk while that status is over this. */
+  brakeLimit?: number;
+  /** At most this many rows per second over the whole run. */
+  maxRowsPerSecond?: number;
+  /** Seconds between status lines; 0: none. */
+  statusInterval: number;
 }
 
 export interface RecoverSettings {
@@ -81,6 +98,8 @@ export interface RecoverSettings {
 
 export const DEFAULTS = {
   port: 3306,
+  /** The user when neither the input nor the option file names one. */
+  user: 'root',
   timeout: 600,
   lockWait: 60,
   setReadOnly: true,
@@ -91,6 +110,8 @@ export const DEFAULTS = {
   ddl: 'create' as DdlMode,
   stopReplica: true,
   startReplica: false,
+  brakeStatus: 'Threads_running',
+  statusInterval: 5,
 };
 
 /** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
@@ -102,6 +123,10 @@ export const LIMITS = {
   port: { min: 1, max: 65535 },
   timeout: { min: 1, max: 86_400 },
   lockWait: { min: 0, max: 86_400 },
+  maxTablesAside: { min: 1, max: 10_000 },
+  brakeLimit: { min: 1, max: 100_000 },
+  maxRowsPerSecond: { min: 1, max: 1_000_000_000 },
+  statusInterval: { min: 0, max: 3600 },
 };
 
 /**
@@ -212,12 +237,13 @@ export function checkHost(input: string, raw: string | undefined): string {
   return h;
 }
 
-export function validateSelection(sel: Selection): Selection {
+/** A schema both selected and skipped is refused; `names`: what the user calls the two settings. */
+export function validateSelection(sel: Selection, names = { databases: '--db', skip: '--skip' }): Selection {
   for (const s of sel.skip) {
     if (sel.databases.includes(s)) {
       throw new InputError(
-        '--skip',
-        `schema ${JSON.stringify(s)} is both selected with --db and skipped with --skip`,
+        names.skip,
+        `schema ${JSON.stringify(s)} is both selected with ${names.databases} and skipped with ${names.skip}`,
       );
     }
   }

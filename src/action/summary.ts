@@ -2,7 +2,7 @@
  * The job summary, as markdown built from a run's report. Pure.
  */
 import type { RecoverReport } from '../engine/recover.js';
-import { totals, type RunReport } from '../engine/report.js';
+import { copyLine, totals, type RunReport } from '../engine/report.js';
 import { describeSetting } from '../engine/server-settings.js';
 
 const esc = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -37,6 +37,7 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
       );
     }
     out.push(`| **total** | **${t.rows}** | | **${t.tables} of ${r.tables.length} flushed** |`, '');
+    if (r.copy) out.push(`- ${esc(copyLine(r.copy))}`);
     if (r.binlog) {
       out.push(`- Binlog start: ${pos(r.binlog.start)}`);
       out.push(`- Binlog end: ${pos(r.binlog.end)}`);

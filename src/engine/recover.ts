@@ -13,6 +13,7 @@ import { JournalWriter, readJournal, type JournalState } from '../journal/journa
 import type { Logger } from '../log.js';
 import type { RecoverSettings } from '../settings.js';
 import { restoreTable, type RestoreOutcome } from './restore.js';
+import { Applier } from './applier.js';
 import type { FaultHook } from './fault.js';
 import { describeSetting, putBackSettings, type SettingReport } from './server-settings.js';
 
@@ -124,9 +125,10 @@ async function replay(
   log: Logger,
 ): Promise<RecoverReport> {
   const report = emptyReport(s);
+  const apply = new Applier(db, d);
   const replica = await replicaStatus(db, d).catch(() => undefined);
   if (replica?.sqlRunning && s.replication.stopReplica) {
-    await db.exec(d.stopReplica);
+    await apply.stopReplica();
     report.replica.stopped = true;
     log.info('replica applier stopped');
   } else if (replica?.sqlRunning) {
@@ -139,7 +141,7 @@ async function replay(
     const name = `${t.schema}.${t.table}`;
     try {
       const r = await restoreTable(t, {
-        db,
+        apply,
         marker: journal.marker,
         shellMayExist: journal.steps.has(t.id) || journal.legacy,
         log,
@@ -169,10 +171,10 @@ async function replay(
     return report;
   }
   const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
-  report.settings = await putBackSettings(db, changed, writer, log);
+  report.settings = await putBackSettings(apply, changed, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
   if (s.replication.startReplica && replica) {
-    await db.exec(d.startReplica);
+    await apply.startReplica();
     report.replica.started = true;
     log.info('replica applier started');
   }

@@ -6,6 +6,7 @@ import type { BinlogPosition } from '../inspect/inspector.js';
 import type { Skipped } from '../plan/plan.js';
 import type { ConnectionSettings } from '../settings.js';
 import { describeSetting, type SettingReport } from './server-settings.js';
+import { formatBytes, type StatusTotals } from './status.js';
 
 export type TableStatus = 'planned' | 'flushed' | 'restored' | 'needs-recovery' | 'not-started' | 'cancelled';
 
@@ -54,6 +55,8 @@ export interface RunReport {
   recoverCommand?: string;
   /** Server settings the run changed, and whether they are back. */
   settings?: SettingReport[];
+  /** The copy as a whole: totals of the status line, workers, time held by the operator's controls. */
+  copy?: StatusTotals & { workers: number; waitedMs: { pause: number; brake: number; cap: number } };
 }
 
 export function defaultHashfile(host: string, at: Date): string {
@@ -108,6 +111,7 @@ export function formatReport(r: RunReport): string {
         `  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.error ? ` (${t.error})` : ''}`,
       );
     }
+    if (r.copy) lines.push(copyLine(r.copy));
     if (r.binlog) {
       lines.push(`Binlog start: ${pos(r.binlog.start)}`);
       lines.push(`Binlog end:   ${pos(r.binlog.end)}`);
@@ -130,4 +134,16 @@ export function formatReport(r: RunReport): string {
     lines.push(`  ${r.recoverCommand}`);
   }
   return lines.join('\n');
+}
+
+/** The copy's totals on one line (the result and the job summary). */
+export function copyLine(c: NonNullable<RunReport['copy']>): string {
+  const rate = c.seconds > 0 ? Math.round(c.rows / c.seconds) : 0;
+  const held = c.waitedMs.pause + c.waitedMs.brake + c.waitedMs.cap;
+  return (
+    `Copy: ${c.rows} rows in ${c.seconds.toFixed(2)}s (${rate} rows/s) on ${c.workers} worker${c.workers === 1 ? '' : 's'}` +
+    (c.binlogBytes === undefined ? '' : `, binlog +${formatBytes(c.binlogBytes)}`) +
+    (c.firstChunkMs === undefined ? '' : `, first chunk ${c.firstChunkMs} ms after start`) +
+    (held ? `, held ${(held / 1000).toFixed(1)}s by pause/brake/cap` : '')
+  );
 }

@@ -5,8 +5,7 @@
  */
 import type { Db } from '../db/connection.js';
 import { isEmpty, liveShape, liveTable, type LiveTable } from '../inspect/inspector.js';
-import { dropTables, renameTable, setSqlLogBin, swapBack, twinAlter } from '../sql/builders.js';
-import { qualify } from '../sql/quote.js';
+import type { Applier } from './applier.js';
 import type { Logger } from '../log.js';
 import { columnsHash } from '../plan/plan.js';
 
@@ -41,12 +40,12 @@ export function isOurTwin(t: LiveTable, marker: string | undefined): boolean {
 
 /** The one DROP: only BLACKHOLE tables carrying this run's marker, checked all at once. */
 export async function dropOurTwins(
-  db: Db,
+  apply: Applier,
   twins: { schema: string; table: string }[],
   marker: string,
 ): Promise<void> {
   if (twins.length === 0) return;
-  const live = await db.rows(
+  const live = await apply.db.rows(
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
        FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${twins.map(() => '(?, ?)').join(', ')})`,
     twins.flatMap((t) => [t.schema, t.table]),
@@ -59,11 +58,16 @@ export async function dropOurTwins(
       `refusing to drop ${refused.map((t) => `${t.schema}.${t.table}`).join(', ')}: not a BLACKHOLE twin marked ${JSON.stringify(marker)}`,
     );
   }
-  await db.exec(`${setSqlLogBin(false)};\n${dropTables(twins)}`);
+  await apply.dropCheckedTwins(twins);
 }
 
-export async function dropOurTwin(db: Db, schema: string, name: string, marker: string): Promise<void> {
-  await dropOurTwins(db, [{ schema, table: name }], marker);
+export async function dropOurTwin(
+  apply: Applier,
+  schema: string,
+  name: string,
+  marker: string,
+): Promise<void> {
+  await dropOurTwins(apply, [{ schema, table: name }], marker);
 }
 
 async function liveColumnsHash(db: Db, schema: string, table: string): Promise<string> {
@@ -77,13 +81,14 @@ async function sameColumns(db: Db, schema: string, a: string, b: string): Promis
 }
 
 /** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
-async function convertShell(db: Db, schema: string, name: string, marker: string): Promise<void> {
-  const shape = await liveShape(db, schema, name);
-  await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, marker })}`);
+async function convertShell(apply: Applier, schema: string, name: string, marker: string): Promise<void> {
+  const shape = await liveShape(apply.db, schema, name);
+  await apply.convertToTwin(schema, name, { ...shape, marker });
 }
 
 export interface RestoreContext {
-  db: Db;
+  /** The session that restores: reads through `apply.db`, writes through `apply`. */
+  apply: Applier;
   /** This run's twin marker; undefined for journals of the original tool. */
   marker: string | undefined;
   /** The journal says the shell/twin step had begun for this table. */
@@ -95,7 +100,8 @@ export interface RestoreContext {
  * Look at the live server and do what the state needs, with binlogging off.
  */
 export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promise<RestoreResult> {
-  const { db, marker } = ctx;
+  const { apply, marker } = ctx;
+  const db = apply.db;
   const name = `${e.schema}.${e.table}`;
   const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
   const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
@@ -123,11 +129,12 @@ export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promis
  * is dropped. The table is reported in place whatever happens to that debris.
  */
 async function removeDebris(e: RestoreEntry, tw: LiveTable, ctx: RestoreContext): Promise<RestoreResult> {
-  const { db, marker } = ctx;
+  const { apply, marker } = ctx;
+  const db = apply.db;
   const name = `${e.schema}.${e.table}`;
   try {
     if (marker && isOurTwin(tw, marker)) {
-      await dropOurTwin(db, e.schema, e.twin, marker);
+      await dropOurTwin(apply, e.schema, e.twin, marker);
       return {
         outcome: 'parked-twin-dropped',
         ok: true,
@@ -135,8 +142,8 @@ async function removeDebris(e: RestoreEntry, tw: LiveTable, ctx: RestoreContext)
       };
     }
     if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
-      await convertShell(db, e.schema, e.twin, marker);
-      await dropOurTwin(db, e.schema, e.twin, marker);
+      await convertShell(apply, e.schema, e.twin, marker);
+      await dropOurTwin(apply, e.schema, e.twin, marker);
       return {
         outcome: 'parked-twin-dropped',
         ok: true,
@@ -179,7 +186,8 @@ async function fromBackup(
   tw: LiveTable | undefined,
   ctx: RestoreContext,
 ): Promise<RestoreResult> {
-  const { db, marker } = ctx;
+  const { apply, marker } = ctx;
+  const db = apply.db;
   const name = `${e.schema}.${e.table}`;
   if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '') return unopenable(e, tb, ctx);
   if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
@@ -190,7 +198,7 @@ async function fromBackup(
     };
   }
   if (!tb.exists) {
-    await db.exec(`${setSqlLogBin(false)};\n${renameTable(e.schema, e.backup, e.table)}`);
+    await apply.renameBack(e.schema, e.backup, e.table);
     return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
   }
   if (tw?.exists) {
@@ -201,15 +209,13 @@ async function fromBackup(
     };
   }
   if (marker && isOurTwin(tb, marker)) {
-    await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
-    await dropOurTwin(db, e.schema, e.twin, marker);
+    await apply.swapBack(e);
+    await dropOurTwin(apply, e.schema, e.twin, marker);
     return { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}; twin dropped` };
   }
   if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
     // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
-    await db.exec(
-      `${setSqlLogBin(false)};\nDROP TABLE ${qualify(e.schema, e.table)};\n${renameTable(e.schema, e.backup, e.table)}`,
-    );
+    await apply.replaceLegacyTwin(e.schema, e.table, e.backup);
     return {
       outcome: 'twin-replaced',
       ok: true,
@@ -224,10 +230,10 @@ async function fromBackup(
     (await isEmpty(db, e.schema, e.table))
   ) {
     // Died between creating the shell (the real DDL, empty) and turning it into the twin.
-    await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
+    await apply.swapBack(e);
     try {
-      await convertShell(db, e.schema, e.twin, marker);
-      await dropOurTwin(db, e.schema, e.twin, marker);
+      await convertShell(apply, e.schema, e.twin, marker);
+      await dropOurTwin(apply, e.schema, e.twin, marker);
     } catch (err) {
       ctx.log.warn(
         `${name} is back, but its empty shell ${e.schema}.${e.twin} could not be removed: ${(err as Error).message}`,

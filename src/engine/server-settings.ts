@@ -7,7 +7,7 @@
 import type { Db } from '../db/connection.js';
 import type { JournalWriter, ServerSetting } from '../journal/journal.js';
 import type { Logger } from '../log.js';
-import { setGlobalReadOnly } from '../sql/builders.js';
+import type { Applier } from './applier.js';
 
 export interface SettingReport {
   name: ServerSetting;
@@ -26,31 +26,31 @@ async function readOnlyNow(db: Db): Promise<string> {
 
 /** Turn read_only ON for the run; undefined when it already was. */
 export async function holdReadOnly(
-  db: Db,
+  apply: Applier,
   journal: JournalWriter,
   log: Logger,
 ): Promise<SettingReport | undefined> {
-  const from = await readOnlyNow(db);
+  const from = await readOnlyNow(apply.db);
   if (from === 'ON') return undefined;
   await journal.write({ type: 'setting', name: 'read_only', from, to: 'ON', at: at() });
-  await db.exec(setGlobalReadOnly(true));
+  await apply.setReadOnly(true);
   log.info('read_only turned ON for the run: other sessions cannot write into set-aside tables');
   return { name: 'read_only', from, to: 'ON', outcome: 'held' };
 }
 
 /** Put back what the run changed (only call once no table is set aside). */
 export async function putBackSettings(
-  db: Db,
+  apply: Applier,
   changed: { name: ServerSetting; from: string; to: string }[],
   journal: JournalWriter | undefined,
   log: Logger,
 ): Promise<SettingReport[]> {
   const out: SettingReport[] = [];
   for (const c of changed) {
-    const now = await readOnlyNow(db);
+    const now = await readOnlyNow(apply.db);
     let outcome: SettingReport['outcome'];
     if (now === c.to) {
-      await db.exec(setGlobalReadOnly(c.from === 'ON'));
+      await apply.setReadOnly(c.from === 'ON');
       outcome = 'restored';
       log.info(`${c.name} put back to ${c.from}`);
     } else if (now === c.from) {

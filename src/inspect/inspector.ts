@@ -7,7 +7,15 @@ import { twinDroppedIndexes } from '../plan/plan.js';
 import type { Db, Row } from '../db/connection.js';
 import { dialectFor, parseVersion, type Dialect } from '../db/dialect.js';
 import { qualify } from '../sql/quote.js';
-import type { TwinColumn } from '../sql/builders.js';
+import {
+  countAfterStart,
+  countChunkOf,
+  keyExtent,
+  sessionExists,
+  type CopyKey,
+  type TwinColumn,
+} from '../sql/builders.js';
+import type { Chunk } from '../plan/chunks.js';
 
 export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -323,20 +331,11 @@ export async function isEmpty(db: Db, schema: string, table: string): Promise<bo
   return r.length === 0;
 }
 
-/** Foreign keys of other tables that point at a table (for reports and tests). */
-export async function referencingKeys(db: Db, schema: string, table: string): Promise<string[]> {
-  const rows = await db.rows(
-    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
-      WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`,
-    [schema, table],
-  );
-  return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
-}
-
 /**
  * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
- * committed statement. Only our worker writes under that name while the table is flushed (the
- * applier is stopped), so this tells whether a chunk whose reply was lost was committed.
+ * committed statement that wrote rows. Only our workers write under that name while the table is
+ * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
+ * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
  */
 export async function committedStatements(
   db: Db,
@@ -483,4 +482,62 @@ export async function localWriters(db: Db, d: Dialect, flushed: TableName[]): Pr
     }
   }
   return result;
+}
+
+/* The copy's reads (on the set-aside table) */
+
+/** MIN and MAX of a single-column integer key; null for an empty table. */
+export async function keyExtentOf(
+  db: Db,
+  schema: string,
+  backup: string,
+  key: CopyKey,
+): Promise<{ lo: bigint; hi: bigint } | null> {
+  const ext = await db.one(keyExtent(schema, backup, key));
+  if (ext?.lo === null || ext?.lo === undefined) return null;
+  return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
+}
+
+/** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
+export async function chunkRowsOf(
+  db: Db,
+  schema: string,
+  backup: string,
+  key: CopyKey | undefined,
+  chunk: Chunk,
+): Promise<number> {
+  return Number((await db.one(countChunkOf(schema, backup, key, chunk)))?.n ?? 0);
+}
+
+/** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
+export async function rowsAfterStart(
+  db: Db,
+  schema: string,
+  backup: string,
+  key: CopyKey,
+  first: boolean,
+): Promise<number> {
+  return Number((await db.one(countAfterStart(schema, backup, key, first)))?.n ?? 0);
+}
+
+/** Whether a session still exists on the server. */
+export async function sessionAlive(db: Db, threadId: number): Promise<boolean> {
+  return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
+}
+
+/** A numeric server status (SHOW GLOBAL STATUS), e.g. Threads_running; 0 when unknown. */
+export async function globalStatus(db: Db, name: string): Promise<number> {
+  const r = await db.one('SHOW GLOBAL STATUS LIKE ?', [name]);
+  return Number(r?.Value ?? 0) || 0;
+}
+
+/** Binlog bytes written since a position: the rest of its file and every later file. */
+export async function binlogBytesSince(db: Db, from: { file: string; position: number }): Promise<number> {
+  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
+    name: str(r.Log_name),
+    size: num(r.File_size),
+  }));
+  const i = logs.findIndex((l) => l.name === from.file);
+  if (i < 0) return 0;
+  return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
 }

@@ -3,6 +3,7 @@
  * file from plain data, and each is unit-tested.
  */
 import { qualify, quoteIdent, quoteString } from './quote.js';
+import type { Chunk } from '../plan/chunks.js';
 
 export function renameTable(schema: string, from: string, to: string): string {
   return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
@@ -304,4 +305,56 @@ export function lockHolders(names: string[]): string {
 /** The server's read_only switch (global: it affects every session but the exempt ones). */
 export function setGlobalReadOnly(on: boolean): string {
   return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
+}
+
+/* Chunks of the copy cursor (src/plan/chunks.ts) */
+
+/** The rows a chunk copies: a key range, a partition or the whole table. */
+function chunkSource(schema: string, backup: string, key: CopyKey | undefined, chunk: Chunk): string {
+  if (chunk.kind === 'range') {
+    if (!key) throw new Error('a range chunk needs a key');
+    return `${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, chunk.lo, chunk.hiEx)}`;
+  }
+  const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
+  return `${qualify(schema, backup)}${part}`;
+}
+
+/** Copies one chunk from the set-aside table into the twin under the table's name. */
+export function copyChunkOf(
+  schema: string,
+  table: string,
+  backup: string,
+  columns: string[],
+  key: CopyKey | undefined,
+  chunk: Chunk,
+): string {
+  const cols = columns.map(quoteIdent).join(', ');
+  return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${chunkSource(schema, backup, key, chunk)}`;
+}
+
+/** The rows of one chunk in the set-aside table (to count a chunk the binlog shows committed). */
+export function countChunkOf(schema: string, backup: string, key: CopyKey | undefined, chunk: Chunk): string {
+  return `SELECT COUNT(*) AS n FROM ${chunkSource(schema, backup, key, chunk)}`;
+}
+
+/* Sessions and the server */
+
+/** Stops the statement a session runs (the session stays). */
+export function killQuery(threadId: number): string {
+  return `KILL QUERY ${Math.trunc(threadId)}`;
+}
+
+/** Ends a session (and rolls back what it runs). */
+export function killConnection(threadId: number): string {
+  return `KILL CONNECTION ${Math.trunc(threadId)}`;
+}
+
+/** Whether a session still exists (one row `{n}`). */
+export function sessionExists(threadId: number): string {
+  return `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ${Math.trunc(threadId)}`;
+}
+
+/** Starts a new binlog file, itself not written to the binlog. */
+export function rotateBinlog(): string {
+  return 'FLUSH NO_WRITE_TO_BINLOG BINARY LOGS';
 }

@@ -128,9 +128,10 @@ describe('faults', () => {
           }
         }
       })();
+      // Chunks long enough (about 20 ms) that a kill lands inside one rather than between two.
       const s = flushSettings(sb.replica, {
         selection: { databases: [], tables: [{ schema: S, table }], skip: [] },
-        chunkSize: 3000,
+        chunkSize: 30000,
         concurrency: 1,
       });
       const { report, log } = await runFlush(s);

@@ -1,0 +1,108 @@
+/**
+ * The operator's controls, consulted before every chunk: a pause (no new chunk while a flag file
+ * exists), a load brake (no new chunk while a server status such as Threads_running is over a
+ * limit) and a rows-per-second cap. A chunk already sent always runs to its end.
+ */
+import { existsSync } from 'node:fs';
+import type { Logger } from '../log.js';
+
+export interface ControlOptions {
+  /** No new chunk while this file exists. */
+  pauseFile?: string;
+  /** No new chunk while the server status `brakeStatus` is over this (the flush's own sessions count too). */
+  brakeLimit?: number;
+  brakeStatus: string;
+  /** At most this many rows per second, over the whole run. */
+  maxRowsPerSecond?: number;
+}
+
+export const BRAKE_POLL_MS = 500;
+
+export class Controls {
+  private probe: Promise<number> | undefined;
+  private probedAt = 0;
+  private lastValue = 0;
+  /** When the rows already let through may all have been copied at the cap. */
+  private capFreeAt = 0;
+  private paused = false;
+  private braked = false;
+  /** Milliseconds spent waiting, per reason (for the report). */
+  readonly waited = { pause: 0, brake: 0, cap: 0 };
+  /** The highest brake status seen while it held a chunk, and right after it let one go. */
+  readonly brakeSeen: number[] = [];
+
+  constructor(
+    private readonly opts: ControlOptions,
+    private readonly readStatus: (name: string) => Promise<number>,
+    private readonly log: Logger,
+    private readonly cancelled: () => boolean,
+  ) {}
+
+  /** Waits until a chunk of about `rows` rows may start. */
+  async gate(rows: number): Promise<void> {
+    await this.whilePaused();
+    await this.whileBraked();
+    await this.underCap(rows);
+  }
+
+  private async whilePaused(): Promise<void> {
+    const file = this.opts.pauseFile;
+    if (!file) return;
+    const t0 = Date.now();
+    while (existsSync(file) && !this.cancelled()) {
+      if (!this.paused)
+        this.log.warn(`paused: ${file} exists; remove it to go on (chunks already sent finish)`);
+      this.paused = true;
+      await sleep(200);
+    }
+    if (this.paused) {
+      this.paused = false;
+      this.log.info(`resumed: ${file} is gone`);
+    }
+    this.waited.pause += Date.now() - t0;
+  }
+
+  private async whileBraked(): Promise<void> {
+    const limit = this.opts.brakeLimit;
+    if (limit === undefined) return;
+    const t0 = Date.now();
+    for (;;) {
+      const v = await this.status();
+      if (v <= limit || this.cancelled()) break;
+      if (!this.braked) this.log.warn(`brake: ${this.opts.brakeStatus} is ${v}, over ${limit}; waiting`);
+      this.braked = true;
+      await sleep(BRAKE_POLL_MS);
+    }
+    if (this.braked) {
+      this.braked = false;
+      this.log.info(`brake released: ${this.opts.brakeStatus} is ${this.lastValue}`);
+    }
+    this.waited.brake += Date.now() - t0;
+  }
+
+  /** The status value, read at most every BRAKE_POLL_MS however many workers ask. */
+  private async status(): Promise<number> {
+    if (Date.now() - this.probedAt < BRAKE_POLL_MS) return this.lastValue;
+    this.probe ??= this.readStatus(this.opts.brakeStatus).finally(() => {
+      this.probe = undefined;
+      this.probedAt = Date.now();
+    });
+    this.lastValue = await this.probe;
+    this.brakeSeen.push(this.lastValue);
+    return this.lastValue;
+  }
+
+  private async underCap(rows: number): Promise<void> {
+    const cap = this.opts.maxRowsPerSecond;
+    if (!cap) return;
+    const t = Date.now();
+    const start = Math.max(t, this.capFreeAt);
+    this.capFreeAt = start + (rows / cap) * 1000;
+    if (start > t) {
+      this.waited.cap += start - t;
+      await sleep(start - t);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

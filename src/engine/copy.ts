@@ -1,0 +1,189 @@
+/**
+ * The copy: chunks of a range or parts plan (any worker), a settle that reads the binlog when a
+ * chunk's outcome is unknown, and the keyset lane (one session, one chunk after the other).
+ *
+ * Exactly once: a chunk whose reply was lost or that was stopped may still have committed, so it is
+ * never sent again before the binlog was read. Before reading it, the lost sessions of the table are
+ * killed and gone (a statement the server still runs could commit after the count).
+ */
+import { chunkMayBeRetried, connectionUnusable, surelyRolledBack } from '../db/failures.js';
+import { errorText } from '../errors.js';
+import { chunkRowsOf, committedStatements, rowsAfterStart, sessionAlive } from '../inspect/inspector.js';
+import type { Chunk } from '../plan/chunks.js';
+import type { PlannedTable } from '../plan/plan.js';
+import { now, type RunShared, type WorkerSession } from './run-context.js';
+
+/** Attempts per chunk: a retry is decided by the binlog, so it is safe; a chunk killed this often is not bad luck. */
+export const MAX_CHUNK_ATTEMPTS = 5;
+
+/** Acknowledge a copied chunk: scheduler, progress, journal; the mid-copy fault point. */
+async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: RunShared): Promise<void> {
+  const done = run.scheduler.chunkDone(t.id, chunk, rows);
+  run.status.advance(t, rows);
+  await run.journal.write({ type: 'chunk', id: t.id, chunk: done.chunksDone, rows: done.rows, at: now() });
+  if (done.chunksDone === 1 && run.fault) await run.fault('mid-copy', t);
+}
+
+/**
+ * One chunk. A failure that may be retried goes back to the scheduler (at once when it surely rolled
+ * back, else through a settle); any other failure fails the table.
+ */
+export async function copyChunk(
+  t: PlannedTable,
+  chunk: Chunk,
+  w: WorkerSession,
+  run: RunShared,
+): Promise<void> {
+  let rows: number;
+  try {
+    rows = await w.apply.copyChunk(t, chunk);
+  } catch (e) {
+    if (run.cancelled() || !chunkMayBeRetried(e)) {
+      run.scheduler.abandon(t.id, `${t.schema}.${t.table}: copy failed: ${errorText(e)}`);
+      return;
+    }
+    const how = surelyRolledBack(e) ? 'retrying' : 'checking the binlog and retrying';
+    run.log.warn(`${t.schema}.${t.table}: chunk ${chunk.seq + 1} failed (${errorText(e)}); ${how}`);
+    // The lost session is on record before the scheduler can hand out the settle that needs it.
+    const lost = connectionUnusable(e);
+    if (lost) run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
+    run.scheduler.chunkFailed(t.id, chunk, surelyRolledBack(e));
+    if (lost) await w.reconnect();
+    return;
+  }
+  await acknowledge(t, chunk, rows, run);
+}
+
+/** Kill the table's lost sessions and wait until the server has let them go. */
+async function buryLostSessions(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<void> {
+  for (const id of run.lostSessions.get(t.id) ?? []) {
+    await w.apply.killConnection(id).catch(() => undefined); // gone already: "Unknown thread id"
+    const end = Date.now() + 60_000;
+    while (await sessionAlive(w.db, id)) {
+      if (Date.now() > end)
+        throw new Error(`session ${id} of this run does not end; cannot tell what it committed`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  run.lostSessions.delete(t.id);
+}
+
+/**
+ * Decide the chunks in doubt, with no other chunk of the table running: the binlog holds one
+ * statement per chunk that wrote rows. Suspects with no rows are done either way; of the others,
+ * either all committed or none did, else the table cannot be finished exactly once and fails.
+ */
+export async function settle(
+  t: PlannedTable,
+  suspects: Chunk[],
+  w: WorkerSession,
+  run: RunShared,
+): Promise<void> {
+  let verdict: { committed: { chunk: Chunk; rows: number }[]; resend: Chunk[]; extra: number } | undefined;
+  // Reading writes nothing: a session lost meanwhile is replaced and the reading starts over.
+  for (let attempt = 1; !verdict; attempt++) {
+    try {
+      verdict = await readVerdict(t, suspects, w, run);
+    } catch (e) {
+      if (connectionUnusable(e) && attempt < MAX_CHUNK_ATTEMPTS && !run.cancelled()) {
+        await w.reconnect().catch(() => undefined);
+        continue;
+      }
+      run.scheduler.abandon(t.id, `${t.schema}.${t.table}: could not tell what was copied: ${errorText(e)}`);
+      return;
+    }
+  }
+  const { committed, resend, extra } = verdict;
+  if (extra > 0)
+    run.log.info(`${t.schema}.${t.table}: ${extra} chunk(s) in doubt had committed; not sent again`);
+  run.scheduler.settled(t.id, committed, resend);
+  for (const c of committed) run.status.advance(t, c.rows);
+  if (committed.length) {
+    const p = run.scheduler.progressOf(t.id);
+    await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+  }
+}
+
+async function readVerdict(
+  t: PlannedTable,
+  suspects: Chunk[],
+  w: WorkerSession,
+  run: RunShared,
+): Promise<{ committed: { chunk: Chunk; rows: number }[]; resend: Chunk[]; extra: number }> {
+  await buryLostSessions(t, w, run);
+  const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
+  const extra = seen - run.scheduler.progressOf(t.id).chunksWithRows;
+  const counted: { chunk: Chunk; rows: number }[] = [];
+  for (const chunk of suspects)
+    counted.push({ chunk, rows: await chunkRowsOf(w.db, t.schema, t.backup, t.key, chunk) });
+  const empty = counted.filter((c) => c.rows === 0);
+  const full = counted.filter((c) => c.rows > 0);
+  if (extra !== 0 && extra !== full.length) {
+    throw new Error(
+      `${extra} of the ${full.length} chunks in doubt committed, and the binlog cannot say which`,
+    );
+  }
+  return extra === 0
+    ? { committed: empty, resend: full.map((c) => c.chunk), extra }
+    : { committed: counted, resend: [], extra };
+}
+
+/**
+ * The keyset lane: the table's chunks one after the other on this session, each boundary found by
+ * the server. Returns rows and chunks; throws when a chunk cannot be finished exactly once.
+ */
+export async function keysetLane(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: RunShared,
+): Promise<{ rows: number; chunks: number }> {
+  const key = t.key!;
+  let rows = 0;
+  let chunks = 0;
+  let withRows = 0;
+  let last = await w.apply.keysetBegin(t, key, 0);
+  for (let done = false; !done;) {
+    await run.controls.gate(t.chunkRows);
+    const bounds = { first: chunks === 0, last };
+    let result: { rows: number; lastNext: boolean } | undefined;
+    for (let attempt = 1; !result; attempt++) {
+      try {
+        result = await w.apply.keysetChunk(t, key, bounds);
+      } catch (e) {
+        if (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS) throw e;
+        run.log.warn(
+          `${t.schema}.${t.table}: chunk ${chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`,
+        );
+        if (connectionUnusable(e)) run.lostSessions.set(t.id, [await w.reconnect()]);
+        await buryLostSessions(t, w, run);
+        const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
+        if (seen > withRows) {
+          // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
+          const n = last ? await rowsAfterStartOf(t, w, rows) : t.chunkRows;
+          run.log.info(
+            `${t.schema}.${t.table}: chunk ${chunks + 1} had been committed (${n} rows); not sent again`,
+          );
+          result = { rows: n, lastNext: last ? true : await w.apply.keysetBegin(t, key, rows + n) };
+        } else {
+          last = await w.apply.keysetBegin(t, key, rows);
+          bounds.last = last;
+        }
+      }
+    }
+    rows += result.rows;
+    chunks += 1;
+    if (result.rows > 0) withRows += 1;
+    run.status.advance(t, result.rows);
+    await run.journal.write({ type: 'chunk', id: t.id, chunk: chunks, rows, at: now() });
+    if (chunks === 1 && run.fault) await run.fault('mid-copy', t);
+    if (run.cancelled()) throw new Error('cancelled');
+    done = bounds.last;
+    last = result.lastNext;
+  }
+  return { rows, chunks };
+}
+
+async function rowsAfterStartOf(t: PlannedTable, w: WorkerSession, rowsDone: number): Promise<number> {
+  if (rowsDone > 0) await w.apply.keysetBegin(t, t.key!, rowsDone);
+  return rowsAfterStart(w.db, t.schema, t.backup, t.key!, rowsDone === 0);
+}

@@ -1,0 +1,48 @@
+/**
+ * What every worker of a flush shares, and the worker's session. Kept apart so the steps, the copy
+ * and the pool can each be read on their own.
+ */
+import type { Db } from '../db/connection.js';
+import type { Dialect } from '../db/dialect.js';
+import type { JournalWriter } from '../journal/journal.js';
+import type { Logger } from '../log.js';
+import type { PlannedTable } from '../plan/plan.js';
+import type { DdlMode } from '../settings.js';
+import type { Applier } from './applier.js';
+import type { Controls } from './controls.js';
+import type { FaultHook } from './fault.js';
+import type { Scheduler } from './scheduler.js';
+import type { StatusBoard } from './status.js';
+
+export interface RunShared {
+  log: Logger;
+  dialect: Dialect;
+  journal: JournalWriter;
+  marker: string;
+  ddl: DdlMode;
+  fault?: FaultHook;
+  /**
+   * The binlog position before the run's first change. Each table is flushed once per run, so every
+   * row-event statement under its name since then is ours (a settle counts them).
+   */
+  runStart: { file: string; position: number };
+  scheduler: Scheduler;
+  tables: Map<number, PlannedTable>;
+  controls: Controls;
+  status: StatusBoard;
+  /** Whether the run is being cancelled; `cancel` sets it. */
+  cancelled: () => boolean;
+  cancel: () => void;
+  /** Sessions of this run that were lost while a chunk of the table ran (thread ids, per table). */
+  lostSessions: Map<number, number[]>;
+}
+
+/** A worker's session; replaced after a lost connection. */
+export interface WorkerSession {
+  apply: Applier;
+  readonly db: Db;
+  /** A new session in place of this one; returns the id of the session it replaces. */
+  reconnect(): Promise<number>;
+}
+
+export const now = (): string => new Date().toISOString();

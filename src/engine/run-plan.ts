@@ -1,0 +1,156 @@
+/**
+ * Before any change: preflight, the tables to flush (less those an earlier run finished, with
+ * --resume-from), their plan, the report skeleton and the journal's first records.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/connection.js';
+import { ExitCode, PreflightError } from '../errors.js';
+import { showCreateMany, type ServerFacts } from '../inspect/inspector.js';
+import { preflight, type PreflightReport } from '../inspect/preflight.js';
+import {
+  JOURNAL_FORMAT,
+  JOURNAL_KIND,
+  readJournal,
+  twinMarker,
+  type JournalHeader,
+  type JournalRecord,
+  type JournalState,
+} from '../journal/journal.js';
+import type { Logger } from '../log.js';
+import { describeCopy } from '../plan/chunks.js';
+import { planTables, type PlannedTable } from '../plan/plan.js';
+import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
+import type { RunReport } from './report.js';
+import { copyShape } from './table-steps.js';
+
+export interface RunPlan {
+  pre: PreflightReport;
+  plan: PlannedTable[];
+  runTag: string;
+  marker: string;
+  report: RunReport;
+}
+
+/** Preflight (refusing with every failure), then the plan. Changes nothing. */
+export async function planRun(control: Db, s: FlushSettings, log: Logger): Promise<RunPlan> {
+  const startedAt = new Date().toISOString();
+  const pre = await log.group('Preflight', () => preflight(control, s, log));
+  for (const w of pre.warnings) log.warn(w);
+  if (pre.failures.length) throw new PreflightError(pre.failures);
+
+  const found = s.resumeFrom ? leftToFlush(pre, s.resumeFrom, log) : pre.discovery.tables;
+  const showCreates = await showCreateMany(
+    control,
+    found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
+  );
+  const runTag = randomBytes(4).toString('hex');
+  const plan = planTables(found, showCreates, runTag, { rows: s.chunkSize, bytes: CHUNK_BYTES });
+  const report = emptyReport(s, pre, plan, startedAt);
+  for (const k of report.skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
+  return { pre, plan, runTag, marker: twinMarker(runTag), report };
+}
+
+/** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */
+function leftToFlush(
+  pre: PreflightReport,
+  journal: string,
+  log: Logger,
+): PreflightReport['discovery']['tables'] {
+  const done = finishedTables(readJournal(journal));
+  const all = pre.discovery.tables;
+  const left = all.filter((f) => !done.has(`${f.row.schema}\u0000${f.row.name}`));
+  for (const key of done) {
+    const [schema, table] = key.split('\u0000') as [string, string];
+    pre.discovery.skipped.push({ schema, table, reason: `already flushed by the run of ${journal}` });
+  }
+  log.info(
+    `resume: ${all.length - left.length} table(s) already flushed by the earlier run; ${left.length} left`,
+  );
+  return left;
+}
+
+/** schema\0table of every table a journal shows finished (twin dropped, table back). */
+export function finishedTables(j: JournalState): Set<string> {
+  return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
+}
+
+function emptyReport(
+  s: FlushSettings,
+  pre: PreflightReport,
+  plan: PlannedTable[],
+  startedAt: string,
+): RunReport {
+  return {
+    status: 'planned',
+    exitCode: ExitCode.ok,
+    host: s.connection.socket ? 'localhost' : s.connection.host,
+    port: s.connection.port,
+    serverId: pre.facts.serverId,
+    serverVersion: pre.facts.dialect.version.text,
+    startedAt,
+    finishedAt: startedAt,
+    tables: plan.map((t) => ({
+      schema: t.schema,
+      table: t.table,
+      status: 'planned',
+      rows: 0,
+      chunks: 0,
+      seconds: 0,
+      rowsEstimate: t.rowsEstimate,
+      bytesEstimate: t.bytesEstimate,
+      chunking: describeCopy(t.key, copyShape(t)),
+    })),
+    skipped: pre.discovery.skipped,
+    warnings: pre.warnings,
+    replica: { wasReplica: pre.replica !== undefined, stopped: false, started: false },
+  };
+}
+
+/** The journal's first records: the header (what ran, where, with which options; never a secret) and the plan. */
+export function journalStart(s: FlushSettings, r: RunPlan, tool: string): JournalRecord[] {
+  const run = { host: r.report.host, startedAt: r.report.startedAt, runTag: r.runTag, tool };
+  return [
+    journalHeader(s, r.pre.facts, run),
+    {
+      type: 'plan',
+      marker: r.marker,
+      tables: r.plan.map((t) => ({
+        id: t.id,
+        schema: t.schema,
+        table: t.table,
+        backup: t.backup,
+        twin: t.twin,
+      })),
+    },
+  ];
+}
+
+export function journalHeader(
+  s: FlushSettings,
+  facts: ServerFacts,
+  run: { host: string; startedAt: string; runTag: string; tool: string },
+): JournalHeader {
+  return {
+    type: 'header',
+    kind: JOURNAL_KIND,
+    format: JOURNAL_FORMAT,
+    tool: run.tool,
+    host: run.host,
+    port: s.connection.port,
+    serverId: facts.serverId,
+    serverUuid: facts.serverUuid,
+    serverVersion: facts.dialect.version.text,
+    startedAt: run.startedAt,
+    runTag: run.runTag,
+    options: {
+      databases: s.selection.databases,
+      tables: s.selection.tables,
+      skip: s.selection.skip,
+      concurrency: s.concurrency,
+      chunkSize: s.chunkSize,
+      ddl: s.ddl,
+      stopReplica: s.replication.stopReplica,
+      startReplica: s.replication.startReplica,
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The steps of one table around its copy: set aside -> shell (the real DDL) -> BLACKHOLE twin, and
+ * later swap back (the parked twin is dropped at the end of the run, in a batch). Every step is in
+ * the journal, durably, before it runs.
+ */
+import { TableError, type Phase } from '../errors.js';
+import { keyExtentOf } from '../inspect/inspector.js';
+import type { StepName } from '../journal/journal.js';
+import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
+import type { PlannedTable } from '../plan/plan.js';
+import { CHUNK_BYTES } from '../settings.js';
+import type { FaultPoint } from './fault.js';
+import { now, type RunShared, type WorkerSession } from './run-context.js';
+
+export function copyShape(t: PlannedTable): CopyShape {
+  const first = t.key ? t.columns.find((c) => c.name === t.key!.columns[0]) : undefined;
+  return {
+    keyColumns: t.key?.columns,
+    integerKey: first ? isIntegerType(first.columnType) : false,
+    partitions: t.partitions,
+    rowsEstimate: t.rowsEstimate,
+    bytesEstimate: t.bytesEstimate,
+    chunkRows: t.chunkRows,
+    chunkBytes: CHUNK_BYTES,
+  };
+}
+
+async function step(run: RunShared, t: PlannedTable, name: StepName): Promise<void> {
+  await run.journal.write({ type: 'step', id: t.id, step: name, at: now() });
+}
+
+async function fault(run: RunShared, t: PlannedTable, p: FaultPoint): Promise<void> {
+  if (run.fault) await run.fault(p, t);
+}
+
+/** Set the table aside and put its twin under its name; returns how its rows are copied. */
+export async function prepareTable(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<CopyPlan> {
+  let phase: Phase = 'set-aside';
+  try {
+    await step(run, t, 'set-aside');
+    await w.apply.setAside(t);
+    await fault(run, t, 'after-set-aside');
+
+    phase = 'shell';
+    await step(run, t, 'twin');
+    await w.apply.createShell(t, run.ddl);
+    await fault(run, t, 'after-shell');
+    phase = 'twin';
+    await w.apply.makeTwin(t, run.marker);
+    await fault(run, t, 'after-twin');
+
+    phase = 'copy';
+    await step(run, t, 'copy');
+    const shape = copyShape(t);
+    const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key!) : undefined;
+    return planCopy(shape, extent);
+  } catch (e) {
+    throw new TableError(t, phase, e);
+  }
+}
+
+/** Every row is in the binlog: the backup takes the name back; the twin is parked. */
+export async function finishTable(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: RunShared,
+  rows: number,
+): Promise<void> {
+  try {
+    await fault(run, t, 'after-copy');
+    await step(run, t, 'swap-back');
+    await w.apply.swapBack(t);
+    await fault(run, t, 'after-swap');
+    // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
+    // table) and is dropped with others in one statement at the end of the run.
+    await run.journal.write({ type: 'table-done', id: t.id, rows, at: now() });
+  } catch (e) {
+    throw new TableError(t, 'swap-back', e);
+  }
+}
