@@ -6,20 +6,14 @@ import { readMyCnf } from '../config/mycnf.js';
 import { InputError } from '../errors.js';
 import { addSecret } from '../log.js';
 import {
-  DEFAULTS,
-  LIMITS,
-  SSL_MODES,
   checkHost,
   parseBoolInput,
   parseEnumInput,
   parseIntInput,
-  parseSchemas,
-  parseTables,
-  validateSelection,
-  type ConnectionSettings,
   type FlushSettings,
   type RecoverSettings,
 } from '../settings.js';
+import { buildFlushSettings, buildRecoverSettings, type InputSource } from '../config/build.js';
 
 export type Mode = 'flush' | 'recover' | 'plan';
 /** Placeholder for resumeFrom: the journal is the newest artifact of this run, fetched by run.ts. */
@@ -52,69 +46,39 @@ export function artifactBaseName(host: string, env: NodeJS.ProcessEnv): string {
 
 const ARTIFACT_NAME_FORBIDDEN = /["':<>|*?\r\n\\/]/;
 
+/** The workflow's `with:` as an input source of the shared settings builder. */
+function actionSource(getInput: GetInput): InputSource {
+  return {
+    get: (key) => {
+      if (key === 'password') return getInput('password') || undefined;
+      if (key === 'socket') return undefined;
+      const v = getInput(key).trim();
+      return v === '' ? undefined : v;
+    },
+    name: (key) => key,
+    off: (key) => `${key}: false`,
+  };
+}
+
 export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): ActionSettings {
   const get = (n: string) => getInput(n).trim();
   const mode = parseEnumInput('mode', get('mode'), 'flush', MODES);
-  const password = getInput('password');
-  if (password) addSecret(password);
-  const mycnfPath = get('mycnf');
-  const cnf = mycnfPath ? readMyCnf(mycnfPath, 'mycnf') : {};
-  if (cnf.password) addSecret(cnf.password);
-  const host = checkHost('host', get('host') || cnf.host);
-  const sslCa = get('ssl-ca') || cnf['ssl-ca'];
-  const connection: ConnectionSettings = {
-    host,
-    port: parseIntInput('port', get('port') || cnf.port, DEFAULTS.port, LIMITS.port),
-    user: get('user') || cnf.user || 'root',
-    password: password || cnf.password || env.MYSQL_PWD || undefined,
-    ssl: {
-      mode: parseEnumInput(
-        'ssl-mode',
-        get('ssl-mode') || cnf['ssl-mode'],
-        sslCa ? 'VERIFY_CA' : 'DISABLED',
-        SSL_MODES,
-      ),
-      ca: sslCa || undefined,
-      cert: cnf['ssl-cert'],
-      key: cnf['ssl-key'],
-    },
-  };
-  const selection = validateSelection({
-    databases: parseSchemas('databases', get('databases')),
-    tables: parseTables('tables', get('tables')),
-    skip: parseSchemas('skip', get('skip')),
-  });
-  const replication = {
-    stopReplica: parseBoolInput('stop-replica', get('stop-replica'), DEFAULTS.stopReplica),
-    startReplica: parseBoolInput('start-replica', get('start-replica'), DEFAULTS.startReplica),
-  };
-  if (replication.startReplica && !replication.stopReplica) {
-    throw new InputError(
-      'start-replica',
-      'true conflicts with stop-replica: false (the applier is only started after we stopped it)',
-    );
-  }
+  const src = actionSource(getInput);
+  const host = checkHost('host', get('host') || readMyCnf(get('mycnf') || undefined, 'mycnf').host);
   const workspace = env.RUNNER_TEMP || env.GITHUB_WORKSPACE || '.';
-  const hashfile =
-    get('hashfile') || `${workspace.replace(/\/$/, '')}/${artifactBaseName(host, env)}.hashfile`;
-  const flush: FlushSettings = {
-    connection,
-    selection,
-    replication,
-    concurrency: parseIntInput('concurrency', get('concurrency'), DEFAULTS.concurrency, LIMITS.concurrency),
-    chunkSize: parseIntInput('chunk-size', get('chunk-size'), DEFAULTS.chunkSize, LIMITS.chunkSize),
-    ddl: parseEnumInput('ddl', get('ddl'), DEFAULTS.ddl, ['create', 'none'] as const),
-    hashfile,
+  const defaultHashfile = `${workspace.replace(/\/$/, '')}/${artifactBaseName(host, env)}.hashfile`;
+  const resume = parseBoolInput('resume', get('resume'), false);
+  const flush = buildFlushSettings(src, env, {
     dryRun: mode === 'plan',
-    allowPrimary: parseBoolInput('allow-primary', get('allow-primary'), false),
-    allowDownstream: parseBoolInput('allow-downstream', get('allow-downstream'), false),
-    rotateBinlog: parseBoolInput('rotate-binlog', get('rotate-binlog'), false),
-    timeout: parseIntInput('timeout', get('timeout'), DEFAULTS.timeout, LIMITS.timeout),
-    lockWait: parseIntInput('lock-wait', get('lock-wait'), DEFAULTS.lockWait, LIMITS.lockWait),
-    setReadOnly: parseBoolInput('set-read-only', get('set-read-only'), DEFAULTS.setReadOnly),
-    allowWriters: parseBoolInput('allow-writers', get('allow-writers'), DEFAULTS.allowWriters),
-    stopOnError: parseBoolInput('stop-on-error', get('stop-on-error'), DEFAULTS.stopOnError),
-  };
+    defaultHashfile,
+    resumeFrom: resume ? RESUME_FROM_ARTIFACT : undefined,
+  });
+  const recover = buildRecoverSettings(src, env, { dryRun: false, defaultHashfile });
+  return { mode, flush, recover, artifact: artifactSettings(getInput, host, env) };
+}
+
+function artifactSettings(getInput: GetInput, host: string, env: NodeJS.ProcessEnv): ArtifactSettings {
+  const get = (n: string) => getInput(n).trim();
   const name = get('artifact-name') || artifactBaseName(host, env);
   if (ARTIFACT_NAME_FORBIDDEN.test(name) || name.length > 200) {
     throw new InputError(
@@ -134,7 +98,7 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
       "is required with run-id (reading another run's artifacts needs actions: read)",
     );
   const retentionRaw = get('retention-days');
-  const artifact: ArtifactSettings = {
+  return {
     name,
     retentionDays: retentionRaw
       ? parseIntInput('retention-days', retentionRaw, 0, { min: 1, max: 90 })
@@ -142,16 +106,4 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     runId,
     token,
   };
-  const resume = parseBoolInput('resume', get('resume'), false);
-  if (resume) flush.resumeFrom = RESUME_FROM_ARTIFACT;
-  const recover: RecoverSettings = {
-    connection,
-    selection,
-    replication,
-    hashfile,
-    dryRun: false,
-    timeout: flush.timeout,
-    lockWait: flush.lockWait,
-  };
-  return { mode, flush, recover, artifact };
 }

@@ -15,6 +15,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   signal: controller.signal,
+  tty: process.stderr.isTTY === true,
 });
 // Exit once the output is written: a socket to a server that stopped answering must not keep the
 // process alive after the result is out (every connection was already closed or destroyed).

@@ -2,32 +2,28 @@
  * The command line: flags (the original tool's names, plus ours) -> one settings object -> the
  * engine -> printed result and exit code. No logic of its own.
  */
-import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
-import { readMyCnf } from '../config/mycnf.js';
+import {
+  buildFlushSettings,
+  buildRecoverSettings,
+  type InputKey,
+  type InputSource,
+} from '../config/build.js';
 import { ExitCode, FlusherError, InputError, PreflightError, errorText } from '../errors.js';
 import { flush } from '../engine/flush.js';
 import { recover, formatRecoverReport } from '../engine/recover.js';
 import { formatReport, type RunReport } from '../engine/report.js';
 import { faultFromEnv } from '../engine/fault.js';
-import { addSecret, redact, streamLogger, type Logger } from '../log.js';
+import { redact, streamLogger, type Logger } from '../log.js';
 import {
   DEFAULTS,
-  LIMITS,
   SSL_MODES,
-  checkHost,
-  parseEnumInput,
-  parseIntInput,
-  parseSchemas,
-  parseTables,
-  validateSelection,
-  type ConnectionSettings,
   type FlushSettings,
   type RecoverSettings,
   type ReplicationSettings,
-  type Selection,
 } from '../settings.js';
 import { VERSION } from '../version.js';
+import { liveStatus } from './live.js';
 
 interface Raw {
   host?: string;
@@ -61,6 +57,11 @@ interface Raw {
   setReadOnly?: boolean;
   allowWriters?: boolean;
   stopOnError?: boolean;
+  maxTablesAside?: string;
+  pauseFile?: string;
+  maxLoad?: string;
+  maxRowsPerSecond?: string;
+  statusInterval?: string;
 }
 
 export interface CliIo {
@@ -68,51 +69,69 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   signal?: AbortSignal;
+  /** stderr is a terminal: the status line is drawn in place. */
+  tty?: boolean;
 }
 
-export function connectionFrom(raw: Raw, env: NodeJS.ProcessEnv): ConnectionSettings {
+/** What the command line calls each setting. */
+const FLAGS: Partial<Record<InputKey, keyof Raw>> = {
+  host: 'host',
+  port: 'port',
+  user: 'user',
+  password: 'password',
+  socket: 'socket',
+  mycnf: 'mycnf',
+  'ssl-mode': 'sslMode',
+  'ssl-ca': 'sslCa',
+  databases: 'db',
+  tables: 'table',
+  skip: 'skip',
+  concurrency: 'concurrency',
+  'chunk-size': 'chunkSize',
+  ddl: 'ddl',
+  hashfile: 'hashfile',
+  'allow-primary': 'allowPrimary',
+  'allow-downstream': 'allowDownstream',
+  'rotate-binlog': 'rotateBinlog',
+  timeout: 'timeout',
+  'lock-wait': 'lockWait',
+  'set-read-only': 'setReadOnly',
+  'allow-writers': 'allowWriters',
+  'stop-on-error': 'stopOnError',
+  'max-tables-aside': 'maxTablesAside',
+  'pause-file': 'pauseFile',
+  'max-load': 'maxLoad',
+  'max-rows-per-second': 'maxRowsPerSecond',
+  'status-interval': 'statusInterval',
+};
+const FLAG_NAMES: Partial<Record<InputKey, string>> = {
+  databases: '--db',
+  tables: '--table',
+  'stop-replica': '--stop-slave',
+  'start-replica': '--start-slave',
+};
+
+/** The command line as an input source of the shared settings builder. */
+function cliSource(cmd: Command): InputSource {
+  const raw = cmd.opts<Raw>();
   if (raw.password !== undefined) {
     throw new InputError(
       '--password',
       'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD',
     );
   }
-  const cnf = readMyCnf(raw.mycnf);
-  const socket = raw.socket ?? (raw.host ? undefined : cnf.socket);
-  const host = socket && !raw.host && !cnf.host ? 'localhost' : checkHost('--host', raw.host ?? cnf.host);
-  const password = cnf.password ?? env.MYSQL_PWD;
-  addSecret(password);
+  const replication = replicationFrom(cmd);
   return {
-    host,
-    port: parseIntInput(
-      raw.port !== undefined ? '--port' : '--mycnf port',
-      raw.port ?? cnf.port,
-      DEFAULTS.port,
-      LIMITS.port,
-    ),
-    user: raw.user ?? cnf.user ?? userInfo().username,
-    password,
-    socket,
-    ssl: {
-      mode: parseEnumInput(
-        '--ssl-mode',
-        raw.sslMode ?? cnf['ssl-mode'],
-        (raw.sslCa ?? cnf['ssl-ca']) ? 'VERIFY_CA' : 'DISABLED',
-        SSL_MODES,
-      ),
-      ca: raw.sslCa ?? cnf['ssl-ca'],
-      cert: cnf['ssl-cert'],
-      key: cnf['ssl-key'],
+    get: (key) => {
+      if (key === 'stop-replica') return String(replication.stopReplica);
+      if (key === 'start-replica') return String(replication.startReplica);
+      const field = FLAGS[key];
+      const v = field === undefined ? undefined : raw[field];
+      return typeof v === 'boolean' ? String(v) : v;
     },
+    name: (key) => FLAG_NAMES[key] ?? `--${key}`,
+    off: (key) => `--no-${(FLAG_NAMES[key] ?? `--${key}`).slice(2)}`,
   };
-}
-
-function selectionFrom(raw: Raw): Selection {
-  return validateSelection({
-    databases: parseSchemas('--db', raw.db),
-    tables: parseTables('--table', raw.table),
-    skip: parseSchemas('--skip', raw.skip),
-  });
 }
 
 /** --stop-slave/--stop-replica are one switch; saying both ways is an error. */
@@ -152,59 +171,20 @@ function replicationFrom(cmd: Command): ReplicationSettings {
 
 export function flushSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): FlushSettings {
   const raw = cmd.opts<Raw>();
-  const s: FlushSettings = {
-    connection: connectionFrom(raw, env),
-    selection: selectionFrom(raw),
-    replication: replicationFrom(cmd),
-    concurrency: parseIntInput('--concurrency', raw.concurrency, DEFAULTS.concurrency, LIMITS.concurrency),
-    chunkSize: parseIntInput('--chunk-size', raw.chunkSize, DEFAULTS.chunkSize, LIMITS.chunkSize),
-    ddl: parseEnumInput('--ddl', raw.ddl, DEFAULTS.ddl, ['create', 'none'] as const),
-    hashfile: raw.hashfile,
-    dryRun: raw.dryRun === true,
-    allowPrimary: raw.allowPrimary === true,
-    allowDownstream: raw.allowDownstream === true,
-    rotateBinlog: raw.rotateBinlog === true,
-    timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
-    resumeFrom: raw.resume,
-    lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
-    setReadOnly: raw.setReadOnly ?? DEFAULTS.setReadOnly,
-    allowWriters: raw.allowWriters === true,
-    stopOnError: raw.stopOnError === true,
-  };
   if (raw.resume !== undefined && raw.resume.trim() === '')
     throw new InputError('--resume', 'is empty; give the journal of the earlier run');
-  if (s.replication.startReplica && !s.replication.stopReplica) {
-    throw new InputError(
-      '--start-slave',
-      'conflicts with --no-stop-slave: the applier is only started again after we stopped it',
-    );
-  }
-  if (raw.hashfile !== undefined && raw.hashfile.trim() === '')
-    throw new InputError('--hashfile', 'is empty; give a file path');
-  return s;
+  return buildFlushSettings(cliSource(cmd), env, { dryRun: raw.dryRun === true, resumeFrom: raw.resume });
 }
 
 export function recoverSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): RecoverSettings {
-  const raw = cmd.opts<Raw>();
-  if (!raw.hashfile || raw.hashfile.trim() === '') {
-    throw new InputError('--hashfile', 'is required: the journal written by the flush to recover');
-  }
-  return {
-    connection: connectionFrom(raw, env),
-    selection: selectionFrom(raw),
-    replication: replicationFrom(cmd),
-    hashfile: raw.hashfile,
-    dryRun: raw.dryRun === true,
-    timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
-    lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
-  };
+  return buildRecoverSettings(cliSource(cmd), env, { dryRun: cmd.opts<Raw>().dryRun === true });
 }
 
 function connectionOptions(cmd: Command): Command {
   return cmd
     .option('--host <host>', 'the replica to flush')
     .option('--port <port>', 'server port (default 3306)')
-    .option('--user <user>', 'user (default: from --mycnf, else your login name)')
+    .option('--user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
     .option('--socket <path>', 'Unix socket instead of host and port')
     .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
     .addOption(new Option('--password <password>').hideHelp())
@@ -233,21 +213,25 @@ function connectionOptions(cmd: Command): Command {
     .option('--verbose', 'more log lines');
 }
 
-function printResult(io: CliIo, json: boolean, data: unknown, text: string): void {
-  io.stdout(redact(json ? JSON.stringify(data, null, 2) : text) + '\n');
-}
-
-export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
-  const program = new Command('binlog-flusher')
-    .description('Write the rows a MySQL/MariaDB replica already holds into its binlog, for CDC backfills.')
-    .version(VERSION)
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(redact(t)) })
-    .showHelpAfterError('(run with --help for the flags)');
-  const logFor = (raw: Raw): Logger => streamLogger({ verbose: raw.verbose, allToStderr: raw.json });
-
-  connectionOptions(program.command('flush').description('flush the selected tables into the binlog'))
-    .option('--concurrency <n>', `tables worked on at once (default ${DEFAULTS.concurrency})`)
+/** The flags only `flush` takes. */
+function flushOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--concurrency <n>',
+      `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`,
+    )
+    .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
+    .option('--pause-file <file>', 'no new chunk starts while this file exists')
+    .option(
+      '--max-load <status=limit>',
+      `no new chunk starts while a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`,
+    )
+    .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
+    .option(
+      '--status-interval <seconds>',
+      `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`,
+    )
+    .option('--stop-on-error', 'end the run at the first table that fails (default: put it back, go on)')
     .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
     .option(
       '--ddl <mode>',
@@ -266,20 +250,44 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option(
       '--resume <hashfile>',
       'after a failed run was recovered: flush only the tables its journal does not show finished',
-    )
-    .action(async (_o, cmd: Command) => {
-      const s = flushSettingsFrom(cmd, io.env);
-      const raw = cmd.opts<Raw>();
-      const log = logFor(raw);
-      const report: RunReport = await flush(s, {
-        log,
-        toolVersion: VERSION,
-        signal: io.signal,
-        fault: faultFromEnv(io.env),
-      });
-      printResult(io, raw.json === true, report, formatReport(report));
-      setExit(report.exitCode);
+    );
+}
+
+function printResult(io: CliIo, json: boolean, data: unknown, text: string): void {
+  io.stdout(redact(json ? JSON.stringify(data, null, 2) : text) + '\n');
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('binlog-flusher')
+    .description('Write the rows a MySQL/MariaDB replica already holds into its binlog, for CDC backfills.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(redact(t)) })
+    .showHelpAfterError('(run with --help for the flags)');
+  const logFor = (raw: Raw): Logger => streamLogger({ verbose: raw.verbose, allToStderr: raw.json });
+
+  flushOptions(
+    connectionOptions(program.command('flush').description('flush the selected tables into the binlog')),
+  ).action(async (_o, cmd: Command) => {
+    const s = flushSettingsFrom(cmd, io.env);
+    const raw = cmd.opts<Raw>();
+    // On a terminal the status line is redrawn in place, every second.
+    const live = io.tty && raw.json !== true && s.controls!.statusInterval > 0;
+    if (live) s.controls!.statusInterval = 1;
+    const base = logFor(raw);
+    const { log, sink } = live
+      ? liveStatus(base, (t) => io.stderr(redact(t)))
+      : { log: base, sink: undefined };
+    const report: RunReport = await flush(s, {
+      log,
+      status: sink,
+      toolVersion: VERSION,
+      signal: io.signal,
+      fault: faultFromEnv(io.env),
     });
+    printResult(io, raw.json === true, report, formatReport(report));
+    setExit(report.exitCode);
+  });
 
   connectionOptions(
     program.command('recover').description('put back every table of a journal, from the live state'),

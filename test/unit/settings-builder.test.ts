@@ -1,0 +1,135 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { readActionSettings } from '../../src/action/inputs.js';
+import { buildProgram, flushSettingsFrom } from '../../src/cli/program.js';
+import type { FlushSettings } from '../../src/settings.js';
+
+const env = { RUNNER_TEMP: '/tmp/rt', MYSQL_PWD: '' };
+/** An option file with a [client] section that names nothing the tests set. */
+const noCnf = join(mkdtempSync(join(tmpdir(), 'bf-cnf-')), 'my.cnf');
+writeFileSync(noCnf, '[client]\n');
+
+/** The flush settings the CLI builds from these flags. */
+function cli(...flags: string[]): FlushSettings {
+  let got: FlushSettings | undefined;
+  const program = buildProgram({ env, stdout: () => undefined, stderr: () => undefined }, () => undefined);
+  const flush = program.commands.find((c) => c.name() === 'flush')!;
+  flush.action((_o: unknown, cmd: Command) => {
+    got = flushSettingsFrom(cmd, env);
+  });
+  program.parse(['flush', '--mycnf', noCnf, ...flags], { from: 'user' });
+  return got!;
+}
+
+/** The flush settings the action builds from these inputs. */
+function action(inputs: Record<string, string>): FlushSettings {
+  return readActionSettings((n) => ({ mycnf: noCnf, ...inputs })[n] ?? '', env).flush;
+}
+
+describe('one settings builder for the CLI and the action', () => {
+  it('the same defaults, the default user included', () => {
+    const c = cli('--host', 'db1');
+    const a = action({ host: 'db1' });
+    const strip = (s: FlushSettings) => ({ ...s, hashfile: undefined });
+    expect(strip(c)).toEqual(strip(a));
+    expect(c.connection.user).toBe('root');
+    expect(c.controls).toEqual({ brakeStatus: 'Threads_running', statusInterval: 5 });
+    expect(c.maxTablesAside).toBe(c.concurrency);
+  });
+
+  it('the same values from flags and inputs', () => {
+    const c = cli(
+      '--host',
+      'db1',
+      '--concurrency',
+      '8',
+      '--max-tables-aside',
+      '3',
+      '--pause-file',
+      '/tmp/p',
+      '--max-load',
+      'Threads_connected=40',
+      '--max-rows-per-second',
+      '5000',
+      '--status-interval',
+      '0',
+      '--db',
+      'a,b',
+      '--stop-on-error',
+    );
+    const a = action({
+      host: 'db1',
+      concurrency: '8',
+      'max-tables-aside': '3',
+      'pause-file': '/tmp/p',
+      'max-load': 'Threads_connected=40',
+      'max-rows-per-second': '5000',
+      'status-interval': '0',
+      databases: 'a,b',
+      'stop-on-error': 'true',
+    });
+    expect({ ...c, hashfile: undefined }).toEqual({ ...a, hashfile: undefined });
+    expect(c.controls).toEqual({
+      pauseFile: '/tmp/p',
+      brakeStatus: 'Threads_connected',
+      brakeLimit: 40,
+      maxRowsPerSecond: 5000,
+      statusInterval: 0,
+    });
+  });
+
+  it.each([
+    [['--max-load', 'lots'], { 'max-load': 'lots' }, /expected STATUS=LIMIT/],
+    [['--concurrency', '0'], { concurrency: '0' }, /expected a whole number from 1 to 64/],
+    [['--max-rows-per-second', '-1'], { 'max-rows-per-second': '-1' }, /expected a whole number/],
+    [['--db', 'a', '--skip', 'a'], { databases: 'a', skip: 'a' }, /is both selected with/],
+    [
+      ['--start-slave', '--no-stop-slave'],
+      { 'start-replica': 'true', 'stop-replica': 'false' },
+      /conflicts with/,
+    ],
+  ])('%j / %j: the same message, each naming the input the way its user spells it', (flags, inputs, re) => {
+    const fromCli = (() => {
+      try {
+        cli('--host', 'db1', ...flags);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    const fromAction = (() => {
+      try {
+        action({ host: 'db1', ...inputs });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(fromCli).toMatch(re);
+    expect(fromAction).toMatch(re);
+    expect(fromCli.startsWith('--')).toBe(true);
+    expect(fromAction).not.toMatch(/--[a-z]/);
+    // The same text once each input's name is taken out.
+    const names = [
+      '--no-stop-slave',
+      '--start-slave',
+      '--max-rows-per-second',
+      '--max-load',
+      '--concurrency',
+      '--db',
+      '--skip',
+      'stop-replica: false',
+      'start-replica',
+      'max-rows-per-second',
+      'max-load',
+      'concurrency',
+      'databases',
+      'skip',
+    ];
+    const text = (m: string) => names.reduce((t, n) => t.replaceAll(n, '<input>'), m);
+    expect(text(fromCli)).toBe(text(fromAction));
+  });
+});
