@@ -71,44 +71,49 @@ export interface Dialect {
 }
 
 export function dialectFor(v: ServerVersion): Dialect {
-  if (v.flavour === 'mariadb') {
-    return {
-      version: v,
-      // ALL: a multi-source replica has one connection per source, each with its own applier.
-      stopReplica: 'STOP ALL SLAVES',
-      startReplica: 'START ALL SLAVES',
-      showReplicaStatus: 'SHOW SLAVE STATUS',
-      showBinlogStatus: 'SHOW MASTER STATUS',
-      showReplicas: 'SHOW SLAVE HOSTS',
-      replicaCols: {
-        ioRunning: 'Slave_IO_Running',
-        sqlRunning: 'Slave_SQL_Running',
-        sourceHost: 'Master_Host',
-        sourceLogFile: 'Relay_Master_Log_File',
-        execSourceLogPos: 'Exec_Master_Log_Pos',
-      },
-      gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
-      gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
-      sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
-      blackholeFix:
-        "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
-      privileges: {
-        replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
-        binlogStatus: 'BINLOG MONITOR',
-        binlogEvents: 'BINLOG MONITOR',
-        replicaStatus: 'SLAVE MONITOR',
-        replicaHosts: 'REPLICATION MASTER ADMIN',
-        // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
-        readOnlyBypass: atLeast(v, 10, 11, 0)
-          ? ['READ_ONLY ADMIN']
-          : atLeast(v, 10, 5, 2)
-            ? ['READ_ONLY ADMIN', 'SUPER']
-            : ['SUPER'],
-        setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
-      },
-      checkNamesPerSchema: false,
-    };
-  }
+  return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
+}
+
+function mariadbDialect(v: ServerVersion): Dialect {
+  return {
+    version: v,
+    // ALL: a multi-source replica has one connection per source, each with its own applier.
+    stopReplica: 'STOP ALL SLAVES',
+    startReplica: 'START ALL SLAVES',
+    showReplicaStatus: 'SHOW SLAVE STATUS',
+    showBinlogStatus: 'SHOW MASTER STATUS',
+    showReplicas: 'SHOW SLAVE HOSTS',
+    replicaCols: {
+      ioRunning: 'Slave_IO_Running',
+      sqlRunning: 'Slave_SQL_Running',
+      sourceHost: 'Master_Host',
+      sourceLogFile: 'Relay_Master_Log_File',
+      execSourceLogPos: 'Exec_Master_Log_Pos',
+    },
+    gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+    gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+    sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+    blackholeFix:
+      "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+    privileges: {
+      replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+      binlogStatus: 'BINLOG MONITOR',
+      binlogEvents: 'BINLOG MONITOR',
+      replicaStatus: 'SLAVE MONITOR',
+      replicaHosts: 'REPLICATION MASTER ADMIN',
+      // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+      readOnlyBypass: atLeast(v, 10, 11, 0)
+        ? ['READ_ONLY ADMIN']
+        : atLeast(v, 10, 5, 2)
+          ? ['READ_ONLY ADMIN', 'SUPER']
+          : ['SUPER'],
+      setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
+    },
+    checkNamesPerSchema: false,
+  };
+}
+
+function mysqlDialect(v: ServerVersion): Dialect {
   const replicaWords = atLeast(v, 8, 0, 22);
   const only84 = atLeast(v, 8, 2, 0);
   return {

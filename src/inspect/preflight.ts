@@ -26,9 +26,11 @@ import {
   tableShapes,
   type OtherSession,
   type ReplicaStatus,
+  type Grants,
   type ServerFacts,
   type TableShape,
 } from './inspector.js';
+import type { Dialect } from '../db/dialect.js';
 
 export interface PreflightReport {
   facts: ServerFacts;
@@ -40,17 +42,53 @@ export interface PreflightReport {
   warnings: string[];
 }
 
+/** What every check of the preflight shares: the session, the settings, and where failures go. */
+interface Checks {
+  db: Db;
+  s: FlushSettings;
+  facts: ServerFacts;
+  d: Dialect;
+  fail: (check: string, message: string, fix: string) => void;
+  failed: (check: string) => boolean;
+  warn: (text: string) => void;
+}
+
 export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise<PreflightReport> {
   const failures: PreflightFailure[] = [];
   const warnings: string[] = [];
-  const fail = (check: string, message: string, fix: string) => failures.push({ check, message, fix });
-
   const facts = await readServer(db);
-  const d = facts.dialect;
-
+  const c: Checks = {
+    db,
+    s,
+    facts,
+    d: facts.dialect,
+    fail: (check, message, fix) => failures.push({ check, message, fix }),
+    failed: (check) => failures.some((f) => f.check === check),
+    warn: (text) => warnings.push(text),
+  };
   // First, so that every check below sees a server no other run of ours is changing.
   const lock = await acquireRunLock(db, s.lockWait, log);
   if (lock) failures.push(lock);
+  await serverChecks(c);
+  const replica = await replicaChecks(c);
+  const grants = await privilegeChecks(c, replica);
+  const downstream = await downstreamChecks(c);
+  if (facts.gtidOn) {
+    c.warn(
+      "GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
+        'do not promote this replica to primary afterwards without handling them (their range is reported at the end)',
+    );
+  }
+  const { discovery, shapes } = await selectionChecks(c, grants);
+  const writers = await writerChecks(db, s, facts, grants, discovery);
+  failures.push(...writers.failures);
+  warnings.push(...writers.warnings);
+  bigTableWarnings(c, discovery);
+  return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+
+/** The journal path, binary logging, the session's settings, BLACKHOLE. */
+async function serverChecks({ db, s, facts, d, fail }: Checks): Promise<void> {
   if (s.hashfile && existsSync(s.hashfile)) {
     fail(
       'hashfile',
@@ -58,7 +96,6 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
       'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path',
     );
   }
-
   if (!facts.logBin) {
     fail(
       'log-bin',
@@ -87,6 +124,10 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   if (bh !== 'YES' && bh !== 'DEFAULT') {
     fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
   }
+}
+
+/** A replica (unless allowed otherwise), whose applier is stopped by us or already. */
+async function replicaChecks({ db, s, d, fail, failed }: Checks): Promise<ReplicaStatus | undefined> {
   const replica = await replicaStatus(db, d).catch((e: Error) => {
     fail(
       'replica-status',
@@ -95,7 +136,7 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
     );
     return undefined;
   });
-  if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
+  if (!replica && !failed('replica-status') && !s.allowPrimary) {
     fail(
       'replica',
       'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary',
@@ -109,23 +150,28 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
       'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first',
     );
   }
-  const probe = async (sql: string, check: string, privilege: string, why: string) => {
+  return replica;
+}
+
+/** What the run reads of the binlog, and the applier's stop and start. */
+async function privilegeChecks(
+  { db, s, d, fail }: Checks,
+  replica: ReplicaStatus | undefined,
+): Promise<Grants> {
+  const probe = async (sql: string, privilege: string, why: string) => {
     try {
       await db.rows(sql);
-      return true;
     } catch (e) {
       fail(
-        check,
+        'privilege',
         `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${(e as Error).message}`,
         `GRANT ${privilege} ON *.* TO the flush user`,
       );
-      return false;
     }
   };
-  await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
+  await probe(d.showBinlogStatus, d.privileges.binlogStatus, 'to record binlog coordinates');
   await probe(
     'SHOW BINLOG EVENTS LIMIT 1',
-    'privilege',
     d.privileges.binlogEvents,
     'to check a retried chunk against the binlog',
   );
@@ -139,6 +185,11 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
       );
     }
   }
+  return grants;
+}
+
+/** Replicas reading this server's binlog would apply the flush. */
+async function downstreamChecks({ db, s, d, fail }: Checks): Promise<string[]> {
   let downstream: string[] = [];
   try {
     downstream = await downstreamReplicas(db, d);
@@ -158,13 +209,14 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
       'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush',
     );
   }
-  if (facts.gtidOn) {
-    warnings.push(
-      "GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
-        'do not promote this replica to primary afterwards without handling them (their range is reported at the end)',
-    );
-  }
+  return downstream;
+}
 
+/** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
+async function selectionChecks(
+  { db, s, fail }: Checks,
+  grants: Grants,
+): Promise<{ discovery: Discovery; shapes: Map<string, TableShape> }> {
   const allTables = await listTables(db);
   const leftovers = allTables.filter((t) => isLeftoverName(t.name));
   if (leftovers.length) {
@@ -186,9 +238,7 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   const shapes = await tableShapes(db, selectedSchemas);
   const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
   for (const p of discovery.problems) fail('selection', p.message, p.fix);
-
-  const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
-  for (const schema of schemasToFlush) {
+  for (const schema of new Set(discovery.tables.map((t) => t.row.schema))) {
     const missing = missingSchemaPrivileges(grants, schema);
     if (missing.length) {
       fail(
@@ -198,22 +248,22 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
       );
     }
   }
-  const writers = await writerChecks(db, s, facts, grants, discovery);
-  failures.push(...writers.failures);
-  warnings.push(...writers.warnings);
+  return { discovery, shapes };
+}
+
+/** Only where it matters: a table smaller than one chunk is one transaction anyway. */
+function bigTableWarnings({ warn }: Checks, discovery: Discovery): void {
   for (const { row, shape } of discovery.tables) {
-    // Only where it matters: a table smaller than one chunk is one transaction anyway.
     if (
       row.dataLength >= CHUNK_BYTES &&
       !shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')
     ) {
       const mb = row.dataLength / 1048576;
-      warnings.push(
+      warn(
         `${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`,
       );
     }
   }
-  return { facts, replica, downstream, discovery, shapes, failures, warnings };
 }
 
 /**

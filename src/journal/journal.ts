@@ -320,70 +320,75 @@ export function parseJournal(text: string, path: string, legacySchema?: string):
     if (typeof rec !== 'object' || rec === null || typeof rec.type !== 'string') {
       throw new JournalFormatError(path, `line ${i + 1} is not a journal record`);
     }
-    if (i === 0) {
-      if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
-        throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
-      }
-      if (typeof rec.format !== 'number' || rec.format > JOURNAL_FORMAT) {
-        throw new JournalFormatError(
-          path,
-          `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
-            'recover with the binlog-flusher version that wrote it',
-        );
-      }
-      state.header = rec;
-      return;
-    }
-    switch (rec.type) {
-      case 'plan': {
-        if (!Array.isArray(rec.tables))
-          throw new JournalFormatError(path, `line ${i + 1}: plan without tables`);
-        const dbs = state.header?.options?.databases;
-        const allowed = Array.isArray(dbs) && dbs.length ? (dbs as string[]) : undefined;
-        for (const t of rec.tables) {
-          validateTable(t, path, i + 1);
-          if (allowed && !allowed.includes(t.schema)) {
-            throw new JournalFormatError(
-              path,
-              `line ${i + 1}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`,
-            );
-          }
-        }
-        state.tables = rec.tables;
-        state.marker = rec.marker;
-        break;
-      }
-      case 'step':
-        state.steps.set(rec.id, rec.step);
-        break;
-      case 'chunk':
-        state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
-        break;
-      case 'table-done':
-        state.done.add(rec.id);
-        break;
-      case 'end':
-        state.end = rec.status;
-        break;
-      case 'recover':
-        break;
-      case 'setting':
-        if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
-          throw new JournalFormatError(path, `line ${i + 1}: a setting record binlog-flusher never writes`);
-        state.settings.set(rec.name, { from: rec.from, to: rec.to });
-        break;
-      case 'setting-restored':
-        state.settings.delete(rec.name);
-        break;
-      default:
-        throw new JournalFormatError(
-          path,
-          `line ${i + 1}: unknown record type ${JSON.stringify((rec as { type: string }).type)}`,
-        );
-    }
+    if (i === 0) state.header = checkHeader(rec, path);
+    else applyRecord(state, rec, path, i + 1);
   });
   if (!state.header) throw new JournalFormatError(path, 'has no header');
   return state;
+}
+
+function checkHeader(rec: JournalRecord, path: string): JournalHeader {
+  if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
+    throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
+  }
+  if (typeof rec.format !== 'number' || rec.format > JOURNAL_FORMAT) {
+    throw new JournalFormatError(
+      path,
+      `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
+        'recover with the binlog-flusher version that wrote it',
+    );
+  }
+  return rec;
+}
+
+/** One record after the header, into the state (`line`: its line number, for messages). */
+function applyRecord(state: JournalState, rec: JournalRecord, path: string, line: number): void {
+  switch (rec.type) {
+    case 'plan': {
+      if (!Array.isArray(rec.tables)) throw new JournalFormatError(path, `line ${line}: plan without tables`);
+      const dbs = state.header?.options?.databases;
+      const allowed = Array.isArray(dbs) && dbs.length ? (dbs as string[]) : undefined;
+      for (const t of rec.tables) {
+        validateTable(t, path, line);
+        if (allowed && !allowed.includes(t.schema)) {
+          throw new JournalFormatError(
+            path,
+            `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`,
+          );
+        }
+      }
+      state.tables = rec.tables;
+      state.marker = rec.marker;
+      return;
+    }
+    case 'step':
+      state.steps.set(rec.id, rec.step);
+      return;
+    case 'chunk':
+      state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
+      return;
+    case 'table-done':
+      state.done.add(rec.id);
+      return;
+    case 'end':
+      state.end = rec.status;
+      return;
+    case 'recover':
+      return;
+    case 'setting':
+      if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
+        throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
+      state.settings.set(rec.name, { from: rec.from, to: rec.to });
+      return;
+    case 'setting-restored':
+      state.settings.delete(rec.name);
+      return;
+    default:
+      throw new JournalFormatError(
+        path,
+        `line ${line}: unknown record type ${JSON.stringify((rec as { type: string }).type)}`,
+      );
+  }
 }
 
 function validateTable(t: JournalTable, path: string, line: number): void {

@@ -114,43 +114,7 @@ export function discover(
     (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
 
   const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
-  let chosen = candidates;
-  if (sel.tables.length) {
-    chosen = [];
-    for (const f of sel.tables) {
-      if (f.schema && !allSchemas.includes(f.schema)) {
-        problems.push({
-          message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
-          fix: 'check --table',
-        });
-        continue;
-      }
-      if (f.schema && !inScope(f.schema)) {
-        problems.push({
-          message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
-          fix: 'add the schema to --db or remove it from --skip',
-        });
-        continue;
-      }
-      const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
-      const label = f.schema ? `${f.schema}.${f.table}` : f.table;
-      if (hits.length === 0) {
-        problems.push({
-          message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
-          fix: 'check --table and --db',
-        });
-      }
-      for (const h of hits) {
-        const why = unflushableReason(h);
-        if (why)
-          problems.push({
-            message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
-            fix: 'remove it from --table',
-          });
-        if (!chosen.includes(h)) chosen.push(h);
-      }
-    }
-  }
+  const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
   const tables: Discovery['tables'] = [];
   const skipped: Skipped[] = [];
   for (const row of chosen) {
@@ -177,6 +141,51 @@ export function discover(
     });
   }
   return { tables, skipped, problems };
+}
+
+/** The tables --table names, among the candidates; what it names wrongly goes to `problems`. */
+function namedTables(
+  sel: Selection,
+  candidates: TableRow[],
+  allSchemas: string[],
+  inScope: (schema: string) => boolean,
+  problems: Discovery['problems'],
+): TableRow[] {
+  const chosen: TableRow[] = [];
+  for (const f of sel.tables) {
+    if (f.schema && !allSchemas.includes(f.schema)) {
+      problems.push({
+        message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
+        fix: 'check --table',
+      });
+      continue;
+    }
+    if (f.schema && !inScope(f.schema)) {
+      problems.push({
+        message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
+        fix: 'add the schema to --db or remove it from --skip',
+      });
+      continue;
+    }
+    const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
+    const label = f.schema ? `${f.schema}.${f.table}` : f.table;
+    if (hits.length === 0) {
+      problems.push({
+        message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
+        fix: 'check --table and --db',
+      });
+    }
+    for (const h of hits) {
+      const why = unflushableReason(h);
+      if (why)
+        problems.push({
+          message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
+          fix: 'remove it from --table',
+        });
+      if (!chosen.includes(h)) chosen.push(h);
+    }
+  }
+  return chosen;
 }
 
 /** PRIMARY, else the narrowest unique key on NOT NULL columns with no prefix parts. */
