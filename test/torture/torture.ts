@@ -12,6 +12,7 @@
  * The same seed replays the same rounds (the moments are drawn from it; the server's timing is not).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readJournal } from '../../src/journal/journal.js';
 import { killByPidFile, startAgain } from '../sandbox/local.js';
 import type { SandboxInfo } from '../sandbox/types.js';
@@ -305,7 +306,7 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
       result.held += 1;
       log(`round ${i + 1}/${o.rounds} ${kind}: held (${what}; ${Date.now() - t} ms)`);
     } catch (e) {
-      result.failure = `round ${i + 1} (${kind}, journal ${j}) failed: ${(e as Error).message}\nreplay: npm run torture -- --seed ${o.seed} --rounds ${i + 1}`;
+      result.failure = `round ${i + 1} (${kind}, journal ${j}) failed: ${(e as Error).message}\nreplay: npm run torture -- --seed ${o.seed} --rounds ${i + 1}${kind === 'restart' ? serverLogTail(sb.replica.datadir) : ''}`;
       log(result.failure);
       break;
     }
@@ -313,6 +314,16 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
   await startReplica(sb.replica).catch(() => undefined);
   result.seconds = Math.round((Date.now() - started) / 1000);
   return result;
+}
+
+/** What the restarted server said (its crash recovery), for a failed restart round. */
+function serverLogTail(datadir: string | undefined): string {
+  try {
+    const lines = readFileSync(join(datadir!, 'error.log'), 'utf8').trimEnd().split('\n');
+    return `\n--- the replica's error log, last 25 lines\n${lines.slice(-25).join('\n')}`;
+  } catch {
+    return '';
+  }
 }
 
 function diff(a: SchemaSnapshot, b: SchemaSnapshot): string {
