@@ -7667,7 +7667,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3505);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(895);
 
 const controller = new AbortController();
 let signals = 0;
@@ -7684,6 +7684,7 @@ const code = await (0,_program_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     signal: controller.signal,
+    tty: process.stderr.isTTY === true,
 });
 // Exit once the output is written: a socket to a server that stopped answering must not keep the
 // process alive after the result is out (every connection was already closed or destroyed).
@@ -7694,7 +7695,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3505:
+/***/ 895:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7703,10 +7704,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: buildProgram, connectionFrom, flushSettingsFrom, recoverSettingsFrom
+// UNUSED EXPORTS: buildProgram, flushSettingsFrom, recoverSettingsFrom
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./node_modules/commander/index.js
 var commander = __nccwpck_require__(8909);
 ;// CONCATENATED MODULE: ./node_modules/commander/esm.mjs
@@ -7727,12 +7726,6 @@ const {
   /* Help */ "_V": Help,
 } = commander;
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(5756);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Exit codes shared by the CLI and the action's outputs. */
 const ExitCode = {
@@ -7753,7 +7746,7 @@ class FlusherError extends Error {
     }
 }
 /** A bad value from the user: names the input and the expected form. */
-class errors_InputError extends FlusherError {
+class InputError extends FlusherError {
     input;
     constructor(input, message) {
         super(`${input}: ${message}`, ExitCode.badInput);
@@ -7793,106 +7786,6 @@ function errorText(err) {
     return String(err);
 }
 
-;// CONCATENATED MODULE: ./src/config/mycnf.ts
-/**
- * The `[client]` options of a MySQL option file (`~/.my.cnf`), read with `ini`.
- */
-
-
-
-
-
-const KEYS = [
-    'user',
-    'password',
-    'host',
-    'port',
-    'socket',
-    'ssl-ca',
-    'ssl-cert',
-    'ssl-key',
-    'ssl-mode',
-];
-/** Sections the mysql clients read for client options, later ones winning. */
-const SECTIONS = ['client', 'client-server', 'client-mariadb', 'mysql'];
-function defaultMyCnfPath() {
-    return (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.my.cnf');
-}
-/** Parse option-file text. Pure; `source` is only used in messages. */
-function parseMyCnf(text, source, input = '--mycnf') {
-    if (text.includes('\u0000'))
-        throw new errors_InputError(input, `${source} is not a text option file`);
-    let doc;
-    try {
-        doc = (0,ini.parse)(text);
-    }
-    catch (e) {
-        throw new errors_InputError(input, `${source} could not be parsed: ${e.message}`);
-    }
-    const out = {};
-    let sawSection = false;
-    for (const section of SECTIONS) {
-        const raw = doc[section];
-        if (raw === undefined)
-            continue;
-        if (typeof raw !== 'object' || raw === null)
-            continue;
-        sawSection = true;
-        for (const [k, v] of Object.entries(raw)) {
-            const key = k.trim().toLowerCase().replaceAll('_', '-');
-            if (!KEYS.includes(key))
-                continue;
-            if (typeof v === 'boolean')
-                continue; // a bare key with no value
-            if (typeof v !== 'string')
-                throw new errors_InputError(input, `${source}: [${section}] ${k} has an unreadable value`);
-            out[key] = unquote(v.trim());
-        }
-    }
-    if (!sawSection) {
-        throw new errors_InputError(input, `${source} has no [client] section; expected for example:\n[client]\nuser=admin\npassword=...`);
-    }
-    return out;
-}
-function unquote(v) {
-    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
-        return v.slice(1, -1);
-    }
-    return v;
-}
-/**
- * Read an option file. An explicitly named file must exist; the default `~/.my.cnf` may be absent.
- */
-function readMyCnf(path, input = '--mycnf') {
-    const explicit = path !== undefined && path !== '';
-    const file = explicit ? path : defaultMyCnfPath();
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        if (!explicit && code === 'ENOENT')
-            return {};
-        if (code === 'ENOENT')
-            throw new errors_InputError(input, `${file} does not exist`);
-        if (code === 'EACCES')
-            throw new errors_InputError(input, `${file} cannot be read (permission denied)`);
-        if (code === 'EISDIR')
-            throw new errors_InputError(input, `${file} is a directory, not an option file`);
-        throw new errors_InputError(input, `${file} cannot be read: ${code ?? e.message}`);
-    }
-    return parseMyCnf(text, file, input);
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-// EXTERNAL MODULE: ./node_modules/mysql2/promise.js
-var promise = __nccwpck_require__(7588);
 ;// CONCATENATED MODULE: ./src/log.ts
 const secrets = new Set();
 /** Register a value that must never be printed (passwords). Short values are ignored. */
@@ -7939,10 +7832,438 @@ function memoryLogger() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/settings.ts
+/**
+ * One typed settings object for every entry point (CLI and action). Entry points only collect raw
+ * strings; everything is validated here, once, before anything connects.
+ */
+
+const SSL_MODES = [
+    'DISABLED',
+    'PREFERRED',
+    'REQUIRED',
+    'VERIFY_CA',
+    'VERIFY_IDENTITY',
+];
+const DEFAULTS = {
+    port: 3306,
+    /** The user when neither the input nor the option file names one. */
+    user: 'root',
+    timeout: 600,
+    lockWait: 60,
+    setReadOnly: true,
+    allowWriters: false,
+    stopOnError: false,
+    concurrency: 4,
+    chunkSize: 100_000,
+    ddl: 'create',
+    stopReplica: true,
+    startReplica: false,
+    brakeStatus: 'Threads_running',
+    statusInterval: 5,
+};
+/** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+const LIMITS = {
+    concurrency: { min: 1, max: 64 },
+    chunkSize: { min: 1, max: 10_000_000 },
+    port: { min: 1, max: 65535 },
+    timeout: { min: 1, max: 86_400 },
+    lockWait: { min: 0, max: 86_400 },
+    maxTablesAside: { min: 1, max: 10_000 },
+    brakeLimit: { min: 1, max: 100_000 },
+    maxRowsPerSecond: { min: 1, max: 1_000_000_000 },
+    statusInterval: { min: 0, max: 3600 },
+};
+/**
+ * The action's post step restores tables right after the main step was killed: the server may still
+ * be running the dead step's last statements, so it waits at least this long for them.
+ */
+const POST_STEP_LOCK_WAIT_S = 300;
+/** Parse a whole number within a range, naming the input on failure. */
+function parseIntInput(input, raw, fallback, range) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const text = raw.trim();
+    if (!/^\d+$/.test(text)) {
+        throw new InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
+    }
+    const n = Number(text);
+    if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
+        throw new InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${text}`);
+    }
+    return n;
+}
+function parseBoolInput(input, raw, fallback) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const v = raw.trim().toLowerCase();
+    if (['true', 'yes', '1', 'on'].includes(v))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(v))
+        return false;
+    throw new InputError(input, `expected true or false, got ${JSON.stringify(raw)}`);
+}
+function parseEnumInput(input, raw, fallback, allowed) {
+    if (raw === undefined || raw.trim() === '')
+        return fallback;
+    const v = raw.trim();
+    const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    if (!hit)
+        throw new InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+    return hit;
+}
+/** Characters an identifier given on the command line may never hold. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const FORBIDDEN_IN_NAME = /[\u0000-\u001f`'";\\]/u;
+function checkName(input, name, what) {
+    if (name.length === 0)
+        throw new InputError(input, `empty ${what} name in the list`);
+    if (name.length > 64)
+        throw new InputError(input, `${what} name ${JSON.stringify(name)} is longer than 64 characters`);
+    if (FORBIDDEN_IN_NAME.test(name)) {
+        throw new InputError(input, `${what} name ${JSON.stringify(name)} holds a quote, backtick, backslash, semicolon or control character; ` +
+            'give the plain name as the server shows it (no quoting)');
+    }
+    if (name !== name.trim())
+        throw new InputError(input, `${what} name ${JSON.stringify(name)} has leading or trailing spaces`);
+    return name;
+}
+/** Split a comma list; empty input gives []. */
+function splitList(raw) {
+    if (raw === undefined)
+        return [];
+    const t = raw.trim();
+    if (t === '')
+        return [];
+    return t.split(',').map((s) => s.trim());
+}
+function parseSchemas(input, raw) {
+    return dedupe(splitList(raw).map((n) => checkName(input, n, 'schema')));
+}
+/**
+ * `table` or `schema.table`. A name that itself holds a dot can only be given as `schema.table`
+ * with the first dot separating schema and table.
+ */
+function parseTables(input, raw) {
+    return splitList(raw).map((item) => {
+        const dot = item.indexOf('.');
+        if (dot < 0)
+            return { table: checkName(input, item, 'table') };
+        return {
+            schema: checkName(input, item.slice(0, dot), 'schema'),
+            table: checkName(input, item.slice(dot + 1), 'table'),
+        };
+    });
+}
+function dedupe(xs) {
+    return [...new Set(xs)];
+}
+function checkHost(input, raw) {
+    const h = (raw ?? '').trim();
+    if (h === '')
+        throw new InputError(input, 'is required: the replica to flush (host name or IP address)');
+    if (/[\s/?#@]/u.test(h) || h.length > 255)
+        throw new InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
+    return h;
+}
+/** A schema both selected and skipped is refused; `names`: what the user calls the two settings. */
+function validateSelection(sel, names = { databases: '--db', skip: '--skip' }) {
+    for (const s of sel.skip) {
+        if (sel.databases.includes(s)) {
+            throw new InputError(names.skip, `schema ${JSON.stringify(s)} is both selected with ${names.databases} and skipped with ${names.skip}`);
+        }
+    }
+    return sel;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
+var ini = __nccwpck_require__(5756);
+;// CONCATENATED MODULE: ./src/config/mycnf.ts
+/**
+ * The `[client]` options of a MySQL option file (`~/.my.cnf`), read with `ini`.
+ */
+
+
+
+
+
+const KEYS = [
+    'user',
+    'password',
+    'host',
+    'port',
+    'socket',
+    'ssl-ca',
+    'ssl-cert',
+    'ssl-key',
+    'ssl-mode',
+];
+/** Sections the mysql clients read for client options, later ones winning. */
+const SECTIONS = ['client', 'client-server', 'client-mariadb', 'mysql'];
+function defaultMyCnfPath() {
+    return (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.my.cnf');
+}
+/** Parse option-file text. Pure; `source` is only used in messages. */
+function parseMyCnf(text, source, input = '--mycnf') {
+    if (text.includes('\u0000'))
+        throw new InputError(input, `${source} is not a text option file`);
+    let doc;
+    try {
+        doc = (0,ini.parse)(text);
+    }
+    catch (e) {
+        throw new InputError(input, `${source} could not be parsed: ${e.message}`);
+    }
+    const out = {};
+    let sawSection = false;
+    for (const section of SECTIONS) {
+        const raw = doc[section];
+        if (raw === undefined)
+            continue;
+        if (typeof raw !== 'object' || raw === null)
+            continue;
+        sawSection = true;
+        for (const [k, v] of Object.entries(raw)) {
+            const key = k.trim().toLowerCase().replaceAll('_', '-');
+            if (!KEYS.includes(key))
+                continue;
+            if (typeof v === 'boolean')
+                continue; // a bare key with no value
+            if (typeof v !== 'string')
+                throw new InputError(input, `${source}: [${section}] ${k} has an unreadable value`);
+            out[key] = unquote(v.trim());
+        }
+    }
+    if (!sawSection) {
+        throw new InputError(input, `${source} has no [client] section; expected for example:\n[client]\nuser=admin\npassword=...`);
+    }
+    return out;
+}
+function unquote(v) {
+    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
+        return v.slice(1, -1);
+    }
+    return v;
+}
+/**
+ * Read an option file. An explicitly named file must exist; the default `~/.my.cnf` may be absent.
+ */
+function readMyCnf(path, input = '--mycnf') {
+    const explicit = path !== undefined && path !== '';
+    const file = explicit ? path : defaultMyCnfPath();
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        if (!explicit && code === 'ENOENT')
+            return {};
+        if (code === 'ENOENT')
+            throw new InputError(input, `${file} does not exist`);
+        if (code === 'EACCES')
+            throw new InputError(input, `${file} cannot be read (permission denied)`);
+        if (code === 'EISDIR')
+            throw new InputError(input, `${file} is a directory, not an option file`);
+        throw new InputError(input, `${file} cannot be read: ${code ?? e.message}`);
+    }
+    return parseMyCnf(text, file, input);
+}
+
+;// CONCATENATED MODULE: ./src/config/build.ts
+/**
+ * The one settings builder of the CLI and the action: raw strings in, one validated, typed settings
+ * object out, with the same defaults and the same error texts. Each surface only says where a value
+ * comes from and what its user calls it (`--chunk-size` on the command line, `chunk-size` in a
+ * workflow), so an action user is never told about a `--flag`.
+ */
+
+
+
+
+const given = (v) => v === undefined || v.trim() === '' ? undefined : v.trim();
+function buildConnection(src, env) {
+    const cnf = readMyCnf(given(src.get('mycnf')), src.name('mycnf'));
+    const password = src.get('password') || cnf.password || env.MYSQL_PWD || undefined;
+    addSecret(password);
+    const socket = given(src.get('socket')) ?? (given(src.get('host')) ? undefined : cnf.socket);
+    const hostRaw = given(src.get('host')) ?? cnf.host;
+    const host = socket && !hostRaw ? 'localhost' : checkHost(src.name('host'), hostRaw);
+    const portRaw = given(src.get('port'));
+    const sslCa = given(src.get('ssl-ca')) ?? cnf['ssl-ca'];
+    return {
+        host,
+        port: parseIntInput(portRaw ? src.name('port') : `${src.name('mycnf')} port`, portRaw ?? cnf.port, DEFAULTS.port, LIMITS.port),
+        user: given(src.get('user')) ?? cnf.user ?? DEFAULTS.user,
+        password,
+        socket,
+        ssl: {
+            mode: parseEnumInput(src.name('ssl-mode'), given(src.get('ssl-mode')) ?? cnf['ssl-mode'], sslCa ? 'VERIFY_CA' : 'DISABLED', SSL_MODES),
+            ca: sslCa,
+            cert: cnf['ssl-cert'],
+            key: cnf['ssl-key'],
+        },
+    };
+}
+function buildSelection(src) {
+    const sel = {
+        databases: parseSchemas(src.name('databases'), src.get('databases')),
+        tables: parseTables(src.name('tables'), src.get('tables')),
+        skip: parseSchemas(src.name('skip'), src.get('skip')),
+    };
+    return validateSelection(sel, { databases: src.name('databases'), skip: src.name('skip') });
+}
+function buildReplication(src) {
+    const r = {
+        stopReplica: flag(src, 'stop-replica', DEFAULTS.stopReplica),
+        startReplica: flag(src, 'start-replica', DEFAULTS.startReplica),
+    };
+    if (r.startReplica && !r.stopReplica) {
+        throw new InputError(src.name('start-replica'), `conflicts with ${src.off('stop-replica')}: the applier is only started again after we stopped it`);
+    }
+    return r;
+}
+const flag = (src, key, fallback) => parseBoolInput(src.name(key), src.get(key), fallback);
+const build_int = (src, key, fallback, range) => parseIntInput(src.name(key), src.get(key), fallback, range);
+const optionalInt = (src, key, range) => given(src.get(key)) === undefined ? undefined : build_int(src, key, 0, range);
+/** `--max-load Threads_running=25`: the status the brake watches and its limit. */
+function buildControls(src) {
+    const load = given(src.get('max-load'));
+    let brakeStatus = DEFAULTS.brakeStatus;
+    let brakeLimit;
+    if (load) {
+        const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(load);
+        if (!m) {
+            throw new InputError(src.name('max-load'), `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`);
+        }
+        brakeStatus = m[1] ?? DEFAULTS.brakeStatus;
+        brakeLimit = parseIntInput(src.name('max-load'), m[2], 0, LIMITS.brakeLimit);
+    }
+    const pauseFile = given(src.get('pause-file'));
+    return {
+        pauseFile,
+        brakeStatus,
+        brakeLimit,
+        maxRowsPerSecond: optionalInt(src, 'max-rows-per-second', LIMITS.maxRowsPerSecond),
+        statusInterval: build_int(src, 'status-interval', DEFAULTS.statusInterval, LIMITS.statusInterval),
+    };
+}
+function buildFlushSettings(src, env, extras) {
+    const hashfile = src.get('hashfile');
+    if (hashfile !== undefined && hashfile !== '' && hashfile.trim() === '')
+        throw new InputError(src.name('hashfile'), 'is empty; give a file path');
+    const concurrency = build_int(src, 'concurrency', DEFAULTS.concurrency, LIMITS.concurrency);
+    return {
+        connection: buildConnection(src, env),
+        selection: buildSelection(src),
+        replication: buildReplication(src),
+        concurrency,
+        chunkSize: build_int(src, 'chunk-size', DEFAULTS.chunkSize, LIMITS.chunkSize),
+        ddl: parseEnumInput(src.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none']),
+        hashfile: given(hashfile) ?? extras.defaultHashfile,
+        dryRun: extras.dryRun,
+        allowPrimary: flag(src, 'allow-primary', false),
+        allowDownstream: flag(src, 'allow-downstream', false),
+        rotateBinlog: flag(src, 'rotate-binlog', false),
+        timeout: build_int(src, 'timeout', DEFAULTS.timeout, LIMITS.timeout),
+        resumeFrom: extras.resumeFrom,
+        lockWait: build_int(src, 'lock-wait', DEFAULTS.lockWait, LIMITS.lockWait),
+        setReadOnly: flag(src, 'set-read-only', DEFAULTS.setReadOnly),
+        allowWriters: flag(src, 'allow-writers', DEFAULTS.allowWriters),
+        stopOnError: flag(src, 'stop-on-error', DEFAULTS.stopOnError),
+        maxTablesAside: build_int(src, 'max-tables-aside', concurrency, LIMITS.maxTablesAside),
+        controls: buildControls(src),
+    };
+}
+function buildRecoverSettings(src, env, extras) {
+    const hashfile = given(src.get('hashfile')) ?? extras.defaultHashfile;
+    if (!hashfile)
+        throw new InputError(src.name('hashfile'), 'is required: the journal written by the flush to recover');
+    return {
+        connection: buildConnection(src, env),
+        selection: buildSelection(src),
+        replication: buildReplication(src),
+        hashfile,
+        dryRun: extras.dryRun,
+        timeout: build_int(src, 'timeout', DEFAULTS.timeout, LIMITS.timeout),
+        lockWait: build_int(src, 'lock-wait', DEFAULTS.lockWait, LIMITS.lockWait),
+    };
+}
+
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./node_modules/mysql2/promise.js
+var promise = __nccwpck_require__(7588);
+;// CONCATENATED MODULE: ./src/db/failures.ts
+/**
+ * What an error means for the run, decided in one place: is the connection still usable, did the
+ * statement surely not commit, may a chunk be tried again. Every caller asks these predicates; none
+ * keeps a list of its own.
+ */
+
+const code = (e) => String(e?.code ?? '');
+const fatal = (e) => e?.fatal === true;
+/** Client-side codes of a connection that is gone or out of step with the server. */
+const LOST_CODES = new Set([
+    'PROTOCOL_CONNECTION_LOST',
+    'PROTOCOL_SEQUENCE_TIMEOUT',
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+]);
+/** Server errors that end the session: gone away (2006), lost during query (2013), killed (1927). */
+const LOST_ERRNOS = new Set([2006, 2013, 1927]);
+/** The statement was rolled back whole and nothing of it committed: lock wait timeout, deadlock. */
+const ROLLED_BACK_ERRNOS = new Set([1205, 1213]);
+/** The statement was stopped: KILL QUERY (1317), or a statement time limit (MariaDB 1969, MySQL 3024). */
+const INTERRUPTED_ERRNOS = new Set([1317, 1969, 3024]);
+const INTERRUPTED_CODES = new Set(['ER_QUERY_INTERRUPTED', 'ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT']);
+/** The connection must not be used again (a new one is needed). */
+function connectionUnusable(e) {
+    return (fatal(e) ||
+        LOST_CODES.has(code(e)) ||
+        LOST_ERRNOS.has(serverErrno(e) ?? 0) ||
+        code(e) === 'ER_CONNECTION_KILLED');
+}
+/** The server said the statement was rolled back: sending it again cannot duplicate anything. */
+function surelyRolledBack(e) {
+    return !connectionUnusable(e) && ROLLED_BACK_ERRNOS.has(serverErrno(e) ?? 0);
+}
+/** The statement was stopped by a kill or a time limit: it may or may not have committed. */
+function interrupted(e) {
+    return INTERRUPTED_ERRNOS.has(serverErrno(e) ?? 0) || INTERRUPTED_CODES.has(code(e));
+}
+/**
+ * Whether the chunk's outcome is unknown: the reply was lost or the statement was stopped, so it may
+ * still have committed on the server. Such a chunk is never sent again blindly: the binlog says
+ * whether it committed.
+ */
+function outcomeUnknown(e) {
+    return connectionUnusable(e) || interrupted(e);
+}
+/** A chunk that failed this way may be tried again (after the binlog is read when `outcomeUnknown`). */
+function chunkMayBeRetried(e) {
+    return surelyRolledBack(e) || outcomeUnknown(e);
+}
+/** An error of the local file system (the journal could not be written): nothing more may be done. */
+function fileSystemError(e) {
+    return typeof e?.syscall === 'string' && !connectionUnusable(e);
+}
+
 ;// CONCATENATED MODULE: ./src/db/connection.ts
 /**
- * Connections: opened from the settings, always closed by whoever opened them (`withConnection`).
+ * Connections: opened from the settings, always closed by whoever opened them, in `finally`.
  */
+
 
 
 
@@ -7967,21 +8288,44 @@ class Db {
         this.conn = conn;
         this.timeoutMs = timeoutMs;
         this.threadId = conn.threadId ?? 0;
-        conn.on('error', () => {
-            this._broken = true;
-        });
+        conn.on('error', () => this.drop());
     }
+    /** Statements sent and not yet answered: failed at once when the connection is dropped. */
+    waiting = new Set();
     async query(sql, values) {
+        // A statement sent after a time-out would queue behind the one the server never answered and
+        // wait forever: a broken connection refuses at once.
+        if (this._broken)
+            throw lostError();
         try {
-            const [res] = await this.conn.query({ sql, values, timeout: this.timeoutMs });
-            return res;
+            return await new Promise((resolve, reject) => {
+                this.waiting.add(reject);
+                this.conn
+                    .query({ sql, values, timeout: this.timeoutMs })
+                    .then(([res]) => resolve(res), reject)
+                    .finally(() => this.waiting.delete(reject));
+            });
         }
         catch (e) {
-            if (e.fatal || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
-                this._broken = true;
-            }
+            if (connectionUnusable(e))
+                this.drop();
             throw e;
         }
+    }
+    /**
+     * Gone for good. mysql2 leaves statements queued behind one that timed out waiting for a server
+     * that stopped answering, and its destroy() only half-closes the socket: they are failed here,
+     * and the socket destroyed.
+     */
+    drop() {
+        this._broken = true;
+        for (const reject of [...this.waiting])
+            reject(lostError());
+        this.waiting.clear();
+        const stream = this.conn.connection
+            ?.stream;
+        this.conn.destroy();
+        stream?.destroy?.();
     }
     /** Rows of a single statement. */
     async rows(sql, params) {
@@ -8002,24 +8346,26 @@ class Db {
     /** Close politely, but never wait on a server that does not answer. */
     async close() {
         if (this._broken)
-            return this.conn.destroy();
+            return this.drop();
         let timer;
         const giveUp = new Promise((r) => (timer = setTimeout(r, 2000)));
         try {
-            await Promise.race([this.conn.end(), giveUp]);
+            await Promise.race([this.conn.end().catch(() => undefined), giveUp]);
         }
         catch {
             // already gone
         }
         finally {
             clearTimeout(timer);
-            this.conn.destroy();
+            this.drop();
         }
     }
-    /** Drop the socket at once (cancellation paths). */
-    destroy() {
-        this.conn.destroy();
-    }
+}
+function lostError() {
+    return Object.assign(new Error('the connection to the server was lost'), {
+        fatal: true,
+        code: 'PROTOCOL_CONNECTION_LOST',
+    });
 }
 function readPem(path, input) {
     try {
@@ -8114,14 +8460,384 @@ function describeConnectError(e) {
         return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
     return errorText(e);
 }
-async function withConnection(s, fn, timeoutS) {
-    const db = await connect(s, timeoutS);
-    try {
-        return await fn(db);
+
+;// CONCATENATED MODULE: ./src/sql/quote.ts
+/**
+ * The one place where identifiers and literals become SQL text.
+ * Every other module builds SQL through these functions.
+ */
+/** Identifiers the server accepts but we refuse to handle: NUL cannot be quoted. */
+function assertQuotableIdentifier(name, what = 'identifier') {
+    if (name.length === 0)
+        throw new Error(`empty ${what}`);
+    if (name.includes('\u0000'))
+        throw new Error(`${what} contains a NUL character`);
+}
+/** `name` with backticks doubled, inside backticks. */
+function quote_quoteIdent(name) {
+    assertQuotableIdentifier(name);
+    return '`' + name.replaceAll('`', '``') + '`';
+}
+/** `schema`.`table` */
+function quote_qualify(schema, table) {
+    return `${quote_quoteIdent(schema)}.${quote_quoteIdent(table)}`;
+}
+/** A string literal safe under any sql_mode (NO_BACKSLASH_ESCAPES or not). */
+function quoteString(value) {
+    let out = "'";
+    for (const ch of value) {
+        switch (ch) {
+            case "'":
+                out += "''";
+                break;
+            case '\\':
+                out += '\\\\';
+                break;
+            case '\u0000':
+                out += '\\0';
+                break;
+            case '\n':
+                out += '\\n';
+                break;
+            case '\r':
+                out += '\\r';
+                break;
+            case '\u001a':
+                out += '\\Z';
+                break;
+            default:
+                out += ch;
+        }
     }
-    finally {
-        await db.close();
+    return out + "'";
+}
+
+;// CONCATENATED MODULE: ./src/sql/builders.ts
+/**
+ * Pure SQL builders. No I/O here: every statement the engine sends is built by a function in this
+ * file from plain data, and each is unit-tested.
+ */
+
+function renameTable(schema, from, to) {
+    return `RENAME TABLE ${quote_qualify(schema, from)} TO ${quote_qualify(schema, to)}`;
+}
+/** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
+function swapBack(schema, table, backup, twinParking) {
+    return `RENAME TABLE ${quote_qualify(schema, table)} TO ${quote_qualify(schema, twinParking)}, ${quote_qualify(schema, backup)} TO ${quote_qualify(schema, table)}`;
+}
+function dropTable(schema, table) {
+    return dropTables([{ schema, table }]);
+}
+/** One DROP for many tables (cheaper per table than one statement each). */
+function dropTables(tables) {
+    return `DROP TABLE ${tables.map((t) => quote_qualify(t.schema, t.table)).join(', ')}`;
+}
+/**
+ * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
+ * schema-qualified, with FOREIGN KEY constraints removed (their names are unique per schema and the
+ * set-aside original still holds them).
+ */
+function shellDdl(showCreate, schema, table, opts) {
+    const head = `CREATE TABLE ${quote_quoteIdent(table)} (`;
+    if (!showCreate.startsWith(head)) {
+        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
     }
+    const body = showCreate.slice(head.length);
+    const lines = body.split('\n');
+    // lines[0] is '' (after the opening parenthesis); definitions follow, each on its own line,
+    // until the line starting with ')' that carries the table options.
+    const close = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
+    if (close < 0)
+        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
+    const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, opts));
+    const fixed = defs.map((l, i) => {
+        const t = l.replace(/,$/, '');
+        return i < defs.length - 1 ? t + ',' : t;
+    });
+    return [`CREATE TABLE ${quote_qualify(schema, table)} (`, ...fixed, ...lines.slice(close)].join('\n');
+}
+function isDroppedConstraint(line, opts) {
+    const l = line.trimStart();
+    if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY ('))
+        return true;
+    if (opts.stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
+        return true;
+    return false;
+}
+function plainColumn(c) {
+    const cs = c.charset && c.collation ? ` CHARACTER SET ${c.charset} COLLATE ${c.collation}` : '';
+    return `${quote_quoteIdent(c.name)} ${c.columnType}${cs} ${c.nullable ? 'NULL' : 'NOT NULL'}${c.invisible ? ' INVISIBLE' : ''}`;
+}
+/**
+ * Turns the shell (the empty table under the real name) into the BLACKHOLE twin: generated columns
+ * become plain columns at the same place (BLACKHOLE refuses them on MariaDB, and the copy then writes
+ * their values), indexes BLACKHOLE cannot hold go (plan.twinDroppedIndexes), partitioning goes, and the
+ * comment
+ * marks the twin as ours for this run.
+ */
+function twinAlter(schema, table, spec) {
+    const parts = [];
+    const generated = spec.columns.filter((c) => c.generated);
+    for (const c of generated)
+        parts.push(`DROP COLUMN ${quote_quoteIdent(c.name)}`);
+    for (const c of generated) {
+        const idx = spec.columns.indexOf(c);
+        const after = idx === 0 ? 'FIRST' : `AFTER ${quote_quoteIdent(spec.columns[idx - 1].name)}`;
+        parts.push(`ADD COLUMN ${plainColumn(c)} ${after}`);
+    }
+    for (const i of spec.droppedIndexes)
+        parts.push(`DROP INDEX ${quote_quoteIdent(i)}`);
+    parts.push('ENGINE=BLACKHOLE');
+    parts.push(`COMMENT=${quoteString(spec.marker)}`);
+    let sql = `ALTER TABLE ${quote_qualify(schema, table)} ${parts.join(', ')}`;
+    // Never partitioned, although MariaDB would allow it: a server killed in the middle of ALTER TABLE
+    // on a partitioned BLACKHOLE table was seen to come back with the table's .frm and without its
+    // .par (renamed under a #sql-alter name), a name nobody can open (the torture test found it).
+    if (spec.partitioned)
+        sql += ' REMOVE PARTITIONING';
+    return sql;
+}
+/** The key's values as boundary expressions (see CopyKey.ordinal). */
+function boundaryExprs(key) {
+    return key.columns.map((c, i) => (key.ordinal?.[i] ? `${quote_quoteIdent(c)} + 0` : quote_quoteIdent(c))).join(', ');
+}
+/** `@bf_<prefix><i>` user variables holding key values server-side. */
+function keyVars(prefix, n) {
+    return Array.from({ length: n }, (_, i) => `@bf_${prefix}${i}`);
+}
+/** (k0,k1,..) > (v0,v1,..) spelled out so both servers use a range scan. */
+function rowGreaterThan(columns, vars) {
+    const ors = [];
+    for (let i = 0; i < columns.length; i++) {
+        const ands = columns.slice(0, i).map((c, j) => `${quote_quoteIdent(c)} = ${vars[j]}`);
+        ands.push(`${quote_quoteIdent(columns[i])} > ${vars[i]}`);
+        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
+    }
+    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
+}
+/** (k0,k1,..) <= (v0,v1,..) */
+function rowAtMost(columns, vars) {
+    const ors = [];
+    for (let i = 0; i < columns.length; i++) {
+        const ands = columns.slice(0, i).map((c, j) => `${quote_quoteIdent(c)} = ${vars[j]}`);
+        const last = i === columns.length - 1;
+        ands.push(`${quote_quoteIdent(columns[i])} ${last ? '<=' : '<'} ${vars[i]}`);
+        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
+    }
+    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
+}
+function forceIndex(key) {
+    return key.index === 'PRIMARY' ? 'FORCE INDEX (PRIMARY)' : `FORCE INDEX (${quote_quoteIdent(key.index)})`;
+}
+/**
+ * Finds the last key of the next chunk server-side: sets @bf_e* to the key `size` rows past the
+ * current start (or NULL when fewer rows remain), and returns one row `{last}` (1 when this is the
+ * final chunk).
+ */
+function nextBoundary(schema, backup, key, size, first) {
+    const cols = key.columns.map(quote_quoteIdent).join(', ');
+    const e = keyVars('e', key.columns.length);
+    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
+    return [
+        `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
+        `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${quote_qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
+        `SELECT ${e[0]} IS NULL AS last`,
+    ];
+}
+/** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
+function copyChunk(schema, table, backup, columns, key, bounds) {
+    const conds = [];
+    if (!bounds.first)
+        conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
+    if (!bounds.last)
+        conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
+    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
+}
+/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
+function copyRange(schema, table, backup, columns, key, lo, hi) {
+    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+}
+/** lo <= key < hi on the key's single integer column (no upper bound when `hi` is undefined). */
+function rangeWhere(key, lo, hi) {
+    const k = quote_quoteIdent(key.columns[0]);
+    return `${k} >= ${lo}${hi === undefined ? '' : ` AND ${k} < ${hi}`}`;
+}
+/** Smallest and largest value of a single-column key (for range chunks). */
+function keyExtent(schema, backup, key) {
+    const k = quote_quoteIdent(key.columns[0]);
+    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${quote_qualify(schema, backup)}`;
+}
+/** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
+function seekStart(schema, backup, key, rows) {
+    const cols = key.columns.map(quote_quoteIdent).join(', ');
+    const s = keyVars('s', key.columns.length);
+    return [
+        `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${quote_qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
+    ];
+}
+/** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
+function countRange(schema, backup, key, lo, hi) {
+    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+}
+/** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
+function countAfterStart(schema, backup, key, first) {
+    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
+    return `SELECT COUNT(*) AS n FROM ${quote_qualify(schema, backup)} ${forceIndex(key)}${where}`;
+}
+/** The end of this chunk becomes the start of the next. */
+function advanceStart(n) {
+    const s = keyVars('s', n);
+    const e = keyVars('e', n);
+    return `SET ${s.map((v, i) => `${v} = ${e[i]}`).join(', ')}`;
+}
+/** The whole table (or one partition) in one statement. */
+function copyAll(schema, table, backup, columns, partition) {
+    const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
+    return `${insertSelect(schema, table, backup, columns)}${part}`;
+}
+function insertSelect(schema, table, backup, columns) {
+    const cols = columns.map(quote_quoteIdent).join(', ');
+    return `INSERT INTO ${quote_qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${quote_qualify(schema, backup)}`;
+}
+/* Session */
+function setSqlLogBin(on) {
+    return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
+}
+/* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
+/** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */
+function getLock(name, waitS) {
+    return `SELECT GET_LOCK(${quoteString(name)}, ${Math.max(0, Math.floor(waitS))}) AS got`;
+}
+function releaseLock(name) {
+    return `DO RELEASE_LOCK(${quoteString(name)})`;
+}
+/** One row: the connection id holding each named lock (`h0`, `h1`, ...), NULL where it is free. */
+function lockHolders(names) {
+    return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
+}
+/** The server's read_only switch (global: it affects every session but the exempt ones). */
+function setGlobalReadOnly(on) {
+    return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
+}
+/* Chunks of the copy cursor (src/plan/chunks.ts) */
+/** The rows a chunk copies: a key range, a partition or the whole table. */
+function chunkSource(schema, backup, key, chunk) {
+    if (chunk.kind === 'range') {
+        if (!key)
+            throw new Error('a range chunk needs a key');
+        return `${quote_qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, chunk.lo, chunk.hiEx)}`;
+    }
+    const part = chunk.partition ? ` PARTITION (${quote_quoteIdent(chunk.partition)})` : '';
+    return `${quote_qualify(schema, backup)}${part}`;
+}
+/** Copies one chunk from the set-aside table into the twin under the table's name. */
+function copyChunkOf(schema, table, backup, columns, key, chunk) {
+    const cols = columns.map(quote_quoteIdent).join(', ');
+    return `INSERT INTO ${quote_qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${chunkSource(schema, backup, key, chunk)}`;
+}
+/** The rows of one chunk in the set-aside table (to count a chunk the binlog shows committed). */
+function countChunkOf(schema, backup, key, chunk) {
+    return `SELECT COUNT(*) AS n FROM ${chunkSource(schema, backup, key, chunk)}`;
+}
+/* Sessions and the server */
+/** Stops the statement a session runs (the session stays). */
+function killQuery(threadId) {
+    return `KILL QUERY ${Math.trunc(threadId)}`;
+}
+/** Ends a session (and rolls back what it runs). */
+function killConnection(threadId) {
+    return `KILL CONNECTION ${Math.trunc(threadId)}`;
+}
+/** Whether a session still exists (one row `{n}`). */
+function sessionExists(threadId) {
+    return `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ${Math.trunc(threadId)}`;
+}
+/** Starts a new binlog file, itself not written to the binlog. */
+function rotateBinlog() {
+    return 'FLUSH NO_WRITE_TO_BINLOG BINARY LOGS';
+}
+
+;// CONCATENATED MODULE: ./src/db/run-lock.ts
+
+const RUN_LOCK = 'binlog-flusher';
+/** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
+const WORKER_SLOTS = 128;
+function workerLockName(slot) {
+    return `${RUN_LOCK}/worker/${slot}`;
+}
+const ALL_SLOTS = Array.from({ length: WORKER_SLOTS }, (_, i) => workerLockName(i + 1));
+/** The server waits at most this long per GET_LOCK, so no statement outlives the client's timeout. */
+const POLL_S = 1;
+async function tryLock(db, name, waitS) {
+    return Number((await db.one(getLock(name, waitS)))?.got) === 1;
+}
+/** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
+async function describeConnection(db, id) {
+    const row = await db
+        .one('SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
+        .catch(() => undefined);
+    if (!row)
+        return `connection ${id}`;
+    const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
+    return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;
+}
+async function holderOf(db, names) {
+    const row = (await db.one(lockHolders(names))) ?? {};
+    return Object.values(row)
+        .filter((v) => v !== null && v !== undefined)
+        .map(Number);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function failure(message, fix) {
+    return { check: 'run-lock', message, fix };
+}
+/**
+ * Take the run lock, waiting up to `waitS` seconds for another actor to finish, then wait (within the
+ * same bound) until no session of an earlier run is still running a statement. Returns a failure that
+ * names the holder and says what to do, or undefined once this session holds the lock.
+ */
+async function acquireRunLock(db, waitS, log) {
+    const deadline = Date.now() + waitS * 1000;
+    const left = () => Math.max(0, (deadline - Date.now()) / 1000);
+    if (!(await tryLock(db, RUN_LOCK, 0))) {
+        const [holder] = await holderOf(db, [RUN_LOCK]);
+        const who = holder ? await describeConnection(db, holder) : 'a session that just ended';
+        if (waitS > 0)
+            log?.info(`another binlog-flusher run holds the run lock (${who}); waiting up to ${waitS} s`);
+        let got = false;
+        while (!got && left() > 0)
+            got = await tryLock(db, RUN_LOCK, Math.min(POLL_S, Math.ceil(left())));
+        if (!got) {
+            const [still] = await holderOf(db, [RUN_LOCK]);
+            return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, 'that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (--lock-wait / lock-wait). ' +
+                'If its process is gone and the session hangs, end it with KILL <connection id>, then run `binlog-flusher recover` with its journal');
+        }
+    }
+    let said = false;
+    for (;;) {
+        const busy = await holderOf(db, ALL_SLOTS);
+        if (busy.length === 0)
+            return undefined;
+        if (left() <= 0) {
+            await db.exec(releaseLock(RUN_LOCK)).catch(() => undefined);
+            const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
+            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, 'wait for their statements to end (or end them with KILL <connection id>), then try again; raise --lock-wait / lock-wait to wait longer');
+        }
+        if (!said)
+            log?.info(`waiting for ${busy.length} session(s) of an earlier run to end their last statement`);
+        said = true;
+        await sleep(250);
+    }
+}
+/** A worker session marks itself as part of the run holding the lock (see the module comment). */
+async function claimWorkerSlot(db, preferred = 1) {
+    for (let k = 0; k < WORKER_SLOTS; k++) {
+        const slot = ((preferred - 1 + k) % WORKER_SLOTS) + 1;
+        if (await tryLock(db, workerLockName(slot), 0))
+            return slot;
+    }
+    throw new Error(`all ${WORKER_SLOTS} worker slots of the run lock are taken`);
 }
 
 ;// CONCATENATED MODULE: ./src/db/session.ts
@@ -8223,6 +8939,8 @@ function usersWith(rows, privileges) {
     return out;
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/journal/file-lock.ts
@@ -8599,62 +9317,68 @@ function parseJournal(text, path, legacySchema) {
         if (typeof rec !== 'object' || rec === null || typeof rec.type !== 'string') {
             throw new JournalFormatError(path, `line ${i + 1} is not a journal record`);
         }
-        if (i === 0) {
-            if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
-                throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
-            }
-            if (typeof rec.format !== 'number' || rec.format > JOURNAL_FORMAT) {
-                throw new JournalFormatError(path, `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
-                    'recover with the binlog-flusher version that wrote it');
-            }
-            state.header = rec;
-            return;
-        }
-        switch (rec.type) {
-            case 'plan': {
-                if (!Array.isArray(rec.tables))
-                    throw new JournalFormatError(path, `line ${i + 1}: plan without tables`);
-                const dbs = state.header?.options?.databases;
-                const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
-                for (const t of rec.tables) {
-                    validateTable(t, path, i + 1);
-                    if (allowed && !allowed.includes(t.schema)) {
-                        throw new JournalFormatError(path, `line ${i + 1}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
-                    }
-                }
-                state.tables = rec.tables;
-                state.marker = rec.marker;
-                break;
-            }
-            case 'step':
-                state.steps.set(rec.id, rec.step);
-                break;
-            case 'chunk':
-                state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
-                break;
-            case 'table-done':
-                state.done.add(rec.id);
-                break;
-            case 'end':
-                state.end = rec.status;
-                break;
-            case 'recover':
-                break;
-            case 'setting':
-                if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
-                    throw new JournalFormatError(path, `line ${i + 1}: a setting record binlog-flusher never writes`);
-                state.settings.set(rec.name, { from: rec.from, to: rec.to });
-                break;
-            case 'setting-restored':
-                state.settings.delete(rec.name);
-                break;
-            default:
-                throw new JournalFormatError(path, `line ${i + 1}: unknown record type ${JSON.stringify(rec.type)}`);
-        }
+        if (i === 0)
+            state.header = checkHeader(rec, path);
+        else
+            applyRecord(state, rec, path, i + 1);
     });
     if (!state.header)
         throw new JournalFormatError(path, 'has no header');
     return state;
+}
+function checkHeader(rec, path) {
+    if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
+        throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
+    }
+    if (typeof rec.format !== 'number' || rec.format > JOURNAL_FORMAT) {
+        throw new JournalFormatError(path, `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
+            'recover with the binlog-flusher version that wrote it');
+    }
+    return rec;
+}
+/** One record after the header, into the state (`line`: its line number, for messages). */
+function applyRecord(state, rec, path, line) {
+    switch (rec.type) {
+        case 'plan': {
+            if (!Array.isArray(rec.tables))
+                throw new JournalFormatError(path, `line ${line}: plan without tables`);
+            const dbs = state.header?.options?.databases;
+            const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
+            for (const t of rec.tables) {
+                validateTable(t, path, line);
+                if (allowed && !allowed.includes(t.schema)) {
+                    throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
+                }
+            }
+            state.tables = rec.tables;
+            state.marker = rec.marker;
+            return;
+        }
+        case 'step':
+            state.steps.set(rec.id, rec.step);
+            return;
+        case 'chunk':
+            state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
+            return;
+        case 'table-done':
+            state.done.add(rec.id);
+            return;
+        case 'end':
+            state.end = rec.status;
+            return;
+        case 'recover':
+            return;
+        case 'setting':
+            if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
+                throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
+            state.settings.set(rec.name, { from: rec.from, to: rec.to });
+            return;
+        case 'setting-restored':
+            state.settings.delete(rec.name);
+            return;
+        default:
+            throw new JournalFormatError(path, `line ${line}: unknown record type ${JSON.stringify(rec.type)}`);
+    }
 }
 function validateTable(t, path, line) {
     const ok = typeof t === 'object' &&
@@ -8800,44 +9524,7 @@ function discover(sel, allTables, allSchemas, shapeOf) {
     }
     const inScope = (schema) => (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
     const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
-    let chosen = candidates;
-    if (sel.tables.length) {
-        chosen = [];
-        for (const f of sel.tables) {
-            if (f.schema && !allSchemas.includes(f.schema)) {
-                problems.push({
-                    message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
-                    fix: 'check --table',
-                });
-                continue;
-            }
-            if (f.schema && !inScope(f.schema)) {
-                problems.push({
-                    message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
-                    fix: 'add the schema to --db or remove it from --skip',
-                });
-                continue;
-            }
-            const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
-            const label = f.schema ? `${f.schema}.${f.table}` : f.table;
-            if (hits.length === 0) {
-                problems.push({
-                    message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
-                    fix: 'check --table and --db',
-                });
-            }
-            for (const h of hits) {
-                const why = unflushableReason(h);
-                if (why)
-                    problems.push({
-                        message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
-                        fix: 'remove it from --table',
-                    });
-                if (!chosen.includes(h))
-                    chosen.push(h);
-            }
-        }
-    }
+    const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
     const tables = [];
     const skipped = [];
     for (const row of chosen) {
@@ -8864,6 +9551,45 @@ function discover(sel, allTables, allSchemas, shapeOf) {
         });
     }
     return { tables, skipped, problems };
+}
+/** The tables --table names, among the candidates; what it names wrongly goes to `problems`. */
+function namedTables(sel, candidates, allSchemas, inScope, problems) {
+    const chosen = [];
+    for (const f of sel.tables) {
+        if (f.schema && !allSchemas.includes(f.schema)) {
+            problems.push({
+                message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
+                fix: 'check --table',
+            });
+            continue;
+        }
+        if (f.schema && !inScope(f.schema)) {
+            problems.push({
+                message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
+                fix: 'add the schema to --db or remove it from --skip',
+            });
+            continue;
+        }
+        const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
+        const label = f.schema ? `${f.schema}.${f.table}` : f.table;
+        if (hits.length === 0) {
+            problems.push({
+                message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
+                fix: 'check --table and --db',
+            });
+        }
+        for (const h of hits) {
+            const why = unflushableReason(h);
+            if (why)
+                problems.push({
+                    message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
+                    fix: 'remove it from --table',
+                });
+            if (!chosen.includes(h))
+                chosen.push(h);
+        }
+    }
+    return chosen;
 }
 /** PRIMARY, else the narrowest unique key on NOT NULL columns with no prefix parts. */
 function chooseKey(indexes) {
@@ -8942,42 +9668,46 @@ function atLeast(v, major, minor, patch = 0) {
     return v.patch >= patch;
 }
 function dialectFor(v) {
-    if (v.flavour === 'mariadb') {
-        return {
-            version: v,
-            stopReplica: 'STOP SLAVE',
-            startReplica: 'START SLAVE',
-            showReplicaStatus: 'SHOW SLAVE STATUS',
-            showBinlogStatus: 'SHOW MASTER STATUS',
-            showReplicas: 'SHOW SLAVE HOSTS',
-            replicaCols: {
-                ioRunning: 'Slave_IO_Running',
-                sqlRunning: 'Slave_SQL_Running',
-                sourceHost: 'Master_Host',
-                sourceLogFile: 'Relay_Master_Log_File',
-                execSourceLogPos: 'Exec_Master_Log_Pos',
-            },
-            gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
-            gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
-            sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
-            blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
-            privileges: {
-                replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
-                binlogStatus: 'BINLOG MONITOR',
-                binlogEvents: 'BINLOG MONITOR',
-                replicaStatus: 'SLAVE MONITOR',
-                replicaHosts: 'REPLICATION MASTER ADMIN',
-                // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
-                readOnlyBypass: atLeast(v, 10, 11, 0)
-                    ? ['READ_ONLY ADMIN']
-                    : atLeast(v, 10, 5, 2)
-                        ? ['READ_ONLY ADMIN', 'SUPER']
-                        : ['SUPER'],
-                setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
-            },
-            checkNamesPerSchema: false,
-        };
-    }
+    return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
+}
+function mariadbDialect(v) {
+    return {
+        version: v,
+        // ALL: a multi-source replica has one connection per source, each with its own applier.
+        stopReplica: 'STOP ALL SLAVES',
+        startReplica: 'START ALL SLAVES',
+        showReplicaStatus: 'SHOW SLAVE STATUS',
+        showBinlogStatus: 'SHOW MASTER STATUS',
+        showReplicas: 'SHOW SLAVE HOSTS',
+        replicaCols: {
+            ioRunning: 'Slave_IO_Running',
+            sqlRunning: 'Slave_SQL_Running',
+            sourceHost: 'Master_Host',
+            sourceLogFile: 'Relay_Master_Log_File',
+            execSourceLogPos: 'Exec_Master_Log_Pos',
+        },
+        gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+        gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+        sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+        blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+        privileges: {
+            replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+            binlogStatus: 'BINLOG MONITOR',
+            binlogEvents: 'BINLOG MONITOR',
+            replicaStatus: 'SLAVE MONITOR',
+            replicaHosts: 'REPLICATION MASTER ADMIN',
+            // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+            readOnlyBypass: atLeast(v, 10, 11, 0)
+                ? ['READ_ONLY ADMIN']
+                : atLeast(v, 10, 5, 2)
+                    ? ['READ_ONLY ADMIN', 'SUPER']
+                    : ['SUPER'],
+            setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
+        },
+        checkNamesPerSchema: false,
+    };
+}
+function mysqlDialect(v) {
     const replicaWords = atLeast(v, 8, 0, 22);
     const only84 = atLeast(v, 8, 2, 0);
     return {
@@ -9021,62 +9751,12 @@ function dialectFor(v) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/sql/quote.ts
-/**
- * The one place where identifiers and literals become SQL text.
- * Every other module builds SQL through these functions.
- */
-/** Identifiers the server accepts but we refuse to handle: NUL cannot be quoted. */
-function assertQuotableIdentifier(name, what = 'identifier') {
-    if (name.length === 0)
-        throw new Error(`empty ${what}`);
-    if (name.includes('\u0000'))
-        throw new Error(`${what} contains a NUL character`);
-}
-/** `name` with backticks doubled, inside backticks. */
-function quoteIdent(name) {
-    assertQuotableIdentifier(name);
-    return '`' + name.replaceAll('`', '``') + '`';
-}
-/** `schema`.`table` */
-function qualify(schema, table) {
-    return `${quoteIdent(schema)}.${quoteIdent(table)}`;
-}
-/** A string literal safe under any sql_mode (NO_BACKSLASH_ESCAPES or not). */
-function quoteString(value) {
-    let out = "'";
-    for (const ch of value) {
-        switch (ch) {
-            case "'":
-                out += "''";
-                break;
-            case '\\':
-                out += '\\\\';
-                break;
-            case '\u0000':
-                out += '\\0';
-                break;
-            case '\n':
-                out += '\\n';
-                break;
-            case '\r':
-                out += '\\r';
-                break;
-            case '\u001a':
-                out += '\\Z';
-                break;
-            default:
-                out += ch;
-        }
-    }
-    return out + "'";
-}
-
 ;// CONCATENATED MODULE: ./src/inspect/inspector.ts
 /**
  * Read-only inspection of the server: facts, replication state, tables and their shape.
  * Nothing in this module changes the server (session variables aside).
  */
+
 
 
 
@@ -9256,7 +9936,7 @@ async function showCreateMany(db, tables) {
     const batch = 200;
     for (let i = 0; i < tables.length; i += batch) {
         const part = tables.slice(i, i + batch);
-        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
+        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${quote_qualify(t.schema, t.table)}`));
         for (const set of sets) {
             const row = set[0];
             const text = row?.['Create Table'];
@@ -9275,19 +9955,14 @@ async function liveTable(db, schema, table) {
     return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
 }
 async function isEmpty(db, schema, table) {
-    const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
+    const r = await db.rows(`SELECT 1 AS x FROM ${quote_qualify(schema, table)} LIMIT 1`);
     return r.length === 0;
-}
-/** Foreign keys of other tables that point at a table (for reports and tests). */
-async function referencingKeys(db, schema, table) {
-    const rows = await db.rows(`SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS
-      WHERE UNIQUE_CONSTRAINT_SCHEMA = ? AND REFERENCED_TABLE_NAME = ? ORDER BY 1, 2, 3`, [schema, table]);
-    return rows.map((r) => `${str(r.s)}.${str(r.t)}.${str(r.n)}`);
 }
 /**
  * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
- * committed statement. Only our worker writes under that name while the table is flushed (the
- * applier is stopped), so this tells whether a chunk whose reply was lost was committed.
+ * committed statement that wrote rows. Only our workers write under that name while the table is
+ * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
+ * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
  */
 async function committedStatements(db, from, schema, table) {
     const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
@@ -9384,432 +10059,862 @@ async function localWriters(db, d, flushed) {
     }
     return result;
 }
+/* The copy's reads (on the set-aside table) */
+/** MIN and MAX of a single-column integer key; null for an empty table. */
+async function keyExtentOf(db, schema, backup, key) {
+    const ext = await db.one(keyExtent(schema, backup, key));
+    if (ext?.lo === null || ext?.lo === undefined)
+        return null;
+    return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
+}
+/** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
+async function chunkRowsOf(db, schema, backup, key, chunk) {
+    return Number((await db.one(countChunkOf(schema, backup, key, chunk)))?.n ?? 0);
+}
+/** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
+async function rowsAfterStart(db, schema, backup, key, first) {
+    return Number((await db.one(countAfterStart(schema, backup, key, first)))?.n ?? 0);
+}
+/** Whether a session still exists on the server. */
+async function sessionAlive(db, threadId) {
+    return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
+}
+/** A numeric server status (SHOW GLOBAL STATUS), e.g. Threads_running; 0 when unknown. */
+async function globalStatus(db, name) {
+    const r = await db.one('SHOW GLOBAL STATUS LIKE ?', [name]);
+    return Number(r?.Value ?? 0) || 0;
+}
+/** Binlog bytes written since a position: the rest of its file and every later file. */
+async function binlogBytesSince(db, from) {
+    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
+        name: str(r.Log_name),
+        size: num(r.File_size),
+    }));
+    const i = logs.findIndex((l) => l.name === from.file);
+    if (i < 0)
+        return 0;
+    return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
+}
 
-;// CONCATENATED MODULE: ./src/settings.ts
+;// CONCATENATED MODULE: ./src/engine/applier.ts
+
+
+function affected(res) {
+    if (res && typeof res === 'object' && 'affectedRows' in res)
+        return Number(res.affectedRows);
+    return 0;
+}
+/** The last result set of a multi-statement reply: `[{last: 0|1}]`. */
+function lastFlag(results) {
+    const set = results[results.length - 1];
+    const row = Array.isArray(set) ? set[0] : undefined;
+    return Number(row?.last) === 1;
+}
+class Applier {
+    db;
+    dialect;
+    constructor(db, dialect) {
+        this.db = db;
+        this.dialect = dialect;
+    }
+    get threadId() {
+        return this.db.threadId;
+    }
+    /**
+     * Statements with binary logging set for them, in one round trip. A copy is always the last
+     * statement of its round trip (see keysetChunk).
+     */
+    async send(binlog, statements) {
+        const res = await this.db.multi([setSqlLogBin(binlog), ...statements]);
+        return res.slice(1);
+    }
+    /* The table pipeline */
+    async setAside(t) {
+        await this.send(false, [renameTable(t.schema, t.table, t.backup)]);
+    }
+    /** The table's real definition under its name (written to the binlog when `ddl` is `create`). */
+    async createShell(t, ddl) {
+        const stmt = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: this.dialect.checkNamesPerSchema });
+        await this.send(ddl === 'create', [stmt]);
+    }
+    async makeTwin(t, marker) {
+        await this.send(false, [twinAlter(t.schema, t.table, twinSpecFor(t, marker))]);
+    }
+    /** One chunk of a range or parts copy; returns the rows written. */
+    async copyChunk(t, chunk) {
+        const cols = t.columns.map((c) => c.name);
+        const [res] = await this.send(true, [copyChunkOf(t.schema, t.table, t.backup, cols, t.key, chunk)]);
+        return affected(res);
+    }
+    /** Keyset: find the end of the first chunk; true when it is also the last. */
+    async keysetBegin(t, key, rowsDone) {
+        const seek = rowsDone > 0 ? seekStart(t.schema, t.backup, key, rowsDone) : [];
+        return lastFlag(await this.db.multi([...seek, ...nextBoundary(t.schema, t.backup, key, t.chunkRows, rowsDone === 0)]));
+    }
+    /**
+     * Keyset: copy the chunk the session's boundaries hold, and (unless last) find the next one. The
+     * copy ends its round trip: a copy stopped by KILL QUERY with another statement after it in the
+     * same round trip left mysql2 waiting for a reply that never came (seen 1 in 400 on MariaDB 10.11).
+     */
+    async keysetChunk(t, key, bounds) {
+        const cols = t.columns.map((c) => c.name);
+        const [res] = await this.send(true, [copyChunk(t.schema, t.table, t.backup, cols, key, bounds)]);
+        const rows = affected(res);
+        if (bounds.last)
+            return { rows, lastNext: true };
+        const next = await this.db.multi([
+            advanceStart(key.columns.length),
+            ...nextBoundary(t.schema, t.backup, key, t.chunkRows, false),
+        ]);
+        return { rows, lastNext: lastFlag(next) };
+    }
+    async swapBack(t) {
+        await this.send(false, [swapBack(t.schema, t.table, t.backup, t.twin)]);
+    }
+    /* Recovery */
+    async renameBack(schema, backup, table) {
+        await this.send(false, [renameTable(schema, backup, table)]);
+    }
+    /** The original tool's twin goes and the backup takes the name back. */
+    async replaceLegacyTwin(schema, table, backup) {
+        await this.send(false, [dropTables([{ schema, table }]), renameTable(schema, backup, table)]);
+    }
+    /** Turn an empty table of ours into a marked twin (so the guarded drop can take it). */
+    async convertToTwin(schema, name, spec) {
+        await this.send(false, [twinAlter(schema, name, spec)]);
+    }
+    /** Only after the caller checked every one is a BLACKHOLE twin with this run's marker. */
+    async dropCheckedTwins(twins) {
+        if (twins.length)
+            await this.send(false, [dropTables(twins)]);
+    }
+    /* The server */
+    async stopReplica() {
+        await this.db.exec(this.dialect.stopReplica);
+    }
+    async startReplica() {
+        await this.db.exec(this.dialect.startReplica);
+    }
+    async rotateBinlog() {
+        await this.send(false, [rotateBinlog()]);
+    }
+    async setReadOnly(on) {
+        await this.db.exec(setGlobalReadOnly(on));
+    }
+    async killQuery(threadId) {
+        await this.db.exec(killQuery(threadId));
+    }
+    async killConnection(threadId) {
+        await this.db.exec(killConnection(threadId));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/controls.ts
 /**
- * One typed settings object for every entry point (CLI and action). Entry points only collect raw
- * strings; everything is validated here, once, before anything connects.
+ * The operator's controls, consulted before every chunk: a pause (no new chunk while a flag file
+ * exists), a load brake (no new chunk while a server status such as Threads_running is over a
+ * limit) and a rows-per-second cap. A chunk already sent always runs to its end.
  */
 
-const SSL_MODES = [
-    'DISABLED',
-    'PREFERRED',
-    'REQUIRED',
-    'VERIFY_CA',
-    'VERIFY_IDENTITY',
-];
-const DEFAULTS = {
-    port: 3306,
-    timeout: 600,
-    lockWait: 60,
-    setReadOnly: true,
-    allowWriters: false,
-    stopOnError: false,
-    concurrency: 4,
-    chunkSize: 100_000,
-    ddl: 'create',
-    stopReplica: true,
-    startReplica: false,
-};
-/** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
-const CHUNK_BYTES = 64 * 1024 * 1024;
-const LIMITS = {
-    concurrency: { min: 1, max: 64 },
-    chunkSize: { min: 1, max: 10_000_000 },
-    port: { min: 1, max: 65535 },
-    timeout: { min: 1, max: 86_400 },
-    lockWait: { min: 0, max: 86_400 },
-};
+const BRAKE_POLL_MS = 500;
+class Controls {
+    opts;
+    readStatus;
+    log;
+    cancelled;
+    probe;
+    probedAt = 0;
+    lastValue = 0;
+    /** When the rows already let through may all have been copied at the cap. */
+    capFreeAt = 0;
+    paused = false;
+    braked = false;
+    /** Milliseconds spent waiting, per reason (for the report). */
+    waited = { pause: 0, brake: 0, cap: 0 };
+    /** The highest brake status seen while it held a chunk, and right after it let one go. */
+    brakeSeen = [];
+    constructor(opts, readStatus, log, cancelled) {
+        this.opts = opts;
+        this.readStatus = readStatus;
+        this.log = log;
+        this.cancelled = cancelled;
+    }
+    /** Waits until a chunk of about `rows` rows may start. */
+    async gate(rows) {
+        await this.whilePaused();
+        await this.whileBraked();
+        await this.underCap(rows);
+    }
+    async whilePaused() {
+        const file = this.opts.pauseFile;
+        if (!file)
+            return;
+        const t0 = Date.now();
+        while ((0,external_node_fs_.existsSync)(file) && !this.cancelled()) {
+            if (!this.paused)
+                this.log.warn(`paused: ${file} exists; remove it to go on (chunks already sent finish)`);
+            this.paused = true;
+            await controls_sleep(200);
+        }
+        if (this.paused) {
+            this.paused = false;
+            this.log.info(`resumed: ${file} is gone`);
+        }
+        this.waited.pause += Date.now() - t0;
+    }
+    async whileBraked() {
+        const limit = this.opts.brakeLimit;
+        if (limit === undefined)
+            return;
+        const t0 = Date.now();
+        for (;;) {
+            const v = await this.status();
+            if (v <= limit || this.cancelled())
+                break;
+            if (!this.braked)
+                this.log.warn(`brake: ${this.opts.brakeStatus} is ${v}, over ${limit}; waiting`);
+            this.braked = true;
+            await controls_sleep(BRAKE_POLL_MS);
+        }
+        if (this.braked) {
+            this.braked = false;
+            this.log.info(`brake released: ${this.opts.brakeStatus} is ${this.lastValue}`);
+        }
+        this.waited.brake += Date.now() - t0;
+    }
+    /** The status value, read at most every BRAKE_POLL_MS however many workers ask. */
+    async status() {
+        if (Date.now() - this.probedAt < BRAKE_POLL_MS)
+            return this.lastValue;
+        this.probe ??= this.readStatus(this.opts.brakeStatus).finally(() => {
+            this.probe = undefined;
+            this.probedAt = Date.now();
+        });
+        this.lastValue = await this.probe;
+        this.brakeSeen.push(this.lastValue);
+        return this.lastValue;
+    }
+    async underCap(rows) {
+        const cap = this.opts.maxRowsPerSecond;
+        if (!cap)
+            return;
+        const t = Date.now();
+        const start = Math.max(t, this.capFreeAt);
+        this.capFreeAt = start + (rows / cap) * 1000;
+        if (start > t) {
+            this.waited.cap += start - t;
+            await controls_sleep(start - t);
+        }
+    }
+}
+const controls_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+;// CONCATENATED MODULE: ./src/engine/run-context.ts
+const now = () => new Date().toISOString();
+
+;// CONCATENATED MODULE: ./src/engine/copy.ts
 /**
- * The action's post step restores tables right after the main step was killed: the server may still
- * be running the dead step's last statements, so it waits at least this long for them.
+ * The copy: chunks of a range or parts plan (any worker), a settle that reads the binlog when a
+ * chunk's outcome is unknown, and the keyset lane (one session, one chunk after the other).
+ *
+ * Exactly once: a chunk whose reply was lost or that was stopped may still have committed, so it is
+ * never sent again before the binlog was read. Before reading it, the lost sessions of the table are
+ * killed and gone (a statement the server still runs could commit after the count).
  */
-const POST_STEP_LOCK_WAIT_S = 300;
-/** Parse a whole number within a range, naming the input on failure. */
-function parseIntInput(input, raw, fallback, range) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const text = raw.trim();
-    if (!/^\d+$/.test(text)) {
-        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${JSON.stringify(raw)}`);
-    }
-    const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < range.min || n > range.max) {
-        throw new errors_InputError(input, `expected a whole number from ${range.min} to ${range.max}, got ${text}`);
-    }
-    return n;
-}
-function parseBoolInput(input, raw, fallback) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const v = raw.trim().toLowerCase();
-    if (['true', 'yes', '1', 'on'].includes(v))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(v))
-        return false;
-    throw new InputError(input, `expected true or false, got ${JSON.stringify(raw)}`);
-}
-function parseEnumInput(input, raw, fallback, allowed) {
-    if (raw === undefined || raw.trim() === '')
-        return fallback;
-    const v = raw.trim();
-    const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
-    if (!hit)
-        throw new errors_InputError(input, `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
-    return hit;
-}
-/** Characters an identifier given on the command line may never hold. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-const FORBIDDEN_IN_NAME = /[\u0000-\u001f`'";\\]/u;
-function checkName(input, name, what) {
-    if (name.length === 0)
-        throw new errors_InputError(input, `empty ${what} name in the list`);
-    if (name.length > 64)
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} is longer than 64 characters`);
-    if (FORBIDDEN_IN_NAME.test(name)) {
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} holds a quote, backtick, backslash, semicolon or control character; ` +
-            'give the plain name as the server shows it (no quoting)');
-    }
-    if (name !== name.trim())
-        throw new errors_InputError(input, `${what} name ${JSON.stringify(name)} has leading or trailing spaces`);
-    return name;
-}
-/** Split a comma list; empty input gives []. */
-function splitList(raw) {
-    if (raw === undefined)
-        return [];
-    const t = raw.trim();
-    if (t === '')
-        return [];
-    return t.split(',').map((s) => s.trim());
-}
-function parseSchemas(input, raw) {
-    return dedupe(splitList(raw).map((n) => checkName(input, n, 'schema')));
+
+
+
+
+/** Attempts per chunk: a retry is decided by the binlog, so it is safe; a chunk killed this often is not bad luck. */
+const MAX_CHUNK_ATTEMPTS = 5;
+/** Acknowledge a copied chunk: scheduler, progress, journal; the mid-copy fault point. */
+async function acknowledge(t, chunk, rows, run) {
+    const done = run.scheduler.chunkDone(t.id, chunk, rows);
+    run.status.advance(t, rows);
+    await run.journal.write({ type: 'chunk', id: t.id, chunk: done.chunksDone, rows: done.rows, at: now() });
+    if (done.chunksDone === 1 && run.fault)
+        await run.fault('mid-copy', t);
 }
 /**
- * `table` or `schema.table`. A name that itself holds a dot can only be given as `schema.table`
- * with the first dot separating schema and table.
+ * One chunk. A failure that may be retried goes back to the scheduler (at once when it surely rolled
+ * back, else through a settle); any other failure fails the table.
  */
-function parseTables(input, raw) {
-    return splitList(raw).map((item) => {
-        const dot = item.indexOf('.');
-        if (dot < 0)
-            return { table: checkName(input, item, 'table') };
+async function copy_copyChunk(t, chunk, w, run) {
+    let rows;
+    try {
+        rows = await w.apply.copyChunk(t, chunk);
+    }
+    catch (e) {
+        if (run.cancelled() || !chunkMayBeRetried(e)) {
+            run.scheduler.abandon(t.id, `${t.schema}.${t.table}: copy failed: ${errorText(e)}`);
+            return;
+        }
+        const how = surelyRolledBack(e) ? 'retrying' : 'checking the binlog and retrying';
+        run.log.warn(`${t.schema}.${t.table}: chunk ${chunk.seq + 1} failed (${errorText(e)}); ${how}`);
+        // The lost session is on record before the scheduler can hand out the settle that needs it.
+        const lost = connectionUnusable(e);
+        if (lost)
+            run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
+        run.scheduler.chunkFailed(t.id, chunk, surelyRolledBack(e));
+        if (lost)
+            await w.reconnect();
+        return;
+    }
+    await acknowledge(t, chunk, rows, run);
+}
+/** Kill the table's lost sessions and wait until the server has let them go. */
+async function buryLostSessions(t, w, run) {
+    for (const id of run.lostSessions.get(t.id) ?? []) {
+        await w.apply.killConnection(id).catch(() => undefined); // gone already: "Unknown thread id"
+        const end = Date.now() + 60_000;
+        while (await sessionAlive(w.db, id)) {
+            if (Date.now() > end)
+                throw new Error(`session ${id} of this run does not end; cannot tell what it committed`);
+            await new Promise((r) => setTimeout(r, 50));
+        }
+    }
+    run.lostSessions.delete(t.id);
+}
+/**
+ * Decide the chunks in doubt, with no other chunk of the table running: the binlog holds one
+ * statement per chunk that wrote rows. Suspects with no rows are done either way; of the others,
+ * either all committed or none did, else the table cannot be finished exactly once and fails.
+ */
+async function settle(t, suspects, w, run) {
+    let verdict;
+    // Reading writes nothing: a session lost meanwhile is replaced and the reading starts over.
+    for (let attempt = 1; !verdict; attempt++) {
+        try {
+            verdict = await readVerdict(t, suspects, w, run);
+        }
+        catch (e) {
+            if (connectionUnusable(e) && attempt < MAX_CHUNK_ATTEMPTS && !run.cancelled()) {
+                await w.reconnect().catch(() => undefined);
+                continue;
+            }
+            run.scheduler.abandon(t.id, `${t.schema}.${t.table}: could not tell what was copied: ${errorText(e)}`);
+            return;
+        }
+    }
+    const { committed, resend, extra } = verdict;
+    if (extra > 0)
+        run.log.info(`${t.schema}.${t.table}: ${extra} chunk(s) in doubt had committed; not sent again`);
+    run.scheduler.settled(t.id, committed, resend);
+    for (const c of committed)
+        run.status.advance(t, c.rows);
+    if (committed.length) {
+        const p = run.scheduler.progressOf(t.id);
+        await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+    }
+}
+async function readVerdict(t, suspects, w, run) {
+    await buryLostSessions(t, w, run);
+    const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
+    const extra = seen - run.scheduler.progressOf(t.id).chunksWithRows;
+    const counted = [];
+    for (const chunk of suspects)
+        counted.push({ chunk, rows: await chunkRowsOf(w.db, t.schema, t.backup, t.key, chunk) });
+    const empty = counted.filter((c) => c.rows === 0);
+    const full = counted.filter((c) => c.rows > 0);
+    if (extra !== 0 && extra !== full.length) {
+        throw new Error(`${extra} of the ${full.length} chunks in doubt committed, and the binlog cannot say which`);
+    }
+    return extra === 0
+        ? { committed: empty, resend: full.map((c) => c.chunk), extra }
+        : { committed: counted, resend: [], extra };
+}
+/**
+ * The keyset lane: the table's chunks one after the other on this session, each boundary found by
+ * the server. Returns rows and chunks; throws when a chunk cannot be finished exactly once.
+ */
+async function keysetLane(t, w, run) {
+    const key = t.key;
+    let rows = 0;
+    let chunks = 0;
+    let withRows = 0;
+    let last = await w.apply.keysetBegin(t, key, 0);
+    for (let done = false; !done;) {
+        await run.controls.gate(t.chunkRows);
+        const bounds = { first: chunks === 0, last };
+        let result;
+        for (let attempt = 1; !result; attempt++) {
+            try {
+                result = await w.apply.keysetChunk(t, key, bounds);
+            }
+            catch (e) {
+                if (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS)
+                    throw e;
+                run.log.warn(`${t.schema}.${t.table}: chunk ${chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`);
+                if (connectionUnusable(e))
+                    run.lostSessions.set(t.id, [await w.reconnect()]);
+                await buryLostSessions(t, w, run);
+                const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
+                if (seen > withRows) {
+                    // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
+                    const n = last ? await rowsAfterStartOf(t, w, rows) : t.chunkRows;
+                    run.log.info(`${t.schema}.${t.table}: chunk ${chunks + 1} had been committed (${n} rows); not sent again`);
+                    result = { rows: n, lastNext: last ? true : await w.apply.keysetBegin(t, key, rows + n) };
+                }
+                else {
+                    last = await w.apply.keysetBegin(t, key, rows);
+                    bounds.last = last;
+                }
+            }
+        }
+        rows += result.rows;
+        chunks += 1;
+        if (result.rows > 0)
+            withRows += 1;
+        run.status.advance(t, result.rows);
+        await run.journal.write({ type: 'chunk', id: t.id, chunk: chunks, rows, at: now() });
+        if (chunks === 1 && run.fault)
+            await run.fault('mid-copy', t);
+        if (run.cancelled())
+            throw new Error('cancelled');
+        done = bounds.last;
+        last = result.lastNext;
+    }
+    return { rows, chunks };
+}
+async function rowsAfterStartOf(t, w, rowsDone) {
+    if (rowsDone > 0)
+        await w.apply.keysetBegin(t, t.key, rowsDone);
+    return rowsAfterStart(w.db, t.schema, t.backup, t.key, rowsDone === 0);
+}
+
+;// CONCATENATED MODULE: ./src/engine/server-settings.ts
+const at = () => new Date().toISOString();
+async function readOnlyNow(db) {
+    const v = (await db.one('SELECT @@GLOBAL.read_only AS v'))?.v;
+    return ['1', 'ON'].includes(String(v).toUpperCase()) ? 'ON' : 'OFF';
+}
+/** Turn read_only ON for the run; undefined when it already was. */
+async function holdReadOnly(apply, journal, log) {
+    const from = await readOnlyNow(apply.db);
+    if (from === 'ON')
+        return undefined;
+    await journal.write({ type: 'setting', name: 'read_only', from, to: 'ON', at: at() });
+    await apply.setReadOnly(true);
+    log.info('read_only turned ON for the run: other sessions cannot write into set-aside tables');
+    return { name: 'read_only', from, to: 'ON', outcome: 'held' };
+}
+/** Put back what the run changed (only call once no table is set aside). */
+async function putBackSettings(apply, changed, journal, log) {
+    const out = [];
+    for (const c of changed) {
+        const now = await readOnlyNow(apply.db);
+        let outcome;
+        if (now === c.to) {
+            await apply.setReadOnly(c.from === 'ON');
+            outcome = 'restored';
+            log.info(`${c.name} put back to ${c.from}`);
+        }
+        else if (now === c.from) {
+            outcome = 'already';
+        }
+        else {
+            outcome = 'changed';
+            log.warn(`${c.name} is ${now}, not the ${c.to} the run set: changed by someone since; left as it is`);
+        }
+        await journal?.write({
+            type: 'setting-restored',
+            name: c.name,
+            value: outcome === 'changed' ? now : c.from,
+            at: at(),
+        });
+        out.push({ ...c, outcome });
+    }
+    return out;
+}
+function describeSetting(s) {
+    switch (s.outcome) {
+        case 'held':
+            return `${s.name}: turned ${s.to} for the run; still ${s.to} (recover puts it back to ${s.from})`;
+        case 'restored':
+            return `${s.name}: turned ${s.to} for the run, back to ${s.from}`;
+        case 'already':
+            return `${s.name}: was back to ${s.from} already`;
+        case 'changed':
+            return `${s.name}: changed by someone since the run set it to ${s.to}; left as it is`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/progress.ts
+/** How rates and durations read in the status line and the report. */
+function formatRate(rowsPerSecond) {
+    if (rowsPerSecond >= 1e6)
+        return `${(rowsPerSecond / 1e6).toFixed(1)}M rows/s`;
+    if (rowsPerSecond >= 1e3)
+        return `${(rowsPerSecond / 1e3).toFixed(1)}k rows/s`;
+    return `${Math.round(rowsPerSecond)} rows/s`;
+}
+function formatDuration(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0)
+        return '?';
+    if (seconds < 60)
+        return `${Math.ceil(seconds)}s`;
+    const m = Math.floor(seconds / 60);
+    return `${m}m${String(Math.ceil(seconds - m * 60)).padStart(2, '0')}s`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/status.ts
+
+function formatBytes(n) {
+    if (n >= 1 << 30)
+        return `${(n / (1 << 30)).toFixed(2)} GiB`;
+    if (n >= 1 << 20)
+        return `${(n / (1 << 20)).toFixed(1)} MiB`;
+    if (n >= 1 << 10)
+        return `${(n / (1 << 10)).toFixed(1)} KiB`;
+    return `${n} B`;
+}
+const count = (n) => n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+/** The line itself (pure). */
+function statusLine(s) {
+    const total = Math.max(s.rowsEstimate, s.rows);
+    const pct = total > 0 ? Math.min(100, (100 * s.rows) / total) : 100;
+    const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
+    const eta = rate > 0 ? (total - s.rows) / rate : NaN;
+    const binlog = s.binlogBytes === undefined ? '' : `, binlog +${formatBytes(s.binlogBytes)}`;
+    return `progress: tables ${s.tablesDone}/${s.tables}, rows ${count(s.rows)}/~${count(total)} (${pct.toFixed(0)}%), ${formatRate(rate)}, ETA ${formatDuration(eta)}${binlog}`;
+}
+class StatusBoard {
+    tables;
+    sink;
+    everyMs;
+    readBinlogBytes;
+    processStart;
+    rows = 0;
+    tablesDone = 0;
+    started = Date.now();
+    timer;
+    binlogBytes;
+    firstChunkAt;
+    rowsEstimate;
+    constructor(tables, sink, everyMs, readBinlogBytes, 
+    /** Process start, for start-to-first-chunk (performance.timeOrigin). */
+    processStart) {
+        this.tables = tables;
+        this.sink = sink;
+        this.everyMs = everyMs;
+        this.readBinlogBytes = readBinlogBytes;
+        this.processStart = processStart;
+        this.rowsEstimate = tables.reduce((n, t) => n + t.rowsEstimate, 0);
+    }
+    start() {
+        if (this.everyMs <= 0)
+            return;
+        this.timer = setInterval(() => void this.tick(), this.everyMs);
+        this.timer.unref();
+    }
+    advance(_t, rows) {
+        this.firstChunkAt ??= Date.now();
+        this.rows += rows;
+    }
+    tableDone() {
+        this.tablesDone += 1;
+    }
+    totals() {
         return {
-            schema: checkName(input, item.slice(0, dot), 'schema'),
-            table: checkName(input, item.slice(dot + 1), 'table'),
+            tablesDone: this.tablesDone,
+            tables: this.tables.length,
+            rows: this.rows,
+            rowsEstimate: this.rowsEstimate,
+            seconds: (Date.now() - this.started) / 1000,
+            binlogBytes: this.binlogBytes,
+            firstChunkMs: this.firstChunkAt === undefined ? undefined : Math.round(this.firstChunkAt - this.processStart),
         };
-    });
-}
-function dedupe(xs) {
-    return [...new Set(xs)];
-}
-function checkHost(input, raw) {
-    const h = (raw ?? '').trim();
-    if (h === '')
-        throw new errors_InputError(input, 'is required: the replica to flush (host name or IP address)');
-    if (/[\s/?#@]/u.test(h) || h.length > 255)
-        throw new errors_InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
-    return h;
-}
-function validateSelection(sel) {
-    for (const s of sel.skip) {
-        if (sel.databases.includes(s)) {
-            throw new errors_InputError('--skip', `schema ${JSON.stringify(s)} is both selected with --db and skipped with --skip`);
+    }
+    /** Stop the line; one last line with the totals. */
+    async stop() {
+        if (this.timer)
+            clearInterval(this.timer);
+        await this.refreshBinlog();
+        const t = this.totals();
+        if (this.everyMs > 0)
+            this.sink.line(statusLine(t), true);
+        return t;
+    }
+    async tick() {
+        await this.refreshBinlog();
+        this.sink.line(statusLine(this.totals()), false);
+    }
+    async refreshBinlog() {
+        try {
+            this.binlogBytes = await this.readBinlogBytes();
+        }
+        catch {
+            // the status line goes on without it
         }
     }
-    return sel;
 }
 
-;// CONCATENATED MODULE: ./src/sql/builders.ts
-/**
- * Pure SQL builders. No I/O here: every statement the engine sends is built by a function in this
- * file from plain data, and each is unit-tested.
- */
+;// CONCATENATED MODULE: ./src/engine/report.ts
 
-function renameTable(schema, from, to) {
-    return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
-}
-/** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
-function swapBack(schema, table, backup, twinParking) {
-    return `RENAME TABLE ${qualify(schema, table)} TO ${qualify(schema, twinParking)}, ${qualify(schema, backup)} TO ${qualify(schema, table)}`;
-}
-function dropTable(schema, table) {
-    return dropTables([{ schema, table }]);
-}
-/** One DROP for many tables (cheaper per table than one statement each). */
-function dropTables(tables) {
-    return `DROP TABLE ${tables.map((t) => qualify(t.schema, t.table)).join(', ')}`;
-}
-/**
- * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
- * schema-qualified, with FOREIGN KEY constraints removed (their names are unique per schema and the
- * set-aside original still holds them).
- */
-function shellDdl(showCreate, schema, table, opts) {
-    const head = `CREATE TABLE ${quoteIdent(table)} (`;
-    if (!showCreate.startsWith(head)) {
-        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
-    }
-    const body = showCreate.slice(head.length);
-    const lines = body.split('\n');
-    // lines[0] is '' (after the opening parenthesis); definitions follow, each on its own line,
-    // until the line starting with ')' that carries the table options.
-    const close = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
-    if (close < 0)
-        throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
-    const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, opts));
-    const fixed = defs.map((l, i) => {
-        const t = l.replace(/,$/, '');
-        return i < defs.length - 1 ? t + ',' : t;
-    });
-    return [`CREATE TABLE ${qualify(schema, table)} (`, ...fixed, ...lines.slice(close)].join('\n');
-}
-function isDroppedConstraint(line, opts) {
-    const l = line.trimStart();
-    if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY ('))
-        return true;
-    if (opts.stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
-        return true;
-    return false;
-}
-function plainColumn(c) {
-    const cs = c.charset && c.collation ? ` CHARACTER SET ${c.charset} COLLATE ${c.collation}` : '';
-    return `${quoteIdent(c.name)} ${c.columnType}${cs} ${c.nullable ? 'NULL' : 'NOT NULL'}${c.invisible ? ' INVISIBLE' : ''}`;
-}
-/**
- * Turns the shell (the empty table under the real name) into the BLACKHOLE twin: generated columns
- * become plain columns at the same place (BLACKHOLE refuses them on MariaDB, and the copy then writes
- * their values), indexes BLACKHOLE cannot hold go (plan.twinDroppedIndexes), partitioning goes, and the
- * comment
- * marks the twin as ours for this run.
- */
-function twinAlter(schema, table, spec) {
-    const parts = [];
-    const generated = spec.columns.filter((c) => c.generated);
-    for (const c of generated)
-        parts.push(`DROP COLUMN ${quoteIdent(c.name)}`);
-    for (const c of generated) {
-        const idx = spec.columns.indexOf(c);
-        const after = idx === 0 ? 'FIRST' : `AFTER ${quoteIdent(spec.columns[idx - 1].name)}`;
-        parts.push(`ADD COLUMN ${plainColumn(c)} ${after}`);
-    }
-    for (const i of spec.droppedIndexes)
-        parts.push(`DROP INDEX ${quoteIdent(i)}`);
-    parts.push('ENGINE=BLACKHOLE');
-    parts.push(`COMMENT=${quoteString(spec.marker)}`);
-    let sql = `ALTER TABLE ${qualify(schema, table)} ${parts.join(', ')}`;
-    // Never partitioned, although MariaDB would allow it: a server killed in the middle of ALTER TABLE
-    // on a partitioned BLACKHOLE table was seen to come back with the table's .frm and without its
-    // .par (renamed under a #sql-alter name), a name nobody can open (the torture test found it).
-    if (spec.partitioned)
-        sql += ' REMOVE PARTITIONING';
-    return sql;
-}
-/** The key's values as boundary expressions (see CopyKey.ordinal). */
-function boundaryExprs(key) {
-    return key.columns.map((c, i) => (key.ordinal?.[i] ? `${quoteIdent(c)} + 0` : quoteIdent(c))).join(', ');
-}
-/** `@bf_<prefix><i>` user variables holding key values server-side. */
-function keyVars(prefix, n) {
-    return Array.from({ length: n }, (_, i) => `@bf_${prefix}${i}`);
-}
-/** (k0,k1,..) > (v0,v1,..) spelled out so both servers use a range scan. */
-function rowGreaterThan(columns, vars) {
-    const ors = [];
-    for (let i = 0; i < columns.length; i++) {
-        const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
-        ands.push(`${quoteIdent(columns[i])} > ${vars[i]}`);
-        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
-    }
-    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
-}
-/** (k0,k1,..) <= (v0,v1,..) */
-function rowAtMost(columns, vars) {
-    const ors = [];
-    for (let i = 0; i < columns.length; i++) {
-        const ands = columns.slice(0, i).map((c, j) => `${quoteIdent(c)} = ${vars[j]}`);
-        const last = i === columns.length - 1;
-        ands.push(`${quoteIdent(columns[i])} ${last ? '<=' : '<'} ${vars[i]}`);
-        ors.push(ands.length > 1 ? `(${ands.join(' AND ')})` : ands[0]);
-    }
-    return ors.length > 1 ? `(${ors.join(' OR ')})` : ors[0];
-}
-function forceIndex(key) {
-    return key.index === 'PRIMARY' ? 'FORCE INDEX (PRIMARY)' : `FORCE INDEX (${quoteIdent(key.index)})`;
-}
-/**
- * Finds the last key of the next chunk server-side: sets @bf_e* to the key `size` rows past the
- * current start (or NULL when fewer rows remain), and returns one row `{last}` (1 when this is the
- * final chunk).
- */
-function nextBoundary(schema, backup, key, size, first) {
-    const cols = key.columns.map(quoteIdent).join(', ');
-    const e = keyVars('e', key.columns.length);
-    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
-    return [
-        `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
-        `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
-        `SELECT ${e[0]} IS NULL AS last`,
-    ];
-}
-/** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
-function copyChunk(schema, table, backup, columns, key, bounds) {
-    const conds = [];
-    if (!bounds.first)
-        conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
-    if (!bounds.last)
-        conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
-    const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
-}
-/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
-function copyRange(schema, table, backup, columns, key, lo, hi) {
-    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
-}
-/** lo <= key < hi on the key's single integer column (no upper bound when `hi` is undefined). */
-function rangeWhere(key, lo, hi) {
-    const k = quoteIdent(key.columns[0]);
-    return `${k} >= ${lo}${hi === undefined ? '' : ` AND ${k} < ${hi}`}`;
-}
-/** Smallest and largest value of a single-column key (for range chunks). */
-function keyExtent(schema, backup, key) {
-    const k = quoteIdent(key.columns[0]);
-    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
-}
-/** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
-function seekStart(schema, backup, key, rows) {
-    const cols = key.columns.map(quoteIdent).join(', ');
-    const s = keyVars('s', key.columns.length);
-    return [
-        `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
-    ];
-}
-/** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
-function countRange(schema, backup, key, lo, hi) {
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
-}
-/** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
-function countAfterStart(schema, backup, key, first) {
-    const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)}${where}`;
-}
-/** The end of this chunk becomes the start of the next. */
-function advanceStart(n) {
-    const s = keyVars('s', n);
-    const e = keyVars('e', n);
-    return `SET ${s.map((v, i) => `${v} = ${e[i]}`).join(', ')}`;
-}
-/** The whole table (or one partition) in one statement. */
-function copyAll(schema, table, backup, columns, partition) {
-    const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
-    return `${insertSelect(schema, table, backup, columns)}${part}`;
-}
-function insertSelect(schema, table, backup, columns) {
-    const cols = columns.map(quoteIdent).join(', ');
-    return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;
-}
-/* Session */
-function setSqlLogBin(on) {
-    return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
-}
-/* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
-/** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */
-function getLock(name, waitS) {
-    return `SELECT GET_LOCK(${quoteString(name)}, ${Math.max(0, Math.floor(waitS))}) AS got`;
-}
-function releaseLock(name) {
-    return `DO RELEASE_LOCK(${quoteString(name)})`;
-}
-/** One row: the connection id holding each named lock (`h0`, `h1`, ...), NULL where it is free. */
-function lockHolders(names) {
-    return `SELECT ${names.map((n, i) => `IS_USED_LOCK(${quoteString(n)}) AS h${i}`).join(', ')}`;
-}
-/** The server's read_only switch (global: it affects every session but the exempt ones). */
-function setGlobalReadOnly(on) {
-    return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
-}
 
-;// CONCATENATED MODULE: ./src/db/run-lock.ts
-
-const RUN_LOCK = 'binlog-flusher';
-/** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
-const WORKER_SLOTS = 128;
-function workerLockName(slot) {
-    return `${RUN_LOCK}/worker/${slot}`;
+function defaultHashfile(host, at) {
+    const stamp = at
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    const safeHost = host.replace(/[^A-Za-z0-9._-]/g, '_');
+    return `binlog-flusher-${safeHost}-${stamp}.hashfile`;
 }
-const ALL_SLOTS = Array.from({ length: WORKER_SLOTS }, (_, i) => workerLockName(i + 1));
-/** The server waits at most this long per GET_LOCK, so no statement outlives the client's timeout. */
-const POLL_S = 1;
-async function tryLock(db, name, waitS) {
-    return Number((await db.one(getLock(name, waitS)))?.got) === 1;
+function shellQuote(v) {
+    return /^[A-Za-z0-9_./:=@,-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`;
 }
-/** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
-async function describeConnection(db, id) {
-    const row = await db
-        .one('SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
-        .catch(() => undefined);
-    if (!row)
-        return `connection ${id}`;
-    const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
-    return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;
+/** The exact command that puts everything back (no secret: the password comes from mycnf/env). */
+function recoverCommand(s, hashfile, mycnf) {
+    const c = s.connection;
+    const parts = ['binlog-flusher', 'recover'];
+    if (c.socket)
+        parts.push('--socket', shellQuote(c.socket));
+    else
+        parts.push('--host', shellQuote(c.host), '--port', String(c.port));
+    if (mycnf)
+        parts.push('--mycnf', shellQuote(mycnf));
+    parts.push('--hashfile', shellQuote(hashfile));
+    return parts.join(' ');
 }
-async function holderOf(db, names) {
-    const row = (await db.one(lockHolders(names))) ?? {};
-    return Object.values(row)
-        .filter((v) => v !== null && v !== undefined)
-        .map(Number);
+function totals(r) {
+    const done = r.tables.filter((t) => t.status === 'flushed');
+    return { tables: done.length, rows: done.reduce((a, t) => a + t.rows, 0) };
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function failure(message, fix) {
-    return { check: 'run-lock', message, fix };
-}
-/**
- * Take the run lock, waiting up to `waitS` seconds for another actor to finish, then wait (within the
- * same bound) until no session of an earlier run is still running a statement. Returns a failure that
- * names the holder and says what to do, or undefined once this session holds the lock.
- */
-async function acquireRunLock(db, waitS, log) {
-    const deadline = Date.now() + waitS * 1000;
-    const left = () => Math.max(0, (deadline - Date.now()) / 1000);
-    if (!(await tryLock(db, RUN_LOCK, 0))) {
-        const [holder] = await holderOf(db, [RUN_LOCK]);
-        const who = holder ? await describeConnection(db, holder) : 'a session that just ended';
-        if (waitS > 0)
-            log?.info(`another binlog-flusher run holds the run lock (${who}); waiting up to ${waitS} s`);
-        let got = false;
-        while (!got && left() > 0)
-            got = await tryLock(db, RUN_LOCK, Math.min(POLL_S, Math.ceil(left())));
-        if (!got) {
-            const [still] = await holderOf(db, [RUN_LOCK]);
-            return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, 'that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (--lock-wait / lock-wait). ' +
-                'If its process is gone and the session hangs, end it with KILL <connection id>, then run `binlog-flusher recover` with its journal');
+const pos = (p) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
+function formatReport(r) {
+    const lines = [];
+    if (r.status === 'planned') {
+        lines.push(`Plan for ${r.host}:${r.port} (${r.serverVersion}), nothing was changed:`);
+        for (const t of r.tables) {
+            lines.push(`  ${t.schema}.${t.table}: ~${t.rowsEstimate} rows, ~${(t.bytesEstimate / 1048576).toFixed(1)} MiB, ${t.chunking}`);
         }
     }
-    let said = false;
-    for (;;) {
-        const busy = await holderOf(db, ALL_SLOTS);
-        if (busy.length === 0)
-            return undefined;
-        if (left() <= 0) {
-            await db.exec(releaseLock(RUN_LOCK)).catch(() => undefined);
-            const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
-            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, 'wait for their statements to end (or end them with KILL <connection id>), then try again; raise --lock-wait / lock-wait to wait longer');
+    else {
+        const tot = totals(r);
+        lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows)`);
+        for (const t of r.tables) {
+            lines.push(`  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.error ? ` (${t.error})` : ''}`);
         }
-        if (!said)
-            log?.info(`waiting for ${busy.length} session(s) of an earlier run to end their last statement`);
-        said = true;
-        await sleep(250);
+        if (r.copy)
+            lines.push(copyLine(r.copy));
+        if (r.binlog) {
+            lines.push(`Binlog start: ${pos(r.binlog.start)}`);
+            lines.push(`Binlog end:   ${pos(r.binlog.end)}`);
+        }
+        if (r.sourceApplied) {
+            lines.push(`Source applied at stop: ${r.sourceApplied.file}:${r.sourceApplied.position}${r.sourceApplied.gtid ? ` (GTID ${r.sourceApplied.gtid})` : ''}`);
+        }
+        if (r.errantGtids)
+            lines.push(`GTIDs written by the flush on this replica: ${r.errantGtids}`);
+        lines.push(`Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`);
+        for (const st of r.settings ?? [])
+            lines.push(`Server setting ${describeSetting(st)}`);
+        if (r.hashfile)
+            lines.push(`Journal: ${r.hashfile}`);
     }
+    for (const k of r.skipped)
+        lines.push(`  skipped ${k.schema}.${k.table}: ${k.reason}`);
+    if (r.recoverCommand) {
+        lines.push('Some tables are not back in place. Put them back with:');
+        lines.push(`  ${r.recoverCommand}`);
+    }
+    return lines.join('\n');
 }
-/** A worker session marks itself as part of the run holding the lock (see the module comment). */
-async function claimWorkerSlot(db, preferred = 1) {
-    for (let k = 0; k < WORKER_SLOTS; k++) {
-        const slot = ((preferred - 1 + k) % WORKER_SLOTS) + 1;
-        if (await tryLock(db, workerLockName(slot), 0))
-            return slot;
+/** The copy's totals on one line (the result and the job summary). */
+function copyLine(c) {
+    const rate = c.seconds > 0 ? Math.round(c.rows / c.seconds) : 0;
+    const held = c.waitedMs.pause + c.waitedMs.brake + c.waitedMs.cap;
+    return (`Copy: ${c.rows} rows in ${c.seconds.toFixed(2)}s (${rate} rows/s) on ${c.workers} worker${c.workers === 1 ? '' : 's'}` +
+        (c.binlogBytes === undefined ? '' : `, binlog +${formatBytes(c.binlogBytes)}`) +
+        (c.firstChunkMs === undefined ? '' : `, first chunk ${c.firstChunkMs} ms after start`) +
+        (held ? `, held ${(held / 1000).toFixed(1)}s by pause/brake/cap` : ''));
+}
+
+;// CONCATENATED MODULE: ./src/engine/restore.ts
+
+
+function isOurTwin(t, marker) {
+    return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
+}
+/** The one DROP: only BLACKHOLE tables carrying this run's marker, checked all at once. */
+async function dropOurTwins(apply, twins, marker) {
+    if (twins.length === 0)
+        return;
+    const live = await apply.db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
+       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${twins.map(() => '(?, ?)').join(', ')})`, twins.flatMap((t) => [t.schema, t.table]));
+    const ours = (t) => live.some((r) => r.s === t.schema && r.t === t.table && r.e === 'BLACKHOLE' && r.c === marker);
+    const refused = twins.filter((t) => !ours(t));
+    if (refused.length) {
+        throw new Error(`refusing to drop ${refused.map((t) => `${t.schema}.${t.table}`).join(', ')}: not a BLACKHOLE twin marked ${JSON.stringify(marker)}`);
     }
-    throw new Error(`all ${WORKER_SLOTS} worker slots of the run lock are taken`);
+    await apply.dropCheckedTwins(twins);
+}
+async function dropOurTwin(apply, schema, name, marker) {
+    await dropOurTwins(apply, [{ schema, table: name }], marker);
+}
+async function liveColumnsHash(db, schema, table) {
+    return columnsHash((await liveShape(db, schema, table)).columns);
+}
+async function sameColumns(db, schema, a, b) {
+    const names = async (t) => (await liveShape(db, schema, t)).columns.map((c) => c.name).join('\u0000');
+    return (await names(a)) === (await names(b));
+}
+/** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
+async function convertShell(apply, schema, name, marker) {
+    const shape = await liveShape(apply.db, schema, name);
+    await apply.convertToTwin(schema, name, { ...shape, marker });
+}
+/**
+ * Look at the live server and do what the state needs, with binlogging off.
+ */
+async function restoreTable(e, ctx) {
+    const { apply, marker } = ctx;
+    const db = apply.db;
+    const name = `${e.schema}.${e.table}`;
+    const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
+    const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
+    if (bk.exists)
+        return fromBackup(e, tb, tw, ctx);
+    if (!tb.exists) {
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
+        };
+    }
+    if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
+        };
+    }
+    if (tw?.exists)
+        return removeDebris(e, tw, ctx);
+    return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+}
+/**
+ * The table is in place and something is parked under its twin name: our twin, or our empty shell,
+ * is dropped. The table is reported in place whatever happens to that debris.
+ */
+async function removeDebris(e, tw, ctx) {
+    const { apply, marker } = ctx;
+    const db = apply.db;
+    const name = `${e.schema}.${e.table}`;
+    try {
+        if (marker && isOurTwin(tw, marker)) {
+            await dropOurTwin(apply, e.schema, e.twin, marker);
+            return {
+                outcome: 'parked-twin-dropped',
+                ok: true,
+                detail: `${name} in place; dropped its parked twin ${e.twin}`,
+            };
+        }
+        if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
+            await convertShell(apply, e.schema, e.twin, marker);
+            await dropOurTwin(apply, e.schema, e.twin, marker);
+            return {
+                outcome: 'parked-twin-dropped',
+                ok: true,
+                detail: `${name} in place; dropped its parked shell ${e.twin}`,
+            };
+        }
+    }
+    catch (err) {
+        return {
+            outcome: 'debris-left',
+            ok: true,
+            detail: `${name} in place; its parked ${e.schema}.${e.twin} could not be removed (${err.message}): check it is empty, then drop it by hand`,
+        };
+    }
+    return {
+        outcome: 'debris-left',
+        ok: true,
+        detail: `${name} in place, but ${e.schema}.${e.twin} is not our twin; left alone (check it, then drop it by hand)`,
+    };
+}
+/** The server lists the name but cannot open it (information_schema says why in the comment). */
+function unopenable(e, tb, ctx) {
+    const name = `${e.schema}.${e.table}`;
+    const twinHint = ctx.shellMayExist
+        ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(ctx.marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again`
+        : ' Left alone';
+    return {
+        outcome: 'not-understood',
+        ok: false,
+        detail: `the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
+            `The table itself is safe as ${e.schema}.${e.backup}.${twinHint}`,
+    };
+}
+/** The backup exists: the real table is set aside. */
+async function fromBackup(e, tb, tw, ctx) {
+    const { apply, marker } = ctx;
+    const db = apply.db;
+    const name = `${e.schema}.${e.table}`;
+    if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '')
+        return unopenable(e, tb, ctx);
+    if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`,
+        };
+    }
+    if (!tb.exists) {
+        await apply.renameBack(e.schema, e.backup, e.table);
+        return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
+    }
+    if (tw?.exists) {
+        return {
+            outcome: 'not-understood',
+            ok: false,
+            detail: `${name}, ${e.backup} and ${e.twin} all exist; left alone`,
+        };
+    }
+    if (marker && isOurTwin(tb, marker)) {
+        await apply.swapBack(e);
+        await dropOurTwin(apply, e.schema, e.twin, marker);
+        return { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}; twin dropped` };
+    }
+    if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
+        // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
+        await apply.replaceLegacyTwin(e.schema, e.table, e.backup);
+        return {
+            outcome: 'twin-replaced',
+            ok: true,
+            detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
+        };
+    }
+    if (marker &&
+        ctx.shellMayExist &&
+        tb.type === 'BASE TABLE' &&
+        tb.engine !== 'BLACKHOLE' &&
+        (await isEmpty(db, e.schema, e.table))) {
+        // Died between creating the shell (the real DDL, empty) and turning it into the twin.
+        await apply.swapBack(e);
+        try {
+            await convertShell(apply, e.schema, e.twin, marker);
+            await dropOurTwin(apply, e.schema, e.twin, marker);
+        }
+        catch (err) {
+            ctx.log.warn(`${name} is back, but its empty shell ${e.schema}.${e.twin} could not be removed: ${err.message}`);
+            return {
+                outcome: 'shell-replaced',
+                ok: true,
+                detail: `${name} back from ${e.backup}; empty shell left as ${e.twin}`,
+            };
+        }
+        return {
+            outcome: 'shell-replaced',
+            ok: true,
+            detail: `${name} back from ${e.backup}; empty shell dropped`,
+        };
+    }
+    return {
+        outcome: 'not-understood',
+        ok: false,
+        detail: `${name} exists and is not our twin, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/inspect/preflight.ts
@@ -9828,13 +10933,37 @@ async function claimWorkerSlot(db, preferred = 1) {
 async function preflight(db, s, log) {
     const failures = [];
     const warnings = [];
-    const fail = (check, message, fix) => failures.push({ check, message, fix });
     const facts = await readServer(db);
-    const d = facts.dialect;
+    const c = {
+        db,
+        s,
+        facts,
+        d: facts.dialect,
+        fail: (check, message, fix) => failures.push({ check, message, fix }),
+        failed: (check) => failures.some((f) => f.check === check),
+        warn: (text) => warnings.push(text),
+    };
     // First, so that every check below sees a server no other run of ours is changing.
     const lock = await acquireRunLock(db, s.lockWait, log);
     if (lock)
         failures.push(lock);
+    await serverChecks(c);
+    const replica = await replicaChecks(c);
+    const grants = await privilegeChecks(c, replica);
+    const downstream = await downstreamChecks(c);
+    if (facts.gtidOn) {
+        c.warn("GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
+            'do not promote this replica to primary afterwards without handling them (their range is reported at the end)');
+    }
+    const { discovery, shapes } = await selectionChecks(c, grants);
+    const writers = await writerChecks(db, s, facts, grants, discovery);
+    failures.push(...writers.failures);
+    warnings.push(...writers.warnings);
+    bigTableWarnings(c, discovery);
+    return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+/** The journal path, binary logging, the session's settings, BLACKHOLE. */
+async function serverChecks({ db, s, facts, d, fail }) {
     if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
         fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, 'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path');
     }
@@ -9854,34 +10983,43 @@ async function preflight(db, s, log) {
     if (bh !== 'YES' && bh !== 'DEFAULT') {
         fail('blackhole', 'the BLACKHOLE storage engine is not available on this server', d.blackholeFix);
     }
+}
+/** A replica (unless allowed otherwise), whose applier is stopped by us or already. */
+async function replicaChecks({ db, s, d, fail, failed }) {
     const replica = await replicaStatus(db, d).catch((e) => {
-        fail('replica-status', `cannot read the replica status: ${e.message}`, 'grant the flush user REPLICATION CLIENT (MariaDB: SLAVE MONITOR)');
+        fail('replica-status', `cannot read the replica status: ${e.message}`, `grant the flush user ${d.privileges.replicaStatus}`);
         return undefined;
     });
-    if (!replica && !failures.some((f) => f.check === 'replica-status') && !s.allowPrimary) {
+    if (!replica && !failed('replica-status') && !s.allowPrimary) {
         fail('replica', 'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary', 'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables');
     }
     if (replica?.sqlRunning && !s.replication.stopReplica) {
         fail('applier', 'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost', 'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first');
     }
-    const probe = async (sql, check, privilege, why) => {
+    return replica;
+}
+/** What the run reads of the binlog, and the applier's stop and start. */
+async function privilegeChecks({ db, s, d, fail }, replica) {
+    const probe = async (sql, privilege, why) => {
         try {
             await db.rows(sql);
-            return true;
         }
         catch (e) {
-            fail(check, `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
-            return false;
+            fail('privilege', `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
         }
     };
-    await probe(d.showBinlogStatus, 'privilege', d.privileges.binlogStatus, 'to record binlog coordinates');
-    await probe('SHOW BINLOG EVENTS LIMIT 1', 'privilege', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
+    await probe(d.showBinlogStatus, d.privileges.binlogStatus, 'to record binlog coordinates');
+    await probe('SHOW BINLOG EVENTS LIMIT 1', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
     const grants = await currentGrants(db);
     if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
         if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
             fail('privilege', `this user may not stop or start the replica applier`, `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`);
         }
     }
+    return grants;
+}
+/** Replicas reading this server's binlog would apply the flush. */
+async function downstreamChecks({ db, s, d, fail }) {
     let downstream = [];
     try {
         downstream = await downstreamReplicas(db, d);
@@ -9894,10 +11032,10 @@ async function preflight(db, s, log) {
     if (downstream.length && !s.allowDownstream) {
         fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, 'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush');
     }
-    if (facts.gtidOn) {
-        warnings.push("GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
-            'do not promote this replica to primary afterwards without handling them (their range is reported at the end)');
-    }
+    return downstream;
+}
+/** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
+async function selectionChecks({ db, s, fail }, grants) {
     const allTables = await listTables(db);
     const leftovers = allTables.filter((t) => isLeftoverName(t.name));
     if (leftovers.length) {
@@ -9913,25 +11051,23 @@ async function preflight(db, s, log) {
     const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
     for (const p of discovery.problems)
         fail('selection', p.message, p.fix);
-    const schemasToFlush = [...new Set(discovery.tables.map((t) => t.row.schema))];
-    for (const schema of schemasToFlush) {
+    for (const schema of new Set(discovery.tables.map((t) => t.row.schema))) {
         const missing = missingSchemaPrivileges(grants, schema);
         if (missing.length) {
             fail('privilege', `this user lacks ${missing.join(', ')} on schema ${schema}`, `GRANT ${missing.join(', ')} ON \`${schema.replaceAll('`', '``')}\`.* TO the flush user`);
         }
     }
-    const writers = await writerChecks(db, s, facts, grants, discovery);
-    failures.push(...writers.failures);
-    warnings.push(...writers.warnings);
+    return { discovery, shapes };
+}
+/** Only where it matters: a table smaller than one chunk is one transaction anyway. */
+function bigTableWarnings({ warn }, discovery) {
     for (const { row, shape } of discovery.tables) {
-        // Only where it matters: a table smaller than one chunk is one transaction anyway.
         if (row.dataLength >= CHUNK_BYTES &&
             !shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
             const mb = row.dataLength / 1048576;
-            warnings.push(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
+            warn(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
         }
     }
-    return { facts, replica, downstream, discovery, shapes, failures, warnings };
 }
 /**
  * Who else can write into a table while it is set aside (and see it vanish into the twin). The run
@@ -10020,614 +11156,161 @@ function describeSessions(xs) {
     return shown.join('; ') + (xs.length > 10 ? `; and ${xs.length - 10} more` : '');
 }
 
-;// CONCATENATED MODULE: ./src/engine/progress.ts
-function formatRate(rowsPerSecond) {
-    if (rowsPerSecond >= 1e6)
-        return `${(rowsPerSecond / 1e6).toFixed(1)}M rows/s`;
-    if (rowsPerSecond >= 1e3)
-        return `${(rowsPerSecond / 1e3).toFixed(1)}k rows/s`;
-    return `${Math.round(rowsPerSecond)} rows/s`;
-}
-function formatDuration(seconds) {
-    if (!Number.isFinite(seconds) || seconds < 0)
-        return '?';
-    if (seconds < 60)
-        return `${Math.ceil(seconds)}s`;
-    const m = Math.floor(seconds / 60);
-    return `${m}m${String(Math.ceil(seconds - m * 60)).padStart(2, '0')}s`;
-}
-function progressLine(name, done, estimate, elapsed) {
-    const rate = elapsed > 0 ? done / elapsed : 0;
-    const total = Math.max(estimate, done);
-    const pct = total > 0 ? Math.min(100, (100 * done) / total) : 100;
-    const eta = rate > 0 ? (total - done) / rate : NaN;
-    return `${name}: ${pct.toFixed(0)}% (${done}/~${total} rows), ${formatRate(rate)}, ETA ${formatDuration(eta)}`;
-}
-function logProgress(log, everyMs = 5000) {
-    const state = new Map();
-    return {
-        start(t) {
-            const at = Date.now();
-            state.set(t.id, { started: at, done: 0, lastPrint: at });
-        },
-        advance(t, rows) {
-            const s = state.get(t.id);
-            if (!s)
-                return;
-            s.done += rows;
-            const at = Date.now();
-            if (at - s.lastPrint >= everyMs) {
-                s.lastPrint = at;
-                log.info(progressLine(`${t.schema}.${t.table}`, s.done, t.rowsEstimate, (at - s.started) / 1000));
-            }
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/server-settings.ts
-
-const at = () => new Date().toISOString();
-async function readOnlyNow(db) {
-    const v = (await db.one('SELECT @@GLOBAL.read_only AS v'))?.v;
-    return ['1', 'ON'].includes(String(v).toUpperCase()) ? 'ON' : 'OFF';
-}
-/** Turn read_only ON for the run; undefined when it already was. */
-async function holdReadOnly(db, journal, log) {
-    const from = await readOnlyNow(db);
-    if (from === 'ON')
-        return undefined;
-    await journal.write({ type: 'setting', name: 'read_only', from, to: 'ON', at: at() });
-    await db.exec(setGlobalReadOnly(true));
-    log.info('read_only turned ON for the run: other sessions cannot write into set-aside tables');
-    return { name: 'read_only', from, to: 'ON', outcome: 'held' };
-}
-/** Put back what the run changed (only call once no table is set aside). */
-async function putBackSettings(db, changed, journal, log) {
-    const out = [];
-    for (const c of changed) {
-        const now = await readOnlyNow(db);
-        let outcome;
-        if (now === c.to) {
-            await db.exec(setGlobalReadOnly(c.from === 'ON'));
-            outcome = 'restored';
-            log.info(`${c.name} put back to ${c.from}`);
-        }
-        else if (now === c.from) {
-            outcome = 'already';
-        }
-        else {
-            outcome = 'changed';
-            log.warn(`${c.name} is ${now}, not the ${c.to} the run set: changed by someone since; left as it is`);
-        }
-        await journal?.write({
-            type: 'setting-restored',
-            name: c.name,
-            value: outcome === 'changed' ? now : c.from,
-            at: at(),
-        });
-        out.push({ ...c, outcome });
-    }
-    return out;
-}
-function describeSetting(s) {
-    switch (s.outcome) {
-        case 'held':
-            return `${s.name}: turned ${s.to} for the run; still ${s.to} (recover puts it back to ${s.from})`;
-        case 'restored':
-            return `${s.name}: turned ${s.to} for the run, back to ${s.from}`;
-        case 'already':
-            return `${s.name}: was back to ${s.from} already`;
-        case 'changed':
-            return `${s.name}: changed by someone since the run set it to ${s.to}; left as it is`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/restore.ts
-
-
-
-
-function isOurTwin(t, marker) {
-    return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
-}
-/** The one DROP: only BLACKHOLE tables carrying this run's marker, checked all at once. */
-async function dropOurTwins(db, twins, marker) {
-    if (twins.length === 0)
-        return;
-    const live = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
-       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${twins.map(() => '(?, ?)').join(', ')})`, twins.flatMap((t) => [t.schema, t.table]));
-    const ours = (t) => live.some((r) => r.s === t.schema && r.t === t.table && r.e === 'BLACKHOLE' && r.c === marker);
-    const refused = twins.filter((t) => !ours(t));
-    if (refused.length) {
-        throw new Error(`refusing to drop ${refused.map((t) => `${t.schema}.${t.table}`).join(', ')}: not a BLACKHOLE twin marked ${JSON.stringify(marker)}`);
-    }
-    await db.exec(`${setSqlLogBin(false)};\n${dropTables(twins)}`);
-}
-async function dropOurTwin(db, schema, name, marker) {
-    await dropOurTwins(db, [{ schema, table: name }], marker);
-}
-async function liveColumnsHash(db, schema, table) {
-    return columnsHash((await liveShape(db, schema, table)).columns);
-}
-async function sameColumns(db, schema, a, b) {
-    const names = async (t) => (await liveShape(db, schema, t)).columns.map((c) => c.name).join('\u0000');
-    return (await names(a)) === (await names(b));
-}
-/** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
-async function convertShell(db, schema, name, marker) {
-    const shape = await liveShape(db, schema, name);
-    await db.exec(`${setSqlLogBin(false)};\n${twinAlter(schema, name, { ...shape, marker })}`);
-}
+;// CONCATENATED MODULE: ./src/plan/chunks.ts
 /**
- * Look at the live server and do what the state needs, with binlogging off.
+ * The copy as a pure cursor: how a table's rows are cut into binlog transactions, from the table's
+ * shape and (for a single integer key) its key's extent. No SQL here; `src/sql/builders.ts` turns a
+ * chunk into a statement.
+ *
+ * - `range`: a single integer key that is dense enough: chunks [lo + i*step, lo + (i+1)*step), the
+ *   last one open-ended. Every chunk is known ahead, so several workers copy one table at once.
+ * - `parts`: no usable key: the whole table in one statement, or one statement per partition.
+ * - `keyset`: any other unique key: one chunk after the other on one session, each boundary found by
+ *   the server (kept in session variables, so no key value ever round-trips through the client).
  */
-async function restoreTable(e, ctx) {
-    const { db, marker } = ctx;
-    const name = `${e.schema}.${e.table}`;
-    const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
-    const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
-    if (bk.exists)
-        return fromBackup(e, tb, tw, ctx);
-    if (!tb.exists) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
-        };
-    }
-    if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
-        };
-    }
-    if (tw?.exists)
-        return removeDebris(e, tw, ctx);
-    return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
-}
-/**
- * The table is in place and something is parked under its twin name: our twin, or our empty shell,
- * is dropped. The table is reported in place whatever happens to that debris.
- */
-async function removeDebris(e, tw, ctx) {
-    const { db, marker } = ctx;
-    const name = `${e.schema}.${e.table}`;
-    try {
-        if (marker && isOurTwin(tw, marker)) {
-            await dropOurTwin(db, e.schema, e.twin, marker);
-            return {
-                outcome: 'parked-twin-dropped',
-                ok: true,
-                detail: `${name} in place; dropped its parked twin ${e.twin}`,
-            };
-        }
-        if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
-            await convertShell(db, e.schema, e.twin, marker);
-            await dropOurTwin(db, e.schema, e.twin, marker);
-            return {
-                outcome: 'parked-twin-dropped',
-                ok: true,
-                detail: `${name} in place; dropped its parked shell ${e.twin}`,
-            };
-        }
-    }
-    catch (err) {
-        return {
-            outcome: 'debris-left',
-            ok: true,
-            detail: `${name} in place; its parked ${e.schema}.${e.twin} could not be removed (${err.message}): check it is empty, then drop it by hand`,
-        };
-    }
-    return {
-        outcome: 'debris-left',
-        ok: true,
-        detail: `${name} in place, but ${e.schema}.${e.twin} is not our twin; left alone (check it, then drop it by hand)`,
-    };
-}
-/** The server lists the name but cannot open it (information_schema says why in the comment). */
-function unopenable(e, tb, ctx) {
-    const name = `${e.schema}.${e.table}`;
-    const twinHint = ctx.shellMayExist
-        ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(ctx.marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again`
-        : ' Left alone';
-    return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
-            `The table itself is safe as ${e.schema}.${e.backup}.${twinHint}`,
-    };
-}
-/** The backup exists: the real table is set aside. */
-async function fromBackup(e, tb, tw, ctx) {
-    const { db, marker } = ctx;
-    const name = `${e.schema}.${e.table}`;
-    if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '')
-        return unopenable(e, tb, ctx);
-    if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`,
-        };
-    }
-    if (!tb.exists) {
-        await db.exec(`${setSqlLogBin(false)};\n${renameTable(e.schema, e.backup, e.table)}`);
-        return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
-    }
-    if (tw?.exists) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `${name}, ${e.backup} and ${e.twin} all exist; left alone`,
-        };
-    }
-    if (marker && isOurTwin(tb, marker)) {
-        await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
-        await dropOurTwin(db, e.schema, e.twin, marker);
-        return { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}; twin dropped` };
-    }
-    if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
-        // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
-        await db.exec(`${setSqlLogBin(false)};\nDROP TABLE ${qualify(e.schema, e.table)};\n${renameTable(e.schema, e.backup, e.table)}`);
-        return {
-            outcome: 'twin-replaced',
-            ok: true,
-            detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
-        };
-    }
-    if (marker &&
-        ctx.shellMayExist &&
-        tb.type === 'BASE TABLE' &&
-        tb.engine !== 'BLACKHOLE' &&
-        (await isEmpty(db, e.schema, e.table))) {
-        // Died between creating the shell (the real DDL, empty) and turning it into the twin.
-        await db.exec(`${setSqlLogBin(false)};\n${swapBack(e.schema, e.table, e.backup, e.twin)}`);
-        try {
-            await convertShell(db, e.schema, e.twin, marker);
-            await dropOurTwin(db, e.schema, e.twin, marker);
-        }
-        catch (err) {
-            ctx.log.warn(`${name} is back, but its empty shell ${e.schema}.${e.twin} could not be removed: ${err.message}`);
-            return {
-                outcome: 'shell-replaced',
-                ok: true,
-                detail: `${name} back from ${e.backup}; empty shell left as ${e.twin}`,
-            };
-        }
-        return {
-            outcome: 'shell-replaced',
-            ok: true,
-            detail: `${name} back from ${e.backup}; empty shell dropped`,
-        };
-    }
-    return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `${name} exists and is not our twin, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/table-flush.ts
-
-
-
-
-
-const now = () => new Date().toISOString();
-class CancelledError extends Error {
-    constructor() {
-        super('cancelled');
-    }
-}
-async function flushTable(t, ctx) {
-    const started = process.hrtime.bigint();
-    const { journal } = ctx;
-    const db = () => ctx.conn.db;
-    const ref = { schema: t.schema, table: t.table };
-    let phase = 'set-aside';
-    const step = async (name, p) => {
-        phase = p;
-        await journal.write({ type: 'step', id: t.id, step: name, at: now() });
-    };
-    const fault = async (p) => {
-        if (ctx.fault)
-            await ctx.fault(p, t);
-    };
-    try {
-        await step('set-aside', 'set-aside');
-        await db().exec(`${setSqlLogBin(false)};\n${renameTable(t.schema, t.table, t.backup)}`);
-        await fault('after-set-aside');
-        await step('twin', 'shell');
-        const ddl = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: ctx.dialect.checkNamesPerSchema });
-        await db().exec(`${setSqlLogBin(ctx.ddl === 'create')};\n${ddl}`);
-        await fault('after-shell');
-        phase = 'twin';
-        const spec = twinSpecFor(t, ctx.marker);
-        await db().exec(`${setSqlLogBin(false)};\n${twinAlter(t.schema, t.table, spec)}`);
-        await fault('after-twin');
-        await step('copy', 'copy');
-        const { rows, chunks } = await copyRows(t, ctx, () => fault('mid-copy'));
-        await fault('after-copy');
-        await step('swap-back', 'swap-back');
-        await db().exec(`${setSqlLogBin(false)};\n${swapBack(t.schema, t.table, t.backup, t.twin)}`);
-        await fault('after-swap');
-        // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
-        // table) and is dropped with others in one statement at the end of the run.
-        await journal.write({ type: 'table-done', id: t.id, rows, at: now() });
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        return { rows, chunks, seconds };
-    }
-    catch (e) {
-        if (e instanceof CancelledError)
-            throw new TableError(ref, phase, 'cancelled');
-        throw new TableError(ref, phase, e);
-    }
-}
-function affected(res) {
-    if (res && typeof res === 'object' && 'affectedRows' in res)
-        return Number(res.affectedRows);
-    return 0;
-}
-/** The last result set of a multi-statement reply: `[{last: 0|1}]`. */
-function lastFlag(results) {
-    const set = results[results.length - 1];
-    const row = Array.isArray(set) ? set[0] : undefined;
-    return Number(row?.last) === 1;
-}
-/** Errors after which a chunk is retried on a new connection (its outcome is then read from the binlog). */
-function retriable(e) {
-    const errno = serverErrno(e);
-    const code = e.code ?? '';
-    const fatal = e.fatal === true;
-    return (fatal ||
-        [1317, 1927, 1205, 1213, 2006, 2013].includes(errno ?? 0) ||
-        [
-            'PROTOCOL_CONNECTION_LOST',
-            'ECONNRESET',
-            'EPIPE',
-            'ER_QUERY_INTERRUPTED',
-            'ER_CONNECTION_KILLED',
-        ].includes(code));
-}
-const INTEGER = /^(tiny|small|medium|big)?int\b/i;
-const MAX_CHUNK_ATTEMPTS = 3;
 /** A table this far under one chunk (by the server's estimates) is copied in one statement. */
 const WHOLE_TABLE_MARGIN = 4;
-async function chooseStrategy(t, ctx) {
-    if (!t.key)
-        return { kind: 'parts', parts: t.partitions.length ? t.partitions : [undefined] };
-    if (t.rowsEstimate * WHOLE_TABLE_MARGIN <= t.chunkRows &&
-        t.bytesEstimate * WHOLE_TABLE_MARGIN <= CHUNK_BYTES) {
-        return { kind: 'parts', parts: [undefined] };
-    }
-    const col = t.columns.find((c) => c.name === t.key.columns[0]);
-    if (t.key.columns.length === 1 && col && INTEGER.test(col.columnType)) {
-        const ext = await ctx.conn.db.one(keyExtent(t.schema, t.backup, t.key));
-        if (ext?.lo === null || ext?.lo === undefined)
-            return { kind: 'range', lo: 0n, hi: -1n, step: 1n };
-        const lo = BigInt(String(ext.lo));
-        const hi = BigInt(String(ext.hi));
-        // Dense enough: at most twice as many key values as rows, so no chunk is mostly empty.
-        if (hi - lo + 1n <= 2n * BigInt(Math.max(t.rowsEstimate, 1)) + BigInt(t.chunkRows)) {
-            return { kind: 'range', lo, hi, step: BigInt(t.chunkRows) };
-        }
-    }
-    return { kind: 'keyset' };
+const INTEGER = /^(tiny|small|medium|big)?int\b/i;
+const isIntegerType = (columnType) => INTEGER.test(columnType);
+/** Whether `planCopy` needs the key's MIN and MAX (read from the set-aside table). */
+function needsExtent(s) {
+    return !copiedWhole(s) && s.keyColumns?.length === 1 && s.integerKey;
 }
-async function copyRows(t, ctx, midCopy) {
-    const cols = t.columns.map((c) => c.name);
-    const { journal } = ctx;
-    await ctx.conn.db.exec(setSqlLogBin(true));
-    const strategy = await chooseStrategy(t, ctx);
-    let rows = 0;
-    let chunks = 0;
-    let done = false;
-    // The chunk sequence of each strategy, as a cursor over "the next chunk".
-    let nextLo = strategy.kind === 'range' ? strategy.lo : 0n;
-    let partIndex = 0;
-    let first = true;
-    let lastKnown = false;
-    if (strategy.kind === 'range' && strategy.hi < strategy.lo)
-        done = true; // empty table
-    if (strategy.kind === 'keyset') {
-        lastKnown = lastFlag(await ctx.conn.db.multi(nextBoundary(t.schema, t.backup, t.key, t.chunkRows, true)));
-    }
-    const current = () => {
-        const db = () => ctx.conn.db;
-        if (strategy.kind === 'range') {
-            const lo = nextLo;
-            const hiEx = lo + strategy.step;
-            const last = hiEx > strategy.hi;
-            return {
-                send: async () => ({
-                    rows: affected((await db().multi([
-                        copyRange(t.schema, t.table, t.backup, cols, t.key, lo, last ? undefined : hiEx),
-                    ]))[0]),
-                    last,
-                }),
-                committed: async () => ({
-                    rows: Number((await db().one(countRange(t.schema, t.backup, t.key, lo, last ? undefined : hiEx)))?.n ?? 0),
-                    last,
-                }),
-                reseat: async () => undefined,
-            };
-        }
-        if (strategy.kind === 'parts') {
-            const p = strategy.parts[partIndex];
-            const last = partIndex === strategy.parts.length - 1;
-            return {
-                send: async () => ({
-                    rows: affected((await db().multi([copyAll(t.schema, t.table, t.backup, cols, p)]))[0]),
-                    last,
-                }),
-                committed: async () => ({
-                    rows: Number((await db().one(`SELECT COUNT(*) AS n FROM ${copyAll(t.schema, t.table, t.backup, cols, p).split(' FROM ')[1]}`))?.n ?? 0),
-                    last,
-                }),
-                reseat: async () => undefined,
-            };
-        }
-        const key = t.key;
-        const n = key.columns.length;
-        const wasFirst = first;
-        const isLast = lastKnown;
-        return {
-            send: async () => {
-                if (isLast) {
-                    const [res] = await db().multi([
-                        copyChunk(t.schema, t.table, t.backup, cols, key, { first: wasFirst, last: true }),
-                    ]);
-                    return { rows: affected(res), last: true };
-                }
-                // One round trip: this chunk, move the start, find the next boundary.
-                const results = await db().multi([
-                    copyChunk(t.schema, t.table, t.backup, cols, key, { first: wasFirst, last: false }),
-                    advanceStart(n),
-                    ...nextBoundary(t.schema, t.backup, key, t.chunkRows, false),
-                ]);
-                lastKnown = lastFlag(results);
-                return { rows: affected(results[0]), last: false };
-            },
-            committed: async () => {
-                if (isLast) {
-                    if (rows > 0)
-                        await db().multi(seekStart(t.schema, t.backup, key, rows));
-                    return {
-                        rows: Number((await db().one(countAfterStart(t.schema, t.backup, key, rows === 0)))?.n ?? 0),
-                        last: true,
-                    };
-                }
-                // A full chunk: exactly chunkSize rows by construction. Seat the next one.
-                await db().multi(seekStart(t.schema, t.backup, key, rows + t.chunkRows));
-                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, t.chunkRows, false)));
-                return { rows: t.chunkRows, last: false };
-            },
-            reseat: async (rowsDone) => {
-                if (rowsDone > 0)
-                    await db().multi(seekStart(t.schema, t.backup, key, rowsDone));
-                lastKnown = lastFlag(await db().multi(nextBoundary(t.schema, t.backup, key, t.chunkRows, rowsDone === 0)));
-            },
-        };
-    };
-    const advance = () => {
-        if (strategy.kind === 'range')
-            nextLo += strategy.step;
-        if (strategy.kind === 'parts')
-            partIndex += 1;
-        first = false;
-    };
-    while (!done) {
-        const chunk = current();
-        let result;
-        for (let attempt = 1; !result; attempt++) {
-            try {
-                result = await chunk.send();
-            }
-            catch (e) {
-                if (ctx.cancelled() || !retriable(e) || attempt >= MAX_CHUNK_ATTEMPTS)
-                    throw e;
-                ctx.log.warn(`${t.schema}.${t.table}: chunk ${chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`);
-                await ctx.conn.reconnect();
-                await ctx.conn.db.exec(setSqlLogBin(true));
-                const seen = await committedStatements(ctx.conn.db, ctx.runStart, t.schema, t.table);
-                if (seen > chunks) {
-                    result = await chunk.committed();
-                    ctx.log.info(`${t.schema}.${t.table}: chunk ${chunks + 1} had been committed (${result.rows} rows); not sent again`);
-                }
-                else {
-                    await chunk.reseat(rows);
-                }
-            }
-        }
-        rows += result.rows;
-        chunks += 1;
-        ctx.progress.advance(t, result.rows);
-        await journal.write({ type: 'chunk', id: t.id, chunk: chunks, rows, at: now() });
-        if (chunks === 1)
-            await midCopy();
-        if (ctx.cancelled())
-            throw new CancelledError();
-        advance();
-        done = result.last;
-    }
-    return { rows, chunks };
+function copiedWhole(s) {
+    if (!s.keyColumns?.length)
+        return true;
+    return (s.rowsEstimate * WHOLE_TABLE_MARGIN <= s.chunkRows && s.bytesEstimate * WHOLE_TABLE_MARGIN <= s.chunkBytes);
 }
-
-;// CONCATENATED MODULE: ./src/engine/report.ts
-
-function defaultHashfile(host, at) {
-    const stamp = at
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-    const safeHost = host.replace(/[^A-Za-z0-9._-]/g, '_');
-    return `binlog-flusher-${safeHost}-${stamp}.hashfile`;
-}
-function shellQuote(v) {
-    return /^[A-Za-z0-9_./:=@,-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`;
-}
-/** The exact command that puts everything back (no secret: the password comes from mycnf/env). */
-function recoverCommand(s, hashfile, mycnf) {
-    const c = s.connection;
-    const parts = ['binlog-flusher', 'recover'];
-    if (c.socket)
-        parts.push('--socket', shellQuote(c.socket));
-    else
-        parts.push('--host', shellQuote(c.host), '--port', String(c.port));
-    if (mycnf)
-        parts.push('--mycnf', shellQuote(mycnf));
-    parts.push('--hashfile', shellQuote(hashfile));
-    return parts.join(' ');
-}
-function totals(r) {
-    const done = r.tables.filter((t) => t.status === 'flushed');
-    return { tables: done.length, rows: done.reduce((a, t) => a + t.rows, 0) };
-}
-const pos = (p) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
-function formatReport(r) {
-    const lines = [];
-    if (r.status === 'planned') {
-        lines.push(`Plan for ${r.host}:${r.port} (${r.serverVersion}), nothing was changed:`);
-        for (const t of r.tables) {
-            lines.push(`  ${t.schema}.${t.table}: ~${t.rowsEstimate} rows, ~${(t.bytesEstimate / 1048576).toFixed(1)} MiB, ${t.chunking}`);
-        }
-    }
-    else {
-        const tot = totals(r);
-        lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows)`);
-        for (const t of r.tables) {
-            lines.push(`  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.error ? ` (${t.error})` : ''}`);
-        }
-        if (r.binlog) {
-            lines.push(`Binlog start: ${pos(r.binlog.start)}`);
-            lines.push(`Binlog end:   ${pos(r.binlog.end)}`);
-        }
-        if (r.sourceApplied) {
-            lines.push(`Source applied at stop: ${r.sourceApplied.file}:${r.sourceApplied.position}${r.sourceApplied.gtid ? ` (GTID ${r.sourceApplied.gtid})` : ''}`);
-        }
-        if (r.errantGtids)
-            lines.push(`GTIDs written by the flush on this replica: ${r.errantGtids}`);
-        lines.push(`Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`);
-        for (const st of r.settings ?? [])
-            lines.push(`Server setting ${describeSetting(st)}`);
-        if (r.hashfile)
-            lines.push(`Journal: ${r.hashfile}`);
-    }
-    for (const k of r.skipped)
-        lines.push(`  skipped ${k.schema}.${k.table}: ${k.reason}`);
-    if (r.recoverCommand) {
-        lines.push('Some tables are not back in place. Put them back with:');
-        lines.push(`  ${r.recoverCommand}`);
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/engine/flush.ts
 /**
- * The flush, start to end: preflight -> plan -> journal -> stop the applier -> tables through the
- * pipeline, `concurrency` at a time -> coordinates -> report. On any failure the tables that are set
- * aside are put back before returning; what cannot be put back is named with the recover command.
+ * How the table is copied. `extent` is the key's MIN and MAX (null for an empty table), given when
+ * `needsExtent`. A range is taken only when dense enough (at most twice as many key values as rows,
+ * plus one chunk), so no chunk is mostly empty.
+ */
+function planCopy(s, extent) {
+    if (copiedWhole(s)) {
+        return {
+            kind: 'parts',
+            parts: !s.keyColumns?.length && s.partitions.length ? [...s.partitions] : [undefined],
+        };
+    }
+    if (needsExtent(s) && extent !== undefined) {
+        if (extent === null)
+            return { kind: 'range', lo: 0n, hi: -1n, step: 1n };
+        const { lo, hi } = extent;
+        if (hi - lo + 1n <= 2n * BigInt(Math.max(s.rowsEstimate, 1)) + BigInt(s.chunkRows)) {
+            return { kind: 'range', lo, hi, step: BigInt(s.chunkRows) };
+        }
+    }
+    return { kind: 'keyset', step: s.chunkRows };
+}
+/** How many chunks a plan has, when known ahead (a keyset's boundaries are found as it goes). */
+function chunkCount(p) {
+    if (p.kind === 'parts')
+        return p.parts.length;
+    if (p.kind === 'keyset')
+        return undefined;
+    if (p.hi < p.lo)
+        return 0;
+    return Number((p.hi - p.lo) / p.step) + 1;
+}
+/** The `seq`-th chunk (0-based) of a range or parts plan; undefined past the end. */
+function chunkAt(p, seq) {
+    const n = chunkCount(p);
+    if (n === undefined || seq < 0 || seq >= n)
+        return undefined;
+    if (p.kind === 'parts')
+        return { kind: 'part', seq, partition: p.parts[seq] };
+    if (p.kind !== 'range')
+        return undefined;
+    const lo = p.lo + BigInt(seq) * p.step;
+    return { kind: 'range', seq, lo, hiEx: seq === n - 1 ? undefined : lo + p.step };
+}
+/** Every chunk of a range or parts plan, in key order. */
+function allChunks(p) {
+    const n = chunkCount(p) ?? 0;
+    return Array.from({ length: n }, (_, i) => chunkAt(p, i));
+}
+/** One line for the plan and the report. */
+function describeCopy(key, s) {
+    if (!key)
+        return s.partitions.length ? 'whole, per partition' : 'whole table';
+    return `keyset on ${key.index} (${key.columns.join(', ')}), ${s.chunkRows} rows`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/table-steps.ts
+/**
+ * The steps of one table around its copy: set aside -> shell (the real DDL) -> BLACKHOLE twin, and
+ * later swap back (the parked twin is dropped at the end of the run, in a batch). Every step is in
+ * the journal, durably, before it runs.
+ */
+
+
+
+
+
+function copyShape(t) {
+    const first = t.key ? t.columns.find((c) => c.name === t.key.columns[0]) : undefined;
+    return {
+        keyColumns: t.key?.columns,
+        integerKey: first ? isIntegerType(first.columnType) : false,
+        partitions: t.partitions,
+        rowsEstimate: t.rowsEstimate,
+        bytesEstimate: t.bytesEstimate,
+        chunkRows: t.chunkRows,
+        chunkBytes: CHUNK_BYTES,
+    };
+}
+async function step(run, t, name) {
+    await run.journal.write({ type: 'step', id: t.id, step: name, at: now() });
+}
+async function fault(run, t, p) {
+    if (run.fault)
+        await run.fault(p, t);
+}
+/** Set the table aside and put its twin under its name; returns how its rows are copied. */
+async function prepareTable(t, w, run) {
+    let phase = 'set-aside';
+    try {
+        await step(run, t, 'set-aside');
+        await w.apply.setAside(t);
+        await fault(run, t, 'after-set-aside');
+        phase = 'shell';
+        await step(run, t, 'twin');
+        await w.apply.createShell(t, run.ddl);
+        await fault(run, t, 'after-shell');
+        phase = 'twin';
+        await w.apply.makeTwin(t, run.marker);
+        await fault(run, t, 'after-twin');
+        phase = 'copy';
+        await step(run, t, 'copy');
+        const shape = copyShape(t);
+        const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key) : undefined;
+        return planCopy(shape, extent);
+    }
+    catch (e) {
+        throw new TableError(t, phase, e);
+    }
+}
+/** Every row is in the binlog: the backup takes the name back; the twin is parked. */
+async function finishTable(t, w, run, rows) {
+    try {
+        await fault(run, t, 'after-copy');
+        await step(run, t, 'swap-back');
+        await w.apply.swapBack(t);
+        await fault(run, t, 'after-swap');
+        // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
+        // table) and is dropped with others in one statement at the end of the run.
+        await run.journal.write({ type: 'table-done', id: t.id, rows, at: now() });
+    }
+    catch (e) {
+        throw new TableError(t, 'swap-back', e);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/run-plan.ts
+/**
+ * Before any change: preflight, the tables to flush (less those an earlier run finished, with
+ * --resume-from), their plan, the report skeleton and the journal's first records.
  */
 
 
@@ -10638,65 +11321,47 @@ function formatReport(r) {
 
 
 
-
-
-
-
-
-
-
-const iso = () => new Date().toISOString();
-function connectionLost(e) {
-    const code = e.code ?? '';
-    const fatal = e.fatal === true;
-    return (fatal ||
-        ['PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code));
-}
-/** An error of the local file system (the journal could not be written): nothing more may be done. */
-function fileSystemError(e) {
-    return typeof e.syscall === 'string' && !connectionLost(e);
-}
-async function flush(s, deps) {
-    const db = await connect(s.connection, s.timeout);
-    try {
-        return await flushWith(db, s, deps);
-    }
-    finally {
-        await db.close();
-    }
-}
-async function flushWith(control, s, deps) {
-    const { log } = deps;
-    const startedAt = iso();
+/** Preflight (refusing with every failure), then the plan. Changes nothing. */
+async function planRun(control, s, log) {
+    const startedAt = new Date().toISOString();
     const pre = await log.group('Preflight', () => preflight(control, s, log));
     for (const w of pre.warnings)
         log.warn(w);
     if (pre.failures.length)
         throw new PreflightError(pre.failures);
-    const facts = pre.facts;
-    const d = facts.dialect;
-    let found = pre.discovery.tables;
-    if (s.resumeFrom) {
-        const done = finishedTables(readJournal(s.resumeFrom));
-        const before = found.length;
-        found = found.filter((f) => !done.has(`${f.row.schema}\u0000${f.row.name}`));
-        for (const key of done) {
-            const [schema, table] = key.split('\u0000');
-            pre.discovery.skipped.push({ schema, table, reason: `already flushed by the run of ${s.resumeFrom}` });
-        }
-        log.info(`resume: ${before - found.length} table(s) already flushed by the earlier run; ${found.length} left`);
-    }
+    const found = s.resumeFrom ? leftToFlush(pre, s.resumeFrom, log) : pre.discovery.tables;
     const showCreates = await showCreateMany(control, found.map((f) => ({ schema: f.row.schema, table: f.row.name })));
     const runTag = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
     const plan = planTables(found, showCreates, runTag, { rows: s.chunkSize, bytes: CHUNK_BYTES });
-    const marker = twinMarker(runTag);
-    const report = {
+    const report = emptyReport(s, pre, plan, startedAt);
+    for (const k of report.skipped)
+        log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
+    return { pre, plan, runTag, marker: twinMarker(runTag), report };
+}
+/** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */
+function leftToFlush(pre, journal, log) {
+    const done = finishedTables(readJournal(journal));
+    const all = pre.discovery.tables;
+    const left = all.filter((f) => !done.has(`${f.row.schema}\u0000${f.row.name}`));
+    for (const key of done) {
+        const [schema, table] = key.split('\u0000');
+        pre.discovery.skipped.push({ schema, table, reason: `already flushed by the run of ${journal}` });
+    }
+    log.info(`resume: ${all.length - left.length} table(s) already flushed by the earlier run; ${left.length} left`);
+    return left;
+}
+/** schema\0table of every table a journal shows finished (twin dropped, table back). */
+function finishedTables(j) {
+    return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
+}
+function emptyReport(s, pre, plan, startedAt) {
+    return {
         status: 'planned',
         exitCode: ExitCode.ok,
         host: s.connection.socket ? 'localhost' : s.connection.host,
         port: s.connection.port,
-        serverId: facts.serverId,
-        serverVersion: d.version.text,
+        serverId: pre.facts.serverId,
+        serverVersion: pre.facts.dialect.version.text,
         startedAt,
         finishedAt: startedAt,
         tables: plan.map((t) => ({
@@ -10708,29 +11373,22 @@ async function flushWith(control, s, deps) {
             seconds: 0,
             rowsEstimate: t.rowsEstimate,
             bytesEstimate: t.bytesEstimate,
-            chunking: t.key
-                ? `keyset on ${t.key.index} (${t.key.columns.join(', ')}), ${t.chunkRows} rows`
-                : t.partitions.length
-                    ? 'whole, per partition'
-                    : 'whole table',
+            chunking: describeCopy(t.key, copyShape(t)),
         })),
         skipped: pre.discovery.skipped,
         warnings: pre.warnings,
         replica: { wasReplica: pre.replica !== undefined, stopped: false, started: false },
     };
-    logSkipped(log, report.skipped);
-    if (s.dryRun) {
-        report.finishedAt = iso();
-        return report;
-    }
-    // The journal: header and the whole plan on disk before anything changes.
-    const hashfile = s.hashfile ?? defaultHashfile(report.host, new Date());
-    const journal = await JournalWriter.create(hashfile, [
-        journalHeader(s, facts, { host: report.host, startedAt, runTag, tool: deps.toolVersion }),
+}
+/** The journal's first records: the header (what ran, where, with which options; never a secret) and the plan. */
+function journalStart(s, r, tool) {
+    const run = { host: r.report.host, startedAt: r.report.startedAt, runTag: r.runTag, tool };
+    return [
+        journalHeader(s, r.pre.facts, run),
         {
             type: 'plan',
-            marker,
-            tables: plan.map((t) => ({
+            marker: r.marker,
+            tables: r.plan.map((t) => ({
                 id: t.id,
                 schema: t.schema,
                 table: t.table,
@@ -10738,96 +11396,8 @@ async function flushWith(control, s, deps) {
                 twin: t.twin,
             })),
         },
-    ]);
-    report.hashfile = hashfile;
-    if (deps.fault)
-        journal.afterWrite = () => deps.fault?.('journal');
-    try {
-        if (deps.onJournalReady)
-            await deps.onJournalReady(hashfile);
-        await log.group('Replication', async () => {
-            if (s.setReadOnly) {
-                const held = await holdReadOnly(control, journal, log);
-                if (held)
-                    report.settings = [held];
-            }
-            if (pre.replica && s.replication.stopReplica) {
-                await control.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
-                report.replica.stopped = true;
-                log.info('replica applier stopped');
-            }
-            const after = pre.replica ? await replicaStatus(control, d) : undefined;
-            if (after) {
-                report.sourceApplied = {
-                    file: after.sourceLogFile,
-                    position: after.execSourceLogPos,
-                    gtid: after.gtidApplied,
-                };
-                log.info(`source position applied: ${after.sourceLogFile}:${after.execSourceLogPos}${after.gtidApplied ? ` (GTID ${after.gtidApplied})` : ''}`);
-            }
-            if (s.rotateBinlog) {
-                await control.exec(`${setSqlLogBin(false)};\nFLUSH NO_WRITE_TO_BINLOG BINARY LOGS`);
-                log.info('started a new binlog file');
-            }
-        });
-        const start = await binlogPosition(control, d);
-        report.binlog = { start };
-        await log.group(`Flush (${plan.length} tables, concurrency ${Math.min(s.concurrency, plan.length)})`, () => runTables({ control, plan, report, settings: s, deps, journal, dialect: d, marker }));
-        // The tables are settled; what follows must not hide their status if the server stops answering.
-        finishStatus(report, s);
-        try {
-            const end = await binlogPosition(control, d);
-            report.binlog.end = end;
-            if (facts.gtidOn && end.gtid !== start.gtid)
-                report.errantGtids = `${start.gtid} -> ${end.gtid}`;
-        }
-        catch (e) {
-            report.warnings.push(`could not read the binlog position after the flush: ${errorText(e)}`);
-            log.warn(report.warnings.at(-1));
-        }
-        if (report.status !== 'recovery-needed')
-            await putBackServerSettings(control, report, journal, log);
-        if (report.status !== 'recovery-needed' && pre.replica && s.replication.startReplica) {
-            try {
-                await control.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
-                report.replica.started = true;
-                log.info('replica applier started');
-            }
-            catch (e) {
-                report.warnings.push(`could not start the replica applier again: ${errorText(e)}; start it by hand`);
-                log.warn(report.warnings.at(-1));
-            }
-        }
-        // The outcome is settled and reported whether or not this last record reaches the disk.
-        await journal
-            .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
-            .catch((e) => log.warn(`journal: could not write the end record: ${errorText(e)}`));
-        report.finishedAt = iso();
-        return report;
-    }
-    finally {
-        try {
-            await journal.close();
-        }
-        catch (e) {
-            log.warn(`journal: ${errorText(e)}`);
-        }
-    }
+    ];
 }
-/** Every table is back: put back the settings the run changed (a failure only warns: recover does it). */
-async function putBackServerSettings(control, report, journal, log) {
-    const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
-    if (held.length === 0)
-        return;
-    try {
-        report.settings = await putBackSettings(control, held, journal, log);
-    }
-    catch (e) {
-        report.warnings.push(`could not put read_only back to ${held[0].from}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`);
-        log.warn(report.warnings.at(-1));
-    }
-}
-/** The journal's first record: what ran, where, with which options; never a secret. */
 function journalHeader(s, facts, run) {
     return {
         type: 'header',
@@ -10853,21 +11423,650 @@ function journalHeader(s, facts, run) {
         },
     };
 }
-function finishStatus(report, s) {
-    const bad = report.tables.filter((t) => t.status === 'needs-recovery');
-    if (report.parkedTwinsLeft) {
-        report.status = 'recovery-needed';
-        report.exitCode = ExitCode.recoveryNeeded;
-        report.recoverCommand = recoverCommand(s, report.hashfile ?? '');
+
+;// CONCATENATED MODULE: ./src/engine/scheduler.ts
+/**
+ * The chunk scheduler: which piece of work a free worker takes next. No I/O here: the workers do
+ * the work and report back; this decides, so its rules are unit-tested on their own.
+ *
+ * A table goes queued -> preparing (set aside, shell, twin) -> copying -> finishing (swap back) ->
+ * done; or, on a failure, -> failed -> putting back -> put back. At most `maxAside` tables are past
+ * `queued` and not yet done or put back: every table aside is one that readers of the replica cannot
+ * see. The chunks of a range or parts copy are known ahead and go to any free worker, so several
+ * workers copy one big table at once; a keyset copy is one lane, taken by one worker start to end.
+ *
+ * Exactly once: a chunk is handed out once; it comes back only when it surely did not commit
+ * (rolled back), or after a `settle` (no other chunk of that table running) read the binlog and
+ * found it did not.
+ */
+
+const ASIDE = new Set(['preparing', 'copying', 'finishing', 'failed', 'putting-back']);
+class Scheduler {
+    opts;
+    slots = new Map();
+    order;
+    stopped = false;
+    waiters = [];
+    /** `ids`: the tables in the order they should start (largest first). */
+    constructor(ids, opts) {
+        this.opts = opts;
+        this.order = [...ids];
+        for (const id of ids) {
+            this.slots.set(id, {
+                id,
+                state: 'queued',
+                keyset: false,
+                pending: [],
+                running: 0,
+                attempts: new Map(),
+                suspects: [],
+                settling: false,
+                laneTaken: false,
+                laneDone: false,
+                rows: 0,
+                chunksDone: 0,
+                chunksWithRows: 0,
+            });
+        }
+    }
+    /** The next piece of work; waits while none is ready but some is running; undefined: all is done. */
+    async take() {
+        for (;;) {
+            const w = this.next();
+            if (w)
+                return w;
+            if (!this.busy())
+                return undefined;
+            await new Promise((r) => this.waiters.push(r));
+        }
+    }
+    /** The next piece of work ready now, if any (take() without waiting). */
+    next() {
+        const active = this.order.map((id) => this.slots.get(id)).filter((s) => ASIDE.has(s.state));
+        for (const s of active) {
+            if (s.state === 'failed' && s.running === 0) {
+                s.state = 'putting-back';
+                return { kind: 'put-back', id: s.id };
+            }
+        }
+        for (const s of active) {
+            if (s.state !== 'copying' || s.running > 0)
+                continue;
+            if (s.suspects.length && !s.settling) {
+                s.settling = true;
+                s.running += 1;
+                return { kind: 'settle', id: s.id, suspects: [...s.suspects] };
+            }
+            if (this.copied(s)) {
+                s.state = 'finishing';
+                s.running += 1;
+                return { kind: 'finish', id: s.id };
+            }
+        }
+        const queued = this.order.map((id) => this.slots.get(id)).find((s) => s.state === 'queued');
+        if (queued && !this.stopped && active.length < this.opts.maxAside) {
+            queued.state = 'preparing';
+            queued.running += 1;
+            return { kind: 'prepare', id: queued.id };
+        }
+        for (const s of active) {
+            if (s.state !== 'copying' || s.suspects.length)
+                continue;
+            if (s.keyset && !s.laneTaken) {
+                s.laneTaken = true;
+                s.running += 1;
+                return { kind: 'lane', id: s.id };
+            }
+            const chunk = s.pending.shift();
+            if (chunk) {
+                s.running += 1;
+                const attempt = (s.attempts.get(chunk.seq) ?? 0) + 1;
+                s.attempts.set(chunk.seq, attempt);
+                return { kind: 'chunk', id: s.id, chunk, attempt };
+            }
+        }
+        return undefined;
+    }
+    /** The table is set aside with its twin in place; `plan` says how it is copied. */
+    prepared(id, plan) {
+        const s = this.slots.get(id);
+        s.running -= 1;
+        // Cancelled while it was being prepared: it is put back, not copied.
+        if (s.state !== 'preparing')
+            return this.wake();
+        s.state = 'copying';
+        s.keyset = plan.kind === 'keyset';
+        s.pending = s.keyset ? [] : allChunks(plan);
+        this.wake();
+    }
+    chunkDone(id, chunk, rows) {
+        const s = this.slots.get(id);
+        s.running -= 1;
+        this.count(s, rows);
+        this.wake();
+        return { chunksDone: s.chunksDone, rows: s.rows };
+    }
+    /**
+     * A chunk failed. `rolledBack`: it surely did not commit, and goes back to the queue; otherwise its
+     * outcome is unknown and the table waits for a settle. Past `maxAttempts` the table fails.
+     */
+    chunkFailed(id, chunk, rolledBack) {
+        const s = this.slots.get(id);
+        s.running -= 1;
+        if (s.state === 'copying') {
+            if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
+                this.failIn(s, `chunk ${chunk.seq + 1} failed ${this.opts.maxAttempts} times`);
+            }
+            else if (rolledBack)
+                s.pending.unshift(chunk);
+            else
+                s.suspects.push(chunk);
+        }
+        this.wake();
+    }
+    /** A settle's verdict: these suspects committed (with their rows); these must be sent again. */
+    settled(id, committed, resend) {
+        const s = this.slots.get(id);
+        s.running -= 1;
+        s.settling = false;
+        s.suspects = [];
+        for (const c of committed)
+            this.count(s, c.rows);
+        s.pending.unshift(...[...resend].sort((a, b) => a.seq - b.seq));
+        this.wake();
+    }
+    /** Acknowledged chunks of a table: the binlog holds one statement for each that wrote rows. */
+    progressOf(id) {
+        const s = this.slots.get(id);
+        return { chunksDone: s.chunksDone, chunksWithRows: s.chunksWithRows, rows: s.rows };
+    }
+    /** A keyset lane copied the whole table. */
+    laneDone(id, rows, chunks) {
+        const s = this.slots.get(id);
+        s.running -= 1;
+        s.laneDone = true;
+        s.rows = rows;
+        s.chunksDone = chunks;
+        this.wake();
+    }
+    /** The table failed (or was cancelled): no more of it is handed out; once idle it is put back. */
+    fail(id, reason) {
+        this.failIn(this.slots.get(id), reason);
+        this.wake();
+    }
+    /**
+     * A worker gives up its piece of a table's work (prepare, chunk, lane, settle or finish) and the
+     * table fails. A table is put back only once no worker holds any of its work.
+     */
+    abandon(id, reason) {
+        const s = this.slots.get(id);
+        s.running -= 1;
+        s.settling = false;
+        this.fail(id, reason);
+    }
+    finished(id) {
+        const s = this.slot(id, 'finishing');
+        s.running -= 1;
+        s.state = 'done';
+        this.wake();
+    }
+    /** The table is put back (or could not be: `ok` false); either way it no longer counts as aside. */
+    putBackDone(id) {
+        this.slot(id, 'putting-back').state = 'put-back';
+        this.wake();
+    }
+    /** No table starts any more. `cancel`: every table aside that is not copied whole fails too. */
+    stop(cancel, reason = 'cancelled') {
+        this.stopped = true;
+        if (cancel) {
+            for (const s of this.slots.values())
+                if (s.state === 'preparing' || s.state === 'copying')
+                    this.failIn(s, reason);
+        }
+        this.wake();
+    }
+    /** Tables set aside right now. */
+    asideCount() {
+        return [...this.slots.values()].filter((s) => ASIDE.has(s.state)).length;
+    }
+    stateOf(id) {
+        return this.slots.get(id).state;
+    }
+    reasonOf(id) {
+        return this.slots.get(id).reason;
+    }
+    copied(s) {
+        return s.keyset ? s.laneDone : s.pending.length === 0 && s.suspects.length === 0;
+    }
+    count(s, rows) {
+        s.rows += rows;
+        s.chunksDone += 1;
+        if (rows > 0)
+            s.chunksWithRows += 1;
+    }
+    failIn(s, reason) {
+        if (s.state !== 'preparing' && s.state !== 'copying' && s.state !== 'finishing')
+            return;
+        s.state = 'failed';
+        s.reason ??= reason;
+        s.pending = [];
+        s.suspects = [];
+    }
+    busy() {
+        return [...this.slots.values()].some((s) => ASIDE.has(s.state) || (s.state === 'queued' && !this.stopped));
+    }
+    slot(id, expected) {
+        const s = this.slots.get(id);
+        if (s.state !== expected)
+            throw new Error(`scheduler: table ${id} is ${s.state}, not ${expected}`);
+        return s;
+    }
+    wake() {
+        const w = this.waiters;
+        this.waiters = [];
+        for (const r of w)
+            r();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/workers.ts
+/**
+ * The worker pool: `concurrency` sessions take work from the scheduler until none is left. Each
+ * piece of work reports back to the scheduler whatever happens; a failed table is put back on its
+ * own while the others go on, unless the run must stop (cancel, server gone, journal unwritable,
+ * a table that could not be put back, --stop-on-error).
+ */
+
+
+
+
+
+
+
+
+/** Runs every table of the scheduler; returns once no work is left and no worker holds any. */
+async function runPool(run, opts) {
+    const ctx = { run, opts, clocks: new Map(), busy: new Set(), stopping: false };
+    const onAbort = () => {
+        if (run.cancelled())
+            return;
+        run.cancel();
+        run.log.warn('cancel requested: stopping the running copies and putting every table back');
+        stopRun(ctx, 'cancelled', true);
+        for (const s of ctx.busy)
+            opts.control.killQuery(s.db.threadId).catch(() => undefined);
+    };
+    if (opts.signal?.aborted)
+        onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        await Promise.all(Array.from({ length: opts.workers }, (_, i) => worker(ctx, i + 1)));
+    }
+    finally {
+        opts.signal?.removeEventListener('abort', onAbort);
+    }
+    return { cancelled: run.cancelled() };
+}
+/** Open a session for a worker slot, with `reconnect` that replaces it in place. */
+async function openSession(ctx, slot) {
+    const first = await ctx.opts.open(slot);
+    const s = {
+        apply: new Applier(first, ctx.run.dialect),
+        get db() {
+            return this.apply.db;
+        },
+        reconnect: async () => {
+            const old = s.apply.db;
+            await old.close();
+            s.apply = new Applier(await ctx.opts.open(slot), ctx.run.dialect);
+            return old.threadId;
+        },
+    };
+    return s;
+}
+async function worker(ctx, slot) {
+    const { run } = ctx;
+    let session;
+    try {
+        for (let w = await run.scheduler.take(); w; w = await run.scheduler.take()) {
+            if (!session || session.db.broken) {
+                try {
+                    if (session)
+                        await session.reconnect();
+                    else
+                        session = await openSession(ctx, slot);
+                }
+                catch (e) {
+                    giveBack(ctx, w, `no session: ${errorText(e)}`);
+                    stopRun(ctx, `worker connection failed: ${errorText(e)}`, true);
+                    continue;
+                }
+            }
+            ctx.busy.add(session);
+            try {
+                run.log.debug(`worker ${slot}: ${describeWork(w)}`);
+                await perform(ctx, w, session);
+            }
+            catch (e) {
+                // Only what a piece of work could not report itself: the journal could not be written.
+                run.log.error(errorText(e));
+                stopRun(ctx, fileSystemError(e instanceof TableError ? e.cause : e)
+                    ? 'the journal cannot be written'
+                    : errorText(e), true);
+            }
+            finally {
+                ctx.busy.delete(session);
+            }
+        }
+    }
+    finally {
+        await session?.db.close();
+    }
+}
+async function perform(ctx, w, s) {
+    const { run } = ctx;
+    const t = run.tables.get(w.id);
+    switch (w.kind) {
+        case 'prepare':
+            return prepare(ctx, t, s);
+        case 'chunk':
+            await run.controls.gate(t.chunkRows);
+            return copy_copyChunk(t, w.chunk, s, run);
+        case 'lane':
+            return lane(ctx, t, s);
+        case 'settle':
+            return settle(t, w.suspects, s, run);
+        case 'finish':
+            return finish(ctx, t, s);
+        case 'put-back':
+            return putBack(ctx, t, s);
+    }
+}
+async function prepare(ctx, t, s) {
+    ctx.clocks.set(t.id, Date.now());
+    let plan;
+    try {
+        plan = await prepareTable(t, s, ctx.run);
+    }
+    catch (e) {
+        ctx.run.scheduler.abandon(t.id, errorText(e));
+        tableFailed(ctx, t, e);
         return;
     }
-    const failed = report.tables.some((t) => t.status !== 'flushed');
-    if (bad.length) {
+    ctx.run.scheduler.prepared(t.id, plan);
+}
+async function lane(ctx, t, s) {
+    try {
+        const r = await keysetLane(t, s, ctx.run);
+        ctx.run.scheduler.laneDone(t.id, r.rows, r.chunks);
+    }
+    catch (e) {
+        ctx.run.scheduler.abandon(t.id, errorText(e));
+        tableFailed(ctx, t, new TableError(t, 'copy', e));
+    }
+}
+async function finish(ctx, t, s) {
+    const { run } = ctx;
+    const p = run.scheduler.progressOf(t.id);
+    try {
+        await finishTable(t, s, run, p.rows);
+    }
+    catch (e) {
+        run.scheduler.abandon(t.id, errorText(e));
+        tableFailed(ctx, t, e);
+        return;
+    }
+    run.scheduler.finished(t.id);
+    run.status.tableDone();
+    const seconds = (Date.now() - (ctx.clocks.get(t.id) ?? Date.now())) / 1000;
+    Object.assign(ctx.opts.reports.get(t.id), {
+        status: 'flushed',
+        rows: p.rows,
+        chunks: p.chunksDone,
+        seconds,
+    });
+    run.log.info(`${t.schema}.${t.table}: flushed ${p.rows} rows in ${p.chunksDone} chunk${p.chunksDone === 1 ? '' : 's'}, ${seconds.toFixed(2)}s`);
+}
+/** A table's failure: the scheduler puts it back; the run goes on or stops. */
+function tableFailed(ctx, t, e) {
+    const rep = ctx.opts.reports.get(t.id);
+    rep.error ??= errorText(e);
+    ctx.run.log.error(rep.error);
+    ctx.run.scheduler.fail(t.id, rep.error);
+    const cause = e instanceof TableError ? e.cause : e;
+    if (connectionUnusable(cause) || fileSystemError(cause) || ctx.opts.stopOnError) {
+        stopRun(ctx, errorText(e), false);
+    }
+}
+/**
+ * Put a failed table back. After a cancel, or when this session is gone, on a fresh session: a
+ * KILL QUERY sent at the abort may still be on its way to this one.
+ */
+async function putBack(ctx, t, s) {
+    const { run } = ctx;
+    const rep = ctx.opts.reports.get(t.id);
+    rep.error ??= run.scheduler.reasonOf(t.id);
+    if (rep.error)
+        run.log.error(rep.error);
+    const entry = {
+        schema: t.schema,
+        table: t.table,
+        backup: t.backup,
+        twin: t.twin,
+        columns: columnsHash(t.columns),
+    };
+    let fresh;
+    try {
+        const useFresh = run.cancelled() || s.db.broken;
+        if (useFresh)
+            fresh = await ctx.opts.open(ctx.opts.workers + 1);
+        const apply = fresh ? new Applier(fresh, run.dialect) : s.apply;
+        const res = await restoreTable(entry, { apply, marker: run.marker, shellMayExist: true, log: run.log });
+        rep.status = res.ok ? 'restored' : 'needs-recovery';
+        await run.journal
+            .write({ type: 'recover', id: t.id, outcome: res.outcome, at: now() })
+            .catch((e) => run.log.warn(`journal: ${errorText(e)}`));
+        run.log.info(`${t.schema}.${t.table}: ${res.detail}`);
+        if (res.ok && !ctx.stopping)
+            run.log.warn(`${t.schema}.${t.table}: put back unflushed; going on with the other tables`);
+    }
+    catch (e) {
+        rep.status = 'needs-recovery';
+        run.log.error(`${t.schema}.${t.table}: could not be put back: ${errorText(e)}`);
+    }
+    finally {
+        await fresh?.close();
+        run.scheduler.putBackDone(t.id);
+    }
+    if (rep.status !== 'restored' || ctx.opts.stopOnError)
+        stopRun(ctx, `${t.schema}.${t.table} failed`, false);
+}
+/** A piece of work this worker cannot do (no session): hand it back so the scheduler can go on. */
+function giveBack(ctx, w, reason) {
+    const sched = ctx.run.scheduler;
+    const rep = ctx.opts.reports.get(w.id);
+    switch (w.kind) {
+        case 'prepare':
+        case 'finish':
+        case 'chunk':
+        case 'lane':
+        case 'settle':
+            sched.abandon(w.id, reason);
+            return;
+        case 'put-back':
+            rep.status = 'needs-recovery';
+            rep.error = `could not be put back (${reason}); run recover`;
+            sched.putBackDone(w.id);
+            return;
+    }
+}
+/** No new table starts; `cancel`: every table aside that is not copied is put back too. */
+function stopRun(ctx, reason, cancel) {
+    ctx.stopping = true;
+    ctx.run.scheduler.stop(cancel, reason);
+}
+function describeWork(w) {
+    if (w.kind !== 'chunk')
+        return `table ${w.id}: ${w.kind}`;
+    const c = w.chunk;
+    const rows = c.kind === 'range'
+        ? `keys from ${c.lo}${c.hiEx === undefined ? '' : ` below ${c.hiEx}`}`
+        : (c.partition ?? 'whole table');
+    return `table ${w.id}: chunk ${c.seq + 1} (${rows}), attempt ${w.attempt}`;
+}
+
+;// CONCATENATED MODULE: ./src/engine/flush.ts
+/**
+ * The flush, start to end: preflight -> plan -> journal -> hold the server (read_only, applier
+ * stopped) -> the tables through the scheduler and the worker pool -> coordinates -> put the server
+ * back -> report. On any failure the tables that are set aside are put back before returning; what
+ * cannot be put back is named with the recover command.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const iso = () => new Date().toISOString();
+async function flush(s, deps) {
+    const db = await connect(s.connection, s.timeout);
+    try {
+        return await flushWith(db, s, deps);
+    }
+    finally {
+        await db.close();
+    }
+}
+async function flushWith(db, s, deps) {
+    const planned = await planRun(db, s, deps.log);
+    const { report } = planned;
+    if (s.dryRun) {
+        report.finishedAt = iso();
+        return report;
+    }
+    // The journal: header and the whole plan on disk before anything changes.
+    const hashfile = s.hashfile ?? defaultHashfile(report.host, new Date());
+    const journal = await JournalWriter.create(hashfile, journalStart(s, planned, deps.toolVersion));
+    report.hashfile = hashfile;
+    if (deps.fault)
+        journal.afterWrite = () => deps.fault?.('journal');
+    const run = {
+        ...planned,
+        control: new Applier(db, planned.pre.facts.dialect),
+        settings: s,
+        deps,
+        journal,
+    };
+    try {
+        if (deps.onJournalReady)
+            await deps.onJournalReady(hashfile);
+        await deps.log.group('Replication', () => holdServer(run));
+        report.binlog = { start: await binlogPosition(db, run.control.dialect) };
+        const workers = Math.max(1, s.concurrency);
+        await deps.log.group(`Flush (${run.plan.length} tables, ${workers} workers)`, () => runTables(run, workers));
+        // The tables are settled; what follows must not hide their status if the server stops answering.
+        finishStatus(report, s);
+        await releaseServer(run);
+        // The outcome is settled and reported whether or not this last record reaches the disk.
+        await journal
+            .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
+            .catch((e) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
+        report.finishedAt = iso();
+        return report;
+    }
+    finally {
+        await journal.close().catch((e) => deps.log.warn(`journal: ${errorText(e)}`));
+    }
+}
+/** read_only on (journaled first), the applier stopped, its position noted, a new binlog file if asked. */
+async function holdServer(run) {
+    const { control, settings: s, report, pre, journal } = run;
+    const { log } = run.deps;
+    if (s.setReadOnly) {
+        const held = await holdReadOnly(control, journal, log);
+        if (held)
+            report.settings = [held];
+    }
+    if (pre.replica && s.replication.stopReplica) {
+        await control.stopReplica();
+        report.replica.stopped = true;
+        log.info('replica applier stopped');
+    }
+    const after = pre.replica ? await replicaStatus(control.db, control.dialect) : undefined;
+    if (after) {
+        report.sourceApplied = {
+            file: after.sourceLogFile,
+            position: after.execSourceLogPos,
+            gtid: after.gtidApplied,
+        };
+        log.info(`source position applied: ${after.sourceLogFile}:${after.execSourceLogPos}${after.gtidApplied ? ` (GTID ${after.gtidApplied})` : ''}`);
+    }
+    if (s.rotateBinlog) {
+        await control.rotateBinlog();
+        log.info('started a new binlog file');
+    }
+}
+/** The end coordinates, read_only and the applier back (only once every table is back). */
+async function releaseServer(run) {
+    const { control, settings: s, report, pre } = run;
+    const { log } = run.deps;
+    const warn = (text) => {
+        report.warnings.push(text);
+        log.warn(text);
+    };
+    try {
+        const end = await binlogPosition(control.db, control.dialect);
+        report.binlog.end = end;
+        const start = report.binlog.start;
+        if (pre.facts.gtidOn && end.gtid !== start.gtid)
+            report.errantGtids = `${start.gtid} -> ${end.gtid}`;
+    }
+    catch (e) {
+        warn(`could not read the binlog position after the flush: ${errorText(e)}`);
+    }
+    if (report.status === 'recovery-needed')
+        return;
+    const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
+    if (held.length) {
+        try {
+            report.settings = await putBackSettings(control, held, run.journal, log);
+        }
+        catch (e) {
+            warn(`could not put read_only back to ${held[0].from}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`);
+        }
+    }
+    if (pre.replica && s.replication.startReplica) {
+        try {
+            await control.startReplica();
+            report.replica.started = true;
+            log.info('replica applier started');
+        }
+        catch (e) {
+            warn(`could not start the replica applier again: ${errorText(e)}; start it by hand`);
+        }
+    }
+}
+function finishStatus(report, s) {
+    const needsRecovery = report.parkedTwinsLeft || report.tables.some((t) => t.status === 'needs-recovery');
+    if (needsRecovery) {
         report.status = 'recovery-needed';
         report.exitCode = ExitCode.recoveryNeeded;
         report.recoverCommand = recoverCommand(s, report.hashfile ?? '');
     }
-    else if (failed) {
+    else if (report.tables.some((t) => t.status !== 'flushed')) {
         report.status = 'failed-restored';
         report.exitCode = ExitCode.failedRestored;
     }
@@ -10875,10 +12074,6 @@ function finishStatus(report, s) {
         report.status = 'flushed';
         report.exitCode = ExitCode.ok;
     }
-}
-function logSkipped(log, skipped) {
-    for (const k of skipped)
-        log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
 }
 /** A worker session: prepared like the control session, and marked as part of this run (run-lock.ts). */
 async function openWorker(s, slot = 1) {
@@ -10895,151 +12090,47 @@ async function openWorker(s, slot = 1) {
         throw e;
     }
 }
-/** Runs the pipeline over the plan, `concurrency` tables at a time; puts back what fails. */
-async function runTables(run) {
-    const { control, plan, report, settings: s, deps, journal, dialect, marker } = run;
-    const { log } = deps;
-    const progress = logProgress(log);
+/** The tables through the scheduler and the worker pool; the status line while they run. */
+async function runTables(run, workers) {
+    const { control, plan, report, settings: s, deps } = run;
+    const controls = s.controls ?? {
+        brakeStatus: DEFAULTS.brakeStatus,
+        statusInterval: DEFAULTS.statusInterval,
+    };
     // Largest first: the long tables start early and the small ones fill the gaps.
-    const queue = [...plan].sort((a, b) => b.bytesEstimate - a.bytesEstimate || a.id - b.id);
-    let stopping = false;
+    const order = [...plan].sort((a, b) => b.bytesEstimate - a.bytesEstimate || a.id - b.id).map((t) => t.id);
     let cancelled = false;
-    const busy = new Set();
-    const onAbort = () => {
-        if (cancelled)
-            return;
-        cancelled = true;
-        stopping = true;
-        log.warn('cancel requested: stopping the running copies and putting every table back');
-        for (const w of busy)
-            control.exec(`KILL QUERY ${w.threadId}`).catch(() => undefined);
+    const start = report.binlog.start;
+    const status = new StatusBoard(plan, deps.status ?? { line: (text) => deps.log.info(text) }, controls.statusInterval * 1000, () => binlogBytesSince(control.db, start), deps.processStart ?? performance.timeOrigin);
+    const shared = {
+        log: deps.log,
+        dialect: control.dialect,
+        journal: run.journal,
+        marker: run.marker,
+        ddl: s.ddl,
+        fault: deps.fault,
+        runStart: start,
+        scheduler: new Scheduler(order, {
+            maxAside: s.maxTablesAside ?? s.concurrency,
+            maxAttempts: MAX_CHUNK_ATTEMPTS,
+        }),
+        tables: new Map(plan.map((t) => [t.id, t])),
+        controls: new Controls(controls, (name) => globalStatus(control.db, name), deps.log, () => cancelled),
+        status,
+        cancelled: () => cancelled,
+        cancel: () => (cancelled = true),
+        lostSessions: new Map(),
     };
-    if (deps.signal?.aborted)
-        onAbort();
-    deps.signal?.addEventListener('abort', onAbort, { once: true });
-    const putBack = async (t, db, rep) => {
-        const entry = {
-            schema: t.schema,
-            table: t.table,
-            backup: t.backup,
-            twin: t.twin,
-            columns: columnsHash(t.columns),
-        };
-        const attempt = async (conn) => restoreTable(entry, {
-            db: conn,
-            marker,
-            shellMayExist: true,
-            log,
-        });
-        let fresh;
-        try {
-            let res;
-            try {
-                if (!db)
-                    throw Object.assign(new Error('no connection'), { fatal: true });
-                res = await attempt(db);
-            }
-            catch (e) {
-                if (!connectionLost(e) && db)
-                    throw e;
-                fresh = await openWorker(s);
-                res = await attempt(fresh);
-            }
-            rep.status = res.ok ? 'restored' : 'needs-recovery';
-            await journal
-                .write({ type: 'recover', id: t.id, outcome: res.outcome, at: iso() })
-                .catch((e) => log.warn(`journal: ${errorText(e)}`));
-            log.info(`${t.schema}.${t.table}: ${res.detail}`);
-        }
-        catch (e) {
-            rep.status = 'needs-recovery';
-            log.error(`${t.schema}.${t.table}: could not be put back: ${errorText(e)}`);
-        }
-        finally {
-            await fresh?.close();
-        }
-    };
-    const worker = async (slot) => {
-        let conn;
-        try {
-            const db = await openWorker(s, slot);
-            const c = {
-                db,
-                reconnect: async () => {
-                    busy.delete(c.db);
-                    await c.db.close();
-                    c.db = await openWorker(s, slot);
-                    busy.add(c.db);
-                },
-            };
-            conn = c;
-            for (;;) {
-                if (stopping)
-                    return;
-                const t = queue.shift();
-                if (!t)
-                    return;
-                const rep = report.tables[t.id - 1];
-                const ctx = {
-                    conn: c,
-                    log,
-                    dialect,
-                    journal,
-                    marker,
-                    ddl: s.ddl,
-                    progress,
-                    fault: deps.fault,
-                    runStart: report.binlog.start,
-                    cancelled: () => cancelled,
-                };
-                progress.start(t);
-                busy.add(c.db);
-                try {
-                    const r = await flushTable(t, ctx);
-                    Object.assign(rep, { status: 'flushed', rows: r.rows, chunks: r.chunks, seconds: r.seconds });
-                    log.info(`${t.schema}.${t.table}: flushed ${r.rows} rows in ${r.chunks} chunk${r.chunks === 1 ? '' : 's'}, ${r.seconds.toFixed(2)}s`);
-                }
-                catch (e) {
-                    busy.delete(c.db);
-                    rep.error = errorText(e);
-                    log.error(rep.error);
-                    const cause = e instanceof TableError ? e.cause : e;
-                    const lost = connectionLost(cause);
-                    // Only this table is put back. The others go on, unless the server is gone, the journal
-                    // cannot be written, the run is cancelled, the table could not be put back, or the user
-                    // asked to stop at the first error.
-                    // After a cancel, a KILL QUERY sent to this session may still be on its way and would hit
-                    // the put-back: that runs on a fresh session, which no kill sent at the abort can reach.
-                    await putBack(t, lost || cancelled ? undefined : c.db, rep);
-                    if (lost || fileSystemError(cause) || cancelled || s.stopOnError || rep.status !== 'restored') {
-                        stopping = true;
-                        return;
-                    }
-                    log.warn(`${t.schema}.${t.table}: put back unflushed; going on with the other tables`);
-                    if (c.db.broken)
-                        await c.reconnect();
-                }
-                finally {
-                    busy.delete(c.db);
-                }
-            }
-        }
-        catch (e) {
-            // Could not open a worker connection: nothing of ours was changed by it.
-            stopping = true;
-            log.error(`worker connection failed: ${errorText(e)}`);
-        }
-        finally {
-            await conn?.db.close();
-        }
-    };
-    try {
-        const n = Math.max(1, Math.min(s.concurrency, plan.length));
-        await Promise.all(Array.from({ length: n }, (_, i) => worker(i + 1)));
-    }
-    finally {
-        deps.signal?.removeEventListener('abort', onAbort);
-    }
+    status.start();
+    await runPool(shared, {
+        workers,
+        control,
+        signal: deps.signal,
+        stopOnError: s.stopOnError,
+        open: (slot) => openWorker(s, slot),
+        reports: new Map(plan.map((t) => [t.id, report.tables[t.id - 1]])),
+    });
+    report.copy = { ...(await status.stop()), workers, waitedMs: shared.controls.waited };
     await dropParkedTwins(run);
     for (const rep of report.tables) {
         if (rep.status === 'planned')
@@ -11047,10 +12138,6 @@ async function runTables(run) {
     }
     if (cancelled)
         report.cancelled = true;
-}
-/** schema\0table of every table a journal shows finished (twin dropped, table back). */
-function finishedTables(j) {
-    return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
 }
 /** Twins dropped per statement at the end of a run. */
 const DROP_BATCH = 100;
@@ -11083,6 +12170,7 @@ async function dropParkedTwins(run) {
  * state needs. A second run changes nothing. It holds the server's run lock and the journal's lock,
  * so it never works under a flush (or another recover) that is still alive.
  */
+
 
 
 
@@ -11140,7 +12228,7 @@ async function recover(s, deps) {
         await db.close();
     }
 }
-function emptyReport(s) {
+function recover_emptyReport(s) {
     return {
         status: 'recovered',
         exitCode: ExitCode.ok,
@@ -11151,7 +12239,7 @@ function emptyReport(s) {
     };
 }
 function dryRunReport(s, journal) {
-    const report = emptyReport(s);
+    const report = recover_emptyReport(s);
     for (const t of journal.tables.filter((x) => selected(s, x.schema, x.table))) {
         report.tables.push({
             schema: t.schema,
@@ -11165,10 +12253,11 @@ function dryRunReport(s, journal) {
 }
 /** Put back every selected table of the journal, under the run lock. */
 async function replay(db, d, journal, writer, s, log) {
-    const report = emptyReport(s);
+    const report = recover_emptyReport(s);
+    const apply = new Applier(db, d);
     const replica = await replicaStatus(db, d).catch(() => undefined);
     if (replica?.sqlRunning && s.replication.stopReplica) {
-        await db.exec(d.version.flavour === 'mariadb' ? 'STOP ALL SLAVES' : d.stopReplica);
+        await apply.stopReplica();
         report.replica.stopped = true;
         log.info('replica applier stopped');
     }
@@ -11181,7 +12270,7 @@ async function replay(db, d, journal, writer, s, log) {
         const name = `${t.schema}.${t.table}`;
         try {
             const r = await restoreTable(t, {
-                db,
+                apply,
                 marker: journal.marker,
                 shellMayExist: journal.steps.has(t.id) || journal.legacy,
                 log,
@@ -11210,10 +12299,10 @@ async function replay(db, d, journal, writer, s, log) {
         return report;
     }
     const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
-    report.settings = await putBackSettings(db, changed, writer, log);
+    report.settings = await putBackSettings(apply, changed, writer, log);
     await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
     if (s.replication.startReplica && replica) {
-        await db.exec(d.version.flavour === 'mariadb' ? 'START ALL SLAVES' : d.startReplica);
+        await apply.startReplica();
         report.replica.started = true;
         log.info('replica applier started');
     }
@@ -11258,6 +12347,41 @@ function faultFromEnv(env) {
 /** Kept equal to package.json's version (a unit test checks). */
 const VERSION = '0.1.0';
 
+;// CONCATENATED MODULE: ./src/cli/live.ts
+const CLEAR = '\r\x1b[K';
+function liveStatus(log, write) {
+    let shown = '';
+    const around = (fn) => (m) => {
+        if (shown)
+            write(CLEAR);
+        fn(m);
+        if (shown)
+            write(shown);
+    };
+    return {
+        log: {
+            debug: around(log.debug),
+            info: around(log.info),
+            warn: around(log.warn),
+            error: around(log.error),
+            group: (title, fn) => {
+                if (shown)
+                    write(CLEAR);
+                const done = log.group(title, fn); // the title is printed before the first await
+                if (shown)
+                    write(shown);
+                return done;
+            },
+        },
+        sink: {
+            line(text, final) {
+                shown = final ? '' : text;
+                write(CLEAR + text + (final ? '\n' : ''));
+            },
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/program.ts
 /**
  * The command line: flags (the original tool's names, plus ours) -> one settings object -> the
@@ -11274,35 +12398,63 @@ const VERSION = '0.1.0';
 
 
 
-function connectionFrom(raw, env) {
+/** What the command line calls each setting. */
+const FLAGS = {
+    host: 'host',
+    port: 'port',
+    user: 'user',
+    password: 'password',
+    socket: 'socket',
+    mycnf: 'mycnf',
+    'ssl-mode': 'sslMode',
+    'ssl-ca': 'sslCa',
+    databases: 'db',
+    tables: 'table',
+    skip: 'skip',
+    concurrency: 'concurrency',
+    'chunk-size': 'chunkSize',
+    ddl: 'ddl',
+    hashfile: 'hashfile',
+    'allow-primary': 'allowPrimary',
+    'allow-downstream': 'allowDownstream',
+    'rotate-binlog': 'rotateBinlog',
+    timeout: 'timeout',
+    'lock-wait': 'lockWait',
+    'set-read-only': 'setReadOnly',
+    'allow-writers': 'allowWriters',
+    'stop-on-error': 'stopOnError',
+    'max-tables-aside': 'maxTablesAside',
+    'pause-file': 'pauseFile',
+    'max-load': 'maxLoad',
+    'max-rows-per-second': 'maxRowsPerSecond',
+    'status-interval': 'statusInterval',
+};
+const FLAG_NAMES = {
+    databases: '--db',
+    tables: '--table',
+    'stop-replica': '--stop-slave',
+    'start-replica': '--start-slave',
+};
+/** The command line as an input source of the shared settings builder. */
+function cliSource(cmd) {
+    const raw = cmd.opts();
     if (raw.password !== undefined) {
-        throw new errors_InputError('--password', 'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD');
+        throw new InputError('--password', 'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD');
     }
-    const cnf = readMyCnf(raw.mycnf);
-    const socket = raw.socket ?? (raw.host ? undefined : cnf.socket);
-    const host = socket && !raw.host && !cnf.host ? 'localhost' : checkHost('--host', raw.host ?? cnf.host);
-    const password = cnf.password ?? env.MYSQL_PWD;
-    addSecret(password);
+    const replication = replicationFrom(cmd);
     return {
-        host,
-        port: parseIntInput(raw.port !== undefined ? '--port' : '--mycnf port', raw.port ?? cnf.port, DEFAULTS.port, LIMITS.port),
-        user: raw.user ?? cnf.user ?? (0,external_node_os_namespaceObject.userInfo)().username,
-        password,
-        socket,
-        ssl: {
-            mode: parseEnumInput('--ssl-mode', raw.sslMode ?? cnf['ssl-mode'], (raw.sslCa ?? cnf['ssl-ca']) ? 'VERIFY_CA' : 'DISABLED', SSL_MODES),
-            ca: raw.sslCa ?? cnf['ssl-ca'],
-            cert: cnf['ssl-cert'],
-            key: cnf['ssl-key'],
+        get: (key) => {
+            if (key === 'stop-replica')
+                return String(replication.stopReplica);
+            if (key === 'start-replica')
+                return String(replication.startReplica);
+            const field = FLAGS[key];
+            const v = field === undefined ? undefined : raw[field];
+            return typeof v === 'boolean' ? String(v) : v;
         },
+        name: (key) => FLAG_NAMES[key] ?? `--${key}`,
+        off: (key) => `--no-${(FLAG_NAMES[key] ?? `--${key}`).slice(2)}`,
     };
-}
-function selectionFrom(raw) {
-    return validateSelection({
-        databases: parseSchemas('--db', raw.db),
-        tables: parseTables('--table', raw.table),
-        skip: parseSchemas('--skip', raw.skip),
-    });
 }
 /** --stop-slave/--stop-replica are one switch; saying both ways is an error. */
 function pick(cmd, a, b, flagA, flagB, fallback) {
@@ -11310,7 +12462,7 @@ function pick(cmd, a, b, flagA, flagB, fallback) {
     const given = [a, b].filter((k) => cmd.getOptionValueSource(k) === 'cli');
     const values = given.map((k) => raw[k]);
     if (values.length === 2 && values[0] !== values[1]) {
-        throw new errors_InputError(`--${flagA}`, `conflicts with --${values[1] ? '' : 'no-'}${flagB}; give one of them`);
+        throw new InputError(`--${flagA}`, `conflicts with --${values[1] ? '' : 'no-'}${flagB}; give one of them`);
     }
     return values.length ? values[0] : fallback;
 }
@@ -11322,54 +12474,18 @@ function replicationFrom(cmd) {
 }
 function flushSettingsFrom(cmd, env) {
     const raw = cmd.opts();
-    const s = {
-        connection: connectionFrom(raw, env),
-        selection: selectionFrom(raw),
-        replication: replicationFrom(cmd),
-        concurrency: parseIntInput('--concurrency', raw.concurrency, DEFAULTS.concurrency, LIMITS.concurrency),
-        chunkSize: parseIntInput('--chunk-size', raw.chunkSize, DEFAULTS.chunkSize, LIMITS.chunkSize),
-        ddl: parseEnumInput('--ddl', raw.ddl, DEFAULTS.ddl, ['create', 'none']),
-        hashfile: raw.hashfile,
-        dryRun: raw.dryRun === true,
-        allowPrimary: raw.allowPrimary === true,
-        allowDownstream: raw.allowDownstream === true,
-        rotateBinlog: raw.rotateBinlog === true,
-        timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
-        resumeFrom: raw.resume,
-        lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
-        setReadOnly: raw.setReadOnly ?? DEFAULTS.setReadOnly,
-        allowWriters: raw.allowWriters === true,
-        stopOnError: raw.stopOnError === true,
-    };
     if (raw.resume !== undefined && raw.resume.trim() === '')
-        throw new errors_InputError('--resume', 'is empty; give the journal of the earlier run');
-    if (s.replication.startReplica && !s.replication.stopReplica) {
-        throw new errors_InputError('--start-slave', 'conflicts with --no-stop-slave: the applier is only started again after we stopped it');
-    }
-    if (raw.hashfile !== undefined && raw.hashfile.trim() === '')
-        throw new errors_InputError('--hashfile', 'is empty; give a file path');
-    return s;
+        throw new InputError('--resume', 'is empty; give the journal of the earlier run');
+    return buildFlushSettings(cliSource(cmd), env, { dryRun: raw.dryRun === true, resumeFrom: raw.resume });
 }
 function recoverSettingsFrom(cmd, env) {
-    const raw = cmd.opts();
-    if (!raw.hashfile || raw.hashfile.trim() === '') {
-        throw new errors_InputError('--hashfile', 'is required: the journal written by the flush to recover');
-    }
-    return {
-        connection: connectionFrom(raw, env),
-        selection: selectionFrom(raw),
-        replication: replicationFrom(cmd),
-        hashfile: raw.hashfile,
-        dryRun: raw.dryRun === true,
-        timeout: parseIntInput('--timeout', raw.timeout, DEFAULTS.timeout, LIMITS.timeout),
-        lockWait: parseIntInput('--lock-wait', raw.lockWait, DEFAULTS.lockWait, LIMITS.lockWait),
-    };
+    return buildRecoverSettings(cliSource(cmd), env, { dryRun: cmd.opts().dryRun === true });
 }
 function program_connectionOptions(cmd) {
     return cmd
         .option('--host <host>', 'the replica to flush')
         .option('--port <port>', 'server port (default 3306)')
-        .option('--user <user>', 'user (default: from --mycnf, else your login name)')
+        .option('--user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
         .option('--socket <path>', 'Unix socket instead of host and port')
         .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
         .addOption(new Option('--password <password>').hideHelp())
@@ -11391,6 +12507,27 @@ function program_connectionOptions(cmd) {
         .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
         .option('--verbose', 'more log lines');
 }
+/** The flags only `flush` takes. */
+function flushOptions(cmd) {
+    return cmd
+        .option('--concurrency <n>', `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`)
+        .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
+        .option('--pause-file <file>', 'no new chunk starts while this file exists')
+        .option('--max-load <status=limit>', `no new chunk starts while a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`)
+        .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
+        .option('--status-interval <seconds>', `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`)
+        .option('--stop-on-error', 'end the run at the first table that fails (default: put it back, go on)')
+        .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
+        .option('--ddl <mode>', "create: log each table's CREATE TABLE before its rows (default); none: rows only")
+        .option('--hashfile <file>', 'journal path (default: binlog-flusher-<host>-<time>.hashfile)')
+        .option('--dry-run', 'run the preflight and print the plan; change nothing')
+        .option('--allow-primary', 'run even though the server is not a replica')
+        .option('--allow-downstream', "run even though replicas read this server's binlog")
+        .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
+        .option('--no-set-read-only', 'leave read_only OFF during the run (default: turned ON, and back at the end): writes by other sessions into set-aside tables are then not refused')
+        .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
+        .option('--resume <hashfile>', 'after a failed run was recovered: flush only the tables its journal does not show finished');
+}
 function printResult(io, json, data, text) {
     io.stdout(redact(json ? JSON.stringify(data, null, 2) : text) + '\n');
 }
@@ -11402,24 +12539,20 @@ function buildProgram(io, setExit) {
         .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(redact(t)) })
         .showHelpAfterError('(run with --help for the flags)');
     const logFor = (raw) => streamLogger({ verbose: raw.verbose, allToStderr: raw.json });
-    program_connectionOptions(program.command('flush').description('flush the selected tables into the binlog'))
-        .option('--concurrency <n>', `tables worked on at once (default ${DEFAULTS.concurrency})`)
-        .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
-        .option('--ddl <mode>', "create: log each table's CREATE TABLE before its rows (default); none: rows only")
-        .option('--hashfile <file>', 'journal path (default: binlog-flusher-<host>-<time>.hashfile)')
-        .option('--dry-run', 'run the preflight and print the plan; change nothing')
-        .option('--allow-primary', 'run even though the server is not a replica')
-        .option('--allow-downstream', "run even though replicas read this server's binlog")
-        .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
-        .option('--no-set-read-only', 'leave read_only OFF during the run (default: turned ON, and back at the end): writes by other sessions into set-aside tables are then not refused')
-        .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
-        .option('--resume <hashfile>', 'after a failed run was recovered: flush only the tables its journal does not show finished')
-        .action(async (_o, cmd) => {
+    flushOptions(program_connectionOptions(program.command('flush').description('flush the selected tables into the binlog'))).action(async (_o, cmd) => {
         const s = flushSettingsFrom(cmd, io.env);
         const raw = cmd.opts();
-        const log = logFor(raw);
+        // On a terminal the status line is redrawn in place, every second.
+        const live = io.tty && raw.json !== true && s.controls.statusInterval > 0;
+        if (live)
+            s.controls.statusInterval = 1;
+        const base = logFor(raw);
+        const { log, sink } = live
+            ? liveStatus(base, (t) => io.stderr(redact(t)))
+            : { log: base, sink: undefined };
         const report = await flush(s, {
             log,
+            status: sink,
             toolVersion: VERSION,
             signal: io.signal,
             fault: faultFromEnv(io.env),
