@@ -10342,6 +10342,7 @@ async function acknowledge(t, chunk, rows, run) {
 async function copy_copyChunk(t, chunk, w, run) {
     let rows;
     try {
+        run.status.chunkSent();
         rows = await w.apply.copyChunk(t, chunk);
     }
     catch (e) {
@@ -10439,6 +10440,7 @@ async function keysetLane(t, w, run) {
         let result;
         for (let attempt = 1; !result; attempt++) {
             try {
+                run.status.chunkSent();
                 result = await w.apply.keysetChunk(t, key, bounds);
             }
             catch (e) {
@@ -10607,8 +10609,11 @@ class StatusBoard {
         this.timer = setInterval(() => void this.tick(), this.everyMs);
         this.timer.unref();
     }
-    advance(_t, rows) {
+    /** A chunk is about to be sent (the first one marks start-to-first-chunk). */
+    chunkSent() {
         this.firstChunkAt ??= Date.now();
+    }
+    advance(_t, rows) {
         this.rows += rows;
     }
     tableDone() {
@@ -10726,7 +10731,9 @@ function copyLine(c) {
     const held = c.waitedMs.pause + c.waitedMs.brake + c.waitedMs.cap;
     return (`Copy: ${c.rows} rows in ${c.seconds.toFixed(2)}s (${rate} rows/s) on ${c.workers} worker${c.workers === 1 ? '' : 's'}` +
         (c.binlogBytes === undefined ? '' : `, binlog +${formatBytes(c.binlogBytes)}`) +
-        (c.firstChunkMs === undefined ? '' : `, first chunk ${c.firstChunkMs} ms after start`) +
+        (c.firstChunkMs === undefined
+            ? ''
+            : `, first chunk sent ${c.firstChunkMs} ms after the process started`) +
         (held ? `, held ${(held / 1000).toFixed(1)}s by pause/brake/cap` : ''));
 }
 

@@ -36,6 +36,7 @@ export async function copyChunk(
 ): Promise<void> {
   let rows: number;
   try {
+    run.status.chunkSent();
     rows = await w.apply.copyChunk(t, chunk);
   } catch (e) {
     if (run.cancelled() || !chunkMayBeRetried(e)) {
@@ -148,6 +149,7 @@ export async function keysetLane(
     let result: { rows: number; lastNext: boolean } | undefined;
     for (let attempt = 1; !result; attempt++) {
       try {
+        run.status.chunkSent();
         result = await w.apply.keysetChunk(t, key, bounds);
       } catch (e) {
         if (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS) throw e;

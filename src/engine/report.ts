@@ -143,7 +143,9 @@ export function copyLine(c: NonNullable<RunReport['copy']>): string {
   return (
     `Copy: ${c.rows} rows in ${c.seconds.toFixed(2)}s (${rate} rows/s) on ${c.workers} worker${c.workers === 1 ? '' : 's'}` +
     (c.binlogBytes === undefined ? '' : `, binlog +${formatBytes(c.binlogBytes)}`) +
-    (c.firstChunkMs === undefined ? '' : `, first chunk ${c.firstChunkMs} ms after start`) +
+    (c.firstChunkMs === undefined
+      ? ''
+      : `, first chunk sent ${c.firstChunkMs} ms after the process started`) +
     (held ? `, held ${(held / 1000).toFixed(1)}s by pause/brake/cap` : '')
   );
 }

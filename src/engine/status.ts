@@ -14,7 +14,7 @@ export interface StatusTotals {
   /** Seconds from the start of the copy. */
   seconds: number;
   binlogBytes?: number;
-  /** Milliseconds from the process start to the first chunk acknowledged. */
+  /** Milliseconds from the process start to the first chunk sent. */
   firstChunkMs?: number;
 }
 
@@ -69,8 +69,12 @@ export class StatusBoard {
     this.timer.unref();
   }
 
-  advance(_t: PlannedTable, rows: number): void {
+  /** A chunk is about to be sent (the first one marks start-to-first-chunk). */
+  chunkSent(): void {
     this.firstChunkAt ??= Date.now();
+  }
+
+  advance(_t: PlannedTable, rows: number): void {
     this.rows += rows;
   }
 
