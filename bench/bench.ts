@@ -1,12 +1,13 @@
 /**
- * npm run bench [-- --only 1,2,3] [--runs 3] [--chunk-sweep]
+ * npm run bench [-- --only 1,2,3,4] [--runs 3] [--chunk-sweep]
  *
  * Side by side on one sandbox replica, on the same data:
  *  - the limit: the minimal SQL one session would send by hand (set aside, twin, one
  *    INSERT INTO twin SELECT per table, swap back, drop), timed from the client;
  *  - binlog-flusher flush with its defaults, as a user runs it: the CLI process, start to end.
  * Workloads: (1) one table of 1,000,000 rows, (2) 1,000 tables of 50 rows, (3) one table of
- * 10,000,000 rows. Prints a table and writes docs/benchmarks.md.
+ * 10,000,000 rows, (4) one table of 4,000,000 rows, with rows/s against the number of workers
+ * (1, 2, 4) and the load brake at work. Prints the results and writes docs/benchmarks/results.md.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -22,7 +23,7 @@ const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : dflt);
 const RUNS = Number(arg('--runs', '3'));
-const ONLY = arg('--only', '1,2,3').split(',').map(Number);
+const ONLY = arg('--only', '1,4,3,2').split(',').map(Number);
 
 interface Workload {
   id: number;
@@ -36,6 +37,7 @@ const WORKLOADS: Workload[] = [
   { id: 1, label: '1 table x 1,000,000 rows', schema: 'bench_1m', tables: 1, rowsPerTable: 1_000_000 },
   { id: 2, label: '1,000 tables x 50 rows', schema: 'bench_1k', tables: 1000, rowsPerTable: 50 },
   { id: 3, label: '1 table x 10,000,000 rows', schema: 'bench_10m', tables: 1, rowsPerTable: 10_000_000 },
+  { id: 4, label: '1 table x 4,000,000 rows', schema: 'bench_4m', tables: 1, rowsPerTable: 4_000_000 },
 ];
 
 const TABLE_DDL = (name: string) =>
@@ -93,7 +95,7 @@ async function flusher(
   replica: ServerInfo,
   w: Workload,
   extra: string[] = [],
-): Promise<{ seconds: number; rssMb: number; rows: number }> {
+): Promise<{ seconds: number; rssMb: number; rows: number; firstChunkMs: number; brakeMs: number }> {
   const cnf = mycnfFor(replica);
   const hashfile = join(mkdtempSync(join(tmpdir(), 'bf-bench-')), 'j.hashfile');
   const started = process.hrtime.bigint();
@@ -132,8 +134,17 @@ async function flusher(
   clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`flush failed (${code}): ${err.slice(-2000)}`);
-  const report = JSON.parse(out) as { tables: { rows: number }[] };
-  return { seconds, rssMb: hwm / 1024, rows: report.tables.reduce((a, t) => a + t.rows, 0) };
+  const report = JSON.parse(out) as {
+    tables: { rows: number }[];
+    copy?: { firstChunkMs?: number; waitedMs: { brake: number } };
+  };
+  return {
+    seconds,
+    rssMb: hwm / 1024,
+    rows: report.tables.reduce((a, t) => a + t.rows, 0),
+    firstChunkMs: report.copy?.firstChunkMs ?? NaN,
+    brakeMs: report.copy?.waitedMs.brake ?? 0,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -149,13 +160,87 @@ interface Result {
   limit: number[];
   ours: number[];
   rss: number[];
+  firstChunk: number[];
   rows: number;
+}
+
+interface Extra {
+  /** rows/s on workload 4 against --concurrency (median of the runs). */
+  workers?: { workers: number; seconds: number; rowsPerSecond: number }[];
+  brake?: BrakeDemo;
+}
+
+async function workerSweep(
+  c: mysql.Connection,
+  replica: ServerInfo,
+  w: Workload,
+): Promise<NonNullable<Extra['workers']>> {
+  const out: NonNullable<Extra['workers']> = [];
+  for (const n of [1, 2, 4]) {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await purge(c);
+      times.push((await flusher(replica, w, ['--concurrency', String(n)])).seconds);
+    }
+    const seconds = median(times);
+    out.push({ workers: n, seconds, rowsPerSecond: Math.round(w.rowsPerTable / seconds) });
+    process.stderr.write(`  ${n} worker(s): ${seconds.toFixed(2)}s\n`);
+  }
+  return out;
+}
+
+interface BrakeDemo {
+  limit: number;
+  loadSessions: number;
+  loadSeconds: number;
+  /** Threads_running and our copy statements running, sampled every 20 ms. */
+  samples: { at: number; threads: number; ours: number }[];
+  brakeMs: number;
+}
+
+/**
+ * The brake at work: --max-load Threads_running=LIMIT; 1.5 s into the run, LIMIT + 2 other sessions
+ * sleep for 3 s, which alone puts the status over the limit. No new chunk of ours may start then.
+ */
+async function brakeDemo(c: mysql.Connection, replica: ServerInfo, w: Workload): Promise<BrakeDemo> {
+  const limit = 8;
+  const loadSessions = limit + 2;
+  const loadSeconds = 3;
+  await purge(c);
+  const monitor = await sql(replica);
+  const samples: BrakeDemo['samples'] = [];
+  const t0 = Date.now();
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      const [r] = await rows<{ t: number; o: number }>(
+        monitor,
+        "SELECT (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'THREADS_RUNNING') AS t, " +
+          `(SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO \`${w.schema}\`%') AS o`,
+      );
+      samples.push({ at: Date.now() - t0, threads: Number(r!.t), ours: Number(r!.o) });
+      await new Promise((res) => setTimeout(res, 20));
+    }
+  })();
+  const load = (async () => {
+    await new Promise((res) => setTimeout(res, 1500));
+    const conns = await Promise.all(Array.from({ length: loadSessions }, () => sql(replica)));
+    await Promise.all(conns.map((x) => x.query(`SELECT SLEEP(${loadSeconds})`)));
+    await Promise.all(conns.map((x) => x.end()));
+  })();
+  const f = await flusher(replica, w, ['--max-load', `Threads_running=${limit}`, '--chunk-size', '50000']);
+  await load;
+  done = true;
+  await sampling;
+  await monitor.end();
+  return { limit, loadSessions, loadSeconds, samples, brakeMs: f.brakeMs };
 }
 
 async function main(): Promise<void> {
   const sb = await startSandbox('local');
   const results: Result[] = [];
   const sweep: { chunk: number; seconds: number }[] = [];
+  const extra: Extra = {};
   try {
     const { replica } = sb.info;
     const c = await sql(replica);
@@ -166,7 +251,7 @@ async function main(): Promise<void> {
       for (const w of WORKLOADS.filter((x) => ONLY.includes(x.id))) {
         process.stderr.write(`loading ${w.label}...\n`);
         await load(c, w);
-        const r: Result = { w, limit: [], ours: [], rss: [], rows: 0 };
+        const r: Result = { w, limit: [], ours: [], rss: [], firstChunk: [], rows: 0 };
         // One untimed pass of each side first: right after the bulk load InnoDB is still purging and
         // flushing, which slowed whichever side ran first by up to 50% (seen in earlier runs).
         await purge(c);
@@ -183,6 +268,7 @@ async function main(): Promise<void> {
               const f = await flusher(replica, w);
               r.ours.push(f.seconds);
               r.rss.push(f.rssMb);
+              r.firstChunk.push(f.firstChunkMs);
               r.rows = f.rows;
             }
             process.stderr.write(
@@ -202,21 +288,30 @@ async function main(): Promise<void> {
             process.stderr.write(`  chunk ${chunk}: ${median(times).toFixed(2)}s\n`);
           }
         }
+        if (w.id === 4) {
+          extra.workers = await workerSweep(c, replica, w);
+          extra.brake = await brakeDemo(c, replica, w);
+        }
         await c.query(`SET SESSION sql_log_bin = 0; DROP DATABASE ${w.schema}`);
         await purge(c);
       }
     } finally {
       await c.end();
     }
-    const md = render(results, sweep, version);
+    const md = render(results, sweep, version, extra);
     console.log(md);
-    if (ONLY.length === 3 && RUNS >= 3) writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), md);
+    if (ONLY.length === 4 && RUNS >= 3) writeFileSync(join(ROOT, 'docs', 'benchmarks', 'results.md'), md);
   } finally {
     await sb.stop();
   }
 }
 
-function render(results: Result[], sweep: { chunk: number; seconds: number }[], version: string): string {
+function render(
+  results: Result[],
+  sweep: { chunk: number; seconds: number }[],
+  version: string,
+  extra: Extra,
+): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Benchmarks',
@@ -225,14 +320,14 @@ function render(results: Result[], sweep: { chunk: number; seconds: number }[], 
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, server ${version} (the local sandbox replica: ` +
       'innodb_flush_log_at_trx_commit=2, sync_binlog=0, 256 MiB buffer pool). One untimed warm-up pass of each side, then the median of the runs; the two sides alternate order.',
     '',
-    '| workload | the limit (one session, by hand) | binlog-flusher flush (CLI, defaults) | ratio | rows/s (flusher) | client peak RSS | runs |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| workload | the limit (one session, by hand) | binlog-flusher flush (CLI, defaults) | ratio | rows/s (flusher) | client peak RSS | start to first chunk | runs |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const l = median(r.limit);
     const o = median(r.ours);
     lines.push(
-      `| ${r.w.label} | ${l.toFixed(2)} s | ${o.toFixed(2)} s | ${(o / l).toFixed(2)}x | ${Math.round(r.rows / o).toLocaleString('en-US')} | ${Math.max(...r.rss).toFixed(0)} MB | ${r.ours.length} |`,
+      `| ${r.w.label} | ${l.toFixed(2)} s | ${o.toFixed(2)} s | ${(o / l).toFixed(2)}x | ${Math.round(r.rows / o).toLocaleString('en-US')} | ${Math.max(...r.rss).toFixed(0)} MB | ${median(r.firstChunk).toFixed(0)} ms | ${r.ours.length} |`,
     );
   }
   const one = results.find((r) => r.w.id === 1);
@@ -255,6 +350,19 @@ function render(results: Result[], sweep: { chunk: number; seconds: number }[], 
     );
     for (const s of sweep) lines.push(`| ${s.chunk} | ${s.seconds.toFixed(2)} |`);
   }
+  if (extra.workers) {
+    lines.push(
+      '',
+      'Workers on workload 4 (median seconds of the CLI run):',
+      '',
+      '| --concurrency | seconds | rows/s |',
+      '|---:|---:|---:|',
+    );
+    for (const x of extra.workers) {
+      lines.push(`| ${x.workers} | ${x.seconds.toFixed(2)} | ${x.rowsPerSecond.toLocaleString('en-US')} |`);
+    }
+  }
+  if (extra.brake) lines.push('', ...renderBrake(extra.brake));
   lines.push('', 'Raw runs (seconds):', '');
   for (const r of results) {
     lines.push(
@@ -262,6 +370,21 @@ function render(results: Result[], sweep: { chunk: number; seconds: number }[], 
     );
   }
   return lines.join('\n') + '\n';
+}
+
+function renderBrake(b: BrakeDemo): string[] {
+  const over = b.samples.filter((x) => x.threads - x.ours > b.limit);
+  const firstOver = over[0]?.at ?? NaN;
+  const lastOver = over.at(-1)?.at ?? NaN;
+  // Past one poll of the brake (500 ms) and the chunks already running, none of ours may run.
+  const settled = over.filter((x) => x.at > firstOver + 1500);
+  return [
+    `Load brake on workload 4 (\`--max-load Threads_running=${b.limit}\`, 50,000-row chunks): ${b.loadSessions} other sessions ` +
+      `ran SELECT SLEEP(${b.loadSeconds}) from 1.5 s into the run, which alone puts Threads_running over the limit. ` +
+      `Sampled every 20 ms: the others alone were over the limit from ${firstOver} ms to ${lastOver} ms; ` +
+      `statements of ours running in that span, past its first 1.5 s: at most ${Math.max(0, ...settled.map((x) => x.ours))} ` +
+      `(${settled.length} samples); the brake held new chunks for ${(b.brakeMs / 1000).toFixed(1)} s in all.`,
+  ];
 }
 
 main().catch((e: unknown) => {
