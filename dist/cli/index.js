@@ -10330,6 +10330,7 @@ const MAX_CHUNK_ATTEMPTS = 5;
 /** Acknowledge a copied chunk: scheduler, progress, journal; the mid-copy fault point. */
 async function acknowledge(t, chunk, rows, run) {
     const done = run.scheduler.chunkDone(t.id, chunk, rows);
+    run.log.debug(`table ${t.id}: chunk ${chunk.seq + 1} done, ${rows} rows`);
     run.status.advance(t, rows);
     await run.journal.write({ type: 'chunk', id: t.id, chunk: done.chunksDone, rows: done.rows, at: now() });
     if (done.chunksDone === 1 && run.fault)

@@ -19,6 +19,7 @@ export const MAX_CHUNK_ATTEMPTS = 5;
 /** Acknowledge a copied chunk: scheduler, progress, journal; the mid-copy fault point. */
 async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: RunShared): Promise<void> {
   const done = run.scheduler.chunkDone(t.id, chunk, rows);
+  run.log.debug(`table ${t.id}: chunk ${chunk.seq + 1} done, ${rows} rows`);
   run.status.advance(t, rows);
   await run.journal.write({ type: 'chunk', id: t.id, chunk: done.chunksDone, rows: done.rows, at: now() });
   if (done.chunksDone === 1 && run.fault) await run.fault('mid-copy', t);

@@ -41,6 +41,17 @@ function watchConcurrency(c: mysql.Connection): { stop: () => Promise<number> } 
   };
 }
 
+/** From the debug log: the most chunks sent (each on its worker's own session) and not yet answered. */
+function mostOutstanding(lines: string[]): number {
+  let now = 0;
+  let most = 0;
+  for (const l of lines) {
+    if (/worker \d+: table \d+: chunk \d+/.test(l)) most = Math.max(most, ++now);
+    else if (/table \d+: chunk \d+ done/.test(l)) now -= 1;
+  }
+  return most;
+}
+
 /** Every row of `big` in the run's binlog range, each exactly once. */
 async function expectEveryRowOnce(
   start: { file: string; position: number },
@@ -95,7 +106,12 @@ ANALYZE TABLE ${S}.big, ${S}.small;`),
       log.lines.map((l) => /worker (\d+): table \d+: chunk/.exec(l)?.[1]).filter(Boolean),
     );
     expect(workers.size, 'workers that copied chunks').toBeGreaterThan(1);
-    expect(most, 'chunks of `big` running at the same moment').toBeGreaterThan(1);
+    expect(
+      mostOutstanding(log.lines),
+      'chunks sent on different sessions and not yet answered, at once',
+    ).toBeGreaterThan(1);
+    // Seen from the server too when a 5 ms sample catches it (not asserted: a sample can miss).
+    console.log(`most chunks of big seen running at once in the process list: ${most}`);
     expect(report.tables.find((t) => t.table === 'big')).toMatchObject({ rows: ROWS, chunks: ROWS / 5000 });
     expect(report.copy).toMatchObject({ rows: ROWS + 10, workers: 4 });
     await expectEveryRowOnce(report.binlog!.start, report.binlog!.end!);
