@@ -11256,6 +11256,7 @@ function describeCopy(key, s) {
 
 
 
+
 function copyShape(t) {
     const first = t.key ? t.columns.find((c) => c.name === t.key.columns[0]) : undefined;
     return {
@@ -11304,7 +11305,7 @@ async function finishTable(t, w, run, rows) {
     try {
         await fault(run, t, 'after-copy');
         await step(run, t, 'swap-back');
-        await w.apply.swapBack(t);
+        await table_steps_swapBack(t, w, run);
         await fault(run, t, 'after-swap');
         // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
         // table) and is dropped with others in one statement at the end of the run.
@@ -11312,6 +11313,31 @@ async function finishTable(t, w, run, rows) {
     }
     catch (e) {
         throw new TableError(t, 'swap-back', e);
+    }
+}
+/**
+ * The swap back, on a new session when the connection is lost (an idle session killed by a DBA or
+ * wait_timeout, say): every row is in the binlog already, so a lost connection here must not throw
+ * the copy away. The live tables say whether the one atomic RENAME happened.
+ */
+async function table_steps_swapBack(t, w, run) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            await w.apply.swapBack(t);
+            return;
+        }
+        catch (e) {
+            if (!connectionUnusable(e) || attempt >= 3 || run.cancelled())
+                throw e;
+            run.log.warn(`${t.schema}.${t.table}: swap back: ${errorText(e)}; looking at the live tables on a new session`);
+            await w.reconnect();
+            const [backup, parked] = await Promise.all([
+                liveTable(w.db, t.schema, t.backup),
+                liveTable(w.db, t.schema, t.twin),
+            ]);
+            if (!backup.exists && parked.exists)
+                return; // it had happened
+        }
     }
 }
 

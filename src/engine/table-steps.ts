@@ -3,8 +3,9 @@
  * later swap back (the parked twin is dropped at the end of the run, in a batch). Every step is in
  * the journal, durably, before it runs.
  */
-import { TableError, type Phase } from '../errors.js';
-import { keyExtentOf } from '../inspect/inspector.js';
+import { connectionUnusable } from '../db/failures.js';
+import { TableError, errorText, type Phase } from '../errors.js';
+import { keyExtentOf, liveTable } from '../inspect/inspector.js';
 import type { StepName } from '../journal/journal.js';
 import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
@@ -69,12 +70,37 @@ export async function finishTable(
   try {
     await fault(run, t, 'after-copy');
     await step(run, t, 'swap-back');
-    await w.apply.swapBack(t);
+    await swapBack(t, w, run);
     await fault(run, t, 'after-swap');
     // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
     // table) and is dropped with others in one statement at the end of the run.
     await run.journal.write({ type: 'table-done', id: t.id, rows, at: now() });
   } catch (e) {
     throw new TableError(t, 'swap-back', e);
+  }
+}
+
+/**
+ * The swap back, on a new session when the connection is lost (an idle session killed by a DBA or
+ * wait_timeout, say): every row is in the binlog already, so a lost connection here must not throw
+ * the copy away. The live tables say whether the one atomic RENAME happened.
+ */
+async function swapBack(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await w.apply.swapBack(t);
+      return;
+    } catch (e) {
+      if (!connectionUnusable(e) || attempt >= 3 || run.cancelled()) throw e;
+      run.log.warn(
+        `${t.schema}.${t.table}: swap back: ${errorText(e)}; looking at the live tables on a new session`,
+      );
+      await w.reconnect();
+      const [backup, parked] = await Promise.all([
+        liveTable(w.db, t.schema, t.backup),
+        liveTable(w.db, t.schema, t.twin),
+      ]);
+      if (!backup.exists && parked.exists) return; // it had happened
+    }
   }
 }

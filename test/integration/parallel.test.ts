@@ -186,4 +186,32 @@ ANALYZE TABLE ${S}.big, ${S}.small;`),
     expect(await snap()).toEqual(before);
     expect(await withSql(sb.replica, leftovers)).toEqual([]);
   });
+
+  it('the session that is to swap a copied table back is killed while idle: the swap back runs on a new session and the table counts as flushed', async () => {
+    const s = flushSettings(sb.replica, {
+      selection: { databases: [S], tables: [{ schema: S, table: 'big' }], skip: [] },
+      chunkSize: 20000,
+      concurrency: 1,
+    });
+    let killed = 0;
+    const { report, log } = await runFlush(s, {
+      // Right after the last chunk, before the swap back: kill the worker's session (it holds slot 1).
+      fault: async (point) => {
+        if (point !== 'after-copy') return;
+        await withSql(sb.replica, async (c) => {
+          const [r] = await rows<{ id: number }>(c, "SELECT IS_USED_LOCK('binlog-flusher/worker/1') AS id");
+          await c.query(`KILL CONNECTION ${Number(r!.id)}`);
+          killed = Number(r!.id);
+        });
+        await waitStatementsDone(sb.replica);
+      },
+    });
+    const text = log.lines.join('\n');
+    expect(killed, text).toBeGreaterThan(0);
+    expect(report.status, text).toBe('flushed');
+    expect(text).toMatch(/swap back: .*looking at the live tables on a new session/);
+    await expectEveryRowOnce(report.binlog!.start, report.binlog!.end!);
+    expect(await snap()).toEqual(before);
+    expect(await withSql(sb.replica, leftovers)).toEqual([]);
+  });
 });
