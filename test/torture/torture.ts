@@ -20,6 +20,7 @@ import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
 import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { tempHashfile } from '../support/flusher.js';
 import { procState, waitFor } from '../support/process.js';
+import { prng } from '../support/prng.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { isDeepStrictEqual } from 'node:util';
 import { TORTURE_SCHEMA, tortureFixture } from './fixture.js';
@@ -50,18 +51,6 @@ export interface TortureResult {
   refused: number;
   seconds: number;
   failure?: string;
-}
-
-/** mulberry32: small, seedable, good enough to pick moments. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Kinds in order: the first rounds take each kind once (shuffled), then weighted draws. */

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler, type Work } from '../../src/engine/scheduler.js';
 import { chunkCount, type Chunk, type CopyPlan } from '../../src/plan/chunks.js';
-
-/** A small seeded generator (mulberry32), so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../support/prng.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -38,7 +27,7 @@ async function simulate(opts: {
   pRolledBack: number;
   maxAttempts?: number;
 }): Promise<Sim> {
-  const r = rng(opts.seed);
+  const r = prng(opts.seed);
   const ids = opts.tables.map((_, i) => i + 1);
   const sched = new Scheduler(ids, { maxAside: opts.maxAside, maxAttempts: opts.maxAttempts ?? 50 });
   const sim: Sim = { plans: new Map(), commits: new Map(), maxAsideSeen: 0, finished: [], putBack: [] };
