@@ -2,18 +2,16 @@
  * Every action input -> one typed settings object, validated before anything connects. The only
  * module that knows input names; it gets a plain `getInput` so tests need no mocking.
  */
-import { readMyCnf } from '../config/mycnf.js';
 import { InputError } from '../errors.js';
 import { addSecret } from '../log.js';
 import {
-  checkHost,
   parseBoolInput,
   parseEnumInput,
   parseIntInput,
   type FlushSettings,
   type RecoverSettings,
 } from '../settings.js';
-import { buildFlushSettings, buildRecoverSettings, type InputSource } from '../config/build.js';
+import { buildFlushSettings, type InputSource } from '../config/build.js';
 
 export type Mode = 'flush' | 'recover' | 'plan';
 /** Placeholder for resumeFrom: the journal is the newest artifact of this run, fetched by run.ts. */
@@ -63,17 +61,24 @@ function actionSource(getInput: GetInput): InputSource {
 export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): ActionSettings {
   const get = (n: string) => getInput(n).trim();
   const mode = parseEnumInput('mode', get('mode'), 'flush', MODES);
-  const src = actionSource(getInput);
-  const host = checkHost('host', get('host') || readMyCnf(get('mycnf') || undefined, 'mycnf').host);
-  const workspace = env.RUNNER_TEMP || env.GITHUB_WORKSPACE || '.';
-  const defaultHashfile = `${workspace.replace(/\/$/, '')}/${artifactBaseName(host, env)}.hashfile`;
+  const workspace = (env.RUNNER_TEMP || env.GITHUB_WORKSPACE || '.').replace(/\/$/, '');
   const resume = parseBoolInput('resume', get('resume'), false);
-  const flush = buildFlushSettings(src, env, {
+  const flush = buildFlushSettings(actionSource(getInput), env, {
     dryRun: mode === 'plan',
-    defaultHashfile,
+    defaultHashfile: (host) => `${workspace}/${artifactBaseName(host, env)}.hashfile`,
     resumeFrom: resume ? RESUME_FROM_ARTIFACT : undefined,
   });
-  const recover = buildRecoverSettings(src, env, { dryRun: false, defaultHashfile });
+  // recover works on the same server and selection, with the journal of this run.
+  const recover: RecoverSettings = {
+    connection: flush.connection,
+    selection: flush.selection,
+    replication: flush.replication,
+    hashfile: flush.hashfile!,
+    dryRun: false,
+    timeout: flush.timeout,
+    lockWait: flush.lockWait,
+  };
+  const host = flush.connection.host;
   return { mode, flush, recover, artifact: artifactSettings(getInput, host, env) };
 }
 

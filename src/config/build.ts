@@ -164,7 +164,8 @@ function buildControls(src: InputSource): RunControls {
 /** What only one surface decides: the dry run, the journal's default path, resuming. */
 export interface FlushExtras {
   dryRun: boolean;
-  defaultHashfile?: string;
+  /** The journal's path when none is given, from the replica's host. */
+  defaultHashfile?: (host: string) => string;
   resumeFrom?: string;
 }
 
@@ -176,15 +177,16 @@ export function buildFlushSettings(
   const hashfile = src.get('hashfile');
   if (hashfile !== undefined && hashfile !== '' && hashfile.trim() === '')
     throw new InputError(src.name('hashfile'), 'is empty; give a file path');
+  const connection = buildConnection(src, env);
   const concurrency = int(src, 'concurrency', DEFAULTS.concurrency, LIMITS.concurrency);
   return {
-    connection: buildConnection(src, env),
+    connection,
     selection: buildSelection(src),
     replication: buildReplication(src),
     concurrency,
     chunkSize: int(src, 'chunk-size', DEFAULTS.chunkSize, LIMITS.chunkSize),
     ddl: parseEnumInput(src.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none'] as const),
-    hashfile: given(hashfile) ?? extras.defaultHashfile,
+    hashfile: given(hashfile) ?? extras.defaultHashfile?.(connection.host),
     dryRun: extras.dryRun,
     allowPrimary: flag(src, 'allow-primary', false),
     allowDownstream: flag(src, 'allow-downstream', false),
@@ -203,9 +205,9 @@ export function buildFlushSettings(
 export function buildRecoverSettings(
   src: InputSource,
   env: NodeJS.ProcessEnv,
-  extras: { dryRun: boolean; defaultHashfile?: string },
+  extras: { dryRun: boolean },
 ): RecoverSettings {
-  const hashfile = given(src.get('hashfile')) ?? extras.defaultHashfile;
+  const hashfile = given(src.get('hashfile'));
   if (!hashfile)
     throw new InputError(src.name('hashfile'), 'is required: the journal written by the flush to recover');
   return {

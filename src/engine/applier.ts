@@ -53,10 +53,6 @@ export class Applier {
     readonly dialect: Dialect,
   ) {}
 
-  get threadId(): number {
-    return this.db.threadId;
-  }
-
   /**
    * Statements with binary logging set for them, in one round trip. A copy is always the last
    * statement of its round trip (see keysetChunk).
@@ -100,7 +96,8 @@ export class Applier {
   /**
    * Keyset: copy the chunk the session's boundaries hold, and (unless last) find the next one. The
    * copy ends its round trip: a copy stopped by KILL QUERY with another statement after it in the
-   * same round trip left mysql2 waiting for a reply that never came (seen 1 in 400 on MariaDB 10.11).
+   * same round trip left mysql2 waiting for a reply that never came (MariaDB 10.11: within 7 to 155
+   * random kills in each of three runs; none in 600 with the copy last).
    */
   async keysetChunk(
     t: PlannedTable,

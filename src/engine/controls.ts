@@ -28,8 +28,6 @@ export class Controls {
   private braked = false;
   /** Milliseconds spent waiting, per reason (for the report). */
   readonly waited = { pause: 0, brake: 0, cap: 0 };
-  /** The highest brake status seen while it held a chunk, and right after it let one go. */
-  readonly brakeSeen: number[] = [];
 
   constructor(
     private readonly opts: ControlOptions,
@@ -88,7 +86,6 @@ export class Controls {
       this.probedAt = Date.now();
     });
     this.lastValue = await this.probe;
-    this.brakeSeen.push(this.lastValue);
     return this.lastValue;
   }
 

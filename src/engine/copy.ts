@@ -16,13 +16,18 @@ import { now, type RunShared, type WorkerSession } from './run-context.js';
 /** Attempts per chunk: a retry is decided by the binlog, so it is safe; a chunk killed this often is not bad luck. */
 export const MAX_CHUNK_ATTEMPTS = 5;
 
-/** Acknowledge a copied chunk: scheduler, progress, journal; the mid-copy fault point. */
+/** Acknowledge a copied chunk: scheduler, progress, journal. */
 async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: RunShared): Promise<void> {
   const done = run.scheduler.chunkDone(t.id, chunk, rows);
   run.log.debug(`table ${t.id}: chunk ${chunk.seq + 1} done, ${rows} rows`);
-  run.status.advance(t, rows);
-  await run.journal.write({ type: 'chunk', id: t.id, chunk: done.chunksDone, rows: done.rows, at: now() });
-  if (done.chunksDone === 1 && run.fault) await run.fault('mid-copy', t);
+  run.status.advance(rows);
+  await recordChunk(t, done.chunksDone, done.rows, run);
+}
+
+/** The journal's chunk record (chunks done and rows so far); after the first, the mid-copy fault point. */
+async function recordChunk(t: PlannedTable, chunksDone: number, rows: number, run: RunShared): Promise<void> {
+  await run.journal.write({ type: 'chunk', id: t.id, chunk: chunksDone, rows, at: now() });
+  if (chunksDone === 1 && run.fault) await run.fault('mid-copy', t);
 }
 
 /**
@@ -99,7 +104,7 @@ export async function settle(
   if (extra > 0)
     run.log.info(`${t.schema}.${t.table}: ${extra} chunk(s) in doubt had committed; not sent again`);
   run.scheduler.settled(t.id, committed, resend);
-  for (const c of committed) run.status.advance(t, c.rows);
+  for (const c of committed) run.status.advance(c.rows);
   if (committed.length) {
     const p = run.scheduler.progressOf(t.id);
     await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
@@ -176,9 +181,8 @@ export async function keysetLane(
     rows += result.rows;
     chunks += 1;
     if (result.rows > 0) withRows += 1;
-    run.status.advance(t, result.rows);
-    await run.journal.write({ type: 'chunk', id: t.id, chunk: chunks, rows, at: now() });
-    if (chunks === 1 && run.fault) await run.fault('mid-copy', t);
+    run.status.advance(result.rows);
+    await recordChunk(t, chunks, rows, run);
     if (run.cancelled()) throw new Error('cancelled');
     done = bounds.last;
     last = result.lastNext;

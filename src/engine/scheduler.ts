@@ -36,7 +36,6 @@ interface Slot {
   attempts: Map<number, number>;
   /** Chunks whose outcome is unknown, waiting for a settle. */
   suspects: Chunk[];
-  settling: boolean;
   laneTaken: boolean;
   laneDone: boolean;
   rows: number;
@@ -76,7 +75,6 @@ export class Scheduler {
         running: 0,
         attempts: new Map(),
         suspects: [],
-        settling: false,
         laneTaken: false,
         laneDone: false,
         rows: 0,
@@ -107,8 +105,8 @@ export class Scheduler {
     }
     for (const s of active) {
       if (s.state !== 'copying' || s.running > 0) continue;
-      if (s.suspects.length && !s.settling) {
-        s.settling = true;
+      // Only with nothing of the table running: the settle sees the binlog alone.
+      if (s.suspects.length) {
         s.running += 1;
         return { kind: 'settle', id: s.id, suspects: [...s.suspects] };
       }
@@ -182,7 +180,6 @@ export class Scheduler {
   settled(id: number, committed: { chunk: Chunk; rows: number }[], resend: Chunk[]): void {
     const s = this.slots.get(id)!;
     s.running -= 1;
-    s.settling = false;
     s.suspects = [];
     for (const c of committed) this.count(s, c.rows);
     s.pending.unshift(...[...resend].sort((a, b) => a.seq - b.seq));
@@ -218,7 +215,6 @@ export class Scheduler {
   abandon(id: number, reason: string): void {
     const s = this.slots.get(id)!;
     s.running -= 1;
-    s.settling = false;
     this.fail(id, reason);
   }
 

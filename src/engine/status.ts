@@ -74,7 +74,7 @@ export class StatusBoard {
     this.firstChunkAt ??= Date.now();
   }
 
-  advance(_t: PlannedTable, rows: number): void {
+  advance(rows: number): void {
     this.rows += rows;
   }
 

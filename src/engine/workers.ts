@@ -29,7 +29,7 @@ export interface PoolOptions {
 }
 
 /** Runs every table of the scheduler; returns once no work is left and no worker holds any. */
-export async function runPool(run: RunShared, opts: PoolOptions): Promise<{ cancelled: boolean }> {
+export async function runPool(run: RunShared, opts: PoolOptions): Promise<void> {
   const ctx: PoolContext = { run, opts, clocks: new Map(), busy: new Set(), stopping: false };
   const onAbort = () => {
     if (run.cancelled()) return;
@@ -45,7 +45,6 @@ export async function runPool(run: RunShared, opts: PoolOptions): Promise<{ canc
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
   }
-  return { cancelled: run.cancelled() };
 }
 
 interface PoolContext {
@@ -140,7 +139,6 @@ async function prepare(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
   try {
     plan = await prepareTable(t, s, ctx.run);
   } catch (e) {
-    ctx.run.scheduler.abandon(t.id, errorText(e));
     tableFailed(ctx, t, e);
     return;
   }
@@ -152,7 +150,6 @@ async function lane(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Promis
     const r = await keysetLane(t, s, ctx.run);
     ctx.run.scheduler.laneDone(t.id, r.rows, r.chunks);
   } catch (e) {
-    ctx.run.scheduler.abandon(t.id, errorText(e));
     tableFailed(ctx, t, new TableError(t, 'copy', e));
   }
 }
@@ -163,7 +160,6 @@ async function finish(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Prom
   try {
     await finishTable(t, s, run, p.rows);
   } catch (e) {
-    run.scheduler.abandon(t.id, errorText(e));
     tableFailed(ctx, t, e);
     return;
   }
@@ -181,12 +177,15 @@ async function finish(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Prom
   );
 }
 
-/** A table's failure: the scheduler puts it back; the run goes on or stops. */
+/**
+ * A step of the table's work (prepare, lane, finish) failed: the worker gives it up, the scheduler
+ * puts the table back once no other worker holds any of it; the run goes on or stops.
+ */
 function tableFailed(ctx: PoolContext, t: PlannedTable, e: unknown): void {
   const rep = ctx.opts.reports.get(t.id)!;
   rep.error ??= errorText(e);
   ctx.run.log.error(rep.error);
-  ctx.run.scheduler.fail(t.id, rep.error);
+  ctx.run.scheduler.abandon(t.id, rep.error);
   const cause = e instanceof TableError ? e.cause : e;
   if (connectionUnusable(cause) || fileSystemError(cause) || ctx.opts.stopOnError) {
     stopRun(ctx, errorText(e), false);
@@ -200,8 +199,11 @@ function tableFailed(ctx: PoolContext, t: PlannedTable, e: unknown): void {
 async function putBack(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Promise<void> {
   const { run } = ctx;
   const rep = ctx.opts.reports.get(t.id)!;
-  rep.error ??= run.scheduler.reasonOf(t.id);
-  if (rep.error) run.log.error(rep.error);
+  // A failed step was logged when it failed; a failed chunk or a cancel, here.
+  if (rep.error === undefined) {
+    rep.error = run.scheduler.reasonOf(t.id);
+    if (rep.error) run.log.error(rep.error);
+  }
   const entry = {
     schema: t.schema,
     table: t.table,

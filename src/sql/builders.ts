@@ -309,16 +309,6 @@ export function setGlobalReadOnly(on: boolean): string {
 
 /* Chunks of the copy cursor (src/plan/chunks.ts) */
 
-/** The rows a chunk copies: a key range, a partition or the whole table. */
-function chunkSource(schema: string, backup: string, key: CopyKey | undefined, chunk: Chunk): string {
-  if (chunk.kind === 'range') {
-    if (!key) throw new Error('a range chunk needs a key');
-    return `${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, chunk.lo, chunk.hiEx)}`;
-  }
-  const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
-  return `${qualify(schema, backup)}${part}`;
-}
-
 /** Copies one chunk from the set-aside table into the twin under the table's name. */
 export function copyChunkOf(
   schema: string,
@@ -328,13 +318,22 @@ export function copyChunkOf(
   key: CopyKey | undefined,
   chunk: Chunk,
 ): string {
-  const cols = columns.map(quoteIdent).join(', ');
-  return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${chunkSource(schema, backup, key, chunk)}`;
+  if (chunk.kind === 'part') return copyAll(schema, table, backup, columns, chunk.partition);
+  return copyRange(schema, table, backup, columns, keyOf(key), chunk.lo, chunk.hiEx);
 }
 
 /** The rows of one chunk in the set-aside table (to count a chunk the binlog shows committed). */
 export function countChunkOf(schema: string, backup: string, key: CopyKey | undefined, chunk: Chunk): string {
-  return `SELECT COUNT(*) AS n FROM ${chunkSource(schema, backup, key, chunk)}`;
+  if (chunk.kind === 'part') {
+    const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
+    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)}${part}`;
+  }
+  return countRange(schema, backup, keyOf(key), chunk.lo, chunk.hiEx);
+}
+
+function keyOf(key: CopyKey | undefined): CopyKey {
+  if (!key) throw new Error('a range chunk needs a key');
+  return key;
 }
 
 /* Sessions and the server */

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   advanceStart,
   copyAll,
+  copyChunkOf,
+  countChunkOf,
   copyChunk,
   dropTable,
   nextBoundary,
@@ -165,6 +167,24 @@ describe('keyset chunks', () => {
     expect(nextBoundary('s', 'bk', { index: 'PRIMARY', columns: ['id'] }, 1, true)[1]).toBe(
       'SELECT `id` INTO @bf_e0 FROM `s`.`bk` FORCE INDEX (PRIMARY) ORDER BY `id` LIMIT 1 OFFSET 0',
     );
+  });
+  it('a chunk of the copy cursor: a key range, a partition or the whole table, copied and counted', () => {
+    const key = { index: 'PRIMARY', columns: ['id'] };
+    const range = { kind: 'range' as const, seq: 0, lo: -5n, hiEx: 95n };
+    expect(copyChunkOf('s', 't', 'bk', ['id', 'v'], key, range)).toBe(
+      'INSERT INTO `s`.`t` (`id`, `v`) SELECT `id`, `v` FROM `s`.`bk` FORCE INDEX (PRIMARY) WHERE `id` >= -5 AND `id` < 95',
+    );
+    expect(countChunkOf('s', 'bk', key, { ...range, hiEx: undefined })).toBe(
+      'SELECT COUNT(*) AS n FROM `s`.`bk` FORCE INDEX (PRIMARY) WHERE `id` >= -5',
+    );
+    const part = { kind: 'part' as const, seq: 1, partition: 'p1' };
+    expect(copyChunkOf('s', 't', 'bk', ['a'], undefined, part)).toBe(
+      'INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk` PARTITION (`p1`)',
+    );
+    expect(countChunkOf('s', 'bk', undefined, { ...part, partition: undefined })).toBe(
+      'SELECT COUNT(*) AS n FROM `s`.`bk`',
+    );
+    expect(() => copyChunkOf('s', 't', 'bk', ['a'], undefined, range)).toThrow(/needs a key/);
   });
   it('copies a keyless table whole or per partition', () => {
     expect(copyAll('s', 't', 'bk', ['a'])).toBe('INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk`');
