@@ -30,8 +30,32 @@ function atLeast(v: ServerVersion, major: number, minor: number, patch = 0): boo
   return v.patch >= patch;
 }
 
+/** A session variable every flush session sets (when the server has it and it differs). */
+export interface SessionSetting {
+  variable: string;
+  /** SQL literal. */
+  value: string;
+  /** Who may set it: named in preflight's fix. */
+  privilege: string;
+  /** Why, for the reader of the dialect table. */
+  why: string;
+}
+
+/** A global setting a flush needs but cannot set per session: preflight refuses until it holds. */
+export interface GlobalRequirement {
+  variable: string;
+  /** The values that are fine (upper case; '1'/'0' read as ON/OFF). */
+  okValues: string[];
+  why: string;
+  fix: string;
+}
+
 export interface Dialect {
   version: ServerVersion;
+  /** Session settings of every flush session (see session.ts), in the order they are set. */
+  sessionSettings: SessionSetting[];
+  /** Global settings checked by preflight. */
+  globalRequirements: GlobalRequirement[];
   /** Stops the applier of every replication channel (MariaDB: every named connection too). */
   stopReplica: string;
   startReplica: string;
@@ -74,9 +98,37 @@ export function dialectFor(v: ServerVersion): Dialect {
   return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
 }
 
+/** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
+function rowSettings(privilege: string): SessionSetting[] {
+  return [
+    { variable: 'binlog_format', value: "'ROW'", privilege, why: 'rows as row events' },
+    { variable: 'binlog_row_image', value: "'FULL'", privilege, why: 'every column in every row event' },
+  ];
+}
+
 function mariadbDialect(v: ServerVersion): Dialect {
+  const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
   return {
     version: v,
+    sessionSettings: [
+      ...rowSettings(binlogAdmin),
+      {
+        variable: 'binlog_annotate_row_events',
+        value: 'OFF',
+        privilege: binlogAdmin,
+        why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
+      },
+    ],
+    globalRequirements: atLeast(v, 10, 2, 3)
+      ? [
+          {
+            variable: 'log_bin_compress',
+            okValues: ['OFF'],
+            why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
+            fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
+          },
+        ]
+      : [],
     // ALL: a multi-source replica has one connection per source, each with its own applier.
     stopReplica: 'STOP ALL SLAVES',
     startReplica: 'START ALL SLAVES',
@@ -113,11 +165,53 @@ function mariadbDialect(v: ServerVersion): Dialect {
   };
 }
 
+/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
+function mysqlSessionSettings(v: ServerVersion): SessionSetting[] {
+  const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
+  const off = (variable: string, why: string, since: [number, number, number]): SessionSetting[] =>
+    atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
+  return [
+    ...rowSettings(restricted),
+    ...off(
+      'binlog_transaction_compression',
+      'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them',
+      [8, 0, 20],
+    ),
+    ...off(
+      'binlog_rows_query_log_events',
+      'no Rows_query event carrying our INSERT ... SELECT text',
+      [5, 6, 2],
+    ),
+    ...off(
+      'sql_require_primary_key',
+      'a shell or twin without a primary key is created as it is',
+      [8, 0, 13],
+    ),
+    ...off(
+      'sql_generate_invisible_primary_key',
+      'no invisible primary key is added to a shell or twin the real table does not have',
+      [8, 0, 30],
+    ),
+    ...(atLeast(v, 8, 0, 30)
+      ? [
+          {
+            variable: 'show_gipk_in_create_table_and_information_schema',
+            value: 'ON',
+            privilege: 'none',
+            why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
+          },
+        ]
+      : []),
+  ];
+}
+
 function mysqlDialect(v: ServerVersion): Dialect {
   const replicaWords = atLeast(v, 8, 0, 22);
   const only84 = atLeast(v, 8, 2, 0);
   return {
     version: v,
+    sessionSettings: mysqlSessionSettings(v),
+    globalRequirements: [],
     stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
     startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
     showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',

@@ -3,67 +3,78 @@
  * `sql_log_bin`; nothing here changes the server for anyone else.
  */
 import type { Db } from './connection.js';
+import { dialectFor, parseVersion, type Dialect, type SessionSetting } from './dialect.js';
 
 /**
- * - ROW format and FULL row image: what row-based CDC consumers need.
  * - NO_ENGINE_SUBSTITUTION: a missing BLACKHOLE engine fails instead of silently becoming InnoDB.
  * - NO_AUTO_VALUE_ON_ZERO: a stored 0 in an AUTO_INCREMENT column is copied as 0.
  * - not strict: rows the table already holds (zero dates, say) are copied as they are.
  */
-const OFF_WHERE_ON = [
-  'binlog_annotate_row_events',
-  'binlog_rows_query_log_events',
-  'sql_require_primary_key',
-  'sql_generate_invisible_primary_key',
-];
-
 export const SESSION_SQL_MODE = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION';
 
 export interface SessionProblem {
   variable: string;
   error: string;
+  /** The privilege that lets a session set it (for preflight's fix). */
+  privilege: string;
 }
 
-async function trySet(
-  db: Db,
-  assignment: string,
-  variable: string,
-  problems: SessionProblem[],
-): Promise<void> {
-  try {
-    await db.exec(`SET SESSION ${assignment}`);
-  } catch (e) {
-    problems.push({ variable, error: (e as Error).message });
-  }
-}
-
-/** Prepare a session; returns what could not be set (preflight reports it). */
 /** Metadata-lock waits end well before the statement timeout, so a blocked rename fails cleanly. */
 export function lockWaitFor(timeoutS: number): number {
   return Math.max(1, Math.min(120, Math.floor(timeoutS / 2)));
 }
 
-export async function prepareSession(db: Db, lockWaitTimeout = 120): Promise<SessionProblem[]> {
-  const problems: SessionProblem[] = [];
-  const cur = await db.one('SELECT @@SESSION.binlog_format AS f, @@SESSION.binlog_row_image AS i');
+const normal = (v: unknown): string => {
+  const s = String(v ?? '')
+    .replace(/^'(.*)'$/, '$1')
+    .toUpperCase();
+  return s === '1' ? 'ON' : s === '0' ? 'OFF' : s;
+};
+
+/**
+ * The assignments a session needs, given what it has: a setting whose variable the server does not
+ * have (`undefined`) is skipped, one already at its value is left alone.
+ */
+export function assignmentsFor(settings: SessionSetting[], current: Map<string, unknown>): SessionSetting[] {
+  return settings.filter(
+    (x) => current.get(x.variable) !== undefined && normal(current.get(x.variable)) !== normal(x.value),
+  );
+}
+
+async function currentValues(db: Db, settings: SessionSetting[]): Promise<Map<string, unknown>> {
+  const m = new Map<string, unknown>();
+  for (const x of settings) {
+    const v = await db
+      .one(`SELECT @@SESSION.${x.variable} AS v`)
+      .then((r) => r?.v ?? '')
+      .catch(() => undefined); // the server has no such variable
+    if (v !== undefined) m.set(x.variable, v);
+  }
+  return m;
+}
+
+/**
+ * Prepare a session for the flush: the dialect's settings (see `sessionSettingsFor`) plus `extra`
+ * (the run's GTID placement). Returns what could not be set; preflight reports it.
+ */
+export async function prepareSession(
+  db: Db,
+  lockWaitTimeout = 120,
+  extra: SessionSetting[] | ((d: Dialect) => SessionSetting[]) = [],
+): Promise<SessionProblem[]> {
+  const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+  const d = dialectFor(parseVersion(String(base?.v ?? ''), String(base?.vc ?? '')));
   await db.exec(
     `SET SESSION sql_mode = '${SESSION_SQL_MODE}', SESSION lock_wait_timeout = ${lockWaitTimeout}`,
   );
-  if (String(cur?.f).toUpperCase() !== 'ROW')
-    await trySet(db, "binlog_format = 'ROW'", 'binlog_format', problems);
-  if (String(cur?.i).toUpperCase() !== 'FULL')
-    await trySet(db, "binlog_row_image = 'FULL'", 'binlog_row_image', problems);
-  // Switched off where they exist and are on:
-  // - binlog_annotate_row_events (MariaDB), binlog_rows_query_log_events (MySQL): the statement text of
-  //   our INSERT ... SELECT (which names the backup) must not ride along with the row events;
-  // - sql_require_primary_key, sql_generate_invisible_primary_key (MySQL): a shell or twin without a
-  //   primary key must be created as it is.
-  for (const v of OFF_WHERE_ON) {
-    const on = await db
-      .one(`SELECT @@SESSION.${v} AS v`)
-      .then((r) => ['1', 'ON'].includes(String(r?.v).toUpperCase()))
-      .catch(() => false);
-    if (on) await trySet(db, `${v} = OFF`, v, problems);
+  const settings = [...d.sessionSettings, ...(typeof extra === 'function' ? extra(d) : extra)];
+  const problems: SessionProblem[] = [];
+  for (const x of assignmentsFor(settings, await currentValues(db, settings))) {
+    try {
+      await db.exec(`SET SESSION ${x.variable} = ${x.value}`);
+    } catch (e) {
+      problems.push({ variable: x.variable, error: (e as Error).message, privilege: x.privilege });
+    }
   }
   return problems;
 }
