@@ -70,6 +70,19 @@ export interface FlushSettings {
   maxTablesAside?: number;
   /** The operator's controls: pause, brake, rate cap, status line. */
   controls?: RunControls;
+  /** Where the flush's transactions go in the GTID history (see plan/gtid.ts). */
+  gtid?: GtidPlacement;
+  /** Hours the binlog must outlive the run's estimated end before preflight warns. */
+  retentionMarginHours?: number;
+}
+
+/**
+ * MariaDB: the flush's transactions in their own GTID domain; MySQL 8.3+: under a GTID tag. Either way
+ * they can be told apart from the source's, and a DBA can keep other servers from applying them.
+ */
+export interface GtidPlacement {
+  domainId?: number;
+  tag?: string;
 }
 
 export interface RunControls {
@@ -112,6 +125,12 @@ export const DEFAULTS = {
   startReplica: false,
   brakeStatus: 'Threads_running',
   statusInterval: 5,
+  retentionMarginHours: 24,
+  /**
+   * Rows per second the run is assumed to copy for its duration estimate: a tenth of one worker's
+   * measured rate (docs/benchmarks.md), so a busy replica is not promised an early end.
+   */
+  assumedRowsPerSecond: 100_000,
 };
 
 /** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
@@ -127,6 +146,8 @@ export const LIMITS = {
   brakeLimit: { min: 1, max: 100_000 },
   maxRowsPerSecond: { min: 1, max: 1_000_000_000 },
   statusInterval: { min: 0, max: 3600 },
+  gtidDomainId: { min: 0, max: 4_294_967_295 },
+  retentionMarginHours: { min: 0, max: 8760 },
 };
 
 /**

@@ -4,6 +4,7 @@
 import type { RecoverReport } from '../engine/recover.js';
 import { copyLine, totals, type RunReport } from '../engine/report.js';
 import { describeSetting } from '../engine/server-settings.js';
+import { describeEstimate } from '../plan/estimate.js';
 
 const esc = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 /** Inline code that holds any name: a fence longer than any run of backticks inside it. */
@@ -44,12 +45,16 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
     }
     if (r.sourceApplied)
       out.push(`- Source position applied when the applier stopped: ${pos(r.sourceApplied)}`);
-    if (r.errantGtids) out.push(`- GTIDs written by the flush on this replica: \`${esc(r.errantGtids)}\``);
+    if (r.estimate) out.push(`- Binlog estimate before the run: ${esc(describeEstimate(r.estimate))}`);
+    if (r.manifest) out.push(`- Manifest (per table binlog ranges): \`${esc(r.manifest)}\``);
     out.push(
       `- Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
     );
     for (const st of r.settings ?? []) out.push(`- Server setting ${esc(describeSetting(st))}`);
   }
+  if (r.status === 'planned' && r.estimate)
+    out.push('', `Binlog estimate: ${esc(describeEstimate(r.estimate))}`);
+  out.push(...manifestTable(r), ...gtidSection(r));
   if (r.skipped.length) {
     out.push('', '### Not flushed', '', '| object | reason |', '|---|---|');
     for (const k of r.skipped) out.push(`| ${code(`${k.schema}.${k.table}`)} | ${esc(k.reason)} |`);
@@ -60,6 +65,40 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
   }
   if (recoverHint) out.push('', '### Recovery needed', '', recoverHint);
   return out.join('\n') + '\n';
+}
+
+/** Per flushed table, where its events are (the first 50; the manifest file has them all). */
+function manifestTable(r: RunReport): string[] {
+  const xs = r.tables.filter((t) => t.status === 'flushed' && t.binlog);
+  if (!xs.length) return [];
+  const out = [
+    '',
+    '### Manifest',
+    '',
+    '| table | rows | chunks | binlog start | binlog end |',
+    '|---|---:|---:|---|---|',
+  ];
+  for (const x of xs.slice(0, 50))
+    out.push(
+      `| ${code(`${x.schema}.${x.table}`)} | ${x.rows} | ${x.chunks} | ${pos(x.binlog!.start)} | ${pos(x.binlog!.end)} |`,
+    );
+  if (xs.length > 50) out.push('', `${xs.length - 50} more tables in the manifest file.`);
+  return out;
+}
+
+function gtidSection(r: RunReport): string[] {
+  const g = r.gtid;
+  if (!g || !g.written) return [];
+  const out = [
+    '',
+    '### GTIDs',
+    '',
+    `The flush wrote \`${esc(g.written)}\` on this replica (${esc(g.placement)}).`,
+  ];
+  if (g.steps.length)
+    out.push('', 'Before this replica is promoted or another server replicates from it:', '');
+  for (const st of g.steps) out.push(`- ${esc(st.where)}:`, '', '  ```sql', `  ${st.sql}`, '  ```');
+  return out;
 }
 
 export function recoverSummary(r: RecoverReport): string {

@@ -62,6 +62,9 @@ interface Raw {
   maxLoad?: string;
   maxRowsPerSecond?: string;
   statusInterval?: string;
+  gtidDomainId?: string;
+  gtidTag?: string;
+  retentionMargin?: string;
 }
 
 export interface CliIo {
@@ -103,6 +106,9 @@ const FLAGS: Partial<Record<InputKey, keyof Raw>> = {
   'max-load': 'maxLoad',
   'max-rows-per-second': 'maxRowsPerSecond',
   'status-interval': 'statusInterval',
+  'gtid-domain-id': 'gtidDomainId',
+  'gtid-tag': 'gtidTag',
+  'retention-margin': 'retentionMargin',
 };
 const FLAG_NAMES: Partial<Record<InputKey, string>> = {
   databases: '--db',
@@ -247,6 +253,15 @@ function flushOptions(cmd: Command): Command {
       'leave read_only OFF during the run (default: turned ON, and back at the end): writes by other sessions into set-aside tables are then not refused',
     )
     .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
+    .option(
+      '--gtid-domain-id <n>',
+      "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them",
+    )
+    .option('--gtid-tag <tag>', "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart")
+    .option(
+      '--retention-margin <hours>',
+      `warn when the binlog expires less than this long after the run's estimated end (default ${DEFAULTS.retentionMarginHours})`,
+    )
     .option(
       '--resume <hashfile>',
       'after a failed run was recovered: flush only the tables its journal does not show finished',

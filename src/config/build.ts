@@ -23,6 +23,7 @@ import {
   type ReplicationSettings,
   type RunControls,
   type Selection,
+  type GtidPlacement,
 } from '../settings.js';
 import { readMyCnf } from './mycnf.js';
 
@@ -57,7 +58,10 @@ export type InputKey =
   | 'pause-file'
   | 'max-load'
   | 'max-rows-per-second'
-  | 'status-interval';
+  | 'status-interval'
+  | 'gtid-domain-id'
+  | 'gtid-tag'
+  | 'retention-margin';
 
 export interface InputSource {
   /** The raw value ('' or undefined: not given). Switches are 'true' or 'false'. */
@@ -199,6 +203,38 @@ export function buildFlushSettings(
     stopOnError: flag(src, 'stop-on-error', DEFAULTS.stopOnError),
     maxTablesAside: int(src, 'max-tables-aside', concurrency, LIMITS.maxTablesAside),
     controls: buildControls(src),
+    gtid: buildGtid(src),
+    retentionMarginHours: int(
+      src,
+      'retention-margin',
+      DEFAULTS.retentionMarginHours,
+      LIMITS.retentionMarginHours,
+    ),
+  };
+}
+
+/** MySQL 8.3+ tags: a letter or underscore, then letters, digits, underscores; 32 at most. */
+const GTID_TAG = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+
+function buildGtid(src: InputSource): GtidPlacement | undefined {
+  const domain = given(src.get('gtid-domain-id'));
+  const tag = given(src.get('gtid-tag'));
+  if (domain !== undefined && tag !== undefined) {
+    throw new InputError(
+      src.name('gtid-tag'),
+      `cannot be combined with ${src.name('gtid-domain-id')}: a domain is MariaDB's, a tag MySQL's; give the one your server has`,
+    );
+  }
+  if (tag !== undefined && !GTID_TAG.test(tag)) {
+    throw new InputError(
+      src.name('gtid-tag'),
+      `${JSON.stringify(tag)} is not a GTID tag: start with a letter or underscore, then letters, digits or underscores, 32 at most`,
+    );
+  }
+  if (domain === undefined && tag === undefined) return undefined;
+  return {
+    domainId: domain === undefined ? undefined : int(src, 'gtid-domain-id', 0, LIMITS.gtidDomainId),
+    tag: tag?.toLowerCase(),
   };
 }
 

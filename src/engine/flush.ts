@@ -9,7 +9,9 @@ import { claimWorkerSlot } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, errorText } from '../errors.js';
 import { binlogBytesSince, binlogPosition, globalStatus, replicaStatus } from '../inspect/inspector.js';
-import { JournalWriter } from '../journal/journal.js';
+import { JournalWriter, readJournal } from '../journal/journal.js';
+import { buildManifest, manifestPath, writeManifest } from '../journal/manifest.js';
+import { gtidReport, gtidSessionSettings } from '../plan/gtid.js';
 import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { DEFAULTS, type FlushSettings } from '../settings.js';
@@ -17,7 +19,7 @@ import { Applier } from './applier.js';
 import { Controls } from './controls.js';
 import { MAX_CHUNK_ATTEMPTS } from './copy.js';
 import type { FaultHook } from './fault.js';
-import { defaultHashfile, recoverCommand, type RunReport } from './report.js';
+import { defaultHashfile, gtidLines, recoverCommand, type RunReport } from './report.js';
 import { dropOurTwins } from './restore.js';
 import type { RunShared } from './run-context.js';
 import { journalStart, planRun, type RunPlan } from './run-plan.js';
@@ -83,6 +85,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     if (deps.onJournalReady) await deps.onJournalReady(hashfile);
     await deps.log.group('Replication', () => holdServer(run));
     report.binlog = { start: await binlogPosition(db, run.control.dialect) };
+    await journal.write({ type: 'binlog', edge: 'start', at: iso(), position: report.binlog.start });
     const workers = Math.max(1, s.concurrency);
     await deps.log.group(`Flush (${run.plan.length} tables, ${workers} workers)`, () =>
       runTables(run, workers),
@@ -94,10 +97,24 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     await journal
       .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
       .catch((e: unknown) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
+    report.manifest = saveManifest(hashfile, deps.log);
     report.finishedAt = iso();
     return report;
   } finally {
     await journal.close().catch((e: unknown) => deps.log.warn(`journal: ${errorText(e)}`));
+  }
+}
+
+/** The manifest next to the journal, from what the journal holds now; a warning if it cannot be written. */
+function saveManifest(hashfile: string, log: Logger): string | undefined {
+  try {
+    const path = manifestPath(hashfile);
+    writeManifest(path, buildManifest(readJournal(hashfile)));
+    log.info(`manifest: ${path}`);
+    return path;
+  } catch (e) {
+    log.warn(`could not write the manifest next to the journal: ${errorText(e)}`);
+    return undefined;
   }
 }
 
@@ -142,8 +159,15 @@ async function releaseServer(run: RunContext): Promise<void> {
   try {
     const end = await binlogPosition(control.db, control.dialect);
     report.binlog!.end = end;
+    await run.journal.write({ type: 'binlog', edge: 'end', at: iso(), position: end });
     const start = report.binlog!.start;
-    if (pre.facts.gtidOn && end.gtid !== start.gtid) report.errantGtids = `${start.gtid} -> ${end.gtid}`;
+    if (pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb') {
+      report.gtid = gtidReport(pre.facts.dialect, s.gtid, start.gtid, end.gtid, {
+        serverId: pre.facts.serverId,
+        endFile: end.file,
+      });
+      for (const line of gtidLines(report.gtid)) log.info(line);
+    }
   } catch (e) {
     warn(`could not read the binlog position after the flush: ${errorText(e)}`);
   }
@@ -188,7 +212,7 @@ function finishStatus(report: RunReport, s: FlushSettings): void {
 export async function openWorker(s: FlushSettings, slot = 1): Promise<Db> {
   const db = await connect(s.connection, s.timeout);
   try {
-    const problems = await prepareSession(db, lockWaitFor(s.timeout));
+    const problems = await prepareSession(db, lockWaitFor(s.timeout), (d) => gtidSessionSettings(s, d));
     if (problems.length) throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
     await claimWorkerSlot(db, slot);
     return db;
@@ -239,6 +263,7 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     cancelled: () => cancelled,
     cancel: () => (cancelled = true),
     lostSessions: new Map(),
+    tableStarts: new Map(),
   };
   status.start();
   await runPool(shared, {

@@ -4,6 +4,8 @@
 import type { ExitCode } from '../errors.js';
 import type { BinlogPosition } from '../inspect/inspector.js';
 import type { Skipped } from '../plan/plan.js';
+import { describeEstimate, type RunEstimate } from '../plan/estimate.js';
+import type { GtidReport } from '../plan/gtid.js';
 import type { ConnectionSettings } from '../settings.js';
 import { describeSetting, type SettingReport } from './server-settings.js';
 import { formatBytes, type StatusTotals } from './status.js';
@@ -21,6 +23,8 @@ export interface TableReport {
   bytesEstimate: number;
   chunking: string;
   error?: string;
+  /** Where its events are: read before its first logged statement and after its last. */
+  binlog?: { start: BinlogPosition; end: BinlogPosition };
 }
 
 export interface ReplicaReport {
@@ -47,8 +51,12 @@ export interface RunReport {
   binlog?: { start: BinlogPosition; end?: BinlogPosition };
   /** What the applier had applied from its source when it was stopped. */
   sourceApplied?: { file: string; position: number; gtid: string };
-  /** GTID range written by the flush on this replica (errant transactions). */
-  errantGtids?: string;
+  /** The GTIDs the flush wrote on this replica, where they went, and what keeps other servers from applying them. */
+  gtid?: GtidReport;
+  /** Binlog volume and duration expected before the run (the plan, the dry run, the summary). */
+  estimate?: RunEstimate;
+  /** The manifest file written next to the journal. */
+  manifest?: string;
   cancelled?: boolean;
   /** Twins of flushed tables that could not be dropped at the end (recover drops them). */
   parkedTwinsLeft?: number;
@@ -103,6 +111,7 @@ export function formatReport(r: RunReport): string {
         `  ${t.schema}.${t.table}: ~${t.rowsEstimate} rows, ~${(t.bytesEstimate / 1048576).toFixed(1)} MiB, ${t.chunking}`,
       );
     }
+    if (r.estimate) lines.push(`Binlog estimate: ${describeEstimate(r.estimate)}`);
   } else {
     const tot = totals(r);
     lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows)`);
@@ -121,7 +130,9 @@ export function formatReport(r: RunReport): string {
         `Source applied at stop: ${r.sourceApplied.file}:${r.sourceApplied.position}${r.sourceApplied.gtid ? ` (GTID ${r.sourceApplied.gtid})` : ''}`,
       );
     }
-    if (r.errantGtids) lines.push(`GTIDs written by the flush on this replica: ${r.errantGtids}`);
+    if (r.estimate) lines.push(`Binlog estimate was: ${describeEstimate(r.estimate)}`);
+    lines.push(...gtidLines(r.gtid));
+    if (r.manifest) lines.push(`Manifest: ${r.manifest}`);
     lines.push(
       `Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
     );
@@ -134,6 +145,15 @@ export function formatReport(r: RunReport): string {
     lines.push(`  ${r.recoverCommand}`);
   }
   return lines.join('\n');
+}
+
+/** What the flush wrote in GTID terms and the statements that keep other servers from applying it. */
+export function gtidLines(g: GtidReport | undefined): string[] {
+  if (!g || !g.written) return [];
+  const out = [`GTIDs written by the flush on this replica: ${g.written} (${g.placement})`];
+  if (g.steps.length) out.push('Before another server replicates from this one:');
+  for (const st of g.steps) out.push(`  ${st.where}:`, `    ${st.sql}`);
+  return out;
 }
 
 /** The copy's totals on one line (the result and the job summary). */

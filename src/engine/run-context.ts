@@ -4,6 +4,7 @@
  */
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../db/dialect.js';
+import type { BinlogPosition } from '../inspect/inspector.js';
 import type { JournalWriter } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';
@@ -26,6 +27,8 @@ export interface RunShared {
    * row-event statement under its name since then is ours (a settle counts them).
    */
   runStart: { file: string; position: number };
+  /** Each table's binlog position before its first logged statement (for its manifest range). */
+  tableStarts: Map<number, BinlogPosition>;
   scheduler: Scheduler;
   tables: Map<number, PlannedTable>;
   controls: Controls;

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection.js';
 import { ExitCode, PreflightError } from '../errors.js';
-import { showCreateMany, type ServerFacts } from '../inspect/inspector.js';
+import { binlogRetention, showCreateMany, type ServerFacts } from '../inspect/inspector.js';
 import { preflight, type PreflightReport } from '../inspect/preflight.js';
 import {
   JOURNAL_FORMAT,
@@ -19,7 +19,8 @@ import {
 import type { Logger } from '../log.js';
 import { describeCopy } from '../plan/chunks.js';
 import { planTables, type PlannedTable } from '../plan/plan.js';
-import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
+import { CHUNK_BYTES, DEFAULTS, type FlushSettings } from '../settings.js';
+import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estimate.js';
 import type { RunReport } from './report.js';
 import { copyShape } from './table-steps.js';
 
@@ -46,6 +47,21 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
   const runTag = randomBytes(4).toString('hex');
   const plan = planTables(found, showCreates, runTag, { rows: s.chunkSize, bytes: CHUNK_BYTES });
   const report = emptyReport(s, pre, plan, startedAt);
+  report.estimate = estimateRun(
+    plan,
+    Math.min(DEFAULTS.assumedRowsPerSecond, s.controls?.maxRowsPerSecond ?? Infinity),
+  );
+  log.info(`binlog estimate: ${describeEstimate(report.estimate)}`);
+  const retention = await binlogRetention(control);
+  for (const w of retentionWarnings(
+    retention,
+    report.estimate,
+    s.retentionMarginHours ?? DEFAULTS.retentionMarginHours,
+    pre.facts.dialect.version.flavour,
+  )) {
+    log.warn(w);
+    report.warnings.push(w);
+  }
   for (const k of report.skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
   return { pre, plan, runTag, marker: twinMarker(runTag), report };
 }
@@ -151,6 +167,7 @@ export function journalHeader(
       ddl: s.ddl,
       stopReplica: s.replication.stopReplica,
       startReplica: s.replication.startReplica,
+      ...(s.gtid ? { gtid: s.gtid } : {}),
     },
   };
 }

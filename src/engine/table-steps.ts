@@ -5,8 +5,8 @@
  */
 import { connectionUnusable } from '../db/failures.js';
 import { TableError, errorText, type Phase } from '../errors.js';
-import { keyExtentOf, liveTable } from '../inspect/inspector.js';
-import type { StepName } from '../journal/journal.js';
+import { binlogPosition, keyExtentOf, liveTable } from '../inspect/inspector.js';
+import type { StepName, TableFlushed } from '../journal/journal.js';
 import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { CHUNK_BYTES } from '../settings.js';
@@ -43,6 +43,8 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: RunSh
     await fault(run, t, 'after-set-aside');
 
     phase = 'shell';
+    // Nothing of this table is in the binlog before here (the rename is not logged).
+    run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
     await step(run, t, 'twin');
     await w.apply.createShell(t, run.ddl);
     await fault(run, t, 'after-shell');
@@ -60,21 +62,28 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: RunSh
   }
 }
 
-/** Every row is in the binlog: the backup takes the name back; the twin is parked. */
+/**
+ * Every row is in the binlog: the backup takes the name back; the twin is parked. Returns the table's
+ * binlog range (for the manifest).
+ */
 export async function finishTable(
   t: PlannedTable,
   w: WorkerSession,
   run: RunShared,
-  rows: number,
-): Promise<void> {
+  done: { rows: number; chunks: number },
+): Promise<TableFlushed['binlog']> {
   try {
     await fault(run, t, 'after-copy');
+    // Every chunk of the table has committed: its last event is before here.
+    const start = run.tableStarts.get(t.id);
+    const binlog = start ? { start, end: await binlogPosition(w.db, run.dialect) } : undefined;
     await step(run, t, 'swap-back');
     await swapBack(t, w, run);
     await fault(run, t, 'after-swap');
     // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
     // table) and is dropped with others in one statement at the end of the run.
-    await run.journal.write({ type: 'table-done', id: t.id, rows, at: now() });
+    await run.journal.write({ type: 'table-done', id: t.id, at: now(), ...done, binlog });
+    return binlog;
   } catch (e) {
     throw new TableError(t, 'swap-back', e);
   }

@@ -157,8 +157,9 @@ async function lane(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Promis
 async function finish(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Promise<void> {
   const { run } = ctx;
   const p = run.scheduler.progressOf(t.id);
+  let binlog;
   try {
-    await finishTable(t, s, run, p.rows);
+    binlog = await finishTable(t, s, run, { rows: p.rows, chunks: p.chunksDone });
   } catch (e) {
     tableFailed(ctx, t, e);
     return;
@@ -171,6 +172,7 @@ async function finish(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Prom
     rows: p.rows,
     chunks: p.chunksDone,
     seconds,
+    binlog,
   });
   run.log.info(
     `${t.schema}.${t.table}: flushed ${p.rows} rows in ${p.chunksDone} chunk${p.chunksDone === 1 ? '' : 's'}, ${seconds.toFixed(2)}s`,

@@ -541,3 +541,39 @@ export async function binlogBytesSince(db: Db, from: { file: string; position: n
   if (i < 0) return 0;
   return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
 }
+
+/** A global variable's value, upper case with 1/0 read as ON/OFF; undefined where the server has none. */
+export async function globalVariable(db: Db, name: string): Promise<string | undefined> {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`not a variable name: ${name}`);
+  const r = await db.one(`SELECT @@GLOBAL.${name} AS v`).catch(() => undefined);
+  if (r === undefined) return undefined;
+  const v = str(r.v).toUpperCase();
+  return v === '1' ? 'ON' : v === '0' ? 'OFF' : v;
+}
+
+/** Binlog expiry and size limits, per flavour (0: none). */
+export interface BinlogRetention {
+  /** Seconds after which a binlog file may be purged; 0: never by age. */
+  expireSeconds: number;
+  /** Where that came from, for the warning's fix. */
+  source: string;
+  /** Bytes all binlogs may take before the oldest are purged (MariaDB 11.4+); 0: none. */
+  totalSizeLimit: number;
+  /** MySQL 8.0.29+: OFF means nothing is purged automatically at all. */
+  autoPurge: boolean;
+}
+
+export async function binlogRetention(db: Db): Promise<BinlogRetention> {
+  const n = async (v: string) => Number((await globalVariable(db, v)) ?? 0) || 0;
+  const seconds = await n('binlog_expire_logs_seconds');
+  const days = await n('expire_logs_days');
+  const autoPurge = (await globalVariable(db, 'binlog_expire_logs_auto_purge')) !== 'OFF';
+  const totalSizeLimit = (await n('max_binlog_total_size')) || (await n('binlog_space_limit'));
+  const expireSeconds = seconds || Math.round(days * 86_400);
+  return {
+    expireSeconds,
+    source: seconds ? 'binlog_expire_logs_seconds' : days ? 'expire_logs_days' : 'none',
+    totalSizeLimit,
+    autoPurge,
+  };
+}

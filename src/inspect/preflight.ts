@@ -8,6 +8,7 @@ import type { Db } from '../db/connection.js';
 import type { PreflightFailure } from '../errors.js';
 import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
+import { gtidSessionSettings, parseMariaPosition } from '../plan/gtid.js';
 import { isLeftoverName } from '../journal/journal.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
@@ -17,6 +18,7 @@ import {
   downstreamReplicas,
   missingSchemaPrivileges,
   engineSupport,
+  globalVariable,
   listSchemas,
   listTables,
   localWriters,
@@ -73,18 +75,66 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   const replica = await replicaChecks(c);
   const grants = await privilegeChecks(c, replica);
   const downstream = await downstreamChecks(c);
-  if (facts.gtidOn) {
-    c.warn(
-      "GTIDs are on: the flush's transactions get this replica's own GTIDs and are errant transactions here; " +
-        'do not promote this replica to primary afterwards without handling them (their range is reported at the end)',
-    );
-  }
+  await gtidChecks(c);
   const { discovery, shapes } = await selectionChecks(c, grants);
   const writers = await writerChecks(db, s, facts, grants, discovery);
   failures.push(...writers.failures);
   warnings.push(...writers.warnings);
   bigTableWarnings(c, discovery);
   return { facts, replica, downstream, discovery, shapes, failures, warnings };
+}
+
+/**
+ * Where the flush's GTIDs go (plan/gtid.ts): a domain only on MariaDB, one no source writes; a tag only
+ * on MySQL 8.3+ with GTIDs on. On MariaDB in strict mode the flush must have its own domain: its
+ * transactions in the source's domain would stop the applier at the source's next transaction.
+ */
+async function gtidChecks({ db, s, facts, d, fail, warn }: Checks): Promise<void> {
+  const g = s.gtid;
+  const maria = d.version.flavour === 'mariadb';
+  if (g?.domainId !== undefined && !maria)
+    fail(
+      'gtid-domain-id',
+      "GTID domains are MariaDB's; this is MySQL",
+      'drop --gtid-domain-id (on MySQL 8.3+, --gtid-tag)',
+    );
+  if (g?.tag !== undefined && maria)
+    fail(
+      'gtid-tag',
+      "GTID tags are MySQL 8.3+'s; this is MariaDB",
+      'drop --gtid-tag (on MariaDB, --gtid-domain-id)',
+    );
+  if (g?.tag !== undefined && !maria) {
+    const v = d.version;
+    if (v.major < 8 || (v.major === 8 && v.minor < 3))
+      fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${v.text}`, 'drop --gtid-tag');
+    else if (!facts.gtidOn) fail('gtid-tag', 'GTID tags need gtid_mode=ON', 'drop --gtid-tag');
+  }
+  if (maria && g?.domainId !== undefined) {
+    const own = Number(await globalVariable(db, 'gtid_domain_id'));
+    const replicated = [...parseMariaPosition((await globalVariable(db, 'gtid_slave_pos')) ?? '').keys()];
+    if (g.domainId === own || replicated.includes(g.domainId)) {
+      fail(
+        'gtid-domain-id',
+        `GTID domain ${g.domainId} is ${g.domainId === own ? "this server's own domain" : 'written by a source of this replica'} (gtid_slave_pos has ${replicated.join(', ') || 'none'})`,
+        'give --gtid-domain-id a number no server of the topology writes in',
+      );
+    }
+  }
+  if (maria && g?.domainId === undefined && (await globalVariable(db, 'gtid_strict_mode')) === 'ON') {
+    fail(
+      'gtid-domain-id',
+      "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)",
+      'pass --gtid-domain-id N (action: gtid-domain-id) with a domain no server writes in',
+    );
+  }
+  if (facts.gtidOn && !g) {
+    warn(
+      `GTIDs are on: the flush's transactions are this replica's own (errant) transactions. ` +
+        `${maria ? 'Pass --gtid-domain-id N to put them in a domain of their own' : 'On MySQL 8.3+, --gtid-tag T makes them recognisable'}; ` +
+        'the statements that keep other servers from applying them are printed at the end',
+    );
+  }
 }
 
 /** The journal path, binary logging, the session's settings, BLACKHOLE. */
@@ -103,14 +153,18 @@ async function serverChecks({ db, s, facts, d, fail }: Checks): Promise<void> {
       'start the replica with log-bin (and log-replica-updates / log-slave-updates)',
     );
   }
-  for (const p of await prepareSession(db, lockWaitFor(s.timeout))) {
+  for (const p of await prepareSession(db, lockWaitFor(s.timeout), gtidSessionSettings(s, d))) {
     fail(
       p.variable,
       `this session cannot set ${p.variable}: ${p.error}`,
-      p.variable.startsWith('binlog')
-        ? `grant the flush user the privilege to set ${p.variable} (MySQL: SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN; MariaDB: BINLOG ADMIN or SUPER), or set it globally to ${p.variable === 'binlog_format' ? 'ROW' : 'FULL'}`
-        : `grant SESSION_VARIABLES_ADMIN, or turn ${p.variable} off`,
+      `grant the flush user ${p.privilege}, which lets a session set ${p.variable}`,
     );
+  }
+  for (const g of d.globalRequirements) {
+    const value = await globalVariable(db, g.variable);
+    if (value !== undefined && !g.okValues.includes(value)) {
+      fail(g.variable, `${g.variable} is ${value}: ${g.why}`, g.fix);
+    }
   }
   const logBinErr = await canToggleSqlLogBin(db);
   if (logBinErr) {

@@ -50,6 +50,21 @@ export interface JournalTable {
   columns?: string;
 }
 
+/** A binlog coordinate as the journal keeps it (GTID: the server's executed set / binlog position). */
+export interface JournalPosition {
+  file: string;
+  position: number;
+  gtid: string;
+}
+
+/** What a finished table put into the binlog, for the manifest and `verify`. */
+export interface TableFlushed {
+  rows: number;
+  chunks?: number;
+  /** Read before its first binlogged statement and after its last: its events lie between. */
+  binlog?: { start: JournalPosition; end: JournalPosition };
+}
+
 export type StepName = 'set-aside' | 'twin' | 'copy' | 'swap-back' | 'drop-twin';
 
 export type JournalRecord =
@@ -57,7 +72,9 @@ export type JournalRecord =
   | { type: 'plan'; marker: string; tables: JournalTable[] }
   | { type: 'step'; id: number; step: StepName; at: string }
   | { type: 'chunk'; id: number; chunk: number; rows: number; at: string }
-  | { type: 'table-done'; id: number; rows: number; at: string }
+  | ({ type: 'table-done'; id: number; at: string } & TableFlushed)
+  /** The run's binlog coordinates: before its first flushed event, and after its last. */
+  | { type: 'binlog'; edge: 'start' | 'end'; at: string; position: JournalPosition }
   | { type: 'end'; status: RunStatus; at: string }
   | { type: 'recover'; id: number; outcome: string; at: string }
   /** A server setting the run changes, written before the change; `setting-restored` once it is back. */
@@ -275,6 +292,9 @@ export interface JournalState {
   steps: Map<number, StepName>;
   /** Tables whose flush finished (twin dropped, table back). */
   done: Set<number>;
+  /** What each finished table wrote (its table-done record). */
+  flushed: Map<number, TableFlushed>;
+  binlog: { start?: JournalPosition; end?: JournalPosition };
   chunks: Map<number, { chunk: number; rows: number }>;
   end?: RunStatus;
   /** Settings the run changed and has not put back yet. */
@@ -305,6 +325,8 @@ export function parseJournal(text: string, path: string, legacySchema?: string):
     tables: [],
     steps: new Map(),
     done: new Set(),
+    flushed: new Map(),
+    binlog: {},
     chunks: new Map(),
     settings: new Map(),
   };
@@ -369,6 +391,12 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       return;
     case 'table-done':
       state.done.add(rec.id);
+      state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
+      return;
+    case 'binlog':
+      if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
+        throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
+      state.binlog[rec.edge] = rec.position;
       return;
     case 'end':
       state.end = rec.status;
@@ -414,6 +442,8 @@ function parseLegacy(lines: string[], path: string, schema: string | undefined):
     tables: [],
     steps: new Map(),
     done: new Set(),
+    flushed: new Map(),
+    binlog: {},
     chunks: new Map(),
     settings: new Map(),
   };

@@ -15,6 +15,7 @@ import {
   type JournalHeader,
 } from '../../src/journal/journal.js';
 import { FileLockBusyError, lockFile } from '../../src/journal/file-lock.js';
+import { buildManifest, manifestPath, writeManifest } from '../../src/journal/manifest.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'bf-journal-unit-'));
 const header: JournalHeader = {
@@ -80,6 +81,57 @@ describe('journal write and read', () => {
       '{"type":"st',
     ].join('\n');
     expect(parseJournal(text, 'j').tables).toHaveLength(1);
+  });
+});
+
+describe('the manifest', () => {
+  it("is built from the journal alone: the run's range and each finished table's range, rows and chunks", async () => {
+    const path = join(dir(), 'j.hashfile');
+    const at = (position: number, gtid = '0-1-5') => ({ file: 'binlog.000002', position, gtid });
+    const w = await JournalWriter.create(path, [
+      { ...header, options: { ddl: 'create' } },
+      { type: 'plan', marker: 'm', tables: [table(1, 's', 'a'), table(2, 's', 'b')] },
+    ]);
+    await w.write({ type: 'binlog', edge: 'start', at: 't', position: at(100) });
+    await w.write({
+      type: 'table-done',
+      id: 2,
+      at: 't',
+      rows: 7,
+      chunks: 2,
+      binlog: { start: at(100), end: at(400, '0-2-7') },
+    });
+    await w.write({ type: 'binlog', edge: 'end', at: 't', position: at(500, '0-2-9') });
+    await w.write({ type: 'end', status: 'failed-restored', at: 't' });
+    await w.close();
+    const m = buildManifest(readJournal(path));
+    expect(m.kind).toBe('binlog-flusher-manifest');
+    expect(m.run).toEqual({
+      tag: '0a1b2c3d',
+      startedAt: header.startedAt,
+      status: 'failed-restored',
+      ddl: 'create',
+    });
+    expect(m.binlog).toEqual({ start: at(100), end: at(500, '0-2-9') });
+    expect(m.tables).toEqual([
+      { schema: 's', table: 'b', rows: 7, chunks: 2, start: at(100), end: at(400, '0-2-7') },
+    ]);
+    const file = manifestPath(path);
+    writeManifest(file, m);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(m);
+  });
+  it('refuses a binlog record it never writes', () => {
+    const text = [
+      JSON.stringify(header),
+      JSON.stringify({ type: 'plan', marker: 'm', tables: [table(1, 's', 't')] }),
+      JSON.stringify({
+        type: 'binlog',
+        edge: 'middle',
+        at: 't',
+        position: { file: 'f', position: 1, gtid: '' },
+      }),
+    ].join('\n');
+    expect(() => parseJournal(text, 'j')).toThrow(/a binlog record binlog-flusher never writes/);
   });
 });
 

@@ -29,6 +29,30 @@ function action(inputs: Record<string, string>): FlushSettings {
   return readActionSettings((n) => ({ mycnf: noCnf, ...inputs })[n] ?? '', env).flush;
 }
 
+describe('GTID placement and retention margin', () => {
+  it('the same from flags and inputs; a tag is lower-cased as MySQL compares it', () => {
+    expect(cli('--host', 'db1', '--gtid-domain-id', '77').gtid).toEqual({ domainId: 77, tag: undefined });
+    expect(action({ host: 'db1', 'gtid-domain-id': '77' }).gtid).toEqual({ domainId: 77, tag: undefined });
+    expect(cli('--host', 'db1', '--gtid-tag', 'BF_flush').gtid).toEqual({
+      domainId: undefined,
+      tag: 'bf_flush',
+    });
+    expect(cli('--host', 'db1').gtid).toBeUndefined();
+    expect(cli('--host', 'db1').retentionMarginHours).toBe(24);
+    expect(action({ host: 'db1', 'retention-margin': '72' }).retentionMarginHours).toBe(72);
+  });
+  it('refuses a bad tag, a domain out of range, and both at once, naming the input', () => {
+    expect(() => cli('--host', 'db1', '--gtid-tag', '9lives')).toThrow(
+      /--gtid-tag: "9lives" is not a GTID tag/,
+    );
+    expect(() => action({ host: 'db1', 'gtid-tag': 'a-b' })).toThrow(/^gtid-tag: "a-b" is not a GTID tag/);
+    expect(() => cli('--host', 'db1', '--gtid-domain-id', '4294967296')).toThrow(/--gtid-domain-id/);
+    expect(() => cli('--host', 'db1', '--gtid-domain-id', '1', '--gtid-tag', 'x')).toThrow(
+      /--gtid-tag: cannot be combined with --gtid-domain-id/,
+    );
+  });
+});
+
 describe('one settings builder for the CLI and the action', () => {
   it('the same defaults, the default user included', () => {
     const c = cli('--host', 'db1');
