@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import {
   buildFlushSettings,
   buildRecoverSettings,
+  buildVerifySettings,
   type InputKey,
   type InputSource,
 } from '../config/build.js';
@@ -24,6 +25,7 @@ import {
 } from '../settings.js';
 import { VERSION } from '../version.js';
 import { liveStatus } from './live.js';
+import { formatVerifyReport, verify } from '../verify/verify.js';
 
 interface Raw {
   host?: string;
@@ -314,6 +316,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const raw = cmd.opts<Raw>();
       const report = await recover(s, { log: logFor(raw), fault: faultFromEnv(io.env) });
       printResult(io, raw.json === true, report, formatRecoverReport(report));
+      setExit(report.exitCode);
+    });
+  connectionOptions(
+    program
+      .command('verify')
+      .description(
+        "read the binlog between a run's coordinates and check it holds exactly what its journal says",
+      ),
+  )
+    .option('--hashfile <file>', 'the journal of the flush to verify (required)')
+    .action(async (_o, cmd: Command) => {
+      const s = buildVerifySettings(cliSource(cmd), io.env);
+      const raw = cmd.opts<Raw>();
+      const report = await verify(s, logFor(raw));
+      printResult(io, raw.json === true, report, formatVerifyReport(report));
       setExit(report.exitCode);
     });
   return program;

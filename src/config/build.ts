@@ -26,6 +26,7 @@ import {
   type GtidPlacement,
 } from '../settings.js';
 import { readMyCnf } from './mycnf.js';
+import type { VerifySettings } from '../verify/verify.js';
 
 /** Every setting a surface may give, by its canonical name. */
 export type InputKey =
@@ -254,5 +255,16 @@ export function buildRecoverSettings(
     dryRun: extras.dryRun,
     timeout: int(src, 'timeout', DEFAULTS.timeout, LIMITS.timeout),
     lockWait: int(src, 'lock-wait', DEFAULTS.lockWait, LIMITS.lockWait),
+  };
+}
+
+export function buildVerifySettings(src: InputSource, env: NodeJS.ProcessEnv): VerifySettings {
+  const hashfile = given(src.get('hashfile'));
+  if (!hashfile)
+    throw new InputError(src.name('hashfile'), 'is required: the journal written by the flush to verify');
+  return {
+    connection: buildConnection(src, env),
+    hashfile,
+    timeout: int(src, 'timeout', DEFAULTS.timeout, LIMITS.timeout),
   };
 }

@@ -394,3 +394,50 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
     stop,
   };
 }
+
+/**
+ * One more server from the binaries on PATH, in a directory of its own (datadir and tmpdir), with the
+ * sandbox users: for tests that need a third member of the topology (a second replica).
+ */
+export async function startExtraServer(
+  name: string,
+  serverId: number,
+): Promise<{ info: ServerInfo; stop: () => Promise<void> }> {
+  const bin = serverBinary();
+  if (!bin) throw new MissingServerError('no mariadbd or mysqld was found on PATH or in /usr/sbin');
+  const root = mkdtempSync(join(tmpdir(), `bf-${name}-`));
+  const datadir = join(root, name);
+  initDatadir(bin.flavour, bin.path, datadir);
+  const port = await freePort();
+  const s: LocalServer = {
+    name: 'replica',
+    host: '127.0.0.1',
+    port,
+    user: ADMIN_USER,
+    password: SANDBOX_PASSWORD,
+    datadir,
+    flavour: bin.flavour,
+    binary: bin.path,
+    args: serverArgs(bin.flavour, datadir, port, serverId),
+  };
+  const stop = async () => {
+    await stopProcess(s);
+    await killByPidFile(datadir);
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    startProcess(s);
+    await waitReady(s);
+    const c = await rootConnect(s);
+    try {
+      await c.query(sandboxUsersSql('127.0.0.1', SANDBOX_PASSWORD));
+    } finally {
+      await c.end();
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const { proc: _p, args: _a, binary: _b, ...info } = s;
+  return { info, stop };
+}
