@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DefaultArtifactClient, type FindOptions } from '@actions/artifact';
 import { FlusherError, ExitCode, errorText } from '../errors.js';
+import { saveManifest } from '../journal/manifest.js';
 
 export interface Uploaded {
   id: number;
@@ -17,9 +18,23 @@ export interface Uploaded {
 }
 
 export interface JournalStore {
-  upload(name: string, file: string, retentionDays?: number): Promise<Uploaded>;
+  /** The journal, and files that go with it (the manifest), under their own file names. */
+  upload(name: string, files: string[], retentionDays?: number): Promise<Uploaded>;
   /** The newest journal: `<name>-final`, else `<name>`, else the newest binlog-flusher journal of the run. */
   download(name: string | undefined, from?: { runId: number; token: string }): Promise<string>;
+}
+
+/**
+ * The files of a final artifact: the journal, and its manifest (rebuilt from the journal, so a run the
+ * post step finished has one too). A manifest that cannot be written is a warning, never a lost journal.
+ */
+export function withManifest(journal: string, warn: (text: string) => void): string[] {
+  try {
+    return [journal, saveManifest(journal)];
+  } catch (e) {
+    warn(`could not write the manifest next to the journal: ${errorText(e)}`);
+    return [journal];
+  }
 }
 
 export function finalName(name: string): string {
@@ -34,13 +49,16 @@ function artifactUrl(id: number, env: NodeJS.ProcessEnv): string {
 export function githubJournalStore(env: NodeJS.ProcessEnv): JournalStore {
   const client = new DefaultArtifactClient();
   return {
-    async upload(name, file, retentionDays) {
-      // Upload a copy whose name is the journal's own file name.
+    async upload(name, files, retentionDays) {
+      // Upload copies that keep their own file names (the journal's may be written on meanwhile).
       const dir = mkdtempSync(join(tmpdir(), 'bf-upload-'));
-      const copy = join(dir, basename(file));
-      copyFileSync(file, copy);
+      const copies = files.map((file) => {
+        const copy = join(dir, basename(file));
+        copyFileSync(file, copy);
+        return copy;
+      });
       try {
-        const res = await client.uploadArtifact(name, [copy], dir, retentionDays ? { retentionDays } : {});
+        const res = await client.uploadArtifact(name, copies, dir, retentionDays ? { retentionDays } : {});
         if (!res.id) throw new Error('the artifact service returned no artifact id');
         return { id: res.id, url: artifactUrl(res.id, env), name, digest: res.digest };
       } catch (e) {

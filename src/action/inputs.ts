@@ -12,11 +12,12 @@ import {
   type RecoverSettings,
 } from '../settings.js';
 import { buildFlushSettings, type InputSource } from '../config/build.js';
+import type { VerifySettings } from '../verify/verify.js';
 
-export type Mode = 'flush' | 'recover' | 'plan';
+export type Mode = 'flush' | 'recover' | 'plan' | 'verify';
 /** Placeholder for resumeFrom: the journal is the newest artifact of this run, fetched by run.ts. */
 export const RESUME_FROM_ARTIFACT = '<artifact>';
-export const MODES: readonly Mode[] = ['flush', 'recover', 'plan'];
+export const MODES: readonly Mode[] = ['flush', 'recover', 'plan', 'verify'];
 
 export interface ArtifactSettings {
   /** Base name; the final journal goes under `<name>-final`. */
@@ -31,6 +32,10 @@ export interface ActionSettings {
   mode: Mode;
   flush: FlushSettings;
   recover: RecoverSettings;
+  /** mode: verify, and `verify: true` after a flush: the same server and journal. */
+  verify: VerifySettings;
+  /** Run verify right after a flush that flushed every table. */
+  verifyAfterFlush: boolean;
   artifact: ArtifactSettings;
 }
 
@@ -78,8 +83,14 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     timeout: flush.timeout,
     lockWait: flush.lockWait,
   };
+  const verify: VerifySettings = {
+    connection: flush.connection,
+    hashfile: flush.hashfile!,
+    timeout: flush.timeout,
+  };
+  const verifyAfterFlush = parseBoolInput('verify', get('verify'), false);
   const host = flush.connection.host;
-  return { mode, flush, recover, artifact: artifactSettings(getInput, host, env) };
+  return { mode, flush, recover, verify, verifyAfterFlush, artifact: artifactSettings(getInput, host, env) };
 }
 
 function artifactSettings(getInput: GetInput, host: string, env: NodeJS.ProcessEnv): ArtifactSettings {

@@ -8,7 +8,7 @@ import * as core from '@actions/core';
 import { recover } from '../engine/recover.js';
 import { errorText } from '../errors.js';
 import { redact } from '../log.js';
-import { finalName, githubJournalStore } from './artifact.js';
+import { finalName, githubJournalStore, withManifest } from './artifact.js';
 import { coreLogger, coreState, writeSummary } from './core-io.js';
 import { readActionSettings } from './inputs.js';
 import { POST_STEP_LOCK_WAIT_S } from '../settings.js';
@@ -38,7 +38,7 @@ try {
       if (!st.uploadedFinal) {
         const up = await githubJournalStore(process.env).upload(
           finalName(name),
-          st.hashfile,
+          withManifest(st.hashfile, (w) => core.warning(w)),
           s.artifact.retentionDays,
         );
         core.info(`journal uploaded as artifact ${up.name} (id ${up.id})`);

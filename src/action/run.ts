@@ -12,10 +12,11 @@ import { FlusherError, errorText } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redact } from '../log.js';
 import { VERSION } from '../version.js';
-import { finalName, type JournalStore } from './artifact.js';
+import { finalName, withManifest, type JournalStore } from './artifact.js';
+import { verify } from '../verify/verify.js';
 import { RESUME_FROM_ARTIFACT, type ActionSettings } from './inputs.js';
 import { saveState, type StateStore } from './state.js';
-import { flushSummary, recoverSummary, recoveryInstructions } from './summary.js';
+import { flushSummary, recoverSummary, recoveryInstructions, verifySummary } from './summary.js';
 
 export interface ActionIo {
   log: Logger;
@@ -44,6 +45,8 @@ export const OUTPUTS = [
   'binlog-end',
   'gtid-start',
   'gtid-end',
+  'manifest',
+  'verify',
 ] as const;
 
 function setFlushOutputs(io: ActionIo, r: RunReport): void {
@@ -56,11 +59,44 @@ function setFlushOutputs(io: ActionIo, r: RunReport): void {
   io.setOutput('binlog-end', r.binlog?.end ? `${r.binlog.end.file}:${r.binlog.end.position}` : '');
   io.setOutput('gtid-start', r.binlog?.start.gtid ?? '');
   io.setOutput('gtid-end', r.binlog?.end?.gtid ?? '');
+  io.setOutput('manifest', r.manifest ?? '');
 }
 
 export async function runAction(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {
   if (s.mode === 'recover') return runRecover(s, io);
-  return runFlush(s, io);
+  if (s.mode === 'verify') return runVerify(s, io);
+  const flushed = await runFlush(s, io);
+  if (!flushed.ok || s.mode !== 'flush' || !s.verifyAfterFlush) return flushed;
+  return runVerify(s, io, s.flush.hashfile);
+}
+
+/** The journal of this run on the runner, else the newest journal artifact (of this run or run-id's). */
+async function journalFor(s: ActionSettings, io: ActionIo, path: string): Promise<string> {
+  if (existsSync(path) && !s.artifact.runId) return path;
+  const from =
+    s.artifact.runId && s.artifact.token ? { runId: s.artifact.runId, token: s.artifact.token } : undefined;
+  const got = await io.journals.download(s.artifact.name, from);
+  io.log.info(`journal downloaded from ${from ? `run ${from.runId}` : 'this run'}`);
+  return got;
+}
+
+/** mode: verify, or `verify: true` after a flush (`path`: the journal the flush just wrote). */
+async function runVerify(s: ActionSettings, io: ActionIo, path?: string): Promise<ActionOutcome> {
+  try {
+    const hashfile = path ?? (await journalFor(s, io, s.verify.hashfile));
+    const report = await verify({ ...s.verify, hashfile }, io.log);
+    io.setOutput(path ? 'verify' : 'status', report.status);
+    await io.writeSummary(verifySummary(report));
+    return report.ok
+      ? { ok: true, message: 'verified' }
+      : {
+          ok: false,
+          message: 'verify: the binlog does not hold exactly what the journal says; see the job summary',
+        };
+  } catch (e) {
+    if (e instanceof FlusherError) return { ok: false, message: redact(e.message) };
+    throw e;
+  }
 }
 
 async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {
@@ -69,7 +105,11 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
   saveState(io.state, { artifactName: name });
   let journalReady = false;
   const uploadFinal = async (path: string) => {
-    const up = await io.journals.upload(finalName(name), path, s.artifact.retentionDays);
+    const up = await io.journals.upload(
+      finalName(name),
+      withManifest(path, (w) => log.warn(w)),
+      s.artifact.retentionDays,
+    );
     saveState(io.state, { uploadedFinal: true });
     io.setOutput('artifact-id', String(up.id));
     io.setOutput('artifact-url', up.url);
@@ -89,7 +129,7 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
       onJournalReady: async (path) => {
         saveState(io.state, { hashfile: path });
         journalReady = true;
-        const up = await io.journals.upload(name, path, s.artifact.retentionDays);
+        const up = await io.journals.upload(name, [path], s.artifact.retentionDays);
         io.setOutput('artifact-id', String(up.id));
         io.setOutput('artifact-url', up.url);
         log.info(`journal (the plan) uploaded as artifact ${up.name} (id ${up.id}) before the first change`);
@@ -135,13 +175,7 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
 
 async function runRecover(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {
   const { log } = io;
-  let path = s.recover.hashfile;
-  if (!existsSync(path) || s.artifact.runId) {
-    const from =
-      s.artifact.runId && s.artifact.token ? { runId: s.artifact.runId, token: s.artifact.token } : undefined;
-    path = await io.journals.download(s.artifact.name, from);
-    log.info(`journal downloaded from ${from ? `run ${from.runId}` : 'this run'}`);
-  }
+  const path = await journalFor(s, io, s.recover.hashfile);
   try {
     const report = await recover({ ...s.recover, hashfile: path }, { log });
     io.setOutput('status', report.status);

@@ -5,6 +5,7 @@ import type { RecoverReport } from '../engine/recover.js';
 import { copyLine, totals, type RunReport } from '../engine/report.js';
 import { describeSetting } from '../engine/server-settings.js';
 import { describeEstimate } from '../plan/estimate.js';
+import type { VerifyReport } from '../verify/verify.js';
 
 const esc = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 /** Inline code that holds any name: a fence longer than any run of backticks inside it. */
@@ -129,4 +130,24 @@ export function recoveryInstructions(artifactName: string, host: string, runId: 
     '',
     `or download the artifact \`${artifactName}-final\` (else \`${artifactName}\`) and run \`binlog-flusher recover --host ${host} --hashfile <file>\`.`,
   ].join('\n');
+}
+
+export function verifySummary(r: VerifyReport): string {
+  const out = [
+    `## binlog-flusher verify: ${r.status}`,
+    '',
+    `Binlog ${pos(r.binlog.start)} .. ${pos(r.binlog.end)}: ${r.events} statements and row events read.`,
+    '',
+    '| table | journal rows | binlog rows | result |',
+    '|---|---:|---:|---|',
+  ];
+  for (const t of r.tables)
+    out.push(
+      `| ${code(`${t.schema}.${t.table}`)} | ${t.expected} | ${t.found} | ${t.problems.length ? `**mismatch**: ${esc(t.problems.join('; '))}` : 'ok'} |`,
+    );
+  if (r.foreign.length) {
+    out.push('', "### Events in the range that are no flushed table's", '');
+    for (const f of r.foreign) out.push(`- ${esc(f.what)} (${f.count}, first at \`${f.first}\`)`);
+  }
+  return out.join('\n') + '\n';
 }

@@ -9,8 +9,8 @@ import { claimWorkerSlot } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, errorText } from '../errors.js';
 import { binlogBytesSince, binlogPosition, globalStatus, replicaStatus } from '../inspect/inspector.js';
-import { JournalWriter, readJournal } from '../journal/journal.js';
-import { buildManifest, manifestPath, writeManifest } from '../journal/manifest.js';
+import { JournalWriter } from '../journal/journal.js';
+import { saveManifest } from '../journal/manifest.js';
 import { gtidReport, gtidSessionSettings } from '../plan/gtid.js';
 import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';
@@ -97,7 +97,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     await journal
       .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
       .catch((e: unknown) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
-    report.manifest = saveManifest(hashfile, deps.log);
+    report.manifest = manifestNextTo(hashfile, deps.log);
     report.finishedAt = iso();
     return report;
   } finally {
@@ -106,10 +106,9 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
 }
 
 /** The manifest next to the journal, from what the journal holds now; a warning if it cannot be written. */
-function saveManifest(hashfile: string, log: Logger): string | undefined {
+function manifestNextTo(hashfile: string, log: Logger): string | undefined {
   try {
-    const path = manifestPath(hashfile);
-    writeManifest(path, buildManifest(readJournal(hashfile)));
+    const path = saveManifest(hashfile);
     log.info(`manifest: ${path}`);
     return path;
   } catch (e) {

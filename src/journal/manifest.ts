@@ -4,7 +4,7 @@
  * so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import type { JournalPosition, JournalState } from './journal.js';
+import { readJournal, type JournalPosition, type JournalState } from './journal.js';
 
 export const MANIFEST_KIND = 'binlog-flusher-manifest';
 
@@ -72,4 +72,11 @@ export function writeManifest(path: string, m: Manifest): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/** Build the manifest from the journal on disk and write it next to it; returns its path. */
+export function saveManifest(journal: string): string {
+  const path = manifestPath(journal);
+  writeManifest(path, buildManifest(readJournal(journal)));
+  return path;
 }

@@ -130,6 +130,35 @@ describe('the GitHub Action, run from the committed bundle as a runner does', ()
     expect(await snap()).toEqual(before);
   });
 
+  it('verify: true after a flush, then mode: verify from the artifact; the manifest goes up with the final journal', async () => {
+    await startReplica(sb.replica);
+    const r = await runStep(newJob(standIn, 707), 'main', inputs({ verify: 'true' }));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs.status).toBe('flushed');
+    expect(r.outputs.verify).toBe('verified');
+    expect(r.outputs.manifest).toBe(`${r.outputs.hashfile}.manifest.json`);
+    expect(r.summary).toMatch(/### Manifest/);
+    expect(r.summary).toMatch(/## binlog-flusher verify: verified/);
+    expect(r.summary).toMatch(/\| `bf_act.big` \| 200000 \| 200000 \| ok \|/);
+    const [plan, final] = standIn.artifacts.filter((a) => a.runId === 707);
+    // Zip entries carry their file names in the clear.
+    expect(final!.bytes.toString('latin1')).toMatch(/\.hashfile\.manifest\.json/);
+    expect(plan!.bytes.toString('latin1')).not.toMatch(/manifest\.json/);
+    noSecret(r);
+
+    // Another job of another run: downloads the journal artifact and verifies it.
+    const v = await runStep(
+      newJob(standIn, 808),
+      'main',
+      inputs({ mode: 'verify', 'run-id': '707', 'github-token': 'ghs_test_token' }),
+    );
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.outputs.status).toBe('verified');
+    expect(v.summary).toMatch(/\| `bf_act.child` \| 50 \| 50 \| ok \|/);
+    noSecret(v);
+    expect(await snap()).toEqual(before);
+  });
+
   it('main killed with SIGKILL mid-flush, then the post step: every table back and the journal uploaded', async () => {
     await startReplica(sb.replica);
     const job = newJob(standIn, 303);
