@@ -6,7 +6,7 @@ export const ExitCode = {
   preflightRefused: 3,
   failedRestored: 4,
   recoveryNeeded: 5,
-  /** `verify`: the binlog does not hold exactly what the journal says was flushed. */
+  /** `verify`: the binlog does not hold exactly what the journal says was flushed, or could not be read. */
   verifyFailed: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -52,24 +52,19 @@ async function makeUser(name: string, schemaPrivs: string[], globalPrivs: string
   });
 }
 
-async function flushAs(user: string) {
+async function flushAs(user: string, ...extra: string[]) {
+  const hashfile = tempHashfile();
+  return {
+    hashfile,
+    ...(await cliAs(user, 'flush', '--db', S, '--hashfile', hashfile, '--start-slave', ...extra)),
+  };
+}
+
+async function cliAs(user: string, command: string, ...args: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(
-    [
-      'flush',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(sb.replica.port),
-      '--user',
-      user,
-      '--db',
-      S,
-      '--hashfile',
-      tempHashfile(),
-      '--start-slave',
-    ],
+    [command, '--host', '127.0.0.1', '--port', String(sb.replica.port), '--user', user, ...args],
     { env: { MYSQL_PWD: PW }, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
   );
   return { code, stdout, stderr };
@@ -101,6 +96,39 @@ describe('least privilege', () => {
     expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
     expect(await replicaRunning(sb.replica)).toBe(true);
   });
+
+  it('verify needs REPLICATION SLAVE on top of them: without it, it fails naming the privilege', async () => {
+    await makeUser('bf_min', m.schema, m.global);
+    const r = await flushAs('bf_min');
+    expect(r.code, r.stderr).toBe(0);
+    const noDump = await cliAs('bf_min', 'verify', '--hashfile', r.hashfile);
+    expect(noDump.code).toBe(6);
+    expect(noDump.stderr).toMatch(/verify: reading the binlog failed: .*REPLICATION SLAVE/);
+    await makeUser('bf_min', m.schema, [...new Set([...m.global, 'REPLICATION SLAVE'])]);
+    const ok = await cliAs('bf_min', 'verify', '--hashfile', r.hashfile);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Result: verified/);
+    expect(ok.stdout + ok.stderr + noDump.stderr).not.toContain(PW);
+  });
+
+  it.skipIf(sb.flavour !== 'mariadb')(
+    '--gtid-domain-id needs SUPER or BINLOG REPLAY (MariaDB): refused naming them, then flushed with BINLOG REPLAY',
+    async () => {
+      const before = await withSql(sb.replica, (c) => snapshotSchema(c, S));
+      await makeUser('bf_min', m.schema, m.global);
+      const refused = await flushAs('bf_min', '--gtid-domain-id', '91');
+      expect(refused.code, refused.stderr).toBe(3);
+      expect(refused.stderr).toMatch(/\[gtid_domain_id\] this session cannot set gtid_domain_id/);
+      expect(refused.stderr).toMatch(/grant the flush user SUPER or BINLOG REPLAY/);
+      expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
+      await makeUser('bf_min', m.schema, [...m.global, 'BINLOG REPLAY']);
+      const ok = await flushAs('bf_min', '--gtid-domain-id', '91');
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(
+        /GTIDs written by the flush on this replica: 91-2-1\.\.91-2-\d+ \(GTID domain 91\)/,
+      );
+    },
+  );
 
   const without = [
     ...MINIMAL[sb.flavour].schema.map((p) => ['schema', p] as const),
