@@ -32,3 +32,33 @@ describe('dialect from the version string', () => {
     expect(() => parseVersion('unknown')).toThrow(/version/);
   });
 });
+
+describe('privileges per flavour and version', () => {
+  it.each([
+    ['8.0.13', 'SUPER'],
+    ['8.0.36', 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'],
+    ['8.4.3', 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'],
+    ['10.4.30-MariaDB', 'SUPER'],
+    ['10.11.19-MariaDB', 'BINLOG ADMIN (or SUPER)'],
+  ])('SET sql_log_bin on %s: %s', (v, priv) => {
+    expect(dialectFor(parseVersion(v)).sqlLogBinPrivilege).toBe(priv);
+  });
+  it('the applier, the binlog and the replica list, per flavour', () => {
+    const my = dialectFor(parseVersion('8.4.3')).privileges;
+    const maria = dialectFor(parseVersion('10.11.19-MariaDB')).privileges;
+    expect([my.replicaAdmin, my.binlogStatus, my.replicaHosts]).toEqual([
+      ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+      'REPLICATION CLIENT',
+      'REPLICATION SLAVE',
+    ]);
+    expect([maria.replicaAdmin, maria.binlogStatus, maria.replicaHosts]).toEqual([
+      ['REPLICATION SLAVE ADMIN', 'SUPER'],
+      'BINLOG MONITOR',
+      'REPLICATION MASTER ADMIN',
+    ]);
+  });
+  it('GTID expressions per flavour', () => {
+    expect(dialectFor(parseVersion('8.0.36')).gtidExecutedExpr).toBe('@@GLOBAL.gtid_executed');
+    expect(dialectFor(parseVersion('10.11.19-MariaDB')).gtidExecutedExpr).toBe('@@GLOBAL.gtid_binlog_pos');
+  });
+});
