@@ -10617,7 +10617,7 @@ const ExitCode = {
     preflightRefused: 3,
     failedRestored: 4,
     recoveryNeeded: 5,
-    /** `verify`: the binlog does not hold exactly what the journal says was flushed. */
+    /** `verify`: the binlog does not hold exactly what the journal says was flushed, or could not be read. */
     verifyFailed: 6,
 };
 /** Base class: every error we raise on purpose says what to do next. */
@@ -14641,19 +14641,34 @@ async function prepareTable(t, w, run) {
 async function finishTable(t, w, run, done) {
     try {
         await fault(run, t, 'after-copy');
-        // Every chunk of the table has committed: its last event is before here.
-        const start = run.tableStarts.get(t.id);
-        const binlog = start ? { start, end: await binlogPosition(w.db, run.dialect) } : undefined;
         await step(run, t, 'swap-back');
         await table_steps_swapBack(t, w, run);
         await fault(run, t, 'after-swap');
         // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
         // table) and is dropped with others in one statement at the end of the run.
+        const binlog = await tableRange(t, w, run);
         await run.journal.write({ type: 'table-done', id: t.id, at: now(), ...done, binlog });
         return binlog;
     }
     catch (e) {
         throw new TableError(t, 'swap-back', e);
+    }
+}
+/**
+ * The table's binlog range: from before its first logged statement to now (every chunk has committed,
+ * and the swap back is not logged). Only the manifest needs it: a table whose range cannot be read is
+ * still flushed, with a warning, and its manifest entry has no range.
+ */
+async function tableRange(t, w, run) {
+    const start = run.tableStarts.get(t.id);
+    if (!start)
+        return undefined;
+    try {
+        return { start, end: await binlogPosition(w.db, run.dialect) };
+    }
+    catch (e) {
+        run.log.warn(`${t.schema}.${t.table}: its binlog range for the manifest could not be read: ${errorText(e)}`);
+        return undefined;
     }
 }
 /**

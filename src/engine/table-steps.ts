@@ -74,18 +74,38 @@ export async function finishTable(
 ): Promise<TableFlushed['binlog']> {
   try {
     await fault(run, t, 'after-copy');
-    // Every chunk of the table has committed: its last event is before here.
-    const start = run.tableStarts.get(t.id);
-    const binlog = start ? { start, end: await binlogPosition(w.db, run.dialect) } : undefined;
     await step(run, t, 'swap-back');
     await swapBack(t, w, run);
     await fault(run, t, 'after-swap');
     // The table is back. Its twin stays parked under its own name (a marked, empty BLACKHOLE
     // table) and is dropped with others in one statement at the end of the run.
+    const binlog = await tableRange(t, w, run);
     await run.journal.write({ type: 'table-done', id: t.id, at: now(), ...done, binlog });
     return binlog;
   } catch (e) {
     throw new TableError(t, 'swap-back', e);
+  }
+}
+
+/**
+ * The table's binlog range: from before its first logged statement to now (every chunk has committed,
+ * and the swap back is not logged). Only the manifest needs it: a table whose range cannot be read is
+ * still flushed, with a warning, and its manifest entry has no range.
+ */
+async function tableRange(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: RunShared,
+): Promise<TableFlushed['binlog']> {
+  const start = run.tableStarts.get(t.id);
+  if (!start) return undefined;
+  try {
+    return { start, end: await binlogPosition(w.db, run.dialect) };
+  } catch (e) {
+    run.log.warn(
+      `${t.schema}.${t.table}: its binlog range for the manifest could not be read: ${errorText(e)}`,
+    );
+    return undefined;
   }
 }
 
