@@ -289,6 +289,29 @@ function initDatadir(flavour: Flavour, binary: string, datadir: string): void {
   }
 }
 
+/** A server of ours on a free loopback port, from an initialised datadir (not started yet). */
+async function localServer(
+  name: 'primary' | 'replica',
+  datadir: string,
+  serverId: number,
+  bin: { path: string; flavour: Flavour },
+  tls?: { ca: string; cert: string; key: string },
+): Promise<LocalServer> {
+  const port = await freePort();
+  return {
+    name,
+    host: '127.0.0.1',
+    port,
+    user: ADMIN_USER,
+    password: SANDBOX_PASSWORD,
+    datadir,
+    flavour: bin.flavour,
+    binary: bin.path,
+    args: serverArgs(bin.flavour, datadir, port, serverId, tls),
+    tlsCa: tls?.ca,
+  };
+}
+
 export interface LocalSandbox extends SandboxInfo {
   servers: { primary: LocalServer; replica: LocalServer };
   stop(): Promise<void>;
@@ -313,19 +336,7 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
     cpSync(base, datadir, { recursive: true });
     mkdirSync(privateTmpdir(datadir), { recursive: true });
     rmSync(join(datadir, 'auto.cnf'), { force: true });
-    const port = await freePort();
-    return {
-      name,
-      host: '127.0.0.1',
-      port,
-      user: ADMIN_USER,
-      password: SANDBOX_PASSWORD,
-      datadir,
-      flavour: bin.flavour,
-      binary: bin.path,
-      args: serverArgs(bin.flavour, datadir, port, serverId, tls),
-      tlsCa: tls?.ca,
-    };
+    return localServer(name, datadir, serverId, bin, tls);
   };
   const primary = await make('primary', 1);
   const replica = await make('replica', 2);
@@ -408,18 +419,7 @@ export async function startExtraServer(
   const root = mkdtempSync(join(tmpdir(), `bf-${name}-`));
   const datadir = join(root, name);
   initDatadir(bin.flavour, bin.path, datadir);
-  const port = await freePort();
-  const s: LocalServer = {
-    name: 'replica',
-    host: '127.0.0.1',
-    port,
-    user: ADMIN_USER,
-    password: SANDBOX_PASSWORD,
-    datadir,
-    flavour: bin.flavour,
-    binary: bin.path,
-    args: serverArgs(bin.flavour, datadir, port, serverId),
-  };
+  const s = await localServer('replica', datadir, serverId, bin);
   const stop = async () => {
     await stopProcess(s);
     await killByPidFile(datadir);
