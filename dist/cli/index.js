@@ -11944,17 +11944,11 @@ const normal = (v) => {
 function assignmentsFor(settings, current) {
     return settings.filter((x) => current.get(x.variable) !== undefined && normal(current.get(x.variable)) !== normal(x.value));
 }
+/** The session values of these variables, in one round trip; a variable the server lacks is absent. */
 async function currentValues(db, settings) {
-    const m = new Map();
-    for (const x of settings) {
-        const v = await db
-            .one(`SELECT @@SESSION.${x.variable} AS v`)
-            .then((r) => r?.v ?? '')
-            .catch(() => undefined); // the server has no such variable
-        if (v !== undefined)
-            m.set(x.variable, v);
-    }
-    return m;
+    const names = settings.map((x) => x.variable);
+    const rows = await db.rows('SHOW SESSION VARIABLES WHERE Variable_name IN (?)', [names]);
+    return new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), r.Value ?? '']));
 }
 /**
  * Prepare a session for the flush: the dialect's settings (see `sessionSettingsFor`) plus `extra`
@@ -13097,17 +13091,24 @@ async function globalVariable(db, name) {
     return v === '1' ? 'ON' : v === '0' ? 'OFF' : v;
 }
 async function binlogRetention(db) {
-    const n = async (v) => Number((await globalVariable(db, v)) ?? 0) || 0;
-    const seconds = await n('binlog_expire_logs_seconds');
-    const days = await n('expire_logs_days');
-    const autoPurge = (await globalVariable(db, 'binlog_expire_logs_auto_purge')) !== 'OFF';
-    const totalSizeLimit = (await n('max_binlog_total_size')) || (await n('binlog_space_limit'));
+    const names = [
+        'binlog_expire_logs_seconds',
+        'expire_logs_days',
+        'binlog_expire_logs_auto_purge',
+        'max_binlog_total_size',
+        'binlog_space_limit',
+    ];
+    const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
+    const v = new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
+    const n = (name) => Number(v.get(name) ?? 0) || 0;
+    const seconds = n('binlog_expire_logs_seconds');
+    const days = n('expire_logs_days');
     const expireSeconds = seconds || Math.round(days * 86_400);
     return {
         expireSeconds,
         source: seconds ? 'binlog_expire_logs_seconds' : days ? 'expire_logs_days' : 'none',
-        totalSizeLimit,
-        autoPurge,
+        totalSizeLimit: n('max_binlog_total_size') || n('binlog_space_limit'),
+        autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
     };
 }
 

@@ -41,16 +41,11 @@ export function assignmentsFor(settings: SessionSetting[], current: Map<string, 
   );
 }
 
+/** The session values of these variables, in one round trip; a variable the server lacks is absent. */
 async function currentValues(db: Db, settings: SessionSetting[]): Promise<Map<string, unknown>> {
-  const m = new Map<string, unknown>();
-  for (const x of settings) {
-    const v = await db
-      .one(`SELECT @@SESSION.${x.variable} AS v`)
-      .then((r) => r?.v ?? '')
-      .catch(() => undefined); // the server has no such variable
-    if (v !== undefined) m.set(x.variable, v);
-  }
-  return m;
+  const names = settings.map((x) => x.variable);
+  const rows = await db.rows('SHOW SESSION VARIABLES WHERE Variable_name IN (?)', [names]);
+  return new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), r.Value ?? '']));
 }
 
 /**

@@ -564,16 +564,23 @@ export interface BinlogRetention {
 }
 
 export async function binlogRetention(db: Db): Promise<BinlogRetention> {
-  const n = async (v: string) => Number((await globalVariable(db, v)) ?? 0) || 0;
-  const seconds = await n('binlog_expire_logs_seconds');
-  const days = await n('expire_logs_days');
-  const autoPurge = (await globalVariable(db, 'binlog_expire_logs_auto_purge')) !== 'OFF';
-  const totalSizeLimit = (await n('max_binlog_total_size')) || (await n('binlog_space_limit'));
+  const names = [
+    'binlog_expire_logs_seconds',
+    'expire_logs_days',
+    'binlog_expire_logs_auto_purge',
+    'max_binlog_total_size',
+    'binlog_space_limit',
+  ];
+  const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
+  const v = new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
+  const n = (name: string) => Number(v.get(name) ?? 0) || 0;
+  const seconds = n('binlog_expire_logs_seconds');
+  const days = n('expire_logs_days');
   const expireSeconds = seconds || Math.round(days * 86_400);
   return {
     expireSeconds,
     source: seconds ? 'binlog_expire_logs_seconds' : days ? 'expire_logs_days' : 'none',
-    totalSizeLimit,
-    autoPurge,
+    totalSizeLimit: n('max_binlog_total_size') || n('binlog_space_limit'),
+    autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
   };
 }
