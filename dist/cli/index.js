@@ -13764,6 +13764,7 @@ class StatusBoard {
     everyMs;
     readBinlogBytes;
     processStart;
+    onTick;
     rows = 0;
     tablesDone = 0;
     started = Date.now();
@@ -13773,12 +13774,15 @@ class StatusBoard {
     rowsEstimate;
     constructor(tables, sink, everyMs, readBinlogBytes, 
     /** Process start, for start-to-first-chunk (performance.timeOrigin). */
-    processStart) {
+    processStart, 
+    /** Called with the totals at every status line (the measured-rate retention check). */
+    onTick) {
         this.tables = tables;
         this.sink = sink;
         this.everyMs = everyMs;
         this.readBinlogBytes = readBinlogBytes;
         this.processStart = processStart;
+        this.onTick = onTick;
         this.rowsEstimate = tables.reduce((n, t) => n + t.rowsEstimate, 0);
     }
     start() {
@@ -13820,7 +13824,9 @@ class StatusBoard {
     }
     async tick() {
         await this.refreshBinlog();
-        this.sink.line(statusLine(this.totals()), false);
+        const t = this.totals();
+        this.sink.line(statusLine(t), false);
+        this.onTick?.(t);
     }
     async refreshBinlog() {
         try {
@@ -13875,6 +13881,27 @@ function retentionWarnings(r, e, marginHours, flavour) {
 }
 function describeEstimate(e) {
     return `about ${formatBytes(e.binlogBytes)} of binlog for ~${e.rows} rows, ~${e.seconds < 120 ? `${e.seconds} s` : hours(e.seconds)} at ${e.rowsPerSecond} rows/s (assumed)`;
+}
+/** Seconds of copying before the measured rate is trusted for a new end estimate. */
+const MEASURED_AFTER_S = 30;
+/**
+ * The retention check again, at the rate measured so far: a run slower than assumed (a busy replica,
+ * the load brake, the pause file) may end later than preflight said. Undefined until the rate can be
+ * trusted, or while the margin holds.
+ */
+function measuredRetentionWarning(r, done, marginHours, flavour) {
+    if (done.seconds < MEASURED_AFTER_S || done.rows <= 0)
+        return undefined;
+    const rate = done.rows / done.seconds;
+    const left = Math.max(0, done.rowsEstimate - done.rows) / rate;
+    const e = {
+        binlogBytes: 0,
+        rows: done.rowsEstimate,
+        seconds: Math.ceil(done.seconds + left),
+        rowsPerSecond: Math.round(rate),
+    };
+    const [w] = retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour);
+    return (w && `${w.replace('the run is estimated at', `at the measured ${e.rowsPerSecond} rows/s the run takes`)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/engine/server-settings.ts
@@ -14735,7 +14762,7 @@ async function planRun(control, s, log) {
     }
     for (const k of report.skipped)
         log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
-    return { pre, plan, runTag, marker: twinMarker(runTag), report };
+    return { pre, plan, runTag, marker: twinMarker(runTag), report, retention };
 }
 /** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */
 function leftToFlush(pre, journal, log) {
@@ -15343,6 +15370,7 @@ function describeWork(w) {
 
 
 
+
 const iso = () => new Date().toISOString();
 async function flush(s, deps) {
     const db = await connect(s.connection, s.timeout);
@@ -15436,6 +15464,24 @@ async function holdServer(run) {
         log.info('started a new binlog file');
     }
 }
+/**
+ * Preflight's retention check again at the rate measured so far, once: a run slower than assumed
+ * may end too late for the binlog's expiry. Only when preflight did not warn already.
+ */
+function retentionWatch(run) {
+    const { report, settings: s, deps } = run;
+    let warned = report.warnings.some((w) => w.startsWith('binlog retention'));
+    return (t) => {
+        if (warned)
+            return;
+        const w = measuredRetentionWarning(run.retention, t, s.retentionMarginHours ?? DEFAULTS.retentionMarginHours, run.pre.facts.dialect.version.flavour);
+        if (!w)
+            return;
+        warned = true;
+        report.warnings.push(w);
+        deps.log.warn(w);
+    };
+}
 /** The end coordinates, read_only and the applier back (only once every table is back). */
 async function releaseServer(run) {
     const { control, settings: s, report, pre } = run;
@@ -15525,7 +15571,7 @@ async function runTables(run, workers) {
     const order = [...plan].sort((a, b) => b.bytesEstimate - a.bytesEstimate || a.id - b.id).map((t) => t.id);
     let cancelled = false;
     const start = report.binlog.start;
-    const status = new StatusBoard(plan, deps.status ?? { line: (text) => deps.log.info(text) }, controls.statusInterval * 1000, () => binlogBytesSince(control.db, start), deps.processStart ?? performance.timeOrigin);
+    const status = new StatusBoard(plan, deps.status ?? { line: (text) => deps.log.info(text) }, controls.statusInterval * 1000, () => binlogBytesSince(control.db, start), deps.processStart ?? performance.timeOrigin, retentionWatch(run));
     const shared = {
         log: deps.log,
         dialect: control.dialect,

@@ -25,7 +25,8 @@ import type { RunShared } from './run-context.js';
 import { journalStart, planRun, type RunPlan } from './run-plan.js';
 import { Scheduler } from './scheduler.js';
 import { holdReadOnly, putBackSettings } from './server-settings.js';
-import { StatusBoard, type StatusSink } from './status.js';
+import { StatusBoard, type StatusSink, type StatusTotals } from './status.js';
+import { measuredRetentionWarning } from '../plan/estimate.js';
 import { runPool } from './workers.js';
 
 export { finishedTables, journalHeader } from './run-plan.js';
@@ -147,6 +148,28 @@ async function holdServer(run: RunContext): Promise<void> {
   }
 }
 
+/**
+ * Preflight's retention check again at the rate measured so far, once: a run slower than assumed
+ * may end too late for the binlog's expiry. Only when preflight did not warn already.
+ */
+function retentionWatch(run: RunContext): (t: StatusTotals) => void {
+  const { report, settings: s, deps } = run;
+  let warned = report.warnings.some((w) => w.startsWith('binlog retention'));
+  return (t) => {
+    if (warned) return;
+    const w = measuredRetentionWarning(
+      run.retention,
+      t,
+      s.retentionMarginHours ?? DEFAULTS.retentionMarginHours,
+      run.pre.facts.dialect.version.flavour,
+    );
+    if (!w) return;
+    warned = true;
+    report.warnings.push(w);
+    deps.log.warn(w);
+  };
+}
+
 /** The end coordinates, read_only and the applier back (only once every table is back). */
 async function releaseServer(run: RunContext): Promise<void> {
   const { control, settings: s, report, pre } = run;
@@ -238,6 +261,7 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     controls.statusInterval * 1000,
     () => binlogBytesSince(control.db, start),
     deps.processStart ?? performance.timeOrigin,
+    retentionWatch(run),
   );
   const shared: RunShared = {
     log: deps.log,

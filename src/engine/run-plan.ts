@@ -5,7 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection.js';
 import { ExitCode, PreflightError } from '../errors.js';
-import { binlogRetention, showCreateMany, type ServerFacts } from '../inspect/inspector.js';
+import {
+  binlogRetention,
+  showCreateMany,
+  type BinlogRetention,
+  type ServerFacts,
+} from '../inspect/inspector.js';
 import { preflight, type PreflightReport } from '../inspect/preflight.js';
 import {
   JOURNAL_FORMAT,
@@ -30,6 +35,8 @@ export interface RunPlan {
   runTag: string;
   marker: string;
   report: RunReport;
+  /** The server's binlog expiry, checked again at the measured rate while the run goes. */
+  retention: BinlogRetention;
 }
 
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
@@ -63,7 +70,7 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
     report.warnings.push(w);
   }
   for (const k of report.skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
-  return { pre, plan, runTag, marker: twinMarker(runTag), report };
+  return { pre, plan, runTag, marker: twinMarker(runTag), report, retention };
 }
 
 /** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */

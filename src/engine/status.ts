@@ -59,6 +59,8 @@ export class StatusBoard {
     private readonly readBinlogBytes: () => Promise<number>,
     /** Process start, for start-to-first-chunk (performance.timeOrigin). */
     private readonly processStart: number,
+    /** Called with the totals at every status line (the measured-rate retention check). */
+    private readonly onTick?: (t: StatusTotals) => void,
   ) {
     this.rowsEstimate = tables.reduce((n, t) => n + t.rowsEstimate, 0);
   }
@@ -106,7 +108,9 @@ export class StatusBoard {
 
   private async tick(): Promise<void> {
     await this.refreshBinlog();
-    this.sink.line(statusLine(this.totals()), false);
+    const t = this.totals();
+    this.sink.line(statusLine(t), false);
+    this.onTick?.(t);
   }
 
   private async refreshBinlog(): Promise<void> {

@@ -73,3 +73,32 @@ export function retentionWarnings(
 export function describeEstimate(e: RunEstimate): string {
   return `about ${formatBytes(e.binlogBytes)} of binlog for ~${e.rows} rows, ~${e.seconds < 120 ? `${e.seconds} s` : hours(e.seconds)} at ${e.rowsPerSecond} rows/s (assumed)`;
 }
+
+/** Seconds of copying before the measured rate is trusted for a new end estimate. */
+export const MEASURED_AFTER_S = 30;
+
+/**
+ * The retention check again, at the rate measured so far: a run slower than assumed (a busy replica,
+ * the load brake, the pause file) may end later than preflight said. Undefined until the rate can be
+ * trusted, or while the margin holds.
+ */
+export function measuredRetentionWarning(
+  r: BinlogRetention,
+  done: { rows: number; rowsEstimate: number; seconds: number },
+  marginHours: number,
+  flavour: 'mysql' | 'mariadb',
+): string | undefined {
+  if (done.seconds < MEASURED_AFTER_S || done.rows <= 0) return undefined;
+  const rate = done.rows / done.seconds;
+  const left = Math.max(0, done.rowsEstimate - done.rows) / rate;
+  const e: RunEstimate = {
+    binlogBytes: 0,
+    rows: done.rowsEstimate,
+    seconds: Math.ceil(done.seconds + left),
+    rowsPerSecond: Math.round(rate),
+  };
+  const [w] = retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour);
+  return (
+    w && `${w.replace('the run is estimated at', `at the measured ${e.rowsPerSecond} rows/s the run takes`)}`
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateRun, retentionWarnings } from '../../src/plan/estimate.js';
+import { estimateRun, measuredRetentionWarning, retentionWarnings } from '../../src/plan/estimate.js';
 
 const table = (rowsEstimate: number, bytesEstimate: number, chunkRows = 1000) => ({
   rowsEstimate,
@@ -44,5 +44,32 @@ describe('retention warnings', () => {
   it('warns when the run comes near a total size limit (MariaDB 11.4+)', () => {
     const [w] = retentionWarnings(r(0, { totalSizeLimit: 8e9 }), e, 24, 'mariadb');
     expect(w).toMatch(/max_binlog_total_size/);
+  });
+});
+
+describe('retention at the measured rate', () => {
+  const day = 86_400;
+  const r = { expireSeconds: day, source: 'binlog_expire_logs_seconds', totalSizeLimit: 0, autoPurge: true };
+  it('warns when the rate measured so far puts the end past the margin', () => {
+    // 3.6M of 100M rows in an hour: 1,000 rows/s, about 27.8 h in all.
+    const w = measuredRetentionWarning(
+      r,
+      { rows: 3_600_000, rowsEstimate: 100_000_000, seconds: 3600 },
+      24,
+      'mysql',
+    );
+    expect(w).toMatch(
+      /at the measured 1000 rows\/s the run takes 27\.8 h, so a reader has no time after its end/,
+    );
+  });
+  it('waits for a rate worth trusting, and is quiet while the margin holds', () => {
+    expect(
+      measuredRetentionWarning(r, { rows: 10, rowsEstimate: 100_000_000, seconds: 5 }, 24, 'mysql'),
+    ).toBeUndefined();
+    expect(
+      measuredRetentionWarning(r, { rows: 0, rowsEstimate: 100, seconds: 60 }, 24, 'mysql'),
+    ).toBeUndefined();
+    const fast = { rows: 50_000_000, rowsEstimate: 100_000_000, seconds: 60 };
+    expect(measuredRetentionWarning({ ...r, expireSeconds: 3 * day }, fast, 24, 'mysql')).toBeUndefined();
   });
 });
