@@ -12939,6 +12939,24 @@ async function liveTable(db, schema, table) {
         return { exists: false, engine: '', comment: '', type: '' };
     return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
 }
+/**
+ * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
+ * when it can. information_schema does not always tell: for a partitioned table it shows the engine
+ * of the definition.
+ */
+async function cannotOpen(db, schema, table) {
+    try {
+        await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 0`);
+        return undefined;
+    }
+    catch (e) {
+        const code = e.errno;
+        // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
+        if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code))
+            return e.message;
+        throw e;
+    }
+}
 async function isEmpty(db, schema, table) {
     const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
     return r.length === 0;
@@ -13110,6 +13128,18 @@ async function binlogRetention(db) {
         totalSizeLimit: n('max_binlog_total_size') || n('binlog_space_limit'),
         autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
     };
+}
+/**
+ * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
+ * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
+ * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
+ */
+async function engineOnlyTables(db, schema, table) {
+    const esc = (v) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await db
+        .rows(`SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ? OR NAME LIKE ? ESCAPE '\\\\'`, [`${schema}/${table}`, `${esc(schema)}/${esc(table)}#P#%`])
+        .catch(() => []);
+    return rows.map((r) => str(r.n));
 }
 
 ;// CONCATENATED MODULE: ./src/journal/manifest.ts
@@ -14113,6 +14143,11 @@ async function restoreTable(e, ctx) {
             detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
         };
     }
+    if (tb.type === 'BASE TABLE') {
+        const why = tb.engine === '' ? tb.comment || 'no engine' : await cannotOpen(db, e.schema, e.table);
+        if (why !== undefined)
+            return definitionWithoutRows(e, { ...tb, comment: why }, ctx);
+    }
     if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
         return {
             outcome: 'not-understood',
@@ -14164,6 +14199,60 @@ async function removeDebris(e, tw, ctx) {
         detail: `${name} in place, but ${e.schema}.${e.twin} is not our twin; left alone (check it, then drop it by hand)`,
     };
 }
+/** Only the backup exists: it takes its name back, unless engine debris holds the name. */
+async function renameBack(e, ctx) {
+    try {
+        await ctx.apply.renameBack(e.schema, e.backup, e.table);
+    }
+    catch (err) {
+        const debris = await engineOnlyTables(ctx.apply.db, e.schema, e.table);
+        if (debris.length)
+            return heldByEngineDebris(e, debris);
+        throw err;
+    }
+    return {
+        outcome: 'renamed-back',
+        ok: true,
+        detail: `${e.schema}.${e.table} renamed back from ${e.backup}`,
+    };
+}
+/**
+ * The name is held by engine files without a table definition (MariaDB's crash recovery of an
+ * interrupted partitioned CREATE TABLE leaves its `.par` and partitions, no `.frm`): SQL can neither
+ * see nor drop them, so the backup cannot take its name back. Only a DBA on the server's host can
+ * clear them; the steps are exact. Nothing is dropped here.
+ */
+function heldByEngineDebris(e, debris) {
+    const q = (v) => '`' + v.replaceAll('`', '``') + '`';
+    const donor = `${e.backup}_frm`;
+    return {
+        outcome: 'engine-debris',
+        ok: false,
+        detail: `${e.schema}.${e.table} cannot take its name back: the server's crash recovery left engine files without a table definition under it (${debris.join(', ')}), ` +
+            `the remains of this run's empty shell. The table itself is safe as ${e.schema}.${e.backup}. On the server's host: ` +
+            `(1) SET sql_log_bin = 0; CREATE TABLE ${q(e.schema)}.${q(donor)} LIKE ${q(e.schema)}.${q(e.backup)}; ` +
+            `(2) in the schema's directory under @@datadir, copy ${donor}.frm to ${e.table}.frm (same owner); ` +
+            `(3) SET sql_log_bin = 0; DROP TABLE ${q(e.schema)}.${q(e.table)}, ${q(e.schema)}.${q(donor)}; (4) run recover again`,
+    };
+}
+/**
+ * The name has a definition the server cannot open and the backup has none. When the backup's rows
+ * are in the engine under its own name, an interrupted RENAME was half recovered by the server (the
+ * definition moved, the partitions did not): the DBA moves the definition files back to the backup's
+ * name and recover finishes. Never "in place": a table the server cannot open is not back.
+ */
+async function definitionWithoutRows(e, tb, ctx) {
+    const rows = await engineOnlyTables(ctx.apply.db, e.schema, e.backup);
+    if (!rows.length)
+        return unopenable(e, tb, ctx);
+    return {
+        outcome: 'engine-debris',
+        ok: false,
+        detail: `the server cannot open ${e.schema}.${e.table} (${tb.comment || 'no engine'}), and the rows of its backup are in the engine under ${rows.join(', ')} with no definition: ` +
+            `the server's crash recovery finished only half of a rename. On the server's host, in the schema's directory under @@datadir, ` +
+            `rename ${e.table}.frm to ${e.backup}.frm (and ${e.table}.par to ${e.backup}.par where there is one), FLUSH LOCAL TABLES, then run recover again`,
+    };
+}
 /** The server lists the name but cannot open it (information_schema says why in the comment). */
 function unopenable(e, tb, ctx) {
     const name = `${e.schema}.${e.table}`;
@@ -14191,10 +14280,8 @@ async function fromBackup(e, tb, tw, ctx) {
             detail: `${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`,
         };
     }
-    if (!tb.exists) {
-        await apply.renameBack(e.schema, e.backup, e.table);
-        return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
-    }
+    if (!tb.exists)
+        return renameBack(e, ctx);
     if (tw?.exists) {
         return {
             outcome: 'not-understood',

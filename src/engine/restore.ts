@@ -4,7 +4,14 @@
  * The only DROP this tool ever runs is in `dropOurTwins`, behind its guard.
  */
 import type { Db } from '../db/connection.js';
-import { isEmpty, liveShape, liveTable, type LiveTable } from '../inspect/inspector.js';
+import {
+  cannotOpen,
+  engineOnlyTables,
+  isEmpty,
+  liveShape,
+  liveTable,
+  type LiveTable,
+} from '../inspect/inspector.js';
 import type { Applier } from './applier.js';
 import type { Logger } from '../log.js';
 import { columnsHash } from '../plan/plan.js';
@@ -26,6 +33,7 @@ export type RestoreOutcome =
   | 'shell-replaced'
   | 'parked-twin-dropped'
   | 'debris-left'
+  | 'engine-debris'
   | 'not-understood';
 
 export interface RestoreResult {
@@ -113,6 +121,10 @@ export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promis
       detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
     };
   }
+  if (tb.type === 'BASE TABLE') {
+    const why = tb.engine === '' ? tb.comment || 'no engine' : await cannotOpen(db, e.schema, e.table);
+    if (why !== undefined) return definitionWithoutRows(e, { ...tb, comment: why }, ctx);
+  }
   if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
     return {
       outcome: 'not-understood',
@@ -164,6 +176,66 @@ async function removeDebris(e: RestoreEntry, tw: LiveTable, ctx: RestoreContext)
   };
 }
 
+/** Only the backup exists: it takes its name back, unless engine debris holds the name. */
+async function renameBack(e: RestoreEntry, ctx: RestoreContext): Promise<RestoreResult> {
+  try {
+    await ctx.apply.renameBack(e.schema, e.backup, e.table);
+  } catch (err) {
+    const debris = await engineOnlyTables(ctx.apply.db, e.schema, e.table);
+    if (debris.length) return heldByEngineDebris(e, debris);
+    throw err;
+  }
+  return {
+    outcome: 'renamed-back',
+    ok: true,
+    detail: `${e.schema}.${e.table} renamed back from ${e.backup}`,
+  };
+}
+
+/**
+ * The name is held by engine files without a table definition (MariaDB's crash recovery of an
+ * interrupted partitioned CREATE TABLE leaves its `.par` and partitions, no `.frm`): SQL can neither
+ * see nor drop them, so the backup cannot take its name back. Only a DBA on the server's host can
+ * clear them; the steps are exact. Nothing is dropped here.
+ */
+function heldByEngineDebris(e: RestoreEntry, debris: string[]): RestoreResult {
+  const q = (v: string) => '`' + v.replaceAll('`', '``') + '`';
+  const donor = `${e.backup}_frm`;
+  return {
+    outcome: 'engine-debris',
+    ok: false,
+    detail:
+      `${e.schema}.${e.table} cannot take its name back: the server's crash recovery left engine files without a table definition under it (${debris.join(', ')}), ` +
+      `the remains of this run's empty shell. The table itself is safe as ${e.schema}.${e.backup}. On the server's host: ` +
+      `(1) SET sql_log_bin = 0; CREATE TABLE ${q(e.schema)}.${q(donor)} LIKE ${q(e.schema)}.${q(e.backup)}; ` +
+      `(2) in the schema's directory under @@datadir, copy ${donor}.frm to ${e.table}.frm (same owner); ` +
+      `(3) SET sql_log_bin = 0; DROP TABLE ${q(e.schema)}.${q(e.table)}, ${q(e.schema)}.${q(donor)}; (4) run recover again`,
+  };
+}
+
+/**
+ * The name has a definition the server cannot open and the backup has none. When the backup's rows
+ * are in the engine under its own name, an interrupted RENAME was half recovered by the server (the
+ * definition moved, the partitions did not): the DBA moves the definition files back to the backup's
+ * name and recover finishes. Never "in place": a table the server cannot open is not back.
+ */
+async function definitionWithoutRows(
+  e: RestoreEntry,
+  tb: LiveTable,
+  ctx: RestoreContext,
+): Promise<RestoreResult> {
+  const rows = await engineOnlyTables(ctx.apply.db, e.schema, e.backup);
+  if (!rows.length) return unopenable(e, tb, ctx);
+  return {
+    outcome: 'engine-debris',
+    ok: false,
+    detail:
+      `the server cannot open ${e.schema}.${e.table} (${tb.comment || 'no engine'}), and the rows of its backup are in the engine under ${rows.join(', ')} with no definition: ` +
+      `the server's crash recovery finished only half of a rename. On the server's host, in the schema's directory under @@datadir, ` +
+      `rename ${e.table}.frm to ${e.backup}.frm (and ${e.table}.par to ${e.backup}.par where there is one), FLUSH LOCAL TABLES, then run recover again`,
+  };
+}
+
 /** The server lists the name but cannot open it (information_schema says why in the comment). */
 function unopenable(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): RestoreResult {
   const name = `${e.schema}.${e.table}`;
@@ -197,10 +269,7 @@ async function fromBackup(
       detail: `${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`,
     };
   }
-  if (!tb.exists) {
-    await apply.renameBack(e.schema, e.backup, e.table);
-    return { outcome: 'renamed-back', ok: true, detail: `${name} renamed back from ${e.backup}` };
-  }
+  if (!tb.exists) return renameBack(e, ctx);
   if (tw?.exists) {
     return {
       outcome: 'not-understood',

@@ -326,6 +326,23 @@ export async function liveTable(db: Db, schema: string, table: string): Promise<
   return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
 }
 
+/**
+ * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
+ * when it can. information_schema does not always tell: for a partitioned table it shows the engine
+ * of the definition.
+ */
+export async function cannotOpen(db: Db, schema: string, table: string): Promise<string | undefined> {
+  try {
+    await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 0`);
+    return undefined;
+  } catch (e) {
+    const code = (e as { errno?: number }).errno;
+    // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
+    if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code)) return (e as Error).message;
+    throw e;
+  }
+}
+
 export async function isEmpty(db: Db, schema: string, table: string): Promise<boolean> {
   const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
   return r.length === 0;
@@ -583,4 +600,20 @@ export async function binlogRetention(db: Db): Promise<BinlogRetention> {
     totalSizeLimit: n('max_binlog_total_size') || n('binlog_space_limit'),
     autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
   };
+}
+
+/**
+ * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
+ * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
+ * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
+ */
+export async function engineOnlyTables(db: Db, schema: string, table: string): Promise<string[]> {
+  const esc = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const rows = await db
+    .rows(
+      `SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ? OR NAME LIKE ? ESCAPE '\\\\'`,
+      [`${schema}/${table}`, `${esc(schema)}/${esc(table)}#P#%`],
+    )
+    .catch(() => []);
+  return rows.map((r) => str(r.n));
 }
