@@ -11763,164 +11763,7 @@ async function claimWorkerSlot(db, preferred = 1) {
     throw new Error(`all ${WORKER_SLOTS} worker slots of the run lock are taken`);
 }
 
-;// CONCATENATED MODULE: ./src/db/dialect.ts
-function parseVersion(versionString, versionComment = '') {
-    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
-    if (!m)
-        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
-    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
-    return {
-        flavour: isMaria ? 'mariadb' : 'mysql',
-        major: Number(m[1]),
-        minor: Number(m[2]),
-        patch: Number(m[3]),
-        text: versionString,
-    };
-}
-function atLeast(v, major, minor, patch = 0) {
-    if (v.major !== major)
-        return v.major > major;
-    if (v.minor !== minor)
-        return v.minor > minor;
-    return v.patch >= patch;
-}
-function dialectFor(v) {
-    return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
-}
-/** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
-function rowSettings(privilege) {
-    return [
-        { variable: 'binlog_format', value: "'ROW'", privilege, why: 'rows as row events' },
-        { variable: 'binlog_row_image', value: "'FULL'", privilege, why: 'every column in every row event' },
-    ];
-}
-function mariadbDialect(v) {
-    const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
-    return {
-        version: v,
-        sessionSettings: [
-            ...rowSettings(binlogAdmin),
-            {
-                variable: 'binlog_annotate_row_events',
-                value: 'OFF',
-                privilege: binlogAdmin,
-                why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
-            },
-        ],
-        globalRequirements: atLeast(v, 10, 2, 3)
-            ? [
-                {
-                    variable: 'log_bin_compress',
-                    okValues: ['OFF'],
-                    why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
-                    fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
-                },
-            ]
-            : [],
-        // ALL: a multi-source replica has one connection per source, each with its own applier.
-        stopReplica: 'STOP ALL SLAVES',
-        startReplica: 'START ALL SLAVES',
-        showReplicaStatus: 'SHOW SLAVE STATUS',
-        showBinlogStatus: 'SHOW MASTER STATUS',
-        showReplicas: 'SHOW SLAVE HOSTS',
-        replicaCols: {
-            ioRunning: 'Slave_IO_Running',
-            sqlRunning: 'Slave_SQL_Running',
-            sourceHost: 'Master_Host',
-            sourceLogFile: 'Relay_Master_Log_File',
-            execSourceLogPos: 'Exec_Master_Log_Pos',
-        },
-        gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
-        gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
-        sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
-        blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
-        privileges: {
-            replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
-            binlogStatus: 'BINLOG MONITOR',
-            binlogEvents: 'BINLOG MONITOR',
-            replicaStatus: 'SLAVE MONITOR',
-            replicaHosts: 'REPLICATION MASTER ADMIN',
-            // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
-            readOnlyBypass: atLeast(v, 10, 11, 0)
-                ? ['READ_ONLY ADMIN']
-                : atLeast(v, 10, 5, 2)
-                    ? ['READ_ONLY ADMIN', 'SUPER']
-                    : ['SUPER'],
-            setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
-        },
-        checkNamesPerSchema: false,
-    };
-}
-/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
-function mysqlSessionSettings(v) {
-    const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
-    const off = (variable, why, since) => atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
-    return [
-        ...rowSettings(restricted),
-        ...off('binlog_transaction_compression', 'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them', [8, 0, 20]),
-        ...off('binlog_rows_query_log_events', 'no Rows_query event carrying our INSERT ... SELECT text', [5, 6, 2]),
-        ...off('sql_require_primary_key', 'a shell or twin without a primary key is created as it is', [8, 0, 13]),
-        ...off('sql_generate_invisible_primary_key', 'no invisible primary key is added to a shell or twin the real table does not have', [8, 0, 30]),
-        ...(atLeast(v, 8, 0, 30)
-            ? [
-                {
-                    variable: 'show_gipk_in_create_table_and_information_schema',
-                    value: 'ON',
-                    privilege: 'none',
-                    why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
-                },
-            ]
-            : []),
-    ];
-}
-function mysqlDialect(v) {
-    const replicaWords = atLeast(v, 8, 0, 22);
-    const only84 = atLeast(v, 8, 2, 0);
-    return {
-        version: v,
-        sessionSettings: mysqlSessionSettings(v),
-        globalRequirements: [],
-        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
-        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
-        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
-        showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
-        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
-        replicaCols: replicaWords
-            ? {
-                ioRunning: 'Replica_IO_Running',
-                sqlRunning: 'Replica_SQL_Running',
-                sourceHost: 'Source_Host',
-                sourceLogFile: 'Relay_Source_Log_File',
-                execSourceLogPos: 'Exec_Source_Log_Pos',
-            }
-            : {
-                ioRunning: 'Slave_IO_Running',
-                sqlRunning: 'Slave_SQL_Running',
-                sourceHost: 'Master_Host',
-                sourceLogFile: 'Relay_Master_Log_File',
-                execSourceLogPos: 'Exec_Master_Log_Pos',
-            },
-        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
-        gtidModeExpr: '@@GLOBAL.gtid_mode',
-        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
-            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
-            : 'SUPER',
-        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
-        privileges: {
-            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
-            binlogStatus: 'REPLICATION CLIENT',
-            binlogEvents: 'REPLICATION SLAVE',
-            replicaStatus: 'REPLICATION CLIENT',
-            replicaHosts: 'REPLICATION SLAVE',
-            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
-            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
-        },
-        checkNamesPerSchema: true,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/db/session.ts
-
 /**
  * - NO_ENGINE_SUBSTITUTION: a missing BLACKHOLE engine fails instead of silently becoming InnoDB.
  * - NO_AUTO_VALUE_ON_ZERO: a stored 0 in an AUTO_INCREMENT column is copied as 0.
@@ -11951,14 +11794,12 @@ async function currentValues(db, settings) {
     return new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), r.Value ?? '']));
 }
 /**
- * Prepare a session for the flush: the dialect's settings (see `sessionSettingsFor`) plus `extra`
- * (the run's GTID placement). Returns what could not be set; preflight reports it.
+ * Prepare a session for the flush: the dialect's `sessionSettings` plus `extra` (the run's GTID
+ * placement). Returns what could not be set; preflight reports it.
  */
-async function prepareSession(db, lockWaitTimeout = 120, extra = []) {
-    const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
-    const d = dialectFor(parseVersion(String(base?.v ?? ''), String(base?.vc ?? '')));
+async function prepareSession(db, d, lockWaitTimeout = 120, extra = []) {
     await db.exec(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', SESSION lock_wait_timeout = ${lockWaitTimeout}`);
-    const settings = [...d.sessionSettings, ...(typeof extra === 'function' ? extra(d) : extra)];
+    const settings = [...d.sessionSettings, ...extra];
     const problems = [];
     for (const x of assignmentsFor(settings, await currentValues(db, settings))) {
         try {
@@ -12736,6 +12577,164 @@ function twinSpecFor(t, marker) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/db/dialect.ts
+function parseVersion(versionString, versionComment = '') {
+    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
+    if (!m)
+        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
+    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
+    return {
+        flavour: isMaria ? 'mariadb' : 'mysql',
+        major: Number(m[1]),
+        minor: Number(m[2]),
+        patch: Number(m[3]),
+        text: versionString,
+    };
+}
+function atLeast(v, major, minor, patch = 0) {
+    if (v.major !== major)
+        return v.major > major;
+    if (v.minor !== minor)
+        return v.minor > minor;
+    return v.patch >= patch;
+}
+function dialectFor(v) {
+    return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
+}
+/** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
+function rowSettings(privilege) {
+    return [
+        { variable: 'binlog_format', value: "'ROW'", privilege, why: 'rows as row events' },
+        { variable: 'binlog_row_image', value: "'FULL'", privilege, why: 'every column in every row event' },
+    ];
+}
+function mariadbDialect(v) {
+    const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
+    return {
+        version: v,
+        sessionSettings: [
+            ...rowSettings(binlogAdmin),
+            {
+                variable: 'binlog_annotate_row_events',
+                value: 'OFF',
+                privilege: binlogAdmin,
+                why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
+            },
+        ],
+        globalRequirements: atLeast(v, 10, 2, 3)
+            ? [
+                {
+                    variable: 'log_bin_compress',
+                    okValues: ['OFF'],
+                    why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
+                    fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
+                },
+            ]
+            : [],
+        // ALL: a multi-source replica has one connection per source, each with its own applier.
+        stopReplica: 'STOP ALL SLAVES',
+        startReplica: 'START ALL SLAVES',
+        showReplicaStatus: 'SHOW SLAVE STATUS',
+        showBinlogStatus: 'SHOW MASTER STATUS',
+        showReplicas: 'SHOW SLAVE HOSTS',
+        replicaCols: {
+            ioRunning: 'Slave_IO_Running',
+            sqlRunning: 'Slave_SQL_Running',
+            sourceHost: 'Master_Host',
+            sourceLogFile: 'Relay_Master_Log_File',
+            execSourceLogPos: 'Exec_Master_Log_Pos',
+        },
+        gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+        gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+        sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+        blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+        privileges: {
+            replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+            binlogStatus: 'BINLOG MONITOR',
+            binlogEvents: 'BINLOG MONITOR',
+            replicaStatus: 'SLAVE MONITOR',
+            replicaHosts: 'REPLICATION MASTER ADMIN',
+            // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+            readOnlyBypass: atLeast(v, 10, 11, 0)
+                ? ['READ_ONLY ADMIN']
+                : atLeast(v, 10, 5, 2)
+                    ? ['READ_ONLY ADMIN', 'SUPER']
+                    : ['SUPER'],
+            setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
+        },
+        checkNamesPerSchema: false,
+        gtidTags: false,
+    };
+}
+/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
+function mysqlSessionSettings(v) {
+    const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
+    const off = (variable, why, since) => atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
+    return [
+        ...rowSettings(restricted),
+        ...off('binlog_transaction_compression', 'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them', [8, 0, 20]),
+        ...off('binlog_rows_query_log_events', 'no Rows_query event carrying our INSERT ... SELECT text', [5, 6, 2]),
+        ...off('sql_require_primary_key', 'a shell or twin without a primary key is created as it is', [8, 0, 13]),
+        ...off('sql_generate_invisible_primary_key', 'no invisible primary key is added to a shell or twin the real table does not have', [8, 0, 30]),
+        ...(atLeast(v, 8, 0, 30)
+            ? [
+                {
+                    variable: 'show_gipk_in_create_table_and_information_schema',
+                    value: 'ON',
+                    privilege: 'none',
+                    why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
+                },
+            ]
+            : []),
+    ];
+}
+function mysqlDialect(v) {
+    const replicaWords = atLeast(v, 8, 0, 22);
+    const only84 = atLeast(v, 8, 2, 0);
+    return {
+        version: v,
+        sessionSettings: mysqlSessionSettings(v),
+        globalRequirements: [],
+        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
+        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+        showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
+        replicaCols: replicaWords
+            ? {
+                ioRunning: 'Replica_IO_Running',
+                sqlRunning: 'Replica_SQL_Running',
+                sourceHost: 'Source_Host',
+                sourceLogFile: 'Relay_Source_Log_File',
+                execSourceLogPos: 'Exec_Source_Log_Pos',
+            }
+            : {
+                ioRunning: 'Slave_IO_Running',
+                sqlRunning: 'Slave_SQL_Running',
+                sourceHost: 'Master_Host',
+                sourceLogFile: 'Relay_Master_Log_File',
+                execSourceLogPos: 'Exec_Master_Log_Pos',
+            },
+        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
+        gtidModeExpr: '@@GLOBAL.gtid_mode',
+        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
+            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
+            : 'SUPER',
+        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+        privileges: {
+            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+            binlogStatus: 'REPLICATION CLIENT',
+            binlogEvents: 'REPLICATION SLAVE',
+            replicaStatus: 'REPLICATION CLIENT',
+            replicaHosts: 'REPLICATION SLAVE',
+            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
+            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
+        },
+        checkNamesPerSchema: true,
+        gtidTags: atLeast(v, 8, 3, 0),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/inspect/inspector.ts
 /**
  * Read-only inspection of the server: facts, replication state, tables and their shape.
@@ -13098,15 +13097,15 @@ async function binlogBytesSince(db, from) {
         return 0;
     return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
 }
-/** A global variable's value, upper case with 1/0 read as ON/OFF; undefined where the server has none. */
-async function globalVariable(db, name) {
-    if (!/^[a-z_]+$/.test(name))
-        throw new Error(`not a variable name: ${name}`);
-    const r = await db.one(`SELECT @@GLOBAL.${name} AS v`).catch(() => undefined);
-    if (r === undefined)
-        return undefined;
-    const v = str(r.v).toUpperCase();
-    return v === '1' ? 'ON' : v === '0' ? 'OFF' : v;
+/**
+ * Global variables' values in one round trip, upper case (SHOW VARIABLES words switches ON/OFF); a
+ * variable the server does not have is absent from the map.
+ */
+async function globalVariables(db, names) {
+    if (!names.length)
+        return new Map();
+    const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
+    return new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
 }
 async function binlogRetention(db) {
     const names = [
@@ -13116,8 +13115,7 @@ async function binlogRetention(db) {
         'max_binlog_total_size',
         'binlog_space_limit',
     ];
-    const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
-    const v = new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
+    const v = await globalVariables(db, names);
     const n = (name) => Number(v.get(name) ?? 0) || 0;
     const seconds = n('binlog_expire_logs_seconds');
     const days = n('expire_logs_days');
@@ -13148,6 +13146,7 @@ async function engineOnlyTables(db, schema, table) {
  * GTID before its first event and after its last), its rows and chunks. Built from the journal alone,
  * so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
  */
+
 
 
 const MANIFEST_KIND = 'binlog-flusher-manifest';
@@ -13196,11 +13195,20 @@ function writeManifest(path, m) {
     }
     (0,external_node_fs_.renameSync)(tmp, path);
 }
-/** Build the manifest from the journal on disk and write it next to it; returns its path. */
-function saveManifest(journal) {
-    const path = manifestPath(journal);
-    writeManifest(path, buildManifest(readJournal(journal)));
-    return path;
+/**
+ * Build the manifest from the journal on disk and write it next to it; returns its path. A manifest
+ * that cannot be written is a warning (undefined), never a failed run or a lost journal.
+ */
+function saveManifest(journal, warn) {
+    try {
+        const path = manifestPath(journal);
+        writeManifest(path, buildManifest(readJournal(journal)));
+        return path;
+    }
+    catch (e) {
+        warn(`could not write the manifest next to the journal: ${errorText(e)}`);
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/plan/gtid.ts
@@ -13870,7 +13878,11 @@ class StatusBoard {
 
 ;// CONCATENATED MODULE: ./src/plan/estimate.ts
 
-/** Per binlog transaction (GTID/Query BEGIN/Table_map/Xid events), bytes: measured on MariaDB 10.11. */
+/**
+ * Per binlog transaction, bytes of events around its rows. Read off one chunk on MariaDB 10.11: GTID 42,
+ * Table_map 48, the rows event's header about 20, COMMIT 69, about 180 in all; rounded up to allow
+ * for long names and MySQL's larger GTID events. Not measured on MySQL.
+ */
 const PER_CHUNK_BYTES = 300;
 function estimateRun(tables, rowsPerSecond) {
     let bytes = 0;
@@ -13888,7 +13900,9 @@ const hours = (s) => `${(s / 3600).toFixed(1)} h`;
  * were written, so a reader has expiry minus the run's duration after its end. Below the margin, or
  * with a size limit the run's volume comes near, the consumer may never read the flush.
  */
-function retentionWarnings(r, e, marginHours, flavour) {
+function retentionWarnings(r, e, marginHours, flavour, 
+/** Where the duration comes from, as the warning words it. */
+basis = 'the run is estimated at') {
     const out = [];
     const raise = flavour === 'mysql'
         ? "SET PERSIST binlog_expire_logs_seconds = <seconds> (on RDS/Aurora: CALL mysql.rds_set_configuration('binlog retention hours', <hours>))"
@@ -13897,7 +13911,7 @@ function retentionWarnings(r, e, marginHours, flavour) {
         const left = r.expireSeconds - e.seconds;
         if (left < marginHours * 3600) {
             out.push(`binlog retention: files are purged ${hours(r.expireSeconds)} after they are written (${r.source}); ` +
-                `the run is estimated at ${hours(e.seconds)}, so a reader has ${left > 0 ? hours(left) : 'no time'} after its end ` +
+                `${basis} ${hours(e.seconds)}, so a reader has ${left > 0 ? hours(left) : 'no time'} after its end ` +
                 `to read the first tables, ${hours(marginHours * 3600 - left)} short of the ${marginHours} h margin. ` +
                 `Raise it for the backfill: ${raise}, or pass a smaller --retention-margin once the reader is known to keep up`);
         }
@@ -13930,8 +13944,8 @@ function measuredRetentionWarning(r, done, marginHours, flavour) {
         seconds: Math.ceil(done.seconds + left),
         rowsPerSecond: Math.round(rate),
     };
-    const [w] = retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour);
-    return (w && `${w.replace('the run is estimated at', `at the measured ${e.rowsPerSecond} rows/s the run takes`)}`);
+    const basis = `at the measured ${e.rowsPerSecond} rows/s the run takes`;
+    return retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour, basis)[0];
 }
 
 ;// CONCATENATED MODULE: ./src/engine/server-settings.ts
@@ -14094,6 +14108,7 @@ function copyLine(c) {
 ;// CONCATENATED MODULE: ./src/engine/restore.ts
 
 
+
 function isOurTwin(t, marker) {
     return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
 }
@@ -14223,16 +14238,15 @@ async function renameBack(e, ctx) {
  * clear them; the steps are exact. Nothing is dropped here.
  */
 function heldByEngineDebris(e, debris) {
-    const q = (v) => '`' + v.replaceAll('`', '``') + '`';
     const donor = `${e.backup}_frm`;
     return {
         outcome: 'engine-debris',
         ok: false,
         detail: `${e.schema}.${e.table} cannot take its name back: the server's crash recovery left engine files without a table definition under it (${debris.join(', ')}), ` +
             `the remains of this run's empty shell. The table itself is safe as ${e.schema}.${e.backup}. On the server's host: ` +
-            `(1) SET sql_log_bin = 0; CREATE TABLE ${q(e.schema)}.${q(donor)} LIKE ${q(e.schema)}.${q(e.backup)}; ` +
+            `(1) SET sql_log_bin = 0; CREATE TABLE ${qualify(e.schema, donor)} LIKE ${qualify(e.schema, e.backup)}; ` +
             `(2) in the schema's directory under @@datadir, copy ${donor}.frm to ${e.table}.frm (same owner); ` +
-            `(3) SET sql_log_bin = 0; DROP TABLE ${q(e.schema)}.${q(e.table)}, ${q(e.schema)}.${q(donor)}; (4) run recover again`,
+            `(3) SET sql_log_bin = 0; DROP TABLE ${qualify(e.schema, e.table)}, ${qualify(e.schema, donor)}; (4) run recover again`,
     };
 }
 /**
@@ -14391,20 +14405,22 @@ async function gtidChecks({ db, s, facts, d, fail, warn }) {
     if (g?.tag !== undefined && maria)
         fail('gtid-tag', "GTID tags are MySQL 8.3+'s; this is MariaDB", 'drop --gtid-tag (on MariaDB, --gtid-domain-id)');
     if (g?.tag !== undefined && !maria) {
-        const v = d.version;
-        if (v.major < 8 || (v.major === 8 && v.minor < 3))
-            fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${v.text}`, 'drop --gtid-tag');
+        if (!d.gtidTags)
+            fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${d.version.text}`, 'drop --gtid-tag');
         else if (!facts.gtidOn)
             fail('gtid-tag', 'GTID tags need gtid_mode=ON', 'drop --gtid-tag');
     }
+    const vars = maria
+        ? await globalVariables(db, ['gtid_domain_id', 'gtid_slave_pos', 'gtid_strict_mode'])
+        : new Map();
     if (maria && g?.domainId !== undefined) {
-        const own = Number(await globalVariable(db, 'gtid_domain_id'));
-        const replicated = [...parseMariaPosition((await globalVariable(db, 'gtid_slave_pos')) ?? '').keys()];
+        const own = Number(vars.get('gtid_domain_id'));
+        const replicated = [...parseMariaPosition(vars.get('gtid_slave_pos') ?? '').keys()];
         if (g.domainId === own || replicated.includes(g.domainId)) {
             fail('gtid-domain-id', `GTID domain ${g.domainId} is ${g.domainId === own ? "this server's own domain" : 'written by a source of this replica'} (gtid_slave_pos has ${replicated.join(', ') || 'none'})`, 'give --gtid-domain-id a number no server of the topology writes in');
         }
     }
-    if (maria && g?.domainId === undefined && (await globalVariable(db, 'gtid_strict_mode')) === 'ON') {
+    if (maria && g?.domainId === undefined && vars.get('gtid_strict_mode') === 'ON') {
         fail('gtid-domain-id', "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)", 'pass --gtid-domain-id N (action: gtid-domain-id) with a domain no server writes in');
     }
     if (facts.gtidOn && !g) {
@@ -14421,11 +14437,12 @@ async function serverChecks({ db, s, facts, d, fail }) {
     if (!facts.logBin) {
         fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
     }
-    for (const p of await prepareSession(db, lockWaitFor(s.timeout), gtidSessionSettings(s, d))) {
+    for (const p of await prepareSession(db, d, lockWaitFor(s.timeout), gtidSessionSettings(s, d))) {
         fail(p.variable, `this session cannot set ${p.variable}: ${p.error}`, `grant the flush user ${p.privilege}, which lets a session set ${p.variable}`);
     }
+    const globals = await globalVariables(db, d.globalRequirements.map((g) => g.variable));
     for (const g of d.globalRequirements) {
-        const value = await globalVariable(db, g.variable);
+        const value = globals.get(g.variable);
         if (value !== undefined && !g.okValues.includes(value)) {
             fail(g.variable, `${g.variable} is ${value}: ${g.why}`, g.fix);
         }
@@ -15503,24 +15520,14 @@ async function flushWith(db, s, deps) {
         await journal
             .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
             .catch((e) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
-        report.manifest = manifestNextTo(hashfile, deps.log);
+        report.manifest = saveManifest(hashfile, (w) => deps.log.warn(w));
+        if (report.manifest)
+            deps.log.info(`manifest: ${report.manifest}`);
         report.finishedAt = iso();
         return report;
     }
     finally {
         await journal.close().catch((e) => deps.log.warn(`journal: ${errorText(e)}`));
-    }
-}
-/** The manifest next to the journal, from what the journal holds now; a warning if it cannot be written. */
-function manifestNextTo(hashfile, log) {
-    try {
-        const path = saveManifest(hashfile);
-        log.info(`manifest: ${path}`);
-        return path;
-    }
-    catch (e) {
-        log.warn(`could not write the manifest next to the journal: ${errorText(e)}`);
-        return undefined;
     }
 }
 /** read_only on (journaled first), the applier stopped, its position noted, a new binlog file if asked. */
@@ -15633,10 +15640,10 @@ function finishStatus(report, s) {
     }
 }
 /** A worker session: prepared like the control session, and marked as part of this run (run-lock.ts). */
-async function openWorker(s, slot = 1) {
+async function openWorker(s, d, slot = 1) {
     const db = await connect(s.connection, s.timeout);
     try {
-        const problems = await prepareSession(db, lockWaitFor(s.timeout), (d) => gtidSessionSettings(s, d));
+        const problems = await prepareSession(db, d, lockWaitFor(s.timeout), gtidSessionSettings(s, d));
         if (problems.length)
             throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
         await claimWorkerSlot(db, slot);
@@ -15685,7 +15692,7 @@ async function runTables(run, workers) {
         control,
         signal: deps.signal,
         stopOnError: s.stopOnError,
-        open: (slot) => openWorker(s, slot),
+        open: (slot) => openWorker(s, control.dialect, slot),
         reports: new Map(plan.map((t) => [t.id, report.tables[t.id - 1]])),
     });
     report.copy = { ...(await status.stop()), workers, waitedMs: shared.controls.waited };
@@ -15759,7 +15766,7 @@ async function recover(s, deps) {
             throw new FlusherError(`--hashfile: ${s.hashfile} was written on server_id ${first.header.serverId} (${first.header.host}), ` +
                 `but ${s.connection.host} has server_id ${facts.serverId}; recover against the server that ran the flush`, ExitCode.badInput);
         }
-        const problems = await prepareSession(db, lockWaitFor(s.timeout));
+        const problems = await prepareSession(db, facts.dialect, lockWaitFor(s.timeout));
         if (problems.length)
             throw new FlusherError(`cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`, ExitCode.preflightRefused);
         if (s.dryRun)

@@ -29,12 +29,8 @@ export interface JournalStore {
  * post step finished has one too). A manifest that cannot be written is a warning, never a lost journal.
  */
 export function withManifest(journal: string, warn: (text: string) => void): string[] {
-  try {
-    return [journal, saveManifest(journal)];
-  } catch (e) {
-    warn(`could not write the manifest next to the journal: ${errorText(e)}`);
-    return [journal];
-  }
+  const manifest = saveManifest(journal, warn);
+  return manifest ? [journal, manifest] : [journal];
 }
 
 export function finalName(name: string): string {

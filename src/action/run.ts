@@ -104,10 +104,11 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
   const name = s.artifact.name;
   saveState(io.state, { artifactName: name });
   let journalReady = false;
-  const uploadFinal = async (path: string) => {
+  /** The final journal, with the manifest the flush wrote (or one built now, when it got no further). */
+  const uploadFinal = async (path: string, manifest?: string) => {
     const up = await io.journals.upload(
       finalName(name),
-      withManifest(path, (w) => log.warn(w)),
+      manifest ? [path, manifest] : withManifest(path, (w) => log.warn(w)),
       s.artifact.retentionDays,
     );
     saveState(io.state, { uploadedFinal: true });
@@ -151,7 +152,7 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
     return { ok: false, message: msg };
   }
   setFlushOutputs(io, report);
-  if (report.hashfile) await uploadFinal(report.hashfile);
+  if (report.hashfile) await uploadFinal(report.hashfile, report.manifest);
   const left = report.status === 'recovery-needed';
   const hint = left ? recoveryInstructions(name, s.flush.connection.host, io.env.GITHUB_RUN_ID) : undefined;
   await io.writeSummary(flushSummary(report, hint));

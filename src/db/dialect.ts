@@ -92,6 +92,8 @@ export interface Dialect {
   };
   /** MySQL keeps CHECK constraint names unique per schema; MariaDB per table. */
   checkNamesPerSchema: boolean;
+  /** GTID tags (`SET gtid_next = 'AUTOMATIC:tag'`): MySQL 8.3 and later. */
+  gtidTags: boolean;
 }
 
 export function dialectFor(v: ServerVersion): Dialect {
@@ -162,6 +164,7 @@ function mariadbDialect(v: ServerVersion): Dialect {
       setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
     },
     checkNamesPerSchema: false,
+    gtidTags: false,
   };
 }
 
@@ -248,5 +251,6 @@ function mysqlDialect(v: ServerVersion): Dialect {
       setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
     },
     checkNamesPerSchema: true,
+    gtidTags: atLeast(v, 8, 3, 0),
   };
 }

@@ -3,7 +3,7 @@
  * `sql_log_bin`; nothing here changes the server for anyone else.
  */
 import type { Db } from './connection.js';
-import { dialectFor, parseVersion, type Dialect, type SessionSetting } from './dialect.js';
+import type { Dialect, SessionSetting } from './dialect.js';
 
 /**
  * - NO_ENGINE_SUBSTITUTION: a missing BLACKHOLE engine fails instead of silently becoming InnoDB.
@@ -49,20 +49,19 @@ async function currentValues(db: Db, settings: SessionSetting[]): Promise<Map<st
 }
 
 /**
- * Prepare a session for the flush: the dialect's settings (see `sessionSettingsFor`) plus `extra`
- * (the run's GTID placement). Returns what could not be set; preflight reports it.
+ * Prepare a session for the flush: the dialect's `sessionSettings` plus `extra` (the run's GTID
+ * placement). Returns what could not be set; preflight reports it.
  */
 export async function prepareSession(
   db: Db,
+  d: Dialect,
   lockWaitTimeout = 120,
-  extra: SessionSetting[] | ((d: Dialect) => SessionSetting[]) = [],
+  extra: SessionSetting[] = [],
 ): Promise<SessionProblem[]> {
-  const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
-  const d = dialectFor(parseVersion(String(base?.v ?? ''), String(base?.vc ?? '')));
   await db.exec(
     `SET SESSION sql_mode = '${SESSION_SQL_MODE}', SESSION lock_wait_timeout = ${lockWaitTimeout}`,
   );
-  const settings = [...d.sessionSettings, ...(typeof extra === 'function' ? extra(d) : extra)];
+  const settings = [...d.sessionSettings, ...extra];
   const problems: SessionProblem[] = [];
   for (const x of assignmentsFor(settings, await currentValues(db, settings))) {
     try {

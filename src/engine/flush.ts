@@ -5,6 +5,7 @@
  * cannot be put back is named with the recover command.
  */
 import { connect, type Db } from '../db/connection.js';
+import type { Dialect } from '../db/dialect.js';
 import { claimWorkerSlot } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, errorText } from '../errors.js';
@@ -98,23 +99,12 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     await journal
       .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
       .catch((e: unknown) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
-    report.manifest = manifestNextTo(hashfile, deps.log);
+    report.manifest = saveManifest(hashfile, (w) => deps.log.warn(w));
+    if (report.manifest) deps.log.info(`manifest: ${report.manifest}`);
     report.finishedAt = iso();
     return report;
   } finally {
     await journal.close().catch((e: unknown) => deps.log.warn(`journal: ${errorText(e)}`));
-  }
-}
-
-/** The manifest next to the journal, from what the journal holds now; a warning if it cannot be written. */
-function manifestNextTo(hashfile: string, log: Logger): string | undefined {
-  try {
-    const path = saveManifest(hashfile);
-    log.info(`manifest: ${path}`);
-    return path;
-  } catch (e) {
-    log.warn(`could not write the manifest next to the journal: ${errorText(e)}`);
-    return undefined;
   }
 }
 
@@ -231,10 +221,10 @@ function finishStatus(report: RunReport, s: FlushSettings): void {
 }
 
 /** A worker session: prepared like the control session, and marked as part of this run (run-lock.ts). */
-export async function openWorker(s: FlushSettings, slot = 1): Promise<Db> {
+export async function openWorker(s: FlushSettings, d: Dialect, slot = 1): Promise<Db> {
   const db = await connect(s.connection, s.timeout);
   try {
-    const problems = await prepareSession(db, lockWaitFor(s.timeout), (d) => gtidSessionSettings(s, d));
+    const problems = await prepareSession(db, d, lockWaitFor(s.timeout), gtidSessionSettings(s, d));
     if (problems.length) throw new Error(`session setup failed: ${problems.map((p) => p.error).join('; ')}`);
     await claimWorkerSlot(db, slot);
     return db;
@@ -294,7 +284,7 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     control,
     signal: deps.signal,
     stopOnError: s.stopOnError,
-    open: (slot) => openWorker(s, slot),
+    open: (slot) => openWorker(s, control.dialect, slot),
     reports: new Map(plan.map((t) => [t.id, report.tables[t.id - 1]!])),
   });
   report.copy = { ...(await status.stop()), workers, waitedMs: shared.controls.waited };

@@ -62,7 +62,7 @@ export async function recover(
         ExitCode.badInput,
       );
     }
-    const problems = await prepareSession(db, lockWaitFor(s.timeout));
+    const problems = await prepareSession(db, facts.dialect, lockWaitFor(s.timeout));
     if (problems.length)
       throw new FlusherError(
         `cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`,

@@ -13,6 +13,7 @@ import {
   type LiveTable,
 } from '../inspect/inspector.js';
 import type { Applier } from './applier.js';
+import { qualify } from '../sql/quote.js';
 import type { Logger } from '../log.js';
 import { columnsHash } from '../plan/plan.js';
 
@@ -199,7 +200,6 @@ async function renameBack(e: RestoreEntry, ctx: RestoreContext): Promise<Restore
  * clear them; the steps are exact. Nothing is dropped here.
  */
 function heldByEngineDebris(e: RestoreEntry, debris: string[]): RestoreResult {
-  const q = (v: string) => '`' + v.replaceAll('`', '``') + '`';
   const donor = `${e.backup}_frm`;
   return {
     outcome: 'engine-debris',
@@ -207,9 +207,9 @@ function heldByEngineDebris(e: RestoreEntry, debris: string[]): RestoreResult {
     detail:
       `${e.schema}.${e.table} cannot take its name back: the server's crash recovery left engine files without a table definition under it (${debris.join(', ')}), ` +
       `the remains of this run's empty shell. The table itself is safe as ${e.schema}.${e.backup}. On the server's host: ` +
-      `(1) SET sql_log_bin = 0; CREATE TABLE ${q(e.schema)}.${q(donor)} LIKE ${q(e.schema)}.${q(e.backup)}; ` +
+      `(1) SET sql_log_bin = 0; CREATE TABLE ${qualify(e.schema, donor)} LIKE ${qualify(e.schema, e.backup)}; ` +
       `(2) in the schema's directory under @@datadir, copy ${donor}.frm to ${e.table}.frm (same owner); ` +
-      `(3) SET sql_log_bin = 0; DROP TABLE ${q(e.schema)}.${q(e.table)}, ${q(e.schema)}.${q(donor)}; (4) run recover again`,
+      `(3) SET sql_log_bin = 0; DROP TABLE ${qualify(e.schema, e.table)}, ${qualify(e.schema, donor)}; (4) run recover again`,
   };
 }
 

@@ -559,13 +559,14 @@ export async function binlogBytesSince(db: Db, from: { file: string; position: n
   return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
 }
 
-/** A global variable's value, upper case with 1/0 read as ON/OFF; undefined where the server has none. */
-export async function globalVariable(db: Db, name: string): Promise<string | undefined> {
-  if (!/^[a-z_]+$/.test(name)) throw new Error(`not a variable name: ${name}`);
-  const r = await db.one(`SELECT @@GLOBAL.${name} AS v`).catch(() => undefined);
-  if (r === undefined) return undefined;
-  const v = str(r.v).toUpperCase();
-  return v === '1' ? 'ON' : v === '0' ? 'OFF' : v;
+/**
+ * Global variables' values in one round trip, upper case (SHOW VARIABLES words switches ON/OFF); a
+ * variable the server does not have is absent from the map.
+ */
+export async function globalVariables(db: Db, names: string[]): Promise<Map<string, string>> {
+  if (!names.length) return new Map();
+  const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
+  return new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
 }
 
 /** Binlog expiry and size limits, per flavour (0: none). */
@@ -588,8 +589,7 @@ export async function binlogRetention(db: Db): Promise<BinlogRetention> {
     'max_binlog_total_size',
     'binlog_space_limit',
   ];
-  const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
-  const v = new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
+  const v = await globalVariables(db, names);
   const n = (name: string) => Number(v.get(name) ?? 0) || 0;
   const seconds = n('binlog_expire_logs_seconds');
   const days = n('expire_logs_days');

@@ -18,7 +18,7 @@ import {
   downstreamReplicas,
   missingSchemaPrivileges,
   engineSupport,
-  globalVariable,
+  globalVariables,
   listSchemas,
   listTables,
   localWriters,
@@ -105,14 +105,16 @@ async function gtidChecks({ db, s, facts, d, fail, warn }: Checks): Promise<void
       'drop --gtid-tag (on MariaDB, --gtid-domain-id)',
     );
   if (g?.tag !== undefined && !maria) {
-    const v = d.version;
-    if (v.major < 8 || (v.major === 8 && v.minor < 3))
-      fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${v.text}`, 'drop --gtid-tag');
+    if (!d.gtidTags)
+      fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${d.version.text}`, 'drop --gtid-tag');
     else if (!facts.gtidOn) fail('gtid-tag', 'GTID tags need gtid_mode=ON', 'drop --gtid-tag');
   }
+  const vars = maria
+    ? await globalVariables(db, ['gtid_domain_id', 'gtid_slave_pos', 'gtid_strict_mode'])
+    : new Map<string, string>();
   if (maria && g?.domainId !== undefined) {
-    const own = Number(await globalVariable(db, 'gtid_domain_id'));
-    const replicated = [...parseMariaPosition((await globalVariable(db, 'gtid_slave_pos')) ?? '').keys()];
+    const own = Number(vars.get('gtid_domain_id'));
+    const replicated = [...parseMariaPosition(vars.get('gtid_slave_pos') ?? '').keys()];
     if (g.domainId === own || replicated.includes(g.domainId)) {
       fail(
         'gtid-domain-id',
@@ -121,7 +123,7 @@ async function gtidChecks({ db, s, facts, d, fail, warn }: Checks): Promise<void
       );
     }
   }
-  if (maria && g?.domainId === undefined && (await globalVariable(db, 'gtid_strict_mode')) === 'ON') {
+  if (maria && g?.domainId === undefined && vars.get('gtid_strict_mode') === 'ON') {
     fail(
       'gtid-domain-id',
       "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)",
@@ -153,15 +155,19 @@ async function serverChecks({ db, s, facts, d, fail }: Checks): Promise<void> {
       'start the replica with log-bin (and log-replica-updates / log-slave-updates)',
     );
   }
-  for (const p of await prepareSession(db, lockWaitFor(s.timeout), gtidSessionSettings(s, d))) {
+  for (const p of await prepareSession(db, d, lockWaitFor(s.timeout), gtidSessionSettings(s, d))) {
     fail(
       p.variable,
       `this session cannot set ${p.variable}: ${p.error}`,
       `grant the flush user ${p.privilege}, which lets a session set ${p.variable}`,
     );
   }
+  const globals = await globalVariables(
+    db,
+    d.globalRequirements.map((g) => g.variable),
+  );
   for (const g of d.globalRequirements) {
-    const value = await globalVariable(db, g.variable);
+    const value = globals.get(g.variable);
     if (value !== undefined && !g.okValues.includes(value)) {
       fail(g.variable, `${g.variable} is ${value}: ${g.why}`, g.fix);
     }

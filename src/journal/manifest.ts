@@ -4,6 +4,7 @@
  * so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { errorText } from '../errors.js';
 import { readJournal, type JournalPosition, type JournalState } from './journal.js';
 
 export const MANIFEST_KIND = 'binlog-flusher-manifest';
@@ -74,9 +75,17 @@ export function writeManifest(path: string, m: Manifest): void {
   renameSync(tmp, path);
 }
 
-/** Build the manifest from the journal on disk and write it next to it; returns its path. */
-export function saveManifest(journal: string): string {
-  const path = manifestPath(journal);
-  writeManifest(path, buildManifest(readJournal(journal)));
-  return path;
+/**
+ * Build the manifest from the journal on disk and write it next to it; returns its path. A manifest
+ * that cannot be written is a warning (undefined), never a failed run or a lost journal.
+ */
+export function saveManifest(journal: string, warn: (text: string) => void): string | undefined {
+  try {
+    const path = manifestPath(journal);
+    writeManifest(path, buildManifest(readJournal(journal)));
+    return path;
+  } catch (e) {
+    warn(`could not write the manifest next to the journal: ${errorText(e)}`);
+    return undefined;
+  }
 }

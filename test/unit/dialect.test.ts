@@ -62,3 +62,15 @@ describe('privileges per flavour and version', () => {
     expect(dialectFor(parseVersion('10.11.19-MariaDB')).gtidExecutedExpr).toBe('@@GLOBAL.gtid_binlog_pos');
   });
 });
+
+describe('GTID tags', () => {
+  it.each([
+    ['8.0.36', false],
+    ['8.2.0', false],
+    ['8.3.0', true],
+    ['8.4.3', true],
+    ['10.11.19-MariaDB', false],
+  ])('%s: %s', (v, tags) => {
+    expect(dialectFor(parseVersion(v)).gtidTags).toBe(tags);
+  });
+});
