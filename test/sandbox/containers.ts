@@ -82,7 +82,13 @@ export async function startContainerSandbox(image: string): Promise<RunningSandb
       await conn.end();
     }
     return {
-      info: { kind: 'container', flavour, primary: info(p, 'primary'), replica: info(r, 'replica') },
+      info: {
+        kind: 'container',
+        source: `container:${image}`,
+        flavour,
+        primary: info(p, 'primary'),
+        replica: info(r, 'replica'),
+      },
       stop,
     };
   } catch (e) {

@@ -1,4 +1,5 @@
 /** One entry for every kind of sandbox: same shape whatever runs the servers. */
+import { isLocalKind, LOCAL_KINDS } from './binaries.js';
 import { startLocalSandbox } from './local.js';
 import type { SandboxInfo } from './types.js';
 
@@ -12,8 +13,10 @@ export async function startSandbox(kind = 'local'): Promise<RunningSandbox> {
     const { startContainerSandbox } = await import('./containers.js');
     return startContainerSandbox(kind.slice('container:'.length));
   }
-  if (kind !== 'local') throw new Error(`BF_SANDBOX=${kind}: expected local, none or container:<image>`);
-  const sb = await startLocalSandbox();
+  if (!isLocalKind(kind)) {
+    throw new Error(`BF_SANDBOX=${kind}: expected ${LOCAL_KINDS.join(', ')}, none or container:<image>`);
+  }
+  const sb = await startLocalSandbox({ kind });
   const { servers: _s, stop, ...info } = sb;
   return { info, stop };
 }

@@ -1,37 +1,26 @@
 /**
- * A real primary + replica on loopback, started from the server binaries on PATH (mariadbd or
- * mysqld) in a temporary directory. Used by the tests, the demo and the benchmark.
+ * A real primary + replica on loopback, started in a temporary directory from the host's server
+ * binaries (mariadbd or mysqld on PATH) or from a flavour's Debian root with chroot (binaries.ts).
+ * Used by the tests, the demo, the benchmark and the torture test.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import type { Flavour, SandboxInfo, ServerInfo } from './types.js';
+import {
+  binariesFor,
+  hostCommand,
+  MissingServerError,
+  inside,
+  sandboxParent,
+  type LocalKind,
+  type ServerBinaries,
+} from './binaries.js';
+import type { SandboxInfo, ServerInfo } from './types.js';
 import { sandboxUsersSql } from './types.js';
 
-const EXTRA_DIRS = ['/usr/sbin', '/usr/local/sbin', '/usr/libexec', '/usr/local/mysql/bin'];
-
-export function findBinary(names: string[]): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS];
-  for (const n of names) {
-    for (const d of dirs) {
-      const p = join(d, n);
-      if (d && existsSync(p)) return p;
-    }
-  }
-  return undefined;
-}
-
-export function serverBinary(): { path: string; flavour: Flavour } | undefined {
-  const maria = findBinary(['mariadbd']);
-  if (maria) return { path: maria, flavour: 'mariadb' };
-  const my = findBinary(['mysqld']);
-  if (!my) return undefined;
-  const v = execFileSync(my, ['--version'], { encoding: 'utf8' });
-  return { path: my, flavour: /mariadb/i.test(v) ? 'mariadb' : 'mysql' };
-}
+export { findBinary, MissingServerError } from './binaries.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,25 +37,6 @@ async function freePort(): Promise<number> {
 const ADMIN_USER = 'sandbox';
 /** A throwaway password for throwaway servers; tests grep every output for it. */
 export const SANDBOX_PASSWORD = 'Sbx-pw-7f3c91d2e';
-
-/**
- * No server binaries to start a sandbox from: one message that says what to install, without a
- * stack trace (the demo and the test setup print only this).
- */
-export class MissingServerError extends Error {
-  constructor(what: string) {
-    super(
-      `${what}. The sandbox (npm run demo, npm test) starts a throwaway MariaDB or MySQL server from ` +
-        'the binaries on this machine. Install one:\n' +
-        '  Debian / Ubuntu: sudo apt-get install mariadb-server  (or mysql-server)\n' +
-        '  macOS (Homebrew): brew install mariadb  (or mysql)\n' +
-        'or, where Docker runs, use a container instead: BF_SANDBOX=container:mariadb:11.4 npm test ' +
-        '(also container:mysql:8.0, container:mysql:8.4).',
-    );
-    this.name = 'MissingServerError';
-    this.stack = this.message;
-  }
-}
 
 export interface LocalServer extends ServerInfo {
   proc?: ChildProcess;
@@ -136,24 +106,28 @@ export function privateTmpdir(datadir: string): string {
   return `${datadir}-tmp`;
 }
 
+type Tls = { ca: string; cert: string; key: string };
+
+/** The server's options; every path as the server sees it (`at`: host path to the server's path). */
 function serverArgs(
-  flavour: Flavour,
+  bin: ServerBinaries,
   datadir: string,
   port: number,
   serverId: number,
-  tls?: { ca: string; cert: string; key: string },
+  tls?: Tls,
 ): string[] {
+  const at = (p: string) => inside(bin, p);
   const a = [
     '--no-defaults',
-    `--datadir=${datadir}`,
-    `--tmpdir=${privateTmpdir(datadir)}`,
+    `--datadir=${at(datadir)}`,
+    `--tmpdir=${at(privateTmpdir(datadir))}`,
     `--port=${port}`,
     '--bind-address=127.0.0.1',
-    `--socket=${join(datadir, 'mysql.sock')}`,
-    `--pid-file=${join(datadir, 'mysqld.pid')}`,
-    `--log-error=${join(datadir, 'error.log')}`,
+    `--socket=${at(join(datadir, 'mysql.sock'))}`,
+    `--pid-file=${at(join(datadir, 'mysqld.pid'))}`,
+    `--log-error=${at(join(datadir, 'error.log'))}`,
     `--server-id=${serverId}`,
-    `--log-bin=${join(datadir, 'binlog')}`,
+    `--log-bin=${at(join(datadir, 'binlog'))}`,
     '--binlog-format=ROW',
     '--skip-name-resolve',
     '--innodb-buffer-pool-size=256M',
@@ -162,7 +136,7 @@ function serverArgs(
     '--max-connections=300',
     '--max-allowed-packet=64M',
   ];
-  if (flavour === 'mariadb') {
+  if (bin.flavour === 'mariadb') {
     a.push(
       '--log-slave-updates',
       '--plugin-load-add=ha_blackhole',
@@ -170,9 +144,18 @@ function serverArgs(
       '--innodb-log-file-size=256M',
     );
   } else {
-    a.push('--log-replica-updates', '--gtid-mode=ON', '--enforce-gtid-consistency=ON', '--mysqlx=OFF');
+    a.push(
+      '--log-replica-updates',
+      '--gtid-mode=ON',
+      '--enforce-gtid-consistency=ON',
+      '--mysqlx=OFF',
+      // MySQL 8.0.30+ sizes the redo log with this (innodb_log_file_size is unknown to 9.x).
+      '--innodb-redo-log-capacity=512M',
+      // Debian's default secure_file_priv folder is not in a minimal root.
+      '--secure-file-priv=',
+    );
   }
-  if (tls) a.push(`--ssl-ca=${tls.ca}`, `--ssl-cert=${tls.cert}`, `--ssl-key=${tls.key}`);
+  if (tls) a.push(`--ssl-ca=${at(tls.ca)}`, `--ssl-cert=${at(tls.cert)}`, `--ssl-key=${at(tls.key)}`);
   if (process.getuid?.() === 0) a.push('--user=root');
   return a;
 }
@@ -263,30 +246,28 @@ export async function restartServer(s: LocalServer): Promise<void> {
   await waitReady(s);
 }
 
-function initDatadir(flavour: Flavour, binary: string, datadir: string): void {
+function initDatadir(bin: ServerBinaries, datadir: string): void {
   mkdirSync(privateTmpdir(datadir), { recursive: true });
-  if (flavour === 'mariadb') {
-    const installer = findBinary(['mariadb-install-db', 'mysql_install_db']);
-    if (!installer) throw new MissingServerError('mariadbd was found, but not mariadb-install-db beside it');
+  const at = (p: string) => inside(bin, p);
+  const common = ['--no-defaults', `--datadir=${at(datadir)}`, `--tmpdir=${at(privateTmpdir(datadir))}`];
+  const root = process.getuid?.() === 0 ? ['--user=root'] : [];
+  let cmd: { binary: string; args: string[] };
+  if (bin.flavour === 'mariadb') {
+    if (!bin.installer)
+      throw new MissingServerError('mariadbd was found, but not mariadb-install-db beside it');
+    // --force: no host name lookup (a minimal root cannot resolve this host's name).
     const args = [
-      '--no-defaults',
-      `--datadir=${datadir}`,
-      `--tmpdir=${privateTmpdir(datadir)}`,
+      ...common,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
+      '--force',
+      ...root,
     ];
-    if (process.getuid?.() === 0) args.push('--user=root');
-    execFileSync(installer, args, { stdio: 'pipe' });
+    cmd = hostCommand(bin, bin.installer, args);
   } else {
-    const args = [
-      '--no-defaults',
-      '--initialize-insecure',
-      `--datadir=${datadir}`,
-      `--tmpdir=${privateTmpdir(datadir)}`,
-    ];
-    if (process.getuid?.() === 0) args.push('--user=root');
-    execFileSync(binary, args, { stdio: 'pipe' });
+    cmd = hostCommand(bin, bin.server, [...common, '--initialize-insecure', '--secure-file-priv=', ...root]);
   }
+  execFileSync(cmd.binary, cmd.args, { stdio: 'pipe' });
 }
 
 /** A server of ours on a free loopback port, from an initialised datadir (not started yet). */
@@ -294,10 +275,11 @@ async function localServer(
   name: 'primary' | 'replica',
   datadir: string,
   serverId: number,
-  bin: { path: string; flavour: Flavour },
-  tls?: { ca: string; cert: string; key: string },
+  bin: ServerBinaries,
+  tls?: Tls,
 ): Promise<LocalServer> {
   const port = await freePort();
+  const cmd = hostCommand(bin, bin.server, serverArgs(bin, datadir, port, serverId, tls));
   return {
     name,
     host: '127.0.0.1',
@@ -305,9 +287,11 @@ async function localServer(
     user: ADMIN_USER,
     password: SANDBOX_PASSWORD,
     datadir,
+    chroot: bin.chroot,
+    binlogReader: bin.binlogReader,
     flavour: bin.flavour,
-    binary: bin.path,
-    args: serverArgs(bin.flavour, datadir, port, serverId, tls),
+    binary: cmd.binary,
+    args: cmd.args,
     tlsCa: tls?.ca,
   };
 }
@@ -318,14 +302,12 @@ export interface LocalSandbox extends SandboxInfo {
 }
 
 /** Start a primary and a replica replicating from it. */
-export async function startLocalSandbox(opts: { root?: string } = {}): Promise<LocalSandbox> {
-  const bin = serverBinary();
-  if (!bin) throw new MissingServerError('no mariadbd or mysqld was found on PATH or in /usr/sbin');
-  const root = opts.root ?? mkdtempSync(join(tmpdir(), 'bf-sandbox-'));
-  mkdirSync(root, { recursive: true });
+export async function startLocalSandbox(opts: { kind?: LocalKind } = {}): Promise<LocalSandbox> {
+  const bin = binariesFor(opts.kind ?? 'local');
+  const root = mkdtempSync(join(sandboxParent(bin), 'bf-sandbox-'));
   const base = join(root, 'base');
-  initDatadir(bin.flavour, bin.path, base);
-  let tls: { ca: string; cert: string; key: string } | undefined;
+  initDatadir(bin, base);
+  let tls: Tls | undefined;
   try {
     tls = makeTestCertificates(join(root, 'tls'));
   } catch {
@@ -394,9 +376,12 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
     flavour: s.flavour,
     command: { binary: s.binary, args: s.args },
     tlsCa: s.tlsCa,
+    chroot: s.chroot,
+    binlogReader: s.binlogReader,
   });
   return {
     kind: 'local',
+    source: bin.kind,
     flavour: bin.flavour,
     root,
     primary: strip(primary),
@@ -407,18 +392,18 @@ export async function startLocalSandbox(opts: { root?: string } = {}): Promise<L
 }
 
 /**
- * One more server from the binaries on PATH, in a directory of its own (datadir and tmpdir), with the
+ * One more server of the sandbox's kind, in a directory of its own (datadir and tmpdir), with the
  * sandbox users: for tests that need a third member of the topology (a second replica).
  */
 export async function startExtraServer(
   name: string,
   serverId: number,
+  kind: LocalKind = 'local',
 ): Promise<{ info: ServerInfo; stop: () => Promise<void> }> {
-  const bin = serverBinary();
-  if (!bin) throw new MissingServerError('no mariadbd or mysqld was found on PATH or in /usr/sbin');
-  const root = mkdtempSync(join(tmpdir(), `bf-${name}-`));
+  const bin = binariesFor(kind);
+  const root = mkdtempSync(join(sandboxParent(bin), `bf-${name}-`));
   const datadir = join(root, name);
-  initDatadir(bin.flavour, bin.path, datadir);
+  initDatadir(bin, datadir);
   const s = await localServer('replica', datadir, serverId, bin);
   const stop = async () => {
     await stopProcess(s);

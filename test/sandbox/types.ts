@@ -13,11 +13,17 @@ export interface ServerInfo {
   tlsCa?: string;
   /** Local servers only: how to start it again after a test killed it. */
   command?: { binary: string; args: string[] };
+  /** Local servers run from a flavour's root: the root (paths the server sees are inside it). */
+  chroot?: string;
+  /** Local servers only: the server's own binlog reader (a path inside `chroot` where there is one). */
+  binlogReader?: string;
   flavour: Flavour;
 }
 
 export interface SandboxInfo {
   kind: 'local' | 'container';
+  /** What BF_SANDBOX asked for: local, mysql, mariadb-lts or container:<image>. */
+  source: string;
   flavour: Flavour;
   root?: string;
   primary: ServerInfo;

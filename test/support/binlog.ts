@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ServerInfo } from '../sandbox/types.js';
-import { findBinary } from '../sandbox/local.js';
+import { findBinary, hostCommand, inside } from '../sandbox/binaries.js';
 import { rows, withSql } from './db.js';
 
 export interface Position {
@@ -90,7 +90,7 @@ export function parseBinlogText(text: string): BinlogEvent[] {
 
 /** Events between two positions of a local sandbox server. */
 export async function readBinlog(server: ServerInfo, start: Position, end: Position): Promise<BinlogEvent[]> {
-  const tool = findBinary(['mariadb-binlog', 'mysqlbinlog']);
+  const tool = server.binlogReader ?? findBinary(['mariadb-binlog', 'mysqlbinlog']);
   if (!tool) throw new Error('no mariadb-binlog or mysqlbinlog on PATH');
   if (!server.datadir) throw new Error('binlog reading needs a local sandbox server');
   const files = await filesBetween(server, start.file, end.file);
@@ -99,8 +99,10 @@ export async function readBinlog(server: ServerInfo, start: Position, end: Posit
     '-vv',
     `--start-position=${start.position}`,
     `--stop-position=${end.position}`,
+    ...files.map((f) => inside(server, join(server.datadir!, f))),
   ];
-  const text = execFileSync(tool, [...args, ...files.map((f) => join(server.datadir!, f))], {
+  const cmd = hostCommand(server, tool, args);
+  const text = execFileSync(cmd.binary, cmd.args, {
     encoding: 'latin1',
     maxBuffer: 1024 * 1024 * 1024,
   });
