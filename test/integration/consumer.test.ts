@@ -143,18 +143,24 @@ describe("the consumer's side", () => {
   });
 
   it('warns in preflight when binlog expiry leaves less than the margin after the estimated end, and shows the estimate', async () => {
+    // 12 hours of retention: MySQL 8.4+ has only binlog_expire_logs_seconds (expire_logs_days is
+    // gone); MariaDB reads it from expire_logs_days as well.
+    const [variable, half, fix] =
+      sb.flavour === 'mysql'
+        ? ['binlog_expire_logs_seconds', '43200', /SET PERSIST binlog_expire_logs_seconds/]
+        : ['expire_logs_days', '0.5', /SET GLOBAL expire_logs_days/];
     const [found] = await withSql(sb.replica, (c) =>
-      rows<{ old: string }>(c, 'SELECT @@GLOBAL.expire_logs_days AS old'),
+      rows<{ old: string }>(c, `SELECT @@GLOBAL.${variable} AS old`),
     );
     const old = Number(found!.old);
-    await withSql(sb.replica, (c) => c.query('SET GLOBAL expire_logs_days = 0.5'));
+    await withSql(sb.replica, (c) => c.query(`SET GLOBAL ${variable} = ${half}`));
     try {
       const { report } = await runFlush(settings({ dryRun: true }));
       const w = report.warnings.filter((x) => x.startsWith('binlog retention'));
       expect(w).toHaveLength(1);
       expect(w[0]).toMatch(/purged 12\.0 h after they are written \(binlog_expire_logs_seconds\)/);
       expect(w[0]).toMatch(/short of the 24 h margin/);
-      expect(w[0]).toMatch(/SET GLOBAL expire_logs_days/);
+      expect(w[0]).toMatch(fix);
       expect(report.estimate!.rows).toBeGreaterThan(0);
       expect(report.estimate!.binlogBytes).toBeGreaterThan(0);
       // Below the margin the hours: no warning.
@@ -165,7 +171,7 @@ describe("the consumer's side", () => {
       expect(cli.stderr).toMatch(/binlog retention: files are purged 12\.0 h/);
       expect(cli.stdout).toMatch(/Binlog estimate: about [\d.]+ KiB of binlog for ~\d+ rows/);
     } finally {
-      await withSql(sb.replica, (c) => c.query(`SET GLOBAL expire_logs_days = ${old}`));
+      await withSql(sb.replica, (c) => c.query(`SET GLOBAL ${variable} = ${old}`));
     }
   });
 

@@ -6,6 +6,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
+import { inside } from '../sandbox/binaries.js';
 import { rows, sql, startReplica, waitCaughtUp, waitStatementsDone, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
@@ -219,7 +220,8 @@ describe('one actor at a time', () => {
       for (const d of dirs) {
         expect(d).not.toBe(tmpdir());
         expect(d).not.toBe('/tmp');
-        expect(d.startsWith(sb.root!)).toBe(true);
+        // As the server sees it: a chroot flavour's paths are inside its root.
+        expect(d.startsWith(inside(sb.replica, sb.root!))).toBe(true);
       }
     },
   );

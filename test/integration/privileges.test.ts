@@ -27,8 +27,10 @@ export const MINIMAL = {
   },
   mysql: {
     schema: ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'],
+    // SYSTEM_VARIABLES_ADMIN (for read_only) also lets a session set sql_log_bin and the restricted
+    // session variables, so SESSION_VARIABLES_ADMIN adds nothing to this list (MySQL 9.7: a flush
+    // without it succeeds).
     global: [
-      'SESSION_VARIABLES_ADMIN',
       'REPLICATION CLIENT',
       'REPLICATION SLAVE',
       'REPLICATION_SLAVE_ADMIN',
@@ -97,14 +99,17 @@ describe('least privilege', () => {
     expect(await replicaRunning(sb.replica)).toBe(true);
   });
 
-  it('verify needs REPLICATION SLAVE on top of them: without it, it fails naming the privilege', async () => {
+  it('verify needs REPLICATION SLAVE: without it, it fails naming the privilege', async () => {
+    // MariaDB's minimal flush grants lack it; MySQL's hold it already (SHOW REPLICAS needs it).
+    const noSlave = m.global.filter((p) => p !== 'REPLICATION SLAVE');
     await makeUser('bf_min', m.schema, m.global);
     const r = await flushAs('bf_min');
     expect(r.code, r.stderr).toBe(0);
+    await makeUser('bf_min', m.schema, noSlave);
     const noDump = await cliAs('bf_min', 'verify', '--hashfile', r.hashfile);
     expect(noDump.code).toBe(6);
     expect(noDump.stderr).toMatch(/verify: reading the binlog failed: .*REPLICATION SLAVE/);
-    await makeUser('bf_min', m.schema, [...new Set([...m.global, 'REPLICATION SLAVE'])]);
+    await makeUser('bf_min', m.schema, [...noSlave, 'REPLICATION SLAVE']);
     const ok = await cliAs('bf_min', 'verify', '--hashfile', r.hashfile);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/Result: verified/);

@@ -1,6 +1,7 @@
 /**
- * npm run torture -- [--rounds N] [--seed S] [--kinds a,b] [--dist] [--keep-on-failure]: the torture
- * test (torture.ts) on a sandbox of its own, for as many rounds as asked. Exits 1 on the first round
+ * npm run torture -- [--flavour F] [--rounds N] [--seed S] [--kinds a,b] [--dist] [--keep-on-failure]:
+ * the torture test (torture.ts) on a sandbox of its own (F: local, mysql or mariadb-lts, as
+ * BF_SANDBOX; default BF_SANDBOX, else local), for as many rounds as asked. Exits 1 on the first round
  * that does not hold, with the seed to replay it; --keep-on-failure leaves the sandbox up to look at.
  */
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { KINDS, runTorture, summary, type Kind } from './torture.js';
 
 const { values } = parseArgs({
   options: {
+    flavour: { type: 'string' },
     rounds: { type: 'string', default: '20' },
     seed: { type: 'string' },
     dist: { type: 'boolean', default: false },
@@ -26,13 +28,13 @@ const rounds = Number(values.rounds);
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 if (!Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(seed)) {
   console.error(
-    'usage: npm run torture -- [--rounds N] [--seed S] [--kinds a,b] [--dist] [--keep-on-failure]',
+    'usage: npm run torture -- [--flavour local|mysql|mariadb-lts] [--rounds N] [--seed S] [--kinds a,b] [--dist] [--keep-on-failure]',
   );
   process.exit(2);
 }
 let sb;
 try {
-  sb = await startSandbox(process.env.BF_SANDBOX ?? 'local');
+  sb = await startSandbox(values.flavour ?? process.env.BF_SANDBOX ?? 'local');
 } catch (e) {
   console.error(e instanceof MissingServerError ? e.message : e);
   process.exit(1);
