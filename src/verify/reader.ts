@@ -32,6 +32,23 @@ const ROW_OPS: Record<string, 'insert' | 'update' | 'delete'> = {
   deleterows: 'delete',
 };
 
+/** What `checkRange` needs of one event, at the coordinates after it (undefined: not looked at). */
+function rangeEvent(e: AnyEvent, at: Coordinates): RangeEvent | undefined {
+  const name = e.getEventName();
+  if (name === 'query') return { ...at, kind: 'query', sql: e.query ?? '' };
+  const op = ROW_OPS[name];
+  if (!op) return undefined;
+  const t = e.tableMap?.[e.tableId!];
+  return {
+    ...at,
+    kind: 'rows',
+    op,
+    schema: t?.parentSchema ?? '?',
+    table: t?.tableName ?? '?',
+    rows: e.rows?.length ?? 0,
+  };
+}
+
 /**
  * Every statement and row event after `start` up to and including the one ending at `end`. Fails when
  * nothing arrives for `idleS` seconds (the range is not on this server, or the binlog was purged).
@@ -73,6 +90,10 @@ export async function readRange(
     z.on('error', (e: unknown) =>
       finish(new FlusherError(`verify: reading the binlog failed: ${errorText(e)}`, ExitCode.verifyFailed)),
     );
+    // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
+    // with no position of their own: only its commit has one. They are held until it comes and take
+    // its position (the coordinates after the transaction).
+    let held: AnyEvent[] = [];
     z.on('binlog', (raw: unknown) => {
       const e = raw as AnyEvent;
       armIdle();
@@ -81,22 +102,18 @@ export async function readRange(
         file = e.binlogName ?? file;
         return;
       }
-      if (!e.nextPosition) return; // artificial events (the first rotate, format): no position
+      if (!e.nextPosition) {
+        // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
+        if (name === 'query' || ROW_OPS[name]) held.push(e);
+        return;
+      }
       const at = { file, position: e.nextPosition };
       if (comparePositions(at, end) > 0) return finish();
-      if (name === 'query') events.push({ ...at, kind: 'query', sql: e.query ?? '' });
-      const op = ROW_OPS[name];
-      if (op) {
-        const t = e.tableMap?.[e.tableId!];
-        events.push({
-          ...at,
-          kind: 'rows',
-          op,
-          schema: t?.parentSchema ?? '?',
-          table: t?.tableName ?? '?',
-          rows: e.rows?.length ?? 0,
-        });
+      for (const x of [...held, e]) {
+        const event = rangeEvent(x, at);
+        if (event) events.push(event);
       }
+      held = [];
       if (comparePositions(at, end) >= 0) finish();
     });
     armIdle();
@@ -105,7 +122,7 @@ export async function readRange(
       position: start.position,
       // A replica's server id of its own: one no real replica uses (a duplicate would disconnect it).
       serverId: randomInt(2_000_000_000, 4_000_000_000),
-      includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows'],
+      includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
     });
   });
 }
