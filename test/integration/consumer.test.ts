@@ -175,6 +175,45 @@ describe("the consumer's side", () => {
     }
   });
 
+  it.skipIf(sb.flavour !== 'mysql')(
+    'with binlog_transaction_compression ON globally (MySQL 8.0.20+), the rows still land as plain Write_rows events',
+    async () => {
+      await withSql(sb.replica, (c) => c.query('SET GLOBAL binlog_transaction_compression = ON'));
+      try {
+        const { report, log } = await runFlush(settings());
+        expect(report.status, log.lines.join('\n')).toBe('flushed');
+        const start = report.binlog!.start;
+        const end = report.binlog!.end!;
+        const types = await withSql(sb.replica, async (c) => {
+          const files = (await rows<{ Log_name: string }>(c, 'SHOW BINARY LOGS')).map((r) => r.Log_name);
+          const out: string[] = [];
+          for (const f of files.slice(files.indexOf(start.file), files.indexOf(end.file) + 1)) {
+            const ev = await rows<{ Pos: number; End_log_pos: number; Event_type: string }>(
+              c,
+              `SHOW BINLOG EVENTS IN '${f}'`,
+            );
+            for (const e of ev) {
+              const at = { f, p: Number(e.Pos) };
+              const afterStart = f !== start.file || at.p >= start.position;
+              const beforeEnd = f !== end.file || Number(e.End_log_pos) <= end.position;
+              if (afterStart && beforeEnd) out.push(e.Event_type);
+            }
+          }
+          return out;
+        });
+        expect(types).not.toContain('Transaction_payload');
+        expect(types.filter((t) => t === 'Write_rows').length).toBeGreaterThan(0);
+        // Only the flush's own sessions turned it off: the global setting is left as it was.
+        const [v] = await withSql(sb.replica, (c) =>
+          rows<{ v: string }>(c, 'SELECT @@GLOBAL.binlog_transaction_compression AS v'),
+        );
+        expect(String(v!.v)).toMatch(/^(1|ON)$/);
+      } finally {
+        await withSql(sb.replica, (c) => c.query('SET GLOBAL binlog_transaction_compression = OFF'));
+      }
+    },
+  );
+
   it.skipIf(sb.flavour !== 'mariadb')(
     'refuses with log_bin_compress ON (MariaDB), naming the fix; nothing changes',
     async () => {
