@@ -60,7 +60,10 @@ export interface FlushSettings {
   resumeFrom?: string;
   /** Seconds to wait for another run to release the server's run lock. */
   lockWait: number;
-  /** Turn read_only ON for the run when it is OFF (and back at the end). */
+  /**
+   * Turn read_only ON for the run when it is OFF, or (MySQL) super_read_only OFF when it is ON with
+   * read_only kept ON; back at the end. false: neither is touched.
+   */
   setReadOnly: boolean;
   /** Run although preflight found enabled events that write into the selected tables. */
   allowWriters: boolean;

@@ -252,7 +252,7 @@ function flushOptions(cmd: Command): Command {
     .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
     .option(
       '--no-set-read-only',
-      'leave read_only OFF during the run (default: turned ON, and back at the end): writes by other sessions into set-aside tables are then not refused',
+      'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused',
     )
     .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
     .option(

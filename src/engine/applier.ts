@@ -1,8 +1,9 @@
 /**
  * The Applier: the one module that sends writes to the server. Set aside, shell, twin, copy chunk,
- * swap back, rename back, drop, replica stop/start, read_only, kill; every statement from the
- * builders in `src/sql`, the server's own forms chosen by the dialect. Everything it sends but the
- * copy (and the shell DDL when configured) is kept out of the binlog by the same round trip.
+ * swap back, rename back, drop, replica stop/start, read_only and super_read_only, kill; every
+ * statement from the builders in `src/sql`, the server's own forms chosen by the dialect. Everything
+ * it sends but the copy (and the shell DDL when configured) is kept out of the binlog by the same
+ * round trip.
  *
  * Reads live in `src/inspect`; the engine decides what to do and asks the Applier to do it.
  */
@@ -24,6 +25,7 @@ import {
   rotateBinlog,
   seekStart,
   setGlobalReadOnly,
+  setGlobalSuperReadOnly,
   setSqlLogBin,
   shellDdl,
   swapBack,
@@ -156,6 +158,10 @@ export class Applier {
 
   async setReadOnly(on: boolean): Promise<void> {
     await this.db.exec(setGlobalReadOnly(on));
+  }
+
+  async setSuperReadOnly(on: boolean): Promise<void> {
+    await this.db.exec(setGlobalSuperReadOnly(on));
   }
 
   async killQuery(threadId: number): Promise<void> {

@@ -25,7 +25,7 @@ import { dropOurTwins } from './restore.js';
 import type { RunShared } from './run-context.js';
 import { journalStart, planRun, type RunPlan } from './run-plan.js';
 import { Scheduler } from './scheduler.js';
-import { holdReadOnly, putBackSettings } from './server-settings.js';
+import { holdSettings, putBackSettings } from './server-settings.js';
 import { StatusBoard, type StatusSink, type StatusTotals } from './status.js';
 import { measuredRetentionWarning } from '../plan/estimate.js';
 import { runPool } from './workers.js';
@@ -108,13 +108,16 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
   }
 }
 
-/** read_only on (journaled first), the applier stopped, its position noted, a new binlog file if asked. */
+/**
+ * read_only ON / super_read_only OFF (journaled first), the applier stopped, its position noted, a
+ * new binlog file if asked.
+ */
 async function holdServer(run: RunContext): Promise<void> {
   const { control, settings: s, report, pre, journal } = run;
   const { log } = run.deps;
   if (s.setReadOnly) {
-    const held = await holdReadOnly(control, journal, log);
-    if (held) report.settings = [held];
+    const held = await holdSettings(control, journal, log);
+    if (held.length) report.settings = held;
   }
   if (pre.replica && s.replication.stopReplica) {
     await control.stopReplica();
@@ -160,7 +163,7 @@ function retentionWatch(run: RunContext): (t: StatusTotals) => void {
   };
 }
 
-/** The end coordinates, read_only and the applier back (only once every table is back). */
+/** The end coordinates, read_only / super_read_only and the applier back (only once every table is back). */
 async function releaseServer(run: RunContext): Promise<void> {
   const { control, settings: s, report, pre } = run;
   const { log } = run.deps;
@@ -190,7 +193,7 @@ async function releaseServer(run: RunContext): Promise<void> {
       report.settings = await putBackSettings(control, held, run.journal, log);
     } catch (e) {
       warn(
-        `could not put read_only back to ${held[0]!.from}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`,
+        `could not put ${held.map((h) => `${h.name} back to ${h.from}`).join(' and ')}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`,
       );
     }
   }

@@ -15,7 +15,7 @@ import type { RecoverSettings } from '../settings.js';
 import { restoreTable, type RestoreOutcome } from './restore.js';
 import { Applier } from './applier.js';
 import type { FaultHook } from './fault.js';
-import { describeSetting, putBackSettings, type SettingReport } from './server-settings.js';
+import { describeSetting, holdForRecovery, putBackSettings, type SettingReport } from './server-settings.js';
 
 export interface RecoverTableReport {
   schema: string;
@@ -136,6 +136,7 @@ async function replay(
       'the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin',
     );
   }
+  await holdForRecovery(apply, writer, journal, log);
   for (const t of journal.tables) {
     if (!selected(s, t.schema, t.table)) continue;
     const name = `${t.schema}.${t.table}`;

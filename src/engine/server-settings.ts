@@ -1,73 +1,215 @@
 /**
- * Server settings a run changes for its duration: today read_only, turned ON so that other sessions'
- * writes into set-aside tables are refused instead of vanishing into a twin. The change is written
- * to the journal before it is made; it is put back only once no table is set aside (by the flush
- * itself, else by `recover`), so whatever a crash leaves is the safe side: read-only.
+ * Server settings a run changes for its duration, so that other sessions cannot write into set-aside
+ * tables while the run itself can: read_only turned ON when it is OFF; on MySQL, super_read_only
+ * (which refuses even the run's own renames) turned OFF when it is ON, read_only staying ON. A run
+ * changes at most one of the two: read_only OFF means super_read_only OFF too. Each change is written
+ * to the journal before it is made, and put back only once no table is set aside (by the flush
+ * itself, else by `recover`), so a crash leaves read_only ON.
+ *
+ * The two switches are tied (MySQL): super_read_only=ON forces read_only ON, and read_only=OFF forces
+ * super_read_only OFF. `decidePutBack` orders the statements accordingly and leaves alone what someone
+ * else changed since, including a change to the other switch that putting ours back would undo.
  */
 import type { Db } from '../db/connection.js';
-import type { JournalWriter, ServerSetting } from '../journal/journal.js';
+import { errorText } from '../errors.js';
+import { existingTables, globalVariables } from '../inspect/inspector.js';
+import type { JournalState, JournalWriter, ServerSetting, Switch } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { Applier } from './applier.js';
 
-export interface SettingReport {
+export interface SettingChange {
   name: ServerSetting;
-  from: string;
-  to: string;
-  /** restored: put back by us; already: it was back already; changed: someone set another value since. */
+  from: Switch;
+  to: Switch;
+}
+
+export interface SettingReport extends SettingChange {
+  /** restored: put back by us; already: it was back already; changed: left as it is (see `why`). */
   outcome: 'held' | 'restored' | 'already' | 'changed';
+  /** For `changed`: why it was left as it is. */
+  why?: string;
+}
+
+/** The read-only switches as the server has them; super_read_only absent where there is none (MariaDB). */
+export interface ReadOnlyState {
+  read_only: Switch;
+  super_read_only?: Switch;
 }
 
 const at = () => new Date().toISOString();
+const onOff = (v: string): Switch => (['1', 'ON'].includes(v.toUpperCase()) ? 'ON' : 'OFF');
 
-async function readOnlyNow(db: Db): Promise<string> {
-  const v = (await db.one('SELECT @@GLOBAL.read_only AS v'))?.v;
-  return ['1', 'ON'].includes(String(v).toUpperCase()) ? 'ON' : 'OFF';
+/** Both switches, in one round trip; a variable the server does not have is not read. */
+export async function readOnlyState(db: Db): Promise<ReadOnlyState> {
+  const v = await globalVariables(db, ['read_only', 'super_read_only']);
+  const sro = v.get('super_read_only');
+  return {
+    read_only: onOff(v.get('read_only') ?? 'OFF'),
+    ...(sro === undefined ? {} : { super_read_only: onOff(sro) }),
+  };
 }
 
-/** Turn read_only ON for the run; undefined when it already was. */
-export async function holdReadOnly(
+/**
+ * What the run changes, from the state it finds: super_read_only ON -> OFF (read_only stays ON), or
+ * read_only OFF -> ON; nothing when read_only is ON and super_read_only OFF. Pure.
+ */
+export function holdChanges(now: ReadOnlyState): SettingChange[] {
+  if (now.super_read_only === 'ON') return [{ name: 'super_read_only', from: 'ON', to: 'OFF' }];
+  if (now.read_only === 'OFF') return [{ name: 'read_only', from: 'OFF', to: 'ON' }];
+  return [];
+}
+
+async function setSwitch(apply: Applier, name: ServerSetting, value: Switch): Promise<void> {
+  if (name === 'read_only') await apply.setReadOnly(value === 'ON');
+  else await apply.setSuperReadOnly(value === 'ON');
+}
+
+const HOLD_NOTE: Record<ServerSetting, string> = {
+  read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
+  super_read_only:
+    'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
+};
+
+/** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
+export async function holdSettings(
   apply: Applier,
   journal: JournalWriter,
   log: Logger,
-): Promise<SettingReport | undefined> {
-  const from = await readOnlyNow(apply.db);
-  if (from === 'ON') return undefined;
-  await journal.write({ type: 'setting', name: 'read_only', from, to: 'ON', at: at() });
-  await apply.setReadOnly(true);
-  log.info('read_only turned ON for the run: other sessions cannot write into set-aside tables');
-  return { name: 'read_only', from, to: 'ON', outcome: 'held' };
+): Promise<SettingReport[]> {
+  const out: SettingReport[] = [];
+  for (const c of holdChanges(await readOnlyState(apply.db))) {
+    await journal.write({ type: 'setting', ...c, at: at() });
+    await setSwitch(apply, c.name, c.to);
+    log.info(HOLD_NOTE[c.name]);
+    out.push({ ...c, outcome: 'held' });
+  }
+  return out;
+}
+
+/**
+ * Recover's own hold, for a server that has super_read_only ON again while tables of the run are set
+ * aside (a restart with it in the option file, or an operator): every rename recover must make would
+ * be refused. Turned OFF as the run does it (journaled first, read_only stays ON) and put back at the
+ * end with the run's own changes: `journal.settings` gets it too. Only when a set-aside table or twin
+ * of the journal is on the server, so a recover with nothing to do changes nothing.
+ */
+export async function holdForRecovery(
+  apply: Applier,
+  writer: JournalWriter | undefined,
+  journal: JournalState,
+  log: Logger,
+): Promise<void> {
+  if (!writer || (await readOnlyState(apply.db)).super_read_only !== 'ON') return;
+  const ours = journal.tables.flatMap((t) => [
+    { schema: t.schema, table: t.backup },
+    ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
+  ]);
+  if ((await existingTables(apply.db, ours)).length === 0) return;
+  const c: SettingChange = { name: 'super_read_only', from: 'ON', to: 'OFF' };
+  await writer.write({ type: 'setting', ...c, at: at() });
+  try {
+    await apply.setSuperReadOnly(false);
+  } catch (e) {
+    await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: at() });
+    journal.settings.delete(c.name);
+    log.warn(
+      `super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`,
+    );
+    return;
+  }
+  journal.settings.set(c.name, { from: c.from, to: c.to });
+  log.info(
+    'super_read_only is ON: turned OFF for the recovery (read_only stays ON), put back once every table is back',
+  );
+}
+
+export interface PutBackDecision {
+  /** The SET GLOBAL statements, in the order they must run. */
+  steps: { name: ServerSetting; value: Switch }[];
+  /** Per change, in the order given. */
+  reports: SettingReport[];
+}
+
+/**
+ * Which changes to put back, and in what order, given the server's state now. Pure.
+ * - A switch already back at its old value: `already`. One at neither value (or gone): `changed`.
+ * - super_read_only goes back ON only if read_only is ON then: someone who turned read_only OFF made
+ *   the server writable (a promotion), and super_read_only=ON would force read_only back ON.
+ * - read_only goes back OFF only if super_read_only is OFF then: someone who turned super_read_only
+ *   ON fenced the server, and read_only=OFF would turn super_read_only OFF again.
+ * - Order: super_read_only OFF first, then read_only, then super_read_only ON, so that neither
+ *   statement undoes the other.
+ */
+export function decidePutBack(changed: SettingChange[], now: ReadOnlyState): PutBackDecision {
+  const reports: SettingReport[] = changed.map((c) => {
+    const cur = now[c.name];
+    if (cur === c.from) return { ...c, outcome: 'already' };
+    if (cur !== c.to) {
+      const why = cur
+        ? `changed by someone since the run set it to ${c.to}`
+        : `the server has no ${c.name} now`;
+      return { ...c, outcome: 'changed', why };
+    }
+    return { ...c, outcome: 'restored' };
+  });
+  const target = (): ReadOnlyState => {
+    const t = { ...now };
+    for (const r of reports) if (r.outcome === 'restored') t[r.name] = r.from;
+    return t;
+  };
+  const conflict = () => {
+    const t = target();
+    return t.super_read_only === 'ON' && t.read_only === 'OFF';
+  };
+  const leave = (name: ServerSetting, why: string) => {
+    for (const r of reports)
+      if (r.name === name && r.outcome === 'restored') Object.assign(r, { outcome: 'changed', why });
+  };
+  if (conflict()) {
+    leave(
+      'read_only',
+      'super_read_only was turned ON since, and putting read_only back to OFF would turn super_read_only OFF again',
+    );
+  }
+  if (conflict()) {
+    leave(
+      'super_read_only',
+      'read_only was turned OFF by someone since, and putting super_read_only back to ON would turn read_only ON again',
+    );
+  }
+  const t = target();
+  const steps: PutBackDecision['steps'] = [];
+  if (now.super_read_only === 'ON' && t.super_read_only === 'OFF')
+    steps.push({ name: 'super_read_only', value: 'OFF' });
+  if (now.read_only !== t.read_only) steps.push({ name: 'read_only', value: t.read_only });
+  if (now.super_read_only === 'OFF' && t.super_read_only === 'ON')
+    steps.push({ name: 'super_read_only', value: 'ON' });
+  return { steps, reports };
 }
 
 /** Put back what the run changed (only call once no table is set aside). */
 export async function putBackSettings(
   apply: Applier,
-  changed: { name: ServerSetting; from: string; to: string }[],
+  changed: SettingChange[],
   journal: JournalWriter | undefined,
   log: Logger,
 ): Promise<SettingReport[]> {
-  const out: SettingReport[] = [];
-  for (const c of changed) {
-    const now = await readOnlyNow(apply.db);
-    let outcome: SettingReport['outcome'];
-    if (now === c.to) {
-      await apply.setReadOnly(c.from === 'ON');
-      outcome = 'restored';
-      log.info(`${c.name} put back to ${c.from}`);
-    } else if (now === c.from) {
-      outcome = 'already';
-    } else {
-      outcome = 'changed';
-      log.warn(`${c.name} is ${now}, not the ${c.to} the run set: changed by someone since; left as it is`);
-    }
+  const now = await readOnlyState(apply.db);
+  const { steps, reports } = decidePutBack(changed, now);
+  for (const step of steps) {
+    await setSwitch(apply, step.name, step.value);
+    log.info(`${step.name} put back to ${step.value}`);
+  }
+  for (const r of reports) {
+    if (r.outcome === 'changed') log.warn(`${r.name}: ${r.why}; left as it is`);
     await journal?.write({
       type: 'setting-restored',
-      name: c.name,
-      value: outcome === 'changed' ? now : c.from,
+      name: r.name,
+      value: r.outcome === 'changed' ? (now[r.name] ?? 'absent') : r.from,
       at: at(),
     });
-    out.push({ ...c, outcome });
   }
-  return out;
+  return reports;
 }
 
 export function describeSetting(s: SettingReport): string {
@@ -79,6 +221,6 @@ export function describeSetting(s: SettingReport): string {
     case 'already':
       return `${s.name}: was back to ${s.from} already`;
     case 'changed':
-      return `${s.name}: changed by someone since the run set it to ${s.to}; left as it is`;
+      return `${s.name}: turned ${s.to} for the run, not put back to ${s.from}: ${s.why ?? 'changed by someone since'}; left as it is`;
   }
 }

@@ -326,6 +326,17 @@ export async function liveTable(db: Db, schema: string, table: string): Promise<
   return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
 }
 
+/** Which of these tables exist (in information_schema), in one round trip. */
+export async function existingTables(db: Db, tables: TableName[]): Promise<TableName[]> {
+  if (tables.length === 0) return [];
+  const rows = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
+      WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`,
+    tables.flatMap((t) => [t.schema, t.table]),
+  );
+  return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
+}
+
 /**
  * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
  * when it can. information_schema does not always tell: for a partitioned table it shows the engine

@@ -399,13 +399,7 @@ function readOnlyChecks(
 ): void {
   const d = facts.dialect;
   const bypass = d.privileges.readOnlyBypass;
-  if (facts.superReadOnly) {
-    failures.push({
-      check: 'read-only',
-      message: 'super_read_only is ON: no session may rename or create tables',
-      fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
-    });
-  }
+  superReadOnlyChecks(s, facts, grants, failures);
   const willBeReadOnly = facts.readOnly || s.setReadOnly;
   if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
     failures.push({
@@ -430,6 +424,37 @@ function readOnlyChecks(
     warnings.push(
       'read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost',
     );
+  }
+}
+
+/**
+ * super_read_only (MySQL) refuses even the run's own renames. The run turns it OFF for its duration,
+ * read_only staying ON (see engine/server-settings.ts), which needs the privilege to switch it;
+ * --no-set-read-only touches neither switch, so then it is refused.
+ */
+function superReadOnlyChecks(
+  s: FlushSettings,
+  facts: ServerFacts,
+  grants: { global: Set<string> },
+  failures: PreflightFailure[],
+): void {
+  if (!facts.superReadOnly) return;
+  const priv = facts.dialect.privileges.setReadOnly;
+  const byHand = 'SET GLOBAL super_read_only = OFF yourself for the duration (read_only may stay ON)';
+  if (!s.setReadOnly) {
+    failures.push({
+      check: 'read-only',
+      message:
+        'super_read_only is ON: no session may rename or create tables, and --no-set-read-only keeps the run from turning it OFF',
+      fix: `drop --no-set-read-only (action: set-read-only: true) so that the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end; or ${byHand}`,
+    });
+  } else if (!grants.global.has(priv) && !grants.global.has('SUPER')) {
+    failures.push({
+      check: 'read-only',
+      message:
+        'super_read_only is ON (no session may rename or create tables) and this user may not turn it OFF for the run',
+      fix: `GRANT ${priv} ON *.* TO the flush user (the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end), or ${byHand}`,
+    });
   }
 }
 

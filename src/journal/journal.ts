@@ -78,11 +78,17 @@ export type JournalRecord =
   | { type: 'end'; status: RunStatus; at: string }
   | { type: 'recover'; id: number; outcome: string; at: string }
   /** A server setting the run changes, written before the change; `setting-restored` once it is back. */
-  | { type: 'setting'; name: ServerSetting; from: string; to: string; at: string }
+  | { type: 'setting'; name: ServerSetting; from: Switch; to: Switch; at: string }
   | { type: 'setting-restored'; name: ServerSetting; value: string; at: string };
 
-/** Server settings a run may change for its duration (and recovery puts back). */
-export type ServerSetting = 'read_only';
+/**
+ * Server settings a run may change for its duration (and recovery puts back): read_only turned ON,
+ * or (MySQL) super_read_only turned OFF with read_only left ON. Values are 'ON' or 'OFF'.
+ */
+export type ServerSetting = 'read_only' | 'super_read_only';
+export const SERVER_SETTINGS: readonly ServerSetting[] = ['read_only', 'super_read_only'];
+export type Switch = 'ON' | 'OFF';
+const SWITCH_VALUES: readonly string[] = ['ON', 'OFF'];
 
 export type RunStatus = 'flushed' | 'failed-restored' | 'recovery-needed' | 'recovered';
 
@@ -298,7 +304,7 @@ export interface JournalState {
   chunks: Map<number, { chunk: number; rows: number }>;
   end?: RunStatus;
   /** Settings the run changed and has not put back yet. */
-  settings: Map<ServerSetting, { from: string; to: string }>;
+  settings: Map<ServerSetting, { from: Switch; to: Switch }>;
 }
 
 export class JournalFormatError extends FlusherError {
@@ -404,7 +410,11 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
     case 'recover':
       return;
     case 'setting':
-      if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
+      if (
+        !SERVER_SETTINGS.includes(rec.name) ||
+        !SWITCH_VALUES.includes(rec.from) ||
+        !SWITCH_VALUES.includes(rec.to)
+      )
         throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
       state.settings.set(rec.name, { from: rec.from, to: rec.to });
       return;

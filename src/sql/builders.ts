@@ -307,6 +307,14 @@ export function setGlobalReadOnly(on: boolean): string {
   return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
 }
 
+/**
+ * MySQL's super_read_only switch: ON refuses even the sessions read_only lets write (and forces
+ * read_only ON); OFF leaves read_only as it is.
+ */
+export function setGlobalSuperReadOnly(on: boolean): string {
+  return `SET GLOBAL super_read_only = ${on ? 'ON' : 'OFF'}`;
+}
+
 /* Chunks of the copy cursor (src/plan/chunks.ts) */
 
 /** Copies one chunk from the set-aside table into the twin under the table's name. */

@@ -74,6 +74,22 @@ describe('journal write and read', () => {
     await expect(JournalWriter.create(path, [header])).rejects.toThrow(/already exists/);
     expect(readFileSync(path, 'utf8')).toBe('x');
   });
+  it('keeps the settings changed and not put back yet: read_only and super_read_only', () => {
+    const lines = [
+      header,
+      { type: 'plan', marker: 'm', tables: [table(1, 's', 't')] },
+      { type: 'setting', name: 'read_only', from: 'OFF', to: 'ON', at: 't' },
+      { type: 'setting', name: 'super_read_only', from: 'ON', to: 'OFF', at: 't' },
+    ];
+    const j = parseJournal(lines.map((l) => JSON.stringify(l)).join('\n'), 'j');
+    expect([...j.settings]).toEqual([
+      ['read_only', { from: 'OFF', to: 'ON' }],
+      ['super_read_only', { from: 'ON', to: 'OFF' }],
+    ]);
+    const back = { type: 'setting-restored', name: 'super_read_only', value: 'ON', at: 't' };
+    const later = parseJournal([...lines, back].map((l) => JSON.stringify(l)).join('\n'), 'j');
+    expect([...later.settings.keys()]).toEqual(['read_only']);
+  });
   it('tolerates a torn last line (a crash mid-append)', () => {
     const text = [
       JSON.stringify(header),
@@ -148,6 +164,14 @@ describe('journal refusals', () => {
     [
       `${JSON.stringify(header)}\n${JSON.stringify({ type: 'plan', marker: 'm', tables: [{ ...table(1, 's', 't'), backup: 'customers' }] })}`,
       /never creates/,
+    ],
+    [
+      `${JSON.stringify(header)}\n${JSON.stringify({ type: 'setting', name: 'sql_mode', from: 'ON', to: 'OFF', at: 't' })}`,
+      /line 2: a setting record binlog-flusher never writes/,
+    ],
+    [
+      `${JSON.stringify(header)}\n${JSON.stringify({ type: 'setting', name: 'super_read_only', from: 'ON', to: 'maybe', at: 't' })}`,
+      /line 2: a setting record binlog-flusher never writes/,
     ],
   ])('%j', (text, re) => {
     expect(() => parseJournal(text, 'j', 'db')).toThrow(re);
