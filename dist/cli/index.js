@@ -11643,6 +11643,13 @@ function lockHolders(names) {
 function setGlobalReadOnly(on) {
     return `SET GLOBAL read_only = ${on ? 'ON' : 'OFF'}`;
 }
+/**
+ * MySQL's super_read_only switch: ON refuses even the sessions read_only lets write (and forces
+ * read_only ON); OFF leaves read_only as it is.
+ */
+function setGlobalSuperReadOnly(on) {
+    return `SET GLOBAL super_read_only = ${on ? 'ON' : 'OFF'}`;
+}
 /* Chunks of the copy cursor (src/plan/chunks.ts) */
 /** Copies one chunk from the set-aside table into the twin under the table's name. */
 function copyChunkOf(schema, table, backup, columns, key, chunk) {
@@ -12005,6 +12012,8 @@ async function lockFileBeside(path, waitS) {
 
 const JOURNAL_KIND = 'binlog-flusher-journal';
 const JOURNAL_FORMAT = 1;
+const SERVER_SETTINGS = ['read_only', 'super_read_only'];
+const SWITCH_VALUES = ['ON', 'OFF'];
 /** How long a journal writer waits for another process to let go of the journal. */
 const JOURNAL_LOCK_WAIT_S = 10;
 /**
@@ -12298,7 +12307,9 @@ function applyRecord(state, rec, path, line) {
         case 'recover':
             return;
         case 'setting':
-            if (rec.name !== 'read_only' || typeof rec.from !== 'string' || typeof rec.to !== 'string')
+            if (!SERVER_SETTINGS.includes(rec.name) ||
+                !SWITCH_VALUES.includes(rec.from) ||
+                !SWITCH_VALUES.includes(rec.to))
                 throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
             state.settings.set(rec.name, { from: rec.from, to: rec.to });
             return;
@@ -12938,6 +12949,14 @@ async function liveTable(db, schema, table) {
         return { exists: false, engine: '', comment: '', type: '' };
     return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
 }
+/** Which of these tables exist (in information_schema), in one round trip. */
+async function existingTables(db, tables) {
+    if (tables.length === 0)
+        return [];
+    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
+      WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`, tables.flatMap((t) => [t.schema, t.table]));
+    return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
+}
 /**
  * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
  * when it can. information_schema does not always tell: for a partitioned table it shows the engine
@@ -13474,6 +13493,9 @@ class Applier {
     async setReadOnly(on) {
         await this.db.exec(setGlobalReadOnly(on));
     }
+    async setSuperReadOnly(on) {
+        await this.db.exec(setGlobalSuperReadOnly(on));
+    }
     async killQuery(threadId) {
         await this.db.exec(killQuery(threadId));
     }
@@ -13949,48 +13971,155 @@ function measuredRetentionWarning(r, done, marginHours, flavour) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/server-settings.ts
+
+
 const at = () => new Date().toISOString();
-async function readOnlyNow(db) {
-    const v = (await db.one('SELECT @@GLOBAL.read_only AS v'))?.v;
-    return ['1', 'ON'].includes(String(v).toUpperCase()) ? 'ON' : 'OFF';
+const onOff = (v) => (['1', 'ON'].includes(v.toUpperCase()) ? 'ON' : 'OFF');
+/** Both switches, in one round trip; a variable the server does not have is not read. */
+async function readOnlyState(db) {
+    const v = await globalVariables(db, ['read_only', 'super_read_only']);
+    const sro = v.get('super_read_only');
+    return {
+        read_only: onOff(v.get('read_only') ?? 'OFF'),
+        ...(sro === undefined ? {} : { super_read_only: onOff(sro) }),
+    };
 }
-/** Turn read_only ON for the run; undefined when it already was. */
-async function holdReadOnly(apply, journal, log) {
-    const from = await readOnlyNow(apply.db);
-    if (from === 'ON')
-        return undefined;
-    await journal.write({ type: 'setting', name: 'read_only', from, to: 'ON', at: at() });
-    await apply.setReadOnly(true);
-    log.info('read_only turned ON for the run: other sessions cannot write into set-aside tables');
-    return { name: 'read_only', from, to: 'ON', outcome: 'held' };
+/**
+ * What the run changes, from the state it finds: super_read_only ON -> OFF (read_only stays ON), or
+ * read_only OFF -> ON; nothing when read_only is ON and super_read_only OFF. Pure.
+ */
+function holdChanges(now) {
+    if (now.super_read_only === 'ON')
+        return [{ name: 'super_read_only', from: 'ON', to: 'OFF' }];
+    if (now.read_only === 'OFF')
+        return [{ name: 'read_only', from: 'OFF', to: 'ON' }];
+    return [];
+}
+async function setSwitch(apply, name, value) {
+    if (name === 'read_only')
+        await apply.setReadOnly(value === 'ON');
+    else
+        await apply.setSuperReadOnly(value === 'ON');
+}
+const HOLD_NOTE = {
+    read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
+    super_read_only: 'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
+};
+/** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
+async function holdSettings(apply, journal, log) {
+    const out = [];
+    for (const c of holdChanges(await readOnlyState(apply.db))) {
+        await journal.write({ type: 'setting', ...c, at: at() });
+        await setSwitch(apply, c.name, c.to);
+        log.info(HOLD_NOTE[c.name]);
+        out.push({ ...c, outcome: 'held' });
+    }
+    return out;
+}
+/**
+ * Recover's own hold, for a server that has super_read_only ON again while tables of the run are set
+ * aside (a restart with it in the option file, or an operator): every rename recover must make would
+ * be refused. Turned OFF as the run does it (journaled first, read_only stays ON) and put back at the
+ * end with the run's own changes: `journal.settings` gets it too. Only when a set-aside table or twin
+ * of the journal is on the server, so a recover with nothing to do changes nothing.
+ */
+async function holdForRecovery(apply, writer, journal, log) {
+    if (!writer || (await readOnlyState(apply.db)).super_read_only !== 'ON')
+        return;
+    const ours = journal.tables.flatMap((t) => [
+        { schema: t.schema, table: t.backup },
+        ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
+    ]);
+    if ((await existingTables(apply.db, ours)).length === 0)
+        return;
+    const c = { name: 'super_read_only', from: 'ON', to: 'OFF' };
+    await writer.write({ type: 'setting', ...c, at: at() });
+    try {
+        await apply.setSuperReadOnly(false);
+    }
+    catch (e) {
+        await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: at() });
+        journal.settings.delete(c.name);
+        log.warn(`super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`);
+        return;
+    }
+    journal.settings.set(c.name, { from: c.from, to: c.to });
+    log.info('super_read_only is ON: turned OFF for the recovery (read_only stays ON), put back once every table is back');
+}
+/**
+ * Which changes to put back, and in what order, given the server's state now. Pure.
+ * - A switch already back at its old value: `already`. One at neither value (or gone): `changed`.
+ * - super_read_only goes back ON only if read_only is ON then: someone who turned read_only OFF made
+ *   the server writable (a promotion), and super_read_only=ON would force read_only back ON.
+ * - read_only goes back OFF only if super_read_only is OFF then: someone who turned super_read_only
+ *   ON fenced the server, and read_only=OFF would turn super_read_only OFF again.
+ * - Order: super_read_only OFF first, then read_only, then super_read_only ON, so that neither
+ *   statement undoes the other.
+ */
+function decidePutBack(changed, now) {
+    const reports = changed.map((c) => {
+        const cur = now[c.name];
+        if (cur === c.from)
+            return { ...c, outcome: 'already' };
+        if (cur !== c.to) {
+            const why = cur
+                ? `changed by someone since the run set it to ${c.to}`
+                : `the server has no ${c.name} now`;
+            return { ...c, outcome: 'changed', why };
+        }
+        return { ...c, outcome: 'restored' };
+    });
+    const target = () => {
+        const t = { ...now };
+        for (const r of reports)
+            if (r.outcome === 'restored')
+                t[r.name] = r.from;
+        return t;
+    };
+    const conflict = () => {
+        const t = target();
+        return t.super_read_only === 'ON' && t.read_only === 'OFF';
+    };
+    const leave = (name, why) => {
+        for (const r of reports)
+            if (r.name === name && r.outcome === 'restored')
+                Object.assign(r, { outcome: 'changed', why });
+    };
+    if (conflict()) {
+        leave('read_only', 'super_read_only was turned ON since, and putting read_only back to OFF would turn super_read_only OFF again');
+    }
+    if (conflict()) {
+        leave('super_read_only', 'read_only was turned OFF by someone since, and putting super_read_only back to ON would turn read_only ON again');
+    }
+    const t = target();
+    const steps = [];
+    if (now.super_read_only === 'ON' && t.super_read_only === 'OFF')
+        steps.push({ name: 'super_read_only', value: 'OFF' });
+    if (now.read_only !== t.read_only)
+        steps.push({ name: 'read_only', value: t.read_only });
+    if (now.super_read_only === 'OFF' && t.super_read_only === 'ON')
+        steps.push({ name: 'super_read_only', value: 'ON' });
+    return { steps, reports };
 }
 /** Put back what the run changed (only call once no table is set aside). */
 async function putBackSettings(apply, changed, journal, log) {
-    const out = [];
-    for (const c of changed) {
-        const now = await readOnlyNow(apply.db);
-        let outcome;
-        if (now === c.to) {
-            await apply.setReadOnly(c.from === 'ON');
-            outcome = 'restored';
-            log.info(`${c.name} put back to ${c.from}`);
-        }
-        else if (now === c.from) {
-            outcome = 'already';
-        }
-        else {
-            outcome = 'changed';
-            log.warn(`${c.name} is ${now}, not the ${c.to} the run set: changed by someone since; left as it is`);
-        }
+    const now = await readOnlyState(apply.db);
+    const { steps, reports } = decidePutBack(changed, now);
+    for (const step of steps) {
+        await setSwitch(apply, step.name, step.value);
+        log.info(`${step.name} put back to ${step.value}`);
+    }
+    for (const r of reports) {
+        if (r.outcome === 'changed')
+            log.warn(`${r.name}: ${r.why}; left as it is`);
         await journal?.write({
             type: 'setting-restored',
-            name: c.name,
-            value: outcome === 'changed' ? now : c.from,
+            name: r.name,
+            value: r.outcome === 'changed' ? (now[r.name] ?? 'absent') : r.from,
             at: at(),
         });
-        out.push({ ...c, outcome });
     }
-    return out;
+    return reports;
 }
 function describeSetting(s) {
     switch (s.outcome) {
@@ -14001,7 +14130,7 @@ function describeSetting(s) {
         case 'already':
             return `${s.name}: was back to ${s.from} already`;
         case 'changed':
-            return `${s.name}: changed by someone since the run set it to ${s.to}; left as it is`;
+            return `${s.name}: turned ${s.to} for the run, not put back to ${s.from}: ${s.why ?? 'changed by someone since'}; left as it is`;
     }
 }
 
@@ -14592,13 +14721,7 @@ async function writerChecks(db, s, facts, grants, discovery) {
 function readOnlyChecks(s, facts, grants, failures, warnings) {
     const d = facts.dialect;
     const bypass = d.privileges.readOnlyBypass;
-    if (facts.superReadOnly) {
-        failures.push({
-            check: 'read-only',
-            message: 'super_read_only is ON: no session may rename or create tables',
-            fix: 'SET GLOBAL super_read_only = OFF for the duration of the flush (read_only may stay ON)',
-        });
-    }
+    superReadOnlyChecks(s, facts, grants, failures);
     const willBeReadOnly = facts.readOnly || s.setReadOnly;
     if (willBeReadOnly && !bypass.some((p) => grants.global.has(p))) {
         failures.push({
@@ -14619,6 +14742,31 @@ function readOnlyChecks(s, facts, grants, failures, warnings) {
     }
     if (!facts.readOnly && !s.setReadOnly) {
         warnings.push('read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost');
+    }
+}
+/**
+ * super_read_only (MySQL) refuses even the run's own renames. The run turns it OFF for its duration,
+ * read_only staying ON (see engine/server-settings.ts), which needs the privilege to switch it;
+ * --no-set-read-only touches neither switch, so then it is refused.
+ */
+function superReadOnlyChecks(s, facts, grants, failures) {
+    if (!facts.superReadOnly)
+        return;
+    const priv = facts.dialect.privileges.setReadOnly;
+    const byHand = 'SET GLOBAL super_read_only = OFF yourself for the duration (read_only may stay ON)';
+    if (!s.setReadOnly) {
+        failures.push({
+            check: 'read-only',
+            message: 'super_read_only is ON: no session may rename or create tables, and --no-set-read-only keeps the run from turning it OFF',
+            fix: `drop --no-set-read-only (action: set-read-only: true) so that the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end; or ${byHand}`,
+        });
+    }
+    else if (!grants.global.has(priv) && !grants.global.has('SUPER')) {
+        failures.push({
+            check: 'read-only',
+            message: 'super_read_only is ON (no session may rename or create tables) and this user may not turn it OFF for the run',
+            fix: `GRANT ${priv} ON *.* TO the flush user (the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end), or ${byHand}`,
+        });
     }
 }
 function describeSessions(xs) {
@@ -15530,14 +15678,17 @@ async function flushWith(db, s, deps) {
         await journal.close().catch((e) => deps.log.warn(`journal: ${errorText(e)}`));
     }
 }
-/** read_only on (journaled first), the applier stopped, its position noted, a new binlog file if asked. */
+/**
+ * read_only ON / super_read_only OFF (journaled first), the applier stopped, its position noted, a
+ * new binlog file if asked.
+ */
 async function holdServer(run) {
     const { control, settings: s, report, pre, journal } = run;
     const { log } = run.deps;
     if (s.setReadOnly) {
-        const held = await holdReadOnly(control, journal, log);
-        if (held)
-            report.settings = [held];
+        const held = await holdSettings(control, journal, log);
+        if (held.length)
+            report.settings = held;
     }
     if (pre.replica && s.replication.stopReplica) {
         await control.stopReplica();
@@ -15576,7 +15727,7 @@ function retentionWatch(run) {
         deps.log.warn(w);
     };
 }
-/** The end coordinates, read_only and the applier back (only once every table is back). */
+/** The end coordinates, read_only / super_read_only and the applier back (only once every table is back). */
 async function releaseServer(run) {
     const { control, settings: s, report, pre } = run;
     const { log } = run.deps;
@@ -15609,7 +15760,7 @@ async function releaseServer(run) {
             report.settings = await putBackSettings(control, held, run.journal, log);
         }
         catch (e) {
-            warn(`could not put read_only back to ${held[0].from}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`);
+            warn(`could not put ${held.map((h) => `${h.name} back to ${h.from}`).join(' and ')}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`);
         }
     }
     if (pre.replica && s.replication.startReplica) {
@@ -15829,6 +15980,7 @@ async function replay(db, d, journal, writer, s, log) {
     else if (replica?.sqlRunning) {
         log.warn('the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin');
     }
+    await holdForRecovery(apply, writer, journal, log);
     for (const t of journal.tables) {
         if (!selected(s, t.schema, t.table))
             continue;
@@ -21265,6 +21417,24 @@ const ROW_OPS = {
     updaterows: 'update',
     deleterows: 'delete',
 };
+/** What `checkRange` needs of one event, at the coordinates after it (undefined: not looked at). */
+function rangeEvent(e, at) {
+    const name = e.getEventName();
+    if (name === 'query')
+        return { ...at, kind: 'query', sql: e.query ?? '' };
+    const op = ROW_OPS[name];
+    if (!op)
+        return undefined;
+    const t = e.tableMap?.[e.tableId];
+    return {
+        ...at,
+        kind: 'rows',
+        op,
+        schema: t?.parentSchema ?? '?',
+        table: t?.tableName ?? '?',
+        rows: e.rows?.length ?? 0,
+    };
+}
 /**
  * Every statement and row event after `start` up to and including the one ending at `end`. Fails when
  * nothing arrives for `idleS` seconds (the range is not on this server, or the binlog was purged).
@@ -21294,6 +21464,10 @@ async function readRange(c, start, end, idleS = 30) {
             idle = setTimeout(() => finish(new FlusherError(`verify: no binlog event for ${idleS}s before ${end.file}:${end.position} (read up to ${file}); is this the server that ran the flush, and is its binlog still there?`, ExitCode.verifyFailed)), idleS * 1000);
         };
         z.on('error', (e) => finish(new FlusherError(`verify: reading the binlog failed: ${errorText(e)}`, ExitCode.verifyFailed)));
+        // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
+        // with no position of their own: only its commit has one. They are held until it comes and take
+        // its position (the coordinates after the transaction).
+        let held = [];
         z.on('binlog', (raw) => {
             const e = raw;
             armIdle();
@@ -21302,25 +21476,21 @@ async function readRange(c, start, end, idleS = 30) {
                 file = e.binlogName ?? file;
                 return;
             }
-            if (!e.nextPosition)
-                return; // artificial events (the first rotate, format): no position
+            if (!e.nextPosition) {
+                // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
+                if (name === 'query' || ROW_OPS[name])
+                    held.push(e);
+                return;
+            }
             const at = { file, position: e.nextPosition };
             if (comparePositions(at, end) > 0)
                 return finish();
-            if (name === 'query')
-                events.push({ ...at, kind: 'query', sql: e.query ?? '' });
-            const op = ROW_OPS[name];
-            if (op) {
-                const t = e.tableMap?.[e.tableId];
-                events.push({
-                    ...at,
-                    kind: 'rows',
-                    op,
-                    schema: t?.parentSchema ?? '?',
-                    table: t?.tableName ?? '?',
-                    rows: e.rows?.length ?? 0,
-                });
+            for (const x of [...held, e]) {
+                const event = rangeEvent(x, at);
+                if (event)
+                    events.push(event);
             }
+            held = [];
             if (comparePositions(at, end) >= 0)
                 finish();
         });
@@ -21330,7 +21500,7 @@ async function readRange(c, start, end, idleS = 30) {
             position: start.position,
             // A replica's server id of its own: one no real replica uses (a duplicate would disconnect it).
             serverId: (0,external_node_crypto_namespaceObject.randomInt)(2_000_000_000, 4_000_000_000),
-            includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows'],
+            includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
         });
     });
 }
@@ -21535,7 +21705,7 @@ function flushOptions(cmd) {
         .option('--allow-primary', 'run even though the server is not a replica')
         .option('--allow-downstream', "run even though replicas read this server's binlog")
         .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
-        .option('--no-set-read-only', 'leave read_only OFF during the run (default: turned ON, and back at the end): writes by other sessions into set-aside tables are then not refused')
+        .option('--no-set-read-only', 'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused')
         .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
         .option('--gtid-domain-id <n>', "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them")
         .option('--gtid-tag <tag>', "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart")
