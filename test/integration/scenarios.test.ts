@@ -40,7 +40,7 @@ import { readRowImages } from '../support/row-images.js';
 import { q, rows, sql, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
 import { compareWithRealCopies } from '../support/real-copy.js';
-import { leftovers, snapshotSchema } from '../support/snapshot.js';
+import { engineLeftovers, leftovers, snapshotSchema } from '../support/snapshot.js';
 
 const sb = inject('sandbox');
 const DIR = join(import.meta.dirname, '..', 'scenarios');
@@ -280,6 +280,7 @@ async function runScenario(s: (typeof scenarios)[number]): Promise<void> {
     // Identical, nothing of ours left.
     expect(await snap()).toEqual(before);
     expect((await withSql(replica, leftovers)).filter((l) => l.startsWith(`${s.schema}.`))).toEqual([]);
+    expect(await withSql(replica, (c) => engineLeftovers(c, s.schema))).toEqual([]);
     // The binlog: exactly the DDL and the rows.
     const range = { start: report.binlog!.start, end: report.binlog!.end! };
     const events = await readBinlog(replica, range.start, range.end);

@@ -98,3 +98,23 @@ export async function leftovers(c: mysql.Connection): Promise<string[]> {
   );
   return r.map((x) => `${x.s}.${x.n}`);
 }
+
+/**
+ * InnoDB's own tables of a schema under a name like ours that the server has no table for: an index's
+ * internal table left behind, say (MariaDB 11.8 keeps one per VECTOR index, `<table>#i#<n>`, and left
+ * it behind when the index was dropped with the engine change). As `schema/name`.
+ */
+export async function engineLeftovers(c: mysql.Connection, schema: string): Promise<string[]> {
+  const like = `${schema.replace(/[\\%_]/g, (x) => `\\${x}`)}/\\_bf\\_%`;
+  const innodb = await rows<{ n: string }>(
+    c,
+    'SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME LIKE ?',
+    [like],
+  ).catch(() =>
+    rows<{ n: string }>(c, 'SELECT NAME AS n FROM information_schema.INNODB_TABLES WHERE NAME LIKE ?', [
+      like,
+    ]),
+  );
+  const tables = new Set((await leftovers(c)).map((t) => t.replace('.', '/')));
+  return innodb.map((x) => x.n).filter((n) => !tables.has(n.replace(/#[pP]#.*$/, '')));
+}
