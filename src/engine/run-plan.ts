@@ -24,6 +24,7 @@ import {
 import type { Logger } from '../log.js';
 import { describeCopy } from '../plan/chunks.js';
 import { planTables, type PlannedTable } from '../plan/plan.js';
+import { rulesFor } from '../flavours/index.js';
 import { CHUNK_BYTES, DEFAULTS, type FlushSettings } from '../settings.js';
 import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estimate.js';
 import type { RunReport } from './report.js';
@@ -52,7 +53,10 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
     found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
   );
   const runTag = randomBytes(4).toString('hex');
-  const plan = planTables(found, showCreates, runTag, { rows: s.chunkSize, bytes: CHUNK_BYTES });
+  const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), {
+    rows: s.chunkSize,
+    bytes: CHUNK_BYTES,
+  });
   const report = emptyReport(s, pre, plan, startedAt);
   report.estimate = estimateRun(
     plan,

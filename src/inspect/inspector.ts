@@ -3,18 +3,10 @@
  * Nothing in this module changes the server (session variables aside).
  */
 import { usersWith, writesInto, type TableName } from '../plan/writers.js';
-import { twinDroppedIndexes } from '../plan/plan.js';
 import type { Db, Row } from '../db/connection.js';
 import { dialectFor, parseVersion, type Dialect } from '../db/dialect.js';
 import { qualify } from '../sql/quote.js';
-import {
-  countAfterStart,
-  countChunkOf,
-  keyExtent,
-  sessionExists,
-  type CopyKey,
-  type TwinColumn,
-} from '../sql/builders.js';
+import { countAfterStart, countChunkOf, keyExtent, sessionExists, type CopyKey } from '../sql/builders.js';
 import type { Chunk } from '../plan/chunks.js';
 
 export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
@@ -171,125 +163,8 @@ export async function listSchemas(db: Db): Promise<string[]> {
   return rows.map((r) => str(r.s));
 }
 
-/** A column as read from information_schema (the twin is built from the same shape). */
-export type ColumnInfo = TwinColumn;
-
-export interface IndexInfo {
-  name: string;
-  unique: boolean;
-  type: string;
-  columns: string[];
-  /** Some column is nullable or indexed by prefix only. */
-  weak: boolean;
-}
-
-export interface TableShape {
-  columns: ColumnInfo[];
-  indexes: IndexInfo[];
-  partitions: string[];
-}
-
-const key = (s: string, t: string) => `${s}\u0000${t}`;
-
-const COLUMN_FIELDS = `COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x,
-            CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co`;
-
-function columnFrom(r: Row): ColumnInfo {
-  const extra = str(r.x).toUpperCase();
-  return {
-    name: str(r.n),
-    columnType: str(r.ct),
-    nullable: str(r.nl) === 'YES',
-    generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
-    invisible: extra.includes('INVISIBLE'),
-    charset: r.cs === null ? null : str(r.cs),
-    collation: r.co === null ? null : str(r.co),
-  };
-}
-
-/** Columns, the indexes a twin cannot hold and whether it is partitioned, for one live table (recovery). */
-export async function liveShape(
-  db: Db,
-  schema: string,
-  table: string,
-): Promise<{ columns: ColumnInfo[]; droppedIndexes: string[]; partitioned: boolean }> {
-  const cols = await db.rows(
-    `SELECT ${COLUMN_FIELDS} FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
-    [schema, table],
-  );
-  const indexes = await db.rows(
-    'SELECT DISTINCT INDEX_NAME AS n, INDEX_TYPE AS t FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-    [schema, table],
-  );
-  const parts = await db.one(
-    'SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
-    [schema, table],
-  );
-  return {
-    columns: cols.map(columnFrom),
-    droppedIndexes: twinDroppedIndexes(
-      indexes.map((r) => ({ name: str(r.n), type: str(r.t).toUpperCase() })),
-    ),
-    partitioned: num(parts?.n) > 0,
-  };
-}
-
-/** Columns, indexes and partitions of many tables in three queries. */
-export async function tableShapes(db: Db, schemas: string[]): Promise<Map<string, TableShape>> {
-  const out = new Map<string, TableShape>();
-  if (schemas.length === 0) return out;
-  const get = (s: string, t: string) => {
-    const k = key(s, t);
-    let v = out.get(k);
-    if (!v) out.set(k, (v = { columns: [], indexes: [], partitions: [] }));
-    return v;
-  };
-  const cols = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, ${COLUMN_FIELDS}
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
-    [schemas],
-  );
-  for (const r of cols) get(str(r.s), str(r.t)).columns.push(columnFrom(r));
-  const idx = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
-            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl
-       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
-    [schemas],
-  );
-  for (const r of idx) {
-    const shape = get(str(r.s), str(r.t));
-    const name = str(r.n);
-    let ix = shape.indexes.find((i) => i.name === name);
-    if (!ix) {
-      ix = { name, unique: num(r.nu) === 0, type: str(r.it).toUpperCase(), columns: [], weak: false };
-      shape.indexes.push(ix);
-    }
-    if (r.c === null)
-      ix.weak = true; // functional key part
-    else ix.columns.push(str(r.c));
-    if (r.sp !== null || str(r.nl) === 'YES') ix.weak = true;
-  }
-  // One row per partition: information_schema.PARTITIONS has one per subpartition, and
-  // `PARTITION (p)` already reads all of p's subpartitions.
-  const parts = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
-      WHERE TABLE_SCHEMA IN (?) AND PARTITION_NAME IS NOT NULL
-      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`,
-    [schemas],
-  );
-  for (const r of parts) get(str(r.s), str(r.t)).partitions.push(str(r.p));
-  return out;
-}
-
-export function shapeOf(
-  shapes: Map<string, TableShape>,
-  schema: string,
-  table: string,
-): TableShape | undefined {
-  return shapes.get(key(schema, table));
-}
+export type { Column, Index, TableShape } from '../model/table.js';
+export { liveShape, shapeOf, tableShapes } from './shapes.js';
 
 /** SHOW CREATE TABLE for many tables, batched into few round trips. */
 export async function showCreateMany(db: Db, tables: { schema: string; table: string }[]): Promise<string[]> {

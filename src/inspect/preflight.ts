@@ -13,6 +13,7 @@ import { isLeftoverName } from '../journal/journal.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
 import { discover, type Discovery } from '../plan/plan.js';
+import { rulesFor } from '../flavours/index.js';
 import {
   currentGrants,
   downstreamReplicas,
@@ -274,7 +275,7 @@ async function downstreamChecks({ db, s, d, fail }: Checks): Promise<string[]> {
 
 /** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
 async function selectionChecks(
-  { db, s, fail }: Checks,
+  { db, s, d, fail }: Checks,
   grants: Grants,
 ): Promise<{ discovery: Discovery; shapes: Map<string, TableShape> }> {
   const allTables = await listTables(db);
@@ -295,9 +296,14 @@ async function selectionChecks(
       (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
       !s.selection.skip.includes(x),
   );
-  const shapes = await tableShapes(db, selectedSchemas);
+  const shapes = await tableShapes(db, d.version, selectedSchemas);
   const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
   for (const p of discovery.problems) fail('selection', p.message, p.fix);
+  const rules = rulesFor(d.version);
+  for (const { row, shape } of discovery.tables) {
+    const no = rules.refusal(shape);
+    if (no) fail('table-kind', `${row.schema}.${row.name}: ${no.message}`, no.fix);
+  }
   for (const schema of new Set(discovery.tables.map((t) => t.row.schema))) {
     const missing = missingSchemaPrivileges(grants, schema);
     if (missing.length) {
@@ -312,12 +318,10 @@ async function selectionChecks(
 }
 
 /** Only where it matters: a table smaller than one chunk is one transaction anyway. */
-function bigTableWarnings({ warn }: Checks, discovery: Discovery): void {
+function bigTableWarnings({ d, warn }: Checks, discovery: Discovery): void {
+  const rules = rulesFor(d.version);
   for (const { row, shape } of discovery.tables) {
-    if (
-      row.dataLength >= CHUNK_BYTES &&
-      !shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')
-    ) {
+    if (row.dataLength >= CHUNK_BYTES && !shape.indexes.some((i) => rules.canCutChunks(i))) {
       const mb = row.dataLength / 1048576;
       warn(
         `${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`,

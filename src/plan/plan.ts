@@ -4,8 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Selection } from '../settings.js';
-import type { ColumnInfo, IndexInfo, TableRow, TableShape } from '../inspect/inspector.js';
-import type { CopyKey, TwinSpec } from '../sql/builders.js';
+import type { TableRow } from '../inspect/inspector.js';
+import type { TableKindRules } from '../flavours/index.js';
+import { indexColumns, type Column, type Index, type TableShape } from '../model/table.js';
+import type { CopyKey, TwinEdits, TwinSpec } from '../sql/builders.js';
 import { backupName, isLeftoverName, twinName } from '../journal/journal.js';
 
 export interface Skipped {
@@ -29,12 +31,12 @@ export interface PlannedTable {
   engine: string;
   rowsEstimate: number;
   bytesEstimate: number;
-  columns: ColumnInfo[];
+  columns: Column[];
   /** Keyset chunking key, or undefined: copied whole (or per partition). */
   key?: CopyKey;
   partitions: string[];
-  /** Indexes the twin is built without (see twinDroppedIndexes). */
-  droppedIndexes: string[];
+  /** What the twin is built without or rewrites (the flavour's rules: src/flavours). */
+  twinEdits: TwinEdits;
   /** SHOW CREATE TABLE, captured before any change. */
   showCreate: string;
   /** Rows per chunk: --chunk-size, lowered so a chunk stays within CHUNK_BYTES. */
@@ -188,17 +190,17 @@ function namedTables(
   return chosen;
 }
 
-/** PRIMARY, else the narrowest unique key on NOT NULL columns with no prefix parts. */
-export function chooseKey(indexes: IndexInfo[]): CopyKey | undefined {
-  const usable = indexes.filter((i) => i.unique && !i.weak && i.columns.length > 0 && i.type === 'BTREE');
-  const pk = usable.find((i) => i.name === 'PRIMARY');
+/** PRIMARY, else the narrowest unique key the flavour's rules let cut chunks (see TableKindRules). */
+export function chooseKey(rules: TableKindRules, indexes: Index[]): CopyKey | undefined {
+  const usable = indexes.filter((i) => rules.canCutChunks(i));
+  const pk = usable.find((i) => i.primary);
   const best =
-    pk ?? [...usable].sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name))[0];
-  return best ? { index: best.name, columns: best.columns } : undefined;
+    pk ?? [...usable].sort((a, b) => a.parts.length - b.parts.length || a.name.localeCompare(b.name))[0];
+  return best ? { index: best.name, columns: indexColumns(best) } : undefined;
 }
 
 /** Marks the key's ENUM and SET columns (compared by ordinal: see CopyKey.ordinal). */
-export function withOrdinals(key: CopyKey | undefined, columns: ColumnInfo[]): CopyKey | undefined {
+export function withOrdinals(key: CopyKey | undefined, columns: Column[]): CopyKey | undefined {
   if (!key) return undefined;
   const ordinal = key.columns.map((k) =>
     /^(enum|set)\(/i.test(columns.find((c) => c.name === k)?.columnType ?? ''),
@@ -210,6 +212,7 @@ export function planTables(
   found: Discovery['tables'],
   showCreates: string[],
   runTag: string,
+  rules: TableKindRules,
   chunk: { rows: number; bytes: number } = { rows: 100_000, bytes: 64 * 1024 * 1024 },
 ): PlannedTable[] {
   return found.map(({ row, shape }, i) => {
@@ -224,31 +227,19 @@ export function planTables(
       rowsEstimate: row.rows,
       bytesEstimate: row.dataLength,
       columns: shape.columns,
-      key: withOrdinals(chooseKey(shape.indexes), shape.columns),
+      key: withOrdinals(chooseKey(rules, shape.indexes), shape.columns),
       partitions: shape.partitions,
-      droppedIndexes: twinDroppedIndexes(shape.indexes),
+      twinEdits: rules.twinEdits(shape),
       showCreate: showCreates[i]!,
       chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
     };
   });
 }
 
-/**
- * Indexes a BLACKHOLE twin cannot hold, left out of it (the twin keeps no rows, so it needs none; the
- * CREATE TABLE in the binlog is the real one): SPATIAL indexes (error 1464), and MariaDB's long UNIQUE
- * keys (INDEX_TYPE HASH: backed by a hidden generated column, which BLACKHOLE refuses, error 1910).
- * Never the primary key: readers with binlog_row_metadata=FULL see it in the table map.
- */
-export function twinDroppedIndexes(indexes: { name: string; type: string }[]): string[] {
-  return indexes
-    .filter((x) => x.type === 'SPATIAL' || (x.type === 'HASH' && x.name !== 'PRIMARY'))
-    .map((x) => x.name);
-}
-
 export function twinSpecFor(t: PlannedTable, marker: string): TwinSpec {
   return {
     columns: t.columns,
-    droppedIndexes: t.droppedIndexes,
+    ...t.twinEdits,
     partitioned: t.partitions.length > 0,
     marker,
   };

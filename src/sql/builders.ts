@@ -4,6 +4,7 @@
  */
 import { qualify, quoteIdent, quoteString } from './quote.js';
 import type { Chunk } from '../plan/chunks.js';
+import type { Column } from '../model/table.js';
 
 export function renameTable(schema: string, from: string, to: string): string {
   return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
@@ -60,20 +61,35 @@ function isDroppedConstraint(line: string, opts: ShellOptions): boolean {
   return false;
 }
 
-export interface TwinColumn {
-  name: string;
-  columnType: string;
-  nullable: boolean;
-  generated: boolean;
-  invisible: boolean;
-  charset: string | null;
-  collation: string | null;
+/** The shell's columns, as the twin needs them (see src/model/table.ts). */
+export type TwinColumn = Pick<
+  Column,
+  'name' | 'columnType' | 'nullable' | 'generated' | 'invisible' | 'charset' | 'collation'
+>;
+
+/** What a flavour's rules (src/flavours) change to turn the shell into a BLACKHOLE twin. */
+export interface TwinEdits {
+  /** Columns dropped and added back at the same place as plain columns of the same type. */
+  plainColumns: string[];
+  /** Indexes the twin is built without. */
+  droppedIndexes: string[];
+  /**
+   * A PRIMARY KEY on these columns and prefixes (ascending) takes the place of the index `replaces`
+   * (PRIMARY itself, or the unique key a table map names as the primary key); undefined: none.
+   */
+  primaryKey?: { replaces: string; columns: { column: string; prefix?: number }[] };
+  /**
+   * Indexes dropped first, in a statement of their own on the shell's own engine (MariaDB's VECTOR
+   * indexes: dropped in the ALTER that changes the engine, their internal table is left behind).
+   */
+  droppedFirst: string[];
+  /** Taken off first, in a statement of its own (MySQL refuses it in the same ALTER as ENGINE). */
+  dropSecondaryEngine: boolean;
 }
 
-export interface TwinSpec {
+export interface TwinSpec extends TwinEdits {
   /** All columns in table order. */
   columns: TwinColumn[];
-  droppedIndexes: string[];
   partitioned: boolean;
   marker: string;
 }
@@ -83,30 +99,46 @@ function plainColumn(c: TwinColumn): string {
   return `${quoteIdent(c.name)} ${c.columnType}${cs} ${c.nullable ? 'NULL' : 'NOT NULL'}${c.invisible ? ' INVISIBLE' : ''}`;
 }
 
+function keyPart(p: { column: string; prefix?: number }): string {
+  return `${quoteIdent(p.column)}${p.prefix === undefined ? '' : `(${Math.trunc(p.prefix)})`}`;
+}
+
 /**
- * Turns the shell (the empty table under the real name) into the BLACKHOLE twin: generated columns
- * become plain columns at the same place (BLACKHOLE refuses them on MariaDB, and the copy then writes
- * their values), indexes BLACKHOLE cannot hold go (plan.twinDroppedIndexes), partitioning goes, and the
- * comment
- * marks the twin as ours for this run.
+ * Turns the shell (the empty table under the real name) into the BLACKHOLE twin, as the flavour's
+ * rules say (src/flavours): the plain columns are dropped and added back at the same place with only
+ * their type, charset, nullability and visibility (a generated column's values are then written by
+ * the copy); the dropped indexes go; a primary key takes the place of another key where asked;
+ * partitioning goes; and the comment marks the twin as ours for this run. One statement, or two when
+ * something must go first (a crash between them leaves an empty shell that recovery converts and
+ * drops).
  */
 export function twinAlter(schema: string, table: string, spec: TwinSpec): string {
   const parts: string[] = [];
-  const generated = spec.columns.filter((c) => c.generated);
-  for (const c of generated) parts.push(`DROP COLUMN ${quoteIdent(c.name)}`);
-  for (const c of generated) {
+  const pk = spec.primaryKey;
+  if (pk)
+    parts.push(pk.replaces === 'PRIMARY' ? 'DROP PRIMARY KEY' : `DROP INDEX ${quoteIdent(pk.replaces)}`);
+  for (const i of spec.droppedIndexes) parts.push(`DROP INDEX ${quoteIdent(i)}`);
+  const plain = spec.columns.filter((c) => spec.plainColumns.includes(c.name));
+  for (const c of plain) parts.push(`DROP COLUMN ${quoteIdent(c.name)}`);
+  for (const c of plain) {
     const idx = spec.columns.indexOf(c);
     const after = idx === 0 ? 'FIRST' : `AFTER ${quoteIdent(spec.columns[idx - 1]!.name)}`;
     parts.push(`ADD COLUMN ${plainColumn(c)} ${after}`);
   }
-  for (const i of spec.droppedIndexes) parts.push(`DROP INDEX ${quoteIdent(i)}`);
+  if (pk) parts.push(`ADD PRIMARY KEY (${pk.columns.map(keyPart).join(', ')})`);
   parts.push('ENGINE=BLACKHOLE');
   parts.push(`COMMENT=${quoteString(spec.marker)}`);
   let sql = `ALTER TABLE ${qualify(schema, table)} ${parts.join(', ')}`;
-  // Never partitioned, although MariaDB would allow it: a server killed in the middle of ALTER TABLE
-  // on a partitioned BLACKHOLE table was seen to come back with the table's .frm and without its
-  // .par (renamed under a #sql-alter name), a name nobody can open (the torture test found it).
+  // Never partitioned, although MariaDB would allow it (MySQL refuses a partitioned BLACKHOLE): a
+  // server killed in the middle of ALTER TABLE on a partitioned BLACKHOLE table was seen to come back
+  // with the table's .frm and without its .par (renamed under a #sql-alter name), a name nobody can
+  // open (the torture test found it).
   if (spec.partitioned) sql += ' REMOVE PARTITIONING';
+  const first = [
+    ...(spec.dropSecondaryEngine ? ['SECONDARY_ENGINE=NULL'] : []),
+    ...spec.droppedFirst.map((i) => `DROP INDEX ${quoteIdent(i)}`),
+  ];
+  if (first.length) sql = `ALTER TABLE ${qualify(schema, table)} ${first.join(', ')};\n${sql}`;
   return sql;
 }
 

@@ -15,15 +15,19 @@ export interface Position {
 
 export type BinlogEvent =
   | { kind: 'query'; sql: string }
-  | { kind: 'table-map'; table: string }
+  | { kind: 'table-map'; table: string; meta: string[] }
   | {
       kind: 'row';
       op: 'INSERT' | 'UPDATE' | 'DELETE';
       table: string;
       values: string[];
-      /** The reader could not decode a column: this event's values (and further rows) are missing. */
-      undecoded?: true;
+      /** The reader's type note per value (`INT meta=0 nullable=0 is_null=0`), '' where it has none. */
+      types: string[];
     };
+
+/** Where the reader stops decoding a row: it prints this instead of the value (MySQL 9.7's
+ * mysqlbinlog and a GEOMETRY column, say), and nothing of the columns after it. */
+export const UNDECODED = "!! Don't know how to handle";
 
 export async function currentPosition(server: ServerInfo): Promise<Position> {
   return withSql(server, async (c) => {
@@ -46,7 +50,9 @@ export function parseBinlogText(text: string): BinlogEvent[] {
   let inQuery = false;
   let buf: string[] = [];
   let row:
-    { op: 'INSERT' | 'UPDATE' | 'DELETE'; table: string; values: string[]; undecoded?: true } | undefined;
+    { op: 'INSERT' | 'UPDATE' | 'DELETE'; table: string; values: string[]; types: string[] } | undefined;
+  // The table map being read, while its metadata lines (--print-table-metadata) follow it.
+  let map: { meta: string[] } | undefined;
   const endQuery = () => {
     const sql = buf.join('\n').trim();
     if (sql) events.push({ kind: 'query', sql });
@@ -61,26 +67,36 @@ export function parseBinlogText(text: string): BinlogEvent[] {
       const m = /^### (INSERT INTO|UPDATE|DELETE FROM) (.+)$/.exec(line);
       if (m) {
         endRow();
-        row = { op: m[1]!.split(' ')[0] as 'INSERT' | 'UPDATE' | 'DELETE', table: m[2]!, values: [] };
+        row = {
+          op: m[1]!.split(' ')[0] as 'INSERT' | 'UPDATE' | 'DELETE',
+          table: m[2]!,
+          values: [],
+          types: [],
+        };
         continue;
       }
       const v = /^###\s+@\d+=(.*)$/.exec(line);
       if (v && row) {
         const raw = v[1]!;
-        if (raw.startsWith("!! Don't know how to handle column type")) row.undecoded = true;
         const cut = raw.lastIndexOf(' /* ');
         row.values.push(cut >= 0 ? raw.slice(0, cut) : raw);
+        row.types.push(cut >= 0 ? raw.slice(cut + 4).replace(/ \*\/$/, '') : '');
       }
       continue;
     }
     endRow();
     if (line.startsWith('#')) {
+      if (line.startsWith('# at ')) map = undefined;
+      else if (map) map.meta.push(line.slice(1).trim());
       if (inQuery && line.startsWith('# at ')) {
         endQuery();
         inQuery = false;
       }
       const tm = /\tTable_map: (.+) mapped to number \d+/.exec(line);
-      if (tm) events.push({ kind: 'table-map', table: tableMapName(tm[1]!) });
+      if (tm) {
+        map = { meta: [] };
+        events.push({ kind: 'table-map', table: tm[1]!, meta: map.meta });
+      }
       if (/\tQuery\t/.test(line)) inQuery = true;
       continue;
     }
@@ -98,25 +114,21 @@ export function parseBinlogText(text: string): BinlogEvent[] {
 }
 
 /**
- * A Table_map comment's `schema`.`table` as the row lines spell it. MySQL's mysqlbinlog (9.7) prints
- * the names there without doubling a backtick inside them (`w`.`a`b c`), while its row lines and
- * MariaDB's reader double it (`w`.`a``b c`).
+ * Events between two positions of a local sandbox server. `tableMetadata`: the table maps' optional
+ * metadata too (what binlog_row_metadata=FULL puts there), as the reader prints it.
  */
-export function tableMapName(printed: string): string {
-  if (/^`(?:[^`]|``)*`\.`(?:[^`]|``)*`$/.test(printed)) return printed;
-  const cut = printed.indexOf('`.`');
-  if (!printed.startsWith('`') || !printed.endsWith('`') || cut < 0) return printed;
-  const quote = (n: string) => '`' + n.replaceAll('`', '``') + '`';
-  return `${quote(printed.slice(1, cut))}.${quote(printed.slice(cut + 3, -1))}`;
-}
-
-/** Events between two positions of a local sandbox server. */
-export async function readBinlog(server: ServerInfo, start: Position, end: Position): Promise<BinlogEvent[]> {
+export async function readBinlog(
+  server: ServerInfo,
+  start: Position,
+  end: Position,
+  opts: { tableMetadata?: boolean } = {},
+): Promise<BinlogEvent[]> {
   const tool = server.binlogReader ?? findBinary(['mariadb-binlog', 'mysqlbinlog']);
   if (!tool) throw new Error('no mariadb-binlog or mysqlbinlog on PATH');
   if (!server.datadir) throw new Error('binlog reading needs a local sandbox server');
   const files = await filesBetween(server, start.file, end.file);
   const args = [
+    ...(opts.tableMetadata ? ['--print-table-metadata'] : []),
     '--base64-output=decode-rows',
     '-vv',
     `--start-position=${start.position}`,
@@ -128,38 +140,15 @@ export async function readBinlog(server: ServerInfo, start: Position, end: Posit
     encoding: 'latin1',
     maxBuffer: 1024 * 1024 * 1024,
   });
-  const events = parseBinlogText(Buffer.from(text, 'latin1').toString('utf8'));
-  return withUndecodedRows(events, server, start, end);
+  return parseBinlogText(Buffer.from(text, 'latin1').toString('utf8'));
 }
 
 /**
- * Where the text reader could not decode a row event, that table's rows come from the replication
- * protocol instead (zongji), in the place of its first row event: counts and distinctness stay
- * checkable, and the order of DDL and rows too.
+ * Whether a table name as a reader printed it is `quoted` (`schema`.`table` with backticks doubled):
+ * MySQL's mysqlbinlog prints a backtick inside a name as it is, MariaDB's doubles it.
  */
-async function withUndecodedRows(
-  events: BinlogEvent[],
-  server: ServerInfo,
-  start: Position,
-  end: Position,
-): Promise<BinlogEvent[]> {
-  const tables = new Set(events.flatMap((e) => (e.kind === 'row' && e.undecoded ? [e.table] : [])));
-  if (tables.size === 0) return events;
-  const { insertedRows } = await import('./binlog-rows.js');
-  const decoded = await insertedRows(server, start, end);
-  const out: BinlogEvent[] = [];
-  const placed = new Set<string>();
-  for (const e of events) {
-    if (e.kind !== 'row' || !tables.has(e.table)) {
-      out.push(e);
-      continue;
-    }
-    if (placed.has(e.table)) continue;
-    placed.add(e.table);
-    for (const values of decoded.get(e.table) ?? [])
-      out.push({ kind: 'row', op: 'INSERT', table: e.table, values });
-  }
-  return out;
+export function sameTable(printed: string, quoted: string): boolean {
+  return printed === quoted || printed.replaceAll('``', '`') === quoted.replaceAll('``', '`');
 }
 
 export function rowsByTable(events: BinlogEvent[]): Map<string, string[][]> {
@@ -187,27 +176,37 @@ export interface FlushedTable {
  * before its first row, every row once, as INSERT row events under its real name; nothing else
  * (no other table, no other statement, no backup or twin name). Returns the problems found.
  */
-export function binlogProblems(events: BinlogEvent[], tables: FlushedTable[], ddl = true): string[] {
+export function binlogProblems(
+  events: BinlogEvent[],
+  tables: FlushedTable[],
+  ddl = true,
+  decoded?: Map<string, string[]>,
+): string[] {
   const problems: string[] = [];
   const names = new Set(tables.map((t) => t.name));
+  const known = (printed: string) => [...names].find((n) => sameTable(printed, n));
   for (const e of events) {
     if (/_bf_[0-9a-f]{8}/.test(JSON.stringify(e)))
       problems.push(`a backup or twin name: ${JSON.stringify(e).slice(0, 120)}`);
     if (e.kind === 'query' && !(ddl && [...names].some((n) => e.sql.startsWith(`CREATE TABLE ${n} (`))))
       problems.push(`a statement that is not a flushed table's CREATE TABLE: ${e.sql.slice(0, 120)}`);
     if (e.kind === 'row' && e.op !== 'INSERT') problems.push(`a ${e.op} row event on ${e.table}`);
-    if ((e.kind === 'row' || e.kind === 'table-map') && !names.has(e.table))
-      problems.push(`rows of ${e.table}`);
+    if ((e.kind === 'row' || e.kind === 'table-map') && !known(e.table)) problems.push(`rows of ${e.table}`);
   }
-  const byTable = rowsByTable(events);
+  const byTable = new Map<string, string[]>();
+  for (const [printed, list] of rowsByTable(events)) {
+    const n = known(printed) ?? printed;
+    byTable.set(n, [...(byTable.get(n) ?? []), ...list.map((v) => v.join('\u0001'))]);
+  }
   for (const t of tables) {
-    const got = byTable.get(t.name) ?? [];
+    // Where the server's reader could not decode a row, it stops at that row: another reader counts.
+    const server = byTable.get(t.name) ?? [];
+    const got = server.some((r) => r.includes(UNDECODED)) && decoded ? (decoded.get(t.name) ?? []) : server;
     if (got.length !== t.rows) problems.push(`${t.name}: ${got.length} row events for ${t.rows} rows`);
-    if (t.distinct && new Set(got.map((v) => v.join('\u0001'))).size !== got.length)
-      problems.push(`${t.name}: a row written twice`);
+    if (t.distinct && new Set(got).size !== got.length) problems.push(`${t.name}: a row written twice`);
     if (!ddl) continue;
     const ddlAt = events.findIndex((e) => e.kind === 'query' && e.sql.startsWith(`CREATE TABLE ${t.name} (`));
-    const firstRow = events.findIndex((e) => e.kind === 'row' && e.table === t.name);
+    const firstRow = events.findIndex((e) => e.kind === 'row' && sameTable(e.table, t.name));
     if (ddlAt < 0) problems.push(`${t.name}: no CREATE TABLE`);
     else if (firstRow >= 0 && firstRow < ddlAt) problems.push(`${t.name}: rows before its CREATE TABLE`);
   }

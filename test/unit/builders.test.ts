@@ -16,7 +16,7 @@ import {
   twinAlter,
   type TwinColumn,
 } from '../../src/sql/builders.js';
-import { twinDroppedIndexes, withOrdinals } from '../../src/plan/plan.js';
+import { withOrdinals } from '../../src/plan/plan.js';
 
 const col = (name: string, over: Partial<TwinColumn> = {}): TwinColumn => ({
   name,
@@ -96,40 +96,92 @@ describe('shellDdl', () => {
 });
 
 describe('twinAlter', () => {
-  it('makes generated columns plain in place, drops SPATIAL indexes, marks the twin', () => {
+  const edits = { plainColumns: [], droppedIndexes: [], droppedFirst: [], dropSecondaryEngine: false };
+  it('makes plain columns plain in place, drops indexes, marks the twin', () => {
     const sql = twinAlter('s', 't', {
       columns: [
         col('id', { nullable: false }),
         col('a'),
-        col('b', { generated: true }),
+        col('b', { generated: 'virtual' }),
         col('c', {
-          generated: true,
+          generated: 'stored',
           columnType: 'varchar(30)',
           charset: 'utf8mb4',
           collation: 'utf8mb4_bin',
         }),
       ],
+      ...edits,
+      plainColumns: ['b', 'c'],
       droppedIndexes: ['sp'],
       partitioned: false,
       marker: 'binlog-flusher twin 0a1b2c3d',
     });
     expect(sql).toBe(
-      'ALTER TABLE `s`.`t` DROP COLUMN `b`, DROP COLUMN `c`, ADD COLUMN `b` int(11) NULL AFTER `a`, ' +
-        'ADD COLUMN `c` varchar(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL AFTER `b`, DROP INDEX `sp`, ' +
+      'ALTER TABLE `s`.`t` DROP INDEX `sp`, DROP COLUMN `b`, DROP COLUMN `c`, ADD COLUMN `b` int(11) NULL AFTER `a`, ' +
+        'ADD COLUMN `c` varchar(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL AFTER `b`, ' +
         "ENGINE=BLACKHOLE, COMMENT='binlog-flusher twin 0a1b2c3d'",
     );
   });
-  it('puts a generated first column FIRST and keeps invisibility', () => {
+  it('puts a plain first column FIRST and keeps invisibility', () => {
     const sql = twinAlter('s', 't', {
-      columns: [col('g', { generated: true, invisible: true }), col('id')],
-      droppedIndexes: [],
+      columns: [col('g', { generated: 'virtual', invisible: true }), col('id')],
+      ...edits,
+      plainColumns: ['g'],
       partitioned: false,
       marker: 'm',
     });
     expect(sql).toContain('ADD COLUMN `g` int(11) NULL INVISIBLE FIRST');
   });
+  it('rebuilds the primary key on the same columns and prefixes', () => {
+    const sql = twinAlter('s', 't', {
+      columns: [col('a'), col('b')],
+      ...edits,
+      primaryKey: { replaces: 'PRIMARY', columns: [{ column: 'a' }, { column: 'b', prefix: 10 }] },
+      partitioned: false,
+      marker: 'm',
+    });
+    expect(sql).toBe(
+      "ALTER TABLE `s`.`t` DROP PRIMARY KEY, ADD PRIMARY KEY (`a`, `b`(10)), ENGINE=BLACKHOLE, COMMENT='m'",
+    );
+  });
+  it('turns the unique key a table map names as primary into an explicit primary key', () => {
+    const sql = twinAlter('s', 't', {
+      columns: [col('a')],
+      ...edits,
+      primaryKey: { replaces: 'u', columns: [{ column: 'a' }] },
+      partitioned: false,
+      marker: 'm',
+    });
+    expect(sql).toBe(
+      "ALTER TABLE `s`.`t` DROP INDEX `u`, ADD PRIMARY KEY (`a`), ENGINE=BLACKHOLE, COMMENT='m'",
+    );
+  });
+  it('takes a secondary engine off in a statement of its own, first', () => {
+    const sql = twinAlter('s', 't', {
+      columns: [col('a')],
+      ...edits,
+      dropSecondaryEngine: true,
+      partitioned: false,
+      marker: 'm',
+    });
+    expect(sql).toBe(
+      "ALTER TABLE `s`.`t` SECONDARY_ENGINE=NULL;\nALTER TABLE `s`.`t` ENGINE=BLACKHOLE, COMMENT='m'",
+    );
+  });
+  it('drops some indexes first, in a statement of their own', () => {
+    const sql = twinAlter('s', 't', {
+      columns: [col('a')],
+      ...edits,
+      droppedFirst: ['v1', 'v2'],
+      partitioned: false,
+      marker: 'm',
+    });
+    expect(sql).toBe(
+      "ALTER TABLE `s`.`t` DROP INDEX `v1`, DROP INDEX `v2`;\nALTER TABLE `s`.`t` ENGINE=BLACKHOLE, COMMENT='m'",
+    );
+  });
   it('always removes partitioning: a partitioned ALTER to BLACKHOLE is not crash-safe on MariaDB', () => {
-    const spec = { columns: [col('id')], droppedIndexes: [], marker: 'm' };
+    const spec = { columns: [col('id')], ...edits, marker: 'm' };
     expect(twinAlter('s', 't', { ...spec, partitioned: true })).toMatch(/COMMENT='m' REMOVE PARTITIONING$/);
     expect(twinAlter('s', 't', { ...spec, partitioned: false })).not.toMatch(/PARTITIONING/);
   });
@@ -194,18 +246,7 @@ describe('keyset chunks', () => {
   });
 });
 
-describe('what the twin is built without, and keys compared in their own order', () => {
-  it('leaves out SPATIAL indexes and long UNIQUE (HASH) keys, never the primary key', () => {
-    expect(
-      twinDroppedIndexes([
-        { name: 'PRIMARY', type: 'HASH' },
-        { name: 'g', type: 'SPATIAL' },
-        { name: 't', type: 'HASH' },
-        { name: 'b', type: 'BTREE' },
-        { name: 'f', type: 'FULLTEXT' },
-      ]),
-    ).toEqual(['g', 't']);
-  });
+describe('keys compared in their own order', () => {
   it('holds ENUM and SET boundaries as their ordinal, other columns as they are', () => {
     const cols = [
       { name: 'e', columnType: "enum('d','b','c')" },
@@ -214,10 +255,12 @@ describe('what the twin is built without, and keys compared in their own order',
     ].map((c) => ({
       ...c,
       nullable: false,
-      generated: false,
+      generated: false as const,
       invisible: false,
       charset: null,
       collation: null,
+      defaultExpression: false,
+      autoIncrement: false,
     }));
     const key = withOrdinals({ index: 'PRIMARY', columns: ['e', 'n', 's'] }, cols)!;
     expect(key.ordinal).toEqual([true, false, true]);

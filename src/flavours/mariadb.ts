@@ -1,0 +1,79 @@
+/**
+ * MariaDB's table kinds (10.x and 11.x): what its BLACKHOLE engine refuses, and what the twin does
+ * instead. Each rule says what the server answered (seen on 10.11 and 11.8) and why the row events
+ * stay the same (see mysql.ts for what a row event carries); the scenario runner compares every
+ * flushed table's row events with those of a real copy of the table.
+ *
+ * Accepted by BLACKHOLE as they are (seen): descending indexes (10.8+), IGNORED indexes, FULLTEXT,
+ * VECTOR columns (11.7+), expression defaults (uuid_v7() included), INET4, INET6
+ * and UUID columns, application-time periods and WITHOUT OVERLAPS keys.
+ */
+import type { ServerVersion } from '../db/dialect.js';
+import type { Index, TableShape } from '../model/table.js';
+import { keepTableMapKey, plainUniqueKey, type KindRefusal, type TableKindRules } from './rules.js';
+
+/**
+ * Indexes the twin is built without (seen), none of them in a row event or table map: SPATIAL (error
+ * 1464), a MEMORY table's HASH indexes (harmless), and VECTOR indexes (see vectorIndexes). Never the
+ * primary key.
+ */
+function droppedIndexes(shape: TableShape): string[] {
+  return shape.indexes.filter((i) => !i.primary && ['SPATIAL', 'HASH'].includes(i.kind)).map((i) => i.name);
+}
+
+/**
+ * VECTOR indexes (11.7+), each an internal InnoDB table `<table>#i#<n>` (seen on 11.8.9): BLACKHOLE
+ * takes one, then every INSERT fails ("Can't find record"), so the twin is built without them. They
+ * go in a statement of their own, before the engine changes: dropped in the same ALTER as
+ * ENGINE=BLACKHOLE, the internal table stays behind under the table's name (and so does one of a
+ * BLACKHOLE table that is dropped), and the swap back then fails ("Table './s/t#i#01' already
+ * exists").
+ */
+function vectorIndexes(shape: TableShape): string[] {
+  return shape.indexes.filter((i) => !i.primary && i.kind === 'VECTOR').map((i) => i.name);
+}
+
+/**
+ * Long UNIQUE keys (10.4+: a unique key too long for a B-tree, over a BLOB or TEXT, or declared
+ * USING HASH; INDEX_TYPE HASH outside MEMORY): each is backed by a hidden generated column
+ * DB_ROW_HASH_<n> BIGINT UNSIGNED, and the real table logs that column's value in every row event
+ * (and names it in the table map) although no SELECT can read it (seen on 10.11 and 11.8). A
+ * BLACKHOLE twin cannot hold it (1910), and the copy could not fill it: refused.
+ */
+function longUniqueKeys(shape: TableShape): string[] {
+  if (shape.engine.toUpperCase() === 'MEMORY') return [];
+  return shape.indexes.filter((i) => i.unique && i.kind === 'HASH').map((i) => i.name);
+}
+
+function refusal(shape: TableShape): KindRefusal | undefined {
+  const keys = longUniqueKeys(shape);
+  if (keys.length === 0) return undefined;
+  return {
+    message:
+      `its long UNIQUE key(s) ${keys.join(', ')} add a hidden hash column (DB_ROW_HASH_n) to every row event of the ` +
+      'real table, which a BLACKHOLE twin cannot hold (error 1910) and no SELECT can read, so the twin could not log ' +
+      'the same row events',
+    fix:
+      'leave the table out (--skip), or replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a ' +
+      'stored hash column of your own) if the table may change',
+  };
+}
+
+export function mariadbRules(version: ServerVersion): TableKindRules {
+  return {
+    version,
+    twinEdits: (shape) =>
+      keepTableMapKey(shape, {
+        // Generated columns, stored or virtual, are refused by BLACKHOLE (1910) and cannot be MODIFYed
+        // into plain ones (1907): each is dropped and added back as a plain column at its place, and
+        // the copy writes the values the real table computed (MariaDB logs virtual columns' values).
+        plainColumns: shape.columns.filter((c) => c.generated).map((c) => c.name),
+        droppedIndexes: droppedIndexes(shape),
+        droppedFirst: vectorIndexes(shape),
+        primaryKey: undefined,
+        dropSecondaryEngine: false,
+      }),
+    refusal,
+    canCutChunks: (i: Index) => plainUniqueKey(i),
+  };
+}

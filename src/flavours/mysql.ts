@@ -1,0 +1,118 @@
+/**
+ * MySQL's table kinds (8.0 to 9.7): what its BLACKHOLE engine refuses, and what the twin does instead.
+ * Each rule says what MySQL 9.7.4 answered (seen) and why the row events stay the same; the scenario
+ * folders test/scenarios/my-* exercise each one, and the scenario runner compares every flushed
+ * table's row events with those of a real copy of the table (binlog_row_metadata=FULL included).
+ *
+ * Why leaving these out of the twin cannot change a row event: a row event carries the values of
+ * every column in table order, typed by the table map (type, metadata, nullability; with
+ * binlog_row_metadata=FULL also signedness, charsets, names, ENUM/SET members, geometry type,
+ * visibility and the primary key's columns and prefixes). No index but the primary key appears in
+ * it, no default, no generation expression, no SRID attribute and no secondary engine.
+ */
+import type { ServerVersion } from '../db/dialect.js';
+import { isDescending, isFunctional, primaryKey, type Index, type TableShape } from '../model/table.js';
+import type { TwinEdits } from '../sql/builders.js';
+import { keepTableMapKey, plainUniqueKey, type KindRefusal, type TableKindRules } from './rules.js';
+
+/**
+ * Indexes the twin is built without (each refused by BLACKHOLE, seen on 9.7):
+ * - SPATIAL: "The used table type doesn't support SPATIAL indexes" (1464);
+ * - functional key parts (8.0.13+): each is a hidden virtual generated column, "does not support the
+ *   create option 'Index on virtual generated column'" (1478); dropping the index drops that hidden
+ *   column, which is never in a row event;
+ * - multi-valued (8.0.17+, `CAST(... AS ... ARRAY)`): "doesn't support multi-valued indexes" (1178);
+ * - descending secondary indexes (8.0+): "doesn't support descending indexes" (1178).
+ * The primary key is never dropped (see primaryKeyRebuild).
+ */
+function droppedIndexes(shape: TableShape): string[] {
+  return shape.indexes
+    .filter((i) => !i.primary)
+    .filter((i) => i.kind === 'SPATIAL' || isFunctional(i) || i.multiValued || isDescending(i))
+    .map((i) => i.name);
+}
+
+/**
+ * A descending primary key is refused like any descending index (1178), but the table map names the
+ * primary key's columns and prefixes with binlog_row_metadata=FULL (never their direction): the twin
+ * gets an ascending primary key on the same columns with the same prefixes. (A descending unique key
+ * the server takes for the primary key is rebuilt the same way: see keepTableMapKey.)
+ */
+function primaryKeyRebuild(shape: TableShape): TwinEdits['primaryKey'] {
+  const pk = primaryKey(shape);
+  if (!pk || !isDescending(pk)) return undefined;
+  return { replaces: 'PRIMARY', columns: pk.parts.map((p) => ({ column: p.column!, prefix: p.prefix })) };
+}
+
+/**
+ * MySQL 8.0.30+'s generated invisible primary key (`my_row_id`): every table map of such a table
+ * marks it (has_generated_invisible_primary_key=1, with the column's name, visibility and the primary
+ * key, even with binlog_row_metadata=MINIMAL), and MySQL marks it only on InnoDB tables: a BLACKHOLE
+ * twin never carries the mark, whatever its definition (seen on 9.7). So such a table is refused.
+ */
+function isGipk(shape: TableShape): boolean {
+  const first = shape.columns[0];
+  const pk = primaryKey(shape);
+  return (
+    shape.engine.toUpperCase() === 'INNODB' &&
+    first?.name === 'my_row_id' &&
+    /^bigint(\(20\))? unsigned$/i.test(first.columnType) &&
+    first.autoIncrement &&
+    first.invisible &&
+    pk?.parts.length === 1 &&
+    pk.parts[0]!.column === 'my_row_id'
+  );
+}
+
+function refusal(shape: TableShape): KindRefusal | undefined {
+  if (isGipk(shape)) {
+    return {
+      message:
+        'its generated invisible primary key (my_row_id) is marked in every table map of it ' +
+        '(has_generated_invisible_primary_key=1, whatever binlog_row_metadata is), and MySQL marks it only on ' +
+        'InnoDB tables, never on the BLACKHOLE twin that would log its rows',
+      fix:
+        'leave the table out (--skip), or make the key an ordinary one first ' +
+        '(ALTER TABLE ... ALTER COLUMN my_row_id SET VISIBLE), which changes the table for its readers too',
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Columns the twin re-creates as plain columns of the same type, charset, nullability and visibility
+ * at the same place (seen on 9.7 for each):
+ * - generated columns: "'Specified storage engine' is not supported for generated columns" (3106);
+ *   the copy writes the values the real table computed, which are the values its row events carry;
+ * - expression defaults (8.0.13+, `DEFAULT (uuid_to_bin(uuid()))`): "not supported for default value
+ *   expressions" (3774); the copy names every column, so no default is ever used;
+ * - an SRID attribute other than 0: BLACKHOLE refuses geographic systems (1178, `SRID 4326`); the
+ *   attribute only restricts which values the column accepts, and each stored geometry carries its
+ *   own SRID in its value, which the copy writes as it is. Dropping and adding back (rather than
+ *   MODIFY) because MySQL refuses to change an SRID while the SPATIAL index exists (3644), even in the
+ *   ALTER that drops it.
+ * An index over such a column stays: MySQL keeps index parts by column name across the drop and add.
+ */
+function plainColumns(shape: TableShape): string[] {
+  return shape.columns
+    .filter((c) => c.generated || c.defaultExpression || (c.srid !== undefined && c.srid !== 0))
+    .map((c) => c.name);
+}
+
+export function mysqlRules(version: ServerVersion): TableKindRules {
+  return {
+    version,
+    twinEdits: (shape) =>
+      keepTableMapKey(shape, {
+        plainColumns: plainColumns(shape),
+        droppedIndexes: droppedIndexes(shape),
+        droppedFirst: [],
+        primaryKey: primaryKeyRebuild(shape),
+        // "Cannot change the primary engine of a table with a defined secondary engine" (3889, also in
+        // the ALTER that removes it): a HeatWave copy is not part of the row image.
+        dropSecondaryEngine: shape.secondaryEngine !== undefined,
+      }),
+    refusal,
+    canCutChunks: (i: Index) => plainUniqueKey(i),
+  };
+}

@@ -1,0 +1,3 @@
+CREATE TABLE t (id UUID NOT NULL PRIMARY KEY, v INT);
+INSERT INTO t SELECT CONCAT(LPAD(HEX(seq), 8, '0'), '-0000-1000-8000-', LPAD(HEX(100 - seq), 12, '0')), seq FROM seq_1_to_20;
+INSERT INTO t VALUES ('ffffffff-0000-0000-0000-000000000001', 0), ('00000001-ffff-ffff-ffff-ffffffffffff', -1);

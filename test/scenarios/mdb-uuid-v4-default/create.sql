@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, u UUID NOT NULL DEFAULT uuid_v4(), w UUID DEFAULT uuid(), UNIQUE KEY uu (u));
+INSERT INTO t (id) SELECT seq FROM seq_1_to_9;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, a VARCHAR(20) CHARACTER SET utf8mb3, b VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_german2_ci, c VARCHAR(20) CHARACTER SET ucs2, d VARCHAR(20) CHARACTER SET utf32, e VARCHAR(20) CHARACTER SET sjis, f VARCHAR(20) CHARACTER SET gb18030, g CHAR(5) CHARACTER SET binary, h TEXT CHARACTER SET utf16le) DEFAULT CHARSET=latin1;
+INSERT INTO t VALUES (1, 'añb', 'straße', 'Ω', '😀', 'ｶﾀｶﾅ', '中文', 'bin', 'utf16le é'), (2, '', '', '', '', '', '', '', ''), (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);

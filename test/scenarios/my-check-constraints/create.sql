@@ -1,0 +1,4 @@
+CREATE TABLE t (id INT PRIMARY KEY, a INT CHECK (a > 0), b INT, c INT, CONSTRAINT t_b_pos CHECK (b >= 0), CONSTRAINT t_c_soft CHECK (c < 0) NOT ENFORCED, CHECK (a < 1000));
+CREATE TABLE u (id INT PRIMARY KEY, a INT, CONSTRAINT u_a CHECK (a <> 13));
+INSERT INTO t SELECT seq, seq, seq, seq FROM seq_1_to_9;
+INSERT INTO u SELECT seq, seq FROM seq_1_to_9;

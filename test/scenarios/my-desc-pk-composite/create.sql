@@ -1,0 +1,2 @@
+CREATE TABLE t (a INT NOT NULL, b VARCHAR(10) NOT NULL, c INT, PRIMARY KEY (a, b DESC));
+INSERT INTO t SELECT seq % 4, CONCAT('k', seq), seq FROM seq_1_to_30;

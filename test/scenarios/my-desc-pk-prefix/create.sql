@@ -1,0 +1,2 @@
+CREATE TABLE t (k VARCHAR(40) NOT NULL, v INT, PRIMARY KEY (k(8) DESC));
+INSERT INTO t SELECT CONCAT(LPAD(seq, 6, '0'), '-suffix'), seq FROM seq_1_to_20;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a INT NOT NULL, b INT NOT NULL, v VARCHAR(10), UNIQUE KEY u (a DESC, b));
+INSERT INTO t SELECT seq % 5, seq, 'x' FROM seq_1_to_20;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id BIGINT NOT NULL AUTO_INCREMENT, payload VARCHAR(200), b BLOB, KEY (id)) ENGINE=ARCHIVE;
+INSERT INTO t (payload, b) SELECT REPEAT(CONCAT('archive ', seq), 5), REPEAT('x', seq * 10) FROM seq_1_to_12;

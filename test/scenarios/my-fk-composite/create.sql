@@ -1,0 +1,4 @@
+CREATE TABLE p (a INT NOT NULL, b VARCHAR(10) NOT NULL, v INT, PRIMARY KEY (a, b));
+CREATE TABLE c (id INT PRIMARY KEY, pa INT, pb VARCHAR(10), KEY (pa, pb), CONSTRAINT c_p FOREIGN KEY (pa, pb) REFERENCES p (a, b) ON UPDATE CASCADE);
+INSERT INTO p SELECT seq, CONCAT('b', seq), seq FROM seq_1_to_9;
+INSERT INTO c SELECT seq, 1 + seq % 9, CONCAT('b', 1 + seq % 9) FROM seq_1_to_20;

@@ -1,0 +1,3 @@
+CREATE TABLE emp (id INT PRIMARY KEY, boss INT, name VARCHAR(20), CONSTRAINT emp_boss FOREIGN KEY (boss) REFERENCES emp (id) ON DELETE SET NULL);
+INSERT INTO emp VALUES (1, NULL, 'ceo');
+INSERT INTO emp SELECT seq + 1, 1 + (seq DIV 3), CONCAT('e', seq) FROM seq_1_to_12;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a INT NOT NULL, b INT NOT NULL, k INT AS (a * 100 + b) STORED NOT NULL, v VARCHAR(10), PRIMARY KEY (k));
+INSERT INTO t (a, b, v) SELECT seq DIV 5, seq % 5, 'v' FROM seq_1_to_20;

@@ -1,0 +1,2 @@
+CREATE TABLE t (a INT NOT NULL, j JSON, k INT AS (a * 3) VIRTUAL NOT NULL, UNIQUE KEY uk (k));
+INSERT INTO t (a, j) SELECT seq, JSON_ARRAY(seq) FROM seq_1_to_12;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT, KEY ka (a) INVISIBLE, KEY kb (b) VISIBLE);
+INSERT INTO t SELECT seq, seq, seq FROM seq_1_to_9;

@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, p POINT NOT NULL SRID 4326, SPATIAL INDEX sp (p));
+INSERT INTO t SELECT seq, ST_GeomFromText(CONCAT('POINT(', seq, ' ', seq + 10, ')'), 4326) FROM seq_1_to_9;

@@ -1,0 +1,3 @@
+CREATE TABLE t (id INT PRIMARY KEY, emb VECTOR(4), small VECTOR(1) NOT NULL);
+INSERT INTO t SELECT seq, TO_VECTOR(CONCAT('[', seq, ', ', seq / 3, ', -1.5, 0]')), TO_VECTOR('[3.25]') FROM seq_1_to_9;
+INSERT INTO t VALUES (100, NULL, TO_VECTOR('[0]'));

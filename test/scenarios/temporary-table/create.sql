@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT PRIMARY KEY, v INT);
+INSERT INTO t SELECT seq, seq FROM seq_1_to_9;
