@@ -3,7 +3,7 @@
  * `sql_log_bin`; nothing here changes the server for anyone else.
  */
 import type { Db } from './connection.js';
-import type { Dialect, SessionSetting } from './dialect.js';
+import type { Dialect, SessionSetting } from '../flavours/index.js';
 
 /**
  * - NO_ENGINE_SUBSTITUTION: a missing BLACKHOLE engine fails instead of silently becoming InnoDB.

@@ -8,7 +8,7 @@
  * Reads live in `src/inspect`; the engine decides what to do and asks the Applier to do it.
  */
 import type { Db } from '../db/connection.js';
-import type { Dialect } from '../db/dialect.js';
+import type { Dialect } from '../flavours/index.js';
 import type { Chunk } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { twinSpecFor } from '../plan/plan.js';

@@ -5,7 +5,7 @@
  * cannot be put back is named with the recover command.
  */
 import { connect, type Db } from '../db/connection.js';
-import type { Dialect } from '../db/dialect.js';
+import type { Dialect } from '../flavours/index.js';
 import { claimWorkerSlot } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, errorText } from '../errors.js';

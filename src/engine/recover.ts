@@ -4,7 +4,7 @@
  * so it never works under a flush (or another recover) that is still alive.
  */
 import { connect, type Db } from '../db/connection.js';
-import type { Dialect } from '../db/dialect.js';
+import type { Dialect } from '../flavours/index.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, FlusherError, PreflightError, errorText } from '../errors.js';

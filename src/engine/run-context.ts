@@ -3,7 +3,7 @@
  * and the pool can each be read on their own.
  */
 import type { Db } from '../db/connection.js';
-import type { Dialect } from '../db/dialect.js';
+import type { Dialect } from '../flavours/index.js';
 import type { BinlogPosition } from '../inspect/inspector.js';
 import type { JournalWriter } from '../journal/journal.js';
 import type { Logger } from '../log.js';

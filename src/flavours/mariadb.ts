@@ -8,7 +8,8 @@
  * VECTOR columns (11.7+), expression defaults (uuid_v7() included), INET4, INET6
  * and UUID columns, application-time periods and WITHOUT OVERLAPS keys.
  */
-import type { ServerVersion } from '../db/dialect.js';
+import { atLeast, type ServerVersion } from '../model/version.js';
+import { rowSettings, type Dialect } from './dialect.js';
 import type { Index, TableShape } from '../model/table.js';
 import { keepTableMapKey, plainUniqueKey, type KindRefusal, type TableKindRules } from './rules.js';
 
@@ -75,5 +76,67 @@ export function mariadbRules(version: ServerVersion): TableKindRules {
       }),
     refusal,
     canCutChunks: (i: Index) => plainUniqueKey(i),
+  };
+}
+
+/* Statements and session settings */
+
+export function mariadbDialect(v: ServerVersion): Dialect {
+  const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
+  return {
+    version: v,
+    sessionSettings: [
+      ...rowSettings(binlogAdmin),
+      {
+        variable: 'binlog_annotate_row_events',
+        value: 'OFF',
+        privilege: binlogAdmin,
+        why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
+      },
+    ],
+    globalRequirements: atLeast(v, 10, 2, 3)
+      ? [
+          {
+            variable: 'log_bin_compress',
+            okValues: ['OFF'],
+            why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
+            fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
+          },
+        ]
+      : [],
+    // ALL: a multi-source replica has one connection per source, each with its own applier.
+    stopReplica: 'STOP ALL SLAVES',
+    startReplica: 'START ALL SLAVES',
+    showReplicaStatus: 'SHOW SLAVE STATUS',
+    showBinlogStatus: 'SHOW MASTER STATUS',
+    showReplicas: 'SHOW SLAVE HOSTS',
+    replicaCols: {
+      ioRunning: 'Slave_IO_Running',
+      sqlRunning: 'Slave_SQL_Running',
+      sourceHost: 'Master_Host',
+      sourceLogFile: 'Relay_Master_Log_File',
+      execSourceLogPos: 'Exec_Master_Log_Pos',
+    },
+    gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+    gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+    sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+    blackholeFix:
+      "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+    privileges: {
+      replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+      binlogStatus: 'BINLOG MONITOR',
+      binlogEvents: 'BINLOG MONITOR',
+      replicaStatus: 'SLAVE MONITOR',
+      replicaHosts: 'REPLICATION MASTER ADMIN',
+      // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+      readOnlyBypass: atLeast(v, 10, 11, 0)
+        ? ['READ_ONLY ADMIN']
+        : atLeast(v, 10, 5, 2)
+          ? ['READ_ONLY ADMIN', 'SUPER']
+          : ['SUPER'],
+      setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
+    },
+    checkNamesPerSchema: false,
+    gtidTags: false,
   };
 }

@@ -10,7 +10,8 @@
  * visibility and the primary key's columns and prefixes). No index but the primary key appears in
  * it, no default, no generation expression, no SRID attribute and no secondary engine.
  */
-import type { ServerVersion } from '../db/dialect.js';
+import { atLeast, type ServerVersion } from '../model/version.js';
+import { rowSettings, type Dialect, type SessionSetting } from './dialect.js';
 import { isDescending, isFunctional, primaryKey, type Index, type TableShape } from '../model/table.js';
 import type { TwinEdits } from '../sql/builders.js';
 import { keepTableMapKey, plainUniqueKey, type KindRefusal, type TableKindRules } from './rules.js';
@@ -114,5 +115,94 @@ export function mysqlRules(version: ServerVersion): TableKindRules {
       }),
     refusal,
     canCutChunks: (i: Index) => plainUniqueKey(i),
+  };
+}
+
+/* Statements and session settings */
+
+/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
+function mysqlSessionSettings(v: ServerVersion): SessionSetting[] {
+  const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
+  const off = (variable: string, why: string, since: [number, number, number]): SessionSetting[] =>
+    atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
+  return [
+    ...rowSettings(restricted),
+    ...off(
+      'binlog_transaction_compression',
+      'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them',
+      [8, 0, 20],
+    ),
+    ...off(
+      'binlog_rows_query_log_events',
+      'no Rows_query event carrying our INSERT ... SELECT text',
+      [5, 6, 2],
+    ),
+    ...off(
+      'sql_require_primary_key',
+      'a shell or twin without a primary key is created as it is',
+      [8, 0, 13],
+    ),
+    ...off(
+      'sql_generate_invisible_primary_key',
+      'no invisible primary key is added to a shell or twin the real table does not have',
+      [8, 0, 30],
+    ),
+    ...(atLeast(v, 8, 0, 30)
+      ? [
+          {
+            variable: 'show_gipk_in_create_table_and_information_schema',
+            value: 'ON',
+            privilege: 'none',
+            why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
+          },
+        ]
+      : []),
+  ];
+}
+
+export function mysqlDialect(v: ServerVersion): Dialect {
+  const replicaWords = atLeast(v, 8, 0, 22);
+  const only84 = atLeast(v, 8, 2, 0);
+  return {
+    version: v,
+    sessionSettings: mysqlSessionSettings(v),
+    globalRequirements: [],
+    stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
+    startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+    showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+    showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+    showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
+    replicaCols: replicaWords
+      ? {
+          ioRunning: 'Replica_IO_Running',
+          sqlRunning: 'Replica_SQL_Running',
+          sourceHost: 'Source_Host',
+          sourceLogFile: 'Relay_Source_Log_File',
+          execSourceLogPos: 'Exec_Source_Log_Pos',
+        }
+      : {
+          ioRunning: 'Slave_IO_Running',
+          sqlRunning: 'Slave_SQL_Running',
+          sourceHost: 'Master_Host',
+          sourceLogFile: 'Relay_Master_Log_File',
+          execSourceLogPos: 'Exec_Master_Log_Pos',
+        },
+    gtidExecutedExpr: '@@GLOBAL.gtid_executed',
+    gtidModeExpr: '@@GLOBAL.gtid_mode',
+    sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
+      ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
+      : 'SUPER',
+    blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+    privileges: {
+      replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+      binlogStatus: 'REPLICATION CLIENT',
+      binlogEvents: 'REPLICATION SLAVE',
+      replicaStatus: 'REPLICATION CLIENT',
+      replicaHosts: 'REPLICATION SLAVE',
+      readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
+      setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
+    },
+    checkNamesPerSchema: true,
+    gtidTags: atLeast(v, 8, 3, 0),
   };
 }

@@ -9,7 +9,7 @@
  * refuses and does not touch that is left out of the twin; what would change it is refused up front.
  * test/integration/scenarios.test.ts proves it per scenario against a real copy of each table.
  */
-import type { ServerVersion } from '../db/dialect.js';
+import type { ServerVersion } from '../model/version.js';
 import type { Index, TableShape } from '../model/table.js';
 import type { TwinEdits } from '../sql/builders.js';
 
@@ -27,12 +27,6 @@ export interface TableKindRules {
   refusal(shape: TableShape): KindRefusal | undefined;
   /** Whether a unique index can cut keyset or range chunks (read with FORCE INDEX, in key order). */
   canCutChunks(index: Index): boolean;
-}
-
-export function atLeast(v: ServerVersion, major: number, minor: number, patch = 0): boolean {
-  if (v.major !== major) return v.major > major;
-  if (v.minor !== minor) return v.minor > minor;
-  return v.patch >= patch;
 }
 
 /**

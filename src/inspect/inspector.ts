@@ -4,7 +4,8 @@
  */
 import { usersWith, writesInto, type TableName } from '../plan/writers.js';
 import type { Db, Row } from '../db/connection.js';
-import { dialectFor, parseVersion, type Dialect } from '../db/dialect.js';
+import { parseVersion } from '../model/version.js';
+import { dialectFor, type Dialect } from '../flavours/index.js';
 import { qualify } from '../sql/quote.js';
 import { countAfterStart, countChunkOf, keyExtent, sessionExists, type CopyKey } from '../sql/builders.js';
 import type { Chunk } from '../plan/chunks.js';

@@ -33,7 +33,7 @@ import {
   type ServerFacts,
   type TableShape,
 } from './inspector.js';
-import type { Dialect } from '../db/dialect.js';
+import type { Dialect } from '../flavours/index.js';
 
 export interface PreflightReport {
   facts: ServerFacts;

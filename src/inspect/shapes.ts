@@ -4,8 +4,7 @@
  * recover read it here, the same way. Read-only.
  */
 import type { Db, Row } from '../db/connection.js';
-import { parseVersion, type ServerVersion } from '../db/dialect.js';
-import { atLeast } from '../flavours/rules.js';
+import { atLeast, parseVersion, type ServerVersion } from '../model/version.js';
 import { rulesFor } from '../flavours/index.js';
 import type { Column, Index, TableShape } from '../model/table.js';
 import type { TwinSpec } from '../sql/builders.js';

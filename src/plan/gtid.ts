@@ -8,7 +8,7 @@
  *   GTIDs: the other servers mark them executed (gtid_purged '+set') before any of them replicates
  *   from this one.
  */
-import type { Dialect, SessionSetting } from '../db/dialect.js';
+import type { Dialect, SessionSetting } from '../flavours/index.js';
 import type { GtidPlacement } from '../settings.js';
 
 export function gtidSessionSettings(s: { gtid?: GtidPlacement }, d: Dialect): SessionSetting[] {

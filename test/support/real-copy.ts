@@ -21,7 +21,7 @@ import { readRowImages, type TableImages } from './row-images.js';
 
 export const SIDE_SCHEMA = 'bf_real_copy';
 
-/** Session settings of the copy: those a flush session has (src/db/dialect.ts). */
+/** Session settings of the copy: those a flush session has (the flavour modules, src/flavours/). */
 function copySession(server: ServerInfo): string {
   const common =
     "SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', SESSION binlog_format = 'ROW', SESSION binlog_row_image = 'FULL'";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVersion } from '../../src/db/dialect.js';
+import { parseVersion } from '../../src/model/version.js';
 import { rulesFor } from '../../src/flavours/index.js';
 import { isDefaultExpression } from '../../src/inspect/shapes.js';
 import type { Column, Index, IndexPart, TableShape } from '../../src/model/table.js';

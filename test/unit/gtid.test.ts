@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dialectFor, parseVersion } from '../../src/db/dialect.js';
+import { parseVersion } from '../../src/model/version.js';
+import { dialectFor } from '../../src/flavours/index.js';
 import {
   gtidReport,
   gtidSessionSettings,

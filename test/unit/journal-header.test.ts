@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { journalHeader } from '../../src/engine/flush.js';
-import { dialectFor, parseVersion } from '../../src/db/dialect.js';
+import { parseVersion } from '../../src/model/version.js';
+import { dialectFor } from '../../src/flavours/index.js';
 import { flushSettings } from '../support/flusher.js';
 import type { ServerInfo } from '../sandbox/types.js';
 

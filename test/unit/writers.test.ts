@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { granteeUser, usersWith, writesInto } from '../../src/plan/writers.js';
-import { dialectFor, parseVersion } from '../../src/db/dialect.js';
+import { parseVersion } from '../../src/model/version.js';
+import { dialectFor } from '../../src/flavours/index.js';
 
 const T = [
   { schema: 'shop', table: 'orders' },
