@@ -143,3 +143,42 @@ describe.skipIf(sb.flavour !== 'mariadb' || sb.kind !== 'local')(
     });
   },
 );
+
+describe.skipIf(sb.flavour !== 'mysql')('GTID tags (MySQL 8.3+; this describe runs on MySQL only)', () => {
+  const T = 'bf_gtid_tag';
+  beforeAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+    await withSql(sb.primary, (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${T}; CREATE DATABASE ${T};
+        CREATE TABLE ${T}.t (id INT PRIMARY KEY, v INT);
+        INSERT INTO ${T}.t VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7)`),
+    );
+    await waitCaughtUp(sb.primary, sb.replica);
+  });
+  afterAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+  });
+
+  it('--gtid-tag: the flush transactions are uuid:tag:n on the replica, and the printed gtid_purged statement names that set', async () => {
+    const { report, log } = await runFlush(
+      flushSettings(sb.replica, {
+        selection: { databases: [T], tables: [], skip: [] },
+        chunkSize: 3,
+        gtid: { tag: 'bfx' },
+      }),
+    );
+    expect(report.status, log.lines.join('\n')).toBe('flushed');
+    const written = report.gtid!.written;
+    // One CREATE TABLE and three chunks of at most 3 rows: 4 transactions, all tagged.
+    expect(written).toMatch(/^[0-9a-f-]{36}:bfx:\d+-\d+$/);
+    const [a, b] = written.split(':')[2]!.split('-').map(Number);
+    expect(b! - a! + 1).toBe(4);
+    const executed = await withSql(sb.replica, async (c) =>
+      String((await rows<{ g: string }>(c, 'SELECT @@GLOBAL.gtid_executed AS g'))[0]!.g).replaceAll('\n', ''),
+    );
+    expect(executed).toContain(`:bfx:${a}-${b}`);
+    expect(report.gtid!.steps.map((s) => s.sql).join('\n')).toContain(
+      `SET GLOBAL gtid_purged = '+${written}'`,
+    );
+  });
+});
