@@ -1,7 +1,8 @@
 /**
  * Reads a server's binlog between two coordinates over the replication protocol, as a replica would,
- * with @vlasky/zongji (a maintained binlog client on mysql2). Hands over only what `checkRange` looks
- * at: statements and row events, each with the coordinates after it.
+ * with @vlasky/zongji (a maintained binlog client on mysql2). Hands over statements and row events,
+ * each with the coordinates after it, and (to a sink) the rows of INSERT events as the reader decodes
+ * them: temporal values as text (TIMESTAMP in UTC), JSON as text.
  */
 import ZongJi from '@vlasky/zongji';
 import { randomInt } from 'node:crypto';
@@ -32,6 +33,34 @@ const ROW_OPS: Record<string, 'insert' | 'update' | 'delete'> = {
   deleterows: 'delete',
 };
 
+/** Where the rows of INSERT events go. */
+export interface RowSink {
+  /**
+   * The rows of one INSERT event under `schema`.`table`. `pending`: the event has no position of its
+   * own (MariaDB 11.4+ inside a transaction); whether it is inside the range is known at its commit.
+   */
+  rows(schema: string, table: string, rows: Record<string, unknown>[], pending: boolean): void;
+  /** The pending rows' transaction ended inside the range (`keep`) or after it. */
+  settle(keep: boolean): void;
+}
+
+export interface ReadOptions {
+  /** Seconds without a binlog event before the read counts as stuck. */
+  idleS?: number;
+  sink?: RowSink;
+  /** Decode only these tables' row events (others are skipped unread). */
+  only?: { schema: string; table: string }[];
+  /** Skip these tables' row events unread. */
+  skip?: { schema: string; table: string }[];
+}
+
+type Name = { schema: string; table: string };
+const bySchema = (names: Name[]): Record<string, string[]> => {
+  const out: Record<string, string[]> = {};
+  for (const n of names) (out[n.schema] ??= []).push(n.table);
+  return out;
+};
+
 /** What `checkRange` needs of one event, at the coordinates after it (undefined: not looked at). */
 function rangeEvent(e: AnyEvent, at: Coordinates): RangeEvent | undefined {
   const name = e.getEventName();
@@ -50,20 +79,27 @@ function rangeEvent(e: AnyEvent, at: Coordinates): RangeEvent | undefined {
 }
 
 /**
- * Every statement and row event after `start` up to and including the one ending at `end`. Fails when
- * nothing arrives for `idleS` seconds (the range is not on this server, or the binlog was purged).
+ * Every statement and row event after `start` up to and including the one ending at `end`, handed to
+ * `onEvent` in order. Fails when nothing arrives for `idleS` seconds (the range is not on this server,
+ * or the binlog was purged).
  */
-export async function readRange(
+export async function readEvents(
   c: ConnectionSettings,
   start: Coordinates,
   end: Coordinates,
-  idleS = 30,
-): Promise<RangeEvent[]> {
-  const events: RangeEvent[] = [];
-  if (comparePositions(start, end) >= 0) return events;
-  const z = new ZongJi({ ...connectionOptions(c), multipleStatements: false });
+  onEvent: (e: RangeEvent) => void,
+  opts: ReadOptions = {},
+): Promise<void> {
+  if (comparePositions(start, end) >= 0) return;
+  const idleS = opts.idleS ?? 30;
+  const z = new ZongJi({
+    ...connectionOptions(c),
+    multipleStatements: false,
+    timezone: 'Z',
+    jsonStrings: true,
+  });
   let file = start.file;
-  return new Promise<RangeEvent[]>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     let settled = false;
     let idle: NodeJS.Timeout | undefined;
     const finish = (e?: unknown) => {
@@ -72,7 +108,7 @@ export async function readRange(
       clearTimeout(idle);
       z.stop();
       if (e) reject(e);
-      else resolve(events);
+      else resolve();
     };
     const armIdle = () => {
       clearTimeout(idle);
@@ -91,9 +127,9 @@ export async function readRange(
       finish(new FlusherError(`verify: reading the binlog failed: ${errorText(e)}`, ExitCode.verifyFailed)),
     );
     // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
-    // with no position of their own: only its commit has one. They are held until it comes and take
-    // its position (the coordinates after the transaction).
-    let held: AnyEvent[] = [];
+    // with no position of their own: only its commit has one. They are held (without their rows, which
+    // went to the sink as pending) until it comes and take its position.
+    let held: RangeEvent[] = [];
     z.on('binlog', (raw: unknown) => {
       const e = raw as AnyEvent;
       armIdle();
@@ -104,15 +140,22 @@ export async function readRange(
       }
       if (!e.nextPosition) {
         // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
-        if (name === 'query' || ROW_OPS[name]) held.push(e);
+        if (name !== 'query' && !ROW_OPS[name]) return;
+        toSink(e, opts.sink, true);
+        const later = rangeEvent(e, { file: '', position: 0 });
+        if (later) held.push(later);
         return;
       }
       const at = { file, position: e.nextPosition };
-      if (comparePositions(at, end) > 0) return finish();
-      for (const x of [...held, e]) {
-        const event = rangeEvent(x, at);
-        if (event) events.push(event);
+      if (comparePositions(at, end) > 0) {
+        opts.sink?.settle(false);
+        return finish();
       }
+      toSink(e, opts.sink, false);
+      opts.sink?.settle(true);
+      for (const x of held) onEvent({ ...x, ...at });
+      const event = rangeEvent(e, at);
+      if (event) onEvent(event);
       held = [];
       if (comparePositions(at, end) >= 0) finish();
     });
@@ -123,6 +166,28 @@ export async function readRange(
       // A replica's server id of its own: one no real replica uses (a duplicate would disconnect it).
       serverId: randomInt(2_000_000_000, 4_000_000_000),
       includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
+      ...(opts.only ? { includeSchema: bySchema(opts.only) } : {}),
+      ...(opts.skip?.length ? { excludeSchema: bySchema(opts.skip) } : {}),
     });
   });
+}
+
+/** Hands an INSERT event's rows to the sink. */
+function toSink(e: AnyEvent, sink: RowSink | undefined, pending: boolean): void {
+  if (!sink || e.getEventName() !== 'writerows' || !e.rows) return;
+  const t = e.tableMap?.[e.tableId!];
+  if (t) sink.rows(t.parentSchema, t.tableName, e.rows as Record<string, unknown>[], pending);
+}
+
+/** Every statement and row event of the range, in order. */
+export async function readRange(
+  c: ConnectionSettings,
+  start: Coordinates,
+  end: Coordinates,
+  idleS = 30,
+  opts: Omit<ReadOptions, 'idleS'> = {},
+): Promise<RangeEvent[]> {
+  const events: RangeEvent[] = [];
+  await readEvents(c, start, end, (e) => events.push(e), { ...opts, idleS });
+  return events;
 }

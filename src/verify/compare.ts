@@ -1,0 +1,136 @@
+/**
+ * The value side of `verify`: per flushed table, a digest of its rows in the binlog range (from the
+ * rows the reader decodes) and one of the table's rows (a SELECT of every column, streamed), then, for
+ * a table whose digests differ, a second pass over a few of the differing buckets to name the rows.
+ * Reads only; bounded memory (no table is held, only digests and a capped sample).
+ */
+import type { Db } from '../db/connection.js';
+import { errorText } from '../errors.js';
+import type { Manifest } from '../journal/manifest.js';
+import type { ConnectionSettings } from '../settings.js';
+import { NotComparable } from './canonical.js';
+import { SideDigest, type TablePlan } from './digest.js';
+import { readEvents, type RowSink } from './reader.js';
+import { READ_SESSION, selectEveryColumn } from './sql.js';
+import { differences } from './values.js';
+
+const tkey = (schema: string, table: string) => `${schema}\u0000${table}`;
+
+/** The binlog side of every compared table, fed by the range reader. */
+export class BinlogSides implements RowSink {
+  readonly sides = new Map<string, SideDigest>();
+  /** Tables whose binlog rows could not be put in canonical form, and why. */
+  readonly broken = new Map<string, string>();
+  private pendingTables = new Set<SideDigest>();
+
+  constructor(plans: TablePlan[], sample?: Map<string, Set<number>>) {
+    for (const p of plans) {
+      const k = tkey(p.schema, p.table);
+      this.sides.set(k, new SideDigest(p, sample?.get(k)));
+    }
+  }
+
+  rows(schema: string, table: string, rows: Record<string, unknown>[], pending: boolean): void {
+    const k = tkey(schema, table);
+    const side = this.sides.get(k);
+    if (!side || this.broken.has(k)) return;
+    try {
+      for (const r of rows) side.add(side.plan.canon.fromBinlog(r), pending);
+      if (pending) this.pendingTables.add(side);
+    } catch (e) {
+      if (!(e instanceof NotComparable)) throw e;
+      this.broken.set(k, e.message);
+    }
+  }
+
+  settle(keep: boolean): void {
+    for (const s of this.pendingTables) s.settle(keep);
+    this.pendingTables.clear();
+  }
+
+  of(schema: string, table: string): SideDigest | undefined {
+    return this.sides.get(tkey(schema, table));
+  }
+}
+
+export interface TableRead {
+  side?: SideDigest;
+  rows?: number;
+  /** Why the table's rows could not be compared (not readable, or a value without a canonical form). */
+  failed?: string;
+}
+
+/** The table side: every row of the table, streamed through the digest. */
+export async function readTable(db: Db, plan: TablePlan, sample?: Set<number>): Promise<TableRead> {
+  const side = new SideDigest(plan, sample);
+  let broken: string | undefined;
+  try {
+    await db.exec(READ_SESSION);
+    const rows = await db.stream(selectEveryColumn(plan.schema, plan.table, plan.columns), (r) => {
+      if (broken) return;
+      try {
+        side.add(plan.canon.fromTable(r));
+      } catch (e) {
+        if (!(e instanceof NotComparable)) throw e;
+        broken = e.message;
+      }
+    });
+    return broken ? { failed: broken } : { side, rows };
+  } catch (e) {
+    return { failed: `its rows could not be read: ${errorText(e)}` };
+  }
+}
+
+export interface Diagnosis {
+  lines: string[];
+  /** Differing buckets not looked into (each holds at least one differing row). */
+  unlooked: number;
+  truncated: boolean;
+}
+
+/** Buckets looked into per table on a mismatch. */
+const BUCKETS_LOOKED = 4;
+/** Lines shown per table. */
+export const LINES_SHOWN = 8;
+
+/**
+ * Second pass over mismatched tables: the binlog range and each table again, keeping only the rows of
+ * the first few differing buckets, to say which keys differ and in which columns.
+ */
+export async function diagnose(
+  c: ConnectionSettings,
+  db: Db,
+  m: Manifest,
+  idleS: number,
+  mismatched: { plan: TablePlan; buckets: number[] }[],
+  reconnect: () => Promise<Db>,
+): Promise<Map<string, Diagnosis>> {
+  const out = new Map<string, Diagnosis>();
+  if (!mismatched.length) return out;
+  const sample = new Map(
+    mismatched.map((x) => [tkey(x.plan.schema, x.plan.table), new Set(x.buckets.slice(0, BUCKETS_LOOKED))]),
+  );
+  const binlog = new BinlogSides(
+    mismatched.map((x) => x.plan),
+    sample,
+  );
+  await readEvents(c, m.binlog.start!, m.binlog.end!, () => undefined, {
+    idleS,
+    sink: binlog,
+    only: mismatched.map((x) => x.plan),
+  });
+  let session = db;
+  for (const x of mismatched) {
+    const k = tkey(x.plan.schema, x.plan.table);
+    if (session.broken) session = await reconnect();
+    const t = await readTable(session, x.plan, sample.get(k));
+    const b = binlog.of(x.plan.schema, x.plan.table)!;
+    if (!t.side) continue;
+    out.set(k, {
+      lines: differences(x.plan, b.sample, t.side.sample),
+      unlooked: Math.max(0, x.buckets.length - BUCKETS_LOOKED),
+      truncated: b.truncated || t.side.truncated,
+    });
+  }
+  return out;
+}
