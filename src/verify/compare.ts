@@ -10,7 +10,8 @@ import type { Manifest } from '../journal/manifest.js';
 import type { ConnectionSettings } from '../settings.js';
 import { NotComparable } from './canonical.js';
 import { SideDigest, type TablePlan } from './digest.js';
-import { readEvents, type RowSink } from './reader.js';
+import { decoderFor } from './columns.js';
+import { readEvents, type ReaderColumn, type RowSink } from './reader.js';
 import { READ_SESSION, selectEveryColumn } from './sql.js';
 import { differences } from './values.js';
 
@@ -22,6 +23,7 @@ export class BinlogSides implements RowSink {
   /** Tables whose binlog rows could not be put in canonical form, and why. */
   readonly broken = new Map<string, string>();
   private pendingTables = new Set<SideDigest>();
+  private checked = new WeakSet<ReaderColumn[]>();
 
   constructor(plans: TablePlan[], sample?: Map<string, Set<number>>) {
     for (const p of plans) {
@@ -30,11 +32,21 @@ export class BinlogSides implements RowSink {
     }
   }
 
-  rows(schema: string, table: string, rows: Record<string, unknown>[], pending: boolean): void {
+  rows(
+    schema: string,
+    table: string,
+    rows: Record<string, unknown>[],
+    pending: boolean,
+    columns: ReaderColumn[] | undefined,
+  ): void {
     const k = tkey(schema, table);
     const side = this.sides.get(k);
     if (!side || this.broken.has(k)) return;
     try {
+      if (columns && !this.checked.has(columns)) {
+        this.checked.add(columns);
+        checkDecoding(side.plan, columns);
+      }
       for (const r of rows) side.add(side.plan.canon.fromBinlog(r), pending);
       if (pending) this.pendingTables.add(side);
     } catch (e) {
@@ -50,6 +62,28 @@ export class BinlogSides implements RowSink {
 
   of(schema: string, table: string): SideDigest | undefined {
     return this.sides.get(tkey(schema, table));
+  }
+
+  /** The character set of each character column, for the reader (see ReadOptions.charsets). */
+  charsets = (schema: string, table: string): Map<string, string> | undefined => {
+    const plan = this.sides.get(tkey(schema, table))?.plan;
+    return plan && textCharsets(plan);
+  };
+}
+
+function textCharsets(plan: TablePlan): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of plan.columns)
+    if ((c.kind === 'text' || c.kind === 'char') && c.charset) out.set(c.name, c.charset);
+  return out;
+}
+
+/** The reader decodes every character column in the column's own character set (else: not comparable). */
+function checkDecoding(plan: TablePlan, columns: ReaderColumn[]): void {
+  for (const [name, charset] of textCharsets(plan)) {
+    const used = columns.find((c) => c.name === name)?.charset;
+    if (used && decoderFor(used) !== decoderFor(charset))
+      throw new NotComparable(`column ${name}: the binlog reader decodes it as ${used}, not as ${charset}`);
   }
 }
 
@@ -117,6 +151,7 @@ export async function diagnose(
   await readEvents(c, m.binlog.start!, m.binlog.end!, () => undefined, {
     idleS,
     sink: binlog,
+    charsets: binlog.charsets,
     only: mismatched.map((x) => x.plan),
   });
   let session = db;

@@ -16,6 +16,12 @@ interface Coordinates {
   position: number;
 }
 
+/** A column as the reader will decode it (its character set: null for bytes). */
+export interface ReaderColumn {
+  name: string;
+  charset: string | null;
+}
+
 /** A zongji event, as far as we read it (its typings name each class; we need few fields). */
 interface AnyEvent {
   getEventName(): string;
@@ -23,7 +29,7 @@ interface AnyEvent {
   binlogName?: string;
   query?: string;
   tableId?: number;
-  tableMap?: Record<number, { parentSchema: string; tableName: string }>;
+  tableMap?: Record<number, { parentSchema: string; tableName: string; columns?: ReaderColumn[] }>;
   rows?: unknown[];
 }
 
@@ -39,7 +45,13 @@ export interface RowSink {
    * The rows of one INSERT event under `schema`.`table`. `pending`: the event has no position of its
    * own (MariaDB 11.4+ inside a transaction); whether it is inside the range is known at its commit.
    */
-  rows(schema: string, table: string, rows: Record<string, unknown>[], pending: boolean): void;
+  rows(
+    schema: string,
+    table: string,
+    rows: Record<string, unknown>[],
+    pending: boolean,
+    columns: ReaderColumn[] | undefined,
+  ): void;
   /** The pending rows' transaction ended inside the range (`keep`) or after it. */
   settle(keep: boolean): void;
 }
@@ -52,6 +64,14 @@ export interface ReadOptions {
   only?: { schema: string; table: string }[];
   /** Skip these tables' row events unread. */
   skip?: { schema: string; table: string }[];
+  /**
+   * The character set of each character column of a table, as the server defines it. With
+   * binlog_row_metadata=FULL the reader takes a column's character set from the collation id in the
+   * binlog, and takes an id it does not know (MariaDB's uca1400 and unicode collations, among others)
+   * for utf8mb4: a utf16, utf32, ucs2 or latin1 column would be decoded as UTF-8. Given here, the
+   * reader decodes such a column in its own character set.
+   */
+  charsets?: (schema: string, table: string) => Map<string, string> | undefined;
 }
 
 type Name = { schema: string; table: string };
@@ -138,6 +158,7 @@ export async function readEvents(
         file = e.binlogName ?? file;
         return;
       }
+      if (name === 'tablemap') return correctCharsets(e, opts.charsets);
       if (!e.nextPosition) {
         // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
         if (name !== 'query' && !ROW_OPS[name]) return;
@@ -176,7 +197,21 @@ export async function readEvents(
 function toSink(e: AnyEvent, sink: RowSink | undefined, pending: boolean): void {
   if (!sink || e.getEventName() !== 'writerows' || !e.rows) return;
   const t = e.tableMap?.[e.tableId!];
-  if (t) sink.rows(t.parentSchema, t.tableName, e.rows as Record<string, unknown>[], pending);
+  if (t) sink.rows(t.parentSchema, t.tableName, e.rows as Record<string, unknown>[], pending, t.columns);
+}
+
+/**
+ * A table map has just been read (its row events follow): where the reader's idea of a character
+ * column's character set differs from the server's, the server's is what it decodes with.
+ */
+function correctCharsets(e: AnyEvent, charsets: ReadOptions['charsets']): void {
+  const t = e.tableMap?.[e.tableId!];
+  const want = t && charsets?.(t.parentSchema, t.tableName);
+  if (!want || !t.columns) return;
+  for (const c of t.columns) {
+    const cs = want.get(c.name);
+    if (cs !== undefined && c.charset !== null && c.charset !== cs) c.charset = cs;
+  }
 }
 
 /** Every statement and row event of the range, in order. */

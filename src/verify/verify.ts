@@ -91,7 +91,11 @@ async function verifyWith(
   const compared = m.tables.filter((t) => !ctx.why.has(tkey(t.schema, t.table)));
   const binlog = new BinlogSides(compared.map((t) => ctx.plans.get(tkey(t.schema, t.table))!));
   const skip = m.tables.filter((t) => ctx.unreadable.has(tkey(t.schema, t.table)));
-  const events = await readRange(s.connection, start, end, idleS, { sink: binlog, skip });
+  const events = await readRange(s.connection, start, end, idleS, {
+    sink: binlog,
+    skip,
+    charsets: binlog.charsets,
+  });
   const v = checkRange(m, events, m.run.ddl !== 'none', ctx.unreadable);
   const inside = new Touches(m.tables, true);
   for (const e of events) inside.see(e);

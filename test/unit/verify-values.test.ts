@@ -15,6 +15,7 @@ import {
   rowText,
 } from '../../src/verify/canonical.js';
 import { checkRange } from '../../src/verify/check.js';
+import { BinlogSides } from '../../src/verify/compare.js';
 import {
   baseType,
   parseMembers,
@@ -378,6 +379,40 @@ describe('verify by value: how a difference reads', () => {
     expect(keyValueText(vc({ kind: 'bit' }), '\u0001\u0000')).toBe('256');
     expect(keyValueText(vc({ kind: 'text' }), 'alice@example.com')).toMatch(/^~[0-9a-f]{8}$/);
     expect(keyValueText(vc({ kind: 'inet6' }), '00'.repeat(16))).toMatch(/^~[0-9a-f]{8}$/);
+  });
+});
+
+describe('verify by value: the binlog side', () => {
+  const shape = {
+    columns: [col('id', 'int'), col('u', 'varchar(9)', 'utf16'), col('a', 'varchar(9)', 'utf8mb4')],
+    indexes: [{ name: 'PRIMARY', unique: true, type: 'BTREE', columns: ['id'], weak: false }],
+    partitions: [],
+  };
+  const plan = planTable('s', 't', shape, 'mariadb', 10);
+  it("tells the reader each character column's own character set", () => {
+    const sides = new BinlogSides([plan]);
+    expect(sides.charsets('s', 't')).toEqual(
+      new Map([
+        ['u', 'utf16'],
+        ['a', 'utf8mb4'],
+      ]),
+    );
+    expect(sides.charsets('s', 'other')).toBeUndefined();
+  });
+  it('a column the reader decodes in another character set is not compared (utf8mb3 for utf8mb4 is the same)', () => {
+    const sides = new BinlogSides([plan]);
+    const cols = (u: string) => [
+      { name: 'id', charset: null },
+      { name: 'u', charset: u },
+      { name: 'a', charset: 'utf8mb3' },
+    ];
+    sides.rows('s', 't', [{ id: 1, u: 'x', a: 'y' }], false, cols('utf16'));
+    expect(sides.broken.size).toBe(0);
+    expect(sides.of('s', 't')!.all.rows).toBe(1);
+    sides.rows('s', 't', [{ id: 2, u: 'x', a: 'y' }], false, cols('utf8mb4'));
+    expect([...sides.broken.values()]).toEqual([
+      'column u: the binlog reader decodes it as utf8mb4, not as utf16',
+    ]);
   });
 });
 
