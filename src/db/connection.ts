@@ -90,24 +90,34 @@ export class Db {
   }
 
   /**
-   * The rows of one statement, one at a time, in bounded memory (the server waits while `onRow`
-   * catches up): each value as the bytes the server sent, NULL as null. Returns the number of rows.
-   * No statement timeout: a table's rows take as long as they take.
+   * The rows of one statement, one at a time, in bounded memory: `onRow` handles each row as it is
+   * read from the socket (synchronously, so nothing piles up), each value as the bytes the server
+   * sent, NULL as null. Returns the number of rows. No statement timeout: a table's rows take as long
+   * as they take. When `onRow` throws, the session is dropped (it is in the middle of a result).
    */
   async stream(sql: string, onRow: (row: (Buffer | null)[]) => void): Promise<number> {
     if (this._broken) throw lostError();
     const raw = (this.conn as unknown as { connection: mysqlCallback.Connection }).connection;
-    const rows = raw
-      .query({ sql, rowsAsArray: true, typeCast: (field: { buffer(): Buffer | null }) => field.buffer() })
-      .stream({ highWaterMark: 1024 });
     let n = 0;
+    let failed: unknown;
     try {
-      for await (const row of rows) {
-        onRow(row as (Buffer | null)[]);
-        n++;
-      }
+      await new Promise<void>((resolve, reject) => {
+        raw
+          .query({ sql, rowsAsArray: true, typeCast: (field: { buffer(): Buffer | null }) => field.buffer() })
+          .on('result', (row) => {
+            if (failed !== undefined) return;
+            try {
+              onRow(row as unknown as (Buffer | null)[]);
+              n++;
+            } catch (e) {
+              failed = e;
+              reject(e);
+            }
+          })
+          .on('error', reject)
+          .on('end', () => resolve());
+      });
     } catch (e) {
-      // Left in the middle of a result (or lost): this session cannot run another statement.
       this.drop();
       throw e;
     }

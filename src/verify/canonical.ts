@@ -31,6 +31,8 @@ export function doubleText(d: number): string {
 
 /** A decimal's text without leading zeros; -0.00 is 0.00. */
 export function decimalText(s: string): string {
+  // The usual case, as both sides send it: no sign or leading zero to take away.
+  if (/^[1-9]/.test(s) || /^0(\.|$)/.test(s)) return s;
   const m = /^([+-]?)0*(\d+)(\.\d*)?$/.exec(s.trim());
   if (!m) return s;
   const body = m[2]!.replace(/^0+(?=\d)/, '') + (m[3] ?? '');
@@ -39,9 +41,13 @@ export function decimalText(s: string): string {
 
 /** Character data as the reader decodes it: the column's bytes in its character set. */
 export function decodeText(b: Buffer, charset: string | null): string {
+  return textDecoder(charset)(b);
+}
+
+function textDecoder(charset: string | null): (b: Buffer) => string {
   const name = charset ? decoderFor(charset) : 'utf8';
-  if (!name || name === 'utf8') return b.toString('utf8');
-  return iconv.decode(b, name, { stripBOM: false });
+  if (!name || name === 'utf8') return (b) => b.toString('utf8');
+  return (b) => iconv.decode(b, name, { stripBOM: false });
 }
 
 const latin1 = (b: Buffer) => b.toString('latin1');
@@ -97,7 +103,8 @@ function converters(c: ValueColumn): [FromBinlog, FromTable] {
     typeof v === 'string'
       ? v
       : fail(c, `the binlog reader handed over ${Buffer.isBuffer(v) ? 'bytes' : typeof v}`);
-  const text = (v: unknown): string => (Buffer.isBuffer(v) ? decodeText(v, c.charset) : str(v));
+  const decode = textDecoder(c.charset);
+  const text = (v: unknown): string => (Buffer.isBuffer(v) ? decode(v) : str(v));
   const bytes = (v: unknown): Buffer =>
     Buffer.isBuffer(v) ? v : fail(c, `the binlog reader handed over ${typeof v}`);
   switch (c.kind) {
@@ -128,9 +135,9 @@ function converters(c: ValueColumn): [FromBinlog, FromTable] {
     case 'temporal':
       return [str, latin1];
     case 'text':
-      return [text, (b) => decodeText(b, c.charset)];
+      return [text, decode];
     case 'char':
-      return [(v) => text(v).replace(/ +$/, ''), (b) => decodeText(b, c.charset).replace(/ +$/, '')];
+      return [(v) => text(v).replace(/ +$/, ''), (b) => decode(b).replace(/ +$/, '')];
     case 'binary':
       return [(v) => latin1(trimZeros(bytes(v), false)), (b) => latin1(trimZeros(b, false))];
     case 'bytes':
@@ -213,10 +220,17 @@ export function rowCanon(columns: ValueColumn[]): RowCanon {
   };
 }
 
-/** The row as one string: each value length-prefixed (NULL distinct from every string). */
-export function rowText(values: Canon[]): string {
+/**
+ * The row as one string: each value length-prefixed (NULL distinct from every string). `only`: these
+ * positions alone (a key).
+ */
+export function rowText(values: Canon[], only?: number[]): string {
   let s = '';
-  for (const v of values) s += v === null ? '\u0000' : `${v.length}:${v}`;
+  const n = only ? only.length : values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[only ? only[i]! : i]!;
+    s += v === null ? '\u0000' : `${v.length}:${v}`;
+  }
   return s;
 }
 

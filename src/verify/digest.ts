@@ -6,7 +6,7 @@ import type { Flavour } from '../db/dialect.js';
 import type { TableShape } from '../inspect/inspector.js';
 import { rowCanon, rowText, type Canon, type RowCanon } from './canonical.js';
 import { planColumns, type ValueColumn } from './columns.js';
-import { RowMultiset, bucketOfHash, bucketOfKey, bucketsFor, rowHash } from './multiset.js';
+import { RowMultiset, bucketOfHash, bucketOfKey, bucketsFor, hashHex, rowHash } from './multiset.js';
 
 export interface TablePlan {
   schema: string;
@@ -72,17 +72,18 @@ export class SideDigest {
     this.all = new RowMultiset(plan.buckets);
   }
 
+  private readonly hash = new Uint32Array(4);
+
   /** One row's canonical values; `pending` until its transaction is known to be inside the range. */
   add(values: Canon[], pending = false): void {
-    const text = rowText(values);
-    const hash = rowHash(text);
+    const hash = rowHash(rowText(values), this.hash);
     const { key, buckets } = this.plan;
-    const keyText = key.length ? rowText(key.map((i) => values[i]!)) : undefined;
+    const keyText = key.length ? rowText(values, key) : undefined;
     const bucket = keyText === undefined ? bucketOfHash(hash, buckets) : bucketOfKey(keyText, buckets);
     if (pending) (this.pending ??= new RowMultiset(buckets)).add(hash, bucket);
     else this.all.add(hash, bucket);
     if (!this.sampleBuckets?.has(bucket)) return;
-    const hex = hash.toString('hex');
+    const hex = hashHex(hash);
     const entry: [string, SampleRow] = [keyText ?? hex, { values, hash: hex }];
     if (pending) this.pendingSample.push(entry);
     else this.keep(entry);

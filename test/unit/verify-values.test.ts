@@ -24,7 +24,7 @@ import {
   type ValueColumn,
 } from '../../src/verify/columns.js';
 import { SideDigest, planTable } from '../../src/verify/digest.js';
-import { RowMultiset, bucketsFor, rowHash } from '../../src/verify/multiset.js';
+import { RowMultiset, bucketsFor, hashHex, rowHash } from '../../src/verify/multiset.js';
 import { selectEveryColumn } from '../../src/verify/sql.js';
 import { Touches, differences, keyValueText, namesTable, serverWideReason } from '../../src/verify/values.js';
 import type { Manifest } from '../../src/journal/manifest.js';
@@ -251,15 +251,29 @@ describe('verify by value: the multiset digest', () => {
   });
   it('sums with carries across words, and merges like adding', () => {
     const a = new RowMultiset(1);
-    const ones = Buffer.alloc(32, 0xff);
-    a.add(ones, 0);
-    a.add(Buffer.from([1, ...Array(31).fill(0)]), 0);
-    expect([...a.sums]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]); // 2^256 - 1 + 1 wraps to 0
+    a.add(Uint32Array.from([0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff]), 0);
+    a.add(Uint32Array.from([1, 0, 0, 0]), 0);
+    expect([...a.sums]).toEqual([0, 0, 0, 0]); // 2^128 - 1 + 1 wraps to 0
     const b = new RowMultiset(1);
     const c = new RowMultiset(1);
     c.add(h('p'), 0);
     b.merge(c);
     expect(b.differing(c)).toEqual([]);
+  });
+  it('hashes without collisions on many near-identical rows, and one changed character changes about half the bits', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 100_000; i++) seen.add(hashHex(rowHash(rowText([String(i), `note-${i % 7}`, null]))));
+    expect(seen.size).toBe(100_000);
+    const bits = (x: number) => x.toString(2).replaceAll('0', '').length;
+    let flipped = 0;
+    for (let i = 0; i < 1000; i++) {
+      const a = rowHash(`row ${i} a`);
+      const b = rowHash(`row ${i} b`);
+      for (let w = 0; w < 4; w++) flipped += bits((a[w]! ^ b[w]!) >>> 0);
+    }
+    expect(flipped / 1000).toBeGreaterThan(56);
+    expect(flipped / 1000).toBeLessThan(72);
+    expect(hashHex(rowHash(''))).not.toBe(hashHex(rowHash('\u0000')));
   });
   it('sizes buckets to about 128 rows, up to 4096', () => {
     expect(bucketsFor(0)).toBe(1);
@@ -340,7 +354,7 @@ describe('verify by value: how a difference reads', () => {
     indexes: key ? [{ name: 'PRIMARY', unique: true, type: 'BTREE', columns: ['id'], weak: false }] : [],
     partitions: [],
   });
-  const row = (values: (string | null)[]) => ({ values, hash: rowHash(rowText(values)).toString('hex') });
+  const row = (values: (string | null)[]) => ({ values, hash: hashHex(rowHash(rowText(values))) });
   it('names the key and the columns, never a value', () => {
     const plan = planTable('s', 't', shape(true), 'mariadb', 10);
     const k = (id: string) => rowText([id]);
