@@ -118,7 +118,6 @@ export async function readEvents(
     timezone: 'Z',
     jsonStrings: true,
   });
-  let file = start.file;
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     let idle: NodeJS.Timeout | undefined;
@@ -130,13 +129,14 @@ export async function readEvents(
       if (e) reject(e);
       else resolve();
     };
+    const reader = rangeReader(start, end, onEvent, opts, finish);
     const armIdle = () => {
       clearTimeout(idle);
       idle = setTimeout(
         () =>
           finish(
             new FlusherError(
-              `verify: no binlog event for ${idleS}s before ${end.file}:${end.position} (read up to ${file}); is this the server that ran the flush, and is its binlog still there?`,
+              `verify: no binlog event for ${idleS}s before ${end.file}:${end.position} (read up to ${reader.file()}); is this the server that ran the flush, and is its binlog still there?`,
               ExitCode.verifyFailed,
             ),
           ),
@@ -146,39 +146,9 @@ export async function readEvents(
     z.on('error', (e: unknown) =>
       finish(new FlusherError(`verify: reading the binlog failed: ${errorText(e)}`, ExitCode.verifyFailed)),
     );
-    // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
-    // with no position of their own: only its commit has one. They are held (without their rows, which
-    // went to the sink as pending) until it comes and take its position.
-    let held: RangeEvent[] = [];
     z.on('binlog', (raw: unknown) => {
-      const e = raw as AnyEvent;
       armIdle();
-      const name = e.getEventName();
-      if (name === 'rotate') {
-        file = e.binlogName ?? file;
-        return;
-      }
-      if (name === 'tablemap') return correctCharsets(e, opts.charsets);
-      if (!e.nextPosition) {
-        // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
-        if (name !== 'query' && !ROW_OPS[name]) return;
-        toSink(e, opts.sink, true);
-        const later = rangeEvent(e, { file: '', position: 0 });
-        if (later) held.push(later);
-        return;
-      }
-      const at = { file, position: e.nextPosition };
-      if (comparePositions(at, end) > 0) {
-        opts.sink?.settle(false);
-        return finish();
-      }
-      toSink(e, opts.sink, false);
-      opts.sink?.settle(true);
-      for (const x of held) onEvent({ ...x, ...at });
-      const event = rangeEvent(e, at);
-      if (event) onEvent(event);
-      held = [];
-      if (comparePositions(at, end) >= 0) finish();
+      reader.see(raw as AnyEvent);
     });
     armIdle();
     z.start({
@@ -191,6 +161,50 @@ export async function readEvents(
       ...(opts.skip?.length ? { excludeSchema: bySchema(opts.skip) } : {}),
     });
   });
+}
+
+/** One read's way through the events: which file it is in, and what waits for its commit. */
+function rangeReader(
+  start: Coordinates,
+  end: Coordinates,
+  onEvent: (e: RangeEvent) => void,
+  opts: ReadOptions,
+  finish: () => void,
+): { file(): string; see(e: AnyEvent): void } {
+  let file = start.file;
+  // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
+  // with no position of their own: only its commit has one. They are held (without their rows, which
+  // went to the sink as pending) until it comes and take its position.
+  let held: RangeEvent[] = [];
+  const see = (e: AnyEvent): void => {
+    const name = e.getEventName();
+    if (name === 'rotate') {
+      file = e.binlogName ?? file;
+      return;
+    }
+    if (name === 'tablemap') return correctCharsets(e, opts.charsets);
+    if (!e.nextPosition) {
+      // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
+      if (name !== 'query' && !ROW_OPS[name]) return;
+      toSink(e, opts.sink, true);
+      const later = rangeEvent(e, { file: '', position: 0 });
+      if (later) held.push(later);
+      return;
+    }
+    const at = { file, position: e.nextPosition };
+    if (comparePositions(at, end) > 0) {
+      opts.sink?.settle(false);
+      return finish();
+    }
+    toSink(e, opts.sink, false);
+    opts.sink?.settle(true);
+    for (const x of held) onEvent({ ...x, ...at });
+    const event = rangeEvent(e, at);
+    if (event) onEvent(event);
+    held = [];
+    if (comparePositions(at, end) >= 0) finish();
+  };
+  return { file: () => file, see };
 }
 
 /** Hands an INSERT event's rows to the sink. */

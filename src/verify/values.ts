@@ -44,12 +44,15 @@ export function serverWideReason(f: ReplicationFacts): string | undefined {
 const tkey = (schema: string, table: string) => `${schema}\u0000${table}`;
 const TRANSACTION_WORDS = /^(BEGIN|COMMIT|XA (START|END|PREPARE|COMMIT))\b/i;
 
-/** Whether a statement names `name` as an identifier (case-insensitive; quoted or not). */
-export function namesTable(sql: string, name: string): boolean {
+/** A test for statements that name `name` as an identifier (case-insensitive; quoted or not). */
+export function namer(name: string): RegExp {
   const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^A-Za-z0-9_$\\u0080-\\uffff])${esc}($|[^A-Za-z0-9_$\\u0080-\\uffff])`, 'i').test(
-    sql,
-  );
+  return new RegExp(`(^|[^A-Za-z0-9_$\\u0080-\\uffff])${esc}($|[^A-Za-z0-9_$\\u0080-\\uffff])`, 'i');
+}
+
+/** Whether a statement names `name` as an identifier. */
+export function namesTable(sql: string, name: string): boolean {
+  return namer(name).test(sql);
 }
 
 /**
@@ -59,10 +62,13 @@ export function namesTable(sql: string, name: string): boolean {
  */
 export class Touches {
   readonly first = new Map<string, string>();
+  private readonly names: Map<string, RegExp>;
   constructor(
     private readonly tables: { schema: string; table: string }[],
     private readonly ours = false,
-  ) {}
+  ) {
+    this.names = new Map(tables.map((t) => [t.table, namer(t.table)]));
+  }
 
   see(e: RangeEvent): void {
     const at = `${e.file}:${e.position}`;
@@ -79,7 +85,8 @@ export class Touches {
     if (created && this.tables.some((t) => t.schema === created.schema && t.table === created.table)) return;
     for (const t of this.tables) {
       const k = tkey(t.schema, t.table);
-      if (!this.first.has(k) && namesTable(sql, t.table)) this.first.set(k, `a statement at ${at} names it`);
+      if (!this.first.has(k) && this.names.get(t.table)!.test(sql))
+        this.first.set(k, `a statement at ${at} names it`);
     }
   }
 
