@@ -87,6 +87,31 @@ function checkDecoding(plan: TablePlan, columns: ReaderColumn[]): void {
   }
 }
 
+/**
+ * The session tables are read with: the caller's, until it breaks (a table's rows could not be read
+ * to the end); then one of our own, opened again as often as needed and closed by `close`.
+ */
+export class ReadSession {
+  private own: Db | undefined;
+  constructor(
+    private readonly db: Db,
+    private readonly open: () => Promise<Db>,
+  ) {}
+
+  async get(): Promise<Db> {
+    if (!this.db.broken && !this.own) return this.db;
+    if (this.own && !this.own.broken) return this.own;
+    await this.own?.close();
+    this.own = await this.open();
+    return this.own;
+  }
+
+  async close(): Promise<void> {
+    await this.own?.close();
+    this.own = undefined;
+  }
+}
+
 export interface TableRead {
   side?: SideDigest;
   rows?: number;
@@ -133,11 +158,10 @@ export const LINES_SHOWN = 8;
  */
 export async function diagnose(
   c: ConnectionSettings,
-  db: Db,
   m: Manifest,
   idleS: number,
   mismatched: { plan: TablePlan; buckets: number[] }[],
-  reconnect: () => Promise<Db>,
+  sessions: ReadSession,
 ): Promise<Map<string, Diagnosis>> {
   const out = new Map<string, Diagnosis>();
   if (!mismatched.length) return out;
@@ -154,11 +178,9 @@ export async function diagnose(
     charsets: binlog.charsets,
     only: mismatched.map((x) => x.plan),
   });
-  let session = db;
   for (const x of mismatched) {
     const k = tkey(x.plan.schema, x.plan.table);
-    if (session.broken) session = await reconnect();
-    const t = await readTable(session, x.plan, sample.get(k));
+    const t = await readTable(await sessions.get(), x.plan, sample.get(k));
     const b = binlog.of(x.plan.schema, x.plan.table)!;
     if (!t.side) continue;
     out.set(k, {

@@ -20,7 +20,15 @@ import { buildManifest, type Manifest } from '../journal/manifest.js';
 import type { Logger } from '../log.js';
 import type { ConnectionSettings } from '../settings.js';
 import { checkRange, comparePositions, type Verdict } from './check.js';
-import { BinlogSides, LINES_SHOWN, diagnose, readTable, type TableRead } from './compare.js';
+import {
+  BinlogSides,
+  LINES_SHOWN,
+  ReadSession,
+  diagnose,
+  readTable,
+  type Diagnosis,
+  type TableRead,
+} from './compare.js';
 import { planTable, type TablePlan } from './digest.js';
 import { readEvents, readRange } from './reader.js';
 import { GTIDS_SINCE } from './sql.js';
@@ -107,23 +115,15 @@ async function verifyWith(
   if (m.tables.some((t) => !ctx.why.has(tkey(t.schema, t.table))))
     noteTouches(ctx, m, await touches(s.connection, end, ctx.now, m.tables, idleS), 'written after the run');
   for (const [k, why] of binlog.broken) if (!ctx.why.has(k)) ctx.why.set(k, why);
-  const reads = await readTables(db, s, m, ctx, log);
-  await recheck(db, s, m, ctx, idleS);
-  const mismatched = assemble(v, ctx, binlog, reads);
-  if (mismatched.length) {
-    const found = await diagnose(s.connection, db, m, idleS, mismatched.slice(0, DIAGNOSED), () =>
-      connect(s.connection, s.timeout),
-    );
-    for (const t of v.tables) {
-      const d = found.get(tkey(t.schema, t.table));
-      if (t.values?.equal === false && !d)
-        t.values.differences = [`not looked into (only the first ${DIAGNOSED} tables that differ are)`];
-      if (!d || !t.values) continue;
-      const lines = d.lines.slice(0, LINES_SHOWN);
-      if (d.lines.length > lines.length) lines.push(`… ${d.lines.length - lines.length} more`);
-      if (d.unlooked || d.truncated) lines.push('… and more rows not looked into');
-      t.values.differences = lines;
-    }
+  const sessions = new ReadSession(db, () => connect(s.connection, s.timeout));
+  try {
+    const reads = await readTables(sessions, m, ctx, log);
+    await recheck(await sessions.get(), s, m, ctx, idleS);
+    const mismatched = assemble(v, ctx, binlog, reads);
+    if (mismatched.length)
+      attachDifferences(v, await diagnose(s.connection, m, idleS, mismatched.slice(0, DIAGNOSED), sessions));
+  } finally {
+    await sessions.close();
   }
   const ok = v.foreign.length === 0 && v.tables.every((t) => t.problems.length === 0);
   return {
@@ -232,37 +232,47 @@ function noteTouches(ctx: Context, m: Manifest, t: Touches | string, what: strin
 
 /** The table side of every table still compared by value. */
 async function readTables(
-  db: Db,
-  s: VerifySettings,
+  sessions: ReadSession,
   m: Manifest,
   ctx: Context,
   log: Logger,
 ): Promise<Map<string, TableRead>> {
   const out = new Map<string, TableRead>();
-  let session = db;
-  let opened: Db | undefined;
-  try {
-    for (const t of m.tables) {
-      const k = tkey(t.schema, t.table);
-      if (ctx.why.has(k)) continue;
-      if (session.broken) session = opened = await connect(s.connection, s.timeout);
-      log.debug(`reading ${t.schema}.${t.table}`);
-      const read = await readTable(session, ctx.plans.get(k)!);
-      out.set(k, read);
-      if (read.failed) ctx.why.set(k, read.failed);
-    }
-  } finally {
-    await opened?.close();
+  for (const t of m.tables) {
+    const k = tkey(t.schema, t.table);
+    if (ctx.why.has(k)) continue;
+    log.debug(`reading ${t.schema}.${t.table}`);
+    const read = await readTable(await sessions.get(), ctx.plans.get(k)!);
+    out.set(k, read);
+    if (read.failed) ctx.why.set(k, read.failed);
   }
   return out;
 }
 
+/** The first differing rows of each mismatched table (a table not looked into says so). */
+function attachDifferences(v: Verdict, found: Map<string, Diagnosis>): void {
+  for (const t of v.tables) {
+    const d = found.get(tkey(t.schema, t.table));
+    if (t.values?.equal === false && !d)
+      t.values.differences = [`not looked into (only the first ${DIAGNOSED} tables that differ are)`];
+    if (!d || !t.values) continue;
+    const lines = d.lines.slice(0, LINES_SHOWN);
+    if (d.lines.length > lines.length) lines.push(`… ${d.lines.length - lines.length} more`);
+    if (d.unlooked || d.truncated) lines.push('… and more rows not looked into');
+    t.values.differences = lines;
+  }
+}
+
 /** After the tables were read: nothing wrote them meanwhile, and nothing ran unseen since the run. */
-async function recheck(db: Db, s: VerifySettings, m: Manifest, ctx: Context, idleS: number): Promise<void> {
+async function recheck(
+  session: Db,
+  s: VerifySettings,
+  m: Manifest,
+  ctx: Context,
+  idleS: number,
+): Promise<void> {
   if (!ctx.now || !ctx.replication || m.tables.every((t) => ctx.why.has(tkey(t.schema, t.table)))) return;
-  let session = db;
   try {
-    if (session.broken) session = await connect(s.connection, s.timeout);
     const later = await binlogPosition(session, (await readServer(session)).dialect);
     noteTouches(
       ctx,
@@ -277,8 +287,6 @@ async function recheck(db: Db, s: VerifySettings, m: Manifest, ctx: Context, idl
     if (wide) noteTouches(ctx, m, wide, '');
   } catch (e) {
     noteTouches(ctx, m, `the binlog after the tables were read could not be checked: ${errorText(e)}`, '');
-  } finally {
-    if (session !== db) await session.close();
   }
 }
 
