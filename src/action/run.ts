@@ -16,7 +16,13 @@ import { finalName, withManifest, type JournalStore } from './artifact.js';
 import { verify } from '../verify/verify.js';
 import { RESUME_FROM_ARTIFACT, type ActionSettings } from './inputs.js';
 import { saveState, type StateStore } from './state.js';
-import { flushSummary, recoverSummary, recoveryInstructions, verifySummary } from './summary.js';
+import {
+  flushSummary,
+  provenByValue,
+  recoverSummary,
+  recoveryInstructions,
+  verifySummary,
+} from './summary.js';
 
 export interface ActionIo {
   log: Logger;
@@ -47,6 +53,7 @@ export const OUTPUTS = [
   'gtid-end',
   'manifest',
   'verify',
+  'verified-by-value',
 ] as const;
 
 function setFlushOutputs(io: ActionIo, r: RunReport): void {
@@ -86,6 +93,7 @@ async function runVerify(s: ActionSettings, io: ActionIo, path?: string): Promis
     const hashfile = path ?? (await journalFor(s, io, s.verify.hashfile));
     const report = await verify({ ...s.verify, hashfile }, io.log);
     io.setOutput(path ? 'verify' : 'status', report.status);
+    io.setOutput('verified-by-value', JSON.stringify(provenByValue(report)));
     await io.writeSummary(verifySummary(report));
     return report.ok
       ? { ok: true, message: 'verified' }

@@ -133,21 +133,47 @@ export function recoveryInstructions(artifactName: string, host: string, runId: 
 }
 
 export function verifySummary(r: VerifyReport): string {
+  const byValue = r.tables.filter((t) => t.values?.by === 'value');
   const out = [
     `## binlog-flusher verify: ${r.status}`,
     '',
     `Binlog ${pos(r.binlog.start)} .. ${pos(r.binlog.end)}: ${r.events} statements and row events read.`,
     '',
-    '| table | journal rows | binlog rows | result |',
-    '|---|---:|---:|---|',
+    `Compared by value: ${byValue.length} of ${r.tables.length} tables (each row of the table against the rows in the binlog); the others by row count.`,
+    '',
+    '| table | journal rows | binlog rows | compared | result |',
+    '|---|---:|---:|---|---|',
   ];
-  for (const t of r.tables)
+  for (const t of r.tables) {
+    const how = !t.values
+      ? '-'
+      : t.values.by === 'value'
+        ? 'by value'
+        : `by count: ${esc(t.values.why ?? '')}`;
     out.push(
-      `| ${code(`${t.schema}.${t.table}`)} | ${t.expected} | ${t.found} | ${t.problems.length ? `**mismatch**: ${esc(t.problems.join('; '))}` : 'ok'} |`,
+      `| ${code(`${t.schema}.${t.table}`)} | ${t.expected} | ${t.found} | ${how} | ${t.problems.length ? `**mismatch**: ${esc(t.problems.join('; '))}` : 'ok'} |`,
     );
+  }
+  const differing = r.tables.filter((t) => t.values?.differences?.length);
+  if (differing.length) {
+    out.push('', '### Rows that differ between the binlog and the table', '');
+    out.push(
+      'Keys and column names only; values are never shown (a character, binary or address key shows as `~` and the start of its SHA-256).',
+      '',
+    );
+    for (const t of differing)
+      for (const d of t.values!.differences!) out.push(`- ${code(`${t.schema}.${t.table}`)}: ${esc(d)}`);
+  }
   if (r.foreign.length) {
     out.push('', "### Events in the range that are no flushed table's", '');
     for (const f of r.foreign) out.push(`- ${esc(f.what)} (${f.count}, first at \`${f.first}\`)`);
   }
   return out.join('\n') + '\n';
+}
+
+/** The tables whose rows verify proved equal to the binlog's, by value (`schema.table`). */
+export function provenByValue(r: VerifyReport): string[] {
+  return r.tables
+    .filter((t) => t.values?.by === 'value' && t.values.equal)
+    .map((t) => `${t.schema}.${t.table}`);
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { TLSSocket, checkServerIdentity } from 'node:tls';
 import mysql from 'mysql2/promise';
+import type mysqlCallback from 'mysql2';
 import type { ConnectionSettings } from '../settings.js';
 import { FlusherError, ExitCode, errorText, serverErrno } from '../errors.js';
 import { addSecret, redact } from '../log.js';
@@ -86,6 +87,41 @@ export class Db {
 
   async one<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T | undefined> {
     return (await this.rows<T>(sql, params))[0];
+  }
+
+  /**
+   * The rows of one statement, one at a time, in bounded memory: `onRow` handles each row as it is
+   * read from the socket (synchronously, so nothing piles up), each value as the bytes the server
+   * sent, NULL as null. Returns the number of rows. No statement timeout: a table's rows take as long
+   * as they take. When `onRow` throws, the session is dropped (it is in the middle of a result).
+   */
+  async stream(sql: string, onRow: (row: (Buffer | null)[]) => void): Promise<number> {
+    if (this._broken) throw lostError();
+    const raw = (this.conn as unknown as { connection: mysqlCallback.Connection }).connection;
+    let n = 0;
+    let failed: unknown;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        raw
+          .query({ sql, rowsAsArray: true, typeCast: (field: { buffer(): Buffer | null }) => field.buffer() })
+          .on('result', (row) => {
+            if (failed !== undefined) return;
+            try {
+              onRow(row as unknown as (Buffer | null)[]);
+              n++;
+            } catch (e) {
+              failed = e;
+              reject(e);
+            }
+          })
+          .on('error', reject)
+          .on('end', () => resolve());
+      });
+    } catch (e) {
+      this.drop();
+      throw e;
+    }
+    return n;
   }
 
   /** Close politely, but never wait on a server that does not answer. */

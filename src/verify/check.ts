@@ -13,6 +13,20 @@ export type RangeEvent = { file: string; position: number } & (
   | { kind: 'rows'; op: 'insert' | 'update' | 'delete'; schema: string; table: string; rows: number }
 );
 
+/** How a table's rows were compared with the table itself (verify.ts fills it in). */
+export interface ValueVerdict {
+  /** `value`: the binlog's rows were compared with the table's, row by row as a multiset. */
+  by: 'value' | 'count';
+  /** By count: why the values were not compared. */
+  why?: string;
+  /** By value: whether the table holds exactly the binlog's rows. */
+  equal?: boolean;
+  /** By value: the table's rows when it was read. */
+  tableRows?: number;
+  /** By value, not equal: the first rows that differ (key and columns, never a value). */
+  differences?: string[];
+}
+
 export interface TableVerdict {
   schema: string;
   table: string;
@@ -22,6 +36,7 @@ export interface TableVerdict {
   found: number;
   ddl: boolean;
   problems: string[];
+  values?: ValueVerdict;
 }
 
 export interface Verdict {
@@ -52,14 +67,23 @@ const within = (e: { file: string; position: number }, start?: JournalPosition, 
   (!start || comparePositions(e, start) > 0) && (!end || comparePositions(e, end) <= 0);
 
 /** The CREATE TABLE the flush logs for a table (backquoted, as SHOW CREATE TABLE words it). */
-function createdTable(sql: string): { schema: string; table: string } | undefined {
+export function createdTable(sql: string): { schema: string; table: string } | undefined {
   const m = /^CREATE TABLE `((?:[^`]|``)+)`\.`((?:[^`]|``)+)` \(/.exec(sql.trim());
   return m ? { schema: m[1]!.replaceAll('``', '`'), table: m[2]!.replaceAll('``', '`') } : undefined;
 }
 
 const TRANSACTION_WORDS = /^(BEGIN|COMMIT|XA (START|END|PREPARE|COMMIT))\b/i;
 
-export function checkRange(m: Manifest, events: RangeEvent[], ddl: boolean): Verdict {
+/**
+ * `unreadable`: tables whose rows the reader skipped (it cannot decode them), by `schema\0table`, with
+ * the reason; their rows are not counted.
+ */
+export function checkRange(
+  m: Manifest,
+  events: RangeEvent[],
+  ddl: boolean,
+  unreadable: Map<string, string> = new Map(),
+): Verdict {
   const verdicts = new Map<
     string,
     TableVerdict & { startAt?: JournalPosition; endAt?: JournalPosition; firstRow?: number; ddlAt?: number }
@@ -108,7 +132,9 @@ export function checkRange(m: Manifest, events: RangeEvent[], ddl: boolean): Ver
       v.problems.push(`rows at ${e.file}:${e.position} are outside its range`);
   });
   const tables = [...verdicts.values()].map(({ startAt: _s, endAt: _e, firstRow, ddlAt, ...v }) => {
-    if (v.found !== v.expected)
+    const skipped = unreadable.get(key(v.schema, v.table));
+    if (skipped) v.problems.unshift(`its rows were not read: ${skipped}`);
+    else if (v.found !== v.expected)
       v.problems.unshift(`${v.found} rows in the binlog, the journal says ${v.expected}`);
     if (ddl && !v.ddl) v.problems.push('no CREATE TABLE');
     if (ddl && ddlAt !== undefined && firstRow !== undefined && firstRow < ddlAt)

@@ -1,7 +1,8 @@
 /**
  * Reads a server's binlog between two coordinates over the replication protocol, as a replica would,
- * with @vlasky/zongji (a maintained binlog client on mysql2). Hands over only what `checkRange` looks
- * at: statements and row events, each with the coordinates after it.
+ * with @vlasky/zongji (a maintained binlog client on mysql2). Hands over statements and row events,
+ * each with the coordinates after it, and (to a sink) the rows of INSERT events as the reader decodes
+ * them: temporal values as text (TIMESTAMP in UTC), JSON as text.
  */
 import ZongJi from '@vlasky/zongji';
 import { randomInt } from 'node:crypto';
@@ -15,6 +16,12 @@ interface Coordinates {
   position: number;
 }
 
+/** A column as the reader will decode it (its character set: null for bytes). */
+export interface ReaderColumn {
+  name: string;
+  charset: string | null;
+}
+
 /** A zongji event, as far as we read it (its typings name each class; we need few fields). */
 interface AnyEvent {
   getEventName(): string;
@@ -22,7 +29,7 @@ interface AnyEvent {
   binlogName?: string;
   query?: string;
   tableId?: number;
-  tableMap?: Record<number, { parentSchema: string; tableName: string }>;
+  tableMap?: Record<number, { parentSchema: string; tableName: string; columns?: ReaderColumn[] }>;
   rows?: unknown[];
 }
 
@@ -30,6 +37,48 @@ const ROW_OPS: Record<string, 'insert' | 'update' | 'delete'> = {
   writerows: 'insert',
   updaterows: 'update',
   deleterows: 'delete',
+};
+
+/** Where the rows of INSERT events go. */
+export interface RowSink {
+  /**
+   * The rows of one INSERT event under `schema`.`table`. `pending`: the event has no position of its
+   * own (MariaDB 11.4+ inside a transaction); whether it is inside the range is known at its commit.
+   */
+  rows(
+    schema: string,
+    table: string,
+    rows: Record<string, unknown>[],
+    pending: boolean,
+    columns: ReaderColumn[] | undefined,
+  ): void;
+  /** The pending rows' transaction ended inside the range (`keep`) or after it. */
+  settle(keep: boolean): void;
+}
+
+export interface ReadOptions {
+  /** Seconds without a binlog event before the read counts as stuck. */
+  idleS?: number;
+  sink?: RowSink;
+  /** Decode only these tables' row events (others are skipped unread). */
+  only?: { schema: string; table: string }[];
+  /** Skip these tables' row events unread. */
+  skip?: { schema: string; table: string }[];
+  /**
+   * The character set of each character column of a table, as the server defines it. With
+   * binlog_row_metadata=FULL the reader takes a column's character set from the collation id in the
+   * binlog, and takes an id it does not know (MariaDB's uca1400 and unicode collations, among others)
+   * for utf8mb4: a utf16, utf32, ucs2 or latin1 column would be decoded as UTF-8. Given here, the
+   * reader decodes such a column in its own character set.
+   */
+  charsets?: (schema: string, table: string) => Map<string, string> | undefined;
+}
+
+type Name = { schema: string; table: string };
+const bySchema = (names: Name[]): Record<string, string[]> => {
+  const out: Record<string, string[]> = {};
+  for (const n of names) (out[n.schema] ??= []).push(n.table);
+  return out;
 };
 
 /** What `checkRange` needs of one event, at the coordinates after it (undefined: not looked at). */
@@ -50,20 +99,26 @@ function rangeEvent(e: AnyEvent, at: Coordinates): RangeEvent | undefined {
 }
 
 /**
- * Every statement and row event after `start` up to and including the one ending at `end`. Fails when
- * nothing arrives for `idleS` seconds (the range is not on this server, or the binlog was purged).
+ * Every statement and row event after `start` up to and including the one ending at `end`, handed to
+ * `onEvent` in order. Fails when nothing arrives for `idleS` seconds (the range is not on this server,
+ * or the binlog was purged).
  */
-export async function readRange(
+export async function readEvents(
   c: ConnectionSettings,
   start: Coordinates,
   end: Coordinates,
-  idleS = 30,
-): Promise<RangeEvent[]> {
-  const events: RangeEvent[] = [];
-  if (comparePositions(start, end) >= 0) return events;
-  const z = new ZongJi({ ...connectionOptions(c), multipleStatements: false });
-  let file = start.file;
-  return new Promise<RangeEvent[]>((resolve, reject) => {
+  onEvent: (e: RangeEvent) => void,
+  opts: ReadOptions = {},
+): Promise<void> {
+  if (comparePositions(start, end) >= 0) return;
+  const idleS = opts.idleS ?? 30;
+  const z = new ZongJi({
+    ...connectionOptions(c),
+    multipleStatements: false,
+    timezone: 'Z',
+    jsonStrings: true,
+  });
+  return new Promise<void>((resolve, reject) => {
     let settled = false;
     let idle: NodeJS.Timeout | undefined;
     const finish = (e?: unknown) => {
@@ -72,15 +127,16 @@ export async function readRange(
       clearTimeout(idle);
       z.stop();
       if (e) reject(e);
-      else resolve(events);
+      else resolve();
     };
+    const reader = rangeReader(start, end, onEvent, opts, finish);
     const armIdle = () => {
       clearTimeout(idle);
       idle = setTimeout(
         () =>
           finish(
             new FlusherError(
-              `verify: no binlog event for ${idleS}s before ${end.file}:${end.position} (read up to ${file}); is this the server that ran the flush, and is its binlog still there?`,
+              `verify: no binlog event for ${idleS}s before ${end.file}:${end.position} (read up to ${reader.file()}); is this the server that ran the flush, and is its binlog still there?`,
               ExitCode.verifyFailed,
             ),
           ),
@@ -90,31 +146,9 @@ export async function readRange(
     z.on('error', (e: unknown) =>
       finish(new FlusherError(`verify: reading the binlog failed: ${errorText(e)}`, ExitCode.verifyFailed)),
     );
-    // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
-    // with no position of their own: only its commit has one. They are held until it comes and take
-    // its position (the coordinates after the transaction).
-    let held: AnyEvent[] = [];
     z.on('binlog', (raw: unknown) => {
-      const e = raw as AnyEvent;
       armIdle();
-      const name = e.getEventName();
-      if (name === 'rotate') {
-        file = e.binlogName ?? file;
-        return;
-      }
-      if (!e.nextPosition) {
-        // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
-        if (name === 'query' || ROW_OPS[name]) held.push(e);
-        return;
-      }
-      const at = { file, position: e.nextPosition };
-      if (comparePositions(at, end) > 0) return finish();
-      for (const x of [...held, e]) {
-        const event = rangeEvent(x, at);
-        if (event) events.push(event);
-      }
-      held = [];
-      if (comparePositions(at, end) >= 0) finish();
+      reader.see(raw as AnyEvent);
     });
     armIdle();
     z.start({
@@ -123,6 +157,86 @@ export async function readRange(
       // A replica's server id of its own: one no real replica uses (a duplicate would disconnect it).
       serverId: randomInt(2_000_000_000, 4_000_000_000),
       includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
+      ...(opts.only ? { includeSchema: bySchema(opts.only) } : {}),
+      ...(opts.skip?.length ? { excludeSchema: bySchema(opts.skip) } : {}),
     });
   });
+}
+
+/** One read's way through the events: which file it is in, and what waits for its commit. */
+function rangeReader(
+  start: Coordinates,
+  end: Coordinates,
+  onEvent: (e: RangeEvent) => void,
+  opts: ReadOptions,
+  finish: () => void,
+): { file(): string; see(e: AnyEvent): void } {
+  let file = start.file;
+  // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
+  // with no position of their own: only its commit has one. They are held (without their rows, which
+  // went to the sink as pending) until it comes and take its position.
+  let held: RangeEvent[] = [];
+  const see = (e: AnyEvent): void => {
+    const name = e.getEventName();
+    if (name === 'rotate') {
+      file = e.binlogName ?? file;
+      return;
+    }
+    if (name === 'tablemap') return correctCharsets(e, opts.charsets);
+    if (!e.nextPosition) {
+      // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
+      if (name !== 'query' && !ROW_OPS[name]) return;
+      toSink(e, opts.sink, true);
+      const later = rangeEvent(e, { file: '', position: 0 });
+      if (later) held.push(later);
+      return;
+    }
+    const at = { file, position: e.nextPosition };
+    if (comparePositions(at, end) > 0) {
+      opts.sink?.settle(false);
+      return finish();
+    }
+    toSink(e, opts.sink, false);
+    opts.sink?.settle(true);
+    for (const x of held) onEvent({ ...x, ...at });
+    const event = rangeEvent(e, at);
+    if (event) onEvent(event);
+    held = [];
+    if (comparePositions(at, end) >= 0) finish();
+  };
+  return { file: () => file, see };
+}
+
+/** Hands an INSERT event's rows to the sink. */
+function toSink(e: AnyEvent, sink: RowSink | undefined, pending: boolean): void {
+  if (!sink || e.getEventName() !== 'writerows' || !e.rows) return;
+  const t = e.tableMap?.[e.tableId!];
+  if (t) sink.rows(t.parentSchema, t.tableName, e.rows as Record<string, unknown>[], pending, t.columns);
+}
+
+/**
+ * A table map has just been read (its row events follow): where the reader's idea of a character
+ * column's character set differs from the server's, the server's is what it decodes with.
+ */
+function correctCharsets(e: AnyEvent, charsets: ReadOptions['charsets']): void {
+  const t = e.tableMap?.[e.tableId!];
+  const want = t && charsets?.(t.parentSchema, t.tableName);
+  if (!want || !t.columns) return;
+  for (const c of t.columns) {
+    const cs = want.get(c.name);
+    if (cs !== undefined && c.charset !== null && c.charset !== cs) c.charset = cs;
+  }
+}
+
+/** Every statement and row event of the range, in order. */
+export async function readRange(
+  c: ConnectionSettings,
+  start: Coordinates,
+  end: Coordinates,
+  idleS = 30,
+  opts: Omit<ReadOptions, 'idleS'> = {},
+): Promise<RangeEvent[]> {
+  const events: RangeEvent[] = [];
+  await readEvents(c, start, end, (e) => events.push(e), { ...opts, idleS });
+  return events;
 }

@@ -139,7 +139,8 @@ describe('the GitHub Action, run from the committed bundle as a runner does', ()
     expect(r.outputs.manifest).toBe(`${r.outputs.hashfile}.manifest.json`);
     expect(r.summary).toMatch(/### Manifest/);
     expect(r.summary).toMatch(/## binlog-flusher verify: verified/);
-    expect(r.summary).toMatch(/\| `bf_act.big` \| 200000 \| 200000 \| ok \|/);
+    expect(r.summary).toMatch(/\| `bf_act.big` \| 200000 \| 200000 \| by value \| ok \|/);
+    expect(JSON.parse(r.outputs['verified-by-value']!)).toContain('bf_act.big');
     const [plan, final] = standIn.artifacts.filter((a) => a.runId === 707);
     // Zip entries carry their file names in the clear.
     expect(final!.bytes.toString('latin1')).toMatch(/\.hashfile\.manifest\.json/);
@@ -154,7 +155,8 @@ describe('the GitHub Action, run from the committed bundle as a runner does', ()
     );
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(v.outputs.status).toBe('verified');
-    expect(v.summary).toMatch(/\| `bf_act.child` \| 50 \| 50 \| ok \|/);
+    expect(v.summary).toMatch(/\| `bf_act.child` \| 50 \| 50 \| by value \| ok \|/);
+    expect(v.summary).toMatch(/Compared by value: (\d+) of \1 tables/);
     noSecret(v);
     expect(await snap()).toEqual(before);
   });

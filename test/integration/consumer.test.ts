@@ -88,8 +88,8 @@ describe("the consumer's side", () => {
     expect(v.status).toBe('verified');
     const cli = await runCliProcess(['verify', '--mycnf', mycnfFor(sb.replica), '--hashfile', s.hashfile!]);
     expect(cli.code, cli.stderr).toBe(0);
-    expect(cli.stdout).toMatch(/bf_consumer\.a\s+300\s+300\s+ok/);
-    expect(cli.stdout).toMatch(/Result: verified/);
+    expect(cli.stdout).toMatch(/bf_consumer\.a\s+300\s+300\s+by value\s+ok/);
+    expect(cli.stdout).toMatch(/Result: verified \(3 of 3 tables compared by value\)/);
     await startReplica(sb.replica);
   });
 
@@ -116,7 +116,7 @@ describe("the consumer's side", () => {
     const cli = await runCliProcess(['verify', '--mycnf', mycnfFor(sb.replica), '--hashfile', liar]);
     expect(cli.code).toBe(6);
     expect(cli.stdout).toMatch(
-      /bf_consumer\.b\s+201\s+200\s+MISMATCH: 200 rows in the binlog, the journal says 201/,
+      /bf_consumer\.b\s+201\s+200\s+by value\s+MISMATCH: 200 rows in the binlog, the journal says 201/,
     );
     await startReplica(sb.replica);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { code, flushSummary, verifySummary } from '../../src/action/summary.js';
+import { code, flushSummary, provenByValue, verifySummary } from '../../src/action/summary.js';
 import type { RunReport } from '../../src/engine/report.js';
 import type { VerifyReport } from '../../src/verify/verify.js';
 
@@ -82,15 +82,39 @@ describe('the consumer side of the job summary', () => {
           found: 7,
           ddl: true,
           problems: ['7 rows in the binlog, the journal says 8'],
+          values: { by: 'count', why: 'written after the run (update rows at binlog.000002:900)' },
+        },
+        {
+          schema: 's',
+          table: 'b',
+          expected: 3,
+          found: 3,
+          ddl: true,
+          problems: [],
+          values: { by: 'value', equal: true, tableRows: 3 },
+        },
+        {
+          schema: 's',
+          table: 'c',
+          expected: 2,
+          found: 2,
+          ddl: true,
+          problems: ["values differ from the binlog's (same number of rows)"],
+          values: { by: 'value', equal: false, tableRows: 2, differences: ['id=5: column v differs'] },
         },
       ],
       foreign: [{ what: 'insert rows of o.t', count: 1, first: 'binlog.000002:300' }],
     };
     const md = verifySummary(v);
     expect(md).toMatch(/## binlog-flusher verify: mismatch/);
+    expect(md).toMatch(/Compared by value: 2 of 3 tables/);
     expect(md).toMatch(
-      /\| `s\.a` \| 8 \| 7 \| \*\*mismatch\*\*: 7 rows in the binlog, the journal says 8 \|/,
+      /\| `s\.a` \| 8 \| 7 \| by count: written after the run \(update rows at binlog\.000002:900\) \| \*\*mismatch\*\*: 7 rows in the binlog, the journal says 8 \|/,
     );
+    expect(md).toMatch(/\| `s\.b` \| 3 \| 3 \| by value \| ok \|/);
+    expect(md).toMatch(/### Rows that differ between the binlog and the table/);
+    expect(md).toMatch(/- `s\.c`: id=5: column v differs/);
     expect(md).toMatch(/- insert rows of o\.t \(1, first at `binlog\.000002:300`\)/);
+    expect(provenByValue(v)).toEqual(['s.b']);
   });
 });
