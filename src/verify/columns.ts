@@ -5,8 +5,8 @@
  * information_schema describes them and the server's flavour.
  */
 import iconv from 'iconv-lite';
-import type { Flavour } from '../db/dialect.js';
-import type { ColumnInfo } from '../inspect/inspector.js';
+import type { Flavour } from '../model/version.js';
+import type { Column } from '../model/table.js';
 
 export type Kind =
   | 'int'
@@ -154,7 +154,7 @@ export function decoderFor(charset: string): string | undefined {
   return name === 'utf8' || iconv.encodingExists(name) ? name : undefined;
 }
 
-function kindOf(c: ColumnInfo, flavour: Flavour): Kind | string {
+function kindOf(c: Column, flavour: Flavour): Kind | string {
   const base = baseType(c.columnType);
   if (GEOMETRY.has(base)) return 'geometry';
   if (base === 'enum' || base === 'set') return base;
@@ -170,7 +170,7 @@ function kindOf(c: ColumnInfo, flavour: Flavour): Kind | string {
 }
 
 /** The plan for one table's columns (in table order). */
-export function planColumns(cols: ColumnInfo[], flavour: Flavour): ColumnPlan {
+export function planColumns(cols: Column[], flavour: Flavour): ColumnPlan {
   const columns: ValueColumn[] = [];
   const inexact: string[] = [];
   let unreadable: string | undefined;

@@ -2,8 +2,8 @@
  * One side of one table (the binlog's rows or the table's) as a multiset digest, and, on a second pass
  * over a mismatch, the rows of a few chosen buckets kept to say which rows differ. Pure.
  */
-import type { Flavour } from '../db/dialect.js';
-import type { TableShape } from '../inspect/inspector.js';
+import type { Flavour } from '../model/version.js';
+import { indexColumns, type Index, type TableShape } from '../model/table.js';
 import { rowCanon, rowText, type Canon, type RowCanon } from './canonical.js';
 import { planColumns, type ValueColumn } from './columns.js';
 import { RowMultiset, bucketOfHash, bucketOfKey, bucketsFor, hashHex, rowHash } from './multiset.js';
@@ -32,14 +32,17 @@ export function planTable(
   const p = planColumns(shape.columns, flavour);
   const names = p.columns.map((c) => c.name);
   const usable = (cols: string[]) => cols.length > 0 && cols.every((c) => names.includes(c));
+  // A key that tells rows apart: the primary key, else a unique key of whole NOT NULL columns.
+  const whole = (i: Index) =>
+    i.parts.every((x) => x.column !== undefined && x.prefix === undefined && !x.nullable);
   const key =
-    shape.indexes.find((i) => i.name === 'PRIMARY' && usable(i.columns)) ??
-    shape.indexes.find((i) => i.unique && !i.weak && usable(i.columns));
+    shape.indexes.find((i) => i.primary && usable(indexColumns(i))) ??
+    shape.indexes.find((i) => i.unique && whole(i) && usable(indexColumns(i)));
   return {
     schema,
     table,
     columns: p.columns,
-    key: key ? key.columns.map((c) => names.indexOf(c)) : [],
+    key: key ? indexColumns(key).map((c) => names.indexOf(c)) : [],
     buckets: bucketsFor(expectedRows),
     canon: rowCanon(p.columns),
     inexact: p.inexact,

@@ -12,7 +12,7 @@
  * full; character, binary and address keys by a short hash) and the names of the differing columns.
  */
 import { createHash } from 'node:crypto';
-import type { Flavour } from '../db/dialect.js';
+import type { Flavour } from '../model/version.js';
 import type { Canon } from './canonical.js';
 import type { ValueColumn } from './columns.js';
 import { createdTable, type RangeEvent } from './check.js';

@@ -5,7 +5,7 @@
  * the table since its flush (values.ts), else says why it compared counts only. Changes nothing.
  */
 import { connect, type Db } from '../db/connection.js';
-import type { Flavour } from '../db/dialect.js';
+import type { Flavour } from '../model/version.js';
 import { ExitCode, FlusherError, errorText } from '../errors.js';
 import {
   binlogPosition,
@@ -143,7 +143,7 @@ async function context(db: Db, m: Manifest, j: JournalState, countsOnly: boolean
     const facts = await readServer(db);
     ctx.flavour = facts.dialect.version.flavour;
     ctx.gtidOn = facts.gtidOn;
-    const shapes = await tableShapes(db, [...new Set(m.tables.map((t) => t.schema))]);
+    const shapes = await tableShapes(db, facts.dialect.version, [...new Set(m.tables.map((t) => t.schema))]);
     for (const t of m.tables) {
       const k = tkey(t.schema, t.table);
       const shape = shapeOf(shapes, t.schema, t.table);

@@ -4,7 +4,7 @@
  * 10.11 and MySQL 9.7), the multiset digest, when values may be compared, and how differences read.
  */
 import { describe, expect, it } from 'vitest';
-import type { ColumnInfo } from '../../src/inspect/inspector.js';
+import type { Column, Index } from '../../src/model/table.js';
 import {
   NotComparable,
   canonicalJson,
@@ -29,7 +29,7 @@ import { selectEveryColumn } from '../../src/verify/sql.js';
 import { Touches, differences, keyValueText, namesTable, serverWideReason } from '../../src/verify/values.js';
 import type { Manifest } from '../../src/journal/manifest.js';
 
-const col = (name: string, columnType: string, charset: string | null = null): ColumnInfo => ({
+const col = (name: string, columnType: string, charset: string | null = null): Column => ({
   name,
   columnType,
   nullable: true,
@@ -37,7 +37,18 @@ const col = (name: string, columnType: string, charset: string | null = null): C
   invisible: false,
   charset,
   collation: charset ? `${charset}_bin` : null,
+  defaultExpression: false,
+  autoIncrement: false,
 });
+const PK: Index = {
+  name: 'PRIMARY',
+  primary: true,
+  unique: true,
+  kind: 'BTREE',
+  parts: [{ column: 'id', descending: false, nullable: false }],
+  invisible: false,
+  multiValued: false,
+};
 const vc = (over: Partial<ValueColumn> & Pick<ValueColumn, 'kind'>): ValueColumn => ({
   name: 'c',
   charset: null,
@@ -283,8 +294,9 @@ describe('verify by value: the multiset digest', () => {
   it('keeps the rows of sampled buckets, pending rows only once their transaction is in the range', () => {
     const shape = {
       columns: [col('id', 'int'), col('v', 'varchar(9)', 'utf8mb4')],
-      indexes: [{ name: 'PRIMARY', unique: true, type: 'BTREE', columns: ['id'], weak: false }],
+      indexes: [PK],
       partitions: [],
+      engine: 'InnoDB',
     };
     const plan = planTable('s', 't', shape, 'mariadb', 10);
     expect(plan.key).toEqual([0]);
@@ -351,8 +363,9 @@ describe('verify by value: when values are compared', () => {
 describe('verify by value: how a difference reads', () => {
   const shape = (key: boolean) => ({
     columns: [col('id', 'int'), col('name', 'varchar(20)', 'utf8mb4'), col('v', 'int')],
-    indexes: key ? [{ name: 'PRIMARY', unique: true, type: 'BTREE', columns: ['id'], weak: false }] : [],
+    indexes: key ? [PK] : [],
     partitions: [],
+    engine: 'InnoDB',
   });
   const row = (values: (string | null)[]) => ({ values, hash: hashHex(rowHash(rowText(values))) });
   it('names the key and the columns, never a value', () => {
@@ -399,8 +412,9 @@ describe('verify by value: how a difference reads', () => {
 describe('verify by value: the binlog side', () => {
   const shape = {
     columns: [col('id', 'int'), col('u', 'varchar(9)', 'utf16'), col('a', 'varchar(9)', 'utf8mb4')],
-    indexes: [{ name: 'PRIMARY', unique: true, type: 'BTREE', columns: ['id'], weak: false }],
+    indexes: [PK],
     partitions: [],
+    engine: 'InnoDB',
   };
   const plan = planTable('s', 't', shape, 'mariadb', 10);
   it("tells the reader each character column's own character set", () => {
