@@ -10549,7 +10549,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2367);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8146);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2367:
+/***/ 8146:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11266,6 +11266,44 @@ class Db {
     async one(sql, params) {
         return (await this.rows(sql, params))[0];
     }
+    /**
+     * The rows of one statement, one at a time, in bounded memory: `onRow` handles each row as it is
+     * read from the socket (synchronously, so nothing piles up), each value as the bytes the server
+     * sent, NULL as null. Returns the number of rows. No statement timeout: a table's rows take as long
+     * as they take. When `onRow` throws, the session is dropped (it is in the middle of a result).
+     */
+    async stream(sql, onRow) {
+        if (this._broken)
+            throw lostError();
+        const raw = this.conn.connection;
+        let n = 0;
+        let failed;
+        try {
+            await new Promise((resolve, reject) => {
+                raw
+                    .query({ sql, rowsAsArray: true, typeCast: (field) => field.buffer() })
+                    .on('result', (row) => {
+                    if (failed !== undefined)
+                        return;
+                    try {
+                        onRow(row);
+                        n++;
+                    }
+                    catch (e) {
+                        failed = e;
+                        reject(e);
+                    }
+                })
+                    .on('error', reject)
+                    .on('end', () => resolve());
+            });
+        }
+        catch (e) {
+            this.drop();
+            throw e;
+        }
+        return n;
+    }
     /** Close politely, but never wait on a server that does not answer. */
     async close() {
         if (this._broken)
@@ -11491,33 +11529,50 @@ function plainColumn(c) {
     const cs = c.charset && c.collation ? ` CHARACTER SET ${c.charset} COLLATE ${c.collation}` : '';
     return `${quoteIdent(c.name)} ${c.columnType}${cs} ${c.nullable ? 'NULL' : 'NOT NULL'}${c.invisible ? ' INVISIBLE' : ''}`;
 }
+function keyPart(p) {
+    return `${quoteIdent(p.column)}${p.prefix === undefined ? '' : `(${Math.trunc(p.prefix)})`}`;
+}
 /**
- * Turns the shell (the empty table under the real name) into the BLACKHOLE twin: generated columns
- * become plain columns at the same place (BLACKHOLE refuses them on MariaDB, and the copy then writes
- * their values), indexes BLACKHOLE cannot hold go (plan.twinDroppedIndexes), partitioning goes, and the
- * comment
- * marks the twin as ours for this run.
+ * Turns the shell (the empty table under the real name) into the BLACKHOLE twin, as the flavour's
+ * rules say (src/flavours): the plain columns are dropped and added back at the same place with only
+ * their type, charset, nullability and visibility (a generated column's values are then written by
+ * the copy); the dropped indexes go; a primary key takes the place of another key where asked;
+ * partitioning goes; and the comment marks the twin as ours for this run. One statement, or two when
+ * something must go first (a crash between them leaves an empty shell that recovery converts and
+ * drops).
  */
 function twinAlter(schema, table, spec) {
     const parts = [];
-    const generated = spec.columns.filter((c) => c.generated);
-    for (const c of generated)
+    const pk = spec.primaryKey;
+    if (pk)
+        parts.push(pk.replaces === 'PRIMARY' ? 'DROP PRIMARY KEY' : `DROP INDEX ${quoteIdent(pk.replaces)}`);
+    for (const i of spec.droppedIndexes)
+        parts.push(`DROP INDEX ${quoteIdent(i)}`);
+    const plain = spec.columns.filter((c) => spec.plainColumns.includes(c.name));
+    for (const c of plain)
         parts.push(`DROP COLUMN ${quoteIdent(c.name)}`);
-    for (const c of generated) {
+    for (const c of plain) {
         const idx = spec.columns.indexOf(c);
         const after = idx === 0 ? 'FIRST' : `AFTER ${quoteIdent(spec.columns[idx - 1].name)}`;
         parts.push(`ADD COLUMN ${plainColumn(c)} ${after}`);
     }
-    for (const i of spec.droppedIndexes)
-        parts.push(`DROP INDEX ${quoteIdent(i)}`);
+    if (pk)
+        parts.push(`ADD PRIMARY KEY (${pk.columns.map(keyPart).join(', ')})`);
     parts.push('ENGINE=BLACKHOLE');
     parts.push(`COMMENT=${quoteString(spec.marker)}`);
     let sql = `ALTER TABLE ${qualify(schema, table)} ${parts.join(', ')}`;
-    // Never partitioned, although MariaDB would allow it: a server killed in the middle of ALTER TABLE
-    // on a partitioned BLACKHOLE table was seen to come back with the table's .frm and without its
-    // .par (renamed under a #sql-alter name), a name nobody can open (the torture test found it).
+    // Never partitioned, although MariaDB would allow it (MySQL refuses a partitioned BLACKHOLE): a
+    // server killed in the middle of ALTER TABLE on a partitioned BLACKHOLE table was seen to come back
+    // with the table's .frm and without its .par (renamed under a #sql-alter name), a name nobody can
+    // open (the torture test found it).
     if (spec.partitioned)
         sql += ' REMOVE PARTITIONING';
+    const first = [
+        ...(spec.dropSecondaryEngine ? ['SECONDARY_ENGINE=NULL'] : []),
+        ...spec.droppedFirst.map((i) => `DROP INDEX ${quoteIdent(i)}`),
+    ];
+    if (first.length)
+        sql = `ALTER TABLE ${qualify(schema, table)} ${first.join(', ')};\n${sql}`;
     return sql;
 }
 /** The key's values as boundary expressions (see CopyKey.ordinal). */
@@ -11867,8 +11922,763 @@ function usersWith(rows, privileges) {
     return out;
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/model/version.ts
+function parseVersion(versionString, versionComment = '') {
+    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
+    if (!m)
+        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
+    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
+    return {
+        flavour: isMaria ? 'mariadb' : 'mysql',
+        major: Number(m[1]),
+        minor: Number(m[2]),
+        patch: Number(m[3]),
+        text: versionString,
+    };
+}
+function atLeast(v, major, minor, patch = 0) {
+    if (v.major !== major)
+        return v.major > major;
+    if (v.minor !== minor)
+        return v.minor > minor;
+    return v.patch >= patch;
+}
+
+;// CONCATENATED MODULE: ./src/flavours/dialect.ts
+/** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
+function rowSettings(privilege) {
+    return [
+        { variable: 'binlog_format', value: "'ROW'", privilege, why: 'rows as row events' },
+        { variable: 'binlog_row_image', value: "'FULL'", privilege, why: 'every column in every row event' },
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/flavours/rules.ts
+/**
+ * A key that orders and bounds chunks on every flavour: unique, a B-tree, every part a whole column
+ * that cannot be NULL (a NULL or a prefix would let two rows share a boundary), and visible (index
+ * hints cannot name an invisible or ignored index). A descending part is fine: the server reads it
+ * backwards for an ascending ORDER BY.
+ */
+function plainUniqueKey(i) {
+    return (i.unique &&
+        i.kind === 'BTREE' &&
+        !i.invisible &&
+        !i.multiValued &&
+        i.parts.length > 0 &&
+        i.parts.every((p) => p.column !== undefined && p.prefix === undefined && !p.nullable));
+}
+/** A unique key the server would name as a table's primary key when it has no PRIMARY. */
+function promotable(i) {
+    return (i.unique &&
+        !i.primary &&
+        !['FULLTEXT', 'SPATIAL', 'VECTOR'].includes(i.kind) &&
+        i.parts.length > 0 &&
+        i.parts.every((p) => p.column !== undefined && p.prefix === undefined && !p.nullable));
+}
+/**
+ * The twin's table map names the same primary key as the real table's (binlog_row_metadata=FULL
+ * lists its columns and prefixes). A table without PRIMARY KEY whose unique NOT NULL key the server
+ * takes for one (mapKey) gets an explicit PRIMARY KEY on the same columns in the twin, so no key the
+ * twin leaves out or gains can move it. A table the server names no primary key for loses, in the
+ * twin, every unique key that could become one there: one over a virtual generated column, which the
+ * server does not promote (seen on MySQL 9.7) but whose twin column is plain.
+ */
+function keepTableMapKey(shape, edits) {
+    const key = shape.indexes.find((i) => i.name === shape.mapKey);
+    if (key && !key.primary) {
+        return {
+            ...edits,
+            droppedIndexes: edits.droppedIndexes.filter((n) => n !== key.name),
+            primaryKey: {
+                replaces: key.name,
+                columns: key.parts.map((p) => ({ column: p.column, prefix: p.prefix })),
+            },
+        };
+    }
+    if (!key) {
+        const kept = shape.indexes.filter((i) => !edits.droppedIndexes.includes(i.name) && promotable(i));
+        return { ...edits, droppedIndexes: [...edits.droppedIndexes, ...kept.map((i) => i.name)] };
+    }
+    return edits;
+}
+
+;// CONCATENATED MODULE: ./src/flavours/mariadb.ts
+/**
+ * MariaDB's table kinds (10.x and 11.x): what its BLACKHOLE engine refuses, and what the twin does
+ * instead. Each rule says what the server answered (seen on 10.11 and 11.8) and why the row events
+ * stay the same (see mysql.ts for what a row event carries); the scenario runner compares every
+ * flushed table's row events with those of a real copy of the table.
+ *
+ * Accepted by BLACKHOLE as they are (seen): descending indexes (10.8+), IGNORED indexes, FULLTEXT,
+ * VECTOR columns (11.7+), expression defaults (uuid_v7() included), INET4, INET6
+ * and UUID columns, application-time periods and WITHOUT OVERLAPS keys.
+ */
+
+
+
+/**
+ * Indexes the twin is built without (seen), none of them in a row event or table map: SPATIAL (error
+ * 1464), a MEMORY table's HASH indexes (harmless), and VECTOR indexes (see vectorIndexes). Never the
+ * primary key.
+ */
+function droppedIndexes(shape) {
+    return shape.indexes.filter((i) => !i.primary && ['SPATIAL', 'HASH'].includes(i.kind)).map((i) => i.name);
+}
+/**
+ * VECTOR indexes (11.7+), each an internal InnoDB table `<table>#i#<n>` (seen on 11.8.9): BLACKHOLE
+ * takes one, then every INSERT fails ("Can't find record"), so the twin is built without them. They
+ * go in a statement of their own, before the engine changes: dropped in the same ALTER as
+ * ENGINE=BLACKHOLE, the internal table stays behind under the table's name (and so does one of a
+ * BLACKHOLE table that is dropped), and the swap back then fails ("Table './s/t#i#01' already
+ * exists").
+ */
+function vectorIndexes(shape) {
+    return shape.indexes.filter((i) => !i.primary && i.kind === 'VECTOR').map((i) => i.name);
+}
+/**
+ * Long UNIQUE keys (10.4+: a unique key too long for a B-tree, over a BLOB or TEXT, or declared
+ * USING HASH; INDEX_TYPE HASH outside MEMORY): each is backed by a hidden generated column
+ * DB_ROW_HASH_<n> BIGINT UNSIGNED, and the real table logs that column's value in every row event
+ * (and names it in the table map) although no SELECT can read it (seen on 10.11 and 11.8). A
+ * BLACKHOLE twin cannot hold it (1910), and the copy could not fill it: refused.
+ */
+function longUniqueKeys(shape) {
+    if (shape.engine.toUpperCase() === 'MEMORY')
+        return [];
+    return shape.indexes.filter((i) => i.unique && i.kind === 'HASH').map((i) => i.name);
+}
+function refusal(shape) {
+    const keys = longUniqueKeys(shape);
+    if (keys.length === 0)
+        return undefined;
+    return {
+        message: `its long UNIQUE key(s) ${keys.join(', ')} add a hidden hash column (DB_ROW_HASH_n) to every row event of the ` +
+            'real table, which a BLACKHOLE twin cannot hold (error 1910) and no SELECT can read, so the twin could not log ' +
+            'the same row events',
+        fix: 'leave the table out (--skip), or replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a ' +
+            'stored hash column of your own) if the table may change',
+    };
+}
+function mariadbRules(version) {
+    return {
+        version,
+        twinEdits: (shape) => keepTableMapKey(shape, {
+            // Generated columns, stored or virtual, are refused by BLACKHOLE (1910) and cannot be MODIFYed
+            // into plain ones (1907): each is dropped and added back as a plain column at its place, and
+            // the copy writes the values the real table computed (MariaDB logs virtual columns' values).
+            plainColumns: shape.columns.filter((c) => c.generated).map((c) => c.name),
+            droppedIndexes: droppedIndexes(shape),
+            droppedFirst: vectorIndexes(shape),
+            primaryKey: undefined,
+            dropSecondaryEngine: false,
+        }),
+        refusal,
+        canCutChunks: (i) => plainUniqueKey(i),
+    };
+}
+/* Statements and session settings */
+function mariadbDialect(v) {
+    const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
+    return {
+        version: v,
+        sessionSettings: [
+            ...rowSettings(binlogAdmin),
+            {
+                variable: 'binlog_annotate_row_events',
+                value: 'OFF',
+                privilege: binlogAdmin,
+                why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
+            },
+        ],
+        globalRequirements: atLeast(v, 10, 2, 3)
+            ? [
+                {
+                    variable: 'log_bin_compress',
+                    okValues: ['OFF'],
+                    why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
+                    fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
+                },
+            ]
+            : [],
+        // ALL: a multi-source replica has one connection per source, each with its own applier.
+        stopReplica: 'STOP ALL SLAVES',
+        startReplica: 'START ALL SLAVES',
+        showReplicaStatus: 'SHOW SLAVE STATUS',
+        showBinlogStatus: 'SHOW MASTER STATUS',
+        showReplicas: 'SHOW SLAVE HOSTS',
+        replicaCols: {
+            ioRunning: 'Slave_IO_Running',
+            sqlRunning: 'Slave_SQL_Running',
+            sourceHost: 'Master_Host',
+            sourceLogFile: 'Relay_Master_Log_File',
+            execSourceLogPos: 'Exec_Master_Log_Pos',
+        },
+        gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+        gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+        sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+        blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+        privileges: {
+            replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+            binlogStatus: 'BINLOG MONITOR',
+            binlogEvents: 'BINLOG MONITOR',
+            replicaStatus: 'SLAVE MONITOR',
+            replicaHosts: 'REPLICATION MASTER ADMIN',
+            // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+            readOnlyBypass: atLeast(v, 10, 11, 0)
+                ? ['READ_ONLY ADMIN']
+                : atLeast(v, 10, 5, 2)
+                    ? ['READ_ONLY ADMIN', 'SUPER']
+                    : ['SUPER'],
+            setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
+        },
+        checkNamesPerSchema: false,
+        gtidTags: false,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/model/table.ts
+/**
+ * The typed model of a table's columns and indexes, as the inspector reads them from
+ * information_schema (src/inspect/inspector.ts) for flush and recover alike. The flavour modules
+ * (src/flavours) decide over this model what a BLACKHOLE twin must drop or rewrite, what preflight
+ * must refuse and which keys can cut chunks; nothing here knows a flavour.
+ */
+const isFunctional = (i) => i.parts.some((p) => p.column === undefined);
+const isDescending = (i) => i.parts.some((p) => p.descending);
+/** The columns of an index that has no functional part, in order. */
+const indexColumns = (i) => i.parts.flatMap((p) => (p.column ? [p.column] : []));
+const primaryKey = (s) => s.indexes.find((i) => i.primary);
+
+;// CONCATENATED MODULE: ./src/flavours/mysql.ts
+/**
+ * MySQL's table kinds (8.0 to 9.7): what its BLACKHOLE engine refuses, and what the twin does instead.
+ * Each rule says what MySQL 9.7.4 answered (seen) and why the row events stay the same; the scenario
+ * folders test/scenarios/my-* exercise each one, and the scenario runner compares every flushed
+ * table's row events with those of a real copy of the table (binlog_row_metadata=FULL included).
+ *
+ * Why leaving these out of the twin cannot change a row event: a row event carries the values of
+ * every column in table order, typed by the table map (type, metadata, nullability; with
+ * binlog_row_metadata=FULL also signedness, charsets, names, ENUM/SET members, geometry type,
+ * visibility and the primary key's columns and prefixes). No index but the primary key appears in
+ * it, no default, no generation expression, no SRID attribute and no secondary engine.
+ */
+
+
+
+
+/**
+ * Indexes the twin is built without (each refused by BLACKHOLE, seen on 9.7):
+ * - SPATIAL: "The used table type doesn't support SPATIAL indexes" (1464);
+ * - functional key parts (8.0.13+): each is a hidden virtual generated column, "does not support the
+ *   create option 'Index on virtual generated column'" (1478); dropping the index drops that hidden
+ *   column, which is never in a row event;
+ * - multi-valued (8.0.17+, `CAST(... AS ... ARRAY)`): "doesn't support multi-valued indexes" (1178);
+ * - descending secondary indexes (8.0+): "doesn't support descending indexes" (1178).
+ * The primary key is never dropped (see primaryKeyRebuild).
+ */
+function mysql_droppedIndexes(shape) {
+    return shape.indexes
+        .filter((i) => !i.primary)
+        .filter((i) => i.kind === 'SPATIAL' || isFunctional(i) || i.multiValued || isDescending(i))
+        .map((i) => i.name);
+}
+/**
+ * A descending primary key is refused like any descending index (1178), but the table map names the
+ * primary key's columns and prefixes with binlog_row_metadata=FULL (never their direction): the twin
+ * gets an ascending primary key on the same columns with the same prefixes. (A descending unique key
+ * the server takes for the primary key is rebuilt the same way: see keepTableMapKey.)
+ */
+function primaryKeyRebuild(shape) {
+    const pk = primaryKey(shape);
+    if (!pk || !isDescending(pk))
+        return undefined;
+    return { replaces: 'PRIMARY', columns: pk.parts.map((p) => ({ column: p.column, prefix: p.prefix })) };
+}
+/**
+ * MySQL 8.0.30+'s generated invisible primary key (`my_row_id`): every table map of such a table
+ * marks it (has_generated_invisible_primary_key=1, with the column's name, visibility and the primary
+ * key, even with binlog_row_metadata=MINIMAL), and MySQL marks it only on InnoDB tables: a BLACKHOLE
+ * twin never carries the mark, whatever its definition (seen on 9.7). So such a table is refused.
+ */
+function isGipk(shape) {
+    const first = shape.columns[0];
+    const pk = primaryKey(shape);
+    return (shape.engine.toUpperCase() === 'INNODB' &&
+        first?.name === 'my_row_id' &&
+        /^bigint(\(20\))? unsigned$/i.test(first.columnType) &&
+        first.autoIncrement &&
+        first.invisible &&
+        pk?.parts.length === 1 &&
+        pk.parts[0].column === 'my_row_id');
+}
+function mysql_refusal(shape) {
+    if (isGipk(shape)) {
+        return {
+            message: 'its generated invisible primary key (my_row_id) is marked in every table map of it ' +
+                '(has_generated_invisible_primary_key=1, whatever binlog_row_metadata is), and MySQL marks it only on ' +
+                'InnoDB tables, never on the BLACKHOLE twin that would log its rows',
+            fix: 'leave the table out (--skip), or make the key an ordinary one first ' +
+                '(ALTER TABLE ... ALTER COLUMN my_row_id SET VISIBLE), which changes the table for its readers too',
+        };
+    }
+    return undefined;
+}
+/**
+ * Columns the twin re-creates as plain columns of the same type, charset, nullability and visibility
+ * at the same place (seen on 9.7 for each):
+ * - generated columns: "'Specified storage engine' is not supported for generated columns" (3106);
+ *   the copy writes the values the real table computed, which are the values its row events carry;
+ * - expression defaults (8.0.13+, `DEFAULT (uuid_to_bin(uuid()))`): "not supported for default value
+ *   expressions" (3774); the copy names every column, so no default is ever used;
+ * - an SRID attribute other than 0: BLACKHOLE refuses geographic systems (1178, `SRID 4326`); the
+ *   attribute only restricts which values the column accepts, and each stored geometry carries its
+ *   own SRID in its value, which the copy writes as it is. Dropping and adding back (rather than
+ *   MODIFY) because MySQL refuses to change an SRID while the SPATIAL index exists (3644), even in the
+ *   ALTER that drops it.
+ * An index over such a column stays: MySQL keeps index parts by column name across the drop and add.
+ */
+function plainColumns(shape) {
+    return shape.columns
+        .filter((c) => c.generated || c.defaultExpression || (c.srid !== undefined && c.srid !== 0))
+        .map((c) => c.name);
+}
+function mysqlRules(version) {
+    return {
+        version,
+        twinEdits: (shape) => keepTableMapKey(shape, {
+            plainColumns: plainColumns(shape),
+            droppedIndexes: mysql_droppedIndexes(shape),
+            droppedFirst: [],
+            primaryKey: primaryKeyRebuild(shape),
+            // "Cannot change the primary engine of a table with a defined secondary engine" (3889, also in
+            // the ALTER that removes it): a HeatWave copy is not part of the row image.
+            dropSecondaryEngine: shape.secondaryEngine !== undefined,
+        }),
+        refusal: mysql_refusal,
+        canCutChunks: (i) => plainUniqueKey(i),
+    };
+}
+/* Statements and session settings */
+/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
+function mysqlSessionSettings(v) {
+    const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
+    const off = (variable, why, since) => atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
+    return [
+        ...rowSettings(restricted),
+        ...off('binlog_transaction_compression', 'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them', [8, 0, 20]),
+        ...off('binlog_rows_query_log_events', 'no Rows_query event carrying our INSERT ... SELECT text', [5, 6, 2]),
+        ...off('sql_require_primary_key', 'a shell or twin without a primary key is created as it is', [8, 0, 13]),
+        ...off('sql_generate_invisible_primary_key', 'no invisible primary key is added to a shell or twin the real table does not have', [8, 0, 30]),
+        ...(atLeast(v, 8, 0, 30)
+            ? [
+                {
+                    variable: 'show_gipk_in_create_table_and_information_schema',
+                    value: 'ON',
+                    privilege: 'none',
+                    why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
+                },
+            ]
+            : []),
+    ];
+}
+function mysqlDialect(v) {
+    const replicaWords = atLeast(v, 8, 0, 22);
+    const only84 = atLeast(v, 8, 2, 0);
+    return {
+        version: v,
+        sessionSettings: mysqlSessionSettings(v),
+        globalRequirements: [],
+        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
+        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+        showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
+        replicaCols: replicaWords
+            ? {
+                ioRunning: 'Replica_IO_Running',
+                sqlRunning: 'Replica_SQL_Running',
+                sourceHost: 'Source_Host',
+                sourceLogFile: 'Relay_Source_Log_File',
+                execSourceLogPos: 'Exec_Source_Log_Pos',
+            }
+            : {
+                ioRunning: 'Slave_IO_Running',
+                sqlRunning: 'Slave_SQL_Running',
+                sourceHost: 'Master_Host',
+                sourceLogFile: 'Relay_Master_Log_File',
+                execSourceLogPos: 'Exec_Master_Log_Pos',
+            },
+        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
+        gtidModeExpr: '@@GLOBAL.gtid_mode',
+        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
+            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
+            : 'SUPER',
+        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+        privileges: {
+            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+            binlogStatus: 'REPLICATION CLIENT',
+            binlogEvents: 'REPLICATION SLAVE',
+            replicaStatus: 'REPLICATION CLIENT',
+            replicaHosts: 'REPLICATION SLAVE',
+            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
+            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
+        },
+        checkNamesPerSchema: true,
+        gtidTags: atLeast(v, 8, 3, 0),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flavours/index.ts
+
+
+function dialectFor(v) {
+    return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
+}
+function rulesFor(version) {
+    return version.flavour === 'mariadb' ? mariadbRules(version) : mysqlRules(version);
+}
+
+;// CONCATENATED MODULE: ./src/inspect/inspector.ts
+/**
+ * Read-only inspection of the server: facts, replication state, tables and their shape.
+ * Nothing in this module changes the server (session variables aside).
+ */
+
+
+
+
+
+const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+const str = (v) => (v === null || v === undefined ? '' : String(v));
+const num = (v) => (v === null || v === undefined ? 0 : Number(v));
+const bool = (v) => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
+async function readServer(db) {
+    const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+    const version = parseVersion(str(base?.v), str(base?.vc));
+    const dialect = dialectFor(version);
+    const maria = version.flavour === 'mariadb';
+    const r = await db.one(maria
+        ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                0 AS sro, ${dialect.gtidModeExpr} AS gtid`
+        : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                @@super_read_only AS sro, ${dialect.gtidModeExpr} AS gtid`);
+    return {
+        dialect,
+        serverId: num(r?.sid),
+        serverUuid: str(r?.uuid),
+        hostname: str(r?.host),
+        logBin: bool(r?.log_bin),
+        readOnly: bool(r?.ro),
+        superReadOnly: bool(r?.sro),
+        gtidOn: str(r?.gtid).toUpperCase().startsWith('ON'),
+    };
+}
+async function engineSupport(db, engine) {
+    const r = await db.one('SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?', [engine]);
+    return str(r?.s).toUpperCase();
+}
+/** undefined when the server is not a replica. */
+async function replicaStatus(db, d) {
+    const rows = d.version.flavour === 'mariadb'
+        ? await db.rows('SHOW ALL SLAVES STATUS')
+        : await db.rows(d.showReplicaStatus);
+    if (rows.length === 0)
+        return undefined;
+    const c = d.replicaCols;
+    const first = rows[0];
+    let gtidApplied = str(first.Executed_Gtid_Set);
+    if (d.version.flavour === 'mariadb')
+        gtidApplied = str((await db.one('SELECT @@GLOBAL.gtid_slave_pos AS g'))?.g);
+    return {
+        ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
+        sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
+        sourceHost: str(first[c.sourceHost]),
+        sourceLogFile: str(first[c.sourceLogFile]),
+        execSourceLogPos: num(first[c.execSourceLogPos]),
+        gtidApplied: gtidApplied.replaceAll('\n', ''),
+        channels: rows.length,
+    };
+}
+/** Replicas reading this server's binlog: registered ones and binlog dump threads. */
+async function downstreamReplicas(db, d) {
+    const found = new Set();
+    // Without the privilege for this statement the processlist shows only our own threads, so a
+    // failure here is a failure of the check (the caller decides), never "no replicas".
+    for (const r of await db.rows(d.showReplicas))
+        found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
+    const dumps = await db.rows("SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')");
+    for (const r of dumps)
+        found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
+    return [...found];
+}
+async function binlogPosition(db, d) {
+    const r = await db.one(d.showBinlogStatus);
+    const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
+    return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
+}
+async function listTables(db, schemas) {
+    const params = [SYSTEM_SCHEMAS];
+    let where = 'TABLE_SCHEMA NOT IN (?)';
+    if (schemas && schemas.length) {
+        where += ' AND TABLE_SCHEMA IN (?)';
+        params.push(schemas);
+    }
+    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
+            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
+            IFNULL(CREATE_OPTIONS, '') AS o
+       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
+    return rows.map((r) => ({
+        schema: str(r.s),
+        name: str(r.n),
+        type: str(r.t),
+        engine: str(r.e),
+        rows: num(r.r),
+        dataLength: num(r.dl),
+        avgRowLength: num(r.arl),
+        comment: str(r.c),
+        createOptions: str(r.o),
+    }));
+}
+async function listSchemas(db) {
+    const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [SYSTEM_SCHEMAS]);
+    return rows.map((r) => str(r.s));
+}
+
+/** SHOW CREATE TABLE for many tables, batched into few round trips. */
+async function showCreateMany(db, tables) {
+    const out = [];
+    const batch = 200;
+    for (let i = 0; i < tables.length; i += batch) {
+        const part = tables.slice(i, i + batch);
+        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
+        for (const set of sets) {
+            const row = set[0];
+            const text = row?.['Create Table'];
+            if (typeof text !== 'string')
+                throw new Error('SHOW CREATE TABLE returned no definition');
+            out.push(text);
+        }
+    }
+    return out;
+}
+async function liveTable(db, schema, table) {
+    const r = await db.one(`SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [schema, table]);
+    if (!r)
+        return { exists: false, engine: '', comment: '', type: '' };
+    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
+}
+/** Which of these tables exist (in information_schema), in one round trip. */
+async function existingTables(db, tables) {
+    if (tables.length === 0)
+        return [];
+    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
+      WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`, tables.flatMap((t) => [t.schema, t.table]));
+    return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
+}
+/**
+ * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
+ * when it can. information_schema does not always tell: for a partitioned table it shows the engine
+ * of the definition.
+ */
+async function cannotOpen(db, schema, table) {
+    try {
+        await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 0`);
+        return undefined;
+    }
+    catch (e) {
+        const code = e.errno;
+        // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
+        if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code))
+            return e.message;
+        throw e;
+    }
+}
+async function isEmpty(db, schema, table) {
+    const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
+    return r.length === 0;
+}
+/**
+ * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
+ * committed statement that wrote rows. Only our workers write under that name while the table is
+ * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
+ * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
+ */
+async function committedStatements(db, from, schema, table) {
+    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+    const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
+    const suffix = `(${schema}.${table})`;
+    let n = 0;
+    for (const f of files) {
+        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
+        for (const e of events)
+            if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
+                n++;
+    }
+    return n;
+}
+async function currentGrants(db) {
+    const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+    const at = who.lastIndexOf('@');
+    const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
+    const g = await db.rows('SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
+    const sc = await db.rows('SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
+    return {
+        global: new Set(g.map((r) => str(r.p).toUpperCase())),
+        schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
+    };
+}
+/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
+function schemaPatternMatches(pattern, schema) {
+    let re = '^';
+    for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (ch === '\\' && i + 1 < pattern.length)
+            re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        else if (ch === '%')
+            re += '.*';
+        else if (ch === '_')
+            re += '.';
+        else
+            re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(re + '$', 'su').test(schema);
+}
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
+/** Table privileges missing on `schema` (global or schema-level grants count). */
+function missingSchemaPrivileges(g, schema) {
+    return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
+        !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
+}
+async function localWriters(db, d, flushed) {
+    const sessions = await db.rows(`SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
+      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
+        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`);
+    const canSeeAll = await db
+        .rows(d.version.flavour === 'mariadb'
+        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
+        : 'SELECT 1 FROM mysql.user LIMIT 0')
+        .then(() => true)
+        .catch(() => false);
+    const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+    const me = current.slice(0, current.lastIndexOf('@'));
+    const privRows = await db.rows(`SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`, d.privileges.readOnlyBypass);
+    const bypass = usersWith(privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })), d.privileges.readOnlyBypass);
+    const result = {
+        sessions: sessions.map((r) => {
+            const user = str(r.u);
+            const known = canSeeAll || user === me;
+            return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
+        }),
+        events: [],
+        triggers: [],
+    };
+    const schemas = new Set(flushed.map((t) => t.schema));
+    const key = (s, t) => `${s}\u0000${t}`;
+    const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
+    if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
+        const ev = await db.rows(`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`);
+        result.events = ev
+            .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
+            .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
+    }
+    const trg = await db.rows(`SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
+       FROM information_schema.TRIGGERS`);
+    for (const t of trg) {
+        if (flushedKeys.has(key(str(t.os), str(t.ot))))
+            continue; // moves with its table: never fires on a twin
+        const into = writesInto(str(t.b), flushed);
+        if (into.length) {
+            result.triggers.push({
+                schema: str(t.s),
+                name: str(t.n),
+                on: `${str(t.os)}.${str(t.ot)}`,
+                into: into.map((x) => `${x.schema}.${x.table}`),
+            });
+        }
+    }
+    return result;
+}
+/* The copy's reads (on the set-aside table) */
+/** MIN and MAX of a single-column integer key; null for an empty table. */
+async function keyExtentOf(db, schema, backup, key) {
+    const ext = await db.one(keyExtent(schema, backup, key));
+    if (ext?.lo === null || ext?.lo === undefined)
+        return null;
+    return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
+}
+/** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
+async function chunkRowsOf(db, schema, backup, key, chunk) {
+    return Number((await db.one(countChunkOf(schema, backup, key, chunk)))?.n ?? 0);
+}
+/** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
+async function rowsAfterStart(db, schema, backup, key, first) {
+    return Number((await db.one(countAfterStart(schema, backup, key, first)))?.n ?? 0);
+}
+/** Whether a session still exists on the server. */
+async function sessionAlive(db, threadId) {
+    return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
+}
+/** A numeric server status (SHOW GLOBAL STATUS), e.g. Threads_running; 0 when unknown. */
+async function globalStatus(db, name) {
+    const r = await db.one('SHOW GLOBAL STATUS LIKE ?', [name]);
+    return Number(r?.Value ?? 0) || 0;
+}
+/** Binlog bytes written since a position: the rest of its file and every later file. */
+async function binlogBytesSince(db, from) {
+    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
+        name: str(r.Log_name),
+        size: num(r.File_size),
+    }));
+    const i = logs.findIndex((l) => l.name === from.file);
+    if (i < 0)
+        return 0;
+    return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
+}
+/**
+ * Global variables' values in one round trip, upper case (SHOW VARIABLES words switches ON/OFF); a
+ * variable the server does not have is absent from the map.
+ */
+async function globalVariables(db, names) {
+    if (!names.length)
+        return new Map();
+    const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
+    return new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
+}
+async function binlogRetention(db) {
+    const names = [
+        'binlog_expire_logs_seconds',
+        'expire_logs_days',
+        'binlog_expire_logs_auto_purge',
+        'max_binlog_total_size',
+        'binlog_space_limit',
+    ];
+    const v = await globalVariables(db, names);
+    const n = (name) => Number(v.get(name) ?? 0) || 0;
+    const seconds = n('binlog_expire_logs_seconds');
+    const days = n('expire_logs_days');
+    const expireSeconds = seconds || Math.round(days * 86_400);
+    return {
+        expireSeconds,
+        source: seconds ? 'binlog_expire_logs_seconds' : days ? 'expire_logs_days' : 'none',
+        totalSizeLimit: n('max_binlog_total_size') || n('binlog_space_limit'),
+        autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
+    };
+}
+/**
+ * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
+ * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
+ * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
+ */
+async function engineOnlyTables(db, schema, table) {
+    const esc = (v) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await db
+        .rows(`SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ? OR NAME LIKE ? ESCAPE '\\\\'`, [`${schema}/${table}`, `${esc(schema)}/${esc(table)}#P#%`])
+        .catch(() => []);
+    return rows.map((r) => str(r.n));
+}
+
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/journal/file-lock.ts
@@ -12392,773 +13202,6 @@ function twinMarker(runTag) {
     return `binlog-flusher twin ${runTag}`;
 }
 
-;// CONCATENATED MODULE: ./src/plan/plan.ts
-/**
- * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
- * copied. Pure: it works on what the inspector read.
- */
-
-
-/** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
-function columnsHash(columns) {
-    const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
-}
-/** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */
-function chunkRowsFor(chunkSize, avgRowLength, chunkBytes) {
-    if (avgRowLength <= 0)
-        return chunkSize;
-    return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / avgRowLength)));
-}
-/** Engines whose tables hold rows we can read and rename safely. */
-const FLUSHABLE_ENGINES = new Set([
-    'INNODB',
-    'MYISAM',
-    'ARIA',
-    'MEMORY',
-    'ARCHIVE',
-    'CSV',
-    'ROCKSDB',
-    'TOKUDB',
-]);
-function unflushableReason(row) {
-    const type = row.type.toUpperCase();
-    if (type === 'VIEW' || type === 'SYSTEM VIEW')
-        return 'view: holds no rows of its own; left untouched';
-    if (type === 'SEQUENCE')
-        return 'sequence: cannot be copied into a BLACKHOLE table; left untouched';
-    if (type === 'SYSTEM VERSIONED') {
-        return 'system-versioned table: the server refuses to change its engine (MariaDB error 4120); left untouched';
-    }
-    if (type === 'TEMPORARY')
-        return 'temporary table; left untouched';
-    if (type !== 'BASE TABLE')
-        return `${row.type.toLowerCase()}: not a base table; left untouched`;
-    const engine = row.engine.toUpperCase();
-    if (engine === 'BLACKHOLE')
-        return 'already a BLACKHOLE table: it holds no rows; left untouched';
-    if (!FLUSHABLE_ENGINES.has(engine)) {
-        return `engine ${row.engine || 'unknown'}: its rows are not stored here (or cannot be copied safely); left untouched`;
-    }
-    return undefined;
-}
-/**
- * Select tables from what exists, following --db, --table and --skip.
- * `allTables` is every non-system table of the server; `shapes` covers the selected schemas.
- */
-function discover(sel, allTables, allSchemas, shapeOf) {
-    const problems = [];
-    for (const db of sel.databases) {
-        if (!allSchemas.includes(db)) {
-            problems.push({
-                message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
-                fix: 'check the name in --db',
-            });
-        }
-    }
-    for (const s of sel.skip) {
-        if (!allSchemas.includes(s)) {
-            problems.push({
-                message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
-                fix: 'check the name in --skip',
-            });
-        }
-    }
-    const inScope = (schema) => (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
-    const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
-    const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
-    const tables = [];
-    const skipped = [];
-    for (const row of chosen) {
-        const why = unflushableReason(row);
-        if (why) {
-            skipped.push({ schema: row.schema, table: row.name, reason: why });
-            continue;
-        }
-        const shape = shapeOf(row.schema, row.name);
-        if (!shape || shape.columns.length === 0) {
-            skipped.push({
-                schema: row.schema,
-                table: row.name,
-                reason: 'no columns could be read; left untouched',
-            });
-            continue;
-        }
-        tables.push({ row, shape });
-    }
-    if (problems.length === 0 && tables.length === 0) {
-        problems.push({
-            message: 'the selection holds no table that can be flushed',
-            fix: 'check --db, --table and --skip (views, sequences and system-versioned tables are never flushed)',
-        });
-    }
-    return { tables, skipped, problems };
-}
-/** The tables --table names, among the candidates; what it names wrongly goes to `problems`. */
-function namedTables(sel, candidates, allSchemas, inScope, problems) {
-    const chosen = [];
-    for (const f of sel.tables) {
-        if (f.schema && !allSchemas.includes(f.schema)) {
-            problems.push({
-                message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
-                fix: 'check --table',
-            });
-            continue;
-        }
-        if (f.schema && !inScope(f.schema)) {
-            problems.push({
-                message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
-                fix: 'add the schema to --db or remove it from --skip',
-            });
-            continue;
-        }
-        const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
-        const label = f.schema ? `${f.schema}.${f.table}` : f.table;
-        if (hits.length === 0) {
-            problems.push({
-                message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
-                fix: 'check --table and --db',
-            });
-        }
-        for (const h of hits) {
-            const why = unflushableReason(h);
-            if (why)
-                problems.push({
-                    message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
-                    fix: 'remove it from --table',
-                });
-            if (!chosen.includes(h))
-                chosen.push(h);
-        }
-    }
-    return chosen;
-}
-/** PRIMARY, else the narrowest unique key on NOT NULL columns with no prefix parts. */
-function chooseKey(indexes) {
-    const usable = indexes.filter((i) => i.unique && !i.weak && i.columns.length > 0 && i.type === 'BTREE');
-    const pk = usable.find((i) => i.name === 'PRIMARY');
-    const best = pk ?? [...usable].sort((a, b) => a.columns.length - b.columns.length || a.name.localeCompare(b.name))[0];
-    return best ? { index: best.name, columns: best.columns } : undefined;
-}
-/** Marks the key's ENUM and SET columns (compared by ordinal: see CopyKey.ordinal). */
-function withOrdinals(key, columns) {
-    if (!key)
-        return undefined;
-    const ordinal = key.columns.map((k) => /^(enum|set)\(/i.test(columns.find((c) => c.name === k)?.columnType ?? ''));
-    return ordinal.some(Boolean) ? { ...key, ordinal } : key;
-}
-function planTables(found, showCreates, runTag, chunk = { rows: 100_000, bytes: 64 * 1024 * 1024 }) {
-    return found.map(({ row, shape }, i) => {
-        const id = i + 1;
-        return {
-            id,
-            schema: row.schema,
-            table: row.name,
-            backup: backupName(runTag, id),
-            twin: twinName(runTag, id),
-            engine: row.engine,
-            rowsEstimate: row.rows,
-            bytesEstimate: row.dataLength,
-            columns: shape.columns,
-            key: withOrdinals(chooseKey(shape.indexes), shape.columns),
-            partitions: shape.partitions,
-            droppedIndexes: twinDroppedIndexes(shape.indexes),
-            showCreate: showCreates[i],
-            chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
-        };
-    });
-}
-/**
- * Indexes a BLACKHOLE twin cannot hold, left out of it (the twin keeps no rows, so it needs none; the
- * CREATE TABLE in the binlog is the real one): SPATIAL indexes (error 1464), and MariaDB's long UNIQUE
- * keys (INDEX_TYPE HASH: backed by a hidden generated column, which BLACKHOLE refuses, error 1910).
- * Never the primary key: readers with binlog_row_metadata=FULL see it in the table map.
- */
-function twinDroppedIndexes(indexes) {
-    return indexes
-        .filter((x) => x.type === 'SPATIAL' || (x.type === 'HASH' && x.name !== 'PRIMARY'))
-        .map((x) => x.name);
-}
-function twinSpecFor(t, marker) {
-    return {
-        columns: t.columns,
-        droppedIndexes: t.droppedIndexes,
-        partitioned: t.partitions.length > 0,
-        marker,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/db/dialect.ts
-function parseVersion(versionString, versionComment = '') {
-    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
-    if (!m)
-        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
-    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
-    return {
-        flavour: isMaria ? 'mariadb' : 'mysql',
-        major: Number(m[1]),
-        minor: Number(m[2]),
-        patch: Number(m[3]),
-        text: versionString,
-    };
-}
-function atLeast(v, major, minor, patch = 0) {
-    if (v.major !== major)
-        return v.major > major;
-    if (v.minor !== minor)
-        return v.minor > minor;
-    return v.patch >= patch;
-}
-function dialectFor(v) {
-    return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
-}
-/** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
-function rowSettings(privilege) {
-    return [
-        { variable: 'binlog_format', value: "'ROW'", privilege, why: 'rows as row events' },
-        { variable: 'binlog_row_image', value: "'FULL'", privilege, why: 'every column in every row event' },
-    ];
-}
-function mariadbDialect(v) {
-    const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
-    return {
-        version: v,
-        sessionSettings: [
-            ...rowSettings(binlogAdmin),
-            {
-                variable: 'binlog_annotate_row_events',
-                value: 'OFF',
-                privilege: binlogAdmin,
-                why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
-            },
-        ],
-        globalRequirements: atLeast(v, 10, 2, 3)
-            ? [
-                {
-                    variable: 'log_bin_compress',
-                    okValues: ['OFF'],
-                    why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
-                    fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
-                },
-            ]
-            : [],
-        // ALL: a multi-source replica has one connection per source, each with its own applier.
-        stopReplica: 'STOP ALL SLAVES',
-        startReplica: 'START ALL SLAVES',
-        showReplicaStatus: 'SHOW SLAVE STATUS',
-        showBinlogStatus: 'SHOW MASTER STATUS',
-        showReplicas: 'SHOW SLAVE HOSTS',
-        replicaCols: {
-            ioRunning: 'Slave_IO_Running',
-            sqlRunning: 'Slave_SQL_Running',
-            sourceHost: 'Master_Host',
-            sourceLogFile: 'Relay_Master_Log_File',
-            execSourceLogPos: 'Exec_Master_Log_Pos',
-        },
-        gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
-        gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
-        sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
-        blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
-        privileges: {
-            replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
-            binlogStatus: 'BINLOG MONITOR',
-            binlogEvents: 'BINLOG MONITOR',
-            replicaStatus: 'SLAVE MONITOR',
-            replicaHosts: 'REPLICATION MASTER ADMIN',
-            // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
-            readOnlyBypass: atLeast(v, 10, 11, 0)
-                ? ['READ_ONLY ADMIN']
-                : atLeast(v, 10, 5, 2)
-                    ? ['READ_ONLY ADMIN', 'SUPER']
-                    : ['SUPER'],
-            setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
-        },
-        checkNamesPerSchema: false,
-        gtidTags: false,
-    };
-}
-/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
-function mysqlSessionSettings(v) {
-    const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
-    const off = (variable, why, since) => atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
-    return [
-        ...rowSettings(restricted),
-        ...off('binlog_transaction_compression', 'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them', [8, 0, 20]),
-        ...off('binlog_rows_query_log_events', 'no Rows_query event carrying our INSERT ... SELECT text', [5, 6, 2]),
-        ...off('sql_require_primary_key', 'a shell or twin without a primary key is created as it is', [8, 0, 13]),
-        ...off('sql_generate_invisible_primary_key', 'no invisible primary key is added to a shell or twin the real table does not have', [8, 0, 30]),
-        ...(atLeast(v, 8, 0, 30)
-            ? [
-                {
-                    variable: 'show_gipk_in_create_table_and_information_schema',
-                    value: 'ON',
-                    privilege: 'none',
-                    why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
-                },
-            ]
-            : []),
-    ];
-}
-function mysqlDialect(v) {
-    const replicaWords = atLeast(v, 8, 0, 22);
-    const only84 = atLeast(v, 8, 2, 0);
-    return {
-        version: v,
-        sessionSettings: mysqlSessionSettings(v),
-        globalRequirements: [],
-        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
-        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
-        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
-        showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
-        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
-        replicaCols: replicaWords
-            ? {
-                ioRunning: 'Replica_IO_Running',
-                sqlRunning: 'Replica_SQL_Running',
-                sourceHost: 'Source_Host',
-                sourceLogFile: 'Relay_Source_Log_File',
-                execSourceLogPos: 'Exec_Source_Log_Pos',
-            }
-            : {
-                ioRunning: 'Slave_IO_Running',
-                sqlRunning: 'Slave_SQL_Running',
-                sourceHost: 'Master_Host',
-                sourceLogFile: 'Relay_Master_Log_File',
-                execSourceLogPos: 'Exec_Master_Log_Pos',
-            },
-        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
-        gtidModeExpr: '@@GLOBAL.gtid_mode',
-        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
-            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
-            : 'SUPER',
-        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
-        privileges: {
-            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
-            binlogStatus: 'REPLICATION CLIENT',
-            binlogEvents: 'REPLICATION SLAVE',
-            replicaStatus: 'REPLICATION CLIENT',
-            replicaHosts: 'REPLICATION SLAVE',
-            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
-            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
-        },
-        checkNamesPerSchema: true,
-        gtidTags: atLeast(v, 8, 3, 0),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/inspect/inspector.ts
-/**
- * Read-only inspection of the server: facts, replication state, tables and their shape.
- * Nothing in this module changes the server (session variables aside).
- */
-
-
-
-
-
-const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
-const str = (v) => (v === null || v === undefined ? '' : String(v));
-const num = (v) => (v === null || v === undefined ? 0 : Number(v));
-const bool = (v) => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
-async function readServer(db) {
-    const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
-    const version = parseVersion(str(base?.v), str(base?.vc));
-    const dialect = dialectFor(version);
-    const maria = version.flavour === 'mariadb';
-    const r = await db.one(maria
-        ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                0 AS sro, ${dialect.gtidModeExpr} AS gtid`
-        : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                @@super_read_only AS sro, ${dialect.gtidModeExpr} AS gtid`);
-    return {
-        dialect,
-        serverId: num(r?.sid),
-        serverUuid: str(r?.uuid),
-        hostname: str(r?.host),
-        logBin: bool(r?.log_bin),
-        readOnly: bool(r?.ro),
-        superReadOnly: bool(r?.sro),
-        gtidOn: str(r?.gtid).toUpperCase().startsWith('ON'),
-    };
-}
-async function engineSupport(db, engine) {
-    const r = await db.one('SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?', [engine]);
-    return str(r?.s).toUpperCase();
-}
-/** undefined when the server is not a replica. */
-async function replicaStatus(db, d) {
-    const rows = d.version.flavour === 'mariadb'
-        ? await db.rows('SHOW ALL SLAVES STATUS')
-        : await db.rows(d.showReplicaStatus);
-    if (rows.length === 0)
-        return undefined;
-    const c = d.replicaCols;
-    const first = rows[0];
-    let gtidApplied = str(first.Executed_Gtid_Set);
-    if (d.version.flavour === 'mariadb')
-        gtidApplied = str((await db.one('SELECT @@GLOBAL.gtid_slave_pos AS g'))?.g);
-    return {
-        ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
-        sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
-        sourceHost: str(first[c.sourceHost]),
-        sourceLogFile: str(first[c.sourceLogFile]),
-        execSourceLogPos: num(first[c.execSourceLogPos]),
-        gtidApplied: gtidApplied.replaceAll('\n', ''),
-        channels: rows.length,
-    };
-}
-/** Replicas reading this server's binlog: registered ones and binlog dump threads. */
-async function downstreamReplicas(db, d) {
-    const found = new Set();
-    // Without the privilege for this statement the processlist shows only our own threads, so a
-    // failure here is a failure of the check (the caller decides), never "no replicas".
-    for (const r of await db.rows(d.showReplicas))
-        found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
-    const dumps = await db.rows("SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')");
-    for (const r of dumps)
-        found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
-    return [...found];
-}
-async function binlogPosition(db, d) {
-    const r = await db.one(d.showBinlogStatus);
-    const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
-    return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
-}
-async function listTables(db, schemas) {
-    const params = [SYSTEM_SCHEMAS];
-    let where = 'TABLE_SCHEMA NOT IN (?)';
-    if (schemas && schemas.length) {
-        where += ' AND TABLE_SCHEMA IN (?)';
-        params.push(schemas);
-    }
-    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
-            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
-            IFNULL(CREATE_OPTIONS, '') AS o
-       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
-    return rows.map((r) => ({
-        schema: str(r.s),
-        name: str(r.n),
-        type: str(r.t),
-        engine: str(r.e),
-        rows: num(r.r),
-        dataLength: num(r.dl),
-        avgRowLength: num(r.arl),
-        comment: str(r.c),
-        createOptions: str(r.o),
-    }));
-}
-async function listSchemas(db) {
-    const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [SYSTEM_SCHEMAS]);
-    return rows.map((r) => str(r.s));
-}
-const key = (s, t) => `${s}\u0000${t}`;
-const COLUMN_FIELDS = `COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl, IFNULL(EXTRA, '') AS x,
-            CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co`;
-function columnFrom(r) {
-    const extra = str(r.x).toUpperCase();
-    return {
-        name: str(r.n),
-        columnType: str(r.ct),
-        nullable: str(r.nl) === 'YES',
-        generated: extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED'),
-        invisible: extra.includes('INVISIBLE'),
-        charset: r.cs === null ? null : str(r.cs),
-        collation: r.co === null ? null : str(r.co),
-    };
-}
-/** Columns, the indexes a twin cannot hold and whether it is partitioned, for one live table (recovery). */
-async function liveShape(db, schema, table) {
-    const cols = await db.rows(`SELECT ${COLUMN_FIELDS} FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, [schema, table]);
-    const indexes = await db.rows('SELECT DISTINCT INDEX_NAME AS n, INDEX_TYPE AS t FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, table]);
-    const parts = await db.one('SELECT COUNT(PARTITION_NAME) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [schema, table]);
-    return {
-        columns: cols.map(columnFrom),
-        droppedIndexes: twinDroppedIndexes(indexes.map((r) => ({ name: str(r.n), type: str(r.t).toUpperCase() }))),
-        partitioned: num(parts?.n) > 0,
-    };
-}
-/** Columns, indexes and partitions of many tables in three queries. */
-async function tableShapes(db, schemas) {
-    const out = new Map();
-    if (schemas.length === 0)
-        return out;
-    const get = (s, t) => {
-        const k = key(s, t);
-        let v = out.get(k);
-        if (!v)
-            out.set(k, (v = { columns: [], indexes: [], partitions: [] }));
-        return v;
-    };
-    const cols = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, ${COLUMN_FIELDS}
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN (?) ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`, [schemas]);
-    for (const r of cols)
-        get(str(r.s), str(r.t)).columns.push(columnFrom(r));
-    const idx = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
-            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl
-       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA IN (?)
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, [schemas]);
-    for (const r of idx) {
-        const shape = get(str(r.s), str(r.t));
-        const name = str(r.n);
-        let ix = shape.indexes.find((i) => i.name === name);
-        if (!ix) {
-            ix = { name, unique: num(r.nu) === 0, type: str(r.it).toUpperCase(), columns: [], weak: false };
-            shape.indexes.push(ix);
-        }
-        if (r.c === null)
-            ix.weak = true; // functional key part
-        else
-            ix.columns.push(str(r.c));
-        if (r.sp !== null || str(r.nl) === 'YES')
-            ix.weak = true;
-    }
-    // One row per partition: information_schema.PARTITIONS has one per subpartition, and
-    // `PARTITION (p)` already reads all of p's subpartitions.
-    const parts = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
-      WHERE TABLE_SCHEMA IN (?) AND PARTITION_NAME IS NOT NULL
-      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`, [schemas]);
-    for (const r of parts)
-        get(str(r.s), str(r.t)).partitions.push(str(r.p));
-    return out;
-}
-function shapeOf(shapes, schema, table) {
-    return shapes.get(key(schema, table));
-}
-/** SHOW CREATE TABLE for many tables, batched into few round trips. */
-async function showCreateMany(db, tables) {
-    const out = [];
-    const batch = 200;
-    for (let i = 0; i < tables.length; i += batch) {
-        const part = tables.slice(i, i + batch);
-        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
-        for (const set of sets) {
-            const row = set[0];
-            const text = row?.['Create Table'];
-            if (typeof text !== 'string')
-                throw new Error('SHOW CREATE TABLE returned no definition');
-            out.push(text);
-        }
-    }
-    return out;
-}
-async function liveTable(db, schema, table) {
-    const r = await db.one(`SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [schema, table]);
-    if (!r)
-        return { exists: false, engine: '', comment: '', type: '' };
-    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
-}
-/** Which of these tables exist (in information_schema), in one round trip. */
-async function existingTables(db, tables) {
-    if (tables.length === 0)
-        return [];
-    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
-      WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`, tables.flatMap((t) => [t.schema, t.table]));
-    return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
-}
-/**
- * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
- * when it can. information_schema does not always tell: for a partitioned table it shows the engine
- * of the definition.
- */
-async function cannotOpen(db, schema, table) {
-    try {
-        await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 0`);
-        return undefined;
-    }
-    catch (e) {
-        const code = e.errno;
-        // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
-        if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code))
-            return e.message;
-        throw e;
-    }
-}
-async function isEmpty(db, schema, table) {
-    const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
-    return r.length === 0;
-}
-/**
- * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
- * committed statement that wrote rows. Only our workers write under that name while the table is
- * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
- * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
- */
-async function committedStatements(db, from, schema, table) {
-    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
-    const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
-    const suffix = `(${schema}.${table})`;
-    let n = 0;
-    for (const f of files) {
-        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
-        for (const e of events)
-            if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
-                n++;
-    }
-    return n;
-}
-async function currentGrants(db) {
-    const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
-    const at = who.lastIndexOf('@');
-    const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
-    const g = await db.rows('SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
-    const sc = await db.rows('SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
-    return {
-        global: new Set(g.map((r) => str(r.p).toUpperCase())),
-        schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
-    };
-}
-/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
-function schemaPatternMatches(pattern, schema) {
-    let re = '^';
-    for (let i = 0; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (ch === '\\' && i + 1 < pattern.length)
-            re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        else if (ch === '%')
-            re += '.*';
-        else if (ch === '_')
-            re += '.';
-        else
-            re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(re + '$', 'su').test(schema);
-}
-const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
-/** Table privileges missing on `schema` (global or schema-level grants count). */
-function missingSchemaPrivileges(g, schema) {
-    return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
-        !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
-}
-async function localWriters(db, d, flushed) {
-    const sessions = await db.rows(`SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
-      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
-        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`);
-    const canSeeAll = await db
-        .rows(d.version.flavour === 'mariadb'
-        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
-        : 'SELECT 1 FROM mysql.user LIMIT 0')
-        .then(() => true)
-        .catch(() => false);
-    const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
-    const me = current.slice(0, current.lastIndexOf('@'));
-    const privRows = await db.rows(`SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`, d.privileges.readOnlyBypass);
-    const bypass = usersWith(privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })), d.privileges.readOnlyBypass);
-    const result = {
-        sessions: sessions.map((r) => {
-            const user = str(r.u);
-            const known = canSeeAll || user === me;
-            return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
-        }),
-        events: [],
-        triggers: [],
-    };
-    const schemas = new Set(flushed.map((t) => t.schema));
-    const key = (s, t) => `${s}\u0000${t}`;
-    const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
-    if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
-        const ev = await db.rows(`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`);
-        result.events = ev
-            .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
-            .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
-    }
-    const trg = await db.rows(`SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
-       FROM information_schema.TRIGGERS`);
-    for (const t of trg) {
-        if (flushedKeys.has(key(str(t.os), str(t.ot))))
-            continue; // moves with its table: never fires on a twin
-        const into = writesInto(str(t.b), flushed);
-        if (into.length) {
-            result.triggers.push({
-                schema: str(t.s),
-                name: str(t.n),
-                on: `${str(t.os)}.${str(t.ot)}`,
-                into: into.map((x) => `${x.schema}.${x.table}`),
-            });
-        }
-    }
-    return result;
-}
-/* The copy's reads (on the set-aside table) */
-/** MIN and MAX of a single-column integer key; null for an empty table. */
-async function keyExtentOf(db, schema, backup, key) {
-    const ext = await db.one(keyExtent(schema, backup, key));
-    if (ext?.lo === null || ext?.lo === undefined)
-        return null;
-    return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
-}
-/** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
-async function chunkRowsOf(db, schema, backup, key, chunk) {
-    return Number((await db.one(countChunkOf(schema, backup, key, chunk)))?.n ?? 0);
-}
-/** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
-async function rowsAfterStart(db, schema, backup, key, first) {
-    return Number((await db.one(countAfterStart(schema, backup, key, first)))?.n ?? 0);
-}
-/** Whether a session still exists on the server. */
-async function sessionAlive(db, threadId) {
-    return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
-}
-/** A numeric server status (SHOW GLOBAL STATUS), e.g. Threads_running; 0 when unknown. */
-async function globalStatus(db, name) {
-    const r = await db.one('SHOW GLOBAL STATUS LIKE ?', [name]);
-    return Number(r?.Value ?? 0) || 0;
-}
-/** Binlog bytes written since a position: the rest of its file and every later file. */
-async function binlogBytesSince(db, from) {
-    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
-        name: str(r.Log_name),
-        size: num(r.File_size),
-    }));
-    const i = logs.findIndex((l) => l.name === from.file);
-    if (i < 0)
-        return 0;
-    return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
-}
-/**
- * Global variables' values in one round trip, upper case (SHOW VARIABLES words switches ON/OFF); a
- * variable the server does not have is absent from the map.
- */
-async function globalVariables(db, names) {
-    if (!names.length)
-        return new Map();
-    const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
-    return new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
-}
-async function binlogRetention(db) {
-    const names = [
-        'binlog_expire_logs_seconds',
-        'expire_logs_days',
-        'binlog_expire_logs_auto_purge',
-        'max_binlog_total_size',
-        'binlog_space_limit',
-    ];
-    const v = await globalVariables(db, names);
-    const n = (name) => Number(v.get(name) ?? 0) || 0;
-    const seconds = n('binlog_expire_logs_seconds');
-    const days = n('expire_logs_days');
-    const expireSeconds = seconds || Math.round(days * 86_400);
-    return {
-        expireSeconds,
-        source: seconds ? 'binlog_expire_logs_seconds' : days ? 'expire_logs_days' : 'none',
-        totalSizeLimit: n('max_binlog_total_size') || n('binlog_space_limit'),
-        autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
-    };
-}
-/**
- * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
- * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
- * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
- */
-async function engineOnlyTables(db, schema, table) {
-    const esc = (v) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const rows = await db
-        .rows(`SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ? OR NAME LIKE ? ESCAPE '\\\\'`, [`${schema}/${table}`, `${esc(schema)}/${esc(table)}#P#%`])
-        .catch(() => []);
-    return rows.map((r) => str(r.n));
-}
-
 ;// CONCATENATED MODULE: ./src/journal/manifest.ts
 /**
  * The manifest: for every table a run flushed, where its events are in the binlog (file:position and
@@ -13387,6 +13430,194 @@ function gtidReport(d, g, start, end, self) {
                 },
             ]
             : [],
+    };
+}
+
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/plan/plan.ts
+/**
+ * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
+ * copied. Pure: it works on what the inspector read.
+ */
+
+
+
+/** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
+function columnsHash(columns) {
+    const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
+}
+/** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */
+function chunkRowsFor(chunkSize, avgRowLength, chunkBytes) {
+    if (avgRowLength <= 0)
+        return chunkSize;
+    return Math.max(1, Math.min(chunkSize, Math.floor(chunkBytes / avgRowLength)));
+}
+/** Engines whose tables hold rows we can read and rename safely. */
+const FLUSHABLE_ENGINES = new Set([
+    'INNODB',
+    'MYISAM',
+    'ARIA',
+    'MEMORY',
+    'ARCHIVE',
+    'CSV',
+    'ROCKSDB',
+    'TOKUDB',
+]);
+function unflushableReason(row) {
+    const type = row.type.toUpperCase();
+    if (type === 'VIEW' || type === 'SYSTEM VIEW')
+        return 'view: holds no rows of its own; left untouched';
+    if (type === 'SEQUENCE')
+        return 'sequence: cannot be copied into a BLACKHOLE table; left untouched';
+    if (type === 'SYSTEM VERSIONED') {
+        return 'system-versioned table: the server refuses to change its engine (MariaDB error 4120); left untouched';
+    }
+    if (type === 'TEMPORARY')
+        return 'temporary table; left untouched';
+    if (type !== 'BASE TABLE')
+        return `${row.type.toLowerCase()}: not a base table; left untouched`;
+    const engine = row.engine.toUpperCase();
+    if (engine === 'BLACKHOLE')
+        return 'already a BLACKHOLE table: it holds no rows; left untouched';
+    if (!FLUSHABLE_ENGINES.has(engine)) {
+        return `engine ${row.engine || 'unknown'}: its rows are not stored here (or cannot be copied safely); left untouched`;
+    }
+    return undefined;
+}
+/**
+ * Select tables from what exists, following --db, --table and --skip.
+ * `allTables` is every non-system table of the server; `shapes` covers the selected schemas.
+ */
+function discover(sel, allTables, allSchemas, shapeOf) {
+    const problems = [];
+    for (const db of sel.databases) {
+        if (!allSchemas.includes(db)) {
+            problems.push({
+                message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
+                fix: 'check the name in --db',
+            });
+        }
+    }
+    for (const s of sel.skip) {
+        if (!allSchemas.includes(s)) {
+            problems.push({
+                message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
+                fix: 'check the name in --skip',
+            });
+        }
+    }
+    const inScope = (schema) => (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
+    const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
+    const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
+    const tables = [];
+    const skipped = [];
+    for (const row of chosen) {
+        const why = unflushableReason(row);
+        if (why) {
+            skipped.push({ schema: row.schema, table: row.name, reason: why });
+            continue;
+        }
+        const shape = shapeOf(row.schema, row.name);
+        if (!shape || shape.columns.length === 0) {
+            skipped.push({
+                schema: row.schema,
+                table: row.name,
+                reason: 'no columns could be read; left untouched',
+            });
+            continue;
+        }
+        tables.push({ row, shape });
+    }
+    if (problems.length === 0 && tables.length === 0) {
+        problems.push({
+            message: 'the selection holds no table that can be flushed',
+            fix: 'check --db, --table and --skip (views, sequences and system-versioned tables are never flushed)',
+        });
+    }
+    return { tables, skipped, problems };
+}
+/** The tables --table names, among the candidates; what it names wrongly goes to `problems`. */
+function namedTables(sel, candidates, allSchemas, inScope, problems) {
+    const chosen = [];
+    for (const f of sel.tables) {
+        if (f.schema && !allSchemas.includes(f.schema)) {
+            problems.push({
+                message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
+                fix: 'check --table',
+            });
+            continue;
+        }
+        if (f.schema && !inScope(f.schema)) {
+            problems.push({
+                message: `--table names ${f.schema}.${f.table}, but schema ${f.schema} is not selected (--db/--skip)`,
+                fix: 'add the schema to --db or remove it from --skip',
+            });
+            continue;
+        }
+        const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
+        const label = f.schema ? `${f.schema}.${f.table}` : f.table;
+        if (hits.length === 0) {
+            problems.push({
+                message: `table ${JSON.stringify(label)} (from --table) does not exist in the selected schemas`,
+                fix: 'check --table and --db',
+            });
+        }
+        for (const h of hits) {
+            const why = unflushableReason(h);
+            if (why)
+                problems.push({
+                    message: `${h.schema}.${h.name} (from --table) cannot be flushed: ${why}`,
+                    fix: 'remove it from --table',
+                });
+            if (!chosen.includes(h))
+                chosen.push(h);
+        }
+    }
+    return chosen;
+}
+/** PRIMARY, else the narrowest unique key the flavour's rules let cut chunks (see TableKindRules). */
+function chooseKey(rules, indexes) {
+    const usable = indexes.filter((i) => rules.canCutChunks(i));
+    const pk = usable.find((i) => i.primary);
+    const best = pk ?? [...usable].sort((a, b) => a.parts.length - b.parts.length || a.name.localeCompare(b.name))[0];
+    return best ? { index: best.name, columns: indexColumns(best) } : undefined;
+}
+/** Marks the key's ENUM and SET columns (compared by ordinal: see CopyKey.ordinal). */
+function withOrdinals(key, columns) {
+    if (!key)
+        return undefined;
+    const ordinal = key.columns.map((k) => /^(enum|set)\(/i.test(columns.find((c) => c.name === k)?.columnType ?? ''));
+    return ordinal.some(Boolean) ? { ...key, ordinal } : key;
+}
+function planTables(found, showCreates, runTag, rules, chunk = { rows: 100_000, bytes: 64 * 1024 * 1024 }) {
+    return found.map(({ row, shape }, i) => {
+        const id = i + 1;
+        return {
+            id,
+            schema: row.schema,
+            table: row.name,
+            backup: backupName(runTag, id),
+            twin: twinName(runTag, id),
+            engine: row.engine,
+            rowsEstimate: row.rows,
+            bytesEstimate: row.dataLength,
+            columns: shape.columns,
+            key: withOrdinals(chooseKey(rules, shape.indexes), shape.columns),
+            partitions: shape.partitions,
+            twinEdits: rules.twinEdits(shape),
+            showCreate: showCreates[i],
+            chunkRows: chunkRowsFor(chunk.rows, row.avgRowLength, chunk.bytes),
+        };
+    });
+}
+function twinSpecFor(t, marker) {
+    return {
+        columns: t.columns,
+        ...t.twinEdits,
+        partitioned: t.partitions.length > 0,
+        marker,
     };
 }
 
@@ -14234,6 +14465,182 @@ function copyLine(c) {
         (held ? `, held ${(held / 1000).toFixed(1)}s by pause/brake/cap` : ''));
 }
 
+;// CONCATENATED MODULE: ./src/inspect/shapes.ts
+
+
+const shapes_str = (v) => (v === null || v === undefined ? '' : String(v));
+const shapes_num = (v) => (v === null || v === undefined ? 0 : Number(v));
+function where(scope) {
+    return 'schemas' in scope
+        ? { sql: 'TABLE_SCHEMA IN (?)', params: [scope.schemas] }
+        : { sql: 'TABLE_SCHEMA = ? AND TABLE_NAME = ?', params: [scope.schema, scope.table] };
+}
+/** Columns of information_schema that only some versions have, as expressions (NULL where absent). */
+function versionedFields(v) {
+    if (v.flavour === 'mysql') {
+        return {
+            srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
+            visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
+            expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
+        };
+    }
+    return {
+        srid: 'NULL',
+        visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
+        expression: 'NULL',
+    };
+}
+/**
+ * Whether a COLUMN_DEFAULT is an expression. MySQL marks expression defaults and CURRENT_TIMESTAMP
+ * alike DEFAULT_GENERATED; MariaDB quotes literals and prints expressions (and current_timestamp())
+ * bare.
+ */
+function isDefaultExpression(v, dflt, extra) {
+    if (dflt === null)
+        return false;
+    const now = /^(current_timestamp|now)(\(\d*\))?$/i.test(dflt);
+    if (v.flavour === 'mysql')
+        return /DEFAULT_GENERATED/i.test(extra) && !now;
+    if (now || dflt === 'NULL' || /^'.*'$/s.test(dflt) || /^[bx]'[0-9a-f]*'$/i.test(dflt))
+        return false;
+    return !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(dflt);
+}
+function columnFrom(v, r) {
+    const extra = shapes_str(r.x).toUpperCase();
+    const generated = extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED');
+    return {
+        name: shapes_str(r.n),
+        columnType: shapes_str(r.ct),
+        nullable: shapes_str(r.nl) === 'YES',
+        generated: generated ? (extra.includes('VIRTUAL') ? 'virtual' : 'stored') : false,
+        invisible: extra.includes('INVISIBLE'),
+        charset: r.cs === null ? null : shapes_str(r.cs),
+        collation: r.co === null ? null : shapes_str(r.co),
+        defaultExpression: isDefaultExpression(v, r.d === null ? null : shapes_str(r.d), extra),
+        srid: r.srid === null || r.srid === undefined ? undefined : shapes_num(r.srid),
+        autoIncrement: extra.includes('AUTO_INCREMENT'),
+    };
+}
+/** Adds one STATISTICS row (one key part) to its index. */
+function addIndexPart(indexes, r) {
+    const name = shapes_str(r.n);
+    let ix = indexes.find((i) => i.name === name);
+    if (!ix) {
+        ix = {
+            name,
+            primary: name === 'PRIMARY',
+            unique: shapes_num(r.nu) === 0,
+            kind: shapes_str(r.it).toUpperCase(),
+            parts: [],
+            invisible: shapes_str(r.vis).toUpperCase() === 'NO',
+            multiValued: false,
+        };
+        indexes.push(ix);
+    }
+    const expression = r.ex === null || r.ex === undefined ? undefined : shapes_str(r.ex);
+    if (expression && /\barray\)\s*$/i.test(expression))
+        ix.multiValued = true;
+    ix.parts.push({
+        column: r.c === null ? undefined : shapes_str(r.c),
+        expression,
+        prefix: r.sp === null ? undefined : shapes_num(r.sp),
+        descending: shapes_str(r.co) === 'D',
+        nullable: shapes_str(r.nl) === 'YES',
+    });
+}
+const key = (s, t) => `${s}\u0000${t}`;
+/**
+ * The index a table map names as the primary key: PRIMARY, or the unique key whose columns are the
+ * ones the server marks PRI (it does so for the unique NOT NULL key it takes for a primary key).
+ */
+function mapKeyOf(shape, pri) {
+    if (shape.indexes.some((i) => i.primary))
+        return 'PRIMARY';
+    if (!pri?.size)
+        return undefined;
+    const same = (i) => i.unique &&
+        i.parts.length === pri.size &&
+        i.parts.every((p) => p.column !== undefined && pri.has(p.column));
+    return shape.indexes.find(same)?.name;
+}
+/** The typed model of every table in scope, keyed by schema and table (see shapeOf). */
+async function readShapes(db, v, scope) {
+    const out = new Map();
+    const w = where(scope);
+    const f = versionedFields(v);
+    const get = (s, t) => {
+        const k = key(s, t);
+        let x = out.get(k);
+        if (!x)
+            out.set(k, (x = { engine: '', columns: [], indexes: [], partitions: [] }));
+        return x;
+    };
+    const pri = new Map();
+    const cols = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
+            IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, COLUMN_DEFAULT AS d,
+            ${f.srid} AS srid, COLUMN_KEY AS ck
+       FROM information_schema.COLUMNS WHERE ${w.sql} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`, w.params);
+    for (const r of cols) {
+        get(shapes_str(r.s), shapes_str(r.t)).columns.push(columnFrom(v, r));
+        if (shapes_str(r.ck) === 'PRI')
+            pri.set(key(shapes_str(r.s), shapes_str(r.t)), (pri.get(key(shapes_str(r.s), shapes_str(r.t))) ?? new Set()).add(shapes_str(r.n)));
+    }
+    const idx = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
+            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl, COLLATION AS co, ${f.visible} AS vis,
+            ${f.expression} AS ex
+       FROM information_schema.STATISTICS WHERE ${w.sql}
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, w.params);
+    for (const r of idx)
+        addIndexPart(get(shapes_str(r.s), shapes_str(r.t)).indexes, r);
+    // One row per partition: information_schema.PARTITIONS has one per subpartition, and
+    // `PARTITION (p)` already reads all of p's subpartitions.
+    const parts = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
+      WHERE ${w.sql} AND PARTITION_NAME IS NOT NULL
+      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`, w.params);
+    for (const r of parts)
+        get(shapes_str(r.s), shapes_str(r.t)).partitions.push(shapes_str(r.p));
+    const tables = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, IFNULL(ENGINE, '') AS e, IFNULL(CREATE_OPTIONS, '') AS o
+       FROM information_schema.TABLES WHERE ${w.sql}`, w.params);
+    for (const r of tables) {
+        const shape = out.get(key(shapes_str(r.s), shapes_str(r.t)));
+        if (!shape)
+            continue;
+        shape.engine = shapes_str(r.e);
+        shape.secondaryEngine = /SECONDARY_ENGINE="([^"]*)"/i.exec(shapes_str(r.o))?.[1];
+        shape.mapKey = mapKeyOf(shape, pri.get(key(shapes_str(r.s), shapes_str(r.t))));
+    }
+    return out;
+}
+/** Columns, indexes and partitions of every table of these schemas, in four queries. */
+async function tableShapes(db, v, schemas) {
+    if (schemas.length === 0)
+        return new Map();
+    return readShapes(db, v, { schemas });
+}
+function shapeOf(shapes, schema, table) {
+    return shapes.get(key(schema, table));
+}
+/**
+ * One live table's columns and what its twin needs (recovery, on a shell of ours): read as preflight
+ * reads it, with the rules of the server's own flavour and version.
+ */
+async function liveShape(db, schema, table) {
+    const r = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+    const v = parseVersion(shapes_str(r?.v), shapes_str(r?.vc));
+    const shape = shapeOf(await readShapes(db, v, { schema, table }), schema, table) ?? {
+        engine: '',
+        columns: [],
+        indexes: [],
+        partitions: [],
+    };
+    return {
+        columns: shape.columns,
+        partitioned: shape.partitions.length > 0,
+        ...rulesFor(v).twinEdits(shape),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/restore.ts
 
 
@@ -14492,6 +14899,7 @@ async function fromBackup(e, tb, tw, ctx) {
 
 
 
+
 async function preflight(db, s, log) {
     const failures = [];
     const warnings = [];
@@ -14636,7 +15044,7 @@ async function downstreamChecks({ db, s, d, fail }) {
     return downstream;
 }
 /** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
-async function selectionChecks({ db, s, fail }, grants) {
+async function selectionChecks({ db, s, d, fail }, grants) {
     const allTables = await listTables(db);
     const leftovers = allTables.filter((t) => isLeftoverName(t.name));
     if (leftovers.length) {
@@ -14648,10 +15056,16 @@ async function selectionChecks({ db, s, fail }, grants) {
     const schemas = await listSchemas(db);
     const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
         !s.selection.skip.includes(x));
-    const shapes = await tableShapes(db, selectedSchemas);
+    const shapes = await tableShapes(db, d.version, selectedSchemas);
     const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
     for (const p of discovery.problems)
         fail('selection', p.message, p.fix);
+    const rules = rulesFor(d.version);
+    for (const { row, shape } of discovery.tables) {
+        const no = rules.refusal(shape);
+        if (no)
+            fail('table-kind', `${row.schema}.${row.name}: ${no.message}`, no.fix);
+    }
     for (const schema of new Set(discovery.tables.map((t) => t.row.schema))) {
         const missing = missingSchemaPrivileges(grants, schema);
         if (missing.length) {
@@ -14661,10 +15075,10 @@ async function selectionChecks({ db, s, fail }, grants) {
     return { discovery, shapes };
 }
 /** Only where it matters: a table smaller than one chunk is one transaction anyway. */
-function bigTableWarnings({ warn }, discovery) {
+function bigTableWarnings({ d, warn }, discovery) {
+    const rules = rulesFor(d.version);
     for (const { row, shape } of discovery.tables) {
-        if (row.dataLength >= CHUNK_BYTES &&
-            !shape.indexes.some((i) => i.unique && !i.weak && i.type === 'BTREE')) {
+        if (row.dataLength >= CHUNK_BYTES && !shape.indexes.some((i) => rules.canCutChunks(i))) {
             const mb = row.dataLength / 1048576;
             warn(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
         }
@@ -14992,6 +15406,7 @@ async function table_steps_swapBack(t, w, run) {
 
 
 
+
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
 async function planRun(control, s, log) {
     const startedAt = new Date().toISOString();
@@ -15003,7 +15418,10 @@ async function planRun(control, s, log) {
     const found = s.resumeFrom ? leftToFlush(pre, s.resumeFrom, log) : pre.discovery.tables;
     const showCreates = await showCreateMany(control, found.map((f) => ({ schema: f.row.schema, table: f.row.name })));
     const runTag = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
-    const plan = planTables(found, showCreates, runTag, { rows: s.chunkSize, bytes: CHUNK_BYTES });
+    const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), {
+        rows: s.chunkSize,
+        bytes: CHUNK_BYTES,
+    });
     const report = emptyReport(s, pre, plan, startedAt);
     report.estimate = estimateRun(plan, Math.min(DEFAULTS.assumedRowsPerSecond, s.controls?.maxRowsPerSecond ?? Infinity));
     log.info(`binlog estimate: ${describeEstimate(report.estimate)}`);
@@ -16119,7 +16537,11 @@ function createdTable(sql) {
     return m ? { schema: m[1].replaceAll('``', '`'), table: m[2].replaceAll('``', '`') } : undefined;
 }
 const TRANSACTION_WORDS = /^(BEGIN|COMMIT|XA (START|END|PREPARE|COMMIT))\b/i;
-function checkRange(m, events, ddl) {
+/**
+ * `unreadable`: tables whose rows the reader skipped (it cannot decode them), by `schema\0table`, with
+ * the reason; their rows are not counted.
+ */
+function checkRange(m, events, ddl, unreadable = new Map()) {
     const verdicts = new Map();
     for (const t of m.tables) {
         verdicts.set(check_key(t.schema, t.table), {
@@ -16166,7 +16588,10 @@ function checkRange(m, events, ddl) {
             v.problems.push(`rows at ${e.file}:${e.position} are outside its range`);
     });
     const tables = [...verdicts.values()].map(({ startAt: _s, endAt: _e, firstRow, ddlAt, ...v }) => {
-        if (v.found !== v.expected)
+        const skipped = unreadable.get(check_key(v.schema, v.table));
+        if (skipped)
+            v.problems.unshift(`its rows were not read: ${skipped}`);
+        else if (v.found !== v.expected)
             v.problems.unshift(`${v.found} rows in the binlog, the journal says ${v.expected}`);
         if (ddl && !v.ddl)
             v.problems.push('no CREATE TABLE');
@@ -16183,6 +16608,817 @@ function checkRange(m, events, ddl) {
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/iconv-lite/lib/index.js
+var lib = __nccwpck_require__(1748);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+;// CONCATENATED MODULE: ./src/verify/columns.ts
+/**
+ * How each column of a table is compared by value: its kind (what the binlog reader hands over for it
+ * and how the table's text is read back), the expression the table is read with, and why a column
+ * cannot be compared exactly (then the table is compared by count only). Pure: from the columns as
+ * information_schema describes them and the server's flavour.
+ */
+
+const GEOMETRY = new Set([
+    'geometry',
+    'point',
+    'linestring',
+    'polygon',
+    'multipoint',
+    'multilinestring',
+    'multipolygon',
+    'geometrycollection',
+    'geomcollection',
+]);
+const SIMPLE = {
+    tinyint: 'int',
+    smallint: 'int',
+    mediumint: 'int',
+    int: 'int',
+    integer: 'int',
+    bigint: 'int',
+    decimal: 'decimal',
+    numeric: 'decimal',
+    float: 'float',
+    double: 'float',
+    real: 'float',
+    bit: 'bit',
+    year: 'year',
+    date: 'temporal',
+    datetime: 'temporal',
+    timestamp: 'temporal',
+    time: 'temporal',
+    binary: 'binary',
+    varbinary: 'bytes',
+    tinyblob: 'bytes',
+    blob: 'bytes',
+    mediumblob: 'bytes',
+    longblob: 'bytes',
+    char: 'char',
+    varchar: 'text',
+    tinytext: 'text',
+    text: 'text',
+    mediumtext: 'text',
+    longtext: 'text',
+};
+/** The type's name as COLUMN_TYPE starts with it (`int(11) unsigned` -> `int`). */
+function baseType(columnType) {
+    return (/^[a-z0-9_]+/i.exec(columnType.trim())?.[0] ?? '').toLowerCase();
+}
+/** The members of an ENUM or SET as COLUMN_TYPE lists them (quotes doubled inside). */
+function parseMembers(columnType) {
+    const open = columnType.indexOf('(');
+    const out = [];
+    let i = open + 1;
+    while (open >= 0 && i < columnType.length && columnType[i] === "'") {
+        let v = '';
+        i++;
+        for (; i < columnType.length; i++) {
+            const ch = columnType[i];
+            if (ch === "'" && columnType[i + 1] === "'") {
+                v += "'";
+                i++;
+            }
+            else if (ch === "'")
+                break;
+            else
+                v += ch;
+        }
+        out.push(v);
+        i++; // the closing quote
+        if (columnType[i] === ',')
+            i++;
+    }
+    return out;
+}
+/**
+ * The members as the binlog reader (zongji) reads them from COLUMN_TYPE when the binlog does not carry
+ * them: split at every comma, a quote stripped at each end, a doubled quote left doubled. Differs from
+ * `parseMembers` when a member holds a comma or a quote.
+ */
+function readerMembers(columnType, prefix) {
+    return columnType
+        .slice(prefix, columnType.length - 1)
+        .split(',')
+        .map((m) => (m[0] === '"' || m[0] === "'" ? m.slice(1, m.length - 1) : m));
+}
+/** MySQL character set names as iconv-lite spells them (MySQL's latin1 is Windows-1252). */
+const ICONV_NAMES = {
+    utf8: 'utf8',
+    utf8mb3: 'utf8',
+    utf8mb4: 'utf8',
+    latin1: 'cp1252',
+    ucs2: 'utf16-be',
+    utf16: 'utf16-be',
+    utf16le: 'utf16-le',
+    utf32: 'utf32-be',
+    ujis: 'eucjp',
+    eucjpms: 'eucjp',
+    macce: 'maccenteuro',
+};
+/** The decoder name for a character set, or undefined when there is none (the reader hands bytes over). */
+function decoderFor(charset) {
+    const name = ICONV_NAMES[charset] ?? charset;
+    return name === 'utf8' || lib_default().encodingExists(name) ? name : undefined;
+}
+function kindOf(c, flavour) {
+    const base = baseType(c.columnType);
+    if (GEOMETRY.has(base))
+        return 'geometry';
+    if (base === 'enum' || base === 'set')
+        return base;
+    if (base === 'json' && flavour === 'mysql')
+        return 'json';
+    if (base === 'json')
+        return c.charset === null ? 'bytes' : 'text';
+    if (flavour === 'mariadb' && (base === 'inet4' || base === 'inet6' || base === 'uuid'))
+        return base;
+    // MariaDB's VECTOR travels as VARBINARY; MySQL's has a type of its own (below).
+    if (flavour === 'mariadb' && base === 'vector')
+        return 'bytes';
+    const kind = SIMPLE[base];
+    if (!kind)
+        return `column ${c.name}: type ${c.columnType} is not compared by value`;
+    if ((kind === 'char' || kind === 'text') && c.charset === null)
+        return kind === 'char' ? 'binary' : 'bytes';
+    return kind;
+}
+/** The plan for one table's columns (in table order). */
+function planColumns(cols, flavour) {
+    const columns = [];
+    const inexact = [];
+    let unreadable;
+    for (const c of cols) {
+        if (flavour === 'mysql' && baseType(c.columnType) === 'vector') {
+            unreadable = `column ${c.name} is a VECTOR, which the binlog reader (zongji) cannot decode`;
+            continue;
+        }
+        const kind = kindOf(c, flavour);
+        if (!isKind(kind)) {
+            inexact.push(kind);
+            continue;
+        }
+        const v = { name: c.name, kind, charset: c.charset, expression: 'column' };
+        if (kind === 'float')
+            v.expression = 'double';
+        if (kind === 'enum' || kind === 'set') {
+            v.expression = 'number';
+            v.members = parseMembers(c.columnType);
+            const prefix = kind === 'enum' ? 5 : 4;
+            if (readerMembers(c.columnType, prefix).join('\u0000') !== v.members.join('\u0000'))
+                inexact.push(`column ${c.name}: a member of its ${kind.toUpperCase()} holds a comma or a quote, which the binlog reader misreads`);
+            else if (new Set(v.members).size !== v.members.length)
+                inexact.push(`column ${c.name}: its ${kind.toUpperCase()} lists a member twice`);
+        }
+        if (kind === 'year' && /^year\(2\)/i.test(c.columnType))
+            inexact.push(`column ${c.name}: YEAR(2) shows two digits where the binlog has the year`);
+        if ((kind === 'text' || kind === 'char') && !decoderFor(c.charset ?? 'binary'))
+            inexact.push(`column ${c.name}: the binlog reader cannot decode character set ${c.charset}`);
+        columns.push(v);
+    }
+    return { columns, inexact, ...(unreadable ? { unreadable } : {}) };
+}
+function isKind(k) {
+    return !k.includes(' ');
+}
+
+;// CONCATENATED MODULE: ./src/verify/canonical.ts
+/**
+ * The canonical form of a row, the same whichever side it comes from: the binlog (the values the binlog
+ * reader, zongji, decodes from a row event) or the table (the bytes the server sends for a SELECT of
+ * every column, with `character_set_results = NULL`, `time_zone = '+00:00'`). Each value becomes a
+ * string; two rows are equal exactly when their canonical forms are. Pure.
+ *
+ * Where the two sides hand over different things for the same stored value, both are mapped to one:
+ * FLOAT and DOUBLE to the shortest text of the double (the table reads them as `col + 0e0`, exact);
+ * ENUM and SET to their number (the table reads `col + 0`); YEAR 0000 (which the reader decodes as
+ * 1900) to 0; character data to the decoded text (the table's bytes decoded as the reader decodes
+ * them); CHAR without trailing spaces and BINARY without trailing zero bytes (padding); MySQL JSON
+ * parsed and written again with sorted keys, numbers by value; geometry to its coordinates and nesting
+ * (the reader drops the SRID and the geometry's type); INET4, INET6 and UUID to their bytes.
+ */
+
+
+/** A value the canonical form cannot take: the table is then compared by count only. */
+class NotComparable extends Error {
+}
+const fail = (c, what) => {
+    throw new NotComparable(`column ${c.name}: ${what}`);
+};
+/** A double as text: the shortest that reads back as the same double; -0 is 0. */
+function doubleText(d) {
+    return d === 0 ? '0' : String(d);
+}
+/** A decimal's text without leading zeros; -0.00 is 0.00. */
+function decimalText(s) {
+    // The usual case, as both sides send it: no sign or leading zero to take away.
+    if (/^[1-9]/.test(s) || /^0(\.|$)/.test(s))
+        return s;
+    const m = /^([+-]?)0*(\d+)(\.\d*)?$/.exec(s.trim());
+    if (!m)
+        return s;
+    const body = m[2].replace(/^0+(?=\d)/, '') + (m[3] ?? '');
+    return m[1] === '-' && /[1-9]/.test(body) ? `-${body}` : body;
+}
+/** Character data as the reader decodes it: the column's bytes in its character set. */
+function decodeText(b, charset) {
+    return textDecoder(charset)(b);
+}
+function textDecoder(charset) {
+    const name = charset ? decoderFor(charset) : 'utf8';
+    if (!name || name === 'utf8')
+        return (b) => b.toString('utf8');
+    return (b) => lib_default().decode(b, name, { stripBOM: false });
+}
+const latin1 = (b) => b.toString('latin1');
+function trimZeros(b, leading) {
+    let i = 0;
+    let j = b.length;
+    if (leading)
+        while (i < j && b[i] === 0)
+            i++;
+    else
+        while (j > i && b[j - 1] === 0)
+            j--;
+    return b.subarray(i, j);
+}
+function intText(s) {
+    return /^-?0\d/.test(s) ? BigInt(s).toString() : s;
+}
+/** Members by name (and by nothing, for ENUM's error value) to their number. */
+function memberNumbers(c) {
+    return new Map((c.members ?? []).map((m, i) => [m, i + 1]));
+}
+function setBits(c, members, v) {
+    if (v === '')
+        return '0';
+    let bits = 0n;
+    for (const m of v.split(',')) {
+        const n = members.get(m) ?? fail(c, `SET member ${JSON.stringify(m)} is not in its definition`);
+        bits |= 1n << BigInt(n - 1);
+    }
+    return bits.toString();
+}
+function fixedBytes(c, v, width, parse) {
+    if (Buffer.isBuffer(v)) {
+        const out = Buffer.alloc(width);
+        v.copy(out);
+        return out.toString('hex');
+    }
+    if (typeof v !== 'string')
+        return fail(c, `the binlog reader handed over ${typeof v}`);
+    return (parse(v) ?? fail(c, `cannot read ${c.kind.toUpperCase()} text`)).toString('hex');
+}
+/** Per kind: the value the binlog reader hands over, and the bytes the table sends, to one string. */
+function converters(c) {
+    const str = (v) => typeof v === 'string'
+        ? v
+        : fail(c, `the binlog reader handed over ${Buffer.isBuffer(v) ? 'bytes' : typeof v}`);
+    const decode = textDecoder(c.charset);
+    const text = (v) => (Buffer.isBuffer(v) ? decode(v) : str(v));
+    const bytes = (v) => Buffer.isBuffer(v) ? v : fail(c, `the binlog reader handed over ${typeof v}`);
+    switch (c.kind) {
+        case 'int':
+            return [
+                (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : intText(str(v))),
+                (b) => intText(latin1(b)),
+            ];
+        case 'decimal':
+            return [(v) => decimalText(str(v)), (b) => decimalText(latin1(b))];
+        case 'float':
+            return [
+                (v) => (typeof v === 'number' ? doubleText(v) : fail(c, `the binlog reader handed over ${typeof v}`)),
+                (b) => doubleText(Number(latin1(b))),
+            ];
+        case 'bit':
+            return [(v) => latin1(trimZeros(bytes(v), true)), (b) => latin1(trimZeros(b, true))];
+        case 'year':
+            return [
+                (v) => v === 1900
+                    ? '0'
+                    : typeof v === 'number'
+                        ? String(v)
+                        : fail(c, `the binlog reader handed over ${typeof v}`),
+                (b) => String(Number(latin1(b))),
+            ];
+        case 'temporal':
+            return [str, latin1];
+        case 'text':
+            return [text, decode];
+        case 'char':
+            return [(v) => text(v).replace(/ +$/, ''), (b) => decode(b).replace(/ +$/, '')];
+        case 'binary':
+            return [(v) => latin1(trimZeros(bytes(v), false)), (b) => latin1(trimZeros(b, false))];
+        case 'bytes':
+            return [(v) => latin1(bytes(v)), latin1];
+        case 'json':
+            return [(v) => canonicalJson(str(v)), (b) => canonicalJson(b.toString('utf8'))];
+        case 'geometry':
+            return [(v) => readerGeometry(c, v), (b) => wkbGeometry(c, b)];
+        default:
+            return specialConverters(c);
+    }
+}
+function specialConverters(c) {
+    switch (c.kind) {
+        case 'enum': {
+            const members = memberNumbers(c);
+            return [
+                (v) => v === undefined
+                    ? '0'
+                    : String(members.get(typeof v === 'string' ? v : String(v)) ??
+                        fail(c, `ENUM value ${JSON.stringify(v)} is not in its definition`)),
+                (b) => latin1(b),
+            ];
+        }
+        case 'set': {
+            const members = memberNumbers(c);
+            return [
+                (v) => typeof v === 'string'
+                    ? setBits(c, members, v)
+                    : fail(c, `the binlog reader handed over ${typeof v}`),
+                (b) => latin1(b),
+            ];
+        }
+        case 'inet4':
+            return [(v) => fixedBytes(c, v, 4, inet4Bytes), (b) => fixedBytes(c, latin1(b), 4, inet4Bytes)];
+        case 'inet6':
+            return [(v) => fixedBytes(c, v, 16, inet6Bytes), (b) => fixedBytes(c, latin1(b), 16, inet6Bytes)];
+        case 'uuid':
+            return [(v) => fixedBytes(c, v, 16, uuidBytes), (b) => fixedBytes(c, latin1(b), 16, uuidBytes)];
+        default:
+            return fail(c, `no canonical form for ${c.kind}`);
+    }
+}
+function rowCanon(columns) {
+    const conv = columns.map(converters);
+    const names = columns.map((c) => c.name);
+    return {
+        fromBinlog(row) {
+            const out = new Array(names.length);
+            for (let i = 0; i < names.length; i++) {
+                const name = names[i];
+                if (!(name in row))
+                    throw new NotComparable(`the binlog's rows have no column ${name}`);
+                const v = row[name];
+                out[i] = v === null ? null : conv[i][0](v);
+            }
+            return out;
+        },
+        fromTable(row) {
+            if (row.length !== names.length)
+                throw new NotComparable(`the table sent ${row.length} columns`);
+            const out = new Array(names.length);
+            for (let i = 0; i < names.length; i++) {
+                const v = row[i];
+                out[i] = v === null || v === undefined ? null : conv[i][1](v);
+            }
+            return out;
+        },
+    };
+}
+/**
+ * The row as one string: each value length-prefixed (NULL distinct from every string). `only`: these
+ * positions alone (a key).
+ */
+function rowText(values, only) {
+    let s = '';
+    const n = only ? only.length : values.length;
+    for (let i = 0; i < n; i++) {
+        const v = values[only ? only[i] : i];
+        s += v === null ? '\u0000' : `${v.length}:${v}`;
+    }
+    return s;
+}
+/* INET4, INET6, UUID */
+function inet4Bytes(s) {
+    const parts = s.split('.');
+    if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) < 256))
+        return undefined;
+    return Buffer.from(parts.map(Number));
+}
+function inet6Bytes(text) {
+    let s = text.trim().toLowerCase();
+    let tail;
+    if (s.includes('.')) {
+        const cut = s.lastIndexOf(':');
+        tail = inet4Bytes(s.slice(cut + 1));
+        if (!tail)
+            return undefined;
+        s = `${s.slice(0, cut + 1)}0:0`;
+    }
+    const halves = s.split('::');
+    if (halves.length > 2)
+        return undefined;
+    const groups = (h) => (h === '' ? [] : h.split(':'));
+    const head = groups(halves[0]);
+    const rest = halves.length === 2 ? groups(halves[1]) : [];
+    const fill = 8 - head.length - rest.length;
+    if (fill < 0 || (halves.length === 1 && fill !== 0))
+        return undefined;
+    const all = [...head, ...Array(fill).fill('0'), ...rest];
+    if (!all.every((g) => /^[0-9a-f]{1,4}$/.test(g)))
+        return undefined;
+    const out = Buffer.alloc(16);
+    all.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+    if (tail)
+        tail.copy(out, 12);
+    return out;
+}
+function uuidBytes(s) {
+    const hex = s.trim().replaceAll('-', '');
+    return /^[0-9a-fA-F]{32}$/.test(hex) ? Buffer.from(hex, 'hex') : undefined;
+}
+/* Geometry */
+/** The reader's decoding of a geometry (points as {x, y}, everything else as nested arrays). */
+function readerGeometry(c, v) {
+    if (v === null)
+        return 'N';
+    if (Array.isArray(v))
+        return `[${v.map((x) => readerGeometry(c, x)).join(',')}]`;
+    const p = v;
+    if (typeof v === 'object' && typeof p.x === 'number' && typeof p.y === 'number')
+        return `P${doubleText(p.x)} ${doubleText(p.y)}`;
+    return fail(c, 'the binlog reader handed over a geometry it could not decode');
+}
+/** The table's geometry (4 bytes of SRID, then WKB) in the same form as `readerGeometry`. */
+function wkbGeometry(c, b) {
+    let at = 4;
+    const walk = () => {
+        if (at + 5 > b.length)
+            return fail(c, 'a geometry value ends early');
+        const le = b[at] === 1;
+        const u32 = () => {
+            const v = le ? b.readUInt32LE(at) : b.readUInt32BE(at);
+            at += 4;
+            return v;
+        };
+        const f64 = () => {
+            const v = le ? b.readDoubleLE(at) : b.readDoubleBE(at);
+            at += 8;
+            return v;
+        };
+        const point = () => `P${doubleText(f64())} ${doubleText(f64())}`;
+        const points = () => `[${Array.from({ length: u32() }, point).join(',')}]`;
+        at += 1;
+        const type = u32();
+        if (type === 1)
+            return point();
+        if (type === 2)
+            return points();
+        if (type === 3)
+            return `[${Array.from({ length: u32() }, points).join(',')}]`;
+        if (type >= 4 && type <= 7)
+            return `[${Array.from({ length: u32() }, walk).join(',')}]`;
+        return fail(c, `geometry type ${type} is not compared`);
+    };
+    return walk();
+}
+/* MySQL JSON */
+const SAFE = 2 ** 53;
+/**
+ * A JSON number by value: integers exactly; a double that is an integer as that integer (MySQL writes
+ * 100.0 where the reader writes 100, 1e300 where it writes 1e+300); other doubles as their shortest text.
+ */
+function jsonNumber(lit) {
+    if (/^-?\d+$/.test(lit)) {
+        const v = BigInt(lit);
+        if (v <= SAFE && v >= -SAFE)
+            return v.toString();
+        // Beyond 2^53 the reader writes a double as all its digits: read it back as that double.
+        const d = Number(lit);
+        return String(d) === lit ? BigInt(d).toString() : v.toString();
+    }
+    const d = Number(lit);
+    if (!Number.isFinite(d))
+        return lit;
+    return Number.isInteger(d) ? BigInt(d).toString() : doubleText(d);
+}
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/;
+/**
+ * JSON text written again: keys sorted, no white space, numbers by value (`jsonNumber`). A string that
+ * holds a decimal number counts as that number: the reader hands a DECIMAL inside MySQL JSON over as a
+ * string, where the server's text has a number.
+ */
+function canonicalJson(text) {
+    let i = 0;
+    const ws = () => {
+        while (i < text.length && ' \t\n\r'.includes(text[i]))
+            i++;
+    };
+    const bad = () => {
+        throw new NotComparable(`JSON text cannot be read at offset ${i}`);
+    };
+    const strToken = () => {
+        const start = i++;
+        while (i < text.length && text[i] !== '"')
+            i += text[i] === '\\' ? 2 : 1;
+        if (i >= text.length)
+            bad();
+        i++;
+        return JSON.parse(text.slice(start, i));
+    };
+    const value = () => {
+        ws();
+        const ch = text[i];
+        if (ch === '{') {
+            i++;
+            const members = [];
+            ws();
+            if (text[i] === '}')
+                i++;
+            else
+                for (;;) {
+                    ws();
+                    if (text[i] !== '"')
+                        bad();
+                    const k = strToken();
+                    ws();
+                    if (text[i++] !== ':')
+                        bad();
+                    members.push([k, value()]);
+                    ws();
+                    const sep = text[i++];
+                    if (sep === '}')
+                        break;
+                    if (sep !== ',')
+                        bad();
+                }
+            members.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+            return `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+        }
+        if (ch === '[') {
+            i++;
+            const items = [];
+            ws();
+            if (text[i] === ']')
+                i++;
+            else
+                for (;;) {
+                    items.push(value());
+                    ws();
+                    const sep = text[i++];
+                    if (sep === ']')
+                        break;
+                    if (sep !== ',')
+                        bad();
+                }
+            return `[${items.join(',')}]`;
+        }
+        if (ch === '"') {
+            const s = strToken();
+            return DECIMAL_TEXT.test(s) ? jsonNumber(s) : JSON.stringify(s);
+        }
+        const m = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+        if (!m)
+            return bad();
+        i += m[0].length;
+        return /^[tfn]/.test(m[0]) ? m[0] : jsonNumber(m[0]);
+    };
+    const out = value();
+    ws();
+    if (i !== text.length)
+        bad();
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/verify/multiset.ts
+/**
+ * An order-independent digest of a multiset of rows, in bounded memory: per bucket, the number of rows
+ * and the sum of their 128-bit hashes modulo 2^128. Two multisets with the same rows give the same
+ * digest whatever the order; a row twice and another missing change it unless the two rows are equal
+ * (or their hashes collide: about 2^-128 for rows that differ by accident). Rows are put in buckets by
+ * their key (by the whole row when the table has none), so that the buckets that differ point at the
+ * rows that differ. Pure.
+ *
+ * The hash is MurmurHash3's x86 128-bit construction over the string's UTF-16 code units (two to a
+ * 32-bit word), written here: a well-mixed non-cryptographic hash, some 20 times cheaper per row in
+ * Node than a crypto digest. It guards against corruption and mistakes, not against someone who
+ * crafts rows to collide.
+ */
+const WORDS = 4;
+class RowMultiset {
+    buckets;
+    counts;
+    sums;
+    constructor(buckets) {
+        this.buckets = buckets;
+        this.counts = new Float64Array(buckets);
+        this.sums = new Uint32Array(buckets * WORDS);
+    }
+    add(hash, bucket) {
+        this.counts[bucket]++;
+        const base = bucket * WORDS;
+        let carry = 0;
+        for (let w = 0; w < WORDS; w++) {
+            const s = this.sums[base + w] + hash[w] + carry;
+            this.sums[base + w] = s >>> 0;
+            carry = s > 0xffffffff ? 1 : 0;
+        }
+    }
+    merge(o) {
+        for (let b = 0; b < this.buckets; b++) {
+            this.counts[b] += o.counts[b];
+            let carry = 0;
+            for (let w = 0; w < WORDS; w++) {
+                const s = this.sums[b * WORDS + w] + o.sums[b * WORDS + w] + carry;
+                this.sums[b * WORDS + w] = s >>> 0;
+                carry = s > 0xffffffff ? 1 : 0;
+            }
+        }
+    }
+    get rows() {
+        let n = 0;
+        for (const c of this.counts)
+            n += c;
+        return n;
+    }
+    /** Buckets whose rows differ from `o`'s, in bucket order. */
+    differing(o) {
+        const out = [];
+        for (let b = 0; b < this.buckets; b++) {
+            let same = this.counts[b] === o.counts[b];
+            for (let w = 0; same && w < WORDS; w++)
+                same = this.sums[b * WORDS + w] === o.sums[b * WORDS + w];
+            if (!same)
+                out.push(b);
+        }
+        return out;
+    }
+}
+/** Buckets for a table of about `rows` rows: a power of two, about 128 rows each, 1 to 4096. */
+function bucketsFor(rows) {
+    let b = 1;
+    while (b < 4096 && b * 128 < rows)
+        b *= 2;
+    return b;
+}
+const C1 = 0x239b961b;
+const C2 = 0xab0e9789;
+const C3 = 0x38b34ae5;
+const C4 = 0xa1e38b93;
+const rotl = (x, r) => (x << r) | (x >>> (32 - r));
+const fmix = (h) => {
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    return h ^ (h >>> 16);
+};
+const mixK = (k, a, r, b) => Math.imul(rotl(Math.imul(k, a), r), b);
+/** The 128-bit hash of a string (into `out`, four 32-bit words). */
+function rowHash(s, out = new Uint32Array(WORDS)) {
+    let h1 = 0;
+    let h2 = 0;
+    let h3 = 0;
+    let h4 = 0;
+    const n = s.length;
+    const word = (i) => (i < n ? s.charCodeAt(i) : 0) | ((i + 1 < n ? s.charCodeAt(i + 1) : 0) << 16);
+    const whole = n - (n % 8);
+    for (let i = 0; i < whole; i += 8) {
+        h1 ^= mixK(s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16), C1, 15, C2);
+        h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+        h2 ^= mixK(s.charCodeAt(i + 2) | (s.charCodeAt(i + 3) << 16), C2, 16, C3);
+        h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
+        h3 ^= mixK(s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 16), C3, 17, C4);
+        h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
+        h4 ^= mixK(s.charCodeAt(i + 6) | (s.charCodeAt(i + 7) << 16), C4, 18, C1);
+        h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+    }
+    const rest = n - whole;
+    if (rest > 6)
+        h4 ^= mixK(word(whole + 6), C4, 18, C1);
+    if (rest > 4)
+        h3 ^= mixK(word(whole + 4), C3, 17, C4);
+    if (rest > 2)
+        h2 ^= mixK(word(whole + 2), C2, 16, C3);
+    if (rest > 0)
+        h1 ^= mixK(word(whole), C1, 15, C2);
+    const len = n * 2;
+    h1 ^= len;
+    h2 ^= len;
+    h3 ^= len;
+    h4 ^= len;
+    h1 = (h1 + h2 + h3 + h4) | 0;
+    h2 = (h2 + h1) | 0;
+    h3 = (h3 + h1) | 0;
+    h4 = (h4 + h1) | 0;
+    h1 = fmix(h1);
+    h2 = fmix(h2);
+    h3 = fmix(h3);
+    h4 = fmix(h4);
+    h1 = (h1 + h2 + h3 + h4) | 0;
+    out[0] = h1;
+    out[1] = h2 + h1;
+    out[2] = h3 + h1;
+    out[3] = h4 + h1;
+    return out;
+}
+function hashHex(h) {
+    let s = '';
+    for (const w of h)
+        s += w.toString(16).padStart(8, '0');
+    return s;
+}
+/** FNV-1a over the key's text: which bucket a key's rows go to (`buckets` a power of two). */
+function bucketOfKey(keyText, buckets) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < keyText.length; i++) {
+        h ^= keyText.charCodeAt(i);
+        h = Math.imul(h, 0x01000193);
+    }
+    return (h >>> 0) & (buckets - 1);
+}
+/** A keyless row's bucket: from its hash. */
+function bucketOfHash(hash, buckets) {
+    return hash[3] & (buckets - 1);
+}
+
+;// CONCATENATED MODULE: ./src/verify/digest.ts
+
+
+
+
+function planTable(schema, table, shape, flavour, expectedRows) {
+    const p = planColumns(shape.columns, flavour);
+    const names = p.columns.map((c) => c.name);
+    const usable = (cols) => cols.length > 0 && cols.every((c) => names.includes(c));
+    // A key that tells rows apart: the primary key, else a unique key of whole NOT NULL columns.
+    const whole = (i) => i.parts.every((x) => x.column !== undefined && x.prefix === undefined && !x.nullable);
+    const key = shape.indexes.find((i) => i.primary && usable(indexColumns(i))) ??
+        shape.indexes.find((i) => i.unique && whole(i) && usable(indexColumns(i)));
+    return {
+        schema,
+        table,
+        columns: p.columns,
+        key: key ? indexColumns(key).map((c) => names.indexOf(c)) : [],
+        buckets: bucketsFor(expectedRows),
+        canon: rowCanon(p.columns),
+        inexact: p.inexact,
+        ...(p.unreadable ? { unreadable: p.unreadable } : {}),
+    };
+}
+/** At most this many rows are kept per side for the report. */
+const SAMPLE_CAP = 5000;
+class SideDigest {
+    plan;
+    sampleBuckets;
+    all;
+    pending;
+    /** Kept rows of the sampled buckets, by key text (keyed tables) or by row hash (no key). */
+    sample = new Map();
+    pendingSample = [];
+    sampled = 0;
+    truncated = false;
+    constructor(plan, sampleBuckets) {
+        this.plan = plan;
+        this.sampleBuckets = sampleBuckets;
+        this.all = new RowMultiset(plan.buckets);
+    }
+    hash = new Uint32Array(4);
+    /** One row's canonical values; `pending` until its transaction is known to be inside the range. */
+    add(values, pending = false) {
+        const hash = rowHash(rowText(values), this.hash);
+        const { key, buckets } = this.plan;
+        const keyText = key.length ? rowText(values, key) : undefined;
+        const bucket = keyText === undefined ? bucketOfHash(hash, buckets) : bucketOfKey(keyText, buckets);
+        if (pending)
+            (this.pending ??= new RowMultiset(buckets)).add(hash, bucket);
+        else
+            this.all.add(hash, bucket);
+        if (!this.sampleBuckets?.has(bucket))
+            return;
+        const hex = hashHex(hash);
+        const entry = [keyText ?? hex, { values, hash: hex }];
+        if (pending)
+            this.pendingSample.push(entry);
+        else
+            this.keep(entry);
+    }
+    /** The pending rows' transaction ended inside the range (keep them) or after it (drop them). */
+    settle(keep) {
+        if (keep && this.pending)
+            this.all.merge(this.pending);
+        if (keep)
+            for (const e of this.pendingSample)
+                this.keep(e);
+        this.pending = undefined;
+        this.pendingSample = [];
+    }
+    keep([group, row]) {
+        if (this.sampled >= SAMPLE_CAP) {
+            this.truncated = true;
+            return;
+        }
+        this.sampled++;
+        const list = this.sample.get(group);
+        if (list)
+            list.push(row);
+        else
+            this.sample.set(group, [row]);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/mysql2/index.js
 var mysql2 = __nccwpck_require__(909);
 // EXTERNAL MODULE: external "events"
@@ -16190,7 +17426,7 @@ var external_events_ = __nccwpck_require__(4434);
 // EXTERNAL MODULE: external "zlib"
 var external_zlib_ = __nccwpck_require__(3106);
 // EXTERNAL MODULE: ./node_modules/@vlasky/zongji/node_modules/iconv-lite/lib/index.js
-var lib = __nccwpck_require__(658);
+var iconv_lite_lib = __nccwpck_require__(658);
 ;// CONCATENATED MODULE: ./node_modules/@vlasky/zongji/lib/reader.js
 // Minimal parser over a mysql2 packet (or a bare buffer via append()),
 // providing the subset of the node-mysql Parser interface that the binlog
@@ -17359,7 +18595,7 @@ function decodeTextColumn(buffer, charset) {
     // A leading U+FEFF is column data, not a byte-order mark: the
     // charset's byte order is fixed, and the server preserves the
     // character when converting for query results
-    return lib.decode(buffer, charsetName, { stripBOM: false });
+    return iconv_lite_lib.decode(buffer, charsetName, { stripBOM: false });
   } catch (err) {
     console.warn(err);
     return buffer;
@@ -21404,8 +22640,9 @@ class ZongJi extends external_events_.EventEmitter {
 ;// CONCATENATED MODULE: ./src/verify/reader.ts
 /**
  * Reads a server's binlog between two coordinates over the replication protocol, as a replica would,
- * with @vlasky/zongji (a maintained binlog client on mysql2). Hands over only what `checkRange` looks
- * at: statements and row events, each with the coordinates after it.
+ * with @vlasky/zongji (a maintained binlog client on mysql2). Hands over statements and row events,
+ * each with the coordinates after it, and (to a sink) the rows of INSERT events as the reader decodes
+ * them: temporal values as text (TIMESTAMP in UTC), JSON as text.
  */
 
 
@@ -21416,6 +22653,12 @@ const ROW_OPS = {
     writerows: 'insert',
     updaterows: 'update',
     deleterows: 'delete',
+};
+const bySchema = (names) => {
+    const out = {};
+    for (const n of names)
+        (out[n.schema] ??= []).push(n.table);
+    return out;
 };
 /** What `checkRange` needs of one event, at the coordinates after it (undefined: not looked at). */
 function rangeEvent(e, at) {
@@ -21436,15 +22679,20 @@ function rangeEvent(e, at) {
     };
 }
 /**
- * Every statement and row event after `start` up to and including the one ending at `end`. Fails when
- * nothing arrives for `idleS` seconds (the range is not on this server, or the binlog was purged).
+ * Every statement and row event after `start` up to and including the one ending at `end`, handed to
+ * `onEvent` in order. Fails when nothing arrives for `idleS` seconds (the range is not on this server,
+ * or the binlog was purged).
  */
-async function readRange(c, start, end, idleS = 30) {
-    const events = [];
+async function readEvents(c, start, end, onEvent, opts = {}) {
     if (comparePositions(start, end) >= 0)
-        return events;
-    const z = new zongji({ ...connectionOptions(c), multipleStatements: false });
-    let file = start.file;
+        return;
+    const idleS = opts.idleS ?? 30;
+    const z = new zongji({
+        ...connectionOptions(c),
+        multipleStatements: false,
+        timezone: 'Z',
+        jsonStrings: true,
+    });
     return new Promise((resolve, reject) => {
         let settled = false;
         let idle;
@@ -21457,42 +22705,17 @@ async function readRange(c, start, end, idleS = 30) {
             if (e)
                 reject(e);
             else
-                resolve(events);
+                resolve();
         };
+        const reader = rangeReader(start, end, onEvent, opts, finish);
         const armIdle = () => {
             clearTimeout(idle);
-            idle = setTimeout(() => finish(new FlusherError(`verify: no binlog event for ${idleS}s before ${end.file}:${end.position} (read up to ${file}); is this the server that ran the flush, and is its binlog still there?`, ExitCode.verifyFailed)), idleS * 1000);
+            idle = setTimeout(() => finish(new FlusherError(`verify: no binlog event for ${idleS}s before ${end.file}:${end.position} (read up to ${reader.file()}); is this the server that ran the flush, and is its binlog still there?`, ExitCode.verifyFailed)), idleS * 1000);
         };
         z.on('error', (e) => finish(new FlusherError(`verify: reading the binlog failed: ${errorText(e)}`, ExitCode.verifyFailed)));
-        // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
-        // with no position of their own: only its commit has one. They are held until it comes and take
-        // its position (the coordinates after the transaction).
-        let held = [];
         z.on('binlog', (raw) => {
-            const e = raw;
             armIdle();
-            const name = e.getEventName();
-            if (name === 'rotate') {
-                file = e.binlogName ?? file;
-                return;
-            }
-            if (!e.nextPosition) {
-                // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
-                if (name === 'query' || ROW_OPS[name])
-                    held.push(e);
-                return;
-            }
-            const at = { file, position: e.nextPosition };
-            if (comparePositions(at, end) > 0)
-                return finish();
-            for (const x of [...held, e]) {
-                const event = rangeEvent(x, at);
-                if (event)
-                    events.push(event);
-            }
-            held = [];
-            if (comparePositions(at, end) >= 0)
-                finish();
+            reader.see(raw);
         });
         armIdle();
         z.start({
@@ -21501,45 +22724,654 @@ async function readRange(c, start, end, idleS = 30) {
             // A replica's server id of its own: one no real replica uses (a duplicate would disconnect it).
             serverId: (0,external_node_crypto_namespaceObject.randomInt)(2_000_000_000, 4_000_000_000),
             includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
+            ...(opts.only ? { includeSchema: bySchema(opts.only) } : {}),
+            ...(opts.skip?.length ? { excludeSchema: bySchema(opts.skip) } : {}),
         });
     });
+}
+/** One read's way through the events: which file it is in, and what waits for its commit. */
+function rangeReader(start, end, onEvent, opts, finish) {
+    let file = start.file;
+    // MariaDB 11.4+ (binlog_legacy_event_pos=OFF, the default) sends the events inside a transaction
+    // with no position of their own: only its commit has one. They are held (without their rows, which
+    // went to the sink as pending) until it comes and take its position.
+    let held = [];
+    const see = (e) => {
+        const name = e.getEventName();
+        if (name === 'rotate') {
+            file = e.binlogName ?? file;
+            return;
+        }
+        if (name === 'tablemap')
+            return correctCharsets(e, opts.charsets);
+        if (!e.nextPosition) {
+            // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
+            if (name !== 'query' && !ROW_OPS[name])
+                return;
+            toSink(e, opts.sink, true);
+            const later = rangeEvent(e, { file: '', position: 0 });
+            if (later)
+                held.push(later);
+            return;
+        }
+        const at = { file, position: e.nextPosition };
+        if (comparePositions(at, end) > 0) {
+            opts.sink?.settle(false);
+            return finish();
+        }
+        toSink(e, opts.sink, false);
+        opts.sink?.settle(true);
+        for (const x of held)
+            onEvent({ ...x, ...at });
+        const event = rangeEvent(e, at);
+        if (event)
+            onEvent(event);
+        held = [];
+        if (comparePositions(at, end) >= 0)
+            finish();
+    };
+    return { file: () => file, see };
+}
+/** Hands an INSERT event's rows to the sink. */
+function toSink(e, sink, pending) {
+    if (!sink || e.getEventName() !== 'writerows' || !e.rows)
+        return;
+    const t = e.tableMap?.[e.tableId];
+    if (t)
+        sink.rows(t.parentSchema, t.tableName, e.rows, pending, t.columns);
+}
+/**
+ * A table map has just been read (its row events follow): where the reader's idea of a character
+ * column's character set differs from the server's, the server's is what it decodes with.
+ */
+function correctCharsets(e, charsets) {
+    const t = e.tableMap?.[e.tableId];
+    const want = t && charsets?.(t.parentSchema, t.tableName);
+    if (!want || !t.columns)
+        return;
+    for (const c of t.columns) {
+        const cs = want.get(c.name);
+        if (cs !== undefined && c.charset !== null && c.charset !== cs)
+            c.charset = cs;
+    }
+}
+/** Every statement and row event of the range, in order. */
+async function readRange(c, start, end, idleS = 30, opts = {}) {
+    const events = [];
+    await readEvents(c, start, end, (e) => events.push(e), { ...opts, idleS });
+    return events;
+}
+
+;// CONCATENATED MODULE: ./src/verify/sql.ts
+/** SQL text `verify` sends: pure builders; identifiers quoted only through sql/quote. */
+
+/**
+ * How the session that reads tables for `verify` reads them: TIMESTAMP in UTC (the binlog holds UTC
+ * seconds), every value in its column's own bytes (no conversion to the connection's character set),
+ * no sql_mode that pads CHAR, and room for a slow reader of a long result.
+ */
+const READ_SESSION = "SET SESSION time_zone = '+00:00', SESSION character_set_results = NULL, SESSION sql_mode = '', SESSION net_write_timeout = 600";
+function expression(c) {
+    const q = quoteIdent(c.name);
+    if (c.expression === 'number')
+        return `${q} + 0`;
+    if (c.expression === 'double')
+        return `${q} + 0e0`;
+    return q;
+}
+/** Every column of the table, invisible and generated ones included, in table order. */
+function selectEveryColumn(schema, table, columns) {
+    return `SELECT ${columns.map(expression).join(', ')} FROM ${qualify(schema, table)}`;
+}
+/** The transactions this server executed that are not in `since` (MySQL with GTIDs). */
+const GTIDS_SINCE = 'SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?) AS g';
+
+;// CONCATENATED MODULE: ./src/verify/values.ts
+/**
+ * When values can be compared, and how a difference is told. Pure.
+ *
+ * A table's rows are compared with the binlog's only when nothing can have changed them since they
+ * were flushed: no write to it is in the binlog after its rows (inside the run's range or after the
+ * run's end, up to the moment verify has read it), and every change this server applied is in its
+ * binlog (a replica that does not log what its applier applies could have changed it unseen, unless
+ * MySQL's executed GTID set shows that nothing ran since the run's end). A change made with
+ * `sql_log_bin = 0` leaves no trace anywhere: that is what a value mismatch then reports.
+ *
+ * The report never shows a value: a differing row is named by its key (numbers, dates, ENUM members in
+ * full; character, binary and address keys by a short hash) and the names of the differing columns.
+ */
+
+
+/** Why no table of this server can be compared by value, or undefined. */
+function serverWideReason(f) {
+    const variable = f.flavour === 'mariadb' ? 'log_slave_updates' : 'log_replica_updates';
+    if (f.logsApplied === true || f.replica === false)
+        return undefined;
+    if (f.logsApplied === undefined)
+        return `cannot read ${variable}, so changes the applier made unseen cannot be ruled out`;
+    if (f.gtidSinceEnd === '' && f.stoppedDuringRun)
+        return undefined;
+    const since = f.gtidSinceEnd ? ` (GTIDs executed since the run's end: ${f.gtidSinceEnd})` : '';
+    return `this replica does not write what its applier applies to its binlog (${variable}=OFF), so a change it applied since the flush cannot be ruled out${since}`;
+}
+const tkey = (schema, table) => `${schema}\u0000${table}`;
+const values_TRANSACTION_WORDS = /^(BEGIN|COMMIT|XA (START|END|PREPARE|COMMIT))\b/i;
+/** A test for statements that name `name` as an identifier (case-insensitive; quoted or not). */
+function namer(name) {
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^A-Za-z0-9_$\\u0080-\\uffff])${esc}($|[^A-Za-z0-9_$\\u0080-\\uffff])`, 'i');
+}
+/** Whether a statement names `name` as an identifier. */
+function namesTable(sql, name) {
+    return namer(name).test(sql);
+}
+/**
+ * The first event that writes or names each table: any row event under its name, any statement (not
+ * BEGIN/COMMIT) that names it. `ours`: inside the run's range, where the inserts and the CREATE TABLE
+ * of a flushed table are the flush's own. Never quotes a statement (it may hold values).
+ */
+class Touches {
+    tables;
+    ours;
+    first = new Map();
+    names;
+    constructor(tables, ours = false) {
+        this.tables = tables;
+        this.ours = ours;
+        this.names = new Map(tables.map((t) => [t.table, namer(t.table)]));
+    }
+    see(e) {
+        const at = `${e.file}:${e.position}`;
+        if (e.kind === 'rows') {
+            if (this.ours && e.op === 'insert')
+                return;
+            const k = tkey(e.schema, e.table);
+            if (!this.first.has(k) && this.tables.some((t) => tkey(t.schema, t.table) === k))
+                this.first.set(k, `${e.op} rows at ${at}`);
+            return;
+        }
+        const sql = e.sql.trim();
+        if (values_TRANSACTION_WORDS.test(sql))
+            return;
+        const created = this.ours ? createdTable(sql) : undefined;
+        if (created && this.tables.some((t) => t.schema === created.schema && t.table === created.table))
+            return;
+        for (const t of this.tables) {
+            const k = tkey(t.schema, t.table);
+            if (!this.first.has(k) && this.names.get(t.table).test(sql))
+                this.first.set(k, `a statement at ${at} names it`);
+        }
+    }
+    of(schema, table) {
+        return this.first.get(tkey(schema, table));
+    }
+}
+/* Differences */
+const SHOWN_IN_FULL = new Set(['int', 'decimal', 'float', 'year', 'temporal', 'enum', 'set', 'bit']);
+/** A key value as the report shows it: in full when it is a number, a date or a member; else hashed. */
+function keyValueText(c, v) {
+    if (v === null)
+        return 'NULL';
+    if (c.kind === 'bit')
+        return BigInt(`0x${Buffer.from(v, 'latin1').toString('hex') || '0'}`).toString();
+    if (c.kind === 'enum')
+        return v === '0' ? "''" : `'${c.members?.[Number(v) - 1] ?? v}'`;
+    if (SHOWN_IN_FULL.has(c.kind))
+        return v;
+    return `~${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(v).digest('hex').slice(0, 8)}`;
+}
+function keyText(plan, values) {
+    return plan.key
+        .map((i) => `${plan.columns[i].name}=${keyValueText(plan.columns[i], values[i])}`)
+        .join(', ');
+}
+const times = (n) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
+/** One line per key (or, without a key, per distinct row) whose rows differ between the two sides. */
+function differences(plan, binlog, table) {
+    const out = [];
+    const groups = [...new Set([...binlog.keys(), ...table.keys()])];
+    for (const g of groups) {
+        const b = binlog.get(g) ?? [];
+        const t = table.get(g) ?? [];
+        const sameRows = b.length === t.length &&
+            [...b.map((r) => r.hash)].sort().join() === [...t.map((r) => r.hash)].sort().join();
+        if (sameRows)
+            continue;
+        const any = (b[0] ?? t[0]);
+        const who = plan.key.length
+            ? keyText(plan, any.values)
+            : `a row without a key (~${any.hash.slice(0, 8)})`;
+        if (plan.key.length && b.length === 1 && t.length === 1) {
+            const cols = plan.columns.filter((_, i) => b[0].values[i] !== t[0].values[i]).map((c) => c.name);
+            out.push(`${who}: column${cols.length === 1 ? '' : 's'} ${cols.join(', ')} differ${cols.length === 1 ? 's' : ''}`);
+        }
+        else if (t.length === 0)
+            out.push(`${who}: in the binlog ${times(b.length)}, not in the table`);
+        else if (b.length === 0)
+            out.push(`${who}: in the table ${times(t.length)}, not in the binlog`);
+        else
+            out.push(`${who}: in the binlog ${times(b.length)}, in the table ${times(t.length)}`);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/verify/compare.ts
+
+
+
+
+
+
+
+const compare_tkey = (schema, table) => `${schema}\u0000${table}`;
+/** The binlog side of every compared table, fed by the range reader. */
+class BinlogSides {
+    sides = new Map();
+    /** Tables whose binlog rows could not be put in canonical form, and why. */
+    broken = new Map();
+    pendingTables = new Set();
+    checked = new WeakSet();
+    constructor(plans, sample) {
+        for (const p of plans) {
+            const k = compare_tkey(p.schema, p.table);
+            this.sides.set(k, new SideDigest(p, sample?.get(k)));
+        }
+    }
+    rows(schema, table, rows, pending, columns) {
+        const k = compare_tkey(schema, table);
+        const side = this.sides.get(k);
+        if (!side || this.broken.has(k))
+            return;
+        try {
+            if (columns && !this.checked.has(columns)) {
+                this.checked.add(columns);
+                checkDecoding(side.plan, columns);
+            }
+            for (const r of rows)
+                side.add(side.plan.canon.fromBinlog(r), pending);
+            if (pending)
+                this.pendingTables.add(side);
+        }
+        catch (e) {
+            if (!(e instanceof NotComparable))
+                throw e;
+            this.broken.set(k, e.message);
+        }
+    }
+    settle(keep) {
+        for (const s of this.pendingTables)
+            s.settle(keep);
+        this.pendingTables.clear();
+    }
+    of(schema, table) {
+        return this.sides.get(compare_tkey(schema, table));
+    }
+    /** The character set of each character column, for the reader (see ReadOptions.charsets). */
+    charsets = (schema, table) => {
+        const plan = this.sides.get(compare_tkey(schema, table))?.plan;
+        return plan && textCharsets(plan);
+    };
+}
+function textCharsets(plan) {
+    const out = new Map();
+    for (const c of plan.columns)
+        if ((c.kind === 'text' || c.kind === 'char') && c.charset)
+            out.set(c.name, c.charset);
+    return out;
+}
+/** The reader decodes every character column in the column's own character set (else: not comparable). */
+function checkDecoding(plan, columns) {
+    for (const [name, charset] of textCharsets(plan)) {
+        const used = columns.find((c) => c.name === name)?.charset;
+        if (used && decoderFor(used) !== decoderFor(charset))
+            throw new NotComparable(`column ${name}: the binlog reader decodes it as ${used}, not as ${charset}`);
+    }
+}
+/**
+ * The session tables are read with: the caller's, until it breaks (a table's rows could not be read
+ * to the end); then one of our own, opened again as often as needed and closed by `close`.
+ */
+class ReadSession {
+    db;
+    open;
+    own;
+    constructor(db, open) {
+        this.db = db;
+        this.open = open;
+    }
+    async get() {
+        if (!this.db.broken && !this.own)
+            return this.db;
+        if (this.own && !this.own.broken)
+            return this.own;
+        await this.own?.close();
+        this.own = await this.open();
+        return this.own;
+    }
+    async close() {
+        await this.own?.close();
+        this.own = undefined;
+    }
+}
+/** The table side: every row of the table, streamed through the digest. */
+async function readTable(db, plan, sample) {
+    const side = new SideDigest(plan, sample);
+    let broken;
+    try {
+        await db.exec(READ_SESSION);
+        const rows = await db.stream(selectEveryColumn(plan.schema, plan.table, plan.columns), (r) => {
+            if (broken)
+                return;
+            try {
+                side.add(plan.canon.fromTable(r));
+            }
+            catch (e) {
+                if (!(e instanceof NotComparable))
+                    throw e;
+                broken = e.message;
+            }
+        });
+        return broken ? { failed: broken } : { side, rows };
+    }
+    catch (e) {
+        return { failed: `its rows could not be read: ${errorText(e)}` };
+    }
+}
+/** Buckets looked into per table on a mismatch. */
+const BUCKETS_LOOKED = 4;
+/** Lines shown per table. */
+const LINES_SHOWN = 8;
+/**
+ * Second pass over mismatched tables: the binlog range and each table again, keeping only the rows of
+ * the first few differing buckets, to say which keys differ and in which columns.
+ */
+async function diagnose(c, m, idleS, mismatched, sessions) {
+    const out = new Map();
+    if (!mismatched.length)
+        return out;
+    const sample = new Map(mismatched.map((x) => [compare_tkey(x.plan.schema, x.plan.table), new Set(x.buckets.slice(0, BUCKETS_LOOKED))]));
+    const binlog = new BinlogSides(mismatched.map((x) => x.plan), sample);
+    await readEvents(c, m.binlog.start, m.binlog.end, () => undefined, {
+        idleS,
+        sink: binlog,
+        charsets: binlog.charsets,
+        only: mismatched.map((x) => x.plan),
+    });
+    for (const x of mismatched) {
+        const k = compare_tkey(x.plan.schema, x.plan.table);
+        const t = await readTable(await sessions.get(), x.plan, sample.get(k));
+        const b = binlog.of(x.plan.schema, x.plan.table);
+        if (!t.side)
+            continue;
+        out.set(k, {
+            lines: differences(x.plan, b.sample, t.side.sample),
+            unlooked: Math.max(0, x.buckets.length - BUCKETS_LOOKED),
+            truncated: b.truncated || t.side.truncated,
+        });
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/verify/verify.ts
 /**
  * `binlog-flusher verify --hashfile J`: reads the binlog between the run's coordinates over the
- * replication protocol and checks it against the journal (check.ts). Changes nothing on the server.
+ * replication protocol and checks it against the journal (check.ts); then, per table, compares the
+ * rows of the binlog with the rows the table holds now, by value, whenever nothing can have changed
+ * the table since its flush (values.ts), else says why it compared counts only. Changes nothing.
  */
 
 
 
 
 
+
+
+
+
+
+
+/** Mismatched tables whose differing rows are looked for (the rest are only named). */
+const DIAGNOSED = 3;
+const verify_tkey = (schema, table) => `${schema}\u0000${table}`;
 async function verify(s, log) {
-    const m = buildManifest(readJournal(s.hashfile));
+    const j = readJournal(s.hashfile);
+    const m = buildManifest(j);
     const { start, end } = m.binlog;
     if (!start || !end) {
         throw new FlusherError(`--hashfile: ${s.hashfile} has no binlog range (the run ended before its end coordinates were journaled, or an older version wrote it); nothing to verify`, ExitCode.badInput);
     }
+    const db = await connect(s.connection, s.timeout);
+    try {
+        return await verifyWith(db, s, j, m, log);
+    }
+    finally {
+        await db.close();
+    }
+}
+async function verifyWith(db, s, j, m, log) {
+    const { start, end } = m.binlog;
+    const idleS = Math.min(s.timeout, 60);
+    const ctx = await context(db, m, j, s.countsOnly === true);
     log.info(`reading the binlog from ${start.file}:${start.position} to ${end.file}:${end.position}`);
-    const events = await readRange(s.connection, start, end, Math.min(s.timeout, 60));
-    const v = checkRange(m, events, m.run.ddl !== 'none');
+    const compared = m.tables.filter((t) => !ctx.why.has(verify_tkey(t.schema, t.table)));
+    const binlog = new BinlogSides(compared.map((t) => ctx.plans.get(verify_tkey(t.schema, t.table))));
+    const skip = m.tables.filter((t) => ctx.unreadable.has(verify_tkey(t.schema, t.table)));
+    const events = await readRange(s.connection, start, end, idleS, {
+        sink: binlog,
+        skip,
+        charsets: binlog.charsets,
+    });
+    const v = checkRange(m, events, m.run.ddl !== 'none', ctx.unreadable);
+    const inside = new Touches(m.tables, true);
+    for (const e of events)
+        inside.see(e);
+    for (const t of compared) {
+        const k = verify_tkey(t.schema, t.table);
+        const why = inside.of(t.schema, t.table);
+        if (why)
+            ctx.why.set(k, `changed inside the run's range (${why})`);
+    }
+    if (m.tables.some((t) => !ctx.why.has(verify_tkey(t.schema, t.table))))
+        noteTouches(ctx, m, await touches(s.connection, end, ctx.now, m.tables, idleS), 'written after the run');
+    for (const [k, why] of binlog.broken)
+        if (!ctx.why.has(k))
+            ctx.why.set(k, why);
+    const sessions = new ReadSession(db, () => connect(s.connection, s.timeout));
+    try {
+        const reads = await readTables(sessions, m, ctx, log);
+        await recheck(await sessions.get(), s, m, ctx, idleS);
+        const mismatched = assemble(v, ctx, binlog, reads);
+        if (mismatched.length)
+            attachDifferences(v, await diagnose(s.connection, m, idleS, mismatched.slice(0, DIAGNOSED), sessions));
+    }
+    finally {
+        await sessions.close();
+    }
+    const ok = v.foreign.length === 0 && v.tables.every((t) => t.problems.length === 0);
     return {
         ...v,
-        status: v.ok ? 'verified' : 'mismatch',
-        exitCode: v.ok ? ExitCode.ok : ExitCode.verifyFailed,
+        ok,
+        status: ok ? 'verified' : 'mismatch',
+        exitCode: ok ? ExitCode.ok : ExitCode.verifyFailed,
         hashfile: s.hashfile,
         binlog: m.binlog,
     };
 }
+async function context(db, m, j, countsOnly) {
+    const ctx = { plans: new Map(), why: new Map(), unreadable: new Map(), gtidOn: false };
+    const all = (why) => m.tables.forEach((t) => ctx.why.set(verify_tkey(t.schema, t.table), why));
+    try {
+        const facts = await readServer(db);
+        ctx.flavour = facts.dialect.version.flavour;
+        ctx.gtidOn = facts.gtidOn;
+        const shapes = await tableShapes(db, facts.dialect.version, [...new Set(m.tables.map((t) => t.schema))]);
+        for (const t of m.tables) {
+            const k = verify_tkey(t.schema, t.table);
+            const shape = shapeOf(shapes, t.schema, t.table);
+            if (!shape) {
+                ctx.why.set(k, 'the table is not there');
+                continue;
+            }
+            const plan = planTable(t.schema, t.table, shape, ctx.flavour, t.rows);
+            ctx.plans.set(k, plan);
+            if (plan.unreadable)
+                ctx.unreadable.set(k, plan.unreadable);
+            const why = plan.unreadable ?? (plan.inexact.length ? plan.inexact.join('; ') : undefined);
+            if (why)
+                ctx.why.set(k, why);
+        }
+        if (countsOnly)
+            all('counts only were asked for (--counts-only)');
+        ctx.now = await binlogPosition(db, facts.dialect);
+        ctx.replication = await replicationFacts(db, m, j, facts.dialect);
+        const wide = serverWideReason(ctx.replication);
+        if (wide)
+            for (const t of m.tables)
+                if (!ctx.why.has(verify_tkey(t.schema, t.table)))
+                    ctx.why.set(verify_tkey(t.schema, t.table), wide);
+    }
+    catch (e) {
+        for (const t of m.tables) {
+            const k = verify_tkey(t.schema, t.table);
+            if (!ctx.why.has(k))
+                ctx.why.set(k, `the server's state could not be read: ${errorText(e)}`);
+        }
+    }
+    return ctx;
+}
+async function replicationFacts(db, m, j, d) {
+    const flavour = d.version.flavour;
+    const vars = await globalVariables(db, ['log_slave_updates', 'log_replica_updates']);
+    const logs = vars.get('log_replica_updates') ?? vars.get('log_slave_updates');
+    const replica = await replicaStatus(db, d).then((r) => r !== undefined, () => undefined);
+    return {
+        flavour,
+        logsApplied: logs === undefined ? undefined : logs === 'ON',
+        replica,
+        gtidSinceEnd: await gtidSince(db, flavour, m),
+        stoppedDuringRun: j.header?.options.stopReplica !== false,
+    };
+}
+async function gtidSince(db, flavour, m) {
+    const since = m.binlog.end?.gtid;
+    if (flavour !== 'mysql' || !since)
+        return undefined;
+    const r = await db.one(GTIDS_SINCE, [since]).catch(() => undefined);
+    return r ? String(r.g ?? '').replaceAll('\n', '') : undefined;
+}
+/** The first write or mention of each table between two coordinates, or why that could not be read. */
+async function touches(c, from, to, tables, idleS) {
+    const t = new Touches(tables);
+    if (!to)
+        return 'where the binlog ends could not be read';
+    if (comparePositions(from, to) >= 0)
+        return t;
+    try {
+        await readEvents(c, from, to, (e) => t.see(e), { idleS, only: tables });
+        return t;
+    }
+    catch (e) {
+        return `the binlog after the run could not be read: ${errorText(e)}`;
+    }
+}
+function noteTouches(ctx, m, t, what) {
+    for (const x of m.tables) {
+        const k = verify_tkey(x.schema, x.table);
+        if (ctx.why.has(k))
+            continue;
+        const why = typeof t === 'string' ? t : t.of(x.schema, x.table);
+        if (why)
+            ctx.why.set(k, typeof t === 'string' ? why : `${what} (${why})`);
+    }
+}
+/** The table side of every table still compared by value. */
+async function readTables(sessions, m, ctx, log) {
+    const out = new Map();
+    for (const t of m.tables) {
+        const k = verify_tkey(t.schema, t.table);
+        if (ctx.why.has(k))
+            continue;
+        log.debug(`reading ${t.schema}.${t.table}`);
+        const read = await readTable(await sessions.get(), ctx.plans.get(k));
+        out.set(k, read);
+        if (read.failed)
+            ctx.why.set(k, read.failed);
+    }
+    return out;
+}
+/** The first differing rows of each mismatched table (a table not looked into says so). */
+function attachDifferences(v, found) {
+    for (const t of v.tables) {
+        const d = found.get(verify_tkey(t.schema, t.table));
+        if (t.values?.equal === false && !d)
+            t.values.differences = [`not looked into (only the first ${DIAGNOSED} tables that differ are)`];
+        if (!d || !t.values)
+            continue;
+        const lines = d.lines.slice(0, LINES_SHOWN);
+        if (d.lines.length > lines.length)
+            lines.push(`… ${d.lines.length - lines.length} more`);
+        if (d.unlooked || d.truncated)
+            lines.push('… and more rows not looked into');
+        t.values.differences = lines;
+    }
+}
+/** After the tables were read: nothing wrote them meanwhile, and nothing ran unseen since the run. */
+async function recheck(session, s, m, ctx, idleS) {
+    if (!ctx.now || !ctx.replication || m.tables.every((t) => ctx.why.has(verify_tkey(t.schema, t.table))))
+        return;
+    try {
+        const later = await binlogPosition(session, (await readServer(session)).dialect);
+        noteTouches(ctx, m, await touches(s.connection, ctx.now, later, m.tables, idleS), 'written while verify read it');
+        const wide = serverWideReason({
+            ...ctx.replication,
+            gtidSinceEnd: await gtidSince(session, ctx.replication.flavour, m),
+        });
+        if (wide)
+            noteTouches(ctx, m, wide, '');
+    }
+    catch (e) {
+        noteTouches(ctx, m, `the binlog after the tables were read could not be checked: ${errorText(e)}`, '');
+    }
+}
+/** Each table's value verdict; returns the tables whose rows differ, with the differing buckets. */
+function assemble(v, ctx, binlog, reads) {
+    const mismatched = [];
+    for (const t of v.tables) {
+        const k = verify_tkey(t.schema, t.table);
+        const why = ctx.why.get(k);
+        const read = reads.get(k);
+        const side = binlog.of(t.schema, t.table);
+        if (why || !read?.side || !side) {
+            t.values = { by: 'count', why: why ?? 'its rows were not read' };
+            continue;
+        }
+        const buckets = side.all.differing(read.side.all);
+        t.values = { by: 'value', equal: buckets.length === 0, tableRows: read.rows ?? 0 };
+        if (buckets.length) {
+            t.problems.push(read.rows === t.found
+                ? `values differ from the binlog's (same number of rows)`
+                : `values differ from the binlog's (${read.rows} rows in the table)`);
+            mismatched.push({ plan: ctx.plans.get(k), buckets });
+        }
+    }
+    return mismatched;
+}
 function formatVerifyReport(r) {
+    const notes = [];
+    const note = (why) => {
+        let i = notes.indexOf(why);
+        if (i < 0)
+            i = notes.push(why) - 1;
+        return `by count [${i + 1}]`;
+    };
     const rows = r.tables.map((t) => [
         `${t.schema}.${t.table}`,
         String(t.expected),
         String(t.found),
+        !t.values ? '-' : t.values.by === 'value' ? 'by value' : note(t.values.why ?? ''),
         t.problems.length ? `MISMATCH: ${t.problems.join('; ')}` : 'ok',
     ]);
-    const head = ['table', 'journal rows', 'binlog rows', 'result'];
+    const head = ['table', 'journal rows', 'binlog rows', 'compared', 'result'];
     const width = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
     const line = (x) => x
         .map((c, i) => (i === 1 || i === 2 ? c.padStart(width[i]) : c.padEnd(width[i])))
@@ -21549,13 +23381,24 @@ function formatVerifyReport(r) {
         `Binlog ${r.binlog.start.file}:${r.binlog.start.position} .. ${r.binlog.end.file}:${r.binlog.end.position}: ${r.events} statements and row events`,
         line(head),
         ...rows.map(line),
+        ...notes.map((n, i) => `[${i + 1}] values not compared: ${n}`),
     ];
+    const differing = r.tables.filter((t) => t.values?.differences?.length);
+    if (differing.length) {
+        out.push('Rows that differ between the binlog and the table (keys and columns; values are never shown):');
+        for (const t of differing)
+            for (const d of t.values.differences)
+                out.push(`  ${t.schema}.${t.table}: ${d}`);
+        if (differing.some((t) => t.values.differences.some((d) => d.includes('~'))))
+            out.push('  (~ and 8 hex digits: the start of the SHA-256 of a character, binary or address key value)');
+    }
     if (r.foreign.length) {
         out.push("Events in the range that are no flushed table's:");
         for (const f of r.foreign)
             out.push(`  ${f.what} (${f.count} event${f.count === 1 ? '' : 's'}, first at ${f.first})`);
     }
-    out.push(`Result: ${r.status}`);
+    const byValue = r.tables.filter((t) => t.values?.by === 'value').length;
+    out.push(`Result: ${r.status} (${byValue} of ${r.tables.length} tables compared by value)`);
     return out.join('\n');
 }
 
@@ -21756,11 +23599,12 @@ function buildProgram(io, setExit) {
     });
     program_connectionOptions(program
         .command('verify')
-        .description("read the binlog between a run's coordinates and check it holds exactly what its journal says"))
+        .description("read the binlog between a run's coordinates and check it holds exactly what its journal says, and that each table holds exactly those rows"))
         .option('--hashfile <file>', 'the journal of the flush to verify (required)')
+        .option('--counts-only', "compare row counts only; do not read the tables' rows")
         .action(async (_o, cmd) => {
-        const s = buildVerifySettings(cliSource(cmd), io.env);
         const raw = cmd.opts();
+        const s = { ...buildVerifySettings(cliSource(cmd), io.env), countsOnly: raw.countsOnly === true };
         const report = await verify(s, logFor(raw));
         printResult(io, raw.json === true, report, formatVerifyReport(report));
         setExit(report.exitCode);
@@ -45378,6 +47222,18 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"mysql2","version":"3.24.6","d
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 
