@@ -18,6 +18,7 @@ import type { PlannedTable } from '../plan/plan.js';
 import { DEFAULTS, type FlushSettings } from '../settings.js';
 import { Applier } from './applier.js';
 import { Controls } from './controls.js';
+import { FamilyLocks } from './family-locks.js';
 import { MAX_CHUNK_ATTEMPTS } from './copy.js';
 import type { FaultHook } from './fault.js';
 import { defaultHashfile, gtidLines, recoverCommand, type RunReport } from './report.js';
@@ -277,6 +278,8 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     cancel: () => (cancelled = true),
     lostSessions: new Map(),
     tableStarts: new Map(),
+    stepsSeen: new Map(),
+    families: new FamilyLocks(run.families),
   };
   status.start();
   await runPool(shared, {
