@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
-import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
+import { sql, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
+import { memoryLogger } from '../../src/log.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_families';
@@ -80,5 +81,33 @@ describe('foreign-key families', () => {
     }
     console.log(`${outcomes.join('\n')}\nrenames retried after a deadlock or lock wait: ${retries}`);
     expect(outcomes.filter((o) => !/exit 0$/.test(o))).toEqual([]);
+  });
+
+  it('a set-aside that waits out lock_wait_timeout (another session reads the table in an open transaction) is retried, logged, and the run exits 0', async () => {
+    const holder = await sql(sb.replica);
+    try {
+      // Holds a shared metadata lock on the table until it commits: the RENAME waits for it.
+      await holder.query(`START TRANSACTION; SELECT COUNT(*) FROM ${S}.alone`);
+      const log = memoryLogger();
+      // --timeout 4: lock_wait_timeout 2 s.
+      const run = runFlush(
+        flushSettings(sb.replica, {
+          selection: { databases: [], tables: [{ schema: S, table: 'alone' }], skip: [] },
+          timeout: 4,
+        }),
+        { log },
+      );
+      const retried = () =>
+        log.lines.some((l) => /alone: set aside: Lock wait timeout.*retrying in \d+ ms/.test(l));
+      for (let i = 0; i < 500 && !retried(); i++) await new Promise((r) => setTimeout(r, 20));
+      await holder.query('COMMIT');
+      const { report } = await run;
+      expect(retried(), log.lines.join('\n')).toBe(true);
+      expect(report.exitCode, log.lines.join('\n')).toBe(0);
+    } finally {
+      await holder.end();
+    }
+    expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
+    expect(await withSql(sb.replica, leftovers)).toEqual([]);
   });
 });
