@@ -138,24 +138,6 @@ async function liveTables(db: Db, tables: { schema: string; table: string }[]): 
   });
 }
 
-/** Drop marked twins only (the flushed tables' parked twins at the end of a run); throws on refusal. */
-export async function dropOurTwins(
-  apply: Applier,
-  twins: { schema: string; table: string }[],
-  marker: string,
-): Promise<void> {
-  const refused = await dropOurTables(
-    apply,
-    twins.map((t) => ({ ...t, proven: true })),
-    marker,
-  );
-  if (refused.length) {
-    throw new Error(
-      `refusing to drop ${refused.map((r) => `${r.table.schema}.${r.table.table} (${r.why})`).join(', ')}`,
-    );
-  }
-}
-
 async function liveColumnsHash(db: Db, schema: string, table: string): Promise<string> {
   return columnsHash((await liveShape(db, schema, table)).columns);
 }
