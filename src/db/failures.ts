@@ -62,3 +62,24 @@ export function chunkMayBeRetried(e: unknown): boolean {
 export function fileSystemError(e: unknown): boolean {
   return typeof (e as { syscall?: unknown } | null)?.syscall === 'string' && !connectionUnusable(e);
 }
+
+/**
+ * A rename (or the DDL under a real name) that the server rolled back may be sent again: a deadlock
+ * (MySQL takes metadata locks on a table's foreign-key parents and children, so renames in one
+ * family deadlock) or a lock wait timeout. Deadlocks are retried more often than lock waits, which
+ * have already waited lock_wait_timeout each.
+ */
+export const DDL_RETRY = { deadlockAttempts: 8, lockWaitAttempts: 3, baseMs: 50, maxMs: 2000 } as const;
+
+/**
+ * How long to wait before sending a rolled-back DDL statement again after its `failures`-th failure
+ * (1 for the first), or undefined: give up and let the error through. Exponential backoff with
+ * `jitter` in [0, 1) spreading workers that collided apart.
+ */
+export function ddlRetryDelay(e: unknown, failures: number, jitter = Math.random()): number | undefined {
+  if (!surelyRolledBack(e)) return undefined;
+  const attempts = serverErrno(e) === 1213 ? DDL_RETRY.deadlockAttempts : DDL_RETRY.lockWaitAttempts;
+  if (failures >= attempts) return undefined;
+  const base = Math.min(DDL_RETRY.maxMs, DDL_RETRY.baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.5 + Math.min(Math.max(jitter, 0), 1)));
+}

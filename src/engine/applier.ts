@@ -1,9 +1,8 @@
 /**
- * The Applier: the one module that sends writes to the server. Set aside, shell, twin, copy chunk,
- * swap back, rename back, drop, replica stop/start, read_only and super_read_only, kill; every
+ * The Applier: the one module that sends writes to the server. Twin, set aside, shell, twin in, copy
+ * chunk, swap back, rename back, drop, replica stop/start, read_only and super_read_only, kill; every
  * statement from the builders in `src/sql`, the server's own forms chosen by the dialect. Everything
- * it sends but the copy (and the shell DDL when configured) is kept out of the binlog by the same
- * round trip.
+ * it sends but the copy and the shell's DDL is kept out of the binlog by the same round trip.
  *
  * Reads live in `src/inspect`; the engine decides what to do and asks the Applier to do it.
  */
@@ -12,11 +11,11 @@ import type { Dialect } from '../flavours/index.js';
 import type { Chunk } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { twinSpecFor } from '../plan/plan.js';
-import type { DdlMode } from '../settings.js';
 import {
   advanceStart,
   copyChunk,
   copyChunkOf,
+  dropIfEmpty,
   dropTables,
   killConnection,
   killQuery,
@@ -31,7 +30,6 @@ import {
   swapBack,
   twinAlter,
   type CopyKey,
-  type TwinSpec,
 } from '../sql/builders.js';
 
 type Ref = { schema: string; table: string };
@@ -42,11 +40,11 @@ function affected(res: unknown): number {
   return 0;
 }
 
-/** The last result set of a multi-statement reply: `[{last: 0|1}]`. */
-function lastFlag(results: unknown[]): boolean {
+/** The last result set of a multi-statement reply: `[{last: 0|1}]` (or another column's name). */
+function lastFlag(results: unknown[], column = 'last'): boolean {
   const set = results[results.length - 1];
-  const row = Array.isArray(set) ? (set[0] as { last?: unknown } | undefined) : undefined;
-  return Number(row?.last) === 1;
+  const row = Array.isArray(set) ? (set[0] as Record<string, unknown> | undefined) : undefined;
+  return Number(row?.[column]) === 1;
 }
 
 export class Applier {
@@ -66,18 +64,43 @@ export class Applier {
 
   /* The table pipeline */
 
+  /**
+   * The twin's start: the table's definition (foreign keys left out) under the twin's parking name,
+   * not logged. `makeTwin` then turns it into the marked BLACKHOLE twin, still under that name.
+   */
+  async createTwinShell(t: PlannedTable): Promise<void> {
+    const opts = { stripChecks: this.dialect.checkNamesPerSchema };
+    const stmt = shellDdl(t.showCreate, t.schema, t.table, opts, t.twin);
+    await this.send(false, [stmt]);
+  }
+
+  async makeTwin(t: PlannedTable, marker: string): Promise<void> {
+    await this.send(false, [twinAlter(t.schema, t.twin, twinSpecFor(t, marker))]);
+  }
+
   async setAside(t: PlannedTable): Promise<void> {
     await this.send(false, [renameTable(t.schema, t.table, t.backup)]);
   }
 
-  /** The table's real definition under its name (written to the binlog when `ddl` is `create`). */
-  async createShell(t: PlannedTable, ddl: DdlMode): Promise<void> {
+  /**
+   * The table's real definition under its name, logged: the binlog's CREATE TABLE (--ddl create).
+   * Sent only once the twin exists and the table is set aside.
+   */
+  async createShell(t: PlannedTable): Promise<void> {
     const stmt = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: this.dialect.checkNamesPerSchema });
-    await this.send(ddl === 'create', [stmt]);
+    await this.send(true, [stmt]);
   }
 
-  async makeTwin(t: PlannedTable, marker: string): Promise<void> {
-    await this.send(false, [twinAlter(t.schema, t.table, twinSpecFor(t, marker))]);
+  /**
+   * The twin takes the real name, not logged: in one RENAME with the shell going to its parking name,
+   * or (no shell: --ddl none) into the free name.
+   */
+  async twinIn(t: PlannedTable, shellParking: string | undefined): Promise<void> {
+    await this.send(false, [
+      shellParking
+        ? swapBack(t.schema, t.table, t.twin, shellParking)
+        : renameTable(t.schema, t.twin, t.table),
+    ]);
   }
 
   /** One chunk of a range or parts copy; returns the rows written. */
@@ -132,14 +155,17 @@ export class Applier {
     await this.send(false, [dropTables([{ schema, table }]), renameTable(schema, backup, table)]);
   }
 
-  /** Turn an empty table of ours into a marked twin (so the guarded drop can take it). */
-  async convertToTwin(schema: string, name: string, spec: TwinSpec): Promise<void> {
-    await this.send(false, [twinAlter(schema, name, spec)]);
-  }
-
   /** Only after the caller checked every one is a BLACKHOLE twin with this run's marker. */
   async dropCheckedTwins(twins: Ref[]): Promise<void> {
     if (twins.length) await this.send(false, [dropTables(twins)]);
+  }
+
+  /**
+   * Only for a table the caller proved ours: dropped if the server finds it empty, in the same round
+   * trip. Returns whether it was dropped.
+   */
+  async dropIfEmpty(schema: string, table: string): Promise<boolean> {
+    return lastFlag(await this.send(false, dropIfEmpty(schema, table)), 'dropped');
   }
 
   /* The server */

@@ -7,9 +7,15 @@
  * - `drop-twins`: just before the parked twins are dropped at the end of a flush.
  */
 export type FaultPoint =
-  | 'after-set-aside'
+  /** The twin's start is created under its parking name (not yet BLACKHOLE). */
   | 'after-shell'
+  /** The twin is built, parked; the table is untouched. */
   | 'after-twin'
+  | 'after-set-aside'
+  /** The table's real DDL is under its name (logged), the twin still parked. */
+  | 'after-ddl'
+  /** The twin holds the real name; the shell is parked. */
+  | 'after-twin-in'
   | 'mid-copy'
   | 'after-copy'
   | 'after-swap'

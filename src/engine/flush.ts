@@ -18,10 +18,11 @@ import type { PlannedTable } from '../plan/plan.js';
 import { DEFAULTS, type FlushSettings } from '../settings.js';
 import { Applier } from './applier.js';
 import { Controls } from './controls.js';
+import { FamilyLocks } from './family-locks.js';
 import { MAX_CHUNK_ATTEMPTS } from './copy.js';
 import type { FaultHook } from './fault.js';
 import { defaultHashfile, gtidLines, recoverCommand, type RunReport } from './report.js';
-import { dropOurTwins } from './restore.js';
+import { dropOurTables } from './restore.js';
 import type { RunShared } from './run-context.js';
 import { journalStart, planRun, type RunPlan } from './run-plan.js';
 import { Scheduler } from './scheduler.js';
@@ -280,6 +281,8 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     cancel: () => (cancelled = true),
     lostSessions: new Map(),
     tableStarts: new Map(),
+    stepsSeen: new Map(),
+    families: new FamilyLocks(run.families),
   };
   status.start();
   await runPool(shared, {
@@ -316,11 +319,15 @@ async function dropParkedTwins(run: RunContext): Promise<void> {
       await Promise.all(
         batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: iso() })),
       );
-      await dropOurTwins(
+      const refused = await dropOurTables(
         control,
-        batch.map((t) => ({ schema: t.schema, table: t.twin })),
+        batch.map((t) => ({ schema: t.schema, table: t.twin, proven: true })),
         marker,
       );
+      for (const r of refused) {
+        report.parkedTwinsLeft = (report.parkedTwinsLeft ?? 0) + 1;
+        deps.log.error(`could not drop the parked twin ${r.table.schema}.${r.table.table}: ${r.why}`);
+      }
     } catch (e) {
       report.parkedTwinsLeft = (report.parkedTwinsLeft ?? 0) + batch.length;
       deps.log.error(`could not drop ${batch.length} parked twin(s): ${errorText(e)}`);

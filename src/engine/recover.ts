@@ -144,7 +144,7 @@ async function replay(
       const r = await restoreTable(t, {
         apply,
         marker: journal.marker,
-        shellMayExist: journal.steps.has(t.id) || journal.legacy,
+        seen: journal.seen.get(t.id) ?? new Set(),
         log,
       });
       report.tables.push({ schema: t.schema, table: t.table, ...r });

@@ -1,21 +1,15 @@
 /**
  * Putting one table back, from whatever state the live server shows. Used by the flusher's own
  * cleanup and by `recover`. Idempotent: a restored table needs nothing and gets nothing.
- * The only DROP this tool ever runs is in `dropOurTwins`, behind its guard.
+ * The only DROP this tool ever runs is in `dropOurTables`, behind its guard (`dropVerdict`).
  */
 import type { Db } from '../db/connection.js';
-import {
-  cannotOpen,
-  engineOnlyTables,
-  isEmpty,
-  liveShape,
-  liveTable,
-  type LiveTable,
-} from '../inspect/inspector.js';
+import { cannotOpen, engineOnlyTables, liveShape, liveTable, type LiveTable } from '../inspect/inspector.js';
 import type { Applier } from './applier.js';
 import { qualify } from '../sql/quote.js';
 import type { Logger } from '../log.js';
 import { columnsHash } from '../plan/plan.js';
+import { shellName, type StepName } from '../journal/journal.js';
 
 export interface RestoreEntry {
   schema: string;
@@ -47,36 +41,101 @@ export function isOurTwin(t: LiveTable, marker: string | undefined): boolean {
   return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
 }
 
-/** The one DROP: only BLACKHOLE tables carrying this run's marker, checked all at once. */
-export async function dropOurTwins(
-  apply: Applier,
-  twins: { schema: string; table: string }[],
-  marker: string,
-): Promise<void> {
-  if (twins.length === 0) return;
-  const live = await apply.db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
-       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${twins.map(() => '(?, ?)').join(', ')})`,
-    twins.flatMap((t) => [t.schema, t.table]),
-  );
-  const ours = (t: { schema: string; table: string }) =>
-    live.some((r) => r.s === t.schema && r.t === t.table && r.e === 'BLACKHOLE' && r.c === marker);
-  const refused = twins.filter((t) => !ours(t));
-  if (refused.length) {
-    throw new Error(
-      `refusing to drop ${refused.map((t) => `${t.schema}.${t.table}`).join(', ')}: not a BLACKHOLE twin marked ${JSON.stringify(marker)}`,
-    );
+/** The names a run creates for a table, besides the backup (which holds the table itself). */
+export type OurName =
+  /** The twin's parking name: the twin is built there, and parked there after the swap back. */
+  | 'twin'
+  /** The real name while the table is set aside: the shell (its real DDL, empty) is created there. */
+  | 'shell'
+  /** The shell's parking name, once the twin has taken the real name. */
+  | 'parked-shell';
+
+/**
+ * Whether the journal proves the run created what may be under that name: the step that creates it
+ * was journaled for the table. Format 1's `twin` step created the shell under the real name, altered
+ * it there, and parked it under the twin's name.
+ */
+export function createdByUs(name: OurName, seen: ReadonlySet<StepName>): boolean {
+  switch (name) {
+    case 'twin':
+      return seen.has('build-twin') || seen.has('twin');
+    case 'shell':
+    case 'parked-shell':
+      return seen.has('ddl') || seen.has('twin');
   }
-  await apply.dropCheckedTwins(twins);
 }
 
-export async function dropOurTwin(
+/** What the guarded drop may do with one table. */
+export type DropVerdict = 'twin' | 'if-empty' | 'refuse' | 'gone';
+
+/**
+ * The guard of the one DROP this tool runs. It takes exactly two kinds: our twin (BLACKHOLE, marked
+ * with this run's marker: it holds no row), and a table the journal proves we created under that
+ * name (`proven`), whatever its engine, which the server must then find empty right before the drop.
+ */
+export function dropVerdict(t: LiveTable, marker: string | undefined, proven: boolean): DropVerdict {
+  if (!t.exists) return 'gone';
+  if (isOurTwin(t, marker)) return 'twin';
+  // A name the server lists but cannot open (engine ''), or a view, is never ours to drop.
+  if (proven && t.type === 'BASE TABLE' && t.engine !== '') return 'if-empty';
+  return 'refuse';
+}
+
+export interface OurTable {
+  schema: string;
+  table: string;
+  /** The journal proves the run created it under this name (see createdByUs). */
+  proven: boolean;
+}
+
+/**
+ * The one DROP: our marked twins (in one statement), and our empty shells (each dropped only if the
+ * server finds it empty, read in the same round trip as the DROP). Returns the tables refused, with
+ * why; drops the others. Writes aimed at the real name never reach a parked table: it left that name
+ * in a RENAME, which waited for every transaction on it to end.
+ */
+export async function dropOurTables(
   apply: Applier,
-  schema: string,
-  name: string,
-  marker: string,
-): Promise<void> {
-  await dropOurTwins(apply, [{ schema, table: name }], marker);
+  tables: OurTable[],
+  marker: string | undefined,
+): Promise<{ table: OurTable; why: string }[]> {
+  if (tables.length === 0) return [];
+  const live = await liveTables(apply.db, tables);
+  const refused: { table: OurTable; why: string }[] = [];
+  const twins: OurTable[] = [];
+  const shells: OurTable[] = [];
+  tables.forEach((t, i) => {
+    const v = dropVerdict(live[i]!, marker, t.proven);
+    if (v === 'twin') twins.push(t);
+    else if (v === 'if-empty') shells.push(t);
+    else if (v === 'refuse') refused.push({ table: t, why: notOursWhy(live[i]!, t.proven) });
+  });
+  await apply.dropCheckedTwins(twins);
+  for (const t of shells) {
+    if (!(await apply.dropIfEmpty(t.schema, t.table))) {
+      refused.push({ table: t, why: 'it holds rows, which this tool never drops' });
+    }
+  }
+  return refused;
+}
+
+function notOursWhy(t: LiveTable, proven: boolean): string {
+  if (!proven) return "the journal does not show this run created it, and it is not this run's marked twin";
+  if (t.engine === '') return 'the server cannot open it';
+  return `it is a ${t.type.toLowerCase()}, not a table this run created`;
+}
+
+async function liveTables(db: Db, tables: { schema: string; table: string }[]): Promise<LiveTable[]> {
+  const rows = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS y, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
+       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`,
+    tables.flatMap((t) => [t.schema, t.table]),
+  );
+  return tables.map((t) => {
+    const r = rows.find((x) => x.s === t.schema && x.t === t.table);
+    if (!r) return { exists: false, engine: '', comment: '', type: '' };
+    return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
+  });
 }
 
 async function liveColumnsHash(db: Db, schema: string, table: string): Promise<string> {
@@ -89,20 +148,19 @@ async function sameColumns(db: Db, schema: string, a: string, b: string): Promis
   return (await names(a)) === (await names(b));
 }
 
-/** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
-async function convertShell(apply: Applier, schema: string, name: string, marker: string): Promise<void> {
-  const shape = await liveShape(apply.db, schema, name);
-  await apply.convertToTwin(schema, name, { ...shape, marker });
-}
-
 export interface RestoreContext {
   /** The session that restores: reads through `apply.db`, writes through `apply`. */
   apply: Applier;
   /** This run's twin marker; undefined for journals of the original tool. */
   marker: string | undefined;
-  /** The journal says the shell/twin step had begun for this table. */
-  shellMayExist: boolean;
+  /** Every step the journal shows begun for this table (what the run may have created). */
+  seen: ReadonlySet<StepName>;
   log: Logger;
+}
+
+/** The parking names of a table's twin and shell (none for the original tool's journals). */
+function parkingNames(e: RestoreEntry): { twin: string; shell: string } | undefined {
+  return e.twin ? { twin: e.twin, shell: shellName(e.twin) } : undefined;
 }
 
 /**
@@ -113,8 +171,7 @@ export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promis
   const db = apply.db;
   const name = `${e.schema}.${e.table}`;
   const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
-  const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
-  if (bk.exists) return fromBackup(e, tb, tw, ctx);
+  if (bk.exists) return fromBackup(e, tb, ctx);
   if (!tb.exists) {
     return {
       outcome: 'not-understood',
@@ -133,48 +190,50 @@ export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promis
       detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
     };
   }
-  if (tw?.exists) return removeDebris(e, tw, ctx);
-  return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+  return clearParked(e, ctx, { outcome: 'already-restored', ok: true, detail: `${name} in place` });
 }
 
 /**
- * The table is in place and something is parked under its twin name: our twin, or our empty shell,
- * is dropped. The table is reported in place whatever happens to that debris.
+ * The table is in place: what the run parked beside it (its twin, its shell) is dropped by the
+ * guard. The table is reported in place whatever happens to that debris; what the guard refuses is
+ * named with why, for the DBA (recover never drops it, so it never sends anyone back to recover).
  */
-async function removeDebris(e: RestoreEntry, tw: LiveTable, ctx: RestoreContext): Promise<RestoreResult> {
-  const { apply, marker } = ctx;
-  const db = apply.db;
-  const name = `${e.schema}.${e.table}`;
+async function clearParked(
+  e: RestoreEntry,
+  ctx: RestoreContext,
+  done: RestoreResult,
+): Promise<RestoreResult> {
+  const names = parkingNames(e);
+  if (!names) return done;
+  const { apply, marker, seen } = ctx;
+  const candidates: OurTable[] = [
+    { schema: e.schema, table: names.twin, proven: createdByUs('twin', seen) },
+    { schema: e.schema, table: names.shell, proven: createdByUs('parked-shell', seen) },
+  ];
+  const live = await liveTables(apply.db, candidates);
+  const present = candidates.filter((_, i) => live[i]!.exists);
+  if (present.length === 0) return done;
+  let refused: { table: OurTable; why: string }[];
   try {
-    if (marker && isOurTwin(tw, marker)) {
-      await dropOurTwin(apply, e.schema, e.twin, marker);
-      return {
-        outcome: 'parked-twin-dropped',
-        ok: true,
-        detail: `${name} in place; dropped its parked twin ${e.twin}`,
-      };
-    }
-    if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
-      await convertShell(apply, e.schema, e.twin, marker);
-      await dropOurTwin(apply, e.schema, e.twin, marker);
-      return {
-        outcome: 'parked-twin-dropped',
-        ok: true,
-        detail: `${name} in place; dropped its parked shell ${e.twin}`,
-      };
-    }
+    refused = await dropOurTables(apply, present, marker);
   } catch (err) {
-    return {
-      outcome: 'debris-left',
-      ok: true,
-      detail: `${name} in place; its parked ${e.schema}.${e.twin} could not be removed (${(err as Error).message}): check it is empty, then drop it by hand`,
-    };
+    refused = present.map((table) => ({ table, why: `the drop failed: ${(err as Error).message}` }));
   }
-  return {
-    outcome: 'debris-left',
-    ok: true,
-    detail: `${name} in place, but ${e.schema}.${e.twin} is not our twin; left alone (check it, then drop it by hand)`,
-  };
+  const dropped = present.filter((p) => !refused.some((r) => r.table === p)).map((p) => p.table);
+  let detail = done.detail;
+  if (dropped.length)
+    detail += `; dropped ${dropped.map((d) => `${e.schema}.${d}`).join(' and ')} (ours, empty)`;
+  for (const r of refused) {
+    detail +=
+      `, but ${r.table.schema}.${r.table.table} is not ours to drop; left alone: ${r.why} ` +
+      `(check it, then drop it by hand: SET sql_log_bin = 0; DROP TABLE ${qualify(r.table.schema, r.table.table)})`;
+  }
+  const outcome: RestoreOutcome = refused.length
+    ? 'debris-left'
+    : done.outcome === 'already-restored'
+      ? 'parked-twin-dropped'
+      : done.outcome;
+  return { outcome, ok: done.ok, detail };
 }
 
 /** Only the backup exists: it takes its name back, unless engine debris holds the name. */
@@ -186,11 +245,11 @@ async function renameBack(e: RestoreEntry, ctx: RestoreContext): Promise<Restore
     if (debris.length) return heldByEngineDebris(e, debris);
     throw err;
   }
-  return {
+  return clearParked(e, ctx, {
     outcome: 'renamed-back',
     ok: true,
     detail: `${e.schema}.${e.table} renamed back from ${e.backup}`,
-  };
+  });
 }
 
 /**
@@ -239,8 +298,8 @@ async function definitionWithoutRows(
 /** The server lists the name but cannot open it (information_schema says why in the comment). */
 function unopenable(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): RestoreResult {
   const name = `${e.schema}.${e.table}`;
-  const twinHint = ctx.shellMayExist
-    ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(ctx.marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again`
+  const twinHint = createdByUs('shell', ctx.seen)
+    ? ` The journal shows this run was creating its empty shell (or, format 1, its twin) under ${name}: check it holds no rows, then drop it (SET sql_log_bin = 0; DROP TABLE ${qualify(e.schema, e.table)}) and run recover again`
     : ' Left alone';
   return {
     outcome: 'not-understood',
@@ -252,12 +311,7 @@ function unopenable(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): Restor
 }
 
 /** The backup exists: the real table is set aside. */
-async function fromBackup(
-  e: RestoreEntry,
-  tb: LiveTable,
-  tw: LiveTable | undefined,
-  ctx: RestoreContext,
-): Promise<RestoreResult> {
+async function fromBackup(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): Promise<RestoreResult> {
   const { apply, marker } = ctx;
   const db = apply.db;
   const name = `${e.schema}.${e.table}`;
@@ -270,17 +324,16 @@ async function fromBackup(
     };
   }
   if (!tb.exists) return renameBack(e, ctx);
-  if (tw?.exists) {
-    return {
-      outcome: 'not-understood',
-      ok: false,
-      detail: `${name}, ${e.backup} and ${e.twin} all exist; left alone`,
-    };
-  }
-  if (marker && isOurTwin(tb, marker)) {
+  const names = parkingNames(e);
+  if (marker && names && isOurTwin(tb, marker)) {
+    // The twin under the real name: it goes back to its parking name as the backup takes the name.
+    if ((await liveTable(db, e.schema, names.twin)).exists) return allThree(e, names.twin);
     await apply.swapBack(e);
-    await dropOurTwin(apply, e.schema, e.twin, marker);
-    return { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}; twin dropped` };
+    return clearParked(e, ctx, {
+      outcome: 'twin-replaced',
+      ok: true,
+      detail: `${name} back from ${e.backup}`,
+    });
   }
   if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
     // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
@@ -291,37 +344,28 @@ async function fromBackup(
       detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
     };
   }
-  if (
-    marker &&
-    ctx.shellMayExist &&
-    tb.type === 'BASE TABLE' &&
-    tb.engine !== 'BLACKHOLE' &&
-    (await isEmpty(db, e.schema, e.table))
-  ) {
-    // Died between creating the shell (the real DDL, empty) and turning it into the twin.
-    await apply.swapBack(e);
-    try {
-      await convertShell(apply, e.schema, e.twin, marker);
-      await dropOurTwin(apply, e.schema, e.twin, marker);
-    } catch (err) {
-      ctx.log.warn(
-        `${name} is back, but its empty shell ${e.schema}.${e.twin} could not be removed: ${(err as Error).message}`,
-      );
-      return {
-        outcome: 'shell-replaced',
-        ok: true,
-        detail: `${name} back from ${e.backup}; empty shell left as ${e.twin}`,
-      };
-    }
-    return {
+  if (names && createdByUs('shell', ctx.seen) && tb.type === 'BASE TABLE' && tb.engine !== 'BLACKHOLE') {
+    // Our shell (the real DDL) under the real name: it goes to its parking name as the backup takes
+    // the name back, in one RENAME; the guard then drops it if it is empty.
+    if ((await liveTable(db, e.schema, names.shell)).exists) return allThree(e, names.shell);
+    await apply.swapBack({ ...e, twin: names.shell });
+    return clearParked(e, ctx, {
       outcome: 'shell-replaced',
       ok: true,
-      detail: `${name} back from ${e.backup}; empty shell dropped`,
-    };
+      detail: `${name} back from ${e.backup}`,
+    });
   }
   return {
     outcome: 'not-understood',
     ok: false,
-    detail: `${name} exists and is not our twin, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
+    detail: `${name} exists and is not our twin or shell, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
+  };
+}
+
+function allThree(e: RestoreEntry, parked: string): RestoreResult {
+  return {
+    outcome: 'not-understood',
+    ok: false,
+    detail: `${e.schema}.${e.table}, ${e.backup} and ${parked} all exist; left alone`,
   };
 }

@@ -5,12 +5,13 @@
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
 import type { BinlogPosition } from '../inspect/inspector.js';
-import type { JournalWriter } from '../journal/journal.js';
+import type { JournalWriter, StepName } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import type { DdlMode } from '../settings.js';
 import type { Applier } from './applier.js';
 import type { Controls } from './controls.js';
+import type { FamilyLocks } from './family-locks.js';
 import type { FaultHook } from './fault.js';
 import type { Scheduler } from './scheduler.js';
 import type { StatusBoard } from './status.js';
@@ -38,6 +39,10 @@ export interface RunShared {
   cancel: () => void;
   /** Sessions of this run that were lost while a chunk of the table ran (thread ids, per table). */
   lostSessions: Map<number, number[]>;
+  /** Every step journaled per table (what the run may have created; the put-back's proof). */
+  stepsSeen: Map<number, Set<StepName>>;
+  /** One rename at a time per foreign-key family. */
+  families: FamilyLocks;
 }
 
 /** A worker's session; replaced after a lost connection. */

@@ -7,6 +7,7 @@ import type { Db } from '../db/connection.js';
 import { ExitCode, PreflightError } from '../errors.js';
 import {
   binlogRetention,
+  foreignKeyEdges,
   showCreateMany,
   type BinlogRetention,
   type ServerFacts,
@@ -25,6 +26,7 @@ import type { Logger } from '../log.js';
 import { describeCopy } from '../plan/chunks.js';
 import { planTables, type PlannedTable } from '../plan/plan.js';
 import { rulesFor } from '../flavours/index.js';
+import { fkFamilies } from '../plan/families.js';
 import { CHUNK_BYTES, DEFAULTS, type FlushSettings } from '../settings.js';
 import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estimate.js';
 import type { RunReport } from './report.js';
@@ -38,6 +40,8 @@ export interface RunPlan {
   report: RunReport;
   /** The server's binlog expiry, checked again at the measured rate while the run goes. */
   retention: BinlogRetention;
+  /** Each planned table's foreign-key family (plan/families): renamed one at a time per family. */
+  families: Map<number, number>;
 }
 
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
@@ -74,7 +78,9 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
     report.warnings.push(w);
   }
   for (const k of report.skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
-  return { pre, plan, runTag, marker: twinMarker(runTag), report, retention };
+  const edges = await foreignKeyEdges(control, [...new Set(plan.map((t) => t.schema))]);
+  const families = fkFamilies(plan, edges);
+  return { pre, plan, runTag, marker: twinMarker(runTag), report, retention, families };
 }
 
 /** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */

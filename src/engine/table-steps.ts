@@ -1,16 +1,18 @@
 /**
- * The steps of one table around its copy: set aside -> shell (the real DDL) -> BLACKHOLE twin, and
- * later swap back (the parked twin is dropped at the end of the run, in a batch). Every step is in
- * the journal, durably, before it runs.
+ * The steps of one table around its copy: the BLACKHOLE twin built under its parking name -> set
+ * aside -> the shell (the real DDL, logged) under the real name -> the twin in, the shell parked and
+ * dropped; later the swap back (the parked twin is dropped at the end of the run, in a batch). Every
+ * step is in the journal, durably, before it runs.
  */
-import { connectionUnusable } from '../db/failures.js';
+import { connectionUnusable, ddlRetryDelay } from '../db/failures.js';
 import { TableError, errorText, type Phase } from '../errors.js';
 import { binlogPosition, keyExtentOf, liveTable } from '../inspect/inspector.js';
-import type { StepName, TableFlushed } from '../journal/journal.js';
+import { shellName, type StepName, type TableFlushed } from '../journal/journal.js';
 import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { CHUNK_BYTES } from '../settings.js';
 import type { FaultPoint } from './fault.js';
+import { dropOurTables } from './restore.js';
 import { now, type RunShared, type WorkerSession } from './run-context.js';
 
 export function copyShape(t: PlannedTable): CopyShape {
@@ -28,29 +30,66 @@ export function copyShape(t: PlannedTable): CopyShape {
 
 async function step(run: RunShared, t: PlannedTable, name: StepName): Promise<void> {
   await run.journal.write({ type: 'step', id: t.id, step: name, at: now() });
+  const seen = run.stepsSeen.get(t.id) ?? new Set<StepName>();
+  seen.add(name);
+  run.stepsSeen.set(t.id, seen);
 }
 
 async function fault(run: RunShared, t: PlannedTable, p: FaultPoint): Promise<void> {
   if (run.fault) await run.fault(p, t);
 }
 
-/** Set the table aside and put its twin under its name; returns how its rows are copied. */
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A rename of the table (or the DDL under its real name), under its foreign-key family's lock, sent
+ * again while the server says it was rolled back (deadlock, lock wait timeout), with backoff and a
+ * bound (db/failures.ddlRetryDelay). Each retry is logged.
+ */
+export async function renameWithRetry(
+  run: RunShared,
+  t: PlannedTable,
+  what: string,
+  send: () => Promise<void>,
+): Promise<void> {
+  await run.families.run(t.id, async () => {
+    for (let failures = 1; ; failures++) {
+      try {
+        await send();
+        return;
+      } catch (e) {
+        const delay = ddlRetryDelay(e, failures);
+        if (delay === undefined || run.cancelled()) throw e;
+        run.log.warn(
+          `${t.schema}.${t.table}: ${what}: ${errorText(e)}; rolled back, retrying in ${delay} ms (attempt ${failures + 1})`,
+        );
+        await sleep(delay);
+      }
+    }
+  });
+}
+
+/**
+ * Build the twin, set the table aside and put the twin under its name; returns how its rows are
+ * copied. The table's DDL reaches the binlog only once its twin exists: a twin the server refuses
+ * leaves nothing in the binlog and the table untouched (the put-back drops the half-built twin).
+ */
 export async function prepareTable(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<CopyPlan> {
-  let phase: Phase = 'set-aside';
+  let phase: Phase = 'twin';
   try {
+    await step(run, t, 'build-twin');
+    await w.apply.createTwinShell(t);
+    await fault(run, t, 'after-shell');
+    await w.apply.makeTwin(t, run.marker);
+    await fault(run, t, 'after-twin');
+
+    phase = 'set-aside';
     await step(run, t, 'set-aside');
-    await w.apply.setAside(t);
+    await renameWithRetry(run, t, 'set aside', () => w.apply.setAside(t));
     await fault(run, t, 'after-set-aside');
 
     phase = 'shell';
-    // Nothing of this table is in the binlog before here (the rename is not logged).
-    run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
-    await step(run, t, 'twin');
-    await w.apply.createShell(t, run.ddl);
-    await fault(run, t, 'after-shell');
-    phase = 'twin';
-    await w.apply.makeTwin(t, run.marker);
-    await fault(run, t, 'after-twin');
+    await twinIn(t, w, run);
 
     phase = 'copy';
     await step(run, t, 'copy');
@@ -59,6 +98,36 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: RunSh
     return planCopy(shape, extent);
   } catch (e) {
     throw new TableError(t, phase, e);
+  }
+}
+
+/**
+ * The set-aside table's real DDL under its name (logged, with --ddl create), then the twin takes the
+ * name in one RENAME that parks the shell, and the empty shell is dropped.
+ */
+async function twinIn(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<void> {
+  // Nothing of this table is in the binlog before here (the twin and the renames are not logged).
+  run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
+  const shell = run.ddl === 'create' ? shellName(t.twin) : undefined;
+  if (shell) {
+    await step(run, t, 'ddl');
+    await renameWithRetry(run, t, 'create its shell', () => w.apply.createShell(t));
+    await fault(run, t, 'after-ddl');
+  }
+  await step(run, t, 'twin-in');
+  await renameWithRetry(run, t, 'twin in', () => w.apply.twinIn(t, shell));
+  await fault(run, t, 'after-twin-in');
+  if (!shell) return;
+  await step(run, t, 'drop-shell');
+  const refused = await dropOurTables(
+    w.apply,
+    [{ schema: t.schema, table: shell, proven: true }],
+    run.marker,
+  );
+  if (refused.length) {
+    throw new Error(
+      `its shell ${t.schema}.${shell} was not dropped: ${refused[0]!.why} (written while the table was set aside)`,
+    );
   }
 }
 
@@ -117,7 +186,7 @@ async function tableRange(
 async function swapBack(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await w.apply.swapBack(t);
+      await renameWithRetry(run, t, 'swap back', () => w.apply.swapBack(t));
       return;
     } catch (e) {
       if (!connectionUnusable(e) || attempt >= 3 || run.cancelled()) throw e;

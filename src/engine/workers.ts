@@ -218,7 +218,11 @@ async function putBack(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
     const useFresh = run.cancelled() || s.db.broken;
     if (useFresh) fresh = await ctx.opts.open(ctx.opts.workers + 1);
     const apply = fresh ? new Applier(fresh, run.dialect) : s.apply;
-    const res = await restoreTable(entry, { apply, marker: run.marker, shellMayExist: true, log: run.log });
+    const seen = run.stepsSeen.get(t.id) ?? new Set();
+    // Under the family's lock: the renames of a put-back are renames of the family too.
+    const res = await run.families.run(t.id, () =>
+      restoreTable(entry, { apply, marker: run.marker, seen, log: run.log }),
+    );
     rep.status = res.ok ? 'restored' : 'needs-recovery';
     await run.journal
       .write({ type: 'recover', id: t.id, outcome: res.outcome, at: now() })

@@ -9,6 +9,7 @@ import { dialectFor, type Dialect } from '../flavours/index.js';
 import { qualify } from '../sql/quote.js';
 import { countAfterStart, countChunkOf, keyExtent, sessionExists, type CopyKey } from '../sql/builders.js';
 import type { Chunk } from '../plan/chunks.js';
+import type { ForeignKeyEdge } from '../plan/families.js';
 
 export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
@@ -153,6 +154,22 @@ export async function listTables(db: Db, schemas?: string[]): Promise<TableRow[]
     avgRowLength: num(r.arl),
     comment: str(r.c),
     createOptions: str(r.o),
+  }));
+}
+
+/** Foreign keys whose child or parent table is in `schemas` (the rename families, plan/families). */
+export async function foreignKeyEdges(db: Db, schemas: string[]): Promise<ForeignKeyEdge[]> {
+  if (schemas.length === 0) return [];
+  const rows = await db.rows(
+    `SELECT CONSTRAINT_SCHEMA AS cs, TABLE_NAME AS ct, UNIQUE_CONSTRAINT_SCHEMA AS ps, REFERENCED_TABLE_NAME AS pt
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (?) OR UNIQUE_CONSTRAINT_SCHEMA IN (?)`,
+    [schemas, schemas],
+  );
+  return rows.map((r) => ({
+    childSchema: str(r.cs),
+    child: str(r.ct),
+    parentSchema: str(r.ps),
+    parent: str(r.pt),
   }));
 }
 

@@ -9,7 +9,7 @@ import type { PreflightFailure } from '../errors.js';
 import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { gtidSessionSettings, parseMariaPosition } from '../plan/gtid.js';
-import { isLeftoverName } from '../journal/journal.js';
+import { isLeftoverName, isOurBackupName } from '../journal/journal.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
 import { discover, type Discovery } from '../plan/plan.js';
@@ -273,6 +273,38 @@ async function downstreamChecks({ db, s, d, fail }: Checks): Promise<string[]> {
   return downstream;
 }
 
+/**
+ * The refusal for tables an earlier run left. Its fix is the true next step for each kind, so that
+ * preflight and recover never send the user to each other: recover puts set-aside tables back and
+ * drops what the journal proves is its own and empty; what recover leaves (it says why) or what
+ * has no journal any more is for the DBA, and a set-aside table is never to be dropped.
+ */
+export function leftoversFailure(leftovers: { schema: string; table: string }[]): {
+  message: string;
+  fix: string;
+} {
+  const names = leftovers.map((t) => `${t.schema}.${t.table}`);
+  const listed = `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, and ${names.length - 10} more` : ''}`;
+  const backups = leftovers.filter((t) => isOurBackupName(t.table));
+  const parked = leftovers.length - backups.length;
+  const steps = ["run `binlog-flusher recover --hashfile <that run's journal>` first"];
+  if (backups.length) {
+    steps.push(
+      `${backups.length} of them ${backups.length === 1 ? 'is a table' : 'are tables'} set aside (holding the real rows): recover renames ${backups.length === 1 ? 'it' : 'them'} back; never drop ${backups.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+  if (parked) {
+    steps.push(
+      `the parked twins and shells (names ending _tw or _sh) are that run's own tables: recover drops those its journal proves it created and finds empty; ` +
+        'one it leaves (it says why, such as rows someone wrote into it), or one whose journal is lost, is yours to check and drop by hand (SET sql_log_bin = 0; DROP TABLE ...)',
+    );
+  }
+  return {
+    message: `tables of an earlier, unfinished run are on the server: ${listed}`,
+    fix: steps.join('; '),
+  };
+}
+
 /** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
 async function selectionChecks(
   { db, s, d, fail }: Checks,
@@ -281,14 +313,8 @@ async function selectionChecks(
   const allTables = await listTables(db);
   const leftovers = allTables.filter((t) => isLeftoverName(t.name));
   if (leftovers.length) {
-    fail(
-      'leftovers',
-      `tables of an earlier, unfinished run are on the server: ${leftovers
-        .slice(0, 10)
-        .map((t) => `${t.schema}.${t.name}`)
-        .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`,
-      "run `binlog-flusher recover --hashfile <that run's journal>` first",
-    );
+    const f = leftoversFailure(leftovers.map((t) => ({ schema: t.schema, table: t.name })));
+    fail('leftovers', f.message, f.fix);
   }
   const schemas = await listSchemas(db);
   const selectedSchemas = schemas.filter(

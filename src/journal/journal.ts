@@ -21,7 +21,12 @@ import { FlusherError, ExitCode, errorText } from '../errors.js';
 import { FileLockBusyError, lockFile, type FileLock } from './file-lock.js';
 
 export const JOURNAL_KIND = 'binlog-flusher-journal';
-export const JOURNAL_FORMAT = 1;
+/**
+ * 2: the twin is built under its parking name before the table is set aside, and the real DDL goes
+ * under the real name only once the twin exists (steps build-twin, ddl, twin-in, drop-shell). A
+ * format 1 journal (step `twin`: the shell under the real name, altered into the twin) is still read.
+ */
+export const JOURNAL_FORMAT = 2;
 
 export interface JournalHeader {
   type: 'header';
@@ -65,7 +70,20 @@ export interface TableFlushed {
   binlog?: { start: JournalPosition; end: JournalPosition };
 }
 
-export type StepName = 'set-aside' | 'twin' | 'copy' | 'swap-back' | 'drop-twin';
+/**
+ * The steps of one table, in the order a run takes them:
+ * - `build-twin`: the twin is created under its parking name (the table's DDL, not logged), then
+ *   altered into a marked BLACKHOLE table; the table itself is untouched;
+ * - `set-aside`: the table is renamed to its backup name;
+ * - `ddl` (only with --ddl create): the table's real DDL under its real name, logged (the shell);
+ * - `twin-in`: the shell goes to its parking name and the twin takes the real name, in one RENAME
+ *   (with --ddl none: the twin takes the free real name);
+ * - `drop-shell`: the empty shell is dropped, guarded;
+ * - `copy`, `swap-back`, `drop-twin`.
+ * `twin` is format 1's step: the shell under the real name, altered into the twin there.
+ */
+export type StepName =
+  'build-twin' | 'set-aside' | 'ddl' | 'twin-in' | 'drop-shell' | 'twin' | 'copy' | 'swap-back' | 'drop-twin';
 
 export type JournalRecord =
   | JournalHeader
@@ -296,6 +314,8 @@ export interface JournalState {
   tables: JournalTable[];
   /** Last step begun per table id. */
   steps: Map<number, StepName>;
+  /** Every step begun per table id (what the run may have created: see restore.createdByUs). */
+  seen: Map<number, Set<StepName>>;
   /** Tables whose flush finished (twin dropped, table back). */
   done: Set<number>;
   /** What each finished table wrote (its table-done record). */
@@ -330,6 +350,7 @@ export function parseJournal(text: string, path: string, legacySchema?: string):
     legacy: false,
     tables: [],
     steps: new Map(),
+    seen: new Map(),
     done: new Set(),
     flushed: new Map(),
     binlog: {},
@@ -389,9 +410,13 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       state.marker = rec.marker;
       return;
     }
-    case 'step':
+    case 'step': {
       state.steps.set(rec.id, rec.step);
+      const seen = state.seen.get(rec.id) ?? new Set<StepName>();
+      seen.add(rec.step);
+      state.seen.set(rec.id, seen);
       return;
+    }
     case 'chunk':
       state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
       return;
@@ -451,6 +476,7 @@ function parseLegacy(lines: string[], path: string, schema: string | undefined):
     legacy: true,
     tables: [],
     steps: new Map(),
+    seen: new Map(),
     done: new Set(),
     flushed: new Map(),
     binlog: {},
@@ -493,12 +519,21 @@ export function readJournal(path: string, legacySchema?: string): JournalState {
 export const NAME_PREFIX = '_bf_';
 const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
 const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
+const SHELL_RE = /^_bf_[0-9a-f]{8}_\d+_sh$/;
 
 export function backupName(runTag: string, id: number): string {
   return `${NAME_PREFIX}${runTag}_${id}`;
 }
 export function twinName(runTag: string, id: number): string {
   return `${NAME_PREFIX}${runTag}_${id}_tw`;
+}
+/**
+ * The parking name of a table's shell (its real DDL, empty) once the twin has taken the real name:
+ * derived from the twin's parking name in the journal, and just as long.
+ */
+export function shellName(twin: string): string {
+  if (!isOurTwinName(twin)) throw new Error(`${JSON.stringify(twin)} is not a twin name of ours`);
+  return `${twin.slice(0, -'_tw'.length)}_sh`;
 }
 export function isOurBackupName(name: string): boolean {
   return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
@@ -508,7 +543,7 @@ export function isOurTwinName(name: string): boolean {
 }
 /** Any name an earlier run of ours may have left behind. */
 export function isLeftoverName(name: string): boolean {
-  return BACKUP_RE.test(name) || TWIN_RE.test(name) || LEGACY_BACKUP.test(name);
+  return BACKUP_RE.test(name) || TWIN_RE.test(name) || SHELL_RE.test(name) || LEGACY_BACKUP.test(name);
 }
 /** The table comment that marks a twin as ours, for one run. */
 export function twinMarker(runTag: string): string {

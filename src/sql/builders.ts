@@ -24,6 +24,23 @@ export function dropTables(tables: { schema: string; table: string }[]): string 
   return `DROP TABLE ${tables.map((t) => qualify(t.schema, t.table)).join(', ')}`;
 }
 
+/**
+ * Drop a table only if it holds no row, decided by the server in one round trip: the emptiness read
+ * and the DROP run back to back on one session, with no client round trip between them. The last
+ * statement returns one row `{dropped}` (1 when the table was empty and is gone).
+ */
+export function dropIfEmpty(schema: string, table: string): string[] {
+  const name = qualify(schema, table);
+  return [
+    `SET @bf_empty = NOT EXISTS (SELECT 1 FROM ${name})`,
+    `SET @bf_drop = IF(@bf_empty, ${quoteString(dropTables([{ schema, table }]))}, 'DO 0')`,
+    'PREPARE bf_drop FROM @bf_drop',
+    'EXECUTE bf_drop',
+    'DEALLOCATE PREPARE bf_drop',
+    'SELECT @bf_empty AS dropped',
+  ];
+}
+
 export interface ShellOptions {
   /** Drop table-level CHECK constraints (MySQL keeps their names unique per schema). */
   stripChecks: boolean;
@@ -32,9 +49,16 @@ export interface ShellOptions {
 /**
  * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
  * schema-qualified, with FOREIGN KEY constraints removed (their names are unique per schema and the
- * set-aside original still holds them).
+ * set-aside original still holds them). Created under `createAs` (default: the table's own name; the
+ * twin starts as this definition under its parking name).
  */
-export function shellDdl(showCreate: string, schema: string, table: string, opts: ShellOptions): string {
+export function shellDdl(
+  showCreate: string,
+  schema: string,
+  table: string,
+  opts: ShellOptions,
+  createAs = table,
+): string {
   const head = `CREATE TABLE ${quoteIdent(table)} (`;
   if (!showCreate.startsWith(head)) {
     throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
@@ -50,7 +74,7 @@ export function shellDdl(showCreate: string, schema: string, table: string, opts
     const t = l.replace(/,$/, '');
     return i < defs.length - 1 ? t + ',' : t;
   });
-  return [`CREATE TABLE ${qualify(schema, table)} (`, ...fixed, ...lines.slice(close)].join('\n');
+  return [`CREATE TABLE ${qualify(schema, createAs)} (`, ...fixed, ...lines.slice(close)].join('\n');
 }
 
 function isDroppedConstraint(line: string, opts: ShellOptions): boolean {

@@ -19,10 +19,14 @@ import { readJournal } from '../../src/journal/journal.js';
 const sb = inject('sandbox')!;
 const S = 'bf_faults';
 const KINDS = ['plain', 'fk_mid', 'parted', 'genc'] as const;
+// In the order a table passes them: the twin's start and the twin under its parking name, the
+// set-aside, the real DDL under the real name, the twin in (the shell parked), the copy, the swap.
 const POINTS = [
-  'after-set-aside',
   'after-shell',
   'after-twin',
+  'after-set-aside',
+  'after-ddl',
+  'after-twin-in',
   'mid-copy',
   'after-copy',
   'after-swap',
@@ -102,6 +106,45 @@ describe('faults', () => {
       expect(await snap()).toEqual(before);
     },
   );
+
+  it('SIGKILL right after each journal record of a table (a step announced, not yet done), with and without --ddl none: recover -> identical -> a new flush succeeds', async () => {
+    for (const ddl of ['create', 'none']) {
+      const base = ['--mycnf', mycnf, '--table', `${S}.fk_mid`, '--chunk-size', '100', '--ddl', ddl];
+      // A clean run says how many records a flush of this table appends.
+      const clean = tempHashfile();
+      const ok = await runCliProcess(['flush', ...base, '--hashfile', clean]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const records = readFileSync(clean, 'utf8').trimEnd().split('\n').length - 2;
+      const steps: string[] = [];
+      for (let n = 1; n <= records; n++) {
+        const hashfile = tempHashfile();
+        const killed = await runCliProcess(['flush', ...base, '--hashfile', hashfile], {
+          env: { BINLOG_FLUSHER_FAULT: `journal@${n}` },
+        });
+        const last = readFileSync(hashfile, 'utf8').trimEnd().split('\n').pop()!;
+        steps.push(
+          `${n}: ${(JSON.parse(last) as { step?: string; type: string }).step ?? JSON.parse(last).type}`,
+        );
+        expect(killed.signal, `${ddl} journal@${n}: ${killed.stderr}`).toBe('SIGKILL');
+        const rec = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
+        expect(rec.code, `${ddl} journal@${n}: ${rec.stdout}${rec.stderr}`).toBe(0);
+        expect(await snap(), `${ddl} journal@${n}`).toEqual(before);
+        expect(await withSql(sb.replica, leftovers), `${ddl} journal@${n}`).toEqual([]);
+      }
+      console.log(`--ddl ${ddl}: killed after each of ${records} records: ${steps.join(', ')}`);
+    }
+    const again = await runCliProcess([
+      'flush',
+      '--mycnf',
+      mycnf,
+      '--table',
+      `${S}.fk_mid`,
+      '--hashfile',
+      tempHashfile(),
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await snap()).toEqual(before);
+  });
 
   it.each([
     ['KILL QUERY', 'big_int'],
@@ -435,7 +478,7 @@ describe('faults', () => {
       .tables[0]!;
     expect(t).toMatchObject({ outcome: 'debris-left', ok: true });
     expect(t.detail).toMatch(
-      new RegExp(`${S}\\.plain in place, but ${S}\\.${twin} is not our twin; left alone`),
+      new RegExp(`${S}\\.plain in place, but ${S}\\.${twin} is not ours to drop; left alone: it holds rows`),
     );
     expect(await withSql(sb.replica, leftovers)).toEqual([`${S}.${twin}`]);
     await withSql(sb.replica, (c) => c.query(`SET sql_log_bin = 0; DROP TABLE ${S}.${twin}`));

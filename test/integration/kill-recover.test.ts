@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
-import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
+import { startReplica, waitCaughtUp, waitStatementsDone, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { mycnfFor, runCliProcess } from '../support/cli.js';
 import { tempHashfile } from '../support/flusher.js';
@@ -67,7 +67,9 @@ describe('SIGKILL in the middle of a copy, then recover', () => {
     const j = readJournal(hashfile);
     expect(j.tables.length).toBe(5);
     expect(j.steps.get(j.tables.find((t) => t.table === 'big')!.id)).toBe('copy');
-    // The process died with tables set aside.
+    // The process died with tables set aside. Its last statements may still run on the server (a
+    // CREATE or RENAME the client sent before it died): the state is only stable once they end.
+    await waitStatementsDone(sb.replica);
     const left = await withSql(sb.replica, leftovers);
     expect(left.length).toBeGreaterThan(0);
 

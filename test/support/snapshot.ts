@@ -94,7 +94,7 @@ export async function snapshotSchema(c: mysql.Connection, schema: string): Promi
 export async function leftovers(c: mysql.Connection): Promise<string[]> {
   const r = await rows<{ s: string; n: string }>(
     c,
-    "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_NAME LIKE '\\_bf\\_%' OR TABLE_NAME LIKE '\\_BKTB\\_%'",
+    "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_NAME LIKE '\\_bf\\_%' OR TABLE_NAME LIKE '\\_BKTB\\_%' ORDER BY BINARY TABLE_SCHEMA, BINARY TABLE_NAME",
   );
   return r.map((x) => `${x.s}.${x.n}`);
 }

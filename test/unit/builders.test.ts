@@ -5,6 +5,7 @@ import {
   copyChunkOf,
   countChunkOf,
   copyChunk,
+  dropIfEmpty,
   dropTable,
   nextBoundary,
   renameTable,
@@ -40,6 +41,16 @@ describe('renames and drops', () => {
   });
   it('drops by qualified name', () => {
     expect(dropTable('a b', 'c')).toBe('DROP TABLE `a b`.`c`');
+  });
+  it('drops a table only if the server finds it empty, in one round trip, and says whether it did', () => {
+    expect(dropIfEmpty('s', "it's`x")).toEqual([
+      "SET @bf_empty = NOT EXISTS (SELECT 1 FROM `s`.`it's``x`)",
+      "SET @bf_drop = IF(@bf_empty, 'DROP TABLE `s`.`it''s``x`', 'DO 0')",
+      'PREPARE bf_drop FROM @bf_drop',
+      'EXECUTE bf_drop',
+      'DEALLOCATE PREPARE bf_drop',
+      'SELECT @bf_empty AS dropped',
+    ]);
   });
 });
 
@@ -86,6 +97,13 @@ describe('shellDdl', () => {
       'CREATE TABLE `p` (\n  `id` int(11) NOT NULL\n) ENGINE=InnoDB\n PARTITION BY HASH (`id`)\nPARTITIONS 3';
     expect(shellDdl(ddl, 's', 'p', { stripChecks: false })).toMatch(
       /PARTITION BY HASH \(`id`\)\nPARTITIONS 3$/,
+    );
+  });
+  it("creates the definition under another name (the twin's parking name) when asked", () => {
+    const out = shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: false }, '_bf_0a1b2c3d_1_tw');
+    expect(out.split('\n')[0]).toBe('CREATE TABLE `shop`.`_bf_0a1b2c3d_1_tw` (');
+    expect(out.split('\n').slice(1)).toEqual(
+      shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: false }).split('\n').slice(1),
     );
   });
   it('refuses output it does not recognise', () => {

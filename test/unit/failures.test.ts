@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DDL_RETRY,
   chunkMayBeRetried,
+  ddlRetryDelay,
   connectionUnusable,
   fileSystemError,
   interrupted,
@@ -72,5 +74,35 @@ describe('failure predicates', () => {
   it('a full disk while writing the journal is a file-system error; a reset socket is not', () => {
     expect(fileSystemError(fs('ENOSPC'))).toBe(true);
     expect(fileSystemError(Object.assign(client('ECONNRESET'), { syscall: 'read' }))).toBe(false);
+  });
+});
+
+describe('a rename rolled back by the server is sent again', () => {
+  it('retries a deadlock with growing, bounded delays, then gives up', () => {
+    const e = server(1213, 'ER_LOCK_DEADLOCK');
+    const delays = Array.from({ length: DDL_RETRY.deadlockAttempts }, (_, i) => ddlRetryDelay(e, i + 1, 0.5));
+    expect(delays.slice(0, 4)).toEqual([50, 100, 200, 400]);
+    expect(delays[DDL_RETRY.deadlockAttempts - 2]).toBeLessThanOrEqual(DDL_RETRY.maxMs);
+    expect(delays[DDL_RETRY.deadlockAttempts - 1]).toBeUndefined();
+  });
+  it('spreads workers that collided apart (jitter between half and one and a half of the delay)', () => {
+    const e = server(1213);
+    expect(ddlRetryDelay(e, 3, 0)).toBe(100);
+    expect(ddlRetryDelay(e, 3, 0.999)).toBe(300);
+  });
+  it('retries a lock wait timeout fewer times: each already waited lock_wait_timeout', () => {
+    const e = server(1205, 'ER_LOCK_WAIT_TIMEOUT');
+    expect(ddlRetryDelay(e, 1, 0.5)).toBe(50);
+    expect(ddlRetryDelay(e, DDL_RETRY.lockWaitAttempts - 1, 0.5)).toBeDefined();
+    expect(ddlRetryDelay(e, DDL_RETRY.lockWaitAttempts, 0.5)).toBeUndefined();
+  });
+  it.each([
+    ['a lost connection (the rename may have happened)', client('PROTOCOL_CONNECTION_LOST')],
+    ['KILL QUERY', server(1317, 'ER_QUERY_INTERRUPTED')],
+    ['a duplicate name', server(1050)],
+    ['a refused engine', server(1178)],
+    ['a deadlock on a connection that is gone', Object.assign(server(1213), { fatal: true })],
+  ])('never retries %s', (_n, e) => {
+    expect(ddlRetryDelay(e, 1, 0.5)).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import {
   isLeftoverName,
   parseJournal,
   readJournal,
+  shellName,
   twinName,
   type JournalHeader,
 } from '../../src/journal/journal.js';
@@ -200,6 +201,37 @@ describe('names', () => {
     expect(isLeftoverName('_BKTB_3')).toBe(true);
     expect(isLeftoverName('_bf_notours')).toBe(false);
     expect(backupName('ffffffff', 999999).length).toBeLessThanOrEqual(64);
+  });
+  it("derives the shell's parking name from the twin's, just as long, and counts it as a leftover", () => {
+    expect(shellName(twinName('0a1b2c3d', 12))).toBe('_bf_0a1b2c3d_12_sh');
+    expect(shellName(twinName('ffffffff', 999999)).length).toBe(twinName('ffffffff', 999999).length);
+    expect(isLeftoverName('_bf_0a1b2c3d_12_sh')).toBe(true);
+    expect(isLeftoverName('_bf_0a1b2c3d_sh')).toBe(false);
+    expect(() => shellName('_bf_0a1b2c3d_12')).toThrow(/not a twin name/);
+  });
+  it('keeps every step begun per table, and reads a format 1 journal (step twin) the same way', () => {
+    const lines = (format: number, steps: string[]) =>
+      [
+        JSON.stringify({ ...header, format }),
+        JSON.stringify({ type: 'plan', marker: 'm', tables: [table(1, 's', 't')] }),
+        ...steps.map((step) => JSON.stringify({ type: 'step', id: 1, step, at: 't' })),
+      ].join('\n');
+    const now = parseJournal(
+      lines(2, ['build-twin', 'set-aside', 'ddl', 'twin-in', 'drop-shell', 'copy']),
+      'j',
+    );
+    expect([...now.seen.get(1)!]).toEqual([
+      'build-twin',
+      'set-aside',
+      'ddl',
+      'twin-in',
+      'drop-shell',
+      'copy',
+    ]);
+    expect(now.steps.get(1)).toBe('copy');
+    const old = parseJournal(lines(1, ['set-aside', 'twin', 'copy']), 'j');
+    expect([...old.seen.get(1)!]).toEqual(['set-aside', 'twin', 'copy']);
+    expect(old.seen.get(2)).toBeUndefined();
   });
 });
 
