@@ -10549,7 +10549,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8146);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5305);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8146:
+/***/ 5305:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11181,6 +11181,27 @@ function chunkMayBeRetried(e) {
 function fileSystemError(e) {
     return typeof e?.syscall === 'string' && !connectionUnusable(e);
 }
+/**
+ * A rename (or the DDL under a real name) that the server rolled back may be sent again: a deadlock
+ * (MySQL takes metadata locks on a table's foreign-key parents and children, so renames in one
+ * family deadlock) or a lock wait timeout. Deadlocks are retried more often than lock waits, which
+ * have already waited lock_wait_timeout each.
+ */
+const DDL_RETRY = { deadlockAttempts: 8, lockWaitAttempts: 3, baseMs: 50, maxMs: 2000 };
+/**
+ * How long to wait before sending a rolled-back DDL statement again after its `failures`-th failure
+ * (1 for the first), or undefined: give up and let the error through. Exponential backoff with
+ * `jitter` in [0, 1) spreading workers that collided apart.
+ */
+function ddlRetryDelay(e, failures, jitter = Math.random()) {
+    if (!surelyRolledBack(e))
+        return undefined;
+    const attempts = serverErrno(e) === 1213 ? DDL_RETRY.deadlockAttempts : DDL_RETRY.lockWaitAttempts;
+    if (failures >= attempts)
+        return undefined;
+    const base = Math.min(DDL_RETRY.maxMs, DDL_RETRY.baseMs * 2 ** Math.max(0, failures - 1));
+    return Math.round(base * (0.5 + Math.min(Math.max(jitter, 0), 1)));
+}
 
 ;// CONCATENATED MODULE: ./src/db/connection.ts
 /**
@@ -11440,7 +11461,7 @@ function quoteIdent(name) {
     return '`' + name.replaceAll('`', '``') + '`';
 }
 /** `schema`.`table` */
-function qualify(schema, table) {
+function quote_qualify(schema, table) {
     return `${quoteIdent(schema)}.${quoteIdent(table)}`;
 }
 /** A string literal safe under any sql_mode (NO_BACKSLASH_ESCAPES or not). */
@@ -11480,25 +11501,42 @@ function quoteString(value) {
  */
 
 function renameTable(schema, from, to) {
-    return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
+    return `RENAME TABLE ${quote_qualify(schema, from)} TO ${quote_qualify(schema, to)}`;
 }
 /** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
 function swapBack(schema, table, backup, twinParking) {
-    return `RENAME TABLE ${qualify(schema, table)} TO ${qualify(schema, twinParking)}, ${qualify(schema, backup)} TO ${qualify(schema, table)}`;
+    return `RENAME TABLE ${quote_qualify(schema, table)} TO ${quote_qualify(schema, twinParking)}, ${quote_qualify(schema, backup)} TO ${quote_qualify(schema, table)}`;
 }
 function dropTable(schema, table) {
     return dropTables([{ schema, table }]);
 }
 /** One DROP for many tables (cheaper per table than one statement each). */
 function dropTables(tables) {
-    return `DROP TABLE ${tables.map((t) => qualify(t.schema, t.table)).join(', ')}`;
+    return `DROP TABLE ${tables.map((t) => quote_qualify(t.schema, t.table)).join(', ')}`;
+}
+/**
+ * Drop a table only if it holds no row, decided by the server in one round trip: the emptiness read
+ * and the DROP run back to back on one session, with no client round trip between them. The last
+ * statement returns one row `{dropped}` (1 when the table was empty and is gone).
+ */
+function dropIfEmpty(schema, table) {
+    const name = quote_qualify(schema, table);
+    return [
+        `SET @bf_empty = NOT EXISTS (SELECT 1 FROM ${name})`,
+        `SET @bf_drop = IF(@bf_empty, ${quoteString(dropTables([{ schema, table }]))}, 'DO 0')`,
+        'PREPARE bf_drop FROM @bf_drop',
+        'EXECUTE bf_drop',
+        'DEALLOCATE PREPARE bf_drop',
+        'SELECT @bf_empty AS dropped',
+    ];
 }
 /**
  * The table's real definition for the binlog, from its SHOW CREATE TABLE taken before any change:
  * schema-qualified, with FOREIGN KEY constraints removed (their names are unique per schema and the
- * set-aside original still holds them).
+ * set-aside original still holds them). Created under `createAs` (default: the table's own name; the
+ * twin starts as this definition under its parking name).
  */
-function shellDdl(showCreate, schema, table, opts) {
+function shellDdl(showCreate, schema, table, opts, createAs = table) {
     const head = `CREATE TABLE ${quoteIdent(table)} (`;
     if (!showCreate.startsWith(head)) {
         throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
@@ -11515,7 +11553,7 @@ function shellDdl(showCreate, schema, table, opts) {
         const t = l.replace(/,$/, '');
         return i < defs.length - 1 ? t + ',' : t;
     });
-    return [`CREATE TABLE ${qualify(schema, table)} (`, ...fixed, ...lines.slice(close)].join('\n');
+    return [`CREATE TABLE ${quote_qualify(schema, createAs)} (`, ...fixed, ...lines.slice(close)].join('\n');
 }
 function isDroppedConstraint(line, opts) {
     const l = line.trimStart();
@@ -11560,7 +11598,7 @@ function twinAlter(schema, table, spec) {
         parts.push(`ADD PRIMARY KEY (${pk.columns.map(keyPart).join(', ')})`);
     parts.push('ENGINE=BLACKHOLE');
     parts.push(`COMMENT=${quoteString(spec.marker)}`);
-    let sql = `ALTER TABLE ${qualify(schema, table)} ${parts.join(', ')}`;
+    let sql = `ALTER TABLE ${quote_qualify(schema, table)} ${parts.join(', ')}`;
     // Never partitioned, although MariaDB would allow it (MySQL refuses a partitioned BLACKHOLE): a
     // server killed in the middle of ALTER TABLE on a partitioned BLACKHOLE table was seen to come back
     // with the table's .frm and without its .par (renamed under a #sql-alter name), a name nobody can
@@ -11572,7 +11610,7 @@ function twinAlter(schema, table, spec) {
         ...spec.droppedFirst.map((i) => `DROP INDEX ${quoteIdent(i)}`),
     ];
     if (first.length)
-        sql = `ALTER TABLE ${qualify(schema, table)} ${first.join(', ')};\n${sql}`;
+        sql = `ALTER TABLE ${quote_qualify(schema, table)} ${first.join(', ')};\n${sql}`;
     return sql;
 }
 /** The key's values as boundary expressions (see CopyKey.ordinal). */
@@ -11618,7 +11656,7 @@ function nextBoundary(schema, backup, key, size, first) {
     const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
     return [
         `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
-        `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
+        `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${quote_qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
         `SELECT ${e[0]} IS NULL AS last`,
     ];
 }
@@ -11644,24 +11682,24 @@ function rangeWhere(key, lo, hi) {
 /** Smallest and largest value of a single-column key (for range chunks). */
 function keyExtent(schema, backup, key) {
     const k = quoteIdent(key.columns[0]);
-    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
+    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${quote_qualify(schema, backup)}`;
 }
 /** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
 function seekStart(schema, backup, key, rows) {
     const cols = key.columns.map(quoteIdent).join(', ');
     const s = keyVars('s', key.columns.length);
     return [
-        `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
+        `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${quote_qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
     ];
 }
 /** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
 function countRange(schema, backup, key, lo, hi) {
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+    return `SELECT COUNT(*) AS n FROM ${quote_qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
 }
 /** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
 function countAfterStart(schema, backup, key, first) {
     const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)}${where}`;
+    return `SELECT COUNT(*) AS n FROM ${quote_qualify(schema, backup)} ${forceIndex(key)}${where}`;
 }
 /** The end of this chunk becomes the start of the next. */
 function advanceStart(n) {
@@ -11676,7 +11714,7 @@ function copyAll(schema, table, backup, columns, partition) {
 }
 function insertSelect(schema, table, backup, columns) {
     const cols = columns.map(quoteIdent).join(', ');
-    return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;
+    return `INSERT INTO ${quote_qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${quote_qualify(schema, backup)}`;
 }
 /* Session */
 function setSqlLogBin(on) {
@@ -11716,7 +11754,7 @@ function copyChunkOf(schema, table, backup, columns, key, chunk) {
 function countChunkOf(schema, backup, key, chunk) {
     if (chunk.kind === 'part') {
         const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
-        return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)}${part}`;
+        return `SELECT COUNT(*) AS n FROM ${quote_qualify(schema, backup)}${part}`;
     }
     return countRange(schema, backup, keyOf(key), chunk.lo, chunk.hiEx);
 }
@@ -12440,6 +12478,19 @@ async function listTables(db, schemas) {
         createOptions: str(r.o),
     }));
 }
+/** Foreign keys whose child or parent table is in `schemas` (the rename families, plan/families). */
+async function foreignKeyEdges(db, schemas) {
+    if (schemas.length === 0)
+        return [];
+    const rows = await db.rows(`SELECT CONSTRAINT_SCHEMA AS cs, TABLE_NAME AS ct, UNIQUE_CONSTRAINT_SCHEMA AS ps, REFERENCED_TABLE_NAME AS pt
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (?) OR UNIQUE_CONSTRAINT_SCHEMA IN (?)`, [schemas, schemas]);
+    return rows.map((r) => ({
+        childSchema: str(r.cs),
+        child: str(r.ct),
+        parentSchema: str(r.ps),
+        parent: str(r.pt),
+    }));
+}
 async function listSchemas(db) {
     const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [SYSTEM_SCHEMAS]);
     return rows.map((r) => str(r.s));
@@ -12451,7 +12502,7 @@ async function showCreateMany(db, tables) {
     const batch = 200;
     for (let i = 0; i < tables.length; i += batch) {
         const part = tables.slice(i, i + batch);
-        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
+        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${quote_qualify(t.schema, t.table)}`));
         for (const set of sets) {
             const row = set[0];
             const text = row?.['Create Table'];
@@ -12484,7 +12535,7 @@ async function existingTables(db, tables) {
  */
 async function cannotOpen(db, schema, table) {
     try {
-        await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 0`);
+        await db.rows(`SELECT 1 AS x FROM ${quote_qualify(schema, table)} LIMIT 0`);
         return undefined;
     }
     catch (e) {
@@ -12821,7 +12872,12 @@ async function lockFileBeside(path, waitS) {
 
 
 const JOURNAL_KIND = 'binlog-flusher-journal';
-const JOURNAL_FORMAT = 1;
+/**
+ * 2: the twin is built under its parking name before the table is set aside, and the real DDL goes
+ * under the real name only once the twin exists (steps build-twin, ddl, twin-in, drop-shell). A
+ * format 1 journal (step `twin`: the shell under the real name, altered into the twin) is still read.
+ */
+const JOURNAL_FORMAT = 2;
 const SERVER_SETTINGS = ['read_only', 'super_read_only'];
 const SWITCH_VALUES = ['ON', 'OFF'];
 /** How long a journal writer waits for another process to let go of the journal. */
@@ -13039,6 +13095,7 @@ function parseJournal(text, path, legacySchema) {
         legacy: false,
         tables: [],
         steps: new Map(),
+        seen: new Map(),
         done: new Set(),
         flushed: new Map(),
         binlog: {},
@@ -13096,9 +13153,13 @@ function applyRecord(state, rec, path, line) {
             state.marker = rec.marker;
             return;
         }
-        case 'step':
+        case 'step': {
             state.steps.set(rec.id, rec.step);
+            const seen = state.seen.get(rec.id) ?? new Set();
+            seen.add(rec.step);
+            state.seen.set(rec.id, seen);
             return;
+        }
         case 'chunk':
             state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
             return;
@@ -13146,6 +13207,7 @@ function parseLegacy(lines, path, schema) {
         legacy: true,
         tables: [],
         steps: new Map(),
+        seen: new Map(),
         done: new Set(),
         flushed: new Map(),
         binlog: {},
@@ -13181,11 +13243,21 @@ function readJournal(path, legacySchema) {
 const NAME_PREFIX = '_bf_';
 const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
 const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
+const SHELL_RE = /^_bf_[0-9a-f]{8}_\d+_sh$/;
 function backupName(runTag, id) {
     return `${NAME_PREFIX}${runTag}_${id}`;
 }
 function twinName(runTag, id) {
     return `${NAME_PREFIX}${runTag}_${id}_tw`;
+}
+/**
+ * The parking name of a table's shell (its real DDL, empty) once the twin has taken the real name:
+ * derived from the twin's parking name in the journal, and just as long.
+ */
+function shellName(twin) {
+    if (!isOurTwinName(twin))
+        throw new Error(`${JSON.stringify(twin)} is not a twin name of ours`);
+    return `${twin.slice(0, -'_tw'.length)}_sh`;
 }
 function isOurBackupName(name) {
     return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
@@ -13195,7 +13267,7 @@ function isOurTwinName(name) {
 }
 /** Any name an earlier run of ours may have left behind. */
 function isLeftoverName(name) {
-    return BACKUP_RE.test(name) || TWIN_RE.test(name) || LEGACY_BACKUP.test(name);
+    return BACKUP_RE.test(name) || TWIN_RE.test(name) || SHELL_RE.test(name) || LEGACY_BACKUP.test(name);
 }
 /** The table comment that marks a twin as ours, for one run. */
 function twinMarker(runTag) {
@@ -13629,11 +13701,11 @@ function affected(res) {
         return Number(res.affectedRows);
     return 0;
 }
-/** The last result set of a multi-statement reply: `[{last: 0|1}]`. */
-function lastFlag(results) {
+/** The last result set of a multi-statement reply: `[{last: 0|1}]` (or another column's name). */
+function lastFlag(results, column = 'last') {
     const set = results[results.length - 1];
     const row = Array.isArray(set) ? set[0] : undefined;
-    return Number(row?.last) === 1;
+    return Number(row?.[column]) === 1;
 }
 class Applier {
     db;
@@ -13651,16 +13723,39 @@ class Applier {
         return res.slice(1);
     }
     /* The table pipeline */
+    /**
+     * The twin's start: the table's definition (foreign keys left out) under the twin's parking name,
+     * not logged. `makeTwin` then turns it into the marked BLACKHOLE twin, still under that name.
+     */
+    async createTwinShell(t) {
+        const opts = { stripChecks: this.dialect.checkNamesPerSchema };
+        const stmt = shellDdl(t.showCreate, t.schema, t.table, opts, t.twin);
+        await this.send(false, [stmt]);
+    }
+    async makeTwin(t, marker) {
+        await this.send(false, [twinAlter(t.schema, t.twin, twinSpecFor(t, marker))]);
+    }
     async setAside(t) {
         await this.send(false, [renameTable(t.schema, t.table, t.backup)]);
     }
-    /** The table's real definition under its name (written to the binlog when `ddl` is `create`). */
-    async createShell(t, ddl) {
+    /**
+     * The table's real definition under its name, logged: the binlog's CREATE TABLE (--ddl create).
+     * Sent only once the twin exists and the table is set aside.
+     */
+    async createShell(t) {
         const stmt = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: this.dialect.checkNamesPerSchema });
-        await this.send(ddl === 'create', [stmt]);
+        await this.send(true, [stmt]);
     }
-    async makeTwin(t, marker) {
-        await this.send(false, [twinAlter(t.schema, t.table, twinSpecFor(t, marker))]);
+    /**
+     * The twin takes the real name, not logged: in one RENAME with the shell going to its parking name,
+     * or (no shell: --ddl none) into the free name.
+     */
+    async twinIn(t, shellParking) {
+        await this.send(false, [
+            shellParking
+                ? swapBack(t.schema, t.table, t.twin, shellParking)
+                : renameTable(t.schema, t.twin, t.table),
+        ]);
     }
     /** One chunk of a range or parts copy; returns the rows written. */
     async copyChunk(t, chunk) {
@@ -13702,14 +13797,17 @@ class Applier {
     async replaceLegacyTwin(schema, table, backup) {
         await this.send(false, [dropTables([{ schema, table }]), renameTable(schema, backup, table)]);
     }
-    /** Turn an empty table of ours into a marked twin (so the guarded drop can take it). */
-    async convertToTwin(schema, name, spec) {
-        await this.send(false, [twinAlter(schema, name, spec)]);
-    }
     /** Only after the caller checked every one is a BLACKHOLE twin with this run's marker. */
     async dropCheckedTwins(twins) {
         if (twins.length)
             await this.send(false, [dropTables(twins)]);
+    }
+    /**
+     * Only for a table the caller proved ours: dropped if the server finds it empty, in the same round
+     * trip. Returns whether it was dropped.
+     */
+    async dropIfEmpty(schema, table) {
+        return lastFlag(await this.send(false, dropIfEmpty(schema, table)), 'dropped');
     }
     /* The server */
     async stopReplica() {
@@ -13831,6 +13929,39 @@ class Controls {
     }
 }
 const controls_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+;// CONCATENATED MODULE: ./src/engine/family-locks.ts
+/**
+ * One rename at a time per foreign-key family (see plan/families): the workers of a run take the
+ * family's lock around every rename or DDL under a real name, so MySQL's metadata locks on FK
+ * parents and children never make two of our renames deadlock each other. In-process only.
+ */
+class FamilyLocks {
+    familyOf;
+    tails = new Map();
+    /** `familyOf`: table id -> family (a table that is not listed is a family of its own). */
+    constructor(familyOf = new Map()) {
+        this.familyOf = familyOf;
+    }
+    /** Runs `fn` once no other table of the family runs one; in the order they asked. */
+    async run(tableId, fn) {
+        const family = this.familyOf.get(tableId) ?? -tableId;
+        const before = this.tails.get(family) ?? Promise.resolve();
+        let release;
+        const mine = new Promise((r) => (release = r));
+        const tail = before.then(() => mine);
+        this.tails.set(family, tail);
+        await before;
+        try {
+            return await fn();
+        }
+        finally {
+            release();
+            if (this.tails.get(family) === tail)
+                this.tails.delete(family);
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/engine/run-context.ts
 const now = () => new Date().toISOString();
@@ -14645,24 +14776,85 @@ async function liveShape(db, schema, table) {
 
 
 
+
 function isOurTwin(t, marker) {
     return t.exists && t.engine === 'BLACKHOLE' && marker !== undefined && t.comment === marker;
 }
-/** The one DROP: only BLACKHOLE tables carrying this run's marker, checked all at once. */
-async function dropOurTwins(apply, twins, marker) {
-    if (twins.length === 0)
-        return;
-    const live = await apply.db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
-       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${twins.map(() => '(?, ?)').join(', ')})`, twins.flatMap((t) => [t.schema, t.table]));
-    const ours = (t) => live.some((r) => r.s === t.schema && r.t === t.table && r.e === 'BLACKHOLE' && r.c === marker);
-    const refused = twins.filter((t) => !ours(t));
-    if (refused.length) {
-        throw new Error(`refusing to drop ${refused.map((t) => `${t.schema}.${t.table}`).join(', ')}: not a BLACKHOLE twin marked ${JSON.stringify(marker)}`);
+/**
+ * Whether the journal proves the run created what may be under that name: the step that creates it
+ * was journaled for the table. Format 1's `twin` step created the shell under the real name, altered
+ * it there, and parked it under the twin's name.
+ */
+function createdByUs(name, seen) {
+    switch (name) {
+        case 'twin':
+            return seen.has('build-twin') || seen.has('twin');
+        case 'shell':
+        case 'parked-shell':
+            return seen.has('ddl') || seen.has('twin');
     }
-    await apply.dropCheckedTwins(twins);
 }
-async function dropOurTwin(apply, schema, name, marker) {
-    await dropOurTwins(apply, [{ schema, table: name }], marker);
+/**
+ * The guard of the one DROP this tool runs. It takes exactly two kinds: our twin (BLACKHOLE, marked
+ * with this run's marker: it holds no row), and a table the journal proves we created under that
+ * name (`proven`), whatever its engine, which the server must then find empty right before the drop.
+ */
+function dropVerdict(t, marker, proven) {
+    if (!t.exists)
+        return 'gone';
+    if (isOurTwin(t, marker))
+        return 'twin';
+    // A name the server lists but cannot open (engine ''), or a view, is never ours to drop.
+    if (proven && t.type === 'BASE TABLE' && t.engine !== '')
+        return 'if-empty';
+    return 'refuse';
+}
+/**
+ * The one DROP: our marked twins (in one statement), and our empty shells (each dropped only if the
+ * server finds it empty, read in the same round trip as the DROP). Returns the tables refused, with
+ * why; drops the others. Writes aimed at the real name never reach a parked table: it left that name
+ * in a RENAME, which waited for every transaction on it to end.
+ */
+async function dropOurTables(apply, tables, marker) {
+    if (tables.length === 0)
+        return [];
+    const live = await liveTables(apply.db, tables);
+    const refused = [];
+    const twins = [];
+    const shells = [];
+    tables.forEach((t, i) => {
+        const v = dropVerdict(live[i], marker, t.proven);
+        if (v === 'twin')
+            twins.push(t);
+        else if (v === 'if-empty')
+            shells.push(t);
+        else if (v === 'refuse')
+            refused.push({ table: t, why: notOursWhy(live[i], t.proven) });
+    });
+    await apply.dropCheckedTwins(twins);
+    for (const t of shells) {
+        if (!(await apply.dropIfEmpty(t.schema, t.table))) {
+            refused.push({ table: t, why: 'it holds rows, which this tool never drops' });
+        }
+    }
+    return refused;
+}
+function notOursWhy(t, proven) {
+    if (!proven)
+        return "the journal does not show this run created it, and it is not this run's marked twin";
+    if (t.engine === '')
+        return 'the server cannot open it';
+    return `it is a ${t.type.toLowerCase()}, not a table this run created`;
+}
+async function liveTables(db, tables) {
+    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS y, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
+       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`, tables.flatMap((t) => [t.schema, t.table]));
+    return tables.map((t) => {
+        const r = rows.find((x) => x.s === t.schema && x.t === t.table);
+        if (!r)
+            return { exists: false, engine: '', comment: '', type: '' };
+        return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
+    });
 }
 async function liveColumnsHash(db, schema, table) {
     return columnsHash((await liveShape(db, schema, table)).columns);
@@ -14671,10 +14863,9 @@ async function sameColumns(db, schema, a, b) {
     const names = async (t) => (await liveShape(db, schema, t)).columns.map((c) => c.name).join('\u0000');
     return (await names(a)) === (await names(b));
 }
-/** Turn an empty, non-BLACKHOLE table of ours into a marked twin so the guarded drop can take it. */
-async function convertShell(apply, schema, name, marker) {
-    const shape = await liveShape(apply.db, schema, name);
-    await apply.convertToTwin(schema, name, { ...shape, marker });
+/** The parking names of a table's twin and shell (none for the original tool's journals). */
+function parkingNames(e) {
+    return e.twin ? { twin: e.twin, shell: shellName(e.twin) } : undefined;
 }
 /**
  * Look at the live server and do what the state needs, with binlogging off.
@@ -14684,9 +14875,8 @@ async function restoreTable(e, ctx) {
     const db = apply.db;
     const name = `${e.schema}.${e.table}`;
     const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
-    const tw = e.twin ? await liveTable(db, e.schema, e.twin) : undefined;
     if (bk.exists)
-        return fromBackup(e, tb, tw, ctx);
+        return fromBackup(e, tb, ctx);
     if (!tb.exists) {
         return {
             outcome: 'not-understood',
@@ -14706,49 +14896,48 @@ async function restoreTable(e, ctx) {
             detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
         };
     }
-    if (tw?.exists)
-        return removeDebris(e, tw, ctx);
-    return { outcome: 'already-restored', ok: true, detail: `${name} in place` };
+    return clearParked(e, ctx, { outcome: 'already-restored', ok: true, detail: `${name} in place` });
 }
 /**
- * The table is in place and something is parked under its twin name: our twin, or our empty shell,
- * is dropped. The table is reported in place whatever happens to that debris.
+ * The table is in place: what the run parked beside it (its twin, its shell) is dropped by the
+ * guard. The table is reported in place whatever happens to that debris; what the guard refuses is
+ * named with why, for the DBA (recover never drops it, so it never sends anyone back to recover).
  */
-async function removeDebris(e, tw, ctx) {
-    const { apply, marker } = ctx;
-    const db = apply.db;
-    const name = `${e.schema}.${e.table}`;
+async function clearParked(e, ctx, done) {
+    const names = parkingNames(e);
+    if (!names)
+        return done;
+    const { apply, marker, seen } = ctx;
+    const candidates = [
+        { schema: e.schema, table: names.twin, proven: createdByUs('twin', seen) },
+        { schema: e.schema, table: names.shell, proven: createdByUs('parked-shell', seen) },
+    ];
+    const live = await liveTables(apply.db, candidates);
+    const present = candidates.filter((_, i) => live[i].exists);
+    if (present.length === 0)
+        return done;
+    let refused;
     try {
-        if (marker && isOurTwin(tw, marker)) {
-            await dropOurTwin(apply, e.schema, e.twin, marker);
-            return {
-                outcome: 'parked-twin-dropped',
-                ok: true,
-                detail: `${name} in place; dropped its parked twin ${e.twin}`,
-            };
-        }
-        if (marker && tw.engine !== 'BLACKHOLE' && ctx.shellMayExist && (await isEmpty(db, e.schema, e.twin))) {
-            await convertShell(apply, e.schema, e.twin, marker);
-            await dropOurTwin(apply, e.schema, e.twin, marker);
-            return {
-                outcome: 'parked-twin-dropped',
-                ok: true,
-                detail: `${name} in place; dropped its parked shell ${e.twin}`,
-            };
-        }
+        refused = await dropOurTables(apply, present, marker);
     }
     catch (err) {
-        return {
-            outcome: 'debris-left',
-            ok: true,
-            detail: `${name} in place; its parked ${e.schema}.${e.twin} could not be removed (${err.message}): check it is empty, then drop it by hand`,
-        };
+        refused = present.map((table) => ({ table, why: `the drop failed: ${err.message}` }));
     }
-    return {
-        outcome: 'debris-left',
-        ok: true,
-        detail: `${name} in place, but ${e.schema}.${e.twin} is not our twin; left alone (check it, then drop it by hand)`,
-    };
+    const dropped = present.filter((p) => !refused.some((r) => r.table === p)).map((p) => p.table);
+    let detail = done.detail;
+    if (dropped.length)
+        detail += `; dropped ${dropped.map((d) => `${e.schema}.${d}`).join(' and ')} (ours, empty)`;
+    for (const r of refused) {
+        detail +=
+            `, but ${r.table.schema}.${r.table.table} is not ours to drop; left alone: ${r.why} ` +
+                `(check it, then drop it by hand: SET sql_log_bin = 0; DROP TABLE ${quote_qualify(r.table.schema, r.table.table)})`;
+    }
+    const outcome = refused.length
+        ? 'debris-left'
+        : done.outcome === 'already-restored'
+            ? 'parked-twin-dropped'
+            : done.outcome;
+    return { outcome, ok: done.ok, detail };
 }
 /** Only the backup exists: it takes its name back, unless engine debris holds the name. */
 async function renameBack(e, ctx) {
@@ -14761,11 +14950,11 @@ async function renameBack(e, ctx) {
             return heldByEngineDebris(e, debris);
         throw err;
     }
-    return {
+    return clearParked(e, ctx, {
         outcome: 'renamed-back',
         ok: true,
         detail: `${e.schema}.${e.table} renamed back from ${e.backup}`,
-    };
+    });
 }
 /**
  * The name is held by engine files without a table definition (MariaDB's crash recovery of an
@@ -14780,9 +14969,9 @@ function heldByEngineDebris(e, debris) {
         ok: false,
         detail: `${e.schema}.${e.table} cannot take its name back: the server's crash recovery left engine files without a table definition under it (${debris.join(', ')}), ` +
             `the remains of this run's empty shell. The table itself is safe as ${e.schema}.${e.backup}. On the server's host: ` +
-            `(1) SET sql_log_bin = 0; CREATE TABLE ${qualify(e.schema, donor)} LIKE ${qualify(e.schema, e.backup)}; ` +
+            `(1) SET sql_log_bin = 0; CREATE TABLE ${quote_qualify(e.schema, donor)} LIKE ${quote_qualify(e.schema, e.backup)}; ` +
             `(2) in the schema's directory under @@datadir, copy ${donor}.frm to ${e.table}.frm (same owner); ` +
-            `(3) SET sql_log_bin = 0; DROP TABLE ${qualify(e.schema, e.table)}, ${qualify(e.schema, donor)}; (4) run recover again`,
+            `(3) SET sql_log_bin = 0; DROP TABLE ${quote_qualify(e.schema, e.table)}, ${quote_qualify(e.schema, donor)}; (4) run recover again`,
     };
 }
 /**
@@ -14806,8 +14995,8 @@ async function definitionWithoutRows(e, tb, ctx) {
 /** The server lists the name but cannot open it (information_schema says why in the comment). */
 function unopenable(e, tb, ctx) {
     const name = `${e.schema}.${e.table}`;
-    const twinHint = ctx.shellMayExist
-        ? ` The journal shows ${name} was being made into this run's empty twin: check its definition names BLACKHOLE and the comment ${JSON.stringify(ctx.marker ?? '')}, then drop it (SET sql_log_bin = 0; DROP TABLE ...) and run recover again`
+    const twinHint = createdByUs('shell', ctx.seen)
+        ? ` The journal shows this run was creating its empty shell (or, format 1, its twin) under ${name}: check it holds no rows, then drop it (SET sql_log_bin = 0; DROP TABLE ${quote_qualify(e.schema, e.table)}) and run recover again`
         : ' Left alone';
     return {
         outcome: 'not-understood',
@@ -14817,7 +15006,7 @@ function unopenable(e, tb, ctx) {
     };
 }
 /** The backup exists: the real table is set aside. */
-async function fromBackup(e, tb, tw, ctx) {
+async function fromBackup(e, tb, ctx) {
     const { apply, marker } = ctx;
     const db = apply.db;
     const name = `${e.schema}.${e.table}`;
@@ -14832,17 +15021,17 @@ async function fromBackup(e, tb, tw, ctx) {
     }
     if (!tb.exists)
         return renameBack(e, ctx);
-    if (tw?.exists) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `${name}, ${e.backup} and ${e.twin} all exist; left alone`,
-        };
-    }
-    if (marker && isOurTwin(tb, marker)) {
+    const names = parkingNames(e);
+    if (marker && names && isOurTwin(tb, marker)) {
+        // The twin under the real name: it goes back to its parking name as the backup takes the name.
+        if ((await liveTable(db, e.schema, names.twin)).exists)
+            return allThree(e, names.twin);
         await apply.swapBack(e);
-        await dropOurTwin(apply, e.schema, e.twin, marker);
-        return { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}; twin dropped` };
+        return clearParked(e, ctx, {
+            outcome: 'twin-replaced',
+            ok: true,
+            detail: `${name} back from ${e.backup}`,
+        });
     }
     if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
         // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
@@ -14853,35 +15042,29 @@ async function fromBackup(e, tb, tw, ctx) {
             detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
         };
     }
-    if (marker &&
-        ctx.shellMayExist &&
-        tb.type === 'BASE TABLE' &&
-        tb.engine !== 'BLACKHOLE' &&
-        (await isEmpty(db, e.schema, e.table))) {
-        // Died between creating the shell (the real DDL, empty) and turning it into the twin.
-        await apply.swapBack(e);
-        try {
-            await convertShell(apply, e.schema, e.twin, marker);
-            await dropOurTwin(apply, e.schema, e.twin, marker);
-        }
-        catch (err) {
-            ctx.log.warn(`${name} is back, but its empty shell ${e.schema}.${e.twin} could not be removed: ${err.message}`);
-            return {
-                outcome: 'shell-replaced',
-                ok: true,
-                detail: `${name} back from ${e.backup}; empty shell left as ${e.twin}`,
-            };
-        }
-        return {
+    if (names && createdByUs('shell', ctx.seen) && tb.type === 'BASE TABLE' && tb.engine !== 'BLACKHOLE') {
+        // Our shell (the real DDL) under the real name: it goes to its parking name as the backup takes
+        // the name back, in one RENAME; the guard then drops it if it is empty.
+        if ((await liveTable(db, e.schema, names.shell)).exists)
+            return allThree(e, names.shell);
+        await apply.swapBack({ ...e, twin: names.shell });
+        return clearParked(e, ctx, {
             outcome: 'shell-replaced',
             ok: true,
-            detail: `${name} back from ${e.backup}; empty shell dropped`,
-        };
+            detail: `${name} back from ${e.backup}`,
+        });
     }
     return {
         outcome: 'not-understood',
         ok: false,
-        detail: `${name} exists and is not our twin, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
+        detail: `${name} exists and is not our twin or shell, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
+    };
+}
+function allThree(e, parked) {
+    return {
+        outcome: 'not-understood',
+        ok: false,
+        detail: `${e.schema}.${e.table}, ${e.backup} and ${parked} all exist; left alone`,
     };
 }
 
@@ -15043,15 +15226,37 @@ async function downstreamChecks({ db, s, d, fail }) {
     }
     return downstream;
 }
+/**
+ * The refusal for tables an earlier run left. Its fix is the true next step for each kind, so that
+ * preflight and recover never send the user to each other: recover puts set-aside tables back and
+ * drops what the journal proves is its own and empty; what recover leaves (it says why) or what
+ * has no journal any more is for the DBA, and a set-aside table is never to be dropped.
+ */
+function leftoversFailure(leftovers) {
+    const names = leftovers.map((t) => `${t.schema}.${t.table}`);
+    const listed = `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, and ${names.length - 10} more` : ''}`;
+    const backups = leftovers.filter((t) => isOurBackupName(t.table));
+    const parked = leftovers.length - backups.length;
+    const steps = ["run `binlog-flusher recover --hashfile <that run's journal>` first"];
+    if (backups.length) {
+        steps.push(`${backups.length} of them ${backups.length === 1 ? 'is a table' : 'are tables'} set aside (holding the real rows): recover renames ${backups.length === 1 ? 'it' : 'them'} back; never drop ${backups.length === 1 ? 'it' : 'them'}`);
+    }
+    if (parked) {
+        steps.push(`the parked twins and shells (names ending _tw or _sh) are that run's own tables: recover drops those its journal proves it created and finds empty; ` +
+            'one it leaves (it says why, such as rows someone wrote into it), or one whose journal is lost, is yours to check and drop by hand (SET sql_log_bin = 0; DROP TABLE ...)');
+    }
+    return {
+        message: `tables of an earlier, unfinished run are on the server: ${listed}`,
+        fix: steps.join('; '),
+    };
+}
 /** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
 async function selectionChecks({ db, s, d, fail }, grants) {
     const allTables = await listTables(db);
     const leftovers = allTables.filter((t) => isLeftoverName(t.name));
     if (leftovers.length) {
-        fail('leftovers', `tables of an earlier, unfinished run are on the server: ${leftovers
-            .slice(0, 10)
-            .map((t) => `${t.schema}.${t.name}`)
-            .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`, "run `binlog-flusher recover --hashfile <that run's journal>` first");
+        const f = leftoversFailure(leftovers.map((t) => ({ schema: t.schema, table: t.name })));
+        fail('leftovers', f.message, f.fix);
     }
     const schemas = await listSchemas(db);
     const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
@@ -15271,12 +15476,60 @@ function describeCopy(key, s) {
     return `keyset on ${key.index} (${key.columns.join(', ')}), ${s.chunkRows} rows`;
 }
 
+;// CONCATENATED MODULE: ./src/plan/families.ts
+/**
+ * Foreign-key families: tables tied by foreign keys, directly or through other tables. MySQL takes
+ * metadata locks on a table's FK parents and children when it is renamed, so two workers renaming
+ * tables of one family at once can deadlock each other (ER_LOCK_DEADLOCK, seen on MySQL 9.7). The
+ * engine renames the tables of one family one at a time. Pure: works on what the inspector read.
+ */
+const families_key = (schema, table) => `${schema}\u0000${table}`;
+/**
+ * The family of each planned table, as a number shared by every table of one family (connected
+ * through any table, planned or not). A table without foreign keys is a family of its own.
+ */
+function fkFamilies(tables, edges) {
+    const parent = new Map();
+    const find = (k) => {
+        let root = k;
+        while (parent.has(root) && parent.get(root) !== root)
+            root = parent.get(root);
+        // Path compression: every name on the way points at the root.
+        for (let n = k; n !== root;) {
+            const next = parent.get(n);
+            parent.set(n, root);
+            n = next;
+        }
+        return root;
+    };
+    const union = (a, b) => {
+        const ra = find(a);
+        const rb = find(b);
+        if (ra !== rb)
+            parent.set(ra, rb);
+    };
+    for (const e of edges)
+        union(families_key(e.childSchema, e.child), families_key(e.parentSchema, e.parent));
+    const ids = new Map();
+    const out = new Map();
+    for (const t of [...tables].sort((a, b) => a.id - b.id)) {
+        const root = find(families_key(t.schema, t.table));
+        if (!ids.has(root))
+            ids.set(root, t.id);
+        out.set(t.id, ids.get(root));
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/table-steps.ts
 /**
- * The steps of one table around its copy: set aside -> shell (the real DDL) -> BLACKHOLE twin, and
- * later swap back (the parked twin is dropped at the end of the run, in a batch). Every step is in
- * the journal, durably, before it runs.
+ * The steps of one table around its copy: the BLACKHOLE twin built under its parking name -> set
+ * aside -> the shell (the real DDL, logged) under the real name -> the twin in, the shell parked and
+ * dropped; later the swap back (the parked twin is dropped at the end of the run, in a batch). Every
+ * step is in the journal, durably, before it runs.
  */
+
+
 
 
 
@@ -15297,27 +15550,56 @@ function copyShape(t) {
 }
 async function step(run, t, name) {
     await run.journal.write({ type: 'step', id: t.id, step: name, at: now() });
+    const seen = run.stepsSeen.get(t.id) ?? new Set();
+    seen.add(name);
+    run.stepsSeen.set(t.id, seen);
 }
 async function fault(run, t, p) {
     if (run.fault)
         await run.fault(p, t);
 }
-/** Set the table aside and put its twin under its name; returns how its rows are copied. */
+const table_steps_sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A rename of the table (or the DDL under its real name), under its foreign-key family's lock, sent
+ * again while the server says it was rolled back (deadlock, lock wait timeout), with backoff and a
+ * bound (db/failures.ddlRetryDelay). Each retry is logged.
+ */
+async function renameWithRetry(run, t, what, send) {
+    await run.families.run(t.id, async () => {
+        for (let failures = 1;; failures++) {
+            try {
+                await send();
+                return;
+            }
+            catch (e) {
+                const delay = ddlRetryDelay(e, failures);
+                if (delay === undefined || run.cancelled())
+                    throw e;
+                run.log.warn(`${t.schema}.${t.table}: ${what}: ${errorText(e)}; rolled back, retrying in ${delay} ms (attempt ${failures + 1})`);
+                await table_steps_sleep(delay);
+            }
+        }
+    });
+}
+/**
+ * Build the twin, set the table aside and put the twin under its name; returns how its rows are
+ * copied. The table's DDL reaches the binlog only once its twin exists: a twin the server refuses
+ * leaves nothing in the binlog and the table untouched (the put-back drops the half-built twin).
+ */
 async function prepareTable(t, w, run) {
-    let phase = 'set-aside';
+    let phase = 'twin';
     try {
-        await step(run, t, 'set-aside');
-        await w.apply.setAside(t);
-        await fault(run, t, 'after-set-aside');
-        phase = 'shell';
-        // Nothing of this table is in the binlog before here (the rename is not logged).
-        run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
-        await step(run, t, 'twin');
-        await w.apply.createShell(t, run.ddl);
+        await step(run, t, 'build-twin');
+        await w.apply.createTwinShell(t);
         await fault(run, t, 'after-shell');
-        phase = 'twin';
         await w.apply.makeTwin(t, run.marker);
         await fault(run, t, 'after-twin');
+        phase = 'set-aside';
+        await step(run, t, 'set-aside');
+        await renameWithRetry(run, t, 'set aside', () => w.apply.setAside(t));
+        await fault(run, t, 'after-set-aside');
+        phase = 'shell';
+        await twinIn(t, w, run);
         phase = 'copy';
         await step(run, t, 'copy');
         const shape = copyShape(t);
@@ -15326,6 +15608,30 @@ async function prepareTable(t, w, run) {
     }
     catch (e) {
         throw new TableError(t, phase, e);
+    }
+}
+/**
+ * The set-aside table's real DDL under its name (logged, with --ddl create), then the twin takes the
+ * name in one RENAME that parks the shell, and the empty shell is dropped.
+ */
+async function twinIn(t, w, run) {
+    // Nothing of this table is in the binlog before here (the twin and the renames are not logged).
+    run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
+    const shell = run.ddl === 'create' ? shellName(t.twin) : undefined;
+    if (shell) {
+        await step(run, t, 'ddl');
+        await renameWithRetry(run, t, 'create its shell', () => w.apply.createShell(t));
+        await fault(run, t, 'after-ddl');
+    }
+    await step(run, t, 'twin-in');
+    await renameWithRetry(run, t, 'twin in', () => w.apply.twinIn(t, shell));
+    await fault(run, t, 'after-twin-in');
+    if (!shell)
+        return;
+    await step(run, t, 'drop-shell');
+    const refused = await dropOurTables(w.apply, [{ schema: t.schema, table: shell, proven: true }], run.marker);
+    if (refused.length) {
+        throw new Error(`its shell ${t.schema}.${shell} was not dropped: ${refused[0].why} (written while the table was set aside)`);
     }
 }
 /**
@@ -15373,7 +15679,7 @@ async function tableRange(t, w, run) {
 async function table_steps_swapBack(t, w, run) {
     for (let attempt = 1;; attempt++) {
         try {
-            await w.apply.swapBack(t);
+            await renameWithRetry(run, t, 'swap back', () => w.apply.swapBack(t));
             return;
         }
         catch (e) {
@@ -15396,6 +15702,7 @@ async function table_steps_swapBack(t, w, run) {
  * Before any change: preflight, the tables to flush (less those an earlier run finished, with
  * --resume-from), their plan, the report skeleton and the journal's first records.
  */
+
 
 
 
@@ -15432,7 +15739,9 @@ async function planRun(control, s, log) {
     }
     for (const k of report.skipped)
         log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
-    return { pre, plan, runTag, marker: twinMarker(runTag), report, retention };
+    const edges = await foreignKeyEdges(control, [...new Set(plan.map((t) => t.schema))]);
+    const families = fkFamilies(plan, edges);
+    return { pre, plan, runTag, marker: twinMarker(runTag), report, retention, families };
 }
 /** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */
 function leftToFlush(pre, journal, log) {
@@ -15959,7 +16268,9 @@ async function putBack(ctx, t, s) {
         if (useFresh)
             fresh = await ctx.opts.open(ctx.opts.workers + 1);
         const apply = fresh ? new Applier(fresh, run.dialect) : s.apply;
-        const res = await restoreTable(entry, { apply, marker: run.marker, shellMayExist: true, log: run.log });
+        const seen = run.stepsSeen.get(t.id) ?? new Set();
+        // Under the family's lock: the renames of a put-back are renames of the family too.
+        const res = await run.families.run(t.id, () => restoreTable(entry, { apply, marker: run.marker, seen, log: run.log }));
         rep.status = res.ok ? 'restored' : 'needs-recovery';
         await run.journal
             .write({ type: 'recover', id: t.id, outcome: res.outcome, at: now() })
@@ -16020,6 +16331,7 @@ function describeWork(w) {
  * back -> report. On any failure the tables that are set aside are put back before returning; what
  * cannot be put back is named with the recover command.
  */
+
 
 
 
@@ -16254,6 +16566,8 @@ async function runTables(run, workers) {
         cancel: () => (cancelled = true),
         lostSessions: new Map(),
         tableStarts: new Map(),
+        stepsSeen: new Map(),
+        families: new FamilyLocks(run.families),
     };
     status.start();
     await runPool(shared, {
@@ -16289,7 +16603,11 @@ async function dropParkedTwins(run) {
         const batch = parked.slice(i, i + DROP_BATCH);
         try {
             await Promise.all(batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: iso() })));
-            await dropOurTwins(control, batch.map((t) => ({ schema: t.schema, table: t.twin })), marker);
+            const refused = await dropOurTables(control, batch.map((t) => ({ schema: t.schema, table: t.twin, proven: true })), marker);
+            for (const r of refused) {
+                report.parkedTwinsLeft = (report.parkedTwinsLeft ?? 0) + 1;
+                deps.log.error(`could not drop the parked twin ${r.table.schema}.${r.table.table}: ${r.why}`);
+            }
         }
         catch (e) {
             report.parkedTwinsLeft = (report.parkedTwinsLeft ?? 0) + batch.length;
@@ -16407,7 +16725,7 @@ async function replay(db, d, journal, writer, s, log) {
             const r = await restoreTable(t, {
                 apply,
                 marker: journal.marker,
-                shellMayExist: journal.steps.has(t.id) || journal.legacy,
+                seen: journal.seen.get(t.id) ?? new Set(),
                 log,
             });
             report.tables.push({ schema: t.schema, table: t.table, ...r });
@@ -22821,7 +23139,7 @@ function expression(c) {
 }
 /** Every column of the table, invisible and generated ones included, in table order. */
 function selectEveryColumn(schema, table, columns) {
-    return `SELECT ${columns.map(expression).join(', ')} FROM ${qualify(schema, table)}`;
+    return `SELECT ${columns.map(expression).join(', ')} FROM ${quote_qualify(schema, table)}`;
 }
 /** The transactions this server executed that are not in `since` (MySQL with GTIDs). */
 const GTIDS_SINCE = 'SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?) AS g';
