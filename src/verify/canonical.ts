@@ -134,6 +134,8 @@ function converters(c: ValueColumn): [FromBinlog, FromTable] {
       ];
     case 'temporal':
       return [str, latin1];
+    case 'timestamp':
+      return [(v) => unwrappedTimestamp(str(v)), latin1];
     case 'text':
       return [text, decode];
     case 'char':
@@ -407,4 +409,17 @@ export function canonicalJson(text: string): string {
   ws();
   if (i !== text.length) bad();
   return out;
+}
+
+/**
+ * zongji 0.9 reads a TIMESTAMP's seconds as a signed 32-bit number, so a value past 2038-01-19
+ * (MariaDB 11.5+ stores them up to 2106) comes back 2^32 seconds early, before 1970, where no
+ * TIMESTAMP can be. Such a value is put back where it was (the reader's strings are UTC).
+ */
+export function unwrappedTimestamp(s: string): string {
+  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?$/.exec(s);
+  if (!m || Number(m[1]) >= 1970) return s;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, se) + 2 ** 32 * 1000;
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + (m[7] ?? '');
 }

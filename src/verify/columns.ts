@@ -15,6 +15,8 @@ export type Kind =
   | 'bit'
   | 'year'
   | 'temporal'
+  /** TIMESTAMP: the reader reads its seconds as a signed 32-bit number (see canonical.ts). */
+  | 'timestamp'
   /** Character data; `char` also drops trailing spaces (the server never keeps them for CHAR). */
   | 'text'
   | 'char'
@@ -77,7 +79,7 @@ const SIMPLE: Record<string, Kind> = {
   year: 'year',
   date: 'temporal',
   datetime: 'temporal',
-  timestamp: 'temporal',
+  timestamp: 'timestamp',
   time: 'temporal',
   binary: 'binary',
   varbinary: 'bytes',

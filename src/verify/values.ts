@@ -97,7 +97,17 @@ export class Touches {
 
 /* Differences */
 
-const SHOWN_IN_FULL = new Set(['int', 'decimal', 'float', 'year', 'temporal', 'enum', 'set', 'bit']);
+const SHOWN_IN_FULL = new Set([
+  'int',
+  'decimal',
+  'float',
+  'year',
+  'temporal',
+  'timestamp',
+  'enum',
+  'set',
+  'bit',
+]);
 
 /** A key value as the report shows it: in full when it is a number, a date or a member; else hashed. */
 export function keyValueText(c: ValueColumn, v: Canon): string {

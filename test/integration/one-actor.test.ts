@@ -181,12 +181,16 @@ describe('one actor at a time', () => {
         env: { BINLOG_FLUSHER_FAULT: `mid-copy@${S}.big` },
       });
       expect(killed.signal).toBe('SIGKILL');
+      // The killed client's sessions may still be running their last statements (a rename, a
+      // CREATE), which change the leftovers and hold their locks until they end.
+      await waitStatementsDone(sb.replica);
       const aside = await withSql(sb.replica, leftovers);
       expect(aside.length).toBeGreaterThan(0);
 
       // Stand-in for the dead client's session: it holds the lock while a statement runs, then goes.
+      // (It waits a little for the dead session itself to be gone and let go of the lock.)
       const ghost = await sql(sb.replica);
-      const [got] = await rows<{ g: number }>(ghost, 'SELECT GET_LOCK(?, 0) AS g', [lockName]);
+      const [got] = await rows<{ g: number }>(ghost, 'SELECT GET_LOCK(?, 10) AS g', [lockName]);
       expect(Number(got!.g)).toBe(1);
       const statement = ghost.query('SELECT SLEEP(4)').finally(() => ghost.end());
 

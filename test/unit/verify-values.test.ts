@@ -13,6 +13,7 @@ import {
   jsonNumber,
   rowCanon,
   rowText,
+  unwrappedTimestamp,
 } from '../../src/verify/canonical.js';
 import { checkRange } from '../../src/verify/check.js';
 import { BinlogSides } from '../../src/verify/compare.js';
@@ -457,5 +458,15 @@ describe('verify: tables the reader cannot read', () => {
     };
     const v = checkRange(m, [], false, new Map([['s\u0000v', 'column x is a VECTOR']]));
     expect(v.tables[0]!.problems).toEqual(['its rows were not read: column x is a VECTOR']);
+  });
+});
+
+describe('verify by value: TIMESTAMP past 2038 (MariaDB 11.5+)', () => {
+  it("puts back what the reader's signed 32-bit seconds wrapped, and leaves every other value alone", () => {
+    // 2^32 - 1 s read as -1 s; 2^31 s read as -2^31 s.
+    expect(unwrappedTimestamp('1969-12-31 23:59:59')).toBe('2106-02-07 06:28:15');
+    expect(unwrappedTimestamp('1901-12-13 20:45:52.000001')).toBe('2038-01-19 03:14:08.000001');
+    expect(unwrappedTimestamp('2038-01-19 03:14:07')).toBe('2038-01-19 03:14:07');
+    expect(unwrappedTimestamp('1970-01-01 00:00:01')).toBe('1970-01-01 00:00:01');
   });
 });
