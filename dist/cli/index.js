@@ -16964,7 +16964,7 @@ const SIMPLE = {
     year: 'year',
     date: 'temporal',
     datetime: 'temporal',
-    timestamp: 'temporal',
+    timestamp: 'timestamp',
     time: 'temporal',
     binary: 'binary',
     varbinary: 'bytes',
@@ -17221,6 +17221,8 @@ function converters(c) {
             ];
         case 'temporal':
             return [str, latin1];
+        case 'timestamp':
+            return [(v) => unwrappedTimestamp(str(v)), latin1];
         case 'text':
             return [text, decode];
         case 'char':
@@ -17498,6 +17500,19 @@ function canonicalJson(text) {
     if (i !== text.length)
         bad();
     return out;
+}
+/**
+ * zongji 0.9 reads a TIMESTAMP's seconds as a signed 32-bit number, so a value past 2038-01-19
+ * (MariaDB 11.5+ stores them up to 2106) comes back 2^32 seconds early, before 1970, where no
+ * TIMESTAMP can be. Such a value is put back where it was (the reader's strings are UTC).
+ */
+function unwrappedTimestamp(s) {
+    const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?$/.exec(s);
+    if (!m || Number(m[1]) >= 1970)
+        return s;
+    const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number);
+    const ms = Date.UTC(y, mo - 1, d, h, mi, se) + 2 ** 32 * 1000;
+    return new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + (m[7] ?? '');
 }
 
 ;// CONCATENATED MODULE: ./src/verify/multiset.ts
@@ -23225,7 +23240,17 @@ class Touches {
     }
 }
 /* Differences */
-const SHOWN_IN_FULL = new Set(['int', 'decimal', 'float', 'year', 'temporal', 'enum', 'set', 'bit']);
+const SHOWN_IN_FULL = new Set([
+    'int',
+    'decimal',
+    'float',
+    'year',
+    'temporal',
+    'timestamp',
+    'enum',
+    'set',
+    'bit',
+]);
 /** A key value as the report shows it: in full when it is a number, a date or a member; else hashed. */
 function keyValueText(c, v) {
     if (v === null)
