@@ -2,7 +2,7 @@
  * Bad input: each case gets one clear error naming the input, a non-zero exit, and no change on
  * the server (same tables, applier still running, nothing of ours left).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -226,7 +226,7 @@ describe('bad input', () => {
     [
       '--ssl-ca that does not exist',
       () => ['flush', '--mycnf', cnf, '--ssl-ca', join(dir, 'nope.pem')],
-      /--ssl-ca: cannot read .*nope\.pem: ENOENT/,
+      /--ssl-ca: .*nope\.pem does not exist; give the path of a CA certificate/,
     ],
     [
       '--password on the command line',
@@ -252,13 +252,100 @@ describe('bad input', () => {
     [
       'existing --hashfile',
       () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', file('exists.hashfile', 'x')],
-      /\[hashfile\] the journal .*exists\.hashfile already exists/,
-      3,
+      /--hashfile: .*exists\.hashfile already exists: it may be the journal of an unfinished run/,
     ],
     [
       '--timeout of zero',
       () => ['flush', '--mycnf', cnf, '--timeout', '0'],
       /--timeout: expected a whole number from 1/,
+    ],
+    // Issue 17, finding 7: inputs that conflict or cannot mean anything, refused before anything connects.
+    [
+      '--stop-slave with --no-stop-slave',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--stop-slave', '--no-stop-slave'],
+      /--stop-slave: conflicts with --no-stop-slave; give one of them/,
+    ],
+    [
+      '--no-start-replica with --start-slave',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--no-start-replica', '--start-slave'],
+      /--no-start-replica: conflicts with --start-slave/,
+    ],
+    [
+      '--host with --socket',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--host', '127.0.0.1', '--socket', '/tmp/mysql.sock'],
+      /--socket: conflicts with --host: a socket is a local connection/,
+    ],
+    [
+      '--port with --socket',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--port', '3307', '--socket', '/tmp/mysql.sock'],
+      /--socket: conflicts with --port/,
+    ],
+    [
+      '--ssl-ca with --ssl-mode DISABLED',
+      () => ['flush', '--mycnf', cnf, '--ssl-mode', 'DISABLED', '--ssl-ca', file('ca.pem', 'x')],
+      /--ssl-ca: conflicts with --ssl-mode DISABLED/,
+    ],
+    [
+      '--max-load on a status the server does not have',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--max-load', 'No_such_status=5'],
+      /--max-load: this server has no status No_such_status \(SHOW GLOBAL STATUS does not list it\)/,
+    ],
+    [
+      '--hashfile in a directory that does not exist',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', join(dir, 'no-dir', 'j.hashfile')],
+      /--hashfile: cannot create .*no-dir\/j\.hashfile: the directory .*no-dir does not exist/,
+    ],
+    [
+      '--hashfile under a file',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', join(file('plain.txt', 'x'), 'j.hashfile')],
+      /--hashfile: cannot create .*plain\.txt\/j\.hashfile: .*plain\.txt is not a directory/,
+    ],
+    [
+      '--hashfile that is a directory',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', dir],
+      /--hashfile: .* is a directory; give a file path/,
+    ],
+    [
+      '--pause-file in a directory that does not exist',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--pause-file', join(dir, 'no-dir', 'pause')],
+      /--pause-file: .*no-dir\/pause can never be created: the directory .*no-dir does not exist/,
+    ],
+    [
+      '--resume of a journal that does not exist',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--resume', '/none'],
+      /--resume: \/none: does not exist/,
+    ],
+    [
+      '--resume of an original-tool hashfile',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--resume', file('legacy-resume.hashfile', '_BKTB_1,t\n')],
+      /--resume: .*legacy-resume\.hashfile is an original-tool hashfile; only a binlog-flusher journal can be resumed/,
+    ],
+    // Finding 8: each subcommand takes only its own flags.
+    [
+      'verify --start-slave',
+      () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--start-slave'],
+      /unknown option '--start-slave'/,
+    ],
+    ['verify --db', () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--db', S], /unknown option '--db'/],
+    [
+      'verify --lock-wait',
+      () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--lock-wait', '5'],
+      /unknown option '--lock-wait'/,
+    ],
+    [
+      'verify --dry-run',
+      () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--dry-run'],
+      /unknown option '--dry-run'/,
+    ],
+    [
+      'recover --concurrency',
+      () => ['recover', '--mycnf', cnf, '--hashfile', 'j', '--concurrency', '2'],
+      /unknown option '--concurrency'/,
+    ],
+    [
+      'recover --resume',
+      () => ['recover', '--mycnf', cnf, '--hashfile', 'j', '--resume', 'j'],
+      /unknown option '--resume'/,
     ],
     ['recover without --hashfile', () => ['recover', '--mycnf', cnf], /--hashfile: is required/],
     [
@@ -350,6 +437,32 @@ describe('bad input', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).not.toContain(sb.replica.password);
   });
+
+  it.each([
+    [['-psecret-pw'], "'-p'"],
+    [['--pass=secret-pw'], "'--pass'"],
+    [['--pass', 'secret-pw'], "'--pass'"],
+    [['--passwd=secret-pw', '--db', S], "'--passwd'"],
+  ])('an unknown option %j is named without its value', async (args, named) => {
+    const r = await cli(['flush', '--mycnf', cnf, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`unknown option ${named}`);
+    expect(r.stderr + r.stdout).not.toContain('secret-pw');
+  });
+
+  const root = process.getuid?.() === 0;
+  it.skipIf(root)(
+    '--hashfile in a directory this user cannot write (skipped as root: root writes anywhere)',
+    async () => {
+      const ro = join(dir, 'read-only');
+      mkdirSync(ro, { mode: 0o500 });
+      const r = await cli(['flush', '--mycnf', cnf, '--db', S, '--hashfile', join(ro, 'j.hashfile')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /--hashfile: cannot create .*read-only\/j\.hashfile: the directory .* is not writable/,
+      );
+    },
+  );
 
   it('recover: a table changed by hand since the flush is left alone', async () => {
     // The set-aside backup got another column by hand: recover must not put it back blindly.

@@ -204,7 +204,9 @@ describe('faults', () => {
       '/dev/null/journal',
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--hashfile: cannot create \/dev\/null\/journal/);
+    expect(r.stderr).toMatch(
+      /--hashfile: cannot create \/dev\/null\/journal: \/dev\/null is not a directory/,
+    );
     expect(await snap()).toEqual(before);
     expect(
       await withSql(sb.replica, (c) =>
