@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import type { DdlMode } from '../settings.js';
 import type { Applier } from './applier.js';
+import type { RunGtids } from './gtids.js';
 import type { Controls } from './controls.js';
 import type { FaultHook } from './fault.js';
 import type { Scheduler } from './scheduler.js';
@@ -38,6 +39,8 @@ export interface RunShared {
   cancel: () => void;
   /** Sessions of this run that were lost while a chunk of the table ran (thread ids, per table). */
   lostSessions: Map<number, number[]>;
+  /** The GTIDs the run's transactions got (each worker's Applier reports them). */
+  gtids?: RunGtids;
 }
 
 /** A worker's session; replaced after a lost connection. */
