@@ -154,7 +154,7 @@ async function serverChecks({ db, s, facts, d, n, fail }: Checks): Promise<void>
     fail(
       'hashfile',
       `the journal ${s.hashfile} already exists: it may belong to an unfinished run`,
-      `recover with it (${recoverWith(n)}) or give a new ${n.name('hashfile')} path`,
+      `recover with it (${recoverWith(n, '...')}) or give a new ${n.name('hashfile')} path`,
     );
   }
   if (!facts.logBin) {
@@ -295,7 +295,9 @@ async function selectionChecks(
         .slice(0, 10)
         .map((t) => `${t.schema}.${t.name}`)
         .join(', ')}${leftovers.length > 10 ? `, and ${leftovers.length - 10} more` : ''}`,
-      `recover with that run's journal first (${recoverWith(n)})`,
+      n.surface === 'action'
+        ? `recover with that run's journal first (${recoverWith(n, '')})`
+        : "run `binlog-flusher recover --hashfile <that run's journal>` first",
     );
   }
   const schemas = await listSchemas(db);
@@ -470,11 +472,11 @@ function superReadOnlyChecks(
   }
 }
 
-/** How a user of this surface recovers with a journal. */
-function recoverWith(n: Names): string {
+/** How a user of this surface recovers with a journal (`journal`: how the CLI command names it). */
+function recoverWith(n: Names, journal: string): string {
   return n.surface === 'action'
     ? "the action with mode: recover and that run's artifact-name or hashfile"
-    : '`binlog-flusher recover --hashfile <journal>`';
+    : `\`binlog-flusher recover --hashfile ${journal}\``;
 }
 
 /**
