@@ -11,6 +11,9 @@ import { JOURNAL_FORMAT, JOURNAL_KIND } from '../../src/journal/journal.js';
 import { replicaRunning, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { mycnfFor } from '../support/cli.js';
+import { readActionSettings } from '../../src/action/inputs.js';
+import { runAction } from '../../src/action/run.js';
+import { memoryLogger } from '../../src/log.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_bad';
@@ -480,5 +483,82 @@ describe('bad input', () => {
     expect(r.stdout).toMatch(/has other columns than when it was flushed: changed by hand since; left alone/);
     await withSql(sb.replica, (c) => c.query(`SET sql_log_bin = 0; DROP TABLE ${S}._bf_0a1b2c3d_2`));
     await startReplica(sb.replica);
+  });
+});
+
+/**
+ * Issue 17, finding 8: a run that came from the action is told about its inputs, never about the
+ * command line's flags. runAction in-process; these refusals happen before any journal exists, so
+ * the journal store (GitHub's artifacts) is never reached.
+ */
+describe('the action names its own inputs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bf-bad-action-'));
+  const A = 'bf_bad_action';
+
+  async function step(inputs: Record<string, string>) {
+    const all: Record<string, string> = {
+      host: sb.replica.host,
+      port: String(sb.replica.port),
+      user: sb.replica.user,
+      password: sb.replica.password,
+      databases: A,
+      hashfile: join(dir, `${Math.random().toString(36).slice(2)}.hashfile`),
+      ...inputs,
+    };
+    const outputs: Record<string, string> = {};
+    const log = memoryLogger();
+    const unreachable = () => Promise.reject(new Error('the journal store must not be reached'));
+    const outcome = await runAction(
+      readActionSettings((n) => all[n] ?? '', { RUNNER_TEMP: dir }),
+      {
+        log,
+        setOutput: (n, v) => (outputs[n] = v),
+        writeSummary: async () => undefined,
+        state: { save: () => undefined, get: () => '' },
+        journals: { upload: unreachable, download: unreachable },
+        env: {},
+      },
+    );
+    return { outcome, outputs, text: [outcome.message, ...log.lines].join('\n') };
+  }
+
+  beforeAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+    await withSql(sb.primary, (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${A}; CREATE DATABASE ${A}; CREATE TABLE ${A}.t (id INT PRIMARY KEY)`),
+    );
+    await waitCaughtUp(sb.primary, sb.replica);
+  });
+
+  it.each([
+    [
+      { 'stop-replica': 'false' },
+      /the replica applier \(SQL thread\) is running and stop-replica: false was given/,
+    ],
+    [{ 'max-load': 'No_such_status=5' }, /^max-load: this server has no status No_such_status/],
+    [{ port: '1' }, /connection refused; check host and port/],
+    [
+      { databases: 'no_such_db' },
+      /\[selection\] schema "no_such_db" \(from databases\) does not exist\s+fix: check the name in databases/,
+    ],
+    [
+      { hashfile: join(dir, 'no-dir', 'j.hashfile') },
+      /^hashfile: cannot create .*: the directory .* does not exist/,
+    ],
+    [{ 'pause-file': join(dir, 'no-dir', 'p') }, /^pause-file: .* can never be created/],
+  ])('%j: refused, naming the input, no --flag', async (inputs, message) => {
+    const r = await step(inputs);
+    expect(r.outcome.ok).toBe(false);
+    expect(r.outcome.message).toMatch(message);
+    expect(r.text).not.toMatch(/--[a-z]/);
+    expect(r.outputs.status).toBe('refused');
+    expect(await replicaRunning(sb.replica)).toBe(true);
+  });
+
+  it('a preflight warning names the action input (set-read-only: false)', async () => {
+    const plan = await step({ mode: 'plan', 'set-read-only': 'false' });
+    expect(plan.outcome.ok, plan.text).toBe(true);
+    expect(plan.text).toMatch(/read_only stays OFF \(set-read-only: false\)/);
+    expect(plan.text).not.toMatch(/--[a-z]/);
   });
 });

@@ -17,6 +17,7 @@ const B = 'bf_res_b';
 
 describe("--resume takes the earlier run's selection and settings", () => {
   let cnf: string;
+  let recovered = '';
   const journal = tempHashfile();
 
   beforeAll(async () => {
@@ -56,6 +57,7 @@ describe("--resume takes the earlier run's selection and settings", () => {
     expect(killed.signal, killed.stderr).toBe('SIGKILL');
     const rec = await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', journal]);
     expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+    recovered = rec.stdout;
   }, 120_000);
 
   afterAll(async () => {
@@ -74,6 +76,16 @@ describe("--resume takes the earlier run's selection and settings", () => {
       gtid: null,
       maxLoad: null,
     });
+  });
+
+  it('recover in the CLI wrote the manifest next to the journal (issue 17, finding 9), naming it', () => {
+    expect(recovered).toContain(`Manifest: ${journal}.manifest.json`);
+    const m = JSON.parse(readFileSync(`${journal}.manifest.json`, 'utf8')) as {
+      kind: string;
+      tables: { table: string; rows: number }[];
+    };
+    expect(m.kind).toBe('binlog-flusher-manifest');
+    expect(m.tables.map((t) => `${t.table}:${t.rows}`)).toEqual(['t1:30', 't2:40']);
   });
 
   it('a different selection or setting is refused, naming the input; nothing changes', async () => {
