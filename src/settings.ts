@@ -260,7 +260,7 @@ function dedupe<T>(xs: T[]): T[] {
 
 export function checkHost(input: string, raw: string | undefined): string {
   const h = (raw ?? '').trim();
-  if (h === '') throw new InputError(input, 'is required: the replica to flush (host name or IP address)');
+  if (h === '') throw new InputError(input, "is required: the server's host name or IP address");
   if (/[\s/?#@]/u.test(h) || h.length > 255)
     throw new InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
   return h;
