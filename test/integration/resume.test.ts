@@ -90,12 +90,25 @@ describe("--resume takes the earlier run's selection and settings", () => {
 
   it('a different selection or setting is refused, naming the input; nothing changes', async () => {
     const before = await withSql(sb.replica, (c) => snapshotSchema(c, B));
-    const other = await runCliProcess(['flush', '--mycnf', cnf, '--resume', journal, '--db', B]);
+    // Each with a journal path of its own: a run that is not refused writes it there, not in the
+    // working directory.
+    const fresh = ['--hashfile', tempHashfile()];
+    const other = await runCliProcess(['flush', '--mycnf', cnf, '--resume', journal, '--db', B, ...fresh]);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(
       new RegExp(`--db: differs from the run being resumed \\(.* ran with ${A}, this run gives ${B}\\)`),
     );
-    const chunks = await runCliProcess(['flush', '--mycnf', cnf, '--resume', journal, '--chunk-size', '100']);
+    const chunks = await runCliProcess([
+      'flush',
+      '--mycnf',
+      cnf,
+      '--resume',
+      journal,
+      '--chunk-size',
+      '100',
+      '--hashfile',
+      tempHashfile(),
+    ]);
     expect(chunks.code).toBe(2);
     expect(chunks.stderr).toMatch(
       /--chunk-size: differs from the run being resumed \(.* ran with 7, this run gives 100\)/,
