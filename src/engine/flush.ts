@@ -186,7 +186,9 @@ async function releaseServer(run: RunContext): Promise<void> {
     report.binlog!.end = end;
     const start = report.binlog!.start;
     const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
-    const gtids = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan) : undefined;
+    const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan) : undefined;
+    if (exact?.unread) warn(exact.unread);
+    const gtids = exact?.gtids;
     const set = gtids && gtidSetOf(pre.facts.dialect.version.flavour, gtids);
     await run.journal.write({
       type: 'binlog',

@@ -8,6 +8,7 @@
  * here, and the run reads it from the binlog before it reports (see `gtidsOfTables`).
  */
 import type { Db } from '../db/connection.js';
+import { errorText } from '../errors.js';
 import { gtidsOfTables } from '../inspect/inspector.js';
 
 /** Where the Applier reports each binlogged statement's outcome. */
@@ -61,14 +62,22 @@ export class RunGtids implements GtidSink {
 
 /**
  * The run's exact GTIDs: what its sessions read, and when one could not say, what the binlog holds
- * since the run's start for the run's tables.
+ * since the run's start for the run's tables. `unread`: why the binlog could not be read then (the
+ * set holds only what the sessions read, and says so).
  */
 export async function exactGtids(
   db: Db,
   gtids: RunGtids,
   from: { file: string; position: number },
   tables: { schema: string; table: string }[],
-): Promise<string[]> {
-  if (gtids.unknown === 0) return gtids.written();
-  return [...new Set([...gtids.written(), ...(await gtidsOfTables(db, from, tables))])];
+): Promise<{ gtids: string[]; unread?: string }> {
+  if (gtids.unknown === 0) return { gtids: gtids.written() };
+  try {
+    return { gtids: [...new Set([...gtids.written(), ...(await gtidsOfTables(db, from, tables))])] };
+  } catch (e) {
+    return {
+      gtids: gtids.written(),
+      unread: `the GTIDs of ${gtids.unknown} statement(s) whose reply was lost could not be read from the binlog (${errorText(e)}); the set below may miss them`,
+    };
+  }
 }
