@@ -2,6 +2,7 @@
  * One typed settings object for every entry point (CLI and action). Entry points only collect raw
  * strings; everything is validated here, once, before anything connects.
  */
+import type { InputKey, Surface } from './config/names.js';
 import { InputError } from './errors.js';
 
 export type SslMode = 'DISABLED' | 'PREFERRED' | 'REQUIRED' | 'VERIFY_CA' | 'VERIFY_IDENTITY';
@@ -21,6 +22,8 @@ export interface ConnectionSettings {
   password?: string;
   socket?: string;
   ssl: { mode: SslMode; ca?: string; cert?: string; key?: string };
+  /** The surface the settings came from, for naming inputs in messages (default: the command line). */
+  surface?: Surface;
 }
 
 export interface TableFilter {
@@ -77,6 +80,8 @@ export interface FlushSettings {
   gtid?: GtidPlacement;
   /** Hours the binlog must outlive the run's estimated end before preflight warns. */
   retentionMarginHours?: number;
+  /** The resumable inputs the user chose (the others are defaults): `--resume` keeps the earlier run's. */
+  chosen?: InputKey[];
 }
 
 /**
@@ -255,7 +260,7 @@ function dedupe<T>(xs: T[]): T[] {
 
 export function checkHost(input: string, raw: string | undefined): string {
   const h = (raw ?? '').trim();
-  if (h === '') throw new InputError(input, 'is required: the replica to flush (host name or IP address)');
+  if (h === '') throw new InputError(input, "is required: the server's host name or IP address");
   if (/[\s/?#@]/u.test(h) || h.length > 255)
     throw new InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
   return h;

@@ -9,12 +9,14 @@ import { recover } from '../engine/recover.js';
 import type { RunReport } from '../engine/report.js';
 import { totals } from '../engine/report.js';
 import { FlusherError, errorText } from '../errors.js';
+import { checkFlushPaths } from '../config/build.js';
 import type { Logger } from '../log.js';
 import { redact } from '../log.js';
 import { VERSION } from '../version.js';
 import { finalName, withManifest, type JournalStore } from './artifact.js';
 import { verify } from '../verify/verify.js';
 import { RESUME_FROM_ARTIFACT, type ActionSettings } from './inputs.js';
+import { resumeFromJournal } from '../config/resume.js';
 import { saveState, type StateStore } from './state.js';
 import {
   flushSummary,
@@ -107,6 +109,28 @@ async function runVerify(s: ActionSettings, io: ActionIo, path?: string): Promis
   }
 }
 
+/**
+ * Before the flush: its paths (the journal's directory, the pause file's), and with `resume: true`
+ * the journal of the earlier attempt with its selection and settings (an input set to another value
+ * is refused). Returns the outcome when refused.
+ */
+async function prepareFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome | undefined> {
+  try {
+    checkFlushPaths(s.flush);
+    if (s.flush.resumeFrom === RESUME_FROM_ARTIFACT) {
+      const earlier = await io.journals.download(s.artifact.name);
+      io.log.info(`resume: using the journal of the earlier attempt (${earlier})`);
+      s.flush = resumeFromJournal({ ...s.flush, resumeFrom: earlier }, earlier);
+    }
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof FlusherError)) throw e;
+    io.setOutput('status', 'refused');
+    saveState(io.state, { clean: true });
+    return { ok: false, message: redact(e.message) };
+  }
+}
+
 async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {
   const { log } = io;
   const name = s.artifact.name;
@@ -125,10 +149,8 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
     log.info(`journal uploaded as artifact ${up.name} (id ${up.id})`);
   };
   let report: RunReport;
-  if (s.flush.resumeFrom === RESUME_FROM_ARTIFACT) {
-    s.flush.resumeFrom = await io.journals.download(name);
-    log.info(`resume: using the journal of the earlier attempt (${s.flush.resumeFrom})`);
-  }
+  const refused = await prepareFlush(s, io);
+  if (refused) return refused;
   try {
     report = await flush(s.flush, {
       log,

@@ -2,29 +2,29 @@
  * The command line: flags (the original tool's names, plus ours) -> one settings object -> the
  * engine -> printed result and exit code. No logic of its own.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import {
   buildFlushSettings,
   buildRecoverSettings,
   buildVerifySettings,
+  checkFlushPaths,
   type InputKey,
   type InputSource,
 } from '../config/build.js';
+import { namesFor } from '../config/names.js';
+import { resumeFromJournal } from '../config/resume.js';
 import { ExitCode, FlusherError, InputError, PreflightError, errorText } from '../errors.js';
+import { readJournal } from '../journal/journal.js';
+import { saveManifest } from '../journal/manifest.js';
 import { flush } from '../engine/flush.js';
 import { recover, formatRecoverReport } from '../engine/recover.js';
 import { formatReport, type RunReport } from '../engine/report.js';
 import { faultFromEnv } from '../engine/fault.js';
 import { redact, streamLogger, type Logger } from '../log.js';
-import {
-  DEFAULTS,
-  SSL_MODES,
-  type FlushSettings,
-  type RecoverSettings,
-  type ReplicationSettings,
-} from '../settings.js';
+import { DEFAULTS, type FlushSettings, type RecoverSettings } from '../settings.js';
 import { VERSION } from '../version.js';
 import { liveStatus } from './live.js';
+import { CliCommand, flushCommand, recoverCommand, verifyCommand } from './options.js';
 import { formatVerifyReport, verify } from '../verify/verify.js';
 
 interface Raw {
@@ -112,13 +112,43 @@ const FLAGS: Partial<Record<InputKey, keyof Raw>> = {
   'gtid-domain-id': 'gtidDomainId',
   'gtid-tag': 'gtidTag',
   'retention-margin': 'retentionMargin',
+  resume: 'resume',
 };
-const FLAG_NAMES: Partial<Record<InputKey, string>> = {
-  databases: '--db',
-  tables: '--table',
-  'stop-replica': '--stop-slave',
-  'start-replica': '--start-slave',
-};
+/** The switch forms of the applier's two settings, as typed. */
+const SWITCHES = {
+  'stop-replica': { on: ['--stop-slave', '--stop-replica'], off: ['--no-stop-slave', '--no-stop-replica'] },
+  'start-replica': {
+    on: ['--start-slave', '--start-replica'],
+    off: ['--no-start-slave', '--no-start-replica'],
+  },
+} as const;
+
+/** Every switch form given on a command line, in order (commander keeps only the last value). */
+const typed = new WeakMap<Command, string[]>();
+
+function trackSwitches(cmd: Command): Command {
+  const seen: string[] = [];
+  typed.set(cmd, seen);
+  for (const forms of Object.values(SWITCHES)) {
+    for (const flag of [...forms.on, ...forms.off]) cmd.on(`option:${flag.slice(2)}`, () => seen.push(flag));
+  }
+  return cmd;
+}
+
+/**
+ * An applier switch from its forms: `--stop-slave` and `--stop-replica` are one switch, and saying
+ * it both ways (`--stop-slave --no-stop-slave`) is refused; undefined when not given.
+ */
+function switchValue(cmd: Command, key: keyof typeof SWITCHES): boolean | undefined {
+  const seen = typed.get(cmd) ?? [];
+  const on = seen.filter((f) => (SWITCHES[key].on as readonly string[]).includes(f));
+  const off = seen.filter((f) => (SWITCHES[key].off as readonly string[]).includes(f));
+  if (on.length && off.length) {
+    const [first, other] = seen.indexOf(on[0]!) < seen.indexOf(off[0]!) ? [on[0], off[0]] : [off[0], on[0]];
+    throw new InputError(first!, `conflicts with ${other!}; give one of them`);
+  }
+  return on.length ? true : off.length ? false : undefined;
+}
 
 /** The command line as an input source of the shared settings builder. */
 function cliSource(cmd: Command): InputSource {
@@ -129,52 +159,23 @@ function cliSource(cmd: Command): InputSource {
       'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD',
     );
   }
-  const replication = replicationFrom(cmd);
+  const stop = switchValue(cmd, 'stop-replica');
+  const start = switchValue(cmd, 'start-replica');
   return {
     get: (key) => {
-      if (key === 'stop-replica') return String(replication.stopReplica);
-      if (key === 'start-replica') return String(replication.startReplica);
+      if (key === 'stop-replica') return String(stop ?? DEFAULTS.stopReplica);
+      if (key === 'start-replica') return String(start ?? DEFAULTS.startReplica);
       const field = FLAGS[key];
       const v = field === undefined ? undefined : raw[field];
       return typeof v === 'boolean' ? String(v) : v;
     },
-    name: (key) => FLAG_NAMES[key] ?? `--${key}`,
-    off: (key) => `--no-${(FLAG_NAMES[key] ?? `--${key}`).slice(2)}`,
-  };
-}
-
-/** --stop-slave/--stop-replica are one switch; saying both ways is an error. */
-function pick(
-  cmd: Command,
-  a: keyof Raw,
-  b: keyof Raw,
-  flagA: string,
-  flagB: string,
-  fallback: boolean,
-): boolean {
-  const raw = cmd.opts<Raw>();
-  const given = [a, b].filter((k) => cmd.getOptionValueSource(k) === 'cli');
-  const values = given.map((k) => raw[k] as boolean);
-  if (values.length === 2 && values[0] !== values[1]) {
-    throw new InputError(
-      `--${flagA}`,
-      `conflicts with --${values[1] ? '' : 'no-'}${flagB}; give one of them`,
-    );
-  }
-  return values.length ? values[0]! : fallback;
-}
-
-function replicationFrom(cmd: Command): ReplicationSettings {
-  return {
-    stopReplica: pick(cmd, 'stopSlave', 'stopReplica', 'stop-slave', 'stop-replica', DEFAULTS.stopReplica),
-    startReplica: pick(
-      cmd,
-      'startSlave',
-      'startReplica',
-      'start-slave',
-      'start-replica',
-      DEFAULTS.startReplica,
-    ),
+    names: namesFor('cli'),
+    chosen: (key) => {
+      if (key === 'stop-replica') return stop !== undefined;
+      if (key === 'start-replica') return start !== undefined;
+      const field = FLAGS[key];
+      return field !== undefined && cmd.getOptionValueSource(field) === 'cli';
+    },
   };
 }
 
@@ -182,93 +183,30 @@ export function flushSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): FlushSe
   const raw = cmd.opts<Raw>();
   if (raw.resume !== undefined && raw.resume.trim() === '')
     throw new InputError('--resume', 'is empty; give the journal of the earlier run');
-  return buildFlushSettings(cliSource(cmd), env, { dryRun: raw.dryRun === true, resumeFrom: raw.resume });
+  const s = buildFlushSettings(cliSource(cmd), env, {
+    dryRun: raw.dryRun === true,
+    resumeFrom: raw.resume?.trim(),
+  });
+  checkFlushPaths(s);
+  return s.resumeFrom ? resumeFromJournal(s, s.resumeFrom) : s;
 }
 
 export function recoverSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): RecoverSettings {
   return buildRecoverSettings(cliSource(cmd), env, { dryRun: cmd.opts<Raw>().dryRun === true });
 }
 
-function connectionOptions(cmd: Command): Command {
-  return cmd
-    .option('--host <host>', 'the replica to flush')
-    .option('--port <port>', 'server port (default 3306)')
-    .option('--user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
-    .option('--socket <path>', 'Unix socket instead of host and port')
-    .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
-    .addOption(new Option('--password <password>').hideHelp())
-    .option('--ssl-mode <mode>', `TLS: ${SSL_MODES.join(', ')}`)
-    .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with')
-    .option('--db <list>', 'comma-separated schemas (default: all but system schemas)')
-    .option('--table <list>', 'comma-separated tables, `table` or `schema.table`')
-    .option('--skip <list>', 'comma-separated schemas to leave out')
-    .option('--stop-slave', 'stop the replica applier first (default)')
-    .option('--no-stop-slave', 'do not stop the applier (refused while it runs)')
-    .option('--start-slave', 'start the applier again at the end')
-    .option('--no-start-slave', 'leave the applier stopped at the end (default)')
-    .option('--stop-replica', 'alias of --stop-slave')
-    .option('--no-stop-replica', 'alias of --no-stop-slave')
-    .option('--start-replica', 'alias of --start-slave')
-    .option('--no-start-replica', 'alias of --no-start-slave')
-    .option(
-      '--timeout <seconds>',
-      `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`,
-    )
-    .option(
-      '--lock-wait <seconds>',
-      `how long to wait for another run (flush or recover) on this server to finish (default ${DEFAULTS.lockWait})`,
-    )
-    .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
-    .option('--verbose', 'more log lines');
-}
-
-/** The flags only `flush` takes. */
-function flushOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--concurrency <n>',
-      `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`,
-    )
-    .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
-    .option('--pause-file <file>', 'no new chunk starts while this file exists')
-    .option(
-      '--max-load <status=limit>',
-      `no new chunk starts while a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`,
-    )
-    .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
-    .option(
-      '--status-interval <seconds>',
-      `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`,
-    )
-    .option('--stop-on-error', 'end the run at the first table that fails (default: put it back, go on)')
-    .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
-    .option(
-      '--ddl <mode>',
-      "create: log each table's CREATE TABLE before its rows (default); none: rows only",
-    )
-    .option('--hashfile <file>', 'journal path (default: binlog-flusher-<host>-<time>.hashfile)')
-    .option('--dry-run', 'run the preflight and print the plan; change nothing')
-    .option('--allow-primary', 'run even though the server is not a replica')
-    .option('--allow-downstream', "run even though replicas read this server's binlog")
-    .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
-    .option(
-      '--no-set-read-only',
-      'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused',
-    )
-    .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
-    .option(
-      '--gtid-domain-id <n>',
-      "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them",
-    )
-    .option('--gtid-tag <tag>', "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart")
-    .option(
-      '--retention-margin <hours>',
-      `warn when the binlog expires less than this long after the run's estimated end (default ${DEFAULTS.retentionMarginHours})`,
-    )
-    .option(
-      '--resume <hashfile>',
-      'after a failed run was recovered: flush only the tables its journal does not show finished',
-    );
+/**
+ * The manifest of a recovered run, next to its journal (none for the original tool's hashfile, or a
+ * dry run). A manifest that cannot be written is a warning.
+ */
+function recoverManifest(s: RecoverSettings, warn: (text: string) => void): string | undefined {
+  if (s.dryRun) return undefined;
+  try {
+    if (readJournal(s.hashfile).legacy) return undefined;
+  } catch {
+    return undefined;
+  }
+  return saveManifest(s.hashfile, warn);
 }
 
 function printResult(io: CliIo, json: boolean, data: unknown, text: string): void {
@@ -276,7 +214,7 @@ function printResult(io: CliIo, json: boolean, data: unknown, text: string): voi
 }
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
-  const program = new Command('binlog-flusher')
+  const program = new CliCommand('binlog-flusher')
     .description('Write the rows a MySQL/MariaDB replica already holds into its binlog, for CDC backfills.')
     .version(VERSION)
     .exitOverride()
@@ -284,9 +222,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .showHelpAfterError('(run with --help for the flags)');
   const logFor = (raw: Raw): Logger => streamLogger({ verbose: raw.verbose, allToStderr: raw.json });
 
-  flushOptions(
-    connectionOptions(program.command('flush').description('flush the selected tables into the binlog')),
-  ).action(async (_o, cmd: Command) => {
+  trackSwitches(flushCommand(program)).action(async (_o, cmd: Command) => {
     const s = flushSettingsFrom(cmd, io.env);
     const raw = cmd.opts<Raw>();
     // On a terminal the status line is redrawn in place, every second.
@@ -307,34 +243,24 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     setExit(report.exitCode);
   });
 
-  connectionOptions(
-    program.command('recover').description('put back every table of a journal, from the live state'),
-  )
-    .option('--hashfile <file>', 'the journal of the flush to recover (required)')
-    .option('--dry-run', 'read the journal and connect; change nothing')
-    .action(async (_o, cmd: Command) => {
-      const s = recoverSettingsFrom(cmd, io.env);
-      const raw = cmd.opts<Raw>();
-      const report = await recover(s, { log: logFor(raw), fault: faultFromEnv(io.env) });
-      printResult(io, raw.json === true, report, formatRecoverReport(report));
-      setExit(report.exitCode);
-    });
-  connectionOptions(
-    program
-      .command('verify')
-      .description(
-        "read the binlog between a run's coordinates and check it holds exactly what its journal says, and that each table holds exactly those rows",
-      ),
-  )
-    .option('--hashfile <file>', 'the journal of the flush to verify (required)')
-    .option('--counts-only', "compare row counts only; do not read the tables' rows")
-    .action(async (_o, cmd: Command) => {
-      const raw = cmd.opts<Raw>();
-      const s = { ...buildVerifySettings(cliSource(cmd), io.env), countsOnly: raw.countsOnly === true };
-      const report = await verify(s, logFor(raw));
-      printResult(io, raw.json === true, report, formatVerifyReport(report));
-      setExit(report.exitCode);
-    });
+  trackSwitches(recoverCommand(program)).action(async (_o, cmd: Command) => {
+    const s = recoverSettingsFrom(cmd, io.env);
+    const raw = cmd.opts<Raw>();
+    const log = logFor(raw);
+    const report = await recover(s, { log, fault: faultFromEnv(io.env) });
+    const manifest = recoverManifest(s, (w) => log.warn(w));
+    const text = formatRecoverReport(report) + (manifest ? `\nManifest: ${manifest}` : '');
+    printResult(io, raw.json === true, { ...report, manifest }, text);
+    setExit(report.exitCode);
+  });
+
+  verifyCommand(program).action(async (_o, cmd: Command) => {
+    const raw = cmd.opts<Raw>();
+    const s = { ...buildVerifySettings(cliSource(cmd), io.env), countsOnly: raw.countsOnly === true };
+    const report = await verify(s, logFor(raw));
+    printResult(io, raw.json === true, report, formatVerifyReport(report));
+    setExit(report.exitCode);
+  });
   return program;
 }
 

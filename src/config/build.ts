@@ -26,69 +26,59 @@ import {
   type GtidPlacement,
 } from '../settings.js';
 import { readMyCnf } from './mycnf.js';
+import { namesOf, type InputKey, type Names } from './names.js';
+import { checkDirectoryFor, checkNewFile, checkReadableFile, checkWorkingDirectory } from './paths.js';
+import { RESUMABLE } from './resume.js';
 import type { VerifySettings } from '../verify/verify.js';
 
-/** Every setting a surface may give, by its canonical name. */
-export type InputKey =
-  | 'host'
-  | 'port'
-  | 'user'
-  | 'password'
-  | 'socket'
-  | 'mycnf'
-  | 'ssl-mode'
-  | 'ssl-ca'
-  | 'databases'
-  | 'tables'
-  | 'skip'
-  | 'stop-replica'
-  | 'start-replica'
-  | 'concurrency'
-  | 'chunk-size'
-  | 'ddl'
-  | 'hashfile'
-  | 'allow-primary'
-  | 'allow-downstream'
-  | 'rotate-binlog'
-  | 'timeout'
-  | 'lock-wait'
-  | 'set-read-only'
-  | 'allow-writers'
-  | 'stop-on-error'
-  | 'max-tables-aside'
-  | 'pause-file'
-  | 'max-load'
-  | 'max-rows-per-second'
-  | 'status-interval'
-  | 'gtid-domain-id'
-  | 'gtid-tag'
-  | 'retention-margin';
+export type { InputKey } from './names.js';
 
 export interface InputSource {
   /** The raw value ('' or undefined: not given). Switches are 'true' or 'false'. */
   get(key: InputKey): string | undefined;
-  /** What the user calls the setting: `--chunk-size`, or `chunk-size`. */
-  name(key: InputKey): string;
-  /** How the user turned a switch off: `--no-stop-slave`, or `stop-replica: false`. */
-  off(key: InputKey): string;
+  /** What this surface calls each input. */
+  names: Names;
+  /**
+   * Whether the user chose this value (an action input left at its action.yml default was not
+   * chosen). `--resume` keeps the earlier run's value of every input not chosen.
+   */
+  chosen(key: InputKey): boolean;
 }
 
 const given = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === '' ? undefined : v.trim();
 
 export function buildConnection(src: InputSource, env: NodeJS.ProcessEnv): ConnectionSettings {
-  const cnf = readMyCnf(given(src.get('mycnf')), src.name('mycnf'));
+  const n = src.names;
+  const cnf = readMyCnf(given(src.get('mycnf')), n.name('mycnf'));
   const password = src.get('password') || cnf.password || env.MYSQL_PWD || undefined;
   addSecret(password);
+  refuseConflicts(src);
   const socket = given(src.get('socket')) ?? (given(src.get('host')) ? undefined : cnf.socket);
   const hostRaw = given(src.get('host')) ?? cnf.host;
-  const host = socket && !hostRaw ? 'localhost' : checkHost(src.name('host'), hostRaw);
+  const host = socket && !hostRaw ? 'localhost' : checkHost(n.name('host'), hostRaw);
   const portRaw = given(src.get('port'));
   const sslCa = given(src.get('ssl-ca')) ?? cnf['ssl-ca'];
+  const mode = parseEnumInput(
+    n.name('ssl-mode'),
+    given(src.get('ssl-mode')) ?? cnf['ssl-mode'],
+    sslCa ? 'VERIFY_CA' : 'DISABLED',
+    SSL_MODES,
+  );
+  const tls = mode === 'DISABLED' ? undefined : { ca: sslCa, cert: cnf['ssl-cert'], key: cnf['ssl-key'] };
+  const fromCnf = (k: string) => `${n.name('mycnf')} ${k}`;
+  if (tls?.ca)
+    checkReadableFile(
+      given(src.get('ssl-ca')) ? n.name('ssl-ca') : fromCnf('ssl-ca'),
+      tls.ca,
+      'a CA certificate (PEM)',
+    );
+  if (tls?.cert) checkReadableFile(fromCnf('ssl-cert'), tls.cert, 'a client certificate (PEM)');
+  if (tls?.key) checkReadableFile(fromCnf('ssl-key'), tls.key, 'a client key (PEM)');
   return {
     host,
     port: parseIntInput(
-      portRaw ? src.name('port') : `${src.name('mycnf')} port`,
+      portRaw ? n.name('port') : fromCnf('port'),
       portRaw ?? cnf.port,
       DEFAULTS.port,
       LIMITS.port,
@@ -96,27 +86,41 @@ export function buildConnection(src: InputSource, env: NodeJS.ProcessEnv): Conne
     user: given(src.get('user')) ?? cnf.user ?? DEFAULTS.user,
     password,
     socket,
-    ssl: {
-      mode: parseEnumInput(
-        src.name('ssl-mode'),
-        given(src.get('ssl-mode')) ?? cnf['ssl-mode'],
-        sslCa ? 'VERIFY_CA' : 'DISABLED',
-        SSL_MODES,
-      ),
-      ca: sslCa,
-      cert: cnf['ssl-cert'],
-      key: cnf['ssl-key'],
-    },
+    ssl: { mode, ca: sslCa, cert: cnf['ssl-cert'], key: cnf['ssl-key'] },
+    surface: n.surface,
   };
+}
+
+/**
+ * Inputs given together that cannot both mean something: a socket and a host (or port), a CA with
+ * TLS turned off. Only what the user gave on this surface counts; an option file may hold all of them.
+ */
+function refuseConflicts(src: InputSource): void {
+  const n = src.names;
+  if (given(src.get('socket'))) {
+    for (const k of ['host', 'port'] as const) {
+      if (given(src.get(k)))
+        throw new InputError(
+          n.name('socket'),
+          `conflicts with ${n.name(k)}: a socket is a local connection, with no ${k}; give one of them`,
+        );
+    }
+  }
+  if (given(src.get('ssl-ca')) && given(src.get('ssl-mode'))?.toUpperCase() === 'DISABLED') {
+    throw new InputError(
+      n.name('ssl-ca'),
+      `conflicts with ${n.name('ssl-mode')} DISABLED: no certificate is checked without TLS; drop one of them`,
+    );
+  }
 }
 
 export function buildSelection(src: InputSource): Selection {
   const sel = {
-    databases: parseSchemas(src.name('databases'), src.get('databases')),
-    tables: parseTables(src.name('tables'), src.get('tables')),
-    skip: parseSchemas(src.name('skip'), src.get('skip')),
+    databases: parseSchemas(src.names.name('databases'), src.get('databases')),
+    tables: parseTables(src.names.name('tables'), src.get('tables')),
+    skip: parseSchemas(src.names.name('skip'), src.get('skip')),
   };
-  return validateSelection(sel, { databases: src.name('databases'), skip: src.name('skip') });
+  return validateSelection(sel, { databases: src.names.name('databases'), skip: src.names.name('skip') });
 }
 
 export function buildReplication(src: InputSource): ReplicationSettings {
@@ -126,17 +130,17 @@ export function buildReplication(src: InputSource): ReplicationSettings {
   };
   if (r.startReplica && !r.stopReplica) {
     throw new InputError(
-      src.name('start-replica'),
-      `conflicts with ${src.off('stop-replica')}: the applier is only started again after we stopped it`,
+      src.names.name('start-replica'),
+      `conflicts with ${src.names.off('stop-replica')}: the applier is only started again after we stopped it`,
     );
   }
   return r;
 }
 
 const flag = (src: InputSource, key: InputKey, fallback: boolean) =>
-  parseBoolInput(src.name(key), src.get(key), fallback);
+  parseBoolInput(src.names.name(key), src.get(key), fallback);
 const int = (src: InputSource, key: InputKey, fallback: number, range: { min: number; max: number }) =>
-  parseIntInput(src.name(key), src.get(key), fallback, range);
+  parseIntInput(src.names.name(key), src.get(key), fallback, range);
 const optionalInt = (src: InputSource, key: InputKey, range: { min: number; max: number }) =>
   given(src.get(key)) === undefined ? undefined : int(src, key, 0, range);
 
@@ -149,12 +153,12 @@ function buildControls(src: InputSource): RunControls {
     const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(load);
     if (!m) {
       throw new InputError(
-        src.name('max-load'),
+        src.names.name('max-load'),
         `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`,
       );
     }
     brakeStatus = m[1] ?? DEFAULTS.brakeStatus;
-    brakeLimit = parseIntInput(src.name('max-load'), m[2], 0, LIMITS.brakeLimit);
+    brakeLimit = parseIntInput(src.names.name('max-load'), m[2], 0, LIMITS.brakeLimit);
   }
   const pauseFile = given(src.get('pause-file'));
   return {
@@ -181,16 +185,16 @@ export function buildFlushSettings(
 ): FlushSettings {
   const hashfile = src.get('hashfile');
   if (hashfile !== undefined && hashfile !== '' && hashfile.trim() === '')
-    throw new InputError(src.name('hashfile'), 'is empty; give a file path');
+    throw new InputError(src.names.name('hashfile'), 'is empty; give a file path');
   const connection = buildConnection(src, env);
   const concurrency = int(src, 'concurrency', DEFAULTS.concurrency, LIMITS.concurrency);
-  return {
+  const s: FlushSettings = {
     connection,
     selection: buildSelection(src),
     replication: buildReplication(src),
     concurrency,
     chunkSize: int(src, 'chunk-size', DEFAULTS.chunkSize, LIMITS.chunkSize),
-    ddl: parseEnumInput(src.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none'] as const),
+    ddl: parseEnumInput(src.names.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none'] as const),
     hashfile: given(hashfile) ?? extras.defaultHashfile?.(connection.host),
     dryRun: extras.dryRun,
     allowPrimary: flag(src, 'allow-primary', false),
@@ -211,7 +215,30 @@ export function buildFlushSettings(
       DEFAULTS.retentionMarginHours,
       LIMITS.retentionMarginHours,
     ),
+    chosen: RESUMABLE.filter((k) => src.chosen(k)),
   };
+  return s;
+}
+
+/**
+ * The flush's paths, before anything connects (called by the flush's surfaces; the action's post step
+ * reads the same inputs when the journal exists): the journal is created in a writable directory and
+ * never over an existing file (its default name lands in the working directory), and the pause file
+ * can be created where it is looked for.
+ */
+export function checkFlushPaths(s: FlushSettings): void {
+  const n = namesOf(s);
+  if (s.hashfile) {
+    checkNewFile(
+      n.name('hashfile'),
+      s.hashfile,
+      'it may be the journal of an unfinished run; recover with it, or give another path',
+    );
+  } else if (!s.dryRun) {
+    checkWorkingDirectory(n.name('hashfile'), 'the journal');
+  }
+  if (s.controls?.pauseFile)
+    checkDirectoryFor(n.name('pause-file'), s.controls.pauseFile, { writable: false });
 }
 
 /** MySQL 8.3+ tags: a letter or underscore, then letters, digits, underscores; 32 at most. */
@@ -222,13 +249,13 @@ function buildGtid(src: InputSource): GtidPlacement | undefined {
   const tag = given(src.get('gtid-tag'));
   if (domain !== undefined && tag !== undefined) {
     throw new InputError(
-      src.name('gtid-tag'),
-      `cannot be combined with ${src.name('gtid-domain-id')}: a domain is MariaDB's, a tag MySQL's; give the one your server has`,
+      src.names.name('gtid-tag'),
+      `cannot be combined with ${src.names.name('gtid-domain-id')}: a domain is MariaDB's, a tag MySQL's; give the one your server has`,
     );
   }
   if (tag !== undefined && !GTID_TAG.test(tag)) {
     throw new InputError(
-      src.name('gtid-tag'),
+      src.names.name('gtid-tag'),
       `${JSON.stringify(tag)} is not a GTID tag: start with a letter or underscore, then letters, digits or underscores, 32 at most`,
     );
   }
@@ -246,7 +273,10 @@ export function buildRecoverSettings(
 ): RecoverSettings {
   const hashfile = given(src.get('hashfile'));
   if (!hashfile)
-    throw new InputError(src.name('hashfile'), 'is required: the journal written by the flush to recover');
+    throw new InputError(
+      src.names.name('hashfile'),
+      'is required: the journal written by the flush to recover',
+    );
   return {
     connection: buildConnection(src, env),
     selection: buildSelection(src),
@@ -261,7 +291,10 @@ export function buildRecoverSettings(
 export function buildVerifySettings(src: InputSource, env: NodeJS.ProcessEnv): VerifySettings {
   const hashfile = given(src.get('hashfile'));
   if (!hashfile)
-    throw new InputError(src.name('hashfile'), 'is required: the journal written by the flush to verify');
+    throw new InputError(
+      src.names.name('hashfile'),
+      'is required: the journal written by the flush to verify',
+    );
   return {
     connection: buildConnection(src, env),
     hashfile,

@@ -7,6 +7,7 @@ import { TLSSocket, checkServerIdentity } from 'node:tls';
 import mysql from 'mysql2/promise';
 import type mysqlCallback from 'mysql2';
 import type { ConnectionSettings } from '../settings.js';
+import { namesFor, type Names } from '../config/names.js';
 import { FlusherError, ExitCode, errorText, serverErrno } from '../errors.js';
 import { addSecret, redact } from '../log.js';
 import { connectionUnusable } from './failures.js';
@@ -176,17 +177,20 @@ export function connectionOptions(s: ConnectionSettings): mysql.ConnectionOption
     opts.port = s.port;
   }
   const mode = s.ssl.mode;
+  const n = namesFor(s.surface);
+  const ca = n.name('ssl-ca');
+  const fromCnf = (k: string) => `${n.name('mycnf')} ${k}`;
   if (mode !== 'DISABLED' && mode !== 'PREFERRED') {
     const ssl: Record<string, unknown> = { rejectUnauthorized: mode !== 'REQUIRED' };
-    if (s.ssl.ca) ssl.ca = readPem(s.ssl.ca, '--ssl-ca');
-    if (s.ssl.cert) ssl.cert = readPem(s.ssl.cert, '--ssl-cert');
-    if (s.ssl.key) ssl.key = readPem(s.ssl.key, '--ssl-key');
+    if (s.ssl.ca) ssl.ca = readPem(s.ssl.ca, ca);
+    if (s.ssl.cert) ssl.cert = readPem(s.ssl.cert, fromCnf('ssl-cert'));
+    if (s.ssl.key) ssl.key = readPem(s.ssl.key, fromCnf('ssl-key'));
     // mysql2 checks the host name itself when given one; an IP address it cannot check (Node would
     // compare the certificate against "localhost"), so `connect` checks those after the handshake.
     ssl.verifyIdentity = mode === 'VERIFY_IDENTITY' && isIP(s.host) === 0;
     opts.ssl = ssl;
   } else if (mode === 'PREFERRED' && s.ssl.ca) {
-    opts.ssl = { ca: readPem(s.ssl.ca, '--ssl-ca'), rejectUnauthorized: true };
+    opts.ssl = { ca: readPem(s.ssl.ca, ca), rejectUnauthorized: true };
   }
   return opts;
 }
@@ -215,7 +219,7 @@ export async function connect(s: ConnectionSettings, timeoutS = DEFAULT_STATEMEN
   } catch (e) {
     if (e instanceof FlusherError) throw e;
     throw new FlusherError(
-      redact(`cannot connect to ${where} as ${s.user}: ${describeConnectError(e)}`),
+      redact(`cannot connect to ${where} as ${s.user}: ${describeConnectError(e, namesFor(s.surface))}`),
       ExitCode.badInput,
       {
         cause: e,
@@ -224,18 +228,23 @@ export async function connect(s: ConnectionSettings, timeoutS = DEFAULT_STATEMEN
   }
 }
 
-function describeConnectError(e: unknown): string {
+function describeConnectError(e: unknown, n: Names): string {
   const code = (e as { code?: string }).code;
   const errno = serverErrno(e);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'unknown host; check --host';
+  const [host, port, socket, mycnf, sslMode] = (['host', 'port', 'socket', 'mycnf', 'ssl-mode'] as const).map(
+    (k) => n.name(k),
+  );
+  const secret =
+    n.surface === 'action' ? `the ${n.name('password')} input or ${mycnf}` : `${mycnf} or MYSQL_PWD`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `unknown host; check ${host}`;
   if (code === 'ECONNREFUSED')
-    return 'connection refused; check --host and --port, and that the server is running';
+    return `connection refused; check ${host} and ${port}, and that the server is running`;
   if (code === 'ETIMEDOUT')
-    return 'timed out; check --host, --port and the network path, and that the server answers';
-  if (code === 'ENOENT') return 'no such socket; check --socket';
-  if (errno === 1045) return 'access denied; check the user and the password in --mycnf or MYSQL_PWD';
-  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'the server does not offer TLS but --ssl-mode requires it';
+    return `timed out; check ${host}, ${port} and the network path, and that the server answers`;
+  if (code === 'ENOENT') return `no such socket; check ${socket}`;
+  if (errno === 1045) return `access denied; check the user and the password in ${secret}`;
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return `the server does not offer TLS but ${sslMode} requires it`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
+    return `the server's certificate is not for this host name (${errorText(e)}); check ${host} or ${sslMode}`;
   return errorText(e);
 }

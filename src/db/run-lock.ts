@@ -9,6 +9,7 @@
 import type { Db } from './connection.js';
 import type { PreflightFailure } from '../errors.js';
 import type { Logger } from '../log.js';
+import { namesFor, type Names } from '../config/names.js';
 import { getLock, lockHolders, releaseLock } from '../sql/builders.js';
 
 export const RUN_LOCK = 'binlog-flusher';
@@ -62,7 +63,12 @@ export async function acquireRunLock(
   db: Db,
   waitS: number,
   log?: Logger,
+  n: Names = namesFor(),
 ): Promise<PreflightFailure | undefined> {
+  const recoverIt =
+    n.surface === 'action'
+      ? 'run the action with mode: recover on its journal'
+      : 'run `binlog-flusher recover` with its journal';
   const deadline = Date.now() + waitS * 1000;
   const left = () => Math.max(0, (deadline - Date.now()) / 1000);
   if (!(await tryLock(db, RUN_LOCK, 0))) {
@@ -76,8 +82,8 @@ export async function acquireRunLock(
       const [still] = await holderOf(db, [RUN_LOCK]);
       return failure(
         `another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`,
-        'that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (--lock-wait / lock-wait). ' +
-          'If its process is gone and the session hangs, end it with KILL <connection id>, then run `binlog-flusher recover` with its journal',
+        `that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (${n.name('lock-wait')}). ` +
+          `If its process is gone and the session hangs, end it with KILL <connection id>, then ${recoverIt}`,
       );
     }
   }
@@ -90,7 +96,7 @@ export async function acquireRunLock(
       const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
       return failure(
         `sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`,
-        'wait for their statements to end (or end them with KILL <connection id>), then try again; raise --lock-wait / lock-wait to wait longer',
+        `wait for their statements to end (or end them with KILL <connection id>), then try again; raise ${n.name('lock-wait')} to wait longer`,
       );
     }
     if (!said)

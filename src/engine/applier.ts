@@ -11,6 +11,8 @@ import type { Dialect } from '../flavours/index.js';
 import type { Chunk } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { twinSpecFor } from '../plan/plan.js';
+import { surelyRolledBack } from '../db/failures.js';
+import type { GtidSink } from './gtids.js';
 import {
   advanceStart,
   copyChunk,
@@ -19,6 +21,7 @@ import {
   dropTables,
   killConnection,
   killQuery,
+  lastGtid,
   nextBoundary,
   renameTable,
   rotateBinlog,
@@ -34,6 +37,17 @@ import {
 
 type Ref = { schema: string; table: string };
 
+/** The GTIDs MySQL's session tracker (session_track_gtids = OWN_GTID) returned with these replies. */
+function trackedGtids(results: unknown[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const gtids = (r as { stateChanges?: { gtids?: unknown } } | null)?.stateChanges?.gtids;
+    if (!Array.isArray(gtids)) continue;
+    for (const g of gtids) if (typeof g === 'string' && g.trim()) out.push(g.trim());
+  }
+  return out;
+}
+
 function affected(res: unknown): number {
   if (res && typeof res === 'object' && 'affectedRows' in res)
     return Number((res as { affectedRows: number }).affectedRows);
@@ -48,9 +62,14 @@ function lastFlag(results: unknown[], column = 'last'): boolean {
 }
 
 export class Applier {
+  /** MariaDB: the session's `@@last_gtid` after its last binlogged statement. */
+  private lastGtid = '';
+
+  /** `gtids`: where each binlogged statement's GTID goes (a flush's workers; recovery logs nothing). */
   constructor(
     readonly db: Db,
     readonly dialect: Dialect,
+    private readonly gtids?: GtidSink,
   ) {}
 
   /**
@@ -60,6 +79,37 @@ export class Applier {
   private async send(binlog: boolean, statements: string[]): Promise<unknown[]> {
     const res = await this.db.multi([setSqlLogBin(binlog), ...statements]);
     return res.slice(1);
+  }
+
+  /**
+   * A binlogged round trip of one table; the GTID its commit got goes to the run's record. A reply
+   * that never came leaves the statement in doubt (it may have committed): the run then reads the
+   * binlog for its GTIDs.
+   */
+  private async logged(tableId: number, statements: string[]): Promise<unknown[]> {
+    if (!this.gtids) return this.send(true, statements);
+    let res: unknown[];
+    try {
+      res = await this.send(true, statements);
+    } catch (e) {
+      if (!surelyRolledBack(e)) this.gtids.inDoubt();
+      throw e;
+    }
+    try {
+      for (const g of await this.gtidsOf(res)) this.gtids.committed(tableId, g);
+    } catch {
+      this.gtids.inDoubt(); // committed, but its GTID could not be read on this session
+    }
+    return res;
+  }
+
+  /** The GTIDs the statements just committed got: MySQL's session tracker, MariaDB's @@last_gtid. */
+  private async gtidsOf(res: unknown[]): Promise<string[]> {
+    if (this.dialect.version.flavour === 'mysql') return trackedGtids(res);
+    const g = String((await this.db.one(lastGtid()))?.g ?? '');
+    if (g === '' || g === this.lastGtid) return []; // nothing logged (a chunk without rows)
+    this.lastGtid = g;
+    return [g];
   }
 
   /* The table pipeline */
@@ -88,7 +138,7 @@ export class Applier {
    */
   async createShell(t: PlannedTable): Promise<void> {
     const stmt = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: this.dialect.checkNamesPerSchema });
-    await this.send(true, [stmt]);
+    await this.logged(t.id, [stmt]);
   }
 
   /**
@@ -106,7 +156,7 @@ export class Applier {
   /** One chunk of a range or parts copy; returns the rows written. */
   async copyChunk(t: PlannedTable, chunk: Chunk): Promise<number> {
     const cols = t.columns.map((c) => c.name);
-    const [res] = await this.send(true, [copyChunkOf(t.schema, t.table, t.backup, cols, t.key, chunk)]);
+    const [res] = await this.logged(t.id, [copyChunkOf(t.schema, t.table, t.backup, cols, t.key, chunk)]);
     return affected(res);
   }
 
@@ -130,7 +180,7 @@ export class Applier {
     bounds: { first: boolean; last: boolean },
   ): Promise<{ rows: number; lastNext: boolean }> {
     const cols = t.columns.map((c) => c.name);
-    const [res] = await this.send(true, [copyChunk(t.schema, t.table, t.backup, cols, key, bounds)]);
+    const [res] = await this.logged(t.id, [copyChunk(t.schema, t.table, t.backup, cols, key, bounds)]);
     const rows = affected(res);
     if (bounds.last) return { rows, lastNext: true };
     const next = await this.db.multi([

@@ -26,7 +26,15 @@ async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: Run
 
 /** The journal's chunk record (chunks done and rows so far); after the first, the mid-copy fault point. */
 async function recordChunk(t: PlannedTable, chunksDone: number, rows: number, run: RunShared): Promise<void> {
-  await run.journal.write({ type: 'chunk', id: t.id, chunk: chunksDone, rows, at: now() });
+  const gtids = run.gtids?.take(t.id);
+  await run.journal.write({
+    type: 'chunk',
+    id: t.id,
+    chunk: chunksDone,
+    rows,
+    at: now(),
+    ...(gtids && { gtids }),
+  });
   if (chunksDone === 1 && run.fault) await run.fault('mid-copy', t);
 }
 

@@ -9,10 +9,12 @@ import type { Dialect } from '../flavours/index.js';
 import { claimWorkerSlot } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, errorText } from '../errors.js';
+import { namesOf } from '../config/names.js';
 import { binlogBytesSince, binlogPosition, globalStatus, replicaStatus } from '../inspect/inspector.js';
 import { JournalWriter } from '../journal/journal.js';
 import { saveManifest } from '../journal/manifest.js';
-import { gtidReport, gtidSessionSettings } from '../plan/gtid.js';
+import { gtidReport, gtidSessionSettings, gtidSetOf } from '../plan/gtid.js';
+import { RunGtids, exactGtids } from './gtids.js';
 import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { DEFAULTS, type FlushSettings } from '../settings.js';
@@ -63,6 +65,8 @@ interface RunContext extends RunPlan {
   settings: FlushSettings;
   deps: FlushDeps;
   journal: JournalWriter;
+  /** The GTIDs the run's transactions got, as its workers read them. */
+  gtids: RunGtids;
 }
 
 async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
@@ -74,7 +78,11 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
   }
   // The journal: header and the whole plan on disk before anything changes.
   const hashfile = s.hashfile ?? defaultHashfile(report.host, new Date());
-  const journal = await JournalWriter.create(hashfile, journalStart(s, planned, deps.toolVersion));
+  const journal = await JournalWriter.create(
+    hashfile,
+    journalStart(s, planned, deps.toolVersion),
+    namesOf(s).name('hashfile'),
+  );
   report.hashfile = hashfile;
   if (deps.fault) journal.afterWrite = () => deps.fault?.('journal');
   const run: RunContext = {
@@ -83,6 +91,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     settings: s,
     deps,
     journal,
+    gtids: new RunGtids(),
   };
   try {
     if (deps.onJournalReady) await deps.onJournalReady(hashfile);
@@ -156,6 +165,7 @@ function retentionWatch(run: RunContext): (t: StatusTotals) => void {
       t,
       s.retentionMarginHours ?? DEFAULTS.retentionMarginHours,
       run.pre.facts.dialect.version.flavour,
+      namesOf(s).name('retention-margin'),
     );
     if (!w) return;
     warned = true;
@@ -175,12 +185,24 @@ async function releaseServer(run: RunContext): Promise<void> {
   try {
     const end = await binlogPosition(control.db, control.dialect);
     report.binlog!.end = end;
-    await run.journal.write({ type: 'binlog', edge: 'end', at: iso(), position: end });
     const start = report.binlog!.start;
-    if (pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb') {
-      report.gtid = gtidReport(pre.facts.dialect, s.gtid, start.gtid, end.gtid, {
+    const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
+    const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan) : undefined;
+    if (exact?.unread) warn(exact.unread);
+    const gtids = exact?.gtids;
+    const set = gtids && gtidSetOf(pre.facts.dialect.version.flavour, gtids);
+    await run.journal.write({
+      type: 'binlog',
+      edge: 'end',
+      at: iso(),
+      position: end,
+      ...(set && { gtids: set }),
+    });
+    if (gtids) {
+      report.gtid = gtidReport(pre.facts.dialect, s.gtid, gtids, {
         serverId: pre.facts.serverId,
         endFile: end.file,
+        domainInput: namesOf(s).name('gtid-domain-id'),
       });
       for (const line of gtidLines(report.gtid)) log.info(line);
     }
@@ -283,6 +305,7 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     tableStarts: new Map(),
     stepsSeen: new Map(),
     families: new FamilyLocks(run.families),
+    gtids: run.gtids,
   };
   status.start();
   await runPool(shared, {

@@ -12,6 +12,7 @@ import { readServer, replicaStatus } from '../inspect/inspector.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { RecoverSettings } from '../settings.js';
+import { namesOf } from '../config/names.js';
 import { restoreTable, type RestoreOutcome } from './restore.js';
 import { Applier } from './applier.js';
 import type { FaultHook } from './fault.js';
@@ -50,14 +51,16 @@ export async function recover(
 ): Promise<RecoverReport> {
   const { log } = deps;
   const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
+  const n = namesOf(s);
+  const inputs = { journal: n.name('hashfile'), schema: n.name('databases') };
   // Read once before connecting: a bad journal is bad input, refused before anything else.
-  const first = readJournal(s.hashfile, legacySchema);
+  const first = readJournal(s.hashfile, legacySchema, inputs);
   const db = await connect(s.connection, s.timeout);
   try {
     const facts = await readServer(db);
     if (first.header && facts.serverId !== first.header.serverId) {
       throw new FlusherError(
-        `--hashfile: ${s.hashfile} was written on server_id ${first.header.serverId} (${first.header.host}), ` +
+        `${inputs.journal}: ${s.hashfile} was written on server_id ${first.header.serverId} (${first.header.host}), ` +
           `but ${s.connection.host} has server_id ${facts.serverId}; recover against the server that ran the flush`,
         ExitCode.badInput,
       );
@@ -70,9 +73,11 @@ export async function recover(
       );
     if (s.dryRun) return dryRunReport(s, first);
     // One actor per server, then one writer per journal; the journal is read again under both.
-    const lock = await acquireRunLock(db, s.lockWait, log);
+    const lock = await acquireRunLock(db, s.lockWait, log, namesOf(s));
     if (lock) throw new PreflightError([lock]);
-    const writer = first.legacy ? undefined : await JournalWriter.append(s.hashfile);
+    const writer = first.legacy
+      ? undefined
+      : await JournalWriter.append(s.hashfile, undefined, inputs.journal);
     if (writer && deps.fault) writer.afterWrite = () => deps.fault?.('journal');
     try {
       if (writer?.trimmed) {
@@ -80,7 +85,7 @@ export async function recover(
           `journal: cut off a torn last record (${writer.trimmed} bytes) that a crash left; nothing it announced was done`,
         );
       }
-      const journal = writer ? readJournal(s.hashfile) : first;
+      const journal = writer ? readJournal(s.hashfile, undefined, inputs) : first;
       return await replay(db, facts.dialect, journal, writer, s, log);
     } finally {
       await writer?.close();

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import type { DdlMode } from '../settings.js';
 import type { Applier } from './applier.js';
+import type { RunGtids } from './gtids.js';
 import type { Controls } from './controls.js';
 import type { FamilyLocks } from './family-locks.js';
 import type { FaultHook } from './fault.js';
@@ -43,6 +44,8 @@ export interface RunShared {
   stepsSeen: Map<number, Set<StepName>>;
   /** One rename at a time per foreign-key family. */
   families: FamilyLocks;
+  /** The GTIDs the run's transactions got (each worker's Applier reports them). */
+  gtids?: RunGtids;
 }
 
 /** A worker's session; replaced after a lost connection. */

@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection.js';
-import { ExitCode, PreflightError } from '../errors.js';
+import { ExitCode, InputError, PreflightError } from '../errors.js';
+import { namesOf } from '../config/names.js';
 import {
   binlogRetention,
   foreignKeyEdges,
@@ -30,6 +31,7 @@ import { fkFamilies } from '../plan/families.js';
 import { CHUNK_BYTES, DEFAULTS, type FlushSettings } from '../settings.js';
 import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estimate.js';
 import type { RunReport } from './report.js';
+import { recordedOptions } from '../config/resume.js';
 import { copyShape } from './table-steps.js';
 
 export interface RunPlan {
@@ -51,7 +53,7 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
   for (const w of pre.warnings) log.warn(w);
   if (pre.failures.length) throw new PreflightError(pre.failures);
 
-  const found = s.resumeFrom ? leftToFlush(pre, s.resumeFrom, log) : pre.discovery.tables;
+  const found = s.resumeFrom ? leftToFlush(pre, s, log) : pre.discovery.tables;
   const showCreates = await showCreateMany(
     control,
     found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
@@ -73,6 +75,8 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
     report.estimate,
     s.retentionMarginHours ?? DEFAULTS.retentionMarginHours,
     pre.facts.dialect.version.flavour,
+    undefined,
+    namesOf(s).name('retention-margin'),
   )) {
     log.warn(w);
     report.warnings.push(w);
@@ -83,13 +87,25 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
   return { pre, plan, runTag, marker: twinMarker(runTag), report, retention, families };
 }
 
-/** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */
+/**
+ * The tables preflight found, less those the earlier run of the journal `s.resumeFrom` finished
+ * (listed as skipped). That run must have been on this server.
+ */
 function leftToFlush(
   pre: PreflightReport,
-  journal: string,
+  s: FlushSettings,
   log: Logger,
 ): PreflightReport['discovery']['tables'] {
-  const done = finishedTables(readJournal(journal));
+  const journal = s.resumeFrom!;
+  const input = namesOf(s).name('resume');
+  const earlier = readJournal(journal, undefined, { journal: input });
+  if (earlier.header && earlier.header.serverId !== pre.facts.serverId) {
+    throw new InputError(
+      input,
+      `${journal} is the journal of a run on server_id ${earlier.header.serverId} (${earlier.header.host}); this server's is ${pre.facts.serverId}: resume against the server that ran it`,
+    );
+  }
+  const done = finishedTables(earlier);
   const all = pre.discovery.tables;
   const left = all.filter((f) => !done.has(`${f.row.schema}\u0000${f.row.name}`));
   for (const key of done) {
@@ -175,16 +191,6 @@ export function journalHeader(
     serverVersion: facts.dialect.version.text,
     startedAt: run.startedAt,
     runTag: run.runTag,
-    options: {
-      databases: s.selection.databases,
-      tables: s.selection.tables,
-      skip: s.selection.skip,
-      concurrency: s.concurrency,
-      chunkSize: s.chunkSize,
-      ddl: s.ddl,
-      stopReplica: s.replication.stopReplica,
-      startReplica: s.replication.startReplica,
-      ...(s.gtid ? { gtid: s.gtid } : {}),
-    },
+    options: { ...recordedOptions(s) },
   };
 }

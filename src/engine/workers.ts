@@ -61,14 +61,14 @@ interface PoolContext {
 async function openSession(ctx: PoolContext, slot: number): Promise<WorkerSession> {
   const first = await ctx.opts.open(slot);
   const s: WorkerSession = {
-    apply: new Applier(first, ctx.run.dialect),
+    apply: new Applier(first, ctx.run.dialect, ctx.run.gtids),
     get db() {
       return this.apply.db;
     },
     reconnect: async () => {
       const old = s.apply.db;
       await old.close();
-      s.apply = new Applier(await ctx.opts.open(slot), ctx.run.dialect);
+      s.apply = new Applier(await ctx.opts.open(slot), ctx.run.dialect, ctx.run.gtids);
       return old.threadId;
     },
   };

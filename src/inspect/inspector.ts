@@ -278,6 +278,45 @@ export async function committedStatements(
   return n;
 }
 
+/** The GTID a binlog's Gtid event names: MariaDB `BEGIN GTID 0-2-79`, MySQL `GTID_NEXT= 'uuid[:tag]:79'`. */
+export function gtidOfEvent(info: string): string | undefined {
+  const mysql = /GTID_NEXT\s*=\s*'([0-9a-f-]{36}(?::[A-Za-z_][A-Za-z0-9_]*)?:\d+)'/i.exec(info);
+  return mysql?.[1] ?? /\bGTID (\d+-\d+-\d+)/.exec(info)?.[1];
+}
+
+/**
+ * The GTIDs of the transactions since `from` that logged rows of one of `tables` or created one of
+ * them (its `CREATE TABLE schema.table (`): what a run wrote, as the binlog holds it. Read only when a
+ * session could not say which GTID one of its statements got.
+ */
+export async function gtidsOfTables(
+  db: Db,
+  from: { file: string; position: number },
+  tables: { schema: string; table: string }[],
+): Promise<string[]> {
+  const maps = new Set(tables.map((t) => `(${t.schema}.${t.table})`));
+  const creates = tables.map((t) => `CREATE TABLE ${qualify(t.schema, t.table)} (`);
+  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+  const found = new Set<string>();
+  let gtid: string | undefined;
+  for (const f of logs.slice(Math.max(0, logs.indexOf(from.file)))) {
+    const events = await db.rows(
+      f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?',
+      f === from.file ? [f, from.position] : [f],
+    );
+    for (const e of events) {
+      const type = str(e.Event_type);
+      const info = str(e.Info);
+      // Each transaction starts with its GTID event (MySQL's anonymous ones have none to give).
+      if (/gtid/i.test(type) && !/^(Gtid_list|Previous_gtids)$/i.test(type)) gtid = gtidOfEvent(info);
+      else if (!gtid) continue;
+      else if (type === 'Table_map' && maps.has(info.slice(info.indexOf('(')))) found.add(gtid);
+      else if (type === 'Query' && creates.some((c) => info.includes(c))) found.add(gtid);
+    }
+  }
+  return [...found];
+}
+
 /** Privileges of the current user: global ones, and per schema pattern (LIKE syntax). */
 export interface Grants {
   global: Set<string>;

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.js';
-import type { PreflightFailure } from '../errors.js';
+import { InputError, type PreflightFailure } from '../errors.js';
 import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { gtidSessionSettings, parseMariaPosition } from '../plan/gtid.js';
@@ -34,6 +34,7 @@ import {
   type TableShape,
 } from './inspector.js';
 import type { Dialect } from '../flavours/index.js';
+import { namesOf, type Names } from '../config/names.js';
 
 export interface PreflightReport {
   facts: ServerFacts;
@@ -51,6 +52,8 @@ interface Checks {
   s: FlushSettings;
   facts: ServerFacts;
   d: Dialect;
+  /** What the user calls each input (a `--flag`, or an action input). */
+  n: Names;
   fail: (check: string, message: string, fix: string) => void;
   failed: (check: string) => boolean;
   warn: (text: string) => void;
@@ -65,12 +68,14 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
     s,
     facts,
     d: facts.dialect,
+    n: namesOf(s),
     fail: (check, message, fix) => failures.push({ check, message, fix }),
     failed: (check) => failures.some((f) => f.check === check),
     warn: (text) => warnings.push(text),
   };
+  await checkBrakeStatus(db, s);
   // First, so that every check below sees a server no other run of ours is changing.
-  const lock = await acquireRunLock(db, s.lockWait, log);
+  const lock = await acquireRunLock(db, s.lockWait, log, namesOf(s));
   if (lock) failures.push(lock);
   await serverChecks(c);
   const replica = await replicaChecks(c);
@@ -90,25 +95,29 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
  * on MySQL 8.3+ with GTIDs on. On MariaDB in strict mode the flush must have its own domain: its
  * transactions in the source's domain would stop the applier at the source's next transaction.
  */
-async function gtidChecks({ db, s, facts, d, fail, warn }: Checks): Promise<void> {
+async function gtidChecks({ db, s, facts, d, n, fail, warn }: Checks): Promise<void> {
   const g = s.gtid;
   const maria = d.version.flavour === 'mariadb';
   if (g?.domainId !== undefined && !maria)
     fail(
       'gtid-domain-id',
       "GTID domains are MariaDB's; this is MySQL",
-      'drop --gtid-domain-id (on MySQL 8.3+, --gtid-tag)',
+      `drop ${n.name('gtid-domain-id')} (on MySQL 8.3+, ${n.name('gtid-tag')})`,
     );
   if (g?.tag !== undefined && maria)
     fail(
       'gtid-tag',
       "GTID tags are MySQL 8.3+'s; this is MariaDB",
-      'drop --gtid-tag (on MariaDB, --gtid-domain-id)',
+      `drop ${n.name('gtid-tag')} (on MariaDB, ${n.name('gtid-domain-id')})`,
     );
   if (g?.tag !== undefined && !maria) {
     if (!d.gtidTags)
-      fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${d.version.text}`, 'drop --gtid-tag');
-    else if (!facts.gtidOn) fail('gtid-tag', 'GTID tags need gtid_mode=ON', 'drop --gtid-tag');
+      fail(
+        'gtid-tag',
+        `GTID tags need MySQL 8.3 or later; this is ${d.version.text}`,
+        `drop ${n.name('gtid-tag')}`,
+      );
+    else if (!facts.gtidOn) fail('gtid-tag', 'GTID tags need gtid_mode=ON', `drop ${n.name('gtid-tag')}`);
   }
   const vars = maria
     ? await globalVariables(db, ['gtid_domain_id', 'gtid_slave_pos', 'gtid_strict_mode'])
@@ -120,7 +129,7 @@ async function gtidChecks({ db, s, facts, d, fail, warn }: Checks): Promise<void
       fail(
         'gtid-domain-id',
         `GTID domain ${g.domainId} is ${g.domainId === own ? "this server's own domain" : 'written by a source of this replica'} (gtid_slave_pos has ${replicated.join(', ') || 'none'})`,
-        'give --gtid-domain-id a number no server of the topology writes in',
+        `give ${n.name('gtid-domain-id')} a number no server of the topology writes in`,
       );
     }
   }
@@ -128,25 +137,25 @@ async function gtidChecks({ db, s, facts, d, fail, warn }: Checks): Promise<void
     fail(
       'gtid-domain-id',
       "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)",
-      'pass --gtid-domain-id N (action: gtid-domain-id) with a domain no server writes in',
+      `pass ${n.name('gtid-domain-id')} N with a domain no server writes in`,
     );
   }
   if (facts.gtidOn && !g) {
     warn(
       `GTIDs are on: the flush's transactions are this replica's own (errant) transactions. ` +
-        `${maria ? 'Pass --gtid-domain-id N to put them in a domain of their own' : 'On MySQL 8.3+, --gtid-tag T makes them recognisable'}; ` +
+        `${maria ? `Pass ${n.name('gtid-domain-id')} N to put them in a domain of their own` : `On MySQL 8.3+, ${n.name('gtid-tag')} T makes them recognisable`}; ` +
         'the statements that keep other servers from applying them are printed at the end',
     );
   }
 }
 
 /** The journal path, binary logging, the session's settings, BLACKHOLE. */
-async function serverChecks({ db, s, facts, d, fail }: Checks): Promise<void> {
+async function serverChecks({ db, s, facts, d, n, fail }: Checks): Promise<void> {
   if (s.hashfile && existsSync(s.hashfile)) {
     fail(
       'hashfile',
       `the journal ${s.hashfile} already exists: it may belong to an unfinished run`,
-      'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path',
+      `recover with it (${recoverWith(n, '...')}) or give a new ${n.name('hashfile')} path`,
     );
   }
   if (!facts.logBin) {
@@ -188,7 +197,7 @@ async function serverChecks({ db, s, facts, d, fail }: Checks): Promise<void> {
 }
 
 /** A replica (unless allowed otherwise), whose applier is stopped by us or already. */
-async function replicaChecks({ db, s, d, fail, failed }: Checks): Promise<ReplicaStatus | undefined> {
+async function replicaChecks({ db, s, d, n, fail, failed }: Checks): Promise<ReplicaStatus | undefined> {
   const replica = await replicaStatus(db, d).catch((e: Error) => {
     fail(
       'replica-status',
@@ -201,14 +210,14 @@ async function replicaChecks({ db, s, d, fail, failed }: Checks): Promise<Replic
     fail(
       'replica',
       'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary',
-      'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables',
+      `run it against a replica whose applier can be stopped; pass ${n.on('allow-primary')} only if no application writes to these tables`,
     );
   }
   if (replica?.sqlRunning && !s.replication.stopReplica) {
     fail(
       'applier',
-      'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost',
-      'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first',
+      `the replica applier (SQL thread) is running and ${n.off('stop-replica')} was given: replicated writes would land in a BLACKHOLE twin and be lost`,
+      `drop ${n.off('stop-replica')} (the applier is stopped by default), or stop the replica yourself first`,
     );
   }
   return replica;
@@ -250,7 +259,7 @@ async function privilegeChecks(
 }
 
 /** Replicas reading this server's binlog would apply the flush. */
-async function downstreamChecks({ db, s, d, fail }: Checks): Promise<string[]> {
+async function downstreamChecks({ db, s, d, n, fail }: Checks): Promise<string[]> {
   let downstream: string[] = [];
   try {
     downstream = await downstreamReplicas(db, d);
@@ -259,7 +268,7 @@ async function downstreamChecks({ db, s, d, fail }: Checks): Promise<string[]> {
       fail(
         'privilege',
         `this user cannot list the replicas reading this server's binlog: ${(e as Error).message}`,
-        `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`,
+        `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass ${n.on('allow-downstream')} if you know none reads it`,
       );
     }
   }
@@ -267,7 +276,7 @@ async function downstreamChecks({ db, s, d, fail }: Checks): Promise<string[]> {
     fail(
       'downstream',
       `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`,
-      'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush',
+      `detach them first, or pass ${n.on('allow-downstream')} if they are CDC readers that expect the flush`,
     );
   }
   return downstream;
@@ -307,14 +316,21 @@ export function leftoversFailure(leftovers: { schema: string; table: string }[])
 
 /** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
 async function selectionChecks(
-  { db, s, d, fail }: Checks,
+  { db, s, d, n, fail }: Checks,
   grants: Grants,
 ): Promise<{ discovery: Discovery; shapes: Map<string, TableShape> }> {
   const allTables = await listTables(db);
   const leftovers = allTables.filter((t) => isLeftoverName(t.name));
   if (leftovers.length) {
     const f = leftoversFailure(leftovers.map((t) => ({ schema: t.schema, table: t.name })));
-    fail('leftovers', f.message, f.fix);
+    const fix =
+      n.surface === 'action'
+        ? f.fix.replace(
+            "run `binlog-flusher recover --hashfile <that run's journal>` first",
+            `recover with that run's journal first (${recoverWith(n, '')})`,
+          )
+        : f.fix;
+    fail('leftovers', f.message, fix);
   }
   const schemas = await listSchemas(db);
   const selectedSchemas = schemas.filter(
@@ -324,7 +340,8 @@ async function selectionChecks(
   );
   const shapes = await tableShapes(db, d.version, selectedSchemas);
   const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
-  for (const p of discovery.problems) fail('selection', p.message, p.fix);
+  for (const p of discovery.problems)
+    fail('selection', selectionNames(p.message, n), selectionNames(p.fix, n));
   const rules = rulesFor(d.version);
   for (const { row, shape } of discovery.tables) {
     const no = rules.refusal(shape);
@@ -375,9 +392,10 @@ async function writerChecks(
   const warnings: string[] = [];
   const d = facts.dialect;
   const bypass = d.privileges.readOnlyBypass;
-  const override = 'or pass --allow-writers (action: allow-writers: true) to run anyway';
+  const n = namesOf(s);
+  const override = `or pass ${n.on('allow-writers')} to run anyway`;
   const refuseOrWarn = (check: string, message: string, fix: string) => {
-    if (s.allowWriters) warnings.push(`${message} (--allow-writers: running anyway)`);
+    if (s.allowWriters) warnings.push(`${message} (${n.on('allow-writers')}: running anyway)`);
     else failures.push({ check, message, fix: `${fix}, ${override}` });
   };
   readOnlyChecks(s, facts, grants, failures, warnings);
@@ -428,6 +446,7 @@ function readOnlyChecks(
   warnings: string[],
 ): void {
   const d = facts.dialect;
+  const n = namesOf(s);
   const bypass = d.privileges.readOnlyBypass;
   superReadOnlyChecks(s, facts, grants, failures);
   const willBeReadOnly = facts.readOnly || s.setReadOnly;
@@ -435,7 +454,7 @@ function readOnlyChecks(
     failures.push({
       check: 'read-only',
       message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
-      fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
+      fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : `, or pass ${n.off('set-read-only')} and accept that other sessions can write into set-aside tables`}`,
     });
   }
   if (
@@ -452,7 +471,7 @@ function readOnlyChecks(
   }
   if (!facts.readOnly && !s.setReadOnly) {
     warnings.push(
-      'read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost',
+      `read_only stays OFF (${n.off('set-read-only')}): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost`,
     );
   }
 }
@@ -469,14 +488,14 @@ function superReadOnlyChecks(
   failures: PreflightFailure[],
 ): void {
   if (!facts.superReadOnly) return;
+  const n = namesOf(s);
   const priv = facts.dialect.privileges.setReadOnly;
   const byHand = 'SET GLOBAL super_read_only = OFF yourself for the duration (read_only may stay ON)';
   if (!s.setReadOnly) {
     failures.push({
       check: 'read-only',
-      message:
-        'super_read_only is ON: no session may rename or create tables, and --no-set-read-only keeps the run from turning it OFF',
-      fix: `drop --no-set-read-only (action: set-read-only: true) so that the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end; or ${byHand}`,
+      message: `super_read_only is ON: no session may rename or create tables, and ${n.off('set-read-only')} keeps the run from turning it OFF`,
+      fix: `drop ${n.off('set-read-only')} so that the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end; or ${byHand}`,
     });
   } else if (!grants.global.has(priv) && !grants.global.has('SUPER')) {
     failures.push({
@@ -486,6 +505,42 @@ function superReadOnlyChecks(
       fix: `GRANT ${priv} ON *.* TO the flush user (the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end), or ${byHand}`,
     });
   }
+}
+
+/** How a user of this surface recovers with a journal (`journal`: how the CLI command names it). */
+function recoverWith(n: Names, journal: string): string {
+  return n.surface === 'action'
+    ? "the action with mode: recover and that run's artifact-name or hashfile"
+    : `\`binlog-flusher recover --hashfile ${journal}\``;
+}
+
+/**
+ * The selection's messages (plan.ts words them with the command line's flags) in the words of the
+ * surface the selection came from.
+ */
+function selectionNames(text: string, n: Names): string {
+  if (n.surface === 'cli') return text;
+  return text
+    .replace(/--db\b/g, n.name('databases'))
+    .replace(/--table\b/g, n.name('tables'))
+    .replace(/--skip\b/g, n.name('skip'));
+}
+
+/**
+ * The load brake watches a status the server has (SHOW GLOBAL STATUS): a name it does not have would
+ * read as 0 forever and the brake never engage. Bad input: refused at once, before the run lock.
+ */
+async function checkBrakeStatus(db: Db, s: FlushSettings): Promise<void> {
+  const c = s.controls;
+  if (c?.brakeLimit === undefined) return;
+  const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [c.brakeStatus]);
+  if (rows.some((r) => String(r.Variable_name).toLowerCase() === c.brakeStatus.toLowerCase())) return;
+  const n = namesOf(s);
+  throw new InputError(
+    n.name('max-load'),
+    `this server has no status ${c.brakeStatus} (SHOW GLOBAL STATUS does not list it), so the brake could never engage; ` +
+      'give a status SHOW GLOBAL STATUS lists, e.g. Threads_running=25',
+  );
 }
 
 function describeSessions(xs: OtherSession[]): string {

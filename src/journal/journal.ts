@@ -89,10 +89,15 @@ export type JournalRecord =
   | JournalHeader
   | { type: 'plan'; marker: string; tables: JournalTable[] }
   | { type: 'step'; id: number; step: StepName; at: string }
-  | { type: 'chunk'; id: number; chunk: number; rows: number; at: string }
+  /** `gtids`: the GTIDs the table's transactions got since its last record (its DDL's included). */
+  | { type: 'chunk'; id: number; chunk: number; rows: number; at: string; gtids?: string[] }
   | ({ type: 'table-done'; id: number; at: string } & TableFlushed)
-  /** The run's binlog coordinates: before its first flushed event, and after its last. */
-  | { type: 'binlog'; edge: 'start' | 'end'; at: string; position: JournalPosition }
+  /**
+   * The run's binlog coordinates: before its first flushed event, and after its last. The end's
+   * `gtids`: the set of GTIDs the run's transactions got, in the flavour's notation (the exact set,
+   * not a difference of positions).
+   */
+  | { type: 'binlog'; edge: 'start' | 'end'; at: string; position: JournalPosition; gtids?: string }
   | { type: 'end'; status: RunStatus; at: string }
   | { type: 'recover'; id: number; outcome: string; at: string }
   /** A server setting the run changes, written before the change; `setting-restored` once it is back. */
@@ -138,8 +143,9 @@ export class JournalWriter {
   /**
    * Create a new journal holding `initial` (the header and the whole plan), atomically: the file
    * appears under its name complete and on disk, or not at all. Refuses to overwrite anything.
+   * `input`: what the user called the journal, for messages.
    */
-  static async create(path: string, initial: JournalRecord[]): Promise<JournalWriter> {
+  static async create(path: string, initial: JournalRecord[], input = '--hashfile'): Promise<JournalWriter> {
     const tmp = `${path}.${process.pid}.tmp`;
     try {
       const fd = openSync(tmp, 'w', 0o600);
@@ -155,13 +161,13 @@ export class JournalWriter {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') {
         throw new FlusherError(
-          `--hashfile: ${path} already exists; it may be the journal of an unfinished run. ` +
-            'Run `binlog-flusher recover` with it, or choose another path',
+          `${input}: ${path} already exists; it may be the journal of an unfinished run. ` +
+            'Recover with it, or choose another path',
           ExitCode.badInput,
         );
       }
       throw new FlusherError(
-        `--hashfile: cannot create ${path}: ${code ?? (e as Error).message}`,
+        `${input}: cannot create ${path}: ${code ?? (e as Error).message}`,
         ExitCode.badInput,
       );
     } finally {
@@ -171,7 +177,7 @@ export class JournalWriter {
         // could not be created in the first place (the error above says why)
       }
     }
-    return JournalWriter.append(path, 0);
+    return JournalWriter.append(path, 0, input);
   }
 
   /**
@@ -179,19 +185,23 @@ export class JournalWriter {
    * torn last record (what a crash mid-append leaves) is cut off first: it never reached the disk
    * whole, so nothing it announced was done.
    */
-  static async append(path: string, lockWaitS = JOURNAL_LOCK_WAIT_S): Promise<JournalWriter> {
+  static async append(
+    path: string,
+    lockWaitS = JOURNAL_LOCK_WAIT_S,
+    input = '--hashfile',
+  ): Promise<JournalWriter> {
     let lock: FileLock;
     try {
       lock = await lockFile(path, lockWaitS);
     } catch (e) {
       if (e instanceof FileLockBusyError) {
         throw new FlusherError(
-          `--hashfile: ${path} is being written by another binlog-flusher process (a flush, a recover or the action's post step); ` +
+          `${input}: ${path} is being written by another binlog-flusher process (a flush, a recover or the action's post step); ` +
             'only one may write a journal at a time. Let it finish, then run recover again',
           ExitCode.preflightRefused,
         );
       }
-      throw new FlusherError(`--hashfile: cannot lock ${path}: ${errorText(e)}`, ExitCode.badInput);
+      throw new FlusherError(`${input}: cannot lock ${path}: ${errorText(e)}`, ExitCode.badInput);
     }
     try {
       const fd = openSync(path, 'r+');
@@ -201,7 +211,7 @@ export class JournalWriter {
     } catch (e) {
       await lock.release();
       throw new FlusherError(
-        `--hashfile: cannot open ${path} for writing: ${(e as NodeJS.ErrnoException).code ?? errorText(e)}`,
+        `${input}: cannot open ${path} for writing: ${(e as NodeJS.ErrnoException).code ?? errorText(e)}`,
         ExitCode.badInput,
       );
     }
@@ -322,14 +332,23 @@ export interface JournalState {
   flushed: Map<number, TableFlushed>;
   binlog: { start?: JournalPosition; end?: JournalPosition };
   chunks: Map<number, { chunk: number; rows: number }>;
+  /** Per table id, the GTIDs its chunk records name. */
+  gtids: Map<number, string[]>;
+  /** The set of GTIDs the run's transactions got, when its end was journaled. */
+  runGtids?: string;
   end?: RunStatus;
   /** Settings the run changed and has not put back yet. */
   settings: Map<ServerSetting, { from: Switch; to: Switch }>;
 }
 
 export class JournalFormatError extends FlusherError {
-  constructor(path: string, message: string) {
-    super(`--hashfile: ${path}: ${message}`, ExitCode.badInput);
+  /** `input`: what the user called the journal (`--hashfile`, `--resume`, or an action input). */
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+    input = '--hashfile',
+  ) {
+    super(`${input}: ${path}: ${detail}`, ExitCode.badInput);
   }
 }
 
@@ -340,11 +359,37 @@ const LEGACY_BACKUP = /^_BKTB_\d+$/;
  * Parse a journal. Accepts this tool's JSON lines and the original tool's `_BKTB_1,table` lines
  * (whose schema must be given, as the original's --db did).
  */
-export function parseJournal(text: string, path: string, legacySchema?: string): JournalState {
+export function parseJournal(
+  text: string,
+  path: string,
+  legacySchema?: string,
+  inputs: JournalInputs = {},
+): JournalState {
+  try {
+    return parseJournalText(text, path, legacySchema, inputs.schema ?? '--db');
+  } catch (e) {
+    if (e instanceof JournalFormatError && inputs.journal)
+      throw new JournalFormatError(e.path, e.detail, inputs.journal);
+    throw e;
+  }
+}
+
+/** What the user calls the journal (default `--hashfile`) and the schema of a legacy one (`--db`). */
+export interface JournalInputs {
+  journal?: string;
+  schema?: string;
+}
+
+function parseJournalText(
+  text: string,
+  path: string,
+  legacySchema: string | undefined,
+  schemaInput: string,
+): JournalState {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length === 0) throw new JournalFormatError(path, 'is empty; it is not a binlog-flusher journal');
   const first = lines[0]!.trim();
-  if (!first.startsWith('{')) return parseLegacy(lines, path, legacySchema);
+  if (!first.startsWith('{')) return parseLegacy(lines, path, legacySchema, schemaInput);
 
   const state: JournalState = {
     legacy: false,
@@ -355,6 +400,7 @@ export function parseJournal(text: string, path: string, legacySchema?: string):
     flushed: new Map(),
     binlog: {},
     chunks: new Map(),
+    gtids: new Map(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {
@@ -419,6 +465,8 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
     }
     case 'chunk':
       state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
+      if (Array.isArray(rec.gtids))
+        state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
       return;
     case 'table-done':
       state.done.add(rec.id);
@@ -428,6 +476,7 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
         throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
       state.binlog[rec.edge] = rec.position;
+      if (rec.edge === 'end' && typeof rec.gtids === 'string') state.runGtids = rec.gtids;
       return;
     case 'end':
       state.end = rec.status;
@@ -471,7 +520,12 @@ function validateTable(t: JournalTable, path: string, line: number): void {
   }
 }
 
-function parseLegacy(lines: string[], path: string, schema: string | undefined): JournalState {
+function parseLegacy(
+  lines: string[],
+  path: string,
+  schema: string | undefined,
+  schemaInput: string,
+): JournalState {
   const state: JournalState = {
     legacy: true,
     tables: [],
@@ -481,6 +535,7 @@ function parseLegacy(lines: string[], path: string, schema: string | undefined):
     flushed: new Map(),
     binlog: {},
     chunks: new Map(),
+    gtids: new Map(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {
@@ -494,7 +549,7 @@ function parseLegacy(lines: string[], path: string, schema: string | undefined):
     if (!schema) {
       throw new JournalFormatError(
         path,
-        'is an original-tool hashfile; name its schema with --db (exactly one)',
+        `is an original-tool hashfile; name its schema with ${schemaInput} (exactly one)`,
       );
     }
     state.tables.push({ id: i + 1, schema, table: m[2]!, backup: m[1]!, twin: '' });
@@ -502,16 +557,18 @@ function parseLegacy(lines: string[], path: string, schema: string | undefined):
   return state;
 }
 
-export function readJournal(path: string, legacySchema?: string): JournalState {
+export function readJournal(path: string, legacySchema?: string, inputs: JournalInputs = {}): JournalState {
+  const input = inputs.journal ?? '--hashfile';
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new JournalFormatError(path, 'does not exist');
-    throw new JournalFormatError(path, `cannot be read: ${code ?? (e as Error).message}`);
+    if (code === 'ENOENT') throw new JournalFormatError(path, 'does not exist', input);
+    if (code === 'EISDIR') throw new JournalFormatError(path, 'is a directory, not a journal', input);
+    throw new JournalFormatError(path, `cannot be read: ${code ?? (e as Error).message}`, input);
   }
-  return parseJournal(text, path, legacySchema);
+  return parseJournal(text, path, legacySchema, inputs);
 }
 
 /* Names. Backups and twins live in the table's own schema (triggers cannot move across schemas). */

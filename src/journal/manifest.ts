@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { errorText } from '../errors.js';
 import { readJournal, type JournalPosition, type JournalState } from './journal.js';
+import { gtidSetOf } from '../plan/gtid.js';
 
 export const MANIFEST_KIND = 'binlog-flusher-manifest';
 
@@ -16,6 +17,8 @@ export interface ManifestTable {
   chunks?: number;
   start?: JournalPosition;
   end?: JournalPosition;
+  /** The GTIDs its transactions got (its CREATE TABLE's and its chunks'), as a set. */
+  gtids?: string;
 }
 
 export interface Manifest {
@@ -25,6 +28,8 @@ export interface Manifest {
   run: { tag: string; startedAt: string; status?: string; ddl?: unknown };
   /** The run's coordinates: every event of every table lies between them. */
   binlog: { start?: JournalPosition; end?: JournalPosition };
+  /** Every GTID the run's transactions got, as a set (the run's end record, else its tables'). */
+  gtids?: string;
   tables: ManifestTable[];
 }
 
@@ -34,6 +39,9 @@ export function manifestPath(journal: string): string {
 
 export function buildManifest(j: JournalState): Manifest {
   const h = j.header!;
+  const flavour = /mariadb/i.test(h.serverVersion) ? 'mariadb' : 'mysql';
+  const set = (gtids: string[] | undefined) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
+  const gtids = j.runGtids || set([...j.gtids.values()].flat());
   return {
     kind: MANIFEST_KIND,
     format: 1,
@@ -46,6 +54,7 @@ export function buildManifest(j: JournalState): Manifest {
     },
     run: { tag: h.runTag, startedAt: h.startedAt, status: j.end, ddl: h.options.ddl },
     binlog: j.binlog,
+    ...(gtids && { gtids }),
     tables: j.tables
       .filter((t) => j.flushed.has(t.id))
       .map((t) => {
@@ -57,6 +66,7 @@ export function buildManifest(j: JournalState): Manifest {
           chunks: f.chunks,
           start: f.binlog?.start,
           end: f.binlog?.end,
+          gtids: set(j.gtids.get(t.id)),
         };
       }),
   };

@@ -49,6 +49,8 @@ export function retentionWarnings(
   flavour: 'mysql' | 'mariadb',
   /** Where the duration comes from, as the warning words it. */
   basis = 'the run is estimated at',
+  /** What the user calls the margin's input. */
+  input = '--retention-margin',
 ): string[] {
   const out: string[] = [];
   const raise =
@@ -62,7 +64,7 @@ export function retentionWarnings(
         `binlog retention: files are purged ${hours(r.expireSeconds)} after they are written (${r.source}); ` +
           `${basis} ${hours(e.seconds)}, so a reader has ${left > 0 ? hours(left) : 'no time'} after its end ` +
           `to read the first tables, ${hours(marginHours * 3600 - left)} short of the ${marginHours} h margin. ` +
-          `Raise it for the backfill: ${raise}, or pass a smaller --retention-margin once the reader is known to keep up`,
+          `Raise it for the backfill: ${raise}, or pass a smaller ${input} once the reader is known to keep up`,
       );
     }
   }
@@ -93,6 +95,7 @@ export function measuredRetentionWarning(
   done: { rows: number; rowsEstimate: number; seconds: number },
   marginHours: number,
   flavour: 'mysql' | 'mariadb',
+  input = '--retention-margin',
 ): string | undefined {
   if (done.seconds < MEASURED_AFTER_S || done.rows <= 0) return undefined;
   const rate = done.rows / done.seconds;
@@ -104,5 +107,5 @@ export function measuredRetentionWarning(
     rowsPerSecond: Math.round(rate),
   };
   const basis = `at the measured ${e.rowsPerSecond} rows/s the run takes`;
-  return retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour, basis)[0];
+  return retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour, basis, input)[0];
 }

@@ -1,6 +1,7 @@
 /**
  * Where the flush's transactions land in the GTID history, and what a DBA runs so that no other
- * server ever applies them. Pure: decided from the settings, the dialect and positions read before.
+ * server ever applies them. Pure: decided from the settings, the dialect and the GTIDs the run's
+ * transactions got.
  *
  * - MariaDB: with `--gtid-domain-id N` every flush transaction is N-<server_id>-<seq>, a domain no
  *   source writes; replicas re-pointed at this server skip it with IGNORE_DOMAIN_IDS=(N).
@@ -11,8 +12,26 @@
 import type { Dialect, SessionSetting } from '../flavours/index.js';
 import type { GtidPlacement } from '../settings.js';
 
+/**
+ * MySQL: every session tracks its own GTIDs (each commit's reply carries the GTID it got, so the run
+ * knows exactly what it wrote); with a placement, the flush's domain or tag.
+ */
 export function gtidSessionSettings(s: { gtid?: GtidPlacement }, d: Dialect): SessionSetting[] {
-  const g = s.gtid;
+  const track: SessionSetting[] =
+    d.version.flavour === 'mysql'
+      ? [
+          {
+            variable: 'session_track_gtids',
+            value: 'OWN_GTID',
+            privilege: 'none',
+            why: "each commit's reply carries its GTID, so the run reports exactly the GTIDs it wrote",
+          },
+        ]
+      : [];
+  return [...track, ...placementSettings(s.gtid, d)];
+}
+
+function placementSettings(g: GtidPlacement | undefined, d: Dialect): SessionSetting[] {
   if (!g) return [];
   if (g.domainId !== undefined && d.version.flavour === 'mariadb') {
     return [
@@ -73,35 +92,6 @@ function merge(list: Intervals): Intervals {
   return out;
 }
 
-function minus(a: Intervals, b: Intervals): Intervals {
-  let out = a.map(([x, y]) => [x, y] as [number, number]);
-  for (const [c, d] of b) {
-    const next: Intervals = [];
-    for (const [x, y] of out) {
-      if (d < x || c > y) next.push([x, y]);
-      else {
-        if (c > x) next.push([x, c - 1]);
-        if (d < y) next.push([d + 1, y]);
-      }
-    }
-    out = next;
-  }
-  return out;
-}
-
-/** `end` minus `start`, as MySQL prints a set (tags after the untagged intervals of a uuid). */
-export function subtractGtidSets(end: string, start: string): string {
-  const e = parseGtidSet(end);
-  const s = parseGtidSet(start);
-  const parts: string[] = [];
-  for (const key of [...e.keys()].sort()) {
-    const left = minus(e.get(key)!, s.get(key) ?? []);
-    if (!left.length) continue;
-    parts.push(`${key}:${left.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(':')}`);
-  }
-  return parts.join(',');
-}
-
 /* MariaDB positions: domain-server-seq, comma separated, one per domain. */
 
 export function parseMariaPosition(text: string): Map<number, { server: number; seq: number }> {
@@ -113,19 +103,46 @@ export function parseMariaPosition(text: string): Map<number, { server: number; 
   return m;
 }
 
-/** The GTIDs a MariaDB flush wrote: per domain whose position moved, `d-s-first..d-s-last`. */
-export function mariaFlushedRange(start: string, end: string): string {
-  const s = parseMariaPosition(start);
+/** A MySQL GTID set in MySQL's notation (tags after the untagged intervals of a uuid). */
+function formatGtidSet(m: Map<string, Intervals>): string {
   const parts: string[] = [];
-  for (const [d, e] of parseMariaPosition(end)) {
-    const before = s.get(d);
-    if (before && before.seq === e.seq && before.server === e.server) continue;
-    const first = (before?.seq ?? 0) + 1;
-    parts.push(
-      first === e.seq ? `${d}-${e.server}-${e.seq}` : `${d}-${e.server}-${first}..${d}-${e.server}-${e.seq}`,
-    );
+  for (const key of [...m.keys()].sort()) {
+    const list = m.get(key)!;
+    if (list.length) parts.push(`${key}:${list.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(':')}`);
   }
   return parts.join(',');
+}
+
+/** MariaDB GTIDs (`domain-server-seq`), one range per run of consecutive sequence numbers. */
+function formatMariaGtids(gtids: string[]): string {
+  const byOrigin = new Map<string, number[]>();
+  for (const g of gtids) {
+    const m = /^(\d+)-(\d+)-(\d+)$/.exec(g.trim());
+    if (!m) continue;
+    const origin = `${m[1]}-${m[2]}`;
+    byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), Number(m[3])]);
+  }
+  const parts: string[] = [];
+  const order = [...byOrigin.keys()].sort((a, b) => {
+    const [da, sa] = a.split('-').map(Number);
+    const [db, sb] = b.split('-').map(Number);
+    return da! - db! || sa! - sb!;
+  });
+  for (const origin of order) {
+    const ranges = merge(byOrigin.get(origin)!.map((n) => [n, n] as [number, number]));
+    for (const [a, b] of ranges) parts.push(a === b ? `${origin}-${a}` : `${origin}-${a}..${origin}-${b}`);
+  }
+  return parts.join(',');
+}
+
+/**
+ * The exact set of the GTIDs a run's transactions got, in the flavour's notation: MySQL's
+ * `uuid[:tag]:a-b`, MariaDB's `d-s-a..d-s-b` (only the sequence numbers it got: in a domain shared
+ * with the source, the replica's own numbers interleave with the source's).
+ */
+export function gtidSetOf(flavour: 'mysql' | 'mariadb', gtids: string[]): string {
+  if (flavour === 'mariadb') return formatMariaGtids(gtids);
+  return formatGtidSet(parseGtidSet(gtids.join(',')));
 }
 
 export interface GtidReport {
@@ -136,15 +153,18 @@ export interface GtidReport {
   steps: Array<{ where: string; sql: string }>;
 }
 
+/**
+ * `gtids`: every GTID the run's transactions got (as its sessions read them, or the binlog showed
+ * them); `self.domainInput`: what the user calls the GTID domain input.
+ */
 export function gtidReport(
   d: Dialect,
   g: GtidPlacement | undefined,
-  start: string,
-  end: string,
-  self: { serverId: number; endFile: string },
+  gtids: string[],
+  self: { serverId: number; endFile: string; domainInput?: string },
 ): GtidReport {
+  const written = gtidSetOf(d.version.flavour, gtids);
   if (d.version.flavour === 'mysql') {
-    const written = subtractGtidSets(end, start);
     return {
       written,
       placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
@@ -159,7 +179,6 @@ export function gtidReport(
         : [],
     };
   }
-  const written = mariaFlushedRange(start, end);
   if (g?.domainId !== undefined) {
     return {
       written,
@@ -182,8 +201,7 @@ export function gtidReport(
     steps: written
       ? [
           {
-            where:
-              'on every replica re-pointed at this server while it stays a replica (do not promote it: use --gtid-domain-id next time)',
+            where: `on every replica re-pointed at this server while it stays a replica (do not promote it: use ${self.domainInput ?? '--gtid-domain-id'} next time)`,
             sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
           },
         ]

@@ -421,3 +421,8 @@ export function sessionExists(threadId: number): string {
 export function rotateBinlog(): string {
   return 'FLUSH NO_WRITE_TO_BINLOG BINARY LOGS';
 }
+
+/** MariaDB: the GTID the session's last binlogged transaction got (its own, not the server's position). */
+export function lastGtid(): string {
+  return 'SELECT @@SESSION.last_gtid AS g';
+}

@@ -2,7 +2,7 @@
  * Bad input: each case gets one clear error naming the input, a non-zero exit, and no change on
  * the server (same tables, applier still running, nothing of ours left).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,6 +11,9 @@ import { JOURNAL_FORMAT, JOURNAL_KIND } from '../../src/journal/journal.js';
 import { replicaRunning, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { mycnfFor } from '../support/cli.js';
+import { readActionSettings } from '../../src/action/inputs.js';
+import { runAction } from '../../src/action/run.js';
+import { memoryLogger } from '../../src/log.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_bad';
@@ -226,7 +229,7 @@ describe('bad input', () => {
     [
       '--ssl-ca that does not exist',
       () => ['flush', '--mycnf', cnf, '--ssl-ca', join(dir, 'nope.pem')],
-      /--ssl-ca: cannot read .*nope\.pem: ENOENT/,
+      /--ssl-ca: .*nope\.pem does not exist; give the path of a CA certificate/,
     ],
     [
       '--password on the command line',
@@ -252,13 +255,100 @@ describe('bad input', () => {
     [
       'existing --hashfile',
       () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', file('exists.hashfile', 'x')],
-      /\[hashfile\] the journal .*exists\.hashfile already exists/,
-      3,
+      /--hashfile: .*exists\.hashfile already exists: it may be the journal of an unfinished run/,
     ],
     [
       '--timeout of zero',
       () => ['flush', '--mycnf', cnf, '--timeout', '0'],
       /--timeout: expected a whole number from 1/,
+    ],
+    // Issue 17, finding 7: inputs that conflict or cannot mean anything, refused before anything connects.
+    [
+      '--stop-slave with --no-stop-slave',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--stop-slave', '--no-stop-slave'],
+      /--stop-slave: conflicts with --no-stop-slave; give one of them/,
+    ],
+    [
+      '--no-start-replica with --start-slave',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--no-start-replica', '--start-slave'],
+      /--no-start-replica: conflicts with --start-slave/,
+    ],
+    [
+      '--host with --socket',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--host', '127.0.0.1', '--socket', '/tmp/mysql.sock'],
+      /--socket: conflicts with --host: a socket is a local connection/,
+    ],
+    [
+      '--port with --socket',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--port', '3307', '--socket', '/tmp/mysql.sock'],
+      /--socket: conflicts with --port/,
+    ],
+    [
+      '--ssl-ca with --ssl-mode DISABLED',
+      () => ['flush', '--mycnf', cnf, '--ssl-mode', 'DISABLED', '--ssl-ca', file('ca.pem', 'x')],
+      /--ssl-ca: conflicts with --ssl-mode DISABLED/,
+    ],
+    [
+      '--max-load on a status the server does not have',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--max-load', 'No_such_status=5'],
+      /--max-load: this server has no status No_such_status \(SHOW GLOBAL STATUS does not list it\)/,
+    ],
+    [
+      '--hashfile in a directory that does not exist',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', join(dir, 'no-dir', 'j.hashfile')],
+      /--hashfile: cannot create .*no-dir\/j\.hashfile: the directory .*no-dir does not exist/,
+    ],
+    [
+      '--hashfile under a file',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', join(file('plain.txt', 'x'), 'j.hashfile')],
+      /--hashfile: cannot create .*plain\.txt\/j\.hashfile: .*plain\.txt is not a directory/,
+    ],
+    [
+      '--hashfile that is a directory',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--hashfile', dir],
+      /--hashfile: .* is a directory; give a file path/,
+    ],
+    [
+      '--pause-file in a directory that does not exist',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--pause-file', join(dir, 'no-dir', 'pause')],
+      /--pause-file: .*no-dir\/pause can never be created: the directory .*no-dir does not exist/,
+    ],
+    [
+      '--resume of a journal that does not exist',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--resume', '/none'],
+      /--resume: \/none: does not exist/,
+    ],
+    [
+      '--resume of an original-tool hashfile',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--resume', file('legacy-resume.hashfile', '_BKTB_1,t\n')],
+      /--resume: .*legacy-resume\.hashfile is an original-tool hashfile; only a binlog-flusher journal can be resumed/,
+    ],
+    // Finding 8: each subcommand takes only its own flags.
+    [
+      'verify --start-slave',
+      () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--start-slave'],
+      /unknown option '--start-slave'/,
+    ],
+    ['verify --db', () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--db', S], /unknown option '--db'/],
+    [
+      'verify --lock-wait',
+      () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--lock-wait', '5'],
+      /unknown option '--lock-wait'/,
+    ],
+    [
+      'verify --dry-run',
+      () => ['verify', '--mycnf', cnf, '--hashfile', 'j', '--dry-run'],
+      /unknown option '--dry-run'/,
+    ],
+    [
+      'recover --concurrency',
+      () => ['recover', '--mycnf', cnf, '--hashfile', 'j', '--concurrency', '2'],
+      /unknown option '--concurrency'/,
+    ],
+    [
+      'recover --resume',
+      () => ['recover', '--mycnf', cnf, '--hashfile', 'j', '--resume', 'j'],
+      /unknown option '--resume'/,
     ],
     ['recover without --hashfile', () => ['recover', '--mycnf', cnf], /--hashfile: is required/],
     [
@@ -351,6 +441,32 @@ describe('bad input', () => {
     expect(r.stderr).not.toContain(sb.replica.password);
   });
 
+  it.each([
+    [['-psecret-pw'], "'-p'"],
+    [['--pass=secret-pw'], "'--pass'"],
+    [['--pass', 'secret-pw'], "'--pass'"],
+    [['--passwd=secret-pw', '--db', S], "'--passwd'"],
+  ])('an unknown option %j is named without its value', async (args, named) => {
+    const r = await cli(['flush', '--mycnf', cnf, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`unknown option ${named}`);
+    expect(r.stderr + r.stdout).not.toContain('secret-pw');
+  });
+
+  const root = process.getuid?.() === 0;
+  it.skipIf(root)(
+    '--hashfile in a directory this user cannot write (skipped as root: root writes anywhere)',
+    async () => {
+      const ro = join(dir, 'read-only');
+      mkdirSync(ro, { mode: 0o500 });
+      const r = await cli(['flush', '--mycnf', cnf, '--db', S, '--hashfile', join(ro, 'j.hashfile')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /--hashfile: cannot create .*read-only\/j\.hashfile: the directory .* is not writable/,
+      );
+    },
+  );
+
   it('recover: a table changed by hand since the flush is left alone', async () => {
     // The set-aside backup got another column by hand: recover must not put it back blindly.
     await withSql(sb.replica, (c) =>
@@ -367,5 +483,82 @@ describe('bad input', () => {
     expect(r.stdout).toMatch(/has other columns than when it was flushed: changed by hand since; left alone/);
     await withSql(sb.replica, (c) => c.query(`SET sql_log_bin = 0; DROP TABLE ${S}._bf_0a1b2c3d_2`));
     await startReplica(sb.replica);
+  });
+});
+
+/**
+ * Issue 17, finding 8: a run that came from the action is told about its inputs, never about the
+ * command line's flags. runAction in-process; these refusals happen before any journal exists, so
+ * the journal store (GitHub's artifacts) is never reached.
+ */
+describe('the action names its own inputs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bf-bad-action-'));
+  const A = 'bf_bad_action';
+
+  async function step(inputs: Record<string, string>) {
+    const all: Record<string, string> = {
+      host: sb.replica.host,
+      port: String(sb.replica.port),
+      user: sb.replica.user,
+      password: sb.replica.password,
+      databases: A,
+      hashfile: join(dir, `${Math.random().toString(36).slice(2)}.hashfile`),
+      ...inputs,
+    };
+    const outputs: Record<string, string> = {};
+    const log = memoryLogger();
+    const unreachable = () => Promise.reject(new Error('the journal store must not be reached'));
+    const outcome = await runAction(
+      readActionSettings((n) => all[n] ?? '', { RUNNER_TEMP: dir }),
+      {
+        log,
+        setOutput: (n, v) => (outputs[n] = v),
+        writeSummary: async () => undefined,
+        state: { save: () => undefined, get: () => '' },
+        journals: { upload: unreachable, download: unreachable },
+        env: {},
+      },
+    );
+    return { outcome, outputs, text: [outcome.message, ...log.lines].join('\n') };
+  }
+
+  beforeAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+    await withSql(sb.primary, (c) =>
+      c.query(`DROP DATABASE IF EXISTS ${A}; CREATE DATABASE ${A}; CREATE TABLE ${A}.t (id INT PRIMARY KEY)`),
+    );
+    await waitCaughtUp(sb.primary, sb.replica);
+  });
+
+  it.each([
+    [
+      { 'stop-replica': 'false' },
+      /the replica applier \(SQL thread\) is running and stop-replica: false was given/,
+    ],
+    [{ 'max-load': 'No_such_status=5' }, /^max-load: this server has no status No_such_status/],
+    [{ port: '1' }, /connection refused; check host and port/],
+    [
+      { databases: 'no_such_db' },
+      /\[selection\] schema "no_such_db" \(from databases\) does not exist\s+fix: check the name in databases/,
+    ],
+    [
+      { hashfile: join(dir, 'no-dir', 'j.hashfile') },
+      /^hashfile: cannot create .*: the directory .* does not exist/,
+    ],
+    [{ 'pause-file': join(dir, 'no-dir', 'p') }, /^pause-file: .* can never be created/],
+  ])('%j: refused, naming the input, no --flag', async (inputs, message) => {
+    const r = await step(inputs);
+    expect(r.outcome.ok).toBe(false);
+    expect(r.outcome.message).toMatch(message);
+    expect(r.text).not.toMatch(/--[a-z]/);
+    expect(r.outputs.status).toBe('refused');
+    expect(await replicaRunning(sb.replica)).toBe(true);
+  });
+
+  it('a preflight warning names the action input (set-read-only: false)', async () => {
+    const plan = await step({ mode: 'plan', 'set-read-only': 'false' });
+    expect(plan.outcome.ok, plan.text).toBe(true);
+    expect(plan.text).toMatch(/read_only stays OFF \(set-read-only: false\)/);
+    expect(plan.text).not.toMatch(/--[a-z]/);
   });
 });

@@ -6,8 +6,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startExtraServer } from '../sandbox/local.js';
 import type { ServerInfo } from '../sandbox/types.js';
-import { rows, startReplica, waitCaughtUp, withSql } from '../support/db.js';
+import { rows, settingsFor, startReplica, waitCaughtUp, withSql } from '../support/db.js';
+import { connect } from '../../src/db/connection.js';
+import { gtidsOfTables } from '../../src/inspect/inspector.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
+import { transactionsBetween } from '../support/binlog.js';
+import { gtidSetOf } from '../../src/plan/gtid.js';
+import { readJournal } from '../../src/journal/journal.js';
+import { buildManifest } from '../../src/journal/manifest.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_gtid';
@@ -180,5 +186,114 @@ describe.skipIf(sb.flavour !== 'mysql')('GTID tags (MySQL 8.3+; this describe ru
     expect(report.gtid!.steps.map((s) => s.sql).join('\n')).toContain(
       `SET GLOBAL gtid_purged = '+${written}'`,
     );
+  });
+});
+
+/**
+ * Issue 17: "GTIDs written by the flush" was a difference of two positions. On MariaDB, where the
+ * replica's own sequence numbers share a domain with the source's, it printed 0-2-10..0-2-80 for a run
+ * that wrote 0-2-79 and 0-2-80; on every flavour it took in any other session's write during the run.
+ * The set must be exactly the GTIDs of the run's transactions, as the binlog holds them.
+ */
+describe("GTIDs written are exactly the run's own", () => {
+  const T = 'bf_gtid_exact';
+  const OTHER = 'bf_gtid_other';
+
+  beforeAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+    // The replica's own transactions first: on MariaDB they take its domain's sequence numbers past
+    // the source's, so the source's next transactions come in below them.
+    await withSql(sb.replica, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${OTHER}; CREATE DATABASE ${OTHER};
+        CREATE TABLE ${OTHER}.w (id INT AUTO_INCREMENT PRIMARY KEY, v INT)`);
+      for (let i = 0; i < 30; i++) await c.query(`INSERT INTO ${OTHER}.w (v) VALUES (${i})`);
+    });
+    await withSql(sb.primary, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS ${T}; CREATE DATABASE ${T};
+        CREATE TABLE ${T}.a (id INT PRIMARY KEY, v VARCHAR(20)); CREATE TABLE ${T}.b (id INT PRIMARY KEY)`);
+      await c.query(
+        `INSERT INTO ${T}.a VALUES ${Array.from({ length: 50 }, (_, i) => `(${i + 1}, 'v${i}')`).join(',')}`,
+      );
+      await c.query(
+        `INSERT INTO ${T}.b VALUES ${Array.from({ length: 20 }, (_, i) => `(${i + 1})`).join(',')}`,
+      );
+    });
+    await waitCaughtUp(sb.primary, sb.replica);
+  }, 120_000);
+
+  afterAll(async () => {
+    await withSql(sb.replica, (c) => c.query(`SET sql_log_bin = 0; DROP DATABASE IF EXISTS ${OTHER}`));
+    await startReplica(sb.replica).catch(() => undefined);
+  });
+
+  it("another session writes on the replica in the middle of the run: its GTID is not the run's", async () => {
+    let wrote = false;
+    const s = flushSettings(sb.replica, {
+      selection: { databases: [T], tables: [], skip: [] },
+      chunkSize: 10,
+      concurrency: 1,
+      replication: { stopReplica: true, startReplica: true },
+    });
+    const { report, log } = await runFlush(s, {
+      // After the first chunk of the first table: a write of another session, in the replica's own
+      // GTID history, between the run's transactions (it may write despite read_only).
+      fault: async (point) => {
+        if (point !== 'mid-copy' || wrote) return;
+        wrote = true;
+        await withSql(sb.replica, (c) => c.query(`INSERT INTO ${OTHER}.w (v) VALUES (-1)`));
+      },
+    });
+    expect(report.status, log.lines.join('\n')).toBe('flushed');
+    expect(wrote).toBe(true);
+    const txs = await transactionsBetween(sb.replica, report.binlog!.start, report.binlog!.end!);
+    const theirs = txs.filter((t) => t.tables.some((n) => n.startsWith(`${OTHER}.`)));
+    const ours = txs.filter((t) => !theirs.includes(t));
+    expect(theirs).toHaveLength(1);
+    // Every other one is the run's: a flushed table's CREATE TABLE or rows.
+    const of = (table: string) =>
+      ours.filter(
+        (t) =>
+          t.tables.includes(`${T}.${table}`) || t.queries.some((q) => q.includes(`\`${T}\`.\`${table}\``)),
+      );
+    expect(of('a').length + of('b').length).toBe(ours.length);
+    expect(of('a').length).toBeGreaterThanOrEqual(6);
+    const flavour = sb.flavour === 'mariadb' ? 'mariadb' : 'mysql';
+    const exact = gtidSetOf(
+      flavour,
+      ours.map((t) => t.gtid),
+    );
+    expect(report.gtid!.written).toBe(exact);
+    // The other session's write lies among the run's: a set from positions would take it in.
+    expect(
+      gtidSetOf(
+        flavour,
+        txs.map((t) => t.gtid),
+      ),
+    ).not.toBe(exact);
+    // What the run reads from the binlog when a session could not say (a reply lost after the
+    // commit) is the same set: the run's tables' transactions only.
+    const db = await connect(settingsFor(sb.replica));
+    try {
+      const read = await gtidsOfTables(
+        db,
+        report.binlog!.start,
+        [`a`, `b`].map((table) => ({ schema: T, table })),
+      );
+      expect(gtidSetOf(flavour, read)).toBe(exact);
+    } finally {
+      await db.close();
+    }
+    // The statements a DBA runs use that set (MySQL: gtid_purged '+set').
+    if (flavour === 'mysql') expect(report.gtid!.steps[0]!.sql).toBe(`SET GLOBAL gtid_purged = '+${exact}';`);
+    // The journal records it: per chunk (and so per table in the manifest), and for the run.
+    const m = buildManifest(readJournal(s.hashfile!));
+    expect(m.gtids).toBe(exact);
+    for (const t of m.tables)
+      expect(t.gtids, t.table).toBe(
+        gtidSetOf(
+          flavour,
+          of(t.table).map((x) => x.gtid),
+        ),
+      );
   });
 });

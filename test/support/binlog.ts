@@ -212,3 +212,44 @@ export function binlogProblems(
   }
   return problems;
 }
+
+/** One transaction of a binlog range: its GTID and the tables its row events name (`schema.table`). */
+export interface LoggedTransaction {
+  gtid: string;
+  tables: string[];
+  queries: string[];
+}
+
+/**
+ * Every transaction with a GTID between two positions, read with SHOW BINLOG EVENTS (independently of
+ * the flusher's own reading): what a run's GTID set is checked against.
+ */
+export async function transactionsBetween(
+  server: ServerInfo,
+  start: Position,
+  end: Position,
+): Promise<LoggedTransaction[]> {
+  const files = await filesBetween(server, start.file, end.file);
+  const out: LoggedTransaction[] = [];
+  await withSql(server, async (c) => {
+    for (const f of files) {
+      const events = await rows<{ Event_type: string; Info: string; Pos: number; End_log_pos: number }>(
+        c,
+        f === start.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?',
+        f === start.file ? [f, start.position] : [f],
+      );
+      for (const e of events) {
+        if (f === end.file && Number(e.Pos) >= end.position) break;
+        const gtid =
+          /GTID_NEXT= '([0-9a-f-]{36}(?::\w+)?:\d+)'/.exec(e.Info)?.[1] ??
+          (/^Gtid$/.test(e.Event_type) ? /GTID (\d+-\d+-\d+)/.exec(e.Info)?.[1] : undefined);
+        if (gtid) out.push({ gtid, tables: [], queries: [] });
+        const last = out[out.length - 1];
+        if (!last) continue;
+        if (e.Event_type === 'Table_map') last.tables.push(/\((.*)\)$/.exec(e.Info)?.[1] ?? '');
+        else if (e.Event_type === 'Query' && !/^(BEGIN|COMMIT)$/.test(e.Info)) last.queries.push(e.Info);
+      }
+    }
+  });
+  return out;
+}

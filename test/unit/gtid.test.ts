@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseVersion } from '../../src/model/version.js';
 import { dialectFor } from '../../src/flavours/index.js';
-import {
-  gtidReport,
-  gtidSessionSettings,
-  mariaFlushedRange,
-  parseGtidSet,
-  subtractGtidSets,
-} from '../../src/plan/gtid.js';
+import { gtidReport, gtidSessionSettings, gtidSetOf, parseGtidSet } from '../../src/plan/gtid.js';
+import { gtidOfEvent } from '../../src/inspect/inspector.js';
 
 const U = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
 const V = '4f22ab58-82db-22f2-af44-d91bba53a673';
@@ -25,29 +20,35 @@ describe('MySQL GTID sets', () => {
     expect(m.get(V)).toEqual([[1, 3]]);
     expect(m.get(`${V}:bf_flush`)).toEqual([[1, 4]]);
   });
-  it('the flush wrote end minus start: untagged on its own uuid', () => {
-    expect(subtractGtidSets(`${U}:1-100,${V}:1-57`, `${U}:1-100,${V}:1-12`)).toBe(`${V}:13-57`);
-  });
-  it('tagged: only the tag is new', () => {
-    expect(subtractGtidSets(`${U}:1-100,${V}:1-3:bf:1-40`, `${U}:1-100,${V}:1-3`)).toBe(`${V}:bf:1-40`);
-  });
-  it('nothing written, nothing left', () => {
-    expect(subtractGtidSets(`${U}:1-100`, `${U}:1-100`)).toBe('');
-  });
-  it('a hole in the middle stays a hole', () => {
-    expect(subtractGtidSets(`${U}:1-10`, `${U}:3-4`)).toBe(`${U}:1-2:5-10`);
+  it('the set of the GTIDs a run got, merged into intervals, tags after the untagged', () => {
+    expect(gtidSetOf('mysql', [`${V}:13`, `${V}:14`, `${V}:15`, `${V}:20`])).toBe(`${V}:13-15:20`);
+    expect(gtidSetOf('mysql', [`${V}:bf:2`, `${V}:bf:1`, `${V}:7`])).toBe(`${V}:7,${V}:bf:1-2`);
+    expect(gtidSetOf('mysql', [])).toBe('');
   });
 });
 
-describe('MariaDB GTID positions', () => {
-  it('a domain of its own: the whole domain is the flush', () => {
-    expect(mariaFlushedRange('0-1-5', '0-1-5,77-2-10')).toBe('77-2-1..77-2-10');
+describe('MariaDB GTIDs a run got', () => {
+  it('a domain of its own: one range', () => {
+    expect(gtidSetOf('mariadb', ['77-2-1', '77-2-2', '77-2-3'])).toBe('77-2-1..77-2-3');
   });
-  it("the source's domain: from the sequence after the start", () => {
-    expect(mariaFlushedRange('0-1-5', '0-2-9')).toBe('0-2-6..0-2-9');
+  it("the source's domain: only the sequence numbers the run got, not the source's between them", () => {
+    // Issue 17: the run wrote 0-2-79 and 0-2-80; a difference of positions said 0-2-10..0-2-80.
+    expect(gtidSetOf('mariadb', ['0-2-79', '0-2-80'])).toBe('0-2-79..0-2-80');
+    expect(gtidSetOf('mariadb', ['0-2-12', '0-2-9', '0-2-10'])).toBe('0-2-9..0-2-10,0-2-12');
   });
-  it('nothing written', () => {
-    expect(mariaFlushedRange('0-1-5', '0-1-5')).toBe('');
+  it('one GTID, and nothing', () => {
+    expect(gtidSetOf('mariadb', ['0-2-9'])).toBe('0-2-9');
+    expect(gtidSetOf('mariadb', [])).toBe('');
+  });
+});
+
+describe("a binlog Gtid event's GTID", () => {
+  it('MariaDB, MySQL, MySQL tagged; none for an anonymous transaction', () => {
+    expect(gtidOfEvent('BEGIN GTID 0-2-79')).toBe('0-2-79');
+    expect(gtidOfEvent('GTID 77-2-1')).toBe('77-2-1');
+    expect(gtidOfEvent(`SET @@SESSION.GTID_NEXT= '${U}:42'`)).toBe(`${U}:42`);
+    expect(gtidOfEvent(`SET @@SESSION.GTID_NEXT= '${U}:bf_flush:3'`)).toBe(`${U}:bf_flush:3`);
+    expect(gtidOfEvent("SET @@SESSION.GTID_NEXT= 'ANONYMOUS'")).toBeUndefined();
   });
 });
 
@@ -60,29 +61,35 @@ describe('session settings for the GTID placement', () => {
         privilege: 'SUPER or BINLOG REPLAY',
       }),
     ]);
+    const track = expect.objectContaining({ variable: 'session_track_gtids', value: 'OWN_GTID' });
     expect(gtidSessionSettings({ gtid: { tag: 'bf' } }, mysql84)).toEqual([
+      track,
       expect.objectContaining({ variable: 'gtid_next', value: "'AUTOMATIC:bf'" }),
     ]);
     expect(gtidSessionSettings({ gtid: { tag: 'bf' } }, maria)).toEqual([]);
-    expect(gtidSessionSettings({}, mysql84)).toEqual([]);
+    expect(gtidSessionSettings({}, mysql84)).toEqual([track]);
+    expect(gtidSessionSettings({}, maria)).toEqual([]);
   });
 });
 
 describe('the statements printed after a flush', () => {
   const self = { serverId: 2, endFile: 'binlog.000007' };
   it('MySQL: the other servers mark the flushed GTIDs executed', () => {
-    const r = gtidReport(mysql80, undefined, `${U}:1-100`, `${U}:1-100,${V}:1-12`, self);
+    const got = Array.from({ length: 12 }, (_, i) => `${V}:${i + 1}`);
+    const r = gtidReport(mysql80, undefined, got, self);
     expect(r.written).toBe(`${V}:1-12`);
     expect(r.steps).toEqual([expect.objectContaining({ sql: `SET GLOBAL gtid_purged = '+${V}:1-12';` })]);
     expect(r.steps[0]!.where).toMatch(/primary and on every other replica/);
   });
   it('MySQL 8.4 with a tag: the tagged set', () => {
-    const r = gtidReport(mysql84, { tag: 'bf' }, `${U}:1-100`, `${U}:1-100,${V}:bf:1-12`, self);
+    const got = Array.from({ length: 12 }, (_, i) => `${V}:bf:${i + 1}`);
+    const r = gtidReport(mysql84, { tag: 'bf' }, got, self);
     expect(r.placement).toBe('tagged bf');
     expect(r.steps[0]!.sql).toBe(`SET GLOBAL gtid_purged = '+${V}:bf:1-12';`);
   });
   it('MariaDB with a domain: IGNORE_DOMAIN_IDS on re-pointed replicas, DELETE_DOMAIN_ID once read', () => {
-    const r = gtidReport(maria, { domainId: 77 }, '0-1-5', '0-1-5,77-2-10', self);
+    const got = Array.from({ length: 10 }, (_, i) => `77-2-${i + 1}`);
+    const r = gtidReport(maria, { domainId: 77 }, got, self);
     expect(r.written).toBe('77-2-1..77-2-10');
     expect(r.steps.map((x) => x.sql)).toEqual([
       'STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (77); START SLAVE;',
@@ -90,7 +97,7 @@ describe('the statements printed after a flush', () => {
     ]);
   });
   it("MariaDB in the source's domain: IGNORE_SERVER_IDS while it stays a replica, and not to promote it", () => {
-    const r = gtidReport(maria, undefined, '0-1-5', '0-2-9', self);
+    const r = gtidReport(maria, undefined, ['0-2-9'], self);
     expect(r.steps[0]!.sql).toMatch(/IGNORE_SERVER_IDS = \(2\)/);
     expect(r.steps[0]!.where).toMatch(/do not promote/);
   });

@@ -53,12 +53,19 @@ describe('GTID placement and retention margin', () => {
   });
 });
 
+/** The settings without what differs by surface: the journal's default path, the surface itself. */
+const strip = (s: FlushSettings) => ({
+  ...s,
+  hashfile: undefined,
+  connection: { ...s.connection, surface: undefined },
+});
+
 describe('one settings builder for the CLI and the action', () => {
   it('the same defaults, the default user included', () => {
     const c = cli('--host', 'db1');
     const a = action({ host: 'db1' });
-    const strip = (s: FlushSettings) => ({ ...s, hashfile: undefined });
     expect(strip(c)).toEqual(strip(a));
+    expect([c.connection.surface, a.connection.surface]).toEqual(['cli', 'action']);
     expect(c.connection.user).toBe('root');
     expect(c.controls).toEqual({ brakeStatus: 'Threads_running', statusInterval: 5 });
     expect(c.maxTablesAside).toBe(c.concurrency);
@@ -95,7 +102,7 @@ describe('one settings builder for the CLI and the action', () => {
       databases: 'a,b',
       'stop-on-error': 'true',
     });
-    expect({ ...c, hashfile: undefined }).toEqual({ ...a, hashfile: undefined });
+    expect(strip(c)).toEqual(strip(a));
     expect(c.controls).toEqual({
       pauseFile: '/tmp/p',
       brakeStatus: 'Threads_connected',
