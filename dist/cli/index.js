@@ -10549,7 +10549,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5305);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2814);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5305:
+/***/ 2814:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10717,10 +10717,6 @@ function memoryLogger() {
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
-/**
- * One typed settings object for every entry point (CLI and action). Entry points only collect raw
- * strings; everything is validated here, once, before anything connects.
- */
 
 const SSL_MODES = [
     'DISABLED',
@@ -10854,7 +10850,7 @@ function dedupe(xs) {
 function checkHost(input, raw) {
     const h = (raw ?? '').trim();
     if (h === '')
-        throw new InputError(input, 'is required: the replica to flush (host name or IP address)');
+        throw new InputError(input, "is required: the server's host name or IP address");
     if (/[\s/?#@]/u.test(h) || h.length > 255)
         throw new InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
     return h;
@@ -10969,6 +10965,873 @@ function readMyCnf(path, input = '--mycnf') {
     return parseMyCnf(text, file, input);
 }
 
+;// CONCATENATED MODULE: ./src/config/names.ts
+/**
+ * What each surface calls each input. The command line keeps the original tool's flag names
+ * (`--db`, `--stop-slave`); the action's inputs are the canonical names. Every message that names an
+ * input asks here, with the surface the settings came from, so an action user is never told about a
+ * `--flag` and a CLI user never about a `with:` input.
+ */
+/** The command line's names where they differ from `--<key>`. */
+const CLI_FLAGS = {
+    databases: '--db',
+    tables: '--table',
+    'stop-replica': '--stop-slave',
+    'start-replica': '--start-slave',
+};
+function namesFor(surface = 'cli') {
+    if (surface === 'action') {
+        return {
+            surface,
+            name: (key) => key,
+            on: (key) => `${key}: true`,
+            off: (key) => `${key}: false`,
+        };
+    }
+    const flag = (key) => CLI_FLAGS[key] ?? `--${key}`;
+    return {
+        surface,
+        name: flag,
+        on: flag,
+        off: (key) => `--no-${flag(key).slice(2)}`,
+    };
+}
+/** The names for settings that carry their surface (on their connection). */
+function namesOf(s) {
+    return namesFor(s.connection.surface);
+}
+/**
+ * An unknown option as the user typed it, without the value they may have attached: `--pass=x` ->
+ * `--pass`, `-psecret` -> `-p`. A password typed after a mistyped flag never reaches the log.
+ */
+function optionNameOnly(token) {
+    if (token.startsWith('--'))
+        return token.split('=')[0];
+    if (/^-[^-]/.test(token))
+        return token.slice(0, 2);
+    return token;
+}
+
+;// CONCATENATED MODULE: ./src/config/paths.ts
+/**
+ * Path inputs, checked when the settings are built: before anything connects, so a path that cannot
+ * work is bad input (exit 2) named by its input, never a raw ENOENT after preflight.
+ */
+
+
+
+function stat(path) {
+    try {
+        return (0,external_node_fs_.statSync)(path);
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR')
+            return undefined;
+        throw e;
+    }
+}
+function can(path, mode) {
+    try {
+        (0,external_node_fs_.accessSync)(path, mode);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** A file the run reads (a CA certificate, say): it exists, is a file, and can be read. */
+function checkReadableFile(input, path, what) {
+    let st;
+    try {
+        st = stat(path);
+    }
+    catch (e) {
+        throw new InputError(input, `${path} cannot be read: ${e.code ?? String(e)}`);
+    }
+    if (!st)
+        throw new InputError(input, `${path} does not exist; give the path of ${what}`);
+    if (st.isDirectory())
+        throw new InputError(input, `${path} is a directory; give the path of ${what}`);
+    if (!can(path, external_node_fs_.constants.R_OK))
+        throw new InputError(input, `${path} cannot be read (permission denied)`);
+}
+/**
+ * The directory a file will be created in (`writable`: by the run; else by the user, as a pause file
+ * is) exists, and the run may create files there.
+ */
+function checkDirectoryFor(input, path, opts) {
+    const dir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
+    const lead = opts.writable ? `cannot create ${path}` : `${path} can never be created`;
+    const st = stat(dir);
+    if (!st)
+        throw new InputError(input, `${lead}: the directory ${dir} does not exist`);
+    if (!st.isDirectory())
+        throw new InputError(input, `${lead}: ${dir} is not a directory`);
+    if (opts.writable && !can(dir, external_node_fs_.constants.W_OK | external_node_fs_.constants.X_OK)) {
+        throw new InputError(input, `${lead}: the directory ${dir} is not writable by this user`);
+    }
+}
+/** A file the run creates and never overwrites (the journal): its directory is writable, the file absent. */
+function checkNewFile(input, path, exists) {
+    checkDirectoryFor(input, path, { writable: true });
+    const st = stat(path);
+    if (st?.isDirectory())
+        throw new InputError(input, `${path} is a directory; give a file path`);
+    if (st)
+        throw new InputError(input, `${path} already exists: ${exists}`);
+}
+/** The working directory, where a file goes when its input is not given, is writable. */
+function checkWorkingDirectory(input, what) {
+    const dir = process.cwd();
+    if (!can(dir, external_node_fs_.constants.W_OK | external_node_fs_.constants.X_OK)) {
+        throw new InputError(input, `is not given, and the working directory ${dir} (where ${what} goes by default) is not writable; give a path`);
+    }
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/journal/file-lock.ts
+/**
+ * One writer per journal: an exclusive OS lock (flock(2)) on the journal file, held for as long as a
+ * process may append to it. Node has no flock of its own, so a small helper holds it: util-linux's
+ * `flock` opens the file, takes the lock and runs `cat` on a pipe from us. When we release it, or die
+ * in any way (SIGKILL included), the pipe closes, `cat` ends and the kernel drops the lock.
+ *
+ * Where no `flock` command exists (macOS), a lock file beside the journal (`<journal>.lock`, created
+ * exclusively, holding pid@host) stands in; one left by a dead process on this host is taken over.
+ */
+
+
+
+class FileLockBusyError extends Error {
+    path;
+    constructor(path) {
+        super(`${path} is open for writing by another binlog-flusher process`);
+        this.path = path;
+    }
+}
+const CONFLICT = 75;
+async function lockFile(path, waitS, opts = {}) {
+    if (opts.helper !== 'lockfile') {
+        const lock = await flockHelper(path, waitS);
+        if (lock)
+            return lock;
+    }
+    return lockFileBeside(path, waitS);
+}
+/** undefined when the `flock` command does not exist. */
+function flockHelper(path, waitS) {
+    const wait = waitS > 0 ? ['--wait', String(waitS)] : ['--nonblock'];
+    const child = (0,external_node_child_process_.spawn)('flock', 
+    // --close: the lock stays with flock itself, not with the command it runs (else `cat` could still
+    // hold an inherited copy after flock has gone, and release would return before the lock is gone).
+    [
+        '--exclusive',
+        ...wait,
+        '--close',
+        '--conflict-exit-code',
+        String(CONFLICT),
+        path,
+        '-c',
+        'echo locked; exec cat',
+    ], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const stdin = child.stdin;
+    const stdout = child.stdout;
+    return new Promise((resolve, reject) => {
+        let out = '';
+        const exited = new Promise((r) => child.once('exit', () => r()));
+        // Closing the pipe ends `cat`, then flock, and with it the lock; a kill only if that stalls.
+        const release = async () => {
+            stdin.end();
+            const stall = setTimeout(() => child.kill(), 2000);
+            await exited;
+            clearTimeout(stall);
+        };
+        const onData = (d) => {
+            out += d.toString();
+            if (!out.includes('locked\n'))
+                return;
+            stdout.off('data', onData);
+            child.off('exit', onExit);
+            // Neither the helper nor its pipes may keep this process alive.
+            child.unref();
+            stdin.unref?.();
+            stdout.unref?.();
+            resolve({ release });
+        };
+        const onExit = (code) => {
+            if (code === CONFLICT)
+                reject(new FileLockBusyError(path));
+            else
+                reject(new Error(`cannot lock ${path}: the flock helper ended with ${String(code)}`));
+        };
+        child.once('error', (e) => {
+            child.off('exit', onExit);
+            if (e.code === 'ENOENT')
+                resolve(undefined);
+            else
+                reject(e);
+        });
+        stdout.on('data', onData);
+        child.once('exit', onExit);
+    });
+}
+function processAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    }
+    catch (e) {
+        return e.code === 'EPERM';
+    }
+}
+async function lockFileBeside(path, waitS) {
+    const lockPath = `${path}.lock`;
+    const me = `${process.pid}@${(0,external_node_os_namespaceObject.hostname)()}`;
+    const deadline = Date.now() + waitS * 1000;
+    for (;;) {
+        try {
+            const fd = (0,external_node_fs_.openSync)(lockPath, 'wx', 0o600);
+            (0,external_node_fs_.writeSync)(fd, me);
+            (0,external_node_fs_.closeSync)(fd);
+            return { release: async () => (0,external_node_fs_.unlinkSync)(lockPath) };
+        }
+        catch (e) {
+            if (e.code !== 'EEXIST')
+                throw e;
+        }
+        let owner = '';
+        try {
+            owner = (0,external_node_fs_.readFileSync)(lockPath, 'utf8');
+        }
+        catch {
+            continue; // released meanwhile
+        }
+        const [pid, host] = owner.split('@');
+        if (host === (0,external_node_os_namespaceObject.hostname)() && pid && !processAlive(Number(pid))) {
+            (0,external_node_fs_.unlinkSync)(lockPath); // its owner died without releasing it
+            continue;
+        }
+        if (Date.now() >= deadline)
+            throw new FileLockBusyError(path);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/journal/journal.ts
+/**
+ * The journal ("hashfile"): JSON lines, appended and fsynced before each change it announces.
+ * The header and the whole plan are durable before the first change (the file appears with them or
+ * not at all), so the journal alone is enough to recover after the process dies at any point. One
+ * process at a time writes it, under an OS lock. It never holds a secret.
+ */
+
+
+
+
+const JOURNAL_KIND = 'binlog-flusher-journal';
+/**
+ * 2: the twin is built under its parking name before the table is set aside, and the real DDL goes
+ * under the real name only once the twin exists (steps build-twin, ddl, twin-in, drop-shell). A
+ * format 1 journal (step `twin`: the shell under the real name, altered into the twin) is still read.
+ */
+const JOURNAL_FORMAT = 2;
+const SERVER_SETTINGS = ['read_only', 'super_read_only'];
+const SWITCH_VALUES = ['ON', 'OFF'];
+/** How long a journal writer waits for another process to let go of the journal. */
+const JOURNAL_LOCK_WAIT_S = 10;
+/**
+ * The only way to write a journal. It holds an exclusive OS lock on the file for as long as it is open
+ * (one writer per journal), and appends records with group commit: callers that arrive while an fsync
+ * runs share the next one.
+ */
+class JournalWriter {
+    path;
+    lock;
+    trimmed;
+    fd;
+    pending = [];
+    flushing;
+    /** Called once per record when it is on disk (test fault injection). */
+    afterWrite;
+    constructor(path, fd, lock, 
+    /** Bytes of a torn last record cut off when the journal was opened. */
+    trimmed = 0) {
+        this.path = path;
+        this.lock = lock;
+        this.trimmed = trimmed;
+        this.fd = fd;
+    }
+    /**
+     * Create a new journal holding `initial` (the header and the whole plan), atomically: the file
+     * appears under its name complete and on disk, or not at all. Refuses to overwrite anything.
+     * `input`: what the user called the journal, for messages.
+     */
+    static async create(path, initial, input = '--hashfile') {
+        const tmp = `${path}.${process.pid}.tmp`;
+        try {
+            const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o600);
+            try {
+                (0,external_node_fs_.writeSync)(fd, initial.map((r) => JSON.stringify(r) + '\n').join(''));
+                (0,external_node_fs_.fsyncSync)(fd);
+            }
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+            (0,external_node_fs_.linkSync)(tmp, path); // fails if the journal exists: never overwritten
+            syncDir((0,external_node_path_.dirname)(path));
+        }
+        catch (e) {
+            const code = e.code;
+            if (code === 'EEXIST') {
+                throw new FlusherError(`${input}: ${path} already exists; it may be the journal of an unfinished run. ` +
+                    'Recover with it, or choose another path', ExitCode.badInput);
+            }
+            throw new FlusherError(`${input}: cannot create ${path}: ${code ?? e.message}`, ExitCode.badInput);
+        }
+        finally {
+            try {
+                (0,external_node_fs_.rmSync)(tmp, { force: true });
+            }
+            catch {
+                // could not be created in the first place (the error above says why)
+            }
+        }
+        return JournalWriter.append(path, 0, input);
+    }
+    /**
+     * Open an existing journal for appending (recovery writes its outcomes there), under the lock. A
+     * torn last record (what a crash mid-append leaves) is cut off first: it never reached the disk
+     * whole, so nothing it announced was done.
+     */
+    static async append(path, lockWaitS = JOURNAL_LOCK_WAIT_S, input = '--hashfile') {
+        let lock;
+        try {
+            lock = await lockFile(path, lockWaitS);
+        }
+        catch (e) {
+            if (e instanceof FileLockBusyError) {
+                throw new FlusherError(`${input}: ${path} is being written by another binlog-flusher process (a flush, a recover or the action's post step); ` +
+                    'only one may write a journal at a time. Let it finish, then run recover again', ExitCode.preflightRefused);
+            }
+            throw new FlusherError(`${input}: cannot lock ${path}: ${errorText(e)}`, ExitCode.badInput);
+        }
+        try {
+            const fd = (0,external_node_fs_.openSync)(path, 'r+');
+            const trimmed = trimTornTail(fd);
+            (0,external_node_fs_.closeSync)(fd);
+            return new JournalWriter(path, (0,external_node_fs_.openSync)(path, 'a'), lock, trimmed);
+        }
+        catch (e) {
+            await lock.release();
+            throw new FlusherError(`${input}: cannot open ${path} for writing: ${e.code ?? errorText(e)}`, ExitCode.badInput);
+        }
+    }
+    /** Append a record and return once it is on disk. */
+    async write(rec) {
+        this.pending.push(JSON.stringify(rec) + '\n');
+        // Wait for a flush in progress (it did not include our record), then flush what is pending.
+        while (this.pending.length > 0) {
+            if (this.flushing) {
+                await this.flushing;
+                continue;
+            }
+            this.flushing = Promise.resolve().then(() => this.flushNow());
+            try {
+                await this.flushing;
+            }
+            finally {
+                this.flushing = undefined;
+            }
+        }
+    }
+    flushNow() {
+        if (this.fd === undefined)
+            throw new Error('journal is closed');
+        const records = this.pending.length;
+        const text = this.pending.join('');
+        this.pending = [];
+        if (text === '')
+            return;
+        (0,external_node_fs_.writeSync)(this.fd, text);
+        (0,external_node_fs_.fsyncSync)(this.fd);
+        for (let i = 0; i < records && this.afterWrite; i++)
+            this.afterWrite();
+    }
+    /** Flush what is pending, close the file and let go of the lock. */
+    async close() {
+        if (this.fd === undefined)
+            return;
+        try {
+            if (this.pending.length)
+                this.flushNow();
+            (0,external_node_fs_.closeSync)(this.fd);
+        }
+        finally {
+            this.fd = undefined;
+            await this.lock.release();
+        }
+    }
+}
+/**
+ * Make the file end on a whole record before anything is appended: a last line that is not a complete
+ * JSON record (torn by a crash mid-write) is cut off; a complete one that only lacks its newline (a
+ * hand-written journal) gets it. Returns how many bytes were cut.
+ */
+function trimTornTail(fd) {
+    const size = (0,external_node_fs_.fstatSync)(fd).size;
+    if (size === 0)
+        return 0;
+    const tailStart = lastLineStart(fd, size);
+    if (tailStart === size)
+        return 0; // ends with a newline
+    const tail = Buffer.alloc(size - tailStart);
+    (0,external_node_fs_.readSync)(fd, tail, 0, tail.length, tailStart);
+    if (isWholeRecord(tail.toString('utf8'))) {
+        (0,external_node_fs_.writeSync)(fd, '\n', size);
+        (0,external_node_fs_.fsyncSync)(fd);
+        return 0;
+    }
+    (0,external_node_fs_.ftruncateSync)(fd, tailStart);
+    (0,external_node_fs_.fsyncSync)(fd);
+    return size - tailStart;
+}
+/** Offset just after the last newline of the file (0 when it has none). */
+function lastLineStart(fd, size) {
+    const buf = Buffer.alloc(Math.min(size, 1 << 20));
+    for (let end = size; end > 0;) {
+        const from = Math.max(0, end - buf.length);
+        const n = (0,external_node_fs_.readSync)(fd, buf, 0, end - from, from);
+        const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+        if (nl >= 0)
+            return from + nl + 1;
+        end = from;
+    }
+    return 0;
+}
+function isWholeRecord(line) {
+    try {
+        const v = JSON.parse(line);
+        return typeof v === 'object' && v !== null && typeof v.type === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+function syncDir(dir) {
+    try {
+        const fd = (0,external_node_fs_.openSync)(dir, 'r');
+        try {
+            (0,external_node_fs_.fsyncSync)(fd);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        // Some file systems cannot fsync a directory; the file itself is on disk.
+    }
+}
+class JournalFormatError extends FlusherError {
+    path;
+    detail;
+    /** `input`: what the user called the journal (`--hashfile`, `--resume`, or an action input). */
+    constructor(path, detail, input = '--hashfile') {
+        super(`${input}: ${path}: ${detail}`, ExitCode.badInput);
+        this.path = path;
+        this.detail = detail;
+    }
+}
+/** Names the original tool used for backups. */
+const LEGACY_BACKUP = /^_BKTB_\d+$/;
+/**
+ * Parse a journal. Accepts this tool's JSON lines and the original tool's `_BKTB_1,table` lines
+ * (whose schema must be given, as the original's --db did).
+ */
+function parseJournal(text, path, legacySchema, inputs = {}) {
+    try {
+        return parseJournalText(text, path, legacySchema, inputs.schema ?? '--db');
+    }
+    catch (e) {
+        if (e instanceof JournalFormatError && inputs.journal)
+            throw new JournalFormatError(e.path, e.detail, inputs.journal);
+        throw e;
+    }
+}
+function parseJournalText(text, path, legacySchema, schemaInput) {
+    const lines = text.split('\n').filter((l) => l.trim() !== '');
+    if (lines.length === 0)
+        throw new JournalFormatError(path, 'is empty; it is not a binlog-flusher journal');
+    const first = lines[0].trim();
+    if (!first.startsWith('{'))
+        return parseLegacy(lines, path, legacySchema, schemaInput);
+    const state = {
+        legacy: false,
+        tables: [],
+        steps: new Map(),
+        seen: new Map(),
+        done: new Set(),
+        flushed: new Map(),
+        binlog: {},
+        chunks: new Map(),
+        gtids: new Map(),
+        settings: new Map(),
+    };
+    lines.forEach((line, i) => {
+        let rec;
+        try {
+            rec = JSON.parse(line);
+        }
+        catch {
+            // A torn last line is what a crash mid-append leaves; anything else is corruption.
+            if (i === lines.length - 1 && state.tables.length > 0)
+                return;
+            throw new JournalFormatError(path, `line ${i + 1} is not valid JSON; the file is truncated or damaged`);
+        }
+        if (typeof rec !== 'object' || rec === null || typeof rec.type !== 'string') {
+            throw new JournalFormatError(path, `line ${i + 1} is not a journal record`);
+        }
+        if (i === 0)
+            state.header = checkHeader(rec, path);
+        else
+            applyRecord(state, rec, path, i + 1);
+    });
+    if (!state.header)
+        throw new JournalFormatError(path, 'has no header');
+    return state;
+}
+function checkHeader(rec, path) {
+    if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
+        throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
+    }
+    if (typeof rec.format !== 'number' || rec.format > JOURNAL_FORMAT) {
+        throw new JournalFormatError(path, `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
+            'recover with the binlog-flusher version that wrote it');
+    }
+    return rec;
+}
+/** One record after the header, into the state (`line`: its line number, for messages). */
+function applyRecord(state, rec, path, line) {
+    switch (rec.type) {
+        case 'plan': {
+            if (!Array.isArray(rec.tables))
+                throw new JournalFormatError(path, `line ${line}: plan without tables`);
+            const dbs = state.header?.options?.databases;
+            const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
+            for (const t of rec.tables) {
+                validateTable(t, path, line);
+                if (allowed && !allowed.includes(t.schema)) {
+                    throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
+                }
+            }
+            state.tables = rec.tables;
+            state.marker = rec.marker;
+            return;
+        }
+        case 'step': {
+            state.steps.set(rec.id, rec.step);
+            const seen = state.seen.get(rec.id) ?? new Set();
+            seen.add(rec.step);
+            state.seen.set(rec.id, seen);
+            return;
+        }
+        case 'chunk':
+            state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
+            if (Array.isArray(rec.gtids))
+                state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
+            return;
+        case 'table-done':
+            state.done.add(rec.id);
+            state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
+            return;
+        case 'binlog':
+            if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
+                throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
+            state.binlog[rec.edge] = rec.position;
+            if (rec.edge === 'end' && typeof rec.gtids === 'string')
+                state.runGtids = rec.gtids;
+            return;
+        case 'end':
+            state.end = rec.status;
+            return;
+        case 'recover':
+            return;
+        case 'setting':
+            if (!SERVER_SETTINGS.includes(rec.name) ||
+                !SWITCH_VALUES.includes(rec.from) ||
+                !SWITCH_VALUES.includes(rec.to))
+                throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
+            state.settings.set(rec.name, { from: rec.from, to: rec.to });
+            return;
+        case 'setting-restored':
+            state.settings.delete(rec.name);
+            return;
+        default:
+            throw new JournalFormatError(path, `line ${line}: unknown record type ${JSON.stringify(rec.type)}`);
+    }
+}
+function validateTable(t, path, line) {
+    const ok = typeof t === 'object' &&
+        t !== null &&
+        Number.isInteger(t.id) &&
+        [t.schema, t.table, t.backup, t.twin].every((v) => typeof v === 'string' && v.length > 0 && v.length <= 64);
+    if (!ok)
+        throw new JournalFormatError(path, `line ${line}: a plan entry is incomplete`);
+    if (!isOurBackupName(t.backup) || !isOurTwinName(t.twin)) {
+        throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} has backup name ${JSON.stringify(t.backup)}, which binlog-flusher never creates`);
+    }
+}
+function parseLegacy(lines, path, schema, schemaInput) {
+    const state = {
+        legacy: true,
+        tables: [],
+        steps: new Map(),
+        seen: new Map(),
+        done: new Set(),
+        flushed: new Map(),
+        binlog: {},
+        chunks: new Map(),
+        gtids: new Map(),
+        settings: new Map(),
+    };
+    lines.forEach((line, i) => {
+        const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);
+        if (!m || !LEGACY_BACKUP.test(m[1])) {
+            throw new JournalFormatError(path, `line ${i + 1} is neither JSON nor an original-tool line like "_BKTB_1,tablename"`);
+        }
+        if (!schema) {
+            throw new JournalFormatError(path, `is an original-tool hashfile; name its schema with ${schemaInput} (exactly one)`);
+        }
+        state.tables.push({ id: i + 1, schema, table: m[2], backup: m[1], twin: '' });
+    });
+    return state;
+}
+function readJournal(path, legacySchema, inputs = {}) {
+    const input = inputs.journal ?? '--hashfile';
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (e) {
+        const code = e.code;
+        if (code === 'ENOENT')
+            throw new JournalFormatError(path, 'does not exist', input);
+        if (code === 'EISDIR')
+            throw new JournalFormatError(path, 'is a directory, not a journal', input);
+        throw new JournalFormatError(path, `cannot be read: ${code ?? e.message}`, input);
+    }
+    return parseJournal(text, path, legacySchema, inputs);
+}
+/* Names. Backups and twins live in the table's own schema (triggers cannot move across schemas). */
+const NAME_PREFIX = '_bf_';
+const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
+const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
+const SHELL_RE = /^_bf_[0-9a-f]{8}_\d+_sh$/;
+function backupName(runTag, id) {
+    return `${NAME_PREFIX}${runTag}_${id}`;
+}
+function twinName(runTag, id) {
+    return `${NAME_PREFIX}${runTag}_${id}_tw`;
+}
+/**
+ * The parking name of a table's shell (its real DDL, empty) once the twin has taken the real name:
+ * derived from the twin's parking name in the journal, and just as long.
+ */
+function shellName(twin) {
+    if (!isOurTwinName(twin))
+        throw new Error(`${JSON.stringify(twin)} is not a twin name of ours`);
+    return `${twin.slice(0, -'_tw'.length)}_sh`;
+}
+function isOurBackupName(name) {
+    return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
+}
+function isOurTwinName(name) {
+    return TWIN_RE.test(name);
+}
+/** Any name an earlier run of ours may have left behind. */
+function isLeftoverName(name) {
+    return BACKUP_RE.test(name) || TWIN_RE.test(name) || SHELL_RE.test(name) || LEGACY_BACKUP.test(name);
+}
+/** The table comment that marks a twin as ours, for one run. */
+function twinMarker(runTag) {
+    return `binlog-flusher twin ${runTag}`;
+}
+
+;// CONCATENATED MODULE: ./src/config/resume.ts
+/**
+ * `--resume J` continues the run of journal J: same selection, same settings. Every setting J's
+ * header recorded is taken from it, unless the user chose a value for it; a chosen value that differs
+ * from J's is refused, naming the input. What a journal of an older version did not record stays as
+ * given. `resumeSettings` is pure: the settings and the journal's header options in, the settings out.
+ */
+
+
+
+function recordedOptions(s) {
+    const c = s.controls;
+    return {
+        databases: s.selection.databases,
+        tables: s.selection.tables,
+        skip: s.selection.skip,
+        concurrency: s.concurrency,
+        chunkSize: s.chunkSize,
+        ddl: s.ddl,
+        stopReplica: s.replication.stopReplica,
+        startReplica: s.replication.startReplica,
+        gtid: s.gtid ?? null,
+        setReadOnly: s.setReadOnly,
+        allowPrimary: s.allowPrimary,
+        allowDownstream: s.allowDownstream,
+        allowWriters: s.allowWriters,
+        stopOnError: s.stopOnError,
+        maxTablesAside: s.maxTablesAside ?? null,
+        rotateBinlog: s.rotateBinlog,
+        maxLoad: c?.brakeLimit !== undefined ? `${c.brakeStatus}=${c.brakeLimit}` : null,
+        maxRowsPerSecond: c?.maxRowsPerSecond ?? null,
+        retentionMarginHours: s.retentionMarginHours ?? null,
+    };
+}
+const list = (xs) => (xs ? [...xs].sort().join(',') : undefined);
+const tables = (xs) => list(xs?.map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`)));
+function plain(key, option) {
+    return {
+        key,
+        option,
+        now: (s) => s[option],
+        then: (o) => (o[option] ?? undefined),
+        take: (s, o) => Object.assign(s, { [option]: o[option] ?? undefined }),
+    };
+}
+const FIELDS = [
+    {
+        key: 'databases',
+        option: 'databases',
+        now: (s) => list(s.selection.databases),
+        then: (o) => list(o.databases),
+        take: (s, o) => (s.selection = { ...s.selection, databases: [...o.databases] }),
+    },
+    {
+        key: 'tables',
+        option: 'tables',
+        now: (s) => tables(s.selection.tables),
+        then: (o) => tables(o.tables),
+        take: (s, o) => (s.selection = { ...s.selection, tables: o.tables.map((t) => ({ ...t })) }),
+    },
+    {
+        key: 'skip',
+        option: 'skip',
+        now: (s) => list(s.selection.skip),
+        then: (o) => list(o.skip),
+        take: (s, o) => (s.selection = { ...s.selection, skip: [...o.skip] }),
+    },
+    plain('concurrency', 'concurrency'),
+    plain('chunk-size', 'chunkSize'),
+    plain('ddl', 'ddl'),
+    {
+        key: 'stop-replica',
+        option: 'stopReplica',
+        now: (s) => s.replication.stopReplica,
+        then: (o) => o.stopReplica,
+        take: (s, o) => (s.replication = { ...s.replication, stopReplica: o.stopReplica }),
+    },
+    {
+        key: 'start-replica',
+        option: 'startReplica',
+        now: (s) => s.replication.startReplica,
+        then: (o) => o.startReplica,
+        take: (s, o) => (s.replication = { ...s.replication, startReplica: o.startReplica }),
+    },
+    gtidField('gtid-domain-id', 'domainId'),
+    gtidField('gtid-tag', 'tag'),
+    plain('set-read-only', 'setReadOnly'),
+    plain('allow-primary', 'allowPrimary'),
+    plain('allow-downstream', 'allowDownstream'),
+    plain('allow-writers', 'allowWriters'),
+    plain('stop-on-error', 'stopOnError'),
+    plain('max-tables-aside', 'maxTablesAside'),
+    plain('rotate-binlog', 'rotateBinlog'),
+    {
+        key: 'max-load',
+        option: 'maxLoad',
+        now: (s) => recordedOptions(s).maxLoad ?? undefined,
+        then: (o) => o.maxLoad ?? undefined,
+        take: (s, o) => {
+            if (!s.controls)
+                return;
+            const [status, limit] = (o.maxLoad ?? '').split('=');
+            s.controls = limit
+                ? { ...s.controls, brakeStatus: status, brakeLimit: Number(limit) }
+                : { ...s.controls, brakeLimit: undefined };
+        },
+    },
+    {
+        key: 'max-rows-per-second',
+        option: 'maxRowsPerSecond',
+        now: (s) => s.controls?.maxRowsPerSecond,
+        then: (o) => o.maxRowsPerSecond ?? undefined,
+        take: (s, o) => {
+            if (s.controls)
+                s.controls = { ...s.controls, maxRowsPerSecond: o.maxRowsPerSecond ?? undefined };
+        },
+    },
+    plain('retention-margin', 'retentionMarginHours'),
+];
+function gtidField(key, part) {
+    return {
+        key,
+        option: 'gtid',
+        now: (s) => s.gtid?.[part],
+        then: (o) => o.gtid?.[part],
+        take: (s, o) => {
+            const g = { ...s.gtid, [part]: o.gtid?.[part] ?? undefined };
+            s.gtid = g.domainId === undefined && g.tag === undefined ? undefined : g;
+        },
+    };
+}
+/** The inputs `--resume` takes from the earlier run. */
+const RESUMABLE = FIELDS.map((f) => f.key);
+const shown = (v) => (v === undefined || v === '' ? 'none' : String(v));
+/**
+ * The settings of a run resuming the run whose journal header holds `recorded`: each recorded input
+ * the user did not choose is taken from it; one chosen with another value is refused.
+ */
+function resumeSettings(s, recorded, journal, names) {
+    const o = recorded;
+    const out = { ...s, controls: s.controls && { ...s.controls } };
+    const chosen = new Set(s.chosen ?? []);
+    for (const f of FIELDS) {
+        // A journal of an older version may not record it: today's value stands.
+        if (!(f.option in o))
+            continue;
+        const then = f.then(o);
+        if (chosen.has(f.key)) {
+            const now = f.now(out);
+            if (now !== then) {
+                throw new InputError(names.name(f.key), `differs from the run being resumed (${journal} ran with ${shown(then)}, this run gives ${shown(now)}); ` +
+                    `drop ${names.name(f.key)} to continue with the earlier run's value, or start a new run without ${names.name('resume')}`);
+            }
+        }
+        else {
+            f.take(out, o);
+        }
+    }
+    return out;
+}
+/**
+ * The settings of a run resuming the run of journal `path`, as `resumeSettings` decides them. A
+ * journal that cannot be read, or that the original tool wrote, is refused naming the resume input.
+ */
+function resumeFromJournal(s, path) {
+    const names = namesOf(s);
+    const input = names.name('resume');
+    // A placeholder schema lets an original-tool hashfile parse, so that it is named as one below.
+    const j = readJournal(path, '?', { journal: input });
+    if (j.legacy || !j.header)
+        throw new InputError(input, `${path} is an original-tool hashfile; only a binlog-flusher journal can be resumed`);
+    return resumeSettings(s, j.header.options, path, names);
+}
+
 ;// CONCATENATED MODULE: ./src/config/build.ts
 /**
  * The one settings builder of the CLI and the action: raw strings in, one validated, typed settings
@@ -10980,37 +11843,63 @@ function readMyCnf(path, input = '--mycnf') {
 
 
 
+
+
+
 const given = (v) => v === undefined || v.trim() === '' ? undefined : v.trim();
 function buildConnection(src, env) {
-    const cnf = readMyCnf(given(src.get('mycnf')), src.name('mycnf'));
+    const n = src.names;
+    const cnf = readMyCnf(given(src.get('mycnf')), n.name('mycnf'));
     const password = src.get('password') || cnf.password || env.MYSQL_PWD || undefined;
     addSecret(password);
+    refuseConflicts(src);
     const socket = given(src.get('socket')) ?? (given(src.get('host')) ? undefined : cnf.socket);
     const hostRaw = given(src.get('host')) ?? cnf.host;
-    const host = socket && !hostRaw ? 'localhost' : checkHost(src.name('host'), hostRaw);
+    const host = socket && !hostRaw ? 'localhost' : checkHost(n.name('host'), hostRaw);
     const portRaw = given(src.get('port'));
     const sslCa = given(src.get('ssl-ca')) ?? cnf['ssl-ca'];
+    const mode = parseEnumInput(n.name('ssl-mode'), given(src.get('ssl-mode')) ?? cnf['ssl-mode'], sslCa ? 'VERIFY_CA' : 'DISABLED', SSL_MODES);
+    const tls = mode === 'DISABLED' ? undefined : { ca: sslCa, cert: cnf['ssl-cert'], key: cnf['ssl-key'] };
+    const fromCnf = (k) => `${n.name('mycnf')} ${k}`;
+    if (tls?.ca)
+        checkReadableFile(given(src.get('ssl-ca')) ? n.name('ssl-ca') : fromCnf('ssl-ca'), tls.ca, 'a CA certificate (PEM)');
+    if (tls?.cert)
+        checkReadableFile(fromCnf('ssl-cert'), tls.cert, 'a client certificate (PEM)');
+    if (tls?.key)
+        checkReadableFile(fromCnf('ssl-key'), tls.key, 'a client key (PEM)');
     return {
         host,
-        port: parseIntInput(portRaw ? src.name('port') : `${src.name('mycnf')} port`, portRaw ?? cnf.port, DEFAULTS.port, LIMITS.port),
+        port: parseIntInput(portRaw ? n.name('port') : fromCnf('port'), portRaw ?? cnf.port, DEFAULTS.port, LIMITS.port),
         user: given(src.get('user')) ?? cnf.user ?? DEFAULTS.user,
         password,
         socket,
-        ssl: {
-            mode: parseEnumInput(src.name('ssl-mode'), given(src.get('ssl-mode')) ?? cnf['ssl-mode'], sslCa ? 'VERIFY_CA' : 'DISABLED', SSL_MODES),
-            ca: sslCa,
-            cert: cnf['ssl-cert'],
-            key: cnf['ssl-key'],
-        },
+        ssl: { mode, ca: sslCa, cert: cnf['ssl-cert'], key: cnf['ssl-key'] },
+        surface: n.surface,
     };
+}
+/**
+ * Inputs given together that cannot both mean something: a socket and a host (or port), a CA with
+ * TLS turned off. Only what the user gave on this surface counts; an option file may hold all of them.
+ */
+function refuseConflicts(src) {
+    const n = src.names;
+    if (given(src.get('socket'))) {
+        for (const k of ['host', 'port']) {
+            if (given(src.get(k)))
+                throw new InputError(n.name('socket'), `conflicts with ${n.name(k)}: a socket is a local connection, with no ${k}; give one of them`);
+        }
+    }
+    if (given(src.get('ssl-ca')) && given(src.get('ssl-mode'))?.toUpperCase() === 'DISABLED') {
+        throw new InputError(n.name('ssl-ca'), `conflicts with ${n.name('ssl-mode')} DISABLED: no certificate is checked without TLS; drop one of them`);
+    }
 }
 function buildSelection(src) {
     const sel = {
-        databases: parseSchemas(src.name('databases'), src.get('databases')),
-        tables: parseTables(src.name('tables'), src.get('tables')),
-        skip: parseSchemas(src.name('skip'), src.get('skip')),
+        databases: parseSchemas(src.names.name('databases'), src.get('databases')),
+        tables: parseTables(src.names.name('tables'), src.get('tables')),
+        skip: parseSchemas(src.names.name('skip'), src.get('skip')),
     };
-    return validateSelection(sel, { databases: src.name('databases'), skip: src.name('skip') });
+    return validateSelection(sel, { databases: src.names.name('databases'), skip: src.names.name('skip') });
 }
 function buildReplication(src) {
     const r = {
@@ -11018,12 +11907,12 @@ function buildReplication(src) {
         startReplica: flag(src, 'start-replica', DEFAULTS.startReplica),
     };
     if (r.startReplica && !r.stopReplica) {
-        throw new InputError(src.name('start-replica'), `conflicts with ${src.off('stop-replica')}: the applier is only started again after we stopped it`);
+        throw new InputError(src.names.name('start-replica'), `conflicts with ${src.names.off('stop-replica')}: the applier is only started again after we stopped it`);
     }
     return r;
 }
-const flag = (src, key, fallback) => parseBoolInput(src.name(key), src.get(key), fallback);
-const build_int = (src, key, fallback, range) => parseIntInput(src.name(key), src.get(key), fallback, range);
+const flag = (src, key, fallback) => parseBoolInput(src.names.name(key), src.get(key), fallback);
+const build_int = (src, key, fallback, range) => parseIntInput(src.names.name(key), src.get(key), fallback, range);
 const optionalInt = (src, key, range) => given(src.get(key)) === undefined ? undefined : build_int(src, key, 0, range);
 /** `--max-load Threads_running=25`: the status the brake watches and its limit. */
 function buildControls(src) {
@@ -11033,10 +11922,10 @@ function buildControls(src) {
     if (load) {
         const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(load);
         if (!m) {
-            throw new InputError(src.name('max-load'), `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`);
+            throw new InputError(src.names.name('max-load'), `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`);
         }
         brakeStatus = m[1] ?? DEFAULTS.brakeStatus;
-        brakeLimit = parseIntInput(src.name('max-load'), m[2], 0, LIMITS.brakeLimit);
+        brakeLimit = parseIntInput(src.names.name('max-load'), m[2], 0, LIMITS.brakeLimit);
     }
     const pauseFile = given(src.get('pause-file'));
     return {
@@ -11050,16 +11939,16 @@ function buildControls(src) {
 function buildFlushSettings(src, env, extras) {
     const hashfile = src.get('hashfile');
     if (hashfile !== undefined && hashfile !== '' && hashfile.trim() === '')
-        throw new InputError(src.name('hashfile'), 'is empty; give a file path');
+        throw new InputError(src.names.name('hashfile'), 'is empty; give a file path');
     const connection = buildConnection(src, env);
     const concurrency = build_int(src, 'concurrency', DEFAULTS.concurrency, LIMITS.concurrency);
-    return {
+    const s = {
         connection,
         selection: buildSelection(src),
         replication: buildReplication(src),
         concurrency,
         chunkSize: build_int(src, 'chunk-size', DEFAULTS.chunkSize, LIMITS.chunkSize),
-        ddl: parseEnumInput(src.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none']),
+        ddl: parseEnumInput(src.names.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none']),
         hashfile: given(hashfile) ?? extras.defaultHashfile?.(connection.host),
         dryRun: extras.dryRun,
         allowPrimary: flag(src, 'allow-primary', false),
@@ -11075,7 +11964,26 @@ function buildFlushSettings(src, env, extras) {
         controls: buildControls(src),
         gtid: buildGtid(src),
         retentionMarginHours: build_int(src, 'retention-margin', DEFAULTS.retentionMarginHours, LIMITS.retentionMarginHours),
+        chosen: RESUMABLE.filter((k) => src.chosen(k)),
     };
+    return s;
+}
+/**
+ * The flush's paths, before anything connects (called by the flush's surfaces; the action's post step
+ * reads the same inputs when the journal exists): the journal is created in a writable directory and
+ * never over an existing file (its default name lands in the working directory), and the pause file
+ * can be created where it is looked for.
+ */
+function checkFlushPaths(s) {
+    const n = namesOf(s);
+    if (s.hashfile) {
+        checkNewFile(n.name('hashfile'), s.hashfile, 'it may be the journal of an unfinished run; recover with it, or give another path');
+    }
+    else if (!s.dryRun) {
+        checkWorkingDirectory(n.name('hashfile'), 'the journal');
+    }
+    if (s.controls?.pauseFile)
+        checkDirectoryFor(n.name('pause-file'), s.controls.pauseFile, { writable: false });
 }
 /** MySQL 8.3+ tags: a letter or underscore, then letters, digits, underscores; 32 at most. */
 const GTID_TAG = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
@@ -11083,10 +11991,10 @@ function buildGtid(src) {
     const domain = given(src.get('gtid-domain-id'));
     const tag = given(src.get('gtid-tag'));
     if (domain !== undefined && tag !== undefined) {
-        throw new InputError(src.name('gtid-tag'), `cannot be combined with ${src.name('gtid-domain-id')}: a domain is MariaDB's, a tag MySQL's; give the one your server has`);
+        throw new InputError(src.names.name('gtid-tag'), `cannot be combined with ${src.names.name('gtid-domain-id')}: a domain is MariaDB's, a tag MySQL's; give the one your server has`);
     }
     if (tag !== undefined && !GTID_TAG.test(tag)) {
-        throw new InputError(src.name('gtid-tag'), `${JSON.stringify(tag)} is not a GTID tag: start with a letter or underscore, then letters, digits or underscores, 32 at most`);
+        throw new InputError(src.names.name('gtid-tag'), `${JSON.stringify(tag)} is not a GTID tag: start with a letter or underscore, then letters, digits or underscores, 32 at most`);
     }
     if (domain === undefined && tag === undefined)
         return undefined;
@@ -11098,7 +12006,7 @@ function buildGtid(src) {
 function buildRecoverSettings(src, env, extras) {
     const hashfile = given(src.get('hashfile'));
     if (!hashfile)
-        throw new InputError(src.name('hashfile'), 'is required: the journal written by the flush to recover');
+        throw new InputError(src.names.name('hashfile'), 'is required: the journal written by the flush to recover');
     return {
         connection: buildConnection(src, env),
         selection: buildSelection(src),
@@ -11112,12 +12020,267 @@ function buildRecoverSettings(src, env, extras) {
 function buildVerifySettings(src, env) {
     const hashfile = given(src.get('hashfile'));
     if (!hashfile)
-        throw new InputError(src.name('hashfile'), 'is required: the journal written by the flush to verify');
+        throw new InputError(src.names.name('hashfile'), 'is required: the journal written by the flush to verify');
     return {
         connection: buildConnection(src, env),
         hashfile,
         timeout: build_int(src, 'timeout', DEFAULTS.timeout, LIMITS.timeout),
     };
+}
+
+;// CONCATENATED MODULE: ./src/plan/gtid.ts
+/**
+ * MySQL: every session tracks its own GTIDs (each commit's reply carries the GTID it got, so the run
+ * knows exactly what it wrote); with a placement, the flush's domain or tag.
+ */
+function gtidSessionSettings(s, d) {
+    const track = d.version.flavour === 'mysql'
+        ? [
+            {
+                variable: 'session_track_gtids',
+                value: 'OWN_GTID',
+                privilege: 'none',
+                why: "each commit's reply carries its GTID, so the run reports exactly the GTIDs it wrote",
+            },
+        ]
+        : [];
+    return [...track, ...placementSettings(s.gtid, d)];
+}
+function placementSettings(g, d) {
+    if (!g)
+        return [];
+    if (g.domainId !== undefined && d.version.flavour === 'mariadb') {
+        return [
+            {
+                variable: 'gtid_domain_id',
+                value: String(g.domainId),
+                privilege: 'SUPER or BINLOG REPLAY',
+                why: "the flush's transactions in their own GTID domain",
+            },
+        ];
+    }
+    if (g.tag !== undefined && d.version.flavour === 'mysql') {
+        return [
+            {
+                variable: 'gtid_next',
+                value: `'AUTOMATIC:${g.tag}'`,
+                privilege: 'TRANSACTION_GTID_TAG and SYSTEM_VARIABLES_ADMIN (or SESSION_VARIABLES_ADMIN)',
+                why: "the flush's GTIDs carry the tag",
+            },
+        ];
+    }
+    return [];
+}
+/** `uuid` or `uuid:tag` (lower case) -> its intervals, sorted and merged. */
+function parseGtidSet(text) {
+    const m = new Map();
+    for (const part of text.replace(/\s+/g, '').split(',').filter(Boolean)) {
+        const [uuid, ...rest] = part.toLowerCase().split(':');
+        let tag = '';
+        for (const piece of rest) {
+            if (!/^\d/.test(piece)) {
+                tag = piece;
+                continue;
+            }
+            const [a, b] = piece.split('-').map(Number);
+            const key = tag ? `${uuid}:${tag}` : uuid;
+            const list = m.get(key) ?? [];
+            list.push([a, b ?? a]);
+            m.set(key, list);
+        }
+    }
+    for (const [k, list] of m)
+        m.set(k, merge(list));
+    return m;
+}
+function merge(list) {
+    const out = [];
+    for (const [a, b] of [...list].sort((x, y) => x[0] - y[0])) {
+        const last = out[out.length - 1];
+        if (last && a <= last[1] + 1)
+            last[1] = Math.max(last[1], b);
+        else
+            out.push([a, b]);
+    }
+    return out;
+}
+/* MariaDB positions: domain-server-seq, comma separated, one per domain. */
+function parseMariaPosition(text) {
+    const m = new Map();
+    for (const part of text.replace(/\s+/g, '').split(',').filter(Boolean)) {
+        const [d, srv, seq] = part.split('-').map(Number);
+        m.set(d, { server: srv, seq: seq });
+    }
+    return m;
+}
+/** A MySQL GTID set in MySQL's notation (tags after the untagged intervals of a uuid). */
+function formatGtidSet(m) {
+    const parts = [];
+    for (const key of [...m.keys()].sort()) {
+        const list = m.get(key);
+        if (list.length)
+            parts.push(`${key}:${list.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(':')}`);
+    }
+    return parts.join(',');
+}
+/** MariaDB GTIDs (`domain-server-seq`), one range per run of consecutive sequence numbers. */
+function formatMariaGtids(gtids) {
+    const byOrigin = new Map();
+    for (const g of gtids) {
+        const m = /^(\d+)-(\d+)-(\d+)$/.exec(g.trim());
+        if (!m)
+            continue;
+        const origin = `${m[1]}-${m[2]}`;
+        byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), Number(m[3])]);
+    }
+    const parts = [];
+    const order = [...byOrigin.keys()].sort((a, b) => {
+        const [da, sa] = a.split('-').map(Number);
+        const [db, sb] = b.split('-').map(Number);
+        return da - db || sa - sb;
+    });
+    for (const origin of order) {
+        const ranges = merge(byOrigin.get(origin).map((n) => [n, n]));
+        for (const [a, b] of ranges)
+            parts.push(a === b ? `${origin}-${a}` : `${origin}-${a}..${origin}-${b}`);
+    }
+    return parts.join(',');
+}
+/**
+ * The exact set of the GTIDs a run's transactions got, in the flavour's notation: MySQL's
+ * `uuid[:tag]:a-b`, MariaDB's `d-s-a..d-s-b` (only the sequence numbers it got: in a domain shared
+ * with the source, the replica's own numbers interleave with the source's).
+ */
+function gtidSetOf(flavour, gtids) {
+    if (flavour === 'mariadb')
+        return formatMariaGtids(gtids);
+    return formatGtidSet(parseGtidSet(gtids.join(',')));
+}
+/**
+ * `gtids`: every GTID the run's transactions got (as its sessions read them, or the binlog showed
+ * them); `self.domainInput`: what the user calls the GTID domain input.
+ */
+function gtidReport(d, g, gtids, self) {
+    const written = gtidSetOf(d.version.flavour, gtids);
+    if (d.version.flavour === 'mysql') {
+        return {
+            written,
+            placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
+            steps: written
+                ? [
+                    {
+                        where: 'on the primary and on every other replica, before this replica is promoted or any server replicates from it',
+                        sql: `SET GLOBAL gtid_purged = '+${written}';`,
+                    },
+                ]
+                : [],
+        };
+    }
+    if (g?.domainId !== undefined) {
+        return {
+            written,
+            placement: `GTID domain ${g.domainId}`,
+            steps: [
+                {
+                    where: 'on every replica pointed at this server (a re-point, or after promoting it)',
+                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (${g.domainId}); START SLAVE;`,
+                },
+                {
+                    where: `on this server, once every consumer has read past ${self.endFile} (drops the domain; the files before are purged)`,
+                    sql: `FLUSH BINARY LOGS; PURGE BINARY LOGS TO '<the file after ${self.endFile}>'; FLUSH BINARY LOGS DELETE_DOMAIN_ID = (${g.domainId});`,
+                },
+            ],
+        };
+    }
+    return {
+        written,
+        placement: "the server's own GTID domain, under this replica's server_id",
+        steps: written
+            ? [
+                {
+                    where: `on every replica re-pointed at this server while it stays a replica (do not promote it: use ${self.domainInput ?? '--gtid-domain-id'} next time)`,
+                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
+                },
+            ]
+            : [],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/journal/manifest.ts
+/**
+ * The manifest: for every table a run flushed, where its events are in the binlog (file:position and
+ * GTID before its first event and after its last), its rows and chunks. Built from the journal alone,
+ * so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
+ */
+
+
+
+
+const MANIFEST_KIND = 'binlog-flusher-manifest';
+function manifestPath(journal) {
+    return `${journal}.manifest.json`;
+}
+function buildManifest(j) {
+    const h = j.header;
+    const flavour = /mariadb/i.test(h.serverVersion) ? 'mariadb' : 'mysql';
+    const set = (gtids) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
+    const gtids = j.runGtids || set([...j.gtids.values()].flat());
+    return {
+        kind: MANIFEST_KIND,
+        format: 1,
+        server: {
+            host: h.host,
+            port: h.port,
+            serverId: h.serverId,
+            serverUuid: h.serverUuid,
+            version: h.serverVersion,
+        },
+        run: { tag: h.runTag, startedAt: h.startedAt, status: j.end, ddl: h.options.ddl },
+        binlog: j.binlog,
+        ...(gtids && { gtids }),
+        tables: j.tables
+            .filter((t) => j.flushed.has(t.id))
+            .map((t) => {
+            const f = j.flushed.get(t.id);
+            return {
+                schema: t.schema,
+                table: t.table,
+                rows: f.rows,
+                chunks: f.chunks,
+                start: f.binlog?.start,
+                end: f.binlog?.end,
+                gtids: set(j.gtids.get(t.id)),
+            };
+        }),
+    };
+}
+/** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
+function writeManifest(path, m) {
+    const tmp = `${path}.${process.pid}.tmp`;
+    const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o600);
+    try {
+        (0,external_node_fs_.writeSync)(fd, JSON.stringify(m, null, 2) + '\n');
+        (0,external_node_fs_.fsyncSync)(fd);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    (0,external_node_fs_.renameSync)(tmp, path);
+}
+/**
+ * Build the manifest from the journal on disk and write it next to it; returns its path. A manifest
+ * that cannot be written is a warning (undefined), never a failed run or a lost journal.
+ */
+function saveManifest(journal, warn) {
+    try {
+        const path = manifestPath(journal);
+        writeManifest(path, buildManifest(readJournal(journal)));
+        return path;
+    }
+    catch (e) {
+        warn(`could not write the manifest next to the journal: ${errorText(e)}`);
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:net"
@@ -11207,6 +12370,7 @@ function ddlRetryDelay(e, failures, jitter = Math.random()) {
 /**
  * Connections: opened from the settings, always closed by whoever opened them, in `finally`.
  */
+
 
 
 
@@ -11376,21 +12540,24 @@ function connectionOptions(s) {
         opts.port = s.port;
     }
     const mode = s.ssl.mode;
+    const n = namesFor(s.surface);
+    const ca = n.name('ssl-ca');
+    const fromCnf = (k) => `${n.name('mycnf')} ${k}`;
     if (mode !== 'DISABLED' && mode !== 'PREFERRED') {
         const ssl = { rejectUnauthorized: mode !== 'REQUIRED' };
         if (s.ssl.ca)
-            ssl.ca = readPem(s.ssl.ca, '--ssl-ca');
+            ssl.ca = readPem(s.ssl.ca, ca);
         if (s.ssl.cert)
-            ssl.cert = readPem(s.ssl.cert, '--ssl-cert');
+            ssl.cert = readPem(s.ssl.cert, fromCnf('ssl-cert'));
         if (s.ssl.key)
-            ssl.key = readPem(s.ssl.key, '--ssl-key');
+            ssl.key = readPem(s.ssl.key, fromCnf('ssl-key'));
         // mysql2 checks the host name itself when given one; an IP address it cannot check (Node would
         // compare the certificate against "localhost"), so `connect` checks those after the handshake.
         ssl.verifyIdentity = mode === 'VERIFY_IDENTITY' && (0,external_node_net_namespaceObject.isIP)(s.host) === 0;
         opts.ssl = ssl;
     }
     else if (mode === 'PREFERRED' && s.ssl.ca) {
-        opts.ssl = { ca: readPem(s.ssl.ca, '--ssl-ca'), rejectUnauthorized: true };
+        opts.ssl = { ca: readPem(s.ssl.ca, ca), rejectUnauthorized: true };
     }
     return opts;
 }
@@ -11418,28 +12585,30 @@ async function connect(s, timeoutS = DEFAULT_STATEMENT_TIMEOUT_S) {
     catch (e) {
         if (e instanceof FlusherError)
             throw e;
-        throw new FlusherError(redact(`cannot connect to ${where} as ${s.user}: ${describeConnectError(e)}`), ExitCode.badInput, {
+        throw new FlusherError(redact(`cannot connect to ${where} as ${s.user}: ${describeConnectError(e, namesFor(s.surface))}`), ExitCode.badInput, {
             cause: e,
         });
     }
 }
-function describeConnectError(e) {
+function describeConnectError(e, n) {
     const code = e.code;
     const errno = serverErrno(e);
+    const [host, port, socket, mycnf, sslMode] = ['host', 'port', 'socket', 'mycnf', 'ssl-mode'].map((k) => n.name(k));
+    const secret = n.surface === 'action' ? `the ${n.name('password')} input or ${mycnf}` : `${mycnf} or MYSQL_PWD`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return 'unknown host; check --host';
+        return `unknown host; check ${host}`;
     if (code === 'ECONNREFUSED')
-        return 'connection refused; check --host and --port, and that the server is running';
+        return `connection refused; check ${host} and ${port}, and that the server is running`;
     if (code === 'ETIMEDOUT')
-        return 'timed out; check --host, --port and the network path, and that the server answers';
+        return `timed out; check ${host}, ${port} and the network path, and that the server answers`;
     if (code === 'ENOENT')
-        return 'no such socket; check --socket';
+        return `no such socket; check ${socket}`;
     if (errno === 1045)
-        return 'access denied; check the user and the password in --mycnf or MYSQL_PWD';
+        return `access denied; check the user and the password in ${secret}`;
     if (code === 'HANDSHAKE_NO_SSL_SUPPORT')
-        return 'the server does not offer TLS but --ssl-mode requires it';
+        return `the server does not offer TLS but ${sslMode} requires it`;
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-        return `the server's certificate is not for this host name (${errorText(e)}); check --host or --ssl-mode`;
+        return `the server's certificate is not for this host name (${errorText(e)}); check ${host} or ${sslMode}`;
     return errorText(e);
 }
 
@@ -11780,8 +12949,13 @@ function sessionExists(threadId) {
 function rotateBinlog() {
     return 'FLUSH NO_WRITE_TO_BINLOG BINARY LOGS';
 }
+/** MariaDB: the GTID the session's last binlogged transaction got (its own, not the server's position). */
+function lastGtid() {
+    return 'SELECT @@SESSION.last_gtid AS g';
+}
 
 ;// CONCATENATED MODULE: ./src/db/run-lock.ts
+
 
 const RUN_LOCK = 'binlog-flusher';
 /** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
@@ -11820,7 +12994,10 @@ function failure(message, fix) {
  * same bound) until no session of an earlier run is still running a statement. Returns a failure that
  * names the holder and says what to do, or undefined once this session holds the lock.
  */
-async function acquireRunLock(db, waitS, log) {
+async function acquireRunLock(db, waitS, log, n = namesFor()) {
+    const recoverIt = n.surface === 'action'
+        ? 'run the action with mode: recover on its journal'
+        : 'run `binlog-flusher recover` with its journal';
     const deadline = Date.now() + waitS * 1000;
     const left = () => Math.max(0, (deadline - Date.now()) / 1000);
     if (!(await tryLock(db, RUN_LOCK, 0))) {
@@ -11833,8 +13010,8 @@ async function acquireRunLock(db, waitS, log) {
             got = await tryLock(db, RUN_LOCK, Math.min(POLL_S, Math.ceil(left())));
         if (!got) {
             const [still] = await holderOf(db, [RUN_LOCK]);
-            return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, 'that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (--lock-wait / lock-wait). ' +
-                'If its process is gone and the session hangs, end it with KILL <connection id>, then run `binlog-flusher recover` with its journal');
+            return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, `that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (${n.name('lock-wait')}). ` +
+                `If its process is gone and the session hangs, end it with KILL <connection id>, then ${recoverIt}`);
         }
     }
     let said = false;
@@ -11845,7 +13022,7 @@ async function acquireRunLock(db, waitS, log) {
         if (left() <= 0) {
             await db.exec(releaseLock(RUN_LOCK)).catch(() => undefined);
             const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
-            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, 'wait for their statements to end (or end them with KILL <connection id>), then try again; raise --lock-wait / lock-wait to wait longer');
+            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, `wait for their statements to end (or end them with KILL <connection id>), then try again; raise ${n.name('lock-wait')} to wait longer`);
         }
         if (!said)
             log?.info(`waiting for ${busy.length} session(s) of an earlier run to end their last statement`);
@@ -12569,6 +13746,40 @@ async function committedStatements(db, from, schema, table) {
     }
     return n;
 }
+/** The GTID a binlog's Gtid event names: MariaDB `BEGIN GTID 0-2-79`, MySQL `GTID_NEXT= 'uuid[:tag]:79'`. */
+function gtidOfEvent(info) {
+    const mysql = /GTID_NEXT\s*=\s*'([0-9a-f-]{36}(?::[A-Za-z_][A-Za-z0-9_]*)?:\d+)'/i.exec(info);
+    return mysql?.[1] ?? /\bGTID (\d+-\d+-\d+)/.exec(info)?.[1];
+}
+/**
+ * The GTIDs of the transactions since `from` that logged rows of one of `tables` or created one of
+ * them (its `CREATE TABLE schema.table (`): what a run wrote, as the binlog holds it. Read only when a
+ * session could not say which GTID one of its statements got.
+ */
+async function gtidsOfTables(db, from, tables) {
+    const maps = new Set(tables.map((t) => `(${t.schema}.${t.table})`));
+    const creates = tables.map((t) => `CREATE TABLE ${quote_qualify(t.schema, t.table)} (`);
+    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+    const found = new Set();
+    let gtid;
+    for (const f of logs.slice(Math.max(0, logs.indexOf(from.file)))) {
+        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
+        for (const e of events) {
+            const type = str(e.Event_type);
+            const info = str(e.Info);
+            // Each transaction starts with its GTID event (MySQL's anonymous ones have none to give).
+            if (/gtid/i.test(type) && !/^(Gtid_list|Previous_gtids)$/i.test(type))
+                gtid = gtidOfEvent(info);
+            else if (!gtid)
+                continue;
+            else if (type === 'Table_map' && maps.has(info.slice(info.indexOf('('))))
+                found.add(gtid);
+            else if (type === 'Query' && creates.some((c) => info.includes(c)))
+                found.add(gtid);
+        }
+    }
+    return [...found];
+}
 async function currentGrants(db) {
     const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
     const at = who.lastIndexOf('@');
@@ -12730,779 +13941,61 @@ async function engineOnlyTables(db, schema, table) {
     return rows.map((r) => str(r.n));
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/journal/file-lock.ts
+;// CONCATENATED MODULE: ./src/engine/gtids.ts
+
+
+class RunGtids {
+    all = new Set();
+    /** Per table, the GTIDs not yet in the journal. */
+    pending = new Map();
+    doubt = 0;
+    committed(tableId, gtid) {
+        if (this.all.has(gtid))
+            return;
+        this.all.add(gtid);
+        this.pending.set(tableId, [...(this.pending.get(tableId) ?? []), gtid]);
+    }
+    inDoubt() {
+        this.doubt += 1;
+    }
+    /** Statements whose GTID is not known: the binlog must be read for the exact set. */
+    get unknown() {
+        return this.doubt;
+    }
+    /** The table's GTIDs not journaled yet, once (undefined when none). */
+    take(tableId) {
+        const got = this.pending.get(tableId);
+        this.pending.delete(tableId);
+        return got?.length ? got : undefined;
+    }
+    /** Every table's GTIDs not journaled yet, once. */
+    takeAll() {
+        const got = [...this.pending.values()].flat();
+        this.pending.clear();
+        return got.length ? got : undefined;
+    }
+    /** Every GTID read so far. */
+    written() {
+        return [...this.all];
+    }
+}
 /**
- * One writer per journal: an exclusive OS lock (flock(2)) on the journal file, held for as long as a
- * process may append to it. Node has no flock of its own, so a small helper holds it: util-linux's
- * `flock` opens the file, takes the lock and runs `cat` on a pipe from us. When we release it, or die
- * in any way (SIGKILL included), the pipe closes, `cat` ends and the kernel drops the lock.
- *
- * Where no `flock` command exists (macOS), a lock file beside the journal (`<journal>.lock`, created
- * exclusively, holding pid@host) stands in; one left by a dead process on this host is taken over.
+ * The run's exact GTIDs: what its sessions read, and when one could not say, what the binlog holds
+ * since the run's start for the run's tables. `unread`: why the binlog could not be read then (the
+ * set holds only what the sessions read, and says so).
  */
-
-
-
-class FileLockBusyError extends Error {
-    path;
-    constructor(path) {
-        super(`${path} is open for writing by another binlog-flusher process`);
-        this.path = path;
-    }
-}
-const CONFLICT = 75;
-async function lockFile(path, waitS, opts = {}) {
-    if (opts.helper !== 'lockfile') {
-        const lock = await flockHelper(path, waitS);
-        if (lock)
-            return lock;
-    }
-    return lockFileBeside(path, waitS);
-}
-/** undefined when the `flock` command does not exist. */
-function flockHelper(path, waitS) {
-    const wait = waitS > 0 ? ['--wait', String(waitS)] : ['--nonblock'];
-    const child = (0,external_node_child_process_.spawn)('flock', 
-    // --close: the lock stays with flock itself, not with the command it runs (else `cat` could still
-    // hold an inherited copy after flock has gone, and release would return before the lock is gone).
-    [
-        '--exclusive',
-        ...wait,
-        '--close',
-        '--conflict-exit-code',
-        String(CONFLICT),
-        path,
-        '-c',
-        'echo locked; exec cat',
-    ], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const stdin = child.stdin;
-    const stdout = child.stdout;
-    return new Promise((resolve, reject) => {
-        let out = '';
-        const exited = new Promise((r) => child.once('exit', () => r()));
-        // Closing the pipe ends `cat`, then flock, and with it the lock; a kill only if that stalls.
-        const release = async () => {
-            stdin.end();
-            const stall = setTimeout(() => child.kill(), 2000);
-            await exited;
-            clearTimeout(stall);
-        };
-        const onData = (d) => {
-            out += d.toString();
-            if (!out.includes('locked\n'))
-                return;
-            stdout.off('data', onData);
-            child.off('exit', onExit);
-            // Neither the helper nor its pipes may keep this process alive.
-            child.unref();
-            stdin.unref?.();
-            stdout.unref?.();
-            resolve({ release });
-        };
-        const onExit = (code) => {
-            if (code === CONFLICT)
-                reject(new FileLockBusyError(path));
-            else
-                reject(new Error(`cannot lock ${path}: the flock helper ended with ${String(code)}`));
-        };
-        child.once('error', (e) => {
-            child.off('exit', onExit);
-            if (e.code === 'ENOENT')
-                resolve(undefined);
-            else
-                reject(e);
-        });
-        stdout.on('data', onData);
-        child.once('exit', onExit);
-    });
-}
-function processAlive(pid) {
+async function exactGtids(db, gtids, from, tables) {
+    if (gtids.unknown === 0)
+        return { gtids: gtids.written() };
     try {
-        process.kill(pid, 0);
-        return true;
+        return { gtids: [...new Set([...gtids.written(), ...(await gtidsOfTables(db, from, tables))])] };
     }
     catch (e) {
-        return e.code === 'EPERM';
-    }
-}
-async function lockFileBeside(path, waitS) {
-    const lockPath = `${path}.lock`;
-    const me = `${process.pid}@${(0,external_node_os_namespaceObject.hostname)()}`;
-    const deadline = Date.now() + waitS * 1000;
-    for (;;) {
-        try {
-            const fd = (0,external_node_fs_.openSync)(lockPath, 'wx', 0o600);
-            (0,external_node_fs_.writeSync)(fd, me);
-            (0,external_node_fs_.closeSync)(fd);
-            return { release: async () => (0,external_node_fs_.unlinkSync)(lockPath) };
-        }
-        catch (e) {
-            if (e.code !== 'EEXIST')
-                throw e;
-        }
-        let owner = '';
-        try {
-            owner = (0,external_node_fs_.readFileSync)(lockPath, 'utf8');
-        }
-        catch {
-            continue; // released meanwhile
-        }
-        const [pid, host] = owner.split('@');
-        if (host === (0,external_node_os_namespaceObject.hostname)() && pid && !processAlive(Number(pid))) {
-            (0,external_node_fs_.unlinkSync)(lockPath); // its owner died without releasing it
-            continue;
-        }
-        if (Date.now() >= deadline)
-            throw new FileLockBusyError(path);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/journal/journal.ts
-/**
- * The journal ("hashfile"): JSON lines, appended and fsynced before each change it announces.
- * The header and the whole plan are durable before the first change (the file appears with them or
- * not at all), so the journal alone is enough to recover after the process dies at any point. One
- * process at a time writes it, under an OS lock. It never holds a secret.
- */
-
-
-
-
-const JOURNAL_KIND = 'binlog-flusher-journal';
-/**
- * 2: the twin is built under its parking name before the table is set aside, and the real DDL goes
- * under the real name only once the twin exists (steps build-twin, ddl, twin-in, drop-shell). A
- * format 1 journal (step `twin`: the shell under the real name, altered into the twin) is still read.
- */
-const JOURNAL_FORMAT = 2;
-const SERVER_SETTINGS = ['read_only', 'super_read_only'];
-const SWITCH_VALUES = ['ON', 'OFF'];
-/** How long a journal writer waits for another process to let go of the journal. */
-const JOURNAL_LOCK_WAIT_S = 10;
-/**
- * The only way to write a journal. It holds an exclusive OS lock on the file for as long as it is open
- * (one writer per journal), and appends records with group commit: callers that arrive while an fsync
- * runs share the next one.
- */
-class JournalWriter {
-    path;
-    lock;
-    trimmed;
-    fd;
-    pending = [];
-    flushing;
-    /** Called once per record when it is on disk (test fault injection). */
-    afterWrite;
-    constructor(path, fd, lock, 
-    /** Bytes of a torn last record cut off when the journal was opened. */
-    trimmed = 0) {
-        this.path = path;
-        this.lock = lock;
-        this.trimmed = trimmed;
-        this.fd = fd;
-    }
-    /**
-     * Create a new journal holding `initial` (the header and the whole plan), atomically: the file
-     * appears under its name complete and on disk, or not at all. Refuses to overwrite anything.
-     */
-    static async create(path, initial) {
-        const tmp = `${path}.${process.pid}.tmp`;
-        try {
-            const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o600);
-            try {
-                (0,external_node_fs_.writeSync)(fd, initial.map((r) => JSON.stringify(r) + '\n').join(''));
-                (0,external_node_fs_.fsyncSync)(fd);
-            }
-            finally {
-                (0,external_node_fs_.closeSync)(fd);
-            }
-            (0,external_node_fs_.linkSync)(tmp, path); // fails if the journal exists: never overwritten
-            syncDir((0,external_node_path_.dirname)(path));
-        }
-        catch (e) {
-            const code = e.code;
-            if (code === 'EEXIST') {
-                throw new FlusherError(`--hashfile: ${path} already exists; it may be the journal of an unfinished run. ` +
-                    'Run `binlog-flusher recover` with it, or choose another path', ExitCode.badInput);
-            }
-            throw new FlusherError(`--hashfile: cannot create ${path}: ${code ?? e.message}`, ExitCode.badInput);
-        }
-        finally {
-            try {
-                (0,external_node_fs_.rmSync)(tmp, { force: true });
-            }
-            catch {
-                // could not be created in the first place (the error above says why)
-            }
-        }
-        return JournalWriter.append(path, 0);
-    }
-    /**
-     * Open an existing journal for appending (recovery writes its outcomes there), under the lock. A
-     * torn last record (what a crash mid-append leaves) is cut off first: it never reached the disk
-     * whole, so nothing it announced was done.
-     */
-    static async append(path, lockWaitS = JOURNAL_LOCK_WAIT_S) {
-        let lock;
-        try {
-            lock = await lockFile(path, lockWaitS);
-        }
-        catch (e) {
-            if (e instanceof FileLockBusyError) {
-                throw new FlusherError(`--hashfile: ${path} is being written by another binlog-flusher process (a flush, a recover or the action's post step); ` +
-                    'only one may write a journal at a time. Let it finish, then run recover again', ExitCode.preflightRefused);
-            }
-            throw new FlusherError(`--hashfile: cannot lock ${path}: ${errorText(e)}`, ExitCode.badInput);
-        }
-        try {
-            const fd = (0,external_node_fs_.openSync)(path, 'r+');
-            const trimmed = trimTornTail(fd);
-            (0,external_node_fs_.closeSync)(fd);
-            return new JournalWriter(path, (0,external_node_fs_.openSync)(path, 'a'), lock, trimmed);
-        }
-        catch (e) {
-            await lock.release();
-            throw new FlusherError(`--hashfile: cannot open ${path} for writing: ${e.code ?? errorText(e)}`, ExitCode.badInput);
-        }
-    }
-    /** Append a record and return once it is on disk. */
-    async write(rec) {
-        this.pending.push(JSON.stringify(rec) + '\n');
-        // Wait for a flush in progress (it did not include our record), then flush what is pending.
-        while (this.pending.length > 0) {
-            if (this.flushing) {
-                await this.flushing;
-                continue;
-            }
-            this.flushing = Promise.resolve().then(() => this.flushNow());
-            try {
-                await this.flushing;
-            }
-            finally {
-                this.flushing = undefined;
-            }
-        }
-    }
-    flushNow() {
-        if (this.fd === undefined)
-            throw new Error('journal is closed');
-        const records = this.pending.length;
-        const text = this.pending.join('');
-        this.pending = [];
-        if (text === '')
-            return;
-        (0,external_node_fs_.writeSync)(this.fd, text);
-        (0,external_node_fs_.fsyncSync)(this.fd);
-        for (let i = 0; i < records && this.afterWrite; i++)
-            this.afterWrite();
-    }
-    /** Flush what is pending, close the file and let go of the lock. */
-    async close() {
-        if (this.fd === undefined)
-            return;
-        try {
-            if (this.pending.length)
-                this.flushNow();
-            (0,external_node_fs_.closeSync)(this.fd);
-        }
-        finally {
-            this.fd = undefined;
-            await this.lock.release();
-        }
-    }
-}
-/**
- * Make the file end on a whole record before anything is appended: a last line that is not a complete
- * JSON record (torn by a crash mid-write) is cut off; a complete one that only lacks its newline (a
- * hand-written journal) gets it. Returns how many bytes were cut.
- */
-function trimTornTail(fd) {
-    const size = (0,external_node_fs_.fstatSync)(fd).size;
-    if (size === 0)
-        return 0;
-    const tailStart = lastLineStart(fd, size);
-    if (tailStart === size)
-        return 0; // ends with a newline
-    const tail = Buffer.alloc(size - tailStart);
-    (0,external_node_fs_.readSync)(fd, tail, 0, tail.length, tailStart);
-    if (isWholeRecord(tail.toString('utf8'))) {
-        (0,external_node_fs_.writeSync)(fd, '\n', size);
-        (0,external_node_fs_.fsyncSync)(fd);
-        return 0;
-    }
-    (0,external_node_fs_.ftruncateSync)(fd, tailStart);
-    (0,external_node_fs_.fsyncSync)(fd);
-    return size - tailStart;
-}
-/** Offset just after the last newline of the file (0 when it has none). */
-function lastLineStart(fd, size) {
-    const buf = Buffer.alloc(Math.min(size, 1 << 20));
-    for (let end = size; end > 0;) {
-        const from = Math.max(0, end - buf.length);
-        const n = (0,external_node_fs_.readSync)(fd, buf, 0, end - from, from);
-        const nl = buf.subarray(0, n).lastIndexOf(0x0a);
-        if (nl >= 0)
-            return from + nl + 1;
-        end = from;
-    }
-    return 0;
-}
-function isWholeRecord(line) {
-    try {
-        const v = JSON.parse(line);
-        return typeof v === 'object' && v !== null && typeof v.type === 'string';
-    }
-    catch {
-        return false;
-    }
-}
-function syncDir(dir) {
-    try {
-        const fd = (0,external_node_fs_.openSync)(dir, 'r');
-        try {
-            (0,external_node_fs_.fsyncSync)(fd);
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-    }
-    catch {
-        // Some file systems cannot fsync a directory; the file itself is on disk.
-    }
-}
-class JournalFormatError extends FlusherError {
-    constructor(path, message) {
-        super(`--hashfile: ${path}: ${message}`, ExitCode.badInput);
-    }
-}
-/** Names the original tool used for backups. */
-const LEGACY_BACKUP = /^_BKTB_\d+$/;
-/**
- * Parse a journal. Accepts this tool's JSON lines and the original tool's `_BKTB_1,table` lines
- * (whose schema must be given, as the original's --db did).
- */
-function parseJournal(text, path, legacySchema) {
-    const lines = text.split('\n').filter((l) => l.trim() !== '');
-    if (lines.length === 0)
-        throw new JournalFormatError(path, 'is empty; it is not a binlog-flusher journal');
-    const first = lines[0].trim();
-    if (!first.startsWith('{'))
-        return parseLegacy(lines, path, legacySchema);
-    const state = {
-        legacy: false,
-        tables: [],
-        steps: new Map(),
-        seen: new Map(),
-        done: new Set(),
-        flushed: new Map(),
-        binlog: {},
-        chunks: new Map(),
-        settings: new Map(),
-    };
-    lines.forEach((line, i) => {
-        let rec;
-        try {
-            rec = JSON.parse(line);
-        }
-        catch {
-            // A torn last line is what a crash mid-append leaves; anything else is corruption.
-            if (i === lines.length - 1 && state.tables.length > 0)
-                return;
-            throw new JournalFormatError(path, `line ${i + 1} is not valid JSON; the file is truncated or damaged`);
-        }
-        if (typeof rec !== 'object' || rec === null || typeof rec.type !== 'string') {
-            throw new JournalFormatError(path, `line ${i + 1} is not a journal record`);
-        }
-        if (i === 0)
-            state.header = checkHeader(rec, path);
-        else
-            applyRecord(state, rec, path, i + 1);
-    });
-    if (!state.header)
-        throw new JournalFormatError(path, 'has no header');
-    return state;
-}
-function checkHeader(rec, path) {
-    if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
-        throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
-    }
-    if (typeof rec.format !== 'number' || rec.format > JOURNAL_FORMAT) {
-        throw new JournalFormatError(path, `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
-            'recover with the binlog-flusher version that wrote it');
-    }
-    return rec;
-}
-/** One record after the header, into the state (`line`: its line number, for messages). */
-function applyRecord(state, rec, path, line) {
-    switch (rec.type) {
-        case 'plan': {
-            if (!Array.isArray(rec.tables))
-                throw new JournalFormatError(path, `line ${line}: plan without tables`);
-            const dbs = state.header?.options?.databases;
-            const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
-            for (const t of rec.tables) {
-                validateTable(t, path, line);
-                if (allowed && !allowed.includes(t.schema)) {
-                    throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
-                }
-            }
-            state.tables = rec.tables;
-            state.marker = rec.marker;
-            return;
-        }
-        case 'step': {
-            state.steps.set(rec.id, rec.step);
-            const seen = state.seen.get(rec.id) ?? new Set();
-            seen.add(rec.step);
-            state.seen.set(rec.id, seen);
-            return;
-        }
-        case 'chunk':
-            state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
-            return;
-        case 'table-done':
-            state.done.add(rec.id);
-            state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
-            return;
-        case 'binlog':
-            if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
-                throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
-            state.binlog[rec.edge] = rec.position;
-            return;
-        case 'end':
-            state.end = rec.status;
-            return;
-        case 'recover':
-            return;
-        case 'setting':
-            if (!SERVER_SETTINGS.includes(rec.name) ||
-                !SWITCH_VALUES.includes(rec.from) ||
-                !SWITCH_VALUES.includes(rec.to))
-                throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
-            state.settings.set(rec.name, { from: rec.from, to: rec.to });
-            return;
-        case 'setting-restored':
-            state.settings.delete(rec.name);
-            return;
-        default:
-            throw new JournalFormatError(path, `line ${line}: unknown record type ${JSON.stringify(rec.type)}`);
-    }
-}
-function validateTable(t, path, line) {
-    const ok = typeof t === 'object' &&
-        t !== null &&
-        Number.isInteger(t.id) &&
-        [t.schema, t.table, t.backup, t.twin].every((v) => typeof v === 'string' && v.length > 0 && v.length <= 64);
-    if (!ok)
-        throw new JournalFormatError(path, `line ${line}: a plan entry is incomplete`);
-    if (!isOurBackupName(t.backup) || !isOurTwinName(t.twin)) {
-        throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} has backup name ${JSON.stringify(t.backup)}, which binlog-flusher never creates`);
-    }
-}
-function parseLegacy(lines, path, schema) {
-    const state = {
-        legacy: true,
-        tables: [],
-        steps: new Map(),
-        seen: new Map(),
-        done: new Set(),
-        flushed: new Map(),
-        binlog: {},
-        chunks: new Map(),
-        settings: new Map(),
-    };
-    lines.forEach((line, i) => {
-        const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);
-        if (!m || !LEGACY_BACKUP.test(m[1])) {
-            throw new JournalFormatError(path, `line ${i + 1} is neither JSON nor an original-tool line like "_BKTB_1,tablename"`);
-        }
-        if (!schema) {
-            throw new JournalFormatError(path, 'is an original-tool hashfile; name its schema with --db (exactly one)');
-        }
-        state.tables.push({ id: i + 1, schema, table: m[2], backup: m[1], twin: '' });
-    });
-    return state;
-}
-function readJournal(path, legacySchema) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(path, 'utf8');
-    }
-    catch (e) {
-        const code = e.code;
-        if (code === 'ENOENT')
-            throw new JournalFormatError(path, 'does not exist');
-        throw new JournalFormatError(path, `cannot be read: ${code ?? e.message}`);
-    }
-    return parseJournal(text, path, legacySchema);
-}
-/* Names. Backups and twins live in the table's own schema (triggers cannot move across schemas). */
-const NAME_PREFIX = '_bf_';
-const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
-const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
-const SHELL_RE = /^_bf_[0-9a-f]{8}_\d+_sh$/;
-function backupName(runTag, id) {
-    return `${NAME_PREFIX}${runTag}_${id}`;
-}
-function twinName(runTag, id) {
-    return `${NAME_PREFIX}${runTag}_${id}_tw`;
-}
-/**
- * The parking name of a table's shell (its real DDL, empty) once the twin has taken the real name:
- * derived from the twin's parking name in the journal, and just as long.
- */
-function shellName(twin) {
-    if (!isOurTwinName(twin))
-        throw new Error(`${JSON.stringify(twin)} is not a twin name of ours`);
-    return `${twin.slice(0, -'_tw'.length)}_sh`;
-}
-function isOurBackupName(name) {
-    return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
-}
-function isOurTwinName(name) {
-    return TWIN_RE.test(name);
-}
-/** Any name an earlier run of ours may have left behind. */
-function isLeftoverName(name) {
-    return BACKUP_RE.test(name) || TWIN_RE.test(name) || SHELL_RE.test(name) || LEGACY_BACKUP.test(name);
-}
-/** The table comment that marks a twin as ours, for one run. */
-function twinMarker(runTag) {
-    return `binlog-flusher twin ${runTag}`;
-}
-
-;// CONCATENATED MODULE: ./src/journal/manifest.ts
-/**
- * The manifest: for every table a run flushed, where its events are in the binlog (file:position and
- * GTID before its first event and after its last), its rows and chunks. Built from the journal alone,
- * so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
- */
-
-
-
-const MANIFEST_KIND = 'binlog-flusher-manifest';
-function manifestPath(journal) {
-    return `${journal}.manifest.json`;
-}
-function buildManifest(j) {
-    const h = j.header;
-    return {
-        kind: MANIFEST_KIND,
-        format: 1,
-        server: {
-            host: h.host,
-            port: h.port,
-            serverId: h.serverId,
-            serverUuid: h.serverUuid,
-            version: h.serverVersion,
-        },
-        run: { tag: h.runTag, startedAt: h.startedAt, status: j.end, ddl: h.options.ddl },
-        binlog: j.binlog,
-        tables: j.tables
-            .filter((t) => j.flushed.has(t.id))
-            .map((t) => {
-            const f = j.flushed.get(t.id);
-            return {
-                schema: t.schema,
-                table: t.table,
-                rows: f.rows,
-                chunks: f.chunks,
-                start: f.binlog?.start,
-                end: f.binlog?.end,
-            };
-        }),
-    };
-}
-/** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
-function writeManifest(path, m) {
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o600);
-    try {
-        (0,external_node_fs_.writeSync)(fd, JSON.stringify(m, null, 2) + '\n');
-        (0,external_node_fs_.fsyncSync)(fd);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-    (0,external_node_fs_.renameSync)(tmp, path);
-}
-/**
- * Build the manifest from the journal on disk and write it next to it; returns its path. A manifest
- * that cannot be written is a warning (undefined), never a failed run or a lost journal.
- */
-function saveManifest(journal, warn) {
-    try {
-        const path = manifestPath(journal);
-        writeManifest(path, buildManifest(readJournal(journal)));
-        return path;
-    }
-    catch (e) {
-        warn(`could not write the manifest next to the journal: ${errorText(e)}`);
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/plan/gtid.ts
-function gtidSessionSettings(s, d) {
-    const g = s.gtid;
-    if (!g)
-        return [];
-    if (g.domainId !== undefined && d.version.flavour === 'mariadb') {
-        return [
-            {
-                variable: 'gtid_domain_id',
-                value: String(g.domainId),
-                privilege: 'SUPER or BINLOG REPLAY',
-                why: "the flush's transactions in their own GTID domain",
-            },
-        ];
-    }
-    if (g.tag !== undefined && d.version.flavour === 'mysql') {
-        return [
-            {
-                variable: 'gtid_next',
-                value: `'AUTOMATIC:${g.tag}'`,
-                privilege: 'TRANSACTION_GTID_TAG and SYSTEM_VARIABLES_ADMIN (or SESSION_VARIABLES_ADMIN)',
-                why: "the flush's GTIDs carry the tag",
-            },
-        ];
-    }
-    return [];
-}
-/** `uuid` or `uuid:tag` (lower case) -> its intervals, sorted and merged. */
-function parseGtidSet(text) {
-    const m = new Map();
-    for (const part of text.replace(/\s+/g, '').split(',').filter(Boolean)) {
-        const [uuid, ...rest] = part.toLowerCase().split(':');
-        let tag = '';
-        for (const piece of rest) {
-            if (!/^\d/.test(piece)) {
-                tag = piece;
-                continue;
-            }
-            const [a, b] = piece.split('-').map(Number);
-            const key = tag ? `${uuid}:${tag}` : uuid;
-            const list = m.get(key) ?? [];
-            list.push([a, b ?? a]);
-            m.set(key, list);
-        }
-    }
-    for (const [k, list] of m)
-        m.set(k, merge(list));
-    return m;
-}
-function merge(list) {
-    const out = [];
-    for (const [a, b] of [...list].sort((x, y) => x[0] - y[0])) {
-        const last = out[out.length - 1];
-        if (last && a <= last[1] + 1)
-            last[1] = Math.max(last[1], b);
-        else
-            out.push([a, b]);
-    }
-    return out;
-}
-function minus(a, b) {
-    let out = a.map(([x, y]) => [x, y]);
-    for (const [c, d] of b) {
-        const next = [];
-        for (const [x, y] of out) {
-            if (d < x || c > y)
-                next.push([x, y]);
-            else {
-                if (c > x)
-                    next.push([x, c - 1]);
-                if (d < y)
-                    next.push([d + 1, y]);
-            }
-        }
-        out = next;
-    }
-    return out;
-}
-/** `end` minus `start`, as MySQL prints a set (tags after the untagged intervals of a uuid). */
-function subtractGtidSets(end, start) {
-    const e = parseGtidSet(end);
-    const s = parseGtidSet(start);
-    const parts = [];
-    for (const key of [...e.keys()].sort()) {
-        const left = minus(e.get(key), s.get(key) ?? []);
-        if (!left.length)
-            continue;
-        parts.push(`${key}:${left.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(':')}`);
-    }
-    return parts.join(',');
-}
-/* MariaDB positions: domain-server-seq, comma separated, one per domain. */
-function parseMariaPosition(text) {
-    const m = new Map();
-    for (const part of text.replace(/\s+/g, '').split(',').filter(Boolean)) {
-        const [d, srv, seq] = part.split('-').map(Number);
-        m.set(d, { server: srv, seq: seq });
-    }
-    return m;
-}
-/** The GTIDs a MariaDB flush wrote: per domain whose position moved, `d-s-first..d-s-last`. */
-function mariaFlushedRange(start, end) {
-    const s = parseMariaPosition(start);
-    const parts = [];
-    for (const [d, e] of parseMariaPosition(end)) {
-        const before = s.get(d);
-        if (before && before.seq === e.seq && before.server === e.server)
-            continue;
-        const first = (before?.seq ?? 0) + 1;
-        parts.push(first === e.seq ? `${d}-${e.server}-${e.seq}` : `${d}-${e.server}-${first}..${d}-${e.server}-${e.seq}`);
-    }
-    return parts.join(',');
-}
-function gtidReport(d, g, start, end, self) {
-    if (d.version.flavour === 'mysql') {
-        const written = subtractGtidSets(end, start);
         return {
-            written,
-            placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
-            steps: written
-                ? [
-                    {
-                        where: 'on the primary and on every other replica, before this replica is promoted or any server replicates from it',
-                        sql: `SET GLOBAL gtid_purged = '+${written}';`,
-                    },
-                ]
-                : [],
+            gtids: gtids.written(),
+            unread: `the GTIDs of ${gtids.unknown} statement(s) whose reply was lost could not be read from the binlog (${errorText(e)}); the set below may miss them`,
         };
     }
-    const written = mariaFlushedRange(start, end);
-    if (g?.domainId !== undefined) {
-        return {
-            written,
-            placement: `GTID domain ${g.domainId}`,
-            steps: [
-                {
-                    where: 'on every replica pointed at this server (a re-point, or after promoting it)',
-                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (${g.domainId}); START SLAVE;`,
-                },
-                {
-                    where: `on this server, once every consumer has read past ${self.endFile} (drops the domain; the files before are purged)`,
-                    sql: `FLUSH BINARY LOGS; PURGE BINARY LOGS TO '<the file after ${self.endFile}>'; FLUSH BINARY LOGS DELETE_DOMAIN_ID = (${g.domainId});`,
-                },
-            ],
-        };
-    }
-    return {
-        written,
-        placement: "the server's own GTID domain, under this replica's server_id",
-        steps: written
-            ? [
-                {
-                    where: 'on every replica re-pointed at this server while it stays a replica (do not promote it: use --gtid-domain-id next time)',
-                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
-                },
-            ]
-            : [],
-    };
 }
 
 ;// CONCATENATED MODULE: external "node:crypto"
@@ -13696,6 +14189,20 @@ function twinSpecFor(t, marker) {
 ;// CONCATENATED MODULE: ./src/engine/applier.ts
 
 
+
+/** The GTIDs MySQL's session tracker (session_track_gtids = OWN_GTID) returned with these replies. */
+function trackedGtids(results) {
+    const out = [];
+    for (const r of results) {
+        const gtids = r?.stateChanges?.gtids;
+        if (!Array.isArray(gtids))
+            continue;
+        for (const g of gtids)
+            if (typeof g === 'string' && g.trim())
+                out.push(g.trim());
+    }
+    return out;
+}
 function affected(res) {
     if (res && typeof res === 'object' && 'affectedRows' in res)
         return Number(res.affectedRows);
@@ -13710,9 +14217,14 @@ function lastFlag(results, column = 'last') {
 class Applier {
     db;
     dialect;
-    constructor(db, dialect) {
+    gtids;
+    /** MariaDB: the session's `@@last_gtid` after its last binlogged statement. */
+    lastGtid = '';
+    /** `gtids`: where each binlogged statement's GTID goes (a flush's workers; recovery logs nothing). */
+    constructor(db, dialect, gtids) {
         this.db = db;
         this.dialect = dialect;
+        this.gtids = gtids;
     }
     /**
      * Statements with binary logging set for them, in one round trip. A copy is always the last
@@ -13721,6 +14233,42 @@ class Applier {
     async send(binlog, statements) {
         const res = await this.db.multi([setSqlLogBin(binlog), ...statements]);
         return res.slice(1);
+    }
+    /**
+     * A binlogged round trip of one table; the GTID its commit got goes to the run's record. A reply
+     * that never came leaves the statement in doubt (it may have committed): the run then reads the
+     * binlog for its GTIDs.
+     */
+    async logged(tableId, statements) {
+        if (!this.gtids)
+            return this.send(true, statements);
+        let res;
+        try {
+            res = await this.send(true, statements);
+        }
+        catch (e) {
+            if (!surelyRolledBack(e))
+                this.gtids.inDoubt();
+            throw e;
+        }
+        try {
+            for (const g of await this.gtidsOf(res))
+                this.gtids.committed(tableId, g);
+        }
+        catch {
+            this.gtids.inDoubt(); // committed, but its GTID could not be read on this session
+        }
+        return res;
+    }
+    /** The GTIDs the statements just committed got: MySQL's session tracker, MariaDB's @@last_gtid. */
+    async gtidsOf(res) {
+        if (this.dialect.version.flavour === 'mysql')
+            return trackedGtids(res);
+        const g = String((await this.db.one(lastGtid()))?.g ?? '');
+        if (g === '' || g === this.lastGtid)
+            return []; // nothing logged (a chunk without rows)
+        this.lastGtid = g;
+        return [g];
     }
     /* The table pipeline */
     /**
@@ -13744,7 +14292,7 @@ class Applier {
      */
     async createShell(t) {
         const stmt = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: this.dialect.checkNamesPerSchema });
-        await this.send(true, [stmt]);
+        await this.logged(t.id, [stmt]);
     }
     /**
      * The twin takes the real name, not logged: in one RENAME with the shell going to its parking name,
@@ -13760,7 +14308,7 @@ class Applier {
     /** One chunk of a range or parts copy; returns the rows written. */
     async copyChunk(t, chunk) {
         const cols = t.columns.map((c) => c.name);
-        const [res] = await this.send(true, [copyChunkOf(t.schema, t.table, t.backup, cols, t.key, chunk)]);
+        const [res] = await this.logged(t.id, [copyChunkOf(t.schema, t.table, t.backup, cols, t.key, chunk)]);
         return affected(res);
     }
     /** Keyset: find the end of the first chunk; true when it is also the last. */
@@ -13776,7 +14324,7 @@ class Applier {
      */
     async keysetChunk(t, key, bounds) {
         const cols = t.columns.map((c) => c.name);
-        const [res] = await this.send(true, [copyChunk(t.schema, t.table, t.backup, cols, key, bounds)]);
+        const [res] = await this.logged(t.id, [copyChunk(t.schema, t.table, t.backup, cols, key, bounds)]);
         const rows = affected(res);
         if (bounds.last)
             return { rows, lastNext: true };
@@ -13990,7 +14538,15 @@ async function acknowledge(t, chunk, rows, run) {
 }
 /** The journal's chunk record (chunks done and rows so far); after the first, the mid-copy fault point. */
 async function recordChunk(t, chunksDone, rows, run) {
-    await run.journal.write({ type: 'chunk', id: t.id, chunk: chunksDone, rows, at: now() });
+    const gtids = run.gtids?.take(t.id);
+    await run.journal.write({
+        type: 'chunk',
+        id: t.id,
+        chunk: chunksDone,
+        rows,
+        at: now(),
+        ...(gtids && { gtids }),
+    });
     if (chunksDone === 1 && run.fault)
         await run.fault('mid-copy', t);
 }
@@ -14286,7 +14842,9 @@ const hours = (s) => `${(s / 3600).toFixed(1)} h`;
  */
 function retentionWarnings(r, e, marginHours, flavour, 
 /** Where the duration comes from, as the warning words it. */
-basis = 'the run is estimated at') {
+basis = 'the run is estimated at', 
+/** What the user calls the margin's input. */
+input = '--retention-margin') {
     const out = [];
     const raise = flavour === 'mysql'
         ? "SET PERSIST binlog_expire_logs_seconds = <seconds> (on RDS/Aurora: CALL mysql.rds_set_configuration('binlog retention hours', <hours>))"
@@ -14297,7 +14855,7 @@ basis = 'the run is estimated at') {
             out.push(`binlog retention: files are purged ${hours(r.expireSeconds)} after they are written (${r.source}); ` +
                 `${basis} ${hours(e.seconds)}, so a reader has ${left > 0 ? hours(left) : 'no time'} after its end ` +
                 `to read the first tables, ${hours(marginHours * 3600 - left)} short of the ${marginHours} h margin. ` +
-                `Raise it for the backfill: ${raise}, or pass a smaller --retention-margin once the reader is known to keep up`);
+                `Raise it for the backfill: ${raise}, or pass a smaller ${input} once the reader is known to keep up`);
         }
     }
     if (r.totalSizeLimit > 0 && e.binlogBytes > r.totalSizeLimit / 2) {
@@ -14317,7 +14875,7 @@ const MEASURED_AFTER_S = 30;
  * the load brake, the pause file) may end later than preflight said. Undefined until the rate can be
  * trusted, or while the margin holds.
  */
-function measuredRetentionWarning(r, done, marginHours, flavour) {
+function measuredRetentionWarning(r, done, marginHours, flavour, input = '--retention-margin') {
     if (done.seconds < MEASURED_AFTER_S || done.rows <= 0)
         return undefined;
     const rate = done.rows / done.seconds;
@@ -14329,7 +14887,7 @@ function measuredRetentionWarning(r, done, marginHours, flavour) {
         rowsPerSecond: Math.round(rate),
     };
     const basis = `at the measured ${e.rowsPerSecond} rows/s the run takes`;
-    return retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour, basis)[0];
+    return retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour, basis, input)[0];
 }
 
 ;// CONCATENATED MODULE: ./src/engine/server-settings.ts
@@ -15083,6 +15641,8 @@ function allThree(e, parked) {
 
 
 
+
+
 async function preflight(db, s, log) {
     const failures = [];
     const warnings = [];
@@ -15092,12 +15652,14 @@ async function preflight(db, s, log) {
         s,
         facts,
         d: facts.dialect,
+        n: namesOf(s),
         fail: (check, message, fix) => failures.push({ check, message, fix }),
         failed: (check) => failures.some((f) => f.check === check),
         warn: (text) => warnings.push(text),
     };
+    await checkBrakeStatus(db, s);
     // First, so that every check below sees a server no other run of ours is changing.
-    const lock = await acquireRunLock(db, s.lockWait, log);
+    const lock = await acquireRunLock(db, s.lockWait, log, namesOf(s));
     if (lock)
         failures.push(lock);
     await serverChecks(c);
@@ -15117,18 +15679,18 @@ async function preflight(db, s, log) {
  * on MySQL 8.3+ with GTIDs on. On MariaDB in strict mode the flush must have its own domain: its
  * transactions in the source's domain would stop the applier at the source's next transaction.
  */
-async function gtidChecks({ db, s, facts, d, fail, warn }) {
+async function gtidChecks({ db, s, facts, d, n, fail, warn }) {
     const g = s.gtid;
     const maria = d.version.flavour === 'mariadb';
     if (g?.domainId !== undefined && !maria)
-        fail('gtid-domain-id', "GTID domains are MariaDB's; this is MySQL", 'drop --gtid-domain-id (on MySQL 8.3+, --gtid-tag)');
+        fail('gtid-domain-id', "GTID domains are MariaDB's; this is MySQL", `drop ${n.name('gtid-domain-id')} (on MySQL 8.3+, ${n.name('gtid-tag')})`);
     if (g?.tag !== undefined && maria)
-        fail('gtid-tag', "GTID tags are MySQL 8.3+'s; this is MariaDB", 'drop --gtid-tag (on MariaDB, --gtid-domain-id)');
+        fail('gtid-tag', "GTID tags are MySQL 8.3+'s; this is MariaDB", `drop ${n.name('gtid-tag')} (on MariaDB, ${n.name('gtid-domain-id')})`);
     if (g?.tag !== undefined && !maria) {
         if (!d.gtidTags)
-            fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${d.version.text}`, 'drop --gtid-tag');
+            fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${d.version.text}`, `drop ${n.name('gtid-tag')}`);
         else if (!facts.gtidOn)
-            fail('gtid-tag', 'GTID tags need gtid_mode=ON', 'drop --gtid-tag');
+            fail('gtid-tag', 'GTID tags need gtid_mode=ON', `drop ${n.name('gtid-tag')}`);
     }
     const vars = maria
         ? await globalVariables(db, ['gtid_domain_id', 'gtid_slave_pos', 'gtid_strict_mode'])
@@ -15137,22 +15699,22 @@ async function gtidChecks({ db, s, facts, d, fail, warn }) {
         const own = Number(vars.get('gtid_domain_id'));
         const replicated = [...parseMariaPosition(vars.get('gtid_slave_pos') ?? '').keys()];
         if (g.domainId === own || replicated.includes(g.domainId)) {
-            fail('gtid-domain-id', `GTID domain ${g.domainId} is ${g.domainId === own ? "this server's own domain" : 'written by a source of this replica'} (gtid_slave_pos has ${replicated.join(', ') || 'none'})`, 'give --gtid-domain-id a number no server of the topology writes in');
+            fail('gtid-domain-id', `GTID domain ${g.domainId} is ${g.domainId === own ? "this server's own domain" : 'written by a source of this replica'} (gtid_slave_pos has ${replicated.join(', ') || 'none'})`, `give ${n.name('gtid-domain-id')} a number no server of the topology writes in`);
         }
     }
     if (maria && g?.domainId === undefined && vars.get('gtid_strict_mode') === 'ON') {
-        fail('gtid-domain-id', "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)", 'pass --gtid-domain-id N (action: gtid-domain-id) with a domain no server writes in');
+        fail('gtid-domain-id', "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)", `pass ${n.name('gtid-domain-id')} N with a domain no server writes in`);
     }
     if (facts.gtidOn && !g) {
         warn(`GTIDs are on: the flush's transactions are this replica's own (errant) transactions. ` +
-            `${maria ? 'Pass --gtid-domain-id N to put them in a domain of their own' : 'On MySQL 8.3+, --gtid-tag T makes them recognisable'}; ` +
+            `${maria ? `Pass ${n.name('gtid-domain-id')} N to put them in a domain of their own` : `On MySQL 8.3+, ${n.name('gtid-tag')} T makes them recognisable`}; ` +
             'the statements that keep other servers from applying them are printed at the end');
     }
 }
 /** The journal path, binary logging, the session's settings, BLACKHOLE. */
-async function serverChecks({ db, s, facts, d, fail }) {
+async function serverChecks({ db, s, facts, d, n, fail }) {
     if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
-        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, 'recover with it (`binlog-flusher recover --hashfile ...`) or give a new --hashfile path');
+        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, `recover with it (${recoverWith(n, '...')}) or give a new ${n.name('hashfile')} path`);
     }
     if (!facts.logBin) {
         fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
@@ -15177,16 +15739,16 @@ async function serverChecks({ db, s, facts, d, fail }) {
     }
 }
 /** A replica (unless allowed otherwise), whose applier is stopped by us or already. */
-async function replicaChecks({ db, s, d, fail, failed }) {
+async function replicaChecks({ db, s, d, n, fail, failed }) {
     const replica = await replicaStatus(db, d).catch((e) => {
         fail('replica-status', `cannot read the replica status: ${e.message}`, `grant the flush user ${d.privileges.replicaStatus}`);
         return undefined;
     });
     if (!replica && !failed('replica-status') && !s.allowPrimary) {
-        fail('replica', 'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary', 'run it against a replica whose applier can be stopped; pass --allow-primary only if no application writes to these tables');
+        fail('replica', 'this server is not a replica: binlog-flusher renames every selected table and must not run on a primary', `run it against a replica whose applier can be stopped; pass ${n.on('allow-primary')} only if no application writes to these tables`);
     }
     if (replica?.sqlRunning && !s.replication.stopReplica) {
-        fail('applier', 'the replica applier (SQL thread) is running and --no-stop-slave was given: replicated writes would land in a BLACKHOLE twin and be lost', 'drop --no-stop-slave (the applier is stopped by default), or stop the replica yourself first');
+        fail('applier', `the replica applier (SQL thread) is running and ${n.off('stop-replica')} was given: replicated writes would land in a BLACKHOLE twin and be lost`, `drop ${n.off('stop-replica')} (the applier is stopped by default), or stop the replica yourself first`);
     }
     return replica;
 }
@@ -15211,18 +15773,18 @@ async function privilegeChecks({ db, s, d, fail }, replica) {
     return grants;
 }
 /** Replicas reading this server's binlog would apply the flush. */
-async function downstreamChecks({ db, s, d, fail }) {
+async function downstreamChecks({ db, s, d, n, fail }) {
     let downstream = [];
     try {
         downstream = await downstreamReplicas(db, d);
     }
     catch (e) {
         if (!s.allowDownstream) {
-            fail('privilege', `this user cannot list the replicas reading this server's binlog: ${e.message}`, `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass --allow-downstream if you know none reads it`);
+            fail('privilege', `this user cannot list the replicas reading this server's binlog: ${e.message}`, `GRANT ${d.privileges.replicaHosts} ON *.* TO the flush user, or pass ${n.on('allow-downstream')} if you know none reads it`);
         }
     }
     if (downstream.length && !s.allowDownstream) {
-        fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, 'detach them first, or pass --allow-downstream if they are CDC readers that expect the flush');
+        fail('downstream', `replicas read this server's binlog (${downstream.join('; ')}): they would apply the flush (create tables and insert every row again)`, `detach them first, or pass ${n.on('allow-downstream')} if they are CDC readers that expect the flush`);
     }
     return downstream;
 }
@@ -15251,12 +15813,15 @@ function leftoversFailure(leftovers) {
     };
 }
 /** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
-async function selectionChecks({ db, s, d, fail }, grants) {
+async function selectionChecks({ db, s, d, n, fail }, grants) {
     const allTables = await listTables(db);
     const leftovers = allTables.filter((t) => isLeftoverName(t.name));
     if (leftovers.length) {
         const f = leftoversFailure(leftovers.map((t) => ({ schema: t.schema, table: t.name })));
-        fail('leftovers', f.message, f.fix);
+        const fix = n.surface === 'action'
+            ? f.fix.replace("run `binlog-flusher recover --hashfile <that run's journal>` first", `recover with that run's journal first (${recoverWith(n, '')})`)
+            : f.fix;
+        fail('leftovers', f.message, fix);
     }
     const schemas = await listSchemas(db);
     const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
@@ -15264,7 +15829,7 @@ async function selectionChecks({ db, s, d, fail }, grants) {
     const shapes = await tableShapes(db, d.version, selectedSchemas);
     const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
     for (const p of discovery.problems)
-        fail('selection', p.message, p.fix);
+        fail('selection', selectionNames(p.message, n), selectionNames(p.fix, n));
     const rules = rulesFor(d.version);
     for (const { row, shape } of discovery.tables) {
         const no = rules.refusal(shape);
@@ -15302,10 +15867,11 @@ async function writerChecks(db, s, facts, grants, discovery) {
     const warnings = [];
     const d = facts.dialect;
     const bypass = d.privileges.readOnlyBypass;
-    const override = 'or pass --allow-writers (action: allow-writers: true) to run anyway';
+    const n = namesOf(s);
+    const override = `or pass ${n.on('allow-writers')} to run anyway`;
     const refuseOrWarn = (check, message, fix) => {
         if (s.allowWriters)
-            warnings.push(`${message} (--allow-writers: running anyway)`);
+            warnings.push(`${message} (${n.on('allow-writers')}: running anyway)`);
         else
             failures.push({ check, message, fix: `${fix}, ${override}` });
     };
@@ -15339,6 +15905,7 @@ async function writerChecks(db, s, facts, grants, discovery) {
 /** read_only itself: may this user switch it and write under it, and what leaving it OFF risks. */
 function readOnlyChecks(s, facts, grants, failures, warnings) {
     const d = facts.dialect;
+    const n = namesOf(s);
     const bypass = d.privileges.readOnlyBypass;
     superReadOnlyChecks(s, facts, grants, failures);
     const willBeReadOnly = facts.readOnly || s.setReadOnly;
@@ -15346,7 +15913,7 @@ function readOnlyChecks(s, facts, grants, failures, warnings) {
         failures.push({
             check: 'read-only',
             message: `${facts.readOnly ? 'read_only is ON' : 'the run turns read_only ON'} and this user has no privilege that may write under it`,
-            fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : ', or pass --no-set-read-only (action: set-read-only: false) and accept that other sessions can write into set-aside tables'}`,
+            fix: `GRANT ${bypass[0]} ON *.* TO the flush user${facts.readOnly ? '' : `, or pass ${n.off('set-read-only')} and accept that other sessions can write into set-aside tables`}`,
         });
     }
     if (!facts.readOnly &&
@@ -15360,7 +15927,7 @@ function readOnlyChecks(s, facts, grants, failures, warnings) {
         });
     }
     if (!facts.readOnly && !s.setReadOnly) {
-        warnings.push('read_only stays OFF (--no-set-read-only): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost');
+        warnings.push(`read_only stays OFF (${n.off('set-read-only')}): any session that writes into a table while it is set aside writes into its BLACKHOLE twin, and those rows are lost`);
     }
 }
 /**
@@ -15371,13 +15938,14 @@ function readOnlyChecks(s, facts, grants, failures, warnings) {
 function superReadOnlyChecks(s, facts, grants, failures) {
     if (!facts.superReadOnly)
         return;
+    const n = namesOf(s);
     const priv = facts.dialect.privileges.setReadOnly;
     const byHand = 'SET GLOBAL super_read_only = OFF yourself for the duration (read_only may stay ON)';
     if (!s.setReadOnly) {
         failures.push({
             check: 'read-only',
-            message: 'super_read_only is ON: no session may rename or create tables, and --no-set-read-only keeps the run from turning it OFF',
-            fix: `drop --no-set-read-only (action: set-read-only: true) so that the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end; or ${byHand}`,
+            message: `super_read_only is ON: no session may rename or create tables, and ${n.off('set-read-only')} keeps the run from turning it OFF`,
+            fix: `drop ${n.off('set-read-only')} so that the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end; or ${byHand}`,
         });
     }
     else if (!grants.global.has(priv) && !grants.global.has('SUPER')) {
@@ -15387,6 +15955,39 @@ function superReadOnlyChecks(s, facts, grants, failures) {
             fix: `GRANT ${priv} ON *.* TO the flush user (the run turns super_read_only OFF, keeps read_only ON, and puts it back at the end), or ${byHand}`,
         });
     }
+}
+/** How a user of this surface recovers with a journal (`journal`: how the CLI command names it). */
+function recoverWith(n, journal) {
+    return n.surface === 'action'
+        ? "the action with mode: recover and that run's artifact-name or hashfile"
+        : `\`binlog-flusher recover --hashfile ${journal}\``;
+}
+/**
+ * The selection's messages (plan.ts words them with the command line's flags) in the words of the
+ * surface the selection came from.
+ */
+function selectionNames(text, n) {
+    if (n.surface === 'cli')
+        return text;
+    return text
+        .replace(/--db\b/g, n.name('databases'))
+        .replace(/--table\b/g, n.name('tables'))
+        .replace(/--skip\b/g, n.name('skip'));
+}
+/**
+ * The load brake watches a status the server has (SHOW GLOBAL STATUS): a name it does not have would
+ * read as 0 forever and the brake never engage. Bad input: refused at once, before the run lock.
+ */
+async function checkBrakeStatus(db, s) {
+    const c = s.controls;
+    if (c?.brakeLimit === undefined)
+        return;
+    const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [c.brakeStatus]);
+    if (rows.some((r) => String(r.Variable_name).toLowerCase() === c.brakeStatus.toLowerCase()))
+        return;
+    const n = namesOf(s);
+    throw new InputError(n.name('max-load'), `this server has no status ${c.brakeStatus} (SHOW GLOBAL STATUS does not list it), so the brake could never engage; ` +
+        'give a status SHOW GLOBAL STATUS lists, e.g. Threads_running=25');
 }
 function describeSessions(xs) {
     const shown = xs
@@ -15714,6 +16315,8 @@ async function table_steps_swapBack(t, w, run) {
 
 
 
+
+
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
 async function planRun(control, s, log) {
     const startedAt = new Date().toISOString();
@@ -15722,7 +16325,7 @@ async function planRun(control, s, log) {
         log.warn(w);
     if (pre.failures.length)
         throw new PreflightError(pre.failures);
-    const found = s.resumeFrom ? leftToFlush(pre, s.resumeFrom, log) : pre.discovery.tables;
+    const found = s.resumeFrom ? leftToFlush(pre, s, log) : pre.discovery.tables;
     const showCreates = await showCreateMany(control, found.map((f) => ({ schema: f.row.schema, table: f.row.name })));
     const runTag = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
     const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), {
@@ -15733,7 +16336,7 @@ async function planRun(control, s, log) {
     report.estimate = estimateRun(plan, Math.min(DEFAULTS.assumedRowsPerSecond, s.controls?.maxRowsPerSecond ?? Infinity));
     log.info(`binlog estimate: ${describeEstimate(report.estimate)}`);
     const retention = await binlogRetention(control);
-    for (const w of retentionWarnings(retention, report.estimate, s.retentionMarginHours ?? DEFAULTS.retentionMarginHours, pre.facts.dialect.version.flavour)) {
+    for (const w of retentionWarnings(retention, report.estimate, s.retentionMarginHours ?? DEFAULTS.retentionMarginHours, pre.facts.dialect.version.flavour, undefined, namesOf(s).name('retention-margin'))) {
         log.warn(w);
         report.warnings.push(w);
     }
@@ -15743,9 +16346,18 @@ async function planRun(control, s, log) {
     const families = fkFamilies(plan, edges);
     return { pre, plan, runTag, marker: twinMarker(runTag), report, retention, families };
 }
-/** The tables preflight found, less those the earlier run of `journal` finished (listed as skipped). */
-function leftToFlush(pre, journal, log) {
-    const done = finishedTables(readJournal(journal));
+/**
+ * The tables preflight found, less those the earlier run of the journal `s.resumeFrom` finished
+ * (listed as skipped). That run must have been on this server.
+ */
+function leftToFlush(pre, s, log) {
+    const journal = s.resumeFrom;
+    const input = namesOf(s).name('resume');
+    const earlier = readJournal(journal, undefined, { journal: input });
+    if (earlier.header && earlier.header.serverId !== pre.facts.serverId) {
+        throw new InputError(input, `${journal} is the journal of a run on server_id ${earlier.header.serverId} (${earlier.header.host}); this server's is ${pre.facts.serverId}: resume against the server that ran it`);
+    }
+    const done = finishedTables(earlier);
     const all = pre.discovery.tables;
     const left = all.filter((f) => !done.has(`${f.row.schema}\u0000${f.row.name}`));
     for (const key of done) {
@@ -15816,17 +16428,7 @@ function journalHeader(s, facts, run) {
         serverVersion: facts.dialect.version.text,
         startedAt: run.startedAt,
         runTag: run.runTag,
-        options: {
-            databases: s.selection.databases,
-            tables: s.selection.tables,
-            skip: s.selection.skip,
-            concurrency: s.concurrency,
-            chunkSize: s.chunkSize,
-            ddl: s.ddl,
-            stopReplica: s.replication.stopReplica,
-            startReplica: s.replication.startReplica,
-            ...(s.gtid ? { gtid: s.gtid } : {}),
-        },
+        options: { ...recordedOptions(s) },
     };
 }
 
@@ -16113,14 +16715,14 @@ async function runPool(run, opts) {
 async function openSession(ctx, slot) {
     const first = await ctx.opts.open(slot);
     const s = {
-        apply: new Applier(first, ctx.run.dialect),
+        apply: new Applier(first, ctx.run.dialect, ctx.run.gtids),
         get db() {
             return this.apply.db;
         },
         reconnect: async () => {
             const old = s.apply.db;
             await old.close();
-            s.apply = new Applier(await ctx.opts.open(slot), ctx.run.dialect);
+            s.apply = new Applier(await ctx.opts.open(slot), ctx.run.dialect, ctx.run.gtids);
             return old.threadId;
         },
     };
@@ -16353,6 +16955,8 @@ function describeWork(w) {
 
 
 
+
+
 const iso = () => new Date().toISOString();
 async function flush(s, deps) {
     const db = await connect(s.connection, s.timeout);
@@ -16372,7 +16976,7 @@ async function flushWith(db, s, deps) {
     }
     // The journal: header and the whole plan on disk before anything changes.
     const hashfile = s.hashfile ?? defaultHashfile(report.host, new Date());
-    const journal = await JournalWriter.create(hashfile, journalStart(s, planned, deps.toolVersion));
+    const journal = await JournalWriter.create(hashfile, journalStart(s, planned, deps.toolVersion), namesOf(s).name('hashfile'));
     report.hashfile = hashfile;
     if (deps.fault)
         journal.afterWrite = () => deps.fault?.('journal');
@@ -16382,6 +16986,7 @@ async function flushWith(db, s, deps) {
         settings: s,
         deps,
         journal,
+        gtids: new RunGtids(),
     };
     try {
         if (deps.onJournalReady)
@@ -16449,7 +17054,7 @@ function retentionWatch(run) {
     return (t) => {
         if (warned)
             return;
-        const w = measuredRetentionWarning(run.retention, t, s.retentionMarginHours ?? DEFAULTS.retentionMarginHours, run.pre.facts.dialect.version.flavour);
+        const w = measuredRetentionWarning(run.retention, t, s.retentionMarginHours ?? DEFAULTS.retentionMarginHours, run.pre.facts.dialect.version.flavour, namesOf(s).name('retention-margin'));
         if (!w)
             return;
         warned = true;
@@ -16468,12 +17073,25 @@ async function releaseServer(run) {
     try {
         const end = await binlogPosition(control.db, control.dialect);
         report.binlog.end = end;
-        await run.journal.write({ type: 'binlog', edge: 'end', at: iso(), position: end });
         const start = report.binlog.start;
-        if (pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb') {
-            report.gtid = gtidReport(pre.facts.dialect, s.gtid, start.gtid, end.gtid, {
+        const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
+        const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan) : undefined;
+        if (exact?.unread)
+            warn(exact.unread);
+        const gtids = exact?.gtids;
+        const set = gtids && gtidSetOf(pre.facts.dialect.version.flavour, gtids);
+        await run.journal.write({
+            type: 'binlog',
+            edge: 'end',
+            at: iso(),
+            position: end,
+            ...(set && { gtids: set }),
+        });
+        if (gtids) {
+            report.gtid = gtidReport(pre.facts.dialect, s.gtid, gtids, {
                 serverId: pre.facts.serverId,
                 endFile: end.file,
+                domainInput: namesOf(s).name('gtid-domain-id'),
             });
             for (const line of gtidLines(report.gtid))
                 log.info(line);
@@ -16568,6 +17186,7 @@ async function runTables(run, workers) {
         tableStarts: new Map(),
         stepsSeen: new Map(),
         families: new FamilyLocks(run.families),
+        gtids: run.gtids,
     };
     status.start();
     await runPool(shared, {
@@ -16631,6 +17250,7 @@ async function dropParkedTwins(run) {
 
 
 
+
 function selected(s, schema, table) {
     const sel = s.selection;
     if (sel.databases.length && !sel.databases.includes(schema))
@@ -16644,13 +17264,15 @@ function selected(s, schema, table) {
 async function recover(s, deps) {
     const { log } = deps;
     const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
+    const n = namesOf(s);
+    const inputs = { journal: n.name('hashfile'), schema: n.name('databases') };
     // Read once before connecting: a bad journal is bad input, refused before anything else.
-    const first = readJournal(s.hashfile, legacySchema);
+    const first = readJournal(s.hashfile, legacySchema, inputs);
     const db = await connect(s.connection, s.timeout);
     try {
         const facts = await readServer(db);
         if (first.header && facts.serverId !== first.header.serverId) {
-            throw new FlusherError(`--hashfile: ${s.hashfile} was written on server_id ${first.header.serverId} (${first.header.host}), ` +
+            throw new FlusherError(`${inputs.journal}: ${s.hashfile} was written on server_id ${first.header.serverId} (${first.header.host}), ` +
                 `but ${s.connection.host} has server_id ${facts.serverId}; recover against the server that ran the flush`, ExitCode.badInput);
         }
         const problems = await prepareSession(db, facts.dialect, lockWaitFor(s.timeout));
@@ -16659,17 +17281,19 @@ async function recover(s, deps) {
         if (s.dryRun)
             return dryRunReport(s, first);
         // One actor per server, then one writer per journal; the journal is read again under both.
-        const lock = await acquireRunLock(db, s.lockWait, log);
+        const lock = await acquireRunLock(db, s.lockWait, log, namesOf(s));
         if (lock)
             throw new PreflightError([lock]);
-        const writer = first.legacy ? undefined : await JournalWriter.append(s.hashfile);
+        const writer = first.legacy
+            ? undefined
+            : await JournalWriter.append(s.hashfile, undefined, inputs.journal);
         if (writer && deps.fault)
             writer.afterWrite = () => deps.fault?.('journal');
         try {
             if (writer?.trimmed) {
                 log.warn(`journal: cut off a torn last record (${writer.trimmed} bytes) that a crash left; nothing it announced was done`);
             }
-            const journal = writer ? readJournal(s.hashfile) : first;
+            const journal = writer ? readJournal(s.hashfile, undefined, inputs) : first;
             return await replay(db, facts.dialect, journal, writer, s, log);
         }
         finally {
@@ -16833,6 +17457,133 @@ function liveStatus(log, write) {
             },
         },
     };
+}
+
+;// CONCATENATED MODULE: ./src/cli/options.ts
+/**
+ * Each subcommand's flags and their help: exactly what the subcommand uses, described for what it
+ * does with it. A flag a subcommand does not declare is refused by commander as unknown.
+ */
+
+
+
+/**
+ * The program's commands. Commander's unknown-option error is given the option's name only: a value
+ * typed onto a flag (`-psecret`, `--pass=secret`) is never echoed into a log.
+ */
+class CliCommand extends Command {
+    createCommand(name) {
+        return new CliCommand(name);
+    }
+    unknownOption(flag) {
+        const base = Command.prototype;
+        base.unknownOption.call(this, optionNameOnly(flag));
+    }
+}
+/** How to reach the server, for every subcommand; `host`: what the server is to this subcommand. */
+function connection(cmd, host) {
+    return cmd
+        .option('--host <host>', `${host} (default: from --mycnf)`)
+        .option('--port <port>', 'server port (default: from --mycnf, else 3306)')
+        .option('--user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
+        .option('--socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
+        .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
+        .addOption(new Option('--password <password>').hideHelp())
+        .option('--ssl-mode <mode>', `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`)
+        .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with');
+}
+function output(cmd) {
+    return cmd
+        .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
+        .option('--verbose', 'more log lines');
+}
+const lockWait = (cmd) => cmd.option('--lock-wait <seconds>', `how long to wait for another run (flush or recover) on this server to finish (default ${DEFAULTS.lockWait})`);
+const statementTimeout = (cmd) => cmd.option('--timeout <seconds>', `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`);
+/** The applier switches; `what` describes each for the subcommand. */
+function applier(cmd, what) {
+    return cmd
+        .option('--stop-slave', what.stop)
+        .option('--no-stop-slave', what.noStop)
+        .option('--start-slave', what.start)
+        .option('--no-start-slave', what.noStart)
+        .option('--stop-replica', 'alias of --stop-slave')
+        .option('--no-stop-replica', 'alias of --no-stop-slave')
+        .option('--start-replica', 'alias of --start-slave')
+        .option('--no-start-replica', 'alias of --no-start-slave');
+}
+function flushCommand(program) {
+    const cmd = program.command('flush').description('flush the selected tables into the binlog');
+    connection(cmd, 'the replica to flush');
+    cmd
+        .option('--db <list>', 'comma-separated schemas (default: all but system schemas)')
+        .option('--table <list>', 'comma-separated tables, `table` or `schema.table`')
+        .option('--skip <list>', 'comma-separated schemas to leave out');
+    applier(cmd, {
+        stop: 'stop the replica applier first (default)',
+        noStop: 'do not stop the applier (refused while it runs)',
+        start: 'start the applier again at the end',
+        noStart: 'leave the applier stopped at the end (default)',
+    });
+    statementTimeout(cmd);
+    lockWait(cmd);
+    flushOnly(cmd);
+    return output(cmd);
+}
+/** The flags only `flush` takes. */
+function flushOnly(cmd) {
+    return cmd
+        .option('--concurrency <n>', `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`)
+        .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
+        .option('--pause-file <file>', 'no new chunk starts while this file exists')
+        .option('--max-load <status=limit>', `no new chunk starts while a server status (SHOW GLOBAL STATUS) is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`)
+        .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
+        .option('--status-interval <seconds>', `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`)
+        .option('--stop-on-error', 'end the run at the first table that fails (default: put it back, go on)')
+        .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
+        .option('--ddl <mode>', "create: log each table's CREATE TABLE before its rows (default); none: rows only")
+        .option('--hashfile <file>', 'journal path, a new file (default: binlog-flusher-<host>-<time>.hashfile in the working directory)')
+        .option('--dry-run', 'run the preflight and print the plan; change nothing')
+        .option('--allow-primary', 'run even though the server is not a replica')
+        .option('--allow-downstream', "run even though replicas read this server's binlog")
+        .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
+        .option('--no-set-read-only', 'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused')
+        .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
+        .option('--gtid-domain-id <n>', "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them")
+        .option('--gtid-tag <tag>', "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart")
+        .option('--retention-margin <hours>', `warn when the binlog expires less than this long after the run's estimated end (default ${DEFAULTS.retentionMarginHours})`)
+        .option('--resume <hashfile>', "after a failed run was recovered: flush only the tables its journal does not show finished, with that run's selection and settings");
+}
+function options_recoverCommand(program) {
+    const cmd = program
+        .command('recover')
+        .description('put back every table of a journal, from the live state; writes the manifest next to it');
+    connection(cmd, 'the server the flush ran on');
+    cmd
+        .option('--hashfile <file>', 'the journal of the flush to recover (required)')
+        .option('--db <list>', "put back only the journal's tables of these schemas; for an original-tool hashfile, its schema (exactly one)")
+        .option('--table <list>', "put back only these of the journal's tables, `table` or `schema.table`")
+        .option('--skip <list>', "leave the journal's tables of these schemas as they are");
+    applier(cmd, {
+        stop: 'stop a running replica applier before putting tables back (default)',
+        noStop: 'leave a running applier running (replicated writes into a table still set aside are lost)',
+        start: 'start the applier once every table is back',
+        noStart: 'leave the applier as it is at the end (default)',
+    });
+    statementTimeout(cmd);
+    lockWait(cmd);
+    cmd.option('--dry-run', 'read the journal and connect; change nothing');
+    return output(cmd);
+}
+function verifyCommand(program) {
+    const cmd = program
+        .command('verify')
+        .description("read the binlog between a run's coordinates and check it holds exactly what its journal says, and that each table holds exactly those rows; changes nothing");
+    connection(cmd, 'the server the flush ran on, whose binlog is read');
+    cmd
+        .option('--hashfile <file>', 'the journal of the flush to verify (required)')
+        .option('--counts-only', "compare row counts only; do not read the tables' rows")
+        .option('--timeout <seconds>', 'seconds to wait for the next binlog event before the read counts as stuck (at most 60, the default, are used)');
+    return output(cmd);
 }
 
 ;// CONCATENATED MODULE: ./src/verify/check.ts
@@ -23762,6 +24513,11 @@ function formatVerifyReport(r) {
 
 
 
+
+
+
+
+
 /** What the command line calls each setting. */
 const FLAGS = {
     host: 'host',
@@ -23795,121 +24551,112 @@ const FLAGS = {
     'gtid-domain-id': 'gtidDomainId',
     'gtid-tag': 'gtidTag',
     'retention-margin': 'retentionMargin',
+    resume: 'resume',
 };
-const FLAG_NAMES = {
-    databases: '--db',
-    tables: '--table',
-    'stop-replica': '--stop-slave',
-    'start-replica': '--start-slave',
+/** The switch forms of the applier's two settings, as typed. */
+const SWITCHES = {
+    'stop-replica': { on: ['--stop-slave', '--stop-replica'], off: ['--no-stop-slave', '--no-stop-replica'] },
+    'start-replica': {
+        on: ['--start-slave', '--start-replica'],
+        off: ['--no-start-slave', '--no-start-replica'],
+    },
 };
+/** Every switch form given on a command line, in order (commander keeps only the last value). */
+const typed = new WeakMap();
+function trackSwitches(cmd) {
+    const seen = [];
+    typed.set(cmd, seen);
+    for (const forms of Object.values(SWITCHES)) {
+        for (const flag of [...forms.on, ...forms.off])
+            cmd.on(`option:${flag.slice(2)}`, () => seen.push(flag));
+    }
+    return cmd;
+}
+/**
+ * An applier switch from its forms: `--stop-slave` and `--stop-replica` are one switch, and saying
+ * it both ways (`--stop-slave --no-stop-slave`) is refused; undefined when not given.
+ */
+function switchValue(cmd, key) {
+    const seen = typed.get(cmd) ?? [];
+    const on = seen.filter((f) => SWITCHES[key].on.includes(f));
+    const off = seen.filter((f) => SWITCHES[key].off.includes(f));
+    if (on.length && off.length) {
+        const [first, other] = seen.indexOf(on[0]) < seen.indexOf(off[0]) ? [on[0], off[0]] : [off[0], on[0]];
+        throw new InputError(first, `conflicts with ${other}; give one of them`);
+    }
+    return on.length ? true : off.length ? false : undefined;
+}
 /** The command line as an input source of the shared settings builder. */
 function cliSource(cmd) {
     const raw = cmd.opts();
     if (raw.password !== undefined) {
         throw new InputError('--password', 'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD');
     }
-    const replication = replicationFrom(cmd);
+    const stop = switchValue(cmd, 'stop-replica');
+    const start = switchValue(cmd, 'start-replica');
     return {
         get: (key) => {
             if (key === 'stop-replica')
-                return String(replication.stopReplica);
+                return String(stop ?? DEFAULTS.stopReplica);
             if (key === 'start-replica')
-                return String(replication.startReplica);
+                return String(start ?? DEFAULTS.startReplica);
             const field = FLAGS[key];
             const v = field === undefined ? undefined : raw[field];
             return typeof v === 'boolean' ? String(v) : v;
         },
-        name: (key) => FLAG_NAMES[key] ?? `--${key}`,
-        off: (key) => `--no-${(FLAG_NAMES[key] ?? `--${key}`).slice(2)}`,
-    };
-}
-/** --stop-slave/--stop-replica are one switch; saying both ways is an error. */
-function pick(cmd, a, b, flagA, flagB, fallback) {
-    const raw = cmd.opts();
-    const given = [a, b].filter((k) => cmd.getOptionValueSource(k) === 'cli');
-    const values = given.map((k) => raw[k]);
-    if (values.length === 2 && values[0] !== values[1]) {
-        throw new InputError(`--${flagA}`, `conflicts with --${values[1] ? '' : 'no-'}${flagB}; give one of them`);
-    }
-    return values.length ? values[0] : fallback;
-}
-function replicationFrom(cmd) {
-    return {
-        stopReplica: pick(cmd, 'stopSlave', 'stopReplica', 'stop-slave', 'stop-replica', DEFAULTS.stopReplica),
-        startReplica: pick(cmd, 'startSlave', 'startReplica', 'start-slave', 'start-replica', DEFAULTS.startReplica),
+        names: namesFor('cli'),
+        chosen: (key) => {
+            if (key === 'stop-replica')
+                return stop !== undefined;
+            if (key === 'start-replica')
+                return start !== undefined;
+            const field = FLAGS[key];
+            return field !== undefined && cmd.getOptionValueSource(field) === 'cli';
+        },
     };
 }
 function flushSettingsFrom(cmd, env) {
     const raw = cmd.opts();
     if (raw.resume !== undefined && raw.resume.trim() === '')
         throw new InputError('--resume', 'is empty; give the journal of the earlier run');
-    return buildFlushSettings(cliSource(cmd), env, { dryRun: raw.dryRun === true, resumeFrom: raw.resume });
+    const s = buildFlushSettings(cliSource(cmd), env, {
+        dryRun: raw.dryRun === true,
+        resumeFrom: raw.resume?.trim(),
+    });
+    checkFlushPaths(s);
+    return s.resumeFrom ? resumeFromJournal(s, s.resumeFrom) : s;
 }
 function recoverSettingsFrom(cmd, env) {
     return buildRecoverSettings(cliSource(cmd), env, { dryRun: cmd.opts().dryRun === true });
 }
-function program_connectionOptions(cmd) {
-    return cmd
-        .option('--host <host>', 'the replica to flush')
-        .option('--port <port>', 'server port (default 3306)')
-        .option('--user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
-        .option('--socket <path>', 'Unix socket instead of host and port')
-        .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
-        .addOption(new Option('--password <password>').hideHelp())
-        .option('--ssl-mode <mode>', `TLS: ${SSL_MODES.join(', ')}`)
-        .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with')
-        .option('--db <list>', 'comma-separated schemas (default: all but system schemas)')
-        .option('--table <list>', 'comma-separated tables, `table` or `schema.table`')
-        .option('--skip <list>', 'comma-separated schemas to leave out')
-        .option('--stop-slave', 'stop the replica applier first (default)')
-        .option('--no-stop-slave', 'do not stop the applier (refused while it runs)')
-        .option('--start-slave', 'start the applier again at the end')
-        .option('--no-start-slave', 'leave the applier stopped at the end (default)')
-        .option('--stop-replica', 'alias of --stop-slave')
-        .option('--no-stop-replica', 'alias of --no-stop-slave')
-        .option('--start-replica', 'alias of --start-slave')
-        .option('--no-start-replica', 'alias of --no-start-slave')
-        .option('--timeout <seconds>', `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`)
-        .option('--lock-wait <seconds>', `how long to wait for another run (flush or recover) on this server to finish (default ${DEFAULTS.lockWait})`)
-        .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
-        .option('--verbose', 'more log lines');
-}
-/** The flags only `flush` takes. */
-function flushOptions(cmd) {
-    return cmd
-        .option('--concurrency <n>', `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`)
-        .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
-        .option('--pause-file <file>', 'no new chunk starts while this file exists')
-        .option('--max-load <status=limit>', `no new chunk starts while a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`)
-        .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
-        .option('--status-interval <seconds>', `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`)
-        .option('--stop-on-error', 'end the run at the first table that fails (default: put it back, go on)')
-        .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
-        .option('--ddl <mode>', "create: log each table's CREATE TABLE before its rows (default); none: rows only")
-        .option('--hashfile <file>', 'journal path (default: binlog-flusher-<host>-<time>.hashfile)')
-        .option('--dry-run', 'run the preflight and print the plan; change nothing')
-        .option('--allow-primary', 'run even though the server is not a replica')
-        .option('--allow-downstream', "run even though replicas read this server's binlog")
-        .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
-        .option('--no-set-read-only', 'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused')
-        .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
-        .option('--gtid-domain-id <n>', "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them")
-        .option('--gtid-tag <tag>', "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart")
-        .option('--retention-margin <hours>', `warn when the binlog expires less than this long after the run's estimated end (default ${DEFAULTS.retentionMarginHours})`)
-        .option('--resume <hashfile>', 'after a failed run was recovered: flush only the tables its journal does not show finished');
+/**
+ * The manifest of a recovered run, next to its journal (none for the original tool's hashfile, or a
+ * dry run). A manifest that cannot be written is a warning.
+ */
+function recoverManifest(s, warn) {
+    if (s.dryRun)
+        return undefined;
+    try {
+        if (readJournal(s.hashfile).legacy)
+            return undefined;
+    }
+    catch {
+        return undefined;
+    }
+    return saveManifest(s.hashfile, warn);
 }
 function printResult(io, json, data, text) {
     io.stdout(redact(json ? JSON.stringify(data, null, 2) : text) + '\n');
 }
 function buildProgram(io, setExit) {
-    const program = new Command('binlog-flusher')
+    const program = new CliCommand('binlog-flusher')
         .description('Write the rows a MySQL/MariaDB replica already holds into its binlog, for CDC backfills.')
         .version(VERSION)
         .exitOverride()
         .configureOutput({ writeOut: (t) => io.stdout(t), writeErr: (t) => io.stderr(redact(t)) })
         .showHelpAfterError('(run with --help for the flags)');
     const logFor = (raw) => streamLogger({ verbose: raw.verbose, allToStderr: raw.json });
-    flushOptions(program_connectionOptions(program.command('flush').description('flush the selected tables into the binlog'))).action(async (_o, cmd) => {
+    trackSwitches(flushCommand(program)).action(async (_o, cmd) => {
         const s = flushSettingsFrom(cmd, io.env);
         const raw = cmd.opts();
         // On a terminal the status line is redrawn in place, every second.
@@ -23930,22 +24677,17 @@ function buildProgram(io, setExit) {
         printResult(io, raw.json === true, report, formatReport(report));
         setExit(report.exitCode);
     });
-    program_connectionOptions(program.command('recover').description('put back every table of a journal, from the live state'))
-        .option('--hashfile <file>', 'the journal of the flush to recover (required)')
-        .option('--dry-run', 'read the journal and connect; change nothing')
-        .action(async (_o, cmd) => {
+    trackSwitches(options_recoverCommand(program)).action(async (_o, cmd) => {
         const s = recoverSettingsFrom(cmd, io.env);
         const raw = cmd.opts();
-        const report = await recover(s, { log: logFor(raw), fault: faultFromEnv(io.env) });
-        printResult(io, raw.json === true, report, formatRecoverReport(report));
+        const log = logFor(raw);
+        const report = await recover(s, { log, fault: faultFromEnv(io.env) });
+        const manifest = recoverManifest(s, (w) => log.warn(w));
+        const text = formatRecoverReport(report) + (manifest ? `\nManifest: ${manifest}` : '');
+        printResult(io, raw.json === true, { ...report, manifest }, text);
         setExit(report.exitCode);
     });
-    program_connectionOptions(program
-        .command('verify')
-        .description("read the binlog between a run's coordinates and check it holds exactly what its journal says, and that each table holds exactly those rows"))
-        .option('--hashfile <file>', 'the journal of the flush to verify (required)')
-        .option('--counts-only', "compare row counts only; do not read the tables' rows")
-        .action(async (_o, cmd) => {
+    verifyCommand(program).action(async (_o, cmd) => {
         const raw = cmd.opts();
         const s = { ...buildVerifySettings(cliSource(cmd), io.env), countsOnly: raw.countsOnly === true };
         const report = await verify(s, logFor(raw));
