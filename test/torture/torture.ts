@@ -261,7 +261,8 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
       const r = appeared ? cli(recoverArgs(j, short ? ['--lock-wait', '0'] : [])) : undefined;
       if (frozen) {
         await sleep(int(rand, 300, 1500));
-        if (pid) process.kill(pid, 'SIGCONT');
+        // The flush may have ended already (it wrote fewer records than n and never froze).
+        if (pid) continueIfAlive(pid);
       }
       const [fr, rr] = await Promise.all([f, r]);
       expect(fr.code === 0, `flush under a racing recover exited ${String(fr.code ?? fr.signal)}`, fr);
@@ -387,4 +388,13 @@ export function summary(r: TortureResult): string {
     `; races in which recover met the running flush ${r.contended} (refused by the lock ${r.refused}, waited ${r.contended - r.refused}); ` +
     `flushes killed before their journal existed ${r.beforeJournal}; server crash-recovery debris cleared by recover's steps ${r.serverDebris}`
   );
+}
+
+/** SIGCONT to a process that may have exited meanwhile (then there is nothing to continue). */
+function continueIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
 }

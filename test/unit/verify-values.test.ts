@@ -468,5 +468,7 @@ describe('verify by value: TIMESTAMP past 2038 (MariaDB 11.5+)', () => {
     expect(unwrappedTimestamp('1901-12-13 20:45:52.000001')).toBe('2038-01-19 03:14:08.000001');
     expect(unwrappedTimestamp('2038-01-19 03:14:07')).toBe('2038-01-19 03:14:07');
     expect(unwrappedTimestamp('1970-01-01 00:00:01')).toBe('1970-01-01 00:00:01');
+    expect(unwrappedTimestamp('0000-00-00 00:00:00')).toBe('0000-00-00 00:00:00');
+    expect(unwrappedTimestamp('0000-00-00 00:00:00.000000')).toBe('0000-00-00 00:00:00.000000');
   });
 });
