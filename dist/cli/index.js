@@ -18259,7 +18259,8 @@ function canonicalJson(text) {
  */
 function unwrappedTimestamp(s) {
     const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?$/.exec(s);
-    if (!m || Number(m[1]) >= 1970)
+    // Wrapped values fall between 1901-12-13 and 1969-12-31; the zero TIMESTAMP (0000-00-00) is not one.
+    if (!m || Number(m[1]) < 1901 || Number(m[1]) >= 1970)
         return s;
     const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number);
     const ms = Date.UTC(y, mo - 1, d, h, mi, se) + 2 ** 32 * 1000;
