@@ -33,7 +33,9 @@ const SWITCHES = [
 describe('each subcommand its own flags and help', () => {
   it('verify: the connection, the journal, counts only, the read timeout; nothing of a flush', async () => {
     const text = await help('verify');
-    expect(flags(text)).toEqual([...CONNECTION, '--hashfile', '--counts-only', '--timeout', '--json', '--verbose'].sort());
+    expect(flags(text)).toEqual(
+      [...CONNECTION, '--hashfile', '--counts-only', '--timeout', '--json', '--verbose'].sort(),
+    );
     expect(flat(text)).toMatch(/--host <host> the server the flush ran on, whose binlog is read/);
     expect(flat(text)).toMatch(/--timeout <seconds> seconds to wait for the next binlog event/);
     expect(flat(text)).not.toMatch(/replica to flush/);
