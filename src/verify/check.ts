@@ -74,16 +74,7 @@ export function createdTable(sql: string): { schema: string; table: string } | u
 
 const TRANSACTION_WORDS = /^(BEGIN|COMMIT|XA (START|END|PREPARE|COMMIT))\b/i;
 
-/**
- * `unreadable`: tables whose rows the reader skipped (it cannot decode them), by `schema\0table`, with
- * the reason; their rows are not counted.
- */
-export function checkRange(
-  m: Manifest,
-  events: RangeEvent[],
-  ddl: boolean,
-  unreadable: Map<string, string> = new Map(),
-): Verdict {
+export function checkRange(m: Manifest, events: RangeEvent[], ddl: boolean): Verdict {
   const verdicts = new Map<
     string,
     TableVerdict & { startAt?: JournalPosition; endAt?: JournalPosition; firstRow?: number; ddlAt?: number }
@@ -132,9 +123,7 @@ export function checkRange(
       v.problems.push(`rows at ${e.file}:${e.position} are outside its range`);
   });
   const tables = [...verdicts.values()].map(({ startAt: _s, endAt: _e, firstRow, ddlAt, ...v }) => {
-    const skipped = unreadable.get(key(v.schema, v.table));
-    if (skipped) v.problems.unshift(`its rows were not read: ${skipped}`);
-    else if (v.found !== v.expected)
+    if (v.found !== v.expected)
       v.problems.unshift(`${v.found} rows in the binlog, the journal says ${v.expected}`);
     if (ddl && !v.ddl) v.problems.push('no CREATE TABLE');
     if (ddl && ddlAt !== undefined && firstRow !== undefined && firstRow < ddlAt)

@@ -47,8 +47,6 @@ export interface ColumnPlan {
   columns: ValueColumn[];
   /** Why values of this table cannot be compared exactly (empty: they can). */
   inexact: string[];
-  /** Why the binlog reader cannot read this table's rows at all (then neither rows nor values are checked). */
-  unreadable?: string;
 }
 
 const GEOMETRY = new Set([
@@ -163,8 +161,8 @@ function kindOf(c: Column, flavour: Flavour): Kind | string {
   if (base === 'json' && flavour === 'mysql') return 'json';
   if (base === 'json') return c.charset === null ? 'bytes' : 'text';
   if (flavour === 'mariadb' && (base === 'inet4' || base === 'inet6' || base === 'uuid')) return base;
-  // MariaDB's VECTOR travels as VARBINARY; MySQL's has a type of its own (below).
-  if (flavour === 'mariadb' && base === 'vector') return 'bytes';
+  // MariaDB's VECTOR travels as VARBINARY; MySQL's has a type of its own, read as a BLOB (zongji-vector.ts).
+  if (base === 'vector') return 'bytes';
   const kind = SIMPLE[base];
   if (!kind) return `column ${c.name}: type ${c.columnType} is not compared by value`;
   if ((kind === 'char' || kind === 'text') && c.charset === null) return kind === 'char' ? 'binary' : 'bytes';
@@ -175,12 +173,7 @@ function kindOf(c: Column, flavour: Flavour): Kind | string {
 export function planColumns(cols: Column[], flavour: Flavour): ColumnPlan {
   const columns: ValueColumn[] = [];
   const inexact: string[] = [];
-  let unreadable: string | undefined;
   for (const c of cols) {
-    if (flavour === 'mysql' && baseType(c.columnType) === 'vector') {
-      unreadable = `column ${c.name} is a VECTOR, which the binlog reader (zongji) cannot decode`;
-      continue;
-    }
     const kind = kindOf(c, flavour);
     if (!isKind(kind)) {
       inexact.push(kind);
@@ -205,7 +198,7 @@ export function planColumns(cols: Column[], flavour: Flavour): ColumnPlan {
       inexact.push(`column ${c.name}: the binlog reader cannot decode character set ${c.charset}`);
     columns.push(v);
   }
-  return { columns, inexact, ...(unreadable ? { unreadable } : {}) };
+  return { columns, inexact };
 }
 
 function isKind(k: string): k is Kind {

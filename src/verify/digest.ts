@@ -18,8 +18,6 @@ export interface TablePlan {
   canon: RowCanon;
   /** Why values cannot be compared exactly (then by count). */
   inexact: string[];
-  /** Why the binlog reader cannot read the table's rows at all. */
-  unreadable?: string;
 }
 
 export function planTable(
@@ -46,7 +44,6 @@ export function planTable(
     buckets: bucketsFor(expectedRows),
     canon: rowCanon(p.columns),
     inexact: p.inexact,
-    ...(p.unreadable ? { unreadable: p.unreadable } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * them: temporal values as text (TIMESTAMP in UTC), JSON as text.
  */
 import ZongJi from '@vlasky/zongji';
+import './zongji-vector.js';
 import { randomInt } from 'node:crypto';
 import { connectionOptions } from '../db/connection.js';
 import { FlusherError, ExitCode, errorText } from '../errors.js';
@@ -62,8 +63,6 @@ export interface ReadOptions {
   sink?: RowSink;
   /** Decode only these tables' row events (others are skipped unread). */
   only?: { schema: string; table: string }[];
-  /** Skip these tables' row events unread. */
-  skip?: { schema: string; table: string }[];
   /**
    * The character set of each character column of a table, as the server defines it. With
    * binlog_row_metadata=FULL the reader takes a column's character set from the collation id in the
@@ -158,7 +157,6 @@ export async function readEvents(
       serverId: randomInt(2_000_000_000, 4_000_000_000),
       includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
       ...(opts.only ? { includeSchema: bySchema(opts.only) } : {}),
-      ...(opts.skip?.length ? { excludeSchema: bySchema(opts.skip) } : {}),
     });
   });
 }

@@ -77,7 +77,6 @@ export async function verify(s: VerifySettings, log: Logger): Promise<VerifyRepo
 interface Context {
   plans: Map<string, TablePlan>;
   why: Map<string, string>;
-  unreadable: Map<string, string>;
   flavour?: Flavour;
   gtidOn: boolean;
   /** Where the binlog ended when verify started. */
@@ -98,13 +97,11 @@ async function verifyWith(
   log.info(`reading the binlog from ${start.file}:${start.position} to ${end.file}:${end.position}`);
   const compared = m.tables.filter((t) => !ctx.why.has(tkey(t.schema, t.table)));
   const binlog = new BinlogSides(compared.map((t) => ctx.plans.get(tkey(t.schema, t.table))!));
-  const skip = m.tables.filter((t) => ctx.unreadable.has(tkey(t.schema, t.table)));
   const events = await readRange(s.connection, start, end, idleS, {
     sink: binlog,
-    skip,
     charsets: binlog.charsets,
   });
-  const v = checkRange(m, events, m.run.ddl !== 'none', ctx.unreadable);
+  const v = checkRange(m, events, m.run.ddl !== 'none');
   const inside = new Touches(m.tables, true);
   for (const e of events) inside.see(e);
   for (const t of compared) {
@@ -137,7 +134,7 @@ async function verifyWith(
 }
 
 async function context(db: Db, m: Manifest, j: JournalState, countsOnly: boolean): Promise<Context> {
-  const ctx: Context = { plans: new Map(), why: new Map(), unreadable: new Map(), gtidOn: false };
+  const ctx: Context = { plans: new Map(), why: new Map(), gtidOn: false };
   const all = (why: string) => m.tables.forEach((t) => ctx.why.set(tkey(t.schema, t.table), why));
   try {
     const facts = await readServer(db);
@@ -153,9 +150,7 @@ async function context(db: Db, m: Manifest, j: JournalState, countsOnly: boolean
       }
       const plan = planTable(t.schema, t.table, shape, ctx.flavour, t.rows);
       ctx.plans.set(k, plan);
-      if (plan.unreadable) ctx.unreadable.set(k, plan.unreadable);
-      const why = plan.unreadable ?? (plan.inexact.length ? plan.inexact.join('; ') : undefined);
-      if (why) ctx.why.set(k, why);
+      if (plan.inexact.length) ctx.why.set(k, plan.inexact.join('; '));
     }
     if (countsOnly) all('counts only were asked for (--counts-only)');
     ctx.now = await binlogPosition(db, facts.dialect);

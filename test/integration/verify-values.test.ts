@@ -263,28 +263,40 @@ describe('verify by value', () => {
   });
 
   it.skipIf(sb.flavour !== 'mysql')(
-    'MySQL VECTOR, which the binlog reader cannot decode: that table is named, the others still verified by value',
+    'MySQL VECTOR between character, ENUM and unsigned columns, under MINIMAL and FULL row metadata: verified by value, a change found',
     async () => {
+      const [old] = await withSql(sb.replica, (c) =>
+        rows<{ v: string }>(c, 'SELECT @@GLOBAL.binlog_row_metadata AS v'),
+      );
       await withSql(sb.primary, (c) =>
-        c.query(`CREATE TABLE ${S}.vec (id INT PRIMARY KEY, v VECTOR(3));
-                 INSERT INTO ${S}.vec VALUES (1, STRING_TO_VECTOR('[1,2,3]')), (2, NULL)`),
+        c.query(`CREATE TABLE ${S}.vec (id INT PRIMARY KEY, v VECTOR(3), l1 VARCHAR(5) CHARACTER SET latin1,
+                   w VECTOR(1) NOT NULL, e ENUM('x', 'é'), u16 CHAR(3) CHARACTER SET utf16, n INT UNSIGNED);
+                 INSERT INTO ${S}.vec VALUES
+                   (1, STRING_TO_VECTOR('[1,2.5,-3e38]'), 'é', STRING_TO_VECTOR('[0]'), 'é', 'ü', 4294967295),
+                   (2, NULL, NULL, STRING_TO_VECTOR('[-0.125]'), NULL, NULL, NULL)`),
       );
       await waitCaughtUp(sb.primary, sb.replica);
       try {
-        const v = await verifyJournal(await flushed([S]));
-        expect(v.status).toBe('mismatch');
-        const vec = v.tables.find((x) => x.table === 'vec')!;
-        expect(vec.problems).toEqual([
-          'its rows were not read: column v is a VECTOR, which the binlog reader (zongji) cannot decode',
-        ]);
-        expect(vec.values?.by).toBe('count');
-        expect(v.foreign).toEqual([]);
-        expect(
-          how(v)
-            .filter(([table]) => table !== 'vec')
-            .every(([, by, , equal]) => by === 'value' && equal),
-        ).toBe(true);
+        for (const setting of ['MINIMAL', 'FULL']) {
+          await withSql(sb.replica, (c) => c.query(`SET GLOBAL binlog_row_metadata = ${setting}`));
+          const hashfile = await flushed([S]);
+          const v = await verifyJournal(hashfile);
+          expect(how(v), setting).toEqual([
+            ['other', 'value', undefined, true],
+            ['pairs', 'value', undefined, true],
+            ['t', 'value', undefined, true],
+            [TYPES_TABLE, 'value', undefined, true],
+            ['vec', 'value', undefined, true],
+          ]);
+          await unlogged(`UPDATE ${S}.vec SET w = STRING_TO_VECTOR('[0.5]') WHERE id = 2`);
+          const changed = await verifyJournal(hashfile);
+          expect(changed.tables.find((x) => x.table === 'vec')!.values?.differences, setting).toEqual([
+            'id=2: column w differs',
+          ]);
+          await unlogged(`UPDATE ${S}.vec SET w = STRING_TO_VECTOR('[-0.125]') WHERE id = 2`);
+        }
       } finally {
+        await withSql(sb.replica, (c) => c.query(`SET GLOBAL binlog_row_metadata = ${old!.v}`));
         await withSql(sb.primary, (c) => c.query(`DROP TABLE ${S}.vec`));
         await startReplica(sb.replica).catch(() => undefined);
         await waitCaughtUp(sb.primary, sb.replica);

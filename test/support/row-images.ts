@@ -4,6 +4,7 @@
  * decoded column by column (geometry included, which MySQL 9.7's mysqlbinlog cannot decode).
  */
 import ZongJi from '@vlasky/zongji';
+import '../../src/verify/zongji-vector.js';
 import { randomInt } from 'node:crypto';
 import { connectionOptions } from '../../src/db/connection.js';
 import { comparePositions } from '../../src/verify/check.js';
