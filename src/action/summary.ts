@@ -2,7 +2,7 @@
  * The job summary, as markdown built from a run's report. Pure.
  */
 import type { RecoverReport } from '../engine/recover.js';
-import { copyLine, totals, type RunReport } from '../engine/report.js';
+import { copyLine, partialText, partialTotals, totals, type RunReport } from '../engine/report.js';
 import { describeSetting } from '../engine/server-settings.js';
 import { describeEstimate } from '../plan/estimate.js';
 import type { VerifyReport } from '../verify/verify.js';
@@ -35,10 +35,15 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
     out.push('| table | rows | duration | status |', '|---|---:|---:|---|');
     for (const x of r.tables) {
       out.push(
-        `| ${code(`${x.schema}.${x.table}`)} | ${x.rows} | ${x.seconds.toFixed(2)}s | ${x.status}${x.error ? `: ${esc(x.error)}` : ''} |`,
+        `| ${code(`${x.schema}.${x.table}`)} | ${x.rows} | ${x.seconds.toFixed(2)}s | ${x.status}${x.partial ? ` (${partialText(x)})` : ''}${x.error ? `: ${esc(x.error)}` : ''} |`,
       );
     }
     out.push(`| **total** | **${t.rows}** | | **${t.tables} of ${r.tables.length} flushed** |`, '');
+    const part = partialTotals(r);
+    if (part.tables)
+      out.push(
+        `- Partial: ${part.tables} table(s) put back before every row was copied; their DDL and ${part.rows} of their rows are in the binlog (listed in the manifest, marked partial).`,
+      );
     if (r.copy) out.push(`- ${esc(copyLine(r.copy))}`);
     if (r.binlog) {
       out.push(`- Binlog start: ${pos(r.binlog.start)}`);
@@ -70,7 +75,7 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
 
 /** Per flushed table, where its events are (the first 50; the manifest file has them all). */
 function manifestTable(r: RunReport): string[] {
-  const xs = r.tables.filter((t) => t.status === 'flushed' && t.binlog);
+  const xs = r.tables.filter((t) => (t.status === 'flushed' || t.partial) && t.binlog);
   if (!xs.length) return [];
   const out = [
     '',
@@ -81,7 +86,7 @@ function manifestTable(r: RunReport): string[] {
   ];
   for (const x of xs.slice(0, 50))
     out.push(
-      `| ${code(`${x.schema}.${x.table}`)} | ${x.rows} | ${x.chunks} | ${pos(x.binlog!.start)} | ${pos(x.binlog!.end)} |`,
+      `| ${code(`${x.schema}.${x.table}`)}${x.partial ? ' (partial)' : ''} | ${x.rows} | ${x.chunks} | ${pos(x.binlog!.start)} | ${pos(x.binlog!.end)} |`,
     );
   if (xs.length > 50) out.push('', `${xs.length - 50} more tables in the manifest file.`);
   return out;

@@ -1,7 +1,8 @@
 /**
  * The operator's controls, consulted before every chunk: a pause (no new chunk while a flag file
  * exists), a load brake (no new chunk while a server status such as Threads_running is over a
- * limit) and a rows-per-second cap. A chunk already sent always runs to its end.
+ * limit) and a rows-per-second cap. A chunk already sent always runs to its end. Once the run is
+ * cancelled, every gate says no at once, whatever it was waiting for: no chunk starts after a cancel.
  */
 import { existsSync } from 'node:fs';
 import type { Logger } from '../log.js';
@@ -26,6 +27,8 @@ export class Controls {
   private capFreeAt = 0;
   private paused = false;
   private braked = false;
+  /** Since when the pause or the brake holds every chunk back (undefined: neither does). */
+  private heldSince: { reason: 'paused' | 'braked'; at: number } | undefined;
   /** Milliseconds spent waiting, per reason (for the report). */
   readonly waited = { pause: 0, brake: 0, cap: 0 };
 
@@ -36,11 +39,18 @@ export class Controls {
     private readonly cancelled: () => boolean,
   ) {}
 
-  /** Waits until a chunk of about `rows` rows may start. */
-  async gate(rows: number): Promise<void> {
+  /** Waits until a chunk of about `rows` rows may start; false: the run was cancelled, send nothing. */
+  async gate(rows: number): Promise<boolean> {
     await this.whilePaused();
     await this.whileBraked();
     await this.underCap(rows);
+    return !this.cancelled();
+  }
+
+  /** Waits while the pause holds (a table is set aside only then); false: the run was cancelled. */
+  async pauseGate(): Promise<boolean> {
+    await this.whilePaused();
+    return !this.cancelled();
   }
 
   private async whilePaused(): Promise<void> {
@@ -51,11 +61,13 @@ export class Controls {
       if (!this.paused)
         this.log.warn(`paused: ${file} exists; remove it to go on (chunks already sent finish)`);
       this.paused = true;
+      this.heldSince ??= { reason: 'paused', at: t0 };
       await sleep(200);
     }
     if (this.paused) {
       this.paused = false;
-      this.log.info(`resumed: ${file} is gone`);
+      this.heldSince = undefined;
+      if (!this.cancelled()) this.log.info(`resumed: ${file} is gone`);
     }
     this.waited.pause += Date.now() - t0;
   }
@@ -69,13 +81,21 @@ export class Controls {
       if (v <= limit || this.cancelled()) break;
       if (!this.braked) this.log.warn(`brake: ${this.opts.brakeStatus} is ${v}, over ${limit}; waiting`);
       this.braked = true;
+      this.heldSince ??= { reason: 'braked', at: t0 };
       await sleep(BRAKE_POLL_MS);
     }
     if (this.braked) {
       this.braked = false;
+      this.heldSince = undefined;
       this.log.info(`brake released: ${this.opts.brakeStatus} is ${this.lastValue}`);
     }
     this.waited.brake += Date.now() - t0;
+  }
+
+  /** What holds every chunk back now, and for how many seconds (for the status line). */
+  holding(): { reason: 'paused' | 'braked'; seconds: number } | undefined {
+    const h = this.heldSince;
+    return h && { reason: h.reason, seconds: (Date.now() - h.at) / 1000 };
   }
 
   /** The status value, read at most every BRAKE_POLL_MS however many workers ask. */
@@ -97,7 +117,8 @@ export class Controls {
     this.capFreeAt = start + (rows / cap) * 1000;
     if (start > t) {
       this.waited.cap += start - t;
-      await sleep(start - t);
+      for (let left = start - t; left > 0 && !this.cancelled(); left = start - Date.now())
+        await sleep(Math.min(left, 100));
     }
   }
 }

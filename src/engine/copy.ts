@@ -6,7 +6,7 @@
  * never sent again before the binlog was read. Before reading it, the lost sessions of the table are
  * killed and gone (a statement the server still runs could commit after the count).
  */
-import { chunkMayBeRetried, connectionUnusable, surelyRolledBack } from '../db/failures.js';
+import { chunkMayBeRetried, connectionUnusable, outcomeUnknown, surelyRolledBack } from '../db/failures.js';
 import { errorText } from '../errors.js';
 import { chunkRowsOf, committedStatements, rowsAfterStart, sessionAlive } from '../inspect/inspector.js';
 import type { Chunk } from '../plan/chunks.js';
@@ -53,6 +53,12 @@ export async function copyChunk(
     run.status.chunkSent();
     rows = await w.apply.copyChunk(t, chunk);
   } catch (e) {
+    if (run.cancelled() && outcomeUnknown(e)) {
+      // Stopped by the cancel, maybe after it committed: the put-back asks the binlog.
+      if (connectionUnusable(e)) loseSession(t, w, run);
+      run.scheduler.chunkFailed(t.id, chunk, false);
+      return;
+    }
     if (run.cancelled() || !chunkMayBeRetried(e)) {
       run.scheduler.abandon(t.id, `${t.schema}.${t.table}: copy failed: ${errorText(e)}`);
       return;
@@ -61,12 +67,17 @@ export async function copyChunk(
     run.log.warn(`${t.schema}.${t.table}: chunk ${chunk.seq + 1} failed (${errorText(e)}); ${how}`);
     // The lost session is on record before the scheduler can hand out the settle that needs it.
     const lost = connectionUnusable(e);
-    if (lost) run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
+    if (lost) loseSession(t, w, run);
     run.scheduler.chunkFailed(t.id, chunk, surelyRolledBack(e));
     if (lost) await w.reconnect();
     return;
   }
   await acknowledge(t, chunk, rows, run);
+}
+
+/** The worker's session is lost: on record for the table's settle, which kills it first. */
+function loseSession(t: PlannedTable, w: WorkerSession, run: RunShared): void {
+  run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
 }
 
 /** Kill the table's lost sessions and wait until the server has let them go. */
@@ -145,57 +156,119 @@ async function readVerdict(
 
 /**
  * The keyset lane: the table's chunks one after the other on this session, each boundary found by
- * the server. Returns rows and chunks; throws when a chunk cannot be finished exactly once.
+ * the server. Returns rows and chunks; throws when a chunk cannot be finished exactly once, or at a
+ * cancel (after the binlog said whether the chunk it stopped had committed: the account is exact).
  */
 export async function keysetLane(
   t: PlannedTable,
   w: WorkerSession,
   run: RunShared,
 ): Promise<{ rows: number; chunks: number }> {
-  const key = t.key!;
-  let rows = 0;
-  let chunks = 0;
-  let withRows = 0;
-  let last = await w.apply.keysetBegin(t, key, 0);
+  const lane: Lane = { rows: 0, chunks: 0, withRows: 0, last: await w.apply.keysetBegin(t, t.key!, 0) };
   for (let done = false; !done;) {
-    await run.controls.gate(t.chunkRows);
-    const bounds = { first: chunks === 0, last };
-    let result: { rows: number; lastNext: boolean } | undefined;
-    for (let attempt = 1; !result; attempt++) {
-      try {
-        run.status.chunkSent();
-        result = await w.apply.keysetChunk(t, key, bounds);
-      } catch (e) {
-        if (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS) throw e;
-        run.log.warn(
-          `${t.schema}.${t.table}: chunk ${chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`,
-        );
-        if (connectionUnusable(e)) run.lostSessions.set(t.id, [await w.reconnect()]);
-        await buryLostSessions(t, w, run);
-        const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
-        if (seen > withRows) {
-          // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
-          const n = last ? await rowsAfterStartOf(t, w, rows) : t.chunkRows;
-          run.log.info(
-            `${t.schema}.${t.table}: chunk ${chunks + 1} had been committed (${n} rows); not sent again`,
-          );
-          result = { rows: n, lastNext: last ? true : await w.apply.keysetBegin(t, key, rows + n) };
-        } else {
-          last = await w.apply.keysetBegin(t, key, rows);
-          bounds.last = last;
-        }
-      }
-    }
-    rows += result.rows;
-    chunks += 1;
-    if (result.rows > 0) withRows += 1;
+    if (!(await run.controls.gate(t.chunkRows))) throw new Error('cancelled');
+    const bounds = { first: lane.chunks === 0, last: lane.last };
+    const result = await laneChunk(t, w, run, lane, bounds);
+    lane.rows += result.rows;
+    lane.chunks += 1;
+    if (result.rows > 0) lane.withRows += 1;
+    run.scheduler.laneProgress(t.id, lane.rows, lane.chunks, lane.withRows);
     run.status.advance(result.rows);
-    await recordChunk(t, chunks, rows, run);
+    await recordChunk(t, lane.chunks, lane.rows, run);
     if (run.cancelled()) throw new Error('cancelled');
     done = bounds.last;
-    last = result.lastNext;
+    lane.last = result.lastNext;
   }
-  return { rows, chunks };
+  return { rows: lane.rows, chunks: lane.chunks };
+}
+
+/** A keyset lane's totals so far, and whether its next chunk is the last. */
+interface Lane {
+  rows: number;
+  chunks: number;
+  withRows: number;
+  last: boolean;
+}
+
+type LaneResult = { rows: number; lastNext: boolean };
+
+/**
+ * One chunk of the lane, sent again after a failure the binlog says did not commit. Stopped by a
+ * cancel: counted when it had committed, then the cancel goes on.
+ */
+async function laneChunk(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: RunShared,
+  lane: Lane,
+  bounds: { first: boolean; last: boolean },
+): Promise<LaneResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      run.status.chunkSent();
+      return await w.apply.keysetChunk(t, t.key!, bounds);
+    } catch (e) {
+      const cancelledInDoubt = run.cancelled() && outcomeUnknown(e);
+      if (!cancelledInDoubt && (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS))
+        throw e;
+      if (!cancelledInDoubt)
+        run.log.warn(
+          `${t.schema}.${t.table}: chunk ${lane.chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`,
+        );
+      if (connectionUnusable(e)) run.lostSessions.set(t.id, [await w.reconnect()]);
+      const committed = await laneCommitted(t, w, run, lane);
+      if (committed) return committed;
+      if (cancelledInDoubt) throw e;
+      lane.last = await w.apply.keysetBegin(t, t.key!, lane.rows);
+      bounds.last = lane.last;
+    }
+  }
+}
+
+/** Whether the lane's chunk in doubt committed, read from the binlog: its result, or undefined. */
+async function laneCommitted(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: RunShared,
+  lane: Lane,
+): Promise<LaneResult | undefined> {
+  await buryLostSessions(t, w, run);
+  const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
+  if (seen <= lane.withRows) return undefined;
+  // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
+  const n = lane.last ? await rowsAfterStartOf(t, w, lane.rows) : t.chunkRows;
+  run.log.info(
+    `${t.schema}.${t.table}: chunk ${lane.chunks + 1} had been committed (${n} rows); not sent again`,
+  );
+  return { rows: n, lastNext: lane.last ? true : await w.apply.keysetBegin(t, t.key!, lane.rows + n) };
+}
+
+/**
+ * A failed table's chunks in doubt, decided by the binlog before it is put back (its backup still
+ * holds the rows), so that its account is exact. Returns how many stay undecided (the binlog holds
+ * some of them and cannot say which).
+ */
+export async function settleDoubt(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<number> {
+  const doubt = run.scheduler.inDoubt(t.id);
+  if (!doubt.length) return 0;
+  try {
+    const v = await readVerdict(t, doubt, w, run);
+    const committed = v.extra > 0 ? v.committed.filter((c) => c.rows > 0) : [];
+    run.scheduler.doubtSettled(t.id, committed);
+    if (committed.length) {
+      run.log.info(
+        `${t.schema}.${t.table}: ${committed.length} chunk(s) stopped by the cancel had committed`,
+      );
+      const p = run.scheduler.progressOf(t.id);
+      await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+    }
+    return 0;
+  } catch (e) {
+    run.log.error(
+      `${t.schema}.${t.table}: ${doubt.length} chunk(s) in doubt stay undecided: ${errorText(e)}`,
+    );
+    return doubt.length;
+  }
 }
 
 async function rowsAfterStartOf(t: PlannedTable, w: WorkerSession, rowsDone: number): Promise<number> {

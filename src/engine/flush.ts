@@ -278,6 +278,7 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     () => binlogBytesSince(control.db, start),
     deps.processStart ?? performance.timeOrigin,
     retentionWatch(run),
+    () => shared.controls.holding(),
   );
   const shared: RunShared = {
     log: deps.log,

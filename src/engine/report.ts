@@ -25,6 +25,11 @@ export interface TableReport {
   error?: string;
   /** Where its events are: read before its first logged statement and after its last. */
   binlog?: { start: BinlogPosition; end: BinlogPosition };
+  /**
+   * Put back before every row was copied, though the binlog holds its DDL and `rows` of its rows
+   * (`inDoubt`: chunks the binlog could not decide, so at least `rows`).
+   */
+  partial?: { inDoubt?: number };
 }
 
 export interface ReplicaReport {
@@ -100,6 +105,19 @@ export function totals(r: RunReport): { tables: number; rows: number } {
   return { tables: done.length, rows: done.reduce((a, t) => a + t.rows, 0) };
 }
 
+/** Tables put back part-copied, and the rows of theirs the binlog holds. */
+export function partialTotals(r: RunReport): { tables: number; rows: number } {
+  const part = r.tables.filter((t) => t.partial);
+  return { tables: part.length, rows: part.reduce((a, t) => a + t.rows, 0) };
+}
+
+/** A part-copied table's account, as the result and the job summary say it. */
+export function partialText(t: TableReport): string {
+  if (!t.partial) return '';
+  const rows = `${t.partial.inDoubt ? 'at least ' : ''}${t.rows} row${t.rows === 1 ? '' : 's'}`;
+  return `partial: its DDL and ${rows} are in the binlog`;
+}
+
 const pos = (p?: BinlogPosition) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
 
 export function formatReport(r: RunReport): string {
@@ -114,10 +132,14 @@ export function formatReport(r: RunReport): string {
     if (r.estimate) lines.push(`Binlog estimate: ${describeEstimate(r.estimate)}`);
   } else {
     const tot = totals(r);
-    lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows)`);
+    const part = partialTotals(r);
+    const partial = part.tables ? `; partial: ${part.tables} tables, ${part.rows} rows in the binlog` : '';
+    lines.push(
+      `Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows${partial})`,
+    );
     for (const t of r.tables) {
       lines.push(
-        `  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.error ? ` (${t.error})` : ''}`,
+        `  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.partial ? `, ${partialText(t)}` : ''}${t.error ? ` (${t.error})` : ''}`,
       );
     }
     if (r.copy) lines.push(copyLine(r.copy));

@@ -36,6 +36,11 @@ interface Slot {
   attempts: Map<number, number>;
   /** Chunks whose outcome is unknown, waiting for a settle. */
   suspects: Chunk[];
+  /**
+   * Chunks of a failed table whose outcome is unknown (suspects when it failed, or stopped or lost
+   * after): the put-back reads the binlog for them before the table's account is final.
+   */
+  doubt: Chunk[];
   laneTaken: boolean;
   laneDone: boolean;
   rows: number;
@@ -75,6 +80,7 @@ export class Scheduler {
         running: 0,
         attempts: new Map(),
         suspects: [],
+        doubt: [],
         laneTaken: false,
         laneDone: false,
         rows: 0,
@@ -169,9 +175,33 @@ export class Scheduler {
     s.running -= 1;
     if (s.state === 'copying') {
       if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
+        if (!rolledBack) s.suspects.push(chunk);
         this.failIn(s, `chunk ${chunk.seq + 1} failed ${this.opts.maxAttempts} times`);
       } else if (rolledBack) s.pending.unshift(chunk);
       else s.suspects.push(chunk);
+    } else if (!rolledBack) s.doubt.push(chunk);
+    this.wake();
+  }
+
+  /** Chunks of a failed table whose outcome is unknown (for its put-back to settle). */
+  inDoubt(id: number): Chunk[] {
+    return [...this.slots.get(id)!.doubt];
+  }
+
+  /** The put-back read the binlog: of the chunks in doubt, these committed (with their rows). */
+  doubtSettled(id: number, committed: { chunk: Chunk; rows: number }[]): void {
+    const s = this.slots.get(id)!;
+    s.doubt = [];
+    for (const c of committed) this.count(s, c.rows);
+  }
+
+  /** A prepare that was never begun (the run was cancelled while it waited): the table is untouched. */
+  notPrepared(id: number): void {
+    const s = this.slots.get(id)!;
+    s.running -= 1;
+    if (s.state === 'preparing' || s.state === 'failed') {
+      s.state = 'queued';
+      delete s.reason;
     }
     this.wake();
   }
@@ -190,6 +220,11 @@ export class Scheduler {
   progressOf(id: number): { chunksDone: number; chunksWithRows: number; rows: number } {
     const s = this.slots.get(id)!;
     return { chunksDone: s.chunksDone, chunksWithRows: s.chunksWithRows, rows: s.rows };
+  }
+
+  /** A keyset lane's chunk committed: the lane's totals so far (a put-back accounts for them). */
+  laneProgress(id: number, rows: number, chunks: number, chunksWithRows: number): void {
+    Object.assign(this.slots.get(id)!, { rows, chunksDone: chunks, chunksWithRows });
   }
 
   /** A keyset lane copied the whole table. */
@@ -269,6 +304,7 @@ export class Scheduler {
     s.state = 'failed';
     s.reason ??= reason;
     s.pending = [];
+    s.doubt.push(...s.suspects);
     s.suspects = [];
   }
 

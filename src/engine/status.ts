@@ -16,6 +16,8 @@ export interface StatusTotals {
   binlogBytes?: number;
   /** Milliseconds from the process start to the first chunk sent. */
   firstChunkMs?: number;
+  /** What holds every chunk back now (the pause or the brake), and for how long. */
+  held?: { reason: 'paused' | 'braked'; seconds: number };
 }
 
 export function formatBytes(n: number): string {
@@ -35,7 +37,10 @@ export function statusLine(s: StatusTotals): string {
   const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
   const eta = rate > 0 ? (total - s.rows) / rate : NaN;
   const binlog = s.binlogBytes === undefined ? '' : `, binlog +${formatBytes(s.binlogBytes)}`;
-  return `progress: tables ${s.tablesDone}/${s.tables}, rows ${count(s.rows)}/~${count(total)} (${pct.toFixed(0)}%), ${formatRate(rate)}, ETA ${formatDuration(eta)}${binlog}`;
+  const when = s.held
+    ? `${s.held.reason} for ${formatDuration(s.held.seconds)}`
+    : `${formatRate(rate)}, ETA ${formatDuration(eta)}`;
+  return `progress: tables ${s.tablesDone}/${s.tables}, rows ${count(s.rows)}/~${count(total)} (${pct.toFixed(0)}%), ${when}${binlog}`;
 }
 
 export interface StatusSink {
@@ -61,6 +66,8 @@ export class StatusBoard {
     private readonly processStart: number,
     /** Called with the totals at every status line (the measured-rate retention check). */
     private readonly onTick?: (t: StatusTotals) => void,
+    /** What holds the copy back now, if anything (the operator's controls). */
+    private readonly holding?: () => StatusTotals['held'],
   ) {
     this.rowsEstimate = tables.reduce((n, t) => n + t.rowsEstimate, 0);
   }
@@ -108,7 +115,8 @@ export class StatusBoard {
 
   private async tick(): Promise<void> {
     await this.refreshBinlog();
-    const t = this.totals();
+    const held = this.holding?.();
+    const t = { ...this.totals(), ...(held && { held }) };
     this.sink.line(statusLine(t), false);
     this.onTick?.(t);
   }

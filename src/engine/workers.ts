@@ -8,14 +8,15 @@ import { connectionUnusable, fileSystemError } from '../db/failures.js';
 import { TableError, errorText } from '../errors.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { columnsHash } from '../plan/plan.js';
-import type { TableReport } from './report.js';
+import { partialText, type TableReport } from './report.js';
 import { Applier } from './applier.js';
-import { copyChunk, keysetLane, settle } from './copy.js';
+import { copyChunk, keysetLane, settle, settleDoubt } from './copy.js';
 import { restoreTable } from './restore.js';
 import { now, type RunShared, type WorkerSession } from './run-context.js';
 import type { Work } from './scheduler.js';
 import { finishTable, prepareTable } from './table-steps.js';
 import type { Db } from '../db/connection.js';
+import { binlogPosition } from '../inspect/inspector.js';
 
 export interface PoolOptions {
   workers: number;
@@ -118,9 +119,12 @@ async function perform(ctx: PoolContext, w: Work, s: WorkerSession): Promise<voi
   const t = run.tables.get(w.id)!;
   switch (w.kind) {
     case 'prepare':
+      // While paused no table is set aside; cancelled meanwhile, the table was never touched.
+      if (!(await run.controls.pauseGate())) return run.scheduler.notPrepared(t.id);
       return prepare(ctx, t, s);
     case 'chunk':
-      await run.controls.gate(t.chunkRows);
+      // Cancelled while it waited: the chunk is not sent (surely not committed).
+      if (!(await run.controls.gate(t.chunkRows))) return run.scheduler.chunkFailed(t.id, w.chunk, true);
       return copyChunk(t, w.chunk, s, run);
     case 'lane':
       return lane(ctx, t, s);
@@ -218,6 +222,10 @@ async function putBack(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
     const useFresh = run.cancelled() || s.db.broken;
     if (useFresh) fresh = await ctx.opts.open(ctx.opts.workers + 1);
     const apply = fresh ? new Applier(fresh, run.dialect) : s.apply;
+    // The account never keeps a table from going back.
+    await accountPartial(ctx, t, sessionOf(apply, s)).catch((e: unknown) =>
+      run.log.error(`${t.schema}.${t.table}: what of it is in the binlog could not be read: ${errorText(e)}`),
+    );
     const seen = run.stepsSeen.get(t.id) ?? new Set();
     // Under the family's lock: the renames of a put-back are renames of the family too.
     const res = await run.families.run(t.id, () =>
@@ -238,6 +246,44 @@ async function putBack(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
     run.scheduler.putBackDone(t.id);
   }
   if (rep.status !== 'restored' || ctx.opts.stopOnError) stopRun(ctx, `${t.schema}.${t.table} failed`, false);
+}
+
+/** `apply` as a worker session (a fresh one cannot be replaced: a lost one fails what it was doing). */
+function sessionOf(apply: Applier, s: WorkerSession): WorkerSession {
+  if (apply === s.apply) return s;
+  return {
+    apply,
+    db: apply.db,
+    reconnect: () => Promise.reject(new Error('the put-back session was lost')),
+  };
+}
+
+/**
+ * Before a table is put back: what of it is in the binlog. Its chunks in doubt are decided by the
+ * binlog first; a table whose DDL or rows were logged is reported and journaled as partial, with its
+ * rows and range, so that what the binlog holds is what the result, journal and manifest say.
+ */
+async function accountPartial(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Promise<void> {
+  const { run } = ctx;
+  const start = run.tableStarts.get(t.id);
+  if (!start) return; // nothing of it was logged: its DDL comes after this position is read
+  const inDoubt = await settleDoubt(t, s, run);
+  const p = run.scheduler.progressOf(t.id);
+  const ddl = run.stepsSeen.get(t.id)?.has('ddl') === true;
+  if (!ddl && p.chunksWithRows === 0 && !inDoubt) return;
+  const binlog = { start, end: await binlogPosition(s.db, run.dialect) };
+  const rep = ctx.opts.reports.get(t.id)!;
+  Object.assign(rep, { rows: p.rows, chunks: p.chunksDone, binlog, partial: inDoubt ? { inDoubt } : {} });
+  await run.journal.write({
+    type: 'table-partial',
+    id: t.id,
+    at: now(),
+    rows: p.rows,
+    chunks: p.chunksDone,
+    binlog,
+    ...(inDoubt ? { inDoubt } : {}),
+  });
+  run.log.warn(`${t.schema}.${t.table}: ${partialText(rep)}`);
 }
 
 /** A piece of work this worker cannot do (no session): hand it back so the scheduler can go on. */

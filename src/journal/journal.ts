@@ -93,6 +93,11 @@ export type JournalRecord =
   | { type: 'chunk'; id: number; chunk: number; rows: number; at: string; gtids?: string[] }
   | ({ type: 'table-done'; id: number; at: string } & TableFlushed)
   /**
+   * A table put back before every row was copied, with what of it the binlog holds (its DDL and
+   * these rows), written before the put-back. `inDoubt`: chunks the binlog could not decide.
+   */
+  | ({ type: 'table-partial'; id: number; at: string; inDoubt?: number } & TableFlushed)
+  /**
    * The run's binlog coordinates: before its first flushed event, and after its last. The end's
    * `gtids`: the set of GTIDs the run's transactions got, in the flavour's notation (the exact set,
    * not a difference of positions).
@@ -330,6 +335,8 @@ export interface JournalState {
   done: Set<number>;
   /** What each finished table wrote (its table-done record). */
   flushed: Map<number, TableFlushed>;
+  /** What each table put back part-copied wrote (its table-partial record). */
+  partial: Map<number, TableFlushed & { inDoubt?: number }>;
   binlog: { start?: JournalPosition; end?: JournalPosition };
   chunks: Map<number, { chunk: number; rows: number }>;
   /** Per table id, the GTIDs its chunk records name. */
@@ -398,6 +405,7 @@ function parseJournalText(
     seen: new Map(),
     done: new Set(),
     flushed: new Map(),
+    partial: new Map(),
     binlog: {},
     chunks: new Map(),
     gtids: new Map(),
@@ -472,6 +480,14 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       state.done.add(rec.id);
       state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
       return;
+    case 'table-partial':
+      state.partial.set(rec.id, {
+        rows: rec.rows,
+        chunks: rec.chunks,
+        binlog: rec.binlog,
+        ...(rec.inDoubt ? { inDoubt: rec.inDoubt } : {}),
+      });
+      return;
     case 'binlog':
       if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
         throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
@@ -533,6 +549,7 @@ function parseLegacy(
     seen: new Map(),
     done: new Set(),
     flushed: new Map(),
+    partial: new Map(),
     binlog: {},
     chunks: new Map(),
     gtids: new Map(),

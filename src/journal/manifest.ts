@@ -1,11 +1,12 @@
 /**
  * The manifest: for every table a run flushed, where its events are in the binlog (file:position and
- * GTID before its first event and after its last), its rows and chunks. Built from the journal alone,
- * so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
+ * GTID before its first event and after its last), its rows and chunks; and, marked `partial`, every
+ * table put back before it was copied whole, with what of it the binlog holds. Built from the journal
+ * alone, so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { errorText } from '../errors.js';
-import { readJournal, type JournalPosition, type JournalState } from './journal.js';
+import { readJournal, type JournalPosition, type JournalState, type TableFlushed } from './journal.js';
 import { gtidSetOf } from '../plan/gtid.js';
 
 export const MANIFEST_KIND = 'binlog-flusher-manifest';
@@ -19,6 +20,17 @@ export interface ManifestTable {
   end?: JournalPosition;
   /** The GTIDs its transactions got (its CREATE TABLE's and its chunks'), as a set. */
   gtids?: string;
+  /**
+   * Put back before every row was copied: the binlog holds its DDL (as configured) and `rows` of its
+   * rows. A consumer that wants whole tables skips it; the next run writes it whole again.
+   */
+  partial?: true;
+  /**
+   * How sure `rows` is: `exact` (the run read the binlog for every chunk), `at-least` (chunks the
+   * binlog could not decide; `verify` counts them), `journaled` (the run stopped without an account:
+   * what its journal recorded; a chunk that committed as it stopped may be missing).
+   */
+  rowsAre?: 'exact' | 'at-least' | 'journaled';
 }
 
 export interface Manifest {
@@ -55,11 +67,11 @@ export function buildManifest(j: JournalState): Manifest {
     run: { tag: h.runTag, startedAt: h.startedAt, status: j.end, ddl: h.options.ddl },
     binlog: j.binlog,
     ...(gtids && { gtids }),
-    tables: j.tables
-      .filter((t) => j.flushed.has(t.id))
-      .map((t) => {
-        const f = j.flushed.get(t.id)!;
-        return {
+    tables: j.tables.flatMap((t) => {
+      const f: Account | undefined = j.flushed.get(t.id) ?? partialOf(j, t.id);
+      if (!f) return [];
+      return [
+        {
           schema: t.schema,
           table: t.table,
           rows: f.rows,
@@ -67,9 +79,25 @@ export function buildManifest(j: JournalState): Manifest {
           start: f.binlog?.start,
           end: f.binlog?.end,
           gtids: set(j.gtids.get(t.id)),
-        };
-      }),
+          ...(f.rowsAre && { partial: true as const, rowsAre: f.rowsAre }),
+        },
+      ];
+    }),
   };
+}
+
+type Account = TableFlushed & { rowsAre?: ManifestTable['rowsAre'] };
+
+/**
+ * What of a table not flushed whole the binlog holds: its put-back's account, else (the run stopped
+ * first) what its journal recorded once its DDL or a chunk may have been logged; undefined: nothing.
+ */
+function partialOf(j: JournalState, id: number): Account | undefined {
+  const p = j.partial.get(id);
+  if (p) return { ...p, rowsAre: p.inDoubt ? 'at-least' : 'exact' };
+  const c = j.chunks.get(id);
+  if (!c && !j.seen.get(id)?.has('ddl')) return undefined;
+  return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
 }
 
 /** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */

@@ -152,6 +152,8 @@ async function context(db: Db, m: Manifest, j: JournalState, countsOnly: boolean
       ctx.plans.set(k, plan);
       if (plan.inexact.length) ctx.why.set(k, plan.inexact.join('; '));
     }
+    for (const t of m.tables.filter((x) => x.partial))
+      ctx.why.set(tkey(t.schema, t.table), 'partial: the run put it back before every row was copied');
     if (countsOnly) all('counts only were asked for (--counts-only)');
     ctx.now = await binlogPosition(db, facts.dialect);
     ctx.replication = await replicationFacts(db, m, j, facts.dialect);

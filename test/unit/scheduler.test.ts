@@ -203,4 +203,46 @@ describe('chunk scheduler', () => {
     sched.finished(2);
     expect(sched.stateOf(2)).toBe('done');
   });
+  it('a chunk in doubt when its table fails stays in doubt for the put-back, which counts what committed', () => {
+    const sched = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    sched.next();
+    sched.prepared(1, range(4));
+    const c1 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    const c2 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    const c3 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    sched.chunkDone(1, c1.chunk, 10);
+    sched.chunkFailed(1, c2.chunk, false); // a suspect, waiting for a settle
+    sched.stop(true); // the cancel: the suspect is in doubt now
+    sched.chunkFailed(1, c3.chunk, false); // stopped by the cancel, maybe after it committed
+    expect(sched.inDoubt(1).map((c) => c.seq)).toEqual([c2.chunk.seq, c3.chunk.seq]);
+    expect(sched.next()).toEqual({ kind: 'put-back', id: 1 });
+    sched.doubtSettled(1, [{ chunk: c3.chunk, rows: 10 }]);
+    expect(sched.inDoubt(1)).toEqual([]);
+    expect(sched.progressOf(1)).toEqual({ chunksDone: 2, chunksWithRows: 2, rows: 20 });
+  });
+
+  it('a chunk the cancel kept from being sent is not in doubt; a prepare never begun leaves its table queued', () => {
+    const sched = new Scheduler([1, 2], { maxAside: 2, maxAttempts: 3 });
+    sched.next();
+    expect(sched.next()).toEqual({ kind: 'prepare', id: 2 });
+    sched.prepared(1, range(2));
+    const c = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    sched.stop(true);
+    sched.chunkFailed(1, c.chunk, true);
+    sched.notPrepared(2);
+    expect(sched.inDoubt(1)).toEqual([]);
+    expect(sched.stateOf(2)).toBe('queued');
+    expect(sched.reasonOf(2)).toBeUndefined();
+    expect(sched.next()).toEqual({ kind: 'put-back', id: 1 });
+    expect(sched.next()).toBeUndefined();
+  });
+
+  it("a keyset lane's progress is its table's account, before the lane ends", () => {
+    const sched = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    sched.next();
+    sched.prepared(1, keyset);
+    expect(sched.next()).toEqual({ kind: 'lane', id: 1 });
+    sched.laneProgress(1, 30, 3, 3);
+    expect(sched.progressOf(1)).toEqual({ chunksDone: 3, chunksWithRows: 3, rows: 30 });
+  });
 });

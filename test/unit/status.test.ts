@@ -21,6 +21,16 @@ describe('status line', () => {
     );
   });
 
+  it('says paused or braked, and for how long, instead of a rate and an ETA', () => {
+    const base = { tablesDone: 0, tables: 2, rows: 500, rowsEstimate: 1000, seconds: 30 };
+    expect(statusLine({ ...base, held: { reason: 'paused', seconds: 25 } })).toBe(
+      'progress: tables 0/2, rows 500/~1000 (50%), paused for 25s',
+    );
+    expect(statusLine({ ...base, held: { reason: 'braked', seconds: 3 } })).toBe(
+      'progress: tables 0/2, rows 500/~1000 (50%), braked for 3s',
+    );
+  });
+
   it('on a terminal: drawn in place, cleared before every log line and drawn again under it', () => {
     const out: string[] = [];
     const base = memoryLogger();

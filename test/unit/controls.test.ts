@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Controls } from '../../src/engine/controls.js';
+import { memoryLogger } from '../../src/log.js';
+
+const cancelAfter = (ms: number) => {
+  const at = Date.now() + ms;
+  return () => Date.now() >= at;
+};
+
+describe("the operator's controls at a cancel", () => {
+  it('a gate waiting on the pause says no at the cancel, and the log does not say resumed', async () => {
+    const pause = join(mkdtempSync(join(tmpdir(), 'bf-ctl-')), 'pause');
+    writeFileSync(pause, '');
+    const log = memoryLogger();
+    const c = new Controls({ pauseFile: pause, brakeStatus: 'x' }, async () => 0, log, cancelAfter(300));
+    expect(await c.pauseGate()).toBe(false);
+    expect(await c.gate(100)).toBe(false);
+    expect(log.lines.some((l) => l.includes('paused'))).toBe(true);
+    expect(log.lines.some((l) => l.includes('resumed'))).toBe(false);
+  });
+
+  it('a gate waiting on the rate cap says no at the cancel, without sleeping out the cap', async () => {
+    const c = new Controls(
+      { brakeStatus: 'x', maxRowsPerSecond: 10 },
+      async () => 0,
+      memoryLogger(),
+      cancelAfter(200),
+    );
+    expect(await c.gate(100)).toBe(true); // the first chunk goes at once
+    const t0 = Date.now();
+    expect(await c.gate(10)).toBe(false); // would wait 10 s; the cancel comes after 0.2 s
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('a gate waiting on the brake says no at the cancel', async () => {
+    const c = new Controls(
+      { brakeStatus: 'x', brakeLimit: 5 },
+      async () => 50,
+      memoryLogger(),
+      cancelAfter(300),
+    );
+    expect(await c.gate(1)).toBe(false);
+  });
+
+  it('with nothing in the way, a gate says yes', async () => {
+    const c = new Controls(
+      { brakeStatus: 'x' },
+      async () => 0,
+      memoryLogger(),
+      () => false,
+    );
+    expect(await c.gate(1)).toBe(true);
+    expect(await c.pauseGate()).toBe(true);
+  });
+});
