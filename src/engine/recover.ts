@@ -13,7 +13,7 @@ import { JournalWriter, readJournal, type JournalState } from '../journal/journa
 import type { Logger } from '../log.js';
 import type { RecoverSettings } from '../settings.js';
 import { namesOf } from '../config/names.js';
-import { restoreTable, type RestoreOutcome } from './restore.js';
+import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
 import { Applier } from './applier.js';
 import type { FaultHook } from './fault.js';
 import { describeSetting, holdForRecovery, putBackSettings, type SettingReport } from './server-settings.js';
@@ -31,7 +31,8 @@ export interface RecoverReport {
   exitCode: number;
   hashfile: string;
   tables: RecoverTableReport[];
-  replica: { stopped: boolean; started: boolean };
+  /** Whether the server is a replica, and what recover did to its applier (it stops it only while a table is aside). */
+  replica: { wasReplica?: boolean; stopped: boolean; started: boolean };
   /** Server settings the flush changed, put back once every table is in place. */
   settings: SettingReport[];
 }
@@ -131,19 +132,10 @@ async function replay(
 ): Promise<RecoverReport> {
   const report = emptyReport(s);
   const apply = new Applier(db, d);
-  const replica = await replicaStatus(db, d).catch(() => undefined);
-  if (replica?.sqlRunning && s.replication.stopReplica) {
-    await apply.stopReplica();
-    report.replica.stopped = true;
-    log.info('replica applier stopped');
-  } else if (replica?.sqlRunning) {
-    log.warn(
-      'the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin',
-    );
-  }
+  const tables = journal.tables.filter((t) => selected(s, t.schema, t.table));
+  await holdApplier(apply, report, tables, journal.marker, s, log);
   await holdForRecovery(apply, writer, journal, log);
-  for (const t of journal.tables) {
-    if (!selected(s, t.schema, t.table)) continue;
+  for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
     try {
       const r = await restoreTable(t, {
@@ -179,12 +171,44 @@ async function replay(
   const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
   report.settings = await putBackSettings(apply, changed, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
-  if (s.replication.startReplica && replica) {
+  if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
     await apply.startReplica();
     report.replica.started = true;
-    log.info('replica applier started');
+    log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
   }
   return report;
+}
+
+/**
+ * The applier is stopped only while a table is set aside (a twin under its name would swallow what
+ * the applier writes), and only when it runs; recover starts it again once every table is back.
+ */
+async function holdApplier(
+  apply: Applier,
+  report: RecoverReport,
+  tables: JournalState['tables'],
+  marker: string | undefined,
+  s: RecoverSettings,
+  log: Logger,
+): Promise<void> {
+  const replica = await replicaStatus(apply.db, apply.dialect).catch(() => undefined);
+  report.replica.wasReplica = replica !== undefined;
+  if (!replica?.sqlRunning) return;
+  const aside = await tablesAside(apply.db, tables, marker);
+  if (!aside.length) {
+    log.info('the replica applier is left running: no table of the journal is set aside');
+    return;
+  }
+  const which = `${aside.length} table(s) set aside, ${aside[0]!.schema}.${aside[0]!.table} first`;
+  if (!s.replication.stopReplica) {
+    log.warn(
+      `the replica applier is running with ${which}; replicated writes to them may go into a BLACKHOLE twin`,
+    );
+    return;
+  }
+  await apply.stopReplica();
+  report.replica.stopped = true;
+  log.info(`replica applier stopped: ${which}`);
 }
 
 export function formatRecoverReport(r: RecoverReport): string {
@@ -194,5 +218,9 @@ export function formatRecoverReport(r: RecoverReport): string {
   for (const t of r.tables)
     lines.push(`  ${t.schema}.${t.table}: ${t.outcome}${t.ok ? '' : ' (NOT restored)'}: ${t.detail}`);
   for (const st of r.settings) lines.push(`  server setting ${describeSetting(st)}`);
+  if (r.replica.wasReplica)
+    lines.push(
+      `  replica applier: ${r.replica.stopped ? 'stopped by recover' : 'not touched'}${r.replica.started ? (r.replica.stopped ? ', started again' : ', started') : r.replica.stopped ? ', left stopped (tables are not all back)' : ''}`,
+    );
   return lines.join('\n');
 }

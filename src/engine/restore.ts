@@ -138,6 +138,31 @@ async function liveTables(db: Db, tables: { schema: string; table: string }[]): 
   });
 }
 
+/**
+ * The tables that are set aside now: their backup exists, or their name is missing or held by a
+ * twin. Only these need the replica's applier stopped while they are put back (a twin under the
+ * real name would swallow what the applier writes); a table in place with debris parked beside it
+ * does not.
+ */
+export async function tablesAside(
+  db: Db,
+  entries: RestoreEntry[],
+  marker: string | undefined,
+): Promise<RestoreEntry[]> {
+  if (!entries.length) return [];
+  const live = await liveTables(
+    db,
+    entries.flatMap((e) => [
+      { schema: e.schema, table: e.table },
+      { schema: e.schema, table: e.backup },
+    ]),
+  );
+  return entries.filter((_, i) => {
+    const [tb, bk] = [live[2 * i]!, live[2 * i + 1]!];
+    return bk.exists || !tb.exists || isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker);
+  });
+}
+
 async function liveColumnsHash(db: Db, schema: string, table: string): Promise<string> {
   return columnsHash((await liveShape(db, schema, table)).columns);
 }
