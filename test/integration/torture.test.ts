@@ -10,7 +10,7 @@ const seed = Number(process.env.BF_TORTURE_SEED ?? Math.floor(Math.random() * 2 
 const rounds = Number(process.env.BF_TORTURE_ROUNDS ?? 16);
 
 describe('torture (short)', () => {
-  it(`${rounds} seeded rounds of kills, races and server restarts all hold (seed ${seed})`, async () => {
+  it(`${rounds} seeded rounds of kills, races, server restarts and cancels all hold (seed ${seed})`, async () => {
     const r = await runTorture({ sandbox: sb, rounds, seed, log: (l) => console.log(l) });
     console.log(summary(r));
     expect(r.failure, r.failure).toBeUndefined();

@@ -6,14 +6,20 @@
  *  - kill-recover: the same, then SIGKILL of the recovery too (a random instant or after its Nth
  *                  record), then `recover` again;
  *  - race:         `recover` started while the flush runs (waiting for it, or with a short lock wait);
- *  - restart:      the replica server SIGKILLed mid-flush and started again, then `recover`.
+ *  - restart:      the replica server SIGKILLed mid-flush and started again, then `recover`;
+ *  - cancel:       SIGINT or SIGTERM at a random moment (what a cancelled job sends), with a pause file
+ *                  appearing, a rate cap, or neither: the flush puts every table back itself, and
+ *                  every row the binlog holds for the run is in its account (the result's, the
+ *                  journal's and the manifest's), which `verify` confirms.
  * After every round: every table identical (rows, definition, triggers, referencing foreign keys),
  * nothing of ours left, the journal readable, and one more `recover` exits 0 and changes nothing.
  * The same seed replays the same rounds (the moments are drawn from it; the server's timing is not).
  */
-import { copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../../src/journal/journal.js';
+import { manifestPath, type Manifest } from '../../src/journal/manifest.js';
+import { readBinlog, rowsByTable } from '../support/binlog.js';
 import { killByPidFile, startAgain } from '../sandbox/local.js';
 import type { SandboxInfo } from '../sandbox/types.js';
 import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
@@ -25,7 +31,7 @@ import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snaps
 import { isDeepStrictEqual } from 'node:util';
 import { TORTURE_SCHEMA, tortureFixture } from './fixture.js';
 
-export const KINDS = ['kill-flush', 'kill-recover', 'race', 'restart'] as const;
+export const KINDS = ['kill-flush', 'kill-recover', 'race', 'restart', 'cancel'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface TortureOptions {
@@ -61,7 +67,13 @@ export interface TortureResult {
 
 /** Kinds in order: the first rounds take each kind once (shuffled), then weighted draws. */
 export function roundKinds(rounds: number, rand: () => number, kinds: readonly Kind[] = KINDS): Kind[] {
-  const weights: Record<Kind, number> = { 'kill-flush': 3, 'kill-recover': 2.5, race: 3.5, restart: 1.5 };
+  const weights: Record<Kind, number> = {
+    'kill-flush': 3,
+    'kill-recover': 2.5,
+    race: 3.5,
+    restart: 1.5,
+    cancel: 2.5,
+  };
   const first = [...kinds].sort(() => rand() - 0.5);
   const total = kinds.reduce((n, k) => n + weights[k], 0);
   const out: Kind[] = [];
@@ -144,7 +156,7 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     seed: o.seed,
     rounds: o.rounds,
     held: 0,
-    kinds: { 'kill-flush': 0, 'kill-recover': 0, race: 0, restart: 0 },
+    kinds: { 'kill-flush': 0, 'kill-recover': 0, race: 0, restart: 0, cancel: 0 },
     beforeJournal: 0,
     serverDebris: 0,
     contended: 0,
@@ -178,6 +190,37 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
     const run = await p;
     clearTimeout(timer);
     return { run, how: `${delay} ms after start` };
+  };
+
+  /**
+   * After a cancelled flush: the rows the binlog holds for the run, per table (read with the server's
+   * own reader), are the manifest's; the result says the same; `verify` confirms it.
+   */
+  const accountHeld = async (j: string, run: CliRun): Promise<string> => {
+    const m = JSON.parse(readFileSync(manifestPath(j), 'utf8')) as Manifest;
+    const inBinlog = await rowsOfRun(sb, m);
+    const listed = Object.fromEntries(m.tables.map((t) => [t.table, t.rows]));
+    expect(
+      isDeepStrictEqual(listed, inBinlog),
+      `the binlog holds ${JSON.stringify(inBinlog)}, the manifest says ${JSON.stringify(listed)}`,
+      run,
+    );
+    const partial = m.tables.filter((t) => t.partial);
+    expect(
+      partial.every((t) => t.rowsAre === 'exact'),
+      'a cancelled run left a partial table it could not account for',
+      run,
+    );
+    for (const t of partial)
+      expect(
+        run.stdout.includes(`${TORTURE_SCHEMA}.${t.table}: restored, partial: its DDL and ${t.rows} row`),
+        `the result does not say ${t.table} is partial with ${t.rows} rows`,
+        run,
+      );
+    const v = await cli(['verify', '--mycnf', mycnf, '--hashfile', j]);
+    expect(v.code === 0, `verify exited ${String(v.code)}`, v);
+    const rows = Object.values(inBinlog).reduce((a, n) => a + n, 0);
+    return `${m.tables.length - partial.length} tables flushed, ${partial.length} partial, ${rows} rows in the binlog, as accounted`;
   };
 
   const expect = (ok: boolean, what: string, run?: CliRun) => {
@@ -282,6 +325,37 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
       if (!/holds the run lock/.test(rr.stdout + rr.stderr)) return 'recover came after the flush';
       result.contended += 1;
       return `recover waited for the flush${frozen ? ` (frozen after record ${n})` : ''}`;
+    },
+    cancel: async (j) => {
+      const signal = rand() < 0.5 ? 'SIGINT' : 'SIGTERM';
+      const mode = (['none', 'pause', 'cap'] as const)[int(rand, 0, 2)]!;
+      const pause = `${j}.pause`;
+      const extra =
+        mode === 'cap'
+          ? ['--max-rows-per-second', String(int(rand, 500, 4000))]
+          : mode === 'pause'
+            ? ['--pause-file', pause]
+            : [];
+      // Mostly while it changes tables (a signal before the CLI is up ends it before any change).
+      const delay = int(rand, Math.max(0, span.ms - span.work - 300), span.ms);
+      const pauseAt = int(rand, 0, delay);
+      let pid = 0;
+      const f = cli([...flushArgs(j), ...extra], {}, (x) => (pid = x));
+      const timers = [
+        setTimeout(() => pid && process.kill(pid, signal), delay),
+        ...(mode === 'pause' ? [setTimeout(() => writeFileSync(pause, ''), pauseAt)] : []),
+      ];
+      const run = await f;
+      timers.forEach(clearTimeout);
+      rmSync(pause, { force: true });
+      const how = `${signal} ${delay} ms after start${mode === 'pause' ? `, pause file from ${pauseAt} ms` : mode === 'cap' ? `, ${extra[1]} rows/s` : ''}`;
+      // Before the CLI's handlers are in place the signal ends the process, before any change.
+      if (run.signal === signal && !existsSync(j)) return `${how}: ended before the CLI was up`;
+      expect(run.signal === null, `flush did not handle ${signal}: ended by ${String(run.signal)}`, run);
+      expect(run.code === 0 || run.code === 4, `flush ended with ${String(run.code)} after ${how}`, run);
+      if (!existsSync(j)) return `${how}: cancelled before its journal existed`;
+      const account = await accountHeld(j, run);
+      return `${how}: exit ${String(run.code)}; ${account}`;
     },
     restart: async (j) => {
       const f = cli(flushArgs(j));
@@ -397,4 +471,24 @@ function continueIfAlive(pid: number): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
   }
+}
+
+/**
+ * Per table of the torture schema whose CREATE TABLE or rows lie in the run's range (the manifest's
+ * coordinates), its INSERT row events there, read with the server's own binlog reader.
+ */
+async function rowsOfRun(sb: SandboxInfo, m: Manifest): Promise<Record<string, number>> {
+  if (!m.binlog.start || !m.binlog.end) return {};
+  const events = await readBinlog(sb.replica, m.binlog.start, m.binlog.end);
+  const out: Record<string, number> = {};
+  const prefix = `\`${TORTURE_SCHEMA}\`.\``;
+  for (const e of events) {
+    const create = `CREATE TABLE ${prefix}`;
+    if (e.kind === 'query' && e.sql.startsWith(create)) out[e.sql.slice(create.length).split('`')[0]!] ??= 0;
+  }
+  for (const [printed, list] of rowsByTable(events)) {
+    const name = printed.startsWith(prefix) ? printed.slice(prefix.length, -1) : printed;
+    out[name] = (out[name] ?? 0) + list.length;
+  }
+  return out;
 }
