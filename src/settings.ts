@@ -96,6 +96,10 @@ export interface GtidPlacement {
 export interface RunControls {
   /** No new chunk while this file exists. */
   pauseFile?: string;
+  /** The live control channel: commands appended to this file (status, pause, resume, throttle, abort). */
+  controlFile?: string;
+  /** The run ends cleanly (every table put back) once this server status is over this limit. */
+  criticalLoad?: { status: string; limit: number };
   /** The server status the brake watches (SHOW GLOBAL STATUS name). */
   brakeStatus: string;
   /** No new chunk while that status is over this. */

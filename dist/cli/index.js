@@ -10549,7 +10549,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9511);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3434);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9511:
+/***/ 3434:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11473,6 +11473,7 @@ function parseJournalText(text, path, legacySchema, schemaInput) {
         seen: new Map(),
         done: new Set(),
         flushed: new Map(),
+        partial: new Map(),
         binlog: {},
         chunks: new Map(),
         gtids: new Map(),
@@ -11545,6 +11546,14 @@ function applyRecord(state, rec, path, line) {
             state.done.add(rec.id);
             state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
             return;
+        case 'table-partial':
+            state.partial.set(rec.id, {
+                rows: rec.rows,
+                chunks: rec.chunks,
+                binlog: rec.binlog,
+                ...(rec.inDoubt ? { inDoubt: rec.inDoubt } : {}),
+            });
+            return;
         case 'binlog':
             if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
                 throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
@@ -11556,6 +11565,7 @@ function applyRecord(state, rec, path, line) {
             state.end = rec.status;
             return;
         case 'recover':
+        case 'control':
             return;
         case 'setting':
             if (!SERVER_SETTINGS.includes(rec.name) ||
@@ -11590,6 +11600,7 @@ function parseLegacy(lines, path, schema, schemaInput) {
         seen: new Map(),
         done: new Set(),
         flushed: new Map(),
+        partial: new Map(),
         binlog: {},
         chunks: new Map(),
         gtids: new Map(),
@@ -11914,24 +11925,35 @@ function buildReplication(src) {
 const flag = (src, key, fallback) => parseBoolInput(src.names.name(key), src.get(key), fallback);
 const build_int = (src, key, fallback, range) => parseIntInput(src.names.name(key), src.get(key), fallback, range);
 const optionalInt = (src, key, range) => given(src.get(key)) === undefined ? undefined : build_int(src, key, 0, range);
-/** `--max-load Threads_running=25`: the status the brake watches and its limit. */
+/** `--max-load Threads_running=25` (or `--critical-load`): a server status and its limit. */
+function loadInput(src, key) {
+    const load = given(src.get(key));
+    if (!load)
+        return undefined;
+    const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(load);
+    if (!m) {
+        throw new InputError(src.names.name(key), `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`);
+    }
+    return {
+        status: m[1] ?? DEFAULTS.brakeStatus,
+        limit: parseIntInput(src.names.name(key), m[2], 0, LIMITS.brakeLimit),
+    };
+}
+/** The operator's controls: pause file, control file, load brake, critical load, rate cap, status line. */
 function buildControls(src) {
-    const load = given(src.get('max-load'));
-    let brakeStatus = DEFAULTS.brakeStatus;
-    let brakeLimit;
-    if (load) {
-        const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(load);
-        if (!m) {
-            throw new InputError(src.names.name('max-load'), `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`);
-        }
-        brakeStatus = m[1] ?? DEFAULTS.brakeStatus;
-        brakeLimit = parseIntInput(src.names.name('max-load'), m[2], 0, LIMITS.brakeLimit);
+    const brake = loadInput(src, 'max-load');
+    const critical = loadInput(src, 'critical-load');
+    if (brake && critical && critical.status === brake.status && critical.limit <= brake.limit) {
+        throw new InputError(src.names.name('critical-load'), `${critical.status}=${critical.limit} is not over ${src.names.name('max-load')} (${brake.limit}): the run would end before the brake ever held it; give a higher limit`);
     }
     const pauseFile = given(src.get('pause-file'));
+    const controlFile = given(src.get('control-file'));
     return {
         pauseFile,
-        brakeStatus,
-        brakeLimit,
+        ...(controlFile && { controlFile }),
+        ...(critical && { criticalLoad: critical }),
+        brakeStatus: brake?.status ?? DEFAULTS.brakeStatus,
+        brakeLimit: brake?.limit,
         maxRowsPerSecond: optionalInt(src, 'max-rows-per-second', LIMITS.maxRowsPerSecond),
         statusInterval: build_int(src, 'status-interval', DEFAULTS.statusInterval, LIMITS.statusInterval),
     };
@@ -11984,6 +12006,11 @@ function checkFlushPaths(s) {
     }
     if (s.controls?.pauseFile)
         checkDirectoryFor(n.name('pause-file'), s.controls.pauseFile, { writable: false });
+    if (s.controls?.controlFile) {
+        if (s.controls.controlFile === s.controls.pauseFile)
+            throw new InputError(n.name('control-file'), `is the same file as ${n.name('pause-file')}; give another path`);
+        checkDirectoryFor(n.name('control-file'), s.controls.controlFile, { writable: true });
+    }
 }
 /** MySQL 8.3+ tags: a letter or underscore, then letters, digits, underscores; 32 at most. */
 const GTID_TAG = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
@@ -12209,8 +12236,9 @@ function gtidReport(d, g, gtids, self) {
 ;// CONCATENATED MODULE: ./src/journal/manifest.ts
 /**
  * The manifest: for every table a run flushed, where its events are in the binlog (file:position and
- * GTID before its first event and after its last), its rows and chunks. Built from the journal alone,
- * so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
+ * GTID before its first event and after its last), its rows and chunks; and, marked `partial`, every
+ * table put back before it was copied whole, with what of it the binlog holds. Built from the journal
+ * alone, so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
  */
 
 
@@ -12238,21 +12266,37 @@ function buildManifest(j) {
         run: { tag: h.runTag, startedAt: h.startedAt, status: j.end, ddl: h.options.ddl },
         binlog: j.binlog,
         ...(gtids && { gtids }),
-        tables: j.tables
-            .filter((t) => j.flushed.has(t.id))
-            .map((t) => {
-            const f = j.flushed.get(t.id);
-            return {
-                schema: t.schema,
-                table: t.table,
-                rows: f.rows,
-                chunks: f.chunks,
-                start: f.binlog?.start,
-                end: f.binlog?.end,
-                gtids: set(j.gtids.get(t.id)),
-            };
+        tables: j.tables.flatMap((t) => {
+            const f = j.flushed.get(t.id) ?? partialOf(j, t.id);
+            if (!f)
+                return [];
+            return [
+                {
+                    schema: t.schema,
+                    table: t.table,
+                    rows: f.rows,
+                    chunks: f.chunks,
+                    start: f.binlog?.start,
+                    end: f.binlog?.end,
+                    gtids: set(j.gtids.get(t.id)),
+                    ...(f.rowsAre && { partial: true, rowsAre: f.rowsAre }),
+                },
+            ];
         }),
     };
+}
+/**
+ * What of a table not flushed whole the binlog holds: its put-back's account, else (the run stopped
+ * first) what its journal recorded once its DDL or a chunk may have been logged; undefined: nothing.
+ */
+function partialOf(j, id) {
+    const p = j.partial.get(id);
+    if (p)
+        return { ...p, rowsAre: p.inDoubt ? 'at-least' : 'exact' };
+    const c = j.chunks.get(id);
+    if (!c && !j.seen.get(id)?.has('ddl'))
+        return undefined;
+    return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
 }
 /** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
 function writeManifest(path, m) {
@@ -13887,6 +13931,11 @@ async function globalStatus(db, name) {
     const r = await db.one('SHOW GLOBAL STATUS LIKE ?', [name]);
     return Number(r?.Value ?? 0) || 0;
 }
+/** Whether SHOW GLOBAL STATUS lists `name` (a status it does not list reads as 0 forever). */
+async function globalStatusExists(db, name) {
+    const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [name]);
+    return rows.some((r) => String(r.Variable_name).toLowerCase() === name.toLowerCase());
+}
 /** Binlog bytes written since a position: the rest of its file and every later file. */
 async function binlogBytesSince(db, from) {
     const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
@@ -14384,13 +14433,13 @@ class Applier {
 ;// CONCATENATED MODULE: ./src/engine/controls.ts
 /**
  * The operator's controls, consulted before every chunk: a pause (no new chunk while a flag file
- * exists), a load brake (no new chunk while a server status such as Threads_running is over a
- * limit) and a rows-per-second cap. A chunk already sent always runs to its end.
+ * exists, or while the control channel said `pause`), a load brake (no new chunk while a server status such as Threads_running is over a
+ * limit) and a rows-per-second cap. A chunk already sent always runs to its end. Once the run is
+ * cancelled, every gate says no at once, whatever it was waiting for: no chunk starts after a cancel.
  */
 
 const BRAKE_POLL_MS = 500;
 class Controls {
-    opts;
     readStatus;
     log;
     cancelled;
@@ -14401,34 +14450,91 @@ class Controls {
     capFreeAt = 0;
     paused = false;
     braked = false;
+    /** Since when the pause or the brake holds every chunk back (undefined: neither does). */
+    heldSince;
+    /** Paused by the control channel (until it says `resume`). */
+    pausedByChannel = false;
     /** Milliseconds spent waiting, per reason (for the report). */
     waited = { pause: 0, brake: 0, cap: 0 };
+    opts;
     constructor(opts, readStatus, log, cancelled) {
-        this.opts = opts;
         this.readStatus = readStatus;
         this.log = log;
         this.cancelled = cancelled;
+        this.opts = { ...opts };
     }
-    /** Waits until a chunk of about `rows` rows may start. */
+    /** The control channel's `pause` (true) and `resume` (false). */
+    setPaused(on) {
+        this.pausedByChannel = on;
+    }
+    /** The rate cap from now on (undefined: none). */
+    setRate(rowsPerSecond) {
+        this.opts.maxRowsPerSecond = rowsPerSecond;
+        this.capFreeAt = 0;
+    }
+    /** The load brake from now on (undefined: none). */
+    setBrake(load) {
+        if (load)
+            this.opts.brakeStatus = load.status;
+        this.opts.brakeLimit = load?.limit;
+        this.probedAt = 0;
+    }
+    /** The load that ends the run, from now on (undefined: none). */
+    setCritical(load) {
+        this.opts.criticalLoad = load;
+    }
+    /** Why the run must end now: the critical load is passed; undefined: it is not (or none is set). */
+    async critical() {
+        const c = this.opts.criticalLoad;
+        if (!c)
+            return undefined;
+        const v = await this.readStatus(c.status);
+        return v > c.limit ? `critical load: ${c.status} is ${v}, over ${c.limit}` : undefined;
+    }
+    /** The controls now, in the words of their inputs. */
+    describe() {
+        const o = this.opts;
+        const paused = this.pausedByChannel || (o.pauseFile !== undefined && (0,external_node_fs_.existsSync)(o.pauseFile));
+        return [
+            `pause ${paused ? `on (${this.pausedByChannel ? 'control channel' : o.pauseFile})` : 'off'}`,
+            `max-rows-per-second ${o.maxRowsPerSecond ?? 'off'}`,
+            `max-load ${o.brakeLimit === undefined ? 'off' : `${o.brakeStatus}=${o.brakeLimit}`}`,
+            `critical-load ${o.criticalLoad ? `${o.criticalLoad.status}=${o.criticalLoad.limit}` : 'off'}`,
+        ].join(', ');
+    }
+    /** Waits until a chunk of about `rows` rows may start; false: the run was cancelled, send nothing. */
     async gate(rows) {
         await this.whilePaused();
         await this.whileBraked();
         await this.underCap(rows);
+        return !this.cancelled();
+    }
+    /** Waits while the pause holds (a table is set aside only then); false: the run was cancelled. */
+    async pauseGate() {
+        await this.whilePaused();
+        return !this.cancelled();
+    }
+    pauseHolds() {
+        const file = this.opts.pauseFile;
+        return this.pausedByChannel || (file !== undefined && (0,external_node_fs_.existsSync)(file));
     }
     async whilePaused() {
         const file = this.opts.pauseFile;
-        if (!file)
-            return;
         const t0 = Date.now();
-        while ((0,external_node_fs_.existsSync)(file) && !this.cancelled()) {
+        while (this.pauseHolds() && !this.cancelled()) {
             if (!this.paused)
-                this.log.warn(`paused: ${file} exists; remove it to go on (chunks already sent finish)`);
+                this.log.warn(this.pausedByChannel
+                    ? 'paused by the control channel; `resume` goes on (chunks already sent finish)'
+                    : `paused: ${file} exists; remove it to go on (chunks already sent finish)`);
             this.paused = true;
+            this.heldSince ??= { reason: 'paused', at: t0 };
             await controls_sleep(200);
         }
         if (this.paused) {
             this.paused = false;
-            this.log.info(`resumed: ${file} is gone`);
+            this.heldSince = undefined;
+            if (!this.cancelled())
+                this.log.info(file && !(0,external_node_fs_.existsSync)(file) ? `resumed: ${file} is gone` : 'resumed');
         }
         this.waited.pause += Date.now() - t0;
     }
@@ -14444,13 +14550,20 @@ class Controls {
             if (!this.braked)
                 this.log.warn(`brake: ${this.opts.brakeStatus} is ${v}, over ${limit}; waiting`);
             this.braked = true;
+            this.heldSince ??= { reason: 'braked', at: t0 };
             await controls_sleep(BRAKE_POLL_MS);
         }
         if (this.braked) {
             this.braked = false;
+            this.heldSince = undefined;
             this.log.info(`brake released: ${this.opts.brakeStatus} is ${this.lastValue}`);
         }
         this.waited.brake += Date.now() - t0;
+    }
+    /** What holds every chunk back now, and for how many seconds (for the status line). */
+    holding() {
+        const h = this.heldSince;
+        return h && { reason: h.reason, seconds: (Date.now() - h.at) / 1000 };
     }
     /** The status value, read at most every BRAKE_POLL_MS however many workers ask. */
     async status() {
@@ -14472,7 +14585,8 @@ class Controls {
         this.capFreeAt = start + (rows / cap) * 1000;
         if (start > t) {
             this.waited.cap += start - t;
-            await controls_sleep(start - t);
+            for (let left = start - t; left > 0 && !this.cancelled(); left = start - Date.now())
+                await controls_sleep(Math.min(left, 100));
         }
     }
 }
@@ -14561,6 +14675,13 @@ async function copy_copyChunk(t, chunk, w, run) {
         rows = await w.apply.copyChunk(t, chunk);
     }
     catch (e) {
+        if (run.cancelled() && outcomeUnknown(e)) {
+            // Stopped by the cancel, maybe after it committed: the put-back asks the binlog.
+            if (connectionUnusable(e))
+                loseSession(t, w, run);
+            run.scheduler.chunkFailed(t.id, chunk, false);
+            return;
+        }
         if (run.cancelled() || !chunkMayBeRetried(e)) {
             run.scheduler.abandon(t.id, `${t.schema}.${t.table}: copy failed: ${errorText(e)}`);
             return;
@@ -14570,13 +14691,17 @@ async function copy_copyChunk(t, chunk, w, run) {
         // The lost session is on record before the scheduler can hand out the settle that needs it.
         const lost = connectionUnusable(e);
         if (lost)
-            run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
+            loseSession(t, w, run);
         run.scheduler.chunkFailed(t.id, chunk, surelyRolledBack(e));
         if (lost)
             await w.reconnect();
         return;
     }
     await acknowledge(t, chunk, rows, run);
+}
+/** The worker's session is lost: on record for the table's settle, which kills it first. */
+function loseSession(t, w, run) {
+    run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
 }
 /** Kill the table's lost sessions and wait until the server has let them go. */
 async function buryLostSessions(t, w, run) {
@@ -14641,55 +14766,93 @@ async function readVerdict(t, suspects, w, run) {
 }
 /**
  * The keyset lane: the table's chunks one after the other on this session, each boundary found by
- * the server. Returns rows and chunks; throws when a chunk cannot be finished exactly once.
+ * the server. Returns rows and chunks; throws when a chunk cannot be finished exactly once, or at a
+ * cancel (after the binlog said whether the chunk it stopped had committed: the account is exact).
  */
 async function keysetLane(t, w, run) {
-    const key = t.key;
-    let rows = 0;
-    let chunks = 0;
-    let withRows = 0;
-    let last = await w.apply.keysetBegin(t, key, 0);
+    const lane = { rows: 0, chunks: 0, withRows: 0, last: await w.apply.keysetBegin(t, t.key, 0) };
     for (let done = false; !done;) {
-        await run.controls.gate(t.chunkRows);
-        const bounds = { first: chunks === 0, last };
-        let result;
-        for (let attempt = 1; !result; attempt++) {
-            try {
-                run.status.chunkSent();
-                result = await w.apply.keysetChunk(t, key, bounds);
-            }
-            catch (e) {
-                if (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS)
-                    throw e;
-                run.log.warn(`${t.schema}.${t.table}: chunk ${chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`);
-                if (connectionUnusable(e))
-                    run.lostSessions.set(t.id, [await w.reconnect()]);
-                await buryLostSessions(t, w, run);
-                const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
-                if (seen > withRows) {
-                    // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
-                    const n = last ? await rowsAfterStartOf(t, w, rows) : t.chunkRows;
-                    run.log.info(`${t.schema}.${t.table}: chunk ${chunks + 1} had been committed (${n} rows); not sent again`);
-                    result = { rows: n, lastNext: last ? true : await w.apply.keysetBegin(t, key, rows + n) };
-                }
-                else {
-                    last = await w.apply.keysetBegin(t, key, rows);
-                    bounds.last = last;
-                }
-            }
-        }
-        rows += result.rows;
-        chunks += 1;
+        if (!(await run.controls.gate(t.chunkRows)))
+            throw new Error('cancelled');
+        const bounds = { first: lane.chunks === 0, last: lane.last };
+        const result = await laneChunk(t, w, run, lane, bounds);
+        lane.rows += result.rows;
+        lane.chunks += 1;
         if (result.rows > 0)
-            withRows += 1;
+            lane.withRows += 1;
+        run.scheduler.laneProgress(t.id, lane.rows, lane.chunks, lane.withRows);
         run.status.advance(result.rows);
-        await recordChunk(t, chunks, rows, run);
+        await recordChunk(t, lane.chunks, lane.rows, run);
         if (run.cancelled())
             throw new Error('cancelled');
         done = bounds.last;
-        last = result.lastNext;
+        lane.last = result.lastNext;
     }
-    return { rows, chunks };
+    return { rows: lane.rows, chunks: lane.chunks };
+}
+/**
+ * One chunk of the lane, sent again after a failure the binlog says did not commit. Stopped by a
+ * cancel: counted when it had committed, then the cancel goes on.
+ */
+async function laneChunk(t, w, run, lane, bounds) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            run.status.chunkSent();
+            return await w.apply.keysetChunk(t, t.key, bounds);
+        }
+        catch (e) {
+            const cancelledInDoubt = run.cancelled() && outcomeUnknown(e);
+            if (!cancelledInDoubt && (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS))
+                throw e;
+            if (!cancelledInDoubt)
+                run.log.warn(`${t.schema}.${t.table}: chunk ${lane.chunks + 1} failed (${errorText(e)}); checking the binlog and retrying`);
+            if (connectionUnusable(e))
+                run.lostSessions.set(t.id, [await w.reconnect()]);
+            const committed = await laneCommitted(t, w, run, lane);
+            if (committed)
+                return committed;
+            if (cancelledInDoubt)
+                throw e;
+            lane.last = await w.apply.keysetBegin(t, t.key, lane.rows);
+            bounds.last = lane.last;
+        }
+    }
+}
+/** Whether the lane's chunk in doubt committed, read from the binlog: its result, or undefined. */
+async function laneCommitted(t, w, run, lane) {
+    await buryLostSessions(t, w, run);
+    const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
+    if (seen <= lane.withRows)
+        return undefined;
+    // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
+    const n = lane.last ? await rowsAfterStartOf(t, w, lane.rows) : t.chunkRows;
+    run.log.info(`${t.schema}.${t.table}: chunk ${lane.chunks + 1} had been committed (${n} rows); not sent again`);
+    return { rows: n, lastNext: lane.last ? true : await w.apply.keysetBegin(t, t.key, lane.rows + n) };
+}
+/**
+ * A failed table's chunks in doubt, decided by the binlog before it is put back (its backup still
+ * holds the rows), so that its account is exact. Returns how many stay undecided (the binlog holds
+ * some of them and cannot say which).
+ */
+async function settleDoubt(t, w, run) {
+    const doubt = run.scheduler.inDoubt(t.id);
+    if (!doubt.length)
+        return 0;
+    try {
+        const v = await readVerdict(t, doubt, w, run);
+        const committed = v.extra > 0 ? v.committed.filter((c) => c.rows > 0) : [];
+        run.scheduler.doubtSettled(t.id, committed);
+        if (committed.length) {
+            run.log.info(`${t.schema}.${t.table}: ${committed.length} chunk(s) stopped by the cancel had committed`);
+            const p = run.scheduler.progressOf(t.id);
+            await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+        }
+        return 0;
+    }
+    catch (e) {
+        run.log.error(`${t.schema}.${t.table}: ${doubt.length} chunk(s) in doubt stay undecided: ${errorText(e)}`);
+        return doubt.length;
+    }
 }
 async function rowsAfterStartOf(t, w, rowsDone) {
     if (rowsDone > 0)
@@ -14734,7 +14897,10 @@ function statusLine(s) {
     const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
     const eta = rate > 0 ? (total - s.rows) / rate : NaN;
     const binlog = s.binlogBytes === undefined ? '' : `, binlog +${formatBytes(s.binlogBytes)}`;
-    return `progress: tables ${s.tablesDone}/${s.tables}, rows ${count(s.rows)}/~${count(total)} (${pct.toFixed(0)}%), ${formatRate(rate)}, ETA ${formatDuration(eta)}${binlog}`;
+    const when = s.held
+        ? `${s.held.reason} for ${formatDuration(s.held.seconds)}`
+        : `${formatRate(rate)}, ETA ${formatDuration(eta)}`;
+    return `progress: tables ${s.tablesDone}/${s.tables}, rows ${count(s.rows)}/~${count(total)} (${pct.toFixed(0)}%), ${when}${binlog}`;
 }
 class StatusBoard {
     tables;
@@ -14743,6 +14909,7 @@ class StatusBoard {
     readBinlogBytes;
     processStart;
     onTick;
+    holding;
     rows = 0;
     tablesDone = 0;
     started = Date.now();
@@ -14754,13 +14921,16 @@ class StatusBoard {
     /** Process start, for start-to-first-chunk (performance.timeOrigin). */
     processStart, 
     /** Called with the totals at every status line (the measured-rate retention check). */
-    onTick) {
+    onTick, 
+    /** What holds the copy back now, if anything (the operator's controls). */
+    holding) {
         this.tables = tables;
         this.sink = sink;
         this.everyMs = everyMs;
         this.readBinlogBytes = readBinlogBytes;
         this.processStart = processStart;
         this.onTick = onTick;
+        this.holding = holding;
         this.rowsEstimate = tables.reduce((n, t) => n + t.rowsEstimate, 0);
     }
     start() {
@@ -14802,7 +14972,8 @@ class StatusBoard {
     }
     async tick() {
         await this.refreshBinlog();
-        const t = this.totals();
+        const held = this.holding?.();
+        const t = { ...this.totals(), ...(held && { held }) };
         this.sink.line(statusLine(t), false);
         this.onTick?.(t);
     }
@@ -15086,6 +15257,18 @@ function totals(r) {
     const done = r.tables.filter((t) => t.status === 'flushed');
     return { tables: done.length, rows: done.reduce((a, t) => a + t.rows, 0) };
 }
+/** Tables put back part-copied, and the rows of theirs the binlog holds. */
+function partialTotals(r) {
+    const part = r.tables.filter((t) => t.partial);
+    return { tables: part.length, rows: part.reduce((a, t) => a + t.rows, 0) };
+}
+/** A part-copied table's account, as the result and the job summary say it. */
+function partialText(t) {
+    if (!t.partial)
+        return '';
+    const rows = `${t.partial.inDoubt ? 'at least ' : ''}${t.rows} row${t.rows === 1 ? '' : 's'}`;
+    return `partial: its DDL and ${rows} are in the binlog`;
+}
 const pos = (p) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
 function formatReport(r) {
     const lines = [];
@@ -15099,10 +15282,14 @@ function formatReport(r) {
     }
     else {
         const tot = totals(r);
-        lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows)`);
+        const part = partialTotals(r);
+        const partial = part.tables ? `; partial: ${part.tables} tables, ${part.rows} rows in the binlog` : '';
+        lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows${partial})`);
         for (const t of r.tables) {
-            lines.push(`  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.error ? ` (${t.error})` : ''}`);
+            lines.push(`  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.partial ? `, ${partialText(t)}` : ''}${t.error ? ` (${t.error})` : ''}`);
         }
+        if (r.stopReason)
+            lines.push(`Stopped: ${r.stopReason}`);
         if (r.copy)
             lines.push(copyLine(r.copy));
         if (r.binlog) {
@@ -15412,6 +15599,24 @@ async function liveTables(db, tables) {
         if (!r)
             return { exists: false, engine: '', comment: '', type: '' };
         return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
+    });
+}
+/**
+ * The tables that are set aside now: their backup exists, or their name is missing or held by a
+ * twin. Only these need the replica's applier stopped while they are put back (a twin under the
+ * real name would swallow what the applier writes); a table in place with debris parked beside it
+ * does not.
+ */
+async function tablesAside(db, entries, marker) {
+    if (!entries.length)
+        return [];
+    const live = await liveTables(db, entries.flatMap((e) => [
+        { schema: e.schema, table: e.table },
+        { schema: e.schema, table: e.backup },
+    ]));
+    return entries.filter((_, i) => {
+        const [tb, bk] = [live[2 * i], live[2 * i + 1]];
+        return bk.exists || !tb.exists || isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker);
     });
 }
 async function liveColumnsHash(db, schema, table) {
@@ -15975,19 +16180,33 @@ function selectionNames(text, n) {
         .replace(/--skip\b/g, n.name('skip'));
 }
 /**
- * The load brake watches a status the server has (SHOW GLOBAL STATUS): a name it does not have would
- * read as 0 forever and the brake never engage. Bad input: refused at once, before the run lock.
+ * The load brake and the critical load watch a status the server has (SHOW GLOBAL STATUS): a name it
+ * does not have would read as 0 forever, and neither would ever act. Bad input: refused at once,
+ * before the run lock.
  */
 async function checkBrakeStatus(db, s) {
     const c = s.controls;
-    if (c?.brakeLimit === undefined)
-        return;
-    const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [c.brakeStatus]);
-    if (rows.some((r) => String(r.Variable_name).toLowerCase() === c.brakeStatus.toLowerCase()))
-        return;
     const n = namesOf(s);
-    throw new InputError(n.name('max-load'), `this server has no status ${c.brakeStatus} (SHOW GLOBAL STATUS does not list it), so the brake could never engage; ` +
-        'give a status SHOW GLOBAL STATUS lists, e.g. Threads_running=25');
+    const watched = [
+        ...(c?.brakeLimit !== undefined
+            ? [{ input: n.name('max-load'), status: c.brakeStatus, what: 'the brake could never engage' }]
+            : []),
+        ...(c?.criticalLoad
+            ? [
+                {
+                    input: n.name('critical-load'),
+                    status: c.criticalLoad.status,
+                    what: 'the run could never end on it',
+                },
+            ]
+            : []),
+    ];
+    for (const w of watched) {
+        if (await globalStatusExists(db, w.status))
+            continue;
+        throw new InputError(w.input, `this server has no status ${w.status} (SHOW GLOBAL STATUS does not list it), so ${w.what}; ` +
+            'give a status SHOW GLOBAL STATUS lists, e.g. Threads_running=25');
+    }
 }
 function describeSessions(xs) {
     const shown = xs
@@ -16468,6 +16687,7 @@ class Scheduler {
                 running: 0,
                 attempts: new Map(),
                 suspects: [],
+                doubt: [],
                 laneTaken: false,
                 laneDone: false,
                 rows: 0,
@@ -16562,12 +16782,37 @@ class Scheduler {
         s.running -= 1;
         if (s.state === 'copying') {
             if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
+                if (!rolledBack)
+                    s.suspects.push(chunk);
                 this.failIn(s, `chunk ${chunk.seq + 1} failed ${this.opts.maxAttempts} times`);
             }
             else if (rolledBack)
                 s.pending.unshift(chunk);
             else
                 s.suspects.push(chunk);
+        }
+        else if (!rolledBack)
+            s.doubt.push(chunk);
+        this.wake();
+    }
+    /** Chunks of a failed table whose outcome is unknown (for its put-back to settle). */
+    inDoubt(id) {
+        return [...this.slots.get(id).doubt];
+    }
+    /** The put-back read the binlog: of the chunks in doubt, these committed (with their rows). */
+    doubtSettled(id, committed) {
+        const s = this.slots.get(id);
+        s.doubt = [];
+        for (const c of committed)
+            this.count(s, c.rows);
+    }
+    /** A prepare that was never begun (the run was cancelled while it waited): the table is untouched. */
+    notPrepared(id) {
+        const s = this.slots.get(id);
+        s.running -= 1;
+        if (s.state === 'preparing' || s.state === 'failed') {
+            s.state = 'queued';
+            delete s.reason;
         }
         this.wake();
     }
@@ -16585,6 +16830,10 @@ class Scheduler {
     progressOf(id) {
         const s = this.slots.get(id);
         return { chunksDone: s.chunksDone, chunksWithRows: s.chunksWithRows, rows: s.rows };
+    }
+    /** A keyset lane's chunk committed: the lane's totals so far (a put-back accounts for them). */
+    laneProgress(id, rows, chunks, chunksWithRows) {
+        Object.assign(this.slots.get(id), { rows, chunksDone: chunks, chunksWithRows });
     }
     /** A keyset lane copied the whole table. */
     laneDone(id, rows, chunks) {
@@ -16655,6 +16904,7 @@ class Scheduler {
         s.state = 'failed';
         s.reason ??= reason;
         s.pending = [];
+        s.doubt.push(...s.suspects);
         s.suspects = [];
     }
     busy() {
@@ -16689,6 +16939,8 @@ class Scheduler {
 
 
 
+
+
 /** Runs every table of the scheduler; returns once no work is left and no worker holds any. */
 async function runPool(run, opts) {
     const ctx = { run, opts, clocks: new Map(), busy: new Set(), stopping: false };
@@ -16696,8 +16948,9 @@ async function runPool(run, opts) {
         if (run.cancelled())
             return;
         run.cancel();
-        run.log.warn('cancel requested: stopping the running copies and putting every table back');
-        stopRun(ctx, 'cancelled', true);
+        const why = typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'cancelled';
+        run.log.warn(`${why === 'cancelled' ? 'cancel requested' : why}: stopping the running copies and putting every table back`);
+        stopRun(ctx, why, true);
         for (const s of ctx.busy)
             opts.control.killQuery(s.db.threadId).catch(() => undefined);
     };
@@ -16772,9 +17025,14 @@ async function perform(ctx, w, s) {
     const t = run.tables.get(w.id);
     switch (w.kind) {
         case 'prepare':
+            // While paused no table is set aside; cancelled meanwhile, the table was never touched.
+            if (!(await run.controls.pauseGate()))
+                return run.scheduler.notPrepared(t.id);
             return prepare(ctx, t, s);
         case 'chunk':
-            await run.controls.gate(t.chunkRows);
+            // Cancelled while it waited: the chunk is not sent (surely not committed).
+            if (!(await run.controls.gate(t.chunkRows)))
+                return run.scheduler.chunkFailed(t.id, w.chunk, true);
             return copy_copyChunk(t, w.chunk, s, run);
         case 'lane':
             return lane(ctx, t, s);
@@ -16870,6 +17128,8 @@ async function putBack(ctx, t, s) {
         if (useFresh)
             fresh = await ctx.opts.open(ctx.opts.workers + 1);
         const apply = fresh ? new Applier(fresh, run.dialect) : s.apply;
+        // The account never keeps a table from going back.
+        await accountPartial(ctx, t, sessionOf(apply, s)).catch((e) => run.log.error(`${t.schema}.${t.table}: what of it is in the binlog could not be read: ${errorText(e)}`));
         const seen = run.stepsSeen.get(t.id) ?? new Set();
         // Under the family's lock: the renames of a put-back are renames of the family too.
         const res = await run.families.run(t.id, () => restoreTable(entry, { apply, marker: run.marker, seen, log: run.log }));
@@ -16891,6 +17151,45 @@ async function putBack(ctx, t, s) {
     }
     if (rep.status !== 'restored' || ctx.opts.stopOnError)
         stopRun(ctx, `${t.schema}.${t.table} failed`, false);
+}
+/** `apply` as a worker session (a fresh one cannot be replaced: a lost one fails what it was doing). */
+function sessionOf(apply, s) {
+    if (apply === s.apply)
+        return s;
+    return {
+        apply,
+        db: apply.db,
+        reconnect: () => Promise.reject(new Error('the put-back session was lost')),
+    };
+}
+/**
+ * Before a table is put back: what of it is in the binlog. Its chunks in doubt are decided by the
+ * binlog first; a table whose DDL or rows were logged is reported and journaled as partial, with its
+ * rows and range, so that what the binlog holds is what the result, journal and manifest say.
+ */
+async function accountPartial(ctx, t, s) {
+    const { run } = ctx;
+    const start = run.tableStarts.get(t.id);
+    if (!start)
+        return; // nothing of it was logged: its DDL comes after this position is read
+    const inDoubt = await settleDoubt(t, s, run);
+    const p = run.scheduler.progressOf(t.id);
+    const ddl = run.stepsSeen.get(t.id)?.has('ddl') === true;
+    if (!ddl && p.chunksWithRows === 0 && !inDoubt)
+        return;
+    const binlog = { start, end: await binlogPosition(s.db, run.dialect) };
+    const rep = ctx.opts.reports.get(t.id);
+    Object.assign(rep, { rows: p.rows, chunks: p.chunksDone, binlog, partial: inDoubt ? { inDoubt } : {} });
+    await run.journal.write({
+        type: 'table-partial',
+        id: t.id,
+        at: now(),
+        rows: p.rows,
+        chunks: p.chunksDone,
+        binlog,
+        ...(inDoubt ? { inDoubt } : {}),
+    });
+    run.log.warn(`${t.schema}.${t.table}: ${partialText(rep)}`);
 }
 /** A piece of work this worker cannot do (no session): hand it back so the scheduler can go on. */
 function giveBack(ctx, w, reason) {
@@ -16926,6 +17225,268 @@ function describeWork(w) {
     return `table ${w.id}: chunk ${c.seq + 1} (${rows}), attempt ${w.attempt}`;
 }
 
+;// CONCATENATED MODULE: ./src/engine/control-commands.ts
+/**
+ * The live control channel's commands, parsed (pure). One command per line of the control file:
+ *   status                                  what the run is doing, and its controls
+ *   pause / resume                          hold every new chunk (and every set-aside) / go on
+ *   throttle max-rows-per-second=N|off      change the rate cap
+ *   throttle max-load=STATUS=N|N|off        change the load brake
+ *   throttle critical-load=STATUS=N|N|off   change the load that ends the run
+ *   abort                                   end the run now, every table put back
+ *   help
+ */
+const CONTROL_HELP = 'commands: status | pause | resume | throttle max-rows-per-second=N|off | ' +
+    'throttle max-load=STATUS=N|off | throttle critical-load=STATUS=N|off | abort | help';
+/** The most a limit may be (as the inputs allow). */
+const MAX_LIMIT = 1_000_000_000;
+/**
+ * `Threads_running=25`, or a bare number for `defaultStatus`; undefined when it is neither. The
+ * number must be a whole number up to a billion.
+ */
+function parseLoad(text, defaultStatus) {
+    const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d{1,10})$/.exec(text.trim());
+    if (!m)
+        return undefined;
+    const limit = Number(m[2]);
+    if (limit > MAX_LIMIT)
+        return undefined;
+    return { status: m[1] ?? defaultStatus, limit };
+}
+/** One line of the control file as a command, or why it is not one. */
+function parseControlCommand(line, defaultStatus) {
+    const words = line.trim().split(/\s+/);
+    const [verb, arg, ...rest] = words;
+    const simple = ['status', 'pause', 'resume', 'abort', 'help'];
+    const plain = simple.find((k) => k === verb?.toLowerCase());
+    if (plain)
+        return arg === undefined ? { kind: plain } : { error: `${plain} takes no argument` };
+    if (verb?.toLowerCase() !== 'throttle' || arg === undefined || rest.length)
+        return { error: `not a command: ${JSON.stringify(line.trim().slice(0, 80))}; ${CONTROL_HELP}` };
+    const eq = arg.indexOf('=');
+    const [name, value] = eq < 0 ? [arg, ''] : [arg.slice(0, eq), arg.slice(eq + 1)];
+    const off = value.toLowerCase() === 'off';
+    switch (name) {
+        case 'max-rows-per-second': {
+            if (off)
+                return { kind: 'rate', rowsPerSecond: undefined };
+            const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+            if (!(n >= 1 && n <= MAX_LIMIT))
+                return { error: `max-rows-per-second: a whole number from 1, or off` };
+            return { kind: 'rate', rowsPerSecond: n };
+        }
+        case 'max-load':
+        case 'critical-load': {
+            const kind = name === 'max-load' ? 'brake' : 'critical';
+            if (off)
+                return { kind, load: undefined };
+            const load = parseLoad(value, defaultStatus);
+            if (!load)
+                return { error: `${name}: STATUS=N (for example Threads_running=25), a number, or off` };
+            return { kind, load };
+        }
+        default:
+            return {
+                error: `throttle: max-rows-per-second, max-load or critical-load, not ${JSON.stringify(name)}`,
+            };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/control-channel.ts
+/**
+ * The live control channel: a file the operator appends commands to (`echo pause >> FILE`), one per
+ * line, read every POLL_MS while the tables are copied. Each command is carried out, answered on a
+ * line of `FILE.answers` and in the log, and journaled. Commands already in the file when the run
+ * starts are not replayed; a command appended while the run prepares waits for the copy to begin.
+ * A file works wherever the run does: a terminal, a self-hosted runner, a container with a volume.
+ */
+
+
+
+const CONTROL_POLL_MS = 250;
+function answersPath(file) {
+    return `${file}.answers`;
+}
+class ControlChannel {
+    file;
+    defaultStatus;
+    log;
+    offset;
+    pending = '';
+    timer;
+    reading;
+    handle;
+    record;
+    /** Opened when the run starts: what the file holds then is not replayed (created when missing). */
+    constructor(file, defaultStatus, log) {
+        this.file = file;
+        this.defaultStatus = defaultStatus;
+        this.log = log;
+        if (!(0,external_node_fs_.existsSync)(file))
+            (0,external_node_fs_.writeFileSync)(file, '', { mode: 0o600 });
+        this.offset = (0,external_node_fs_.statSync)(file).size;
+    }
+    /** Commands are carried out from now on, each `record`ed (journaled) once answered. */
+    start(handle, record) {
+        this.handle = handle;
+        this.record = record;
+        this.log.info(`control channel: append commands to ${this.file} (answers in ${answersPath(this.file)})`);
+        this.timer = setInterval(() => void this.poll(), CONTROL_POLL_MS);
+        this.timer.unref();
+    }
+    /** No command is read any more (after the last poll that is under way). */
+    async stop() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+        await this.reading;
+    }
+    /** Read what was appended and carry out its complete lines, one after the other. */
+    poll() {
+        this.reading ??= this.readNew().finally(() => (this.reading = undefined));
+        return this.reading;
+    }
+    async readNew() {
+        const text = this.appended();
+        if (!text)
+            return;
+        const lines = (this.pending + text).split('\n');
+        this.pending = lines.pop() ?? '';
+        for (const line of lines)
+            if (line.trim())
+                await this.carryOut(line.trim());
+    }
+    appended() {
+        let fd;
+        try {
+            const size = (0,external_node_fs_.statSync)(this.file).size;
+            if (size < this.offset)
+                this.offset = 0; // truncated: read it again from the start
+            if (size === this.offset)
+                return '';
+            const buf = Buffer.alloc(Math.min(size - this.offset, 64 * 1024));
+            fd = (0,external_node_fs_.openSync)(this.file, 'r');
+            const n = (0,external_node_fs_.readSync)(fd, buf, 0, buf.length, this.offset);
+            this.offset += n;
+            return buf.subarray(0, n).toString('utf8');
+        }
+        catch (e) {
+            this.log.warn(`control channel: ${this.file} cannot be read: ${errorText(e)}`);
+            return '';
+        }
+        finally {
+            if (fd !== undefined)
+                (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    async carryOut(line) {
+        const c = parseControlCommand(line, this.defaultStatus);
+        let answer;
+        if ('error' in c)
+            answer = `refused: ${c.error}`;
+        else {
+            try {
+                answer = await this.handle(c);
+            }
+            catch (e) {
+                answer = `refused: ${errorText(e)}`;
+            }
+        }
+        const shown = line.slice(0, 120);
+        this.log.info(`control: ${shown} -> ${answer}`);
+        try {
+            (0,external_node_fs_.appendFileSync)(answersPath(this.file), `${new Date().toISOString()} ${shown} -> ${answer}\n`, {
+                mode: 0o600,
+            });
+        }
+        catch (e) {
+            this.log.warn(`control channel: the answer could not be written: ${errorText(e)}`);
+        }
+        await this.record(shown, answer).catch((e) => this.log.warn(`control channel: the command could not be journaled: ${errorText(e)}`));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/run-controls.ts
+
+
+
+
+
+/** How often the critical load is read. */
+const CRITICAL_POLL_MS = 1000;
+/** An abort that follows `outer` (the process's cancel) and that the run's controls can also pull. */
+function linkedAbort(outer) {
+    const inner = new AbortController();
+    const follow = () => inner.abort(typeof outer?.reason === 'string' ? outer.reason : 'cancelled');
+    if (outer?.aborted)
+        follow();
+    else
+        outer?.addEventListener('abort', follow, { once: true });
+    return inner;
+}
+/** Start the channel's commands (when there is a channel) and the critical-load watch (when set). */
+function startLiveControls(o) {
+    const { channel, run, abort, journal } = o;
+    channel?.start(commandHandler(o), (command, answer) => journal.write({ type: 'control', command, answer, at: new Date().toISOString() }));
+    let checking = false;
+    const watch = setInterval(() => {
+        if (checking || abort.signal.aborted)
+            return;
+        checking = true;
+        run.controls
+            .critical()
+            .then((why) => why && abort.abort(why))
+            .catch((e) => o.log.warn(`critical load: could not be read: ${errorText(e)}`))
+            .finally(() => (checking = false));
+    }, CRITICAL_POLL_MS);
+    watch.unref();
+    return {
+        stop: async () => {
+            clearInterval(watch);
+            await channel?.stop();
+        },
+    };
+}
+function commandHandler(o) {
+    const { run, abort } = o;
+    return async (c) => {
+        switch (c.kind) {
+            case 'status': {
+                const held = run.controls.holding();
+                const line = statusLine({ ...o.status.totals(), ...(held && { held }) });
+                return `${line}; tables aside ${run.scheduler.asideCount()}; ${run.controls.describe()}`;
+            }
+            case 'pause':
+                run.controls.setPaused(true);
+                return 'paused: no new chunk starts and no table is set aside; chunks already sent finish';
+            case 'resume':
+                run.controls.setPaused(false);
+                return `resumed; ${run.controls.describe()}`;
+            case 'rate':
+                run.controls.setRate(c.rowsPerSecond);
+                return `max-rows-per-second ${c.rowsPerSecond ?? 'off'}`;
+            case 'brake':
+            case 'critical': {
+                const name = c.kind === 'brake' ? 'max-load' : 'critical-load';
+                if (c.load && !(await globalStatusExists(o.db, c.load.status)))
+                    throw new Error(`${name}: this server has no status ${c.load.status} (SHOW GLOBAL STATUS does not list it)`);
+                if (c.kind === 'brake')
+                    run.controls.setBrake(c.load);
+                else
+                    run.controls.setCritical(c.load);
+                return `${name} ${c.load ? `${c.load.status}=${c.load.limit}` : 'off'}`;
+            }
+            case 'abort':
+                if (abort.signal.aborted)
+                    return 'already ending';
+                abort.abort('aborted by the control channel');
+                return 'aborting: no new chunk starts; every table goes back';
+            case 'help':
+                return CONTROL_HELP;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/flush.ts
 /**
  * The flush, start to end: preflight -> plan -> journal -> hold the server (read_only, applier
@@ -16933,6 +17494,8 @@ function describeWork(w) {
  * back -> report. On any failure the tables that are set aside are put back before returning; what
  * cannot be put back is named with the recover command.
  */
+
+
 
 
 
@@ -16968,6 +17531,11 @@ async function flush(s, deps) {
     }
 }
 async function flushWith(db, s, deps) {
+    // Opened first: a command appended while the run prepares is carried out once the copy begins.
+    const file = s.dryRun ? undefined : s.controls?.controlFile;
+    const channel = file
+        ? new ControlChannel(file, s.controls?.brakeStatus ?? DEFAULTS.brakeStatus, deps.log)
+        : undefined;
     const planned = await planRun(db, s, deps.log);
     const { report } = planned;
     if (s.dryRun) {
@@ -16987,6 +17555,7 @@ async function flushWith(db, s, deps) {
         deps,
         journal,
         gtids: new RunGtids(),
+        ...(channel && { channel }),
     };
     try {
         if (deps.onJournalReady)
@@ -17164,7 +17733,7 @@ async function runTables(run, workers) {
     const order = [...plan].sort((a, b) => b.bytesEstimate - a.bytesEstimate || a.id - b.id).map((t) => t.id);
     let cancelled = false;
     const start = report.binlog.start;
-    const status = new StatusBoard(plan, deps.status ?? { line: (text) => deps.log.info(text) }, controls.statusInterval * 1000, () => binlogBytesSince(control.db, start), deps.processStart ?? performance.timeOrigin, retentionWatch(run));
+    const status = new StatusBoard(plan, deps.status ?? { line: (text) => deps.log.info(text) }, controls.statusInterval * 1000, () => binlogBytesSince(control.db, start), deps.processStart ?? performance.timeOrigin, retentionWatch(run), () => shared.controls.holding());
     const shared = {
         log: deps.log,
         dialect: control.dialect,
@@ -17189,14 +17758,31 @@ async function runTables(run, workers) {
         gtids: run.gtids,
     };
     status.start();
-    await runPool(shared, {
-        workers,
-        control,
-        signal: deps.signal,
-        stopOnError: s.stopOnError,
-        open: (slot) => openWorker(s, control.dialect, slot),
-        reports: new Map(plan.map((t) => [t.id, report.tables[t.id - 1]])),
+    const abort = linkedAbort(deps.signal);
+    const live = startLiveControls({
+        channel: run.channel,
+        run: shared,
+        status,
+        abort,
+        db: control.db,
+        journal: run.journal,
+        log: deps.log,
     });
+    try {
+        await runPool(shared, {
+            workers,
+            control,
+            signal: abort.signal,
+            stopOnError: s.stopOnError,
+            open: (slot) => openWorker(s, control.dialect, slot),
+            reports: new Map(plan.map((t) => [t.id, report.tables[t.id - 1]])),
+        });
+    }
+    finally {
+        await live.stop();
+    }
+    if (typeof abort.signal.reason === 'string' && abort.signal.reason !== 'cancelled')
+        report.stopReason = abort.signal.reason;
     report.copy = { ...(await status.stop()), workers, waitedMs: shared.controls.waited };
     await dropParkedTwins(run);
     for (const rep of report.tables) {
@@ -17331,19 +17917,10 @@ function dryRunReport(s, journal) {
 async function replay(db, d, journal, writer, s, log) {
     const report = recover_emptyReport(s);
     const apply = new Applier(db, d);
-    const replica = await replicaStatus(db, d).catch(() => undefined);
-    if (replica?.sqlRunning && s.replication.stopReplica) {
-        await apply.stopReplica();
-        report.replica.stopped = true;
-        log.info('replica applier stopped');
-    }
-    else if (replica?.sqlRunning) {
-        log.warn('the replica applier is running while tables may be set aside; replicated writes may go into a BLACKHOLE twin');
-    }
+    const tables = journal.tables.filter((t) => selected(s, t.schema, t.table));
+    await holdApplier(apply, report, tables, journal.marker, s, log);
     await holdForRecovery(apply, writer, journal, log);
-    for (const t of journal.tables) {
-        if (!selected(s, t.schema, t.table))
-            continue;
+    for (const t of tables) {
         const name = `${t.schema}.${t.table}`;
         try {
             const r = await restoreTable(t, {
@@ -17378,12 +17955,35 @@ async function replay(db, d, journal, writer, s, log) {
     const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
     report.settings = await putBackSettings(apply, changed, writer, log);
     await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
-    if (s.replication.startReplica && replica) {
+    if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
         await apply.startReplica();
         report.replica.started = true;
-        log.info('replica applier started');
+        log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
     }
     return report;
+}
+/**
+ * The applier is stopped only while a table is set aside (a twin under its name would swallow what
+ * the applier writes), and only when it runs; recover starts it again once every table is back.
+ */
+async function holdApplier(apply, report, tables, marker, s, log) {
+    const replica = await replicaStatus(apply.db, apply.dialect).catch(() => undefined);
+    report.replica.wasReplica = replica !== undefined;
+    if (!replica?.sqlRunning)
+        return;
+    const aside = await tablesAside(apply.db, tables, marker);
+    if (!aside.length) {
+        log.info('the replica applier is left running: no table of the journal is set aside');
+        return;
+    }
+    const which = `${aside.length} table(s) set aside, ${aside[0].schema}.${aside[0].table} first`;
+    if (!s.replication.stopReplica) {
+        log.warn(`the replica applier is running with ${which}; replicated writes to them may go into a BLACKHOLE twin`);
+        return;
+    }
+    await apply.stopReplica();
+    report.replica.stopped = true;
+    log.info(`replica applier stopped: ${which}`);
 }
 function formatRecoverReport(r) {
     const lines = [
@@ -17393,6 +17993,8 @@ function formatRecoverReport(r) {
         lines.push(`  ${t.schema}.${t.table}: ${t.outcome}${t.ok ? '' : ' (NOT restored)'}: ${t.detail}`);
     for (const st of r.settings)
         lines.push(`  server setting ${describeSetting(st)}`);
+    if (r.replica.wasReplica)
+        lines.push(`  replica applier: ${r.replica.stopped ? 'stopped by recover' : 'not touched'}${r.replica.started ? (r.replica.stopped ? ', started again' : ', started') : r.replica.stopped ? ', left stopped (tables are not all back)' : ''}`);
     return lines.join('\n');
 }
 
@@ -17534,7 +18136,9 @@ function flushOnly(cmd) {
     return cmd
         .option('--concurrency <n>', `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`)
         .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
-        .option('--pause-file <file>', 'no new chunk starts while this file exists')
+        .option('--pause-file <file>', 'no new chunk starts, and no table is set aside, while this file exists')
+        .option('--control-file <file>', 'live control: append status, pause, resume, throttle <setting>=<value>, abort (answers in <file>.answers)')
+        .option('--critical-load <status=limit>', `end the run (every table put back) once a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=80`)
         .option('--max-load <status=limit>', `no new chunk starts while a server status (SHOW GLOBAL STATUS) is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`)
         .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
         .option('--status-interval <seconds>', `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`)
@@ -17618,6 +18222,8 @@ function checkRange(m, events, ddl) {
             problems: [],
             startAt: t.start,
             endAt: t.end,
+            ...(t.partial && { partial: true }),
+            atLeast: t.rowsAre === 'at-least' || t.rowsAre === 'journaled',
         });
     }
     const foreign = new Map();
@@ -17652,8 +18258,8 @@ function checkRange(m, events, ddl) {
         if (!within(e, v.startAt, v.endAt))
             v.problems.push(`rows at ${e.file}:${e.position} are outside its range`);
     });
-    const tables = [...verdicts.values()].map(({ startAt: _s, endAt: _e, firstRow, ddlAt, ...v }) => {
-        if (v.found !== v.expected)
+    const tables = [...verdicts.values()].map(({ startAt: _s, endAt: _e, firstRow, ddlAt, atLeast, ...v }) => {
+        if (atLeast ? v.found < v.expected : v.found !== v.expected)
             v.problems.unshift(`${v.found} rows in the binlog, the journal says ${v.expected}`);
         if (ddl && !v.ddl)
             v.problems.push('no CREATE TABLE');
@@ -24340,6 +24946,8 @@ async function context(db, m, j, countsOnly) {
             if (plan.inexact.length)
                 ctx.why.set(k, plan.inexact.join('; '));
         }
+        for (const t of m.tables.filter((x) => x.partial))
+            ctx.why.set(verify_tkey(t.schema, t.table), 'partial: the run put it back before every row was copied');
         if (countsOnly)
             all('counts only were asked for (--counts-only)');
         ctx.now = await binlogPosition(db, facts.dialect);
@@ -24571,7 +25179,9 @@ const FLAGS = {
     'stop-on-error': 'stopOnError',
     'max-tables-aside': 'maxTablesAside',
     'pause-file': 'pauseFile',
+    'control-file': 'controlFile',
     'max-load': 'maxLoad',
+    'critical-load': 'criticalLoad',
     'max-rows-per-second': 'maxRowsPerSecond',
     'status-interval': 'statusInterval',
     'gtid-domain-id': 'gtidDomainId',

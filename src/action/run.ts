@@ -189,11 +189,12 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
   saveState(io.state, { clean: true });
   if (report.status === 'flushed' || report.status === 'planned') return { ok: true, message: report.status };
   if (report.cancelled) {
+    const what = report.stopReason ?? 'cancelled';
     return {
       ok: false,
       message: left
-        ? `cancelled; some tables need recovery:\n${hint}`
-        : 'cancelled: the running copies were stopped and every table is back in place',
+        ? `${what}; some tables need recovery:\n${hint}`
+        : `${what}: the running copies were stopped and every table is back in place`,
     };
   }
   return {

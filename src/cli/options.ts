@@ -95,7 +95,15 @@ function flushOnly(cmd: Command): Command {
       `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`,
     )
     .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
-    .option('--pause-file <file>', 'no new chunk starts while this file exists')
+    .option('--pause-file <file>', 'no new chunk starts, and no table is set aside, while this file exists')
+    .option(
+      '--control-file <file>',
+      'live control: append status, pause, resume, throttle <setting>=<value>, abort (answers in <file>.answers)',
+    )
+    .option(
+      '--critical-load <status=limit>',
+      `end the run (every table put back) once a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=80`,
+    )
     .option(
       '--max-load <status=limit>',
       `no new chunk starts while a server status (SHOW GLOBAL STATUS) is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`,

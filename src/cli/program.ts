@@ -61,6 +61,8 @@ interface Raw {
   stopOnError?: boolean;
   maxTablesAside?: string;
   pauseFile?: string;
+  controlFile?: string;
+  criticalLoad?: string;
   maxLoad?: string;
   maxRowsPerSecond?: string;
   statusInterval?: string;
@@ -106,7 +108,9 @@ const FLAGS: Partial<Record<InputKey, keyof Raw>> = {
   'stop-on-error': 'stopOnError',
   'max-tables-aside': 'maxTablesAside',
   'pause-file': 'pauseFile',
+  'control-file': 'controlFile',
   'max-load': 'maxLoad',
+  'critical-load': 'criticalLoad',
   'max-rows-per-second': 'maxRowsPerSecond',
   'status-interval': 'statusInterval',
   'gtid-domain-id': 'gtidDomainId',

@@ -144,27 +144,43 @@ const int = (src: InputSource, key: InputKey, fallback: number, range: { min: nu
 const optionalInt = (src: InputSource, key: InputKey, range: { min: number; max: number }) =>
   given(src.get(key)) === undefined ? undefined : int(src, key, 0, range);
 
-/** `--max-load Threads_running=25`: the status the brake watches and its limit. */
+type Load = NonNullable<RunControls['criticalLoad']>;
+
+/** `--max-load Threads_running=25` (or `--critical-load`): a server status and its limit. */
+function loadInput(src: InputSource, key: 'max-load' | 'critical-load'): Load | undefined {
+  const load = given(src.get(key));
+  if (!load) return undefined;
+  const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(load);
+  if (!m) {
+    throw new InputError(
+      src.names.name(key),
+      `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`,
+    );
+  }
+  return {
+    status: m[1] ?? DEFAULTS.brakeStatus,
+    limit: parseIntInput(src.names.name(key), m[2], 0, LIMITS.brakeLimit),
+  };
+}
+
+/** The operator's controls: pause file, control file, load brake, critical load, rate cap, status line. */
 function buildControls(src: InputSource): RunControls {
-  const load = given(src.get('max-load'));
-  let brakeStatus = DEFAULTS.brakeStatus;
-  let brakeLimit: number | undefined;
-  if (load) {
-    const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(load);
-    if (!m) {
-      throw new InputError(
-        src.names.name('max-load'),
-        `expected STATUS=LIMIT (for example Threads_running=25) or a number for Threads_running, got ${JSON.stringify(load)}`,
-      );
-    }
-    brakeStatus = m[1] ?? DEFAULTS.brakeStatus;
-    brakeLimit = parseIntInput(src.names.name('max-load'), m[2], 0, LIMITS.brakeLimit);
+  const brake = loadInput(src, 'max-load');
+  const critical = loadInput(src, 'critical-load');
+  if (brake && critical && critical.status === brake.status && critical.limit <= brake.limit) {
+    throw new InputError(
+      src.names.name('critical-load'),
+      `${critical.status}=${critical.limit} is not over ${src.names.name('max-load')} (${brake.limit}): the run would end before the brake ever held it; give a higher limit`,
+    );
   }
   const pauseFile = given(src.get('pause-file'));
+  const controlFile = given(src.get('control-file'));
   return {
     pauseFile,
-    brakeStatus,
-    brakeLimit,
+    ...(controlFile && { controlFile }),
+    ...(critical && { criticalLoad: critical }),
+    brakeStatus: brake?.status ?? DEFAULTS.brakeStatus,
+    brakeLimit: brake?.limit,
     maxRowsPerSecond: optionalInt(src, 'max-rows-per-second', LIMITS.maxRowsPerSecond),
     statusInterval: int(src, 'status-interval', DEFAULTS.statusInterval, LIMITS.statusInterval),
   };
@@ -239,6 +255,14 @@ export function checkFlushPaths(s: FlushSettings): void {
   }
   if (s.controls?.pauseFile)
     checkDirectoryFor(n.name('pause-file'), s.controls.pauseFile, { writable: false });
+  if (s.controls?.controlFile) {
+    if (s.controls.controlFile === s.controls.pauseFile)
+      throw new InputError(
+        n.name('control-file'),
+        `is the same file as ${n.name('pause-file')}; give another path`,
+      );
+    checkDirectoryFor(n.name('control-file'), s.controls.controlFile, { writable: true });
+  }
 }
 
 /** MySQL 8.3+ tags: a letter or underscore, then letters, digits, underscores; 32 at most. */

@@ -1,6 +1,6 @@
 /**
  * The operator's controls, consulted before every chunk: a pause (no new chunk while a flag file
- * exists), a load brake (no new chunk while a server status such as Threads_running is over a
+ * exists, or while the control channel said `pause`), a load brake (no new chunk while a server status such as Threads_running is over a
  * limit) and a rows-per-second cap. A chunk already sent always runs to its end. Once the run is
  * cancelled, every gate says no at once, whatever it was waiting for: no chunk starts after a cancel.
  */
@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 export interface ControlOptions {
   /** No new chunk while this file exists. */
   pauseFile?: string;
+  /** The run ends (every table put back) once this server status is over this limit. */
+  criticalLoad?: { status: string; limit: number };
   /** No new chunk while the server status `brakeStatus` is over this (the flush's own sessions count too). */
   brakeLimit?: number;
   brakeStatus: string;
@@ -29,15 +31,63 @@ export class Controls {
   private braked = false;
   /** Since when the pause or the brake holds every chunk back (undefined: neither does). */
   private heldSince: { reason: 'paused' | 'braked'; at: number } | undefined;
+  /** Paused by the control channel (until it says `resume`). */
+  private pausedByChannel = false;
   /** Milliseconds spent waiting, per reason (for the report). */
   readonly waited = { pause: 0, brake: 0, cap: 0 };
+  private readonly opts: ControlOptions;
 
   constructor(
-    private readonly opts: ControlOptions,
+    opts: ControlOptions,
     private readonly readStatus: (name: string) => Promise<number>,
     private readonly log: Logger,
     private readonly cancelled: () => boolean,
-  ) {}
+  ) {
+    this.opts = { ...opts };
+  }
+
+  /** The control channel's `pause` (true) and `resume` (false). */
+  setPaused(on: boolean): void {
+    this.pausedByChannel = on;
+  }
+
+  /** The rate cap from now on (undefined: none). */
+  setRate(rowsPerSecond: number | undefined): void {
+    this.opts.maxRowsPerSecond = rowsPerSecond;
+    this.capFreeAt = 0;
+  }
+
+  /** The load brake from now on (undefined: none). */
+  setBrake(load: { status: string; limit: number } | undefined): void {
+    if (load) this.opts.brakeStatus = load.status;
+    this.opts.brakeLimit = load?.limit;
+    this.probedAt = 0;
+  }
+
+  /** The load that ends the run, from now on (undefined: none). */
+  setCritical(load: { status: string; limit: number } | undefined): void {
+    this.opts.criticalLoad = load;
+  }
+
+  /** Why the run must end now: the critical load is passed; undefined: it is not (or none is set). */
+  async critical(): Promise<string | undefined> {
+    const c = this.opts.criticalLoad;
+    if (!c) return undefined;
+    const v = await this.readStatus(c.status);
+    return v > c.limit ? `critical load: ${c.status} is ${v}, over ${c.limit}` : undefined;
+  }
+
+  /** The controls now, in the words of their inputs. */
+  describe(): string {
+    const o = this.opts;
+    const paused = this.pausedByChannel || (o.pauseFile !== undefined && existsSync(o.pauseFile));
+    return [
+      `pause ${paused ? `on (${this.pausedByChannel ? 'control channel' : o.pauseFile})` : 'off'}`,
+      `max-rows-per-second ${o.maxRowsPerSecond ?? 'off'}`,
+      `max-load ${o.brakeLimit === undefined ? 'off' : `${o.brakeStatus}=${o.brakeLimit}`}`,
+      `critical-load ${o.criticalLoad ? `${o.criticalLoad.status}=${o.criticalLoad.limit}` : 'off'}`,
+    ].join(', ');
+  }
 
   /** Waits until a chunk of about `rows` rows may start; false: the run was cancelled, send nothing. */
   async gate(rows: number): Promise<boolean> {
@@ -53,13 +103,21 @@ export class Controls {
     return !this.cancelled();
   }
 
+  private pauseHolds(): boolean {
+    const file = this.opts.pauseFile;
+    return this.pausedByChannel || (file !== undefined && existsSync(file));
+  }
+
   private async whilePaused(): Promise<void> {
     const file = this.opts.pauseFile;
-    if (!file) return;
     const t0 = Date.now();
-    while (existsSync(file) && !this.cancelled()) {
+    while (this.pauseHolds() && !this.cancelled()) {
       if (!this.paused)
-        this.log.warn(`paused: ${file} exists; remove it to go on (chunks already sent finish)`);
+        this.log.warn(
+          this.pausedByChannel
+            ? 'paused by the control channel; `resume` goes on (chunks already sent finish)'
+            : `paused: ${file} exists; remove it to go on (chunks already sent finish)`,
+        );
       this.paused = true;
       this.heldSince ??= { reason: 'paused', at: t0 };
       await sleep(200);
@@ -67,7 +125,8 @@ export class Controls {
     if (this.paused) {
       this.paused = false;
       this.heldSince = undefined;
-      if (!this.cancelled()) this.log.info(`resumed: ${file} is gone`);
+      if (!this.cancelled())
+        this.log.info(file && !existsSync(file) ? `resumed: ${file} is gone` : 'resumed');
     }
     this.waited.pause += Date.now() - t0;
   }

@@ -32,6 +32,8 @@ import { holdSettings, putBackSettings } from './server-settings.js';
 import { StatusBoard, type StatusSink, type StatusTotals } from './status.js';
 import { measuredRetentionWarning } from '../plan/estimate.js';
 import { runPool } from './workers.js';
+import { ControlChannel } from './control-channel.js';
+import { linkedAbort, startLiveControls } from './run-controls.js';
 
 export { finishedTables, journalHeader } from './run-plan.js';
 
@@ -67,9 +69,16 @@ interface RunContext extends RunPlan {
   journal: JournalWriter;
   /** The GTIDs the run's transactions got, as its workers read them. */
   gtids: RunGtids;
+  /** The live control channel (--control-file), opened when the run started. */
+  channel?: ControlChannel;
 }
 
 async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
+  // Opened first: a command appended while the run prepares is carried out once the copy begins.
+  const file = s.dryRun ? undefined : s.controls?.controlFile;
+  const channel = file
+    ? new ControlChannel(file, s.controls?.brakeStatus ?? DEFAULTS.brakeStatus, deps.log)
+    : undefined;
   const planned = await planRun(db, s, deps.log);
   const { report } = planned;
   if (s.dryRun) {
@@ -92,6 +101,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     deps,
     journal,
     gtids: new RunGtids(),
+    ...(channel && { channel }),
   };
   try {
     if (deps.onJournalReady) await deps.onJournalReady(hashfile);
@@ -309,14 +319,30 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     gtids: run.gtids,
   };
   status.start();
-  await runPool(shared, {
-    workers,
-    control,
-    signal: deps.signal,
-    stopOnError: s.stopOnError,
-    open: (slot) => openWorker(s, control.dialect, slot),
-    reports: new Map(plan.map((t) => [t.id, report.tables[t.id - 1]!])),
+  const abort = linkedAbort(deps.signal);
+  const live = startLiveControls({
+    channel: run.channel,
+    run: shared,
+    status,
+    abort,
+    db: control.db,
+    journal: run.journal,
+    log: deps.log,
   });
+  try {
+    await runPool(shared, {
+      workers,
+      control,
+      signal: abort.signal,
+      stopOnError: s.stopOnError,
+      open: (slot) => openWorker(s, control.dialect, slot),
+      reports: new Map(plan.map((t) => [t.id, report.tables[t.id - 1]!])),
+    });
+  } finally {
+    await live.stop();
+  }
+  if (typeof abort.signal.reason === 'string' && abort.signal.reason !== 'cancelled')
+    report.stopReason = abort.signal.reason;
   report.copy = { ...(await status.stop()), workers, waitedMs: shared.controls.waited };
   await dropParkedTwins(run);
   for (const rep of report.tables) {

@@ -63,6 +63,8 @@ export interface RunReport {
   /** The manifest file written next to the journal. */
   manifest?: string;
   cancelled?: boolean;
+  /** What ended the run early besides a cancel: the control channel's abort, the critical load. */
+  stopReason?: string;
   /** Twins of flushed tables that could not be dropped at the end (recover drops them). */
   parkedTwinsLeft?: number;
   recoverCommand?: string;
@@ -142,6 +144,7 @@ export function formatReport(r: RunReport): string {
         `  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.partial ? `, ${partialText(t)}` : ''}${t.error ? ` (${t.error})` : ''}`,
       );
     }
+    if (r.stopReason) lines.push(`Stopped: ${r.stopReason}`);
     if (r.copy) lines.push(copyLine(r.copy));
     if (r.binlog) {
       lines.push(`Binlog start: ${pos(r.binlog.start)}`);

@@ -35,8 +35,11 @@ export async function runPool(run: RunShared, opts: PoolOptions): Promise<void> 
   const onAbort = () => {
     if (run.cancelled()) return;
     run.cancel();
-    run.log.warn('cancel requested: stopping the running copies and putting every table back');
-    stopRun(ctx, 'cancelled', true);
+    const why = typeof opts.signal?.reason === 'string' ? opts.signal.reason : 'cancelled';
+    run.log.warn(
+      `${why === 'cancelled' ? 'cancel requested' : why}: stopping the running copies and putting every table back`,
+    );
+    stopRun(ctx, why, true);
     for (const s of ctx.busy) opts.control.killQuery(s.db.threadId).catch(() => undefined);
   };
   if (opts.signal?.aborted) onAbort();

@@ -491,6 +491,12 @@ export async function globalStatus(db: Db, name: string): Promise<number> {
   return Number(r?.Value ?? 0) || 0;
 }
 
+/** Whether SHOW GLOBAL STATUS lists `name` (a status it does not list reads as 0 forever). */
+export async function globalStatusExists(db: Db, name: string): Promise<boolean> {
+  const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [name]);
+  return rows.some((r) => String(r.Variable_name).toLowerCase() === name.toLowerCase());
+}
+
 /** Binlog bytes written since a position: the rest of its file and every later file. */
 export async function binlogBytesSince(db: Db, from: { file: string; position: number }): Promise<number> {
   const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({

@@ -19,6 +19,7 @@ import {
   downstreamReplicas,
   missingSchemaPrivileges,
   engineSupport,
+  globalStatusExists,
   globalVariables,
   listSchemas,
   listTables,
@@ -527,20 +528,35 @@ function selectionNames(text: string, n: Names): string {
 }
 
 /**
- * The load brake watches a status the server has (SHOW GLOBAL STATUS): a name it does not have would
- * read as 0 forever and the brake never engage. Bad input: refused at once, before the run lock.
+ * The load brake and the critical load watch a status the server has (SHOW GLOBAL STATUS): a name it
+ * does not have would read as 0 forever, and neither would ever act. Bad input: refused at once,
+ * before the run lock.
  */
 async function checkBrakeStatus(db: Db, s: FlushSettings): Promise<void> {
   const c = s.controls;
-  if (c?.brakeLimit === undefined) return;
-  const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [c.brakeStatus]);
-  if (rows.some((r) => String(r.Variable_name).toLowerCase() === c.brakeStatus.toLowerCase())) return;
   const n = namesOf(s);
-  throw new InputError(
-    n.name('max-load'),
-    `this server has no status ${c.brakeStatus} (SHOW GLOBAL STATUS does not list it), so the brake could never engage; ` +
-      'give a status SHOW GLOBAL STATUS lists, e.g. Threads_running=25',
-  );
+  const watched = [
+    ...(c?.brakeLimit !== undefined
+      ? [{ input: n.name('max-load'), status: c.brakeStatus, what: 'the brake could never engage' }]
+      : []),
+    ...(c?.criticalLoad
+      ? [
+          {
+            input: n.name('critical-load'),
+            status: c.criticalLoad.status,
+            what: 'the run could never end on it',
+          },
+        ]
+      : []),
+  ];
+  for (const w of watched) {
+    if (await globalStatusExists(db, w.status)) continue;
+    throw new InputError(
+      w.input,
+      `this server has no status ${w.status} (SHOW GLOBAL STATUS does not list it), so ${w.what}; ` +
+        'give a status SHOW GLOBAL STATUS lists, e.g. Threads_running=25',
+    );
+  }
 }
 
 function describeSessions(xs: OtherSession[]): string {

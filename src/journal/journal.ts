@@ -105,6 +105,8 @@ export type JournalRecord =
   | { type: 'binlog'; edge: 'start' | 'end'; at: string; position: JournalPosition; gtids?: string }
   | { type: 'end'; status: RunStatus; at: string }
   | { type: 'recover'; id: number; outcome: string; at: string }
+  /** A command of the live control channel, and what the run answered (and did). */
+  | { type: 'control'; command: string; answer: string; at: string }
   /** A server setting the run changes, written before the change; `setting-restored` once it is back. */
   | { type: 'setting'; name: ServerSetting; from: Switch; to: Switch; at: string }
   | { type: 'setting-restored'; name: ServerSetting; value: string; at: string };
@@ -498,6 +500,7 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       state.end = rec.status;
       return;
     case 'recover':
+    case 'control':
       return;
     case 'setting':
       if (
