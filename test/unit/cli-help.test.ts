@@ -2,6 +2,10 @@
  * Issue 17, finding 8: each subcommand lists exactly its own flags, described for what it does with
  * them (`recover --help` and `verify --help` listed --db, --stop-slave and "the replica to flush").
  */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 
@@ -73,5 +77,20 @@ describe('each subcommand its own flags and help', () => {
     for (const f of ['--db', '--concurrency', '--max-load', '--pause-file', '--gtid-domain-id', '--dry-run'])
       expect(flags(text)).toContain(f);
     expect(flat(text)).toMatch(/--resume <hashfile>.*with that run's selection and settings/);
+  });
+});
+
+describe('the CLI as one file on a database host (the README install)', () => {
+  it('dist/cli/index.js, copied alone as binlog-flusher.mjs, runs with no node_modules beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-install-'));
+    copyFileSync(
+      join(import.meta.dirname, '..', '..', 'dist', 'cli', 'index.js'),
+      join(dir, 'binlog-flusher.mjs'),
+    );
+    const out = execFileSync(process.execPath, [join(dir, 'binlog-flusher.mjs'), 'recover', '--help'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/^Usage: binlog-flusher recover \[options\]/);
   });
 });

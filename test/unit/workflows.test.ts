@@ -66,6 +66,19 @@ describe('workflow files', () => {
       expect(step.with?.host, `${f}: host is required`).toBeTruthy();
     }
   });
+  it.each(files)('%s checks the repository out before a step runs a script of it', (f) => {
+    const wf = parse(readFileSync(join(ROOT, f), 'utf8')) as {
+      jobs?: Record<string, { steps?: { uses?: string; run?: string }[] }>;
+    };
+    for (const [name, job] of Object.entries(wf.jobs ?? {})) {
+      const steps = job.steps ?? [];
+      const checkout = steps.findIndex((x) => /^actions\/checkout@/.test(x.uses ?? ''));
+      steps.forEach((x, i) => {
+        if (/(^|\s)\.{1,2}\//.test(x.run ?? ''))
+          expect(checkout >= 0 && checkout < i, `${f}: job ${name}, step ${i + 1} runs ${x.run}`).toBe(true);
+      });
+    }
+  });
   it('the validator itself rejects a broken workflow', () => {
     expect(() =>
       execFileSync(process.execPath, [VALIDATOR, join(ROOT, 'package.json')], { stdio: 'pipe' }),
