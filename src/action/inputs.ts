@@ -12,7 +12,7 @@ import {
   type RecoverSettings,
 } from '../settings.js';
 import { buildFlushSettings, type InputSource } from '../config/build.js';
-import { namesFor, type InputKey } from '../config/names.js';
+import { namesFor, type InputKey } from '../model/input-names.js';
 import type { VerifySettings } from '../verify/verify.js';
 
 export type Mode = 'flush' | 'recover' | 'plan' | 'verify';

@@ -4,7 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULTS, SSL_MODES } from '../settings.js';
-import { optionNameOnly } from '../config/names.js';
+import { optionNameOnly } from '../model/input-names.js';
 
 /**
  * The program's commands. Commander's unknown-option error is given the option's name only: a value

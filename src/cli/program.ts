@@ -11,7 +11,7 @@ import {
   type InputKey,
   type InputSource,
 } from '../config/build.js';
-import { namesFor } from '../config/names.js';
+import { namesFor } from '../model/input-names.js';
 import { resumeFromJournal } from '../config/resume.js';
 import { ExitCode, FlusherError, InputError, PreflightError, errorText } from '../errors.js';
 import { readJournal } from '../journal/journal.js';

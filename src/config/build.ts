@@ -26,12 +26,12 @@ import {
   type GtidPlacement,
 } from '../settings.js';
 import { readMyCnf } from './mycnf.js';
-import { namesOf, type InputKey, type Names } from './names.js';
+import { namesOf, type InputKey, type Names } from '../model/input-names.js';
 import { checkDirectoryFor, checkNewFile, checkReadableFile, checkWorkingDirectory } from './paths.js';
 import { RESUMABLE } from './resume.js';
 import type { VerifySettings } from '../verify/verify.js';
 
-export type { InputKey } from './names.js';
+export type { InputKey } from '../model/input-names.js';
 
 export interface InputSource {
   /** The raw value ('' or undefined: not given). Switches are 'true' or 'false'. */

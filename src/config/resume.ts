@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import type { FlushSettings, GtidPlacement, TableFilter } from '../settings.js';
 import { readJournal } from '../journal/journal.js';
-import { namesOf, type InputKey, type Names } from './names.js';
+import { namesOf, type InputKey, type Names } from '../model/input-names.js';
 
 /**
  * The header options a journal records (never a secret, never a path). An input that is not set is

@@ -7,7 +7,7 @@ import { TLSSocket, checkServerIdentity } from 'node:tls';
 import mysql from 'mysql2/promise';
 import type mysqlCallback from 'mysql2';
 import type { ConnectionSettings } from '../settings.js';
-import { namesFor, type Names } from '../config/names.js';
+import { namesFor, type Names } from '../model/input-names.js';
 import { FlusherError, ExitCode, errorText, serverErrno } from '../errors.js';
 import { addSecret, redact } from '../log.js';
 import { connectionUnusable } from './failures.js';

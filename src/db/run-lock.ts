@@ -9,7 +9,7 @@
 import type { Db } from './connection.js';
 import type { PreflightFailure } from '../errors.js';
 import type { Logger } from '../log.js';
-import { namesFor, type Names } from '../config/names.js';
+import { namesFor, type Names } from '../model/input-names.js';
 import { getLock, lockHolders, releaseLock } from '../sql/builders.js';
 
 export const RUN_LOCK = 'binlog-flusher';

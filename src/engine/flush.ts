@@ -9,7 +9,7 @@ import type { Dialect } from '../flavours/index.js';
 import { claimWorkerSlot } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, errorText } from '../errors.js';
-import { namesOf } from '../config/names.js';
+import { namesOf } from '../model/input-names.js';
 import { binlogBytesSince, binlogPosition, globalStatus, replicaStatus } from '../inspect/inspector.js';
 import { JournalWriter } from '../journal/journal.js';
 import { saveManifest } from '../journal/manifest.js';

@@ -12,7 +12,7 @@ import { readServer, replicaStatus } from '../inspect/inspector.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { RecoverSettings } from '../settings.js';
-import { namesOf } from '../config/names.js';
+import { namesOf } from '../model/input-names.js';
 import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
 import { Applier } from './applier.js';
 import type { FaultHook } from './fault.js';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection.js';
 import { ExitCode, InputError, PreflightError } from '../errors.js';
-import { namesOf } from '../config/names.js';
+import { namesOf } from '../model/input-names.js';
 import {
   binlogRetention,
   foreignKeyEdges,

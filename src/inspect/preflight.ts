@@ -35,7 +35,7 @@ import {
   type TableShape,
 } from './inspector.js';
 import type { Dialect } from '../flavours/index.js';
-import { namesOf, type Names } from '../config/names.js';
+import { namesOf, type Names } from '../model/input-names.js';
 
 export interface PreflightReport {
   facts: ServerFacts;

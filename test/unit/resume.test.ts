@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ACTION_DEFAULTS } from '../../src/action/inputs.js';
-import { namesFor, optionNameOnly } from '../../src/config/names.js';
+import { namesFor, optionNameOnly } from '../../src/model/input-names.js';
 import { RESUMABLE, recordedOptions, resumeSettings } from '../../src/config/resume.js';
 import type { FlushSettings } from '../../src/settings.js';
 import { flushSettings } from '../support/flusher.js';
