@@ -8,7 +8,7 @@
  */
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
-import type { Chunk } from '../plan/chunks.js';
+import type { Chunk, CopyKey } from '../model/copy.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { twinSpecFor } from '../plan/plan.js';
 import { surelyRolledBack } from '../db/failures.js';
@@ -32,7 +32,6 @@ import {
   shellDdl,
   swapBack,
   twinAlter,
-  type CopyKey,
 } from '../sql/builders.js';
 
 type Ref = { schema: string; table: string };

@@ -9,7 +9,7 @@
 import { chunkMayBeRetried, connectionUnusable, outcomeUnknown, surelyRolledBack } from '../db/failures.js';
 import { errorText } from '../errors.js';
 import { chunkRowsOf, committedStatements, rowsAfterStart, sessionAlive } from '../inspect/inspector.js';
-import type { Chunk } from '../plan/chunks.js';
+import type { Chunk } from '../model/copy.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { now, type RunShared, type WorkerSession } from './run-context.js';
 

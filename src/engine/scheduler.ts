@@ -12,7 +12,8 @@
  * (rolled back), or after a `settle` (no other chunk of that table running) read the binlog and
  * found it did not.
  */
-import { allChunks, type Chunk, type CopyPlan } from '../plan/chunks.js';
+import type { Chunk } from '../model/copy.js';
+import { allChunks, type CopyPlan } from '../plan/chunks.js';
 
 export type Work =
   | { kind: 'prepare'; id: number }

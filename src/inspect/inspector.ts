@@ -7,9 +7,9 @@ import type { Db, Row } from '../db/connection.js';
 import { parseVersion } from '../model/version.js';
 import { dialectFor, type Dialect } from '../flavours/index.js';
 import { qualify } from '../sql/quote.js';
-import { countAfterStart, countChunkOf, keyExtent, sessionExists, type CopyKey } from '../sql/builders.js';
-import type { Chunk } from '../plan/chunks.js';
-import type { ForeignKeyEdge } from '../plan/families.js';
+import { countAfterStart, countChunkOf, keyExtent, sessionExists } from '../sql/builders.js';
+import type { Chunk, CopyKey } from '../model/copy.js';
+import type { ForeignKeyEdge } from '../model/table.js';
 
 export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 

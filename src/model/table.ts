@@ -75,3 +75,11 @@ export const isDescending = (i: Index): boolean => i.parts.some((p) => p.descend
 export const indexColumns = (i: Index): string[] => i.parts.flatMap((p) => (p.column ? [p.column] : []));
 
 export const primaryKey = (s: TableShape): Index | undefined => s.indexes.find((i) => i.primary);
+
+/** One foreign key: the child table (where the constraint is) references the parent. */
+export interface ForeignKeyEdge {
+  childSchema: string;
+  child: string;
+  parentSchema: string;
+  parent: string;
+}

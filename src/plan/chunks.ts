@@ -10,14 +10,12 @@
  *   the server (kept in session variables, so no key value ever round-trips through the client).
  */
 
+import type { Chunk } from '../model/copy.js';
+
 export type CopyPlan =
   | { kind: 'range'; lo: bigint; hi: bigint; step: bigint }
   | { kind: 'parts'; parts: (string | undefined)[] }
   | { kind: 'keyset'; step: number };
-
-export type Chunk =
-  | { kind: 'range'; seq: number; lo: bigint; hiEx: bigint | undefined }
-  | { kind: 'part'; seq: number; partition: string | undefined };
 
 export interface CopyShape {
   /** The chunking key's columns; none: copied whole or per partition. */

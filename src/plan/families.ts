@@ -5,13 +5,7 @@
  * engine renames the tables of one family one at a time. Pure: works on what the inspector read.
  */
 
-/** One foreign key: the child table (where the constraint is) references the parent. */
-export interface ForeignKeyEdge {
-  childSchema: string;
-  child: string;
-  parentSchema: string;
-  parent: string;
-}
+import type { ForeignKeyEdge } from '../model/table.js';
 
 const key = (schema: string, table: string) => `${schema}\u0000${table}`;
 

@@ -7,7 +7,8 @@ import type { Selection } from '../settings.js';
 import type { TableRow } from '../inspect/inspector.js';
 import type { TableKindRules } from '../flavours/index.js';
 import { indexColumns, type Column, type Index, type TableShape } from '../model/table.js';
-import type { CopyKey, TwinEdits, TwinSpec } from '../sql/builders.js';
+import type { TwinEdits, TwinSpec } from '../sql/builders.js';
+import type { CopyKey } from '../model/copy.js';
 import { backupName, isLeftoverName, twinName } from '../journal/journal.js';
 
 export interface Skipped {

@@ -3,7 +3,7 @@
  * file from plain data, and each is unit-tested.
  */
 import { qualify, quoteIdent, quoteString } from './quote.js';
-import type { Chunk } from '../plan/chunks.js';
+import type { Chunk, CopyKey } from '../model/copy.js';
 import type { Column } from '../model/table.js';
 
 export function renameTable(schema: string, from: string, to: string): string {
@@ -167,17 +167,6 @@ export function twinAlter(schema: string, table: string, spec: TwinSpec): string
 }
 
 /* Copy */
-
-export interface CopyKey {
-  /** Index name to force (PRIMARY or a unique key). */
-  index: string;
-  columns: string[];
-  /**
-   * Per column: ENUM or SET, whose index order is the member's ordinal, not its text. Boundaries of
-   * such columns are held as the ordinal (`col + 0`), so `col > @v` compares in the index's order.
-   */
-  ordinal?: boolean[];
-}
 
 /** The key's values as boundary expressions (see CopyKey.ordinal). */
 function boundaryExprs(key: CopyKey): string {

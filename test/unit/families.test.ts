@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fkFamilies, type ForeignKeyEdge } from '../../src/plan/families.js';
+import { fkFamilies } from '../../src/plan/families.js';
+import type { ForeignKeyEdge } from '../../src/model/table.js';
 import { FamilyLocks } from '../../src/engine/family-locks.js';
 
 const t = (id: number, table: string, schema = 's') => ({ id, schema, table });

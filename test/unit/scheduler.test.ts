@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler, type Work } from '../../src/engine/scheduler.js';
-import { chunkCount, type Chunk, type CopyPlan } from '../../src/plan/chunks.js';
+import { chunkCount, type CopyPlan } from '../../src/plan/chunks.js';
+import type { Chunk } from '../../src/model/copy.js';
 import { prng } from '../support/prng.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
