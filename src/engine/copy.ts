@@ -11,7 +11,8 @@ import { errorText } from '../errors.js';
 import { chunkRowsOf, committedStatements, rowsAfterStart, sessionAlive } from '../inspect/inspector.js';
 import type { Chunk } from '../model/copy.js';
 import type { PlannedTable } from '../plan/plan.js';
-import { now, type RunShared, type WorkerSession } from './run-context.js';
+import { now } from '../model/time.js';
+import type { RunShared, WorkerSession } from './run-context.js';
 
 /** Attempts per chunk: a retry is decided by the binlog, so it is safe; a chunk killed this often is not bad luck. */
 export const MAX_CHUNK_ATTEMPTS = 5;

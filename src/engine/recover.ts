@@ -13,6 +13,7 @@ import { JournalWriter, readJournal, type JournalState } from '../journal/journa
 import type { Logger } from '../log.js';
 import type { RecoverSettings } from '../settings.js';
 import { namesOf } from '../model/input-names.js';
+import { now } from '../model/time.js';
 import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
 import { Applier } from './applier.js';
 import type { FaultHook } from './fault.js';
@@ -145,7 +146,7 @@ async function replay(
         log,
       });
       report.tables.push({ schema: t.schema, table: t.table, ...r });
-      await writer?.write({ type: 'recover', id: t.id, outcome: r.outcome, at: new Date().toISOString() });
+      await writer?.write({ type: 'recover', id: t.id, outcome: r.outcome, at: now() });
       (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
     } catch (e) {
       report.tables.push({
@@ -170,7 +171,7 @@ async function replay(
   }
   const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
   report.settings = await putBackSettings(apply, changed, writer, log);
-  await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
+  await writer?.write({ type: 'end', status: 'recovered', at: now() });
   if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
     await apply.startReplica();
     report.replica.started = true;

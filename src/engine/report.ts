@@ -8,7 +8,8 @@ import { describeEstimate, type RunEstimate } from '../plan/estimate.js';
 import type { GtidReport } from '../plan/gtid.js';
 import type { ConnectionSettings } from '../settings.js';
 import { describeSetting, type SettingReport } from './server-settings.js';
-import { formatBytes, type StatusTotals } from './status.js';
+import { formatBytes } from '../model/format.js';
+import type { StatusTotals } from './status.js';
 
 export type TableStatus = 'planned' | 'flushed' | 'restored' | 'needs-recovery' | 'not-started' | 'cancelled';
 

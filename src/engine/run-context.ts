@@ -55,5 +55,3 @@ export interface WorkerSession {
   /** A new session in place of this one; returns the id of the session it replaces. */
   reconnect(): Promise<number>;
 }
-
-export const now = (): string => new Date().toISOString();

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection.js';
 import { ExitCode, InputError, PreflightError } from '../errors.js';
 import { namesOf } from '../model/input-names.js';
+import { now } from '../model/time.js';
 import {
   binlogRetention,
   foreignKeyEdges,
@@ -48,7 +49,7 @@ export interface RunPlan {
 
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
 export async function planRun(control: Db, s: FlushSettings, log: Logger): Promise<RunPlan> {
-  const startedAt = new Date().toISOString();
+  const startedAt = now();
   const pre = await log.group('Preflight', () => preflight(control, s, log));
   for (const w of pre.warnings) log.warn(w);
   if (pre.failures.length) throw new PreflightError(pre.failures);

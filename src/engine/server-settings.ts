@@ -15,6 +15,7 @@ import { errorText } from '../errors.js';
 import { existingTables, globalVariables } from '../inspect/inspector.js';
 import type { JournalState, JournalWriter, ServerSetting, Switch } from '../journal/journal.js';
 import type { Logger } from '../log.js';
+import { now } from '../model/time.js';
 import type { Applier } from './applier.js';
 
 export interface SettingChange {
@@ -36,7 +37,6 @@ export interface ReadOnlyState {
   super_read_only?: Switch;
 }
 
-const at = () => new Date().toISOString();
 const onOff = (v: string): Switch => (['1', 'ON'].includes(v.toUpperCase()) ? 'ON' : 'OFF');
 
 /** Both switches, in one round trip; a variable the server does not have is not read. */
@@ -78,7 +78,7 @@ export async function holdSettings(
 ): Promise<SettingReport[]> {
   const out: SettingReport[] = [];
   for (const c of holdChanges(await readOnlyState(apply.db))) {
-    await journal.write({ type: 'setting', ...c, at: at() });
+    await journal.write({ type: 'setting', ...c, at: now() });
     await setSwitch(apply, c.name, c.to);
     log.info(HOLD_NOTE[c.name]);
     out.push({ ...c, outcome: 'held' });
@@ -106,11 +106,11 @@ export async function holdForRecovery(
   ]);
   if ((await existingTables(apply.db, ours)).length === 0) return;
   const c: SettingChange = { name: 'super_read_only', from: 'ON', to: 'OFF' };
-  await writer.write({ type: 'setting', ...c, at: at() });
+  await writer.write({ type: 'setting', ...c, at: now() });
   try {
     await apply.setSuperReadOnly(false);
   } catch (e) {
-    await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: at() });
+    await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
     journal.settings.delete(c.name);
     log.warn(
       `super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`,
@@ -194,8 +194,8 @@ export async function putBackSettings(
   journal: JournalWriter | undefined,
   log: Logger,
 ): Promise<SettingReport[]> {
-  const now = await readOnlyState(apply.db);
-  const { steps, reports } = decidePutBack(changed, now);
+  const live = await readOnlyState(apply.db);
+  const { steps, reports } = decidePutBack(changed, live);
   for (const step of steps) {
     await setSwitch(apply, step.name, step.value);
     log.info(`${step.name} put back to ${step.value}`);
@@ -205,8 +205,8 @@ export async function putBackSettings(
     await journal?.write({
       type: 'setting-restored',
       name: r.name,
-      value: r.outcome === 'changed' ? (now[r.name] ?? 'absent') : r.from,
-      at: at(),
+      value: r.outcome === 'changed' ? (live[r.name] ?? 'absent') : r.from,
+      at: now(),
     });
   }
   return reports;

@@ -4,7 +4,7 @@
  * a log line, and the totals go to the summary.
  */
 import type { PlannedTable } from '../plan/plan.js';
-import { formatDuration, formatRate } from './progress.js';
+import { formatBytes, formatDuration, formatRate } from '../model/format.js';
 
 export interface StatusTotals {
   tablesDone: number;
@@ -18,13 +18,6 @@ export interface StatusTotals {
   firstChunkMs?: number;
   /** What holds every chunk back now (the pause or the brake), and for how long. */
   held?: { reason: 'paused' | 'braked'; seconds: number };
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
 }
 
 const count = (n: number) =>

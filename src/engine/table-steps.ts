@@ -13,7 +13,8 @@ import type { PlannedTable } from '../plan/plan.js';
 import { CHUNK_BYTES } from '../settings.js';
 import type { FaultPoint } from './fault.js';
 import { dropOurTables } from './restore.js';
-import { now, type RunShared, type WorkerSession } from './run-context.js';
+import { now } from '../model/time.js';
+import type { RunShared, WorkerSession } from './run-context.js';
 
 export function copyShape(t: PlannedTable): CopyShape {
   const first = t.key ? t.columns.find((c) => c.name === t.key!.columns[0]) : undefined;

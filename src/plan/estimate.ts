@@ -3,7 +3,7 @@
  * a reader to get there. Pure: from the table estimates, the settings and the server's retention.
  */
 import type { BinlogRetention } from '../inspect/inspector.js';
-import { formatBytes } from '../engine/status.js';
+import { formatBytes } from '../model/format.js';
 
 /**
  * Per binlog transaction, bytes of events around its rows. Read off one chunk on MariaDB 10.11: GTID 42,

@@ -1,4 +1,11 @@
-/** How rates and durations read in the status line and the report. */
+/** How sizes, rates and durations read in the status line, the estimate and the report. */
+
+export function formatBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
 
 export function formatRate(rowsPerSecond: number): string {
   if (rowsPerSecond >= 1e6) return `${(rowsPerSecond / 1e6).toFixed(1)}M rows/s`;
