@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { errorText } from '../errors.js';
 import { readJournal, type JournalPosition, type JournalState, type TableFlushed } from './journal.js';
-import { gtidSetOf } from '../plan/gtid.js';
+import { gtidSetOf } from '../model/gtid-set.js';
 
 export const MANIFEST_KIND = 'binlog-flusher-manifest';
 

@@ -11,6 +11,7 @@
  */
 import type { Dialect, SessionSetting } from '../flavours/index.js';
 import type { GtidPlacement } from '../settings.js';
+import { gtidSetOf } from '../model/gtid-set.js';
 
 /**
  * MySQL: every session tracks its own GTIDs (each commit's reply carries the GTID it got, so the run
@@ -54,95 +55,6 @@ function placementSettings(g: GtidPlacement | undefined, d: Dialect): SessionSet
     ];
   }
   return [];
-}
-
-/* MySQL GTID sets: uuid[:tag]:a-b[:c-d...], comma separated. */
-
-type Intervals = Array<[number, number]>;
-
-/** `uuid` or `uuid:tag` (lower case) -> its intervals, sorted and merged. */
-export function parseGtidSet(text: string): Map<string, Intervals> {
-  const m = new Map<string, Intervals>();
-  for (const part of text.replace(/\s+/g, '').split(',').filter(Boolean)) {
-    const [uuid, ...rest] = part.toLowerCase().split(':');
-    let tag = '';
-    for (const piece of rest) {
-      if (!/^\d/.test(piece)) {
-        tag = piece;
-        continue;
-      }
-      const [a, b] = piece.split('-').map(Number);
-      const key = tag ? `${uuid}:${tag}` : uuid!;
-      const list = m.get(key) ?? [];
-      list.push([a!, b ?? a!]);
-      m.set(key, list);
-    }
-  }
-  for (const [k, list] of m) m.set(k, merge(list));
-  return m;
-}
-
-function merge(list: Intervals): Intervals {
-  const out: Intervals = [];
-  for (const [a, b] of [...list].sort((x, y) => x[0] - y[0])) {
-    const last = out[out.length - 1];
-    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
-}
-
-/* MariaDB positions: domain-server-seq, comma separated, one per domain. */
-
-export function parseMariaPosition(text: string): Map<number, { server: number; seq: number }> {
-  const m = new Map<number, { server: number; seq: number }>();
-  for (const part of text.replace(/\s+/g, '').split(',').filter(Boolean)) {
-    const [d, srv, seq] = part.split('-').map(Number);
-    m.set(d!, { server: srv!, seq: seq! });
-  }
-  return m;
-}
-
-/** A MySQL GTID set in MySQL's notation (tags after the untagged intervals of a uuid). */
-function formatGtidSet(m: Map<string, Intervals>): string {
-  const parts: string[] = [];
-  for (const key of [...m.keys()].sort()) {
-    const list = m.get(key)!;
-    if (list.length) parts.push(`${key}:${list.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(':')}`);
-  }
-  return parts.join(',');
-}
-
-/** MariaDB GTIDs (`domain-server-seq`), one range per run of consecutive sequence numbers. */
-function formatMariaGtids(gtids: string[]): string {
-  const byOrigin = new Map<string, number[]>();
-  for (const g of gtids) {
-    const m = /^(\d+)-(\d+)-(\d+)$/.exec(g.trim());
-    if (!m) continue;
-    const origin = `${m[1]}-${m[2]}`;
-    byOrigin.set(origin, [...(byOrigin.get(origin) ?? []), Number(m[3])]);
-  }
-  const parts: string[] = [];
-  const order = [...byOrigin.keys()].sort((a, b) => {
-    const [da, sa] = a.split('-').map(Number);
-    const [db, sb] = b.split('-').map(Number);
-    return da! - db! || sa! - sb!;
-  });
-  for (const origin of order) {
-    const ranges = merge(byOrigin.get(origin)!.map((n) => [n, n] as [number, number]));
-    for (const [a, b] of ranges) parts.push(a === b ? `${origin}-${a}` : `${origin}-${a}..${origin}-${b}`);
-  }
-  return parts.join(',');
-}
-
-/**
- * The exact set of the GTIDs a run's transactions got, in the flavour's notation: MySQL's
- * `uuid[:tag]:a-b`, MariaDB's `d-s-a..d-s-b` (only the sequence numbers it got: in a domain shared
- * with the source, the replica's own numbers interleave with the source's).
- */
-export function gtidSetOf(flavour: 'mysql' | 'mariadb', gtids: string[]): string {
-  if (flavour === 'mariadb') return formatMariaGtids(gtids);
-  return formatGtidSet(parseGtidSet(gtids.join(',')));
 }
 
 export interface GtidReport {

@@ -11,7 +11,7 @@ import { connect } from '../../src/db/connection.js';
 import { gtidsOfTables } from '../../src/inspect/inspector.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
 import { transactionsBetween } from '../support/binlog.js';
-import { gtidSetOf } from '../../src/plan/gtid.js';
+import { gtidSetOf } from '../../src/model/gtid-set.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { buildManifest } from '../../src/journal/manifest.js';
 
