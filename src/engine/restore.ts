@@ -9,7 +9,8 @@ import type { Applier } from './applier.js';
 import { qualify } from '../sql/quote.js';
 import type { Logger } from '../log.js';
 import { columnsHash } from '../plan/plan.js';
-import { shellName, type StepName } from '../journal/journal.js';
+import type { StepName } from '../journal/journal.js';
+import { shellName } from '../model/table-names.js';
 
 export interface RestoreEntry {
   schema: string;

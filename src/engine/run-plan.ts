@@ -7,6 +7,7 @@ import type { Db } from '../db/connection.js';
 import { ExitCode, InputError, PreflightError } from '../errors.js';
 import { namesOf } from '../model/input-names.js';
 import { now } from '../model/time.js';
+import { twinMarker } from '../model/table-names.js';
 import {
   binlogRetention,
   foreignKeyEdges,
@@ -19,7 +20,6 @@ import {
   JOURNAL_FORMAT,
   JOURNAL_KIND,
   readJournal,
-  twinMarker,
   type JournalHeader,
   type JournalRecord,
   type JournalState,

@@ -7,7 +7,8 @@
 import { connectionUnusable, ddlRetryDelay } from '../db/failures.js';
 import { TableError, errorText, type Phase } from '../errors.js';
 import { binlogPosition, keyExtentOf, liveTable } from '../inspect/inspector.js';
-import { shellName, type StepName, type TableFlushed } from '../journal/journal.js';
+import type { StepName, TableFlushed } from '../journal/journal.js';
+import { shellName } from '../model/table-names.js';
 import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { CHUNK_BYTES } from '../settings.js';

@@ -10,7 +10,7 @@ import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { gtidSessionSettings } from '../plan/gtid.js';
 import { parseMariaPosition } from '../model/gtid-set.js';
-import { isLeftoverName, isOurBackupName } from '../journal/journal.js';
+import { isLeftoverName, isOurBackupName } from '../model/table-names.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
 import { discover, type Discovery } from '../plan/plan.js';

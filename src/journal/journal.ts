@@ -19,6 +19,7 @@ import {
 import { dirname } from 'node:path';
 import { FlusherError, ExitCode, errorText } from '../errors.js';
 import { FileLockBusyError, lockFile, type FileLock } from './file-lock.js';
+import { LEGACY_BACKUP, isOurBackupName, isOurTwinName } from '../model/table-names.js';
 
 export const JOURNAL_KIND = 'binlog-flusher-journal';
 /**
@@ -361,9 +362,6 @@ export class JournalFormatError extends FlusherError {
   }
 }
 
-/** Names the original tool used for backups. */
-const LEGACY_BACKUP = /^_BKTB_\d+$/;
-
 /**
  * Parse a journal. Accepts this tool's JSON lines and the original tool's `_BKTB_1,table` lines
  * (whose schema must be given, as the original's --db did).
@@ -589,40 +587,4 @@ export function readJournal(path: string, legacySchema?: string, inputs: Journal
     throw new JournalFormatError(path, `cannot be read: ${code ?? (e as Error).message}`, input);
   }
   return parseJournal(text, path, legacySchema, inputs);
-}
-
-/* Names. Backups and twins live in the table's own schema (triggers cannot move across schemas). */
-
-export const NAME_PREFIX = '_bf_';
-const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
-const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
-const SHELL_RE = /^_bf_[0-9a-f]{8}_\d+_sh$/;
-
-export function backupName(runTag: string, id: number): string {
-  return `${NAME_PREFIX}${runTag}_${id}`;
-}
-export function twinName(runTag: string, id: number): string {
-  return `${NAME_PREFIX}${runTag}_${id}_tw`;
-}
-/**
- * The parking name of a table's shell (its real DDL, empty) once the twin has taken the real name:
- * derived from the twin's parking name in the journal, and just as long.
- */
-export function shellName(twin: string): string {
-  if (!isOurTwinName(twin)) throw new Error(`${JSON.stringify(twin)} is not a twin name of ours`);
-  return `${twin.slice(0, -'_tw'.length)}_sh`;
-}
-export function isOurBackupName(name: string): boolean {
-  return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
-}
-export function isOurTwinName(name: string): boolean {
-  return TWIN_RE.test(name);
-}
-/** Any name an earlier run of ours may have left behind. */
-export function isLeftoverName(name: string): boolean {
-  return BACKUP_RE.test(name) || TWIN_RE.test(name) || SHELL_RE.test(name) || LEGACY_BACKUP.test(name);
-}
-/** The table comment that marks a twin as ours, for one run. */
-export function twinMarker(runTag: string): string {
-  return `binlog-flusher twin ${runTag}`;
 }

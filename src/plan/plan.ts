@@ -9,7 +9,7 @@ import type { TableKindRules } from '../flavours/index.js';
 import { indexColumns, type Column, type Index, type TableShape } from '../model/table.js';
 import type { TwinEdits, TwinSpec } from '../sql/builders.js';
 import type { CopyKey } from '../model/copy.js';
-import { backupName, isLeftoverName, twinName } from '../journal/journal.js';
+import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
 
 export interface Skipped {
   schema: string;

@@ -7,14 +7,11 @@ import {
   JOURNAL_FORMAT,
   JOURNAL_KIND,
   JournalWriter,
-  backupName,
-  isLeftoverName,
   parseJournal,
   readJournal,
-  shellName,
-  twinName,
   type JournalHeader,
 } from '../../src/journal/journal.js';
+import { backupName, isLeftoverName, shellName, twinName } from '../../src/model/table-names.js';
 import { FileLockBusyError, lockFile } from '../../src/journal/file-lock.js';
 import { buildManifest, manifestPath, writeManifest } from '../../src/journal/manifest.js';
 
