@@ -6,61 +6,9 @@
  */
 import { InputError } from '../errors.js';
 import type { FlushSettings, GtidPlacement, TableFilter } from '../settings.js';
+import { recordedOptions, type RecordedOptions } from '../journal/options.js';
 import { readJournal } from '../journal/journal.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';
-
-/**
- * The header options a journal records (never a secret, never a path). An input that is not set is
- * recorded as null, so that a key missing altogether tells a journal of an older version, whose value
- * of it is unknown.
- */
-export interface RecordedOptions {
-  databases: string[];
-  tables: TableFilter[];
-  skip: string[];
-  concurrency: number;
-  chunkSize: number;
-  ddl: FlushSettings['ddl'];
-  stopReplica: boolean;
-  startReplica: boolean;
-  gtid: GtidPlacement | null;
-  setReadOnly: boolean;
-  allowPrimary: boolean;
-  allowDownstream: boolean;
-  allowWriters: boolean;
-  stopOnError: boolean;
-  maxTablesAside: number | null;
-  rotateBinlog: boolean;
-  /** `STATUS=LIMIT`; null without a brake. */
-  maxLoad: string | null;
-  maxRowsPerSecond: number | null;
-  retentionMarginHours: number | null;
-}
-
-export function recordedOptions(s: FlushSettings): RecordedOptions {
-  const c = s.controls;
-  return {
-    databases: s.selection.databases,
-    tables: s.selection.tables,
-    skip: s.selection.skip,
-    concurrency: s.concurrency,
-    chunkSize: s.chunkSize,
-    ddl: s.ddl,
-    stopReplica: s.replication.stopReplica,
-    startReplica: s.replication.startReplica,
-    gtid: s.gtid ?? null,
-    setReadOnly: s.setReadOnly,
-    allowPrimary: s.allowPrimary,
-    allowDownstream: s.allowDownstream,
-    allowWriters: s.allowWriters,
-    stopOnError: s.stopOnError,
-    maxTablesAside: s.maxTablesAside ?? null,
-    rotateBinlog: s.rotateBinlog,
-    maxLoad: c?.brakeLimit !== undefined ? `${c.brakeStatus}=${c.brakeLimit}` : null,
-    maxRowsPerSecond: c?.maxRowsPerSecond ?? null,
-    retentionMarginHours: s.retentionMarginHours ?? null,
-  };
-}
 
 type Value = string | number | boolean | undefined;
 

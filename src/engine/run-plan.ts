@@ -32,7 +32,7 @@ import { fkFamilies } from '../plan/families.js';
 import { CHUNK_BYTES, DEFAULTS, type FlushSettings } from '../settings.js';
 import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estimate.js';
 import type { RunReport } from './report.js';
-import { recordedOptions } from '../config/resume.js';
+import { recordedOptions } from '../journal/options.js';
 import { copyShape } from './table-steps.js';
 
 export interface RunPlan {
