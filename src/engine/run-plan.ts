@@ -15,7 +15,7 @@ import {
   type BinlogRetention,
   type ServerFacts,
 } from '../inspect/inspector.js';
-import { preflight, type PreflightReport } from '../inspect/preflight.js';
+import { preflight, type PreflightReport } from '../plan/preflight.js';
 import {
   JOURNAL_FORMAT,
   JOURNAL_KIND,

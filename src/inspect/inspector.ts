@@ -2,7 +2,7 @@
  * Read-only inspection of the server: facts, replication state, tables and their shape.
  * Nothing in this module changes the server (session variables aside).
  */
-import { usersWith, writesInto, type TableName } from '../plan/writers.js';
+import { usersWith, writesInto, type TableName } from './writers.js';
 import type { Db, Row } from '../db/connection.js';
 import { parseVersion } from '../model/version.js';
 import { dialectFor, type Dialect } from '../flavours/index.js';
@@ -374,7 +374,7 @@ export interface OtherSession {
   bypass?: string[];
 }
 
-/** What can still write into the flushed tables once read_only is ON (see plan/writers.ts). */
+/** What can still write into the flushed tables once read_only is ON (see inspect/writers.ts). */
 export interface LocalWriters {
   sessions: OtherSession[];
   events: { schema: string; name: string; definer: string }[];

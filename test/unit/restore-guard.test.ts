@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createdByUs, dropVerdict, type OurName } from '../../src/engine/restore.js';
-import { leftoversFailure } from '../../src/inspect/preflight.js';
+import { leftoversFailure } from '../../src/plan/preflight.js';
 import type { LiveTable } from '../../src/inspect/inspector.js';
 import type { StepName } from '../../src/journal/journal.js';
 

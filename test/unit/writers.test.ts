@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { granteeUser, usersWith, writesInto } from '../../src/plan/writers.js';
+import { granteeUser, usersWith, writesInto } from '../../src/inspect/writers.js';
 import { parseVersion } from '../../src/model/version.js';
 import { dialectFor } from '../../src/flavours/index.js';
 

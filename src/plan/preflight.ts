@@ -8,12 +8,12 @@ import type { Db } from '../db/connection.js';
 import { InputError, type PreflightFailure } from '../errors.js';
 import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
-import { gtidSessionSettings } from '../plan/gtid.js';
+import { gtidSessionSettings } from './gtid.js';
 import { parseMariaPosition } from '../model/gtid-set.js';
 import { isLeftoverName, isOurBackupName } from '../model/table-names.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
-import { discover, type Discovery } from '../plan/plan.js';
+import { discover, type Discovery } from './plan.js';
 import { rulesFor } from '../flavours/index.js';
 import {
   currentGrants,
@@ -34,7 +34,7 @@ import {
   type Grants,
   type ServerFacts,
   type TableShape,
-} from './inspector.js';
+} from '../inspect/inspector.js';
 import type { Dialect } from '../flavours/index.js';
 import { namesOf, type Names } from '../model/input-names.js';
 
