@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * The layers of src/, low to high, and the check that no import runs back up. A file may import a
+ * file of its own folder or of a folder in a lower layer; never a higher layer, never a sibling of
+ * its own layer. Folders written together as `a+b` are one unit (may import each other): the files
+ * directly under src/ (`.`: errors, log, settings, version) and model/ are the bottom one. Also
+ * refused: any import cycle between files, and a folder missing from LAYERS.
+ * Type-only imports count: they tie the model just the same.
+ *
+ * Usage: node scripts/check-layers.mjs [srcdir]. Exit 0 and one line when clean; otherwise every
+ * offending import, one a line, and exit 1. Run by `npm run lint`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+/** Low to high; each layer a list of sibling units. `.` is the files directly under src/. */
+export const LAYERS = [
+  ['.+model'], // types and small pure helpers: table shape, copy key, chunk, names, format, time, settings, errors, log
+  ['sql'], // pure SQL builders; quote.ts is the only place identifiers become SQL
+  ['flavours'], // what MySQL and MariaDB each allow and need
+  ['journal'], // the journal, its file lock, the manifest
+  ['db'], // connections, sessions, failures, the server's run lock
+  ['inspect'], // every read of the server
+  ['plan'], // discovery, the plan, chunks, estimates, GTIDs, preflight
+  ['verify', 'engine'], // verify a flushed replica; the flush and recover themselves
+  ['config'], // settings from inputs, files and a journal to resume
+  ['action', 'cli'], // entry points
+];
+
+const root = resolve(process.argv[2] ?? 'src');
+const rankOf = new Map();
+const unitOf = new Map();
+LAYERS.forEach((units, rank) => {
+  for (const unit of units) {
+    for (const folder of unit.split('+')) {
+      rankOf.set(folder, rank);
+      unitOf.set(folder, unit);
+    }
+  }
+});
+
+function walk(dir, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+
+function importsOf(file) {
+  const out = [];
+  for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+    const spec = m[1] ?? m[2];
+    const base = resolve(dirname(file), spec).replace(/\.js$/, '');
+    const target = [base + '.ts', join(base, 'index.ts')].find((c) => existsSync(c));
+    if (target && !relative(root, target).startsWith('..')) out.push(target);
+  }
+  return out;
+}
+
+const folderOf = (file) => {
+  const r = relative(root, file);
+  return r.includes(sep) ? r.split(sep)[0] : '.';
+};
+const show = (file) => join(relative(process.cwd(), root), relative(root, file));
+
+const files = walk(root);
+const edges = new Map(files.map((f) => [f, importsOf(f)]));
+const problems = [];
+
+for (const folder of new Set(files.map(folderOf))) {
+  if (!rankOf.has(folder))
+    problems.push(`src/${folder}/ is in no layer: add it to LAYERS in scripts/check-layers.mjs`);
+}
+for (const [from, targets] of edges) {
+  const a = folderOf(from);
+  for (const to of targets) {
+    const b = folderOf(to);
+    if (unitOf.get(a) === unitOf.get(b) || !rankOf.has(a) || !rankOf.has(b)) continue;
+    const ra = rankOf.get(a);
+    const rb = rankOf.get(b);
+    if (rb > ra)
+      problems.push(`${show(from)} imports ${show(to)}: ${a} (layer ${ra}) is below ${b} (layer ${rb})`);
+    else if (rb === ra)
+      problems.push(`${show(from)} imports ${show(to)}: ${a} and ${b} are siblings (layer ${ra})`);
+  }
+}
+
+// File cycles (Tarjan): any strongly connected set of more than one file, or a file importing itself.
+let next = 0;
+const index = new Map();
+const low = new Map();
+const stack = [];
+const onStack = new Set();
+function visit(v) {
+  index.set(v, next);
+  low.set(v, next);
+  next += 1;
+  stack.push(v);
+  onStack.add(v);
+  for (const w of edges.get(v) ?? []) {
+    if (!index.has(w)) {
+      visit(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+  }
+  if (low.get(v) !== index.get(v)) return;
+  const cycle = [];
+  let w;
+  do {
+    w = stack.pop();
+    onStack.delete(w);
+    cycle.push(w);
+  } while (w !== v);
+  if (cycle.length > 1 || (edges.get(v) ?? []).includes(v)) {
+    problems.push(`import cycle: ${cycle.reverse().map(show).join(' -> ')}`);
+  }
+}
+for (const f of files) if (!index.has(f)) visit(f);
+
+if (problems.length) {
+  for (const p of problems) console.error(p);
+  console.error(
+    `check-layers: ${problems.length} problem(s); the layers, low to high: ${LAYERS.map((l) => l.join(', ')).join(' < ')}`,
+  );
+  process.exit(1);
+}
+console.log(`check-layers: ${files.length} files, no import runs up a layer, no cycle`);
