@@ -48,13 +48,14 @@ function walk(dir, out = []) {
   return out;
 }
 
+/** `import ... from`, `export ... from`, a bare `import '...'` and `import('...')`, relative ones. */
 const IMPORT =
-  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"](\.{1,2}\/[^'"]+)['"]|(?:^|\n)\s*import\s+['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 function importsOf(file) {
   const out = [];
   for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-    const spec = m[1] ?? m[2];
+    const spec = m[1] ?? m[2] ?? m[3];
     const base = resolve(dirname(file), spec).replace(/\.js$/, '');
     const target = [base + '.ts', join(base, 'index.ts')].find((c) => existsSync(c));
     if (target && !relative(root, target).startsWith('..')) out.push(target);
@@ -117,8 +118,25 @@ function visit(v) {
     cycle.push(w);
   } while (w !== v);
   if (cycle.length > 1 || (edges.get(v) ?? []).includes(v)) {
-    problems.push(`import cycle: ${cycle.reverse().map(show).join(' -> ')}`);
+    problems.push(`import cycle: ${loopThrough(v, new Set(cycle)).map(show).join(' -> ')}`);
   }
+}
+/** One shortest loop from `start` back to it, inside its strongly connected set. */
+function loopThrough(start, members) {
+  const cameFrom = new Map();
+  const queue = [start];
+  while (queue.length) {
+    const v = queue.shift();
+    for (const w of edges.get(v) ?? []) {
+      if (!members.has(w) || cameFrom.has(w)) continue;
+      cameFrom.set(w, v);
+      if (w === start) queue.length = 0;
+      else queue.push(w);
+    }
+  }
+  const between = [];
+  for (let v = cameFrom.get(start); v !== start; v = cameFrom.get(v)) between.unshift(v);
+  return [start, ...between, start];
 }
 for (const f of files) if (!index.has(f)) visit(f);
 
