@@ -121,6 +121,15 @@ export interface RecoverSettings {
   lockWait: number;
 }
 
+export interface VerifySettings {
+  connection: ConnectionSettings;
+  hashfile: string;
+  /** Seconds without a binlog event before the read counts as stuck. */
+  timeout: number;
+  /** Compare row counts only: do not read the tables. */
+  countsOnly?: boolean;
+}
+
 export const DEFAULTS = {
   port: 3306,
   /** The user when neither the input nor the option file names one. */

@@ -10,10 +10,10 @@ import {
   parseIntInput,
   type FlushSettings,
   type RecoverSettings,
+  type VerifySettings,
 } from '../settings.js';
 import { buildFlushSettings, type InputSource } from '../config/build.js';
 import { namesFor, type InputKey } from '../model/input-names.js';
-import type { VerifySettings } from '../verify/verify.js';
 
 export type Mode = 'flush' | 'recover' | 'plan' | 'verify';
 /** Placeholder for resumeFrom: the journal is the newest artifact of this run, fetched by run.ts. */

@@ -24,12 +24,12 @@ import {
   type RunControls,
   type Selection,
   type GtidPlacement,
+  type VerifySettings,
 } from '../settings.js';
 import { readMyCnf } from './mycnf.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';
 import { checkDirectoryFor, checkNewFile, checkReadableFile, checkWorkingDirectory } from './paths.js';
 import { RESUMABLE } from './resume.js';
-import type { VerifySettings } from '../verify/verify.js';
 
 export type { InputKey } from '../model/input-names.js';
 

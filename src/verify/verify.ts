@@ -18,7 +18,7 @@ import {
 import { readJournal, type JournalState } from '../journal/journal.js';
 import { buildManifest, type Manifest } from '../journal/manifest.js';
 import type { Logger } from '../log.js';
-import type { ConnectionSettings } from '../settings.js';
+import type { ConnectionSettings, VerifySettings } from '../settings.js';
 import { checkRange, comparePositions, type Verdict } from './check.js';
 import {
   BinlogSides,
@@ -33,15 +33,6 @@ import { planTable, type TablePlan } from './digest.js';
 import { readEvents, readRange } from './reader.js';
 import { GTIDS_SINCE } from './sql.js';
 import { Touches, serverWideReason, type ReplicationFacts } from './values.js';
-
-export interface VerifySettings {
-  connection: ConnectionSettings;
-  hashfile: string;
-  /** Seconds without a binlog event before the read counts as stuck. */
-  timeout: number;
-  /** Compare row counts only: do not read the tables. */
-  countsOnly?: boolean;
-}
 
 export interface VerifyReport extends Verdict {
   status: 'verified' | 'mismatch';
