@@ -8,7 +8,8 @@
  */
 import { chunkMayBeRetried, connectionUnusable, outcomeUnknown, surelyRolledBack } from '../db/failures.js';
 import { errorText } from '../errors.js';
-import { chunkRowsOf, committedStatements, rowsAfterStart, sessionAlive } from '../inspect/inspector.js';
+import { chunkRowsOf, rowsAfterStart, sessionAlive } from '../inspect/copy-reads.js';
+import { committedStatements } from '../inspect/binlog.js';
 import type { Chunk } from '../model/copy.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { now } from '../model/time.js';

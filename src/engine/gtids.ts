@@ -9,7 +9,7 @@
  */
 import type { Db } from '../db/connection.js';
 import { errorText } from '../errors.js';
-import { gtidsOfTables } from '../inspect/inspector.js';
+import { gtidsOfTables } from '../inspect/binlog.js';
 
 /** Where the Applier reports each binlogged statement's outcome. */
 export interface GtidSink {

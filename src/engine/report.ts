@@ -2,7 +2,7 @@
  * What a run did, as data (the --json result, the action's outputs and summary) and as text.
  */
 import type { ExitCode } from '../errors.js';
-import type { BinlogPosition } from '../inspect/inspector.js';
+import type { BinlogPosition } from '../inspect/binlog.js';
 import type { Skipped } from '../plan/plan.js';
 import { describeEstimate, type RunEstimate } from '../plan/estimate.js';
 import type { GtidReport } from '../plan/gtid.js';

@@ -4,7 +4,8 @@
  * The only DROP this tool ever runs is in `dropOurTables`, behind its guard (`dropVerdict`).
  */
 import type { Db } from '../db/connection.js';
-import { cannotOpen, engineOnlyTables, liveShape, liveTable, type LiveTable } from '../inspect/inspector.js';
+import { cannotOpen, engineOnlyTables, liveTable, liveTables, type LiveTable } from '../inspect/set-aside.js';
+import { liveShape } from '../inspect/shapes.js';
 import type { Applier } from './applier.js';
 import { qualify } from '../sql/quote.js';
 import type { Logger } from '../log.js';
@@ -124,19 +125,6 @@ function notOursWhy(t: LiveTable, proven: boolean): string {
   if (!proven) return "the journal does not show this run created it, and it is not this run's marked twin";
   if (t.engine === '') return 'the server cannot open it';
   return `it is a ${t.type.toLowerCase()}, not a table this run created`;
-}
-
-async function liveTables(db: Db, tables: { schema: string; table: string }[]): Promise<LiveTable[]> {
-  const rows = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS y, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
-       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`,
-    tables.flatMap((t) => [t.schema, t.table]),
-  );
-  return tables.map((t) => {
-    const r = rows.find((x) => x.s === t.schema && x.t === t.table);
-    if (!r) return { exists: false, engine: '', comment: '', type: '' };
-    return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
-  });
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
-import type { BinlogPosition } from '../inspect/inspector.js';
+import type { BinlogPosition } from '../inspect/binlog.js';
 import type { JournalWriter, StepName } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import type { PlannedTable } from '../plan/plan.js';

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/connection.js';
 import { errorText } from '../errors.js';
-import { globalStatusExists } from '../inspect/inspector.js';
+import { globalStatusExists } from '../inspect/server.js';
 import type { JournalWriter } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import { ControlChannel } from './control-channel.js';

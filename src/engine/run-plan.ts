@@ -8,13 +8,9 @@ import { ExitCode, InputError, PreflightError } from '../errors.js';
 import { namesOf } from '../model/input-names.js';
 import { now } from '../model/time.js';
 import { twinMarker } from '../model/table-names.js';
-import {
-  binlogRetention,
-  foreignKeyEdges,
-  showCreateMany,
-  type BinlogRetention,
-  type ServerFacts,
-} from '../inspect/inspector.js';
+import { binlogRetention, type BinlogRetention } from '../inspect/binlog.js';
+import { foreignKeyEdges, showCreateMany } from '../inspect/tables.js';
+import type { ServerFacts } from '../inspect/server.js';
 import { preflight, type PreflightReport } from '../plan/preflight.js';
 import {
   JOURNAL_FORMAT,

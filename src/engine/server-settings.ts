@@ -10,9 +10,9 @@
  * super_read_only OFF. `decidePutBack` orders the statements accordingly and leaves alone what someone
  * else changed since, including a change to the other switch that putting ours back would undo.
  */
-import type { Db } from '../db/connection.js';
 import { errorText } from '../errors.js';
-import { existingTables, globalVariables } from '../inspect/inspector.js';
+import { existingTables } from '../inspect/set-aside.js';
+import { readOnlyState, type ReadOnlyState } from '../inspect/server.js';
 import type { JournalState, JournalWriter, ServerSetting, Switch } from '../journal/journal.js';
 import type { Logger } from '../log.js';
 import { now } from '../model/time.js';
@@ -29,24 +29,6 @@ export interface SettingReport extends SettingChange {
   outcome: 'held' | 'restored' | 'already' | 'changed';
   /** For `changed`: why it was left as it is. */
   why?: string;
-}
-
-/** The read-only switches as the server has them; super_read_only absent where there is none (MariaDB). */
-export interface ReadOnlyState {
-  read_only: Switch;
-  super_read_only?: Switch;
-}
-
-const onOff = (v: string): Switch => (['1', 'ON'].includes(v.toUpperCase()) ? 'ON' : 'OFF');
-
-/** Both switches, in one round trip; a variable the server does not have is not read. */
-export async function readOnlyState(db: Db): Promise<ReadOnlyState> {
-  const v = await globalVariables(db, ['read_only', 'super_read_only']);
-  const sro = v.get('super_read_only');
-  return {
-    read_only: onOff(v.get('read_only') ?? 'OFF'),
-    ...(sro === undefined ? {} : { super_read_only: onOff(sro) }),
-  };
 }
 
 /**

@@ -6,7 +6,9 @@
  */
 import { connectionUnusable, ddlRetryDelay } from '../db/failures.js';
 import { TableError, errorText, type Phase } from '../errors.js';
-import { binlogPosition, keyExtentOf, liveTable } from '../inspect/inspector.js';
+import { binlogPosition } from '../inspect/binlog.js';
+import { keyExtentOf } from '../inspect/copy-reads.js';
+import { liveTable } from '../inspect/set-aside.js';
 import type { StepName, TableFlushed } from '../journal/journal.js';
 import { shellName } from '../model/table-names.js';
 import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';

@@ -17,7 +17,7 @@ import type { RunShared, WorkerSession } from './run-context.js';
 import type { Work } from './scheduler.js';
 import { finishTable, prepareTable } from './table-steps.js';
 import type { Db } from '../db/connection.js';
-import { binlogPosition } from '../inspect/inspector.js';
+import { binlogPosition } from '../inspect/binlog.js';
 
 export interface PoolOptions {
   workers: number;

@@ -8,9 +8,7 @@ import { atLeast, parseVersion, type ServerVersion } from '../model/version.js';
 import { rulesFor } from '../flavours/index.js';
 import type { Column, Index, TableShape } from '../model/table.js';
 import type { TwinSpec } from '../sql/builders.js';
-
-const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+import { num, str } from './cells.js';
 
 /** Which tables to read: every table of some schemas, or one table. */
 type Scope = { schemas: string[] } | { schema: string; table: string };

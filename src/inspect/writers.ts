@@ -3,6 +3,9 @@
  * an event's SQL write into one of the flushed tables, and which sessions' users may write despite
  * read_only. Deliberately generous: a false alarm costs a look, a miss costs rows.
  */
+import type { Db } from '../db/connection.js';
+import type { Dialect } from '../flavours/index.js';
+import { num, str } from './cells.js';
 
 export interface TableName {
   schema: string;
@@ -46,4 +49,83 @@ export function usersWith(
     out.set(u, [...new Set([...(out.get(u) ?? []), r.privilege.toUpperCase()])]);
   }
   return out;
+}
+
+/** A client session of someone else (not a server thread, not a binlog reader). */
+export interface OtherSession {
+  id: number;
+  user: string;
+  host: string;
+  /** Privileges that let it write while read_only is ON; undefined when this user cannot read them. */
+  bypass?: string[];
+}
+
+/** What can still write into the flushed tables once read_only is ON (see inspect/writers.ts). */
+export interface LocalWriters {
+  sessions: OtherSession[];
+  events: { schema: string; name: string; definer: string }[];
+  triggers: { schema: string; name: string; on: string; into: string[] }[];
+}
+
+export async function localWriters(db: Db, d: Dialect, flushed: TableName[]): Promise<LocalWriters> {
+  const sessions = await db.rows(
+    `SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
+      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
+        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`,
+  );
+  const canSeeAll = await db
+    .rows(
+      d.version.flavour === 'mariadb'
+        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
+        : 'SELECT 1 FROM mysql.user LIMIT 0',
+    )
+    .then(() => true)
+    .catch(() => false);
+  const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+  const me = current.slice(0, current.lastIndexOf('@'));
+  const privRows = await db.rows(
+    `SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`,
+    d.privileges.readOnlyBypass,
+  );
+  const bypass = usersWith(
+    privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })),
+    d.privileges.readOnlyBypass,
+  );
+  const result: LocalWriters = {
+    sessions: sessions.map((r) => {
+      const user = str(r.u);
+      const known = canSeeAll || user === me;
+      return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
+    }),
+    events: [],
+    triggers: [],
+  };
+  const schemas = new Set(flushed.map((t) => t.schema));
+  const key = (s: string, t: string) => `${s}\u0000${t}`;
+  const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
+  if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
+    const ev = await db.rows(
+      `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`,
+    );
+    result.events = ev
+      .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
+      .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
+  }
+  const trg = await db.rows(
+    `SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
+       FROM information_schema.TRIGGERS`,
+  );
+  for (const t of trg) {
+    if (flushedKeys.has(key(str(t.os), str(t.ot)))) continue; // moves with its table: never fires on a twin
+    const into = writesInto(str(t.b), flushed);
+    if (into.length) {
+      result.triggers.push({
+        schema: str(t.s),
+        name: str(t.n),
+        on: `${str(t.os)}.${str(t.ot)}`,
+        into: into.map((x) => `${x.schema}.${x.table}`),
+      });
+    }
+  }
+  return result;
 }

@@ -1,6 +1,6 @@
 /**
  * The typed model of a table's columns and indexes, as the inspector reads them from
- * information_schema (src/inspect/inspector.ts) for flush and recover alike. The flavour modules
+ * information_schema (src/inspect/shapes.ts) for flush and recover alike. The flavour modules
  * (src/flavours) decide over this model what a BLACKHOLE twin must drop or rewrite, what preflight
  * must refuse and which keys can cut chunks; nothing here knows a flavour.
  */

@@ -2,7 +2,7 @@
  * How much binlog a run will write and for how long, and whether the server keeps it long enough for
  * a reader to get there. Pure: from the table estimates, the settings and the server's retention.
  */
-import type { BinlogRetention } from '../inspect/inspector.js';
+import type { BinlogRetention } from '../inspect/binlog.js';
 import { formatBytes } from '../model/format.js';
 
 /**

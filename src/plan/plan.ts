@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Selection } from '../settings.js';
-import type { TableRow } from '../inspect/inspector.js';
+import type { TableRow } from '../inspect/tables.js';
 import type { TableKindRules } from '../flavours/index.js';
 import { indexColumns, type Column, type Index, type TableShape } from '../model/table.js';
 import type { TwinEdits, TwinSpec } from '../sql/builders.js';

@@ -15,26 +15,19 @@ import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
 import { discover, type Discovery } from './plan.js';
 import { rulesFor } from '../flavours/index.js';
+import { currentGrants, missingSchemaPrivileges, type Grants } from '../inspect/grants.js';
+import { downstreamReplicas, replicaStatus, type ReplicaStatus } from '../inspect/replication.js';
 import {
-  currentGrants,
-  downstreamReplicas,
-  missingSchemaPrivileges,
   engineSupport,
   globalStatusExists,
   globalVariables,
-  listSchemas,
-  listTables,
-  localWriters,
   readServer,
-  replicaStatus,
-  shapeOf,
-  tableShapes,
-  type OtherSession,
-  type ReplicaStatus,
-  type Grants,
   type ServerFacts,
-  type TableShape,
-} from '../inspect/inspector.js';
+} from '../inspect/server.js';
+import { listSchemas, listTables } from '../inspect/tables.js';
+import { localWriters, type OtherSession } from '../inspect/writers.js';
+import { shapeOf, tableShapes } from '../inspect/shapes.js';
+import type { TableShape } from '../model/table.js';
 import type { Dialect } from '../flavours/index.js';
 import { namesOf, type Names } from '../model/input-names.js';
 

@@ -7,14 +7,10 @@
 import { connect, type Db } from '../db/connection.js';
 import type { Flavour } from '../model/version.js';
 import { ExitCode, FlusherError, errorText } from '../errors.js';
-import {
-  binlogPosition,
-  globalVariables,
-  readServer,
-  replicaStatus,
-  shapeOf,
-  tableShapes,
-} from '../inspect/inspector.js';
+import { binlogPosition } from '../inspect/binlog.js';
+import { globalVariables, readServer } from '../inspect/server.js';
+import { replicaStatus } from '../inspect/replication.js';
+import { shapeOf, tableShapes } from '../inspect/shapes.js';
 import { readJournal, type JournalState } from '../journal/journal.js';
 import { buildManifest, type Manifest } from '../journal/manifest.js';
 import type { Logger } from '../log.js';

@@ -8,7 +8,7 @@ import { startExtraServer } from '../sandbox/local.js';
 import type { ServerInfo } from '../sandbox/types.js';
 import { rows, settingsFor, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { connect } from '../../src/db/connection.js';
-import { gtidsOfTables } from '../../src/inspect/inspector.js';
+import { gtidsOfTables } from '../../src/inspect/binlog.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
 import { transactionsBetween } from '../support/binlog.js';
 import { gtidSetOf } from '../../src/model/gtid-set.js';

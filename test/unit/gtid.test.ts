@@ -3,7 +3,7 @@ import { parseVersion } from '../../src/model/version.js';
 import { dialectFor } from '../../src/flavours/index.js';
 import { gtidReport, gtidSessionSettings } from '../../src/plan/gtid.js';
 import { gtidSetOf, parseGtidSet } from '../../src/model/gtid-set.js';
-import { gtidOfEvent } from '../../src/inspect/inspector.js';
+import { gtidOfEvent } from '../../src/inspect/binlog.js';
 
 const U = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
 const V = '4f22ab58-82db-22f2-af44-d91bba53a673';

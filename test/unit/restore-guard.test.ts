@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createdByUs, dropVerdict, type OurName } from '../../src/engine/restore.js';
 import { leftoversFailure } from '../../src/plan/preflight.js';
-import type { LiveTable } from '../../src/inspect/inspector.js';
+import type { LiveTable } from '../../src/inspect/set-aside.js';
 import type { StepName } from '../../src/journal/journal.js';
 
 const MARKER = 'binlog-flusher twin 0a1b2c3d';

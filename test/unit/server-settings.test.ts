@@ -9,9 +9,9 @@ import {
   decidePutBack,
   describeSetting,
   holdChanges,
-  type ReadOnlyState,
   type SettingChange,
 } from '../../src/engine/server-settings.js';
+import type { ReadOnlyState } from '../../src/inspect/server.js';
 
 const RO: SettingChange = { name: 'read_only', from: 'OFF', to: 'ON' };
 const SRO: SettingChange = { name: 'super_read_only', from: 'ON', to: 'OFF' };

@@ -1,0 +1,130 @@
+/**
+ * The binlog: where it stands, what it holds since a position (scans of SHOW BINLOG EVENTS), its
+ * size and its retention. Read-only.
+ */
+import type { Db } from '../db/connection.js';
+import type { Dialect } from '../flavours/index.js';
+import { qualify } from '../sql/quote.js';
+import { num, str } from './cells.js';
+import { globalVariables } from './server.js';
+
+export interface BinlogPosition {
+  file: string;
+  position: number;
+  gtid: string;
+}
+
+export async function binlogPosition(db: Db, d: Dialect): Promise<BinlogPosition> {
+  const r = await db.one(d.showBinlogStatus);
+  const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
+  return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
+}
+
+/**
+ * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
+ * committed statement that wrote rows. Only our workers write under that name while the table is
+ * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
+ * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
+ */
+export async function committedStatements(
+  db: Db,
+  from: { file: string; position: number },
+  schema: string,
+  table: string,
+): Promise<number> {
+  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+  const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
+  const suffix = `(${schema}.${table})`;
+  let n = 0;
+  for (const f of files) {
+    const events = await db.rows(
+      f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?',
+      f === from.file ? [f, from.position] : [f],
+    );
+    for (const e of events) if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
+  }
+  return n;
+}
+
+/** The GTID a binlog's Gtid event names: MariaDB `BEGIN GTID 0-2-79`, MySQL `GTID_NEXT= 'uuid[:tag]:79'`. */
+export function gtidOfEvent(info: string): string | undefined {
+  const mysql = /GTID_NEXT\s*=\s*'([0-9a-f-]{36}(?::[A-Za-z_][A-Za-z0-9_]*)?:\d+)'/i.exec(info);
+  return mysql?.[1] ?? /\bGTID (\d+-\d+-\d+)/.exec(info)?.[1];
+}
+
+/**
+ * The GTIDs of the transactions since `from` that logged rows of one of `tables` or created one of
+ * them (its `CREATE TABLE schema.table (`): what a run wrote, as the binlog holds it. Read only when a
+ * session could not say which GTID one of its statements got.
+ */
+export async function gtidsOfTables(
+  db: Db,
+  from: { file: string; position: number },
+  tables: { schema: string; table: string }[],
+): Promise<string[]> {
+  const maps = new Set(tables.map((t) => `(${t.schema}.${t.table})`));
+  const creates = tables.map((t) => `CREATE TABLE ${qualify(t.schema, t.table)} (`);
+  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+  const found = new Set<string>();
+  let gtid: string | undefined;
+  for (const f of logs.slice(Math.max(0, logs.indexOf(from.file)))) {
+    const events = await db.rows(
+      f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?',
+      f === from.file ? [f, from.position] : [f],
+    );
+    for (const e of events) {
+      const type = str(e.Event_type);
+      const info = str(e.Info);
+      // Each transaction starts with its GTID event (MySQL's anonymous ones have none to give).
+      if (/gtid/i.test(type) && !/^(Gtid_list|Previous_gtids)$/i.test(type)) gtid = gtidOfEvent(info);
+      else if (!gtid) continue;
+      else if (type === 'Table_map' && maps.has(info.slice(info.indexOf('(')))) found.add(gtid);
+      else if (type === 'Query' && creates.some((c) => info.includes(c))) found.add(gtid);
+    }
+  }
+  return [...found];
+}
+
+/** Binlog bytes written since a position: the rest of its file and every later file. */
+export async function binlogBytesSince(db: Db, from: { file: string; position: number }): Promise<number> {
+  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
+    name: str(r.Log_name),
+    size: num(r.File_size),
+  }));
+  const i = logs.findIndex((l) => l.name === from.file);
+  if (i < 0) return 0;
+  return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
+}
+
+/** Binlog expiry and size limits, per flavour (0: none). */
+export interface BinlogRetention {
+  /** Seconds after which a binlog file may be purged; 0: never by age. */
+  expireSeconds: number;
+  /** Where that came from, for the warning's fix. */
+  source: string;
+  /** Bytes all binlogs may take before the oldest are purged (MariaDB 11.4+); 0: none. */
+  totalSizeLimit: number;
+  /** MySQL 8.0.29+: OFF means nothing is purged automatically at all. */
+  autoPurge: boolean;
+}
+
+export async function binlogRetention(db: Db): Promise<BinlogRetention> {
+  const names = [
+    'binlog_expire_logs_seconds',
+    'expire_logs_days',
+    'binlog_expire_logs_auto_purge',
+    'max_binlog_total_size',
+    'binlog_space_limit',
+  ];
+  const v = await globalVariables(db, names);
+  const n = (name: string) => Number(v.get(name) ?? 0) || 0;
+  const seconds = n('binlog_expire_logs_seconds');
+  const days = n('expire_logs_days');
+  const expireSeconds = seconds || Math.round(days * 86_400);
+  return {
+    expireSeconds,
+    source: seconds ? 'binlog_expire_logs_seconds' : days ? 'expire_logs_days' : 'none',
+    totalSizeLimit: n('max_binlog_total_size') || n('binlog_space_limit'),
+    autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
+  };
+}

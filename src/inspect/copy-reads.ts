@@ -1,0 +1,43 @@
+/** The copy's reads, on the set-aside table: the key's extent, a chunk's rows, a session's life. Read-only. */
+import type { Db } from '../db/connection.js';
+import type { Chunk, CopyKey } from '../model/copy.js';
+import { countAfterStart, countChunkOf, keyExtent, sessionExists } from '../sql/builders.js';
+
+/** MIN and MAX of a single-column integer key; null for an empty table. */
+export async function keyExtentOf(
+  db: Db,
+  schema: string,
+  backup: string,
+  key: CopyKey,
+): Promise<{ lo: bigint; hi: bigint } | null> {
+  const ext = await db.one(keyExtent(schema, backup, key));
+  if (ext?.lo === null || ext?.lo === undefined) return null;
+  return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
+}
+
+/** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
+export async function chunkRowsOf(
+  db: Db,
+  schema: string,
+  backup: string,
+  key: CopyKey | undefined,
+  chunk: Chunk,
+): Promise<number> {
+  return Number((await db.one(countChunkOf(schema, backup, key, chunk)))?.n ?? 0);
+}
+
+/** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
+export async function rowsAfterStart(
+  db: Db,
+  schema: string,
+  backup: string,
+  key: CopyKey,
+  first: boolean,
+): Promise<number> {
+  return Number((await db.one(countAfterStart(schema, backup, key, first)))?.n ?? 0);
+}
+
+/** Whether a session still exists on the server. */
+export async function sessionAlive(db: Db, threadId: number): Promise<boolean> {
+  return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
+}

@@ -1,0 +1,86 @@
+/** The tables of the server: the list, foreign keys between them, their definitions. Read-only. */
+import type { Db, Row } from '../db/connection.js';
+import type { ForeignKeyEdge } from '../model/table.js';
+import { qualify } from '../sql/quote.js';
+import { num, str } from './cells.js';
+import { SYSTEM_SCHEMAS } from './server.js';
+
+export interface TableRow {
+  schema: string;
+  name: string;
+  type: string;
+  engine: string;
+  rows: number;
+  dataLength: number;
+  avgRowLength: number;
+  comment: string;
+  createOptions: string;
+}
+
+export async function listTables(db: Db, schemas?: string[]): Promise<TableRow[]> {
+  const params: unknown[] = [SYSTEM_SCHEMAS];
+  let where = 'TABLE_SCHEMA NOT IN (?)';
+  if (schemas && schemas.length) {
+    where += ' AND TABLE_SCHEMA IN (?)';
+    params.push(schemas);
+  }
+  const rows = await db.rows(
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
+            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
+            IFNULL(CREATE_OPTIONS, '') AS o
+       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+    params,
+  );
+  return rows.map((r) => ({
+    schema: str(r.s),
+    name: str(r.n),
+    type: str(r.t),
+    engine: str(r.e),
+    rows: num(r.r),
+    dataLength: num(r.dl),
+    avgRowLength: num(r.arl),
+    comment: str(r.c),
+    createOptions: str(r.o),
+  }));
+}
+
+/** Foreign keys whose child or parent table is in `schemas` (the rename families, plan/families). */
+export async function foreignKeyEdges(db: Db, schemas: string[]): Promise<ForeignKeyEdge[]> {
+  if (schemas.length === 0) return [];
+  const rows = await db.rows(
+    `SELECT CONSTRAINT_SCHEMA AS cs, TABLE_NAME AS ct, UNIQUE_CONSTRAINT_SCHEMA AS ps, REFERENCED_TABLE_NAME AS pt
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (?) OR UNIQUE_CONSTRAINT_SCHEMA IN (?)`,
+    [schemas, schemas],
+  );
+  return rows.map((r) => ({
+    childSchema: str(r.cs),
+    child: str(r.ct),
+    parentSchema: str(r.ps),
+    parent: str(r.pt),
+  }));
+}
+
+export async function listSchemas(db: Db): Promise<string[]> {
+  const rows = await db.rows(
+    'SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)',
+    [SYSTEM_SCHEMAS],
+  );
+  return rows.map((r) => str(r.s));
+}
+
+/** SHOW CREATE TABLE for many tables, batched into few round trips. */
+export async function showCreateMany(db: Db, tables: { schema: string; table: string }[]): Promise<string[]> {
+  const out: string[] = [];
+  const batch = 200;
+  for (let i = 0; i < tables.length; i += batch) {
+    const part = tables.slice(i, i + batch);
+    const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
+    for (const set of sets) {
+      const row = (set as Row[])[0];
+      const text = row?.['Create Table'];
+      if (typeof text !== 'string') throw new Error('SHOW CREATE TABLE returned no definition');
+      out.push(text);
+    }
+  }
+  return out;
+}
