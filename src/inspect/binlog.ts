@@ -2,6 +2,7 @@
  * The binlog: where it stands, what it holds since a position (scans of SHOW BINLOG EVENTS), its
  * size and its retention. Read-only.
  */
+import { binaryLogs, binlogEvents, gtidExecuted } from '../sql/reads.js';
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
 import { qualify } from '../sql/quote.js';
@@ -16,7 +17,7 @@ export interface BinlogPosition {
 
 export async function binlogPosition(db: Db, d: Dialect): Promise<BinlogPosition> {
   const r = await db.one(d.showBinlogStatus);
-  const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
+  const g = await db.one(...gtidExecuted(d.gtidExecutedExpr));
   return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
 }
 
@@ -32,15 +33,12 @@ export async function committedStatements(
   schema: string,
   table: string,
 ): Promise<number> {
-  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+  const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
   const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
   const suffix = `(${schema}.${table})`;
   let n = 0;
   for (const f of files) {
-    const events = await db.rows(
-      f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?',
-      f === from.file ? [f, from.position] : [f],
-    );
+    const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
     for (const e of events) if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
   }
   return n;
@@ -64,14 +62,11 @@ export async function gtidsOfTables(
 ): Promise<string[]> {
   const maps = new Set(tables.map((t) => `(${t.schema}.${t.table})`));
   const creates = tables.map((t) => `CREATE TABLE ${qualify(t.schema, t.table)} (`);
-  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+  const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
   const found = new Set<string>();
   let gtid: string | undefined;
   for (const f of logs.slice(Math.max(0, logs.indexOf(from.file)))) {
-    const events = await db.rows(
-      f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?',
-      f === from.file ? [f, from.position] : [f],
-    );
+    const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
     for (const e of events) {
       const type = str(e.Event_type);
       const info = str(e.Info);
@@ -87,7 +82,7 @@ export async function gtidsOfTables(
 
 /** Binlog bytes written since a position: the rest of its file and every later file. */
 export async function binlogBytesSince(db: Db, from: { file: string; position: number }): Promise<number> {
-  const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
+  const logs = (await db.rows(...binaryLogs())).map((r) => ({
     name: str(r.Log_name),
     size: num(r.File_size),
   }));

@@ -1,5 +1,6 @@
 /** The current user's privileges, and what they allow on a schema. Read-only. */
 import type { Db } from '../db/connection.js';
+import { currentUser, schemaPrivileges, userPrivileges } from '../sql/reads.js';
 import { str } from './cells.js';
 
 /** Privileges of the current user: global ones, and per schema pattern (LIKE syntax). */
@@ -9,17 +10,11 @@ export interface Grants {
 }
 
 export async function currentGrants(db: Db): Promise<Grants> {
-  const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+  const who = str((await db.one(...currentUser()))?.u);
   const at = who.lastIndexOf('@');
   const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
-  const g = await db.rows(
-    'SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?',
-    [grantee],
-  );
-  const sc = await db.rows(
-    'SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?',
-    [grantee],
-  );
+  const g = await db.rows(...userPrivileges(grantee));
+  const sc = await db.rows(...schemaPrivileges(grantee));
   return {
     global: new Set(g.map((r) => str(r.p).toUpperCase())),
     schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
@@ -48,4 +43,14 @@ export function missingSchemaPrivileges(g: Grants, schema: string): string[] {
       !g.global.has(p) &&
       !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)),
   );
+}
+
+/** Why the server refuses this user a statement (its message), or undefined when it runs it. */
+export async function refusalOf(db: Db, sql: string): Promise<string | undefined> {
+  try {
+    await db.rows(sql);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }

@@ -1,4 +1,5 @@
 /** Replication as this server sees it: its own applier threads, and replicas reading its binlog. Read-only. */
+import { binlogDumpThreads, mariaGtidSlavePos, mariaReplicasStatus } from '../sql/reads.js';
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
 import { num, str } from './cells.js';
@@ -18,14 +19,13 @@ export interface ReplicaStatus {
 export async function replicaStatus(db: Db, d: Dialect): Promise<ReplicaStatus | undefined> {
   const rows =
     d.version.flavour === 'mariadb'
-      ? await db.rows('SHOW ALL SLAVES STATUS')
+      ? await db.rows(...mariaReplicasStatus())
       : await db.rows(d.showReplicaStatus);
   if (rows.length === 0) return undefined;
   const c = d.replicaCols;
   const first = rows[0]!;
   let gtidApplied = str(first.Executed_Gtid_Set);
-  if (d.version.flavour === 'mariadb')
-    gtidApplied = str((await db.one('SELECT @@GLOBAL.gtid_slave_pos AS g'))?.g);
+  if (d.version.flavour === 'mariadb') gtidApplied = str((await db.one(...mariaGtidSlavePos()))?.g);
   return {
     ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
     sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
@@ -43,9 +43,7 @@ export async function downstreamReplicas(db: Db, d: Dialect): Promise<string[]> 
   // Without the privilege for this statement the processlist shows only our own threads, so a
   // failure here is a failure of the check (the caller decides), never "no replicas".
   for (const r of await db.rows(d.showReplicas)) found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
-  const dumps = await db.rows(
-    "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')",
-  );
+  const dumps = await db.rows(...binlogDumpThreads());
   for (const r of dumps) found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
   return [...found];
 }

@@ -2,13 +2,18 @@
  * Server facts: version and flavour, ids, log_bin, read_only and GTID mode, engines, global
  * variables and status. Read-only.
  */
+import {
+  engineSupportOf,
+  globalStatusLike,
+  globalVariablesIn,
+  serverFacts,
+  versionQuery,
+} from '../sql/reads.js';
 import type { Db } from '../db/connection.js';
 import { dialectFor, type Dialect } from '../flavours/index.js';
 import { parseVersion } from '../model/version.js';
 import type { Switch } from '../journal/journal.js';
 import { bool, num, str } from './cells.js';
-
-export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
 export interface ServerFacts {
   dialect: Dialect;
@@ -22,17 +27,11 @@ export interface ServerFacts {
 }
 
 export async function readServer(db: Db): Promise<ServerFacts> {
-  const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+  const base = await db.one(...versionQuery());
   const version = parseVersion(str(base?.v), str(base?.vc));
   const dialect = dialectFor(version);
   const maria = version.flavour === 'mariadb';
-  const r = await db.one(
-    maria
-      ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                0 AS sro, ${dialect.gtidModeExpr} AS gtid`
-      : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                @@super_read_only AS sro, ${dialect.gtidModeExpr} AS gtid`,
-  );
+  const r = await db.one(...serverFacts(maria, dialect.gtidModeExpr));
   return {
     dialect,
     serverId: num(r?.sid),
@@ -46,7 +45,7 @@ export async function readServer(db: Db): Promise<ServerFacts> {
 }
 
 export async function engineSupport(db: Db, engine: string): Promise<string> {
-  const r = await db.one('SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?', [engine]);
+  const r = await db.one(...engineSupportOf(engine));
   return str(r?.s).toUpperCase();
 }
 
@@ -56,19 +55,19 @@ export async function engineSupport(db: Db, engine: string): Promise<string> {
  */
 export async function globalVariables(db: Db, names: string[]): Promise<Map<string, string>> {
   if (!names.length) return new Map();
-  const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
+  const rows = await db.rows(...globalVariablesIn(names));
   return new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
 }
 
 /** A numeric server status (SHOW GLOBAL STATUS), e.g. Threads_running; 0 when unknown. */
 export async function globalStatus(db: Db, name: string): Promise<number> {
-  const r = await db.one('SHOW GLOBAL STATUS LIKE ?', [name]);
+  const r = await db.one(...globalStatusLike(name));
   return Number(r?.Value ?? 0) || 0;
 }
 
 /** Whether SHOW GLOBAL STATUS lists `name` (a status it does not list reads as 0 forever). */
 export async function globalStatusExists(db: Db, name: string): Promise<boolean> {
-  const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [name]);
+  const rows = await db.rows(...globalStatusLike(name));
   return rows.some((r) => String(r.Variable_name).toLowerCase() === name.toLowerCase());
 }
 

@@ -4,7 +4,7 @@
  * can leave under a name. Read-only.
  */
 import type { Db } from '../db/connection.js';
-import { qualify } from '../sql/quote.js';
+import { anyRow, existingOf, innodbTablesNamed, liveTableOf, liveTablesOf, openTable } from '../sql/reads.js';
 import { str } from './cells.js';
 import type { TableName } from './writers.js';
 
@@ -17,22 +17,14 @@ export interface LiveTable {
 }
 
 export async function liveTable(db: Db, schema: string, table: string): Promise<LiveTable> {
-  const r = await db.one(
-    `SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
-    [schema, table],
-  );
+  const r = await db.one(...liveTableOf(schema, table));
   if (!r) return { exists: false, engine: '', comment: '', type: '' };
   return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
 }
 
 /** liveTable for many names, in one round trip. */
 export async function liveTables(db: Db, tables: { schema: string; table: string }[]): Promise<LiveTable[]> {
-  const rows = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS y, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
-       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`,
-    tables.flatMap((t) => [t.schema, t.table]),
-  );
+  const rows = await db.rows(...liveTablesOf(tables));
   return tables.map((t) => {
     const r = rows.find((x) => x.s === t.schema && x.t === t.table);
     if (!r) return { exists: false, engine: '', comment: '', type: '' };
@@ -43,11 +35,7 @@ export async function liveTables(db: Db, tables: { schema: string; table: string
 /** Which of these tables exist (in information_schema), in one round trip. */
 export async function existingTables(db: Db, tables: TableName[]): Promise<TableName[]> {
   if (tables.length === 0) return [];
-  const rows = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
-      WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`,
-    tables.flatMap((t) => [t.schema, t.table]),
-  );
+  const rows = await db.rows(...existingOf(tables));
   return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
 }
 
@@ -58,7 +46,7 @@ export async function existingTables(db: Db, tables: TableName[]): Promise<Table
  */
 export async function cannotOpen(db: Db, schema: string, table: string): Promise<string | undefined> {
   try {
-    await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 0`);
+    await db.rows(...openTable(schema, table));
     return undefined;
   } catch (e) {
     const code = (e as { errno?: number }).errno;
@@ -69,7 +57,7 @@ export async function cannotOpen(db: Db, schema: string, table: string): Promise
 }
 
 export async function isEmpty(db: Db, schema: string, table: string): Promise<boolean> {
-  const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
+  const r = await db.rows(...anyRow(schema, table));
   return r.length === 0;
 }
 
@@ -79,12 +67,6 @@ export async function isEmpty(db: Db, schema: string, table: string): Promise<bo
  * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
  */
 export async function engineOnlyTables(db: Db, schema: string, table: string): Promise<string[]> {
-  const esc = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const rows = await db
-    .rows(
-      `SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ? OR NAME LIKE ? ESCAPE '\\\\'`,
-      [`${schema}/${table}`, `${esc(schema)}/${esc(table)}#P#%`],
-    )
-    .catch(() => []);
+  const rows = await db.rows(...innodbTablesNamed(schema, table)).catch(() => []);
   return rows.map((r) => str(r.n));
 }

@@ -4,36 +4,19 @@
  * recover read it here, the same way. Read-only.
  */
 import type { Db, Row } from '../db/connection.js';
-import { atLeast, parseVersion, type ServerVersion } from '../model/version.js';
+import { parseVersion, type ServerVersion } from '../model/version.js';
+import {
+  shapeColumns,
+  shapeIndexParts,
+  shapePartitions,
+  shapeTableOptions,
+  versionQuery,
+  type Scope,
+} from '../sql/reads.js';
 import { rulesFor } from '../flavours/index.js';
 import type { Column, Index, TableShape } from '../model/table.js';
 import type { TwinSpec } from '../sql/builders.js';
 import { num, str } from './cells.js';
-
-/** Which tables to read: every table of some schemas, or one table. */
-type Scope = { schemas: string[] } | { schema: string; table: string };
-
-function where(scope: Scope): { sql: string; params: unknown[] } {
-  return 'schemas' in scope
-    ? { sql: 'TABLE_SCHEMA IN (?)', params: [scope.schemas] }
-    : { sql: 'TABLE_SCHEMA = ? AND TABLE_NAME = ?', params: [scope.schema, scope.table] };
-}
-
-/** Columns of information_schema that only some versions have, as expressions (NULL where absent). */
-function versionedFields(v: ServerVersion): { srid: string; visible: string; expression: string } {
-  if (v.flavour === 'mysql') {
-    return {
-      srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
-      visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
-      expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
-    };
-  }
-  return {
-    srid: 'NULL',
-    visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
-    expression: 'NULL',
-  };
-}
 
 /**
  * Whether a COLUMN_DEFAULT is an expression. MySQL marks expression defaults and CURRENT_TIMESTAMP
@@ -111,8 +94,6 @@ function mapKeyOf(shape: TableShape, pri: Set<string> | undefined): string | und
 /** The typed model of every table in scope, keyed by schema and table (see shapeOf). */
 export async function readShapes(db: Db, v: ServerVersion, scope: Scope): Promise<Map<string, TableShape>> {
   const out = new Map<string, TableShape>();
-  const w = where(scope);
-  const f = versionedFields(v);
   const get = (s: string, t: string) => {
     const k = key(s, t);
     let x = out.get(k);
@@ -120,42 +101,17 @@ export async function readShapes(db: Db, v: ServerVersion, scope: Scope): Promis
     return x;
   };
   const pri = new Map<string, Set<string>>();
-  const cols = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
-            IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, COLUMN_DEFAULT AS d,
-            ${f.srid} AS srid, COLUMN_KEY AS ck
-       FROM information_schema.COLUMNS WHERE ${w.sql} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
-    w.params,
-  );
+  const cols = await db.rows(...shapeColumns(v, scope));
   for (const r of cols) {
     get(str(r.s), str(r.t)).columns.push(columnFrom(v, r));
     if (str(r.ck) === 'PRI')
       pri.set(key(str(r.s), str(r.t)), (pri.get(key(str(r.s), str(r.t))) ?? new Set()).add(str(r.n)));
   }
-  const idx = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
-            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl, COLLATION AS co, ${f.visible} AS vis,
-            ${f.expression} AS ex
-       FROM information_schema.STATISTICS WHERE ${w.sql}
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
-    w.params,
-  );
+  const idx = await db.rows(...shapeIndexParts(v, scope));
   for (const r of idx) addIndexPart(get(str(r.s), str(r.t)).indexes, r);
-  // One row per partition: information_schema.PARTITIONS has one per subpartition, and
-  // `PARTITION (p)` already reads all of p's subpartitions.
-  const parts = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
-      WHERE ${w.sql} AND PARTITION_NAME IS NOT NULL
-      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`,
-    w.params,
-  );
+  const parts = await db.rows(...shapePartitions(scope));
   for (const r of parts) get(str(r.s), str(r.t)).partitions.push(str(r.p));
-  const tables = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, IFNULL(ENGINE, '') AS e, IFNULL(CREATE_OPTIONS, '') AS o
-       FROM information_schema.TABLES WHERE ${w.sql}`,
-    w.params,
-  );
+  const tables = await db.rows(...shapeTableOptions(scope));
   for (const r of tables) {
     const shape = out.get(key(str(r.s), str(r.t)));
     if (!shape) continue;
@@ -193,7 +149,7 @@ export async function liveShape(
   schema: string,
   table: string,
 ): Promise<Omit<TwinSpec, 'marker' | 'columns'> & { columns: Column[] }> {
-  const r = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+  const r = await db.one(...versionQuery());
   const v = parseVersion(str(r?.v), str(r?.vc));
   const shape = shapeOf(await readShapes(db, v, { schema, table }), schema, table) ?? {
     engine: '',

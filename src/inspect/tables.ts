@@ -1,9 +1,8 @@
 /** The tables of the server: the list, foreign keys between them, their definitions. Read-only. */
 import type { Db, Row } from '../db/connection.js';
 import type { ForeignKeyEdge } from '../model/table.js';
-import { qualify } from '../sql/quote.js';
+import { foreignKeysTouching, showCreateTable, tablesOf, userSchemas } from '../sql/reads.js';
 import { num, str } from './cells.js';
-import { SYSTEM_SCHEMAS } from './server.js';
 
 export interface TableRow {
   schema: string;
@@ -18,19 +17,7 @@ export interface TableRow {
 }
 
 export async function listTables(db: Db, schemas?: string[]): Promise<TableRow[]> {
-  const params: unknown[] = [SYSTEM_SCHEMAS];
-  let where = 'TABLE_SCHEMA NOT IN (?)';
-  if (schemas && schemas.length) {
-    where += ' AND TABLE_SCHEMA IN (?)';
-    params.push(schemas);
-  }
-  const rows = await db.rows(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
-            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
-            IFNULL(CREATE_OPTIONS, '') AS o
-       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`,
-    params,
-  );
+  const rows = await db.rows(...tablesOf(schemas));
   return rows.map((r) => ({
     schema: str(r.s),
     name: str(r.n),
@@ -47,11 +34,7 @@ export async function listTables(db: Db, schemas?: string[]): Promise<TableRow[]
 /** Foreign keys whose child or parent table is in `schemas` (the rename families, plan/families). */
 export async function foreignKeyEdges(db: Db, schemas: string[]): Promise<ForeignKeyEdge[]> {
   if (schemas.length === 0) return [];
-  const rows = await db.rows(
-    `SELECT CONSTRAINT_SCHEMA AS cs, TABLE_NAME AS ct, UNIQUE_CONSTRAINT_SCHEMA AS ps, REFERENCED_TABLE_NAME AS pt
-       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (?) OR UNIQUE_CONSTRAINT_SCHEMA IN (?)`,
-    [schemas, schemas],
-  );
+  const rows = await db.rows(...foreignKeysTouching(schemas));
   return rows.map((r) => ({
     childSchema: str(r.cs),
     child: str(r.ct),
@@ -61,10 +44,7 @@ export async function foreignKeyEdges(db: Db, schemas: string[]): Promise<Foreig
 }
 
 export async function listSchemas(db: Db): Promise<string[]> {
-  const rows = await db.rows(
-    'SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)',
-    [SYSTEM_SCHEMAS],
-  );
+  const rows = await db.rows(...userSchemas());
   return rows.map((r) => str(r.s));
 }
 
@@ -74,7 +54,7 @@ export async function showCreateMany(db: Db, tables: { schema: string; table: st
   const batch = 200;
   for (let i = 0; i < tables.length; i += batch) {
     const part = tables.slice(i, i + batch);
-    const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${qualify(t.schema, t.table)}`));
+    const sets = await db.multi(part.map((t) => showCreateTable(t.schema, t.table)));
     for (const set of sets) {
       const row = (set as Row[])[0];
       const text = row?.['Create Table'];

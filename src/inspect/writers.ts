@@ -5,6 +5,15 @@
  */
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
+import {
+  allTriggers,
+  currentUser,
+  enabledEvents,
+  eventScheduler,
+  granteesWith,
+  otherClientSessions,
+  readAccounts,
+} from '../sql/reads.js';
 import { num, str } from './cells.js';
 
 export interface TableName {
@@ -68,25 +77,14 @@ export interface LocalWriters {
 }
 
 export async function localWriters(db: Db, d: Dialect, flushed: TableName[]): Promise<LocalWriters> {
-  const sessions = await db.rows(
-    `SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
-      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
-        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`,
-  );
+  const sessions = await db.rows(...otherClientSessions());
   const canSeeAll = await db
-    .rows(
-      d.version.flavour === 'mariadb'
-        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
-        : 'SELECT 1 FROM mysql.user LIMIT 0',
-    )
+    .rows(...readAccounts(d.version.flavour === 'mariadb'))
     .then(() => true)
     .catch(() => false);
-  const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
+  const current = str((await db.one(...currentUser()))?.u);
   const me = current.slice(0, current.lastIndexOf('@'));
-  const privRows = await db.rows(
-    `SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`,
-    d.privileges.readOnlyBypass,
-  );
+  const privRows = await db.rows(...granteesWith(d.privileges.readOnlyBypass));
   const bypass = usersWith(
     privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })),
     d.privileges.readOnlyBypass,
@@ -103,18 +101,13 @@ export async function localWriters(db: Db, d: Dialect, flushed: TableName[]): Pr
   const schemas = new Set(flushed.map((t) => t.schema));
   const key = (s: string, t: string) => `${s}\u0000${t}`;
   const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
-  if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
-    const ev = await db.rows(
-      `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`,
-    );
+  if (str((await db.one(...eventScheduler()))?.e).toUpperCase() === 'ON') {
+    const ev = await db.rows(...enabledEvents());
     result.events = ev
       .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
       .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
   }
-  const trg = await db.rows(
-    `SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
-       FROM information_schema.TRIGGERS`,
-  );
+  const trg = await db.rows(...allTriggers());
   for (const t of trg) {
     if (flushedKeys.has(key(str(t.os), str(t.ot)))) continue; // moves with its table: never fires on a twin
     const into = writesInto(str(t.b), flushed);

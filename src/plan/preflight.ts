@@ -15,7 +15,8 @@ import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
 import { discover, type Discovery } from './plan.js';
 import { rulesFor } from '../flavours/index.js';
-import { currentGrants, missingSchemaPrivileges, type Grants } from '../inspect/grants.js';
+import { currentGrants, missingSchemaPrivileges, refusalOf, type Grants } from '../inspect/grants.js';
+import { FIRST_BINLOG_EVENT } from '../sql/reads.js';
 import { downstreamReplicas, replicaStatus, type ReplicaStatus } from '../inspect/replication.js';
 import {
   engineSupport,
@@ -224,22 +225,17 @@ async function privilegeChecks(
   replica: ReplicaStatus | undefined,
 ): Promise<Grants> {
   const probe = async (sql: string, privilege: string, why: string) => {
-    try {
-      await db.rows(sql);
-    } catch (e) {
+    const refused = await refusalOf(db, sql);
+    if (refused !== undefined) {
       fail(
         'privilege',
-        `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${(e as Error).message}`,
+        `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${refused}`,
         `GRANT ${privilege} ON *.* TO the flush user`,
       );
     }
   };
   await probe(d.showBinlogStatus, d.privileges.binlogStatus, 'to record binlog coordinates');
-  await probe(
-    'SHOW BINLOG EVENTS LIMIT 1',
-    d.privileges.binlogEvents,
-    'to check a retried chunk against the binlog',
-  );
+  await probe(FIRST_BINLOG_EVENT, d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
   const grants = await currentGrants(db);
   if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
     if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
