@@ -40,6 +40,24 @@ export interface Selection {
   skip: string[];
 }
 
+/* Which tables a selection covers: the one rule discovery, preflight and recover all follow. */
+
+/** A schema is selected when --db names it (or --db is empty) and --skip does not. */
+export function selectsSchema(sel: Selection, schema: string): boolean {
+  return (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
+}
+
+/** One --table entry names this table: same name, and same schema when the entry gives one. */
+export function namesTable(f: TableFilter, schema: string, table: string): boolean {
+  return f.table === table && (!f.schema || f.schema === schema);
+}
+
+/** A table is selected when its schema is, and --table names it (or --table is empty). */
+export function selectsTable(sel: Selection, schema: string, table: string): boolean {
+  if (!selectsSchema(sel, schema)) return false;
+  return sel.tables.length === 0 || sel.tables.some((f) => namesTable(f, schema, table));
+}
+
 export interface ReplicationSettings {
   stopReplica: boolean;
   startReplica: boolean;

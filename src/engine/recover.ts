@@ -12,9 +12,9 @@ import { readServer } from '../inspect/server.js';
 import { replicaStatus } from '../inspect/replication.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../log.js';
-import type { RecoverSettings } from '../settings.js';
 import { namesOf } from '../model/input-names.js';
 import { now } from '../model/time.js';
+import { selectsTable, type RecoverSettings } from '../settings.js';
 import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
 import { Applier } from './applier.js';
 import type { FaultHook } from './fault.js';
@@ -37,15 +37,6 @@ export interface RecoverReport {
   replica: { wasReplica?: boolean; stopped: boolean; started: boolean };
   /** Server settings the flush changed, put back once every table is in place. */
   settings: SettingReport[];
-}
-
-function selected(s: RecoverSettings, schema: string, table: string): boolean {
-  const sel = s.selection;
-  if (sel.databases.length && !sel.databases.includes(schema)) return false;
-  if (sel.skip.includes(schema)) return false;
-  if (sel.tables.length && !sel.tables.some((f) => f.table === table && (!f.schema || f.schema === schema)))
-    return false;
-  return true;
 }
 
 export async function recover(
@@ -111,7 +102,7 @@ function emptyReport(s: RecoverSettings): RecoverReport {
 
 function dryRunReport(s: RecoverSettings, journal: JournalState): RecoverReport {
   const report = emptyReport(s);
-  for (const t of journal.tables.filter((x) => selected(s, x.schema, x.table))) {
+  for (const t of journal.tables.filter((x) => selectsTable(s.selection, x.schema, x.table))) {
     report.tables.push({
       schema: t.schema,
       table: t.table,
@@ -134,7 +125,7 @@ async function replay(
 ): Promise<RecoverReport> {
   const report = emptyReport(s);
   const apply = new Applier(db, d);
-  const tables = journal.tables.filter((t) => selected(s, t.schema, t.table));
+  const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
   await holdApplier(apply, report, tables, journal.marker, s, log);
   await holdForRecovery(apply, writer, journal, log);
   for (const t of tables) {

@@ -3,13 +3,13 @@
  * copied. Pure: it works on what the inspector read.
  */
 import { createHash } from 'node:crypto';
-import type { Selection } from '../settings.js';
 import type { TableRow } from '../inspect/tables.js';
 import type { TableKindRules } from '../flavours/index.js';
 import { indexColumns, type Column, type Index, type TableShape } from '../model/table.js';
 import type { TwinEdits, TwinSpec } from '../sql/builders.js';
 import type { CopyKey } from '../model/copy.js';
 import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
+import { namesTable, selectsSchema, type Selection } from '../settings.js';
 
 export interface Skipped {
   schema: string;
@@ -113,8 +113,7 @@ export function discover(
       });
     }
   }
-  const inScope = (schema: string) =>
-    (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
+  const inScope = (schema: string) => selectsSchema(sel, schema);
 
   const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
   const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
@@ -170,7 +169,7 @@ function namedTables(
       });
       continue;
     }
-    const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
+    const hits = candidates.filter((t) => namesTable(f, t.schema, t.name));
     const label = f.schema ? `${f.schema}.${f.table}` : f.table;
     if (hits.length === 0) {
       problems.push({

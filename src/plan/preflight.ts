@@ -6,14 +6,14 @@
 import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.js';
 import { InputError, type PreflightFailure } from '../errors.js';
-import { CHUNK_BYTES, type FlushSettings } from '../settings.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { gtidSessionSettings } from './gtid.js';
 import { parseMariaPosition } from '../model/gtid-set.js';
 import { isLeftoverName, isOurBackupName } from '../model/table-names.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../log.js';
-import { discover, type Discovery } from './plan.js';
+import { chooseKey, discover, type Discovery } from './plan.js';
+import { CHUNK_BYTES, selectsSchema, type FlushSettings } from '../settings.js';
 import { rulesFor } from '../flavours/index.js';
 import { currentGrants, missingSchemaPrivileges, refusalOf, type Grants } from '../inspect/grants.js';
 import { FIRST_BINLOG_EVENT } from '../sql/reads.js';
@@ -324,11 +324,7 @@ async function selectionChecks(
     fail('leftovers', f.message, fix);
   }
   const schemas = await listSchemas(db);
-  const selectedSchemas = schemas.filter(
-    (x) =>
-      (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
-      !s.selection.skip.includes(x),
-  );
+  const selectedSchemas = schemas.filter((x) => selectsSchema(s.selection, x));
   const shapes = await tableShapes(db, d.version, selectedSchemas);
   const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
   for (const p of discovery.problems)
@@ -355,7 +351,7 @@ async function selectionChecks(
 function bigTableWarnings({ d, warn }: Checks, discovery: Discovery): void {
   const rules = rulesFor(d.version);
   for (const { row, shape } of discovery.tables) {
-    if (row.dataLength >= CHUNK_BYTES && !shape.indexes.some((i) => rules.canCutChunks(i))) {
+    if (row.dataLength >= CHUNK_BYTES && !chooseKey(rules, shape.indexes)) {
       const mb = row.dataLength / 1048576;
       warn(
         `${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`,
