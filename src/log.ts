@@ -15,7 +15,7 @@ export interface Logger {
 
 const secrets = new Set<string>();
 
-/** Register a value that must never be printed (passwords). Short values are ignored. */
+/** Register a value that must never be printed (passwords). Only an empty value is ignored. */
 export function addSecret(value: string | undefined): void {
   if (value && value.length >= 1) secrets.add(value);
 }

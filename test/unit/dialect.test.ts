@@ -23,7 +23,7 @@ describe('dialect from the version string', () => {
     expect(d.stopReplica).toBe(stop);
     expect(d.showBinlogStatus).toBe(status);
   });
-  it('knows where BLACKHOLE may be partitioned and how CHECK names clash', () => {
+  it('knows how a missing BLACKHOLE engine is fixed and how CHECK names clash', () => {
     const maria = dialectFor(parseVersion('10.11.19-MariaDB'));
     const my = dialectFor(parseVersion('8.4.3'));
     expect(my.checkNamesPerSchema).toBe(true);
