@@ -2,42 +2,33 @@
 /**
  * The layers of src/, low to high, and the check that no import runs back up. A file may import a
  * file of its own folder or of a folder in a lower layer; never a higher layer, never a sibling of
- * its own layer. Folders written together as `a+b` are one unit (may import each other): the files
- * directly under src/ (`.`: errors, log, settings, version) and model/ are the bottom one. Also
- * refused: any import cycle between files, and a folder missing from LAYERS.
- * Type-only imports count: they tie the model just the same.
+ * its own layer. `.` stands for the files directly under src/ (settings, errors, log, version): they
+ * sit just above model/. Also refused: any import cycle between files, and a folder missing from
+ * LAYERS. Type-only imports count: they tie the model just the same.
  *
  * Usage: node scripts/check-layers.mjs [srcdir]. Exit 0 and one line when clean; otherwise every
- * offending import, one a line, and exit 1. Run by `npm run lint`.
+ * offending import, one a line, and exit 1. Run by `npm run lint` (and `npm run lint:layers`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
-/** Low to high; each layer a list of sibling units. `.` is the files directly under src/. */
+/** Low to high; each layer a list of sibling folders, which may not import each other. */
 export const LAYERS = [
-  ['.+model'], // types and small pure helpers: table shape, copy key, chunk, names, format, time, settings, errors, log
-  ['sql'], // pure SQL builders; quote.ts is the only place identifiers become SQL
+  ['model'], // types and small pure helpers: table shape, copy key, chunk, names, format, time, GTID sets
+  ['.'], // settings (and the selection's rule), errors, log, version
+  ['sql'], // pure SQL builders (writes in builders.ts, reads in reads.ts); quote.ts quotes identifiers
   ['flavours'], // what MySQL and MariaDB each allow and need
-  ['journal'], // the journal, its file lock, the manifest
+  ['journal'], // the journal, its file lock, the manifest, the options a journal records
   ['db'], // connections, sessions, failures, the server's run lock
-  ['inspect'], // every read of the server
-  ['plan'], // discovery, the plan, chunks, estimates, GTIDs, preflight
-  ['verify', 'engine'], // verify a flushed replica; the flush and recover themselves
-  ['config'], // settings from inputs, files and a journal to resume
+  ['inspect'], // every read of the server, by what it reads
+  ['plan'], // discovery, the plan, chunks, estimates, GTID placement, preflight
+  ['verify', 'engine'], // verify a flushed replica; flush and recover
+  ['config'], // settings from inputs, option files and a journal to resume
   ['action', 'cli'], // entry points
 ];
 
 const root = resolve(process.argv[2] ?? 'src');
-const rankOf = new Map();
-const unitOf = new Map();
-LAYERS.forEach((units, rank) => {
-  for (const unit of units) {
-    for (const folder of unit.split('+')) {
-      rankOf.set(folder, rank);
-      unitOf.set(folder, unit);
-    }
-  }
-});
+const rankOf = new Map(LAYERS.flatMap((folders, rank) => folders.map((f) => [f, rank])));
 
 function walk(dir, out = []) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -81,7 +72,7 @@ for (const [from, targets] of edges) {
   const a = folderOf(from);
   for (const to of targets) {
     const b = folderOf(to);
-    if (unitOf.get(a) === unitOf.get(b) || !rankOf.has(a) || !rankOf.has(b)) continue;
+    if (a === b || !rankOf.has(a) || !rankOf.has(b)) continue;
     const ra = rankOf.get(a);
     const rb = rankOf.get(b);
     if (rb > ra)
