@@ -11,6 +11,7 @@ import type { PreflightFailure } from '../errors.js';
 import type { Logger } from '../log.js';
 import { namesFor, type Names } from '../model/input-names.js';
 import { getLock, lockHolders, releaseLock } from '../sql/builders.js';
+import { processOf } from '../sql/reads.js';
 
 export const RUN_LOCK = 'binlog-flusher';
 /** More than any run opens at once (concurrency <= 64, plus reconnects of sessions still busy). */
@@ -30,12 +31,7 @@ async function tryLock(db: Db, name: string, waitS: number): Promise<boolean> {
 
 /** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
 export async function describeConnection(db: Db, id: number): Promise<string> {
-  const row = await db
-    .one(
-      'SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?',
-      [id],
-    )
-    .catch(() => undefined);
+  const row = await db.one(...processOf(id)).catch(() => undefined);
   if (!row) return `connection ${id}`;
   const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
   return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;

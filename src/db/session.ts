@@ -4,6 +4,8 @@
  */
 import type { Db } from './connection.js';
 import type { Dialect, SessionSetting } from '../flavours/index.js';
+import { SQL_LOG_BIN_PROBE, sessionBasics, setSession } from '../sql/builders.js';
+import { sessionVariablesIn } from '../sql/reads.js';
 
 /**
  * - NO_ENGINE_SUBSTITUTION: a missing BLACKHOLE engine fails instead of silently becoming InnoDB.
@@ -44,7 +46,7 @@ export function assignmentsFor(settings: SessionSetting[], current: Map<string, 
 /** The session values of these variables, in one round trip; a variable the server lacks is absent. */
 async function currentValues(db: Db, settings: SessionSetting[]): Promise<Map<string, unknown>> {
   const names = settings.map((x) => x.variable);
-  const rows = await db.rows('SHOW SESSION VARIABLES WHERE Variable_name IN (?)', [names]);
+  const rows = await db.rows(...sessionVariablesIn(names));
   return new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), r.Value ?? '']));
 }
 
@@ -58,14 +60,12 @@ export async function prepareSession(
   lockWaitTimeout = 120,
   extra: SessionSetting[] = [],
 ): Promise<SessionProblem[]> {
-  await db.exec(
-    `SET SESSION sql_mode = '${SESSION_SQL_MODE}', SESSION lock_wait_timeout = ${lockWaitTimeout}`,
-  );
+  await db.exec(sessionBasics(SESSION_SQL_MODE, lockWaitTimeout));
   const settings = [...d.sessionSettings, ...extra];
   const problems: SessionProblem[] = [];
   for (const x of assignmentsFor(settings, await currentValues(db, settings))) {
     try {
-      await db.exec(`SET SESSION ${x.variable} = ${x.value}`);
+      await db.exec(setSession(x.variable, x.value));
     } catch (e) {
       problems.push({ variable: x.variable, error: (e as Error).message, privilege: x.privilege });
     }
@@ -76,7 +76,7 @@ export async function prepareSession(
 /** Whether this session may switch binlogging off and on. */
 export async function canToggleSqlLogBin(db: Db): Promise<string | undefined> {
   try {
-    await db.exec('SET SESSION sql_log_bin = 0; SET SESSION sql_log_bin = 1');
+    await db.exec(SQL_LOG_BIN_PROBE);
     return undefined;
   } catch (e) {
     return (e as Error).message;

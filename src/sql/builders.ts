@@ -331,6 +331,19 @@ export function setSqlLogBin(on: boolean): string {
   return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
 }
 
+/** Whether a session may switch binlogging off and on: both, in one round trip. */
+export const SQL_LOG_BIN_PROBE = 'SET SESSION sql_log_bin = 0; SET SESSION sql_log_bin = 1';
+
+/** The session's sql_mode and lock wait, as every session of a run has them. */
+export function sessionBasics(sqlMode: string, lockWaitTimeout: number): string {
+  return `SET SESSION sql_mode = '${sqlMode}', SESSION lock_wait_timeout = ${lockWaitTimeout}`;
+}
+
+/** One session variable; the value an SQL literal, as the dialect spells it. */
+export function setSession(variable: string, value: string): string {
+  return `SET SESSION ${variable} = ${value}`;
+}
+
 /* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
 
 /** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */

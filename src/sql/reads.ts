@@ -38,6 +38,17 @@ export const globalVariablesIn = (names: string[]): Query => [
 
 export const globalStatusLike = (name: string): Query => ['SHOW GLOBAL STATUS LIKE ?', [name]];
 
+export const sessionVariablesIn = (names: string[]): Query => [
+  'SHOW SESSION VARIABLES WHERE Variable_name IN (?)',
+  [names],
+];
+
+/** Who a connection is and what it does (never its statement text). */
+export const processOf = (id: number): Query => [
+  'SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?',
+  [id],
+];
+
 export const currentUser = (): Query => ['SELECT CURRENT_USER() AS u'];
 
 export const eventScheduler = (): Query => ['SELECT @@GLOBAL.event_scheduler AS e'];
