@@ -32,9 +32,15 @@ import {
   shellDdl,
   swapBack,
   twinAlter,
+  type CopyTables,
 } from '../sql/builders.js';
 
 type Ref = { schema: string; table: string };
+
+/** What the copy builders need of a planned table: its schema, name, backup and column names. */
+function copyTables(t: PlannedTable): CopyTables {
+  return { schema: t.schema, table: t.table, backup: t.backup, columns: t.columns.map((c) => c.name) };
+}
 
 /** The GTIDs MySQL's session tracker (session_track_gtids = OWN_GTID) returned with these replies. */
 function trackedGtids(results: unknown[]): string[] {
@@ -119,7 +125,13 @@ export class Applier {
    */
   async createTwinShell(t: PlannedTable): Promise<void> {
     const opts = { stripChecks: this.dialect.checkNamesPerSchema };
-    const stmt = shellDdl(t.showCreate, t.schema, t.table, opts, t.twin);
+    const stmt = shellDdl({
+      showCreate: t.showCreate,
+      schema: t.schema,
+      table: t.table,
+      createAs: t.twin,
+      ...opts,
+    });
     await this.send(false, [stmt]);
   }
 
@@ -128,7 +140,7 @@ export class Applier {
   }
 
   async setAside(t: PlannedTable): Promise<void> {
-    await this.send(false, [renameTable(t.schema, t.table, t.backup)]);
+    await this.send(false, [renameTable({ schema: t.schema, from: t.table, to: t.backup })]);
   }
 
   /**
@@ -136,7 +148,12 @@ export class Applier {
    * Sent only once the twin exists and the table is set aside.
    */
   async createShell(t: PlannedTable): Promise<void> {
-    const stmt = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: this.dialect.checkNamesPerSchema });
+    const stmt = shellDdl({
+      showCreate: t.showCreate,
+      schema: t.schema,
+      table: t.table,
+      stripChecks: this.dialect.checkNamesPerSchema,
+    });
     await this.logged(t.id, [stmt]);
   }
 
@@ -147,24 +164,21 @@ export class Applier {
   async twinIn(t: PlannedTable, shellParking: string | undefined): Promise<void> {
     await this.send(false, [
       shellParking
-        ? swapBack(t.schema, t.table, t.twin, shellParking)
-        : renameTable(t.schema, t.twin, t.table),
+        ? swapBack({ schema: t.schema, table: t.table, parkAs: shellParking, from: t.twin })
+        : renameTable({ schema: t.schema, from: t.twin, to: t.table }),
     ]);
   }
 
   /** One chunk of a range or parts copy; returns the rows written. */
   async copyChunk(t: PlannedTable, chunk: Chunk): Promise<number> {
-    const cols = t.columns.map((c) => c.name);
-    const [res] = await this.logged(t.id, [copyChunkOf(t.schema, t.table, t.backup, cols, t.key, chunk)]);
+    const [res] = await this.logged(t.id, [copyChunkOf(copyTables(t), t.key, chunk)]);
     return affected(res);
   }
 
   /** Keyset: find the end of the first chunk; true when it is also the last. */
   async keysetBegin(t: PlannedTable, key: CopyKey, rowsDone: number): Promise<boolean> {
-    const seek = rowsDone > 0 ? seekStart(t.schema, t.backup, key, rowsDone) : [];
-    return lastFlag(
-      await this.db.multi([...seek, ...nextBoundary(t.schema, t.backup, key, t.chunkRows, rowsDone === 0)]),
-    );
+    const seek = rowsDone > 0 ? seekStart(t, key, rowsDone) : [];
+    return lastFlag(await this.db.multi([...seek, ...nextBoundary(t, key, t.chunkRows, rowsDone === 0)]));
   }
 
   /**
@@ -178,30 +192,32 @@ export class Applier {
     key: CopyKey,
     bounds: { first: boolean; last: boolean },
   ): Promise<{ rows: number; lastNext: boolean }> {
-    const cols = t.columns.map((c) => c.name);
-    const [res] = await this.logged(t.id, [copyChunk(t.schema, t.table, t.backup, cols, key, bounds)]);
+    const [res] = await this.logged(t.id, [copyChunk(copyTables(t), key, bounds)]);
     const rows = affected(res);
     if (bounds.last) return { rows, lastNext: true };
     const next = await this.db.multi([
       advanceStart(key.columns.length),
-      ...nextBoundary(t.schema, t.backup, key, t.chunkRows, false),
+      ...nextBoundary(t, key, t.chunkRows, false),
     ]);
     return { rows, lastNext: lastFlag(next) };
   }
 
   async swapBack(t: { schema: string; table: string; backup: string; twin: string }): Promise<void> {
-    await this.send(false, [swapBack(t.schema, t.table, t.backup, t.twin)]);
+    await this.send(false, [swapBack({ schema: t.schema, table: t.table, parkAs: t.twin, from: t.backup })]);
   }
 
   /* Recovery */
 
   async renameBack(schema: string, backup: string, table: string): Promise<void> {
-    await this.send(false, [renameTable(schema, backup, table)]);
+    await this.send(false, [renameTable({ schema, from: backup, to: table })]);
   }
 
   /** The original tool's twin goes and the backup takes the name back. */
   async replaceLegacyTwin(schema: string, table: string, backup: string): Promise<void> {
-    await this.send(false, [dropTables([{ schema, table }]), renameTable(schema, backup, table)]);
+    await this.send(false, [
+      dropTables([{ schema, table }]),
+      renameTable({ schema, from: backup, to: table }),
+    ]);
   }
 
   /** Only after the caller checked every one is a BLACKHOLE twin with this run's marker. */

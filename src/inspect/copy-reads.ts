@@ -10,7 +10,7 @@ export async function keyExtentOf(
   backup: string,
   key: CopyKey,
 ): Promise<{ lo: bigint; hi: bigint } | null> {
-  const ext = await db.one(keyExtent(schema, backup, key));
+  const ext = await db.one(keyExtent({ schema, backup }, key));
   if (ext?.lo === null || ext?.lo === undefined) return null;
   return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
 }
@@ -23,7 +23,7 @@ export async function chunkRowsOf(
   key: CopyKey | undefined,
   chunk: Chunk,
 ): Promise<number> {
-  return Number((await db.one(countChunkOf(schema, backup, key, chunk)))?.n ?? 0);
+  return Number((await db.one(countChunkOf({ schema, backup }, key, chunk)))?.n ?? 0);
 }
 
 /** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
@@ -34,7 +34,7 @@ export async function rowsAfterStart(
   key: CopyKey,
   first: boolean,
 ): Promise<number> {
-  return Number((await db.one(countAfterStart(schema, backup, key, first)))?.n ?? 0);
+  return Number((await db.one(countAfterStart({ schema, backup }, key, first)))?.n ?? 0);
 }
 
 /** Whether a session still exists on the server. */

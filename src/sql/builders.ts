@@ -6,13 +6,17 @@ import { qualify, quoteIdent, quoteString } from './quote.js';
 import type { Chunk, CopyKey } from '../model/copy.js';
 import type { Column } from '../model/table.js';
 
-export function renameTable(schema: string, from: string, to: string): string {
-  return `RENAME TABLE ${qualify(schema, from)} TO ${qualify(schema, to)}`;
+/** One table of a schema takes another name in it. */
+export function renameTable(r: { schema: string; from: string; to: string }): string {
+  return `RENAME TABLE ${qualify(r.schema, r.from)} TO ${qualify(r.schema, r.to)}`;
 }
 
-/** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
-export function swapBack(schema: string, table: string, backup: string, twinParking: string): string {
-  return `RENAME TABLE ${qualify(schema, table)} TO ${qualify(schema, twinParking)}, ${qualify(schema, backup)} TO ${qualify(schema, table)}`;
+/**
+ * Atomic: what holds `table` leaves for `parkAs` and `from` takes `table`, in one statement (the twin
+ * leaves and the backup comes back; or the shell leaves and the twin comes in).
+ */
+export function swapBack(s: { schema: string; table: string; parkAs: string; from: string }): string {
+  return `RENAME TABLE ${qualify(s.schema, s.table)} TO ${qualify(s.schema, s.parkAs)}, ${qualify(s.schema, s.from)} TO ${qualify(s.schema, s.table)}`;
 }
 
 export function dropTable(schema: string, table: string): string {
@@ -41,7 +45,13 @@ export function dropIfEmpty(schema: string, table: string): string[] {
   ];
 }
 
-export interface ShellOptions {
+export interface ShellSpec {
+  /** SHOW CREATE TABLE of the table, taken before any change. */
+  showCreate: string;
+  schema: string;
+  table: string;
+  /** The name it is created under; default: the table's own. */
+  createAs?: string;
   /** Drop table-level CHECK constraints (MySQL keeps their names unique per schema). */
   stripChecks: boolean;
 }
@@ -52,13 +62,8 @@ export interface ShellOptions {
  * set-aside original still holds them). Created under `createAs` (default: the table's own name; the
  * twin starts as this definition under its parking name).
  */
-export function shellDdl(
-  showCreate: string,
-  schema: string,
-  table: string,
-  opts: ShellOptions,
-  createAs = table,
-): string {
+export function shellDdl(spec: ShellSpec): string {
+  const { showCreate, schema, table, createAs = table } = spec;
   const head = `CREATE TABLE ${quoteIdent(table)} (`;
   if (!showCreate.startsWith(head)) {
     throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
@@ -69,7 +74,7 @@ export function shellDdl(
   // until the line starting with ')' that carries the table options.
   const close = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
   if (close < 0) throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
-  const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, opts));
+  const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, spec.stripChecks));
   const fixed = defs.map((l, i) => {
     const t = l.replace(/,$/, '');
     return i < defs.length - 1 ? t + ',' : t;
@@ -77,11 +82,10 @@ export function shellDdl(
   return [`CREATE TABLE ${qualify(schema, createAs)} (`, ...fixed, ...lines.slice(close)].join('\n');
 }
 
-function isDroppedConstraint(line: string, opts: ShellOptions): boolean {
+function isDroppedConstraint(line: string, stripChecks: boolean): boolean {
   const l = line.trimStart();
   if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY (')) return true;
-  if (opts.stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
-    return true;
+  if (stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK ('))) return true;
   return false;
 }
 
@@ -168,6 +172,18 @@ export function twinAlter(schema: string, table: string, spec: TwinSpec): string
 
 /* Copy */
 
+/** The set-aside table a copy reads, in the table's own schema. */
+export interface SetAside {
+  schema: string;
+  backup: string;
+}
+
+/** A copy's two tables: the set-aside backup it reads, the twin under `table` it writes; by column. */
+export interface CopyTables extends SetAside {
+  table: string;
+  columns: string[];
+}
+
 /** The key's values as boundary expressions (see CopyKey.ordinal). */
 function boundaryExprs(key: CopyKey): string {
   return key.columns.map((c, i) => (key.ordinal?.[i] ? `${quoteIdent(c)} + 0` : quoteIdent(c))).join(', ');
@@ -210,19 +226,13 @@ function forceIndex(key: CopyKey): string {
  * current start (or NULL when fewer rows remain), and returns one row `{last}` (1 when this is the
  * final chunk).
  */
-export function nextBoundary(
-  schema: string,
-  backup: string,
-  key: CopyKey,
-  size: number,
-  first: boolean,
-): string[] {
+export function nextBoundary(from: SetAside, key: CopyKey, size: number, first: boolean): string[] {
   const cols = key.columns.map(quoteIdent).join(', ');
   const e = keyVars('e', key.columns.length);
   const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
   return [
     `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
-    `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
+    `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${qualify(from.schema, from.backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
     `SELECT ${e[0]} IS NULL AS last`,
   ];
 }
@@ -235,70 +245,55 @@ export interface ChunkBounds {
 }
 
 /** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
-export function copyChunk(
-  schema: string,
-  table: string,
-  backup: string,
-  columns: string[],
-  key: CopyKey,
-  bounds: ChunkBounds,
-): string {
+export function copyChunk(t: CopyTables, key: CopyKey, bounds: ChunkBounds): string {
   const conds: string[] = [];
   if (!bounds.first) conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
   if (!bounds.last) conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
   const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-  return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
+  return `${insertSelect(t)} ${forceIndex(key)}${where}`;
 }
 
-/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
-export function copyRange(
-  schema: string,
-  table: string,
-  backup: string,
-  columns: string[],
-  key: CopyKey,
-  lo: bigint,
-  hi: bigint | undefined,
-): string {
-  return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+/** lo <= key < hi on a dense integer key (no upper bound when `hi` is undefined). */
+export interface KeyRange {
+  lo: bigint;
+  hi: bigint | undefined;
+}
+
+/** One chunk of a dense integer key: lo <= key < hi. */
+export function copyRange(t: CopyTables, key: CopyKey, range: KeyRange): string {
+  return `${insertSelect(t)} ${forceIndex(key)} WHERE ${rangeWhere(key, range)}`;
 }
 
 /** lo <= key < hi on the key's single integer column (no upper bound when `hi` is undefined). */
-function rangeWhere(key: CopyKey, lo: bigint, hi: bigint | undefined): string {
+function rangeWhere(key: CopyKey, { lo, hi }: KeyRange): string {
   const k = quoteIdent(key.columns[0]!);
   return `${k} >= ${lo}${hi === undefined ? '' : ` AND ${k} < ${hi}`}`;
 }
 
 /** Smallest and largest value of a single-column key (for range chunks). */
-export function keyExtent(schema: string, backup: string, key: CopyKey): string {
+export function keyExtent(from: SetAside, key: CopyKey): string {
   const k = quoteIdent(key.columns[0]!);
-  return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(schema, backup)}`;
+  return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(from.schema, from.backup)}`;
 }
 
 /** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
-export function seekStart(schema: string, backup: string, key: CopyKey, rows: number): string[] {
+export function seekStart(from: SetAside, key: CopyKey, rows: number): string[] {
   const cols = key.columns.map(quoteIdent).join(', ');
   const s = keyVars('s', key.columns.length);
   return [
-    `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
+    `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${qualify(from.schema, from.backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
   ];
 }
 
 /** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
-export function countRange(
-  schema: string,
-  backup: string,
-  key: CopyKey,
-  lo: bigint,
-  hi: bigint | undefined,
-): string {
-  return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+export function countRange(from: SetAside, key: CopyKey, range: KeyRange): string {
+  return `SELECT COUNT(*) AS n FROM ${qualify(from.schema, from.backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, range)}`;
 }
 
 /** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
-export function countAfterStart(schema: string, backup: string, key: CopyKey, first: boolean): string {
+export function countAfterStart(from: SetAside, key: CopyKey, first: boolean): string {
   const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
-  return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)} ${forceIndex(key)}${where}`;
+  return `SELECT COUNT(*) AS n FROM ${qualify(from.schema, from.backup)} ${forceIndex(key)}${where}`;
 }
 
 /** The end of this chunk becomes the start of the next. */
@@ -309,20 +304,14 @@ export function advanceStart(n: number): string {
 }
 
 /** The whole table (or one partition) in one statement. */
-export function copyAll(
-  schema: string,
-  table: string,
-  backup: string,
-  columns: string[],
-  partition?: string,
-): string {
+export function copyAll(t: CopyTables, partition?: string): string {
   const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
-  return `${insertSelect(schema, table, backup, columns)}${part}`;
+  return `${insertSelect(t)}${part}`;
 }
 
-function insertSelect(schema: string, table: string, backup: string, columns: string[]): string {
-  const cols = columns.map(quoteIdent).join(', ');
-  return `INSERT INTO ${qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${qualify(schema, backup)}`;
+function insertSelect(t: CopyTables): string {
+  const cols = t.columns.map(quoteIdent).join(', ');
+  return `INSERT INTO ${qualify(t.schema, t.table)} (${cols}) SELECT ${cols} FROM ${qualify(t.schema, t.backup)}`;
 }
 
 /* Session */
@@ -376,25 +365,18 @@ export function setGlobalSuperReadOnly(on: boolean): string {
 /* Chunks of the copy cursor (src/plan/chunks.ts) */
 
 /** Copies one chunk from the set-aside table into the twin under the table's name. */
-export function copyChunkOf(
-  schema: string,
-  table: string,
-  backup: string,
-  columns: string[],
-  key: CopyKey | undefined,
-  chunk: Chunk,
-): string {
-  if (chunk.kind === 'part') return copyAll(schema, table, backup, columns, chunk.partition);
-  return copyRange(schema, table, backup, columns, keyOf(key), chunk.lo, chunk.hiEx);
+export function copyChunkOf(t: CopyTables, key: CopyKey | undefined, chunk: Chunk): string {
+  if (chunk.kind === 'part') return copyAll(t, chunk.partition);
+  return copyRange(t, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
 
 /** The rows of one chunk in the set-aside table (to count a chunk the binlog shows committed). */
-export function countChunkOf(schema: string, backup: string, key: CopyKey | undefined, chunk: Chunk): string {
+export function countChunkOf(from: SetAside, key: CopyKey | undefined, chunk: Chunk): string {
   if (chunk.kind === 'part') {
     const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
-    return `SELECT COUNT(*) AS n FROM ${qualify(schema, backup)}${part}`;
+    return `SELECT COUNT(*) AS n FROM ${qualify(from.schema, from.backup)}${part}`;
   }
-  return countRange(schema, backup, keyOf(key), chunk.lo, chunk.hiEx);
+  return countRange(from, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
 
 function keyOf(key: CopyKey | undefined): CopyKey {

@@ -40,7 +40,9 @@ async function createCopy(c: mysql.Connection, schema: string, t: string): Promi
     await c.query(`CREATE TABLE ${q(SIDE_SCHEMA)}.${q(t)} LIKE ${q(schema)}.${q(t)}`);
   } catch {
     const [r] = await rows<Record<string, string>>(c, `SHOW CREATE TABLE ${q(schema)}.${q(t)}`);
-    await c.query(shellDdl(r!['Create Table']!, SIDE_SCHEMA, t, { stripChecks: true }));
+    await c.query(
+      shellDdl({ showCreate: r!['Create Table']!, schema: SIDE_SCHEMA, table: t, stripChecks: true }),
+    );
   }
 }
 

@@ -30,12 +30,19 @@ const col = (name: string, over: Partial<TwinColumn> = {}): TwinColumn => ({
   ...over,
 });
 
+/** The copy's tables as the builders take them: schema s, twin t, backup bk. */
+const bk = { schema: 's', backup: 'bk' };
+const tv = { ...bk, table: 't', columns: ['id', 'v'] };
+const ta = { ...bk, table: 't', columns: ['a'] };
+
 describe('renames and drops', () => {
   it('renames within the schema', () => {
-    expect(renameTable('s', 't', '_bf_0a1b2c3d_1')).toBe('RENAME TABLE `s`.`t` TO `s`.`_bf_0a1b2c3d_1`');
+    expect(renameTable({ schema: 's', from: 't', to: '_bf_0a1b2c3d_1' })).toBe(
+      'RENAME TABLE `s`.`t` TO `s`.`_bf_0a1b2c3d_1`',
+    );
   });
   it('swaps back atomically in one statement', () => {
-    expect(swapBack('s', 'my`t', 'bk', 'tw')).toBe(
+    expect(swapBack({ schema: 's', table: 'my`t', parkAs: 'tw', from: 'bk' })).toBe(
       'RENAME TABLE `s`.`my``t` TO `s`.`tw`, `s`.`bk` TO `s`.`my``t`',
     );
   });
@@ -68,7 +75,7 @@ const CREATE_WITH_FK = [
 
 describe('shellDdl', () => {
   it('qualifies the name and drops foreign keys, fixing the trailing comma', () => {
-    expect(shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: false })).toBe(
+    expect(shellDdl({ showCreate: CREATE_WITH_FK, schema: 'shop', table: 'child', stripChecks: false })).toBe(
       [
         'CREATE TABLE `shop`.`child` (',
         '  `id` int(11) NOT NULL,',
@@ -82,34 +89,42 @@ describe('shellDdl', () => {
     );
   });
   it('drops CHECK constraints too where their names are per schema (MySQL)', () => {
-    const out = shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: true });
+    const out = shellDdl({ showCreate: CREATE_WITH_FK, schema: 'shop', table: 'child', stripChecks: true });
     expect(out).not.toMatch(/CHECK|FOREIGN KEY/);
     expect(out).toMatch(/KEY `fk_child_parent` \(`parent_id`\)\n\) ENGINE/);
   });
   it('keeps a table without constraints unchanged but for the name', () => {
     const ddl = 'CREATE TABLE `a``b` (\n  `id` int(11) NOT NULL\n) ENGINE=MyISAM';
-    expect(shellDdl(ddl, 's', 'a`b', { stripChecks: true })).toBe(
+    expect(shellDdl({ showCreate: ddl, schema: 's', table: 'a`b', stripChecks: true })).toBe(
       'CREATE TABLE `s`.`a``b` (\n  `id` int(11) NOT NULL\n) ENGINE=MyISAM',
     );
   });
   it('keeps partitioning clauses', () => {
     const ddl =
       'CREATE TABLE `p` (\n  `id` int(11) NOT NULL\n) ENGINE=InnoDB\n PARTITION BY HASH (`id`)\nPARTITIONS 3';
-    expect(shellDdl(ddl, 's', 'p', { stripChecks: false })).toMatch(
+    expect(shellDdl({ showCreate: ddl, schema: 's', table: 'p', stripChecks: false })).toMatch(
       /PARTITION BY HASH \(`id`\)\nPARTITIONS 3$/,
     );
   });
   it("creates the definition under another name (the twin's parking name) when asked", () => {
-    const out = shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: false }, '_bf_0a1b2c3d_1_tw');
+    const out = shellDdl({
+      showCreate: CREATE_WITH_FK,
+      schema: 'shop',
+      table: 'child',
+      createAs: '_bf_0a1b2c3d_1_tw',
+      stripChecks: false,
+    });
     expect(out.split('\n')[0]).toBe('CREATE TABLE `shop`.`_bf_0a1b2c3d_1_tw` (');
     expect(out.split('\n').slice(1)).toEqual(
-      shellDdl(CREATE_WITH_FK, 'shop', 'child', { stripChecks: false }).split('\n').slice(1),
+      shellDdl({ showCreate: CREATE_WITH_FK, schema: 'shop', table: 'child', stripChecks: false })
+        .split('\n')
+        .slice(1),
     );
   });
   it('refuses output it does not recognise', () => {
-    expect(() => shellDdl('CREATE TABLE `other` (\n) x', 's', 'p', { stripChecks: false })).toThrow(
-      /unexpected/,
-    );
+    expect(() =>
+      shellDdl({ showCreate: 'CREATE TABLE `other` (\n) x', schema: 's', table: 'p', stripChecks: false }),
+    ).toThrow(/unexpected/);
   });
 });
 
@@ -216,10 +231,10 @@ describe('keyset chunks', () => {
   });
   it('chunks never overlap: (start, end] then the end becomes the next start', () => {
     const key = { index: 'PRIMARY', columns: ['id'] };
-    const first = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: true, last: false });
-    const middle = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: false, last: false });
-    const last = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: false, last: true });
-    const only = copyChunk('s', 't', 'bk', ['id', 'v'], key, { first: true, last: true });
+    const first = copyChunk(tv, key, { first: true, last: false });
+    const middle = copyChunk(tv, key, { first: false, last: false });
+    const last = copyChunk(tv, key, { first: false, last: true });
+    const only = copyChunk(tv, key, { first: true, last: true });
     const head = 'INSERT INTO `s`.`t` (`id`, `v`) SELECT `id`, `v` FROM `s`.`bk` FORCE INDEX (PRIMARY)';
     expect(first).toBe(`${head} WHERE \`id\` <= @bf_e0`);
     expect(middle).toBe(`${head} WHERE \`id\` > @bf_s0 AND \`id\` <= @bf_e0`);
@@ -229,38 +244,36 @@ describe('keyset chunks', () => {
   });
   it('finds the next boundary server-side on a named unique key', () => {
     const key = { index: 'u`k', columns: ['a', 'b'] };
-    expect(nextBoundary('s', 'bk', key, 500, false)).toEqual([
+    expect(nextBoundary(bk, key, 500, false)).toEqual([
       'SET @bf_e0 = NULL, @bf_e1 = NULL',
       'SELECT `a`, `b` INTO @bf_e0, @bf_e1 FROM `s`.`bk` FORCE INDEX (`u``k`) WHERE (`a` > @bf_s0 OR (`a` = @bf_s0 AND `b` > @bf_s1)) ORDER BY `a`, `b` LIMIT 1 OFFSET 499',
       'SELECT @bf_e0 IS NULL AS last',
     ]);
-    expect(nextBoundary('s', 'bk', { index: 'PRIMARY', columns: ['id'] }, 1, true)[1]).toBe(
+    expect(nextBoundary(bk, { index: 'PRIMARY', columns: ['id'] }, 1, true)[1]).toBe(
       'SELECT `id` INTO @bf_e0 FROM `s`.`bk` FORCE INDEX (PRIMARY) ORDER BY `id` LIMIT 1 OFFSET 0',
     );
   });
   it('a chunk of the copy cursor: a key range, a partition or the whole table, copied and counted', () => {
     const key = { index: 'PRIMARY', columns: ['id'] };
     const range = { kind: 'range' as const, seq: 0, lo: -5n, hiEx: 95n };
-    expect(copyChunkOf('s', 't', 'bk', ['id', 'v'], key, range)).toBe(
+    expect(copyChunkOf(tv, key, range)).toBe(
       'INSERT INTO `s`.`t` (`id`, `v`) SELECT `id`, `v` FROM `s`.`bk` FORCE INDEX (PRIMARY) WHERE `id` >= -5 AND `id` < 95',
     );
-    expect(countChunkOf('s', 'bk', key, { ...range, hiEx: undefined })).toBe(
+    expect(countChunkOf(bk, key, { ...range, hiEx: undefined })).toBe(
       'SELECT COUNT(*) AS n FROM `s`.`bk` FORCE INDEX (PRIMARY) WHERE `id` >= -5',
     );
     const part = { kind: 'part' as const, seq: 1, partition: 'p1' };
-    expect(copyChunkOf('s', 't', 'bk', ['a'], undefined, part)).toBe(
+    expect(copyChunkOf(ta, undefined, part)).toBe(
       'INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk` PARTITION (`p1`)',
     );
-    expect(countChunkOf('s', 'bk', undefined, { ...part, partition: undefined })).toBe(
+    expect(countChunkOf(bk, undefined, { ...part, partition: undefined })).toBe(
       'SELECT COUNT(*) AS n FROM `s`.`bk`',
     );
-    expect(() => copyChunkOf('s', 't', 'bk', ['a'], undefined, range)).toThrow(/needs a key/);
+    expect(() => copyChunkOf(ta, undefined, range)).toThrow(/needs a key/);
   });
   it('copies a keyless table whole or per partition', () => {
-    expect(copyAll('s', 't', 'bk', ['a'])).toBe('INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk`');
-    expect(copyAll('s', 't', 'bk', ['a'], 'p0')).toBe(
-      'INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk` PARTITION (`p0`)',
-    );
+    expect(copyAll(ta)).toBe('INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk`');
+    expect(copyAll(ta, 'p0')).toBe('INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk` PARTITION (`p0`)');
   });
 });
 
@@ -282,10 +295,10 @@ describe('keys compared in their own order', () => {
     }));
     const key = withOrdinals({ index: 'PRIMARY', columns: ['e', 'n', 's'] }, cols)!;
     expect(key.ordinal).toEqual([true, false, true]);
-    expect(nextBoundary('s', 'b', key, 10, true)[1]).toBe(
+    expect(nextBoundary({ schema: 's', backup: 'b' }, key, 10, true)[1]).toBe(
       'SELECT `e` + 0, `n`, `s` + 0 INTO @bf_e0, @bf_e1, @bf_e2 FROM `s`.`b` FORCE INDEX (PRIMARY) ORDER BY `e`, `n`, `s` LIMIT 1 OFFSET 9',
     );
-    expect(seekStart('s', 'b', key, 5)[0]).toMatch(
+    expect(seekStart({ schema: 's', backup: 'b' }, key, 5)[0]).toMatch(
       /^SELECT `e` \+ 0, `n`, `s` \+ 0 INTO @bf_s0, @bf_s1, @bf_s2 /,
     );
     // Without ENUM/SET columns the key is left as it was.
