@@ -2,9 +2,9 @@
 /**
  * The layers of src/, low to high, and the check that no import runs back up. A file may import a
  * file of its own folder or of a folder in a lower layer; never a higher layer, never a sibling of
- * its own layer. `.` stands for the files directly under src/ (settings, errors, log, version): they
- * sit just above model/. Also refused: any import cycle between files, and a folder missing from
- * LAYERS. Type-only imports count: they tie the model just the same.
+ * its own layer. Also refused: any import cycle between files, a folder missing from LAYERS, and a
+ * file directly under src/ (it would belong to no folder). Type-only imports count: they tie the
+ * model just the same.
  *
  * Usage: node scripts/check-layers.mjs [srcdir]. Exit 0 and one line when clean; otherwise every
  * offending import, one a line, and exit 1. Run by `npm run lint` (and `npm run lint:layers`).
@@ -14,8 +14,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /** Low to high; each layer a list of sibling folders, which may not import each other. */
 export const LAYERS = [
-  ['model'], // types and small pure helpers: table shape, copy key, chunk, names, format, time, GTID sets
-  ['.'], // settings (and the selection's rule), errors, log, version
+  ['model'], // types and small pure helpers: settings, errors, log, table shape, copy key, chunk, names, format, time, GTID sets
   ['sql'], // pure SQL builders (writes in builders.ts, reads in reads.ts); quote.ts quotes identifiers
   ['flavours'], // what MySQL and MariaDB each allow and need
   ['journal'], // the journal, its file lock, the manifest, the options a journal records
@@ -64,8 +63,11 @@ const files = walk(root);
 const edges = new Map(files.map((f) => [f, importsOf(f)]));
 const problems = [];
 
+for (const f of files) {
+  if (folderOf(f) === '.') problems.push(`${show(f)} is in no folder: move it into the folder of its layer`);
+}
 for (const folder of new Set(files.map(folderOf))) {
-  if (!rankOf.has(folder))
+  if (folder !== '.' && !rankOf.has(folder))
     problems.push(`src/${folder}/ is in no layer: add it to LAYERS in scripts/check-layers.mjs`);
 }
 for (const [from, targets] of edges) {

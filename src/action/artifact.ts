@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DefaultArtifactClient, type FindOptions } from '@actions/artifact';
-import { FlusherError, ExitCode, errorText } from '../errors.js';
+import { FlusherError, ExitCode, errorText } from '../model/errors.js';
 import { saveManifest } from '../journal/manifest.js';
 
 export interface Uploaded {

@@ -1,7 +1,7 @@
 /** The action's I/O through @actions/core (the only module besides the entry points that uses it). */
 import * as core from '@actions/core';
-import type { Logger } from '../log.js';
-import { redact } from '../log.js';
+import type { Logger } from '../model/log.js';
+import { redact } from '../model/log.js';
 import type { StateStore } from './state.js';
 
 export function coreLogger(): Logger {

@@ -2,8 +2,8 @@
  * Every action input -> one typed settings object, validated before anything connects. The only
  * module that knows input names; it gets a plain `getInput` so tests need no mocking.
  */
-import { InputError } from '../errors.js';
-import { addSecret } from '../log.js';
+import { InputError } from '../model/errors.js';
+import { addSecret } from '../model/log.js';
 import {
   parseBoolInput,
   parseEnumInput,
@@ -11,7 +11,7 @@ import {
   type FlushSettings,
   type RecoverSettings,
   type VerifySettings,
-} from '../settings.js';
+} from '../model/settings.js';
 import { buildFlushSettings, type InputSource } from '../config/build.js';
 import { namesFor, type InputKey } from '../model/input-names.js';
 

@@ -1,7 +1,7 @@
 /** Action entry point (main step): inputs -> runAction -> outputs; anything thrown fails the step. */
 import * as core from '@actions/core';
-import { errorText } from '../errors.js';
-import { redact } from '../log.js';
+import { errorText } from '../model/errors.js';
+import { redact } from '../model/log.js';
 import { faultFromEnv } from '../engine/fault.js';
 import { githubJournalStore } from './artifact.js';
 import { coreLogger, coreState, writeSummary } from './core-io.js';

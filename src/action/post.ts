@@ -6,12 +6,12 @@
 import { existsSync } from 'node:fs';
 import * as core from '@actions/core';
 import { recover } from '../engine/recover.js';
-import { errorText } from '../errors.js';
-import { redact } from '../log.js';
+import { errorText } from '../model/errors.js';
+import { redact } from '../model/log.js';
 import { finalName, githubJournalStore, withManifest } from './artifact.js';
 import { coreLogger, coreState, writeSummary } from './core-io.js';
 import { readActionSettings } from './inputs.js';
-import { POST_STEP_LOCK_WAIT_S } from '../settings.js';
+import { POST_STEP_LOCK_WAIT_S } from '../model/settings.js';
 import { loadState } from './state.js';
 import { recoverSummary, recoveryInstructions } from './summary.js';
 

@@ -2,7 +2,7 @@
  * On a terminal, the status line is drawn in place at the bottom and redrawn under every log line;
  * anywhere else it is a plain log line.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../model/log.js';
 import type { StatusSink } from '../engine/status.js';
 
 const CLEAR = '\r\x1b[K';

@@ -3,7 +3,7 @@
  * does with it. A flag a subcommand does not declare is refused by commander as unknown.
  */
 import { Command, Option } from 'commander';
-import { DEFAULTS, SSL_MODES } from '../settings.js';
+import { DEFAULTS, SSL_MODES } from '../model/settings.js';
 import { optionNameOnly } from '../model/input-names.js';
 
 /**

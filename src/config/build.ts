@@ -4,8 +4,8 @@
  * comes from and what its user calls it (`--chunk-size` on the command line, `chunk-size` in a
  * workflow), so an action user is never told about a `--flag`.
  */
-import { InputError } from '../errors.js';
-import { addSecret } from '../log.js';
+import { InputError } from '../model/errors.js';
+import { addSecret } from '../model/log.js';
 import {
   DEFAULTS,
   LIMITS,
@@ -25,7 +25,7 @@ import {
   type Selection,
   type GtidPlacement,
   type VerifySettings,
-} from '../settings.js';
+} from '../model/settings.js';
 import { readMyCnf } from './mycnf.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';
 import { checkDirectoryFor, checkNewFile, checkReadableFile, checkWorkingDirectory } from './paths.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'ini';
-import { InputError } from '../errors.js';
+import { InputError } from '../model/errors.js';
 
 export interface MyCnfClient {
   user?: string;

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../model/errors.js';
 
 function stat(path: string): Stats | undefined {
   try {

@@ -4,8 +4,8 @@
  * from J's is refused, naming the input. What a journal of an older version did not record stays as
  * given. `resumeSettings` is pure: the settings and the journal's header options in, the settings out.
  */
-import { InputError } from '../errors.js';
-import type { FlushSettings, GtidPlacement, TableFilter } from '../settings.js';
+import { InputError } from '../model/errors.js';
+import type { FlushSettings, GtidPlacement, TableFilter } from '../model/settings.js';
 import { recordedOptions, type RecordedOptions } from '../journal/options.js';
 import { readJournal } from '../journal/journal.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';

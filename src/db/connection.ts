@@ -6,10 +6,10 @@ import { isIP } from 'node:net';
 import { TLSSocket, checkServerIdentity } from 'node:tls';
 import mysql from 'mysql2/promise';
 import type mysqlCallback from 'mysql2';
-import type { ConnectionSettings } from '../settings.js';
+import type { ConnectionSettings } from '../model/settings.js';
 import { namesFor, type Names } from '../model/input-names.js';
-import { FlusherError, ExitCode, errorText, serverErrno } from '../errors.js';
-import { addSecret, redact } from '../log.js';
+import { FlusherError, ExitCode, errorText, serverErrno } from '../model/errors.js';
+import { addSecret, redact } from '../model/log.js';
 import { connectionUnusable } from './failures.js';
 
 export type Row = Record<string, unknown>;

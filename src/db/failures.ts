@@ -3,7 +3,7 @@
  * statement surely not commit, may a chunk be tried again. Every caller asks these predicates; none
  * keeps a list of its own.
  */
-import { serverErrno } from '../errors.js';
+import { serverErrno } from '../model/errors.js';
 
 const code = (e: unknown): string => String((e as { code?: unknown } | null)?.code ?? '');
 const fatal = (e: unknown): boolean => (e as { fatal?: unknown } | null)?.fatal === true;

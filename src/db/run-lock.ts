@@ -7,8 +7,8 @@
  * never hold them for ever.
  */
 import type { Db } from './connection.js';
-import type { PreflightFailure } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { PreflightFailure } from '../model/errors.js';
+import type { Logger } from '../model/log.js';
 import { namesFor, type Names } from '../model/input-names.js';
 import { getLock, lockHolders, releaseLock } from '../sql/builders.js';
 import { processOf } from '../sql/reads.js';

@@ -6,8 +6,8 @@
  * A file works wherever the run does: a terminal, a self-hosted runner, a container with a volume.
  */
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { errorText } from '../errors.js';
-import type { Logger } from '../log.js';
+import { errorText } from '../model/errors.js';
+import type { Logger } from '../model/log.js';
 import { parseControlCommand, type ControlCommand } from './control-commands.js';
 
 export const CONTROL_POLL_MS = 250;

@@ -5,7 +5,7 @@
  * cancelled, every gate says no at once, whatever it was waiting for: no chunk starts after a cancel.
  */
 import { existsSync } from 'node:fs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../model/log.js';
 
 export interface ControlOptions {
   /** No new chunk while this file exists. */

@@ -7,7 +7,7 @@
  * killed and gone (a statement the server still runs could commit after the count).
  */
 import { chunkMayBeRetried, connectionUnusable, outcomeUnknown, surelyRolledBack } from '../db/failures.js';
-import { errorText } from '../errors.js';
+import { errorText } from '../model/errors.js';
 import { chunkRowsOf, rowsAfterStart, sessionAlive } from '../inspect/copy-reads.js';
 import { committedStatements } from '../inspect/binlog.js';
 import type { Chunk } from '../model/copy.js';

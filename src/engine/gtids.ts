@@ -8,7 +8,7 @@
  * here, and the run reads it from the binlog before it reports (see `gtidsOfTables`).
  */
 import type { Db } from '../db/connection.js';
-import { errorText } from '../errors.js';
+import { errorText } from '../model/errors.js';
 import { gtidsOfTables } from '../inspect/binlog.js';
 
 /** Where the Applier reports each binlogged statement's outcome. */

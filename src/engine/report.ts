@@ -1,12 +1,12 @@
 /**
  * What a run did, as data (the --json result, the action's outputs and summary) and as text.
  */
-import type { ExitCode } from '../errors.js';
+import type { ExitCode } from '../model/errors.js';
 import type { BinlogPosition } from '../inspect/binlog.js';
 import type { Skipped } from '../plan/plan.js';
 import { describeEstimate, type RunEstimate } from '../plan/estimate.js';
 import type { GtidReport } from '../plan/gtid.js';
-import type { ConnectionSettings } from '../settings.js';
+import type { ConnectionSettings } from '../model/settings.js';
 import { describeSetting, type SettingReport } from './server-settings.js';
 import { formatBytes } from '../model/format.js';
 import type { StatusTotals } from './status.js';

@@ -8,7 +8,7 @@ import { cannotOpen, engineOnlyTables, liveTable, liveTables, type LiveTable } f
 import { liveShape } from '../inspect/shapes.js';
 import type { Applier } from './applier.js';
 import { qualify } from '../sql/quote.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../model/log.js';
 import { columnsHash } from '../plan/plan.js';
 import type { StepName } from '../journal/journal.js';
 import { shellName } from '../model/table-names.js';

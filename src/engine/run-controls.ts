@@ -3,10 +3,10 @@
  * load. Both can end the run through the same abort as a cancel (every table put back).
  */
 import type { Db } from '../db/connection.js';
-import { errorText } from '../errors.js';
+import { errorText } from '../model/errors.js';
 import { globalStatusExists } from '../inspect/server.js';
 import type { JournalWriter } from '../journal/journal.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../model/log.js';
 import { ControlChannel } from './control-channel.js';
 import { CONTROL_HELP, type ControlCommand } from './control-commands.js';
 import type { RunShared } from './run-context.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/connection.js';
-import { ExitCode, InputError, PreflightError } from '../errors.js';
+import { ExitCode, InputError, PreflightError } from '../model/errors.js';
 import { namesOf } from '../model/input-names.js';
 import { now } from '../model/time.js';
 import { twinMarker } from '../model/table-names.js';
@@ -20,12 +20,12 @@ import {
   type JournalRecord,
   type JournalState,
 } from '../journal/journal.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../model/log.js';
 import { describeCopy } from '../plan/chunks.js';
 import { planTables, type PlannedTable } from '../plan/plan.js';
 import { rulesFor } from '../flavours/index.js';
 import { fkFamilies } from '../plan/families.js';
-import { CHUNK_BYTES, DEFAULTS, type FlushSettings } from '../settings.js';
+import { CHUNK_BYTES, DEFAULTS, type FlushSettings } from '../model/settings.js';
 import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estimate.js';
 import type { RunReport } from './report.js';
 import { recordedOptions } from '../journal/options.js';

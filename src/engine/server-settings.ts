@@ -10,11 +10,11 @@
  * super_read_only OFF. `decidePutBack` orders the statements accordingly and leaves alone what someone
  * else changed since, including a change to the other switch that putting ours back would undo.
  */
-import { errorText } from '../errors.js';
+import { errorText } from '../model/errors.js';
 import { existingTables } from '../inspect/set-aside.js';
 import { readOnlyState, type ReadOnlyState } from '../inspect/server.js';
 import type { JournalState, JournalWriter, ServerSetting, Switch } from '../journal/journal.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../model/log.js';
 import { now } from '../model/time.js';
 import type { Applier } from './applier.js';
 

@@ -5,7 +5,7 @@
  * step is in the journal, durably, before it runs.
  */
 import { connectionUnusable, ddlRetryDelay } from '../db/failures.js';
-import { TableError, errorText, type Phase } from '../errors.js';
+import { TableError, errorText, type Phase } from '../model/errors.js';
 import { binlogPosition } from '../inspect/binlog.js';
 import { keyExtentOf } from '../inspect/copy-reads.js';
 import { liveTable } from '../inspect/set-aside.js';
@@ -13,7 +13,7 @@ import type { StepName, TableFlushed } from '../journal/journal.js';
 import { shellName } from '../model/table-names.js';
 import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
-import { CHUNK_BYTES } from '../settings.js';
+import { CHUNK_BYTES } from '../model/settings.js';
 import type { FaultPoint } from './fault.js';
 import { dropOurTables } from './restore.js';
 import { now } from '../model/time.js';

@@ -5,7 +5,7 @@
  * a table that could not be put back, --stop-on-error).
  */
 import { connectionUnusable, fileSystemError } from '../db/failures.js';
-import { TableError, errorText } from '../errors.js';
+import { TableError, errorText } from '../model/errors.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { columnsHash } from '../plan/plan.js';
 import { partialText, type TableReport } from './report.js';

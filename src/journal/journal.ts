@@ -17,7 +17,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { FlusherError, ExitCode, errorText } from '../errors.js';
+import { FlusherError, ExitCode, errorText } from '../model/errors.js';
 import { FileLockBusyError, lockFile, type FileLock } from './file-lock.js';
 import { LEGACY_BACKUP, isOurBackupName, isOurTwinName } from '../model/table-names.js';
 

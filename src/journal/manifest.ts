@@ -5,7 +5,7 @@
  * alone, so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { errorText } from '../errors.js';
+import { errorText } from '../model/errors.js';
 import { readJournal, type JournalPosition, type JournalState, type TableFlushed } from './journal.js';
 import { gtidSetOf } from '../model/gtid-set.js';
 

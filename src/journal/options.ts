@@ -2,7 +2,7 @@
  * What a run writes into its journal's header about its settings: every non-secret option, so that
  * `--resume` can take them back (src/config/resume.ts) and a reader of the journal sees how it ran.
  */
-import type { FlushSettings, GtidPlacement, TableFilter } from '../settings.js';
+import type { FlushSettings, GtidPlacement, TableFilter } from '../model/settings.js';
 
 /**
  * The header options a journal records (never a secret, never a path). An input that is not set is

@@ -10,7 +10,7 @@
  *   from this one.
  */
 import type { Dialect, SessionSetting } from '../flavours/index.js';
-import type { GtidPlacement } from '../settings.js';
+import type { GtidPlacement } from '../model/settings.js';
 import { gtidSetOf } from '../model/gtid-set.js';
 
 /**

@@ -9,7 +9,7 @@ import { indexColumns, type Column, type Index, type TableShape } from '../model
 import type { TwinEdits, TwinSpec } from '../sql/builders.js';
 import type { CopyKey } from '../model/copy.js';
 import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
-import { namesTable, selectsSchema, type Selection } from '../settings.js';
+import { namesTable, selectsSchema, type Selection } from '../model/settings.js';
 
 export interface Skipped {
   schema: string;

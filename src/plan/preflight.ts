@@ -5,15 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import type { Db } from '../db/connection.js';
-import { InputError, type PreflightFailure } from '../errors.js';
+import { InputError, type PreflightFailure } from '../model/errors.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { gtidSessionSettings } from './gtid.js';
 import { parseMariaPosition } from '../model/gtid-set.js';
 import { isLeftoverName, isOurBackupName } from '../model/table-names.js';
 import { acquireRunLock } from '../db/run-lock.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../model/log.js';
 import { chooseKey, discover, type Discovery } from './plan.js';
-import { CHUNK_BYTES, selectsSchema, type FlushSettings } from '../settings.js';
+import { CHUNK_BYTES, selectsSchema, type FlushSettings } from '../model/settings.js';
 import { rulesFor } from '../flavours/index.js';
 import { currentGrants, missingSchemaPrivileges, refusalOf, type Grants } from '../inspect/grants.js';
 import { FIRST_BINLOG_EVENT } from '../sql/reads.js';

@@ -5,9 +5,9 @@
  * Reads only; bounded memory (no table is held, only digests and a capped sample).
  */
 import type { Db } from '../db/connection.js';
-import { errorText } from '../errors.js';
+import { errorText } from '../model/errors.js';
 import type { Manifest } from '../journal/manifest.js';
-import type { ConnectionSettings } from '../settings.js';
+import type { ConnectionSettings } from '../model/settings.js';
 import { NotComparable } from './canonical.js';
 import { SideDigest, type TablePlan } from './digest.js';
 import { decoderFor } from './columns.js';

@@ -8,8 +8,8 @@ import ZongJi from '@vlasky/zongji';
 import './zongji-vector.js';
 import { randomInt } from 'node:crypto';
 import { connectionOptions } from '../db/connection.js';
-import { FlusherError, ExitCode, errorText } from '../errors.js';
-import type { ConnectionSettings } from '../settings.js';
+import { FlusherError, ExitCode, errorText } from '../model/errors.js';
+import type { ConnectionSettings } from '../model/settings.js';
 import { comparePositions, type RangeEvent } from './check.js';
 
 interface Coordinates {

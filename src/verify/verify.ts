@@ -6,15 +6,15 @@
  */
 import { connect, type Db } from '../db/connection.js';
 import type { Flavour } from '../model/version.js';
-import { ExitCode, FlusherError, errorText } from '../errors.js';
+import { ExitCode, FlusherError, errorText } from '../model/errors.js';
 import { binlogPosition } from '../inspect/binlog.js';
 import { globalVariables, readServer } from '../inspect/server.js';
 import { replicaStatus } from '../inspect/replication.js';
 import { shapeOf, tableShapes } from '../inspect/shapes.js';
 import { readJournal, type JournalState } from '../journal/journal.js';
 import { buildManifest, type Manifest } from '../journal/manifest.js';
-import type { Logger } from '../log.js';
-import type { ConnectionSettings, VerifySettings } from '../settings.js';
+import type { Logger } from '../model/log.js';
+import type { ConnectionSettings, VerifySettings } from '../model/settings.js';
 import { checkRange, comparePositions, type Verdict } from './check.js';
 import {
   BinlogSides,

@@ -4,8 +4,8 @@
  */
 import { flush } from '../../src/engine/flush.js';
 import { formatReport } from '../../src/engine/report.js';
-import { streamLogger } from '../../src/log.js';
-import { VERSION } from '../../src/version.js';
+import { streamLogger } from '../../src/model/log.js';
+import { VERSION } from '../../src/model/tool-version.js';
 import { startSandbox } from '../sandbox/index.js';
 import { MissingServerError } from '../sandbox/local.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';

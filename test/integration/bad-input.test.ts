@@ -13,7 +13,7 @@ import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snaps
 import { mycnfFor } from '../support/cli.js';
 import { readActionSettings } from '../../src/action/inputs.js';
 import { runAction } from '../../src/action/run.js';
-import { memoryLogger } from '../../src/log.js';
+import { memoryLogger } from '../../src/model/log.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_bad';

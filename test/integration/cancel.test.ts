@@ -7,12 +7,12 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { memoryLogger } from '../../src/log.js';
+import { memoryLogger } from '../../src/model/log.js';
 import { manifestPath, type Manifest } from '../../src/journal/manifest.js';
 import { readJournal } from '../../src/journal/journal.js';
 import type { RunReport } from '../../src/engine/report.js';
-import type { FlushSettings } from '../../src/settings.js';
-import { DEFAULTS } from '../../src/settings.js';
+import type { FlushSettings } from '../../src/model/settings.js';
+import { DEFAULTS } from '../../src/model/settings.js';
 import { verify } from '../../src/verify/verify.js';
 import { readBinlog, rowsByTable, sameTable } from '../support/binlog.js';
 import { rows, settingsFor, startReplica, waitCaughtUp, withSql } from '../support/db.js';

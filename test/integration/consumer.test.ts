@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { memoryLogger } from '../../src/log.js';
+import { memoryLogger } from '../../src/model/log.js';
 import type { Manifest } from '../../src/journal/manifest.js';
 import { verify } from '../../src/verify/verify.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';

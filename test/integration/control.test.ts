@@ -12,7 +12,7 @@ import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
 import { leftovers, snapshotSchema } from '../support/snapshot.js';
 import { startStandIn, type StandIn } from '../support/github-standin.js';
 import { newJob, runStep } from '../support/action-runner.js';
-import { DEFAULTS } from '../../src/settings.js';
+import { DEFAULTS } from '../../src/model/settings.js';
 import { waitFor } from '../support/process.js';
 
 const sb = inject('sandbox')!;

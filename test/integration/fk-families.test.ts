@@ -9,7 +9,7 @@ import { seqSql } from '../fixtures/kinds.js';
 import { sql, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
-import { memoryLogger } from '../../src/log.js';
+import { memoryLogger } from '../../src/model/log.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_families';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { PreflightError } from '../../src/errors.js';
+import { PreflightError } from '../../src/model/errors.js';
 import { q, replicaRunning, rows, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema } from '../support/snapshot.js';
 import { flushSettings, runFlush, runRecover, tempHashfile } from '../support/flusher.js';

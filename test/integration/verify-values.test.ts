@@ -6,7 +6,7 @@
  * by count, and the report says why.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { memoryLogger } from '../../src/log.js';
+import { memoryLogger } from '../../src/model/log.js';
 import { verify, type VerifyReport } from '../../src/verify/verify.js';
 import { KINDS_SCHEMA, KINDS_SCHEMA2, kindsSql } from '../fixtures/kinds.js';
 import { TYPES_TABLE, valueTypesSql } from '../fixtures/value-types.js';

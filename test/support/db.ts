@@ -1,7 +1,7 @@
 /** Test helpers that talk SQL to the sandbox servers. */
 import mysql from 'mysql2/promise';
 import type { ServerInfo } from '../sandbox/types.js';
-import type { ConnectionSettings } from '../../src/settings.js';
+import type { ConnectionSettings } from '../../src/model/settings.js';
 
 export async function sql(server: ServerInfo): Promise<mysql.Connection> {
   return mysql.createConnection({

@@ -1,9 +1,9 @@
 /** Running the engine in-process with a sandbox server's settings. */
 import { flush, type FlushDeps } from '../../src/engine/flush.js';
 import { recover } from '../../src/engine/recover.js';
-import { memoryLogger } from '../../src/log.js';
-import { DEFAULTS, type FlushSettings, type RecoverSettings } from '../../src/settings.js';
-import { VERSION } from '../../src/version.js';
+import { memoryLogger } from '../../src/model/log.js';
+import { DEFAULTS, type FlushSettings, type RecoverSettings } from '../../src/model/settings.js';
+import { VERSION } from '../../src/model/tool-version.js';
 import type { ServerInfo } from '../sandbox/types.js';
 import { settingsFor } from './db.js';
 import { mkdtempSync } from 'node:fs';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Controls } from '../../src/engine/controls.js';
-import { memoryLogger } from '../../src/log.js';
+import { memoryLogger } from '../../src/model/log.js';
 
 const cancelAfter = (ms: number) => {
   const at = Date.now() + ms;

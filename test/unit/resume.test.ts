@@ -10,7 +10,7 @@ import { ACTION_DEFAULTS } from '../../src/action/inputs.js';
 import { namesFor, optionNameOnly } from '../../src/model/input-names.js';
 import { RESUMABLE, resumeSettings } from '../../src/config/resume.js';
 import { recordedOptions } from '../../src/journal/options.js';
-import type { FlushSettings } from '../../src/settings.js';
+import type { FlushSettings } from '../../src/model/settings.js';
 import { flushSettings } from '../support/flusher.js';
 import type { ServerInfo } from '../sandbox/types.js';
 

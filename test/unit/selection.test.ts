@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesTable, selectsSchema, selectsTable } from '../../src/settings.js';
+import { namesTable, selectsSchema, selectsTable } from '../../src/model/settings.js';
 
 const sel = (databases: string[], tables: { schema?: string; table: string }[], skip: string[]) => ({
   databases,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { readActionSettings } from '../../src/action/inputs.js';
 import { buildProgram, flushSettingsFrom } from '../../src/cli/program.js';
-import type { FlushSettings } from '../../src/settings.js';
+import type { FlushSettings } from '../../src/model/settings.js';
 
 const env = { RUNNER_TEMP: '/tmp/rt', MYSQL_PWD: '' };
 /** An option file with a [client] section that names nothing the tests set. */

@@ -11,8 +11,8 @@ import {
   parseSchemas,
   parseTables,
   validateSelection,
-} from '../../src/settings.js';
-import { VERSION } from '../../src/version.js';
+} from '../../src/model/settings.js';
+import { VERSION } from '../../src/model/tool-version.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 describe('inputs', () => {

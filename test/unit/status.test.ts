@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { liveStatus } from '../../src/cli/live.js';
 import { statusLine } from '../../src/engine/status.js';
-import { memoryLogger } from '../../src/log.js';
+import { memoryLogger } from '../../src/model/log.js';
 
 describe('status line', () => {
   it('says tables and rows done of the estimate, rate, ETA and binlog bytes', () => {

@@ -2,7 +2,7 @@
  * One typed settings object for every entry point (CLI and action). Entry points only collect raw
  * strings; everything is validated here, once, before anything connects.
  */
-import type { InputKey, Surface } from './model/input-names.js';
+import type { InputKey, Surface } from './input-names.js';
 import { InputError } from './errors.js';
 
 export type SslMode = 'DISABLED' | 'PREFERRED' | 'REQUIRED' | 'VERIFY_CA' | 'VERIFY_IDENTITY';
