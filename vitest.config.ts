@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // BF_SANDBOX=none starts no server: only the unit set runs (an integration file would find none).
+    include: process.env.BF_SANDBOX === 'none' ? ['test/unit/**/*.test.ts'] : ['test/**/*.test.ts'],
     globalSetup: ['test/setup/global.ts'],
     // One shared primary + replica: test files take turns.
     fileParallelism: false,

@@ -1,7 +1,8 @@
 /**
  * Starts one sandbox (primary + replica) for the whole test run and always tears it down.
- * BF_SANDBOX selects it: unset or `local` (server binaries on PATH), `container:<image>` (Docker,
- * through testcontainers), or `none` (unit tests only).
+ * BF_SANDBOX selects it: unset or `local` (server binaries on PATH), `mysql` or `mariadb-lts` (a
+ * flavour root run with chroot), `container:<image>` (Docker, through testcontainers), or `none`: no
+ * server, and vitest.config.ts then runs test/unit alone (what `npm run test:unit` runs).
  */
 import 'vitest';
 import type { TestProject } from 'vitest/node';
