@@ -13,7 +13,7 @@
 import { atLeast, type ServerVersion } from '../model/version.js';
 import { rowSettings, type Dialect, type SessionSetting } from './dialect.js';
 import { isDescending, isFunctional, primaryKey, type Index, type TableShape } from '../model/table.js';
-import type { TwinEdits } from '../sql/builders.js';
+import type { TwinEdits } from '../model/twin.js';
 import { keepTableMapKey, plainUniqueKey, type KindRefusal, type TableKindRules } from './rules.js';
 
 /**

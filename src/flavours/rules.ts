@@ -11,7 +11,7 @@
  */
 import type { ServerVersion } from '../model/version.js';
 import type { Index, TableShape } from '../model/table.js';
-import type { TwinEdits } from '../sql/builders.js';
+import type { TwinEdits } from '../model/twin.js';
 
 /** Why a table cannot be flushed as it is, and what the DBA can do. */
 export interface KindRefusal {

@@ -15,7 +15,7 @@ import {
 } from '../sql/reads.js';
 import { rulesFor } from '../flavours/index.js';
 import type { Column, Index, TableShape } from '../model/table.js';
-import type { TwinSpec } from '../sql/builders.js';
+import type { TwinSpec } from '../model/twin.js';
 import { num, str } from './cells.js';
 
 /**

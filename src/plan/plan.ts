@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { TableRow } from '../inspect/tables.js';
 import type { TableKindRules } from '../flavours/index.js';
 import { indexColumns, type Column, type Index, type TableShape } from '../model/table.js';
-import type { TwinEdits, TwinSpec } from '../sql/builders.js';
+import type { TwinEdits, TwinSpec } from '../model/twin.js';
 import type { CopyKey } from '../model/copy.js';
 import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
 import { namesTable, selectsSchema, type Selection } from '../model/settings.js';

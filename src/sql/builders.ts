@@ -4,7 +4,7 @@
  */
 import { qualify, quoteIdent, quoteString } from './quote.js';
 import type { Chunk, CopyKey } from '../model/copy.js';
-import type { Column } from '../model/table.js';
+import type { TwinColumn, TwinSpec } from '../model/twin.js';
 
 /** One table of a schema takes another name in it. */
 export function renameTable(r: { schema: string; from: string; to: string }): string {
@@ -87,39 +87,6 @@ function isDroppedConstraint(line: string, stripChecks: boolean): boolean {
   if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY (')) return true;
   if (stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK ('))) return true;
   return false;
-}
-
-/** The shell's columns, as the twin needs them (see src/model/table.ts). */
-export type TwinColumn = Pick<
-  Column,
-  'name' | 'columnType' | 'nullable' | 'generated' | 'invisible' | 'charset' | 'collation'
->;
-
-/** What a flavour's rules (src/flavours) change to turn the shell into a BLACKHOLE twin. */
-export interface TwinEdits {
-  /** Columns dropped and added back at the same place as plain columns of the same type. */
-  plainColumns: string[];
-  /** Indexes the twin is built without. */
-  droppedIndexes: string[];
-  /**
-   * A PRIMARY KEY on these columns and prefixes (ascending) takes the place of the index `replaces`
-   * (PRIMARY itself, or the unique key a table map names as the primary key); undefined: none.
-   */
-  primaryKey?: { replaces: string; columns: { column: string; prefix?: number }[] };
-  /**
-   * Indexes dropped first, in a statement of their own on the shell's own engine (MariaDB's VECTOR
-   * indexes: dropped in the ALTER that changes the engine, their internal table is left behind).
-   */
-  droppedFirst: string[];
-  /** Taken off first, in a statement of its own (MySQL refuses it in the same ALTER as ENGINE). */
-  dropSecondaryEngine: boolean;
-}
-
-export interface TwinSpec extends TwinEdits {
-  /** All columns in table order. */
-  columns: TwinColumn[];
-  partitioned: boolean;
-  marker: string;
 }
 
 function plainColumn(c: TwinColumn): string {

@@ -15,8 +15,8 @@ import {
   shellDdl,
   swapBack,
   twinAlter,
-  type TwinColumn,
 } from '../../src/sql/builders.js';
+import type { TwinColumn } from '../../src/model/twin.js';
 import { withOrdinals } from '../../src/plan/plan.js';
 
 const col = (name: string, over: Partial<TwinColumn> = {}): TwinColumn => ({
