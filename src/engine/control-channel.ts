@@ -8,6 +8,7 @@
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { errorText } from '../model/errors.js';
 import type { Logger } from '../model/log.js';
+import { now } from '../model/time.js';
 import { parseControlCommand, type ControlCommand } from './control-commands.js';
 
 export const CONTROL_POLL_MS = 250;
@@ -100,7 +101,7 @@ export class ControlChannel {
     const shown = line.slice(0, 120);
     this.log.info(`control: ${shown} -> ${answer}`);
     try {
-      appendFileSync(answersPath(this.file), `${new Date().toISOString()} ${shown} -> ${answer}\n`, {
+      appendFileSync(answersPath(this.file), `${now()} ${shown} -> ${answer}\n`, {
         mode: 0o600,
       });
     } catch (e) {

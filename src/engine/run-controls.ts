@@ -7,6 +7,7 @@ import { errorText } from '../model/errors.js';
 import { globalStatusExists } from '../inspect/server.js';
 import type { JournalWriter } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
+import { now } from '../model/time.js';
 import { ControlChannel } from './control-channel.js';
 import { CONTROL_HELP, type ControlCommand } from './control-commands.js';
 import type { RunShared } from './run-context.js';
@@ -40,7 +41,7 @@ export function startLiveControls(o: {
 }): LiveControls {
   const { channel, run, abort, journal } = o;
   channel?.start(commandHandler(o), (command, answer) =>
-    journal.write({ type: 'control', command, answer, at: new Date().toISOString() }),
+    journal.write({ type: 'control', command, answer, at: now() }),
   );
   let checking = false;
   const watch = setInterval(() => {
