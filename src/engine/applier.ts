@@ -212,6 +212,18 @@ export class Applier {
     await this.send(false, [renameTable({ schema, from: backup, to: table })]);
   }
 
+  /**
+   * Our shell under the real name, a definition the engine holds no data for (a server crash in the
+   * middle of its CREATE TABLE), goes and the backup takes the name back. Only after the caller
+   * checked the journal shows this run created it and the engine has no data for it.
+   */
+  async replaceDataLessShell(schema: string, table: string, backup: string): Promise<void> {
+    await this.send(false, [
+      dropTables([{ schema, table }]),
+      renameTable({ schema, from: backup, to: table }),
+    ]);
+  }
+
   /** The original tool's twin goes and the backup takes the name back. */
   async replaceLegacyTwin(schema: string, table: string, backup: string): Promise<void> {
     await this.send(false, [

@@ -4,7 +4,14 @@
  * The only DROP this tool ever runs is in `dropOurTables`, behind its guard (`dropVerdict`).
  */
 import type { Db } from '../db/connection.js';
-import { cannotOpen, engineOnlyTables, liveTable, liveTables, type LiveTable } from '../inspect/set-aside.js';
+import {
+  cannotOpen,
+  engineOnlyTables,
+  liveTable,
+  liveTables,
+  noEngineData,
+  type LiveTable,
+} from '../inspect/set-aside.js';
 import { liveShape } from '../inspect/shapes.js';
 import type { Applier } from './applier.js';
 import { qualify } from '../sql/quote.js';
@@ -359,6 +366,16 @@ async function fromBackup(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): 
     };
   }
   if (names && createdByUs('shell', ctx.seen) && tb.type === 'BASE TABLE' && tb.engine !== 'BLACKHOLE') {
+    // A server crash in the middle of the shell's CREATE TABLE can leave its definition with no data
+    // in the engine (MariaDB, partitioned): it holds no row, and the journal shows it is ours.
+    if (await noEngineData(db, e.schema, e.table)) {
+      await apply.replaceDataLessShell(e.schema, e.table, e.backup);
+      return clearParked(e, ctx, {
+        outcome: 'shell-replaced',
+        ok: true,
+        detail: `${name} back from ${e.backup}; its empty shell, a definition the server's crash recovery left without data, dropped`,
+      });
+    }
     // Our shell (the real DDL) under the real name: it goes to its parking name as the backup takes
     // the name back, in one RENAME; the guard then drops it if it is empty.
     if ((await liveTable(db, e.schema, names.shell)).exists) return allThree(e, names.shell);

@@ -56,6 +56,19 @@ export async function cannotOpen(db: Db, schema: string, table: string): Promise
   }
 }
 
+/**
+ * Whether the engine has no data at all for a table it has a definition of (1932: "doesn't exist in
+ * engine"): such a table holds no row. Any other answer (it opens, or another error): false.
+ */
+export async function noEngineData(db: Db, schema: string, table: string): Promise<boolean> {
+  try {
+    await db.rows(...openTable(schema, table));
+    return false;
+  } catch (e) {
+    return (e as { errno?: number }).errno === 1932;
+  }
+}
+
 export async function isEmpty(db: Db, schema: string, table: string): Promise<boolean> {
   const r = await db.rows(...anyRow(schema, table));
   return r.length === 0;

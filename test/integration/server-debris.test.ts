@@ -128,5 +128,31 @@ describe.skipIf(sb.flavour !== 'mariadb' || sb.kind !== 'local')(
       expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
       expect(await withSql(sb.replica, leftovers)).toEqual([]);
     });
+    it("the empty shell's definition without data under the name (a crash mid-CREATE), the rows under the backup: dropped, the table back", async () => {
+      const hashfile = tempHashfile();
+      const run = await runCliProcess(
+        ['flush', '--mycnf', mycnfFor(sb.replica), '--db', S, '--hashfile', hashfile],
+        { env: { BINLOG_FLUSHER_FAULT: `after-ddl@${S}.parted` } },
+      );
+      expect(run.signal, run.stderr).toBe('SIGKILL');
+      const backup = readJournal(hashfile).tables.find((t) => t.table === 'parted')!.backup;
+      // What the server's crash recovery can leave of the shell: its definition, no partitions.
+      await withSql(sb.replica, (c) => c.query(`SET sql_log_bin = 0; DROP TABLE ${q('parted')}`));
+      for (const ext of ['.frm', '.par'])
+        copyFileSync(join(dir(), backup + ext), join(dir(), `parted${ext}`));
+      await withSql(sb.replica, (c) => c.query('FLUSH LOCAL TABLES'));
+      await expect(
+        withSql(sb.replica, (c) => c.query(`SELECT * FROM ${q('parted')} LIMIT 0`)),
+      ).rejects.toThrow(/doesn't exist in engine/);
+
+      const r = await recover(hashfile);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.parted?.outcome).toBe('shell-replaced');
+      expect(r.parted?.detail).toContain(
+        "its empty shell, a definition the server's crash recovery left without data, dropped",
+      );
+      expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
+      expect(await withSql(sb.replica, leftovers)).toEqual([]);
+    });
   },
 );
