@@ -13,13 +13,13 @@ import { committedStatements } from '../inspect/binlog.js';
 import type { Chunk } from '../model/copy.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { now } from '../model/time.js';
-import type { RunShared, WorkerSession } from './run-context.js';
+import type { CopyContext, WorkerSession } from './copy-context.js';
 
 /** Attempts per chunk: a retry is decided by the binlog, so it is safe; a chunk killed this often is not bad luck. */
 export const MAX_CHUNK_ATTEMPTS = 5;
 
 /** Acknowledge a copied chunk: scheduler, progress, journal. */
-async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: RunShared): Promise<void> {
+async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: CopyContext): Promise<void> {
   const done = run.scheduler.chunkDone(t.id, chunk, rows);
   run.log.debug(`table ${t.id}: chunk ${chunk.seq + 1} done, ${rows} rows`);
   run.status.advance(rows);
@@ -27,7 +27,12 @@ async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: Run
 }
 
 /** The journal's chunk record (chunks done and rows so far); after the first, the mid-copy fault point. */
-async function recordChunk(t: PlannedTable, chunksDone: number, rows: number, run: RunShared): Promise<void> {
+async function recordChunk(
+  t: PlannedTable,
+  chunksDone: number,
+  rows: number,
+  run: CopyContext,
+): Promise<void> {
   const gtids = run.gtids?.take(t.id);
   await run.journal.write({
     type: 'chunk',
@@ -44,16 +49,16 @@ async function recordChunk(t: PlannedTable, chunksDone: number, rows: number, ru
  * One chunk. A failure that may be retried goes back to the scheduler (at once when it surely rolled
  * back, else through a settle); any other failure fails the table.
  */
-export async function copyChunk(
+export async function runChunk(
   t: PlannedTable,
   chunk: Chunk,
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
 ): Promise<void> {
   let rows: number;
   try {
     run.status.chunkSent();
-    rows = await w.apply.copyChunk(t, chunk);
+    rows = await w.writes.copyPlannedChunk(t, chunk);
   } catch (e) {
     if (run.cancelled() && outcomeUnknown(e)) {
       // Stopped by the cancel, maybe after it committed: the put-back asks the binlog.
@@ -78,14 +83,14 @@ export async function copyChunk(
 }
 
 /** The worker's session is lost: on record for the table's settle, which kills it first. */
-function loseSession(t: PlannedTable, w: WorkerSession, run: RunShared): void {
+function loseSession(t: PlannedTable, w: WorkerSession, run: CopyContext): void {
   run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
 }
 
 /** Kill the table's lost sessions and wait until the server has let them go. */
-async function buryLostSessions(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<void> {
+async function buryLostSessions(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<void> {
   for (const id of run.lostSessions.get(t.id) ?? []) {
-    await w.apply.killConnection(id).catch(() => undefined); // gone already: "Unknown thread id"
+    await w.writes.killConnection(id).catch(() => undefined); // gone already: "Unknown thread id"
     const end = Date.now() + 60_000;
     while (await sessionAlive(w.db, id)) {
       if (Date.now() > end)
@@ -105,7 +110,7 @@ export async function settle(
   t: PlannedTable,
   suspects: Chunk[],
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
 ): Promise<void> {
   let verdict: { committed: { chunk: Chunk; rows: number }[]; resend: Chunk[]; extra: number } | undefined;
   // Reading writes nothing: a session lost meanwhile is replaced and the reading starts over.
@@ -136,7 +141,7 @@ async function readVerdict(
   t: PlannedTable,
   suspects: Chunk[],
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
 ): Promise<{ committed: { chunk: Chunk; rows: number }[]; resend: Chunk[]; extra: number }> {
   await buryLostSessions(t, w, run);
   const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
@@ -164,9 +169,9 @@ async function readVerdict(
 export async function keysetLane(
   t: PlannedTable,
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
 ): Promise<{ rows: number; chunks: number }> {
-  const lane: Lane = { rows: 0, chunks: 0, withRows: 0, last: await w.apply.keysetBegin(t, t.key!, 0) };
+  const lane: Lane = { rows: 0, chunks: 0, withRows: 0, last: await w.writes.keysetBegin(t, t.key!, 0) };
   for (let done = false; !done;) {
     if (!(await run.controls.gate(t.chunkRows))) throw new Error('cancelled');
     const bounds = { first: lane.chunks === 0, last: lane.last };
@@ -201,14 +206,14 @@ type LaneResult = { rows: number; lastNext: boolean };
 async function laneChunk(
   t: PlannedTable,
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
   lane: Lane,
   bounds: { first: boolean; last: boolean },
 ): Promise<LaneResult> {
   for (let attempt = 1; ; attempt++) {
     try {
       run.status.chunkSent();
-      return await w.apply.keysetChunk(t, t.key!, bounds);
+      return await w.writes.keysetChunk(t, t.key!, bounds);
     } catch (e) {
       const cancelledInDoubt = run.cancelled() && outcomeUnknown(e);
       if (!cancelledInDoubt && (run.cancelled() || !chunkMayBeRetried(e) || attempt >= MAX_CHUNK_ATTEMPTS))
@@ -221,7 +226,7 @@ async function laneChunk(
       const committed = await laneCommitted(t, w, run, lane);
       if (committed) return committed;
       if (cancelledInDoubt) throw e;
-      lane.last = await w.apply.keysetBegin(t, t.key!, lane.rows);
+      lane.last = await w.writes.keysetBegin(t, t.key!, lane.rows);
       bounds.last = lane.last;
     }
   }
@@ -231,7 +236,7 @@ async function laneChunk(
 async function laneCommitted(
   t: PlannedTable,
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
   lane: Lane,
 ): Promise<LaneResult | undefined> {
   await buryLostSessions(t, w, run);
@@ -242,7 +247,7 @@ async function laneCommitted(
   run.log.info(
     `${t.schema}.${t.table}: chunk ${lane.chunks + 1} had been committed (${n} rows); not sent again`,
   );
-  return { rows: n, lastNext: lane.last ? true : await w.apply.keysetBegin(t, t.key!, lane.rows + n) };
+  return { rows: n, lastNext: lane.last ? true : await w.writes.keysetBegin(t, t.key!, lane.rows + n) };
 }
 
 /**
@@ -250,7 +255,7 @@ async function laneCommitted(
  * holds the rows), so that its account is exact. Returns how many stay undecided (the binlog holds
  * some of them and cannot say which).
  */
-export async function settleDoubt(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<number> {
+export async function settleDoubt(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<number> {
   const doubt = run.scheduler.inDoubt(t.id);
   if (!doubt.length) return 0;
   try {
@@ -274,6 +279,6 @@ export async function settleDoubt(t: PlannedTable, w: WorkerSession, run: RunSha
 }
 
 async function rowsAfterStartOf(t: PlannedTable, w: WorkerSession, rowsDone: number): Promise<number> {
-  if (rowsDone > 0) await w.apply.keysetBegin(t, t.key!, rowsDone);
+  if (rowsDone > 0) await w.writes.keysetBegin(t, t.key!, rowsDone);
   return rowsAfterStart(w.db, t.schema, t.backup, t.key!, rowsDone === 0);
 }

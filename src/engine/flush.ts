@@ -8,6 +8,7 @@ import { connect, type Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
 import { claimWorkerSlot } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
+import { now } from '../model/time.js';
 import { ExitCode, errorText } from '../model/errors.js';
 import { namesOf } from '../model/input-names.js';
 import { binlogBytesSince, binlogPosition } from '../inspect/binlog.js';
@@ -21,14 +22,14 @@ import { RunGtids, exactGtids } from './gtids.js';
 import type { Logger } from '../model/log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { DEFAULTS, type FlushSettings } from '../model/settings.js';
-import { Applier } from './applier.js';
+import { Writer } from './writer.js';
 import { Controls } from './controls.js';
 import { FamilyLocks } from './family-locks.js';
 import { MAX_CHUNK_ATTEMPTS } from './copy.js';
 import type { FaultHook } from './fault.js';
 import { defaultHashfile, gtidLines, recoverCommand, type RunReport } from './report.js';
 import { dropOurTables } from './restore.js';
-import type { RunShared } from './run-context.js';
+import type { CopyContext } from './copy-context.js';
 import { journalStart, planRun, type RunPlan } from './run-plan.js';
 import { Scheduler } from './scheduler.js';
 import { holdSettings, putBackSettings } from './server-settings.js';
@@ -53,8 +54,6 @@ export interface FlushDeps {
   onJournalReady?: (path: string) => Promise<void>;
 }
 
-const iso = () => new Date().toISOString();
-
 export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
   const db = await connect(s.connection, s.timeout);
   try {
@@ -65,8 +64,8 @@ export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunRepor
 }
 
 /** What the steps after the plan share. */
-interface RunContext extends RunPlan {
-  control: Applier;
+interface FlushContext extends RunPlan {
+  control: Writer;
   settings: FlushSettings;
   deps: FlushDeps;
   journal: JournalWriter;
@@ -85,7 +84,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
   const planned = await planRun(db, s, deps.log);
   const { report } = planned;
   if (s.dryRun) {
-    report.finishedAt = iso();
+    report.finishedAt = now();
     return report;
   }
   // The journal: header and the whole plan on disk before anything changes.
@@ -97,9 +96,9 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
   );
   report.hashfile = hashfile;
   if (deps.fault) journal.afterWrite = () => deps.fault?.('journal');
-  const run: RunContext = {
+  const run: FlushContext = {
     ...planned,
-    control: new Applier(db, planned.pre.facts.dialect),
+    control: new Writer(db, planned.pre.facts.dialect),
     settings: s,
     deps,
     journal,
@@ -110,7 +109,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     if (deps.onJournalReady) await deps.onJournalReady(hashfile);
     await deps.log.group('Replication', () => holdServer(run));
     report.binlog = { start: await binlogPosition(db, run.control.dialect) };
-    await journal.write({ type: 'binlog', edge: 'start', at: iso(), position: report.binlog.start });
+    await journal.write({ type: 'binlog', edge: 'start', at: now(), position: report.binlog.start });
     const workers = Math.max(1, s.concurrency);
     await deps.log.group(`Flush (${run.plan.length} tables, ${workers} workers)`, () =>
       runTables(run, workers),
@@ -120,11 +119,11 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     await releaseServer(run);
     // The outcome is settled and reported whether or not this last record reaches the disk.
     await journal
-      .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
+      .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: now() })
       .catch((e: unknown) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
     report.manifest = saveManifest(hashfile, (w) => deps.log.warn(w));
     if (report.manifest) deps.log.info(`manifest: ${report.manifest}`);
-    report.finishedAt = iso();
+    report.finishedAt = now();
     return report;
   } finally {
     await journal.close().catch((e: unknown) => deps.log.warn(`journal: ${errorText(e)}`));
@@ -135,7 +134,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
  * read_only ON / super_read_only OFF (journaled first), the applier stopped, its position noted, a
  * new binlog file if asked.
  */
-async function holdServer(run: RunContext): Promise<void> {
+async function holdServer(run: FlushContext): Promise<void> {
   const { control, settings: s, report, pre, journal } = run;
   const { log } = run.deps;
   if (s.setReadOnly) {
@@ -168,7 +167,7 @@ async function holdServer(run: RunContext): Promise<void> {
  * Preflight's retention check again at the rate measured so far, once: a run slower than assumed
  * may end too late for the binlog's expiry. Only when preflight did not warn already.
  */
-function retentionWatch(run: RunContext): (t: StatusTotals) => void {
+function retentionWatch(run: FlushContext): (t: StatusTotals) => void {
   const { report, settings: s, deps } = run;
   let warned = report.warnings.some((w) => w.startsWith('binlog retention'));
   return (t) => {
@@ -188,7 +187,7 @@ function retentionWatch(run: RunContext): (t: StatusTotals) => void {
 }
 
 /** The end coordinates, read_only / super_read_only and the applier back (only once every table is back). */
-async function releaseServer(run: RunContext): Promise<void> {
+async function releaseServer(run: FlushContext): Promise<void> {
   const { control, settings: s, report, pre } = run;
   const { log } = run.deps;
   const warn = (text: string) => {
@@ -207,7 +206,7 @@ async function releaseServer(run: RunContext): Promise<void> {
     await run.journal.write({
       type: 'binlog',
       edge: 'end',
-      at: iso(),
+      at: now(),
       position: end,
       ...(set && { gtids: set }),
     });
@@ -274,7 +273,7 @@ export async function openWorker(s: FlushSettings, d: Dialect, slot = 1): Promis
 }
 
 /** The tables through the scheduler and the worker pool; the status line while they run. */
-async function runTables(run: RunContext, workers: number): Promise<void> {
+async function runTables(run: FlushContext, workers: number): Promise<void> {
   const { control, plan, report, settings: s, deps } = run;
   const controls = s.controls ?? {
     brakeStatus: DEFAULTS.brakeStatus,
@@ -293,7 +292,7 @@ async function runTables(run: RunContext, workers: number): Promise<void> {
     retentionWatch(run),
     () => shared.controls.holding(),
   );
-  const shared: RunShared = {
+  const shared: CopyContext = {
     log: deps.log,
     dialect: control.dialect,
     journal: run.journal,
@@ -362,7 +361,7 @@ const DROP_BATCH = 100;
  * statements. A twin that cannot be dropped leaves its table in place but is a leftover that blocks
  * the next run: the run then asks for `recover`, which drops it.
  */
-async function dropParkedTwins(run: RunContext): Promise<void> {
+async function dropParkedTwins(run: FlushContext): Promise<void> {
   const { control, plan, report, journal, marker, deps } = run;
   const parked = plan.filter((t: PlannedTable) => report.tables[t.id - 1]!.status === 'flushed');
   if (parked.length) await deps.fault?.('drop-twins');
@@ -370,7 +369,7 @@ async function dropParkedTwins(run: RunContext): Promise<void> {
     const batch = parked.slice(i, i + DROP_BATCH);
     try {
       await Promise.all(
-        batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: iso() })),
+        batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: now() })),
       );
       const refused = await dropOurTables(
         control,

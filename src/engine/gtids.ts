@@ -11,7 +11,7 @@ import type { Db } from '../db/connection.js';
 import { errorText } from '../model/errors.js';
 import { gtidsOfTables } from '../inspect/binlog.js';
 
-/** Where the Applier reports each binlogged statement's outcome. */
+/** Where the Writer reports each binlogged statement's outcome. */
 export interface GtidSink {
   /** A binlogged statement of the table with this id committed and got this GTID. */
   committed(tableId: number, gtid: string): void;

@@ -16,7 +16,7 @@ import { namesOf } from '../model/input-names.js';
 import { now } from '../model/time.js';
 import { selectsTable, type RecoverSettings } from '../model/settings.js';
 import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
-import { Applier } from './applier.js';
+import { Writer } from './writer.js';
 import type { FaultHook } from './fault.js';
 import { describeSetting, holdForRecovery, putBackSettings, type SettingReport } from './server-settings.js';
 
@@ -124,15 +124,15 @@ async function replay(
   log: Logger,
 ): Promise<RecoverReport> {
   const report = emptyReport(s);
-  const apply = new Applier(db, d);
+  const writes = new Writer(db, d);
   const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
-  await holdApplier(apply, report, tables, journal.marker, s, log);
-  await holdForRecovery(apply, writer, journal, log);
+  await holdApplier(writes, report, tables, journal.marker, s, log);
+  await holdForRecovery(writes, writer, journal, log);
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
     try {
       const r = await restoreTable(t, {
-        apply,
+        writes,
         marker: journal.marker,
         seen: journal.seen.get(t.id) ?? new Set(),
         log,
@@ -162,10 +162,10 @@ async function replay(
     return report;
   }
   const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
-  report.settings = await putBackSettings(apply, changed, writer, log);
+  report.settings = await putBackSettings(writes, changed, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: now() });
   if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
-    await apply.startReplica();
+    await writes.startReplica();
     report.replica.started = true;
     log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
   }
@@ -177,17 +177,17 @@ async function replay(
  * the applier writes), and only when it runs; recover starts it again once every table is back.
  */
 async function holdApplier(
-  apply: Applier,
+  writes: Writer,
   report: RecoverReport,
   tables: JournalState['tables'],
   marker: string | undefined,
   s: RecoverSettings,
   log: Logger,
 ): Promise<void> {
-  const replica = await replicaStatus(apply.db, apply.dialect).catch(() => undefined);
+  const replica = await replicaStatus(writes.db, writes.dialect).catch(() => undefined);
   report.replica.wasReplica = replica !== undefined;
   if (!replica?.sqlRunning) return;
-  const aside = await tablesAside(apply.db, tables, marker);
+  const aside = await tablesAside(writes.db, tables, marker);
   if (!aside.length) {
     log.info('the replica applier is left running: no table of the journal is set aside');
     return;
@@ -199,7 +199,7 @@ async function holdApplier(
     );
     return;
   }
-  await apply.stopReplica();
+  await writes.stopReplica();
   report.replica.stopped = true;
   log.info(`replica applier stopped: ${which}`);
 }

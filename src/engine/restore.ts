@@ -13,7 +13,7 @@ import {
   type LiveTable,
 } from '../inspect/set-aside.js';
 import { liveShape } from '../inspect/shapes.js';
-import type { Applier } from './applier.js';
+import type { Writer } from './writer.js';
 import { qualify } from '../sql/quote.js';
 import type { Logger } from '../model/log.js';
 import { columnsHash } from '../plan/plan.js';
@@ -104,12 +104,12 @@ export interface OurTable {
  * in a RENAME, which waited for every transaction on it to end.
  */
 export async function dropOurTables(
-  apply: Applier,
+  writes: Writer,
   tables: OurTable[],
   marker: string | undefined,
 ): Promise<{ table: OurTable; why: string }[]> {
   if (tables.length === 0) return [];
-  const live = await liveTables(apply.db, tables);
+  const live = await liveTables(writes.db, tables);
   const refused: { table: OurTable; why: string }[] = [];
   const twins: OurTable[] = [];
   const shells: OurTable[] = [];
@@ -119,9 +119,9 @@ export async function dropOurTables(
     else if (v === 'if-empty') shells.push(t);
     else if (v === 'refuse') refused.push({ table: t, why: notOursWhy(live[i]!, t.proven) });
   });
-  await apply.dropCheckedTwins(twins);
+  await writes.dropCheckedTwins(twins);
   for (const t of shells) {
-    if (!(await apply.dropIfEmpty(t.schema, t.table))) {
+    if (!(await writes.dropIfEmpty(t.schema, t.table))) {
       refused.push({ table: t, why: 'it holds rows, which this tool never drops' });
     }
   }
@@ -170,8 +170,8 @@ async function sameColumns(db: Db, schema: string, a: string, b: string): Promis
 }
 
 export interface RestoreContext {
-  /** The session that restores: reads through `apply.db`, writes through `apply`. */
-  apply: Applier;
+  /** The session that restores: reads through `writes.db`, writes through `writes`. */
+  writes: Writer;
   /** This run's twin marker; undefined for journals of the original tool. */
   marker: string | undefined;
   /** Every step the journal shows begun for this table (what the run may have created). */
@@ -188,8 +188,8 @@ function parkingNames(e: RestoreEntry): { twin: string; shell: string } | undefi
  * Look at the live server and do what the state needs, with binlogging off.
  */
 export async function restoreTable(e: RestoreEntry, ctx: RestoreContext): Promise<RestoreResult> {
-  const { apply, marker } = ctx;
-  const db = apply.db;
+  const { writes, marker } = ctx;
+  const db = writes.db;
   const name = `${e.schema}.${e.table}`;
   const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
   if (bk.exists) return fromBackup(e, tb, ctx);
@@ -226,17 +226,17 @@ async function clearParked(
 ): Promise<RestoreResult> {
   const names = parkingNames(e);
   if (!names) return done;
-  const { apply, marker, seen } = ctx;
+  const { writes, marker, seen } = ctx;
   const candidates: OurTable[] = [
     { schema: e.schema, table: names.twin, proven: createdByUs('twin', seen) },
     { schema: e.schema, table: names.shell, proven: createdByUs('parked-shell', seen) },
   ];
-  const live = await liveTables(apply.db, candidates);
+  const live = await liveTables(writes.db, candidates);
   const present = candidates.filter((_, i) => live[i]!.exists);
   if (present.length === 0) return done;
   let refused: { table: OurTable; why: string }[];
   try {
-    refused = await dropOurTables(apply, present, marker);
+    refused = await dropOurTables(writes, present, marker);
   } catch (err) {
     refused = present.map((table) => ({ table, why: `the drop failed: ${(err as Error).message}` }));
   }
@@ -260,9 +260,9 @@ async function clearParked(
 /** Only the backup exists: it takes its name back, unless engine debris holds the name. */
 async function renameBack(e: RestoreEntry, ctx: RestoreContext): Promise<RestoreResult> {
   try {
-    await ctx.apply.renameBack(e.schema, e.backup, e.table);
+    await ctx.writes.renameBack(e.schema, e.backup, e.table);
   } catch (err) {
-    const debris = await engineOnlyTables(ctx.apply.db, e.schema, e.table);
+    const debris = await engineOnlyTables(ctx.writes.db, e.schema, e.table);
     if (debris.length) return heldByEngineDebris(e, debris);
     throw err;
   }
@@ -304,7 +304,7 @@ async function definitionWithoutRows(
   tb: LiveTable,
   ctx: RestoreContext,
 ): Promise<RestoreResult> {
-  const rows = await engineOnlyTables(ctx.apply.db, e.schema, e.backup);
+  const rows = await engineOnlyTables(ctx.writes.db, e.schema, e.backup);
   if (!rows.length) return unopenable(e, tb, ctx);
   return {
     outcome: 'engine-debris',
@@ -333,8 +333,8 @@ function unopenable(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): Restor
 
 /** The backup exists: the real table is set aside. */
 async function fromBackup(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): Promise<RestoreResult> {
-  const { apply, marker } = ctx;
-  const db = apply.db;
+  const { writes, marker } = ctx;
+  const db = writes.db;
   const name = `${e.schema}.${e.table}`;
   if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '') return unopenable(e, tb, ctx);
   if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
@@ -349,7 +349,7 @@ async function fromBackup(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): 
   if (marker && names && isOurTwin(tb, marker)) {
     // The twin under the real name: it goes back to its parking name as the backup takes the name.
     if ((await liveTable(db, e.schema, names.twin)).exists) return allThree(e, names.twin);
-    await apply.swapBack(e);
+    await writes.swapBack(e);
     return clearParked(e, ctx, {
       outcome: 'twin-replaced',
       ok: true,
@@ -358,7 +358,7 @@ async function fromBackup(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): 
   }
   if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
     // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
-    await apply.replaceLegacyTwin(e.schema, e.table, e.backup);
+    await writes.replaceLegacyTwin(e.schema, e.table, e.backup);
     return {
       outcome: 'twin-replaced',
       ok: true,
@@ -369,7 +369,7 @@ async function fromBackup(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): 
     // A server crash in the middle of the shell's CREATE TABLE can leave its definition with no data
     // in the engine (MariaDB, partitioned): it holds no row, and the journal shows it is ours.
     if (await noEngineData(db, e.schema, e.table)) {
-      await apply.replaceDataLessShell(e.schema, e.table, e.backup);
+      await writes.replaceDataLessShell(e.schema, e.table, e.backup);
       return clearParked(e, ctx, {
         outcome: 'shell-replaced',
         ok: true,
@@ -379,7 +379,7 @@ async function fromBackup(e: RestoreEntry, tb: LiveTable, ctx: RestoreContext): 
     // Our shell (the real DDL) under the real name: it goes to its parking name as the backup takes
     // the name back, in one RENAME; the guard then drops it if it is empty.
     if ((await liveTable(db, e.schema, names.shell)).exists) return allThree(e, names.shell);
-    await apply.swapBack({ ...e, twin: names.shell });
+    await writes.swapBack({ ...e, twin: names.shell });
     return clearParked(e, ctx, {
       outcome: 'shell-replaced',
       ok: true,

@@ -10,7 +10,7 @@ import type { Logger } from '../model/log.js';
 import { now } from '../model/time.js';
 import { ControlChannel } from './control-channel.js';
 import { CONTROL_HELP, type ControlCommand } from './control-commands.js';
-import type { RunShared } from './run-context.js';
+import type { CopyContext } from './copy-context.js';
 import { statusLine, type StatusBoard } from './status.js';
 
 /** How often the critical load is read. */
@@ -32,7 +32,7 @@ export interface LiveControls {
 /** Start the channel's commands (when there is a channel) and the critical-load watch (when set). */
 export function startLiveControls(o: {
   channel: ControlChannel | undefined;
-  run: RunShared;
+  run: CopyContext;
   status: StatusBoard;
   abort: AbortController;
   db: Db;
@@ -63,7 +63,7 @@ export function startLiveControls(o: {
 }
 
 function commandHandler(o: {
-  run: RunShared;
+  run: CopyContext;
   status: StatusBoard;
   abort: AbortController;
   db: Db;

@@ -23,12 +23,12 @@ export type Work =
   | { kind: 'finish'; id: number }
   | { kind: 'put-back'; id: number };
 
-type State =
+type Stage =
   'queued' | 'preparing' | 'copying' | 'finishing' | 'done' | 'failed' | 'putting-back' | 'put-back';
 
-interface Slot {
+interface TableState {
   id: number;
-  state: State;
+  state: Stage;
   keyset: boolean;
   /** Chunks not handed out yet, in key order. */
   pending: Chunk[];
@@ -51,7 +51,7 @@ interface Slot {
   reason?: string;
 }
 
-const ASIDE: ReadonlySet<State> = new Set(['preparing', 'copying', 'finishing', 'failed', 'putting-back']);
+const ASIDE: ReadonlySet<Stage> = new Set(['preparing', 'copying', 'finishing', 'failed', 'putting-back']);
 
 export interface SchedulerOptions {
   /** Most tables set aside at once. */
@@ -61,7 +61,7 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
-  private readonly slots = new Map<number, Slot>();
+  private readonly tables = new Map<number, TableState>();
   private readonly order: number[];
   private stopped = false;
   private waiters: (() => void)[] = [];
@@ -73,7 +73,7 @@ export class Scheduler {
   ) {
     this.order = [...ids];
     for (const id of ids) {
-      this.slots.set(id, {
+      this.tables.set(id, {
         id,
         state: 'queued',
         keyset: false,
@@ -103,7 +103,7 @@ export class Scheduler {
 
   /** The next piece of work ready now, if any (take() without waiting). */
   next(): Work | undefined {
-    const active = this.order.map((id) => this.slots.get(id)!).filter((s) => ASIDE.has(s.state));
+    const active = this.order.map((id) => this.tables.get(id)!).filter((s) => ASIDE.has(s.state));
     for (const s of active) {
       if (s.state === 'failed' && s.running === 0) {
         s.state = 'putting-back';
@@ -123,7 +123,7 @@ export class Scheduler {
         return { kind: 'finish', id: s.id };
       }
     }
-    const queued = this.order.map((id) => this.slots.get(id)!).find((s) => s.state === 'queued');
+    const queued = this.order.map((id) => this.tables.get(id)!).find((s) => s.state === 'queued');
     if (queued && !this.stopped && active.length < this.opts.maxAside) {
       queued.state = 'preparing';
       queued.running += 1;
@@ -149,7 +149,7 @@ export class Scheduler {
 
   /** The table is set aside with its twin in place; `plan` says how it is copied. */
   prepared(id: number, plan: CopyPlan): void {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.running -= 1;
     // Cancelled while it was being prepared: it is put back, not copied.
     if (s.state !== 'preparing') return this.wake();
@@ -160,7 +160,7 @@ export class Scheduler {
   }
 
   chunkDone(id: number, chunk: Chunk, rows: number): { chunksDone: number; rows: number } {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.running -= 1;
     this.count(s, rows);
     this.wake();
@@ -172,7 +172,7 @@ export class Scheduler {
    * outcome is unknown and the table waits for a settle. Past `maxAttempts` the table fails.
    */
   chunkFailed(id: number, chunk: Chunk, rolledBack: boolean): void {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.running -= 1;
     if (s.state === 'copying') {
       if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
@@ -186,19 +186,19 @@ export class Scheduler {
 
   /** Chunks of a failed table whose outcome is unknown (for its put-back to settle). */
   inDoubt(id: number): Chunk[] {
-    return [...this.slots.get(id)!.doubt];
+    return [...this.tables.get(id)!.doubt];
   }
 
   /** The put-back read the binlog: of the chunks in doubt, these committed (with their rows). */
   doubtSettled(id: number, committed: { chunk: Chunk; rows: number }[]): void {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.doubt = [];
     for (const c of committed) this.count(s, c.rows);
   }
 
   /** A prepare that was never begun (the run was cancelled while it waited): the table is untouched. */
   notPrepared(id: number): void {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.running -= 1;
     if (s.state === 'preparing' || s.state === 'failed') {
       s.state = 'queued';
@@ -209,7 +209,7 @@ export class Scheduler {
 
   /** A settle's verdict: these suspects committed (with their rows); these must be sent again. */
   settled(id: number, committed: { chunk: Chunk; rows: number }[], resend: Chunk[]): void {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.running -= 1;
     s.suspects = [];
     for (const c of committed) this.count(s, c.rows);
@@ -219,18 +219,18 @@ export class Scheduler {
 
   /** Acknowledged chunks of a table: the binlog holds one statement for each that wrote rows. */
   progressOf(id: number): { chunksDone: number; chunksWithRows: number; rows: number } {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     return { chunksDone: s.chunksDone, chunksWithRows: s.chunksWithRows, rows: s.rows };
   }
 
   /** A keyset lane's chunk committed: the lane's totals so far (a put-back accounts for them). */
   laneProgress(id: number, rows: number, chunks: number, chunksWithRows: number): void {
-    Object.assign(this.slots.get(id)!, { rows, chunksDone: chunks, chunksWithRows });
+    Object.assign(this.tables.get(id)!, { rows, chunksDone: chunks, chunksWithRows });
   }
 
   /** A keyset lane copied the whole table. */
   laneDone(id: number, rows: number, chunks: number): void {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.running -= 1;
     s.laneDone = true;
     s.rows = rows;
@@ -240,7 +240,7 @@ export class Scheduler {
 
   /** The table failed (or was cancelled): no more of it is handed out; once idle it is put back. */
   fail(id: number, reason: string): void {
-    this.failIn(this.slots.get(id)!, reason);
+    this.failIn(this.tables.get(id)!, reason);
     this.wake();
   }
 
@@ -249,21 +249,21 @@ export class Scheduler {
    * table fails. A table is put back only once no worker holds any of its work.
    */
   abandon(id: number, reason: string): void {
-    const s = this.slots.get(id)!;
+    const s = this.tables.get(id)!;
     s.running -= 1;
     this.fail(id, reason);
   }
 
   finished(id: number): void {
-    const s = this.slot(id, 'finishing');
+    const s = this.expect(id, 'finishing');
     s.running -= 1;
     s.state = 'done';
     this.wake();
   }
 
-  /** The table is put back (or could not be: `ok` false); either way it no longer counts as aside. */
+  /** The table's put-back ended, whether it is back or needs recover: it no longer counts as aside. */
   putBackDone(id: number): void {
-    this.slot(id, 'putting-back').state = 'put-back';
+    this.expect(id, 'putting-back').state = 'put-back';
     this.wake();
   }
 
@@ -271,7 +271,7 @@ export class Scheduler {
   stop(cancel: boolean, reason = 'cancelled'): void {
     this.stopped = true;
     if (cancel) {
-      for (const s of this.slots.values())
+      for (const s of this.tables.values())
         if (s.state === 'preparing' || s.state === 'copying') this.failIn(s, reason);
     }
     this.wake();
@@ -279,28 +279,28 @@ export class Scheduler {
 
   /** Tables set aside right now. */
   asideCount(): number {
-    return [...this.slots.values()].filter((s) => ASIDE.has(s.state)).length;
+    return [...this.tables.values()].filter((s) => ASIDE.has(s.state)).length;
   }
 
-  stateOf(id: number): State {
-    return this.slots.get(id)!.state;
+  stateOf(id: number): Stage {
+    return this.tables.get(id)!.state;
   }
 
   reasonOf(id: number): string | undefined {
-    return this.slots.get(id)!.reason;
+    return this.tables.get(id)!.reason;
   }
 
-  private copied(s: Slot): boolean {
+  private copied(s: TableState): boolean {
     return s.keyset ? s.laneDone : s.pending.length === 0 && s.suspects.length === 0;
   }
 
-  private count(s: Slot, rows: number): void {
+  private count(s: TableState, rows: number): void {
     s.rows += rows;
     s.chunksDone += 1;
     if (rows > 0) s.chunksWithRows += 1;
   }
 
-  private failIn(s: Slot, reason: string): void {
+  private failIn(s: TableState, reason: string): void {
     if (s.state !== 'preparing' && s.state !== 'copying' && s.state !== 'finishing') return;
     s.state = 'failed';
     s.reason ??= reason;
@@ -310,13 +310,13 @@ export class Scheduler {
   }
 
   private busy(): boolean {
-    return [...this.slots.values()].some(
+    return [...this.tables.values()].some(
       (s) => ASIDE.has(s.state) || (s.state === 'queued' && !this.stopped),
     );
   }
 
-  private slot(id: number, expected: State): Slot {
-    const s = this.slots.get(id)!;
+  private expect(id: number, expected: Stage): TableState {
+    const s = this.tables.get(id)!;
     if (s.state !== expected) throw new Error(`scheduler: table ${id} is ${s.state}, not ${expected}`);
     return s;
   }

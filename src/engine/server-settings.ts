@@ -16,7 +16,7 @@ import { readOnlyState, type ReadOnlyState } from '../inspect/server.js';
 import type { JournalState, JournalWriter, ServerSetting, Switch } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
 import { now } from '../model/time.js';
-import type { Applier } from './applier.js';
+import type { Writer } from './writer.js';
 
 export interface SettingChange {
   name: ServerSetting;
@@ -41,9 +41,9 @@ export function holdChanges(now: ReadOnlyState): SettingChange[] {
   return [];
 }
 
-async function setSwitch(apply: Applier, name: ServerSetting, value: Switch): Promise<void> {
-  if (name === 'read_only') await apply.setReadOnly(value === 'ON');
-  else await apply.setSuperReadOnly(value === 'ON');
+async function setSwitch(writes: Writer, name: ServerSetting, value: Switch): Promise<void> {
+  if (name === 'read_only') await writes.setReadOnly(value === 'ON');
+  else await writes.setSuperReadOnly(value === 'ON');
 }
 
 const HOLD_NOTE: Record<ServerSetting, string> = {
@@ -54,14 +54,14 @@ const HOLD_NOTE: Record<ServerSetting, string> = {
 
 /** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
 export async function holdSettings(
-  apply: Applier,
+  writes: Writer,
   journal: JournalWriter,
   log: Logger,
 ): Promise<SettingReport[]> {
   const out: SettingReport[] = [];
-  for (const c of holdChanges(await readOnlyState(apply.db))) {
+  for (const c of holdChanges(await readOnlyState(writes.db))) {
     await journal.write({ type: 'setting', ...c, at: now() });
-    await setSwitch(apply, c.name, c.to);
+    await setSwitch(writes, c.name, c.to);
     log.info(HOLD_NOTE[c.name]);
     out.push({ ...c, outcome: 'held' });
   }
@@ -76,21 +76,21 @@ export async function holdSettings(
  * of the journal is on the server, so a recover with nothing to do changes nothing.
  */
 export async function holdForRecovery(
-  apply: Applier,
+  writes: Writer,
   writer: JournalWriter | undefined,
   journal: JournalState,
   log: Logger,
 ): Promise<void> {
-  if (!writer || (await readOnlyState(apply.db)).super_read_only !== 'ON') return;
+  if (!writer || (await readOnlyState(writes.db)).super_read_only !== 'ON') return;
   const ours = journal.tables.flatMap((t) => [
     { schema: t.schema, table: t.backup },
     ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
   ]);
-  if ((await existingTables(apply.db, ours)).length === 0) return;
+  if ((await existingTables(writes.db, ours)).length === 0) return;
   const c: SettingChange = { name: 'super_read_only', from: 'ON', to: 'OFF' };
   await writer.write({ type: 'setting', ...c, at: now() });
   try {
-    await apply.setSuperReadOnly(false);
+    await writes.setSuperReadOnly(false);
   } catch (e) {
     await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
     journal.settings.delete(c.name);
@@ -171,15 +171,15 @@ export function decidePutBack(changed: SettingChange[], now: ReadOnlyState): Put
 
 /** Put back what the run changed (only call once no table is set aside). */
 export async function putBackSettings(
-  apply: Applier,
+  writes: Writer,
   changed: SettingChange[],
   journal: JournalWriter | undefined,
   log: Logger,
 ): Promise<SettingReport[]> {
-  const live = await readOnlyState(apply.db);
+  const live = await readOnlyState(writes.db);
   const { steps, reports } = decidePutBack(changed, live);
   for (const step of steps) {
-    await setSwitch(apply, step.name, step.value);
+    await setSwitch(writes, step.name, step.value);
     log.info(`${step.name} put back to ${step.value}`);
   }
   for (const r of reports) {

@@ -17,7 +17,7 @@ import { CHUNK_BYTES } from '../model/settings.js';
 import type { FaultPoint } from './fault.js';
 import { dropOurTables } from './restore.js';
 import { now } from '../model/time.js';
-import type { RunShared, WorkerSession } from './run-context.js';
+import type { CopyContext, WorkerSession } from './copy-context.js';
 
 export function copyShape(t: PlannedTable): CopyShape {
   const first = t.key ? t.columns.find((c) => c.name === t.key!.columns[0]) : undefined;
@@ -32,14 +32,14 @@ export function copyShape(t: PlannedTable): CopyShape {
   };
 }
 
-async function step(run: RunShared, t: PlannedTable, name: StepName): Promise<void> {
+async function step(run: CopyContext, t: PlannedTable, name: StepName): Promise<void> {
   await run.journal.write({ type: 'step', id: t.id, step: name, at: now() });
   const seen = run.stepsSeen.get(t.id) ?? new Set<StepName>();
   seen.add(name);
   run.stepsSeen.set(t.id, seen);
 }
 
-async function fault(run: RunShared, t: PlannedTable, p: FaultPoint): Promise<void> {
+async function fault(run: CopyContext, t: PlannedTable, p: FaultPoint): Promise<void> {
   if (run.fault) await run.fault(p, t);
 }
 
@@ -51,7 +51,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * bound (db/failures.ddlRetryDelay). Each retry is logged.
  */
 export async function renameWithRetry(
-  run: RunShared,
+  run: CopyContext,
   t: PlannedTable,
   what: string,
   send: () => Promise<void>,
@@ -78,18 +78,18 @@ export async function renameWithRetry(
  * copied. The table's DDL reaches the binlog only once its twin exists: a twin the server refuses
  * leaves nothing in the binlog and the table untouched (the put-back drops the half-built twin).
  */
-export async function prepareTable(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<CopyPlan> {
+export async function prepareTable(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<CopyPlan> {
   let phase: Phase = 'twin';
   try {
     await step(run, t, 'build-twin');
-    await w.apply.createTwinShell(t);
+    await w.writes.createTwinShell(t);
     await fault(run, t, 'after-shell');
-    await w.apply.makeTwin(t, run.marker);
+    await w.writes.makeTwin(t, run.marker);
     await fault(run, t, 'after-twin');
 
     phase = 'set-aside';
     await step(run, t, 'set-aside');
-    await renameWithRetry(run, t, 'set aside', () => w.apply.setAside(t));
+    await renameWithRetry(run, t, 'set aside', () => w.writes.setAside(t));
     await fault(run, t, 'after-set-aside');
 
     phase = 'shell';
@@ -109,22 +109,22 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: RunSh
  * The set-aside table's real DDL under its name (logged, with --ddl create), then the twin takes the
  * name in one RENAME that parks the shell, and the empty shell is dropped.
  */
-async function twinIn(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<void> {
+async function twinIn(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<void> {
   // Nothing of this table is in the binlog before here (the twin and the renames are not logged).
   run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
   const shell = run.ddl === 'create' ? shellName(t.twin) : undefined;
   if (shell) {
     await step(run, t, 'ddl');
-    await renameWithRetry(run, t, 'create its shell', () => w.apply.createShell(t));
+    await renameWithRetry(run, t, 'create its shell', () => w.writes.createShell(t));
     await fault(run, t, 'after-ddl');
   }
   await step(run, t, 'twin-in');
-  await renameWithRetry(run, t, 'twin in', () => w.apply.twinIn(t, shell));
+  await renameWithRetry(run, t, 'twin in', () => w.writes.twinIn(t, shell));
   await fault(run, t, 'after-twin-in');
   if (!shell) return;
   await step(run, t, 'drop-shell');
   const refused = await dropOurTables(
-    w.apply,
+    w.writes,
     [{ schema: t.schema, table: shell, proven: true }],
     run.marker,
   );
@@ -142,7 +142,7 @@ async function twinIn(t: PlannedTable, w: WorkerSession, run: RunShared): Promis
 export async function finishTable(
   t: PlannedTable,
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
   done: { rows: number; chunks: number },
 ): Promise<TableFlushed['binlog']> {
   try {
@@ -168,7 +168,7 @@ export async function finishTable(
 async function tableRange(
   t: PlannedTable,
   w: WorkerSession,
-  run: RunShared,
+  run: CopyContext,
 ): Promise<TableFlushed['binlog']> {
   const start = run.tableStarts.get(t.id);
   if (!start) return undefined;
@@ -187,10 +187,10 @@ async function tableRange(
  * wait_timeout, say): every row is in the binlog already, so a lost connection here must not throw
  * the copy away. The live tables say whether the one atomic RENAME happened.
  */
-async function swapBack(t: PlannedTable, w: WorkerSession, run: RunShared): Promise<void> {
+async function swapBack(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await renameWithRetry(run, t, 'swap back', () => w.apply.swapBack(t));
+      await renameWithRetry(run, t, 'swap back', () => w.writes.swapBack(t));
       return;
     } catch (e) {
       if (!connectionUnusable(e) || attempt >= 3 || run.cancelled()) throw e;

@@ -9,11 +9,11 @@ import { TableError, errorText } from '../model/errors.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { columnsHash } from '../plan/plan.js';
 import { partialText, type TableReport } from './report.js';
-import { Applier } from './applier.js';
-import { copyChunk, keysetLane, settle, settleDoubt } from './copy.js';
+import { Writer } from './writer.js';
+import { keysetLane, runChunk, settle, settleDoubt } from './copy.js';
 import { restoreTable } from './restore.js';
 import { now } from '../model/time.js';
-import type { RunShared, WorkerSession } from './run-context.js';
+import type { CopyContext, WorkerSession } from './copy-context.js';
 import type { Work } from './scheduler.js';
 import { finishTable, prepareTable } from './table-steps.js';
 import type { Db } from '../db/connection.js';
@@ -22,7 +22,7 @@ import { binlogPosition } from '../inspect/binlog.js';
 export interface PoolOptions {
   workers: number;
   /** The run's control session: it stops the workers' statements on a cancel. */
-  control: Applier;
+  control: Writer;
   signal?: AbortSignal;
   stopOnError: boolean;
   /** Opens a worker session (prepared, holding its worker slot). */
@@ -31,7 +31,7 @@ export interface PoolOptions {
 }
 
 /** Runs every table of the scheduler; returns once no work is left and no worker holds any. */
-export async function runPool(run: RunShared, opts: PoolOptions): Promise<void> {
+export async function runPool(run: CopyContext, opts: PoolOptions): Promise<void> {
   const ctx: PoolContext = { run, opts, clocks: new Map(), busy: new Set(), stopping: false };
   const onAbort = () => {
     if (run.cancelled()) return;
@@ -53,7 +53,7 @@ export async function runPool(run: RunShared, opts: PoolOptions): Promise<void> 
 }
 
 interface PoolContext {
-  run: RunShared;
+  run: CopyContext;
   opts: PoolOptions;
   /** When each table started (its set-aside). */
   clocks: Map<number, number>;
@@ -66,14 +66,14 @@ interface PoolContext {
 async function openSession(ctx: PoolContext, slot: number): Promise<WorkerSession> {
   const first = await ctx.opts.open(slot);
   const s: WorkerSession = {
-    apply: new Applier(first, ctx.run.dialect, ctx.run.gtids),
+    writes: new Writer(first, ctx.run.dialect, ctx.run.gtids),
     get db() {
-      return this.apply.db;
+      return this.writes.db;
     },
     reconnect: async () => {
-      const old = s.apply.db;
+      const old = s.writes.db;
       await old.close();
-      s.apply = new Applier(await ctx.opts.open(slot), ctx.run.dialect, ctx.run.gtids);
+      s.writes = new Writer(await ctx.opts.open(slot), ctx.run.dialect, ctx.run.gtids);
       return old.threadId;
     },
   };
@@ -129,7 +129,7 @@ async function perform(ctx: PoolContext, w: Work, s: WorkerSession): Promise<voi
     case 'chunk':
       // Cancelled while it waited: the chunk is not sent (surely not committed).
       if (!(await run.controls.gate(t.chunkRows))) return run.scheduler.chunkFailed(t.id, w.chunk, true);
-      return copyChunk(t, w.chunk, s, run);
+      return runChunk(t, w.chunk, s, run);
     case 'lane':
       return lane(ctx, t, s);
     case 'settle':
@@ -225,15 +225,15 @@ async function putBack(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
   try {
     const useFresh = run.cancelled() || s.db.broken;
     if (useFresh) fresh = await ctx.opts.open(ctx.opts.workers + 1);
-    const apply = fresh ? new Applier(fresh, run.dialect) : s.apply;
+    const writes = fresh ? new Writer(fresh, run.dialect) : s.writes;
     // The account never keeps a table from going back.
-    await accountPartial(ctx, t, sessionOf(apply, s)).catch((e: unknown) =>
+    await accountPartial(ctx, t, sessionOf(writes, s)).catch((e: unknown) =>
       run.log.error(`${t.schema}.${t.table}: what of it is in the binlog could not be read: ${errorText(e)}`),
     );
     const seen = run.stepsSeen.get(t.id) ?? new Set();
     // Under the family's lock: the renames of a put-back are renames of the family too.
     const res = await run.families.run(t.id, () =>
-      restoreTable(entry, { apply, marker: run.marker, seen, log: run.log }),
+      restoreTable(entry, { writes, marker: run.marker, seen, log: run.log }),
     );
     rep.status = res.ok ? 'restored' : 'needs-recovery';
     await run.journal
@@ -252,12 +252,12 @@ async function putBack(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
   if (rep.status !== 'restored' || ctx.opts.stopOnError) stopRun(ctx, `${t.schema}.${t.table} failed`, false);
 }
 
-/** `apply` as a worker session (a fresh one cannot be replaced: a lost one fails what it was doing). */
-function sessionOf(apply: Applier, s: WorkerSession): WorkerSession {
-  if (apply === s.apply) return s;
+/** `writes` as a worker session (a fresh one cannot be replaced: a lost one fails what it was doing). */
+function sessionOf(writes: Writer, s: WorkerSession): WorkerSession {
+  if (writes === s.writes) return s;
   return {
-    apply,
-    db: apply.db,
+    writes,
+    db: writes.db,
     reconnect: () => Promise.reject(new Error('the put-back session was lost')),
   };
 }

@@ -162,7 +162,7 @@ function mysqlSessionSettings(v: ServerVersion): SessionSetting[] {
 
 export function mysqlDialect(v: ServerVersion): Dialect {
   const replicaWords = atLeast(v, 8, 0, 22);
-  const only84 = atLeast(v, 8, 2, 0);
+  const hasBinaryLogStatus = atLeast(v, 8, 2, 0);
   return {
     version: v,
     sessionSettings: mysqlSessionSettings(v),
@@ -170,7 +170,7 @@ export function mysqlDialect(v: ServerVersion): Dialect {
     stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
     startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
     showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
-    showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+    showBinlogStatus: hasBinaryLogStatus ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
     showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
     replicaCols: replicaWords
       ? {

@@ -212,7 +212,7 @@ export interface ChunkBounds {
 }
 
 /** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
-export function copyChunk(t: CopyTables, key: CopyKey, bounds: ChunkBounds): string {
+export function copyKeysetChunk(t: CopyTables, key: CopyKey, bounds: ChunkBounds): string {
   const conds: string[] = [];
   if (!bounds.first) conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
   if (!bounds.last) conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
@@ -332,7 +332,7 @@ export function setGlobalSuperReadOnly(on: boolean): string {
 /* Chunks of the copy cursor (src/plan/chunks.ts) */
 
 /** Copies one chunk from the set-aside table into the twin under the table's name. */
-export function copyChunkOf(t: CopyTables, key: CopyKey | undefined, chunk: Chunk): string {
+export function copyPlannedChunk(t: CopyTables, key: CopyKey | undefined, chunk: Chunk): string {
   if (chunk.kind === 'part') return copyAll(t, chunk.partition);
   return copyRange(t, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   advanceStart,
   copyAll,
-  copyChunkOf,
+  copyPlannedChunk,
   countChunkOf,
-  copyChunk,
+  copyKeysetChunk,
   dropIfEmpty,
   dropTable,
   nextBoundary,
@@ -231,10 +231,10 @@ describe('keyset chunks', () => {
   });
   it('chunks never overlap: (start, end] then the end becomes the next start', () => {
     const key = { index: 'PRIMARY', columns: ['id'] };
-    const first = copyChunk(tv, key, { first: true, last: false });
-    const middle = copyChunk(tv, key, { first: false, last: false });
-    const last = copyChunk(tv, key, { first: false, last: true });
-    const only = copyChunk(tv, key, { first: true, last: true });
+    const first = copyKeysetChunk(tv, key, { first: true, last: false });
+    const middle = copyKeysetChunk(tv, key, { first: false, last: false });
+    const last = copyKeysetChunk(tv, key, { first: false, last: true });
+    const only = copyKeysetChunk(tv, key, { first: true, last: true });
     const head = 'INSERT INTO `s`.`t` (`id`, `v`) SELECT `id`, `v` FROM `s`.`bk` FORCE INDEX (PRIMARY)';
     expect(first).toBe(`${head} WHERE \`id\` <= @bf_e0`);
     expect(middle).toBe(`${head} WHERE \`id\` > @bf_s0 AND \`id\` <= @bf_e0`);
@@ -256,20 +256,20 @@ describe('keyset chunks', () => {
   it('a chunk of the copy cursor: a key range, a partition or the whole table, copied and counted', () => {
     const key = { index: 'PRIMARY', columns: ['id'] };
     const range = { kind: 'range' as const, seq: 0, lo: -5n, hiEx: 95n };
-    expect(copyChunkOf(tv, key, range)).toBe(
+    expect(copyPlannedChunk(tv, key, range)).toBe(
       'INSERT INTO `s`.`t` (`id`, `v`) SELECT `id`, `v` FROM `s`.`bk` FORCE INDEX (PRIMARY) WHERE `id` >= -5 AND `id` < 95',
     );
     expect(countChunkOf(bk, key, { ...range, hiEx: undefined })).toBe(
       'SELECT COUNT(*) AS n FROM `s`.`bk` FORCE INDEX (PRIMARY) WHERE `id` >= -5',
     );
     const part = { kind: 'part' as const, seq: 1, partition: 'p1' };
-    expect(copyChunkOf(ta, undefined, part)).toBe(
+    expect(copyPlannedChunk(ta, undefined, part)).toBe(
       'INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk` PARTITION (`p1`)',
     );
     expect(countChunkOf(bk, undefined, { ...part, partition: undefined })).toBe(
       'SELECT COUNT(*) AS n FROM `s`.`bk`',
     );
-    expect(() => copyChunkOf(ta, undefined, range)).toThrow(/needs a key/);
+    expect(() => copyPlannedChunk(ta, undefined, range)).toThrow(/needs a key/);
   });
   it('copies a keyless table whole or per partition', () => {
     expect(copyAll(ta)).toBe('INSERT INTO `s`.`t` (`a`) SELECT `a` FROM `s`.`bk`');

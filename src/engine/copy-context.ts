@@ -9,7 +9,7 @@ import type { JournalWriter, StepName } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import type { DdlMode } from '../model/settings.js';
-import type { Applier } from './applier.js';
+import type { Writer } from './writer.js';
 import type { RunGtids } from './gtids.js';
 import type { Controls } from './controls.js';
 import type { FamilyLocks } from './family-locks.js';
@@ -17,7 +17,7 @@ import type { FaultHook } from './fault.js';
 import type { Scheduler } from './scheduler.js';
 import type { StatusBoard } from './status.js';
 
-export interface RunShared {
+export interface CopyContext {
   log: Logger;
   dialect: Dialect;
   journal: JournalWriter;
@@ -44,13 +44,13 @@ export interface RunShared {
   stepsSeen: Map<number, Set<StepName>>;
   /** One rename at a time per foreign-key family. */
   families: FamilyLocks;
-  /** The GTIDs the run's transactions got (each worker's Applier reports them). */
+  /** The GTIDs the run's transactions got (each worker's Writer reports them). */
   gtids?: RunGtids;
 }
 
 /** A worker's session; replaced after a lost connection. */
 export interface WorkerSession {
-  apply: Applier;
+  writes: Writer;
   readonly db: Db;
   /** A new session in place of this one; returns the id of the session it replaces. */
   reconnect(): Promise<number>;

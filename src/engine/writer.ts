@@ -1,10 +1,10 @@
 /**
- * The Applier: the one module that sends writes to the server. Twin, set aside, shell, twin in, copy
+ * The Writer: the one module that sends writes to the server. Twin, set aside, shell, twin in, copy
  * chunk, swap back, rename back, drop, replica stop/start, read_only and super_read_only, kill; every
  * statement from the builders in `src/sql`, the server's own forms chosen by the dialect. Everything
  * it sends but the copy and the shell's DDL is kept out of the binlog by the same round trip.
  *
- * Reads live in `src/inspect`; the engine decides what to do and asks the Applier to do it.
+ * Reads live in `src/inspect`; the engine decides what to do and asks the Writer to do it.
  */
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
@@ -15,8 +15,8 @@ import { surelyRolledBack } from '../db/failures.js';
 import type { GtidSink } from './gtids.js';
 import {
   advanceStart,
-  copyChunk,
-  copyChunkOf,
+  copyKeysetChunk,
+  copyPlannedChunk,
   dropIfEmpty,
   dropTables,
   killConnection,
@@ -66,7 +66,7 @@ function lastFlag(results: unknown[], column = 'last'): boolean {
   return Number(row?.[column]) === 1;
 }
 
-export class Applier {
+export class Writer {
   /** MariaDB: the session's `@@last_gtid` after its last binlogged statement. */
   private lastGtid = '';
 
@@ -170,8 +170,8 @@ export class Applier {
   }
 
   /** One chunk of a range or parts copy; returns the rows written. */
-  async copyChunk(t: PlannedTable, chunk: Chunk): Promise<number> {
-    const [res] = await this.logged(t.id, [copyChunkOf(copyTables(t), t.key, chunk)]);
+  async copyPlannedChunk(t: PlannedTable, chunk: Chunk): Promise<number> {
+    const [res] = await this.logged(t.id, [copyPlannedChunk(copyTables(t), t.key, chunk)]);
     return affected(res);
   }
 
@@ -192,7 +192,7 @@ export class Applier {
     key: CopyKey,
     bounds: { first: boolean; last: boolean },
   ): Promise<{ rows: number; lastNext: boolean }> {
-    const [res] = await this.logged(t.id, [copyChunk(copyTables(t), key, bounds)]);
+    const [res] = await this.logged(t.id, [copyKeysetChunk(copyTables(t), key, bounds)]);
     const rows = affected(res);
     if (bounds.last) return { rows, lastNext: true };
     const next = await this.db.multi([
