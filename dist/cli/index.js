@@ -10549,7 +10549,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3434);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6417);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3434:
+/***/ 6417:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10608,7 +10608,7 @@ const {
   /* Help */ "_V": Help,
 } = commander;
 
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: ./src/model/errors.ts
 /** Exit codes shared by the CLI and the action's outputs. */
 const ExitCode = {
     ok: 0,
@@ -10670,9 +10670,9 @@ function errorText(err) {
     return String(err);
 }
 
-;// CONCATENATED MODULE: ./src/log.ts
+;// CONCATENATED MODULE: ./src/model/log.ts
 const secrets = new Set();
-/** Register a value that must never be printed (passwords). Short values are ignored. */
+/** Register a value that must never be printed (passwords). Only an empty value is ignored. */
 function addSecret(value) {
     if (value && value.length >= 1)
         secrets.add(value);
@@ -10716,7 +10716,7 @@ function memoryLogger() {
     };
 }
 
-;// CONCATENATED MODULE: ./src/settings.ts
+;// CONCATENATED MODULE: ./src/model/settings.ts
 
 const SSL_MODES = [
     'DISABLED',
@@ -10725,6 +10725,21 @@ const SSL_MODES = [
     'VERIFY_CA',
     'VERIFY_IDENTITY',
 ];
+/* Which tables a selection covers: the one rule discovery, preflight and recover all follow. */
+/** A schema is selected when --db names it (or --db is empty) and --skip does not. */
+function selectsSchema(sel, schema) {
+    return (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
+}
+/** One --table entry names this table: same name, and same schema when the entry gives one. */
+function namesTable(f, schema, table) {
+    return f.table === table && (!f.schema || f.schema === schema);
+}
+/** A table is selected when its schema is, and --table names it (or --table is empty). */
+function selectsTable(sel, schema, table) {
+    if (!selectsSchema(sel, schema))
+        return false;
+    return sel.tables.length === 0 || sel.tables.some((f) => namesTable(f, schema, table));
+}
 const DEFAULTS = {
     port: 3306,
     /** The user when neither the input nor the option file names one. */
@@ -10965,7 +10980,7 @@ function readMyCnf(path, input = '--mycnf') {
     return parseMyCnf(text, file, input);
 }
 
-;// CONCATENATED MODULE: ./src/config/names.ts
+;// CONCATENATED MODULE: ./src/model/input-names.ts
 /**
  * What each surface calls each input. The command line keeps the original tool's flag names
  * (`--db`, `--stop-slave`); the action's inputs are the canonical names. Every message that names an
@@ -11087,6 +11102,32 @@ function checkWorkingDirectory(input, what) {
     if (!can(dir, external_node_fs_.constants.W_OK | external_node_fs_.constants.X_OK)) {
         throw new InputError(input, `is not given, and the working directory ${dir} (where ${what} goes by default) is not writable; give a path`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/journal/options.ts
+function recordedOptions(s) {
+    const c = s.controls;
+    return {
+        databases: s.selection.databases,
+        tables: s.selection.tables,
+        skip: s.selection.skip,
+        concurrency: s.concurrency,
+        chunkSize: s.chunkSize,
+        ddl: s.ddl,
+        stopReplica: s.replication.stopReplica,
+        startReplica: s.replication.startReplica,
+        gtid: s.gtid ?? null,
+        setReadOnly: s.setReadOnly,
+        allowPrimary: s.allowPrimary,
+        allowDownstream: s.allowDownstream,
+        allowWriters: s.allowWriters,
+        stopOnError: s.stopOnError,
+        maxTablesAside: s.maxTablesAside ?? null,
+        rotateBinlog: s.rotateBinlog,
+        maxLoad: c?.brakeLimit !== undefined ? `${c.brakeStatus}=${c.brakeLimit}` : null,
+        maxRowsPerSecond: c?.maxRowsPerSecond ?? null,
+        retentionMarginHours: s.retentionMarginHours ?? null,
+    };
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -11219,6 +11260,48 @@ async function lockFileBeside(path, waitS) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/model/table-names.ts
+/**
+ * The names a run gives the tables it sets aside: backup, twin and shell, each in the table's own
+ * schema (triggers cannot move across schemas), and the twin's marker comment. The plan names them,
+ * the journal checks them, preflight and recover find leftovers by them.
+ */
+/** Names the original tool used for backups. */
+const LEGACY_BACKUP = /^_BKTB_\d+$/;
+const NAME_PREFIX = '_bf_';
+const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
+const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
+const SHELL_RE = /^_bf_[0-9a-f]{8}_\d+_sh$/;
+function backupName(runTag, id) {
+    return `${NAME_PREFIX}${runTag}_${id}`;
+}
+function twinName(runTag, id) {
+    return `${NAME_PREFIX}${runTag}_${id}_tw`;
+}
+/**
+ * The parking name of a table's shell (its real DDL, empty) once the twin has taken the real name:
+ * derived from the twin's parking name in the journal, and just as long.
+ */
+function shellName(twin) {
+    if (!isOurTwinName(twin))
+        throw new Error(`${JSON.stringify(twin)} is not a twin name of ours`);
+    return `${twin.slice(0, -'_tw'.length)}_sh`;
+}
+function isOurBackupName(name) {
+    return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
+}
+function isOurTwinName(name) {
+    return TWIN_RE.test(name);
+}
+/** Any name an earlier run of ours may have left behind. */
+function isLeftoverName(name) {
+    return BACKUP_RE.test(name) || TWIN_RE.test(name) || SHELL_RE.test(name) || LEGACY_BACKUP.test(name);
+}
+/** The table comment that marks a twin as ours, for one run. */
+function twinMarker(runTag) {
+    return `binlog-flusher twin ${runTag}`;
+}
+
 ;// CONCATENATED MODULE: ./src/journal/journal.ts
 /**
  * The journal ("hashfile"): JSON lines, appended and fsynced before each change it announces.
@@ -11226,6 +11309,7 @@ async function lockFileBeside(path, waitS) {
  * not at all), so the journal alone is enough to recover after the process dies at any point. One
  * process at a time writes it, under an OS lock. It never holds a secret.
  */
+
 
 
 
@@ -11443,8 +11527,6 @@ class JournalFormatError extends FlusherError {
         this.detail = detail;
     }
 }
-/** Names the original tool used for backups. */
-const LEGACY_BACKUP = /^_BKTB_\d+$/;
 /**
  * Parse a journal. Accepts this tool's JSON lines and the original tool's `_BKTB_1,table` lines
  * (whose schema must be given, as the original's --db did).
@@ -11634,40 +11716,6 @@ function readJournal(path, legacySchema, inputs = {}) {
     }
     return parseJournal(text, path, legacySchema, inputs);
 }
-/* Names. Backups and twins live in the table's own schema (triggers cannot move across schemas). */
-const NAME_PREFIX = '_bf_';
-const BACKUP_RE = /^_bf_[0-9a-f]{8}_\d+$/;
-const TWIN_RE = /^_bf_[0-9a-f]{8}_\d+_tw$/;
-const SHELL_RE = /^_bf_[0-9a-f]{8}_\d+_sh$/;
-function backupName(runTag, id) {
-    return `${NAME_PREFIX}${runTag}_${id}`;
-}
-function twinName(runTag, id) {
-    return `${NAME_PREFIX}${runTag}_${id}_tw`;
-}
-/**
- * The parking name of a table's shell (its real DDL, empty) once the twin has taken the real name:
- * derived from the twin's parking name in the journal, and just as long.
- */
-function shellName(twin) {
-    if (!isOurTwinName(twin))
-        throw new Error(`${JSON.stringify(twin)} is not a twin name of ours`);
-    return `${twin.slice(0, -'_tw'.length)}_sh`;
-}
-function isOurBackupName(name) {
-    return BACKUP_RE.test(name) || LEGACY_BACKUP.test(name);
-}
-function isOurTwinName(name) {
-    return TWIN_RE.test(name);
-}
-/** Any name an earlier run of ours may have left behind. */
-function isLeftoverName(name) {
-    return BACKUP_RE.test(name) || TWIN_RE.test(name) || SHELL_RE.test(name) || LEGACY_BACKUP.test(name);
-}
-/** The table comment that marks a twin as ours, for one run. */
-function twinMarker(runTag) {
-    return `binlog-flusher twin ${runTag}`;
-}
 
 ;// CONCATENATED MODULE: ./src/config/resume.ts
 /**
@@ -11679,30 +11727,7 @@ function twinMarker(runTag) {
 
 
 
-function recordedOptions(s) {
-    const c = s.controls;
-    return {
-        databases: s.selection.databases,
-        tables: s.selection.tables,
-        skip: s.selection.skip,
-        concurrency: s.concurrency,
-        chunkSize: s.chunkSize,
-        ddl: s.ddl,
-        stopReplica: s.replication.stopReplica,
-        startReplica: s.replication.startReplica,
-        gtid: s.gtid ?? null,
-        setReadOnly: s.setReadOnly,
-        allowPrimary: s.allowPrimary,
-        allowDownstream: s.allowDownstream,
-        allowWriters: s.allowWriters,
-        stopOnError: s.stopOnError,
-        maxTablesAside: s.maxTablesAside ?? null,
-        rotateBinlog: s.rotateBinlog,
-        maxLoad: c?.brakeLimit !== undefined ? `${c.brakeStatus}=${c.brakeLimit}` : null,
-        maxRowsPerSecond: c?.maxRowsPerSecond ?? null,
-        retentionMarginHours: s.retentionMarginHours ?? null,
-    };
-}
+
 const list = (xs) => (xs ? [...xs].sort().join(',') : undefined);
 const tables = (xs) => list(xs?.map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`)));
 function plain(key, option) {
@@ -12055,49 +12080,12 @@ function buildVerifySettings(src, env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/plan/gtid.ts
+;// CONCATENATED MODULE: ./src/model/gtid-set.ts
 /**
- * MySQL: every session tracks its own GTIDs (each commit's reply carries the GTID it got, so the run
- * knows exactly what it wrote); with a placement, the flush's domain or tag.
+ * GTID sets as text, both flavours: MySQL's `uuid[:tag]:a-b` sets and MariaDB's `domain-server-seq`
+ * positions, parsed and written back. Pure; the journal's manifest, the plan's GTID report and
+ * preflight use them.
  */
-function gtidSessionSettings(s, d) {
-    const track = d.version.flavour === 'mysql'
-        ? [
-            {
-                variable: 'session_track_gtids',
-                value: 'OWN_GTID',
-                privilege: 'none',
-                why: "each commit's reply carries its GTID, so the run reports exactly the GTIDs it wrote",
-            },
-        ]
-        : [];
-    return [...track, ...placementSettings(s.gtid, d)];
-}
-function placementSettings(g, d) {
-    if (!g)
-        return [];
-    if (g.domainId !== undefined && d.version.flavour === 'mariadb') {
-        return [
-            {
-                variable: 'gtid_domain_id',
-                value: String(g.domainId),
-                privilege: 'SUPER or BINLOG REPLAY',
-                why: "the flush's transactions in their own GTID domain",
-            },
-        ];
-    }
-    if (g.tag !== undefined && d.version.flavour === 'mysql') {
-        return [
-            {
-                variable: 'gtid_next',
-                value: `'AUTOMATIC:${g.tag}'`,
-                privilege: 'TRANSACTION_GTID_TAG and SYSTEM_VARIABLES_ADMIN (or SESSION_VARIABLES_ADMIN)',
-                why: "the flush's GTIDs carry the tag",
-            },
-        ];
-    }
-    return [];
-}
 /** `uuid` or `uuid:tag` (lower case) -> its intervals, sorted and merged. */
 function parseGtidSet(text) {
     const m = new Map();
@@ -12182,55 +12170,6 @@ function gtidSetOf(flavour, gtids) {
     if (flavour === 'mariadb')
         return formatMariaGtids(gtids);
     return formatGtidSet(parseGtidSet(gtids.join(',')));
-}
-/**
- * `gtids`: every GTID the run's transactions got (as its sessions read them, or the binlog showed
- * them); `self.domainInput`: what the user calls the GTID domain input.
- */
-function gtidReport(d, g, gtids, self) {
-    const written = gtidSetOf(d.version.flavour, gtids);
-    if (d.version.flavour === 'mysql') {
-        return {
-            written,
-            placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
-            steps: written
-                ? [
-                    {
-                        where: 'on the primary and on every other replica, before this replica is promoted or any server replicates from it',
-                        sql: `SET GLOBAL gtid_purged = '+${written}';`,
-                    },
-                ]
-                : [],
-        };
-    }
-    if (g?.domainId !== undefined) {
-        return {
-            written,
-            placement: `GTID domain ${g.domainId}`,
-            steps: [
-                {
-                    where: 'on every replica pointed at this server (a re-point, or after promoting it)',
-                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (${g.domainId}); START SLAVE;`,
-                },
-                {
-                    where: `on this server, once every consumer has read past ${self.endFile} (drops the domain; the files before are purged)`,
-                    sql: `FLUSH BINARY LOGS; PURGE BINARY LOGS TO '<the file after ${self.endFile}>'; FLUSH BINARY LOGS DELETE_DOMAIN_ID = (${g.domainId});`,
-                },
-            ],
-        };
-    }
-    return {
-        written,
-        placement: "the server's own GTID domain, under this replica's server_id",
-        steps: written
-            ? [
-                {
-                    where: `on every replica re-pointed at this server while it stays a replica (do not promote it: use ${self.domainInput ?? '--gtid-domain-id'} next time)`,
-                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
-                },
-            ]
-            : [],
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/journal/manifest.ts
@@ -12713,12 +12652,16 @@ function quoteString(value) {
  * file from plain data, and each is unit-tested.
  */
 
-function renameTable(schema, from, to) {
-    return `RENAME TABLE ${quote_qualify(schema, from)} TO ${quote_qualify(schema, to)}`;
+/** One table of a schema takes another name in it. */
+function renameTable(r) {
+    return `RENAME TABLE ${quote_qualify(r.schema, r.from)} TO ${quote_qualify(r.schema, r.to)}`;
 }
-/** Atomic: the twin leaves the real name and the backup takes it back in one statement. */
-function swapBack(schema, table, backup, twinParking) {
-    return `RENAME TABLE ${quote_qualify(schema, table)} TO ${quote_qualify(schema, twinParking)}, ${quote_qualify(schema, backup)} TO ${quote_qualify(schema, table)}`;
+/**
+ * Atomic: what holds `table` leaves for `parkAs` and `from` takes `table`, in one statement (the twin
+ * leaves and the backup comes back; or the shell leaves and the twin comes in).
+ */
+function swapBack(s) {
+    return `RENAME TABLE ${quote_qualify(s.schema, s.table)} TO ${quote_qualify(s.schema, s.parkAs)}, ${quote_qualify(s.schema, s.from)} TO ${quote_qualify(s.schema, s.table)}`;
 }
 function dropTable(schema, table) {
     return dropTables([{ schema, table }]);
@@ -12749,7 +12692,8 @@ function dropIfEmpty(schema, table) {
  * set-aside original still holds them). Created under `createAs` (default: the table's own name; the
  * twin starts as this definition under its parking name).
  */
-function shellDdl(showCreate, schema, table, opts, createAs = table) {
+function shellDdl(spec) {
+    const { showCreate, schema, table, createAs = table } = spec;
     const head = `CREATE TABLE ${quoteIdent(table)} (`;
     if (!showCreate.startsWith(head)) {
         throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
@@ -12761,18 +12705,18 @@ function shellDdl(showCreate, schema, table, opts, createAs = table) {
     const close = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
     if (close < 0)
         throw new Error(`unexpected SHOW CREATE TABLE output for ${schema}.${table}`);
-    const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, opts));
+    const defs = lines.slice(1, close).filter((l) => !isDroppedConstraint(l, spec.stripChecks));
     const fixed = defs.map((l, i) => {
         const t = l.replace(/,$/, '');
         return i < defs.length - 1 ? t + ',' : t;
     });
     return [`CREATE TABLE ${quote_qualify(schema, createAs)} (`, ...fixed, ...lines.slice(close)].join('\n');
 }
-function isDroppedConstraint(line, opts) {
+function isDroppedConstraint(line, stripChecks) {
     const l = line.trimStart();
     if (/^CONSTRAINT `(?:[^`]|``)*` FOREIGN KEY \(/.test(l) || l.startsWith('FOREIGN KEY ('))
         return true;
-    if (opts.stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
+    if (stripChecks && (/^CONSTRAINT `(?:[^`]|``)*` CHECK \(/.test(l) || l.startsWith('CHECK (')))
         return true;
     return false;
 }
@@ -12863,56 +12807,56 @@ function forceIndex(key) {
  * current start (or NULL when fewer rows remain), and returns one row `{last}` (1 when this is the
  * final chunk).
  */
-function nextBoundary(schema, backup, key, size, first) {
+function nextBoundary(from, key, size, first) {
     const cols = key.columns.map(quoteIdent).join(', ');
     const e = keyVars('e', key.columns.length);
     const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
     return [
         `SET ${e.map((v) => `${v} = NULL`).join(', ')}`,
-        `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${quote_qualify(schema, backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
+        `SELECT ${boundaryExprs(key)} INTO ${e.join(', ')} FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${size - 1}`,
         `SELECT ${e[0]} IS NULL AS last`,
     ];
 }
 /** One chunk: rows after @bf_s* up to @bf_e* (either bound may be open). */
-function copyChunk(schema, table, backup, columns, key, bounds) {
+function copyKeysetChunk(t, key, bounds) {
     const conds = [];
     if (!bounds.first)
         conds.push(rowGreaterThan(key.columns, keyVars('s', key.columns.length)));
     if (!bounds.last)
         conds.push(rowAtMost(key.columns, keyVars('e', key.columns.length)));
     const where = conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
-    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)}${where}`;
+    return `${insertSelect(t)} ${forceIndex(key)}${where}`;
 }
-/** One chunk of a dense integer key: lo <= key < hi (no upper bound when `hi` is undefined). */
-function copyRange(schema, table, backup, columns, key, lo, hi) {
-    return `${insertSelect(schema, table, backup, columns)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+/** One chunk of a dense integer key: lo <= key < hi. */
+function copyRange(t, key, range) {
+    return `${insertSelect(t)} ${forceIndex(key)} WHERE ${rangeWhere(key, range)}`;
 }
 /** lo <= key < hi on the key's single integer column (no upper bound when `hi` is undefined). */
-function rangeWhere(key, lo, hi) {
+function rangeWhere(key, { lo, hi }) {
     const k = quoteIdent(key.columns[0]);
     return `${k} >= ${lo}${hi === undefined ? '' : ` AND ${k} < ${hi}`}`;
 }
 /** Smallest and largest value of a single-column key (for range chunks). */
-function keyExtent(schema, backup, key) {
+function keyExtent(from, key) {
     const k = quoteIdent(key.columns[0]);
-    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${quote_qualify(schema, backup)}`;
+    return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${quote_qualify(from.schema, from.backup)}`;
 }
 /** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
-function seekStart(schema, backup, key, rows) {
+function seekStart(from, key, rows) {
     const cols = key.columns.map(quoteIdent).join(', ');
     const s = keyVars('s', key.columns.length);
     return [
-        `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${quote_qualify(schema, backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
+        `SELECT ${boundaryExprs(key)} INTO ${s.join(', ')} FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(key)} ORDER BY ${cols} LIMIT 1 OFFSET ${rows - 1}`,
     ];
 }
 /** Rows in a dense-integer range (to count a chunk the binlog shows committed). */
-function countRange(schema, backup, key, lo, hi) {
-    return `SELECT COUNT(*) AS n FROM ${quote_qualify(schema, backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, lo, hi)}`;
+function countRange(from, key, range) {
+    return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(key)} WHERE ${rangeWhere(key, range)}`;
 }
 /** Rows after @bf_s* (all rows when `first`): what a last keyset chunk holds. */
-function countAfterStart(schema, backup, key, first) {
+function countAfterStart(from, key, first) {
     const where = first ? '' : ` WHERE ${rowGreaterThan(key.columns, keyVars('s', key.columns.length))}`;
-    return `SELECT COUNT(*) AS n FROM ${quote_qualify(schema, backup)} ${forceIndex(key)}${where}`;
+    return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(key)}${where}`;
 }
 /** The end of this chunk becomes the start of the next. */
 function advanceStart(n) {
@@ -12921,17 +12865,27 @@ function advanceStart(n) {
     return `SET ${s.map((v, i) => `${v} = ${e[i]}`).join(', ')}`;
 }
 /** The whole table (or one partition) in one statement. */
-function copyAll(schema, table, backup, columns, partition) {
+function copyAll(t, partition) {
     const part = partition ? ` PARTITION (${quoteIdent(partition)})` : '';
-    return `${insertSelect(schema, table, backup, columns)}${part}`;
+    return `${insertSelect(t)}${part}`;
 }
-function insertSelect(schema, table, backup, columns) {
-    const cols = columns.map(quoteIdent).join(', ');
-    return `INSERT INTO ${quote_qualify(schema, table)} (${cols}) SELECT ${cols} FROM ${quote_qualify(schema, backup)}`;
+function insertSelect(t) {
+    const cols = t.columns.map(quoteIdent).join(', ');
+    return `INSERT INTO ${quote_qualify(t.schema, t.table)} (${cols}) SELECT ${cols} FROM ${quote_qualify(t.schema, t.backup)}`;
 }
 /* Session */
 function setSqlLogBin(on) {
     return `SET SESSION sql_log_bin = ${on ? 1 : 0}`;
+}
+/** Whether a session may switch binlogging off and on: both, in one round trip. */
+const SQL_LOG_BIN_PROBE = 'SET SESSION sql_log_bin = 0; SET SESSION sql_log_bin = 1';
+/** The session's sql_mode and lock wait, as every session of a run has them. */
+function sessionBasics(sqlMode, lockWaitTimeout) {
+    return `SET SESSION sql_mode = '${sqlMode}', SESSION lock_wait_timeout = ${lockWaitTimeout}`;
+}
+/** One session variable; the value an SQL literal, as the dialect spells it. */
+function setSession(variable, value) {
+    return `SET SESSION ${variable} = ${value}`;
 }
 /* The run lock: named locks of the server (GET_LOCK), held by a session until released or closed. */
 /** Try to take a named lock, waiting up to `waitS` seconds on the server; returns `got` = 1 on success. */
@@ -12958,18 +12912,18 @@ function setGlobalSuperReadOnly(on) {
 }
 /* Chunks of the copy cursor (src/plan/chunks.ts) */
 /** Copies one chunk from the set-aside table into the twin under the table's name. */
-function copyChunkOf(schema, table, backup, columns, key, chunk) {
+function copyPlannedChunk(t, key, chunk) {
     if (chunk.kind === 'part')
-        return copyAll(schema, table, backup, columns, chunk.partition);
-    return copyRange(schema, table, backup, columns, keyOf(key), chunk.lo, chunk.hiEx);
+        return copyAll(t, chunk.partition);
+    return copyRange(t, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
 /** The rows of one chunk in the set-aside table (to count a chunk the binlog shows committed). */
-function countChunkOf(schema, backup, key, chunk) {
+function countChunkOf(from, key, chunk) {
     if (chunk.kind === 'part') {
         const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
-        return `SELECT COUNT(*) AS n FROM ${quote_qualify(schema, backup)}${part}`;
+        return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)}${part}`;
     }
-    return countRange(schema, backup, keyOf(key), chunk.lo, chunk.hiEx);
+    return countRange(from, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
 function keyOf(key) {
     if (!key)
@@ -12998,7 +12952,236 @@ function lastGtid() {
     return 'SELECT @@SESSION.last_gtid AS g';
 }
 
+;// CONCATENATED MODULE: ./src/model/version.ts
+function parseVersion(versionString, versionComment = '') {
+    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
+    if (!m)
+        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
+    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
+    return {
+        flavour: isMaria ? 'mariadb' : 'mysql',
+        major: Number(m[1]),
+        minor: Number(m[2]),
+        patch: Number(m[3]),
+        text: versionString,
+    };
+}
+function atLeast(v, major, minor, patch = 0) {
+    if (v.major !== major)
+        return v.major > major;
+    if (v.minor !== minor)
+        return v.minor > minor;
+    return v.patch >= patch;
+}
+
+;// CONCATENATED MODULE: ./src/sql/reads.ts
+/**
+ * The queries src/inspect sends: pure builders, one per read. Each returns a Query, the text and its
+ * parameters, for `db.rows(...q)` / `db.one(...q)`. Identifiers are quoted only through `quote.ts`.
+ * The forms that differ by flavour come from the dialect (src/flavours), not from here.
+ */
+
+
+const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+/* Server */
+const versionQuery = () => ['SELECT @@version AS v, @@version_comment AS vc'];
+/** The server's ids and switches; `gtidModeExpr` from the dialect. */
+function serverFacts(maria, gtidModeExpr) {
+    return [
+        maria
+            ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                0 AS sro, ${gtidModeExpr} AS gtid`
+            : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                @@super_read_only AS sro, ${gtidModeExpr} AS gtid`,
+    ];
+}
+const engineSupportOf = (engine) => [
+    'SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?',
+    [engine],
+];
+const globalVariablesIn = (names) => [
+    'SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)',
+    [names],
+];
+const globalStatusLike = (name) => ['SHOW GLOBAL STATUS LIKE ?', [name]];
+const sessionVariablesIn = (names) => [
+    'SHOW SESSION VARIABLES WHERE Variable_name IN (?)',
+    [names],
+];
+/** Who a connection is and what it does (never its statement text). */
+const processOf = (id) => [
+    'SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?',
+    [id],
+];
+const currentUser = () => ['SELECT CURRENT_USER() AS u'];
+const eventScheduler = () => ['SELECT @@GLOBAL.event_scheduler AS e'];
+/* Replication */
+const mariaReplicasStatus = () => ['SHOW ALL SLAVES STATUS'];
+const mariaGtidSlavePos = () => ['SELECT @@GLOBAL.gtid_slave_pos AS g'];
+const binlogDumpThreads = () => [
+    "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')",
+];
+/* Binlog */
+const gtidExecuted = (gtidExecutedExpr) => [`SELECT ${gtidExecutedExpr} AS g`];
+const binaryLogs = () => ['SHOW BINARY LOGS'];
+/** The events of one binlog file, from a position in it when given. */
+const binlogEvents = (file, from) => from === undefined ? ['SHOW BINLOG EVENTS IN ?', [file]] : ['SHOW BINLOG EVENTS IN ? FROM ?', [file, from]];
+/** The first event of the first binlog: whether this user may read binlog events at all. */
+const FIRST_BINLOG_EVENT = 'SHOW BINLOG EVENTS LIMIT 1';
+/* Tables */
+/** Every table but the system schemas', or of these schemas only. */
+function tablesOf(schemas) {
+    const params = [SYSTEM_SCHEMAS];
+    let where = 'TABLE_SCHEMA NOT IN (?)';
+    if (schemas && schemas.length) {
+        where += ' AND TABLE_SCHEMA IN (?)';
+        params.push(schemas);
+    }
+    return [
+        `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
+            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
+            IFNULL(CREATE_OPTIONS, '') AS o
+       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+        params,
+    ];
+}
+const foreignKeysTouching = (schemas) => [
+    `SELECT CONSTRAINT_SCHEMA AS cs, TABLE_NAME AS ct, UNIQUE_CONSTRAINT_SCHEMA AS ps, REFERENCED_TABLE_NAME AS pt
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (?) OR UNIQUE_CONSTRAINT_SCHEMA IN (?)`,
+    [schemas, schemas],
+];
+const userSchemas = () => [
+    'SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)',
+    [SYSTEM_SCHEMAS],
+];
+const showCreateTable = (schema, table) => `SHOW CREATE TABLE ${quote_qualify(schema, table)}`;
+/* Single names (set-aside tables, guards) */
+const liveTableOf = (schema, table) => [
+    `SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`,
+    [schema, table],
+];
+const liveTablesOf = (tables) => [
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS y, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
+       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`,
+    tables.flatMap((t) => [t.schema, t.table]),
+];
+const existingOf = (tables) => [
+    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
+      WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`,
+    tables.flatMap((t) => [t.schema, t.table]),
+];
+/** No row, but the server must open the table. */
+const openTable = (schema, table) => [
+    `SELECT 1 AS x FROM ${quote_qualify(schema, table)} LIMIT 0`,
+];
+const reads_anyRow = (schema, table) => [
+    `SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`,
+];
+/** InnoDB's own tables under a name and its partitions (MariaDB's INNODB_SYS_TABLES). */
+function innodbTablesNamed(schema, table) {
+    const esc = (v) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return [
+        `SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ? OR NAME LIKE ? ESCAPE '\\\\'`,
+        [`${schema}/${table}`, `${esc(schema)}/${esc(table)}#P#%`],
+    ];
+}
+/* Grants and other writers */
+const userPrivileges = (grantee) => [
+    'SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?',
+    [grantee],
+];
+const schemaPrivileges = (grantee) => [
+    'SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?',
+    [grantee],
+];
+const granteesWith = (privileges) => [
+    `SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${privileges.map(() => '?').join(', ')})`,
+    privileges,
+];
+const otherClientSessions = () => [
+    `SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
+      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
+        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`,
+];
+/** Succeeds only for a user who may read every account's privileges. */
+const readAccounts = (maria) => [
+    maria ? 'SELECT 1 FROM mysql.global_priv LIMIT 0' : 'SELECT 1 FROM mysql.user LIMIT 0',
+];
+const enabledEvents = () => [
+    `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`,
+];
+const allTriggers = () => [
+    `SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
+       FROM information_schema.TRIGGERS`,
+];
+function where(scope) {
+    return 'schemas' in scope
+        ? { sql: 'TABLE_SCHEMA IN (?)', params: [scope.schemas] }
+        : { sql: 'TABLE_SCHEMA = ? AND TABLE_NAME = ?', params: [scope.schema, scope.table] };
+}
+/** Columns of information_schema that only some versions have, as expressions (NULL where absent). */
+function versionedFields(v) {
+    if (v.flavour === 'mysql') {
+        return {
+            srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
+            visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
+            expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
+        };
+    }
+    return {
+        srid: 'NULL',
+        visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
+        expression: 'NULL',
+    };
+}
+function shapeColumns(v, scope) {
+    const w = where(scope);
+    return [
+        `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
+            IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, COLUMN_DEFAULT AS d,
+            ${versionedFields(v).srid} AS srid, COLUMN_KEY AS ck
+       FROM information_schema.COLUMNS WHERE ${w.sql} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+        w.params,
+    ];
+}
+function shapeIndexParts(v, scope) {
+    const w = where(scope);
+    const f = versionedFields(v);
+    return [
+        `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
+            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl, COLLATION AS co, ${f.visible} AS vis,
+            ${f.expression} AS ex
+       FROM information_schema.STATISTICS WHERE ${w.sql}
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+        w.params,
+    ];
+}
+/**
+ * One row per partition: information_schema.PARTITIONS has one per subpartition, and
+ * `PARTITION (p)` already reads all of p's subpartitions.
+ */
+function shapePartitions(scope) {
+    const w = where(scope);
+    return [
+        `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
+      WHERE ${w.sql} AND PARTITION_NAME IS NOT NULL
+      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
+      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`,
+        w.params,
+    ];
+}
+function shapeTableOptions(scope) {
+    const w = where(scope);
+    return [
+        `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, IFNULL(ENGINE, '') AS e, IFNULL(CREATE_OPTIONS, '') AS o
+       FROM information_schema.TABLES WHERE ${w.sql}`,
+        w.params,
+    ];
+}
+
 ;// CONCATENATED MODULE: ./src/db/run-lock.ts
+
 
 
 const RUN_LOCK = 'binlog-flusher';
@@ -13015,9 +13198,7 @@ async function tryLock(db, name, waitS) {
 }
 /** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
 async function describeConnection(db, id) {
-    const row = await db
-        .one('SELECT USER AS u, HOST AS h, COMMAND AS c, TIME AS t FROM information_schema.PROCESSLIST WHERE ID = ?', [id])
-        .catch(() => undefined);
+    const row = await db.one(...processOf(id)).catch(() => undefined);
     if (!row)
         return `connection ${id}`;
     const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
@@ -13085,6 +13266,8 @@ async function claimWorkerSlot(db, preferred = 1) {
 }
 
 ;// CONCATENATED MODULE: ./src/db/session.ts
+
+
 /**
  * - NO_ENGINE_SUBSTITUTION: a missing BLACKHOLE engine fails instead of silently becoming InnoDB.
  * - NO_AUTO_VALUE_ON_ZERO: a stored 0 in an AUTO_INCREMENT column is copied as 0.
@@ -13111,7 +13294,7 @@ function assignmentsFor(settings, current) {
 /** The session values of these variables, in one round trip; a variable the server lacks is absent. */
 async function currentValues(db, settings) {
     const names = settings.map((x) => x.variable);
-    const rows = await db.rows('SHOW SESSION VARIABLES WHERE Variable_name IN (?)', [names]);
+    const rows = await db.rows(...sessionVariablesIn(names));
     return new Map(rows.map((r) => [String(r.Variable_name).toLowerCase(), r.Value ?? '']));
 }
 /**
@@ -13119,12 +13302,12 @@ async function currentValues(db, settings) {
  * placement). Returns what could not be set; preflight reports it.
  */
 async function prepareSession(db, d, lockWaitTimeout = 120, extra = []) {
-    await db.exec(`SET SESSION sql_mode = '${SESSION_SQL_MODE}', SESSION lock_wait_timeout = ${lockWaitTimeout}`);
+    await db.exec(sessionBasics(SESSION_SQL_MODE, lockWaitTimeout));
     const settings = [...d.sessionSettings, ...extra];
     const problems = [];
     for (const x of assignmentsFor(settings, await currentValues(db, settings))) {
         try {
-            await db.exec(`SET SESSION ${x.variable} = ${x.value}`);
+            await db.exec(setSession(x.variable, x.value));
         }
         catch (e) {
             problems.push({ variable: x.variable, error: e.message, privilege: x.privilege });
@@ -13135,7 +13318,7 @@ async function prepareSession(db, d, lockWaitTimeout = 120, extra = []) {
 /** Whether this session may switch binlogging off and on. */
 async function canToggleSqlLogBin(db) {
     try {
-        await db.exec('SET SESSION sql_log_bin = 0; SET SESSION sql_log_bin = 1');
+        await db.exec(SQL_LOG_BIN_PROBE);
         return undefined;
     }
     catch (e) {
@@ -13143,65 +13326,15 @@ async function canToggleSqlLogBin(db) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/plan/writers.ts
-/**
- * Pure helpers for "what else could write into a table while it is set aside": does a trigger's or
- * an event's SQL write into one of the flushed tables, and which sessions' users may write despite
- * read_only. Deliberately generous: a false alarm costs a look, a miss costs rows.
- */
-const WRITE_VERB = /\b(INSERT|REPLACE|UPDATE|DELETE|LOAD)\b/i;
-function escapeRe(s) {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-/** The flushed tables that `sql` names in a statement that writes (by their table name). */
-function writesInto(sql, tables) {
-    if (!WRITE_VERB.test(sql))
-        return [];
-    return tables.filter((t) => {
-        const name = escapeRe(t.table);
-        // `name`, name as a bare word, or schema.name in any quoting.
-        return new RegExp(`(\`${name.replaceAll('`', '``')}\`|(^|[^\\w$\`])${name}($|[^\\w$\`]))`, 'iu').test(sql);
-    });
-}
-/** 'user'@'host' -> user */
-function granteeUser(grantee) {
-    const m = /^'((?:[^']|'')*)'@'/.exec(grantee);
-    return m ? m[1].replaceAll("''", "'") : grantee;
-}
-/** Users (by name) holding any of the privileges, from information_schema.USER_PRIVILEGES rows. */
-function usersWith(rows, privileges) {
-    const wanted = new Set(privileges.map((p) => p.toUpperCase()));
-    const out = new Map();
-    for (const r of rows) {
-        if (!wanted.has(r.privilege.toUpperCase()))
-            continue;
-        const u = granteeUser(r.grantee);
-        out.set(u, [...new Set([...(out.get(u) ?? []), r.privilege.toUpperCase()])]);
-    }
-    return out;
-}
+;// CONCATENATED MODULE: ./src/model/time.ts
+/** The one clock format of the journal, the report and the manifest: ISO 8601 in UTC, to the millisecond. */
+const now = () => new Date().toISOString();
 
-;// CONCATENATED MODULE: ./src/model/version.ts
-function parseVersion(versionString, versionComment = '') {
-    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
-    if (!m)
-        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
-    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
-    return {
-        flavour: isMaria ? 'mariadb' : 'mysql',
-        major: Number(m[1]),
-        minor: Number(m[2]),
-        patch: Number(m[3]),
-        text: versionString,
-    };
-}
-function atLeast(v, major, minor, patch = 0) {
-    if (v.major !== major)
-        return v.major > major;
-    if (v.minor !== minor)
-        return v.minor > minor;
-    return v.patch >= patch;
-}
+;// CONCATENATED MODULE: ./src/inspect/cells.ts
+/** Cells of a result row as plain values: NULL reads as '' or 0; a switch as a boolean. */
+const str = (v) => (v === null || v === undefined ? '' : String(v));
+const num = (v) => (v === null || v === undefined ? 0 : Number(v));
+const bool = (v) => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
 
 ;// CONCATENATED MODULE: ./src/flavours/dialect.ts
 /** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
@@ -13399,7 +13532,7 @@ function mariadbDialect(v) {
 ;// CONCATENATED MODULE: ./src/model/table.ts
 /**
  * The typed model of a table's columns and indexes, as the inspector reads them from
- * information_schema (src/inspect/inspector.ts) for flush and recover alike. The flavour modules
+ * information_schema (src/inspect/shapes.ts) for flush and recover alike. The flavour modules
  * (src/flavours) decide over this model what a BLACKHOLE twin must drop or rewrite, what preflight
  * must refuse and which keys can cut chunks; nothing here knows a flavour.
  */
@@ -13543,7 +13676,7 @@ function mysqlSessionSettings(v) {
 }
 function mysqlDialect(v) {
     const replicaWords = atLeast(v, 8, 0, 22);
-    const only84 = atLeast(v, 8, 2, 0);
+    const hasBinaryLogStatus = atLeast(v, 8, 2, 0);
     return {
         version: v,
         sessionSettings: mysqlSessionSettings(v),
@@ -13551,7 +13684,7 @@ function mysqlDialect(v) {
         stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
         startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
         showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
-        showBinlogStatus: only84 ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+        showBinlogStatus: hasBinaryLogStatus ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
         showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
         replicaCols: replicaWords
             ? {
@@ -13598,30 +13731,21 @@ function rulesFor(version) {
     return version.flavour === 'mariadb' ? mariadbRules(version) : mysqlRules(version);
 }
 
-;// CONCATENATED MODULE: ./src/inspect/inspector.ts
+;// CONCATENATED MODULE: ./src/inspect/server.ts
 /**
- * Read-only inspection of the server: facts, replication state, tables and their shape.
- * Nothing in this module changes the server (session variables aside).
+ * Server facts: version and flavour, ids, log_bin, read_only and GTID mode, engines, global
+ * variables and status. Read-only.
  */
 
 
 
 
-
-const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
-const str = (v) => (v === null || v === undefined ? '' : String(v));
-const num = (v) => (v === null || v === undefined ? 0 : Number(v));
-const bool = (v) => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
 async function readServer(db) {
-    const base = await db.one('SELECT @@version AS v, @@version_comment AS vc');
+    const base = await db.one(...versionQuery());
     const version = parseVersion(str(base?.v), str(base?.vc));
     const dialect = dialectFor(version);
     const maria = version.flavour === 'mariadb';
-    const r = await db.one(maria
-        ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                0 AS sro, ${dialect.gtidModeExpr} AS gtid`
-        : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                @@super_read_only AS sro, ${dialect.gtidModeExpr} AS gtid`);
+    const r = await db.one(...serverFacts(maria, dialect.gtidModeExpr));
     return {
         dialect,
         serverId: num(r?.sid),
@@ -13634,142 +13758,53 @@ async function readServer(db) {
     };
 }
 async function engineSupport(db, engine) {
-    const r = await db.one('SELECT SUPPORT AS s FROM information_schema.ENGINES WHERE ENGINE = ?', [engine]);
+    const r = await db.one(...engineSupportOf(engine));
     return str(r?.s).toUpperCase();
 }
-/** undefined when the server is not a replica. */
-async function replicaStatus(db, d) {
-    const rows = d.version.flavour === 'mariadb'
-        ? await db.rows('SHOW ALL SLAVES STATUS')
-        : await db.rows(d.showReplicaStatus);
-    if (rows.length === 0)
-        return undefined;
-    const c = d.replicaCols;
-    const first = rows[0];
-    let gtidApplied = str(first.Executed_Gtid_Set);
-    if (d.version.flavour === 'mariadb')
-        gtidApplied = str((await db.one('SELECT @@GLOBAL.gtid_slave_pos AS g'))?.g);
+/**
+ * Global variables' values in one round trip, upper case (SHOW VARIABLES words switches ON/OFF); a
+ * variable the server does not have is absent from the map.
+ */
+async function globalVariables(db, names) {
+    if (!names.length)
+        return new Map();
+    const rows = await db.rows(...globalVariablesIn(names));
+    return new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
+}
+/** A numeric server status (SHOW GLOBAL STATUS), e.g. Threads_running; 0 when unknown. */
+async function globalStatus(db, name) {
+    const r = await db.one(...globalStatusLike(name));
+    return Number(r?.Value ?? 0) || 0;
+}
+/** Whether SHOW GLOBAL STATUS lists `name` (a status it does not list reads as 0 forever). */
+async function globalStatusExists(db, name) {
+    const rows = await db.rows(...globalStatusLike(name));
+    return rows.some((r) => String(r.Variable_name).toLowerCase() === name.toLowerCase());
+}
+const onOff = (v) => (['1', 'ON'].includes(v.toUpperCase()) ? 'ON' : 'OFF');
+/** Both switches, in one round trip; a variable the server does not have is not read. */
+async function readOnlyState(db) {
+    const v = await globalVariables(db, ['read_only', 'super_read_only']);
+    const sro = v.get('super_read_only');
     return {
-        ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
-        sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
-        sourceHost: str(first[c.sourceHost]),
-        sourceLogFile: str(first[c.sourceLogFile]),
-        execSourceLogPos: num(first[c.execSourceLogPos]),
-        gtidApplied: gtidApplied.replaceAll('\n', ''),
-        channels: rows.length,
+        read_only: onOff(v.get('read_only') ?? 'OFF'),
+        ...(sro === undefined ? {} : { super_read_only: onOff(sro) }),
     };
 }
-/** Replicas reading this server's binlog: registered ones and binlog dump threads. */
-async function downstreamReplicas(db, d) {
-    const found = new Set();
-    // Without the privilege for this statement the processlist shows only our own threads, so a
-    // failure here is a failure of the check (the caller decides), never "no replicas".
-    for (const r of await db.rows(d.showReplicas))
-        found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
-    const dumps = await db.rows("SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')");
-    for (const r of dumps)
-        found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
-    return [...found];
-}
+
+;// CONCATENATED MODULE: ./src/inspect/binlog.ts
+/**
+ * The binlog: where it stands, what it holds since a position (scans of SHOW BINLOG EVENTS), its
+ * size and its retention. Read-only.
+ */
+
+
+
+
 async function binlogPosition(db, d) {
     const r = await db.one(d.showBinlogStatus);
-    const g = await db.one(`SELECT ${d.gtidExecutedExpr} AS g`);
+    const g = await db.one(...gtidExecuted(d.gtidExecutedExpr));
     return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
-}
-async function listTables(db, schemas) {
-    const params = [SYSTEM_SCHEMAS];
-    let where = 'TABLE_SCHEMA NOT IN (?)';
-    if (schemas && schemas.length) {
-        where += ' AND TABLE_SCHEMA IN (?)';
-        params.push(schemas);
-    }
-    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS n, TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_ROWS, 0) AS r,
-            IFNULL(DATA_LENGTH, 0) AS dl, IFNULL(AVG_ROW_LENGTH, 0) AS arl, IFNULL(TABLE_COMMENT, '') AS c,
-            IFNULL(CREATE_OPTIONS, '') AS o
-       FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`, params);
-    return rows.map((r) => ({
-        schema: str(r.s),
-        name: str(r.n),
-        type: str(r.t),
-        engine: str(r.e),
-        rows: num(r.r),
-        dataLength: num(r.dl),
-        avgRowLength: num(r.arl),
-        comment: str(r.c),
-        createOptions: str(r.o),
-    }));
-}
-/** Foreign keys whose child or parent table is in `schemas` (the rename families, plan/families). */
-async function foreignKeyEdges(db, schemas) {
-    if (schemas.length === 0)
-        return [];
-    const rows = await db.rows(`SELECT CONSTRAINT_SCHEMA AS cs, TABLE_NAME AS ct, UNIQUE_CONSTRAINT_SCHEMA AS ps, REFERENCED_TABLE_NAME AS pt
-       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (?) OR UNIQUE_CONSTRAINT_SCHEMA IN (?)`, [schemas, schemas]);
-    return rows.map((r) => ({
-        childSchema: str(r.cs),
-        child: str(r.ct),
-        parentSchema: str(r.ps),
-        parent: str(r.pt),
-    }));
-}
-async function listSchemas(db) {
-    const rows = await db.rows('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN (?)', [SYSTEM_SCHEMAS]);
-    return rows.map((r) => str(r.s));
-}
-
-/** SHOW CREATE TABLE for many tables, batched into few round trips. */
-async function showCreateMany(db, tables) {
-    const out = [];
-    const batch = 200;
-    for (let i = 0; i < tables.length; i += batch) {
-        const part = tables.slice(i, i + batch);
-        const sets = await db.multi(part.map((t) => `SHOW CREATE TABLE ${quote_qualify(t.schema, t.table)}`));
-        for (const set of sets) {
-            const row = set[0];
-            const text = row?.['Create Table'];
-            if (typeof text !== 'string')
-                throw new Error('SHOW CREATE TABLE returned no definition');
-            out.push(text);
-        }
-    }
-    return out;
-}
-async function liveTable(db, schema, table) {
-    const r = await db.one(`SELECT TABLE_TYPE AS t, IFNULL(ENGINE, '') AS e, IFNULL(TABLE_COMMENT, '') AS c FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?`, [schema, table]);
-    if (!r)
-        return { exists: false, engine: '', comment: '', type: '' };
-    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
-}
-/** Which of these tables exist (in information_schema), in one round trip. */
-async function existingTables(db, tables) {
-    if (tables.length === 0)
-        return [];
-    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
-      WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`, tables.flatMap((t) => [t.schema, t.table]));
-    return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
-}
-/**
- * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
- * when it can. information_schema does not always tell: for a partitioned table it shows the engine
- * of the definition.
- */
-async function cannotOpen(db, schema, table) {
-    try {
-        await db.rows(`SELECT 1 AS x FROM ${quote_qualify(schema, table)} LIMIT 0`);
-        return undefined;
-    }
-    catch (e) {
-        const code = e.errno;
-        // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
-        if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code))
-            return e.message;
-        throw e;
-    }
-}
-async function isEmpty(db, schema, table) {
-    const r = await db.rows(`SELECT 1 AS x FROM ${qualify(schema, table)} LIMIT 1`);
-    return r.length === 0;
 }
 /**
  * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
@@ -13778,12 +13813,12 @@ async function isEmpty(db, schema, table) {
  * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
  */
 async function committedStatements(db, from, schema, table) {
-    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+    const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
     const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
     const suffix = `(${schema}.${table})`;
     let n = 0;
     for (const f of files) {
-        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
+        const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
         for (const e of events)
             if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
                 n++;
@@ -13803,11 +13838,11 @@ function gtidOfEvent(info) {
 async function gtidsOfTables(db, from, tables) {
     const maps = new Set(tables.map((t) => `(${t.schema}.${t.table})`));
     const creates = tables.map((t) => `CREATE TABLE ${quote_qualify(t.schema, t.table)} (`);
-    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => str(r.Log_name));
+    const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
     const found = new Set();
     let gtid;
     for (const f of logs.slice(Math.max(0, logs.indexOf(from.file)))) {
-        const events = await db.rows(f === from.file ? 'SHOW BINLOG EVENTS IN ? FROM ?' : 'SHOW BINLOG EVENTS IN ?', f === from.file ? [f, from.position] : [f]);
+        const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
         for (const e of events) {
             const type = str(e.Event_type);
             const info = str(e.Info);
@@ -13824,121 +13859,9 @@ async function gtidsOfTables(db, from, tables) {
     }
     return [...found];
 }
-async function currentGrants(db) {
-    const who = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
-    const at = who.lastIndexOf('@');
-    const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
-    const g = await db.rows('SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
-    const sc = await db.rows('SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = ?', [grantee]);
-    return {
-        global: new Set(g.map((r) => str(r.p).toUpperCase())),
-        schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
-    };
-}
-/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
-function schemaPatternMatches(pattern, schema) {
-    let re = '^';
-    for (let i = 0; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (ch === '\\' && i + 1 < pattern.length)
-            re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        else if (ch === '%')
-            re += '.*';
-        else if (ch === '_')
-            re += '.';
-        else
-            re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }
-    return new RegExp(re + '$', 'su').test(schema);
-}
-const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
-/** Table privileges missing on `schema` (global or schema-level grants count). */
-function missingSchemaPrivileges(g, schema) {
-    return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
-        !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
-}
-async function localWriters(db, d, flushed) {
-    const sessions = await db.rows(`SELECT ID AS id, USER AS u, HOST AS h FROM information_schema.PROCESSLIST
-      WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
-        AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`);
-    const canSeeAll = await db
-        .rows(d.version.flavour === 'mariadb'
-        ? 'SELECT 1 FROM mysql.global_priv LIMIT 0'
-        : 'SELECT 1 FROM mysql.user LIMIT 0')
-        .then(() => true)
-        .catch(() => false);
-    const current = str((await db.one('SELECT CURRENT_USER() AS u'))?.u);
-    const me = current.slice(0, current.lastIndexOf('@'));
-    const privRows = await db.rows(`SELECT GRANTEE AS g, PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE PRIVILEGE_TYPE IN (${d.privileges.readOnlyBypass.map(() => '?').join(', ')})`, d.privileges.readOnlyBypass);
-    const bypass = usersWith(privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })), d.privileges.readOnlyBypass);
-    const result = {
-        sessions: sessions.map((r) => {
-            const user = str(r.u);
-            const known = canSeeAll || user === me;
-            return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
-        }),
-        events: [],
-        triggers: [],
-    };
-    const schemas = new Set(flushed.map((t) => t.schema));
-    const key = (s, t) => `${s}\u0000${t}`;
-    const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
-    if (str((await db.one('SELECT @@GLOBAL.event_scheduler AS e'))?.e).toUpperCase() === 'ON') {
-        const ev = await db.rows(`SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`);
-        result.events = ev
-            .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
-            .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
-    }
-    const trg = await db.rows(`SELECT TRIGGER_SCHEMA AS s, TRIGGER_NAME AS n, EVENT_OBJECT_SCHEMA AS os, EVENT_OBJECT_TABLE AS ot, ACTION_STATEMENT AS b
-       FROM information_schema.TRIGGERS`);
-    for (const t of trg) {
-        if (flushedKeys.has(key(str(t.os), str(t.ot))))
-            continue; // moves with its table: never fires on a twin
-        const into = writesInto(str(t.b), flushed);
-        if (into.length) {
-            result.triggers.push({
-                schema: str(t.s),
-                name: str(t.n),
-                on: `${str(t.os)}.${str(t.ot)}`,
-                into: into.map((x) => `${x.schema}.${x.table}`),
-            });
-        }
-    }
-    return result;
-}
-/* The copy's reads (on the set-aside table) */
-/** MIN and MAX of a single-column integer key; null for an empty table. */
-async function keyExtentOf(db, schema, backup, key) {
-    const ext = await db.one(keyExtent(schema, backup, key));
-    if (ext?.lo === null || ext?.lo === undefined)
-        return null;
-    return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
-}
-/** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
-async function chunkRowsOf(db, schema, backup, key, chunk) {
-    return Number((await db.one(countChunkOf(schema, backup, key, chunk)))?.n ?? 0);
-}
-/** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
-async function rowsAfterStart(db, schema, backup, key, first) {
-    return Number((await db.one(countAfterStart(schema, backup, key, first)))?.n ?? 0);
-}
-/** Whether a session still exists on the server. */
-async function sessionAlive(db, threadId) {
-    return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
-}
-/** A numeric server status (SHOW GLOBAL STATUS), e.g. Threads_running; 0 when unknown. */
-async function globalStatus(db, name) {
-    const r = await db.one('SHOW GLOBAL STATUS LIKE ?', [name]);
-    return Number(r?.Value ?? 0) || 0;
-}
-/** Whether SHOW GLOBAL STATUS lists `name` (a status it does not list reads as 0 forever). */
-async function globalStatusExists(db, name) {
-    const rows = await db.rows('SHOW GLOBAL STATUS LIKE ?', [name]);
-    return rows.some((r) => String(r.Variable_name).toLowerCase() === name.toLowerCase());
-}
 /** Binlog bytes written since a position: the rest of its file and every later file. */
 async function binlogBytesSince(db, from) {
-    const logs = (await db.rows('SHOW BINARY LOGS')).map((r) => ({
+    const logs = (await db.rows(...binaryLogs())).map((r) => ({
         name: str(r.Log_name),
         size: num(r.File_size),
     }));
@@ -13946,16 +13869,6 @@ async function binlogBytesSince(db, from) {
     if (i < 0)
         return 0;
     return logs.slice(i).reduce((n, l, k) => n + (k === 0 ? Math.max(0, l.size - from.position) : l.size), 0);
-}
-/**
- * Global variables' values in one round trip, upper case (SHOW VARIABLES words switches ON/OFF); a
- * variable the server does not have is absent from the map.
- */
-async function globalVariables(db, names) {
-    if (!names.length)
-        return new Map();
-    const rows = await db.rows('SHOW GLOBAL VARIABLES WHERE Variable_name IN (?)', [names]);
-    return new Map(rows.map((r) => [str(r.Variable_name).toLowerCase(), str(r.Value).toUpperCase()]));
 }
 async function binlogRetention(db) {
     const names = [
@@ -13977,17 +13890,138 @@ async function binlogRetention(db) {
         autoPurge: !['OFF', '0'].includes(v.get('binlog_expire_logs_auto_purge') ?? 'ON'),
     };
 }
+
+;// CONCATENATED MODULE: ./src/inspect/replication.ts
+/** Replication as this server sees it: its own applier threads, and replicas reading its binlog. Read-only. */
+
+
+/** undefined when the server is not a replica. */
+async function replicaStatus(db, d) {
+    const rows = d.version.flavour === 'mariadb'
+        ? await db.rows(...mariaReplicasStatus())
+        : await db.rows(d.showReplicaStatus);
+    if (rows.length === 0)
+        return undefined;
+    const c = d.replicaCols;
+    const first = rows[0];
+    let gtidApplied = str(first.Executed_Gtid_Set);
+    if (d.version.flavour === 'mariadb')
+        gtidApplied = str((await db.one(...mariaGtidSlavePos()))?.g);
+    return {
+        ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
+        sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
+        sourceHost: str(first[c.sourceHost]),
+        sourceLogFile: str(first[c.sourceLogFile]),
+        execSourceLogPos: num(first[c.execSourceLogPos]),
+        gtidApplied: gtidApplied.replaceAll('\n', ''),
+        channels: rows.length,
+    };
+}
+/** Replicas reading this server's binlog: registered ones and binlog dump threads. */
+async function downstreamReplicas(db, d) {
+    const found = new Set();
+    // Without the privilege for this statement the processlist shows only our own threads, so a
+    // failure here is a failure of the check (the caller decides), never "no replicas".
+    for (const r of await db.rows(d.showReplicas))
+        found.add(`server_id ${str(r.Server_id ?? r.Server_Id)}`);
+    const dumps = await db.rows(...binlogDumpThreads());
+    for (const r of dumps)
+        found.add(`binlog dump thread ${str(r.id)} from ${str(r.host)}`);
+    return [...found];
+}
+
+;// CONCATENATED MODULE: ./src/plan/gtid.ts
+
 /**
- * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
- * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
- * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
+ * MySQL: every session tracks its own GTIDs (each commit's reply carries the GTID it got, so the run
+ * knows exactly what it wrote); with a placement, the flush's domain or tag.
  */
-async function engineOnlyTables(db, schema, table) {
-    const esc = (v) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const rows = await db
-        .rows(`SELECT NAME AS n FROM information_schema.INNODB_SYS_TABLES WHERE NAME = ? OR NAME LIKE ? ESCAPE '\\\\'`, [`${schema}/${table}`, `${esc(schema)}/${esc(table)}#P#%`])
-        .catch(() => []);
-    return rows.map((r) => str(r.n));
+function gtidSessionSettings(s, d) {
+    const track = d.version.flavour === 'mysql'
+        ? [
+            {
+                variable: 'session_track_gtids',
+                value: 'OWN_GTID',
+                privilege: 'none',
+                why: "each commit's reply carries its GTID, so the run reports exactly the GTIDs it wrote",
+            },
+        ]
+        : [];
+    return [...track, ...placementSettings(s.gtid, d)];
+}
+function placementSettings(g, d) {
+    if (!g)
+        return [];
+    if (g.domainId !== undefined && d.version.flavour === 'mariadb') {
+        return [
+            {
+                variable: 'gtid_domain_id',
+                value: String(g.domainId),
+                privilege: 'SUPER or BINLOG REPLAY',
+                why: "the flush's transactions in their own GTID domain",
+            },
+        ];
+    }
+    if (g.tag !== undefined && d.version.flavour === 'mysql') {
+        return [
+            {
+                variable: 'gtid_next',
+                value: `'AUTOMATIC:${g.tag}'`,
+                privilege: 'TRANSACTION_GTID_TAG and SYSTEM_VARIABLES_ADMIN (or SESSION_VARIABLES_ADMIN)',
+                why: "the flush's GTIDs carry the tag",
+            },
+        ];
+    }
+    return [];
+}
+/**
+ * `gtids`: every GTID the run's transactions got (as its sessions read them, or the binlog showed
+ * them); `self.domainInput`: what the user calls the GTID domain input.
+ */
+function gtidReport(d, g, gtids, self) {
+    const written = gtidSetOf(d.version.flavour, gtids);
+    if (d.version.flavour === 'mysql') {
+        return {
+            written,
+            placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
+            steps: written
+                ? [
+                    {
+                        where: 'on the primary and on every other replica, before this replica is promoted or any server replicates from it',
+                        sql: `SET GLOBAL gtid_purged = '+${written}';`,
+                    },
+                ]
+                : [],
+        };
+    }
+    if (g?.domainId !== undefined) {
+        return {
+            written,
+            placement: `GTID domain ${g.domainId}`,
+            steps: [
+                {
+                    where: 'on every replica pointed at this server (a re-point, or after promoting it)',
+                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (${g.domainId}); START SLAVE;`,
+                },
+                {
+                    where: `on this server, once every consumer has read past ${self.endFile} (drops the domain; the files before are purged)`,
+                    sql: `FLUSH BINARY LOGS; PURGE BINARY LOGS TO '<the file after ${self.endFile}>'; FLUSH BINARY LOGS DELETE_DOMAIN_ID = (${g.domainId});`,
+                },
+            ],
+        };
+    }
+    return {
+        written,
+        placement: "the server's own GTID domain, under this replica's server_id",
+        steps: written
+            ? [
+                {
+                    where: `on every replica re-pointed at this server while it stays a replica (do not promote it: use ${self.domainInput ?? '--gtid-domain-id'} next time)`,
+                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
+                },
+            ]
+            : [],
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/gtids.ts
@@ -14057,6 +14091,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 
 
 
+
 /** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
 function columnsHash(columns) {
     const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
@@ -14122,7 +14157,7 @@ function discover(sel, allTables, allSchemas, shapeOf) {
             });
         }
     }
-    const inScope = (schema) => (sel.databases.length === 0 || sel.databases.includes(schema)) && !sel.skip.includes(schema);
+    const inScope = (schema) => selectsSchema(sel, schema);
     const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
     const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
     const tables = [];
@@ -14170,7 +14205,7 @@ function namedTables(sel, candidates, allSchemas, inScope, problems) {
             });
             continue;
         }
-        const hits = candidates.filter((t) => t.name === f.table && (!f.schema || t.schema === f.schema));
+        const hits = candidates.filter((t) => namesTable(f, t.schema, t.name));
         const label = f.schema ? `${f.schema}.${f.table}` : f.table;
         if (hits.length === 0) {
             problems.push({
@@ -14235,10 +14270,14 @@ function twinSpecFor(t, marker) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/applier.ts
+;// CONCATENATED MODULE: ./src/engine/writer.ts
 
 
 
+/** What the copy builders need of a planned table: its schema, name, backup and column names. */
+function copyTables(t) {
+    return { schema: t.schema, table: t.table, backup: t.backup, columns: t.columns.map((c) => c.name) };
+}
 /** The GTIDs MySQL's session tracker (session_track_gtids = OWN_GTID) returned with these replies. */
 function trackedGtids(results) {
     const out = [];
@@ -14263,7 +14302,7 @@ function lastFlag(results, column = 'last') {
     const row = Array.isArray(set) ? set[0] : undefined;
     return Number(row?.[column]) === 1;
 }
-class Applier {
+class Writer {
     db;
     dialect;
     gtids;
@@ -14326,21 +14365,32 @@ class Applier {
      */
     async createTwinShell(t) {
         const opts = { stripChecks: this.dialect.checkNamesPerSchema };
-        const stmt = shellDdl(t.showCreate, t.schema, t.table, opts, t.twin);
+        const stmt = shellDdl({
+            showCreate: t.showCreate,
+            schema: t.schema,
+            table: t.table,
+            createAs: t.twin,
+            ...opts,
+        });
         await this.send(false, [stmt]);
     }
     async makeTwin(t, marker) {
         await this.send(false, [twinAlter(t.schema, t.twin, twinSpecFor(t, marker))]);
     }
     async setAside(t) {
-        await this.send(false, [renameTable(t.schema, t.table, t.backup)]);
+        await this.send(false, [renameTable({ schema: t.schema, from: t.table, to: t.backup })]);
     }
     /**
      * The table's real definition under its name, logged: the binlog's CREATE TABLE (--ddl create).
      * Sent only once the twin exists and the table is set aside.
      */
     async createShell(t) {
-        const stmt = shellDdl(t.showCreate, t.schema, t.table, { stripChecks: this.dialect.checkNamesPerSchema });
+        const stmt = shellDdl({
+            showCreate: t.showCreate,
+            schema: t.schema,
+            table: t.table,
+            stripChecks: this.dialect.checkNamesPerSchema,
+        });
         await this.logged(t.id, [stmt]);
     }
     /**
@@ -14350,20 +14400,19 @@ class Applier {
     async twinIn(t, shellParking) {
         await this.send(false, [
             shellParking
-                ? swapBack(t.schema, t.table, t.twin, shellParking)
-                : renameTable(t.schema, t.twin, t.table),
+                ? swapBack({ schema: t.schema, table: t.table, parkAs: shellParking, from: t.twin })
+                : renameTable({ schema: t.schema, from: t.twin, to: t.table }),
         ]);
     }
     /** One chunk of a range or parts copy; returns the rows written. */
-    async copyChunk(t, chunk) {
-        const cols = t.columns.map((c) => c.name);
-        const [res] = await this.logged(t.id, [copyChunkOf(t.schema, t.table, t.backup, cols, t.key, chunk)]);
+    async copyPlannedChunk(t, chunk) {
+        const [res] = await this.logged(t.id, [copyPlannedChunk(copyTables(t), t.key, chunk)]);
         return affected(res);
     }
     /** Keyset: find the end of the first chunk; true when it is also the last. */
     async keysetBegin(t, key, rowsDone) {
-        const seek = rowsDone > 0 ? seekStart(t.schema, t.backup, key, rowsDone) : [];
-        return lastFlag(await this.db.multi([...seek, ...nextBoundary(t.schema, t.backup, key, t.chunkRows, rowsDone === 0)]));
+        const seek = rowsDone > 0 ? seekStart(t, key, rowsDone) : [];
+        return lastFlag(await this.db.multi([...seek, ...nextBoundary(t, key, t.chunkRows, rowsDone === 0)]));
     }
     /**
      * Keyset: copy the chunk the session's boundaries hold, and (unless last) find the next one. The
@@ -14372,27 +14421,40 @@ class Applier {
      * random kills in each of three runs; none in 600 with the copy last).
      */
     async keysetChunk(t, key, bounds) {
-        const cols = t.columns.map((c) => c.name);
-        const [res] = await this.logged(t.id, [copyChunk(t.schema, t.table, t.backup, cols, key, bounds)]);
+        const [res] = await this.logged(t.id, [copyKeysetChunk(copyTables(t), key, bounds)]);
         const rows = affected(res);
         if (bounds.last)
             return { rows, lastNext: true };
         const next = await this.db.multi([
             advanceStart(key.columns.length),
-            ...nextBoundary(t.schema, t.backup, key, t.chunkRows, false),
+            ...nextBoundary(t, key, t.chunkRows, false),
         ]);
         return { rows, lastNext: lastFlag(next) };
     }
     async swapBack(t) {
-        await this.send(false, [swapBack(t.schema, t.table, t.backup, t.twin)]);
+        await this.send(false, [swapBack({ schema: t.schema, table: t.table, parkAs: t.twin, from: t.backup })]);
     }
     /* Recovery */
     async renameBack(schema, backup, table) {
-        await this.send(false, [renameTable(schema, backup, table)]);
+        await this.send(false, [renameTable({ schema, from: backup, to: table })]);
+    }
+    /**
+     * Our shell under the real name, a definition the engine holds no data for (a server crash in the
+     * middle of its CREATE TABLE), goes and the backup takes the name back. Only after the caller
+     * checked the journal shows this run created it and the engine has no data for it.
+     */
+    async replaceDataLessShell(schema, table, backup) {
+        await this.send(false, [
+            dropTables([{ schema, table }]),
+            renameTable({ schema, from: backup, to: table }),
+        ]);
     }
     /** The original tool's twin goes and the backup takes the name back. */
     async replaceLegacyTwin(schema, table, backup) {
-        await this.send(false, [dropTables([{ schema, table }]), renameTable(schema, backup, table)]);
+        await this.send(false, [
+            dropTables([{ schema, table }]),
+            renameTable({ schema, from: backup, to: table }),
+        ]);
     }
     /** Only after the caller checked every one is a BLACKHOLE twin with this run's marker. */
     async dropCheckedTwins(twins) {
@@ -14625,8 +14687,27 @@ class FamilyLocks {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/run-context.ts
-const now = () => new Date().toISOString();
+;// CONCATENATED MODULE: ./src/inspect/copy-reads.ts
+
+/** MIN and MAX of a single-column integer key; null for an empty table. */
+async function keyExtentOf(db, schema, backup, key) {
+    const ext = await db.one(keyExtent({ schema, backup }, key));
+    if (ext?.lo === null || ext?.lo === undefined)
+        return null;
+    return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
+}
+/** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
+async function chunkRowsOf(db, schema, backup, key, chunk) {
+    return Number((await db.one(countChunkOf({ schema, backup }, key, chunk)))?.n ?? 0);
+}
+/** Rows after the keyset start @bf_s* (all when `first`): what a last keyset chunk holds. */
+async function rowsAfterStart(db, schema, backup, key, first) {
+    return Number((await db.one(countAfterStart({ schema, backup }, key, first)))?.n ?? 0);
+}
+/** Whether a session still exists on the server. */
+async function sessionAlive(db, threadId) {
+    return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
+}
 
 ;// CONCATENATED MODULE: ./src/engine/copy.ts
 /**
@@ -14637,6 +14718,7 @@ const now = () => new Date().toISOString();
  * never sent again before the binlog was read. Before reading it, the lost sessions of the table are
  * killed and gone (a statement the server still runs could commit after the count).
  */
+
 
 
 
@@ -14668,11 +14750,11 @@ async function recordChunk(t, chunksDone, rows, run) {
  * One chunk. A failure that may be retried goes back to the scheduler (at once when it surely rolled
  * back, else through a settle); any other failure fails the table.
  */
-async function copy_copyChunk(t, chunk, w, run) {
+async function runChunk(t, chunk, w, run) {
     let rows;
     try {
         run.status.chunkSent();
-        rows = await w.apply.copyChunk(t, chunk);
+        rows = await w.writes.copyPlannedChunk(t, chunk);
     }
     catch (e) {
         if (run.cancelled() && outcomeUnknown(e)) {
@@ -14706,7 +14788,7 @@ function loseSession(t, w, run) {
 /** Kill the table's lost sessions and wait until the server has let them go. */
 async function buryLostSessions(t, w, run) {
     for (const id of run.lostSessions.get(t.id) ?? []) {
-        await w.apply.killConnection(id).catch(() => undefined); // gone already: "Unknown thread id"
+        await w.writes.killConnection(id).catch(() => undefined); // gone already: "Unknown thread id"
         const end = Date.now() + 60_000;
         while (await sessionAlive(w.db, id)) {
             if (Date.now() > end)
@@ -14770,7 +14852,7 @@ async function readVerdict(t, suspects, w, run) {
  * cancel (after the binlog said whether the chunk it stopped had committed: the account is exact).
  */
 async function keysetLane(t, w, run) {
-    const lane = { rows: 0, chunks: 0, withRows: 0, last: await w.apply.keysetBegin(t, t.key, 0) };
+    const lane = { rows: 0, chunks: 0, withRows: 0, last: await w.writes.keysetBegin(t, t.key, 0) };
     for (let done = false; !done;) {
         if (!(await run.controls.gate(t.chunkRows)))
             throw new Error('cancelled');
@@ -14798,7 +14880,7 @@ async function laneChunk(t, w, run, lane, bounds) {
     for (let attempt = 1;; attempt++) {
         try {
             run.status.chunkSent();
-            return await w.apply.keysetChunk(t, t.key, bounds);
+            return await w.writes.keysetChunk(t, t.key, bounds);
         }
         catch (e) {
             const cancelledInDoubt = run.cancelled() && outcomeUnknown(e);
@@ -14813,7 +14895,7 @@ async function laneChunk(t, w, run, lane, bounds) {
                 return committed;
             if (cancelledInDoubt)
                 throw e;
-            lane.last = await w.apply.keysetBegin(t, t.key, lane.rows);
+            lane.last = await w.writes.keysetBegin(t, t.key, lane.rows);
             bounds.last = lane.last;
         }
     }
@@ -14827,7 +14909,7 @@ async function laneCommitted(t, w, run, lane) {
     // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
     const n = lane.last ? await rowsAfterStartOf(t, w, lane.rows) : t.chunkRows;
     run.log.info(`${t.schema}.${t.table}: chunk ${lane.chunks + 1} had been committed (${n} rows); not sent again`);
-    return { rows: n, lastNext: lane.last ? true : await w.apply.keysetBegin(t, t.key, lane.rows + n) };
+    return { rows: n, lastNext: lane.last ? true : await w.writes.keysetBegin(t, t.key, lane.rows + n) };
 }
 /**
  * A failed table's chunks in doubt, decided by the binlog before it is put back (its backup still
@@ -14856,12 +14938,21 @@ async function settleDoubt(t, w, run) {
 }
 async function rowsAfterStartOf(t, w, rowsDone) {
     if (rowsDone > 0)
-        await w.apply.keysetBegin(t, t.key, rowsDone);
+        await w.writes.keysetBegin(t, t.key, rowsDone);
     return rowsAfterStart(w.db, t.schema, t.backup, t.key, rowsDone === 0);
 }
 
-;// CONCATENATED MODULE: ./src/engine/progress.ts
-/** How rates and durations read in the status line and the report. */
+;// CONCATENATED MODULE: ./src/model/format.ts
+/** How sizes, rates and durations read in the status line, the estimate and the report. */
+function formatBytes(n) {
+    if (n >= 1 << 30)
+        return `${(n / (1 << 30)).toFixed(2)} GiB`;
+    if (n >= 1 << 20)
+        return `${(n / (1 << 20)).toFixed(1)} MiB`;
+    if (n >= 1 << 10)
+        return `${(n / (1 << 10)).toFixed(1)} KiB`;
+    return `${n} B`;
+}
 function formatRate(rowsPerSecond) {
     if (rowsPerSecond >= 1e6)
         return `${(rowsPerSecond / 1e6).toFixed(1)}M rows/s`;
@@ -14876,115 +14967,6 @@ function formatDuration(seconds) {
         return `${Math.ceil(seconds)}s`;
     const m = Math.floor(seconds / 60);
     return `${m}m${String(Math.ceil(seconds - m * 60)).padStart(2, '0')}s`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/status.ts
-
-function formatBytes(n) {
-    if (n >= 1 << 30)
-        return `${(n / (1 << 30)).toFixed(2)} GiB`;
-    if (n >= 1 << 20)
-        return `${(n / (1 << 20)).toFixed(1)} MiB`;
-    if (n >= 1 << 10)
-        return `${(n / (1 << 10)).toFixed(1)} KiB`;
-    return `${n} B`;
-}
-const count = (n) => n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
-/** The line itself (pure). */
-function statusLine(s) {
-    const total = Math.max(s.rowsEstimate, s.rows);
-    const pct = total > 0 ? Math.min(100, (100 * s.rows) / total) : 100;
-    const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
-    const eta = rate > 0 ? (total - s.rows) / rate : NaN;
-    const binlog = s.binlogBytes === undefined ? '' : `, binlog +${formatBytes(s.binlogBytes)}`;
-    const when = s.held
-        ? `${s.held.reason} for ${formatDuration(s.held.seconds)}`
-        : `${formatRate(rate)}, ETA ${formatDuration(eta)}`;
-    return `progress: tables ${s.tablesDone}/${s.tables}, rows ${count(s.rows)}/~${count(total)} (${pct.toFixed(0)}%), ${when}${binlog}`;
-}
-class StatusBoard {
-    tables;
-    sink;
-    everyMs;
-    readBinlogBytes;
-    processStart;
-    onTick;
-    holding;
-    rows = 0;
-    tablesDone = 0;
-    started = Date.now();
-    timer;
-    binlogBytes;
-    firstChunkAt;
-    rowsEstimate;
-    constructor(tables, sink, everyMs, readBinlogBytes, 
-    /** Process start, for start-to-first-chunk (performance.timeOrigin). */
-    processStart, 
-    /** Called with the totals at every status line (the measured-rate retention check). */
-    onTick, 
-    /** What holds the copy back now, if anything (the operator's controls). */
-    holding) {
-        this.tables = tables;
-        this.sink = sink;
-        this.everyMs = everyMs;
-        this.readBinlogBytes = readBinlogBytes;
-        this.processStart = processStart;
-        this.onTick = onTick;
-        this.holding = holding;
-        this.rowsEstimate = tables.reduce((n, t) => n + t.rowsEstimate, 0);
-    }
-    start() {
-        if (this.everyMs <= 0)
-            return;
-        this.timer = setInterval(() => void this.tick(), this.everyMs);
-        this.timer.unref();
-    }
-    /** A chunk is about to be sent (the first one marks start-to-first-chunk). */
-    chunkSent() {
-        this.firstChunkAt ??= Date.now();
-    }
-    advance(rows) {
-        this.rows += rows;
-    }
-    tableDone() {
-        this.tablesDone += 1;
-    }
-    totals() {
-        return {
-            tablesDone: this.tablesDone,
-            tables: this.tables.length,
-            rows: this.rows,
-            rowsEstimate: this.rowsEstimate,
-            seconds: (Date.now() - this.started) / 1000,
-            binlogBytes: this.binlogBytes,
-            firstChunkMs: this.firstChunkAt === undefined ? undefined : Math.round(this.firstChunkAt - this.processStart),
-        };
-    }
-    /** Stop the line; one last line with the totals. */
-    async stop() {
-        if (this.timer)
-            clearInterval(this.timer);
-        await this.refreshBinlog();
-        const t = this.totals();
-        if (this.everyMs > 0)
-            this.sink.line(statusLine(t), true);
-        return t;
-    }
-    async tick() {
-        await this.refreshBinlog();
-        const held = this.holding?.();
-        const t = { ...this.totals(), ...(held && { held }) };
-        this.sink.line(statusLine(t), false);
-        this.onTick?.(t);
-    }
-    async refreshBinlog() {
-        try {
-            this.binlogBytes = await this.readBinlogBytes();
-        }
-        catch {
-            // the status line goes on without it
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/plan/estimate.ts
@@ -15061,20 +15043,94 @@ function measuredRetentionWarning(r, done, marginHours, flavour, input = '--rete
     return retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour, basis, input)[0];
 }
 
-;// CONCATENATED MODULE: ./src/engine/server-settings.ts
+;// CONCATENATED MODULE: ./src/inspect/set-aside.ts
 
 
-const at = () => new Date().toISOString();
-const onOff = (v) => (['1', 'ON'].includes(v.toUpperCase()) ? 'ON' : 'OFF');
-/** Both switches, in one round trip; a variable the server does not have is not read. */
-async function readOnlyState(db) {
-    const v = await globalVariables(db, ['read_only', 'super_read_only']);
-    const sro = v.get('super_read_only');
-    return {
-        read_only: onOff(v.get('read_only') ?? 'OFF'),
-        ...(sro === undefined ? {} : { super_read_only: onOff(sro) }),
-    };
+async function liveTable(db, schema, table) {
+    const r = await db.one(...liveTableOf(schema, table));
+    if (!r)
+        return { exists: false, engine: '', comment: '', type: '' };
+    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
 }
+/** liveTable for many names, in one round trip. */
+async function liveTables(db, tables) {
+    const rows = await db.rows(...liveTablesOf(tables));
+    return tables.map((t) => {
+        const r = rows.find((x) => x.s === t.schema && x.t === t.table);
+        if (!r)
+            return { exists: false, engine: '', comment: '', type: '' };
+        return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
+    });
+}
+/** Which of these tables exist (in information_schema), in one round trip. */
+async function existingTables(db, tables) {
+    if (tables.length === 0)
+        return [];
+    const rows = await db.rows(...existingOf(tables));
+    return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
+}
+/**
+ * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
+ * when it can. information_schema does not always tell: for a partitioned table it shows the engine
+ * of the definition.
+ */
+async function cannotOpen(db, schema, table) {
+    try {
+        await db.rows(...openTable(schema, table));
+        return undefined;
+    }
+    catch (e) {
+        const code = e.errno;
+        // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
+        if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code))
+            return e.message;
+        throw e;
+    }
+}
+/**
+ * Whether the engine has no data at all for a table it has a definition of (1932: "doesn't exist in
+ * engine"): such a table holds no row. Any other answer (it opens, or another error): false.
+ */
+async function noEngineData(db, schema, table) {
+    try {
+        await db.rows(...openTable(schema, table));
+        return false;
+    }
+    catch (e) {
+        return e.errno === 1932;
+    }
+}
+async function isEmpty(db, schema, table) {
+    const r = await db.rows(...anyRow(schema, table));
+    return r.length === 0;
+}
+/**
+ * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
+ * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
+ * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
+ */
+async function engineOnlyTables(db, schema, table) {
+    const rows = await db.rows(...innodbTablesNamed(schema, table)).catch(() => []);
+    return rows.map((r) => str(r.n));
+}
+
+;// CONCATENATED MODULE: ./src/engine/server-settings.ts
+/**
+ * Server settings a run changes for its duration, so that other sessions cannot write into set-aside
+ * tables while the run itself can: read_only turned ON when it is OFF; on MySQL, super_read_only
+ * (which refuses even the run's own renames) turned OFF when it is ON, read_only staying ON. A run
+ * changes at most one of the two: read_only OFF means super_read_only OFF too. Each change is written
+ * to the journal before it is made, and put back only once no table is set aside (by the flush
+ * itself, else by `recover`), so a crash leaves read_only ON.
+ *
+ * The two switches are tied (MySQL): super_read_only=ON forces read_only ON, and read_only=OFF forces
+ * super_read_only OFF. `decidePutBack` orders the statements accordingly and leaves alone what someone
+ * else changed since, including a change to the other switch that putting ours back would undo.
+ */
+
+
+
+
 /**
  * What the run changes, from the state it finds: super_read_only ON -> OFF (read_only stays ON), or
  * read_only OFF -> ON; nothing when read_only is ON and super_read_only OFF. Pure.
@@ -15086,22 +15142,22 @@ function holdChanges(now) {
         return [{ name: 'read_only', from: 'OFF', to: 'ON' }];
     return [];
 }
-async function setSwitch(apply, name, value) {
+async function setSwitch(writes, name, value) {
     if (name === 'read_only')
-        await apply.setReadOnly(value === 'ON');
+        await writes.setReadOnly(value === 'ON');
     else
-        await apply.setSuperReadOnly(value === 'ON');
+        await writes.setSuperReadOnly(value === 'ON');
 }
 const HOLD_NOTE = {
     read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
     super_read_only: 'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
 };
 /** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
-async function holdSettings(apply, journal, log) {
+async function holdSettings(writes, journal, log) {
     const out = [];
-    for (const c of holdChanges(await readOnlyState(apply.db))) {
-        await journal.write({ type: 'setting', ...c, at: at() });
-        await setSwitch(apply, c.name, c.to);
+    for (const c of holdChanges(await readOnlyState(writes.db))) {
+        await journal.write({ type: 'setting', ...c, at: now() });
+        await setSwitch(writes, c.name, c.to);
         log.info(HOLD_NOTE[c.name]);
         out.push({ ...c, outcome: 'held' });
     }
@@ -15114,22 +15170,22 @@ async function holdSettings(apply, journal, log) {
  * end with the run's own changes: `journal.settings` gets it too. Only when a set-aside table or twin
  * of the journal is on the server, so a recover with nothing to do changes nothing.
  */
-async function holdForRecovery(apply, writer, journal, log) {
-    if (!writer || (await readOnlyState(apply.db)).super_read_only !== 'ON')
+async function holdForRecovery(writes, writer, journal, log) {
+    if (!writer || (await readOnlyState(writes.db)).super_read_only !== 'ON')
         return;
     const ours = journal.tables.flatMap((t) => [
         { schema: t.schema, table: t.backup },
         ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
     ]);
-    if ((await existingTables(apply.db, ours)).length === 0)
+    if ((await existingTables(writes.db, ours)).length === 0)
         return;
     const c = { name: 'super_read_only', from: 'ON', to: 'OFF' };
-    await writer.write({ type: 'setting', ...c, at: at() });
+    await writer.write({ type: 'setting', ...c, at: now() });
     try {
-        await apply.setSuperReadOnly(false);
+        await writes.setSuperReadOnly(false);
     }
     catch (e) {
-        await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: at() });
+        await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
         journal.settings.delete(c.name);
         log.warn(`super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`);
         return;
@@ -15193,11 +15249,11 @@ function decidePutBack(changed, now) {
     return { steps, reports };
 }
 /** Put back what the run changed (only call once no table is set aside). */
-async function putBackSettings(apply, changed, journal, log) {
-    const now = await readOnlyState(apply.db);
-    const { steps, reports } = decidePutBack(changed, now);
+async function putBackSettings(writes, changed, journal, log) {
+    const live = await readOnlyState(writes.db);
+    const { steps, reports } = decidePutBack(changed, live);
     for (const step of steps) {
-        await setSwitch(apply, step.name, step.value);
+        await setSwitch(writes, step.name, step.value);
         log.info(`${step.name} put back to ${step.value}`);
     }
     for (const r of reports) {
@@ -15206,8 +15262,8 @@ async function putBackSettings(apply, changed, journal, log) {
         await journal?.write({
             type: 'setting-restored',
             name: r.name,
-            value: r.outcome === 'changed' ? (now[r.name] ?? 'absent') : r.from,
-            at: at(),
+            value: r.outcome === 'changed' ? (live[r.name] ?? 'absent') : r.from,
+            at: now(),
         });
     }
     return reports;
@@ -15344,28 +15400,8 @@ function copyLine(c) {
 ;// CONCATENATED MODULE: ./src/inspect/shapes.ts
 
 
-const shapes_str = (v) => (v === null || v === undefined ? '' : String(v));
-const shapes_num = (v) => (v === null || v === undefined ? 0 : Number(v));
-function where(scope) {
-    return 'schemas' in scope
-        ? { sql: 'TABLE_SCHEMA IN (?)', params: [scope.schemas] }
-        : { sql: 'TABLE_SCHEMA = ? AND TABLE_NAME = ?', params: [scope.schema, scope.table] };
-}
-/** Columns of information_schema that only some versions have, as expressions (NULL where absent). */
-function versionedFields(v) {
-    if (v.flavour === 'mysql') {
-        return {
-            srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
-            visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
-            expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
-        };
-    }
-    return {
-        srid: 'NULL',
-        visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
-        expression: 'NULL',
-    };
-}
+
+
 /**
  * Whether a COLUMN_DEFAULT is an expression. MySQL marks expression defaults and CURRENT_TIMESTAMP
  * alike DEFAULT_GENERATED; MariaDB quotes literals and prints expressions (and current_timestamp())
@@ -15382,46 +15418,46 @@ function isDefaultExpression(v, dflt, extra) {
     return !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(dflt);
 }
 function columnFrom(v, r) {
-    const extra = shapes_str(r.x).toUpperCase();
+    const extra = str(r.x).toUpperCase();
     const generated = extra.includes('GENERATED') && !extra.includes('DEFAULT_GENERATED');
     return {
-        name: shapes_str(r.n),
-        columnType: shapes_str(r.ct),
-        nullable: shapes_str(r.nl) === 'YES',
+        name: str(r.n),
+        columnType: str(r.ct),
+        nullable: str(r.nl) === 'YES',
         generated: generated ? (extra.includes('VIRTUAL') ? 'virtual' : 'stored') : false,
         invisible: extra.includes('INVISIBLE'),
-        charset: r.cs === null ? null : shapes_str(r.cs),
-        collation: r.co === null ? null : shapes_str(r.co),
-        defaultExpression: isDefaultExpression(v, r.d === null ? null : shapes_str(r.d), extra),
-        srid: r.srid === null || r.srid === undefined ? undefined : shapes_num(r.srid),
+        charset: r.cs === null ? null : str(r.cs),
+        collation: r.co === null ? null : str(r.co),
+        defaultExpression: isDefaultExpression(v, r.d === null ? null : str(r.d), extra),
+        srid: r.srid === null || r.srid === undefined ? undefined : num(r.srid),
         autoIncrement: extra.includes('AUTO_INCREMENT'),
     };
 }
 /** Adds one STATISTICS row (one key part) to its index. */
 function addIndexPart(indexes, r) {
-    const name = shapes_str(r.n);
+    const name = str(r.n);
     let ix = indexes.find((i) => i.name === name);
     if (!ix) {
         ix = {
             name,
             primary: name === 'PRIMARY',
-            unique: shapes_num(r.nu) === 0,
-            kind: shapes_str(r.it).toUpperCase(),
+            unique: num(r.nu) === 0,
+            kind: str(r.it).toUpperCase(),
             parts: [],
-            invisible: shapes_str(r.vis).toUpperCase() === 'NO',
+            invisible: str(r.vis).toUpperCase() === 'NO',
             multiValued: false,
         };
         indexes.push(ix);
     }
-    const expression = r.ex === null || r.ex === undefined ? undefined : shapes_str(r.ex);
+    const expression = r.ex === null || r.ex === undefined ? undefined : str(r.ex);
     if (expression && /\barray\)\s*$/i.test(expression))
         ix.multiValued = true;
     ix.parts.push({
-        column: r.c === null ? undefined : shapes_str(r.c),
+        column: r.c === null ? undefined : str(r.c),
         expression,
-        prefix: r.sp === null ? undefined : shapes_num(r.sp),
-        descending: shapes_str(r.co) === 'D',
-        nullable: shapes_str(r.nl) === 'YES',
+        prefix: r.sp === null ? undefined : num(r.sp),
+        descending: str(r.co) === 'D',
+        nullable: str(r.nl) === 'YES',
     });
 }
 const key = (s, t) => `${s}\u0000${t}`;
@@ -15442,8 +15478,6 @@ function mapKeyOf(shape, pri) {
 /** The typed model of every table in scope, keyed by schema and table (see shapeOf). */
 async function readShapes(db, v, scope) {
     const out = new Map();
-    const w = where(scope);
-    const f = versionedFields(v);
     const get = (s, t) => {
         const k = key(s, t);
         let x = out.get(k);
@@ -15452,39 +15486,26 @@ async function readShapes(db, v, scope) {
         return x;
     };
     const pri = new Map();
-    const cols = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
-            IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, COLUMN_DEFAULT AS d,
-            ${f.srid} AS srid, COLUMN_KEY AS ck
-       FROM information_schema.COLUMNS WHERE ${w.sql} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`, w.params);
+    const cols = await db.rows(...shapeColumns(v, scope));
     for (const r of cols) {
-        get(shapes_str(r.s), shapes_str(r.t)).columns.push(columnFrom(v, r));
-        if (shapes_str(r.ck) === 'PRI')
-            pri.set(key(shapes_str(r.s), shapes_str(r.t)), (pri.get(key(shapes_str(r.s), shapes_str(r.t))) ?? new Set()).add(shapes_str(r.n)));
+        get(str(r.s), str(r.t)).columns.push(columnFrom(v, r));
+        if (str(r.ck) === 'PRI')
+            pri.set(key(str(r.s), str(r.t)), (pri.get(key(str(r.s), str(r.t))) ?? new Set()).add(str(r.n)));
     }
-    const idx = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
-            COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl, COLLATION AS co, ${f.visible} AS vis,
-            ${f.expression} AS ex
-       FROM information_schema.STATISTICS WHERE ${w.sql}
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, w.params);
+    const idx = await db.rows(...shapeIndexParts(v, scope));
     for (const r of idx)
-        addIndexPart(get(shapes_str(r.s), shapes_str(r.t)).indexes, r);
-    // One row per partition: information_schema.PARTITIONS has one per subpartition, and
-    // `PARTITION (p)` already reads all of p's subpartitions.
-    const parts = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PARTITION_NAME AS p FROM information_schema.PARTITIONS
-      WHERE ${w.sql} AND PARTITION_NAME IS NOT NULL
-      GROUP BY TABLE_SCHEMA, TABLE_NAME, PARTITION_NAME
-      ORDER BY TABLE_SCHEMA, TABLE_NAME, MIN(PARTITION_ORDINAL_POSITION)`, w.params);
+        addIndexPart(get(str(r.s), str(r.t)).indexes, r);
+    const parts = await db.rows(...shapePartitions(scope));
     for (const r of parts)
-        get(shapes_str(r.s), shapes_str(r.t)).partitions.push(shapes_str(r.p));
-    const tables = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, IFNULL(ENGINE, '') AS e, IFNULL(CREATE_OPTIONS, '') AS o
-       FROM information_schema.TABLES WHERE ${w.sql}`, w.params);
+        get(str(r.s), str(r.t)).partitions.push(str(r.p));
+    const tables = await db.rows(...shapeTableOptions(scope));
     for (const r of tables) {
-        const shape = out.get(key(shapes_str(r.s), shapes_str(r.t)));
+        const shape = out.get(key(str(r.s), str(r.t)));
         if (!shape)
             continue;
-        shape.engine = shapes_str(r.e);
-        shape.secondaryEngine = /SECONDARY_ENGINE="([^"]*)"/i.exec(shapes_str(r.o))?.[1];
-        shape.mapKey = mapKeyOf(shape, pri.get(key(shapes_str(r.s), shapes_str(r.t))));
+        shape.engine = str(r.e);
+        shape.secondaryEngine = /SECONDARY_ENGINE="([^"]*)"/i.exec(str(r.o))?.[1];
+        shape.mapKey = mapKeyOf(shape, pri.get(key(str(r.s), str(r.t))));
     }
     return out;
 }
@@ -15502,8 +15523,8 @@ function shapeOf(shapes, schema, table) {
  * reads it, with the rules of the server's own flavour and version.
  */
 async function liveShape(db, schema, table) {
-    const r = await db.one('SELECT @@version AS v, @@version_comment AS vc');
-    const v = parseVersion(shapes_str(r?.v), shapes_str(r?.vc));
+    const r = await db.one(...versionQuery());
+    const v = parseVersion(str(r?.v), str(r?.vc));
     const shape = shapeOf(await readShapes(db, v, { schema, table }), schema, table) ?? {
         engine: '',
         columns: [],
@@ -15518,6 +15539,7 @@ async function liveShape(db, schema, table) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/restore.ts
+
 
 
 
@@ -15560,10 +15582,10 @@ function dropVerdict(t, marker, proven) {
  * why; drops the others. Writes aimed at the real name never reach a parked table: it left that name
  * in a RENAME, which waited for every transaction on it to end.
  */
-async function dropOurTables(apply, tables, marker) {
+async function dropOurTables(writes, tables, marker) {
     if (tables.length === 0)
         return [];
-    const live = await liveTables(apply.db, tables);
+    const live = await liveTables(writes.db, tables);
     const refused = [];
     const twins = [];
     const shells = [];
@@ -15576,9 +15598,9 @@ async function dropOurTables(apply, tables, marker) {
         else if (v === 'refuse')
             refused.push({ table: t, why: notOursWhy(live[i], t.proven) });
     });
-    await apply.dropCheckedTwins(twins);
+    await writes.dropCheckedTwins(twins);
     for (const t of shells) {
-        if (!(await apply.dropIfEmpty(t.schema, t.table))) {
+        if (!(await writes.dropIfEmpty(t.schema, t.table))) {
             refused.push({ table: t, why: 'it holds rows, which this tool never drops' });
         }
     }
@@ -15590,16 +15612,6 @@ function notOursWhy(t, proven) {
     if (t.engine === '')
         return 'the server cannot open it';
     return `it is a ${t.type.toLowerCase()}, not a table this run created`;
-}
-async function liveTables(db, tables) {
-    const rows = await db.rows(`SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, TABLE_TYPE AS y, UPPER(IFNULL(ENGINE, '')) AS e, IFNULL(TABLE_COMMENT, '') AS c
-       FROM information_schema.TABLES WHERE (TABLE_SCHEMA, TABLE_NAME) IN (${tables.map(() => '(?, ?)').join(', ')})`, tables.flatMap((t) => [t.schema, t.table]));
-    return tables.map((t) => {
-        const r = rows.find((x) => x.s === t.schema && x.t === t.table);
-        if (!r)
-            return { exists: false, engine: '', comment: '', type: '' };
-        return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
-    });
 }
 /**
  * The tables that are set aside now: their backup exists, or their name is missing or held by a
@@ -15634,8 +15646,8 @@ function parkingNames(e) {
  * Look at the live server and do what the state needs, with binlogging off.
  */
 async function restoreTable(e, ctx) {
-    const { apply, marker } = ctx;
-    const db = apply.db;
+    const { writes, marker } = ctx;
+    const db = writes.db;
     const name = `${e.schema}.${e.table}`;
     const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
     if (bk.exists)
@@ -15670,18 +15682,18 @@ async function clearParked(e, ctx, done) {
     const names = parkingNames(e);
     if (!names)
         return done;
-    const { apply, marker, seen } = ctx;
+    const { writes, marker, seen } = ctx;
     const candidates = [
         { schema: e.schema, table: names.twin, proven: createdByUs('twin', seen) },
         { schema: e.schema, table: names.shell, proven: createdByUs('parked-shell', seen) },
     ];
-    const live = await liveTables(apply.db, candidates);
+    const live = await liveTables(writes.db, candidates);
     const present = candidates.filter((_, i) => live[i].exists);
     if (present.length === 0)
         return done;
     let refused;
     try {
-        refused = await dropOurTables(apply, present, marker);
+        refused = await dropOurTables(writes, present, marker);
     }
     catch (err) {
         refused = present.map((table) => ({ table, why: `the drop failed: ${err.message}` }));
@@ -15705,10 +15717,10 @@ async function clearParked(e, ctx, done) {
 /** Only the backup exists: it takes its name back, unless engine debris holds the name. */
 async function renameBack(e, ctx) {
     try {
-        await ctx.apply.renameBack(e.schema, e.backup, e.table);
+        await ctx.writes.renameBack(e.schema, e.backup, e.table);
     }
     catch (err) {
-        const debris = await engineOnlyTables(ctx.apply.db, e.schema, e.table);
+        const debris = await engineOnlyTables(ctx.writes.db, e.schema, e.table);
         if (debris.length)
             return heldByEngineDebris(e, debris);
         throw err;
@@ -15744,7 +15756,7 @@ function heldByEngineDebris(e, debris) {
  * name and recover finishes. Never "in place": a table the server cannot open is not back.
  */
 async function definitionWithoutRows(e, tb, ctx) {
-    const rows = await engineOnlyTables(ctx.apply.db, e.schema, e.backup);
+    const rows = await engineOnlyTables(ctx.writes.db, e.schema, e.backup);
     if (!rows.length)
         return unopenable(e, tb, ctx);
     return {
@@ -15770,8 +15782,8 @@ function unopenable(e, tb, ctx) {
 }
 /** The backup exists: the real table is set aside. */
 async function fromBackup(e, tb, ctx) {
-    const { apply, marker } = ctx;
-    const db = apply.db;
+    const { writes, marker } = ctx;
+    const db = writes.db;
     const name = `${e.schema}.${e.table}`;
     if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '')
         return unopenable(e, tb, ctx);
@@ -15789,7 +15801,7 @@ async function fromBackup(e, tb, ctx) {
         // The twin under the real name: it goes back to its parking name as the backup takes the name.
         if ((await liveTable(db, e.schema, names.twin)).exists)
             return allThree(e, names.twin);
-        await apply.swapBack(e);
+        await writes.swapBack(e);
         return clearParked(e, ctx, {
             outcome: 'twin-replaced',
             ok: true,
@@ -15798,7 +15810,7 @@ async function fromBackup(e, tb, ctx) {
     }
     if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
         // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
-        await apply.replaceLegacyTwin(e.schema, e.table, e.backup);
+        await writes.replaceLegacyTwin(e.schema, e.table, e.backup);
         return {
             outcome: 'twin-replaced',
             ok: true,
@@ -15806,11 +15818,21 @@ async function fromBackup(e, tb, ctx) {
         };
     }
     if (names && createdByUs('shell', ctx.seen) && tb.type === 'BASE TABLE' && tb.engine !== 'BLACKHOLE') {
+        // A server crash in the middle of the shell's CREATE TABLE can leave its definition with no data
+        // in the engine (MariaDB, partitioned): it holds no row, and the journal shows it is ours.
+        if (await noEngineData(db, e.schema, e.table)) {
+            await writes.replaceDataLessShell(e.schema, e.table, e.backup);
+            return clearParked(e, ctx, {
+                outcome: 'shell-replaced',
+                ok: true,
+                detail: `${name} back from ${e.backup}; its empty shell, a definition the server's crash recovery left without data, dropped`,
+            });
+        }
         // Our shell (the real DDL) under the real name: it goes to its parking name as the backup takes
         // the name back, in one RENAME; the guard then drops it if it is empty.
         if ((await liveTable(db, e.schema, names.shell)).exists)
             return allThree(e, names.shell);
-        await apply.swapBack({ ...e, twin: names.shell });
+        await writes.swapBack({ ...e, twin: names.shell });
         return clearParked(e, ctx, {
             outcome: 'shell-replaced',
             ok: true,
@@ -15831,12 +15853,196 @@ function allThree(e, parked) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/inspect/preflight.ts
+;// CONCATENATED MODULE: ./src/inspect/tables.ts
+
+
+async function listTables(db, schemas) {
+    const rows = await db.rows(...tablesOf(schemas));
+    return rows.map((r) => ({
+        schema: str(r.s),
+        name: str(r.n),
+        type: str(r.t),
+        engine: str(r.e),
+        rows: num(r.r),
+        dataLength: num(r.dl),
+        avgRowLength: num(r.arl),
+        comment: str(r.c),
+        createOptions: str(r.o),
+    }));
+}
+/** Foreign keys whose child or parent table is in `schemas` (the rename families, plan/families). */
+async function foreignKeyEdges(db, schemas) {
+    if (schemas.length === 0)
+        return [];
+    const rows = await db.rows(...foreignKeysTouching(schemas));
+    return rows.map((r) => ({
+        childSchema: str(r.cs),
+        child: str(r.ct),
+        parentSchema: str(r.ps),
+        parent: str(r.pt),
+    }));
+}
+async function listSchemas(db) {
+    const rows = await db.rows(...userSchemas());
+    return rows.map((r) => str(r.s));
+}
+/** SHOW CREATE TABLE for many tables, batched into few round trips. */
+async function showCreateMany(db, tables) {
+    const out = [];
+    const batch = 200;
+    for (let i = 0; i < tables.length; i += batch) {
+        const part = tables.slice(i, i + batch);
+        const sets = await db.multi(part.map((t) => showCreateTable(t.schema, t.table)));
+        for (const set of sets) {
+            const row = set[0];
+            const text = row?.['Create Table'];
+            if (typeof text !== 'string')
+                throw new Error('SHOW CREATE TABLE returned no definition');
+            out.push(text);
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/inspect/grants.ts
+
+
+async function currentGrants(db) {
+    const who = str((await db.one(...currentUser()))?.u);
+    const at = who.lastIndexOf('@');
+    const grantee = `'${who.slice(0, at)}'@'${who.slice(at + 1)}'`;
+    const g = await db.rows(...userPrivileges(grantee));
+    const sc = await db.rows(...schemaPrivileges(grantee));
+    return {
+        global: new Set(g.map((r) => str(r.p).toUpperCase())),
+        schemas: sc.map((r) => ({ pattern: str(r.s), privilege: str(r.p).toUpperCase() })),
+    };
+}
+/** MySQL's schema-grant pattern matching: % and _ wildcards, backslash escapes. */
+function schemaPatternMatches(pattern, schema) {
+    let re = '^';
+    for (let i = 0; i < pattern.length; i++) {
+        const ch = pattern[i];
+        if (ch === '\\' && i + 1 < pattern.length)
+            re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        else if (ch === '%')
+            re += '.*';
+        else if (ch === '_')
+            re += '.';
+        else
+            re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(re + '$', 'su').test(schema);
+}
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'CREATE', 'DROP', 'ALTER'];
+/** Table privileges missing on `schema` (global or schema-level grants count). */
+function missingSchemaPrivileges(g, schema) {
+    return TABLE_PRIVILEGES.filter((p) => !g.global.has(p) &&
+        !g.schemas.some((x) => x.privilege === p && schemaPatternMatches(x.pattern, schema)));
+}
+/** Why the server refuses this user a statement (its message), or undefined when it runs it. */
+async function refusalOf(db, sql) {
+    try {
+        await db.rows(sql);
+        return undefined;
+    }
+    catch (e) {
+        return e.message;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inspect/writers.ts
+
+
+const WRITE_VERB = /\b(INSERT|REPLACE|UPDATE|DELETE|LOAD)\b/i;
+function escapeRe(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/** The flushed tables that `sql` names in a statement that writes (by their table name). */
+function writesInto(sql, tables) {
+    if (!WRITE_VERB.test(sql))
+        return [];
+    return tables.filter((t) => {
+        const name = escapeRe(t.table);
+        // `name`, name as a bare word, or schema.name in any quoting.
+        return new RegExp(`(\`${name.replaceAll('`', '``')}\`|(^|[^\\w$\`])${name}($|[^\\w$\`]))`, 'iu').test(sql);
+    });
+}
+/** 'user'@'host' -> user */
+function granteeUser(grantee) {
+    const m = /^'((?:[^']|'')*)'@'/.exec(grantee);
+    return m ? m[1].replaceAll("''", "'") : grantee;
+}
+/** Users (by name) holding any of the privileges, from information_schema.USER_PRIVILEGES rows. */
+function usersWith(rows, privileges) {
+    const wanted = new Set(privileges.map((p) => p.toUpperCase()));
+    const out = new Map();
+    for (const r of rows) {
+        if (!wanted.has(r.privilege.toUpperCase()))
+            continue;
+        const u = granteeUser(r.grantee);
+        out.set(u, [...new Set([...(out.get(u) ?? []), r.privilege.toUpperCase()])]);
+    }
+    return out;
+}
+async function localWriters(db, d, flushed) {
+    const sessions = await db.rows(...otherClientSessions());
+    const canSeeAll = await db
+        .rows(...readAccounts(d.version.flavour === 'mariadb'))
+        .then(() => true)
+        .catch(() => false);
+    const current = str((await db.one(...currentUser()))?.u);
+    const me = current.slice(0, current.lastIndexOf('@'));
+    const privRows = await db.rows(...granteesWith(d.privileges.readOnlyBypass));
+    const bypass = usersWith(privRows.map((r) => ({ grantee: str(r.g), privilege: str(r.p) })), d.privileges.readOnlyBypass);
+    const result = {
+        sessions: sessions.map((r) => {
+            const user = str(r.u);
+            const known = canSeeAll || user === me;
+            return { id: num(r.id), user, host: str(r.h), bypass: known ? (bypass.get(user) ?? []) : undefined };
+        }),
+        events: [],
+        triggers: [],
+    };
+    const schemas = new Set(flushed.map((t) => t.schema));
+    const key = (s, t) => `${s}\u0000${t}`;
+    const flushedKeys = new Set(flushed.map((t) => key(t.schema, t.table)));
+    if (str((await db.one(...eventScheduler()))?.e).toUpperCase() === 'ON') {
+        const ev = await db.rows(...enabledEvents());
+        result.events = ev
+            .filter((e) => schemas.has(str(e.s)) || writesInto(str(e.b), flushed).length > 0)
+            .map((e) => ({ schema: str(e.s), name: str(e.n), definer: str(e.d) }));
+    }
+    const trg = await db.rows(...allTriggers());
+    for (const t of trg) {
+        if (flushedKeys.has(key(str(t.os), str(t.ot))))
+            continue; // moves with its table: never fires on a twin
+        const into = writesInto(str(t.b), flushed);
+        if (into.length) {
+            result.triggers.push({
+                schema: str(t.s),
+                name: str(t.n),
+                on: `${str(t.os)}.${str(t.ot)}`,
+                into: into.map((x) => `${x.schema}.${x.table}`),
+            });
+        }
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/plan/preflight.ts
 /**
  * Preflight: every check runs before the first change, and every failure is reported with its fix.
  * Read-only, apart from session variables and the server-side run lock (held by the session until it
  * closes: see db/run-lock.ts).
  */
+
+
+
+
+
+
+
 
 
 
@@ -15960,15 +16166,13 @@ async function replicaChecks({ db, s, d, n, fail, failed }) {
 /** What the run reads of the binlog, and the applier's stop and start. */
 async function privilegeChecks({ db, s, d, fail }, replica) {
     const probe = async (sql, privilege, why) => {
-        try {
-            await db.rows(sql);
-        }
-        catch (e) {
-            fail('privilege', `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${e.message}`, `GRANT ${privilege} ON *.* TO the flush user`);
+        const refused = await refusalOf(db, sql);
+        if (refused !== undefined) {
+            fail('privilege', `this user cannot run ${sql.split(' LIMIT')[0]} (${why}): ${refused}`, `GRANT ${privilege} ON *.* TO the flush user`);
         }
     };
     await probe(d.showBinlogStatus, d.privileges.binlogStatus, 'to record binlog coordinates');
-    await probe('SHOW BINLOG EVENTS LIMIT 1', d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
+    await probe(FIRST_BINLOG_EVENT, d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
     const grants = await currentGrants(db);
     if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
         if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
@@ -16029,8 +16233,7 @@ async function selectionChecks({ db, s, d, n, fail }, grants) {
         fail('leftovers', f.message, fix);
     }
     const schemas = await listSchemas(db);
-    const selectedSchemas = schemas.filter((x) => (s.selection.databases.length === 0 || s.selection.databases.includes(x)) &&
-        !s.selection.skip.includes(x));
+    const selectedSchemas = schemas.filter((x) => selectsSchema(s.selection, x));
     const shapes = await tableShapes(db, d.version, selectedSchemas);
     const discovery = discover(s.selection, allTables, schemas, (sc, t) => shapeOf(shapes, sc, t));
     for (const p of discovery.problems)
@@ -16053,7 +16256,7 @@ async function selectionChecks({ db, s, d, n, fail }, grants) {
 function bigTableWarnings({ d, warn }, discovery) {
     const rules = rulesFor(d.version);
     for (const { row, shape } of discovery.tables) {
-        if (row.dataLength >= CHUNK_BYTES && !shape.indexes.some((i) => rules.canCutChunks(i))) {
+        if (row.dataLength >= CHUNK_BYTES && !chooseKey(rules, shape.indexes)) {
             const mb = row.dataLength / 1048576;
             warn(`${row.schema}.${row.name} has no primary key or NOT NULL unique key: copied in one transaction${shape.partitions.length ? ' per partition' : ''} (about ${mb.toFixed(1)} MiB); check max_binlog_cache_size`);
         }
@@ -16356,6 +16559,8 @@ function fkFamilies(tables, edges) {
 
 
 
+
+
 function copyShape(t) {
     const first = t.key ? t.columns.find((c) => c.name === t.key.columns[0]) : undefined;
     return {
@@ -16410,13 +16615,13 @@ async function prepareTable(t, w, run) {
     let phase = 'twin';
     try {
         await step(run, t, 'build-twin');
-        await w.apply.createTwinShell(t);
+        await w.writes.createTwinShell(t);
         await fault(run, t, 'after-shell');
-        await w.apply.makeTwin(t, run.marker);
+        await w.writes.makeTwin(t, run.marker);
         await fault(run, t, 'after-twin');
         phase = 'set-aside';
         await step(run, t, 'set-aside');
-        await renameWithRetry(run, t, 'set aside', () => w.apply.setAside(t));
+        await renameWithRetry(run, t, 'set aside', () => w.writes.setAside(t));
         await fault(run, t, 'after-set-aside');
         phase = 'shell';
         await twinIn(t, w, run);
@@ -16440,16 +16645,16 @@ async function twinIn(t, w, run) {
     const shell = run.ddl === 'create' ? shellName(t.twin) : undefined;
     if (shell) {
         await step(run, t, 'ddl');
-        await renameWithRetry(run, t, 'create its shell', () => w.apply.createShell(t));
+        await renameWithRetry(run, t, 'create its shell', () => w.writes.createShell(t));
         await fault(run, t, 'after-ddl');
     }
     await step(run, t, 'twin-in');
-    await renameWithRetry(run, t, 'twin in', () => w.apply.twinIn(t, shell));
+    await renameWithRetry(run, t, 'twin in', () => w.writes.twinIn(t, shell));
     await fault(run, t, 'after-twin-in');
     if (!shell)
         return;
     await step(run, t, 'drop-shell');
-    const refused = await dropOurTables(w.apply, [{ schema: t.schema, table: shell, proven: true }], run.marker);
+    const refused = await dropOurTables(w.writes, [{ schema: t.schema, table: shell, proven: true }], run.marker);
     if (refused.length) {
         throw new Error(`its shell ${t.schema}.${shell} was not dropped: ${refused[0].why} (written while the table was set aside)`);
     }
@@ -16499,7 +16704,7 @@ async function tableRange(t, w, run) {
 async function table_steps_swapBack(t, w, run) {
     for (let attempt = 1;; attempt++) {
         try {
-            await renameWithRetry(run, t, 'swap back', () => w.apply.swapBack(t));
+            await renameWithRetry(run, t, 'swap back', () => w.writes.swapBack(t));
             return;
         }
         catch (e) {
@@ -16536,9 +16741,12 @@ async function table_steps_swapBack(t, w, run) {
 
 
 
+
+
+
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
 async function planRun(control, s, log) {
-    const startedAt = new Date().toISOString();
+    const startedAt = now();
     const pre = await log.group('Preflight', () => preflight(control, s, log));
     for (const w of pre.warnings)
         log.warn(w);
@@ -16652,25 +16860,11 @@ function journalHeader(s, facts, run) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/scheduler.ts
-/**
- * The chunk scheduler: which piece of work a free worker takes next. No I/O here: the workers do
- * the work and report back; this decides, so its rules are unit-tested on their own.
- *
- * A table goes queued -> preparing (set aside, shell, twin) -> copying -> finishing (swap back) ->
- * done; or, on a failure, -> failed -> putting back -> put back. At most `maxAside` tables are past
- * `queued` and not yet done or put back: every table aside is one that readers of the replica cannot
- * see. The chunks of a range or parts copy are known ahead and go to any free worker, so several
- * workers copy one big table at once; a keyset copy is one lane, taken by one worker start to end.
- *
- * Exactly once: a chunk is handed out once; it comes back only when it surely did not commit
- * (rolled back), or after a `settle` (no other chunk of that table running) read the binlog and
- * found it did not.
- */
 
 const ASIDE = new Set(['preparing', 'copying', 'finishing', 'failed', 'putting-back']);
 class Scheduler {
     opts;
-    slots = new Map();
+    tables = new Map();
     order;
     stopped = false;
     waiters = [];
@@ -16679,7 +16873,7 @@ class Scheduler {
         this.opts = opts;
         this.order = [...ids];
         for (const id of ids) {
-            this.slots.set(id, {
+            this.tables.set(id, {
                 id,
                 state: 'queued',
                 keyset: false,
@@ -16709,7 +16903,7 @@ class Scheduler {
     }
     /** The next piece of work ready now, if any (take() without waiting). */
     next() {
-        const active = this.order.map((id) => this.slots.get(id)).filter((s) => ASIDE.has(s.state));
+        const active = this.order.map((id) => this.tables.get(id)).filter((s) => ASIDE.has(s.state));
         for (const s of active) {
             if (s.state === 'failed' && s.running === 0) {
                 s.state = 'putting-back';
@@ -16730,7 +16924,7 @@ class Scheduler {
                 return { kind: 'finish', id: s.id };
             }
         }
-        const queued = this.order.map((id) => this.slots.get(id)).find((s) => s.state === 'queued');
+        const queued = this.order.map((id) => this.tables.get(id)).find((s) => s.state === 'queued');
         if (queued && !this.stopped && active.length < this.opts.maxAside) {
             queued.state = 'preparing';
             queued.running += 1;
@@ -16756,7 +16950,7 @@ class Scheduler {
     }
     /** The table is set aside with its twin in place; `plan` says how it is copied. */
     prepared(id, plan) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.running -= 1;
         // Cancelled while it was being prepared: it is put back, not copied.
         if (s.state !== 'preparing')
@@ -16767,7 +16961,7 @@ class Scheduler {
         this.wake();
     }
     chunkDone(id, chunk, rows) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.running -= 1;
         this.count(s, rows);
         this.wake();
@@ -16778,7 +16972,7 @@ class Scheduler {
      * outcome is unknown and the table waits for a settle. Past `maxAttempts` the table fails.
      */
     chunkFailed(id, chunk, rolledBack) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.running -= 1;
         if (s.state === 'copying') {
             if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
@@ -16797,18 +16991,18 @@ class Scheduler {
     }
     /** Chunks of a failed table whose outcome is unknown (for its put-back to settle). */
     inDoubt(id) {
-        return [...this.slots.get(id).doubt];
+        return [...this.tables.get(id).doubt];
     }
     /** The put-back read the binlog: of the chunks in doubt, these committed (with their rows). */
     doubtSettled(id, committed) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.doubt = [];
         for (const c of committed)
             this.count(s, c.rows);
     }
     /** A prepare that was never begun (the run was cancelled while it waited): the table is untouched. */
     notPrepared(id) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.running -= 1;
         if (s.state === 'preparing' || s.state === 'failed') {
             s.state = 'queued';
@@ -16818,7 +17012,7 @@ class Scheduler {
     }
     /** A settle's verdict: these suspects committed (with their rows); these must be sent again. */
     settled(id, committed, resend) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.running -= 1;
         s.suspects = [];
         for (const c of committed)
@@ -16828,16 +17022,16 @@ class Scheduler {
     }
     /** Acknowledged chunks of a table: the binlog holds one statement for each that wrote rows. */
     progressOf(id) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         return { chunksDone: s.chunksDone, chunksWithRows: s.chunksWithRows, rows: s.rows };
     }
     /** A keyset lane's chunk committed: the lane's totals so far (a put-back accounts for them). */
     laneProgress(id, rows, chunks, chunksWithRows) {
-        Object.assign(this.slots.get(id), { rows, chunksDone: chunks, chunksWithRows });
+        Object.assign(this.tables.get(id), { rows, chunksDone: chunks, chunksWithRows });
     }
     /** A keyset lane copied the whole table. */
     laneDone(id, rows, chunks) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.running -= 1;
         s.laneDone = true;
         s.rows = rows;
@@ -16846,7 +17040,7 @@ class Scheduler {
     }
     /** The table failed (or was cancelled): no more of it is handed out; once idle it is put back. */
     fail(id, reason) {
-        this.failIn(this.slots.get(id), reason);
+        this.failIn(this.tables.get(id), reason);
         this.wake();
     }
     /**
@@ -16854,26 +17048,26 @@ class Scheduler {
      * table fails. A table is put back only once no worker holds any of its work.
      */
     abandon(id, reason) {
-        const s = this.slots.get(id);
+        const s = this.tables.get(id);
         s.running -= 1;
         this.fail(id, reason);
     }
     finished(id) {
-        const s = this.slot(id, 'finishing');
+        const s = this.expect(id, 'finishing');
         s.running -= 1;
         s.state = 'done';
         this.wake();
     }
-    /** The table is put back (or could not be: `ok` false); either way it no longer counts as aside. */
+    /** The table's put-back ended, whether it is back or needs recover: it no longer counts as aside. */
     putBackDone(id) {
-        this.slot(id, 'putting-back').state = 'put-back';
+        this.expect(id, 'putting-back').state = 'put-back';
         this.wake();
     }
     /** No table starts any more. `cancel`: every table aside that is not copied whole fails too. */
     stop(cancel, reason = 'cancelled') {
         this.stopped = true;
         if (cancel) {
-            for (const s of this.slots.values())
+            for (const s of this.tables.values())
                 if (s.state === 'preparing' || s.state === 'copying')
                     this.failIn(s, reason);
         }
@@ -16881,13 +17075,13 @@ class Scheduler {
     }
     /** Tables set aside right now. */
     asideCount() {
-        return [...this.slots.values()].filter((s) => ASIDE.has(s.state)).length;
+        return [...this.tables.values()].filter((s) => ASIDE.has(s.state)).length;
     }
     stateOf(id) {
-        return this.slots.get(id).state;
+        return this.tables.get(id).state;
     }
     reasonOf(id) {
-        return this.slots.get(id).reason;
+        return this.tables.get(id).reason;
     }
     copied(s) {
         return s.keyset ? s.laneDone : s.pending.length === 0 && s.suspects.length === 0;
@@ -16908,10 +17102,10 @@ class Scheduler {
         s.suspects = [];
     }
     busy() {
-        return [...this.slots.values()].some((s) => ASIDE.has(s.state) || (s.state === 'queued' && !this.stopped));
+        return [...this.tables.values()].some((s) => ASIDE.has(s.state) || (s.state === 'queued' && !this.stopped));
     }
-    slot(id, expected) {
-        const s = this.slots.get(id);
+    expect(id, expected) {
+        const s = this.tables.get(id);
         if (s.state !== expected)
             throw new Error(`scheduler: table ${id} is ${s.state}, not ${expected}`);
         return s;
@@ -16921,6 +17115,106 @@ class Scheduler {
         this.waiters = [];
         for (const r of w)
             r();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/status.ts
+
+const count = (n) => n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+/** The line itself (pure). */
+function statusLine(s) {
+    const total = Math.max(s.rowsEstimate, s.rows);
+    const pct = total > 0 ? Math.min(100, (100 * s.rows) / total) : 100;
+    const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
+    const eta = rate > 0 ? (total - s.rows) / rate : NaN;
+    const binlog = s.binlogBytes === undefined ? '' : `, binlog +${formatBytes(s.binlogBytes)}`;
+    const when = s.held
+        ? `${s.held.reason} for ${formatDuration(s.held.seconds)}`
+        : `${formatRate(rate)}, ETA ${formatDuration(eta)}`;
+    return `progress: tables ${s.tablesDone}/${s.tables}, rows ${count(s.rows)}/~${count(total)} (${pct.toFixed(0)}%), ${when}${binlog}`;
+}
+class StatusBoard {
+    tables;
+    sink;
+    everyMs;
+    readBinlogBytes;
+    processStart;
+    onTick;
+    holding;
+    rows = 0;
+    tablesDone = 0;
+    started = Date.now();
+    timer;
+    binlogBytes;
+    firstChunkAt;
+    rowsEstimate;
+    constructor(tables, sink, everyMs, readBinlogBytes, 
+    /** Process start, for start-to-first-chunk (performance.timeOrigin). */
+    processStart, 
+    /** Called with the totals at every status line (the measured-rate retention check). */
+    onTick, 
+    /** What holds the copy back now, if anything (the operator's controls). */
+    holding) {
+        this.tables = tables;
+        this.sink = sink;
+        this.everyMs = everyMs;
+        this.readBinlogBytes = readBinlogBytes;
+        this.processStart = processStart;
+        this.onTick = onTick;
+        this.holding = holding;
+        this.rowsEstimate = tables.reduce((n, t) => n + t.rowsEstimate, 0);
+    }
+    start() {
+        if (this.everyMs <= 0)
+            return;
+        this.timer = setInterval(() => void this.tick(), this.everyMs);
+        this.timer.unref();
+    }
+    /** A chunk is about to be sent (the first one marks start-to-first-chunk). */
+    chunkSent() {
+        this.firstChunkAt ??= Date.now();
+    }
+    advance(rows) {
+        this.rows += rows;
+    }
+    tableDone() {
+        this.tablesDone += 1;
+    }
+    totals() {
+        return {
+            tablesDone: this.tablesDone,
+            tables: this.tables.length,
+            rows: this.rows,
+            rowsEstimate: this.rowsEstimate,
+            seconds: (Date.now() - this.started) / 1000,
+            binlogBytes: this.binlogBytes,
+            firstChunkMs: this.firstChunkAt === undefined ? undefined : Math.round(this.firstChunkAt - this.processStart),
+        };
+    }
+    /** Stop the line; one last line with the totals. */
+    async stop() {
+        if (this.timer)
+            clearInterval(this.timer);
+        await this.refreshBinlog();
+        const t = this.totals();
+        if (this.everyMs > 0)
+            this.sink.line(statusLine(t), true);
+        return t;
+    }
+    async tick() {
+        await this.refreshBinlog();
+        const held = this.holding?.();
+        const t = { ...this.totals(), ...(held && { held }) };
+        this.sink.line(statusLine(t), false);
+        this.onTick?.(t);
+    }
+    async refreshBinlog() {
+        try {
+            this.binlogBytes = await this.readBinlogBytes();
+        }
+        catch {
+            // the status line goes on without it
+        }
     }
 }
 
@@ -16968,14 +17262,14 @@ async function runPool(run, opts) {
 async function openSession(ctx, slot) {
     const first = await ctx.opts.open(slot);
     const s = {
-        apply: new Applier(first, ctx.run.dialect, ctx.run.gtids),
+        writes: new Writer(first, ctx.run.dialect, ctx.run.gtids),
         get db() {
-            return this.apply.db;
+            return this.writes.db;
         },
         reconnect: async () => {
-            const old = s.apply.db;
+            const old = s.writes.db;
             await old.close();
-            s.apply = new Applier(await ctx.opts.open(slot), ctx.run.dialect, ctx.run.gtids);
+            s.writes = new Writer(await ctx.opts.open(slot), ctx.run.dialect, ctx.run.gtids);
             return old.threadId;
         },
     };
@@ -17033,7 +17327,7 @@ async function perform(ctx, w, s) {
             // Cancelled while it waited: the chunk is not sent (surely not committed).
             if (!(await run.controls.gate(t.chunkRows)))
                 return run.scheduler.chunkFailed(t.id, w.chunk, true);
-            return copy_copyChunk(t, w.chunk, s, run);
+            return runChunk(t, w.chunk, s, run);
         case 'lane':
             return lane(ctx, t, s);
         case 'settle':
@@ -17127,12 +17421,12 @@ async function putBack(ctx, t, s) {
         const useFresh = run.cancelled() || s.db.broken;
         if (useFresh)
             fresh = await ctx.opts.open(ctx.opts.workers + 1);
-        const apply = fresh ? new Applier(fresh, run.dialect) : s.apply;
+        const writes = fresh ? new Writer(fresh, run.dialect) : s.writes;
         // The account never keeps a table from going back.
-        await accountPartial(ctx, t, sessionOf(apply, s)).catch((e) => run.log.error(`${t.schema}.${t.table}: what of it is in the binlog could not be read: ${errorText(e)}`));
+        await accountPartial(ctx, t, sessionOf(writes, s)).catch((e) => run.log.error(`${t.schema}.${t.table}: what of it is in the binlog could not be read: ${errorText(e)}`));
         const seen = run.stepsSeen.get(t.id) ?? new Set();
         // Under the family's lock: the renames of a put-back are renames of the family too.
-        const res = await run.families.run(t.id, () => restoreTable(entry, { apply, marker: run.marker, seen, log: run.log }));
+        const res = await run.families.run(t.id, () => restoreTable(entry, { writes, marker: run.marker, seen, log: run.log }));
         rep.status = res.ok ? 'restored' : 'needs-recovery';
         await run.journal
             .write({ type: 'recover', id: t.id, outcome: res.outcome, at: now() })
@@ -17152,13 +17446,13 @@ async function putBack(ctx, t, s) {
     if (rep.status !== 'restored' || ctx.opts.stopOnError)
         stopRun(ctx, `${t.schema}.${t.table} failed`, false);
 }
-/** `apply` as a worker session (a fresh one cannot be replaced: a lost one fails what it was doing). */
-function sessionOf(apply, s) {
-    if (apply === s.apply)
+/** `writes` as a worker session (a fresh one cannot be replaced: a lost one fails what it was doing). */
+function sessionOf(writes, s) {
+    if (writes === s.writes)
         return s;
     return {
-        apply,
-        db: apply.db,
+        writes,
+        db: writes.db,
         reconnect: () => Promise.reject(new Error('the put-back session was lost')),
     };
 }
@@ -17303,6 +17597,7 @@ function parseControlCommand(line, defaultStatus) {
 
 
 
+
 const CONTROL_POLL_MS = 250;
 function answersPath(file) {
     return `${file}.answers`;
@@ -17395,7 +17690,7 @@ class ControlChannel {
         const shown = line.slice(0, 120);
         this.log.info(`control: ${shown} -> ${answer}`);
         try {
-            (0,external_node_fs_.appendFileSync)(answersPath(this.file), `${new Date().toISOString()} ${shown} -> ${answer}\n`, {
+            (0,external_node_fs_.appendFileSync)(answersPath(this.file), `${now()} ${shown} -> ${answer}\n`, {
                 mode: 0o600,
             });
         }
@@ -17407,6 +17702,7 @@ class ControlChannel {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/run-controls.ts
+
 
 
 
@@ -17427,7 +17723,7 @@ function linkedAbort(outer) {
 /** Start the channel's commands (when there is a channel) and the critical-load watch (when set). */
 function startLiveControls(o) {
     const { channel, run, abort, journal } = o;
-    channel?.start(commandHandler(o), (command, answer) => journal.write({ type: 'control', command, answer, at: new Date().toISOString() }));
+    channel?.start(commandHandler(o), (command, answer) => journal.write({ type: 'control', command, answer, at: now() }));
     let checking = false;
     const watch = setInterval(() => {
         if (checking || abort.signal.aborted)
@@ -17520,7 +17816,10 @@ function commandHandler(o) {
 
 
 
-const iso = () => new Date().toISOString();
+
+
+
+
 async function flush(s, deps) {
     const db = await connect(s.connection, s.timeout);
     try {
@@ -17539,7 +17838,7 @@ async function flushWith(db, s, deps) {
     const planned = await planRun(db, s, deps.log);
     const { report } = planned;
     if (s.dryRun) {
-        report.finishedAt = iso();
+        report.finishedAt = now();
         return report;
     }
     // The journal: header and the whole plan on disk before anything changes.
@@ -17550,7 +17849,7 @@ async function flushWith(db, s, deps) {
         journal.afterWrite = () => deps.fault?.('journal');
     const run = {
         ...planned,
-        control: new Applier(db, planned.pre.facts.dialect),
+        control: new Writer(db, planned.pre.facts.dialect),
         settings: s,
         deps,
         journal,
@@ -17562,7 +17861,7 @@ async function flushWith(db, s, deps) {
             await deps.onJournalReady(hashfile);
         await deps.log.group('Replication', () => holdServer(run));
         report.binlog = { start: await binlogPosition(db, run.control.dialect) };
-        await journal.write({ type: 'binlog', edge: 'start', at: iso(), position: report.binlog.start });
+        await journal.write({ type: 'binlog', edge: 'start', at: now(), position: report.binlog.start });
         const workers = Math.max(1, s.concurrency);
         await deps.log.group(`Flush (${run.plan.length} tables, ${workers} workers)`, () => runTables(run, workers));
         // The tables are settled; what follows must not hide their status if the server stops answering.
@@ -17570,12 +17869,12 @@ async function flushWith(db, s, deps) {
         await releaseServer(run);
         // The outcome is settled and reported whether or not this last record reaches the disk.
         await journal
-            .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: iso() })
+            .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: now() })
             .catch((e) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
         report.manifest = saveManifest(hashfile, (w) => deps.log.warn(w));
         if (report.manifest)
             deps.log.info(`manifest: ${report.manifest}`);
-        report.finishedAt = iso();
+        report.finishedAt = now();
         return report;
     }
     finally {
@@ -17652,7 +17951,7 @@ async function releaseServer(run) {
         await run.journal.write({
             type: 'binlog',
             edge: 'end',
-            at: iso(),
+            at: now(),
             position: end,
             ...(set && { gtids: set }),
         });
@@ -17807,7 +18106,7 @@ async function dropParkedTwins(run) {
     for (let i = 0; i < parked.length; i += DROP_BATCH) {
         const batch = parked.slice(i, i + DROP_BATCH);
         try {
-            await Promise.all(batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: iso() })));
+            await Promise.all(batch.map((t) => journal.write({ type: 'step', id: t.id, step: 'drop-twin', at: now() })));
             const refused = await dropOurTables(control, batch.map((t) => ({ schema: t.schema, table: t.twin, proven: true })), marker);
             for (const r of refused) {
                 report.parkedTwinsLeft = (report.parkedTwinsLeft ?? 0) + 1;
@@ -17837,16 +18136,9 @@ async function dropParkedTwins(run) {
 
 
 
-function selected(s, schema, table) {
-    const sel = s.selection;
-    if (sel.databases.length && !sel.databases.includes(schema))
-        return false;
-    if (sel.skip.includes(schema))
-        return false;
-    if (sel.tables.length && !sel.tables.some((f) => f.table === table && (!f.schema || f.schema === schema)))
-        return false;
-    return true;
-}
+
+
+
 async function recover(s, deps) {
     const { log } = deps;
     const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
@@ -17902,7 +18194,7 @@ function recover_emptyReport(s) {
 }
 function dryRunReport(s, journal) {
     const report = recover_emptyReport(s);
-    for (const t of journal.tables.filter((x) => selected(s, x.schema, x.table))) {
+    for (const t of journal.tables.filter((x) => selectsTable(s.selection, x.schema, x.table))) {
         report.tables.push({
             schema: t.schema,
             table: t.table,
@@ -17916,21 +18208,21 @@ function dryRunReport(s, journal) {
 /** Put back every selected table of the journal, under the run lock. */
 async function replay(db, d, journal, writer, s, log) {
     const report = recover_emptyReport(s);
-    const apply = new Applier(db, d);
-    const tables = journal.tables.filter((t) => selected(s, t.schema, t.table));
-    await holdApplier(apply, report, tables, journal.marker, s, log);
-    await holdForRecovery(apply, writer, journal, log);
+    const writes = new Writer(db, d);
+    const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
+    await holdApplier(writes, report, tables, journal.marker, s, log);
+    await holdForRecovery(writes, writer, journal, log);
     for (const t of tables) {
         const name = `${t.schema}.${t.table}`;
         try {
             const r = await restoreTable(t, {
-                apply,
+                writes,
                 marker: journal.marker,
                 seen: journal.seen.get(t.id) ?? new Set(),
                 log,
             });
             report.tables.push({ schema: t.schema, table: t.table, ...r });
-            await writer?.write({ type: 'recover', id: t.id, outcome: r.outcome, at: new Date().toISOString() });
+            await writer?.write({ type: 'recover', id: t.id, outcome: r.outcome, at: now() });
             (r.ok ? log.info : log.error)(`${name}: ${r.outcome}: ${r.detail}`);
         }
         catch (e) {
@@ -17953,10 +18245,10 @@ async function replay(db, d, journal, writer, s, log) {
         return report;
     }
     const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
-    report.settings = await putBackSettings(apply, changed, writer, log);
-    await writer?.write({ type: 'end', status: 'recovered', at: new Date().toISOString() });
+    report.settings = await putBackSettings(writes, changed, writer, log);
+    await writer?.write({ type: 'end', status: 'recovered', at: now() });
     if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
-        await apply.startReplica();
+        await writes.startReplica();
         report.replica.started = true;
         log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
     }
@@ -17966,12 +18258,12 @@ async function replay(db, d, journal, writer, s, log) {
  * The applier is stopped only while a table is set aside (a twin under its name would swallow what
  * the applier writes), and only when it runs; recover starts it again once every table is back.
  */
-async function holdApplier(apply, report, tables, marker, s, log) {
-    const replica = await replicaStatus(apply.db, apply.dialect).catch(() => undefined);
+async function holdApplier(writes, report, tables, marker, s, log) {
+    const replica = await replicaStatus(writes.db, writes.dialect).catch(() => undefined);
     report.replica.wasReplica = replica !== undefined;
     if (!replica?.sqlRunning)
         return;
-    const aside = await tablesAside(apply.db, tables, marker);
+    const aside = await tablesAside(writes.db, tables, marker);
     if (!aside.length) {
         log.info('the replica applier is left running: no table of the journal is set aside');
         return;
@@ -17981,7 +18273,7 @@ async function holdApplier(apply, report, tables, marker, s, log) {
         log.warn(`the replica applier is running with ${which}; replicated writes to them may go into a BLACKHOLE twin`);
         return;
     }
-    await apply.stopReplica();
+    await writes.stopReplica();
     report.replica.stopped = true;
     log.info(`replica applier stopped: ${which}`);
 }
@@ -18022,7 +18314,7 @@ function faultFromEnv(env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
+;// CONCATENATED MODULE: ./src/model/tool-version.ts
 /** Kept equal to package.json's version (a unit test checks). */
 const VERSION = '0.1.0';
 
@@ -24583,7 +24875,7 @@ function namer(name) {
     return new RegExp(`(^|[^A-Za-z0-9_$\\u0080-\\uffff])${esc}($|[^A-Za-z0-9_$\\u0080-\\uffff])`, 'i');
 }
 /** Whether a statement names `name` as an identifier. */
-function namesTable(sql, name) {
+function values_namesTable(sql, name) {
     return namer(name).test(sql);
 }
 /**
@@ -24850,6 +25142,9 @@ async function diagnose(c, m, idleS, mismatched, sessions) {
  * rows of the binlog with the rows the table holds now, by value, whenever nothing can have changed
  * the table since its flush (values.ts), else says why it compared counts only. Changes nothing.
  */
+
+
+
 
 
 
