@@ -30,6 +30,7 @@ import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estima
 import type { RunReport } from './report.js';
 import { recordedOptions } from '../journal/options.js';
 import { copyShape } from './table-steps.js';
+import { describeBasis, freshFigures } from '../plan/figures.js';
 
 export interface RunPlan {
   pre: PreflightReport;
@@ -56,15 +57,14 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
     found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
   );
   const runTag = randomBytes(4).toString('hex');
-  const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), {
-    rows: s.chunkSize,
-    bytes: CHUNK_BYTES,
-  });
+  const chunk = { rows: s.chunkSize, bytes: CHUNK_BYTES };
+  const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), chunk);
+  const basis = await freshFigures(control, pre.facts.dialect.version.flavour, plan, chunk);
   const report = emptyReport(s, pre, plan, startedAt);
-  report.estimate = estimateRun(
-    plan,
-    Math.min(DEFAULTS.assumedRowsPerSecond, s.controls?.maxRowsPerSecond ?? Infinity),
-  );
+  report.estimate = {
+    ...estimateRun(plan, Math.min(DEFAULTS.assumedRowsPerSecond, s.controls?.maxRowsPerSecond ?? Infinity)),
+    basis: describeBasis(basis),
+  };
   log.info(`binlog estimate: ${describeEstimate(report.estimate)}`);
   const retention = await binlogRetention(control);
   for (const w of retentionWarnings(

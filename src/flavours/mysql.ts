@@ -157,6 +157,16 @@ function mysqlSessionSettings(v: ServerVersion): SessionSetting[] {
           },
         ]
       : []),
+    ...(atLeast(v, 8, 0, 3)
+      ? [
+          {
+            variable: 'information_schema_stats_expiry',
+            value: '0',
+            privilege: 'none',
+            why: "the plan's row and size estimates from the engine's statistics now, not a copy cached for up to a day",
+          },
+        ]
+      : []),
   ];
 }
 

@@ -1,7 +1,15 @@
 /** The tables of the server: the list, foreign keys between them, their definitions. Read-only. */
 import type { Db, Row } from '../db/connection.js';
 import type { ForeignKeyEdge } from '../model/table.js';
-import { foreignKeysTouching, showCreateTable, tablesOf, userSchemas } from '../sql/reads.js';
+import type { Flavour } from '../model/version.js';
+import {
+  boundedCount,
+  foreignKeysTouching,
+  sampledRowLength,
+  showCreateTable,
+  tablesOf,
+  userSchemas,
+} from '../sql/reads.js';
 import { num, str } from './cells.js';
 
 export interface TableRow {
@@ -63,4 +71,33 @@ export async function showCreateMany(db: Db, tables: { schema: string; table: st
     }
   }
   return out;
+}
+
+/** Server errors of a statement stopped by its time limit: MySQL 3024, MariaDB 1969. */
+const TIMED_OUT = new Set([3024, 1969]);
+
+/** A table's exact row count, or undefined when counting took longer than `ms` (the server stopped it). */
+export async function countRows(
+  db: Db,
+  flavour: Flavour,
+  schema: string,
+  table: string,
+  ms: number,
+): Promise<number | undefined> {
+  try {
+    return num((await db.one(...boundedCount(schema, table, flavour, ms)))?.n);
+  } catch (e) {
+    if (TIMED_OUT.has((e as { errno?: number }).errno ?? 0)) return undefined;
+    throw e;
+  }
+}
+
+/** The average length of a row's values, over a sample of its rows (0 for an empty table). */
+export async function averageRowLength(
+  db: Db,
+  schema: string,
+  table: string,
+  columns: string[],
+): Promise<number> {
+  return Math.round(num((await db.one(...sampledRowLength(schema, table, columns, 1000)))?.l));
 }

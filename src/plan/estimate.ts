@@ -19,6 +19,8 @@ export interface RunEstimate {
   /** Seconds, at the assumed rate (or the rate cap, when lower). */
   seconds: number;
   rowsPerSecond: number;
+  /** What the rows rest on (counted, or the server's statistics), as the estimate says it. */
+  basis?: string;
 }
 
 export function estimateRun(
@@ -79,7 +81,7 @@ export function retentionWarnings(
 }
 
 export function describeEstimate(e: RunEstimate): string {
-  return `about ${formatBytes(e.binlogBytes)} of binlog for ~${e.rows} rows, ~${e.seconds < 120 ? `${e.seconds} s` : hours(e.seconds)} at ${e.rowsPerSecond} rows/s (assumed)`;
+  return `about ${formatBytes(e.binlogBytes)} of binlog for ~${e.rows} rows${e.basis ? ` (${e.basis})` : ''}, ~${e.seconds < 120 ? `${e.seconds} s` : hours(e.seconds)} at ${e.rowsPerSecond} rows/s (assumed)`;
 }
 
 /** Seconds of copying before the measured rate is trusted for a new end estimate. */

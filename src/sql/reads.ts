@@ -3,8 +3,8 @@
  * parameters, for `db.rows(...q)` / `db.one(...q)`. Identifiers are quoted only through `quote.ts`.
  * The forms that differ by flavour come from the dialect (src/flavours), not from here.
  */
-import { atLeast, type ServerVersion } from '../model/version.js';
-import { qualify } from './quote.js';
+import { atLeast, type Flavour, type ServerVersion } from '../model/version.js';
+import { qualify, quoteIdent } from './quote.js';
 
 /** A statement and its parameters. */
 export type Query = readonly [sql: string, params?: unknown[]];
@@ -92,6 +92,26 @@ export function tablesOf(schemas?: string[]): Query {
             IFNULL(CREATE_OPTIONS, '') AS o
        FROM information_schema.TABLES WHERE ${where} ORDER BY TABLE_SCHEMA, TABLE_NAME`,
     params,
+  ];
+}
+
+/**
+ * A table's exact row count, given up after `ms` milliseconds (the server stops it: MySQL 3024,
+ * MariaDB 1969), so that counting stays cheap.
+ */
+export function boundedCount(schema: string, table: string, flavour: Flavour, ms: number): Query {
+  const count = `COUNT(*) AS n FROM ${qualify(schema, table)}`;
+  return flavour === 'mysql'
+    ? [`SELECT /*+ MAX_EXECUTION_TIME(${Math.round(ms)}) */ ${count}`, []]
+    : [`SET STATEMENT max_statement_time = ${(ms / 1000).toFixed(3)} FOR SELECT ${count}`, []];
+}
+
+/** The average length of a row's values over at most `sample` rows (its row image, about). */
+export function sampledRowLength(schema: string, table: string, columns: string[], sample: number): Query {
+  const len = columns.map((c) => `IFNULL(LENGTH(${quoteIdent(c)}), 0)`).join(' + ') || '0';
+  return [
+    `SELECT AVG(l) AS l FROM (SELECT ${len} AS l FROM ${qualify(schema, table)} LIMIT ${Math.max(1, Math.floor(sample))}) s`,
+    [],
   ];
 }
 
