@@ -10549,7 +10549,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6417);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1050);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6417:
+/***/ 1050:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -13045,6 +13045,24 @@ function tablesOf(schemas) {
         params,
     ];
 }
+/**
+ * A table's exact row count, given up after `ms` milliseconds (the server stops it: MySQL 3024,
+ * MariaDB 1969), so that counting stays cheap.
+ */
+function boundedCount(schema, table, flavour, ms) {
+    const count = `COUNT(*) AS n FROM ${quote_qualify(schema, table)}`;
+    return flavour === 'mysql'
+        ? [`SELECT /*+ MAX_EXECUTION_TIME(${Math.round(ms)}) */ ${count}`, []]
+        : [`SET STATEMENT max_statement_time = ${(ms / 1000).toFixed(3)} FOR SELECT ${count}`, []];
+}
+/** The average length of a row's values over at most `sample` rows (its row image, about). */
+function sampledRowLength(schema, table, columns, sample) {
+    const len = columns.map((c) => `IFNULL(LENGTH(${quoteIdent(c)}), 0)`).join(' + ') || '0';
+    return [
+        `SELECT AVG(l) AS l FROM (SELECT ${len} AS l FROM ${quote_qualify(schema, table)} LIMIT ${Math.max(1, Math.floor(sample))}) s`,
+        [],
+    ];
+}
 const foreignKeysTouching = (schemas) => [
     `SELECT CONSTRAINT_SCHEMA AS cs, TABLE_NAME AS ct, UNIQUE_CONSTRAINT_SCHEMA AS ps, REFERENCED_TABLE_NAME AS pt
        FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN (?) OR UNIQUE_CONSTRAINT_SCHEMA IN (?)`,
@@ -13669,6 +13687,16 @@ function mysqlSessionSettings(v) {
                     value: 'ON',
                     privilege: 'none',
                     why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
+                },
+            ]
+            : []),
+        ...(atLeast(v, 8, 0, 3)
+            ? [
+                {
+                    variable: 'information_schema_stats_expiry',
+                    value: '0',
+                    privilege: 'none',
+                    why: "the plan's row and size estimates from the engine's statistics now, not a copy cached for up to a day",
                 },
             ]
             : []),
@@ -15019,7 +15047,7 @@ input = '--retention-margin') {
     return out;
 }
 function describeEstimate(e) {
-    return `about ${formatBytes(e.binlogBytes)} of binlog for ~${e.rows} rows, ~${e.seconds < 120 ? `${e.seconds} s` : hours(e.seconds)} at ${e.rowsPerSecond} rows/s (assumed)`;
+    return `about ${formatBytes(e.binlogBytes)} of binlog for ~${e.rows} rows${e.basis ? ` (${e.basis})` : ''}, ~${e.seconds < 120 ? `${e.seconds} s` : hours(e.seconds)} at ${e.rowsPerSecond} rows/s (assumed)`;
 }
 /** Seconds of copying before the measured rate is trusted for a new end estimate. */
 const MEASURED_AFTER_S = 30;
@@ -15903,6 +15931,23 @@ async function showCreateMany(db, tables) {
     }
     return out;
 }
+/** Server errors of a statement stopped by its time limit: MySQL 3024, MariaDB 1969. */
+const TIMED_OUT = new Set([3024, 1969]);
+/** A table's exact row count, or undefined when counting took longer than `ms` (the server stopped it). */
+async function countRows(db, flavour, schema, table, ms) {
+    try {
+        return num((await db.one(...boundedCount(schema, table, flavour, ms)))?.n);
+    }
+    catch (e) {
+        if (TIMED_OUT.has(e.errno ?? 0))
+            return undefined;
+        throw e;
+    }
+}
+/** The average length of a row's values, over a sample of its rows (0 for an empty table). */
+async function averageRowLength(db, schema, table, columns) {
+    return Math.round(num((await db.one(...sampledRowLength(schema, table, columns, 1000)))?.l));
+}
 
 ;// CONCATENATED MODULE: ./src/inspect/grants.ts
 
@@ -16722,11 +16767,65 @@ async function table_steps_swapBack(t, w, run) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/plan/figures.ts
+
+
+const PER_COUNT_MS = 2000;
+const COUNT_BUDGET_MS = 6000;
+/** Above this many rows by the statistics, a count is not cheap: the statistics stand. */
+const COUNT_ROWS_UP_TO = 5_000_000;
+function describeBasis(b) {
+    if (b.tables === 0)
+        return '';
+    if (b.counted === b.tables)
+        return `rows counted for ${b.tables === 1 ? 'the table' : `all ${b.tables} tables`}`;
+    if (b.counted === 0)
+        return "rows from the server's statistics";
+    return `rows counted for ${b.counted} of ${b.tables} tables, the server's statistics for the others`;
+}
+/**
+ * A table's figures once counted: the rows, and the bytes at the sampled row length (its values'
+ * bytes, plus one per column for lengths and the null bitmap), else at the statistics' length.
+ */
+function countedFigures(t, rows, sample) {
+    const perRow = sample
+        ? sample.length + sample.columns
+        : t.rowsEstimate > 0
+            ? t.bytesEstimate / t.rowsEstimate
+            : 0;
+    return { rowsEstimate: rows, bytesEstimate: Math.round(perRow * rows) };
+}
+/** Count the rows where it is cheap; the plan's figures are updated in place. */
+async function freshFigures(db, flavour, plan, chunk) {
+    const basis = { counted: 0, tables: plan.length };
+    const deadline = Date.now() + COUNT_BUDGET_MS;
+    const cheap = plan
+        .filter((t) => t.rowsEstimate <= COUNT_ROWS_UP_TO)
+        .sort((a, b) => a.rowsEstimate - b.rowsEstimate || a.id - b.id);
+    for (const t of cheap) {
+        const left = deadline - Date.now();
+        if (left < 100)
+            break;
+        const rows = await countRows(db, flavour, t.schema, t.table, Math.min(PER_COUNT_MS, left));
+        if (rows === undefined)
+            continue;
+        basis.counted += 1;
+        const columns = t.columns.map((c) => c.name);
+        const length = rows > 0 ? await averageRowLength(db, t.schema, t.table, columns) : undefined;
+        const hadNone = t.rowsEstimate === 0;
+        Object.assign(t, countedFigures(t, rows, length === undefined ? undefined : { length, columns: columns.length }));
+        if (hadNone && length)
+            t.chunkRows = chunkRowsFor(chunk.rows, length, chunk.bytes);
+    }
+    return basis;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/run-plan.ts
 /**
  * Before any change: preflight, the tables to flush (less those an earlier run finished, with
  * --resume-from), their plan, the report skeleton and the journal's first records.
  */
+
 
 
 
@@ -16755,12 +16854,14 @@ async function planRun(control, s, log) {
     const found = s.resumeFrom ? leftToFlush(pre, s, log) : pre.discovery.tables;
     const showCreates = await showCreateMany(control, found.map((f) => ({ schema: f.row.schema, table: f.row.name })));
     const runTag = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
-    const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), {
-        rows: s.chunkSize,
-        bytes: CHUNK_BYTES,
-    });
+    const chunk = { rows: s.chunkSize, bytes: CHUNK_BYTES };
+    const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), chunk);
+    const basis = await freshFigures(control, pre.facts.dialect.version.flavour, plan, chunk);
     const report = emptyReport(s, pre, plan, startedAt);
-    report.estimate = estimateRun(plan, Math.min(DEFAULTS.assumedRowsPerSecond, s.controls?.maxRowsPerSecond ?? Infinity));
+    report.estimate = {
+        ...estimateRun(plan, Math.min(DEFAULTS.assumedRowsPerSecond, s.controls?.maxRowsPerSecond ?? Infinity)),
+        basis: describeBasis(basis),
+    };
     log.info(`binlog estimate: ${describeEstimate(report.estimate)}`);
     const retention = await binlogRetention(control);
     for (const w of retentionWarnings(retention, report.estimate, s.retentionMarginHours ?? DEFAULTS.retentionMarginHours, pre.facts.dialect.version.flavour, undefined, namesOf(s).name('retention-margin'))) {
