@@ -87,6 +87,21 @@ function loseSession(t: PlannedTable, w: WorkerSession, run: CopyContext): void 
   run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
 }
 
+/**
+ * The one settle routine behind every chunk in doubt (a lost reply, a kill, a cancel): how many of
+ * the table's chunk statements the binlog holds beyond the `acknowledged` ones that wrote rows. The
+ * table's lost sessions are killed and gone first, so that nothing commits after the count.
+ */
+async function committedUnacknowledged(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: CopyContext,
+  acknowledged: number,
+): Promise<number> {
+  await buryLostSessions(t, w, run);
+  return (await committedStatements(w.db, run.runStart, t.schema, t.table)) - acknowledged;
+}
+
 /** Kill the table's lost sessions and wait until the server has let them go. */
 async function buryLostSessions(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<void> {
   for (const id of run.lostSessions.get(t.id) ?? []) {
@@ -143,9 +158,7 @@ async function readVerdict(
   w: WorkerSession,
   run: CopyContext,
 ): Promise<{ committed: { chunk: Chunk; rows: number }[]; resend: Chunk[]; extra: number }> {
-  await buryLostSessions(t, w, run);
-  const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
-  const extra = seen - run.scheduler.progressOf(t.id).chunksWithRows;
+  const extra = await committedUnacknowledged(t, w, run, run.scheduler.progressOf(t.id).chunksWithRows);
   const counted: { chunk: Chunk; rows: number }[] = [];
   for (const chunk of suspects)
     counted.push({ chunk, rows: await chunkRowsOf(w.db, t.schema, t.backup, t.key, chunk) });
@@ -239,9 +252,7 @@ async function laneCommitted(
   run: CopyContext,
   lane: Lane,
 ): Promise<LaneResult | undefined> {
-  await buryLostSessions(t, w, run);
-  const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
-  if (seen <= lane.withRows) return undefined;
+  if ((await committedUnacknowledged(t, w, run, lane.withRows)) <= 0) return undefined;
   // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
   const n = lane.last ? await rowsAfterStartOf(t, w, lane.rows) : t.chunkRows;
   run.log.info(

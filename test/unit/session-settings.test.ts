@@ -7,13 +7,21 @@ const d = (v: string, c = '') => dialectFor(parseVersion(v, c));
 const names = (v: string) => d(v).sessionSettings.map((x) => `${x.variable}=${x.value}`);
 
 describe('session settings per flavour and version', () => {
-  it('MySQL 8.0.19: ROW, FULL, no Rows_query events, no forced primary key; no compression variable yet', () => {
+  it('MySQL 8.0.19: ROW, FULL, no Rows_query events, no forced primary key, fresh table statistics; no compression variable yet', () => {
     expect(names('8.0.19')).toEqual([
       "binlog_format='ROW'",
       "binlog_row_image='FULL'",
       'binlog_rows_query_log_events=OFF',
       'sql_require_primary_key=OFF',
+      'information_schema_stats_expiry=0',
     ]);
+  });
+  it('MySQL 8.0.3+: table statistics read fresh (no cached information_schema figures), by any user', () => {
+    expect(d('8.0.2').sessionSettings.map((x) => x.variable)).not.toContain(
+      'information_schema_stats_expiry',
+    );
+    const e = d('8.0.3').sessionSettings.find((x) => x.variable === 'information_schema_stats_expiry');
+    expect(e).toMatchObject({ value: '0', privilege: 'none' });
   });
   it('MySQL 8.0.20+: binlog_transaction_compression OFF, with the privilege that may set it', () => {
     const c = d('8.0.20').sessionSettings.find((x) => x.variable === 'binlog_transaction_compression');
@@ -30,6 +38,7 @@ describe('session settings per flavour and version', () => {
         'sql_require_primary_key=OFF',
         'sql_generate_invisible_primary_key=OFF',
         'show_gipk_in_create_table_and_information_schema=ON',
+        'information_schema_stats_expiry=0',
       ]);
     }
   });
