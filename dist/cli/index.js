@@ -14813,6 +14813,15 @@ async function runChunk(t, chunk, w, run) {
 function loseSession(t, w, run) {
     run.lostSessions.set(t.id, [...(run.lostSessions.get(t.id) ?? []), w.db.threadId]);
 }
+/**
+ * The one settle routine behind every chunk in doubt (a lost reply, a kill, a cancel): how many of
+ * the table's chunk statements the binlog holds beyond the `acknowledged` ones that wrote rows. The
+ * table's lost sessions are killed and gone first, so that nothing commits after the count.
+ */
+async function committedUnacknowledged(t, w, run, acknowledged) {
+    await buryLostSessions(t, w, run);
+    return (await committedStatements(w.db, run.runStart, t.schema, t.table)) - acknowledged;
+}
 /** Kill the table's lost sessions and wait until the server has let them go. */
 async function buryLostSessions(t, w, run) {
     for (const id of run.lostSessions.get(t.id) ?? []) {
@@ -14859,9 +14868,7 @@ async function settle(t, suspects, w, run) {
     }
 }
 async function readVerdict(t, suspects, w, run) {
-    await buryLostSessions(t, w, run);
-    const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
-    const extra = seen - run.scheduler.progressOf(t.id).chunksWithRows;
+    const extra = await committedUnacknowledged(t, w, run, run.scheduler.progressOf(t.id).chunksWithRows);
     const counted = [];
     for (const chunk of suspects)
         counted.push({ chunk, rows: await chunkRowsOf(w.db, t.schema, t.backup, t.key, chunk) });
@@ -14930,9 +14937,7 @@ async function laneChunk(t, w, run, lane, bounds) {
 }
 /** Whether the lane's chunk in doubt committed, read from the binlog: its result, or undefined. */
 async function laneCommitted(t, w, run, lane) {
-    await buryLostSessions(t, w, run);
-    const seen = await committedStatements(w.db, run.runStart, t.schema, t.table);
-    if (seen <= lane.withRows)
+    if ((await committedUnacknowledged(t, w, run, lane.withRows)) <= 0)
         return undefined;
     // It committed: a full chunk holds chunkRows rows by construction; the last one, the rest.
     const n = lane.last ? await rowsAfterStartOf(t, w, lane.rows) : t.chunkRows;
