@@ -25262,15 +25262,17 @@ async function diagnose(c, m, idleS, mismatched, sessions) {
 
 
 
+
 /** Mismatched tables whose differing rows are looked for (the rest are only named). */
 const DIAGNOSED = 3;
 const verify_tkey = (schema, table) => `${schema}\u0000${table}`;
 async function verify(s, log) {
-    const j = readJournal(s.hashfile);
+    const input = namesOf(s).name('hashfile');
+    const j = readJournal(s.hashfile, undefined, { journal: input });
     const m = buildManifest(j);
     const { start, end } = m.binlog;
     if (!start || !end) {
-        throw new FlusherError(`--hashfile: ${s.hashfile} has no binlog range (the run ended before its end coordinates were journaled, or an older version wrote it); nothing to verify`, ExitCode.badInput);
+        throw new FlusherError(`${input}: ${s.hashfile} has no binlog range (the run ended before its end coordinates were journaled, or an older version wrote it); nothing to verify`, ExitCode.badInput);
     }
     const db = await connect(s.connection, s.timeout);
     try {

@@ -7,6 +7,7 @@
 import { connect, type Db } from '../db/connection.js';
 import type { Flavour } from '../model/version.js';
 import { ExitCode, FlusherError, errorText } from '../model/errors.js';
+import { namesOf } from '../model/input-names.js';
 import { binlogPosition } from '../inspect/binlog.js';
 import { globalVariables, readServer } from '../inspect/server.js';
 import { replicaStatus } from '../inspect/replication.js';
@@ -43,12 +44,13 @@ const DIAGNOSED = 3;
 const tkey = (schema: string, table: string) => `${schema}\u0000${table}`;
 
 export async function verify(s: VerifySettings, log: Logger): Promise<VerifyReport> {
-  const j = readJournal(s.hashfile);
+  const input = namesOf(s).name('hashfile');
+  const j = readJournal(s.hashfile, undefined, { journal: input });
   const m = buildManifest(j);
   const { start, end } = m.binlog;
   if (!start || !end) {
     throw new FlusherError(
-      `--hashfile: ${s.hashfile} has no binlog range (the run ended before its end coordinates were journaled, or an older version wrote it); nothing to verify`,
+      `${input}: ${s.hashfile} has no binlog range (the run ended before its end coordinates were journaled, or an older version wrote it); nothing to verify`,
       ExitCode.badInput,
     );
   }
