@@ -84,6 +84,33 @@ async function sameAccount(r: RunReport, hashfile: string): Promise<Record<strin
   return inBinlog;
 }
 
+/**
+ * The flush, or, when it has not ended after `ms`, a failure that shows where it stands: its log and
+ * the replica's sessions (CI 3 of this change saw one such run on MariaDB 11.8 stay after its cancel).
+ */
+async function flushOrDiagnose(
+  s: FlushSettings,
+  deps: Parameters<typeof runFlush>[1],
+  ms = 90_000,
+): Promise<Awaited<ReturnType<typeof runFlush>>> {
+  const log = memoryLogger();
+  const run = runFlush(s, { ...deps, log });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
+  const first = await Promise.race([run, late]);
+  clearTimeout(timer);
+  if (first !== 'late') return first;
+  const sessions = await withSql(sb.replica, (c) =>
+    rows<Record<string, unknown>>(
+      c,
+      'SELECT ID, COMMAND, TIME, STATE, LEFT(INFO, 120) AS INFO FROM information_schema.PROCESSLIST',
+    ),
+  );
+  throw new Error(
+    `the flush has not ended ${ms / 1000} s after it started\n--- its log\n${log.lines.join('\n')}\n--- the replica's sessions\n${sessions.map((x) => JSON.stringify(x)).join('\n')}`,
+  );
+}
+
 describe('a cancel: no chunk after it, and what was written is what is reported', () => {
   let before: unknown;
   beforeAll(async () => {
@@ -148,7 +175,7 @@ describe('a cancel: no chunk after it, and what was written is what is reported'
     const ac = new AbortController();
     const s = settings({ controls: controls({ maxRowsPerSecond: 4000 }) });
     let at: number | undefined;
-    const { report, log } = await runFlush(s, {
+    const { report, log } = await flushOrDiagnose(s, {
       signal: ac.signal,
       fault: (point) => {
         if (point !== 'mid-copy' || at !== undefined) return;
@@ -172,7 +199,7 @@ describe('a cancel: no chunk after it, and what was written is what is reported'
     const ac = new AbortController();
     const s = settings({ controls: controls({ pauseFile: pause, maxRowsPerSecond: 20_000 }) });
     let paused: Promise<Record<string, number>> | undefined;
-    const { report, log } = await runFlush(s, {
+    const { report, log } = await flushOrDiagnose(s, {
       signal: ac.signal,
       fault: (point) => {
         if (point !== 'mid-copy' || paused) return;
