@@ -7,11 +7,18 @@
 import { connectionUnusable, ddlRetryDelay } from '../db/failures.js';
 import { TableError, errorText, type Phase } from '../model/errors.js';
 import { binlogPosition } from '../inspect/binlog.js';
-import { keyExtentOf } from '../inspect/copy-reads.js';
+import { keyCutsOf, keyExtentOf } from '../inspect/copy-reads.js';
 import { liveTable } from '../inspect/set-aside.js';
 import type { StepName, TableFlushed } from '../journal/journal.js';
 import { shellName } from '../model/table-names.js';
-import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
+import {
+  isIntegerType,
+  needsCuts,
+  needsExtent,
+  planCopy,
+  type CopyPlan,
+  type CopyShape,
+} from '../plan/chunks.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { CHUNK_BYTES } from '../model/settings.js';
 import type { FaultPoint } from './fault.js';
@@ -24,6 +31,7 @@ export function copyShape(t: PlannedTable): CopyShape {
   return {
     keyColumns: t.key?.columns,
     integerKey: first ? isIntegerType(first.columnType) : false,
+    carried: t.key?.carriers !== undefined,
     partitions: t.partitions,
     rowsEstimate: t.rowsEstimate,
     bytesEstimate: t.bytesEstimate,
@@ -99,7 +107,11 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: CopyC
     await step(run, t, 'copy');
     const shape = copyShape(t);
     const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key!) : undefined;
-    return planCopy(shape, extent);
+    const planned = planCopy(shape, extent);
+    if (!needsCuts(shape, planned)) return planned;
+    const walk = await keyCutsOf(w.db, t.schema, t.backup, t.key!, t.chunkRows);
+    if (typeof walk === 'string') run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${walk}`);
+    return planCopy(shape, extent, walk);
   } catch (e) {
     throw new TableError(t, phase, e);
   }

@@ -15,7 +15,8 @@ import { restoreTable } from './restore.js';
 import { now } from '../model/time.js';
 import type { CopyContext, WorkerSession } from './copy-context.js';
 import type { Work } from './scheduler.js';
-import { finishTable, prepareTable } from './table-steps.js';
+import { copyShape, finishTable, prepareTable } from './table-steps.js';
+import { describePlanned } from '../plan/chunks.js';
 import type { Db } from '../db/connection.js';
 import { binlogPosition } from '../inspect/binlog.js';
 
@@ -150,6 +151,7 @@ async function prepare(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
     tableFailed(ctx, t, e);
     return;
   }
+  ctx.opts.reports.get(t.id)!.chunking = describePlanned(t.key, copyShape(t), plan);
   ctx.run.scheduler.prepared(t.id, plan);
 }
 
@@ -322,6 +324,8 @@ function describeWork(w: Work): string {
   const rows =
     c.kind === 'range'
       ? `keys from ${c.lo}${c.hiEx === undefined ? '' : ` below ${c.hiEx}`}`
-      : (c.partition ?? 'whole table');
+      : c.kind === 'cut'
+        ? `between cuts ${c.seq} and ${c.seq + 1}`
+        : (c.partition ?? 'whole table');
   return `table ${w.id}: chunk ${c.seq + 1} (${rows}), attempt ${w.attempt}`;
 }

@@ -8,6 +8,7 @@ import type { TableKindRules } from '../flavours/index.js';
 import { indexColumns, type Column, type Index, type TableShape } from '../model/table.js';
 import type { TwinEdits, TwinSpec } from '../model/twin.js';
 import type { CopyKey } from '../model/copy.js';
+import { withCarriers } from './carriers.js';
 import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
 import { namesTable, selectsSchema, type Selection } from '../model/settings.js';
 
@@ -227,7 +228,7 @@ export function planTables(
       rowsEstimate: row.rows,
       bytesEstimate: row.dataLength,
       columns: shape.columns,
-      key: withOrdinals(chooseKey(rules, shape.indexes), shape.columns),
+      key: withCarriers(withOrdinals(chooseKey(rules, shape.indexes), shape.columns), shape.columns),
       partitions: shape.partitions,
       twinEdits: rules.twinEdits(shape),
       showCreate: showCreates[i]!,

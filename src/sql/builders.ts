@@ -3,7 +3,8 @@
  * file from plain data, and each is unit-tested.
  */
 import { qualify, quoteIdent, quoteString } from './quote.js';
-import type { Chunk, CopyKey } from '../model/copy.js';
+import type { Chunk, CopyKey, KeyValue } from '../model/copy.js';
+import { carriedExpr, keyLiterals } from './key-values.js';
 import type { TwinColumn, TwinSpec } from '../model/twin.js';
 
 /** One table of a schema takes another name in it. */
@@ -243,6 +244,40 @@ export function keyExtent(from: SetAside, key: CopyKey): string {
   return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${qualify(from.schema, from.backup)}`;
 }
 
+/* Cuts: chunk boundaries found ahead by a walk over the key, carried through the client */
+
+function carriersOf(key: CopyKey) {
+  if (!key.carriers) throw new Error(`the key ${key.index} cannot carry boundaries: ${key.uncarried ?? '?'}`);
+  return key.carriers;
+}
+
+/**
+ * The walk's next cut: the key of the row `size` rows after `after` (after the start when undefined),
+ * each column as its carrier's text (`k0`, `k1`, ...); no row when fewer remain.
+ */
+export function nextCut(from: SetAside, key: CopyKey, size: number, after: KeyValue | undefined): string {
+  const carriers = carriersOf(key);
+  const exprs = key.columns.map((c, i) => `${carriedExpr(c, carriers[i]!)} AS k${i}`).join(', ');
+  const where = after ? ` WHERE ${rowGreaterThan(key.columns, keyLiterals(carriers, after))}` : '';
+  const cols = key.columns.map(quoteIdent).join(', ');
+  return `SELECT ${exprs} FROM ${qualify(from.schema, from.backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${Math.max(0, Math.trunc(size) - 1)}`;
+}
+
+/** How many rows a carried key value finds (`n`): exactly 1 when the literal means the row it came from. */
+export function cutFinds(from: SetAside, key: CopyKey, value: KeyValue): string {
+  const lits = keyLiterals(carriersOf(key), value);
+  const eq = key.columns.map((c, i) => `${quoteIdent(c)} = ${lits[i]}`).join(' AND ');
+  return `SELECT COUNT(*) AS n FROM ${qualify(from.schema, from.backup)} ${forceIndex(key)} WHERE ${eq}`;
+}
+
+/** after < key <= upTo (either bound open), as a WHERE clause ('' when both are open). */
+function cutWhere(key: CopyKey, after: KeyValue | undefined, upTo: KeyValue | undefined): string {
+  const conds: string[] = [];
+  if (after) conds.push(rowGreaterThan(key.columns, keyLiterals(carriersOf(key), after)));
+  if (upTo) conds.push(rowAtMost(key.columns, keyLiterals(carriersOf(key), upTo)));
+  return conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+}
+
 /** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
 export function seekStart(from: SetAside, key: CopyKey, rows: number): string[] {
   const cols = key.columns.map(quoteIdent).join(', ');
@@ -334,6 +369,10 @@ export function setGlobalSuperReadOnly(on: boolean): string {
 /** Copies one chunk from the set-aside table into the twin under the table's name. */
 export function copyPlannedChunk(t: CopyTables, key: CopyKey | undefined, chunk: Chunk): string {
   if (chunk.kind === 'part') return copyAll(t, chunk.partition);
+  if (chunk.kind === 'cut') {
+    const k = keyOf(key);
+    return `${insertSelect(t)} ${forceIndex(k)}${cutWhere(k, chunk.after, chunk.upTo)}`;
+  }
   return copyRange(t, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
 
@@ -342,6 +381,10 @@ export function countChunkOf(from: SetAside, key: CopyKey | undefined, chunk: Ch
   if (chunk.kind === 'part') {
     const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
     return `SELECT COUNT(*) AS n FROM ${qualify(from.schema, from.backup)}${part}`;
+  }
+  if (chunk.kind === 'cut') {
+    const k = keyOf(key);
+    return `SELECT COUNT(*) AS n FROM ${qualify(from.schema, from.backup)} ${forceIndex(k)}${cutWhere(k, chunk.after, chunk.upTo)}`;
   }
   return countRange(from, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }

@@ -138,7 +138,9 @@ describe('flush on the sandbox replica', () => {
     });
     const { report } = await runFlush(s);
     expect(report.status).toBe('planned');
-    expect(report.tables.find((t) => t.table === 'big')?.chunking).toMatch(/keyset on PRIMARY/);
+    expect(report.tables.find((t) => t.table === 'big')?.chunking).toMatch(
+      /^chunks of \d+ rows on PRIMARY \(id\), on any worker$/,
+    );
     expect(report.tables.find((t) => t.table === 'nokey')?.chunking).toBe('whole table');
     expect(report.tables.find((t) => t.table === 'parted_nokey')?.chunking).toBe('whole, per partition');
     expect(await replicaRunning(sb.replica)).toBe(true);

@@ -334,7 +334,7 @@ function chunkChecks(
   const j = readJournal(hashfile);
   for (const t of tables) {
     const id = j.tables.find((x) => x.schema === t.schema && x.table === t.table)!.id;
-    if (t.chunking.startsWith('keyset')) {
+    if (/^(chunks of|one lane)/.test(t.chunking)) {
       expect(Math.max(0, ...(sizes.get(id) ?? [])), `${t.table} chunk sizes`).toBeLessThanOrEqual(
         s.expect.chunkSize,
       );

@@ -3,6 +3,9 @@ import {
   allChunks,
   chunkAt,
   chunkCount,
+  describeCopy,
+  describePlanned,
+  needsCuts,
   needsExtent,
   planCopy,
   type CopyShape,
@@ -11,6 +14,7 @@ import {
 const shape = (over: Partial<CopyShape> = {}): CopyShape => ({
   keyColumns: ['id'],
   integerKey: true,
+  carried: false,
   partitions: [],
   rowsEstimate: 1_000_000,
   bytesEstimate: 50_000_000,
@@ -87,5 +91,62 @@ describe('copy cursor', () => {
     expect(allChunks(planCopy(shape({ keyColumns: undefined })))).toEqual([
       { kind: 'part', seq: 0, partition: undefined },
     ]);
+  });
+
+  it('a carried key that is no dense integer range: the cuts of the walk, each chunk after one cut and up to the next', () => {
+    const carried = shape({ keyColumns: ['u'], integerKey: false, carried: true });
+    const first = planCopy(carried);
+    expect(first).toEqual({ kind: 'keyset', step: 100_000 });
+    expect(needsCuts(carried, first)).toBe(true);
+    const p = planCopy(carried, undefined, [['0A'], ['0F'], ['C3']]);
+    expect(chunkCount(p)).toBe(4);
+    expect(allChunks(p)).toEqual([
+      { kind: 'cut', seq: 0, after: undefined, upTo: ['0A'] },
+      { kind: 'cut', seq: 1, after: ['0A'], upTo: ['0F'] },
+      { kind: 'cut', seq: 2, after: ['0F'], upTo: ['C3'] },
+      { kind: 'cut', seq: 3, after: ['C3'], upTo: undefined },
+    ]);
+    // Each chunk's lower bound is its predecessor's upper bound: the same value, so no row is in two.
+    const cs = allChunks(p).filter((c) => c.kind === 'cut');
+    for (let i = 1; i < cs.length; i++) expect(cs[i]!.after).toEqual(cs[i - 1]!.upTo);
+    // An empty table (no cut): one chunk without bounds.
+    expect(allChunks(planCopy(carried, undefined, []))).toEqual([
+      { kind: 'cut', seq: 0, after: undefined, upTo: undefined },
+    ]);
+  });
+
+  it('a sparse integer key with carriers: the walk cuts it (no lone lane)', () => {
+    const s = shape({ carried: true });
+    const sparse = planCopy(s, { lo: 1n, hi: 10_000_000n });
+    expect(needsCuts(s, sparse)).toBe(true);
+    expect(planCopy(s, { lo: 1n, hi: 10_000_000n }, [['5']]).kind).toBe('cuts');
+    // dense: the range, no walk
+    const dense = planCopy(s, { lo: 1n, hi: 1_000_000n });
+    expect(dense.kind).toBe('range');
+    expect(needsCuts(s, dense)).toBe(false);
+    // a walk that could not carry a cut: one lane, and the plan line says why
+    const lane = planCopy(s, { lo: 1n, hi: 10_000_000n }, 'the boundary 3 finds 0 rows');
+    expect(lane).toEqual({ kind: 'keyset', step: 100_000, why: 'the boundary 3 finds 0 rows' });
+    expect(describePlanned({ index: 'PRIMARY', columns: ['id'] }, s, lane)).toBe(
+      'one lane on PRIMARY (id), 100000 rows a chunk: the boundary 3 finds 0 rows',
+    );
+    expect(describePlanned({ index: 'PRIMARY', columns: ['id'] }, s, dense)).toBe(
+      'chunks of 100000 rows on PRIMARY (id), on any worker',
+    );
+    // a key without carriers never takes cuts
+    expect(planCopy(shape({ integerKey: false }), undefined, [['x']]).kind).toBe('keyset');
+  });
+
+  it('the plan line says whether any worker takes a chunk, or why one lane copies the table', () => {
+    const key = { index: 'PRIMARY', columns: ['u'] };
+    expect(describeCopy(key, shape({ integerKey: false, carried: true }))).toBe(
+      'chunks of 100000 rows on PRIMARY (u), on any worker',
+    );
+    expect(
+      describeCopy(
+        { ...key, uncarried: 'u is a FLOAT, whose text is not its exact value' },
+        shape({ integerKey: false }),
+      ),
+    ).toBe('one lane on PRIMARY (u), 100000 rows a chunk: u is a FLOAT, whose text is not its exact value');
   });
 });

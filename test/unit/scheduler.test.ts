@@ -86,12 +86,27 @@ async function simulate(opts: {
 const range = (chunks: number): CopyPlan => ({ kind: 'range', lo: 1n, hi: BigInt(chunks * 10), step: 10n });
 const keyset: CopyPlan = { kind: 'keyset', step: 10 };
 const whole: CopyPlan = { kind: 'parts', parts: [undefined] };
+const cuts = (n: number): CopyPlan => ({
+  kind: 'cuts',
+  cuts: Array.from({ length: n }, (_, i) => [(i * 16 + 15).toString(16).padStart(2, '0')]),
+});
 
 describe('chunk scheduler', () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8])(
     'seed %i: lost replies and rollbacks on 4 workers: every chunk commits exactly once, never more tables aside than allowed',
     async (seed) => {
-      const tables = [range(40), keyset, whole, range(7), range(1), whole, keyset, range(0), range(13)];
+      const tables = [
+        range(40),
+        keyset,
+        whole,
+        cuts(9),
+        range(7),
+        range(1),
+        whole,
+        keyset,
+        range(0),
+        cuts(0),
+      ];
       const sim = await simulate({ seed, tables, workers: 4, maxAside: 3, pLost: 0.15, pRolledBack: 0.1 });
       expect(sim.maxAsideSeen).toBeLessThanOrEqual(3);
       expect(sim.finished.sort((a, b) => a - b)).toEqual(tables.map((_, i) => i + 1));
