@@ -11,6 +11,7 @@ import { errorText } from '../model/errors.js';
 import { chunkRowsOf, rowsAfterStart, sessionAlive } from '../inspect/copy-reads.js';
 import { committedStatements } from '../inspect/binlog.js';
 import type { Chunk } from '../model/copy.js';
+import type { ChunkAck } from '../journal/journal.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { now } from '../model/time.js';
 import type { CopyContext, WorkerSession } from './copy-context.js';
@@ -23,7 +24,7 @@ async function acknowledge(t: PlannedTable, chunk: Chunk, rows: number, run: Cop
   const done = run.scheduler.chunkDone(t.id, chunk, rows);
   run.log.debug(`table ${t.id}: chunk ${chunk.seq + 1} done, ${rows} rows`);
   run.status.advance(rows);
-  await recordChunk(t, done.chunksDone, done.rows, run);
+  await recordChunk(t, done.chunksDone, done.rows, run, [{ seq: chunk.seq, rows }]);
 }
 
 /** The journal's chunk record (chunks done and rows so far); after the first, the mid-copy fault point. */
@@ -32,6 +33,7 @@ async function recordChunk(
   chunksDone: number,
   rows: number,
   run: CopyContext,
+  acks?: ChunkAck[],
 ): Promise<void> {
   const gtids = run.gtids?.take(t.id);
   await run.journal.write({
@@ -41,6 +43,7 @@ async function recordChunk(
     rows,
     at: now(),
     ...(gtids && { gtids }),
+    ...(acks && { acks }),
   });
   if (chunksDone === 1 && run.fault) await run.fault('mid-copy', t);
 }
@@ -56,6 +59,8 @@ export async function runChunk(
   run: CopyContext,
 ): Promise<void> {
   let rows: number;
+  // On record before it is sent: after a crash, the chunks out are the binlog's to decide (a resume).
+  await run.journal.write({ type: 'chunk-sent', id: t.id, seq: chunk.seq, at: now() });
   try {
     run.status.chunkSent();
     rows = await w.writes.copyPlannedChunk(t, chunk);
@@ -148,7 +153,14 @@ export async function settle(
   for (const c of committed) run.status.advance(c.rows);
   if (committed.length) {
     const p = run.scheduler.progressOf(t.id);
-    await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+    await run.journal.write({
+      type: 'chunk',
+      id: t.id,
+      chunk: p.chunksDone,
+      rows: p.rows,
+      at: now(),
+      acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
+    });
   }
 }
 
@@ -278,7 +290,14 @@ export async function settleDoubt(t: PlannedTable, w: WorkerSession, run: CopyCo
         `${t.schema}.${t.table}: ${committed.length} chunk(s) stopped by the cancel had committed`,
       );
       const p = run.scheduler.progressOf(t.id);
-      await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+      await run.journal.write({
+        type: 'chunk',
+        id: t.id,
+        chunk: p.chunksDone,
+        rows: p.rows,
+        at: now(),
+        acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
+      });
     }
     return 0;
   } catch (e) {

@@ -10,6 +10,7 @@ import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, FlusherError, PreflightError, errorText } from '../model/errors.js';
 import { readServer } from '../inspect/server.js';
 import { replicaStatus } from '../inspect/replication.js';
+import { binlogPosition } from '../inspect/binlog.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
 import { namesOf } from '../model/input-names.js';
@@ -163,7 +164,10 @@ async function replay(
   }
   const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
   report.settings = await putBackSettings(writes, changed, writer, log);
-  await writer?.write({ type: 'end', status: 'recovered', at: now() });
+  // Where the binlog stands with every table back and before the applier runs again: the end of what
+  // the run wrote, for a `--resume` that counts its chunks there.
+  const at = await binlogPosition(db, d).catch(() => undefined);
+  await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
   if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
     await writes.startReplica();
     report.replica.started = true;

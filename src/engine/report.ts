@@ -31,6 +31,11 @@ export interface TableReport {
    * (`inDoubt`: chunks the binlog could not decide, so at least `rows`).
    */
   partial?: { inDoubt?: number };
+  /**
+   * `--resume` went on from where an earlier run stopped in it: these chunks and rows are in the
+   * binlog from that run (with its CREATE TABLE); `rows` and `chunks` are this run's.
+   */
+  resumed?: { chunksBefore: number; rowsBefore: number };
 }
 
 export interface ReplicaReport {

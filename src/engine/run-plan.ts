@@ -30,6 +30,7 @@ import { describeEstimate, estimateRun, retentionWarnings } from '../plan/estima
 import type { RunReport } from './report.js';
 import { recordedOptions } from '../journal/options.js';
 import { copyShape } from './table-steps.js';
+import { resumeTables } from './resume-plan.js';
 import { describeBasis, freshFigures } from '../plan/figures.js';
 
 export interface RunPlan {
@@ -51,7 +52,8 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
   for (const w of pre.warnings) log.warn(w);
   if (pre.failures.length) throw new PreflightError(pre.failures);
 
-  const found = s.resumeFrom ? leftToFlush(pre, s, log) : pre.discovery.tables;
+  const earlier = s.resumeFrom ? leftToFlush(pre, s, log) : undefined;
+  const found = earlier?.left ?? pre.discovery.tables;
   const showCreates = await showCreateMany(
     control,
     found.map((f) => ({ schema: f.row.schema, table: f.row.name })),
@@ -59,6 +61,17 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
   const runTag = randomBytes(4).toString('hex');
   const chunk = { rows: s.chunkSize, bytes: CHUNK_BYTES };
   const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), chunk);
+  if (earlier) {
+    const failures = await resumeTables(
+      control,
+      plan,
+      earlier.journal,
+      s.resumeFrom!,
+      namesOf(s).name('resume'),
+      log,
+    );
+    if (failures.length) throw new PreflightError(failures);
+  }
   const basis = await freshFigures(control, pre.facts.dialect.version.flavour, plan, chunk);
   const report = emptyReport(s, pre, plan, startedAt);
   report.estimate = {
@@ -92,7 +105,7 @@ function leftToFlush(
   pre: PreflightReport,
   s: FlushSettings,
   log: Logger,
-): PreflightReport['discovery']['tables'] {
+): { left: PreflightReport['discovery']['tables']; journal: JournalState } {
   const journal = s.resumeFrom!;
   const input = namesOf(s).name('resume');
   const earlier = readJournal(journal, undefined, { journal: input });
@@ -112,7 +125,7 @@ function leftToFlush(
   log.info(
     `resume: ${all.length - left.length} table(s) already flushed by the earlier run; ${left.length} left`,
   );
-  return left;
+  return { left, journal: earlier };
 }
 
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
@@ -145,6 +158,9 @@ function emptyReport(
       rowsEstimate: t.rowsEstimate,
       bytesEstimate: t.bytesEstimate,
       chunking: describeCopy(t.key, copyShape(t)),
+      ...(t.resumed && {
+        resumed: { chunksBefore: t.resumed.done.length, rowsBefore: t.resumed.rowsBefore },
+      }),
     })),
     skipped: pre.discovery.skipped,
     warnings: pre.warnings,

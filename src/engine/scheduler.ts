@@ -147,15 +147,19 @@ export class Scheduler {
     return undefined;
   }
 
-  /** The table is set aside with its twin in place; `plan` says how it is copied. */
-  prepared(id: number, plan: CopyPlan): void {
+  /**
+   * The table is set aside with its twin in place; `plan` says how it is copied. `done`: chunks an
+   * earlier run committed (a resume), which are not handed out.
+   */
+  prepared(id: number, plan: CopyPlan, done: readonly number[] = []): void {
     const s = this.tables.get(id)!;
     s.running -= 1;
     // Cancelled while it was being prepared: it is put back, not copied.
     if (s.state !== 'preparing') return this.wake();
     s.state = 'copying';
     s.keyset = plan.kind === 'keyset';
-    s.pending = s.keyset ? [] : allChunks(plan);
+    const skip = new Set(done);
+    s.pending = s.keyset ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
     this.wake();
   }
 

@@ -19,7 +19,8 @@ import {
   type CopyPlan,
   type CopyShape,
 } from '../plan/chunks.js';
-import type { PlannedTable } from '../plan/plan.js';
+import { columnsHash, type PlannedTable } from '../plan/plan.js';
+import { journalPlan } from '../plan/resume-chunks.js';
 import { CHUNK_BYTES } from '../model/settings.js';
 import type { FaultPoint } from './fault.js';
 import { dropOurTables } from './restore.js';
@@ -105,16 +106,43 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: CopyC
 
     phase = 'copy';
     await step(run, t, 'copy');
-    const shape = copyShape(t);
-    const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key!) : undefined;
-    const planned = planCopy(shape, extent);
-    if (!needsCuts(shape, planned)) return planned;
-    const walk = await keyCutsOf(w.db, t.schema, t.backup, t.key!, t.chunkRows);
-    if (typeof walk === 'string') run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${walk}`);
-    return planCopy(shape, extent, walk);
+    const plan = t.resumed?.plan ?? (await planTheCopy(t, w, run));
+    await journalThePlan(t, plan, run);
+    return plan;
   } catch (e) {
     throw new TableError(t, phase, e);
   }
+}
+
+/** How the set-aside table is cut: a dense integer key's extent, else the walk's cuts, else one lane. */
+async function planTheCopy(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<CopyPlan> {
+  const shape = copyShape(t);
+  const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key!) : undefined;
+  const planned = planCopy(shape, extent);
+  if (!needsCuts(shape, planned)) return planned;
+  const walk = await keyCutsOf(w.db, t.schema, t.backup, t.key!, t.chunkRows);
+  if (typeof walk === 'string') run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${walk}`);
+  return planCopy(shape, extent, walk);
+}
+
+/**
+ * The chunk plan in the journal before the first chunk is sent, with where the table's statements
+ * start in the binlog (and, resumed, the chunks an earlier run committed): what `--resume` continues.
+ */
+async function journalThePlan(t: PlannedTable, plan: CopyPlan, run: CopyContext): Promise<void> {
+  const p = journalPlan(plan);
+  const start = run.tableStarts.get(t.id);
+  if (!p || !start) return;
+  await run.journal.write({
+    type: 'chunk-plan',
+    id: t.id,
+    at: now(),
+    plan: p,
+    columns: columnsHash(t.columns),
+    ...(t.key && { key: { index: t.key.index, columns: [...t.key.columns] } }),
+    binlog: start,
+    ...(t.resumed && { done: t.resumed.done, rowsBefore: t.resumed.rowsBefore }),
+  });
 }
 
 /**
@@ -124,7 +152,8 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: CopyC
 async function twinIn(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<void> {
   // Nothing of this table is in the binlog before here (the twin and the renames are not logged).
   run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
-  const shell = run.ddl === 'create' ? shellName(t.twin) : undefined;
+  // Resumed: its CREATE TABLE is in the binlog already, before the rows an earlier run wrote.
+  const shell = run.ddl === 'create' && !t.resumed ? shellName(t.twin) : undefined;
   if (shell) {
     await step(run, t, 'ddl');
     await renameWithRetry(run, t, 'create its shell', () => w.writes.createShell(t));

@@ -152,7 +152,7 @@ async function prepare(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
     return;
   }
   ctx.opts.reports.get(t.id)!.chunking = describePlanned(t.key, copyShape(t), plan);
-  ctx.run.scheduler.prepared(t.id, plan);
+  ctx.run.scheduler.prepared(t.id, plan, t.resumed?.done);
 }
 
 async function lane(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Promise<void> {

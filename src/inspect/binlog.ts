@@ -32,14 +32,27 @@ export async function committedStatements(
   from: { file: string; position: number },
   schema: string,
   table: string,
+  until?: { file: string; position: number },
 ): Promise<number> {
   const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
-  const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
+  const first = logs.indexOf(from.file);
+  if (first < 0)
+    throw new Error(
+      `binlog file ${from.file} is gone from the server (purged); cannot count what was written`,
+    );
+  const last = until ? logs.indexOf(until.file) : logs.length - 1;
+  if (last < 0)
+    throw new Error(
+      `binlog file ${until!.file} is gone from the server (purged); cannot count what was written`,
+    );
   const suffix = `(${schema}.${table})`;
   let n = 0;
-  for (const f of files) {
+  for (const f of logs.slice(first, last + 1)) {
     const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
-    for (const e of events) if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
+    for (const e of events) {
+      if (until && f === until.file && num(e.Pos) >= until.position) break;
+      if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
+    }
   }
   return n;
 }

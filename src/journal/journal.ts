@@ -26,8 +26,10 @@ export const JOURNAL_KIND = 'binlog-flusher-journal';
  * 2: the twin is built under its parking name before the table is set aside, and the real DDL goes
  * under the real name only once the twin exists (steps build-twin, ddl, twin-in, drop-shell). A
  * format 1 journal (step `twin`: the shell under the real name, altered into the twin) is still read.
+ * 3: a table's chunk plan, each chunk sent and which chunks each chunk record acknowledges, and the
+ * binlog position at which recover had every table back (what `--resume` continues a table from).
  */
-export const JOURNAL_FORMAT = 2;
+export const JOURNAL_FORMAT = 3;
 
 export interface JournalHeader {
   type: 'header';
@@ -86,12 +88,54 @@ export interface TableFlushed {
 export type StepName =
   'build-twin' | 'set-aside' | 'ddl' | 'twin-in' | 'drop-shell' | 'twin' | 'copy' | 'swap-back' | 'drop-twin';
 
+/** A table's chunks, known ahead (plan/chunks.ts CopyPlan; integers as decimal text). */
+export type JournalCopyPlan =
+  | { kind: 'range'; lo: string; hi: string; step: string }
+  | { kind: 'cuts'; cuts: string[][] }
+  | { kind: 'parts'; parts: (string | null)[] };
+
+/** A planned chunk that committed, and its rows. */
+export interface ChunkAck {
+  seq: number;
+  rows: number;
+}
+
 export type JournalRecord =
   | JournalHeader
   | { type: 'plan'; marker: string; tables: JournalTable[] }
   | { type: 'step'; id: number; step: StepName; at: string }
-  /** `gtids`: the GTIDs the table's transactions got since its last record (its DDL's included). */
-  | { type: 'chunk'; id: number; chunk: number; rows: number; at: string; gtids?: string[] }
+  /**
+   * `gtids`: the GTIDs the table's transactions got since its last record (its DDL's included).
+   * `acks`: the planned chunks this record acknowledges (one, or those a settle found committed).
+   */
+  | {
+      type: 'chunk';
+      id: number;
+      chunk: number;
+      rows: number;
+      at: string;
+      gtids?: string[];
+      acks?: ChunkAck[];
+    }
+  /**
+   * The table's chunks, before the first is sent: `binlog`, the position before its first logged
+   * statement; `columns`, its columns' fingerprint; `done`, chunks an earlier run (being resumed)
+   * committed, with `rowsBefore` their rows: they are not sent again.
+   */
+  | {
+      type: 'chunk-plan';
+      id: number;
+      at: string;
+      plan: JournalCopyPlan;
+      columns: string;
+      /** The key its chunks are cut on (a resume cuts on the same key, or not at all). */
+      key?: { index: string; columns: string[] };
+      binlog: JournalPosition;
+      done?: number[];
+      rowsBefore?: number;
+    }
+  /** A planned chunk is about to be sent (until acknowledged, its outcome is the binlog's to tell). */
+  | { type: 'chunk-sent'; id: number; seq: number; at: string }
   | ({ type: 'table-done'; id: number; at: string } & TableFlushed)
   /**
    * A table put back before every row was copied, with what of it the binlog holds (its DDL and
@@ -104,7 +148,8 @@ export type JournalRecord =
    * not a difference of positions).
    */
   | { type: 'binlog'; edge: 'start' | 'end'; at: string; position: JournalPosition; gtids?: string }
-  | { type: 'end'; status: RunStatus; at: string }
+  /** `binlog`: recover's end: the position once every table was back, before the applier ran again. */
+  | { type: 'end'; status: RunStatus; at: string; binlog?: JournalPosition }
   | { type: 'recover'; id: number; outcome: string; at: string }
   /** A command of the live control channel, and what the run answered (and did). */
   | { type: 'control'; command: string; answer: string; at: string }
@@ -344,6 +389,14 @@ export interface JournalState {
   chunks: Map<number, { chunk: number; rows: number }>;
   /** Per table id, the GTIDs its chunk records name. */
   gtids: Map<number, string[]>;
+  /** Per table id, its chunk plan (the last one written). */
+  copyPlans: Map<number, Extract<JournalRecord, { type: 'chunk-plan' }>>;
+  /** Per table id, the planned chunks acknowledged after its plan, and their rows. */
+  acked: Map<number, Map<number, number>>;
+  /** Per table id, the planned chunks sent after its plan. */
+  sent: Map<number, Set<number>>;
+  /** Where recover found the binlog once every table was back (the end record's position). */
+  recoveredAt?: JournalPosition;
   /** The set of GTIDs the run's transactions got, when its end was journaled. */
   runGtids?: string;
   end?: RunStatus;
@@ -409,6 +462,9 @@ function parseJournalText(
     binlog: {},
     chunks: new Map(),
     gtids: new Map(),
+    copyPlans: new Map(),
+    acked: new Map(),
+    sent: new Map(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {
@@ -471,11 +527,34 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       state.seen.set(rec.id, seen);
       return;
     }
-    case 'chunk':
+    case 'chunk': {
       state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
       if (Array.isArray(rec.gtids))
         state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
+      const acked = state.acked.get(rec.id) ?? new Map<number, number>();
+      for (const a of rec.acks ?? []) {
+        if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
+          throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
+        acked.set(a.seq, a.rows);
+      }
+      state.acked.set(rec.id, acked);
       return;
+    }
+    case 'chunk-plan':
+      if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
+        throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
+      state.copyPlans.set(rec.id, rec);
+      state.acked.set(rec.id, new Map());
+      state.sent.set(rec.id, new Set());
+      return;
+    case 'chunk-sent': {
+      if (!Number.isInteger(rec.seq))
+        throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
+      const sent = state.sent.get(rec.id) ?? new Set<number>();
+      sent.add(rec.seq);
+      state.sent.set(rec.id, sent);
+      return;
+    }
     case 'table-done':
       state.done.add(rec.id);
       state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
@@ -496,6 +575,8 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       return;
     case 'end':
       state.end = rec.status;
+      // The first: a later recover (which found nothing to do) may come after the applier ran again.
+      if (typeof rec.binlog?.file === 'string') state.recoveredAt ??= rec.binlog;
       return;
     case 'recover':
     case 'control':
@@ -517,6 +598,25 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
         path,
         `line ${line}: unknown record type ${JSON.stringify((rec as { type: string }).type)}`,
       );
+  }
+}
+
+/** A chunk plan's shape (its key values are checked again before they become SQL: sql/key-values). */
+function validCopyPlan(p: JournalCopyPlan | undefined): boolean {
+  if (!p || typeof p !== 'object') return false;
+  const int = (x: unknown) => typeof x === 'string' && /^-?\d+$/.test(x);
+  switch (p.kind) {
+    case 'range':
+      return int(p.lo) && int(p.hi) && int(p.step);
+    case 'cuts':
+      return (
+        Array.isArray(p.cuts) &&
+        p.cuts.every((c) => Array.isArray(c) && c.every((v) => typeof v === 'string'))
+      );
+    case 'parts':
+      return Array.isArray(p.parts) && p.parts.every((x) => x === null || typeof x === 'string');
+    default:
+      return false;
   }
 }
 
@@ -554,6 +654,9 @@ function parseLegacy(
     binlog: {},
     chunks: new Map(),
     gtids: new Map(),
+    copyPlans: new Map(),
+    acked: new Map(),
+    sent: new Map(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {

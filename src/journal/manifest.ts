@@ -31,6 +31,11 @@ export interface ManifestTable {
    * what its journal recorded; a chunk that committed as it stopped may be missing).
    */
   rowsAre?: 'exact' | 'at-least' | 'journaled';
+  /**
+   * Resumed: an earlier run (resumed by this one) wrote its CREATE TABLE and `rowsBefore` of its rows;
+   * this run's range holds the rest (`rows`), without a second CREATE TABLE.
+   */
+  resumed?: { rowsBefore: number };
 }
 
 export interface Manifest {
@@ -80,6 +85,7 @@ export function buildManifest(j: JournalState): Manifest {
           end: f.binlog?.end,
           gtids: set(j.gtids.get(t.id)),
           ...(f.rowsAre && { partial: true as const, rowsAre: f.rowsAre }),
+          ...(resumedOf(j, t.id) && { resumed: resumedOf(j, t.id)! }),
         },
       ];
     }),
@@ -98,6 +104,12 @@ function partialOf(j: JournalState, id: number): Account | undefined {
   const c = j.chunks.get(id);
   if (!c && !j.seen.get(id)?.has('ddl')) return undefined;
   return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
+}
+
+/** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
+function resumedOf(j: JournalState, id: number): { rowsBefore: number } | undefined {
+  const p = j.copyPlans.get(id);
+  return p?.done?.length ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
 }
 
 /** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */

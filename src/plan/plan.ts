@@ -9,6 +9,7 @@ import { indexColumns, type Column, type Index, type TableShape } from '../model
 import type { TwinEdits, TwinSpec } from '../model/twin.js';
 import type { CopyKey } from '../model/copy.js';
 import { withCarriers } from './carriers.js';
+import type { ResumePoint } from './resume-chunks.js';
 import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
 import { namesTable, selectsSchema, type Selection } from '../model/settings.js';
 
@@ -43,6 +44,11 @@ export interface PlannedTable {
   showCreate: string;
   /** Rows per chunk: --chunk-size, lowered so a chunk stays within CHUNK_BYTES. */
   chunkRows: number;
+  /**
+   * `--resume` of a run that left it part-copied: its chunk plan and the chunks that committed then
+   * (not sent again; its CREATE TABLE is in the binlog already and is not logged again).
+   */
+  resumed?: ResumePoint;
 }
 
 /** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */

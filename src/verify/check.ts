@@ -39,6 +39,8 @@ export interface TableVerdict {
   values?: ValueVerdict;
   /** The run put it back before every row was copied (the manifest's `partial`). */
   partial?: true;
+  /** An earlier run (resumed by this one) wrote its CREATE TABLE and these rows (the manifest's `resumed`). */
+  resumed?: { rowsBefore: number };
 }
 
 export interface Verdict {
@@ -99,6 +101,7 @@ export function checkRange(m: Manifest, events: RangeEvent[], ddl: boolean): Ver
       startAt: t.start,
       endAt: t.end,
       ...(t.partial && { partial: true as const }),
+      ...(t.resumed && { resumed: t.resumed }),
       atLeast: t.rowsAre === 'at-least' || t.rowsAre === 'journaled',
     });
   }
@@ -136,7 +139,8 @@ export function checkRange(m: Manifest, events: RangeEvent[], ddl: boolean): Ver
   const tables = [...verdicts.values()].map(({ startAt: _s, endAt: _e, firstRow, ddlAt, atLeast, ...v }) => {
     if (atLeast ? v.found < v.expected : v.found !== v.expected)
       v.problems.unshift(`${v.found} rows in the binlog, the journal says ${v.expected}`);
-    if (ddl && !v.ddl) v.problems.push('no CREATE TABLE');
+    // Resumed: its CREATE TABLE is in the range of the run that began it.
+    if (ddl && !v.ddl && !v.resumed) v.problems.push('no CREATE TABLE');
     if (ddl && ddlAt !== undefined && firstRow !== undefined && firstRow < ddlAt)
       v.problems.push('rows before its CREATE TABLE');
     v.problems = [...new Set(v.problems)];

@@ -143,6 +143,11 @@ async function context(db: Db, m: Manifest, j: JournalState, countsOnly: boolean
     }
     for (const t of m.tables.filter((x) => x.partial))
       ctx.why.set(tkey(t.schema, t.table), 'partial: the run put it back before every row was copied');
+    for (const t of m.tables.filter((x) => x.resumed))
+      ctx.why.set(
+        tkey(t.schema, t.table),
+        `resumed: ${t.resumed!.rowsBefore} of its rows are in the range of the run it resumed`,
+      );
     if (countsOnly) all('counts only were asked for (--counts-only)');
     ctx.now = await binlogPosition(db, facts.dialect);
     ctx.replication = await replicationFacts(db, m, j, facts.dialect);

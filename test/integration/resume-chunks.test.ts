@@ -1,0 +1,191 @@
+/**
+ * Issue 20, chunk-level resume: the flusher is SIGKILLed in the middle of a big table while four
+ * workers copy it (chunks out on the server when it dies), then `recover`, then `flush --resume`. Over
+ * both runs the binlog holds the table's CREATE TABLE once and each of its rows exactly once; the
+ * second run sends only the chunks the first had not committed. For a key cut by a walk (BINARY(16))
+ * and for a dense integer key (ranges).
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { seqSql } from '../fixtures/kinds.js';
+import { readJournal } from '../../src/journal/journal.js';
+import { manifestPath, type Manifest } from '../../src/journal/manifest.js';
+import { readBinlog, rowsByTable, sameTable } from '../support/binlog.js';
+import { q, rows, sql, startReplica, waitCaughtUp, waitStatementsDone, withSql } from '../support/db.js';
+import { mycnfFor, runCliProcess } from '../support/cli.js';
+import { tempHashfile } from '../support/flusher.js';
+import { leftovers, snapshotSchema } from '../support/snapshot.js';
+
+const sb = inject('sandbox')!;
+const S = 'bf_resume_chunks';
+const N = 20_000;
+const maria = sb.flavour === 'mariadb';
+
+/** Acknowledged chunks of the table (journal id `id`) in the journal file so far. */
+function acked(journal: string, id: number): number {
+  let text: string;
+  try {
+    text = readFileSync(journal, 'utf8');
+  } catch {
+    return 0;
+  }
+  let n = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{"type":"chunk"')) continue;
+    try {
+      const r = JSON.parse(line) as { id: number; acks?: unknown[] };
+      if (r.id === id) n += r.acks?.length ?? 0;
+    } catch {
+      // a line being written
+    }
+  }
+  return n;
+}
+
+describe('a big table resumed where it stopped', () => {
+  let cnf: string;
+  let before: unknown;
+  beforeAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+    const seq = `SELECT CAST(seq AS SIGNED) AS seq FROM (${seqSql(maria, N)}) x0`;
+    await withSql(sb.primary, (c) =>
+      c.query(`${maria ? '' : 'SET SESSION cte_max_recursion_depth = 100000;'}
+        DROP DATABASE IF EXISTS ${S}; CREATE DATABASE ${S}; USE ${S};
+        CREATE TABLE ${S}.by_uuid (id BINARY(16) PRIMARY KEY, pad VARCHAR(40));
+        INSERT INTO ${S}.by_uuid SELECT UNHEX(LEFT(SHA2(seq, 256), 32)), REPEAT('u', 40) FROM (${seq}) x;
+        CREATE TABLE ${S}.by_int (id INT PRIMARY KEY, pad VARCHAR(40));
+        INSERT INTO ${S}.by_int SELECT seq, REPEAT('i', 40) FROM (${seq}) x;`),
+    );
+    await waitCaughtUp(sb.primary, sb.replica);
+    await withSql(sb.replica, (c) => c.query(`ANALYZE TABLE ${S}.by_uuid, ${S}.by_int`));
+    before = await withSql(sb.replica, (c) => snapshotSchema(c, S));
+    cnf = mycnfFor(sb.replica);
+  }, 180_000);
+  afterAll(async () => {
+    await startReplica(sb.replica).catch(() => undefined);
+    await withSql(sb.primary, (c) => c.query(`DROP DATABASE IF EXISTS ${S}`));
+  });
+
+  it.each([
+    ['by_uuid', /chunks of 500 rows on PRIMARY \(id\)/],
+    ['by_int', /chunks of 500 rows on PRIMARY \(id\)/],
+  ])(
+    '%s: killed mid-table with chunks out, recovered, resumed: its CREATE TABLE once and every row once over both runs',
+    async (table) => {
+      const first = tempHashfile();
+      const flushArgs = [
+        'flush',
+        '--mycnf',
+        cnf,
+        '--db',
+        S,
+        '--table',
+        table,
+        '--chunk-size',
+        '500',
+        '--concurrency',
+        '4',
+        '--max-rows-per-second',
+        '8000',
+      ];
+      // Once 10 of its 40 chunks are acknowledged, a session of ours locks the table's name (the
+      // twin): the chunks sent after wait on the server. The flusher is killed with them out; then
+      // the lock goes and they commit, unacknowledged: the resume must learn them from the binlog.
+      let pid = 0;
+      let ackedAtKill = 0;
+      const locker = await sql(sb.replica);
+      let locked: Promise<void> | undefined;
+      const watch = setInterval(() => {
+        if (!pid || locked || acked(first, 1) < 10) return;
+        locked = (async () => {
+          await locker.query(`LOCK TABLES ${S}.${table} WRITE`);
+          await new Promise((r) => setTimeout(r, 500));
+          ackedAtKill = acked(first, 1);
+          process.kill(pid, 'SIGKILL');
+        })();
+      }, 10);
+      const killed = await runCliProcess([...flushArgs, '--hashfile', first], {
+        onSpawn: (p) => (pid = p),
+      }).finally(() => clearInterval(watch));
+      await locked;
+      const out = await withSql(sb.replica, (c) =>
+        rows<{ n: number }>(
+          c,
+          `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO \`${S}\`.\`${table}\`%'`,
+        ),
+      );
+      await locker.query('UNLOCK TABLES');
+      await locker.end();
+      expect(Number(out[0]!.n), 'chunks out on the server when the flusher died').toBeGreaterThan(0);
+      expect(killed.signal, killed.stdout + killed.stderr).toBe('SIGKILL');
+      expect(ackedAtKill).toBeGreaterThanOrEqual(10);
+      await waitStatementsDone(sb.replica);
+      const rec = await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', first]);
+      expect(rec.code, rec.stdout + rec.stderr).toBe(0);
+      expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
+
+      const second = tempHashfile();
+      const resumed = await runCliProcess([
+        'flush',
+        '--mycnf',
+        cnf,
+        '--resume',
+        first,
+        '--hashfile',
+        second,
+        '--json',
+      ]);
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(
+        new RegExp(`${S}\\.${table}: resumed at chunk level: \\d+ chunk\\(s\\)`),
+      );
+      const report = JSON.parse(resumed.stdout) as {
+        tables: {
+          table: string;
+          rows: number;
+          chunks: number;
+          resumed?: { chunksBefore: number; rowsBefore: number };
+        }[];
+      };
+      const t = report.tables.find((x) => x.table === table)!;
+      expect(t.resumed, resumed.stderr).toBeDefined();
+      expect(t.resumed!.chunksBefore).toBeGreaterThanOrEqual(ackedAtKill);
+      console.log(
+        `${table}: ${ackedAtKill} chunks acknowledged at the kill, ${out[0]!.n} out; the resume found ${t.resumed!.chunksBefore} committed`,
+      );
+      expect(
+        t.resumed!.chunksBefore,
+        'chunks the binlog showed committed though never acknowledged',
+      ).toBeGreaterThan(ackedAtKill);
+      expect(t.rows + t.resumed!.rowsBefore).toBe(N);
+      // Every chunk of the plan once over both runs (a walk's last chunk, after a cut on the last row, is empty).
+      expect(t.chunks + t.resumed!.chunksBefore).toBe(N / 500 + (table === 'by_uuid' ? 1 : 0));
+
+      // Over both runs: from the first run's start to the second's end.
+      const events = await readBinlog(
+        sb.replica,
+        readJournal(first).binlog.start!,
+        readJournal(second).binlog.end!,
+      );
+      const creates = events.filter(
+        (e) => e.kind === 'query' && e.sql.startsWith(`CREATE TABLE ${q(S)}.${q(table)} (`),
+      );
+      expect(creates.length, 'CREATE TABLE statements over both runs').toBe(1);
+      const byTable = rowsByTable(events);
+      const printed = [...byTable.keys()].find((p) => sameTable(p, `${q(S)}.${q(table)}`));
+      const got = printed ? byTable.get(printed)! : [];
+      expect(got.length, 'rows in the binlog over both runs').toBe(N);
+      expect(new Set(got.map((r) => JSON.stringify(r))).size, 'distinct rows over both runs').toBe(N);
+
+      // The second run's manifest says so, and verify agrees with its range.
+      const m = JSON.parse(readFileSync(manifestPath(second), 'utf8')) as Manifest;
+      expect(m.tables.find((x) => x.table === table)?.resumed).toEqual({ rowsBefore: t.resumed!.rowsBefore });
+      const v = await runCliProcess(['verify', '--mycnf', cnf, '--hashfile', second]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+
+      expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
+      expect(await withSql(sb.replica, leftovers)).toEqual([]);
+    },
+    180_000,
+  );
+});
