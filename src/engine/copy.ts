@@ -60,7 +60,13 @@ export async function runChunk(
 ): Promise<void> {
   let rows: number;
   // On record before it is sent: after a crash, the chunks out are the binlog's to decide (a resume).
-  await run.journal.write({ type: 'chunk-sent', id: t.id, seq: chunk.seq, at: now() });
+  // Not on record, it is not sent: the scheduler hears so, or the table would never be put back.
+  try {
+    await run.journal.write({ type: 'chunk-sent', id: t.id, seq: chunk.seq, at: now() });
+  } catch (e) {
+    run.scheduler.chunkFailed(t.id, chunk, true);
+    throw e;
+  }
   try {
     run.status.chunkSent();
     rows = await w.writes.copyPlannedChunk(t, chunk);

@@ -127,10 +127,16 @@ async function perform(ctx: PoolContext, w: Work, s: WorkerSession): Promise<voi
       // While paused no table is set aside; cancelled meanwhile, the table was never touched.
       if (!(await run.controls.pauseGate())) return run.scheduler.notPrepared(t.id);
       return prepare(ctx, t, s);
-    case 'chunk':
-      // Cancelled while it waited: the chunk is not sent (surely not committed).
-      if (!(await run.controls.gate(t.chunkRows))) return run.scheduler.chunkFailed(t.id, w.chunk, true);
+    case 'chunk': {
+      // Cancelled while it waited, or the gate failed (the brake's status could not be read): the
+      // chunk is not sent (surely not committed), and the scheduler hears so whatever happened.
+      const go = await run.controls.gate(t.chunkRows).catch((e: unknown) => {
+        run.scheduler.chunkFailed(t.id, w.chunk, true);
+        throw e;
+      });
+      if (!go) return run.scheduler.chunkFailed(t.id, w.chunk, true);
       return runChunk(t, w.chunk, s, run);
+    }
     case 'lane':
       return lane(ctx, t, s);
     case 'settle':

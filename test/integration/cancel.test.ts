@@ -16,7 +16,7 @@ import { DEFAULTS } from '../../src/model/settings.js';
 import { verify } from '../../src/verify/verify.js';
 import { readBinlog, rowsByTable, sameTable } from '../support/binlog.js';
 import { rows, settingsFor, startReplica, waitCaughtUp, withSql } from '../support/db.js';
-import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
+import { flushSettings, runFlush, runRecover, tempHashfile } from '../support/flusher.js';
 import { leftovers, snapshotSchema } from '../support/snapshot.js';
 
 const sb = inject('sandbox')!;
@@ -219,6 +219,32 @@ describe('a cancel: no chunk after it, and what was written is what is reported'
     // The pause came after the first chunk of one table: at most the chunks then in flight followed.
     expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThanOrEqual(4 * 500);
+    await intact();
+  }, 120_000);
+
+  it('the brake cannot read its status (the control session is killed mid-copy): the run ends, nothing hangs, every table comes back', async () => {
+    const s = settings({
+      controls: controls({ brakeStatus: 'Threads_running', brakeLimit: 1_000_000, maxRowsPerSecond: 8000 }),
+    });
+    let killed = 0;
+    const { report, log } = await flushOrDiagnose(s, {
+      fault: async (point) => {
+        if (point !== 'mid-copy' || killed) return;
+        killed = -1;
+        await withSql(sb.replica, async (c) => {
+          const [r] = await rows<{ id: number }>(c, "SELECT IS_USED_LOCK('binlog-flusher') AS id");
+          killed = Number(r!.id);
+          await c.query(`KILL CONNECTION ${killed}`);
+        });
+      },
+    });
+    const text = log.lines.join('\n');
+    expect(killed, text).toBeGreaterThan(0);
+    expect(report.status, text).not.toBe('flushed');
+    if (report.status === 'recovery-needed') {
+      const r = await runRecover(sb.replica, s.hashfile!);
+      expect(r.report.status, r.log.lines.join('\n')).toBe('recovered');
+    }
     await intact();
   }, 120_000);
 });
