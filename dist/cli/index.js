@@ -10549,7 +10549,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1050);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5170);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10577,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1050:
+/***/ 5170:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -11319,8 +11319,10 @@ const JOURNAL_KIND = 'binlog-flusher-journal';
  * 2: the twin is built under its parking name before the table is set aside, and the real DDL goes
  * under the real name only once the twin exists (steps build-twin, ddl, twin-in, drop-shell). A
  * format 1 journal (step `twin`: the shell under the real name, altered into the twin) is still read.
+ * 3: a table's chunk plan, each chunk sent and which chunks each chunk record acknowledges, and the
+ * binlog position at which recover had every table back (what `--resume` continues a table from).
  */
-const JOURNAL_FORMAT = 2;
+const JOURNAL_FORMAT = 3;
 const SERVER_SETTINGS = ['read_only', 'super_read_only'];
 const SWITCH_VALUES = ['ON', 'OFF'];
 /** How long a journal writer waits for another process to let go of the journal. */
@@ -11559,6 +11561,9 @@ function parseJournalText(text, path, legacySchema, schemaInput) {
         binlog: {},
         chunks: new Map(),
         gtids: new Map(),
+        copyPlans: new Map(),
+        acked: new Map(),
+        sent: new Map(),
         settings: new Map(),
     };
     lines.forEach((line, i) => {
@@ -11619,11 +11624,34 @@ function applyRecord(state, rec, path, line) {
             state.seen.set(rec.id, seen);
             return;
         }
-        case 'chunk':
+        case 'chunk': {
             state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
             if (Array.isArray(rec.gtids))
                 state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
+            const acked = state.acked.get(rec.id) ?? new Map();
+            for (const a of rec.acks ?? []) {
+                if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
+                    throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
+                acked.set(a.seq, a.rows);
+            }
+            state.acked.set(rec.id, acked);
             return;
+        }
+        case 'chunk-plan':
+            if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
+                throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
+            state.copyPlans.set(rec.id, rec);
+            state.acked.set(rec.id, new Map());
+            state.sent.set(rec.id, new Set());
+            return;
+        case 'chunk-sent': {
+            if (!Number.isInteger(rec.seq))
+                throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
+            const sent = state.sent.get(rec.id) ?? new Set();
+            sent.add(rec.seq);
+            state.sent.set(rec.id, sent);
+            return;
+        }
         case 'table-done':
             state.done.add(rec.id);
             state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
@@ -11645,6 +11673,9 @@ function applyRecord(state, rec, path, line) {
             return;
         case 'end':
             state.end = rec.status;
+            // The first: a later recover (which found nothing to do) may come after the applier ran again.
+            if (typeof rec.binlog?.file === 'string')
+                state.recoveredAt ??= rec.binlog;
             return;
         case 'recover':
         case 'control':
@@ -11661,6 +11692,23 @@ function applyRecord(state, rec, path, line) {
             return;
         default:
             throw new JournalFormatError(path, `line ${line}: unknown record type ${JSON.stringify(rec.type)}`);
+    }
+}
+/** A chunk plan's shape (its key values are checked again before they become SQL: sql/key-values). */
+function validCopyPlan(p) {
+    if (!p || typeof p !== 'object')
+        return false;
+    const int = (x) => typeof x === 'string' && /^-?\d+$/.test(x);
+    switch (p.kind) {
+        case 'range':
+            return int(p.lo) && int(p.hi) && int(p.step);
+        case 'cuts':
+            return (Array.isArray(p.cuts) &&
+                p.cuts.every((c) => Array.isArray(c) && c.every((v) => typeof v === 'string')));
+        case 'parts':
+            return Array.isArray(p.parts) && p.parts.every((x) => x === null || typeof x === 'string');
+        default:
+            return false;
     }
 }
 function validateTable(t, path, line) {
@@ -11686,6 +11734,9 @@ function parseLegacy(lines, path, schema, schemaInput) {
         binlog: {},
         chunks: new Map(),
         gtids: new Map(),
+        copyPlans: new Map(),
+        acked: new Map(),
+        sent: new Map(),
         settings: new Map(),
     };
     lines.forEach((line, i) => {
@@ -12219,6 +12270,7 @@ function buildManifest(j) {
                     end: f.binlog?.end,
                     gtids: set(j.gtids.get(t.id)),
                     ...(f.rowsAre && { partial: true, rowsAre: f.rowsAre }),
+                    ...(resumedOf(j, t.id) && { resumed: resumedOf(j, t.id) }),
                 },
             ];
         }),
@@ -12236,6 +12288,11 @@ function partialOf(j, id) {
     if (!c && !j.seen.get(id)?.has('ddl'))
         return undefined;
     return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
+}
+/** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
+function resumedOf(j, id) {
+    const p = j.copyPlans.get(id);
+    return p?.done?.length ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
 }
 /** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
 function writeManifest(path, m) {
@@ -12646,11 +12703,67 @@ function quoteString(value) {
     return out + "'";
 }
 
+;// CONCATENATED MODULE: ./src/sql/key-values.ts
+
+/** How the server reads one key column as the carrier's text. */
+function carriedExpr(column, c) {
+    const col = quoteIdent(column);
+    switch (c.kind) {
+        case 'bytes':
+        case 'text':
+            return `HEX(${col})`;
+        case 'ordinal':
+            return `CAST(${col} + 0 AS CHAR)`;
+        case 'number':
+        case 'temporal':
+        case 'uuid':
+            return `CAST(${col} AS CHAR)`;
+    }
+}
+const FORMS = {
+    number: /^-?\d+(\.\d+)?$/,
+    ordinal: /^\d+$/,
+    bytes: /^(?:[0-9A-F]{2})*$/i,
+    text: /^(?:[0-9A-F]{2})*$/i,
+    temporal: /^-?\d[\d:. -]*$/,
+    uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+};
+const NAME = /^[A-Za-z0-9_]+$/;
+/** The literal that means exactly the value `text` was read from (throws on a text not of its form). */
+function keyLiteral(c, text) {
+    if (!FORMS[c.kind].test(text))
+        throw new Error(`not a ${c.kind} key value: ${JSON.stringify(text)}`);
+    switch (c.kind) {
+        case 'number':
+        case 'ordinal':
+            return text;
+        case 'bytes':
+            return `X'${text.toUpperCase()}'`;
+        case 'text':
+            if (!NAME.test(c.charset) || !NAME.test(c.collation))
+                throw new Error(`not a character set and collation: ${c.charset}, ${c.collation}`);
+            return `_${c.charset} X'${text.toUpperCase()}' COLLATE ${c.collation}`;
+        case 'temporal': {
+            const type = c.type === 'DATE' ? 'DATE' : `${c.type}(${Math.trunc(c.fraction)})`;
+            return `CAST(${quoteString(text)} AS ${type})`;
+        }
+        case 'uuid':
+            return quoteString(text);
+    }
+}
+/** A whole key value as literals, one per column. */
+function keyLiterals(carriers, value) {
+    if (value.length !== carriers.length)
+        throw new Error(`a key value of ${value.length} columns for a key of ${carriers.length}`);
+    return value.map((v, i) => keyLiteral(carriers[i], v));
+}
+
 ;// CONCATENATED MODULE: ./src/sql/builders.ts
 /**
  * Pure SQL builders. No I/O here: every statement the engine sends is built by a function in this
  * file from plain data, and each is unit-tested.
  */
+
 
 /** One table of a schema takes another name in it. */
 function renameTable(r) {
@@ -12841,6 +12954,38 @@ function keyExtent(from, key) {
     const k = quoteIdent(key.columns[0]);
     return `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${quote_qualify(from.schema, from.backup)}`;
 }
+/* Cuts: chunk boundaries found ahead by a walk over the key, carried through the client */
+function carriersOf(key) {
+    if (!key.carriers)
+        throw new Error(`the key ${key.index} cannot carry boundaries: ${key.uncarried ?? '?'}`);
+    return key.carriers;
+}
+/**
+ * The walk's next cut: the key of the row `size` rows after `after` (after the start when undefined),
+ * each column as its carrier's text (`k0`, `k1`, ...); no row when fewer remain.
+ */
+function nextCut(from, key, size, after) {
+    const carriers = carriersOf(key);
+    const exprs = key.columns.map((c, i) => `${carriedExpr(c, carriers[i])} AS k${i}`).join(', ');
+    const where = after ? ` WHERE ${rowGreaterThan(key.columns, keyLiterals(carriers, after))}` : '';
+    const cols = key.columns.map(quoteIdent).join(', ');
+    return `SELECT ${exprs} FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(key)}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${Math.max(0, Math.trunc(size) - 1)}`;
+}
+/** How many rows a carried key value finds (`n`): exactly 1 when the literal means the row it came from. */
+function cutFinds(from, key, value) {
+    const lits = keyLiterals(carriersOf(key), value);
+    const eq = key.columns.map((c, i) => `${quoteIdent(c)} = ${lits[i]}`).join(' AND ');
+    return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(key)} WHERE ${eq}`;
+}
+/** after < key <= upTo (either bound open), as a WHERE clause ('' when both are open). */
+function cutWhere(key, after, upTo) {
+    const conds = [];
+    if (after)
+        conds.push(rowGreaterThan(key.columns, keyLiterals(carriersOf(key), after)));
+    if (upTo)
+        conds.push(rowAtMost(key.columns, keyLiterals(carriersOf(key), upTo)));
+    return conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
+}
 /** Re-seat @bf_s* on the last row already copied (after a lost connection): the `rows`-th row. */
 function seekStart(from, key, rows) {
     const cols = key.columns.map(quoteIdent).join(', ');
@@ -12915,6 +13060,10 @@ function setGlobalSuperReadOnly(on) {
 function copyPlannedChunk(t, key, chunk) {
     if (chunk.kind === 'part')
         return copyAll(t, chunk.partition);
+    if (chunk.kind === 'cut') {
+        const k = keyOf(key);
+        return `${insertSelect(t)} ${forceIndex(k)}${cutWhere(k, chunk.after, chunk.upTo)}`;
+    }
     return copyRange(t, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
 /** The rows of one chunk in the set-aside table (to count a chunk the binlog shows committed). */
@@ -12922,6 +13071,10 @@ function countChunkOf(from, key, chunk) {
     if (chunk.kind === 'part') {
         const part = chunk.partition ? ` PARTITION (${quoteIdent(chunk.partition)})` : '';
         return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)}${part}`;
+    }
+    if (chunk.kind === 'cut') {
+        const k = keyOf(key);
+        return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(k)}${cutWhere(k, chunk.after, chunk.upTo)}`;
     }
     return countRange(from, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
@@ -13840,16 +13993,24 @@ async function binlogPosition(db, d) {
  * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
  * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
  */
-async function committedStatements(db, from, schema, table) {
+async function committedStatements(db, from, schema, table, until) {
     const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
-    const files = logs.slice(Math.max(0, logs.indexOf(from.file)));
+    const first = logs.indexOf(from.file);
+    if (first < 0)
+        throw new Error(`binlog file ${from.file} is gone from the server (purged); cannot count what was written`);
+    const last = until ? logs.indexOf(until.file) : logs.length - 1;
+    if (last < 0)
+        throw new Error(`binlog file ${until.file} is gone from the server (purged); cannot count what was written`);
     const suffix = `(${schema}.${table})`;
     let n = 0;
-    for (const f of files) {
+    for (const f of logs.slice(first, last + 1)) {
         const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
-        for (const e of events)
+        for (const e of events) {
+            if (until && f === until.file && num(e.Pos) >= until.position)
+                break;
             if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
                 n++;
+        }
     }
     return n;
 }
@@ -14111,11 +14272,62 @@ async function exactGtids(db, gtids, from, tables) {
 
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/plan/carriers.ts
+const NUMBER = /^((tiny|small|medium|big)?int|decimal|numeric|year)\b/i;
+const TEMPORAL = /^(date|datetime|time)(?:\((\d)\))?$/i;
+const BYTES = /^(binary|varbinary)\(/i;
+const TEXT = /^(char|varchar)\(/i;
+/** The column's carrier, or why its values cannot make a boundary that means exactly the same. */
+function carrierOf(c) {
+    const type = c.columnType.trim();
+    if (/^(enum|set)\(/i.test(type))
+        return { kind: 'ordinal' };
+    if (NUMBER.test(type))
+        return { kind: 'number' };
+    const t = TEMPORAL.exec(type);
+    if (t) {
+        return {
+            kind: 'temporal',
+            type: t[1].toUpperCase(),
+            fraction: Number(t[2] ?? 0),
+        };
+    }
+    if (BYTES.test(type))
+        return { kind: 'bytes' };
+    if (TEXT.test(type)) {
+        if (!c.charset || !c.collation || c.charset === 'binary')
+            return { kind: 'bytes' };
+        return { kind: 'text', charset: c.charset, collation: c.collation };
+    }
+    if (/^uuid$/i.test(type))
+        return { kind: 'uuid' };
+    if (/^timestamp\b/i.test(type))
+        return `${c.name} is a TIMESTAMP, read and compared in the session's time zone, where an hour can repeat`;
+    if (/^(float|double|real)\b/i.test(type))
+        return `${c.name} is a ${type.split(/[ (]/)[0].toUpperCase()}, whose text is not its exact value`;
+    return `${c.name} is a ${type}, which binlog-flusher does not cut by value`;
+}
+/** The key with a carrier per column, or with the reason one column has none. */
+function withCarriers(key, columns) {
+    if (!key)
+        return undefined;
+    const carriers = [];
+    for (const name of key.columns) {
+        const col = columns.find((c) => c.name === name);
+        const c = col ? carrierOf(col) : `${name} is not a column of the table`;
+        if (typeof c === 'string')
+            return { ...key, uncarried: c };
+        carriers.push(c);
+    }
+    return { ...key, carriers };
+}
+
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
 /**
  * Discovery and the plan: which tables are flushed, which are left alone and why, and how each is
  * copied. Pure: it works on what the inspector read.
  */
+
 
 
 
@@ -14281,7 +14493,7 @@ function planTables(found, showCreates, runTag, rules, chunk = { rows: 100_000, 
             rowsEstimate: row.rows,
             bytesEstimate: row.dataLength,
             columns: shape.columns,
-            key: withOrdinals(chooseKey(rules, shape.indexes), shape.columns),
+            key: withCarriers(withOrdinals(chooseKey(rules, shape.indexes), shape.columns), shape.columns),
             partitions: shape.partitions,
             twinEdits: rules.twinEdits(shape),
             showCreate: showCreates[i],
@@ -14724,6 +14936,26 @@ async function keyExtentOf(db, schema, backup, key) {
         return null;
     return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
 }
+/**
+ * The walk over the key: every `size`-th key value in the key's order, each as its carriers' text,
+ * read from the index alone. Each cut is proven before the next is looked for: its literal must find
+ * exactly the row it was read from, or the walk stops and says why (the table then goes by one lane).
+ * The next cut is found after the literal itself, so the chunks are cut by exactly what they will say.
+ */
+async function keyCutsOf(db, schema, backup, key, size) {
+    const from = { schema, backup };
+    const cuts = [];
+    for (;;) {
+        const row = await db.one(nextCut(from, key, size, cuts[cuts.length - 1]));
+        if (!row)
+            return cuts;
+        const cut = key.columns.map((_, i) => String(row[`k${i}`]));
+        const n = Number((await db.one(cutFinds(from, key, cut)))?.n ?? 0);
+        if (n !== 1)
+            return `the boundary ${cuts.length + 1} read from ${key.index} finds ${n} rows when sent back, not the 1 it came from`;
+        cuts.push(cut);
+    }
+}
 /** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
 async function chunkRowsOf(db, schema, backup, key, chunk) {
     return Number((await db.one(countChunkOf({ schema, backup }, key, chunk)))?.n ?? 0);
@@ -14758,10 +14990,10 @@ async function acknowledge(t, chunk, rows, run) {
     const done = run.scheduler.chunkDone(t.id, chunk, rows);
     run.log.debug(`table ${t.id}: chunk ${chunk.seq + 1} done, ${rows} rows`);
     run.status.advance(rows);
-    await recordChunk(t, done.chunksDone, done.rows, run);
+    await recordChunk(t, done.chunksDone, done.rows, run, [{ seq: chunk.seq, rows }]);
 }
 /** The journal's chunk record (chunks done and rows so far); after the first, the mid-copy fault point. */
-async function recordChunk(t, chunksDone, rows, run) {
+async function recordChunk(t, chunksDone, rows, run, acks) {
     const gtids = run.gtids?.take(t.id);
     await run.journal.write({
         type: 'chunk',
@@ -14770,6 +15002,7 @@ async function recordChunk(t, chunksDone, rows, run) {
         rows,
         at: now(),
         ...(gtids && { gtids }),
+        ...(acks && { acks }),
     });
     if (chunksDone === 1 && run.fault)
         await run.fault('mid-copy', t);
@@ -14780,6 +15013,15 @@ async function recordChunk(t, chunksDone, rows, run) {
  */
 async function runChunk(t, chunk, w, run) {
     let rows;
+    // On record before it is sent: after a crash, the chunks out are the binlog's to decide (a resume).
+    // Not on record, it is not sent: the scheduler hears so, or the table would never be put back.
+    try {
+        await run.journal.write({ type: 'chunk-sent', id: t.id, seq: chunk.seq, at: now() });
+    }
+    catch (e) {
+        run.scheduler.chunkFailed(t.id, chunk, true);
+        throw e;
+    }
     try {
         run.status.chunkSent();
         rows = await w.writes.copyPlannedChunk(t, chunk);
@@ -14864,7 +15106,14 @@ async function settle(t, suspects, w, run) {
         run.status.advance(c.rows);
     if (committed.length) {
         const p = run.scheduler.progressOf(t.id);
-        await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+        await run.journal.write({
+            type: 'chunk',
+            id: t.id,
+            chunk: p.chunksDone,
+            rows: p.rows,
+            at: now(),
+            acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
+        });
     }
 }
 async function readVerdict(t, suspects, w, run) {
@@ -14960,7 +15209,14 @@ async function settleDoubt(t, w, run) {
         if (committed.length) {
             run.log.info(`${t.schema}.${t.table}: ${committed.length} chunk(s) stopped by the cancel had committed`);
             const p = run.scheduler.progressOf(t.id);
-            await run.journal.write({ type: 'chunk', id: t.id, chunk: p.chunksDone, rows: p.rows, at: now() });
+            await run.journal.write({
+                type: 'chunk',
+                id: t.id,
+                chunk: p.chunksDone,
+                rows: p.rows,
+                at: now(),
+                acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
+            });
         }
         return 0;
     }
@@ -16471,14 +16727,18 @@ function describeSessions(xs) {
 ;// CONCATENATED MODULE: ./src/plan/chunks.ts
 /**
  * The copy as a pure cursor: how a table's rows are cut into binlog transactions, from the table's
- * shape and (for a single integer key) its key's extent. No SQL here; `src/sql/builders.ts` turns a
- * chunk into a statement.
+ * shape and what the server said of its key (a single integer key's extent, or the cuts a walk over
+ * the key found). No SQL here; `src/sql/builders.ts` turns a chunk into a statement.
  *
  * - `range`: a single integer key that is dense enough: chunks [lo + i*step, lo + (i+1)*step), the
- *   last one open-ended. Every chunk is known ahead, so several workers copy one table at once.
+ *   last one open-ended.
+ * - `cuts`: any other key whose values travel exactly (model/copy.ts Carrier): chunks between the
+ *   boundaries a walk over the key found ahead, each `after < key <= upTo` in the key's own order.
  * - `parts`: no usable key: the whole table in one statement, or one statement per partition.
- * - `keyset`: any other unique key: one chunk after the other on one session, each boundary found by
- *   the server (kept in session variables, so no key value ever round-trips through the client).
+ * - `keyset`: a key whose values cannot travel: one chunk after the other on one session, each
+ *   boundary found by the server (kept in session variables, so no key value leaves it).
+ *
+ * The chunks of a range, cuts or parts plan are known ahead, so several workers copy one table at once.
  */
 /** A table this far under one chunk (by the server's estimates) is copied in one statement. */
 const WHOLE_TABLE_MARGIN = 4;
@@ -16493,12 +16753,18 @@ function copiedWhole(s) {
         return true;
     return (s.rowsEstimate * WHOLE_TABLE_MARGIN <= s.chunkRows && s.bytesEstimate * WHOLE_TABLE_MARGIN <= s.chunkBytes);
 }
+/** Whether `planCopy` wants the cuts of a walk over the key, given what it made of the extent. */
+function needsCuts(s, planned) {
+    return planned.kind === 'keyset' && s.carried;
+}
 /**
  * How the table is copied. `extent` is the key's MIN and MAX (null for an empty table), given when
- * `needsExtent`. A range is taken only when dense enough (at most twice as many key values as rows,
- * plus one chunk), so no chunk is mostly empty.
+ * `needsExtent`; `cuts` the boundaries a walk found, given when `needsCuts` (or why the walk could
+ * not carry them: one keyset lane then, which says why). A range is taken only when dense enough (at
+ * most twice
+ * as many key values as rows, plus one chunk), so no chunk is mostly empty.
  */
-function planCopy(s, extent) {
+function planCopy(s, extent, cuts) {
     if (copiedWhole(s)) {
         return {
             kind: 'parts',
@@ -16513,7 +16779,9 @@ function planCopy(s, extent) {
             return { kind: 'range', lo, hi, step: BigInt(s.chunkRows) };
         }
     }
-    return { kind: 'keyset', step: s.chunkRows };
+    if (s.carried && Array.isArray(cuts))
+        return { kind: 'cuts', cuts: cuts.map((c) => [...c]) };
+    return { kind: 'keyset', step: s.chunkRows, ...(s.carried && typeof cuts === 'string' && { why: cuts }) };
 }
 /** How many chunks a plan has, when known ahead (a keyset's boundaries are found as it goes). */
 function chunkCount(p) {
@@ -16521,6 +16789,8 @@ function chunkCount(p) {
         return p.parts.length;
     if (p.kind === 'keyset')
         return undefined;
+    if (p.kind === 'cuts')
+        return p.cuts.length + 1;
     if (p.hi < p.lo)
         return 0;
     return Number((p.hi - p.lo) / p.step) + 1;
@@ -16532,6 +16802,8 @@ function chunkAt(p, seq) {
         return undefined;
     if (p.kind === 'parts')
         return { kind: 'part', seq, partition: p.parts[seq] };
+    if (p.kind === 'cuts')
+        return { kind: 'cut', seq, after: p.cuts[seq - 1], upTo: p.cuts[seq] };
     if (p.kind !== 'range')
         return undefined;
     const lo = p.lo + BigInt(seq) * p.step;
@@ -16546,7 +16818,17 @@ function allChunks(p) {
 function describeCopy(key, s) {
     if (!key)
         return s.partitions.length ? 'whole, per partition' : 'whole table';
-    return `keyset on ${key.index} (${key.columns.join(', ')}), ${s.chunkRows} rows`;
+    const on = `${key.index} (${key.columns.join(', ')})`;
+    if (s.carried || (s.integerKey && key.columns.length === 1))
+        return `chunks of ${s.chunkRows} rows on ${on}, on any worker`;
+    return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead');
+}
+/** The plan line once the table's copy is planned: a walk that could not carry a cut says so. */
+function describePlanned(key, s, p) {
+    return key && p.kind === 'keyset' && p.why ? laneLine(key, s.chunkRows, p.why) : describeCopy(key, s);
+}
+function laneLine(key, rows, why) {
+    return `one lane on ${key.index} (${key.columns.join(', ')}), ${rows} rows a chunk: ${why}`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/families.ts
@@ -16594,6 +16876,75 @@ function fkFamilies(tables, edges) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/plan/resume-chunks.ts
+
+/** A chunk plan as the journal keeps it (a keyset lane has none: its chunks are not known ahead). */
+function journalPlan(p) {
+    switch (p.kind) {
+        case 'range':
+            return { kind: 'range', lo: String(p.lo), hi: String(p.hi), step: String(p.step) };
+        case 'cuts':
+            return { kind: 'cuts', cuts: p.cuts.map((c) => [...c]) };
+        case 'parts':
+            return { kind: 'parts', parts: p.parts.map((x) => x ?? null) };
+        case 'keyset':
+            return undefined;
+    }
+}
+function copyPlanOf(p) {
+    switch (p.kind) {
+        case 'range':
+            return { kind: 'range', lo: BigInt(p.lo), hi: BigInt(p.hi), step: BigInt(p.step) };
+        case 'cuts':
+            return { kind: 'cuts', cuts: p.cuts.map((c) => [...c]) };
+        case 'parts':
+            return { kind: 'parts', parts: p.parts.map((x) => x ?? undefined) };
+    }
+}
+function journalChunks(j, id) {
+    const record = j.copyPlans.get(id);
+    if (!record)
+        return undefined;
+    const plan = copyPlanOf(record.plan);
+    const acked = j.acked.get(id) ?? new Map();
+    const done = new Map();
+    for (const seq of record.done ?? [])
+        done.set(seq, 0);
+    for (const [seq, rows] of acked)
+        done.set(seq, rows);
+    const sent = j.sent.get(id) ?? new Set();
+    const out = allChunks(plan).filter((c) => sent.has(c.seq) && !done.has(c.seq));
+    const ackedWithRows = [...acked.values()].filter((r) => r > 0).length;
+    return { record, plan, done, out, ackedWithRows };
+}
+/**
+ * The resume point, given the binlog's count of the table's statements in the earlier run's range
+ * (`statements`) and the rows each chunk that was out holds now (`outRows`, by seq). Throws with the
+ * reason when the binlog cannot say which of them committed.
+ */
+function resumePoint(c, statements, outRows) {
+    const extra = statements - c.ackedWithRows;
+    const full = c.out.filter((x) => (outRows.get(x.seq) ?? 0) > 0);
+    const committed = c.out
+        .filter((x) => (outRows.get(x.seq) ?? 0) === 0)
+        .map((x) => ({ seq: x.seq, rows: 0 }));
+    if (extra === full.length)
+        committed.push(...full.map((x) => ({ seq: x.seq, rows: outRows.get(x.seq) })));
+    else if (extra !== 0) {
+        throw new Error(extra < 0
+            ? `the binlog holds ${statements} of its chunk statements, fewer than the ${c.ackedWithRows} the journal acknowledged (a binlog purged or rotated away?)`
+            : `${extra} of the ${full.length} chunks out when the run stopped committed, and the binlog cannot say which`);
+    }
+    const done = new Map(c.done);
+    for (const a of committed)
+        done.set(a.seq, a.rows);
+    const rowsBefore = (c.record.rowsBefore ?? 0) +
+        [...done.entries()]
+            .filter(([seq]) => !(c.record.done ?? []).includes(seq))
+            .reduce((n, [, r]) => n + r, 0);
+    return { plan: c.plan, done: [...done.keys()].sort((a, b) => a - b), rowsBefore };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/table-steps.ts
 /**
  * The steps of one table around its copy: the BLACKHOLE twin built under its parking name -> set
@@ -16611,11 +16962,14 @@ function fkFamilies(tables, edges) {
 
 
 
+
+
 function copyShape(t) {
     const first = t.key ? t.columns.find((c) => c.name === t.key.columns[0]) : undefined;
     return {
         keyColumns: t.key?.columns,
         integerKey: first ? isIntegerType(first.columnType) : false,
+        carried: t.key?.carriers !== undefined,
         partitions: t.partitions,
         rowsEstimate: t.rowsEstimate,
         bytesEstimate: t.bytesEstimate,
@@ -16677,13 +17031,45 @@ async function prepareTable(t, w, run) {
         await twinIn(t, w, run);
         phase = 'copy';
         await step(run, t, 'copy');
-        const shape = copyShape(t);
-        const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key) : undefined;
-        return planCopy(shape, extent);
+        const plan = t.resumed?.plan ?? (await planTheCopy(t, w, run));
+        await journalThePlan(t, plan, run);
+        return plan;
     }
     catch (e) {
         throw new TableError(t, phase, e);
     }
+}
+/** How the set-aside table is cut: a dense integer key's extent, else the walk's cuts, else one lane. */
+async function planTheCopy(t, w, run) {
+    const shape = copyShape(t);
+    const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key) : undefined;
+    const planned = planCopy(shape, extent);
+    if (!needsCuts(shape, planned))
+        return planned;
+    const walk = await keyCutsOf(w.db, t.schema, t.backup, t.key, t.chunkRows);
+    if (typeof walk === 'string')
+        run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${walk}`);
+    return planCopy(shape, extent, walk);
+}
+/**
+ * The chunk plan in the journal before the first chunk is sent, with where the table's statements
+ * start in the binlog (and, resumed, the chunks an earlier run committed): what `--resume` continues.
+ */
+async function journalThePlan(t, plan, run) {
+    const p = journalPlan(plan);
+    const start = run.tableStarts.get(t.id);
+    if (!p || !start)
+        return;
+    await run.journal.write({
+        type: 'chunk-plan',
+        id: t.id,
+        at: now(),
+        plan: p,
+        columns: columnsHash(t.columns),
+        ...(t.key && { key: { index: t.key.index, columns: [...t.key.columns] } }),
+        binlog: start,
+        ...(t.resumed && { done: t.resumed.done, rowsBefore: t.resumed.rowsBefore }),
+    });
 }
 /**
  * The set-aside table's real DDL under its name (logged, with --ddl create), then the twin takes the
@@ -16692,7 +17078,8 @@ async function prepareTable(t, w, run) {
 async function twinIn(t, w, run) {
     // Nothing of this table is in the binlog before here (the twin and the renames are not logged).
     run.tableStarts.set(t.id, await binlogPosition(w.db, run.dialect));
-    const shell = run.ddl === 'create' ? shellName(t.twin) : undefined;
+    // Resumed: its CREATE TABLE is in the binlog already, before the rows an earlier run wrote.
+    const shell = run.ddl === 'create' && !t.resumed ? shellName(t.twin) : undefined;
     if (shell) {
         await step(run, t, 'ddl');
         await renameWithRetry(run, t, 'create its shell', () => w.writes.createShell(t));
@@ -16772,6 +17159,63 @@ async function table_steps_swapBack(t, w, run) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/resume-plan.ts
+
+
+
+
+
+/**
+ * Sets `resumed` on each planned table the earlier run (journal `earlier`, called `journal`) left
+ * part-copied with a chunk plan; returns a failure per table whose chunks cannot be told exactly.
+ */
+async function resumeTables(db, plan, earlier, journal, input, log) {
+    const failures = [];
+    const end = earlier.binlog.end ?? earlier.recoveredAt;
+    for (const t of plan) {
+        const before = earlier.tables.find((x) => x.schema === t.schema && x.table === t.table);
+        if (!before || earlier.done.has(before.id))
+            continue;
+        const name = `${t.schema}.${t.table}`;
+        const c = journalChunks(earlier, before.id);
+        if (!c) {
+            if (earlier.chunks.get(before.id)?.rows)
+                log.warn(`${name}: the run of ${journal} copied some of its rows on one lane, which is not resumed chunk by chunk; it is flushed whole again (those rows reach the binlog a second time)`);
+            continue;
+        }
+        const sameKey = c.record.key?.index === t.key?.index &&
+            JSON.stringify(c.record.key?.columns) === JSON.stringify(t.key?.columns);
+        if (c.record.columns !== columnsHash(t.columns) || !sameKey) {
+            log.warn(`${name}: its columns or key changed since the run of ${journal}; it is flushed whole again, with its CREATE TABLE`);
+            continue;
+        }
+        if (!end) {
+            failures.push({
+                check: 'resume',
+                message: `${name}: ${journal} does not say where its run ended in the binlog (it was not recovered by this version)`,
+                fix: `run \`binlog-flusher recover\` with ${input} ${journal} first, then resume`,
+            });
+            continue;
+        }
+        try {
+            const statements = await committedStatements(db, c.record.binlog, t.schema, t.table, end);
+            const outRows = new Map();
+            for (const chunk of c.out)
+                outRows.set(chunk.seq, await chunkRowsOf(db, t.schema, t.table, t.key, chunk));
+            t.resumed = resumePoint(c, statements, outRows);
+            log.info(`${name}: resumed at chunk level: ${t.resumed.done.length} chunk(s), ${t.resumed.rowsBefore} rows, are in the binlog from the run of ${journal}; the rest follow, without a second CREATE TABLE`);
+        }
+        catch (e) {
+            failures.push({
+                check: 'resume',
+                message: `${name}: where the run of ${journal} stopped in it cannot be told exactly: ${errorText(e)}`,
+                fix: `flush it whole again in a new run (without ${input}; the rows the earlier run wrote then reach the binlog twice)`,
+            });
+        }
+    }
+    return failures;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/figures.ts
 
 
@@ -16848,6 +17292,7 @@ async function freshFigures(db, flavour, plan, chunk) {
 
 
 
+
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
 async function planRun(control, s, log) {
     const startedAt = now();
@@ -16856,11 +17301,17 @@ async function planRun(control, s, log) {
         log.warn(w);
     if (pre.failures.length)
         throw new PreflightError(pre.failures);
-    const found = s.resumeFrom ? leftToFlush(pre, s, log) : pre.discovery.tables;
+    const earlier = s.resumeFrom ? leftToFlush(pre, s, log) : undefined;
+    const found = earlier?.left ?? pre.discovery.tables;
     const showCreates = await showCreateMany(control, found.map((f) => ({ schema: f.row.schema, table: f.row.name })));
     const runTag = (0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex');
     const chunk = { rows: s.chunkSize, bytes: CHUNK_BYTES };
     const plan = planTables(found, showCreates, runTag, rulesFor(pre.facts.dialect.version), chunk);
+    if (earlier) {
+        const failures = await resumeTables(control, plan, earlier.journal, s.resumeFrom, namesOf(s).name('resume'), log);
+        if (failures.length)
+            throw new PreflightError(failures);
+    }
     const basis = await freshFigures(control, pre.facts.dialect.version.flavour, plan, chunk);
     const report = emptyReport(s, pre, plan, startedAt);
     report.estimate = {
@@ -16898,7 +17349,7 @@ function leftToFlush(pre, s, log) {
         pre.discovery.skipped.push({ schema, table, reason: `already flushed by the run of ${journal}` });
     }
     log.info(`resume: ${all.length - left.length} table(s) already flushed by the earlier run; ${left.length} left`);
-    return left;
+    return { left, journal: earlier };
 }
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
 function finishedTables(j) {
@@ -16924,6 +17375,9 @@ function emptyReport(s, pre, plan, startedAt) {
             rowsEstimate: t.rowsEstimate,
             bytesEstimate: t.bytesEstimate,
             chunking: describeCopy(t.key, copyShape(t)),
+            ...(t.resumed && {
+                resumed: { chunksBefore: t.resumed.done.length, rowsBefore: t.resumed.rowsBefore },
+            }),
         })),
         skipped: pre.discovery.skipped,
         warnings: pre.warnings,
@@ -17054,8 +17508,11 @@ class Scheduler {
         }
         return undefined;
     }
-    /** The table is set aside with its twin in place; `plan` says how it is copied. */
-    prepared(id, plan) {
+    /**
+     * The table is set aside with its twin in place; `plan` says how it is copied. `done`: chunks an
+     * earlier run committed (a resume), which are not handed out.
+     */
+    prepared(id, plan, done = []) {
         const s = this.tables.get(id);
         s.running -= 1;
         // Cancelled while it was being prepared: it is put back, not copied.
@@ -17063,7 +17520,8 @@ class Scheduler {
             return this.wake();
         s.state = 'copying';
         s.keyset = plan.kind === 'keyset';
-        s.pending = s.keyset ? [] : allChunks(plan);
+        const skip = new Set(done);
+        s.pending = s.keyset ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
         this.wake();
     }
     chunkDone(id, chunk, rows) {
@@ -17341,6 +17799,7 @@ class StatusBoard {
 
 
 
+
 /** Runs every table of the scheduler; returns once no work is left and no worker holds any. */
 async function runPool(run, opts) {
     const ctx = { run, opts, clocks: new Map(), busy: new Set(), stopping: false };
@@ -17429,11 +17888,17 @@ async function perform(ctx, w, s) {
             if (!(await run.controls.pauseGate()))
                 return run.scheduler.notPrepared(t.id);
             return prepare(ctx, t, s);
-        case 'chunk':
-            // Cancelled while it waited: the chunk is not sent (surely not committed).
-            if (!(await run.controls.gate(t.chunkRows)))
+        case 'chunk': {
+            // Cancelled while it waited, or the gate failed (the brake's status could not be read): the
+            // chunk is not sent (surely not committed), and the scheduler hears so whatever happened.
+            const go = await run.controls.gate(t.chunkRows).catch((e) => {
+                run.scheduler.chunkFailed(t.id, w.chunk, true);
+                throw e;
+            });
+            if (!go)
                 return run.scheduler.chunkFailed(t.id, w.chunk, true);
             return runChunk(t, w.chunk, s, run);
+        }
         case 'lane':
             return lane(ctx, t, s);
         case 'settle':
@@ -17454,7 +17919,8 @@ async function prepare(ctx, t, s) {
         tableFailed(ctx, t, e);
         return;
     }
-    ctx.run.scheduler.prepared(t.id, plan);
+    ctx.opts.reports.get(t.id).chunking = describePlanned(t.key, copyShape(t), plan);
+    ctx.run.scheduler.prepared(t.id, plan, t.resumed?.done);
 }
 async function lane(ctx, t, s) {
     try {
@@ -17621,7 +18087,9 @@ function describeWork(w) {
     const c = w.chunk;
     const rows = c.kind === 'range'
         ? `keys from ${c.lo}${c.hiEx === undefined ? '' : ` below ${c.hiEx}`}`
-        : (c.partition ?? 'whole table');
+        : c.kind === 'cut'
+            ? `between cuts ${c.seq} and ${c.seq + 1}`
+            : (c.partition ?? 'whole table');
     return `table ${w.id}: chunk ${c.seq + 1} (${rows}), attempt ${w.attempt}`;
 }
 
@@ -18245,6 +18713,7 @@ async function dropParkedTwins(run) {
 
 
 
+
 async function recover(s, deps) {
     const { log } = deps;
     const legacySchema = s.selection.databases.length === 1 ? s.selection.databases[0] : undefined;
@@ -18352,7 +18821,10 @@ async function replay(db, d, journal, writer, s, log) {
     }
     const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
     report.settings = await putBackSettings(writes, changed, writer, log);
-    await writer?.write({ type: 'end', status: 'recovered', at: now() });
+    // Where the binlog stands with every table back and before the applier runs again: the end of what
+    // the run wrote, for a `--resume` that counts its chunks there.
+    const at = await binlogPosition(db, d).catch(() => undefined);
+    await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
     if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
         await writes.startReplica();
         report.replica.started = true;
@@ -18621,6 +19093,7 @@ function checkRange(m, events, ddl) {
             startAt: t.start,
             endAt: t.end,
             ...(t.partial && { partial: true }),
+            ...(t.resumed && { resumed: t.resumed }),
             atLeast: t.rowsAre === 'at-least' || t.rowsAre === 'journaled',
         });
     }
@@ -18659,7 +19132,8 @@ function checkRange(m, events, ddl) {
     const tables = [...verdicts.values()].map(({ startAt: _s, endAt: _e, firstRow, ddlAt, atLeast, ...v }) => {
         if (atLeast ? v.found < v.expected : v.found !== v.expected)
             v.problems.unshift(`${v.found} rows in the binlog, the journal says ${v.expected}`);
-        if (ddl && !v.ddl)
+        // Resumed: its CREATE TABLE is in the range of the run that began it.
+        if (ddl && !v.ddl && !v.resumed)
             v.problems.push('no CREATE TABLE');
         if (ddl && ddlAt !== undefined && firstRow !== undefined && firstRow < ddlAt)
             v.problems.push('rows before its CREATE TABLE');
@@ -25351,6 +25825,8 @@ async function context(db, m, j, countsOnly) {
         }
         for (const t of m.tables.filter((x) => x.partial))
             ctx.why.set(verify_tkey(t.schema, t.table), 'partial: the run put it back before every row was copied');
+        for (const t of m.tables.filter((x) => x.resumed))
+            ctx.why.set(verify_tkey(t.schema, t.table), `resumed: ${t.resumed.rowsBefore} of its rows are in the range of the run it resumed`);
         if (countsOnly)
             all('counts only were asked for (--counts-only)');
         ctx.now = await binlogPosition(db, facts.dialect);
