@@ -1,13 +1,16 @@
 /**
- * npm run bench [-- --only 1,2,3,4] [--runs 3] [--chunk-sweep]
+ * npm run bench [-- --only 1,2,3,4,5,6,7] [--runs 3] [--chunk-sweep] [--sandbox local|mysql|mariadb-lts] [--write]
  *
  * Side by side on one sandbox replica, on the same data:
  *  - the limit: the minimal SQL one session would send by hand (set aside, twin, one
  *    INSERT INTO twin SELECT per table, swap back, drop), timed from the client;
  *  - binlog-flusher flush with its defaults, as a user runs it: the CLI process, start to end.
  * Workloads: (1) one table of 1,000,000 rows, (2) 1,000 tables of 50 rows, (3) one table of
- * 10,000,000 rows, (4) one table of 4,000,000 rows, with rows/s against the number of workers
- * (1, 2, 4) and the load brake at work. Prints the results and writes docs/benchmarks/results.md.
+ * 10,000,000 rows, (4) one table of 4,000,000 rows, all on a BIGINT key; (5) 4,000,000 rows on a
+ * BINARY(16) UUID key, (6) 1,000,000 rows on a case-insensitive VARCHAR key, (7) 1,000,000 rows on an
+ * (INT, VARCHAR) key. Workloads 4 to 7 also give rows/s against the number of workers (1, 2, 4), and
+ * 4 the load brake at work. Prints the results; with --write, writes docs/benchmarks/results.md
+ * (results-<sandbox>.md for another sandbox than local).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -23,7 +26,10 @@ const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1]! : dflt);
 const RUNS = Number(arg('--runs', '3'));
-const ONLY = arg('--only', '1,4,3,2').split(',').map(Number);
+const ONLY = arg('--only', '1,4,3,2,5,6,7').split(',').map(Number);
+const SANDBOX = arg('--sandbox', process.env.BF_SANDBOX ?? 'local');
+
+type KeyKind = 'bigint' | 'uuid' | 'varchar-ci' | 'int-varchar';
 
 interface Workload {
   id: number;
@@ -31,33 +37,113 @@ interface Workload {
   schema: string;
   tables: number;
   rowsPerTable: number;
+  key: KeyKind;
 }
 
 const WORKLOADS: Workload[] = [
-  { id: 1, label: '1 table x 1,000,000 rows', schema: 'bench_1m', tables: 1, rowsPerTable: 1_000_000 },
-  { id: 2, label: '1,000 tables x 50 rows', schema: 'bench_1k', tables: 1000, rowsPerTable: 50 },
-  { id: 3, label: '1 table x 10,000,000 rows', schema: 'bench_10m', tables: 1, rowsPerTable: 10_000_000 },
-  { id: 4, label: '1 table x 4,000,000 rows', schema: 'bench_4m', tables: 1, rowsPerTable: 4_000_000 },
+  {
+    id: 1,
+    label: '1 table x 1,000,000 rows',
+    schema: 'bench_1m',
+    tables: 1,
+    rowsPerTable: 1_000_000,
+    key: 'bigint',
+  },
+  {
+    id: 2,
+    label: '1,000 tables x 50 rows',
+    schema: 'bench_1k',
+    tables: 1000,
+    rowsPerTable: 50,
+    key: 'bigint',
+  },
+  {
+    id: 3,
+    label: '1 table x 10,000,000 rows',
+    schema: 'bench_10m',
+    tables: 1,
+    rowsPerTable: 10_000_000,
+    key: 'bigint',
+  },
+  {
+    id: 4,
+    label: '1 table x 4,000,000 rows',
+    schema: 'bench_4m',
+    tables: 1,
+    rowsPerTable: 4_000_000,
+    key: 'bigint',
+  },
+  {
+    id: 5,
+    label: '1 table x 4,000,000 rows, BINARY(16) UUID key',
+    schema: 'bench_uuid',
+    tables: 1,
+    rowsPerTable: 4_000_000,
+    key: 'uuid',
+  },
+  {
+    id: 6,
+    label: '1 table x 1,000,000 rows, VARCHAR(40) _ci key',
+    schema: 'bench_vc',
+    tables: 1,
+    rowsPerTable: 1_000_000,
+    key: 'varchar-ci',
+  },
+  {
+    id: 7,
+    label: '1 table x 1,000,000 rows, (INT, VARCHAR) key',
+    schema: 'bench_cmp',
+    tables: 1,
+    rowsPerTable: 1_000_000,
+    key: 'int-varchar',
+  },
 ];
 
-const TABLE_DDL = (name: string) =>
-  `CREATE TABLE ${name} (id BIGINT NOT NULL PRIMARY KEY, customer INT NOT NULL, amount DECIMAL(12,2) NOT NULL, ` +
-  `created DATETIME(6) NOT NULL, note VARCHAR(24) NOT NULL) ENGINE=InnoDB`;
+/** The key columns and their values from `n` (1..rows), per kind; the other columns are the same. */
+const KEYS: Record<KeyKind, { cols: string; pk: string; values: (n: string) => string }> = {
+  bigint: { cols: 'id BIGINT NOT NULL', pk: 'id', values: (n) => n },
+  uuid: { cols: 'id BINARY(16) NOT NULL', pk: 'id', values: (n) => `UNHEX(LEFT(SHA2(${n}, 256), 32))` },
+  'varchar-ci': {
+    cols: 'k VARCHAR(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci NOT NULL',
+    pk: 'k',
+    values: (n) => `CONCAT(IF(${n} % 2, 'User-', 'user-'), LEFT(SHA2(${n}, 256), 8), '-', ${n})`,
+  },
+  'int-varchar': {
+    cols: 'g INT NOT NULL, s VARCHAR(20) NOT NULL',
+    pk: 'g, s',
+    values: (n) => `${n} % 1000, CONCAT('k', ${n})`,
+  },
+};
+
+const TABLE_DDL = (name: string, key: KeyKind) =>
+  `CREATE TABLE ${name} (${KEYS[key].cols}, customer INT NOT NULL, amount DECIMAL(12,2) NOT NULL, ` +
+  `created DATETIME(6) NOT NULL, note VARCHAR(24) NOT NULL, PRIMARY KEY (${KEYS[key].pk})) ENGINE=InnoDB`;
+
+/** 1..n as a derived table, on either flavour (MariaDB's sequence engine, else a cross join). */
+const numbers = (maria: boolean, n: number) =>
+  maria
+    ? `SELECT seq FROM seq_1_to_${n}`
+    : `SELECT a.i * 1000 + b.i + 1 AS seq FROM bench_digits.k a CROSS JOIN bench_digits.k b WHERE a.i * 1000 + b.i < ${n}`;
 
 /** Rows of about 60 bytes in the binlog each. */
-async function load(c: mysql.Connection, w: Workload): Promise<void> {
+async function load(c: mysql.Connection, w: Workload, maria: boolean): Promise<void> {
   await c.query(
-    `SET SESSION sql_log_bin = 0; DROP DATABASE IF EXISTS ${w.schema}; CREATE DATABASE ${w.schema}`,
+    `SET SESSION sql_log_bin = 0; DROP DATABASE IF EXISTS ${w.schema}; CREATE DATABASE ${w.schema}; USE ${w.schema}`,
   );
+  if (!maria)
+    await c.query(`SET SESSION sql_log_bin = 0; SET SESSION cte_max_recursion_depth = 10000;
+      CREATE DATABASE IF NOT EXISTS bench_digits; CREATE TABLE IF NOT EXISTS bench_digits.k (i INT PRIMARY KEY);
+      INSERT IGNORE INTO bench_digits.k WITH RECURSIVE s (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 999) SELECT i FROM s`);
   for (let t = 1; t <= w.tables; t++) {
     const name = `${w.schema}.t${t}`;
-    await c.query(`SET SESSION sql_log_bin = 0; ${TABLE_DDL(name)}`);
+    await c.query(`SET SESSION sql_log_bin = 0; ${TABLE_DDL(name, w.key)}`);
     const step = 1_000_000;
     for (let from = 0; from < w.rowsPerTable; from += step) {
       const n = Math.min(step, w.rowsPerTable - from);
+      const v = `(${from} + seq)`;
       await c.query(
-        `SET SESSION sql_log_bin = 0; INSERT INTO ${name} SELECT ${from} + seq, seq % 9973, (seq % 100000) / 100, ` +
-          `'2024-01-01 00:00:00' + INTERVAL seq SECOND, CONCAT('note-', seq) FROM ${w.schema}.seq_1_to_${n}`,
+        `SET SESSION sql_log_bin = 0; INSERT INTO ${name} SELECT ${KEYS[w.key].values(v)}, seq % 9973, (seq % 100000) / 100, ` +
+          `'2024-01-01 00:00:00' + INTERVAL seq SECOND, CONCAT('note-', seq) FROM (${numbers(maria, n)}) nums`,
       );
     }
   }
@@ -70,7 +156,11 @@ async function load(c: mysql.Connection, w: Workload): Promise<void> {
 async function limit(replica: ServerInfo, w: Workload): Promise<number> {
   const c = await sql(replica);
   try {
-    await c.query("SET SESSION binlog_format = 'ROW', SESSION binlog_annotate_row_events = 0");
+    await c.query(
+      replica.flavour === 'mariadb'
+        ? "SET SESSION binlog_format = 'ROW', SESSION binlog_annotate_row_events = 0"
+        : "SET SESSION binlog_format = 'ROW', SESSION binlog_rows_query_log_events = 0",
+    );
     const started = process.hrtime.bigint();
     for (let t = 1; t <= w.tables; t++) {
       const s = w.schema;
@@ -164,18 +254,16 @@ interface Result {
   rows: number;
 }
 
+type Sweep = { workers: number; seconds: number; rowsPerSecond: number }[];
+
 interface Extra {
-  /** rows/s on workload 4 against --concurrency (median of the runs). */
-  workers?: { workers: number; seconds: number; rowsPerSecond: number }[];
+  /** rows/s on workloads 4 to 7 against --concurrency (median of the runs). */
+  workers?: { w: Workload; sweep: Sweep }[];
   brake?: BrakeDemo;
 }
 
-async function workerSweep(
-  c: mysql.Connection,
-  replica: ServerInfo,
-  w: Workload,
-): Promise<NonNullable<Extra['workers']>> {
-  const out: NonNullable<Extra['workers']> = [];
+async function workerSweep(c: mysql.Connection, replica: ServerInfo, w: Workload): Promise<Sweep> {
+  const out: Sweep = [];
   for (const n of [1, 2, 4]) {
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -183,7 +271,7 @@ async function workerSweep(
       times.push((await flusher(replica, w, ['--concurrency', String(n)])).seconds);
     }
     const seconds = median(times);
-    out.push({ workers: n, seconds, rowsPerSecond: Math.round(w.rowsPerTable / seconds) });
+    out.push({ workers: n, seconds, rowsPerSecond: Math.round((w.rowsPerTable * w.tables) / seconds) });
     process.stderr.write(`  ${n} worker(s): ${seconds.toFixed(2)}s\n`);
   }
   return out;
@@ -237,7 +325,8 @@ async function brakeDemo(c: mysql.Connection, replica: ServerInfo, w: Workload):
 }
 
 async function main(): Promise<void> {
-  const sb = await startSandbox('local');
+  const sb = await startSandbox(SANDBOX);
+  const maria = sb.info.replica.flavour === 'mariadb';
   const results: Result[] = [];
   const sweep: { chunk: number; seconds: number }[] = [];
   const extra: Extra = {};
@@ -246,11 +335,11 @@ async function main(): Promise<void> {
     const c = await sql(replica);
     let version = '';
     try {
-      await c.query('STOP SLAVE');
+      await c.query(maria ? 'STOP SLAVE' : 'STOP REPLICA');
       version = (await rows<{ v: string }>(c, 'SELECT @@version AS v'))[0]!.v;
       for (const w of WORKLOADS.filter((x) => ONLY.includes(x.id))) {
         process.stderr.write(`loading ${w.label}...\n`);
-        await load(c, w);
+        await load(c, w, maria);
         const r: Result = { w, limit: [], ours: [], rss: [], firstChunk: [], rows: 0 };
         // One untimed pass of each side first: right after the bulk load InnoDB is still purging and
         // flushing, which slowed whichever side ran first by up to 50% (seen in earlier runs).
@@ -288,10 +377,8 @@ async function main(): Promise<void> {
             process.stderr.write(`  chunk ${chunk}: ${median(times).toFixed(2)}s\n`);
           }
         }
-        if (w.id === 4) {
-          extra.workers = await workerSweep(c, replica, w);
-          extra.brake = await brakeDemo(c, replica, w);
-        }
+        if (w.id >= 4) (extra.workers ??= []).push({ w, sweep: await workerSweep(c, replica, w) });
+        if (w.id === 4) extra.brake = await brakeDemo(c, replica, w);
         await c.query(`SET SESSION sql_log_bin = 0; DROP DATABASE ${w.schema}`);
         await purge(c);
       }
@@ -300,7 +387,10 @@ async function main(): Promise<void> {
     }
     const md = render(results, sweep, version, extra);
     console.log(md);
-    if (ONLY.length === 4 && RUNS >= 3) writeFileSync(join(ROOT, 'docs', 'benchmarks', 'results.md'), md);
+    if (args.includes('--write')) {
+      const file = SANDBOX === 'local' ? 'results.md' : `results-${SANDBOX}.md`;
+      writeFileSync(join(ROOT, 'docs', 'benchmarks', file), md);
+    }
   } finally {
     await sb.stop();
   }
@@ -353,13 +443,17 @@ function render(
   if (extra.workers) {
     lines.push(
       '',
-      'Workers on workload 4 (median seconds of the CLI run):',
+      'Workers per key kind (median seconds of the CLI run, and rows/s):',
       '',
-      '| --concurrency | seconds | rows/s |',
-      '|---:|---:|---:|',
+      '| workload | 1 worker | 2 workers | 4 workers |',
+      '|---|---:|---:|---:|',
     );
-    for (const x of extra.workers) {
-      lines.push(`| ${x.workers} | ${x.seconds.toFixed(2)} | ${x.rowsPerSecond.toLocaleString('en-US')} |`);
+    for (const { w, sweep: x } of extra.workers) {
+      const cell = (n: number) => {
+        const r = x.find((y) => y.workers === n);
+        return r ? `${r.seconds.toFixed(2)} s, ${r.rowsPerSecond.toLocaleString('en-US')}` : '';
+      };
+      lines.push(`| ${w.label} | ${cell(1)} | ${cell(2)} | ${cell(4)} |`);
     }
   }
   if (extra.brake) lines.push('', ...renderBrake(extra.brake));
