@@ -6,11 +6,18 @@
  * never sent again before the binlog was read. Before reading it, the lost sessions of the table are
  * killed and gone (a statement the server still runs could commit after the count).
  */
-import { chunkMayBeRetried, connectionUnusable, outcomeUnknown, surelyRolledBack } from '../db/failures.js';
+import {
+  chunkMayBeRetried,
+  connectionUnusable,
+  fileSystemError,
+  outcomeUnknown,
+  surelyRolledBack,
+} from '../db/failures.js';
 import { errorText } from '../model/errors.js';
-import { chunkRowsOf, rowsAfterStart, sessionAlive } from '../inspect/copy-reads.js';
+import { chunkRowsOf, nextCutOf, rowsAfterStart, sessionAlive } from '../inspect/copy-reads.js';
+import { cutChunk } from '../plan/chunks.js';
 import { committedStatements } from '../inspect/binlog.js';
-import type { Chunk } from '../model/copy.js';
+import type { Chunk, KeyValue } from '../model/copy.js';
 import type { ChunkAck } from '../journal/journal.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { now } from '../model/time.js';
@@ -190,6 +197,48 @@ async function readVerdict(
   return extra === 0
     ? { committed: empty, resend: full.map((c) => c.chunk), extra }
     : { committed: counted, resend: [], extra };
+}
+
+/**
+ * The walk over the table's key, on this worker's session while the others copy: each cut it finds is
+ * journaled, then the chunk it closes goes to any worker; its end opens the last chunk. It stops when
+ * the table fails or the run is cancelled. Returns why the table must go by one lane instead when its
+ * first cut cannot be carried (nothing was handed out then); a later one fails the table.
+ */
+export async function walkKey(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: CopyContext,
+  from: { after: KeyValue | undefined; seq: number },
+): Promise<string | undefined> {
+  let { after, seq } = from;
+  try {
+    for (;;) {
+      if (run.cancelled() || !run.scheduler.walking(t.id)) {
+        run.scheduler.walkStopped(t.id);
+        return undefined;
+      }
+      const cut = await nextCutOf(w.db, t.schema, t.backup, t.key!, t.chunkRows, after);
+      if (typeof cut === 'string') {
+        if (seq === 0) return cut;
+        run.scheduler.walkStopped(t.id, `${t.schema}.${t.table}: could not cut chunk ${seq + 1}: ${cut}`);
+        return undefined;
+      }
+      await run.journal.write({ type: 'chunk-cut', id: t.id, seq, cut: cut ?? null, at: now() });
+      if (!cut) {
+        run.scheduler.walkDone(t.id, cutChunk(seq, after, undefined));
+        return undefined;
+      }
+      run.scheduler.cutFound(t.id, cutChunk(seq, after, cut));
+      after = cut;
+      seq += 1;
+    }
+  } catch (e) {
+    run.scheduler.walkStopped(t.id, `${t.schema}.${t.table}: could not cut it into chunks: ${errorText(e)}`);
+    // The journal could not be written: the run stops (the worker says so). Else the put-back says why.
+    if (fileSystemError(e)) throw e;
+    return undefined;
+  }
 }
 
 /**

@@ -12,11 +12,13 @@
  * (rolled back), or after a `settle` (no other chunk of that table running) read the binlog and
  * found it did not.
  */
-import type { Chunk } from '../model/copy.js';
+import type { Chunk, KeyValue } from '../model/copy.js';
 import { allChunks, type CopyPlan } from '../plan/chunks.js';
 
 export type Work =
   | { kind: 'prepare'; id: number }
+  /** Walk the key after `after` (from the start when undefined); the next cut closes chunk `seq`. */
+  | { kind: 'walk'; id: number; after: KeyValue | undefined; seq: number }
   | { kind: 'chunk'; id: number; chunk: Chunk; attempt: number }
   | { kind: 'lane'; id: number }
   | { kind: 'settle'; id: number; suspects: Chunk[] }
@@ -44,6 +46,14 @@ interface TableState {
   doubt: Chunk[];
   laneTaken: boolean;
   laneDone: boolean;
+  /**
+   * A walk plan: `waiting` until a worker takes the walk, `walking` while its cuts come in (each adds a
+   * chunk to `pending`), `ended` once the last chunk is known. `none` for other plans.
+   */
+  walk: 'none' | 'waiting' | 'walking' | 'ended';
+  /** Where the walk starts: after this cut, closing chunk `walkSeq` next. */
+  walkFrom?: KeyValue;
+  walkSeq: number;
   rows: number;
   /** Chunks acknowledged, and those of them that wrote rows (each is one statement in the binlog). */
   chunksDone: number;
@@ -84,6 +94,8 @@ export class Scheduler {
         doubt: [],
         laneTaken: false,
         laneDone: false,
+        walk: 'none',
+        walkSeq: 0,
         rows: 0,
         chunksDone: 0,
         chunksWithRows: 0,
@@ -130,6 +142,13 @@ export class Scheduler {
       return { kind: 'prepare', id: queued.id };
     }
     for (const s of active) {
+      if (s.state !== 'copying' || s.walk !== 'waiting') continue;
+      // First: every chunk of the table waits for the walk's cuts.
+      s.walk = 'walking';
+      s.running += 1;
+      return { kind: 'walk', id: s.id, after: s.walkFrom, seq: s.walkSeq };
+    }
+    for (const s of active) {
       if (s.state !== 'copying' || s.suspects.length) continue;
       if (s.keyset && !s.laneTaken) {
         s.laneTaken = true;
@@ -160,6 +179,55 @@ export class Scheduler {
     s.keyset = plan.kind === 'keyset';
     const skip = new Set(done);
     s.pending = s.keyset ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
+    if (plan.kind === 'walk') {
+      s.walk = 'waiting';
+      s.walkFrom = plan.cuts[plan.cuts.length - 1];
+      s.walkSeq = plan.cuts.length;
+    }
+    this.wake();
+  }
+
+  /** Whether the table's walk should go on (it is still being copied). */
+  walking(id: number): boolean {
+    const s = this.tables.get(id)!;
+    return s.state === 'copying' && s.walk === 'walking';
+  }
+
+  /** The walk found a cut: the chunk it closes goes to any worker. */
+  cutFound(id: number, chunk: Chunk): void {
+    const s = this.tables.get(id)!;
+    if (s.state !== 'copying') return;
+    s.pending.push(chunk);
+    this.wake();
+  }
+
+  /** The walk reached the end of the key: `last`, the open-ended chunk after its last cut. */
+  walkDone(id: number, last: Chunk): void {
+    const s = this.tables.get(id)!;
+    s.running -= 1;
+    s.walk = 'ended';
+    if (s.state === 'copying') s.pending.push(last);
+    this.wake();
+  }
+
+  /**
+   * The walk stopped without reaching the end: the table failed or was cancelled meanwhile (nothing
+   * more to do), or the walk failed (`reason`: the table fails).
+   */
+  walkStopped(id: number, reason?: string): void {
+    const s = this.tables.get(id)!;
+    s.running -= 1;
+    s.walk = 'ended';
+    if (reason) this.failIn(s, reason);
+    this.wake();
+  }
+
+  /** The walk's first cut could not be carried: nothing of it was handed out; one keyset lane copies it. */
+  walkToLane(id: number): void {
+    const s = this.tables.get(id)!;
+    s.running -= 1;
+    s.walk = 'none';
+    s.keyset = true;
     this.wake();
   }
 
@@ -295,7 +363,9 @@ export class Scheduler {
   }
 
   private copied(s: TableState): boolean {
-    return s.keyset ? s.laneDone : s.pending.length === 0 && s.suspects.length === 0;
+    if (s.keyset) return s.laneDone;
+    if (s.walk === 'waiting' || s.walk === 'walking') return false;
+    return s.pending.length === 0 && s.suspects.length === 0;
   }
 
   private count(s: TableState, rows: number): void {

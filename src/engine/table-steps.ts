@@ -7,18 +7,11 @@
 import { connectionUnusable, ddlRetryDelay } from '../db/failures.js';
 import { TableError, errorText, type Phase } from '../model/errors.js';
 import { binlogPosition } from '../inspect/binlog.js';
-import { keyCutsOf, keyExtentOf } from '../inspect/copy-reads.js';
+import { keyExtentOf } from '../inspect/copy-reads.js';
 import { liveTable } from '../inspect/set-aside.js';
 import type { StepName, TableFlushed } from '../journal/journal.js';
 import { shellName } from '../model/table-names.js';
-import {
-  isIntegerType,
-  needsCuts,
-  needsExtent,
-  planCopy,
-  type CopyPlan,
-  type CopyShape,
-} from '../plan/chunks.js';
+import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
 import { columnsHash, type PlannedTable } from '../plan/plan.js';
 import { journalPlan } from '../plan/resume-chunks.js';
 import { CHUNK_BYTES } from '../model/settings.js';
@@ -106,7 +99,7 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: CopyC
 
     phase = 'copy';
     await step(run, t, 'copy');
-    const plan = t.resumed?.plan ?? (await planTheCopy(t, w, run));
+    const plan = t.resumed?.plan ?? (await planTheCopy(t, w));
     await journalThePlan(t, plan, run);
     return plan;
   } catch (e) {
@@ -114,15 +107,11 @@ export async function prepareTable(t: PlannedTable, w: WorkerSession, run: CopyC
   }
 }
 
-/** How the set-aside table is cut: a dense integer key's extent, else the walk's cuts, else one lane. */
-async function planTheCopy(t: PlannedTable, w: WorkerSession, run: CopyContext): Promise<CopyPlan> {
+/** How the set-aside table is cut: a dense integer key's extent gives ranges; a carried key is walked. */
+async function planTheCopy(t: PlannedTable, w: WorkerSession): Promise<CopyPlan> {
   const shape = copyShape(t);
   const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key!) : undefined;
-  const planned = planCopy(shape, extent);
-  if (!needsCuts(shape, planned)) return planned;
-  const walk = await keyCutsOf(w.db, t.schema, t.backup, t.key!, t.chunkRows);
-  if (typeof walk === 'string') run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${walk}`);
-  return planCopy(shape, extent, walk);
+  return planCopy(shape, extent);
 }
 
 /**

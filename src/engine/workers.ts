@@ -10,13 +10,13 @@ import type { PlannedTable } from '../plan/plan.js';
 import { columnsHash } from '../plan/plan.js';
 import { partialText, type TableReport } from './report.js';
 import { Writer } from './writer.js';
-import { keysetLane, runChunk, settle, settleDoubt } from './copy.js';
+import { keysetLane, runChunk, settle, settleDoubt, walkKey } from './copy.js';
 import { restoreTable } from './restore.js';
 import { now } from '../model/time.js';
 import type { CopyContext, WorkerSession } from './copy-context.js';
 import type { Work } from './scheduler.js';
-import { copyShape, finishTable, prepareTable } from './table-steps.js';
-import { describePlanned } from '../plan/chunks.js';
+import { finishTable, prepareTable } from './table-steps.js';
+import { laneLine } from '../plan/chunks.js';
 import type { Db } from '../db/connection.js';
 import { binlogPosition } from '../inspect/binlog.js';
 
@@ -137,6 +137,8 @@ async function perform(ctx: PoolContext, w: Work, s: WorkerSession): Promise<voi
       if (!go) return run.scheduler.chunkFailed(t.id, w.chunk, true);
       return runChunk(t, w.chunk, s, run);
     }
+    case 'walk':
+      return walk(ctx, t, s, w);
     case 'lane':
       return lane(ctx, t, s);
     case 'settle':
@@ -157,8 +159,21 @@ async function prepare(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Pro
     tableFailed(ctx, t, e);
     return;
   }
-  ctx.opts.reports.get(t.id)!.chunking = describePlanned(t.key, copyShape(t), plan);
   ctx.run.scheduler.prepared(t.id, plan, t.resumed?.done);
+}
+
+/** The walk over the table's key; a first cut that cannot be carried turns the table to one lane. */
+async function walk(
+  ctx: PoolContext,
+  t: PlannedTable,
+  s: WorkerSession,
+  w: Extract<Work, { kind: 'walk' }>,
+): Promise<void> {
+  const lane = await walkKey(t, s, ctx.run, w);
+  if (lane === undefined) return;
+  ctx.run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${lane}`);
+  ctx.opts.reports.get(t.id)!.chunking = laneLine(t.key!, t.chunkRows, lane);
+  ctx.run.scheduler.walkToLane(t.id);
 }
 
 async function lane(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Promise<void> {
@@ -308,6 +323,7 @@ function giveBack(ctx: PoolContext, w: Work, reason: string): void {
     case 'chunk':
     case 'lane':
     case 'settle':
+    case 'walk':
       sched.abandon(w.id, reason);
       return;
     case 'put-back':

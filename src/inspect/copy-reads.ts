@@ -23,29 +23,28 @@ export async function keyExtentOf(
 }
 
 /**
- * The walk over the key: every `size`-th key value in the key's order, each as its carriers' text,
- * read from the index alone. Each cut is proven before the next is looked for: its literal must find
- * exactly the row it was read from, or the walk stops and says why (the table then goes by one lane).
- * The next cut is found after the literal itself, so the chunks are cut by exactly what they will say.
+ * One step of the walk over the key: the key value `size` rows after `after` (after the start when
+ * undefined), as its carriers' text, read from the index alone; undefined when fewer rows remain. The
+ * cut is proven before it is returned: its literal must find exactly the row it was read from, else
+ * the reason it does not is returned. The next step starts after the literal itself, so the chunks are
+ * cut by exactly what their statements will say.
  */
-export async function keyCutsOf(
+export async function nextCutOf(
   db: Db,
   schema: string,
   backup: string,
   key: CopyKey,
   size: number,
-): Promise<KeyValue[] | string> {
+  after: KeyValue | undefined,
+): Promise<KeyValue | undefined | string> {
   const from = { schema, backup };
-  const cuts: KeyValue[] = [];
-  for (;;) {
-    const row = await db.one(nextCut(from, key, size, cuts[cuts.length - 1]));
-    if (!row) return cuts;
-    const cut = key.columns.map((_, i) => String(row[`k${i}`]));
-    const n = Number((await db.one(cutFinds(from, key, cut)))?.n ?? 0);
-    if (n !== 1)
-      return `the boundary ${cuts.length + 1} read from ${key.index} finds ${n} rows when sent back, not the 1 it came from`;
-    cuts.push(cut);
-  }
+  const row = await db.one(nextCut(from, key, size, after));
+  if (!row) return undefined;
+  const cut = key.columns.map((_, i) => String(row[`k${i}`]));
+  const n = Number((await db.one(cutFinds(from, key, cut)))?.n ?? 0);
+  if (n !== 1)
+    return `a boundary read from ${key.index} finds ${n} rows when sent back, not the 1 it came from`;
+  return cut;
 }
 
 /** The rows one chunk copies (to count a chunk that committed while its reply was lost). */

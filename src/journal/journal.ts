@@ -91,6 +91,8 @@ export type StepName =
 /** A table's chunks, known ahead (plan/chunks.ts CopyPlan; integers as decimal text). */
 export type JournalCopyPlan =
   | { kind: 'range'; lo: string; hi: string; step: string }
+  /** A walk: the cuts known when it was planned (a resume); the rest in 'chunk-cut' records. */
+  | { kind: 'walk'; step: number; cuts: string[][] }
   | { kind: 'cuts'; cuts: string[][] }
   | { kind: 'parts'; parts: (string | null)[] };
 
@@ -134,6 +136,11 @@ export type JournalRecord =
       done?: number[];
       rowsBefore?: number;
     }
+  /**
+   * A walk's cut, before the chunk it closes (`seq`) is handed out; `cut: null`: the walk's end, which
+   * opens the last chunk (`seq`, after the last cut).
+   */
+  | { type: 'chunk-cut'; id: number; seq: number; cut: string[] | null; at: string }
   /** A planned chunk is about to be sent (until acknowledged, its outcome is the binlog's to tell). */
   | { type: 'chunk-sent'; id: number; seq: number; at: string }
   | ({ type: 'table-done'; id: number; at: string } & TableFlushed)
@@ -395,6 +402,8 @@ export interface JournalState {
   acked: Map<number, Map<number, number>>;
   /** Per table id, the planned chunks sent after its plan. */
   sent: Map<number, Set<number>>;
+  /** Per table id with a walk plan: the cuts its walk found after its plan, and whether it ended. */
+  walks: Map<number, { cuts: string[][]; ended: boolean }>;
   /** Where recover found the binlog once every table was back (the end record's position). */
   recoveredAt?: JournalPosition;
   /** The set of GTIDs the run's transactions got, when its end was journaled. */
@@ -465,6 +474,7 @@ function parseJournalText(
     copyPlans: new Map(),
     acked: new Map(),
     sent: new Map(),
+    walks: new Map(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {
@@ -546,7 +556,21 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       state.copyPlans.set(rec.id, rec);
       state.acked.set(rec.id, new Map());
       state.sent.set(rec.id, new Set());
+      state.walks.delete(rec.id);
+      if (rec.plan.kind === 'walk') state.walks.set(rec.id, { cuts: [], ended: false });
       return;
+    case 'chunk-cut': {
+      const w = state.walks.get(rec.id);
+      const plan = state.copyPlans.get(rec.id)?.plan;
+      const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
+      const cut = rec.cut;
+      const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
+      if (!w || w.ended || rec.seq !== known || !wellFormed)
+        throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
+      if (cut === null) w.ended = true;
+      else w.cuts.push(cut);
+      return;
+    }
     case 'chunk-sent': {
       if (!Number.isInteger(rec.seq))
         throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
@@ -609,7 +633,9 @@ function validCopyPlan(p: JournalCopyPlan | undefined): boolean {
     case 'range':
       return int(p.lo) && int(p.hi) && int(p.step);
     case 'cuts':
+    case 'walk':
       return (
+        (p.kind === 'cuts' || (Number.isInteger(p.step) && p.step > 0)) &&
         Array.isArray(p.cuts) &&
         p.cuts.every((c) => Array.isArray(c) && c.every((v) => typeof v === 'string'))
       );
@@ -657,6 +683,7 @@ function parseLegacy(
     copyPlans: new Map(),
     acked: new Map(),
     sent: new Map(),
+    walks: new Map(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {

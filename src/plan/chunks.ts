@@ -1,27 +1,30 @@
 /**
  * The copy as a pure cursor: how a table's rows are cut into binlog transactions, from the table's
  * shape and what the server said of its key (a single integer key's extent, or the cuts a walk over
- * the key found). No SQL here; `src/sql/builders.ts` turns a chunk into a statement.
+ * the key finds). No SQL here; `src/sql/builders.ts` turns a chunk into a statement.
  *
  * - `range`: a single integer key that is dense enough: chunks [lo + i*step, lo + (i+1)*step), the
  *   last one open-ended.
- * - `cuts`: any other key whose values travel exactly (model/copy.ts Carrier): chunks between the
- *   boundaries a walk over the key found ahead, each `after < key <= upTo` in the key's own order.
+ * - `walk`: any other key whose values travel exactly (model/copy.ts Carrier): one worker walks the
+ *   key's index and each cut it finds closes a chunk `after < key <= upTo` (in the key's own order)
+ *   that any worker copies while the walk goes on; the walk's end opens the last chunk. `cuts` holds
+ *   those found before (a resume); the walk goes on after the last.
+ * - `cuts`: a finished walk (a resume of a table whose walk had ended): every chunk known.
  * - `parts`: no usable key: the whole table in one statement, or one statement per partition.
  * - `keyset`: a key whose values cannot travel: one chunk after the other on one session, each
  *   boundary found by the server (kept in session variables, so no key value leaves it).
  *
- * The chunks of a range, cuts or parts plan are known ahead, so several workers copy one table at once.
+ * The chunks of a range, walk, cuts or parts plan go to any worker: several copy one table at once.
  */
 
 import type { Chunk, CopyKey, KeyValue } from '../model/copy.js';
 
 export type CopyPlan =
   | { kind: 'range'; lo: bigint; hi: bigint; step: bigint }
+  | { kind: 'walk'; step: number; cuts: KeyValue[] }
   | { kind: 'cuts'; cuts: KeyValue[] }
   | { kind: 'parts'; parts: (string | undefined)[] }
-  /** `why`: the key has carriers, but the walk could not carry a boundary (the plan line says so). */
-  | { kind: 'keyset'; step: number; why?: string };
+  | { kind: 'keyset'; step: number };
 
 export interface CopyShape {
   /** The chunking key's columns; none: copied whole or per partition. */
@@ -55,23 +58,12 @@ function copiedWhole(s: CopyShape): boolean {
   );
 }
 
-/** Whether `planCopy` wants the cuts of a walk over the key, given what it made of the extent. */
-export function needsCuts(s: CopyShape, planned: CopyPlan): boolean {
-  return planned.kind === 'keyset' && s.carried;
-}
-
 /**
  * How the table is copied. `extent` is the key's MIN and MAX (null for an empty table), given when
- * `needsExtent`; `cuts` the boundaries a walk found, given when `needsCuts` (or why the walk could
- * not carry them: one keyset lane then, which says why). A range is taken only when dense enough (at
- * most twice
- * as many key values as rows, plus one chunk), so no chunk is mostly empty.
+ * `needsExtent`. A range is taken only when dense enough (at most twice as many key values as rows,
+ * plus one chunk), so no chunk is mostly empty; any other carried key is walked.
  */
-export function planCopy(
-  s: CopyShape,
-  extent?: { lo: bigint; hi: bigint } | null,
-  cuts?: KeyValue[] | string,
-): CopyPlan {
+export function planCopy(s: CopyShape, extent?: { lo: bigint; hi: bigint } | null): CopyPlan {
   if (copiedWhole(s)) {
     return {
       kind: 'parts',
@@ -85,33 +77,40 @@ export function planCopy(
       return { kind: 'range', lo, hi, step: BigInt(s.chunkRows) };
     }
   }
-  if (s.carried && Array.isArray(cuts)) return { kind: 'cuts', cuts: cuts.map((c) => [...c]) };
-  return { kind: 'keyset', step: s.chunkRows, ...(s.carried && typeof cuts === 'string' && { why: cuts }) };
+  if (s.carried) return { kind: 'walk', step: s.chunkRows, cuts: [] };
+  return { kind: 'keyset', step: s.chunkRows };
 }
 
-/** How many chunks a plan has, when known ahead (a keyset's boundaries are found as it goes). */
+/** How many chunks a plan has, when known ahead (a keyset's or a walk's are found as it goes). */
 export function chunkCount(p: CopyPlan): number | undefined {
   if (p.kind === 'parts') return p.parts.length;
-  if (p.kind === 'keyset') return undefined;
+  if (p.kind === 'keyset' || p.kind === 'walk') return undefined;
   if (p.kind === 'cuts') return p.cuts.length + 1;
   if (p.hi < p.lo) return 0;
   return Number((p.hi - p.lo) / p.step) + 1;
 }
 
-/** The `seq`-th chunk (0-based) of a range or parts plan; undefined past the end. */
+/** The chunk a walk's cut closes: after the one before it (none for the first), up to it. */
+export function cutChunk(seq: number, after: KeyValue | undefined, upTo: KeyValue | undefined): Chunk {
+  return { kind: 'cut', seq, after, upTo };
+}
+
+/** The `seq`-th chunk (0-based) of a range, cuts or parts plan; undefined past the end. */
 export function chunkAt(p: CopyPlan, seq: number): Chunk | undefined {
+  if (p.kind === 'walk')
+    return seq >= 0 && seq < p.cuts.length ? cutChunk(seq, p.cuts[seq - 1], p.cuts[seq]) : undefined;
   const n = chunkCount(p);
   if (n === undefined || seq < 0 || seq >= n) return undefined;
   if (p.kind === 'parts') return { kind: 'part', seq, partition: p.parts[seq] };
-  if (p.kind === 'cuts') return { kind: 'cut', seq, after: p.cuts[seq - 1], upTo: p.cuts[seq] };
+  if (p.kind === 'cuts') return cutChunk(seq, p.cuts[seq - 1], p.cuts[seq]);
   if (p.kind !== 'range') return undefined;
   const lo = p.lo + BigInt(seq) * p.step;
   return { kind: 'range', seq, lo, hiEx: seq === n - 1 ? undefined : lo + p.step };
 }
 
-/** Every chunk of a range or parts plan, in key order. */
+/** Every chunk known ahead, in key order (of a walk: those its cuts so far close). */
 export function allChunks(p: CopyPlan): Chunk[] {
-  const n = chunkCount(p) ?? 0;
+  const n = p.kind === 'walk' ? p.cuts.length : (chunkCount(p) ?? 0);
   return Array.from({ length: n }, (_, i) => chunkAt(p, i)!);
 }
 
@@ -124,11 +123,7 @@ export function describeCopy(key: CopyKey | undefined, s: CopyShape): string {
   return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead');
 }
 
-/** The plan line once the table's copy is planned: a walk that could not carry a cut says so. */
-export function describePlanned(key: CopyKey | undefined, s: CopyShape, p: CopyPlan): string {
-  return key && p.kind === 'keyset' && p.why ? laneLine(key, s.chunkRows, p.why) : describeCopy(key, s);
-}
-
-function laneLine(key: CopyKey, rows: number, why: string): string {
+/** The plan line of a table a walk could not cut (its first cut did not come back): one lane, why. */
+export function laneLine(key: CopyKey, rows: number, why: string): string {
   return `one lane on ${key.index} (${key.columns.join(', ')}), ${rows} rows a chunk: ${why}`;
 }

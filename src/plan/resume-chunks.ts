@@ -15,6 +15,8 @@ export function journalPlan(p: CopyPlan): JournalCopyPlan | undefined {
       return { kind: 'range', lo: String(p.lo), hi: String(p.hi), step: String(p.step) };
     case 'cuts':
       return { kind: 'cuts', cuts: p.cuts.map((c) => [...c]) };
+    case 'walk':
+      return { kind: 'walk', step: p.step, cuts: p.cuts.map((c) => [...c]) };
     case 'parts':
       return { kind: 'parts', parts: p.parts.map((x) => x ?? null) };
     case 'keyset':
@@ -28,9 +30,23 @@ export function copyPlanOf(p: JournalCopyPlan): CopyPlan {
       return { kind: 'range', lo: BigInt(p.lo), hi: BigInt(p.hi), step: BigInt(p.step) };
     case 'cuts':
       return { kind: 'cuts', cuts: p.cuts.map((c) => [...c]) };
+    case 'walk':
+      return { kind: 'walk', step: p.step, cuts: p.cuts.map((c) => [...c]) };
     case 'parts':
       return { kind: 'parts', parts: p.parts.map((x) => x ?? undefined) };
   }
+}
+
+/**
+ * The plan as the journal now knows it: a walk with the cuts its records add (a finished walk is a
+ * cuts plan: every chunk known, the last one open-ended).
+ */
+function knownPlan(j: JournalState, id: number, p: JournalCopyPlan): CopyPlan {
+  const plan = copyPlanOf(p);
+  if (plan.kind !== 'walk') return plan;
+  const w = j.walks.get(id);
+  const cuts = [...plan.cuts, ...(w?.cuts ?? [])];
+  return w?.ended ? { kind: 'cuts', cuts } : { kind: 'walk', step: plan.step, cuts };
 }
 
 /** Where a resumed table continues: its plan, the chunks not to send again, and their rows. */
@@ -57,7 +73,7 @@ export interface JournalChunks {
 export function journalChunks(j: JournalState, id: number): JournalChunks | undefined {
   const record = j.copyPlans.get(id);
   if (!record) return undefined;
-  const plan = copyPlanOf(record.plan);
+  const plan = knownPlan(j, id, record.plan);
   const acked = j.acked.get(id) ?? new Map<number, number>();
   const done = new Map<number, number>();
   for (const seq of record.done ?? []) done.set(seq, 0);

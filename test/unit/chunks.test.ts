@@ -3,11 +3,12 @@ import {
   allChunks,
   chunkAt,
   chunkCount,
+  cutChunk,
   describeCopy,
-  describePlanned,
-  needsCuts,
+  laneLine,
   needsExtent,
   planCopy,
+  type CopyPlan,
   type CopyShape,
 } from '../../src/plan/chunks.js';
 
@@ -59,7 +60,7 @@ describe('copy cursor', () => {
   });
 
   it('a sparse integer key (more than twice as many values as rows) is copied by keyset', () => {
-    expect(planCopy(shape(), { lo: 1n, hi: 10_000_000n }).kind).toBe('keyset');
+    expect(planCopy(shape(), { lo: 1n, hi: 10_000_000n }).kind).toBe('keyset'); // no carriers here
     // at the limit: 2 x rows + one chunk of key values is still a range
     expect(planCopy(shape(), { lo: 1n, hi: 2_100_000n }).kind).toBe('range');
     expect(planCopy(shape(), { lo: 1n, hi: 2_100_001n }).kind).toBe('keyset');
@@ -93,12 +94,18 @@ describe('copy cursor', () => {
     ]);
   });
 
-  it('a carried key that is no dense integer range: the cuts of the walk, each chunk after one cut and up to the next', () => {
+  it('a carried key that is no dense integer range is walked; a walk with cuts knows the chunks they close', () => {
     const carried = shape({ keyColumns: ['u'], integerKey: false, carried: true });
-    const first = planCopy(carried);
-    expect(first).toEqual({ kind: 'keyset', step: 100_000 });
-    expect(needsCuts(carried, first)).toBe(true);
-    const p = planCopy(carried, undefined, [['0A'], ['0F'], ['C3']]);
+    expect(planCopy(carried)).toEqual({ kind: 'walk', step: 100_000, cuts: [] });
+    const walk: CopyPlan = { kind: 'walk', step: 100_000, cuts: [['0A'], ['0F']] };
+    expect(chunkCount(walk)).toBeUndefined();
+    expect(allChunks(walk)).toEqual([
+      { kind: 'cut', seq: 0, after: undefined, upTo: ['0A'] },
+      { kind: 'cut', seq: 1, after: ['0A'], upTo: ['0F'] },
+    ]);
+    expect(chunkAt(walk, 2)).toBeUndefined();
+    // A finished walk: every chunk known, the last after the last cut.
+    const p: CopyPlan = { kind: 'cuts', cuts: [['0A'], ['0F'], ['C3']] };
     expect(chunkCount(p)).toBe(4);
     expect(allChunks(p)).toEqual([
       { kind: 'cut', seq: 0, after: undefined, upTo: ['0A'] },
@@ -109,32 +116,22 @@ describe('copy cursor', () => {
     // Each chunk's lower bound is its predecessor's upper bound: the same value, so no row is in two.
     const cs = allChunks(p).filter((c) => c.kind === 'cut');
     for (let i = 1; i < cs.length; i++) expect(cs[i]!.after).toEqual(cs[i - 1]!.upTo);
-    // An empty table (no cut): one chunk without bounds.
-    expect(allChunks(planCopy(carried, undefined, []))).toEqual([
-      { kind: 'cut', seq: 0, after: undefined, upTo: undefined },
-    ]);
+    expect(cutChunk(0, undefined, undefined)).toEqual({
+      kind: 'cut',
+      seq: 0,
+      after: undefined,
+      upTo: undefined,
+    });
   });
 
-  it('a sparse integer key with carriers: the walk cuts it (no lone lane)', () => {
+  it('a sparse integer key with carriers is walked; a dense one takes ranges; a key without carriers, one lane', () => {
     const s = shape({ carried: true });
-    const sparse = planCopy(s, { lo: 1n, hi: 10_000_000n });
-    expect(needsCuts(s, sparse)).toBe(true);
-    expect(planCopy(s, { lo: 1n, hi: 10_000_000n }, [['5']]).kind).toBe('cuts');
-    // dense: the range, no walk
-    const dense = planCopy(s, { lo: 1n, hi: 1_000_000n });
-    expect(dense.kind).toBe('range');
-    expect(needsCuts(s, dense)).toBe(false);
-    // a walk that could not carry a cut: one lane, and the plan line says why
-    const lane = planCopy(s, { lo: 1n, hi: 10_000_000n }, 'the boundary 3 finds 0 rows');
-    expect(lane).toEqual({ kind: 'keyset', step: 100_000, why: 'the boundary 3 finds 0 rows' });
-    expect(describePlanned({ index: 'PRIMARY', columns: ['id'] }, s, lane)).toBe(
-      'one lane on PRIMARY (id), 100000 rows a chunk: the boundary 3 finds 0 rows',
+    expect(planCopy(s, { lo: 1n, hi: 10_000_000n }).kind).toBe('walk');
+    expect(planCopy(s, { lo: 1n, hi: 1_000_000n }).kind).toBe('range');
+    expect(planCopy(shape({ integerKey: false })).kind).toBe('keyset');
+    expect(laneLine({ index: 'PRIMARY', columns: ['id'] }, 10, 'why')).toBe(
+      'one lane on PRIMARY (id), 10 rows a chunk: why',
     );
-    expect(describePlanned({ index: 'PRIMARY', columns: ['id'] }, s, dense)).toBe(
-      'chunks of 100000 rows on PRIMARY (id), on any worker',
-    );
-    // a key without carriers never takes cuts
-    expect(planCopy(shape({ integerKey: false }), undefined, [['x']]).kind).toBe('keyset');
   });
 
   it('the plan line says whether any worker takes a chunk, or why one lane copies the table', () => {

@@ -159,4 +159,28 @@ describe('where a resumed table continues', () => {
     expect(p.done).toEqual([0, 1, 2]);
     expect(p.rowsBefore).toBe(1500);
   });
+
+  it("a walk's cuts come from its chunk-cut records: unfinished, the resume walks on after the last", () => {
+    const walk: JournalRecord = { ...chunkPlan, plan: { kind: 'walk', step: 500, cuts: [] } };
+    const cut = (seq: number, c: string[] | null) => ({ type: 'chunk-cut', id: 1, seq, cut: c, at: 'x' });
+    const open = journalChunks(
+      parseJournal(
+        lines([header, plan, walk, cut(0, ['0A']), sent(0), cut(1, ['1F']), sent(1), ack(0, 500)]),
+        'j',
+      ),
+      1,
+    )!;
+    expect(open.plan).toEqual({ kind: 'walk', step: 500, cuts: [['0A'], ['1F']] });
+    expect(open.out.map((x) => x.seq)).toEqual([1]);
+    const ended = journalChunks(
+      parseJournal(lines([header, plan, walk, cut(0, ['0A']), cut(1, null)]), 'j'),
+      1,
+    )!;
+    expect(ended.plan).toEqual({ kind: 'cuts', cuts: [['0A']] });
+    // A cut out of order, or after the end, is not the tool's
+    expect(() => parseJournal(lines([header, plan, walk, cut(1, ['0A'])]), 'j')).toThrow(/chunk-cut record/);
+    expect(() => parseJournal(lines([header, plan, walk, cut(0, null), cut(1, ['0A'])]), 'j')).toThrow(
+      /chunk-cut record/,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler, type Work } from '../../src/engine/scheduler.js';
-import { chunkCount, type CopyPlan } from '../../src/plan/chunks.js';
+import { chunkCount, cutChunk, type CopyPlan } from '../../src/plan/chunks.js';
 import type { Chunk } from '../../src/model/copy.js';
 import { prng } from '../support/prng.js';
 
@@ -33,15 +33,22 @@ async function simulate(opts: {
   const sched = new Scheduler(ids, { maxAside: opts.maxAside, maxAttempts: opts.maxAttempts ?? 50 });
   const sim: Sim = { plans: new Map(), commits: new Map(), maxAsideSeen: 0, finished: [], putBack: [] };
   const key = (id: number, c: Chunk) => `${id}:${c.seq}`;
+  /** Per walked table, how many cuts its walk finds (it then has one chunk more). */
+  const walkCuts = new Map(
+    opts.tables.flatMap((p, i) => (p.kind === 'walk' ? [[i + 1, p.cuts.length] as const] : [])),
+  );
   const perform = async (w: Work) => {
     sim.maxAsideSeen = Math.max(sim.maxAsideSeen, sched.asideCount());
     await tick();
     if (r() < 0.5) await tick();
     switch (w.kind) {
-      case 'prepare':
-        sched.prepared(w.id, opts.tables[w.id - 1]!);
-        sim.plans.set(w.id, opts.tables[w.id - 1]!);
+      case 'prepare': {
+        const p = opts.tables[w.id - 1]!;
+        // A walked table is planned with no cut known; its walk finds them.
+        sched.prepared(w.id, p.kind === 'walk' ? { ...p, cuts: [] } : p);
+        sim.plans.set(w.id, p);
         return;
+      }
       case 'chunk': {
         const x = r();
         if (x < opts.pRolledBack) return sched.chunkFailed(w.id, w.chunk, true);
@@ -60,6 +67,20 @@ async function simulate(opts: {
           committed.map((chunk) => ({ chunk, rows: 10 })),
           resend,
         );
+        return;
+      }
+      case 'walk': {
+        // The walk finds its cuts one by one while other workers copy the chunks they close.
+        const total = walkCuts.get(w.id) ?? 0;
+        let seq = w.seq;
+        for (; seq < total; seq++) {
+          await tick();
+          if (!sched.walking(w.id)) return sched.walkStopped(w.id);
+          sched.cutFound(w.id, cutChunk(seq, seq ? [String(seq - 1)] : undefined, [String(seq)]));
+        }
+        await tick();
+        if (!sched.walking(w.id)) return sched.walkStopped(w.id);
+        sched.walkDone(w.id, cutChunk(seq, seq ? [String(seq - 1)] : undefined, undefined));
         return;
       }
       case 'lane':
@@ -86,6 +107,13 @@ async function simulate(opts: {
 const range = (chunks: number): CopyPlan => ({ kind: 'range', lo: 1n, hi: BigInt(chunks * 10), step: 10n });
 const keyset: CopyPlan = { kind: 'keyset', step: 10 };
 const whole: CopyPlan = { kind: 'parts', parts: [undefined] };
+/** A walked table whose walk finds `n` cuts (n + 1 chunks). */
+const walked = (n: number): CopyPlan => ({
+  kind: 'walk',
+  step: 10,
+  cuts: Array.from({ length: n }, (_, i) => [String(i)]),
+});
+const chunksOf = (p: CopyPlan) => (p.kind === 'walk' ? p.cuts.length + 1 : (chunkCount(p) ?? 0));
 const cuts = (n: number): CopyPlan => ({
   kind: 'cuts',
   cuts: Array.from({ length: n }, (_, i) => [(i * 16 + 15).toString(16).padStart(2, '0')]),
@@ -100,8 +128,10 @@ describe('chunk scheduler', () => {
         keyset,
         whole,
         cuts(9),
+        walked(30),
         range(7),
         range(1),
+        walked(0),
         whole,
         keyset,
         range(0),
@@ -112,7 +142,7 @@ describe('chunk scheduler', () => {
       expect(sim.finished.sort((a, b) => a - b)).toEqual(tables.map((_, i) => i + 1));
       expect(sim.putBack).toEqual([]);
       tables.forEach((p, i) => {
-        for (let seq = 0; seq < (chunkCount(p) ?? 0); seq++) {
+        for (let seq = 0; seq < chunksOf(p); seq++) {
           expect(sim.commits.get(`${i + 1}:${seq}`), `table ${i + 1} chunk ${seq}`).toBe(1);
         }
       });
@@ -260,5 +290,50 @@ describe('chunk scheduler', () => {
     expect(sched.next()).toEqual({ kind: 'lane', id: 1 });
     sched.laneProgress(1, 30, 3, 3);
     expect(sched.progressOf(1)).toEqual({ chunksDone: 3, chunksWithRows: 3, rows: 30 });
+  });
+
+  it('a walked table: the walk goes out first, its cuts feed the other workers, and the table finishes only after its end', () => {
+    const sched = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    sched.next();
+    sched.prepared(1, { kind: 'walk', step: 10, cuts: [] });
+    expect(sched.next()).toEqual({ kind: 'walk', id: 1, after: undefined, seq: 0 });
+    expect(sched.next()).toBeUndefined(); // nothing to copy before the first cut
+    sched.cutFound(1, cutChunk(0, undefined, ['a']));
+    const c0 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    expect(c0.chunk).toEqual(cutChunk(0, undefined, ['a']));
+    sched.chunkDone(1, c0.chunk, 10);
+    expect(sched.next()).toBeUndefined(); // copied so far, but the walk has not ended
+    sched.walkDone(1, cutChunk(1, ['a'], undefined));
+    const c1 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    sched.chunkDone(1, c1.chunk, 5);
+    expect(sched.next()).toEqual({ kind: 'finish', id: 1 });
+  });
+
+  it('a walked table that fails stops its walk, and is put back only once the walk has stopped', () => {
+    const sched = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    sched.next();
+    sched.prepared(1, { kind: 'walk', step: 10, cuts: [['a'], ['b']] }); // resumed: two cuts known
+    expect(sched.next()).toEqual({ kind: 'walk', id: 1, after: ['b'], seq: 2 });
+    sched.stop(true);
+    expect(sched.walking(1)).toBe(false);
+    expect(sched.next()).toBeUndefined(); // the walk still holds the table
+    sched.walkStopped(1);
+    expect(sched.next()).toEqual({ kind: 'put-back', id: 1 });
+  });
+
+  it('a walk whose first cut cannot be carried turns the table to one lane; a later one fails the table', () => {
+    const a = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    a.next();
+    a.prepared(1, { kind: 'walk', step: 10, cuts: [] });
+    a.next();
+    a.walkToLane(1);
+    expect(a.next()).toEqual({ kind: 'lane', id: 1 });
+    const b = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    b.next();
+    b.prepared(1, { kind: 'walk', step: 10, cuts: [] });
+    b.next();
+    b.walkStopped(1, 'could not cut chunk 2');
+    expect(b.next()).toEqual({ kind: 'put-back', id: 1 });
+    expect(b.reasonOf(1)).toBe('could not cut chunk 2');
   });
 });
