@@ -1,5 +1,6 @@
 /**
- * npm run bench [-- --only 1,2,3,4,5,6,7] [--runs 3] [--chunk-sweep] [--sandbox local|mysql|mariadb-lts] [--write]
+ * npm run bench [-- --only 1,2,3,4,5,6,7] [--runs 3] [--chunk-sweep] [--sandbox local|mysql|mariadb-lts]
+ *   [--cli path/to/dist/cli/index.js] [--write]
  *
  * Side by side on one sandbox replica, on the same data:
  *  - the limit: the minimal SQL one session would send by hand (set aside, twin, one
@@ -28,6 +29,8 @@ const arg = (name: string, dflt: string) => (args.includes(name) ? args[args.ind
 const RUNS = Number(arg('--runs', '3'));
 const ONLY = arg('--only', '1,4,3,2,5,6,7').split(',').map(Number);
 const SANDBOX = arg('--sandbox', process.env.BF_SANDBOX ?? 'local');
+/** The CLI bundle timed (another build's dist/cli/index.js, to compare two versions on one machine). */
+const CLI = arg('--cli', join(ROOT, 'dist/cli/index.js'));
 
 type KeyKind = 'bigint' | 'uuid' | 'varchar-ci' | 'int-varchar';
 
@@ -191,18 +194,7 @@ async function flusher(
   const started = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
-    [
-      join(ROOT, 'dist/cli/index.js'),
-      'flush',
-      '--mycnf',
-      cnf,
-      '--db',
-      w.schema,
-      '--hashfile',
-      hashfile,
-      '--json',
-      ...extra,
-    ],
+    [CLI, 'flush', '--mycnf', cnf, '--db', w.schema, '--hashfile', hashfile, '--json', ...extra],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
