@@ -11564,6 +11564,7 @@ function parseJournalText(text, path, legacySchema, schemaInput) {
         copyPlans: new Map(),
         acked: new Map(),
         sent: new Map(),
+        walks: new Map(),
         settings: new Map(),
     };
     lines.forEach((line, i) => {
@@ -11643,7 +11644,24 @@ function applyRecord(state, rec, path, line) {
             state.copyPlans.set(rec.id, rec);
             state.acked.set(rec.id, new Map());
             state.sent.set(rec.id, new Set());
+            state.walks.delete(rec.id);
+            if (rec.plan.kind === 'walk')
+                state.walks.set(rec.id, { cuts: [], ended: false });
             return;
+        case 'chunk-cut': {
+            const w = state.walks.get(rec.id);
+            const plan = state.copyPlans.get(rec.id)?.plan;
+            const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
+            const cut = rec.cut;
+            const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
+            if (!w || w.ended || rec.seq !== known || !wellFormed)
+                throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
+            if (cut === null)
+                w.ended = true;
+            else
+                w.cuts.push(cut);
+            return;
+        }
         case 'chunk-sent': {
             if (!Number.isInteger(rec.seq))
                 throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
@@ -11703,7 +11721,9 @@ function validCopyPlan(p) {
         case 'range':
             return int(p.lo) && int(p.hi) && int(p.step);
         case 'cuts':
-            return (Array.isArray(p.cuts) &&
+        case 'walk':
+            return ((p.kind === 'cuts' || (Number.isInteger(p.step) && p.step > 0)) &&
+                Array.isArray(p.cuts) &&
                 p.cuts.every((c) => Array.isArray(c) && c.every((v) => typeof v === 'string')));
         case 'parts':
             return Array.isArray(p.parts) && p.parts.every((x) => x === null || typeof x === 'string');
@@ -11737,6 +11757,7 @@ function parseLegacy(lines, path, schema, schemaInput) {
         copyPlans: new Map(),
         acked: new Map(),
         sent: new Map(),
+        walks: new Map(),
         settings: new Map(),
     };
     lines.forEach((line, i) => {
@@ -14937,24 +14958,22 @@ async function keyExtentOf(db, schema, backup, key) {
     return { lo: BigInt(String(ext.lo)), hi: BigInt(String(ext.hi)) };
 }
 /**
- * The walk over the key: every `size`-th key value in the key's order, each as its carriers' text,
- * read from the index alone. Each cut is proven before the next is looked for: its literal must find
- * exactly the row it was read from, or the walk stops and says why (the table then goes by one lane).
- * The next cut is found after the literal itself, so the chunks are cut by exactly what they will say.
+ * One step of the walk over the key: the key value `size` rows after `after` (after the start when
+ * undefined), as its carriers' text, read from the index alone; undefined when fewer rows remain. The
+ * cut is proven before it is returned: its literal must find exactly the row it was read from, else
+ * the reason it does not is returned. The next step starts after the literal itself, so the chunks are
+ * cut by exactly what their statements will say.
  */
-async function keyCutsOf(db, schema, backup, key, size) {
+async function nextCutOf(db, schema, backup, key, size, after) {
     const from = { schema, backup };
-    const cuts = [];
-    for (;;) {
-        const row = await db.one(nextCut(from, key, size, cuts[cuts.length - 1]));
-        if (!row)
-            return cuts;
-        const cut = key.columns.map((_, i) => String(row[`k${i}`]));
-        const n = Number((await db.one(cutFinds(from, key, cut)))?.n ?? 0);
-        if (n !== 1)
-            return `the boundary ${cuts.length + 1} read from ${key.index} finds ${n} rows when sent back, not the 1 it came from`;
-        cuts.push(cut);
-    }
+    const row = await db.one(nextCut(from, key, size, after));
+    if (!row)
+        return undefined;
+    const cut = key.columns.map((_, i) => String(row[`k${i}`]));
+    const n = Number((await db.one(cutFinds(from, key, cut)))?.n ?? 0);
+    if (n !== 1)
+        return `a boundary read from ${key.index} finds ${n} rows when sent back, not the 1 it came from`;
+    return cut;
 }
 /** The rows one chunk copies (to count a chunk that committed while its reply was lost). */
 async function chunkRowsOf(db, schema, backup, key, chunk) {
@@ -14969,6 +14988,113 @@ async function sessionAlive(db, threadId) {
     return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
 }
 
+;// CONCATENATED MODULE: ./src/plan/chunks.ts
+/**
+ * The copy as a pure cursor: how a table's rows are cut into binlog transactions, from the table's
+ * shape and what the server said of its key (a single integer key's extent, or the cuts a walk over
+ * the key finds). No SQL here; `src/sql/builders.ts` turns a chunk into a statement.
+ *
+ * - `range`: a single integer key that is dense enough: chunks [lo + i*step, lo + (i+1)*step), the
+ *   last one open-ended.
+ * - `walk`: any other key whose values travel exactly (model/copy.ts Carrier): one worker walks the
+ *   key's index and each cut it finds closes a chunk `after < key <= upTo` (in the key's own order)
+ *   that any worker copies while the walk goes on; the walk's end opens the last chunk. `cuts` holds
+ *   those found before (a resume); the walk goes on after the last.
+ * - `cuts`: a finished walk (a resume of a table whose walk had ended): every chunk known.
+ * - `parts`: no usable key: the whole table in one statement, or one statement per partition.
+ * - `keyset`: a key whose values cannot travel: one chunk after the other on one session, each
+ *   boundary found by the server (kept in session variables, so no key value leaves it).
+ *
+ * The chunks of a range, walk, cuts or parts plan go to any worker: several copy one table at once.
+ */
+/** A table this far under one chunk (by the server's estimates) is copied in one statement. */
+const WHOLE_TABLE_MARGIN = 4;
+const INTEGER = /^(tiny|small|medium|big)?int\b/i;
+const isIntegerType = (columnType) => INTEGER.test(columnType);
+/** Whether `planCopy` needs the key's MIN and MAX (read from the set-aside table). */
+function needsExtent(s) {
+    return !copiedWhole(s) && s.keyColumns?.length === 1 && s.integerKey;
+}
+function copiedWhole(s) {
+    if (!s.keyColumns?.length)
+        return true;
+    return (s.rowsEstimate * WHOLE_TABLE_MARGIN <= s.chunkRows && s.bytesEstimate * WHOLE_TABLE_MARGIN <= s.chunkBytes);
+}
+/**
+ * How the table is copied. `extent` is the key's MIN and MAX (null for an empty table), given when
+ * `needsExtent`. A range is taken only when dense enough (at most twice as many key values as rows,
+ * plus one chunk), so no chunk is mostly empty; any other carried key is walked.
+ */
+function planCopy(s, extent) {
+    if (copiedWhole(s)) {
+        return {
+            kind: 'parts',
+            parts: !s.keyColumns?.length && s.partitions.length ? [...s.partitions] : [undefined],
+        };
+    }
+    if (needsExtent(s) && extent !== undefined) {
+        if (extent === null)
+            return { kind: 'range', lo: 0n, hi: -1n, step: 1n };
+        const { lo, hi } = extent;
+        if (hi - lo + 1n <= 2n * BigInt(Math.max(s.rowsEstimate, 1)) + BigInt(s.chunkRows)) {
+            return { kind: 'range', lo, hi, step: BigInt(s.chunkRows) };
+        }
+    }
+    if (s.carried)
+        return { kind: 'walk', step: s.chunkRows, cuts: [] };
+    return { kind: 'keyset', step: s.chunkRows };
+}
+/** How many chunks a plan has, when known ahead (a keyset's or a walk's are found as it goes). */
+function chunkCount(p) {
+    if (p.kind === 'parts')
+        return p.parts.length;
+    if (p.kind === 'keyset' || p.kind === 'walk')
+        return undefined;
+    if (p.kind === 'cuts')
+        return p.cuts.length + 1;
+    if (p.hi < p.lo)
+        return 0;
+    return Number((p.hi - p.lo) / p.step) + 1;
+}
+/** The chunk a walk's cut closes: after the one before it (none for the first), up to it. */
+function cutChunk(seq, after, upTo) {
+    return { kind: 'cut', seq, after, upTo };
+}
+/** The `seq`-th chunk (0-based) of a range, cuts or parts plan; undefined past the end. */
+function chunkAt(p, seq) {
+    if (p.kind === 'walk')
+        return seq >= 0 && seq < p.cuts.length ? cutChunk(seq, p.cuts[seq - 1], p.cuts[seq]) : undefined;
+    const n = chunkCount(p);
+    if (n === undefined || seq < 0 || seq >= n)
+        return undefined;
+    if (p.kind === 'parts')
+        return { kind: 'part', seq, partition: p.parts[seq] };
+    if (p.kind === 'cuts')
+        return cutChunk(seq, p.cuts[seq - 1], p.cuts[seq]);
+    if (p.kind !== 'range')
+        return undefined;
+    const lo = p.lo + BigInt(seq) * p.step;
+    return { kind: 'range', seq, lo, hiEx: seq === n - 1 ? undefined : lo + p.step };
+}
+/** Every chunk known ahead, in key order (of a walk: those its cuts so far close). */
+function allChunks(p) {
+    const n = p.kind === 'walk' ? p.cuts.length : (chunkCount(p) ?? 0);
+    return Array.from({ length: n }, (_, i) => chunkAt(p, i));
+}
+/** One line for the plan and the report. */
+function describeCopy(key, s) {
+    if (!key)
+        return s.partitions.length ? 'whole, per partition' : 'whole table';
+    const on = `${key.index} (${key.columns.join(', ')})`;
+    if (s.carried || (s.integerKey && key.columns.length === 1))
+        return `chunks of ${s.chunkRows} rows on ${on}, on any worker`;
+    return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead');
+}
+/** The plan line of a table a walk could not cut (its first cut did not come back): one lane, why. */
+function laneLine(key, rows, why) {
+    return `one lane on ${key.index} (${key.columns.join(', ')}), ${rows} rows a chunk: ${why}`;
+}
+
 ;// CONCATENATED MODULE: ./src/engine/copy.ts
 /**
  * The copy: chunks of a range or parts plan (any worker), a settle that reads the binlog when a
@@ -14978,6 +15104,7 @@ async function sessionAlive(db, threadId) {
  * never sent again before the binlog was read. Before reading it, the lost sessions of the table are
  * killed and gone (a statement the server still runs could commit after the count).
  */
+
 
 
 
@@ -15129,6 +15256,45 @@ async function readVerdict(t, suspects, w, run) {
     return extra === 0
         ? { committed: empty, resend: full.map((c) => c.chunk), extra }
         : { committed: counted, resend: [], extra };
+}
+/**
+ * The walk over the table's key, on this worker's session while the others copy: each cut it finds is
+ * journaled, then the chunk it closes goes to any worker; its end opens the last chunk. It stops when
+ * the table fails or the run is cancelled. Returns why the table must go by one lane instead when its
+ * first cut cannot be carried (nothing was handed out then); a later one fails the table.
+ */
+async function walkKey(t, w, run, from) {
+    let { after, seq } = from;
+    try {
+        for (;;) {
+            if (run.cancelled() || !run.scheduler.walking(t.id)) {
+                run.scheduler.walkStopped(t.id);
+                return undefined;
+            }
+            const cut = await nextCutOf(w.db, t.schema, t.backup, t.key, t.chunkRows, after);
+            if (typeof cut === 'string') {
+                if (seq === 0)
+                    return cut;
+                run.scheduler.walkStopped(t.id, `${t.schema}.${t.table}: could not cut chunk ${seq + 1}: ${cut}`);
+                return undefined;
+            }
+            await run.journal.write({ type: 'chunk-cut', id: t.id, seq, cut: cut ?? null, at: now() });
+            if (!cut) {
+                run.scheduler.walkDone(t.id, cutChunk(seq, after, undefined));
+                return undefined;
+            }
+            run.scheduler.cutFound(t.id, cutChunk(seq, after, cut));
+            after = cut;
+            seq += 1;
+        }
+    }
+    catch (e) {
+        run.scheduler.walkStopped(t.id, `${t.schema}.${t.table}: could not cut it into chunks: ${errorText(e)}`);
+        // The journal could not be written: the run stops (the worker says so). Else the put-back says why.
+        if (fileSystemError(e))
+            throw e;
+        return undefined;
+    }
 }
 /**
  * The keyset lane: the table's chunks one after the other on this session, each boundary found by
@@ -16724,113 +16890,6 @@ function describeSessions(xs) {
     return shown.join('; ') + (xs.length > 10 ? `; and ${xs.length - 10} more` : '');
 }
 
-;// CONCATENATED MODULE: ./src/plan/chunks.ts
-/**
- * The copy as a pure cursor: how a table's rows are cut into binlog transactions, from the table's
- * shape and what the server said of its key (a single integer key's extent, or the cuts a walk over
- * the key found). No SQL here; `src/sql/builders.ts` turns a chunk into a statement.
- *
- * - `range`: a single integer key that is dense enough: chunks [lo + i*step, lo + (i+1)*step), the
- *   last one open-ended.
- * - `cuts`: any other key whose values travel exactly (model/copy.ts Carrier): chunks between the
- *   boundaries a walk over the key found ahead, each `after < key <= upTo` in the key's own order.
- * - `parts`: no usable key: the whole table in one statement, or one statement per partition.
- * - `keyset`: a key whose values cannot travel: one chunk after the other on one session, each
- *   boundary found by the server (kept in session variables, so no key value leaves it).
- *
- * The chunks of a range, cuts or parts plan are known ahead, so several workers copy one table at once.
- */
-/** A table this far under one chunk (by the server's estimates) is copied in one statement. */
-const WHOLE_TABLE_MARGIN = 4;
-const INTEGER = /^(tiny|small|medium|big)?int\b/i;
-const isIntegerType = (columnType) => INTEGER.test(columnType);
-/** Whether `planCopy` needs the key's MIN and MAX (read from the set-aside table). */
-function needsExtent(s) {
-    return !copiedWhole(s) && s.keyColumns?.length === 1 && s.integerKey;
-}
-function copiedWhole(s) {
-    if (!s.keyColumns?.length)
-        return true;
-    return (s.rowsEstimate * WHOLE_TABLE_MARGIN <= s.chunkRows && s.bytesEstimate * WHOLE_TABLE_MARGIN <= s.chunkBytes);
-}
-/** Whether `planCopy` wants the cuts of a walk over the key, given what it made of the extent. */
-function needsCuts(s, planned) {
-    return planned.kind === 'keyset' && s.carried;
-}
-/**
- * How the table is copied. `extent` is the key's MIN and MAX (null for an empty table), given when
- * `needsExtent`; `cuts` the boundaries a walk found, given when `needsCuts` (or why the walk could
- * not carry them: one keyset lane then, which says why). A range is taken only when dense enough (at
- * most twice
- * as many key values as rows, plus one chunk), so no chunk is mostly empty.
- */
-function planCopy(s, extent, cuts) {
-    if (copiedWhole(s)) {
-        return {
-            kind: 'parts',
-            parts: !s.keyColumns?.length && s.partitions.length ? [...s.partitions] : [undefined],
-        };
-    }
-    if (needsExtent(s) && extent !== undefined) {
-        if (extent === null)
-            return { kind: 'range', lo: 0n, hi: -1n, step: 1n };
-        const { lo, hi } = extent;
-        if (hi - lo + 1n <= 2n * BigInt(Math.max(s.rowsEstimate, 1)) + BigInt(s.chunkRows)) {
-            return { kind: 'range', lo, hi, step: BigInt(s.chunkRows) };
-        }
-    }
-    if (s.carried && Array.isArray(cuts))
-        return { kind: 'cuts', cuts: cuts.map((c) => [...c]) };
-    return { kind: 'keyset', step: s.chunkRows, ...(s.carried && typeof cuts === 'string' && { why: cuts }) };
-}
-/** How many chunks a plan has, when known ahead (a keyset's boundaries are found as it goes). */
-function chunkCount(p) {
-    if (p.kind === 'parts')
-        return p.parts.length;
-    if (p.kind === 'keyset')
-        return undefined;
-    if (p.kind === 'cuts')
-        return p.cuts.length + 1;
-    if (p.hi < p.lo)
-        return 0;
-    return Number((p.hi - p.lo) / p.step) + 1;
-}
-/** The `seq`-th chunk (0-based) of a range or parts plan; undefined past the end. */
-function chunkAt(p, seq) {
-    const n = chunkCount(p);
-    if (n === undefined || seq < 0 || seq >= n)
-        return undefined;
-    if (p.kind === 'parts')
-        return { kind: 'part', seq, partition: p.parts[seq] };
-    if (p.kind === 'cuts')
-        return { kind: 'cut', seq, after: p.cuts[seq - 1], upTo: p.cuts[seq] };
-    if (p.kind !== 'range')
-        return undefined;
-    const lo = p.lo + BigInt(seq) * p.step;
-    return { kind: 'range', seq, lo, hiEx: seq === n - 1 ? undefined : lo + p.step };
-}
-/** Every chunk of a range or parts plan, in key order. */
-function allChunks(p) {
-    const n = chunkCount(p) ?? 0;
-    return Array.from({ length: n }, (_, i) => chunkAt(p, i));
-}
-/** One line for the plan and the report. */
-function describeCopy(key, s) {
-    if (!key)
-        return s.partitions.length ? 'whole, per partition' : 'whole table';
-    const on = `${key.index} (${key.columns.join(', ')})`;
-    if (s.carried || (s.integerKey && key.columns.length === 1))
-        return `chunks of ${s.chunkRows} rows on ${on}, on any worker`;
-    return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead');
-}
-/** The plan line once the table's copy is planned: a walk that could not carry a cut says so. */
-function describePlanned(key, s, p) {
-    return key && p.kind === 'keyset' && p.why ? laneLine(key, s.chunkRows, p.why) : describeCopy(key, s);
-}
-function laneLine(key, rows, why) {
-    return `one lane on ${key.index} (${key.columns.join(', ')}), ${rows} rows a chunk: ${why}`;
-}
-
 ;// CONCATENATED MODULE: ./src/plan/families.ts
 /**
  * Foreign-key families: tables tied by foreign keys, directly or through other tables. MySQL takes
@@ -16885,6 +16944,8 @@ function journalPlan(p) {
             return { kind: 'range', lo: String(p.lo), hi: String(p.hi), step: String(p.step) };
         case 'cuts':
             return { kind: 'cuts', cuts: p.cuts.map((c) => [...c]) };
+        case 'walk':
+            return { kind: 'walk', step: p.step, cuts: p.cuts.map((c) => [...c]) };
         case 'parts':
             return { kind: 'parts', parts: p.parts.map((x) => x ?? null) };
         case 'keyset':
@@ -16897,15 +16958,29 @@ function copyPlanOf(p) {
             return { kind: 'range', lo: BigInt(p.lo), hi: BigInt(p.hi), step: BigInt(p.step) };
         case 'cuts':
             return { kind: 'cuts', cuts: p.cuts.map((c) => [...c]) };
+        case 'walk':
+            return { kind: 'walk', step: p.step, cuts: p.cuts.map((c) => [...c]) };
         case 'parts':
             return { kind: 'parts', parts: p.parts.map((x) => x ?? undefined) };
     }
+}
+/**
+ * The plan as the journal now knows it: a walk with the cuts its records add (a finished walk is a
+ * cuts plan: every chunk known, the last one open-ended).
+ */
+function knownPlan(j, id, p) {
+    const plan = copyPlanOf(p);
+    if (plan.kind !== 'walk')
+        return plan;
+    const w = j.walks.get(id);
+    const cuts = [...plan.cuts, ...(w?.cuts ?? [])];
+    return w?.ended ? { kind: 'cuts', cuts } : { kind: 'walk', step: plan.step, cuts };
 }
 function journalChunks(j, id) {
     const record = j.copyPlans.get(id);
     if (!record)
         return undefined;
-    const plan = copyPlanOf(record.plan);
+    const plan = knownPlan(j, id, record.plan);
     const acked = j.acked.get(id) ?? new Map();
     const done = new Map();
     for (const seq of record.done ?? [])
@@ -17031,7 +17106,7 @@ async function prepareTable(t, w, run) {
         await twinIn(t, w, run);
         phase = 'copy';
         await step(run, t, 'copy');
-        const plan = t.resumed?.plan ?? (await planTheCopy(t, w, run));
+        const plan = t.resumed?.plan ?? (await planTheCopy(t, w));
         await journalThePlan(t, plan, run);
         return plan;
     }
@@ -17039,17 +17114,11 @@ async function prepareTable(t, w, run) {
         throw new TableError(t, phase, e);
     }
 }
-/** How the set-aside table is cut: a dense integer key's extent, else the walk's cuts, else one lane. */
-async function planTheCopy(t, w, run) {
+/** How the set-aside table is cut: a dense integer key's extent gives ranges; a carried key is walked. */
+async function planTheCopy(t, w) {
     const shape = copyShape(t);
     const extent = needsExtent(shape) ? await keyExtentOf(w.db, t.schema, t.backup, t.key) : undefined;
-    const planned = planCopy(shape, extent);
-    if (!needsCuts(shape, planned))
-        return planned;
-    const walk = await keyCutsOf(w.db, t.schema, t.backup, t.key, t.chunkRows);
-    if (typeof walk === 'string')
-        run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${walk}`);
-    return planCopy(shape, extent, walk);
+    return planCopy(shape, extent);
 }
 /**
  * The chunk plan in the journal before the first chunk is sent, with where the table's statements
@@ -17444,6 +17513,8 @@ class Scheduler {
                 doubt: [],
                 laneTaken: false,
                 laneDone: false,
+                walk: 'none',
+                walkSeq: 0,
                 rows: 0,
                 chunksDone: 0,
                 chunksWithRows: 0,
@@ -17491,6 +17562,14 @@ class Scheduler {
             return { kind: 'prepare', id: queued.id };
         }
         for (const s of active) {
+            if (s.state !== 'copying' || s.walk !== 'waiting')
+                continue;
+            // First: every chunk of the table waits for the walk's cuts.
+            s.walk = 'walking';
+            s.running += 1;
+            return { kind: 'walk', id: s.id, after: s.walkFrom, seq: s.walkSeq };
+        }
+        for (const s of active) {
             if (s.state !== 'copying' || s.suspects.length)
                 continue;
             if (s.keyset && !s.laneTaken) {
@@ -17522,6 +17601,53 @@ class Scheduler {
         s.keyset = plan.kind === 'keyset';
         const skip = new Set(done);
         s.pending = s.keyset ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
+        if (plan.kind === 'walk') {
+            s.walk = 'waiting';
+            s.walkFrom = plan.cuts[plan.cuts.length - 1];
+            s.walkSeq = plan.cuts.length;
+        }
+        this.wake();
+    }
+    /** Whether the table's walk should go on (it is still being copied). */
+    walking(id) {
+        const s = this.tables.get(id);
+        return s.state === 'copying' && s.walk === 'walking';
+    }
+    /** The walk found a cut: the chunk it closes goes to any worker. */
+    cutFound(id, chunk) {
+        const s = this.tables.get(id);
+        if (s.state !== 'copying')
+            return;
+        s.pending.push(chunk);
+        this.wake();
+    }
+    /** The walk reached the end of the key: `last`, the open-ended chunk after its last cut. */
+    walkDone(id, last) {
+        const s = this.tables.get(id);
+        s.running -= 1;
+        s.walk = 'ended';
+        if (s.state === 'copying')
+            s.pending.push(last);
+        this.wake();
+    }
+    /**
+     * The walk stopped without reaching the end: the table failed or was cancelled meanwhile (nothing
+     * more to do), or the walk failed (`reason`: the table fails).
+     */
+    walkStopped(id, reason) {
+        const s = this.tables.get(id);
+        s.running -= 1;
+        s.walk = 'ended';
+        if (reason)
+            this.failIn(s, reason);
+        this.wake();
+    }
+    /** The walk's first cut could not be carried: nothing of it was handed out; one keyset lane copies it. */
+    walkToLane(id) {
+        const s = this.tables.get(id);
+        s.running -= 1;
+        s.walk = 'none';
+        s.keyset = true;
         this.wake();
     }
     chunkDone(id, chunk, rows) {
@@ -17648,7 +17774,11 @@ class Scheduler {
         return this.tables.get(id).reason;
     }
     copied(s) {
-        return s.keyset ? s.laneDone : s.pending.length === 0 && s.suspects.length === 0;
+        if (s.keyset)
+            return s.laneDone;
+        if (s.walk === 'waiting' || s.walk === 'walking')
+            return false;
+        return s.pending.length === 0 && s.suspects.length === 0;
     }
     count(s, rows) {
         s.rows += rows;
@@ -17899,6 +18029,8 @@ async function perform(ctx, w, s) {
                 return run.scheduler.chunkFailed(t.id, w.chunk, true);
             return runChunk(t, w.chunk, s, run);
         }
+        case 'walk':
+            return walk(ctx, t, s, w);
         case 'lane':
             return lane(ctx, t, s);
         case 'settle':
@@ -17919,8 +18051,16 @@ async function prepare(ctx, t, s) {
         tableFailed(ctx, t, e);
         return;
     }
-    ctx.opts.reports.get(t.id).chunking = describePlanned(t.key, copyShape(t), plan);
     ctx.run.scheduler.prepared(t.id, plan, t.resumed?.done);
+}
+/** The walk over the table's key; a first cut that cannot be carried turns the table to one lane. */
+async function walk(ctx, t, s, w) {
+    const lane = await walkKey(t, s, ctx.run, w);
+    if (lane === undefined)
+        return;
+    ctx.run.log.warn(`${t.schema}.${t.table}: copied by one lane: ${lane}`);
+    ctx.opts.reports.get(t.id).chunking = laneLine(t.key, t.chunkRows, lane);
+    ctx.run.scheduler.walkToLane(t.id);
 }
 async function lane(ctx, t, s) {
     try {
@@ -18067,6 +18207,7 @@ function giveBack(ctx, w, reason) {
         case 'chunk':
         case 'lane':
         case 'settle':
+        case 'walk':
             sched.abandon(w.id, reason);
             return;
         case 'put-back':
