@@ -218,7 +218,7 @@ export async function walkKey(
         run.scheduler.walkStopped(t.id);
         return undefined;
       }
-      const cut = await nextCutOf(w.db, t.schema, t.backup, t.key!, t.chunkRows, after);
+      const cut = await readCut(t, w, run, after);
       if (typeof cut === 'string') {
         if (seq === 0) return cut;
         run.scheduler.walkStopped(t.id, `${t.schema}.${t.table}: could not cut chunk ${seq + 1}: ${cut}`);
@@ -238,6 +238,26 @@ export async function walkKey(
     // The journal could not be written: the run stops (the worker says so). Else the put-back says why.
     if (fileSystemError(e)) throw e;
     return undefined;
+  }
+}
+
+/** One step of the walk; it only reads, so a lost session is replaced and the step read again. */
+async function readCut(
+  t: PlannedTable,
+  w: WorkerSession,
+  run: CopyContext,
+  after: KeyValue | undefined,
+): ReturnType<typeof nextCutOf> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await nextCutOf(w.db, t.schema, t.backup, t.key!, t.chunkRows, after);
+    } catch (e) {
+      if (!connectionUnusable(e) || attempt >= MAX_CHUNK_ATTEMPTS || run.cancelled()) throw e;
+      run.log.warn(
+        `${t.schema}.${t.table}: the walk over its key lost its session (${errorText(e)}); reading on a new one`,
+      );
+      await w.reconnect();
+    }
   }
 }
 

@@ -31,6 +31,7 @@ import { defaultHashfile, gtidLines, recoverCommand, type RunReport } from './re
 import { dropOurTables } from './restore.js';
 import type { CopyContext } from './copy-context.js';
 import { journalStart, planRun, type RunPlan } from './run-plan.js';
+import { chunkPlanRecord } from './table-steps.js';
 import { Scheduler } from './scheduler.js';
 import { holdSettings, putBackSettings } from './server-settings.js';
 import { StatusBoard, type StatusSink, type StatusTotals } from './status.js';
@@ -110,6 +111,11 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     await deps.log.group('Replication', () => holdServer(run));
     report.binlog = { start: await binlogPosition(db, run.control.dialect) };
     await journal.write({ type: 'binlog', edge: 'start', at: now(), position: report.binlog.start });
+    // A resumed table's earlier chunks are on record from the start, whether or not this run reaches it.
+    for (const t of run.plan) {
+      const rec = t.resumed && chunkPlanRecord(t, t.resumed.plan, report.binlog.start);
+      if (rec) await journal.write(rec);
+    }
     const workers = Math.max(1, s.concurrency);
     await deps.log.group(`Flush (${run.plan.length} tables, ${workers} workers)`, () =>
       runTables(run, workers),

@@ -11,7 +11,7 @@ import type { Logger } from '../model/log.js';
 import { committedStatements } from '../inspect/binlog.js';
 import { chunkRowsOf } from '../inspect/copy-reads.js';
 import type { JournalState } from '../journal/journal.js';
-import { columnsHash, type PlannedTable } from '../plan/plan.js';
+import { shapeHash, type PlannedTable } from '../plan/plan.js';
 import { journalChunks, resumePoint } from '../plan/resume-chunks.js';
 
 /**
@@ -27,7 +27,11 @@ export async function resumeTables(
   log: Logger,
 ): Promise<PreflightFailure[]> {
   const failures: PreflightFailure[] = [];
-  const end = earlier.binlog.end ?? earlier.recoveredAt;
+  // Where the earlier run's statements end: its own end when it ended with every session done; after a
+  // run that needed recovery (or died), where recover found the binlog (a lost session's last chunk
+  // may have committed after the run's end; the applier stayed stopped until recover was done).
+  const settled = earlier.flushEnd !== undefined && earlier.flushEnd !== 'recovery-needed';
+  const end = (settled ? earlier.binlog.end : undefined) ?? earlier.recoveredAt ?? earlier.binlog.end;
   for (const t of plan) {
     const before = earlier.tables.find((x) => x.schema === t.schema && x.table === t.table);
     if (!before || earlier.done.has(before.id)) continue;
@@ -43,9 +47,9 @@ export async function resumeTables(
     const sameKey =
       c.record.key?.index === t.key?.index &&
       JSON.stringify(c.record.key?.columns) === JSON.stringify(t.key?.columns);
-    if (c.record.columns !== columnsHash(t.columns) || !sameKey) {
+    if (c.record.columns !== shapeHash(t) || !sameKey) {
       log.warn(
-        `${name}: its columns or key changed since the run of ${journal}; it is flushed whole again, with its CREATE TABLE`,
+        `${name}: its columns, collations, partitions or key changed since the run of ${journal}; it is flushed whole again, with its CREATE TABLE`,
       );
       continue;
     }

@@ -43,6 +43,8 @@ export interface RunPlan {
   retention: BinlogRetention;
   /** Each planned table's foreign-key family (plan/families): renamed one at a time per family. */
   families: Map<number, number>;
+  /** A resume: the tables the earlier run (and those before it) had finished. */
+  doneBefore?: { schema: string; table: string }[];
 }
 
 /** Preflight (refusing with every failure), then the plan. Changes nothing. */
@@ -94,7 +96,22 @@ export async function planRun(control: Db, s: FlushSettings, log: Logger): Promi
   for (const k of report.skipped) log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
   const edges = await foreignKeyEdges(control, [...new Set(plan.map((t) => t.schema))]);
   const families = fkFamilies(plan, edges);
-  return { pre, plan, runTag, marker: twinMarker(runTag), report, retention, families };
+  const doneBefore =
+    earlier &&
+    [...earlier.done].map((k) => {
+      const [schema, table] = k.split('\u0000') as [string, string];
+      return { schema, table };
+    });
+  return {
+    pre,
+    plan,
+    runTag,
+    marker: twinMarker(runTag),
+    report,
+    retention,
+    families,
+    ...(doneBefore && { doneBefore }),
+  };
 }
 
 /**
@@ -105,7 +122,7 @@ function leftToFlush(
   pre: PreflightReport,
   s: FlushSettings,
   log: Logger,
-): { left: PreflightReport['discovery']['tables']; journal: JournalState } {
+): { left: PreflightReport['discovery']['tables']; journal: JournalState; done: Set<string> } {
   const journal = s.resumeFrom!;
   const input = namesOf(s).name('resume');
   const earlier = readJournal(journal, undefined, { journal: input });
@@ -125,12 +142,13 @@ function leftToFlush(
   log.info(
     `resume: ${all.length - left.length} table(s) already flushed by the earlier run; ${left.length} left`,
   );
-  return { left, journal: earlier };
+  return { left, journal: earlier, done };
 }
 
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
 export function finishedTables(j: JournalState): Set<string> {
-  return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
+  const done = j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`);
+  return new Set([...j.doneBefore, ...done]);
 }
 
 function emptyReport(
@@ -184,6 +202,7 @@ export function journalStart(s: FlushSettings, r: RunPlan, tool: string): Journa
         twin: t.twin,
       })),
     },
+    ...(r.doneBefore?.length ? [{ type: 'done-before' as const, tables: r.doneBefore, at: now() }] : []),
   ];
 }
 

@@ -123,13 +123,14 @@ export class Scheduler {
       }
     }
     for (const s of active) {
-      if (s.state !== 'copying' || s.running > 0) continue;
-      // Only with nothing of the table running: the settle sees the binlog alone.
+      // Only with no chunk of the table running: the settle sees the binlog alone (a walk only reads).
+      const chunksOut = s.running - (s.walk === 'walking' ? 1 : 0);
+      if (s.state !== 'copying' || chunksOut > 0) continue;
       if (s.suspects.length) {
         s.running += 1;
         return { kind: 'settle', id: s.id, suspects: [...s.suspects] };
       }
-      if (this.copied(s)) {
+      if (s.running === 0 && this.copied(s)) {
         s.state = 'finishing';
         s.running += 1;
         return { kind: 'finish', id: s.id };

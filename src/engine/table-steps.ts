@@ -9,10 +9,10 @@ import { TableError, errorText, type Phase } from '../model/errors.js';
 import { binlogPosition } from '../inspect/binlog.js';
 import { keyExtentOf } from '../inspect/copy-reads.js';
 import { liveTable } from '../inspect/set-aside.js';
-import type { StepName, TableFlushed } from '../journal/journal.js';
+import type { JournalPosition, JournalRecord, StepName, TableFlushed } from '../journal/journal.js';
 import { shellName } from '../model/table-names.js';
 import { isIntegerType, needsExtent, planCopy, type CopyPlan, type CopyShape } from '../plan/chunks.js';
-import { columnsHash, type PlannedTable } from '../plan/plan.js';
+import { shapeHash, type PlannedTable } from '../plan/plan.js';
 import { journalPlan } from '../plan/resume-chunks.js';
 import { CHUNK_BYTES } from '../model/settings.js';
 import type { FaultPoint } from './fault.js';
@@ -119,19 +119,33 @@ async function planTheCopy(t: PlannedTable, w: WorkerSession): Promise<CopyPlan>
  * start in the binlog (and, resumed, the chunks an earlier run committed): what `--resume` continues.
  */
 async function journalThePlan(t: PlannedTable, plan: CopyPlan, run: CopyContext): Promise<void> {
-  const p = journalPlan(plan);
   const start = run.tableStarts.get(t.id);
-  if (!p || !start) return;
-  await run.journal.write({
+  const rec = start && chunkPlanRecord(t, plan, start);
+  if (rec) await run.journal.write(rec);
+}
+
+/**
+ * The chunk-plan record of a table (none for a keyset lane): `start`, where its statements of this
+ * run begin in the binlog. A resumed table's is written at the run's start too, so that a resume of
+ * this run knows its earlier chunks even when this run stopped before it reached the table.
+ */
+export function chunkPlanRecord(
+  t: PlannedTable,
+  plan: CopyPlan,
+  start: JournalPosition,
+): Extract<JournalRecord, { type: 'chunk-plan' }> | undefined {
+  const p = journalPlan(plan);
+  if (!p) return undefined;
+  return {
     type: 'chunk-plan',
     id: t.id,
     at: now(),
     plan: p,
-    columns: columnsHash(t.columns),
+    columns: shapeHash(t),
     ...(t.key && { key: { index: t.key.index, columns: [...t.key.columns] } }),
     binlog: start,
     ...(t.resumed && { done: t.resumed.done, rowsBefore: t.resumed.rowsBefore }),
-  });
+  };
 }
 
 /**

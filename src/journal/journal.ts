@@ -141,6 +141,8 @@ export type JournalRecord =
    * opens the last chunk (`seq`, after the last cut).
    */
   | { type: 'chunk-cut'; id: number; seq: number; cut: string[] | null; at: string }
+  /** A resume: the tables the run it resumes (and those before it) had finished; they stay finished. */
+  | { type: 'done-before'; tables: { schema: string; table: string }[]; at: string }
   /** A planned chunk is about to be sent (until acknowledged, its outcome is the binlog's to tell). */
   | { type: 'chunk-sent'; id: number; seq: number; at: string }
   | ({ type: 'table-done'; id: number; at: string } & TableFlushed)
@@ -409,6 +411,10 @@ export interface JournalState {
   /** The set of GTIDs the run's transactions got, when its end was journaled. */
   runGtids?: string;
   end?: RunStatus;
+  /** How the flush itself ended (its end record), whatever recover wrote after. */
+  flushEnd?: RunStatus;
+  /** Tables an earlier run (resumed by this one) had finished: not flushed again by a resume of this. */
+  doneBefore: Set<string>;
   /** Settings the run changed and has not put back yet. */
   settings: Map<ServerSetting, { from: Switch; to: Switch }>;
 }
@@ -475,6 +481,7 @@ function parseJournalText(
     acked: new Map(),
     sent: new Map(),
     walks: new Map(),
+    doneBefore: new Set(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {
@@ -559,6 +566,14 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       state.walks.delete(rec.id);
       if (rec.plan.kind === 'walk') state.walks.set(rec.id, { cuts: [], ended: false });
       return;
+    case 'done-before':
+      if (
+        !Array.isArray(rec.tables) ||
+        !rec.tables.every((t) => typeof t?.schema === 'string' && typeof t?.table === 'string')
+      )
+        throw new JournalFormatError(path, `line ${line}: a done-before record binlog-flusher never writes`);
+      for (const t of rec.tables) state.doneBefore.add(`${t.schema}\u0000${t.table}`);
+      return;
     case 'chunk-cut': {
       const w = state.walks.get(rec.id);
       const plan = state.copyPlans.get(rec.id)?.plan;
@@ -599,6 +614,8 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       return;
     case 'end':
       state.end = rec.status;
+      // The flush's own end comes first (recover's, if any, after it).
+      if (rec.status !== 'recovered') state.flushEnd ??= rec.status;
       // The first: a later recover (which found nothing to do) may come after the applier ran again.
       if (typeof rec.binlog?.file === 'string') state.recoveredAt ??= rec.binlog;
       return;
@@ -684,6 +701,7 @@ function parseLegacy(
     acked: new Map(),
     sent: new Map(),
     walks: new Map(),
+    doneBefore: new Set(),
     settings: new Map(),
   };
   lines.forEach((line, i) => {

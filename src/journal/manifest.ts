@@ -109,7 +109,7 @@ function partialOf(j: JournalState, id: number): Account | undefined {
 /** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
 function resumedOf(j: JournalState, id: number): { rowsBefore: number } | undefined {
   const p = j.copyPlans.get(id);
-  return p?.done?.length ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
+  return Array.isArray(p?.done) ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
 }
 
 /** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */

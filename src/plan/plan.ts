@@ -25,6 +25,20 @@ export function columnsHash(columns: { name: string; columnType: string; nullabl
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
+/**
+ * Fingerprint of what a table's chunks are cut by and copied into: its columns with their types,
+ * character sets and collations, its partitions and its key. A resume cuts on the earlier run's plan
+ * only while this is unchanged (a collation change reorders the key; a repartition renames parts).
+ */
+export function shapeHash(t: Pick<PlannedTable, 'columns' | 'partitions' | 'key'>): string {
+  const text = JSON.stringify([
+    t.columns.map((c) => [c.name, c.columnType, c.nullable, c.charset, c.collation]),
+    t.partitions,
+    t.key ? [t.key.index, t.key.columns] : null,
+  ]);
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
 export interface PlannedTable {
   id: number;
   schema: string;

@@ -74,6 +74,8 @@ export function journalChunks(j: JournalState, id: number): JournalChunks | unde
   const record = j.copyPlans.get(id);
   if (!record) return undefined;
   const plan = knownPlan(j, id, record.plan);
+  // A walk that found no cut sent no chunk (it may have turned the table to one lane): no chunk known.
+  if (plan.kind === 'walk' && plan.cuts.length === 0 && !record.done?.length) return undefined;
   const acked = j.acked.get(id) ?? new Map<number, number>();
   const done = new Map<number, number>();
   for (const seq of record.done ?? []) done.set(seq, 0);

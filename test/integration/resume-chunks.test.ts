@@ -203,4 +203,76 @@ describe('a big table resumed where it stopped', () => {
     },
     180_000,
   );
+
+  it('a resume of a resume: the table the first run finished stays finished, the part-copied one goes on where the first run left it', async () => {
+    const j0 = tempHashfile();
+    const common = [
+      '--mycnf',
+      cnf,
+      '--chunk-size',
+      '500',
+      '--concurrency',
+      '4',
+      '--max-rows-per-second',
+      '8000',
+    ];
+    // Run 0: one table aside at a time; killed once one table is done and the other has 10 chunks.
+    let pid = 0;
+    let fired = false;
+    const watch = setInterval(() => {
+      if (!pid || fired) return;
+      let text = '';
+      try {
+        text = readFileSync(j0, 'utf8');
+      } catch {
+        return;
+      }
+      const done = [...text.matchAll(/"type":"table-done","id":(\d+)/g)].map((m) => Number(m[1]));
+      if (done.length !== 1) return;
+      if (acked(j0, done[0] === 1 ? 2 : 1) < 10) return;
+      fired = true;
+      process.kill(pid, 'SIGKILL');
+    }, 10);
+    const r0 = await runCliProcess(
+      ['flush', ...common, '--db', S, '--max-tables-aside', '1', '--hashfile', j0],
+      {
+        onSpawn: (p) => (pid = p),
+      },
+    ).finally(() => clearInterval(watch));
+    expect(r0.signal, r0.stdout + r0.stderr).toBe('SIGKILL');
+    await waitStatementsDone(sb.replica);
+    expect((await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', j0])).code).toBe(0);
+
+    // Run 1 resumes run 0 and dies before it sends a chunk (its twin for the table just built).
+    const j1 = tempHashfile();
+    const left = readJournal(j0).tables.find((t) => !readJournal(j0).done.has(t.id))!.table;
+    const r1 = await runCliProcess(['flush', '--mycnf', cnf, '--resume', j0, '--hashfile', j1], {
+      env: { BINLOG_FLUSHER_FAULT: `after-twin@${S}.${left}` },
+    });
+    expect(r1.signal, r1.stdout + r1.stderr).toBe('SIGKILL');
+    expect((await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', j1])).code).toBe(0);
+
+    // Run 2 resumes run 1.
+    const j2 = tempHashfile();
+    const r2 = await runCliProcess(['flush', '--mycnf', cnf, '--resume', j1, '--hashfile', j2, '--json']);
+    expect(r2.code, r2.stdout + r2.stderr).toBe(0);
+    const report = JSON.parse(r2.stdout) as { tables: { table: string }[]; skipped: { table: string }[] };
+    expect(report.tables.map((t) => t.table)).toEqual([left]);
+    expect(report.skipped.map((t) => t.table)).toContain(left === 'by_int' ? 'by_uuid' : 'by_int');
+
+    const events = await readBinlog(sb.replica, readJournal(j0).binlog.start!, readJournal(j2).binlog.end!);
+    const byTable = rowsByTable(events);
+    for (const table of ['by_int', 'by_uuid']) {
+      const creates = events.filter(
+        (e) => e.kind === 'query' && e.sql.startsWith(`CREATE TABLE ${q(S)}.${q(table)} (`),
+      );
+      expect(creates.length, `${table}: CREATE TABLE over the three runs`).toBe(1);
+      const printed = [...byTable.keys()].find((p) => sameTable(p, `${q(S)}.${q(table)}`));
+      const got = printed ? byTable.get(printed)! : [];
+      expect(got.length, `${table}: rows over the three runs`).toBe(N);
+      expect(new Set(got.map((r) => JSON.stringify(r))).size, `${table}: distinct rows`).toBe(N);
+    }
+    expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
+    expect(await withSql(sb.replica, leftovers)).toEqual([]);
+  }, 180_000);
 });

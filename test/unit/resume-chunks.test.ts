@@ -183,4 +183,30 @@ describe('where a resumed table continues', () => {
       /chunk-cut record/,
     );
   });
+
+  it('a walk that found no cut sent nothing: no chunk is known (the table goes whole again)', () => {
+    const walk: JournalRecord = { ...chunkPlan, plan: { kind: 'walk', step: 500, cuts: [] } };
+    expect(journalChunks(parseJournal(lines([header, plan, walk]), 'j'), 1)).toBeUndefined();
+    // ... unless it was resumed with chunks done before
+    expect(journalChunks(parseJournal(lines([header, plan, { ...walk, done: [0] }]), 'j'), 1)).toBeDefined();
+  });
+
+  it("the tables earlier runs finished stay finished; the flush's own end is kept apart from recover's", () => {
+    const j = parseJournal(
+      lines([
+        header,
+        plan,
+        { type: 'done-before', tables: [{ schema: 'd', table: 'u' }], at: 'x' },
+        { type: 'end', status: 'recovery-needed', at: 'x' },
+        { type: 'end', status: 'recovered', at: 'x', binlog: pos },
+      ]),
+      'j',
+    );
+    expect([...j.doneBefore]).toEqual(['d\u0000u']);
+    expect(j.flushEnd).toBe('recovery-needed');
+    expect(j.end).toBe('recovered');
+    expect(() =>
+      parseJournal(lines([header, plan, { type: 'done-before', tables: [{ schema: 1 }], at: 'x' }]), 'j'),
+    ).toThrow(/done-before record/);
+  });
 });

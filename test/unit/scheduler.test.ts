@@ -336,4 +336,19 @@ describe('chunk scheduler', () => {
     expect(b.next()).toEqual({ kind: 'put-back', id: 1 });
     expect(b.reasonOf(1)).toBe('could not cut chunk 2');
   });
+
+  it("a walked table's chunk in doubt is settled while the walk goes on (the walk only reads)", () => {
+    const sched = new Scheduler([1], { maxAside: 1, maxAttempts: 3 });
+    sched.next();
+    sched.prepared(1, { kind: 'walk', step: 10, cuts: [] });
+    sched.next(); // the walk
+    sched.cutFound(1, cutChunk(0, undefined, ['a']));
+    const c0 = sched.next() as Extract<Work, { kind: 'chunk' }>;
+    sched.chunkFailed(1, c0.chunk, false); // reply lost
+    sched.cutFound(1, cutChunk(1, ['a'], ['b']));
+    expect(sched.next()).toEqual({ kind: 'settle', id: 1, suspects: [c0.chunk] });
+    expect(sched.next()).toBeUndefined(); // no chunk while the settle reads the binlog
+    sched.settled(1, [{ chunk: c0.chunk, rows: 10 }], []);
+    expect((sched.next() as Extract<Work, { kind: 'chunk' }>).chunk.seq).toBe(1);
+  });
 });
