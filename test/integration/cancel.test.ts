@@ -99,7 +99,8 @@ async function flushOrDiagnose(
   const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
   const first = await Promise.race([run, late]);
   clearTimeout(timer);
-  if (first !== 'late') return first;
+  // Its log is this one (the flush wrote to the logger given to it).
+  if (first !== 'late') return { report: first.report, log };
   const sessions = await withSql(sb.replica, (c) =>
     rows<Record<string, unknown>>(
       c,
@@ -241,10 +242,16 @@ describe('a cancel: no chunk after it, and what was written is what is reported'
     const text = log.lines.join('\n');
     expect(killed, text).toBeGreaterThan(0);
     expect(report.status, text).not.toBe('flushed');
-    if (report.status === 'recovery-needed') {
-      const r = await runRecover(sb.replica, s.hashfile!);
-      expect(r.report.status, r.log.lines.join('\n')).toBe('recovered');
-    }
+    // With its control session gone the run could not put read_only back: it says so, and recover
+    // (which the journal lets finish what the run could not) does it.
+    const readOnly = async () =>
+      Number(
+        (await withSql(sb.replica, (c) => rows<{ r: number }>(c, 'SELECT @@GLOBAL.read_only AS r')))[0]!.r,
+      );
+    if ((await readOnly()) === 1) expect(text).toMatch(/could not put read_only back to OFF.*recover/);
+    const r = await runRecover(sb.replica, s.hashfile!);
+    expect(r.report.status, r.log.lines.join('\n')).toBe('recovered');
+    expect(await readOnly()).toBe(0);
     await intact();
   }, 120_000);
 });
