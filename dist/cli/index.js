@@ -11565,6 +11565,7 @@ function parseJournalText(text, path, legacySchema, schemaInput) {
         acked: new Map(),
         sent: new Map(),
         walks: new Map(),
+        doneBefore: new Set(),
         settings: new Map(),
     };
     lines.forEach((line, i) => {
@@ -11648,6 +11649,13 @@ function applyRecord(state, rec, path, line) {
             if (rec.plan.kind === 'walk')
                 state.walks.set(rec.id, { cuts: [], ended: false });
             return;
+        case 'done-before':
+            if (!Array.isArray(rec.tables) ||
+                !rec.tables.every((t) => typeof t?.schema === 'string' && typeof t?.table === 'string'))
+                throw new JournalFormatError(path, `line ${line}: a done-before record binlog-flusher never writes`);
+            for (const t of rec.tables)
+                state.doneBefore.add(`${t.schema}\u0000${t.table}`);
+            return;
         case 'chunk-cut': {
             const w = state.walks.get(rec.id);
             const plan = state.copyPlans.get(rec.id)?.plan;
@@ -11691,6 +11699,9 @@ function applyRecord(state, rec, path, line) {
             return;
         case 'end':
             state.end = rec.status;
+            // The flush's own end comes first (recover's, if any, after it).
+            if (rec.status !== 'recovered')
+                state.flushEnd ??= rec.status;
             // The first: a later recover (which found nothing to do) may come after the applier ran again.
             if (typeof rec.binlog?.file === 'string')
                 state.recoveredAt ??= rec.binlog;
@@ -11758,6 +11769,7 @@ function parseLegacy(lines, path, schema, schemaInput) {
         acked: new Map(),
         sent: new Map(),
         walks: new Map(),
+        doneBefore: new Set(),
         settings: new Map(),
     };
     lines.forEach((line, i) => {
@@ -12313,7 +12325,7 @@ function partialOf(j, id) {
 /** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
 function resumedOf(j, id) {
     const p = j.copyPlans.get(id);
-    return p?.done?.length ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
+    return Array.isArray(p?.done) ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
 }
 /** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
 function writeManifest(path, m) {
@@ -14358,6 +14370,19 @@ function columnsHash(columns) {
     const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
 }
+/**
+ * Fingerprint of what a table's chunks are cut by and copied into: its columns with their types,
+ * character sets and collations, its partitions and its key. A resume cuts on the earlier run's plan
+ * only while this is unchanged (a collation change reorders the key; a repartition renames parts).
+ */
+function shapeHash(t) {
+    const text = JSON.stringify([
+        t.columns.map((c) => [c.name, c.columnType, c.nullable, c.charset, c.collation]),
+        t.partitions,
+        t.key ? [t.key.index, t.key.columns] : null,
+    ]);
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(text).digest('hex').slice(0, 32);
+}
 /** Rows per binlog transaction for a table: the row limit, and the byte limit by average row length. */
 function chunkRowsFor(chunkSize, avgRowLength, chunkBytes) {
     if (avgRowLength <= 0)
@@ -15271,7 +15296,7 @@ async function walkKey(t, w, run, from) {
                 run.scheduler.walkStopped(t.id);
                 return undefined;
             }
-            const cut = await nextCutOf(w.db, t.schema, t.backup, t.key, t.chunkRows, after);
+            const cut = await readCut(t, w, run, after);
             if (typeof cut === 'string') {
                 if (seq === 0)
                     return cut;
@@ -15294,6 +15319,20 @@ async function walkKey(t, w, run, from) {
         if (fileSystemError(e))
             throw e;
         return undefined;
+    }
+}
+/** One step of the walk; it only reads, so a lost session is replaced and the step read again. */
+async function readCut(t, w, run, after) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await nextCutOf(w.db, t.schema, t.backup, t.key, t.chunkRows, after);
+        }
+        catch (e) {
+            if (!connectionUnusable(e) || attempt >= MAX_CHUNK_ATTEMPTS || run.cancelled())
+                throw e;
+            run.log.warn(`${t.schema}.${t.table}: the walk over its key lost its session (${errorText(e)}); reading on a new one`);
+            await w.reconnect();
+        }
     }
 }
 /**
@@ -16981,6 +17020,9 @@ function journalChunks(j, id) {
     if (!record)
         return undefined;
     const plan = knownPlan(j, id, record.plan);
+    // A walk that found no cut sent no chunk (it may have turned the table to one lane): no chunk known.
+    if (plan.kind === 'walk' && plan.cuts.length === 0 && !record.done?.length)
+        return undefined;
     const acked = j.acked.get(id) ?? new Map();
     const done = new Map();
     for (const seq of record.done ?? [])
@@ -17125,20 +17167,30 @@ async function planTheCopy(t, w) {
  * start in the binlog (and, resumed, the chunks an earlier run committed): what `--resume` continues.
  */
 async function journalThePlan(t, plan, run) {
-    const p = journalPlan(plan);
     const start = run.tableStarts.get(t.id);
-    if (!p || !start)
-        return;
-    await run.journal.write({
+    const rec = start && chunkPlanRecord(t, plan, start);
+    if (rec)
+        await run.journal.write(rec);
+}
+/**
+ * The chunk-plan record of a table (none for a keyset lane): `start`, where its statements of this
+ * run begin in the binlog. A resumed table's is written at the run's start too, so that a resume of
+ * this run knows its earlier chunks even when this run stopped before it reached the table.
+ */
+function chunkPlanRecord(t, plan, start) {
+    const p = journalPlan(plan);
+    if (!p)
+        return undefined;
+    return {
         type: 'chunk-plan',
         id: t.id,
         at: now(),
         plan: p,
-        columns: columnsHash(t.columns),
+        columns: shapeHash(t),
         ...(t.key && { key: { index: t.key.index, columns: [...t.key.columns] } }),
         binlog: start,
         ...(t.resumed && { done: t.resumed.done, rowsBefore: t.resumed.rowsBefore }),
-    });
+    };
 }
 /**
  * The set-aside table's real DDL under its name (logged, with --ddl create), then the twin takes the
@@ -17240,7 +17292,11 @@ async function table_steps_swapBack(t, w, run) {
  */
 async function resumeTables(db, plan, earlier, journal, input, log) {
     const failures = [];
-    const end = earlier.binlog.end ?? earlier.recoveredAt;
+    // Where the earlier run's statements end: its own end when it ended with every session done; after a
+    // run that needed recovery (or died), where recover found the binlog (a lost session's last chunk
+    // may have committed after the run's end; the applier stayed stopped until recover was done).
+    const settled = earlier.flushEnd !== undefined && earlier.flushEnd !== 'recovery-needed';
+    const end = (settled ? earlier.binlog.end : undefined) ?? earlier.recoveredAt ?? earlier.binlog.end;
     for (const t of plan) {
         const before = earlier.tables.find((x) => x.schema === t.schema && x.table === t.table);
         if (!before || earlier.done.has(before.id))
@@ -17254,8 +17310,8 @@ async function resumeTables(db, plan, earlier, journal, input, log) {
         }
         const sameKey = c.record.key?.index === t.key?.index &&
             JSON.stringify(c.record.key?.columns) === JSON.stringify(t.key?.columns);
-        if (c.record.columns !== columnsHash(t.columns) || !sameKey) {
-            log.warn(`${name}: its columns or key changed since the run of ${journal}; it is flushed whole again, with its CREATE TABLE`);
+        if (c.record.columns !== shapeHash(t) || !sameKey) {
+            log.warn(`${name}: its columns, collations, partitions or key changed since the run of ${journal}; it is flushed whole again, with its CREATE TABLE`);
             continue;
         }
         if (!end) {
@@ -17397,7 +17453,21 @@ async function planRun(control, s, log) {
         log.info(`skipped ${k.schema}.${k.table}: ${k.reason}`);
     const edges = await foreignKeyEdges(control, [...new Set(plan.map((t) => t.schema))]);
     const families = fkFamilies(plan, edges);
-    return { pre, plan, runTag, marker: twinMarker(runTag), report, retention, families };
+    const doneBefore = earlier &&
+        [...earlier.done].map((k) => {
+            const [schema, table] = k.split('\u0000');
+            return { schema, table };
+        });
+    return {
+        pre,
+        plan,
+        runTag,
+        marker: twinMarker(runTag),
+        report,
+        retention,
+        families,
+        ...(doneBefore && { doneBefore }),
+    };
 }
 /**
  * The tables preflight found, less those the earlier run of the journal `s.resumeFrom` finished
@@ -17418,11 +17488,12 @@ function leftToFlush(pre, s, log) {
         pre.discovery.skipped.push({ schema, table, reason: `already flushed by the run of ${journal}` });
     }
     log.info(`resume: ${all.length - left.length} table(s) already flushed by the earlier run; ${left.length} left`);
-    return { left, journal: earlier };
+    return { left, journal: earlier, done };
 }
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
 function finishedTables(j) {
-    return new Set(j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`));
+    const done = j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`);
+    return new Set([...j.doneBefore, ...done]);
 }
 function emptyReport(s, pre, plan, startedAt) {
     return {
@@ -17469,6 +17540,7 @@ function journalStart(s, r, tool) {
                 twin: t.twin,
             })),
         },
+        ...(r.doneBefore?.length ? [{ type: 'done-before', tables: r.doneBefore, at: now() }] : []),
     ];
 }
 function journalHeader(s, facts, run) {
@@ -17542,14 +17614,15 @@ class Scheduler {
             }
         }
         for (const s of active) {
-            if (s.state !== 'copying' || s.running > 0)
+            // Only with no chunk of the table running: the settle sees the binlog alone (a walk only reads).
+            const chunksOut = s.running - (s.walk === 'walking' ? 1 : 0);
+            if (s.state !== 'copying' || chunksOut > 0)
                 continue;
-            // Only with nothing of the table running: the settle sees the binlog alone.
             if (s.suspects.length) {
                 s.running += 1;
                 return { kind: 'settle', id: s.id, suspects: [...s.suspects] };
             }
-            if (this.copied(s)) {
+            if (s.running === 0 && this.copied(s)) {
                 s.state = 'finishing';
                 s.running += 1;
                 return { kind: 'finish', id: s.id };
@@ -18535,6 +18608,7 @@ function commandHandler(o) {
 
 
 
+
 async function flush(s, deps) {
     const db = await connect(s.connection, s.timeout);
     try {
@@ -18577,6 +18651,12 @@ async function flushWith(db, s, deps) {
         await deps.log.group('Replication', () => holdServer(run));
         report.binlog = { start: await binlogPosition(db, run.control.dialect) };
         await journal.write({ type: 'binlog', edge: 'start', at: now(), position: report.binlog.start });
+        // A resumed table's earlier chunks are on record from the start, whether or not this run reaches it.
+        for (const t of run.plan) {
+            const rec = t.resumed && chunkPlanRecord(t, t.resumed.plan, report.binlog.start);
+            if (rec)
+                await journal.write(rec);
+        }
         const workers = Math.max(1, s.concurrency);
         await deps.log.group(`Flush (${run.plan.length} tables, ${workers} workers)`, () => runTables(run, workers));
         // The tables are settled; what follows must not hide their status if the server stops answering.
