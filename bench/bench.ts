@@ -295,7 +295,7 @@ async function brakeDemo(c: mysql.Connection, replica: ServerInfo, w: Workload):
     while (!done) {
       const [r] = await rows<{ t: number; o: number }>(
         monitor,
-        "SELECT (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'THREADS_RUNNING') AS t, " +
+        `SELECT (SELECT VARIABLE_VALUE FROM ${replica.flavour === 'mariadb' ? 'information_schema' : 'performance_schema'}.GLOBAL_STATUS WHERE VARIABLE_NAME = 'THREADS_RUNNING') AS t, ` +
           `(SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO \`${w.schema}\`%') AS o`,
       );
       samples.push({ at: Date.now() - t0, threads: Number(r!.t), ours: Number(r!.o) });
