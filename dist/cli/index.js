@@ -11626,29 +11626,11 @@ function applyRecord(state, rec, path, line) {
             state.seen.set(rec.id, seen);
             return;
         }
-        case 'chunk': {
-            state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
-            if (Array.isArray(rec.gtids))
-                state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
-            const acked = state.acked.get(rec.id) ?? new Map();
-            for (const a of rec.acks ?? []) {
-                if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
-                    throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
-                acked.set(a.seq, a.rows);
-            }
-            state.acked.set(rec.id, acked);
-            return;
-        }
+        case 'chunk':
         case 'chunk-plan':
-            if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
-                throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
-            state.copyPlans.set(rec.id, rec);
-            state.acked.set(rec.id, new Map());
-            state.sent.set(rec.id, new Set());
-            state.walks.delete(rec.id);
-            if (rec.plan.kind === 'walk')
-                state.walks.set(rec.id, { cuts: [], ended: false });
-            return;
+        case 'chunk-cut':
+        case 'chunk-sent':
+            return applyChunkRecord(state, rec, path, line);
         case 'done-before':
             if (!Array.isArray(rec.tables) ||
                 !rec.tables.every((t) => typeof t?.schema === 'string' && typeof t?.table === 'string'))
@@ -11656,28 +11638,6 @@ function applyRecord(state, rec, path, line) {
             for (const t of rec.tables)
                 state.doneBefore.add(`${t.schema}\u0000${t.table}`);
             return;
-        case 'chunk-cut': {
-            const w = state.walks.get(rec.id);
-            const plan = state.copyPlans.get(rec.id)?.plan;
-            const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
-            const cut = rec.cut;
-            const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
-            if (!w || w.ended || rec.seq !== known || !wellFormed)
-                throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
-            if (cut === null)
-                w.ended = true;
-            else
-                w.cuts.push(cut);
-            return;
-        }
-        case 'chunk-sent': {
-            if (!Number.isInteger(rec.seq))
-                throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
-            const sent = state.sent.get(rec.id) ?? new Set();
-            sent.add(rec.seq);
-            state.sent.set(rec.id, sent);
-            return;
-        }
         case 'table-done':
             state.done.add(rec.id);
             state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
@@ -11721,6 +11681,56 @@ function applyRecord(state, rec, path, line) {
             return;
         default:
             throw new JournalFormatError(path, `line ${line}: unknown record type ${JSON.stringify(rec.type)}`);
+    }
+}
+/** A record of a table's chunks (plan, cuts, sends, acknowledgements), into the state. */
+function applyChunkRecord(state, rec, path, line) {
+    switch (rec.type) {
+        case 'chunk': {
+            state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
+            if (Array.isArray(rec.gtids))
+                state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
+            const acked = state.acked.get(rec.id) ?? new Map();
+            for (const a of rec.acks ?? []) {
+                if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
+                    throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
+                acked.set(a.seq, a.rows);
+            }
+            state.acked.set(rec.id, acked);
+            return;
+        }
+        case 'chunk-plan':
+            if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
+                throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
+            state.copyPlans.set(rec.id, rec);
+            state.acked.set(rec.id, new Map());
+            state.sent.set(rec.id, new Set());
+            state.walks.delete(rec.id);
+            if (rec.plan.kind === 'walk')
+                state.walks.set(rec.id, { cuts: [], ended: false });
+            return;
+        case 'chunk-cut': {
+            const w = state.walks.get(rec.id);
+            const plan = state.copyPlans.get(rec.id)?.plan;
+            const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
+            const cut = rec.cut;
+            const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
+            if (!w || w.ended || rec.seq !== known || !wellFormed)
+                throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
+            if (cut === null)
+                w.ended = true;
+            else
+                w.cuts.push(cut);
+            return;
+        }
+        case 'chunk-sent': {
+            if (!Number.isInteger(rec.seq))
+                throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
+            const sent = state.sent.get(rec.id) ?? new Set();
+            sent.add(rec.seq);
+            state.sent.set(rec.id, sent);
+            return;
+        }
     }
 }
 /** A chunk plan's shape (its key values are checked again before they become SQL: sql/key-values). */
@@ -15256,17 +15266,21 @@ async function settle(t, suspects, w, run) {
     run.scheduler.settled(t.id, committed, resend);
     for (const c of committed)
         run.status.advance(c.rows);
-    if (committed.length) {
-        const p = run.scheduler.progressOf(t.id);
-        await run.journal.write({
-            type: 'chunk',
-            id: t.id,
-            chunk: p.chunksDone,
-            rows: p.rows,
-            at: now(),
-            acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
-        });
-    }
+    await recordSettled(t, committed, run);
+}
+/** The chunk record of chunks a settle found committed (none: nothing to record). */
+async function recordSettled(t, committed, run) {
+    if (!committed.length)
+        return;
+    const p = run.scheduler.progressOf(t.id);
+    await run.journal.write({
+        type: 'chunk',
+        id: t.id,
+        chunk: p.chunksDone,
+        rows: p.rows,
+        at: now(),
+        acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
+    });
 }
 async function readVerdict(t, suspects, w, run) {
     const extra = await committedUnacknowledged(t, w, run, run.scheduler.progressOf(t.id).chunksWithRows);
@@ -15411,18 +15425,9 @@ async function settleDoubt(t, w, run) {
         const v = await readVerdict(t, doubt, w, run);
         const committed = v.extra > 0 ? v.committed.filter((c) => c.rows > 0) : [];
         run.scheduler.doubtSettled(t.id, committed);
-        if (committed.length) {
+        if (committed.length)
             run.log.info(`${t.schema}.${t.table}: ${committed.length} chunk(s) stopped by the cancel had committed`);
-            const p = run.scheduler.progressOf(t.id);
-            await run.journal.write({
-                type: 'chunk',
-                id: t.id,
-                chunk: p.chunksDone,
-                rows: p.rows,
-                at: now(),
-                acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
-            });
-        }
+        await recordSettled(t, committed, run);
         return 0;
     }
     catch (e) {

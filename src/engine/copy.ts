@@ -164,17 +164,25 @@ export async function settle(
     run.log.info(`${t.schema}.${t.table}: ${extra} chunk(s) in doubt had committed; not sent again`);
   run.scheduler.settled(t.id, committed, resend);
   for (const c of committed) run.status.advance(c.rows);
-  if (committed.length) {
-    const p = run.scheduler.progressOf(t.id);
-    await run.journal.write({
-      type: 'chunk',
-      id: t.id,
-      chunk: p.chunksDone,
-      rows: p.rows,
-      at: now(),
-      acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
-    });
-  }
+  await recordSettled(t, committed, run);
+}
+
+/** The chunk record of chunks a settle found committed (none: nothing to record). */
+async function recordSettled(
+  t: PlannedTable,
+  committed: { chunk: Chunk; rows: number }[],
+  run: CopyContext,
+): Promise<void> {
+  if (!committed.length) return;
+  const p = run.scheduler.progressOf(t.id);
+  await run.journal.write({
+    type: 'chunk',
+    id: t.id,
+    chunk: p.chunksDone,
+    rows: p.rows,
+    at: now(),
+    acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
+  });
 }
 
 async function readVerdict(
@@ -360,20 +368,11 @@ export async function settleDoubt(t: PlannedTable, w: WorkerSession, run: CopyCo
     const v = await readVerdict(t, doubt, w, run);
     const committed = v.extra > 0 ? v.committed.filter((c) => c.rows > 0) : [];
     run.scheduler.doubtSettled(t.id, committed);
-    if (committed.length) {
+    if (committed.length)
       run.log.info(
         `${t.schema}.${t.table}: ${committed.length} chunk(s) stopped by the cancel had committed`,
       );
-      const p = run.scheduler.progressOf(t.id);
-      await run.journal.write({
-        type: 'chunk',
-        id: t.id,
-        chunk: p.chunksDone,
-        rows: p.rows,
-        at: now(),
-        acks: committed.map((c) => ({ seq: c.chunk.seq, rows: c.rows })),
-      });
-    }
+    await recordSettled(t, committed, run);
     return 0;
   } catch (e) {
     run.log.error(

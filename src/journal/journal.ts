@@ -544,28 +544,11 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       state.seen.set(rec.id, seen);
       return;
     }
-    case 'chunk': {
-      state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
-      if (Array.isArray(rec.gtids))
-        state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
-      const acked = state.acked.get(rec.id) ?? new Map<number, number>();
-      for (const a of rec.acks ?? []) {
-        if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
-          throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
-        acked.set(a.seq, a.rows);
-      }
-      state.acked.set(rec.id, acked);
-      return;
-    }
+    case 'chunk':
     case 'chunk-plan':
-      if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
-        throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
-      state.copyPlans.set(rec.id, rec);
-      state.acked.set(rec.id, new Map());
-      state.sent.set(rec.id, new Set());
-      state.walks.delete(rec.id);
-      if (rec.plan.kind === 'walk') state.walks.set(rec.id, { cuts: [], ended: false });
-      return;
+    case 'chunk-cut':
+    case 'chunk-sent':
+      return applyChunkRecord(state, rec, path, line);
     case 'done-before':
       if (
         !Array.isArray(rec.tables) ||
@@ -574,26 +557,6 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
         throw new JournalFormatError(path, `line ${line}: a done-before record binlog-flusher never writes`);
       for (const t of rec.tables) state.doneBefore.add(`${t.schema}\u0000${t.table}`);
       return;
-    case 'chunk-cut': {
-      const w = state.walks.get(rec.id);
-      const plan = state.copyPlans.get(rec.id)?.plan;
-      const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
-      const cut = rec.cut;
-      const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
-      if (!w || w.ended || rec.seq !== known || !wellFormed)
-        throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
-      if (cut === null) w.ended = true;
-      else w.cuts.push(cut);
-      return;
-    }
-    case 'chunk-sent': {
-      if (!Number.isInteger(rec.seq))
-        throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
-      const sent = state.sent.get(rec.id) ?? new Set<number>();
-      sent.add(rec.seq);
-      state.sent.set(rec.id, sent);
-      return;
-    }
     case 'table-done':
       state.done.add(rec.id);
       state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
@@ -639,6 +602,59 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
         path,
         `line ${line}: unknown record type ${JSON.stringify((rec as { type: string }).type)}`,
       );
+  }
+}
+
+/** A record of a table's chunks (plan, cuts, sends, acknowledgements), into the state. */
+function applyChunkRecord(
+  state: JournalState,
+  rec: Extract<JournalRecord, { type: 'chunk' | 'chunk-plan' | 'chunk-cut' | 'chunk-sent' }>,
+  path: string,
+  line: number,
+): void {
+  switch (rec.type) {
+    case 'chunk': {
+      state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
+      if (Array.isArray(rec.gtids))
+        state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
+      const acked = state.acked.get(rec.id) ?? new Map<number, number>();
+      for (const a of rec.acks ?? []) {
+        if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
+          throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
+        acked.set(a.seq, a.rows);
+      }
+      state.acked.set(rec.id, acked);
+      return;
+    }
+    case 'chunk-plan':
+      if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
+        throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
+      state.copyPlans.set(rec.id, rec);
+      state.acked.set(rec.id, new Map());
+      state.sent.set(rec.id, new Set());
+      state.walks.delete(rec.id);
+      if (rec.plan.kind === 'walk') state.walks.set(rec.id, { cuts: [], ended: false });
+      return;
+    case 'chunk-cut': {
+      const w = state.walks.get(rec.id);
+      const plan = state.copyPlans.get(rec.id)?.plan;
+      const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
+      const cut = rec.cut;
+      const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
+      if (!w || w.ended || rec.seq !== known || !wellFormed)
+        throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
+      if (cut === null) w.ended = true;
+      else w.cuts.push(cut);
+      return;
+    }
+    case 'chunk-sent': {
+      if (!Number.isInteger(rec.seq))
+        throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
+      const sent = state.sent.get(rec.id) ?? new Set<number>();
+      sent.add(rec.seq);
+      state.sent.set(rec.id, sent);
+      return;
+    }
   }
 }
 
