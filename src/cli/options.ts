@@ -11,6 +11,15 @@ import { optionNameOnly } from '../model/input-names.js';
  * typed onto a flag (`-psecret`, `--pass=secret`) is never echoed into a log.
  */
 export class CliCommand extends Command {
+  /**
+   * Help is `--help` alone: `-h` is the host, as in the MySQL clients (a script that says
+   * `-h db1` must never get the help and exit 0).
+   */
+  constructor(name?: string) {
+    super(name);
+    this.helpOption('--help', 'display help for command');
+  }
+
   override createCommand(name?: string): Command {
     return new CliCommand(name);
   }
@@ -23,15 +32,22 @@ export class CliCommand extends Command {
 
 /** How to reach the server, for every subcommand; `host`: what the server is to this subcommand. */
 function connection(cmd: Command, host: string): Command {
-  return cmd
-    .option('--host <host>', `${host} (default: from --mycnf)`)
-    .option('--port <port>', 'server port (default: from --mycnf, else 3306)')
-    .option('--user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
-    .option('--socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
-    .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
-    .addOption(new Option('--password <password>').hideHelp())
-    .option('--ssl-mode <mode>', `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`)
-    .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with');
+  return (
+    cmd
+      .option('-h, --host <host>', `${host} (default: from --mycnf)`)
+      .option('-P, --port <port>', 'server port (default: from --mycnf, else 3306)')
+      .option('-u, --user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
+      .option('-S, --socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
+      .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
+      // Declared so that it is refused with its reason (program.ts), whatever follows it: `-p` alone,
+      // `-psecret` and `--password x` alike; the value is never echoed.
+      .addOption(new Option('-p, --password [password]').hideHelp())
+      .option(
+        '--ssl-mode <mode>',
+        `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`,
+      )
+      .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with')
+  );
 }
 
 function output(cmd: Command): Command {
@@ -74,7 +90,7 @@ export function flushCommand(program: Command): Command {
   cmd
     .option('--db <list>', 'comma-separated schemas (default: all but system schemas)')
     .option('--table <list>', 'comma-separated tables, `table` or `schema.table`')
-    .option('--skip <list>', 'comma-separated schemas to leave out');
+    .option('--skip <list>', 'comma-separated schemas (`schema`) and tables (`schema.table`) to leave out');
   applier(cmd, {
     stop: 'stop the replica applier first (default)',
     noStop: 'do not stop the applier (refused while it runs)',
@@ -159,7 +175,10 @@ export function recoverCommand(program: Command): Command {
       "put back only the journal's tables of these schemas; for an original-tool hashfile, its schema (exactly one)",
     )
     .option('--table <list>', "put back only these of the journal's tables, `table` or `schema.table`")
-    .option('--skip <list>', "leave the journal's tables of these schemas as they are");
+    .option(
+      '--skip <list>',
+      "leave the journal's tables of these schemas (`schema`) and these tables (`schema.table`) as they are",
+    );
   applier(cmd, {
     stop: 'stop a running replica applier before putting tables back (default)',
     noStop: 'leave a running applier running (replicated writes into a table still set aside are lost)',

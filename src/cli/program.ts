@@ -8,6 +8,7 @@ import {
   buildRecoverSettings,
   buildVerifySettings,
   checkFlushPaths,
+  refuseEmpty,
   type InputKey,
   type InputSource,
 } from '../config/build.js';
@@ -52,7 +53,8 @@ interface Raw {
   sslMode?: string;
   sslCa?: string;
   verbose?: boolean;
-  password?: string;
+  /** `-p` alone gives true; refused either way (cliSource). */
+  password?: string | boolean;
   timeout?: string;
   lockWait?: string;
   resume?: string;
@@ -159,9 +161,14 @@ function cliSource(cmd: Command): InputSource {
   const raw = cmd.opts<Raw>();
   if (raw.password !== undefined) {
     throw new InputError(
-      '--password',
-      'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD',
+      '-p/--password',
+      'is not accepted on the command line (a password there shows in ps and the shell history; there is no prompt either): put it in the option file (--mycnf, [client] password=...) or in MYSQL_PWD',
     );
+  }
+  const names = namesFor('cli');
+  for (const [key, field] of Object.entries(FLAGS) as [InputKey, keyof Raw][]) {
+    const v = raw[field];
+    if (typeof v === 'string' && cmd.getOptionValueSource(field) === 'cli') refuseEmpty(key, v, names);
   }
   const stop = switchValue(cmd, 'stop-replica');
   const start = switchValue(cmd, 'start-replica');
@@ -173,7 +180,7 @@ function cliSource(cmd: Command): InputSource {
       const v = field === undefined ? undefined : raw[field];
       return typeof v === 'boolean' ? String(v) : v;
     },
-    names: namesFor('cli'),
+    names,
     chosen: (key) => {
       if (key === 'stop-replica') return stop !== undefined;
       if (key === 'start-replica') return start !== undefined;
@@ -185,8 +192,6 @@ function cliSource(cmd: Command): InputSource {
 
 export function flushSettingsFrom(cmd: Command, env: NodeJS.ProcessEnv): FlushSettings {
   const raw = cmd.opts<Raw>();
-  if (raw.resume !== undefined && raw.resume.trim() === '')
-    throw new InputError('--resume', 'is empty; give the journal of the earlier run');
   const s = buildFlushSettings(cliSource(cmd), env, {
     dryRun: raw.dryRun === true,
     resumeFrom: raw.resume?.trim(),

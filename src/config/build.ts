@@ -15,6 +15,7 @@ import {
   parseEnumInput,
   parseIntInput,
   parseSchemas,
+  parseSkip,
   parseTables,
   validateSelection,
   type ConnectionSettings,
@@ -47,6 +48,30 @@ export interface InputSource {
 
 const given = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === '' ? undefined : v.trim();
+
+/** What to say to a user who gave an input with no value, per input (a general hint otherwise). */
+const EMPTY_HINTS: Partial<Record<InputKey, (n: Names) => string>> = {
+  databases: (n) =>
+    `name at least one schema, or leave ${n.name('databases')} out to flush every schema but the system ones`,
+  tables: (n) =>
+    `name at least one table, or leave ${n.name('tables')} out to flush every table of the selected schemas`,
+  skip: (n) => `name the schemas or schema.table to leave out, or leave ${n.name('skip')} out`,
+  hashfile: () => 'give a file path',
+  resume: () => 'give the journal of the earlier run',
+  host: (n) =>
+    `give the server's host name or IP address, or leave ${n.name('host')} out to take it from the option file`,
+};
+
+/**
+ * An input given with no value (`--db ""`, often an unset shell variable) means nothing: it is
+ * refused, never read as "not given" (an empty `--db` would otherwise select every schema).
+ * The command line calls it for every flag the user typed; an action input left empty is not given.
+ */
+export function refuseEmpty(key: InputKey, raw: string | undefined, n: Names): void {
+  if (raw === undefined || raw.trim() !== '') return;
+  const hint = EMPTY_HINTS[key]?.(n) ?? `give a value, or leave ${n.name(key)} out`;
+  throw new InputError(n.name(key), `is empty; ${hint}`);
+}
 
 export function buildConnection(src: InputSource, env: NodeJS.ProcessEnv): ConnectionSettings {
   const n = src.names;
@@ -115,12 +140,17 @@ function refuseConflicts(src: InputSource): void {
 }
 
 export function buildSelection(src: InputSource): Selection {
+  const n = src.names;
   const sel = {
-    databases: parseSchemas(src.names.name('databases'), src.get('databases')),
-    tables: parseTables(src.names.name('tables'), src.get('tables')),
-    skip: parseSchemas(src.names.name('skip'), src.get('skip')),
+    databases: parseSchemas(n.name('databases'), src.get('databases')),
+    tables: parseTables(n.name('tables'), src.get('tables')),
+    ...parseSkip(n.name('skip'), src.get('skip')),
   };
-  return validateSelection(sel, { databases: src.names.name('databases'), skip: src.names.name('skip') });
+  return validateSelection(sel, {
+    databases: n.name('databases'),
+    tables: n.name('tables'),
+    skip: n.name('skip'),
+  });
 }
 
 export function buildReplication(src: InputSource): ReplicationSettings {

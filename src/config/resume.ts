@@ -23,8 +23,9 @@ interface Field {
 }
 
 const list = (xs: string[] | undefined) => (xs ? [...xs].sort().join(',') : undefined);
-const tables = (xs: TableFilter[] | undefined) =>
-  list(xs?.map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`)));
+const qualified = (xs: TableFilter[] | undefined) =>
+  (xs ?? []).map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`));
+const tables = (xs: TableFilter[] | undefined) => (xs ? list(qualified(xs)) : undefined);
 
 function plain<K extends keyof RecordedOptions & keyof FlushSettings>(key: InputKey, option: K): Field {
   return {
@@ -54,9 +55,10 @@ const FIELDS: Field[] = [
   {
     key: 'skip',
     option: 'skip',
-    now: (s) => list(s.selection.skip),
-    then: (o) => list(o.skip),
-    take: (s, o) => (s.selection = { ...s.selection, skip: [...o.skip!] }),
+    now: (s) => list([...s.selection.skip, ...qualified(s.selection.skipTables)]),
+    then: (o) => (o.skip === undefined ? undefined : list([...o.skip, ...qualified(o.skipTables)])),
+    take: (s, o) =>
+      (s.selection = { ...s.selection, skip: [...o.skip!], skipTables: [...(o.skipTables ?? [])] }),
   },
   plain('concurrency', 'concurrency'),
   plain('chunk-size', 'chunkSize'),

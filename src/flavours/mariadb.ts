@@ -55,8 +55,8 @@ function refusal(shape: TableShape): KindRefusal | undefined {
       'real table, which a BLACKHOLE twin cannot hold (error 1910) and no SELECT can read, so the twin could not log ' +
       'the same row events',
     fix:
-      'leave the table out (--skip), or replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a ' +
-      'stored hash column of your own) if the table may change',
+      'replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a stored hash column of your own) ' +
+      'if the table may change',
   };
 }
 

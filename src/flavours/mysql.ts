@@ -73,7 +73,7 @@ function refusal(shape: TableShape): KindRefusal | undefined {
         '(has_generated_invisible_primary_key=1, whatever binlog_row_metadata is), and MySQL marks it only on ' +
         'InnoDB tables, never on the BLACKHOLE twin that would log its rows',
       fix:
-        'leave the table out (--skip), or make the key an ordinary one first ' +
+        'make the key an ordinary one first ' +
         '(ALTER TABLE ... ALTER COLUMN my_row_id SET VISIBLE), which changes the table for its readers too',
     };
   }

@@ -13,7 +13,10 @@ import type { ServerVersion } from '../model/version.js';
 import type { Index, TableShape } from '../model/table.js';
 import type { TwinEdits } from '../model/twin.js';
 
-/** Why a table cannot be flushed as it is, and what the DBA can do. */
+/**
+ * Why a table cannot be flushed as it is, and what the DBA can do to the table itself (preflight adds
+ * the other way out: leaving the table out with the skip input, in the surface's words).
+ */
 export interface KindRefusal {
   message: string;
   fix: string;

@@ -13,6 +13,8 @@ export interface RecordedOptions {
   databases: string[];
   tables: TableFilter[];
   skip: string[];
+  /** `--skip schema.table`; absent in journals of versions before it. */
+  skipTables?: Required<TableFilter>[];
   concurrency: number;
   chunkSize: number;
   ddl: FlushSettings['ddl'];
@@ -38,6 +40,7 @@ export function recordedOptions(s: FlushSettings): RecordedOptions {
     databases: s.selection.databases,
     tables: s.selection.tables,
     skip: s.selection.skip,
+    skipTables: s.selection.skipTables ?? [],
     concurrency: s.concurrency,
     chunkSize: s.chunkSize,
     ddl: s.ddl,

@@ -37,7 +37,10 @@ export type DdlMode = 'create' | 'none';
 export interface Selection {
   databases: string[];
   tables: TableFilter[];
+  /** Schemas left out (`--skip app`). */
   skip: string[];
+  /** Tables left out (`--skip app.audit`): always with their schema. Absent: none. */
+  skipTables?: Required<TableFilter>[];
 }
 
 /* Which tables a selection covers: the one rule discovery, preflight and recover all follow. */
@@ -52,9 +55,17 @@ export function namesTable(f: TableFilter, schema: string, table: string): boole
   return f.table === table && (!f.schema || f.schema === schema);
 }
 
-/** A table is selected when its schema is, and --table names it (or --table is empty). */
+/** --skip names this table (`schema.table`). */
+export function skipsTable(sel: Selection, schema: string, table: string): boolean {
+  return (sel.skipTables ?? []).some((f) => namesTable(f, schema, table));
+}
+
+/**
+ * A table is selected when its schema is, --table names it (or --table is empty), and --skip does
+ * not name it.
+ */
 export function selectsTable(sel: Selection, schema: string, table: string): boolean {
-  if (!selectsSchema(sel, schema)) return false;
+  if (!selectsSchema(sel, schema) || skipsTable(sel, schema, table)) return false;
   return sel.tables.length === 0 || sel.tables.some((f) => namesTable(f, schema, table));
 }
 
@@ -285,6 +296,28 @@ export function parseTables(input: string, raw: string | undefined): TableFilter
   });
 }
 
+/**
+ * `--skip`: a plain name is a schema, `schema.table` one table (as in `--table`, the first dot
+ * separates them).
+ */
+export function parseSkip(input: string, raw: string | undefined): Pick<Selection, 'skip' | 'skipTables'> {
+  const skip: string[] = [];
+  const skipTables: Required<TableFilter>[] = [];
+  for (const item of splitList(raw)) {
+    const dot = item.indexOf('.');
+    if (dot < 0) {
+      skip.push(checkName(input, item, 'schema'));
+      continue;
+    }
+    const t = {
+      schema: checkName(input, item.slice(0, dot), 'schema'),
+      table: checkName(input, item.slice(dot + 1), 'table'),
+    };
+    if (!skipTables.some((x) => namesTable(x, t.schema, t.table))) skipTables.push(t);
+  }
+  return { skip: dedupe(skip), skipTables };
+}
+
 function dedupe<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
@@ -297,13 +330,27 @@ export function checkHost(input: string, raw: string | undefined): string {
   return h;
 }
 
-/** A schema both selected and skipped is refused; `names`: what the user calls the two settings. */
-export function validateSelection(sel: Selection, names = { databases: '--db', skip: '--skip' }): Selection {
+/**
+ * A schema or a table both selected and skipped is refused; `names`: what the user calls the three
+ * settings.
+ */
+export function validateSelection(
+  sel: Selection,
+  names = { databases: '--db', tables: '--table', skip: '--skip' },
+): Selection {
   for (const s of sel.skip) {
     if (sel.databases.includes(s)) {
       throw new InputError(
         names.skip,
         `schema ${JSON.stringify(s)} is both selected with ${names.databases} and skipped with ${names.skip}`,
+      );
+    }
+  }
+  for (const t of sel.skipTables ?? []) {
+    if (sel.tables.some((f) => namesTable(f, t.schema, t.table))) {
+      throw new InputError(
+        names.skip,
+        `table ${JSON.stringify(`${t.schema}.${t.table}`)} is both selected with ${names.tables} and skipped with ${names.skip}`,
       );
     }
   }

@@ -11,7 +11,7 @@ import type { CopyKey } from '../model/copy.js';
 import { withCarriers } from './carriers.js';
 import type { ResumePoint } from './resume-chunks.js';
 import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
-import { namesTable, selectsSchema, type Selection } from '../model/settings.js';
+import { namesTable, selectsSchema, skipsTable, type Selection } from '../model/settings.js';
 
 export interface Skipped {
   schema: string;
@@ -135,11 +135,24 @@ export function discover(
     }
   }
   const inScope = (schema: string) => selectsSchema(sel, schema);
+  const skipped: Skipped[] = [];
+  for (const t of sel.skipTables ?? []) {
+    const row = allTables.find((r) => namesTable(t, r.schema, r.name));
+    if (!row) {
+      problems.push({
+        message: `table ${JSON.stringify(`${t.schema}.${t.table}`)} (from --skip) does not exist`,
+        fix: 'check the name in --skip',
+      });
+    } else if (inScope(row.schema)) {
+      skipped.push({ schema: row.schema, table: row.name, reason: 'left out by --skip' });
+    }
+  }
 
-  const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
+  const candidates = allTables.filter(
+    (t) => inScope(t.schema) && !isLeftoverName(t.name) && !skipsTable(sel, t.schema, t.name),
+  );
   const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
   const tables: Discovery['tables'] = [];
-  const skipped: Skipped[] = [];
   for (const row of chosen) {
     const why = unflushableReason(row);
     if (why) {

@@ -332,7 +332,8 @@ async function selectionChecks(
   const rules = rulesFor(d.version);
   for (const { row, shape } of discovery.tables) {
     const no = rules.refusal(shape);
-    if (no) fail('table-kind', `${row.schema}.${row.name}: ${no.message}`, no.fix);
+    if (no)
+      fail('table-kind', `${row.schema}.${row.name}: ${no.message}`, `${leaveOut(n, row)}, or ${no.fix}`);
   }
   for (const schema of new Set(discovery.tables.map((t) => t.row.schema))) {
     const missing = missingSchemaPrivileges(grants, schema);
@@ -499,6 +500,14 @@ function recoverWith(n: Names, journal: string): string {
   return n.surface === 'action'
     ? "the action with mode: recover and that run's artifact-name or hashfile"
     : `\`binlog-flusher recover --hashfile ${journal}\``;
+}
+
+/** How this surface's user leaves one table out of the run (the table's own fix follows). */
+function leaveOut(n: Names, row: { schema: string; name: string }): string {
+  const name = `${row.schema}.${row.name}`;
+  return n.surface === 'action'
+    ? `leave the table out (add ${name} to the ${n.name('skip')} input)`
+    : `leave the table out (add ${name} to ${n.name('skip')}, e.g. ${n.name('skip')} ${name})`;
 }
 
 /**

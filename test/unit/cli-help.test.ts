@@ -19,8 +19,12 @@ async function help(cmd: string): Promise<string> {
 /** The help text on one line (commander wraps descriptions). */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 
-/** The long flags a help text lists. */
-const flags = (text: string) => [...text.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]).sort();
+/** The long flags a help text lists (with or without a short form), --help aside. */
+const flags = (text: string) =>
+  [...text.matchAll(/^\s+(?:-[A-Za-z], )?(--[a-z-]+)/gm)]
+    .map((m) => m[1])
+    .filter((f) => f !== '--help')
+    .sort();
 
 const CONNECTION = ['--host', '--port', '--user', '--socket', '--mycnf', '--ssl-mode', '--ssl-ca'];
 const SWITCHES = [
@@ -78,6 +82,24 @@ describe('each subcommand its own flags and help', () => {
       expect(flags(text)).toContain(f);
     expect(flat(text)).toMatch(/--resume <hashfile>.*with that run's selection and settings/);
   });
+});
+
+describe("the MySQL client's short flags (issue 25, finding 1)", () => {
+  it.each(['flush', 'recover', 'verify'])(
+    '%s: -h -P -u -S are host, port, user and socket; help is --help alone',
+    async (cmd) => {
+      const text = await help(cmd);
+      for (const short of [
+        '-h, --host <host>',
+        '-P, --port <port>',
+        '-u, --user <user>',
+        '-S, --socket <path>',
+      ])
+        expect(text).toContain(short);
+      expect(flat(text)).toMatch(/^.* --help display help for command/);
+      expect(text).not.toMatch(/-h, --help/);
+    },
+  );
 });
 
 describe('the CLI as one file on a database host (the README install)', () => {
