@@ -273,22 +273,39 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   return program;
 }
 
+/**
+ * What `--json` prints on stdout when the command ends without a result (bad input, a refused
+ * preflight, an unexpected error): every exit of a `--json` run has one JSON object there.
+ */
+export function errorObject(e: unknown, exitCode: number): Record<string, unknown> {
+  const base = { status: 'error', exitCode, message: e instanceof Error ? e.message : String(e) };
+  if (e instanceof InputError) return { ...base, kind: 'input', input: e.input };
+  if (e instanceof CommanderError) return { ...base, kind: 'input' };
+  if (e instanceof PreflightError) return { ...base, kind: 'preflight', failures: e.failures };
+  if (e instanceof FlusherError) return { ...base, kind: 'run' };
+  return { ...base, kind: 'unexpected' };
+}
+
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram(io, (c) => (code = c));
+  const json = argv.includes('--json');
+  const fail = (e: unknown, exit: number, text?: string): number => {
+    if (text !== undefined) io.stderr(redact(text) + '\n');
+    if (json) io.stdout(redact(JSON.stringify(errorObject(e, exit), null, 2)) + '\n');
+    return exit;
+  };
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? 0 : ExitCode.badInput;
+      // --help and --version end here with 0; an unknown flag or a missing value with 2.
+      return e.exitCode === 0 ? 0 : fail(e, ExitCode.badInput);
     }
-    if (e instanceof PreflightError || e instanceof FlusherError) {
-      io.stderr(redact(`binlog-flusher: ${e.message}`) + '\n');
-      return e.exitCode;
-    }
-    io.stderr(redact(`binlog-flusher: unexpected error: ${errorText(e)}`) + '\n');
-    return ExitCode.unexpected;
+    if (e instanceof PreflightError || e instanceof FlusherError)
+      return fail(e, e.exitCode, `binlog-flusher: ${e.message}`);
+    return fail(e, ExitCode.unexpected, `binlog-flusher: unexpected error: ${errorText(e)}`);
   }
 }

@@ -81,7 +81,7 @@ export function buildConnection(src: InputSource, env: NodeJS.ProcessEnv): Conne
   refuseConflicts(src);
   const socket = given(src.get('socket')) ?? (given(src.get('host')) ? undefined : cnf.socket);
   const hostRaw = given(src.get('host')) ?? cnf.host;
-  const host = socket && !hostRaw ? 'localhost' : checkHost(n.name('host'), hostRaw);
+  const host = socket && !hostRaw ? 'localhost' : checkHost(n.name('host'), hostRaw, n.name('port'));
   const portRaw = given(src.get('port'));
   const sslCa = given(src.get('ssl-ca')) ?? cnf['ssl-ca'];
   const mode = parseEnumInput(
@@ -274,7 +274,8 @@ export function buildFlushSettings(
  */
 export function checkFlushPaths(s: FlushSettings): void {
   const n = namesOf(s);
-  if (s.hashfile) {
+  // A dry run writes no journal: a path it will not write is not refused (the real run checks it).
+  if (s.hashfile && !s.dryRun) {
     checkNewFile(
       n.name('hashfile'),
       s.hashfile,

@@ -29,11 +29,13 @@ async function tryLock(db: Db, name: string, waitS: number): Promise<boolean> {
   return Number((await db.one(getLock(name, waitS)))?.got) === 1;
 }
 
-/** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
+/** "connection 12 (app@10.0.0.5:4411), between statements for 30 s" from the process list; never its statement text. */
 export async function describeConnection(db: Db, id: number): Promise<string> {
   const row = await db.one(...processOf(id)).catch(() => undefined);
   if (!row) return `connection ${id}`;
-  const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
+  // A run's control session is between statements most of the time while its workers copy: "idle"
+  // would say the run is doing nothing.
+  const doing = String(row.c) === 'Sleep' ? 'between statements' : 'running a statement';
   return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;
 }
 
@@ -42,6 +44,14 @@ async function holderOf(db: Db, names: string[]): Promise<number[]> {
   return Object.values(row)
     .filter((v) => v !== null && v !== undefined)
     .map(Number);
+}
+
+/**
+ * The sessions of binlog-flusher runs on this server: each holds the run lock or a worker slot. They
+ * write only into tables of ours (set aside, twins), so they are not writers to warn of.
+ */
+export async function runSessions(db: Db): Promise<number[]> {
+  return holderOf(db, [RUN_LOCK, ...ALL_SLOTS]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

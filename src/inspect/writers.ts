@@ -15,6 +15,7 @@ import {
   readAccounts,
 } from '../sql/reads.js';
 import { num, str } from './cells.js';
+import { runSessions } from '../db/run-lock.js';
 
 export interface TableName {
   schema: string;
@@ -77,7 +78,8 @@ export interface LocalWriters {
 }
 
 export async function localWriters(db: Db, d: Dialect, flushed: TableName[]): Promise<LocalWriters> {
-  const sessions = await db.rows(...otherClientSessions());
+  const ours = new Set(await runSessions(db));
+  const sessions = (await db.rows(...otherClientSessions())).filter((r) => !ours.has(num(r.id)));
   const canSeeAll = await db
     .rows(...readAccounts(d.version.flavour === 'mariadb'))
     .then(() => true)

@@ -322,9 +322,16 @@ function dedupe<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
-export function checkHost(input: string, raw: string | undefined): string {
+export function checkHost(input: string, raw: string | undefined, portInput = '--port'): string {
   const h = (raw ?? '').trim();
   if (h === '') throw new InputError(input, "is required: the server's host name or IP address");
+  // `db1:3306` or `[::1]:3306` is a host and a port (an IPv6 address alone has two colons or more).
+  const withPort = /^(?:\[([^\]]*)\]|([^:[\]]+)):(\d+)$/.exec(h);
+  if (withPort)
+    throw new InputError(
+      input,
+      `${JSON.stringify(raw)} holds a port: give the host alone (${withPort[1] ?? withPort[2]}) and the port with ${portInput} (${withPort[3]})`,
+    );
   if (/[\s/?#@]/u.test(h) || h.length > 255)
     throw new InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
   return h;

@@ -74,11 +74,12 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   const lock = await acquireRunLock(db, s.lockWait, log, namesOf(s));
   if (lock) failures.push(lock);
   await serverChecks(c);
+  // The tables of ours found below are then that run's, set aside right now: not an earlier run's.
   const replica = await replicaChecks(c);
   const grants = await privilegeChecks(c, replica);
   const downstream = await downstreamChecks(c);
   await gtidChecks(c);
-  const { discovery, shapes } = await selectionChecks(c, grants);
+  const { discovery, shapes } = await selectionChecks(c, grants, lock !== undefined);
   const writers = await writerChecks(db, s, facts, grants, discovery);
   failures.push(...writers.failures);
   warnings.push(...writers.warnings);
@@ -146,13 +147,13 @@ async function gtidChecks({ db, s, facts, d, n, fail, warn }: Checks): Promise<v
 }
 
 /** The journal path, binary logging, the session's settings, BLACKHOLE. */
-async function serverChecks({ db, s, facts, d, n, fail }: Checks): Promise<void> {
+async function serverChecks({ db, s, facts, d, n, fail, warn }: Checks): Promise<void> {
   if (s.hashfile && existsSync(s.hashfile)) {
-    fail(
-      'hashfile',
-      `the journal ${s.hashfile} already exists: it may belong to an unfinished run`,
-      `recover with it (${recoverWith(n, '...')}) or give a new ${n.name('hashfile')} path`,
-    );
+    const message = `the journal ${s.hashfile} already exists: it may belong to an unfinished run`;
+    const fix = `recover with it (${recoverWith(n, '...')}) or give a new ${n.name('hashfile')} path`;
+    // A dry run writes no journal: the path is no reason to refuse it, but the real run will be.
+    if (s.dryRun) warn(`${message}; the real run would be refused (${fix})`);
+    else fail('hashfile', message, fix);
   }
   if (!facts.logBin) {
     fail(
@@ -305,14 +306,33 @@ export function leftoversFailure(leftovers: { schema: string; table: string }[])
   };
 }
 
-/** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
+/**
+ * Tables of ours while another run holds the run lock: that run's own, set aside now. Recovering them
+ * under it would be wrong; it puts them back itself.
+ */
+export function inProgressFailure(names: string[]): { message: string; fix: string } {
+  const listed = `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, and ${names.length - 10} more` : ''}`;
+  return {
+    message: `the run that holds the run lock has tables set aside right now: ${listed}`,
+    fix: 'let that run finish (it puts them back itself) and try again; do not recover while it runs',
+  };
+}
+
+/**
+ * Leftovers of an earlier run (or, while `anotherRun` holds the run lock, that run's tables), the
+ * selection itself, and the privileges on its schemas.
+ */
 async function selectionChecks(
   { db, s, d, n, fail }: Checks,
   grants: Grants,
+  anotherRun: boolean,
 ): Promise<{ discovery: Discovery; shapes: Map<string, TableShape> }> {
   const allTables = await listTables(db);
   const leftovers = allTables.filter((t) => isLeftoverName(t.name));
-  if (leftovers.length) {
+  if (leftovers.length && anotherRun) {
+    const f = inProgressFailure(leftovers.map((t) => `${t.schema}.${t.name}`));
+    fail('leftovers', f.message, f.fix);
+  } else if (leftovers.length) {
     const f = leftoversFailure(leftovers.map((t) => ({ schema: t.schema, table: t.name })));
     const fix =
       n.surface === 'action'

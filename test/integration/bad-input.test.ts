@@ -429,9 +429,58 @@ describe('bad input', () => {
       () => ['recover', '--mycnf', cnf, '--hashfile', file('legacy.hashfile', '_BKTB_1,t\n')],
       /original-tool hashfile; name its schema with --db/,
     ],
+    // Issue 25: the MySQL client's habits, empty inputs, --skip schema.table.
+    [
+      '--db given empty',
+      () => ['flush', '--mycnf', cnf, '--db', ''],
+      /--db: is empty; name at least one schema/,
+    ],
+    ['--db=', () => ['flush', '--mycnf', cnf, '--db='], /--db: is empty/],
+    ['--table given empty', () => ['flush', '--mycnf', cnf, '--table', ' '], /--table: is empty/],
+    ['--skip given empty', () => ['flush', '--mycnf', cnf, '--db', S, '--skip', ''], /--skip: is empty/],
+    ['--host given empty', () => ['flush', '--mycnf', cnf, '--host', '', '--db', S], /--host: is empty/],
+    ['--mycnf given empty', () => ['flush', '--mycnf', '', '--db', S], /--mycnf: is empty/],
+    ['a trailing comma in --db', () => ['flush', '--mycnf', cnf, '--db', `${S},`], /--db: empty schema name/],
+    [
+      'recover --db given empty',
+      () => ['recover', '--mycnf', cnf, '--hashfile', 'j', '--db', ''],
+      /--db: is empty/,
+    ],
+    ['verify --host given empty', () => ['verify', '--hashfile', 'j', '-h', ''], /--host: is empty/],
+    [
+      '-h with no value',
+      () => ['flush', '--mycnf', cnf, '-h'],
+      /option '-h, --host <host>' argument missing/,
+    ],
+    [
+      '--host with a port',
+      () => ['flush', '--mycnf', cnf, '-h', '127.0.0.1:3306', '--db', S],
+      /--host: "127\.0\.0\.1:3306" holds a port: give the host alone \(127\.0\.0\.1\) and the port with --port \(3306\)/,
+    ],
+    [
+      '-S with -h',
+      () => ['flush', '--mycnf', cnf, '-S', '/tmp/none.sock', '-h', '127.0.0.1', '--db', S],
+      /--socket: conflicts with --host/,
+    ],
+    [
+      'a --skip table that does not exist',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--skip', `${S}.nope`],
+      /table "bf_bad\.nope" \(from --skip\) does not exist/,
+      3,
+    ],
+    [
+      'a table both in --table and --skip',
+      () => ['flush', '--mycnf', cnf, '--table', `${S}.t`, '--skip', `${S}.t`],
+      /--skip: table "bf_bad\.t" is both selected with --table and skipped with --skip/,
+    ],
+    [
+      'a --skip entry with an empty table name',
+      () => ['flush', '--mycnf', cnf, '--db', S, '--skip', `${S}.`],
+      /--skip: empty table name/,
+    ],
   ];
 
-  it('has at least 30 cases', () => expect(cases.length).toBeGreaterThanOrEqual(30));
+  it('has at least 40 cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
 
   it.each(cases)('%s', async (_name, args, message, code = 2) => {
     const r = await cli(args(), { MYSQL_PWD: '' });
@@ -441,8 +490,17 @@ describe('bad input', () => {
     expect(r.stderr).not.toContain(sb.replica.password);
   });
 
+  it.each([['-psecret-pw'], ['-p', 'secret-pw'], ['-p'], ['--password=secret-pw']])(
+    "%s (the MySQL client's password flag) is refused with its reason, without its value",
+    async (...args) => {
+      const r = await cli(['flush', '--mycnf', cnf, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/-p\/--password: is not accepted on the command line/);
+      expect(r.stderr + r.stdout).not.toContain('secret-pw');
+    },
+  );
+
   it.each([
-    [['-psecret-pw'], "'-p'"],
     [['--pass=secret-pw'], "'--pass'"],
     [['--pass', 'secret-pw'], "'--pass'"],
     [['--passwd=secret-pw', '--db', S], "'--passwd'"],
@@ -552,6 +610,55 @@ describe('the action names its own inputs', () => {
     expect(r.outcome.message).toMatch(message);
     expect(r.text).not.toMatch(/--[a-z]/);
     expect(r.outputs.status).toBe('refused');
+    expect(await replicaRunning(sb.replica)).toBe(true);
+  });
+
+  it.each([
+    [{ databases: `${A},` }, /^databases: empty schema name in the list/],
+    [
+      { skip: `${A}.t`, tables: `${A}.t` },
+      /^skip: table "bf_bad_action\.t" is both selected with tables and skipped with skip/,
+    ],
+    [{ host: '127.0.0.1:3306' }, /^host: "127\.0\.0\.1:3306" holds a port: .* with port \(3306\)/],
+    [{ 'chunk-size': 'lots' }, /^chunk-size: expected a whole number/],
+    [{ mode: 'replay' }, /^mode: expected one of flush, recover, plan, verify/],
+    [{ 'max-load': 'Threads_running=' }, /^max-load: expected STATUS=LIMIT/],
+  ] as [Record<string, string>, RegExp][])(
+    '%j: refused when the inputs are read, naming the input, no --flag',
+    (inputs, message) => {
+      const read = () =>
+        readActionSettings(
+          (n) =>
+            ({
+              host: sb.replica.host,
+              port: String(sb.replica.port),
+              password: sb.replica.password,
+              ...inputs,
+            })[n] ?? '',
+          { RUNNER_TEMP: dir },
+        );
+      expect(read).toThrow(message);
+      let text = '';
+      try {
+        read();
+      } catch (e) {
+        text = (e as Error).message;
+      }
+      expect(text).not.toMatch(/--[a-z]/);
+      expect(text).not.toContain(sb.replica.password);
+    },
+  );
+
+  it.each([
+    [
+      { skip: `${A}.nope` },
+      /\[selection\] table "bf_bad_action\.nope" \(from skip\) does not exist\s+fix: check the name in skip/,
+    ],
+  ])('%j: refused by preflight, naming the input, no --flag', async (inputs, message) => {
+    const r = await step({ mode: 'plan', ...inputs });
+    expect(r.outcome.ok).toBe(false);
+    expect(r.outcome.message).toMatch(message);
+    expect(r.text).not.toMatch(/--[a-z]/);
     expect(await replicaRunning(sb.replica)).toBe(true);
   });
 

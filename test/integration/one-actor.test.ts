@@ -112,7 +112,7 @@ describe('one actor at a time', () => {
     const rec = await recoverRun(hashfile, '--lock-wait', '1');
     expect(rec.code, rec.stdout + rec.stderr).toBe(3);
     expect(rec.stderr).toMatch(
-      /another binlog-flusher run holds the lock binlog-flusher on this server: connection \d+ \(sandbox@127\.0\.0\.1[^)]*\), (idle|running a statement) for \d+ s; waited 1 s/,
+      /another binlog-flusher run holds the lock binlog-flusher on this server: connection \d+ \(sandbox@127\.0\.0\.1[^)]*\), (between statements|running a statement) for \d+ s; waited 1 s/,
     );
     expect(rec.stderr).toMatch(/fix: .*let it finish and try again/);
     expect(await withSql(sb.replica, leftovers)).toEqual(aside);
