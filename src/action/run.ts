@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { flush, type FlushDeps } from '../engine/flush.js';
 import { recover } from '../engine/recover.js';
 import type { RunReport } from '../engine/report.js';
-import { totals } from '../engine/report.js';
+import { partialTotals, totals } from '../engine/report.js';
 import { FlusherError, errorText } from '../model/errors.js';
 import { checkFlushPaths } from '../config/build.js';
 import type { Logger } from '../model/log.js';
@@ -58,17 +58,25 @@ export const OUTPUTS = [
   'verified-by-value',
 ] as const;
 
-function setFlushOutputs(io: ActionIo, r: RunReport): void {
+/** A flush's outputs, from its report. Pure. */
+export function flushOutputs(r: RunReport): Partial<Record<(typeof OUTPUTS)[number], string>> {
   const t = totals(r);
-  io.setOutput('status', r.status);
-  io.setOutput('tables-flushed', String(t.tables));
-  io.setOutput('rows-flushed', String(t.rows));
-  io.setOutput('hashfile', r.hashfile ?? '');
-  io.setOutput('binlog-start', r.binlog ? `${r.binlog.start.file}:${r.binlog.start.position}` : '');
-  io.setOutput('binlog-end', r.binlog?.end ? `${r.binlog.end.file}:${r.binlog.end.position}` : '');
-  io.setOutput('gtid-start', r.binlog?.start.gtid ?? '');
-  io.setOutput('gtid-end', r.binlog?.end?.gtid ?? '');
-  io.setOutput('manifest', r.manifest ?? '');
+  return {
+    status: r.status,
+    'tables-flushed': String(t.tables),
+    // Every row the binlog holds: a table put back part-copied (a cancel, a failure) wrote rows too.
+    'rows-flushed': String(t.rows + partialTotals(r).rows),
+    hashfile: r.hashfile ?? '',
+    'binlog-start': r.binlog ? `${r.binlog.start.file}:${r.binlog.start.position}` : '',
+    'binlog-end': r.binlog?.end ? `${r.binlog.end.file}:${r.binlog.end.position}` : '',
+    'gtid-start': r.binlog?.start.gtid ?? '',
+    'gtid-end': r.binlog?.end?.gtid ?? '',
+    manifest: r.manifest ?? '',
+  };
+}
+
+function setFlushOutputs(io: ActionIo, r: RunReport): void {
+  for (const [name, value] of Object.entries(flushOutputs(r))) io.setOutput(name, value);
 }
 
 export async function runAction(s: ActionSettings, io: ActionIo): Promise<ActionOutcome> {

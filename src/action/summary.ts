@@ -1,6 +1,7 @@
 /**
  * The job summary, as markdown built from a run's report. Pure.
  */
+import { formatSeconds } from '../model/format.js';
 import type { RecoverReport } from '../engine/recover.js';
 import { copyLine, partialText, partialTotals, totals, type RunReport } from '../engine/report.js';
 import { describeSetting } from '../engine/server-settings.js';
@@ -35,7 +36,7 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
     out.push('| table | rows | duration | status |', '|---|---:|---:|---|');
     for (const x of r.tables) {
       out.push(
-        `| ${code(`${x.schema}.${x.table}`)} | ${x.rows} | ${x.seconds.toFixed(2)}s | ${x.status}${x.partial ? ` (${partialText(x)})` : ''}${x.error ? `: ${esc(x.error)}` : ''} |`,
+        `| ${code(`${x.schema}.${x.table}`)} | ${x.rows} | ${x.status === 'flushed' ? formatSeconds(x.seconds) : '–'} | ${x.status}${x.partial ? ` (${partialText(x)})` : ''}${x.error ? `: ${esc(x.error)}` : ''} |`,
       );
     }
     out.push(`| **total** | **${t.rows}** | | **${t.tables} of ${r.tables.length} flushed** |`, '');

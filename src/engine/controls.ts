@@ -33,8 +33,13 @@ export class Controls {
   private heldSince: { reason: 'paused' | 'braked'; at: number } | undefined;
   /** Paused by the control channel (until it says `resume`). */
   private pausedByChannel = false;
-  /** Milliseconds spent waiting, per reason (for the report). */
+  /** Milliseconds spent waiting, per reason, summed over the workers that waited (for the report). */
   readonly waited = { pause: 0, brake: 0, cap: 0 };
+  /** Workers in a gate now, and since when one has been. */
+  private inGate = 0;
+  private gateFrom = 0;
+  /** Milliseconds of wall clock during which at least one worker waited in a gate. */
+  heldMs = 0;
   private readonly opts: ControlOptions;
 
   constructor(
@@ -91,15 +96,26 @@ export class Controls {
 
   /** Waits until a chunk of about `rows` rows may start; false: the run was cancelled, send nothing. */
   async gate(rows: number): Promise<boolean> {
-    await this.whilePaused();
-    await this.whileBraked();
-    await this.underCap(rows);
-    return !this.cancelled();
+    return this.timed(async () => {
+      await this.whilePaused();
+      await this.whileBraked();
+      await this.underCap(rows);
+    });
   }
 
   /** Waits while the pause holds (a table is set aside only then); false: the run was cancelled. */
   async pauseGate(): Promise<boolean> {
-    await this.whilePaused();
+    return this.timed(() => this.whilePaused());
+  }
+
+  /** Runs a wait, counting wall-clock time once however many workers wait at the same time. */
+  private async timed(wait: () => Promise<void>): Promise<boolean> {
+    if (this.inGate++ === 0) this.gateFrom = Date.now();
+    try {
+      await wait();
+    } finally {
+      if (--this.inGate === 0) this.heldMs += Date.now() - this.gateFrom;
+    }
     return !this.cancelled();
   }
 

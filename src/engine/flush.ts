@@ -222,7 +222,8 @@ async function releaseServer(run: FlushContext): Promise<void> {
         endFile: end.file,
         domainInput: namesOf(s).name('gtid-domain-id'),
       });
-      for (const line of gtidLines(report.gtid)) log.info(line);
+      // Said once, in the result (the CLI) and the job summary (the action); here only with --verbose.
+      for (const line of gtidLines(report.gtid)) log.debug(line);
     }
   } catch (e) {
     warn(`could not read the binlog position after the flush: ${errorText(e)}`);
@@ -351,7 +352,12 @@ async function runTables(run: FlushContext, workers: number): Promise<void> {
   }
   if (typeof abort.signal.reason === 'string' && abort.signal.reason !== 'cancelled')
     report.stopReason = abort.signal.reason;
-  report.copy = { ...(await status.stop()), workers, waitedMs: shared.controls.waited };
+  report.copy = {
+    ...(await status.stop()),
+    workers,
+    waitedMs: shared.controls.waited,
+    heldMs: shared.controls.heldMs,
+  };
   await dropParkedTwins(run);
   for (const rep of report.tables) {
     if (rep.status === 'planned') rep.status = cancelled ? 'cancelled' : 'not-started';

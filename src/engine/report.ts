@@ -8,7 +8,7 @@ import { describeEstimate, type RunEstimate } from '../plan/estimate.js';
 import type { GtidReport } from '../plan/gtid.js';
 import type { ConnectionSettings } from '../model/settings.js';
 import { describeSetting, type SettingReport } from './server-settings.js';
-import { formatBytes } from '../model/format.js';
+import { formatBytes, formatSeconds } from '../model/format.js';
 import type { StatusTotals } from './status.js';
 
 export type TableStatus = 'planned' | 'flushed' | 'restored' | 'needs-recovery' | 'not-started' | 'cancelled';
@@ -77,7 +77,13 @@ export interface RunReport {
   /** Server settings the run changed, and whether they are back. */
   settings?: SettingReport[];
   /** The copy as a whole: totals of the status line, workers, time held by the operator's controls. */
-  copy?: StatusTotals & { workers: number; waitedMs: { pause: number; brake: number; cap: number } };
+  copy?: StatusTotals & {
+    workers: number;
+    /** Per reason, summed over the workers that waited. */
+    waitedMs: { pause: number; brake: number; cap: number };
+    /** Wall clock during which at least one worker was held by the pause, the brake or the cap. */
+    heldMs?: number;
+  };
 }
 
 export function defaultHashfile(host: string, at: Date): string {
@@ -147,7 +153,7 @@ export function formatReport(r: RunReport): string {
     );
     for (const t of r.tables) {
       lines.push(
-        `  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.partial ? `, ${partialText(t)}` : ''}${t.error ? ` (${t.error})` : ''}`,
+        `  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${formatSeconds(t.seconds)}` : ''}${t.partial ? `, ${partialText(t)}` : ''}${t.error ? ` (${t.error})` : ''}`,
       );
     }
     if (r.stopReason) lines.push(`Stopped: ${r.stopReason}`);
@@ -187,16 +193,23 @@ export function gtidLines(g: GtidReport | undefined): string[] {
   return out;
 }
 
+/** What held the copy back, in the inputs' words (pause, max-load, max-rows-per-second). */
+function heldBy(w: { pause: number; brake: number; cap: number }): string {
+  const by = [w.pause && 'the pause', w.brake && 'the load brake', w.cap && 'the rate cap'].filter(Boolean);
+  return by.join(', ') || 'the controls';
+}
+
 /** The copy's totals on one line (the result and the job summary). */
 export function copyLine(c: NonNullable<RunReport['copy']>): string {
   const rate = c.seconds > 0 ? Math.round(c.rows / c.seconds) : 0;
-  const held = c.waitedMs.pause + c.waitedMs.brake + c.waitedMs.cap;
+  // Wall clock, not the workers' waits added up (four workers held 5 s each are 5 s of the copy).
+  const held = c.heldMs ?? 0;
   return (
     `Copy: ${c.rows} rows in ${c.seconds.toFixed(2)}s (${rate} rows/s) on ${c.workers} worker${c.workers === 1 ? '' : 's'}` +
     (c.binlogBytes === undefined ? '' : `, binlog +${formatBytes(c.binlogBytes)}`) +
     (c.firstChunkMs === undefined
       ? ''
       : `, first chunk sent ${c.firstChunkMs} ms after the process started`) +
-    (held ? `, held ${(held / 1000).toFixed(1)}s by pause/brake/cap` : '')
+    (held >= 50 ? `, held back ${(held / 1000).toFixed(1)}s of it by ${heldBy(c.waitedMs)}` : '')
   );
 }

@@ -175,7 +175,7 @@ function emptyReport(
       seconds: 0,
       rowsEstimate: t.rowsEstimate,
       bytesEstimate: t.bytesEstimate,
-      chunking: describeCopy(t.key, copyShape(t)),
+      chunking: describeCopy(t.key, copyShape(t), s.chunkSize),
       ...(t.resumed && {
         resumed: { chunksBefore: t.resumed.done.length, rowsBefore: t.resumed.rowsBefore },
       }),

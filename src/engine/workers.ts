@@ -4,6 +4,7 @@
  * own while the others go on, unless the run must stop (cancel, server gone, journal unwritable,
  * a table that could not be put back, --stop-on-error).
  */
+import { formatSeconds } from '../model/format.js';
 import { connectionUnusable, fileSystemError } from '../db/failures.js';
 import { TableError, errorText } from '../model/errors.js';
 import type { PlannedTable } from '../plan/plan.js';
@@ -206,7 +207,7 @@ async function finish(ctx: PoolContext, t: PlannedTable, s: WorkerSession): Prom
     binlog,
   });
   run.log.info(
-    `${t.schema}.${t.table}: flushed ${p.rows} rows in ${p.chunksDone} chunk${p.chunksDone === 1 ? '' : 's'}, ${seconds.toFixed(2)}s`,
+    `${t.schema}.${t.table}: flushed ${p.rows} rows in ${p.chunksDone} chunk${p.chunksDone === 1 ? '' : 's'}, ${formatSeconds(seconds)}`,
   );
 }
 

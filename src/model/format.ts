@@ -19,3 +19,9 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor(seconds / 60);
   return `${m}m${String(Math.ceil(seconds - m * 60)).padStart(2, '0')}s`;
 }
+
+/** A measured duration: `850 ms` under a second (a small table's `0.00s` said nothing), else `2.41s`. */
+export function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)}s`;
+}

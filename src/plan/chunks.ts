@@ -17,6 +17,7 @@
  * The chunks of a range, walk, cuts or parts plan go to any worker: several copy one table at once.
  */
 
+import { formatBytes } from '../model/format.js';
 import type { Chunk, CopyKey, KeyValue } from '../model/copy.js';
 
 export type CopyPlan =
@@ -114,13 +115,20 @@ export function allChunks(p: CopyPlan): Chunk[] {
   return Array.from({ length: n }, (_, i) => chunkAt(p, i)!);
 }
 
-/** One line for the plan and the report. */
-export function describeCopy(key: CopyKey | undefined, s: CopyShape): string {
+/**
+ * One line for the plan and the report. `chunkSize`: the chunk size asked for; a chunk of fewer rows
+ * says why (each binlog transaction is kept to about CHUNK_BYTES).
+ */
+export function describeCopy(key: CopyKey | undefined, s: CopyShape, chunkSize?: number): string {
   if (!key) return s.partitions.length ? 'whole, per partition' : 'whole table';
   const on = `${key.index} (${key.columns.join(', ')})`;
+  const lowered =
+    chunkSize !== undefined && s.chunkRows < chunkSize
+      ? ` (not ${chunkSize}: at about ${formatBytes(Math.round(s.chunkBytes / s.chunkRows))} a row, a binlog transaction is kept to about ${formatBytes(s.chunkBytes)})`
+      : '';
   if (s.carried || (s.integerKey && key.columns.length === 1))
-    return `chunks of ${s.chunkRows} rows on ${on}, on any worker`;
-  return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead');
+    return `chunks of ${s.chunkRows} rows${lowered} on ${on}, on any worker`;
+  return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead') + lowered;
 }
 
 /** The plan line of a table a walk could not cut (its first cut did not come back): one lane, why. */

@@ -9,6 +9,7 @@ import { indexColumns, type Column, type Index, type TableShape } from '../model
 import type { TwinEdits, TwinSpec } from '../model/twin.js';
 import type { CopyKey } from '../model/copy.js';
 import { withCarriers } from './carriers.js';
+import { SYSTEM_SCHEMAS } from '../sql/reads.js';
 import type { ResumePoint } from './resume-chunks.js';
 import { backupName, isLeftoverName, twinName } from '../model/table-names.js';
 import { namesTable, selectsSchema, skipsTable, type Selection } from '../model/settings.js';
@@ -107,6 +108,11 @@ export function unflushableReason(row: TableRow): string | undefined {
   return undefined;
 }
 
+/** mysql, information_schema, performance_schema, sys (as the server spells them, any case). */
+function isSystemSchema(name: string): boolean {
+  return SYSTEM_SCHEMAS.includes(name.toLowerCase());
+}
+
 /**
  * Select tables from what exists, following --db, --table and --skip.
  * `allTables` is every non-system table of the server; `shapes` covers the selected schemas.
@@ -119,7 +125,12 @@ export function discover(
 ): Discovery {
   const problems: Discovery['problems'] = [];
   for (const db of sel.databases) {
-    if (!allSchemas.includes(db)) {
+    if (isSystemSchema(db)) {
+      problems.push({
+        message: `schema ${JSON.stringify(db)} (from --db) is a system schema: its tables are the server's own and are never flushed`,
+        fix: 'remove it from --db',
+      });
+    } else if (!allSchemas.includes(db)) {
       problems.push({
         message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
         fix: 'check the name in --db',
@@ -127,7 +138,7 @@ export function discover(
     }
   }
   for (const s of sel.skip) {
-    if (!allSchemas.includes(s)) {
+    if (!allSchemas.includes(s) && !isSystemSchema(s)) {
       problems.push({
         message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
         fix: 'check the name in --skip',
@@ -189,6 +200,13 @@ function namedTables(
 ): TableRow[] {
   const chosen: TableRow[] = [];
   for (const f of sel.tables) {
+    if (f.schema && isSystemSchema(f.schema)) {
+      problems.push({
+        message: `${f.schema}.${f.table} (from --table) is in a system schema: its tables are the server's own and are never flushed`,
+        fix: 'remove it from --table',
+      });
+      continue;
+    }
     if (f.schema && !allSchemas.includes(f.schema)) {
       problems.push({
         message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,

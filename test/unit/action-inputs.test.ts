@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { artifactBaseName, readActionSettings } from '../../src/action/inputs.js';
 import { flushSummary, recoveryInstructions } from '../../src/action/summary.js';
+import { flushOutputs } from '../../src/action/run.js';
 import type { RunReport } from '../../src/engine/report.js';
 
 const env = { GITHUB_JOB: 'flush', GITHUB_RUN_ATTEMPT: '2', RUNNER_TEMP: '/tmp/rt' };
@@ -78,12 +79,24 @@ describe('job summary', () => {
   };
   it('one row per table, totals, coordinates, skipped objects and warnings', () => {
     const md = flushSummary(report);
-    expect(md).toContain('| `s.a\\|b` | 10 | 0.50s | flushed |');
+    expect(md).toContain('| `s.a\\|b` | 10 | 500 ms | flushed |');
     expect(md).toContain('| **total** | **10** | | **1 of 1 flushed** |');
     expect(md).toContain('Binlog start: `binlog.000002:4` (GTID `0-1-5`)');
     expect(md).toContain('| `s.v` | view: holds no rows of its own; left untouched |');
     expect(md).toContain('- GTIDs are on');
     expect(md).toContain('left stopped');
+  });
+  it('rows-flushed counts every row the binlog holds: a table put back part-copied too (issue 25, finding 12)', () => {
+    const cancelled: RunReport = {
+      ...report,
+      status: 'failed-restored',
+      tables: [
+        report.tables[0]!,
+        { ...report.tables[0]!, table: 'big', status: 'restored', rows: 200_000, partial: {} },
+      ],
+    };
+    expect(flushOutputs(cancelled)).toMatchObject({ 'tables-flushed': '1', 'rows-flushed': '200010' });
+    expect(flushOutputs(report)['rows-flushed']).toBe('10');
   });
   it('recovery instructions name the artifact and the other run', () => {
     const text = recoveryInstructions('j-1', 'db1', '77');

@@ -146,4 +146,12 @@ describe('copy cursor', () => {
       ),
     ).toBe('one lane on PRIMARY (u), 100000 rows a chunk: u is a FLOAT, whose text is not its exact value');
   });
+
+  it('a chunk of fewer rows than the chunk size asked for says why (issue 25, finding 12)', () => {
+    const key = { index: 'PRIMARY', columns: ['id'] };
+    expect(describeCopy(key, shape({ chunkRows: 20485 }), 100_000)).toBe(
+      'chunks of 20485 rows (not 100000: at about 3.2 KiB a row, a binlog transaction is kept to about 64.0 MiB) on PRIMARY (id), on any worker',
+    );
+    expect(describeCopy(key, shape(), 100_000)).toBe('chunks of 100000 rows on PRIMARY (id), on any worker');
+  });
 });

@@ -56,3 +56,22 @@ describe("the operator's controls at a cancel", () => {
     expect(await c.pauseGate()).toBe(true);
   });
 });
+
+describe('how long the controls held the copy back (issue 25, finding 12)', () => {
+  it('four workers waiting on the cap at once count once: wall clock, not their waits added up', async () => {
+    const c = new Controls(
+      { brakeStatus: 'x', maxRowsPerSecond: 1000 },
+      async () => 0,
+      memoryLogger(),
+      () => false,
+    );
+    const t0 = Date.now();
+    // 4 chunks of 100 rows at 1000 rows/s: the last may start 0.3 s after the first.
+    await Promise.all([1, 2, 3, 4].map(() => c.gate(100)));
+    const wall = Date.now() - t0;
+    const summed = c.waited.pause + c.waited.brake + c.waited.cap;
+    expect(summed).toBeGreaterThan(wall); // 0.1 + 0.2 + 0.3 s of waits in 0.3 s
+    expect(c.heldMs).toBeLessThanOrEqual(wall);
+    expect(c.heldMs).toBeGreaterThanOrEqual(250);
+  });
+});
