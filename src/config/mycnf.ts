@@ -6,7 +6,8 @@
  * besides their own; MySQL's read `[client]`, and files written for them hold nothing in the other
  * two) and `[binlog-flusher]`, our own program group, as mysqldump has `[mysqldump]`. Not
  * `[mysql]`: that is the mysql command-line client's own group, which other tools do not read.
- * Group names are compared without case, as the readers compare them. Options count in the order
+ * Group names are compared without case, as the readers compare them, and "_" is not "-" in them
+ * (a `[binlog_flusher]` line is refused: no reader reads it as ours). Options count in the order
  * they are read, whatever their group, and a later one wins (the clients' rule: the order of the
  * groups does not matter, the order of the lines does).
  *
@@ -88,6 +89,16 @@ export function clientOptions(read: ReadOptions, source: string, input = '--mycn
       `${source} has no [client] section (nor [client-server], [client-mariadb] or [binlog-flusher]); ` +
         'expected for example:\n[client]\nuser=admin\npassword=...',
     );
+  }
+  for (const [key, at] of read.groups) {
+    const meant = MYCNF_GROUPS.find((g) => g !== key && g === key.replaceAll('_', '-'));
+    if (meant) {
+      throw new OptionFileError(
+        at.file,
+        at.line,
+        `[${at.group}] is not [${meant}]: the clients take "_" for "-" in option names, not in group names; write [${meant}]`,
+      );
+    }
   }
   const out: MyCnfClient = {};
   for (const o of read.options) {

@@ -32,8 +32,8 @@ export interface ReadOption {
 export interface ReadOptions {
   /** Every option of every group, in reading order (a later one of a name wins). */
   options: ReadOption[];
-  /** The group names seen, in lower case. */
-  groups: Set<string>;
+  /** The group names seen, in lower case, each with where it is first seen. */
+  groups: Map<string, { file: string; line: number; group: string }>;
 }
 
 /** How deep the clients follow `!include` / `!includedir`. */
@@ -138,8 +138,10 @@ function readItems(file: string, bytes: string, walk: Walk, via: Via | undefined
     throw e;
   }
   for (const item of items) {
-    if (item.kind === 'group') walk.out.groups.add(item.group.toLowerCase());
-    else if (item.kind === 'option') {
+    if (item.kind === 'group') {
+      const key = item.group.toLowerCase();
+      if (!walk.out.groups.has(key)) walk.out.groups.set(key, { file, line: item.line, group: item.group });
+    } else if (item.kind === 'option') {
       walk.out.options.push({ file, line: item.line, group: item.group, name: item.name, value: item.value });
     } else {
       const next: Via = { file, line: item.line, directive: item.kind, written: item.path };
@@ -177,14 +179,14 @@ function readDir(dir: string, walk: Walk, via: Via): void {
  * relative include path is taken from (the process's current directory, as for the clients).
  */
 export function readOptionFiles(file: string, cwd = process.cwd()): ReadOptions {
-  const walk: Walk = { out: { options: [], groups: new Set() }, chain: [], cwd };
+  const walk: Walk = { out: { options: [], groups: new Map() }, chain: [], cwd };
   readOne(file, walk, undefined);
   return walk.out;
 }
 
 /** The same for text held in memory, named `source` (its includes are read from disk). */
 export function readOptionText(text: string, source: string, cwd = process.cwd()): ReadOptions {
-  const walk: Walk = { out: { options: [], groups: new Set() }, chain: [], cwd };
+  const walk: Walk = { out: { options: [], groups: new Map() }, chain: [], cwd };
   readBytes(source, resolve(source), Buffer.from(text, 'utf8').toString('latin1'), walk, undefined);
   return walk.out;
 }
