@@ -7,7 +7,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MYCNF_GROUPS } from '../../src/config/mycnf.js';
+import { MYCNF_GROUPS, readMyCnf } from '../../src/config/mycnf.js';
 import { OptionFileError } from '../../src/config/option-file.js';
 import { readOptionFiles } from '../../src/config/option-reader.js';
 import {
@@ -65,3 +65,44 @@ describe.skipIf(why !== '')(
     });
   },
 );
+
+/**
+ * Names that only MariaDB's clients read as one of ours: in another case, or cut short. We refuse
+ * them (mycnf.ts); here the flavour's own command-line client shows what it makes of them.
+ */
+const NEAR_MISSES: { name: string; text: string; variable: string; mysql: string; mariadb: string }[] = [
+  {
+    name: 'an option name in another case',
+    text: '[client]\nUser=cased\n',
+    variable: 'user',
+    mysql: '(No default value)',
+    mariadb: 'cased',
+  },
+  {
+    name: 'an option name cut short',
+    text: '[client]\nsocke=/x/y.sock\n',
+    variable: 'socket',
+    mysql: '(No default value)',
+    mariadb: '/x/y.sock',
+  },
+];
+
+describe.skipIf(why !== '')(`names the clients read differently ${why ? `(skipped: ${why})` : ''}`, () => {
+  it.each(NEAR_MISSES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    if (typeof reader === 'string') throw new Error(reader);
+    const mine = writeCase({ name: c.name, files: { 'my.cnf': c.text }, reads: [] }, tmpdir(), (p) => p);
+    dirs.push(mine);
+    expect(() => readMyCnf(join(mine, 'my.cnf'))).toThrow(
+      new RegExp(`my\\.cnf line 2: \\[client\\] ${c.text.split('\n')[1]!.split('=')[0]}`),
+    );
+    const dir = writeCase(
+      { name: c.name, files: { 'my.cnf': c.text }, reads: [] },
+      reader.parent,
+      reader.inside,
+    );
+    dirs.push(dir);
+    const vars = reader.clientVariables(join(dir, 'my.cnf'));
+    if (typeof vars === 'string') throw new Error(vars);
+    expect(vars.get(c.variable)).toBe(reader.kind === 'mysql' ? c.mysql : c.mariadb);
+  });
+});

@@ -118,6 +118,18 @@ export const OPTION_FILE_CASES: OptionFileCase[] = [
     client: { password: 'a"#b' },
   },
   {
+    name: 'a quote anywhere on the line, even in the name, protects a later "#"',
+    files: { 'my.cnf': C('na"me=x#y\nuser=a"b"#c\n') },
+    reads: ['--na"me=x#y', '--user=a"b"'],
+    client: { user: 'a"b"' },
+  },
+  {
+    name: 'quotes that do not enclose the whole value stay; "=" in a value stays',
+    files: { 'my.cnf': C('password="a" b\nuser=k=v=w\nhost="  "\nsocket="a\\"\n') },
+    reads: ['--password="a" b', '--user=k=v=w', '--host=  ', '--socket=a\\'],
+    client: { password: '"a" b', user: 'k=v=w', host: '  ', socket: 'a\\' },
+  },
+  {
     name: 'spaces and tabs around "=" and the line; CRLF line ends',
     files: { 'my.cnf': '[client]\r\n  user \t=\t a b  \r\n\tpassword = "p w" \r\n' },
     reads: ['--user=a b', '--password=p w'],
@@ -159,6 +171,12 @@ export const OPTION_FILE_CASES: OptionFileCase[] = [
     },
     reads: ['--user=a', '--host=h', '--port=1', '--socket=s'],
     client: { user: 'a', host: 'h', port: '1', socket: 's' },
+  },
+  {
+    name: 'group names: "_" is not "-"',
+    files: { 'my.cnf': '[client_server]\nuser=us\n[client-mariadb]\nhost=h\n[binlog_flusher]\nport=1\n' },
+    reads: ['--host=h'],
+    client: /my\.cnf line 1: \[client_server\] is not \[client-server\]: .* write \[client-server\]/,
   },
   {
     name: 'other groups ([mysqld], [mysql]) are not read',
