@@ -83,13 +83,6 @@ function keyOf(o: ReadOption): keyof MyCnfClient | undefined {
 
 /** The options of our groups, later ones winning. Pure. */
 export function clientOptions(read: ReadOptions, source: string, input = '--mycnf'): MyCnfClient {
-  if (!MYCNF_GROUPS.some((g) => read.groups.has(g))) {
-    throw new InputError(
-      input,
-      `${source} has no [client] section (nor [client-server], [client-mariadb] or [binlog-flusher]); ` +
-        'expected for example:\n[client]\nuser=admin\npassword=...',
-    );
-  }
   for (const [key, at] of read.groups) {
     const meant = MYCNF_GROUPS.find((g) => g !== key && g === key.replaceAll('_', '-'));
     if (meant) {
@@ -99,6 +92,13 @@ export function clientOptions(read: ReadOptions, source: string, input = '--mycn
         `[${at.group}] is not [${meant}]: the clients take "_" for "-" in option names, not in group names; write [${meant}]`,
       );
     }
+  }
+  if (!MYCNF_GROUPS.some((g) => read.groups.has(g))) {
+    throw new InputError(
+      input,
+      `${source} has no [client] section (nor [client-server], [client-mariadb] or [binlog-flusher]); ` +
+        'expected for example:\n[client]\nuser=admin\npassword=...',
+    );
   }
   const out: MyCnfClient = {};
   for (const o of read.options) {

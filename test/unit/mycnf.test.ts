@@ -210,6 +210,9 @@ describe('what binlog-flusher takes from [client]', () => {
       /^--mycnf: .*my\.cnf has no \[client\] section \(nor \[client-server\], \[client-mariadb\] or \[binlog-flusher\]\); expected for example:\n\[client\]\nuser=admin\npassword=\.\.\.$/,
     );
     expect(refusal('')).toMatch(/has no \[client\] section/);
+    expect(refusal('[binlog_flusher]\nuser=u\n')).toMatch(
+      /my\.cnf line 1: \[binlog_flusher\] is not \[binlog-flusher\]: the clients take "_" for "-" in option names, not in group names/,
+    );
     // A group in an included file counts.
     const inc = cnf('[client]\nuser=inc\n', 'inc.cnf');
     expect(readMyCnf(cnf(`!include ${inc}\n`))).toEqual({ user: 'inc' });
