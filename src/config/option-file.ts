@@ -171,6 +171,13 @@ function optionLine(rest: string, st: LineState): OptionItem {
     );
   }
   const text = rest.slice(0, commentStart(rest));
+  if (utf8(text) === undefined) {
+    throw new OptionFileError(
+      st.file,
+      st.line,
+      'the line is not UTF-8 text (the clients would pass its bytes on as they are)',
+    );
+  }
   const eq = text.indexOf('=');
   const rawName = trimEnd(eq < 0 ? text : text.slice(0, eq));
   if (rawName === '')
@@ -213,13 +220,6 @@ export function parseOptionText(bytes: string, file: string): OptionItem[] {
         file,
         st.line,
         `a line longer than ${MAX_LINE_BYTES} bytes (MariaDB's clients cut it in two); shorten it`,
-      );
-    }
-    if (utf8(raw) === undefined) {
-      throw new OptionFileError(
-        file,
-        st.line,
-        'the line is not UTF-8 text (the clients would pass its bytes on as they are)',
       );
     }
     const rest = trimStart(raw);

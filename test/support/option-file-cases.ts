@@ -86,6 +86,14 @@ export const OPTION_FILE_CASES: OptionFileCase[] = [
     client: { host: 'db', user: 'a;b', port: '3306 ; x' },
   },
   {
+    name: 'a comment is not read, whatever its bytes',
+    files: {
+      'my.cnf': { bytes: Buffer.from('# caf\xe9 (latin1)\n[client]\nuser=u # na\xefve\n', 'latin1') },
+    },
+    reads: ['--user=u'],
+    client: { user: 'u' },
+  },
+  {
     name: 'quotes: a matching pair is dropped and protects "#"; a lone or odd quote stays',
     files: {
       'my.cnf': C(

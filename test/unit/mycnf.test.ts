@@ -119,6 +119,10 @@ describe('the grammar, line by line', () => {
       { kind: 'includedir', line: 1, path: '/d/' },
     ]);
     expect(parseOptionText('', 'f')).toEqual([]);
+    // A comment is not read, whatever its bytes (a latin1 "café").
+    expect(parseOptionText('# caf\u00e9\n[client]\n', 'f')).toEqual([
+      { kind: 'group', line: 2, group: 'client' },
+    ]);
     expect(parseOptionText('[client]', 'f')).toEqual([{ kind: 'group', line: 1, group: 'client' }]);
   });
   it('refuses what it does not understand, naming the file and the line', () => {
