@@ -1,11 +1,28 @@
 /**
- * The `[client]` options of a MySQL option file (`~/.my.cnf`), read with `ini`.
+ * The client options of a MySQL / MariaDB option file (`--mycnf`, default `~/.my.cnf`), read as the
+ * clients read them (grammar: option-file.ts; includes: option-reader.ts).
+ *
+ * Groups: `[client]`, `[client-server]`, `[client-mariadb]` (the groups MariaDB's clients read
+ * besides their own; MySQL's read `[client]`, and files written for them hold nothing in the other
+ * two) and `[binlog-flusher]`, our own program group, as mysqldump has `[mysqldump]`. Not
+ * `[mysql]`: that is the mysql command-line client's own group, which other tools do not read.
+ * Group names are compared without case, as the readers compare them, and "_" is not "-" in them
+ * (a `[binlog_flusher]` line is refused: no reader reads it as ours). Options count in the order
+ * they are read, whatever their group, and a later one wins (the clients' rule: the order of the
+ * groups does not matter, the order of the lines does).
+ *
+ * Options: user, password, host, port, socket, ssl-ca, ssl-cert, ssl-key, ssl-mode, with `_` and
+ * `-` the same and an optional `loose-` prefix, as the clients take them. Any other option (such
+ * as default-character-set) is not ours and is ignored. Refused, naming the file and line (never
+ * the value): one of ours with no value (`password` alone makes the clients prompt; we do not), and
+ * a name that only MariaDB's clients would read as one of ours: in another case (`User`: MariaDB
+ * ignores case, MySQL ignores the line) or cut short (`pass`: MariaDB takes a unique prefix).
  */
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'ini';
 import { InputError } from '../model/errors.js';
+import { OptionFileError } from './option-file.js';
+import { readOptionFiles, readOptionText, type ReadOption, type ReadOptions } from './option-reader.js';
 
 export interface MyCnfClient {
   user?: string;
@@ -30,70 +47,104 @@ const KEYS: (keyof MyCnfClient)[] = [
   'ssl-key',
   'ssl-mode',
 ];
-/** Sections the mysql clients read for client options, later ones winning. */
-const SECTIONS = ['client', 'client-server', 'client-mariadb', 'mysql'];
+
+/** The groups we read, in lower case (the readers compare group names without case). */
+export const MYCNF_GROUPS = ['client', 'client-server', 'client-mariadb', 'binlog-flusher'] as const;
+
+/** Real client options that start like one of ours, and so are no abbreviation of it. */
+const NOT_PREFIXES = new Set(['ssl']);
 
 export function defaultMyCnfPath(): string {
   return join(homedir(), '.my.cnf');
 }
 
-/** Parse option-file text. Pure; `source` is only used in messages. */
-export function parseMyCnf(text: string, source: string, input = '--mycnf'): MyCnfClient {
-  if (text.includes('\u0000')) throw new InputError(input, `${source} is not a text option file`);
-  let doc: Record<string, unknown>;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    throw new InputError(input, `${source} could not be parsed: ${(e as Error).message}`);
+function keyOf(o: ReadOption): keyof MyCnfClient | undefined {
+  const name = o.name.replace(/^loose[-_]/, '').replaceAll('_', '-');
+  if ((KEYS as string[]).includes(name)) return name as keyof MyCnfClient;
+  const where = `[${o.group}] ${o.name}`;
+  const folded = KEYS.find((k) => k === name.toLowerCase());
+  if (folded) {
+    throw new OptionFileError(
+      o.file,
+      o.line,
+      `${where}: option names are case-sensitive for MySQL's clients (which skip this line) but not for MariaDB's (which read it as ${folded}); write ${folded}`,
+    );
   }
-  const out: MyCnfClient = {};
-  let sawSection = false;
-  for (const section of SECTIONS) {
-    const raw = doc[section];
-    if (raw === undefined) continue;
-    if (typeof raw !== 'object' || raw === null) continue;
-    sawSection = true;
-    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-      const key = k.trim().toLowerCase().replaceAll('_', '-') as keyof MyCnfClient;
-      if (!KEYS.includes(key)) continue;
-      if (typeof v === 'boolean') continue; // a bare key with no value
-      if (typeof v !== 'string')
-        throw new InputError(input, `${source}: [${section}] ${k} has an unreadable value`);
-      out[key] = unquote(v.trim());
+  const long = KEYS.filter((k) => k.startsWith(name));
+  if (long.length > 0 && !NOT_PREFIXES.has(name)) {
+    throw new OptionFileError(
+      o.file,
+      o.line,
+      `${where} is not an option name in full: MySQL's clients skip it, MariaDB's may read it as ${long.join(' or ')}; write the name in full`,
+    );
+  }
+  return undefined;
+}
+
+/** The options of our groups, later ones winning. Pure. */
+export function clientOptions(read: ReadOptions, source: string, input = '--mycnf'): MyCnfClient {
+  for (const [key, at] of read.groups) {
+    const meant = MYCNF_GROUPS.find((g) => g !== key && g === key.replaceAll('_', '-'));
+    if (meant) {
+      throw new OptionFileError(
+        at.file,
+        at.line,
+        `[${at.group}] is not [${meant}]: the clients take "_" for "-" in option names, not in group names; write [${meant}]`,
+      );
     }
   }
-  if (!sawSection) {
+  if (!MYCNF_GROUPS.some((g) => read.groups.has(g))) {
     throw new InputError(
       input,
-      `${source} has no [client] section; expected for example:\n[client]\nuser=admin\npassword=...`,
+      `${source} has no [client] section (nor [client-server], [client-mariadb] or [binlog-flusher]); ` +
+        'expected for example:\n[client]\nuser=admin\npassword=...',
     );
+  }
+  const out: MyCnfClient = {};
+  for (const o of read.options) {
+    if (!(MYCNF_GROUPS as readonly string[]).includes(o.group.toLowerCase())) continue;
+    const key = keyOf(o);
+    if (!key) continue;
+    if (o.value === undefined) {
+      const why = key === 'password' ? ' (the clients would ask for it; binlog-flusher does not ask)' : '';
+      throw new OptionFileError(
+        o.file,
+        o.line,
+        `[${o.group}] ${o.name} has no value${why}: write ${key}=...`,
+      );
+    }
+    out[key] = o.value;
   }
   return out;
 }
 
-function unquote(v: string): string {
-  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
-    return v.slice(1, -1);
-  }
-  return v;
+function asInput(e: unknown, input: string): unknown {
+  return e instanceof OptionFileError ? new InputError(input, e.message) : e;
 }
 
 /**
- * Read an option file. An explicitly named file must exist; the default `~/.my.cnf` may be absent.
+ * Read an option file and what it includes. An explicitly named file must exist; the default
+ * `~/.my.cnf` may be absent. Every problem is an InputError naming `input`, the file and the line.
  */
 export function readMyCnf(path: string | undefined, input = '--mycnf'): MyCnfClient {
   const explicit = path !== undefined && path !== '';
   const file = explicit ? path : defaultMyCnfPath();
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return clientOptions(readOptionFiles(file), file, input);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (!explicit && code === 'ENOENT') return {};
-    if (code === 'ENOENT') throw new InputError(input, `${file} does not exist`);
-    if (code === 'EACCES') throw new InputError(input, `${file} cannot be read (permission denied)`);
-    if (code === 'EISDIR') throw new InputError(input, `${file} is a directory, not an option file`);
-    throw new InputError(input, `${file} cannot be read: ${code ?? (e as Error).message}`);
+    if (!explicit && e instanceof OptionFileError && e.file === file && e.code === 'ENOENT') return {};
+    throw asInput(e, input);
   }
-  return parseMyCnf(text, file, input);
+}
+
+/**
+ * Read option-file text as if it were the file `source` (its includes are read from disk). Kept for
+ * callers that hold the text; `readMyCnf` is the usual way in.
+ */
+export function parseMyCnf(text: string, source: string, input = '--mycnf'): MyCnfClient {
+  try {
+    return clientOptions(readOptionText(text, source), source, input);
+  } catch (e) {
+    throw asInput(e, input);
+  }
 }
