@@ -43,12 +43,13 @@ interface LocalRun {
 const plain = (t: string) => t.replace(/\x1b\[[0-9;]*m/g, '');
 
 /** `npm run local-action` with `envFile` for `.env`: the same CLI, action path and entry. */
-function localAction(envFile: string): Promise<LocalRun> {
+function localAction(envFile: string, tmp: string): Promise<LocalRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, SCRIPT![1]!, SCRIPT![2]!, envFile], {
       cwd: ROOT,
-      // Nothing of the test's own environment: what the action reads comes from the .env file.
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      // Nothing of the test's own environment: what the action reads comes from the .env file. Its
+      // temporary files (the upload's copies) go into the test's folder, removed at the end.
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -78,6 +79,7 @@ describe.skipIf(!hasLocalAction)(
     let before: SchemaSnapshot;
     const snap = () => withSql(sb.replica, (c) => snapshotSchema(c, SCHEMA));
     const arts = () => join(dir, 'artifacts');
+    const run = (env: string) => localAction(env, join(dir, 'tmp'));
 
     /** A .env file as .env.example has it, pointed at the sandbox replica. */
     function envFile(file: string, vars: Record<string, string>): string {
@@ -113,6 +115,7 @@ describe.skipIf(!hasLocalAction)(
       dir = mkdtempSync(join(tmpdir(), 'bf-local-action-'));
       mkdirSync(join(dir, 'temp'));
       mkdirSync(join(dir, 'later'));
+      mkdirSync(join(dir, 'tmp'));
       await startReplica(sb.replica).catch(() => undefined);
       await withSql(sb.primary, (c) =>
         c.query(`${sb.flavour === 'mariadb' ? '' : 'SET SESSION cte_max_recursion_depth = 100000;'}
@@ -132,7 +135,7 @@ INSERT INTO ${SCHEMA}.t SELECT seq, CONCAT('row ', seq) FROM (${seqSql(sb.flavou
     });
 
     it('flush: exit 0, the outputs, both journal artifacts as private zips in the local folder', async () => {
-      const r = await localAction(envFile('flush.env', { INPUT_MODE: 'flush' }));
+      const r = await run(envFile('flush.env', { INPUT_MODE: 'flush' }));
       expect(r.code, r.out).toBe(0);
       // run() returned to local-action, which printed the outputs (the step did not exit under it).
       expect(r.out).toMatch(/Action Outputs/);
@@ -166,9 +169,7 @@ INSERT INTO ${SCHEMA}.t SELECT seq, CONCAT('row ', seq) FROM (${seqSql(sb.flavou
 
     it('recover in a later run: the journal from the local artifact folder, every table unchanged', async () => {
       // Another RUNNER_TEMP: the flush's journal is not on disk where this run looks first.
-      const r = await localAction(
-        envFile('recover.env', { INPUT_MODE: 'recover', RUNNER_TEMP: join(dir, 'later') }),
-      );
+      const r = await run(envFile('recover.env', { INPUT_MODE: 'recover', RUNNER_TEMP: join(dir, 'later') }));
       expect(r.code, r.out).toBe(0);
       expect(r.out).toMatch(/journal downloaded from the local artifact folder: /);
       expect(r.outputs.status).toBe('recovered');
@@ -184,8 +185,16 @@ INSERT INTO ${SCHEMA}.t SELECT seq, CONCAT('row ', seq) FROM (${seqSql(sb.flavou
       expect(await withSql(sb.replica, leftovers)).toEqual([]);
     });
 
+    it('verify in a later run: the same journal from the folder, the binlog holds what it says', async () => {
+      const r = await run(envFile('verify.env', { INPUT_MODE: 'verify', RUNNER_TEMP: join(dir, 'later') }));
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(/journal downloaded from the local artifact folder: /);
+      expect(r.outputs.status).toBe('verified');
+      expect(JSON.parse(r.outputs['verified-by-value']!)).toEqual([`${SCHEMA}.t`]);
+    });
+
     it('a failure is a non-zero exit: no such artifact; a flush that would replace an earlier zip', async () => {
-      const missing = await localAction(
+      const missing = await run(
         envFile('missing.env', {
           INPUT_MODE: 'recover',
           RUNNER_TEMP: join(dir, 'later'),
@@ -196,9 +205,7 @@ INSERT INTO ${SCHEMA}.t SELECT seq, CONCAT('row ', seq) FROM (${seqSql(sb.flavou
       expect(missing.out).toMatch(
         `::error::Unable to download the journal artifact: no artifact named nope or nope-final in the local artifact folder ${arts()}`,
       );
-      const again = await localAction(
-        envFile('again.env', { INPUT_MODE: 'flush', RUNNER_TEMP: join(dir, 'later') }),
-      );
+      const again = await run(envFile('again.env', { INPUT_MODE: 'flush', RUNNER_TEMP: join(dir, 'later') }));
       expect(again.code, again.out).toBe(1);
       expect(again.out).toMatch(
         `::error::artifact-name: the local artifact folder ${arts()} (LOCAL_ACTION_ARTIFACT_PATH) already holds ${NAME}.zip and ${NAME}-final.zip`,
