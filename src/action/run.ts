@@ -14,6 +14,7 @@ import type { Logger } from '../model/log.js';
 import { redact } from '../model/log.js';
 import { VERSION } from '../model/tool-version.js';
 import { finalName, withManifest, type JournalStore } from './artifact.js';
+import { LOCAL_ARTIFACT_PATH } from './local-artifacts.js';
 import { verify } from '../verify/verify.js';
 import { RESUME_FROM_ARTIFACT, type ActionSettings } from './inputs.js';
 import { resumeFromJournal } from '../config/resume.js';
@@ -93,7 +94,12 @@ async function journalFor(s: ActionSettings, io: ActionIo, path: string): Promis
   const from =
     s.artifact.runId && s.artifact.token ? { runId: s.artifact.runId, token: s.artifact.token } : undefined;
   const got = await io.journals.download(s.artifact.name, from);
-  io.log.info(`journal downloaded from ${from ? `run ${from.runId}` : 'this run'}`);
+  const where = from
+    ? `run ${from.runId}`
+    : io.env[LOCAL_ARTIFACT_PATH]
+      ? 'the local artifact folder'
+      : 'this run';
+  io.log.info(`journal downloaded from ${where}: ${got}`);
   return got;
 }
 
