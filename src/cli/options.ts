@@ -38,7 +38,10 @@ function connection(cmd: Command, host: string): Command {
       .option('-P, --port <port>', 'server port (default: from --mycnf, else 3306)')
       .option('-u, --user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
       .option('-S, --socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
-      .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
+      .option(
+        '--mycnf <file>',
+        'option file, read as the MySQL clients read it: its [client], [client-server], [client-mariadb] and [binlog-flusher] groups (default ~/.my.cnf)',
+      )
       // Declared so that it is refused with its reason (program.ts), whatever follows it: `-p` alone,
       // `-psecret` and `--password x` alike; the value is never echoed.
       .addOption(new Option('-p, --password [password]').hideHelp())

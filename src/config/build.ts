@@ -76,7 +76,8 @@ export function refuseEmpty(key: InputKey, raw: string | undefined, n: Names): v
 export function buildConnection(src: InputSource, env: NodeJS.ProcessEnv): ConnectionSettings {
   const n = src.names;
   const cnf = readMyCnf(given(src.get('mycnf')), n.name('mycnf'));
-  const password = src.get('password') || cnf.password || env.MYSQL_PWD || undefined;
+  // An option file's `password=` (empty) is an empty password, as the clients read it: not MYSQL_PWD.
+  const password = src.get('password') || (cnf.password ?? (env.MYSQL_PWD || undefined));
   addSecret(password);
   refuseConflicts(src);
   const socket = given(src.get('socket')) ?? (given(src.get('host')) ? undefined : cnf.socket);
