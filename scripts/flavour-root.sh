@@ -8,7 +8,9 @@
 #
 # Roots are cached outside the clone, in $BF_ROOTS_DIR (default /var/cache/binlog-flusher/roots): a
 # root is built once per machine (about 30 s and 0.5 GB) and shared by every clone. A half-built root
-# is never used: the build happens in a temporary folder renamed into place at the end.
+# is never used: the build happens in a temporary folder renamed into place at the end, and only a
+# root holding the marker file `.ready` counts as built (a root prepared another way, by hand or copied
+# from another machine, needs `touch $BF_ROOTS_DIR/<flavour>/.ready`).
 set -euo pipefail
 
 flavour=${1:-}
@@ -23,7 +25,7 @@ root="$cache/$flavour"
 if [ -f "$root/.ready" ]; then echo "$root"; exit 0; fi
 
 need() { echo "flavour-root: $*" >&2; exit 3; }
-[ "$(id -u)" -eq 0 ] || need "building and running the $flavour root needs root (debootstrap and chroot); run as root, or use BF_FLAVOUR=local"
+[ "$(id -u)" -eq 0 ] || need "building and running the $flavour root needs root (debootstrap and chroot); run as root, or use BF_SANDBOX=local"
 export PATH="$PATH:/usr/sbin:/sbin"
 if ! command -v debootstrap >/dev/null 2>&1; then
   echo "flavour-root: installing debootstrap from Debian's packages" >&2

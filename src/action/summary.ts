@@ -3,7 +3,14 @@
  */
 import { formatSeconds } from '../model/format.js';
 import type { RecoverReport } from '../engine/recover.js';
-import { copyLine, partialText, partialTotals, totals, type RunReport } from '../engine/report.js';
+import {
+  applierLine,
+  copyLine,
+  partialText,
+  partialTotals,
+  totals,
+  type RunReport,
+} from '../engine/report.js';
 import { describeSetting } from '../engine/server-settings.js';
 import { describeEstimate } from '../plan/estimate.js';
 import type { VerifyReport } from '../verify/verify.js';
@@ -54,9 +61,7 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
       out.push(`- Source position applied when the applier stopped: ${pos(r.sourceApplied)}`);
     if (r.estimate) out.push(`- Binlog estimate before the run: ${esc(describeEstimate(r.estimate))}`);
     if (r.manifest) out.push(`- Manifest (per table binlog ranges): \`${esc(r.manifest)}\``);
-    out.push(
-      `- Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
-    );
+    out.push(`- Replica applier: ${applierLine(r.replica)}`);
     for (const st of r.settings ?? []) out.push(`- Server setting ${esc(describeSetting(st))}`);
   }
   if (r.status === 'planned' && r.estimate)

@@ -150,6 +150,7 @@ async function holdServer(run: FlushContext): Promise<void> {
   if (pre.replica && s.replication.stopReplica) {
     await control.stopReplica();
     report.replica.stopped = true;
+    report.replica.startWith = `${control.dialect.startReplica};`;
     log.info('replica applier stopped');
   }
   const after = pre.replica ? await replicaStatus(control.db, control.dialect) : undefined;

@@ -42,6 +42,15 @@ export interface ReplicaReport {
   wasReplica: boolean;
   stopped: boolean;
   started: boolean;
+  /** The statement that starts the applier on this server (said when the run leaves it stopped). */
+  startWith?: string;
+}
+
+/** What the result says of the applier: ', left stopped (start it with START REPLICA ...)'. */
+export function applierLine(r: ReplicaReport): string {
+  if (r.started) return `${r.stopped ? 'stopped' : 'not stopped by us'}, started again`;
+  if (!r.stopped) return 'not stopped by us';
+  return `stopped, left stopped${r.startWith ? ` (start it with ${r.startWith} once you are ready)` : ''}`;
 }
 
 export interface RunReport {
@@ -170,9 +179,7 @@ export function formatReport(r: RunReport): string {
     if (r.estimate) lines.push(`Binlog estimate was: ${describeEstimate(r.estimate)}`);
     lines.push(...gtidLines(r.gtid));
     if (r.manifest) lines.push(`Manifest: ${r.manifest}`);
-    lines.push(
-      `Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`,
-    );
+    lines.push(`Replica applier: ${applierLine(r.replica)}`);
     for (const st of r.settings ?? []) lines.push(`Server setting ${describeSetting(st)}`);
     if (r.hashfile) lines.push(`Journal: ${r.hashfile}`);
   }

@@ -1,9 +1,12 @@
 /**
  * npm run sandbox -- [--sample] [--info FILE]: start a primary + replica on loopback, print how to
- * reach the replica (and write it to FILE as JSON), and keep them running until SIGINT/SIGTERM.
+ * reach the replica (an option file with its password, and FILE as JSON), and keep them running
+ * until SIGINT/SIGTERM.
  * Used by the repository's workflow that runs the action itself (`uses: ./`).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startSandbox } from './index.js';
 import { waitCaughtUp, withSql } from '../support/db.js';
 
@@ -27,14 +30,27 @@ const info = {
   primaryPort: primary.port,
 };
 if (infoFile) writeFileSync(infoFile, JSON.stringify(info));
+// The replica's option file (its password is the sandbox's own, in the source; never one of yours).
+const cnfDir = mkdtempSync(join(tmpdir(), 'bf-sandbox-cnf-'));
+const cnf = join(cnfDir, 'replica.cnf');
+writeFileSync(
+  cnf,
+  `[client]\nuser=${replica.user}\npassword=${replica.password}\nhost=${replica.host}\nport=${replica.port}\n`,
+  { mode: 0o600 },
+);
 console.log(
-  `replica on ${replica.host}:${replica.port} (user ${replica.user}); primary on port ${primary.port}. Ctrl-C stops both.`,
+  [
+    `replica on ${replica.host}:${replica.port} (user ${replica.user}); primary on port ${primary.port}. Ctrl-C stops both.`,
+    `option file of the replica (user, password, host, port): ${cnf}`,
+    `try: npx binlog-flusher flush --mycnf ${cnf}${args.includes('--sample') ? ' --db sample' : ''} --dry-run`,
+  ].join('\n'),
 );
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
   await sb.stop();
+  rmSync(cnfDir, { recursive: true, force: true });
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());
