@@ -94,6 +94,11 @@ export class Controls {
     ].join(', ');
   }
 
+  /** What held the copy back, for the report: per reason summed over workers, and wall clock. */
+  heldTotals(): { waitedMs: { pause: number; brake: number; cap: number }; heldMs: number } {
+    return { waitedMs: { ...this.waited }, heldMs: this.heldMs };
+  }
+
   /** Waits until a chunk of about `rows` rows may start; false: the run was cancelled, send nothing. */
   async gate(rows: number): Promise<boolean> {
     return this.timed(async () => {

@@ -353,12 +353,7 @@ async function runTables(run: FlushContext, workers: number): Promise<void> {
   }
   if (typeof abort.signal.reason === 'string' && abort.signal.reason !== 'cancelled')
     report.stopReason = abort.signal.reason;
-  report.copy = {
-    ...(await status.stop()),
-    workers,
-    waitedMs: shared.controls.waited,
-    heldMs: shared.controls.heldMs,
-  };
+  report.copy = { ...(await status.stop()), workers, ...shared.controls.heldTotals() };
   await dropParkedTwins(run);
   for (const rep of report.tables) {
     if (rep.status === 'planned') rep.status = cancelled ? 'cancelled' : 'not-started';
