@@ -4,11 +4,11 @@
  * until SIGINT/SIGTERM.
  * Used by the repository's workflow that runs the action itself (`uses: ./`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { startSandbox } from './index.js';
 import { waitCaughtUp, withSql } from '../support/db.js';
+import { mycnfFor } from '../support/cli.js';
 
 const args = process.argv.slice(2);
 const infoFile = args.includes('--info') ? args[args.indexOf('--info') + 1] : undefined;
@@ -31,13 +31,7 @@ const info = {
 };
 if (infoFile) writeFileSync(infoFile, JSON.stringify(info));
 // The replica's option file (its password is the sandbox's own, in the source; never one of yours).
-const cnfDir = mkdtempSync(join(tmpdir(), 'bf-sandbox-cnf-'));
-const cnf = join(cnfDir, 'replica.cnf');
-writeFileSync(
-  cnf,
-  `[client]\nuser=${replica.user}\npassword=${replica.password}\nhost=${replica.host}\nport=${replica.port}\n`,
-  { mode: 0o600 },
-);
+const cnf = mycnfFor(replica);
 console.log(
   [
     `replica on ${replica.host}:${replica.port} (user ${replica.user}); primary on port ${primary.port}. Ctrl-C stops both.`,
@@ -50,7 +44,7 @@ const stop = async () => {
   if (stopping) return;
   stopping = true;
   await sb.stop();
-  rmSync(cnfDir, { recursive: true, force: true });
+  rmSync(dirname(cnf), { recursive: true, force: true });
   process.exit(0);
 };
 process.on('SIGINT', () => void stop());
