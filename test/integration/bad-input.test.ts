@@ -474,6 +474,18 @@ describe('bad input', () => {
       /--skip: table "bf_bad\.t" is both selected with --table and skipped with --skip/,
     ],
     [
+      'a system schema in --db',
+      () => ['flush', '--mycnf', cnf, '--db', 'mysql'],
+      /schema "mysql" \(from --db\) is a system schema: its tables are the server's own and are never flushed\s+fix: remove it from --db/,
+      3,
+    ],
+    [
+      'a table of a system schema in --table',
+      () => ['flush', '--mycnf', cnf, '--table', 'mysql.user'],
+      /mysql\.user \(from --table\) is in a system schema/,
+      3,
+    ],
+    [
       'a --skip entry with an empty table name',
       () => ['flush', '--mycnf', cnf, '--db', S, '--skip', `${S}.`],
       /--skip: empty table name/,
