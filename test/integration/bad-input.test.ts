@@ -2,8 +2,7 @@
  * Bad input: each case gets one clear error naming the input, a non-zero exit, and no change on
  * the server (same tables, applier still running, nothing of ours left).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
@@ -14,10 +13,11 @@ import { mycnfFor } from '../support/cli.js';
 import { readActionSettings } from '../../src/action/inputs.js';
 import { runAction } from '../../src/action/run.js';
 import { memoryLogger } from '../../src/model/log.js';
+import { tempDir } from '../support/temp.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_bad';
-const dir = mkdtempSync(join(tmpdir(), 'bf-bad-'));
+const dir = tempDir('bf-bad-');
 const file = (name: string, text: string) => {
   const p = join(dir, name);
   writeFileSync(p, text);
@@ -562,7 +562,7 @@ describe('bad input', () => {
  * the journal store (GitHub's artifacts) is never reached.
  */
 describe('the action names its own inputs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bf-bad-action-'));
+  const dir = tempDir('bf-bad-action-');
   const A = 'bf_bad_action';
 
   async function step(inputs: Record<string, string>) {

@@ -3,8 +3,7 @@
  * referencing foreign keys), nothing of ours left, and a new flush that succeeds.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
@@ -16,6 +15,7 @@ import { readBinlog, rowsByTable, transactionsBetween } from '../support/binlog.
 import { gtidSetOf } from '../../src/model/gtid-set.js';
 import { killByPidFile, startAgain } from '../sandbox/local.js';
 import { readJournal } from '../../src/journal/journal.js';
+import { tempDir } from '../support/temp.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_faults';
@@ -63,7 +63,7 @@ const snap = () => withSql(sb.replica, (c) => snapshotSchema(c, S));
 
 /** Whether this process may mount a small tmpfs (root on Linux), to fill a disk on purpose. */
 function tmpfsAvailable(): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'bf-probe-'));
+  const dir = tempDir('bf-probe-');
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12k', 'tmpfs', dir], { stdio: 'ignore' });
     execFileSync('umount', [dir]);
@@ -274,7 +274,7 @@ describe('faults', () => {
   it.skipIf(!tmpfsAvailable())(
     'the disk fills up under the journal mid-run: the flush stops before its next change and every table is back (needs a tmpfs mount: root)',
     async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'bf-full-'));
+      const dir = tempDir('bf-full-');
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12k', 'tmpfs', dir]);
       try {
         const r = await runCliProcess([

@@ -1,7 +1,4 @@
 /** TLS against the sandbox server, whose certificate a test CA made by openssl signed (for 127.0.0.1 only). */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { connect } from '../../src/db/connection.js';
@@ -9,6 +6,7 @@ import { makeTestCertificates } from '../sandbox/local.js';
 import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { startStandIn } from '../support/github-standin.js';
 import { newJob, runStep } from '../support/action-runner.js';
+import { tempDir } from '../support/temp.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_tls';
@@ -71,7 +69,7 @@ describe.skipIf(!sb.replica.tlsCa)('TLS', () => {
   });
 
   it('VERIFY_CA refuses a certificate from another CA; REQUIRED encrypts without verifying', async () => {
-    const other = makeTestCertificates(mkdtempSync(join(tmpdir(), 'bf-otherca-'))).ca;
+    const other = makeTestCertificates(tempDir('bf-otherca-')).ca;
     const r = await cli([...base('127.0.0.1'), '--ssl-mode', 'VERIFY_CA', '--ssl-ca', other]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot connect .*(self-signed|unable to verify|certificate)/i);

@@ -1,9 +1,9 @@
 /** Running the CLI as a real process, the way a user does. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerInfo } from '../sandbox/types.js';
+import { tempDir } from './temp.js';
 
 export interface CliRun {
   code: number | null;
@@ -16,7 +16,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /** A my.cnf for a sandbox server (the password lives only here). */
 export function mycnfFor(server: ServerInfo): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bf-cnf-'));
+  const dir = tempDir('bf-cnf-');
   const path = join(dir, 'my.cnf');
   writeFileSync(
     path,

@@ -6,12 +6,11 @@ import { DEFAULTS, type FlushSettings, type RecoverSettings } from '../../src/mo
 import { VERSION } from '../../src/model/tool-version.js';
 import type { ServerInfo } from '../sandbox/types.js';
 import { settingsFor } from './db.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './temp.js';
 
 export function tempHashfile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'bf-journal-')), 'run.hashfile');
+  return join(tempDir('bf-journal-'), 'run.hashfile');
 }
 
 export function flushSettings(server: ServerInfo, over: Partial<FlushSettings> = {}): FlushSettings {

@@ -3,11 +3,11 @@
  * them (`recover --help` and `verify --help` listed --db, --stop-slave and "the replica to flush").
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { tempDir } from '../support/temp.js';
 
 async function help(cmd: string): Promise<string> {
   let out = '';
@@ -104,7 +104,7 @@ describe("the MySQL client's short flags (issue 25, finding 1)", () => {
 
 describe('the CLI as one file on a database host (the README install)', () => {
   it('dist/cli/index.js, copied alone as binlog-flusher.mjs, runs with no node_modules beside it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bf-install-'));
+    const dir = tempDir('bf-install-');
     copyFileSync(
       join(import.meta.dirname, '..', '..', 'dist', 'cli', 'index.js'),
       join(dir, 'binlog-flusher.mjs'),

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Controls } from '../../src/engine/controls.js';
 import { memoryLogger } from '../../src/model/log.js';
+import { tempDir } from '../support/temp.js';
 
 const cancelAfter = (ms: number) => {
   const at = Date.now() + ms;
@@ -12,7 +12,7 @@ const cancelAfter = (ms: number) => {
 
 describe("the operator's controls at a cancel", () => {
   it('a gate waiting on the pause says no at the cancel, and the log does not say resumed', async () => {
-    const pause = join(mkdtempSync(join(tmpdir(), 'bf-ctl-')), 'pause');
+    const pause = join(tempDir('bf-ctl-'), 'pause');
     writeFileSync(pause, '');
     const log = memoryLogger();
     const c = new Controls({ pauseFile: pause, brakeStatus: 'x' }, async () => 0, log, cancelAfter(300));

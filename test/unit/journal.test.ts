@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,8 +14,9 @@ import {
 import { backupName, isLeftoverName, shellName, twinName } from '../../src/model/table-names.js';
 import { FileLockBusyError, lockFile } from '../../src/journal/file-lock.js';
 import { buildManifest, manifestPath, writeManifest } from '../../src/journal/manifest.js';
+import { tempDir } from '../support/temp.js';
 
-const dir = () => mkdtempSync(join(tmpdir(), 'bf-journal-unit-'));
+const dir = () => tempDir('bf-journal-unit-');
 const header: JournalHeader = {
   type: 'header',
   kind: JOURNAL_KIND,

@@ -1,15 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { readActionSettings } from '../../src/action/inputs.js';
 import { buildProgram, flushSettingsFrom } from '../../src/cli/program.js';
 import type { FlushSettings } from '../../src/model/settings.js';
+import { tempDir } from '../support/temp.js';
 
 const env = { RUNNER_TEMP: '/tmp/rt', MYSQL_PWD: '' };
 /** An option file with a [client] section that names nothing the tests set. */
-const noCnf = join(mkdtempSync(join(tmpdir(), 'bf-cnf-')), 'my.cnf');
+const noCnf = join(tempDir('bf-cnf-'), 'my.cnf');
 writeFileSync(noCnf, '[client]\n');
 
 /** The flush settings the CLI builds from these flags. */

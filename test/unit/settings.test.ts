@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMyCnf, readMyCnf } from '../../src/config/mycnf.js';
@@ -14,6 +13,7 @@ import {
 } from '../../src/model/settings.js';
 import { VERSION } from '../../src/model/tool-version.js';
 import pkg from '../../package.json' with { type: 'json' };
+import { tempDir } from '../support/temp.js';
 
 describe('inputs', () => {
   it('numbers within range, naming the input', () => {
@@ -81,7 +81,7 @@ describe('my.cnf', () => {
     expect(() => parseMyCnf('[mysqld]\nport=1\n', 'f')).toThrow(/no \[client\] section/);
   });
   it('missing default file is fine; a named missing file is an error', () => {
-    const d = mkdtempSync(join(tmpdir(), 'bf-cnf-'));
+    const d = tempDir('bf-cnf-');
     expect(() => readMyCnf(join(d, 'nope.cnf'))).toThrow(/--mycnf: .*does not exist/);
     expect(() => readMyCnf(d)).toThrow(/is a directory/);
     const f = join(d, 'ok.cnf');

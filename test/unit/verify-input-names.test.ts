@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryLogger } from '../../src/model/log.js';
 import { verify } from '../../src/verify/verify.js';
+import { tempDir } from '../support/temp.js';
 
 /** A journal with a header and a plan but no binlog range (the run ended before its coordinates). */
 function journalWithoutRange(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'bf-vin-')), 'run.hashfile');
+  const path = join(tempDir('bf-vin-'), 'run.hashfile');
   const header = {
     type: 'header',
     kind: 'binlog-flusher-journal',
