@@ -3,9 +3,8 @@
  * two names, `<name>` (the plan, before the first change: enough to recover) and `<name>-final`
  * (the finished journal, after the run or from the post step).
  */
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { DefaultArtifactClient, type FindOptions } from '@actions/artifact';
 import { FlusherError, ExitCode, errorText } from '../model/errors.js';
 import { saveManifest } from '../journal/manifest.js';
@@ -20,8 +19,11 @@ export interface Uploaded {
 export interface JournalStore {
   /** The journal, and files that go with it (the manifest), under their own file names. */
   upload(name: string, files: string[], retentionDays?: number): Promise<Uploaded>;
-  /** The newest journal: `<name>-final`, else `<name>`, else the newest binlog-flusher journal of the run. */
-  download(name: string | undefined, from?: { runId: number; token: string }): Promise<string>;
+  /**
+   * The newest journal: `<name>-final`, else `<name>`, else the newest binlog-flusher journal of the
+   * run, downloaded into a new folder in `into` (the directory of the journal path the user gave).
+   */
+  download(name: string | undefined, into: string, from?: { runId: number; token: string }): Promise<string>;
 }
 
 /**
@@ -46,15 +48,17 @@ export function githubJournalStore(env: NodeJS.ProcessEnv): JournalStore {
   const client = new DefaultArtifactClient();
   return {
     async upload(name, files, retentionDays) {
-      // Upload copies that keep their own file names (the journal's may be written on meanwhile).
-      const dir = mkdtempSync(join(tmpdir(), 'bf-upload-'));
-      const copies = files.map((file) => {
-        const copy = join(dir, basename(file));
-        copyFileSync(file, copy);
-        return copy;
-      });
+      const paths = files.map((f) => resolve(f));
+      const root = dirname(paths[0]!);
+      // The files are zipped from where they lie (the journal and its manifest share a directory):
+      // a staged copy would be one more copy of the journal's key values, outside the user's paths.
+      if (paths.some((f) => dirname(f) !== root))
+        throw new FlusherError(
+          `Unable to upload the journal as artifact ${name}: ${files.join(', ')} are not in one directory`,
+          ExitCode.unexpected,
+        );
       try {
-        const res = await client.uploadArtifact(name, copies, dir, retentionDays ? { retentionDays } : {});
+        const res = await client.uploadArtifact(name, paths, root, retentionDays ? { retentionDays } : {});
         if (!res.id) throw new Error('the artifact service returned no artifact id');
         return { id: res.id, url: artifactUrl(res.id, env), name, digest: res.digest };
       } catch (e) {
@@ -65,7 +69,7 @@ export function githubJournalStore(env: NodeJS.ProcessEnv): JournalStore {
         );
       }
     },
-    async download(name, from) {
+    async download(name, into, from) {
       const [owner, repo] = (env.GITHUB_REPOSITORY ?? '/').split('/');
       const findBy: FindOptions['findBy'] | undefined = from
         ? {
@@ -95,7 +99,7 @@ export function githubJournalStore(env: NodeJS.ProcessEnv): JournalStore {
               : 'no binlog-flusher journal artifact in the run',
           );
         }
-        const dir = mkdtempSync(join(tmpdir(), 'bf-download-'));
+        const dir = mkdtempSync(join(into, 'bf-download-'));
         const res = await client.downloadArtifact(pick.id, { path: dir, ...opts, expectedHash: pick.digest });
         if (res.digestMismatch)
           throw new Error(`artifact ${pick.name} does not match its digest; it may be damaged`);

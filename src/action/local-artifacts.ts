@@ -15,7 +15,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { crc32, inflateRawSync } from 'node:zlib';
@@ -109,7 +108,7 @@ function extractJournal(file: string, into: string): string {
  * `store` (the stand-in's client) with downloads from the local artifact folder `dir`. A download
  * from another run (run-id and a token) goes to `store`, which asks GitHub.
  */
-export function withLocalArtifacts(store: JournalStore, dir: string, env: NodeJS.ProcessEnv): JournalStore {
+export function withLocalArtifacts(store: JournalStore, dir: string): JournalStore {
   const folder = resolve(dir);
   return {
     async upload(name, files, retentionDays) {
@@ -120,8 +119,8 @@ export function withLocalArtifacts(store: JournalStore, dir: string, env: NodeJS
       chmodSync(zip, 0o600);
       return { ...up, url: pathToFileURL(zip).href };
     },
-    async download(name, from) {
-      if (from) return store.download(name, from);
+    async download(name, into, from) {
+      if (from) return store.download(name, into, from);
       const pick = pickLocalArtifact(folder, name);
       try {
         if (!pick) {
@@ -131,7 +130,7 @@ export function withLocalArtifacts(store: JournalStore, dir: string, env: NodeJS
               : `no binlog-flusher journal artifact in the local artifact folder ${folder}`,
           );
         }
-        return extractJournal(join(folder, pick), env.RUNNER_TEMP || tmpdir());
+        return extractJournal(join(folder, pick), into);
       } catch (e) {
         throw new FlusherError(
           `Unable to download the journal artifact: ${errorText(e)}`,

@@ -19,7 +19,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export function journalStore(env: NodeJS.ProcessEnv): JournalStore {
   const store = githubJournalStore(env);
   const local = env[LOCAL_ARTIFACT_PATH];
-  return local ? withLocalArtifacts(store, local, env) : store;
+  return local ? withLocalArtifacts(store, local) : store;
 }
 
 function fail(message: string): void {

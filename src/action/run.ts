@@ -4,6 +4,7 @@
  * @actions/core: main.ts passes in the I/O.
  */
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { flush, type FlushDeps } from '../engine/flush.js';
 import { recover } from '../engine/recover.js';
 import type { RunReport } from '../engine/report.js';
@@ -93,7 +94,7 @@ async function journalFor(s: ActionSettings, io: ActionIo, path: string): Promis
   if (existsSync(path) && !s.artifact.runId) return path;
   const from =
     s.artifact.runId && s.artifact.token ? { runId: s.artifact.runId, token: s.artifact.token } : undefined;
-  const got = await io.journals.download(s.artifact.name, from);
+  const got = await io.journals.download(s.artifact.name, dirname(resolve(path)), from);
   const where = from
     ? `run ${from.runId}`
     : io.env[LOCAL_ARTIFACT_PATH]
@@ -132,7 +133,7 @@ async function prepareFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutc
   try {
     checkFlushPaths(s.flush);
     if (s.flush.resumeFrom === RESUME_FROM_ARTIFACT) {
-      const earlier = await io.journals.download(s.artifact.name);
+      const earlier = await io.journals.download(s.artifact.name, dirname(resolve(s.flush.hashfile!)));
       io.log.info(`resume: using the journal of the earlier attempt (${earlier})`);
       s.flush = resumeFromJournal({ ...s.flush, resumeFrom: earlier }, earlier);
     }

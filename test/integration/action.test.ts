@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
 import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { startStandIn, type StandIn } from '../support/github-standin.js';
-import { newJob, runStep, type StepResult } from '../support/action-runner.js';
+import { allJobs, newJob, runStep, type StepResult } from '../support/action-runner.js';
 import { node24 } from '../support/node24.js';
 
 const sb = inject('sandbox')!;
@@ -249,5 +249,18 @@ describe('the GitHub Action, run from the committed bundle as a runner does', ()
     );
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/::error::chunk-size: expected a whole number from 1 to 10000000, got "lots"/);
+  });
+
+  it('a failed upload, and every step before it, leaves no copy of the journal in the temp directory', async () => {
+    // A second flush in one run finds both artifact names taken: both its uploads are refused
+    // (artifacts are immutable), so it stops before its first change.
+    const first = await runStep(newJob(standIn, 909), 'main', inputs());
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const r = await runStep(newJob(standIn, 909), 'main', inputs());
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/Unable to upload the journal as artifact journal-e2e/);
+    expect(await snap()).toEqual(before);
+    const left = allJobs().flatMap((j) => readdirSync(j.tmp).map((f) => `run ${j.runId}: ${f}`));
+    expect(left).toEqual([]);
   });
 });

@@ -1,15 +1,18 @@
 /**
  * Runs the committed action bundle the way a GitHub runner does: `node dist/main/index.js` with
  * INPUT_* variables, GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files, the artifact runtime
- * variables pointing at the stand-in, and STATE_* variables for the post step.
+ * variables pointing at the stand-in, and STATE_* variables for the post step. Each job has its own
+ * TMPDIR (`job.tmp`), so a test can see what a step leaves in the temp directory. BF_ACTION_DIST
+ * names another folder holding main/index.js and post/index.js (a bundle built elsewhere).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StandIn } from './github-standin.js';
+import { tempDir } from './temp.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+const DIST = process.env.BF_ACTION_DIST || join(ROOT, 'dist');
 
 export interface StepResult {
   code: number | null;
@@ -45,23 +48,35 @@ export interface RunnerJob {
   standIn: StandIn;
   runId: number;
   dir: string;
+  /** The steps' TMPDIR. */
+  tmp: string;
   outputFile: string;
   stateFile: string;
   summaryFile: string;
 }
 
+const jobs: RunnerJob[] = [];
+
 export function newJob(standIn: StandIn, runId: number): RunnerJob {
-  const dir = mkdtempSync(join(tmpdir(), 'bf-runner-'));
+  const dir = tempDir('bf-runner-');
   const job = {
     standIn,
     runId,
     dir,
+    tmp: join(dir, 'tmp'),
     outputFile: join(dir, 'output'),
     stateFile: join(dir, 'state'),
     summaryFile: join(dir, 'summary'),
   };
+  mkdirSync(job.tmp);
   for (const f of [job.outputFile, job.stateFile, job.summaryFile]) writeFileSync(f, '');
+  jobs.push(job);
   return job;
+}
+
+/** Every job made so far (in this test file). */
+export function allJobs(): readonly RunnerJob[] {
+  return jobs;
 }
 
 export function runStep(
@@ -83,6 +98,7 @@ export function runStep(
     GITHUB_REPOSITORY: 'acme/data',
     GITHUB_WORKSPACE: job.dir,
     RUNNER_TEMP: job.dir,
+    TMPDIR: job.tmp,
     ACTIONS_RUNTIME_TOKEN: job.standIn.tokenFor(job.runId),
     ACTIONS_RESULTS_URL: `${job.standIn.url}/`,
     GITHUB_API_URL: job.standIn.url,
@@ -96,7 +112,7 @@ export function runStep(
   }
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(opts.node ?? process.execPath, [join(ROOT, 'dist', step, 'index.js')], {
+    const child = spawn(opts.node ?? process.execPath, [join(DIST, step, 'index.js')], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

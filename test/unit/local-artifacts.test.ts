@@ -133,14 +133,14 @@ describe('the local artifact folder', () => {
         writeFileSync(join(dir, 'arts', `${name}.zip`), 'zip');
         return { id: 7, url: 'https://github.com//actions/runs//artifacts/7', name };
       },
-      async download(name, from) {
+      async download(name, _into, from) {
         calls.push(`download ${name} ${from?.runId}`);
         return '/from/github';
       },
     };
   }
 
-  it('download: the journal of the picked zip, 0600, in a new folder under RUNNER_TEMP', async () => {
+  it("download: the journal of the picked zip, 0600, in a new folder in the directory given (the journal path's)", async () => {
     const arts = join(dir, 'arts');
     const temp = join(dir, 'temp');
     mkdirSync(arts);
@@ -153,37 +153,37 @@ describe('the local artifact folder', () => {
       ]),
     );
     const base = inner();
-    const store = withLocalArtifacts(base, arts, { RUNNER_TEMP: temp });
-    const got = await store.download('j');
+    const store = withLocalArtifacts(base, arts);
+    const got = await store.download('j', temp);
     expect(dirname(dirname(got))).toBe(temp);
     expect(got).toMatch(/\/bf-download-[^/]+\/j\.hashfile$/);
     expect(readFileSync(got).equals(JOURNAL)).toBe(true);
     expect(statSync(got).mode & 0o777).toBe(0o600);
     // Another run's artifact (run-id and a token) is GitHub's to give.
-    expect(await store.download('j', { runId: 5, token: 't' })).toBe('/from/github');
+    expect(await store.download('j', temp, { runId: 5, token: 't' })).toBe('/from/github');
     expect(base.calls).toEqual(['download j 5']);
   });
 
   it('download: what is missing or not one journal is a bad input naming the folder', async () => {
-    const store = withLocalArtifacts(inner(), dir, { RUNNER_TEMP: dir });
-    await expect(store.download('j')).rejects.toMatchObject({
+    const store = withLocalArtifacts(inner(), dir);
+    await expect(store.download('j', dir)).rejects.toMatchObject({
       exitCode: 2,
       message: `Unable to download the journal artifact: no artifact named j or j-final in the local artifact folder ${dir}`,
     });
-    await expect(store.download(undefined)).rejects.toThrow(
+    await expect(store.download(undefined, dir)).rejects.toThrow(
       `no binlog-flusher journal artifact in the local artifact folder ${dir}`,
     );
     put('two', [
       { name: 'a.hashfile', data: JOURNAL },
       { name: 'b.hashfile', data: JOURNAL },
     ]);
-    await expect(store.download('two')).rejects.toThrow(/two\.zip holds 2 journal files, expected 1/);
+    await expect(store.download('two', dir)).rejects.toThrow(/two\.zip holds 2 journal files, expected 1/);
   });
 
   it('upload: through the stand-in, into a folder made for it; the zip private, its URL a file URL', async () => {
     const arts = join(dir, 'arts');
     const base = inner();
-    const store = withLocalArtifacts(base, arts, {});
+    const store = withLocalArtifacts(base, arts);
     const files = [join(dir, 'j.hashfile')];
     // The stand-in writes into the folder, so it must exist before the upload.
     const up = await store.upload('j', files, 3);
@@ -196,9 +196,11 @@ describe('the local artifact folder', () => {
     mkdirSync(join(dir, 'arts'));
     writeFileSync(join(dir, 'arts', 'j.zip'), zip([{ name: 'j.hashfile', data: JOURNAL }]));
     const local = journalStore({ LOCAL_ACTION_ARTIFACT_PATH: join(dir, 'arts'), RUNNER_TEMP: dir });
-    expect(readFileSync(await local.download('j')).equals(JOURNAL)).toBe(true);
+    expect(readFileSync(await local.download('j', dir)).equals(JOURNAL)).toBe(true);
     // Without it, the artifact service: no runtime token here, so the listing fails.
-    await expect(journalStore({ RUNNER_TEMP: dir }).download('j')).rejects.toThrow(/ACTIONS_RUNTIME_TOKEN/);
+    await expect(journalStore({ RUNNER_TEMP: dir }).download('j', dir)).rejects.toThrow(
+      /ACTIONS_RUNTIME_TOKEN/,
+    );
   });
 });
 
