@@ -8,7 +8,7 @@ import { errorText } from '../model/errors.js';
 import { redact } from '../model/log.js';
 import { faultFromEnv } from '../engine/fault.js';
 import { githubJournalStore, type JournalStore } from './artifact.js';
-import { coreLogger, coreState, writeSummary } from './core-io.js';
+import { coreLogger, coreState, registerSecret, writeSummary } from './core-io.js';
 import { readActionSettings } from './inputs.js';
 import { LOCAL_ARTIFACT_PATH, checkLocalArtifactName, withLocalArtifacts } from './local-artifacts.js';
 import { runAction } from './run.js';
@@ -33,11 +33,12 @@ export async function run(): Promise<void> {
   const abort = () => controller.abort();
   for (const sig of SIGNALS) process.on(sig, abort);
   try {
-    const password = core.getInput('password');
-    if (password) core.setSecret(password);
-    const token = core.getInput('github-token');
-    if (token) core.setSecret(token);
+    const short = registerSecret('password', core.getInput('password'));
+    if (short) core.warning(short);
+    registerSecret('github-token', core.getInput('github-token'));
     const settings = readActionSettings((n) => core.getInput(n), process.env);
+    // The password may come from the option file or MYSQL_PWD instead: the runner masks it too.
+    registerSecret('password', settings.flush.connection.password ?? '');
     const local = process.env[LOCAL_ARTIFACT_PATH];
     if (local && settings.mode === 'flush') checkLocalArtifactName(local, settings.artifact.name);
     const outcome = await runAction(settings, {

@@ -9,7 +9,7 @@ import { recover } from '../engine/recover.js';
 import { errorText } from '../model/errors.js';
 import { redact } from '../model/log.js';
 import { finalName, githubJournalStore, withManifest } from './artifact.js';
-import { coreLogger, coreState, writeSummary } from './core-io.js';
+import { coreLogger, coreState, registerSecret, writeSummary } from './core-io.js';
 import { readActionSettings } from './inputs.js';
 import { POST_STEP_LOCK_WAIT_S } from '../model/settings.js';
 import { loadState } from './state.js';
@@ -20,8 +20,8 @@ try {
   if (st.clean || !st.hashfile) {
     core.info('binlog-flusher: the main step ended cleanly; nothing to do');
   } else {
-    const password = core.getInput('password');
-    if (password) core.setSecret(password);
+    registerSecret('password', core.getInput('password'));
+    registerSecret('github-token', core.getInput('github-token'));
     const s = readActionSettings((n) => core.getInput(n), process.env);
     const log = coreLogger();
     const name = st.artifactName ?? s.artifact.name;
