@@ -101,7 +101,7 @@ export function buildConnection(src: InputSource, env: NodeJS.ProcessEnv): Conne
     );
   if (tls?.cert) checkReadableFile(fromCnf('ssl-cert'), tls.cert, 'a client certificate (PEM)');
   if (tls?.key) checkReadableFile(fromCnf('ssl-key'), tls.key, 'a client key (PEM)');
-  return {
+  return hidePassword({
     host,
     port: parseIntInput(
       portRaw ? n.name('port') : fromCnf('port'),
@@ -114,7 +114,18 @@ export function buildConnection(src: InputSource, env: NodeJS.ProcessEnv): Conne
     socket,
     ssl: { mode, ca: sslCa, cert: cnf['ssl-cert'], key: cnf['ssl-key'] },
     surface: n.surface,
-  };
+  });
+}
+
+/**
+ * The password stays readable (`s.password`) but is not enumerable: settings written out whole
+ * (JSON.stringify, util.inspect, a spread) never carry it into a message, a journal or state.
+ */
+function hidePassword(s: ConnectionSettings): ConnectionSettings {
+  const { password } = s;
+  delete s.password;
+  Object.defineProperty(s, 'password', { value: password, enumerable: false, writable: false });
+  return s;
 }
 
 /**

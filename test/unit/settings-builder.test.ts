@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
@@ -162,5 +163,16 @@ describe('one settings builder for the CLI and the action', () => {
     ];
     const text = (m: string) => names.reduce((t, n) => t.replaceAll(n, '<input>'), m);
     expect(text(fromCli)).toBe(text(fromAction));
+  });
+});
+
+describe('the password in the settings', () => {
+  it('is readable where the connection is made, and absent from the settings written out whole', () => {
+    const s = action({ host: 'db1', password: 'hunter22' });
+    expect(s.connection.password).toBe('hunter22');
+    expect(JSON.stringify(s)).not.toContain('hunter22');
+    expect(inspect(s, { depth: 10 })).not.toContain('hunter22');
+    expect(Object.keys(s.connection)).not.toContain('password');
+    expect(cli('--host', 'db1').connection.password).toBeUndefined();
   });
 });
