@@ -9,7 +9,7 @@ import { acquireRunLock } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, FlusherError, PreflightError, errorText } from '../model/errors.js';
 import { readServer } from '../inspect/server.js';
-import { replicaStatus } from '../inspect/replication.js';
+import { replicaStatus, type ReplicaStatus } from '../inspect/replication.js';
 import { binlogPosition } from '../inspect/binlog.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
@@ -81,7 +81,7 @@ export async function recover(
         );
       }
       const journal = writer ? readJournal(s.hashfile, undefined, inputs) : first;
-      return await replay(db, facts.dialect, journal, writer, s, log);
+      return await replay(db, facts.dialect, journal, writer, s, log, deps.fault);
     } finally {
       await writer?.close();
     }
@@ -123,11 +123,12 @@ async function replay(
   writer: JournalWriter | undefined,
   s: RecoverSettings,
   log: Logger,
+  fault?: FaultHook,
 ): Promise<RecoverReport> {
   const report = emptyReport(s);
   const writes = new Writer(db, d);
   const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
-  await holdApplier(writes, report, tables, journal.marker, s, log);
+  await holdApplier(writes, report, tables, journal.marker, s, log, fault);
   await holdForRecovery(writes, writer, journal, log);
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
@@ -177,6 +178,26 @@ async function replay(
 }
 
 /**
+ * The replica status, or undefined where the server is not a replica. A status that cannot be read
+ * is a refusal, before recover changes anything: taking it for "not a replica" would put tables
+ * back under a running applier, whose writes a twin still under a name would swallow.
+ */
+async function readReplicaStatus(writes: Writer, fault?: FaultHook): Promise<ReplicaStatus | undefined> {
+  try {
+    await fault?.('replica-status');
+    return await replicaStatus(writes.db, writes.dialect);
+  } catch (e) {
+    throw new FlusherError(
+      `cannot read the replica status: ${errorText(e)}; ` +
+        'recover changed nothing: it must know whether a replica applier runs before it puts a table back; ' +
+        `grant the recover user ${writes.dialect.privileges.replicaStatus} (or fix what stopped the read) and run recover again`,
+      ExitCode.recoveryNeeded,
+      { cause: e },
+    );
+  }
+}
+
+/**
  * The applier is stopped only while a table is set aside (a twin under its name would swallow what
  * the applier writes), and only when it runs; recover starts it again once every table is back.
  */
@@ -187,8 +208,9 @@ async function holdApplier(
   marker: string | undefined,
   s: RecoverSettings,
   log: Logger,
+  fault?: FaultHook,
 ): Promise<void> {
-  const replica = await replicaStatus(writes.db, writes.dialect).catch(() => undefined);
+  const replica = await readReplicaStatus(writes, fault);
   report.replica.wasReplica = replica !== undefined;
   if (!replica?.sqlRunning) return;
   const aside = await tablesAside(writes.db, tables, marker);
