@@ -33,7 +33,11 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
   out.push(`## ${title}`, '');
   out.push(`Server \`${esc(r.host)}:${r.port}\` (${esc(r.serverVersion)}, server_id ${r.serverId})`, '');
   if (r.nothing) {
-    out.push(`Nothing to flush: ${esc(r.nothing.reason)}.`, '', `- Replica applier: ${r.nothing.applier}`);
+    out.push(
+      `Nothing to flush: ${esc(r.nothing.reason)}.`,
+      '',
+      `- Replica applier: ${r.nothing.applier}${r.replica.startWith ? ` (resume with start-replica: true starts it, or run \`${r.replica.startWith}\`)` : ''}`,
+    );
   } else if (r.status === 'planned') {
     out.push('| table | rows (estimate) | MiB (estimate) | copy |', '|---|---:|---:|---|');
     for (const x of r.tables) {

@@ -63,8 +63,6 @@ export interface RunReport {
     reason: string;
     resumed: string;
     applier: 'running' | 'stopped' | 'started' | 'not-a-replica';
-    /** The statement that starts the applier on this server. */
-    startWith: string;
   };
   exitCode: ExitCode;
   host: string;
@@ -215,7 +213,7 @@ function formatNothing(r: RunReport, n: NonNullable<RunReport['nothing']>): stri
     `Result: nothing to flush (${r.skipped.length} tables already flushed)`,
     `  ${n.reason}`,
     ...r.warnings.map((w) => `  warning: ${w}`),
-    `Replica applier: ${APPLIER[n.applier]}${n.applier === 'stopped' ? ` (resume with --start-slave starts it, or run ${n.startWith})` : ''}`,
+    `Replica applier: ${APPLIER[n.applier]}${n.applier === 'stopped' ? ` (resume with --start-slave starts it, or run ${r.replica.startWith ?? 'the statement that starts it'})` : ''}`,
     `Journal resumed: ${n.resumed}`,
   ].join('\n');
 }

@@ -60,9 +60,11 @@ export async function nothingToResume(
   });
   report.replica.wasReplica = replica !== undefined;
   report.nothing!.applier = applierState(replica);
+  if (report.nothing!.applier === 'stopped') report.replica.startWith = `${facts.dialect.startReplica};`;
   if (ask && replica && !(replica.sqlRunning && replica.ioRunning)) {
     await startIfSafe(db, s, earlier, facts, log);
     report.replica.started = true;
+    delete report.replica.startWith;
     report.nothing!.applier = 'started';
     report.nothing!.reason = report.nothing!.reason.replace(
       'read_only and the applier left as they were',
@@ -174,7 +176,6 @@ function emptyReport(s: FlushSettings, facts: ServerFacts, earlier: JournalState
       reason: `the run of ${s.resumeFrom} finished every table it selected (${finished.length}); nothing was changed: no journal written, read_only and the applier left as they were`,
       resumed: s.resumeFrom!,
       applier: 'not-a-replica',
-      startWith: facts.dialect.startReplica,
     },
   };
 }
