@@ -60,6 +60,9 @@ export const OUTPUTS = [
   'verified-by-value',
 ] as const;
 
+/** The outcome of a resume of a run that had finished every table. */
+const NOTHING = 'nothing-to-flush';
+
 /** A flush's outputs, from its report. Pure. */
 export function flushOutputs(r: RunReport): Partial<Record<(typeof OUTPUTS)[number], string>> {
   const t = totals(r);
@@ -85,7 +88,8 @@ export async function runAction(s: ActionSettings, io: ActionIo): Promise<Action
   if (s.mode === 'recover') return runRecover(s, io);
   if (s.mode === 'verify') return runVerify(s, io);
   const flushed = await runFlush(s, io);
-  if (!flushed.ok || s.mode !== 'flush' || !s.verifyAfterFlush) return flushed;
+  // A resume with nothing to flush wrote no journal of its own: nothing to verify.
+  if (!flushed.ok || s.mode !== 'flush' || !s.verifyAfterFlush || flushed.message === NOTHING) return flushed;
   return runVerify(s, io, s.flush.hashfile);
 }
 
@@ -202,6 +206,7 @@ async function runFlush(s: ActionSettings, io: ActionIo): Promise<ActionOutcome>
   const hint = left ? recoveryInstructions(name, s.flush.connection.host, io.env.GITHUB_RUN_ID) : undefined;
   await io.writeSummary(flushSummary(report, hint));
   saveState(io.state, { clean: true });
+  if (report.nothing) return { ok: true, message: NOTHING };
   if (report.status === 'flushed' || report.status === 'planned') return { ok: true, message: report.status };
   if (report.cancelled) {
     const what = report.stopReason ?? 'cancelled';

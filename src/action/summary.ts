@@ -32,7 +32,13 @@ export function flushSummary(r: RunReport, recoverHint?: string): string {
   const title = r.status === 'planned' ? 'binlog-flusher plan' : `binlog-flusher: ${r.status}`;
   out.push(`## ${title}`, '');
   out.push(`Server \`${esc(r.host)}:${r.port}\` (${esc(r.serverVersion)}, server_id ${r.serverId})`, '');
-  if (r.status === 'planned') {
+  if (r.nothing) {
+    out.push(
+      `Nothing to flush: ${esc(r.nothing.reason)}.`,
+      '',
+      `- Replica applier: ${r.nothing.applier}${r.replica.startWith ? ` (resume with start-replica: true starts it, or run \`${r.replica.startWith}\`)` : ''}`,
+    );
+  } else if (r.status === 'planned') {
     out.push('| table | rows (estimate) | MiB (estimate) | copy |', '|---|---:|---:|---|');
     for (const x of r.tables) {
       out.push(

@@ -1,8 +1,10 @@
 /**
  * `--resume J` continues the run of journal J: same selection, same settings. Every setting J's
  * header recorded is taken from it, unless the user chose a value for it; a chosen value that differs
- * from J's is refused, naming the input. What a journal of an older version did not record stays as
- * given. `resumeSettings` is pure: the settings and the journal's header options in, the settings out.
+ * from J's is refused, naming the input, except for an end-of-run switch (`--start-slave`): what the
+ * run does once every table is back may differ from J's, and the chosen value stands. What a journal
+ * of an older version did not record stays as given. `resumeSettings` is pure: the settings and the
+ * journal's header options in, the settings out.
  */
 import { InputError } from '../model/errors.js';
 import type { FlushSettings, GtidPlacement, TableFilter } from '../model/settings.js';
@@ -124,6 +126,9 @@ function gtidField(key: InputKey, part: keyof GtidPlacement): Field {
   };
 }
 
+/** Inputs that act only once every table is back: a resumed run may choose another value. */
+const END_OF_RUN: ReadonlySet<InputKey> = new Set<InputKey>(['start-replica']);
+
 /** The inputs `--resume` takes from the earlier run. */
 export const RESUMABLE: readonly InputKey[] = FIELDS.map((f) => f.key);
 
@@ -147,6 +152,7 @@ export function resumeSettings(
     if (!(f.option in o)) continue;
     const then = f.then(o);
     if (chosen.has(f.key)) {
+      if (END_OF_RUN.has(f.key)) continue;
       const now = f.now(out);
       if (now !== then) {
         throw new InputError(

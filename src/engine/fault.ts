@@ -4,7 +4,9 @@
  * - a pipeline point of a table (`mid-copy@shop.orders`; any table without a target);
  * - `journal@N`: right after the Nth record this process appended to the journal is on disk, that
  *   is between announcing a change and making it (flush and recover alike);
- * - `drop-twins`: just before the parked twins are dropped at the end of a flush.
+ * - `drop-twins`: just before the parked twins are dropped at the end of a flush;
+ * - `replica-status`: recover's read of the replica status.
+ * The signal `error` throws an error at that point instead (a transient failure of what runs there).
  */
 export type FaultPoint =
   /** The twin's start is created under its parking name (not yet BLACKHOLE). */
@@ -20,7 +22,8 @@ export type FaultPoint =
   | 'after-copy'
   | 'after-swap'
   | 'journal'
-  | 'drop-twins';
+  | 'drop-twins'
+  | 'replica-status';
 
 export type FaultHook = (point: FaultPoint, t?: { schema: string; table: string }) => void | Promise<void>;
 
@@ -38,6 +41,7 @@ export function faultFromEnv(env: NodeJS.ProcessEnv): FaultHook | undefined {
       if (records !== Number(target)) return;
     } else if (target && (!t || target !== `${t.schema}.${t.table}`)) return;
     fired = true;
+    if (sig === 'error') throw new Error(`injected fault at ${p}: the server did not answer`);
     process.kill(process.pid, (sig as NodeJS.Signals | undefined) ?? 'SIGKILL');
   };
 }

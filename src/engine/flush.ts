@@ -14,7 +14,7 @@ import { namesOf } from '../model/input-names.js';
 import { binlogBytesSince, binlogPosition } from '../inspect/binlog.js';
 import { globalStatus } from '../inspect/server.js';
 import { replicaStatus } from '../inspect/replication.js';
-import { JournalWriter } from '../journal/journal.js';
+import { JournalWriter, readJournal } from '../journal/journal.js';
 import { saveManifest } from '../journal/manifest.js';
 import { gtidReport, gtidSessionSettings } from '../plan/gtid.js';
 import { gtidSetOf } from '../model/gtid-set.js';
@@ -31,6 +31,7 @@ import { defaultHashfile, gtidLines, recoverCommand, type RunReport } from './re
 import { dropOurTables } from './restore.js';
 import type { CopyContext } from './copy-context.js';
 import { journalStart, planRun, type RunPlan } from './run-plan.js';
+import { finishedRun, nothingToResume } from './resume-finished.js';
 import { chunkPlanRecord } from './table-steps.js';
 import { Scheduler } from './scheduler.js';
 import { holdSettings, putBackSettings } from './server-settings.js';
@@ -56,8 +57,13 @@ export interface FlushDeps {
 }
 
 export async function flush(s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
+  // A resume of a run that finished every table: nothing to flush, and nothing changes.
+  const earlier = s.resumeFrom
+    ? readJournal(s.resumeFrom, undefined, { journal: namesOf(s).name('resume') })
+    : undefined;
   const db = await connect(s.connection, s.timeout);
   try {
+    if (earlier && finishedRun(earlier)) return await nothingToResume(db, s, earlier, deps.log);
     return await flushWith(db, s, deps);
   } finally {
     await db.close();
@@ -125,7 +131,12 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     await releaseServer(run);
     // The outcome is settled and reported whether or not this last record reaches the disk.
     await journal
-      .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: now() })
+      .write({
+        type: 'end',
+        status:
+          report.status === 'planned' || report.status === 'nothing-to-flush' ? 'flushed' : report.status,
+        at: now(),
+      })
       .catch((e: unknown) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
     report.manifest = saveManifest(hashfile, (w) => deps.log.warn(w));
     if (report.manifest) deps.log.info(`manifest: ${report.manifest}`);

@@ -9,7 +9,7 @@ import { acquireRunLock } from '../db/run-lock.js';
 import { lockWaitFor, prepareSession } from '../db/session.js';
 import { ExitCode, FlusherError, PreflightError, errorText } from '../model/errors.js';
 import { readServer } from '../inspect/server.js';
-import { replicaStatus } from '../inspect/replication.js';
+import { replicaStatus, type ReplicaStatus } from '../inspect/replication.js';
 import { binlogPosition } from '../inspect/binlog.js';
 import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
@@ -18,6 +18,7 @@ import { now } from '../model/time.js';
 import { selectsTable, type RecoverSettings } from '../model/settings.js';
 import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
 import { Writer } from './writer.js';
+import { accountUnfinished } from './recover-account.js';
 import type { FaultHook } from './fault.js';
 import { describeSetting, holdForRecovery, putBackSettings, type SettingReport } from './server-settings.js';
 
@@ -81,7 +82,7 @@ export async function recover(
         );
       }
       const journal = writer ? readJournal(s.hashfile, undefined, inputs) : first;
-      return await replay(db, facts.dialect, journal, writer, s, log);
+      return await replay(db, facts.dialect, journal, writer, s, log, deps.fault);
     } finally {
       await writer?.close();
     }
@@ -123,11 +124,12 @@ async function replay(
   writer: JournalWriter | undefined,
   s: RecoverSettings,
   log: Logger,
+  fault?: FaultHook,
 ): Promise<RecoverReport> {
   const report = emptyReport(s);
   const writes = new Writer(db, d);
   const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
-  await holdApplier(writes, report, tables, journal.marker, s, log);
+  await holdApplier(writes, report, tables, journal.marker, s, log, fault);
   await holdForRecovery(writes, writer, journal, log);
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
@@ -167,6 +169,11 @@ async function replay(
   // Where the binlog stands with every table back and before the applier runs again: the end of what
   // the run wrote, for a `--resume` that counts its chunks there.
   const at = await binlogPosition(db, d).catch(() => undefined);
+  // What the binlog holds of each table the run left part-copied, for the manifest and verify: only
+  // after a run that died or needed recovery (the applier stayed stopped since; a run that ended
+  // itself journaled its own account, and the applier may have written into its tables since).
+  const died = journal.flushEnd === undefined || journal.flushEnd === 'recovery-needed';
+  if (at && writer && died) await accountUnfinished(db, d, journal, tables, at, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
   if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
     await writes.startReplica();
@@ -174,6 +181,26 @@ async function replay(
     log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
   }
   return report;
+}
+
+/**
+ * The replica status, or undefined where the server is not a replica. A status that cannot be read
+ * is a refusal, before recover changes anything: taking it for "not a replica" would put tables
+ * back under a running applier, whose writes a twin still under a name would swallow.
+ */
+async function readReplicaStatus(writes: Writer, fault?: FaultHook): Promise<ReplicaStatus | undefined> {
+  try {
+    await fault?.('replica-status');
+    return await replicaStatus(writes.db, writes.dialect);
+  } catch (e) {
+    throw new FlusherError(
+      `cannot read the replica status: ${errorText(e)}; ` +
+        'recover changed nothing: it must know whether a replica applier runs before it puts a table back; ' +
+        `grant the recover user ${writes.dialect.privileges.replicaStatus} (or fix what stopped the read) and run recover again`,
+      ExitCode.recoveryNeeded,
+      { cause: e },
+    );
+  }
 }
 
 /**
@@ -187,8 +214,9 @@ async function holdApplier(
   marker: string | undefined,
   s: RecoverSettings,
   log: Logger,
+  fault?: FaultHook,
 ): Promise<void> {
-  const replica = await replicaStatus(writes.db, writes.dialect).catch(() => undefined);
+  const replica = await readReplicaStatus(writes, fault);
   report.replica.wasReplica = replica !== undefined;
   if (!replica?.sqlRunning) return;
   const aside = await tablesAside(writes.db, tables, marker);

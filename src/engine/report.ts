@@ -54,7 +54,16 @@ export function applierLine(r: ReplicaReport): string {
 }
 
 export interface RunReport {
-  status: 'planned' | 'flushed' | 'failed-restored' | 'recovery-needed';
+  status: 'planned' | 'flushed' | 'failed-restored' | 'recovery-needed' | 'nothing-to-flush';
+  /**
+   * `nothing-to-flush`: a resume of a run that had finished every table it selected. Why, the
+   * journal resumed (no journal of its own is written), and the applier as the run left it.
+   */
+  nothing?: {
+    reason: string;
+    resumed: string;
+    applier: 'running' | 'stopped' | 'started' | 'not-a-replica';
+  };
   exitCode: ExitCode;
   host: string;
   port: number;
@@ -144,6 +153,7 @@ export function partialText(t: TableReport): string {
 const pos = (p?: BinlogPosition) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
 
 export function formatReport(r: RunReport): string {
+  if (r.nothing) return formatNothing(r, r.nothing);
   const lines: string[] = [];
   if (r.status === 'planned') {
     lines.push(`Plan for ${r.host}:${r.port} (${r.serverVersion}), nothing was changed:`);
@@ -189,6 +199,23 @@ export function formatReport(r: RunReport): string {
     lines.push(`  ${r.recoverCommand}`);
   }
   return lines.join('\n');
+}
+
+const APPLIER: Record<NonNullable<RunReport['nothing']>['applier'], string> = {
+  running: 'running, not touched',
+  stopped: 'stopped, left stopped',
+  started: 'was stopped, started',
+  'not-a-replica': 'none (not a replica)',
+};
+
+function formatNothing(r: RunReport, n: NonNullable<RunReport['nothing']>): string {
+  return [
+    `Result: nothing to flush (${r.skipped.length} tables already flushed)`,
+    `  ${n.reason}`,
+    ...r.warnings.map((w) => `  warning: ${w}`),
+    `Replica applier: ${APPLIER[n.applier]}${n.applier === 'stopped' ? ` (resume with --start-slave starts it, or run ${r.replica.startWith ?? 'the statement that starts it'})` : ''}`,
+    `Journal resumed: ${n.resumed}`,
+  ].join('\n');
 }
 
 /** What the flush wrote in GTID terms and the statements that keep other servers from applying it. */

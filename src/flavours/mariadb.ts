@@ -126,7 +126,13 @@ export function mariadbDialect(v: ServerVersion): Dialect {
       replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
       binlogStatus: 'BINLOG MONITOR',
       binlogEvents: 'BINLOG MONITOR',
-      replicaStatus: 'SLAVE MONITOR',
+      // SHOW SLAVE STATUS: SLAVE MONITOR from 10.5.9 (also called REPLICA MONITOR); 10.5.2 to 10.5.8
+      // asked for REPLICATION SLAVE ADMIN; before, REPLICATION CLIENT.
+      replicaStatus: atLeast(v, 10, 5, 9)
+        ? 'SLAVE MONITOR'
+        : atLeast(v, 10, 5, 2)
+          ? 'REPLICATION SLAVE ADMIN'
+          : 'REPLICATION CLIENT',
       replicaHosts: 'REPLICATION MASTER ADMIN',
       // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
       readOnlyBypass: atLeast(v, 10, 11, 0)

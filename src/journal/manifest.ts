@@ -42,8 +42,13 @@ export interface Manifest {
   kind: typeof MANIFEST_KIND;
   format: 1;
   server: { host: string; port: number; serverId: number; serverUuid: string; version: string };
-  run: { tag: string; startedAt: string; status?: string; ddl?: unknown };
-  /** The run's coordinates: every event of every table lies between them. */
+  /** `ended: recovered`: the run died or ended needing recovery, and recover finished it (see `binlog`). */
+  run: { tag: string; startedAt: string; status?: string; ended?: string; ddl?: unknown };
+  /**
+   * The run's coordinates: every event of every table lies between them. The end is the run's own;
+   * for a run that died or ended needing recovery, where `recover` found the binlog once every table
+   * was back (`run.ended: recovered`).
+   */
   binlog: { start?: JournalPosition; end?: JournalPosition };
   /** Every GTID the run's transactions got, as a set (the run's end record, else its tables'). */
   gtids?: string;
@@ -59,6 +64,10 @@ export function buildManifest(j: JournalState): Manifest {
   const flavour = /mariadb/i.test(h.serverVersion) ? 'mariadb' : 'mysql';
   const set = (gtids: string[] | undefined) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
   const gtids = j.runGtids || set([...j.gtids.values()].flat());
+  // A run that died (or ended needing recovery) and recover finished: recover's position, with every
+  // table back and the applier still stopped, ends it (a session's last chunk may commit after the
+  // run's own end; recover counted it).
+  const died = j.recoveredAt !== undefined && (j.flushEnd === undefined || j.flushEnd === 'recovery-needed');
   return {
     kind: MANIFEST_KIND,
     format: 1,
@@ -69,8 +78,14 @@ export function buildManifest(j: JournalState): Manifest {
       serverUuid: h.serverUuid,
       version: h.serverVersion,
     },
-    run: { tag: h.runTag, startedAt: h.startedAt, status: j.end, ddl: h.options.ddl },
-    binlog: j.binlog,
+    run: {
+      tag: h.runTag,
+      startedAt: h.startedAt,
+      status: j.end,
+      ...(died && { ended: 'recovered' }),
+      ddl: h.options.ddl,
+    },
+    binlog: { start: j.binlog.start, end: died ? j.recoveredAt : j.binlog.end },
     ...(gtids && { gtids }),
     tables: j.tables.flatMap((t) => {
       const f: Account | undefined = j.flushed.get(t.id) ?? partialOf(j, t.id);

@@ -50,7 +50,7 @@ export async function verify(s: VerifySettings, log: Logger): Promise<VerifyRepo
   const { start, end } = m.binlog;
   if (!start || !end) {
     throw new FlusherError(
-      `${input}: ${s.hashfile} has no binlog range (the run ended before its end coordinates were journaled, or an older version wrote it); nothing to verify`,
+      `${input}: ${s.hashfile} has no binlog range (the run died before its end coordinates were journaled and recover has not finished it yet: run recover with it first; or an older version wrote it); nothing to verify`,
       ExitCode.badInput,
     );
   }

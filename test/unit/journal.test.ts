@@ -135,6 +135,33 @@ describe('the manifest', () => {
     writeManifest(file, m);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(m);
   });
+  it("issue 25, finding 9: a run that died and recover finished ends where recover found the binlog; its account is the table's", async () => {
+    const path = join(dir(), 'j.hashfile');
+    const at = (position: number, gtid = '0-1-5') => ({ file: 'binlog.000002', position, gtid });
+    const w = await JournalWriter.create(path, [
+      { ...header, options: { ddl: 'create' } },
+      { type: 'plan', marker: 'm', tables: [table(1, 's', 'a')] },
+    ]);
+    await w.write({ type: 'binlog', edge: 'start', at: 't', position: at(100) });
+    await w.write({ type: 'chunk', id: 1, chunk: 4, rows: 2000, at: 't' });
+    // recover, after the kill: the table's account as the binlog holds it, then its end record.
+    await w.write({
+      type: 'table-partial',
+      id: 1,
+      at: 't',
+      rows: 2800,
+      chunks: 6,
+      binlog: { start: at(100), end: at(900) },
+    });
+    await w.write({ type: 'end', status: 'recovered', at: 't', binlog: at(900) });
+    await w.close();
+    const m = buildManifest(readJournal(path));
+    expect(m.run).toMatchObject({ status: 'recovered', ended: 'recovered' });
+    expect(m.binlog).toEqual({ start: at(100), end: at(900) });
+    expect(m.tables).toEqual([
+      expect.objectContaining({ table: 'a', rows: 2800, chunks: 6, partial: true, rowsAre: 'exact' }),
+    ]);
+  });
   it('refuses a binlog record it never writes', () => {
     const text = [
       JSON.stringify(header),

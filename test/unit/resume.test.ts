@@ -84,6 +84,32 @@ describe("--resume takes the earlier run's selection and settings", () => {
     expect(() => resumeSettings(noDomain, { ...earlier }, 'J', cli)).toThrow(/^--gtid-domain-id: differs/);
   });
 
+  it('issue 25, finding 5: the end-of-run switch may differ; the chosen value stands, either way', () => {
+    const stopped = recordedOptions(flushSettings(server, {}));
+    expect(stopped.startReplica).toBe(false);
+    const start = today({
+      replication: { stopReplica: true, startReplica: true },
+      chosen: ['start-replica'],
+    });
+    expect(resumeSettings(start, { ...stopped }, 'J', cli).replication.startReplica).toBe(true);
+    const started = recordedOptions(
+      flushSettings(server, { replication: { stopReplica: true, startReplica: true } }),
+    );
+    const noStart = today({
+      replication: { stopReplica: true, startReplica: false },
+      chosen: ['start-replica'],
+    });
+    expect(resumeSettings(noStart, { ...started }, 'J', cli).replication.startReplica).toBe(false);
+    // Not chosen: the earlier run's value, as for every other input.
+    expect(resumeSettings(today(), { ...started }, 'J', cli).replication.startReplica).toBe(true);
+    // The applier's stop is not an end-of-run switch: another value is still refused.
+    const noStop = today({
+      replication: { stopReplica: false, startReplica: false },
+      chosen: ['stop-replica'],
+    });
+    expect(() => resumeSettings(noStop, { ...stopped }, 'J', cli)).toThrow(/^--stop-slave: differs/);
+  });
+
   it('a journal of an older version: what it did not record stays as given', () => {
     const older = { databases: ['shop'], chunkSize: 500 };
     const s = resumeSettings(today({ stopOnError: false, concurrency: 6 }), older, 'J', cli);
