@@ -14,6 +14,7 @@ import {
 import { describeSetting } from '../engine/server-settings.js';
 import { describeEstimate } from '../plan/estimate.js';
 import type { VerifyReport } from '../verify/verify.js';
+import { eventsText } from '../verify/check.js';
 
 const esc = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 /** Inline code that holds any name: a fence longer than any run of backticks inside it. */
@@ -154,7 +155,7 @@ export function verifySummary(r: VerifyReport): string {
   const out = [
     `## binlog-flusher verify: ${r.status}`,
     '',
-    `Binlog ${pos(r.binlog.start)} .. ${pos(r.binlog.end)}: ${r.events} statements and row events read.`,
+    `Binlog ${pos(r.binlog.start)} .. ${pos(r.binlog.end)}: ${eventsText(r)} read.`,
     '',
     `Compared by value: ${byValue.length} of ${r.tables.length} tables (each row of the table against the rows in the binlog); the others by row count.`,
     '',

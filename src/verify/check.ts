@@ -48,7 +48,18 @@ export interface Verdict {
   tables: TableVerdict[];
   /** Events that are no flushed table's: each described once per kind and table, with a count. */
   foreign: Array<{ what: string; count: number; first: string }>;
+  /** Events read: statements and row events. */
   events: number;
+  /** Of them, row events, and the rows they hold (an event holds many rows). */
+  rowEvents?: number;
+  rows?: number;
+}
+
+/** 'N statements and M row events (R rows)': what a range held, counted apart. */
+export function eventsText(v: Pick<Verdict, 'events' | 'rowEvents' | 'rows'>): string {
+  if (v.rowEvents === undefined || v.rows === undefined) return `${v.events} statements and row events`;
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  return `${n(v.events - v.rowEvents, 'statement')} and ${n(v.rowEvents, 'row event')} (${n(v.rows, 'row')})`;
 }
 
 const key = (schema: string, table: string) => `${schema}\u0000${table}`;
@@ -151,5 +162,7 @@ export function checkRange(m: Manifest, events: RangeEvent[], ddl: boolean): Ver
     tables,
     foreign: [...foreign.values()],
     events: events.length,
+    rowEvents: events.filter((e) => e.kind === 'rows').length,
+    rows: events.reduce((a, e) => a + (e.kind === 'rows' ? e.rows : 0), 0),
   };
 }

@@ -16,7 +16,7 @@ import { readJournal, type JournalState } from '../journal/journal.js';
 import { buildManifest, type Manifest } from '../journal/manifest.js';
 import type { Logger } from '../model/log.js';
 import type { ConnectionSettings, VerifySettings } from '../model/settings.js';
-import { checkRange, comparePositions, type Verdict } from './check.js';
+import { checkRange, comparePositions, eventsText, type Verdict } from './check.js';
 import {
   BinlogSides,
   LINES_SHOWN,
@@ -334,7 +334,7 @@ export function formatVerifyReport(r: VerifyReport): string {
       .join('  ')
       .trimEnd();
   const out = [
-    `Binlog ${r.binlog.start!.file}:${r.binlog.start!.position} .. ${r.binlog.end!.file}:${r.binlog.end!.position}: ${r.events} statements and row events`,
+    `Binlog ${r.binlog.start!.file}:${r.binlog.start!.position} .. ${r.binlog.end!.file}:${r.binlog.end!.position}: ${eventsText(r)}`,
     line(head),
     ...rows.map(line),
     ...notes.map((n, i) => `[${i + 1}] values not compared: ${n}`),

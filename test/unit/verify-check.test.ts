@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/journal/manifest.js';
-import { checkRange, comparePositions, type RangeEvent } from '../../src/verify/check.js';
+import { checkRange, comparePositions, eventsText, type RangeEvent } from '../../src/verify/check.js';
 
 const pos = (position: number, file = 'binlog.000003') => ({ file, position, gtid: '' });
 const manifest: Manifest = {
@@ -104,5 +104,15 @@ describe('verify: the range against the journal', () => {
     expect(
       comparePositions({ file: 'b.000002', position: 9 }, { file: 'b.000002', position: 4 }),
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('what a range held, in words (issue 25, finding 12)', () => {
+  it('statements, row events and rows counted apart: a row event holds many rows', () => {
+    expect(eventsText({ events: 7, rowEvents: 2, rows: 500 })).toBe(
+      '5 statements and 2 row events (500 rows)',
+    );
+    expect(eventsText({ events: 2, rowEvents: 1, rows: 1 })).toBe('1 statement and 1 row event (1 row)');
+    expect(eventsText({ events: 3 })).toBe('3 statements and row events');
   });
 });
