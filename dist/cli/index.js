@@ -8996,293 +8996,6 @@ module.exports = function (streamModule) {
 
 /***/ }),
 
-/***/ 5756:
-/***/ ((module) => {
-
-const { hasOwnProperty } = Object.prototype
-
-const encode = (obj, opt = {}) => {
-  if (typeof opt === 'string') {
-    opt = { section: opt }
-  }
-  opt.align = opt.align === true
-  opt.newline = opt.newline === true
-  opt.sort = opt.sort === true
-  opt.whitespace = opt.whitespace === true || opt.align === true
-  // The `typeof` check is required because accessing the `process` directly fails on browsers.
-  /* istanbul ignore next */
-  opt.platform = opt.platform || (typeof process !== 'undefined' && process.platform)
-  opt.bracketedArray = opt.bracketedArray !== false
-
-  /* istanbul ignore next */
-  const eol = opt.platform === 'win32' ? '\r\n' : '\n'
-  const separator = opt.whitespace ? ' = ' : '='
-  const children = []
-
-  const keys = opt.sort ? Object.keys(obj).sort() : Object.keys(obj)
-
-  let padToChars = 0
-  // If aligning on the separator, then padToChars is determined as follows:
-  // 1. Get the keys
-  // 2. Exclude keys pointing to objects unless the value is null or an array
-  // 3. Add `[]` to array keys
-  // 4. Ensure non empty set of keys
-  // 5. Reduce the set to the longest `safe` key
-  // 6. Get the `safe` length
-  if (opt.align) {
-    padToChars = safe(
-      (
-        keys
-          .filter(k => obj[k] === null || Array.isArray(obj[k]) || typeof obj[k] !== 'object')
-          .map(k => Array.isArray(obj[k]) ? `${k}[]` : k)
-      )
-        .concat([''])
-        .reduce((a, b) => safe(a).length >= safe(b).length ? a : b)
-    ).length
-  }
-
-  let out = ''
-  const arraySuffix = opt.bracketedArray ? '[]' : ''
-
-  for (const k of keys) {
-    const val = obj[k]
-    if (val && Array.isArray(val)) {
-      for (const item of val) {
-        out += safe(`${k}${arraySuffix}`).padEnd(padToChars, ' ') + separator + safe(item) + eol
-      }
-    } else if (val && typeof val === 'object') {
-      children.push(k)
-    } else {
-      out += safe(k).padEnd(padToChars, ' ') + separator + safe(val) + eol
-    }
-  }
-
-  if (opt.section && out.length) {
-    out = '[' + safe(opt.section) + ']' + (opt.newline ? eol + eol : eol) + out
-  }
-
-  for (const k of children) {
-    const nk = splitSections(k, '.').join('\\.')
-    const section = (opt.section ? opt.section + '.' : '') + nk
-    const child = encode(obj[k], {
-      ...opt,
-      section,
-    })
-    if (out.length && child.length) {
-      out += eol
-    }
-
-    out += child
-  }
-
-  return out
-}
-
-function splitSections (str, separator) {
-  var lastMatchIndex = 0
-  var lastSeparatorIndex = 0
-  var nextIndex = 0
-  var sections = []
-
-  do {
-    nextIndex = str.indexOf(separator, lastMatchIndex)
-
-    if (nextIndex !== -1) {
-      lastMatchIndex = nextIndex + separator.length
-
-      if (nextIndex > 0 && str[nextIndex - 1] === '\\') {
-        continue
-      }
-
-      sections.push(str.slice(lastSeparatorIndex, nextIndex))
-      lastSeparatorIndex = nextIndex + separator.length
-    }
-  } while (nextIndex !== -1)
-
-  sections.push(str.slice(lastSeparatorIndex))
-
-  return sections
-}
-
-const decode = (str, opt = {}) => {
-  opt.bracketedArray = opt.bracketedArray !== false
-  const out = Object.create(null)
-  let p = out
-  let section = null
-  //          section          |key      = value
-  const re = /^\[([^\]]*)\]\s*$|^([^=]+)(=(.*))?$/i
-  const lines = str.split(/[\r\n]+/g)
-  const duplicates = {}
-
-  for (const line of lines) {
-    if (!line || line.match(/^\s*[;#]/) || line.match(/^\s*$/)) {
-      continue
-    }
-    const match = line.match(re)
-    if (!match) {
-      continue
-    }
-    if (match[1] !== undefined) {
-      section = unsafe(match[1])
-      if (section === '__proto__') {
-        // not allowed
-        // keep parsing the section, but don't attach it.
-        p = Object.create(null)
-        continue
-      }
-      p = out[section] = out[section] || Object.create(null)
-      continue
-    }
-    const keyRaw = unsafe(match[2])
-    let isArray
-    if (opt.bracketedArray) {
-      isArray = keyRaw.length > 2 && keyRaw.slice(-2) === '[]'
-    } else {
-      duplicates[keyRaw] = (duplicates?.[keyRaw] || 0) + 1
-      isArray = duplicates[keyRaw] > 1
-    }
-    const key = isArray && keyRaw.endsWith('[]')
-      ? keyRaw.slice(0, -2) : keyRaw
-
-    if (key === '__proto__') {
-      continue
-    }
-    const valueRaw = match[3] ? unsafe(match[4]) : true
-    const value = valueRaw === 'true' ||
-      valueRaw === 'false' ||
-      valueRaw === 'null' ? JSON.parse(valueRaw)
-      : valueRaw
-
-    // Convert keys with '[]' suffix to an array
-    if (isArray) {
-      if (!hasOwnProperty.call(p, key)) {
-        p[key] = []
-      } else if (!Array.isArray(p[key])) {
-        p[key] = [p[key]]
-      }
-    }
-
-    // safeguard against resetting a previously defined
-    // array by accidentally forgetting the brackets
-    if (Array.isArray(p[key])) {
-      p[key].push(value)
-    } else {
-      p[key] = value
-    }
-  }
-
-  // {a:{y:1},"a.b":{x:2}} --> {a:{y:1,b:{x:2}}}
-  // use a filter to return the keys that have to be deleted.
-  const remove = []
-  for (const k of Object.keys(out)) {
-    if (!hasOwnProperty.call(out, k) ||
-      typeof out[k] !== 'object' ||
-      Array.isArray(out[k])) {
-      continue
-    }
-
-    // see if the parent section is also an object.
-    // if so, add it to that, and mark this one for deletion
-    const parts = splitSections(k, '.')
-    p = out
-    const l = parts.pop()
-    const nl = l.replace(/\\\./g, '.')
-    for (const part of parts) {
-      if (part === '__proto__') {
-        continue
-      }
-      if (!hasOwnProperty.call(p, part) || typeof p[part] !== 'object') {
-        p[part] = Object.create(null)
-      }
-      p = p[part]
-    }
-    if (p === out && nl === l) {
-      continue
-    }
-
-    p[nl] = out[k]
-    remove.push(k)
-  }
-  for (const del of remove) {
-    delete out[del]
-  }
-
-  return out
-}
-
-const isQuoted = val => {
-  return (val.startsWith('"') && val.endsWith('"')) ||
-    (val.startsWith("'") && val.endsWith("'"))
-}
-
-const safe = val => {
-  if (
-    typeof val !== 'string' ||
-    val.match(/[=\r\n]/) ||
-    val.match(/^\[/) ||
-    (val.length > 1 && isQuoted(val)) ||
-    val !== val.trim()
-  ) {
-    return JSON.stringify(val)
-  }
-  return val.split(';').join('\\;').split('#').join('\\#')
-}
-
-const unsafe = val => {
-  val = (val || '').trim()
-  if (isQuoted(val)) {
-    // remove the single quotes before calling JSON.parse
-    if (val.charAt(0) === "'") {
-      val = val.slice(1, -1)
-    }
-    try {
-      val = JSON.parse(val)
-    } catch {
-      // ignore errors
-    }
-  } else {
-    // walk the val to find the first not-escaped ; character
-    let esc = false
-    let unesc = ''
-    for (let i = 0, l = val.length; i < l; i++) {
-      const c = val.charAt(i)
-      if (esc) {
-        if ('\\;#'.indexOf(c) !== -1) {
-          unesc += c
-        } else {
-          unesc += '\\' + c
-        }
-
-        esc = false
-      } else if (';#'.indexOf(c) !== -1) {
-        break
-      } else if (c === '\\') {
-        esc = true
-      } else {
-        unesc += c
-      }
-    }
-    if (esc) {
-      unesc += '\\'
-    }
-
-    return unesc.trim()
-  }
-  return val
-}
-
-module.exports = {
-  parse: decode,
-  decode,
-  stringify: encode,
-  encode,
-  safe,
-  unsafe,
-}
-
-
-/***/ }),
-
 /***/ 716:
 /***/ ((module) => {
 
@@ -10549,7 +10262,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5170);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6934);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10577,7 +10290,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5170:
+/***/ 6934:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10586,7 +10299,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: buildProgram, flushSettingsFrom, recoverSettingsFrom
+// UNUSED EXPORTS: buildProgram, errorObject, flushSettingsFrom, recoverSettingsFrom
 
 // EXTERNAL MODULE: ./node_modules/commander/index.js
 var commander = __nccwpck_require__(8909);
@@ -10671,17 +10384,53 @@ function errorText(err) {
 }
 
 ;// CONCATENATED MODULE: ./src/model/log.ts
-const secrets = new Set();
-/** Register a value that must never be printed (passwords). Only an empty value is ignored. */
-function addSecret(value) {
-    if (value && value.length >= 1)
-        secrets.add(value);
+/** A secret shorter than this is masked only where a password is written (see the rule above). */
+const SHORT_SECRET_LENGTH = 4;
+/** Each secret with the pattern that finds it where it is to be masked. */
+const secrets = new Map();
+const TOKEN = String.raw `[\p{L}\p{N}_$]`;
+const JOIN = String.raw `[./-]`;
+const KEY = String.raw `(?:[pP][aA][sS][sS](?:[wW](?:[oO][rR])?[dD])?|[pP][wW][dD])['"]?\s*[=:]\s*['"]?`;
+/** The MySQL client's `-pSECRET`, as a word of its own. */
+const DASH_P = String.raw `(?:^|[\s'"])-p`;
+const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** The regular expression that finds `secret` where the rule masks it. */
+function secretPattern(secret) {
+    const tokenChar = new RegExp(`^${TOKEN}$`, 'u');
+    const chars = [...secret];
+    const before = tokenChar.test(chars[0] ?? '') ? `(?:(?<!${TOKEN})(?<!${TOKEN}${JOIN})|(?<=${DASH_P}))` : '';
+    const after = tokenChar.test(chars[chars.length - 1] ?? '') ? `(?!${TOKEN})(?!${JOIN}${TOKEN})` : '';
+    const body = escapeRegExp(secret);
+    if (chars.length >= SHORT_SECRET_LENGTH)
+        return new RegExp(`${before}${body}${after}`, 'gu');
+    const placed = [`(?<=${KEY})${body}`, `(?<=${DASH_P})${body}`, `(?<=:)${body}(?=@)`, `(?<=')${body}(?=')`];
+    return new RegExp(`${before}(?:${placed.join('|')})${after}`, 'gu');
 }
+/** Register a value that must never be printed (passwords, tokens). Only an empty value is ignored. */
+function addSecret(value) {
+    if (value && !secrets.has(value))
+        secrets.set(value, secretPattern(value));
+}
+/** Replace every registered secret where the rule masks it with `***` (overlapping finds merged). */
 function redact(text) {
-    let out = text;
-    for (const s of secrets)
-        out = out.split(s).join('***');
-    return out;
+    const spans = [];
+    for (const re of secrets.values()) {
+        re.lastIndex = 0;
+        for (const m of text.matchAll(re))
+            spans.push([m.index, m.index + m[0].length]);
+    }
+    if (spans.length === 0)
+        return text;
+    spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    let out = '';
+    let at = 0;
+    for (const [start, end] of spans) {
+        if (end <= at)
+            continue;
+        out += text.slice(at, Math.max(at, start)) + '***';
+        at = end;
+    }
+    return out + text.slice(at);
 }
 function streamLogger(opts = {}) {
     const out = (line) => (opts.allToStderr ? process.stderr : process.stdout).write(redact(line) + '\n');
@@ -10734,9 +10483,16 @@ function selectsSchema(sel, schema) {
 function namesTable(f, schema, table) {
     return f.table === table && (!f.schema || f.schema === schema);
 }
-/** A table is selected when its schema is, and --table names it (or --table is empty). */
+/** --skip names this table (`schema.table`). */
+function skipsTable(sel, schema, table) {
+    return (sel.skipTables ?? []).some((f) => namesTable(f, schema, table));
+}
+/**
+ * A table is selected when its schema is, --table names it (or --table is empty), and --skip does
+ * not name it.
+ */
 function selectsTable(sel, schema, table) {
-    if (!selectsSchema(sel, schema))
+    if (!selectsSchema(sel, schema) || skipsTable(sel, schema, table))
         return false;
     return sel.tables.length === 0 || sel.tables.some((f) => namesTable(f, schema, table));
 }
@@ -10859,38 +10615,442 @@ function parseTables(input, raw) {
         };
     });
 }
+/**
+ * `--skip`: a plain name is a schema, `schema.table` one table (as in `--table`, the first dot
+ * separates them).
+ */
+function parseSkip(input, raw) {
+    const skip = [];
+    const skipTables = [];
+    for (const item of splitList(raw)) {
+        const dot = item.indexOf('.');
+        if (dot < 0) {
+            skip.push(checkName(input, item, 'schema'));
+            continue;
+        }
+        const t = {
+            schema: checkName(input, item.slice(0, dot), 'schema'),
+            table: checkName(input, item.slice(dot + 1), 'table'),
+        };
+        if (!skipTables.some((x) => namesTable(x, t.schema, t.table)))
+            skipTables.push(t);
+    }
+    return { skip: dedupe(skip), skipTables };
+}
 function dedupe(xs) {
     return [...new Set(xs)];
 }
-function checkHost(input, raw) {
+function checkHost(input, raw, portInput = '--port') {
     const h = (raw ?? '').trim();
     if (h === '')
         throw new InputError(input, "is required: the server's host name or IP address");
+    // `db1:3306` or `[::1]:3306` is a host and a port (an IPv6 address alone has two colons or more).
+    const withPort = /^(?:\[([^\]]*)\]|([^:[\]]+)):(\d+)$/.exec(h);
+    if (withPort)
+        throw new InputError(input, `${JSON.stringify(raw)} holds a port: give the host alone (${withPort[1] ?? withPort[2]}) and the port with ${portInput} (${withPort[3]})`);
     if (/[\s/?#@]/u.test(h) || h.length > 255)
         throw new InputError(input, `not a host name or IP address: ${JSON.stringify(raw)}`);
     return h;
 }
-/** A schema both selected and skipped is refused; `names`: what the user calls the two settings. */
-function validateSelection(sel, names = { databases: '--db', skip: '--skip' }) {
+/**
+ * A schema or a table both selected and skipped is refused; `names`: what the user calls the three
+ * settings.
+ */
+function validateSelection(sel, names = { databases: '--db', tables: '--table', skip: '--skip' }) {
     for (const s of sel.skip) {
         if (sel.databases.includes(s)) {
             throw new InputError(names.skip, `schema ${JSON.stringify(s)} is both selected with ${names.databases} and skipped with ${names.skip}`);
         }
     }
+    for (const t of sel.skipTables ?? []) {
+        if (sel.tables.some((f) => namesTable(f, t.schema, t.table))) {
+            throw new InputError(names.skip, `table ${JSON.stringify(`${t.schema}.${t.table}`)} is both selected with ${names.tables} and skipped with ${names.skip}`);
+        }
+    }
     return sel;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./node_modules/ini/lib/ini.js
-var ini = __nccwpck_require__(5756);
+;// CONCATENATED MODULE: ./src/config/option-file.ts
+/**
+ * The grammar of a MySQL / MariaDB option file, one file's text at a time, as the servers' own
+ * reader (`my_print_defaults`, mysys) reads it. Pure: no file system; `!include` and `!includedir`
+ * come back as directives for the caller to follow (option-reader.ts).
+ *
+ * The clients read bytes, so the text is taken as latin1 (one char per byte) and every name, value
+ * and path is turned into UTF-8 at the end, the way a client hands the bytes to the server.
+ *
+ * - A line is cut at `\n` only (`\r` is a space). Leading spaces are skipped; a line that is empty
+ *   or starts with `#` or `;` is a comment. Spaces are the clients' (latin1): tab, LF, VT, FF, CR,
+ *   space and 0xA0.
+ * - `[name]`: a group. The name ends at the first `]`, trailing spaces dropped, the rest of the line
+ *   ignored. Group names are compared without case by the readers (the caller does that).
+ * - `!include PATH`, `!includedir PATH`: the path is the rest of the line, spaces around it dropped.
+ * - Otherwise an option of the current group: `#` outside quotes starts a comment anywhere (a quote
+ *   opens at any `'` or `"` of the line, and inside quotes `\` protects the next quote); `;` is a
+ *   comment only at a line's start. `name` alone, or `name = value` (spaces around both dropped);
+ *   a value whose first and last chars are the same quote loses them; then `\n \t \r \b \s \" \' \\`
+ *   are escapes (`\s` a space); any other `\x` and a final `\` stay as written.
+ *
+ * Where the readers disagree or read a line no user means, this parser refuses it (see
+ * OptionFileError's callers): never a silent reading.
+ */
+/**
+ * What the readers refuse, or we refuse: the file, the 1-based line (none for a problem of the whole
+ * file: then the reason reads on from the file's name), and why. Never a value.
+ */
+class OptionFileError extends Error {
+    file;
+    line;
+    reason;
+    code;
+    constructor(file, line, reason, 
+    /** The system's error code, for a file that could not be read. */
+    code) {
+        super(line === undefined ? `${file} ${reason}` : `${file} line ${line}: ${reason}`);
+        this.file = file;
+        this.line = line;
+        this.reason = reason;
+        this.code = code;
+        this.name = 'OptionFileError';
+    }
+}
+/** MariaDB's clients cut a longer line in two (MySQL's read it whole): we refuse it. */
+const MAX_LINE_BYTES = 4094;
+const SPACES = '\t\n\v\f\r \u00a0';
+const isSpace = (c) => c !== undefined && c !== '' && SPACES.includes(c);
+function trimStart(s) {
+    let i = 0;
+    while (isSpace(s[i]))
+        i++;
+    return s.slice(i);
+}
+function trimEnd(s) {
+    let i = s.length;
+    while (i > 0 && isSpace(s[i - 1]))
+        i--;
+    return s.slice(0, i);
+}
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** latin1 chars (bytes) to text; undefined when the bytes are not UTF-8. */
+function utf8(bytes) {
+    try {
+        return UTF8.decode(Buffer.from(bytes, 'latin1'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Where an end-of-line `#` comment starts (the line's length when there is none). */
+function commentStart(line) {
+    let quote = '';
+    let escape = false;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if ((c === "'" || c === '"') && !escape) {
+            if (!quote)
+                quote = c;
+            else if (quote === c)
+                quote = '';
+        }
+        if (!quote && c === '#')
+            return i;
+        escape = quote !== '' && c === '\\' && !escape;
+    }
+    return line.length;
+}
+const ESCAPES = {
+    n: '\n',
+    t: '\t',
+    r: '\r',
+    b: '\b',
+    s: ' ',
+    '"': '"',
+    "'": "'",
+    '\\': '\\',
+};
+/** A value as the readers store it: spaces trimmed, one pair of matching quotes dropped, escapes. */
+function optionValue(raw) {
+    let v = trimEnd(trimStart(raw));
+    if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[0] === v[v.length - 1])
+        v = v.slice(1, -1);
+    let out = '';
+    for (let i = 0; i < v.length; i++) {
+        if (v[i] === '\\' && i !== v.length - 1) {
+            const e = v.charAt(++i);
+            out += ESCAPES[e] ?? `\\${e}`;
+        }
+        else
+            out += v[i];
+    }
+    return out;
+}
+function directive(rest, st) {
+    const body = trimStart(rest.slice(1));
+    const kind = ['includedir', 'include'].find((k) => body.startsWith(k) && (body.length === k.length || isSpace(body[k.length])));
+    if (!kind) {
+        throw new OptionFileError(st.file, st.line, 'not a directive the clients know (they know !include FILE and !includedir DIR, in lower case)');
+    }
+    const arg = trimEnd(trimStart(body.slice(kind.length)));
+    if (arg === '')
+        throw new OptionFileError(st.file, st.line, `!${kind} has no path after it`);
+    if (arg.includes('#')) {
+        throw new OptionFileError(st.file, st.line, `the path of !${kind} holds a "#": MySQL's clients cut the path there, MariaDB's do not; name a path without one`);
+    }
+    const path = utf8(arg);
+    if (path === undefined)
+        throw new OptionFileError(st.file, st.line, `the path of !${kind} is not UTF-8`);
+    return { kind, line: st.line, path };
+}
+function groupLine(rest, st) {
+    const close = rest.indexOf(']');
+    if (close < 0)
+        throw new OptionFileError(st.file, st.line, 'a [group] line without its "]"');
+    const raw = trimEnd(rest.slice(1, close));
+    if (raw !== trimStart(raw)) {
+        throw new OptionFileError(st.file, st.line, 'a group name that starts with a space: the clients keep the space, so [ client] is not [client]; remove it');
+    }
+    const group = utf8(raw);
+    if (group === undefined)
+        throw new OptionFileError(st.file, st.line, 'a group name that is not UTF-8');
+    return { kind: 'group', line: st.line, group };
+}
+function optionLine(rest, st) {
+    if (st.group === undefined) {
+        throw new OptionFileError(st.file, st.line, 'an option before any [group] line (the clients refuse it too)');
+    }
+    const text = rest.slice(0, commentStart(rest));
+    if (utf8(text) === undefined) {
+        throw new OptionFileError(st.file, st.line, 'the line is not UTF-8 text (the clients would pass its bytes on as they are)');
+    }
+    const eq = text.indexOf('=');
+    const rawName = trimEnd(eq < 0 ? text : text.slice(0, eq));
+    if (rawName === '')
+        throw new OptionFileError(st.file, st.line, 'a value with no option name before its "="');
+    const name = utf8(rawName);
+    if (name === undefined)
+        throw new OptionFileError(st.file, st.line, 'an option name that is not UTF-8');
+    if (eq < 0)
+        return { kind: 'option', line: st.line, group: st.group, name };
+    const value = utf8(optionValue(text.slice(eq + 1)));
+    if (value === undefined) {
+        throw new OptionFileError(st.file, st.line, `the value of ${name} is not UTF-8 once the clients have read it ` +
+            '(they strip a byte 0xA0 at its end as a space, which cuts a character such as "à" or a no-break space in half)');
+    }
+    return { kind: 'option', line: st.line, group: st.group, name, value };
+}
+/**
+ * The items of one file's text, in order. `bytes` is the file's content as latin1 (see above);
+ * `file` names it in errors. Throws OptionFileError on a line the readers refuse or read wrong.
+ */
+function parseOptionText(bytes, file) {
+    if (bytes.startsWith('\u00ef\u00bb\u00bf')) {
+        throw new OptionFileError(file, 1, 'the file starts with a UTF-8 byte-order mark, which the clients read as an option before any group; save it without one');
+    }
+    const items = [];
+    const lines = bytes.split('\n');
+    if (lines[lines.length - 1] === '')
+        lines.pop();
+    const st = { file, line: 0, group: undefined };
+    for (const raw of lines) {
+        st.line++;
+        if (raw.length > MAX_LINE_BYTES) {
+            throw new OptionFileError(file, st.line, `a line longer than ${MAX_LINE_BYTES} bytes (MariaDB's clients cut it in two); shorten it`);
+        }
+        const rest = trimStart(raw);
+        if (rest === '' || rest[0] === '#' || rest[0] === ';')
+            continue;
+        if (rest[0] === '!')
+            items.push(directive(rest, st));
+        else if (rest[0] === '[') {
+            const g = groupLine(rest, st);
+            if (g.kind === 'group')
+                st.group = g.group;
+            items.push(g);
+        }
+        else
+            items.push(optionLine(rest, st));
+    }
+    return items;
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/config/option-reader.ts
+/**
+ * Reads an option file and everything it includes, in the order the clients read them, into one
+ * list of options (the grammar is option-file.ts). The clients' rules for includes, and where we
+ * are stricter (each a refusal naming the file and line, where the clients warn or say nothing):
+ *
+ * - `!include FILE` reads FILE there and then; `!includedir DIR` reads DIR's files whose names end
+ *   in `.cnf` (case matters; hidden ones too, other names never: MariaDB's `.ini` is Windows only),
+ *   in byte order of their names. A relative path is taken from the current directory, as the
+ *   clients take it (not from the including file's folder).
+ * - An included file starts with no group: an option before its own `[group]` line is refused (the
+ *   clients refuse it as well, then skip the rest of that file and go on: we stop). After it, the
+ *   including file goes on in its own group.
+ * - A missing FILE: MySQL's clients warn, MariaDB's say nothing, both go on; we refuse. A missing
+ *   DIR: the clients stop; so do we.
+ * - The clients follow includes 10 levels deep and skip deeper ones with a warning, so a file that
+ *   includes itself is read 11 times; we refuse a cycle and anything deeper than 10 levels.
+ * - A file that every user may write is ignored by the clients (with a warning); we refuse it.
+ */
+
+
+
+/** How deep the clients follow `!include` / `!includedir`. */
+const MAX_INCLUDE_DEPTH = 10;
+function viaText(via) {
+    if (!via)
+        return '';
+    const rel = (0,external_node_path_.isAbsolute)(via.written)
+        ? ''
+        : '; the clients take a relative path from the current directory, not from the file that names it';
+    return ` (named by !${via.directive} ${via.written} in ${via.file} line ${via.line}${rel})`;
+}
+function fileProblem(file, e, via) {
+    const code = e.code;
+    const reason = code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : code === 'EISDIR'
+                ? 'is a directory, not an option file'
+                : `cannot be read: ${code ?? e.message}`;
+    return new OptionFileError(file, undefined, reason + viaText(via), code);
+}
+function statOf(path, via) {
+    try {
+        return (0,external_node_fs_.statSync)(path);
+    }
+    catch (e) {
+        throw fileProblem(path, e, via);
+    }
+}
+function readOne(file, walk, via) {
+    const st = statOf(file, via);
+    if (st.isDirectory())
+        throw fileProblem(file, { code: 'EISDIR' }, via);
+    if (st.mode & 0o002) {
+        throw new OptionFileError(file, undefined, 'is writable by every user, and the MySQL and MariaDB clients ignore such a file: chmod o-w it' +
+            viaText(via));
+    }
+    let bytes;
+    try {
+        bytes = (0,external_node_fs_.readFileSync)(file).toString('latin1');
+    }
+    catch (e) {
+        throw fileProblem(file, e, via);
+    }
+    readBytes(file, (0,external_node_fs_.realpathSync)(file), bytes, walk, via);
+}
+function readBytes(file, real, bytes, walk, via) {
+    if (bytes.includes('\u0000'))
+        throw new OptionFileError(file, undefined, 'is not a text option file' + viaText(via));
+    if (walk.chain.includes(real)) {
+        throw new OptionFileError(via?.file ?? file, via?.line, `!${via?.directive ?? 'include'} ${via?.written ?? file} reads ${file} again, which is already being read: an include cycle`);
+    }
+    if (walk.chain.length > MAX_INCLUDE_DEPTH) {
+        throw new OptionFileError(via?.file ?? file, via?.line, `includes nest deeper than the ${MAX_INCLUDE_DEPTH} levels the clients read`);
+    }
+    walk.chain.push(real);
+    try {
+        readItems(file, bytes, walk, via);
+    }
+    finally {
+        walk.chain.pop();
+    }
+}
+function readItems(file, bytes, walk, via) {
+    let items;
+    try {
+        items = parseOptionText(bytes, file);
+    }
+    catch (e) {
+        if (e instanceof OptionFileError)
+            throw new OptionFileError(e.file, e.line, e.reason + viaText(via));
+        throw e;
+    }
+    for (const item of items) {
+        if (item.kind === 'group') {
+            const key = item.group.toLowerCase();
+            if (!walk.out.groups.has(key))
+                walk.out.groups.set(key, { file, line: item.line, group: item.group });
+        }
+        else if (item.kind === 'option') {
+            walk.out.options.push({ file, line: item.line, group: item.group, name: item.name, value: item.value });
+        }
+        else {
+            const next = { file, line: item.line, directive: item.kind, written: item.path };
+            const target = (0,external_node_path_.resolve)(walk.cwd, item.path);
+            if (item.kind === 'include')
+                readOne(target, walk, next);
+            else
+                readDir(target, walk, next);
+        }
+    }
+}
+/** Byte order of UTF-8 names, as the clients sort a folder. */
+const byBytes = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+function readDir(dir, walk, via) {
+    if (!statOf(dir, via).isDirectory()) {
+        throw new OptionFileError(dir, undefined, 'is not a directory' + viaText(via));
+    }
+    let names;
+    try {
+        names = (0,external_node_fs_.readdirSync)(dir);
+    }
+    catch (e) {
+        throw fileProblem(dir, e, via);
+    }
+    for (const name of names.filter((n) => n.endsWith('.cnf')).sort(byBytes)) {
+        const path = (0,external_node_path_.join)(dir, name);
+        // A folder named x.cnf reads as an empty file for the clients.
+        if (statOf(path, via).isDirectory())
+            continue;
+        readOne(path, walk, via);
+    }
+}
+/**
+ * Every option of `file` and of what it includes. Throws OptionFileError (file, line when there is
+ * one, reason; never a value). `file` itself is named in messages as given; `cwd` is where a
+ * relative include path is taken from (the process's current directory, as for the clients).
+ */
+function readOptionFiles(file, cwd = process.cwd()) {
+    const walk = { out: { options: [], groups: new Map() }, chain: [], cwd };
+    readOne(file, walk, undefined);
+    return walk.out;
+}
+/** The same for text held in memory, named `source` (its includes are read from disk). */
+function option_reader_readOptionText(text, source, cwd = process.cwd()) {
+    const walk = { out: { options: [], groups: new Map() }, chain: [], cwd };
+    readBytes(source, resolve(source), Buffer.from(text, 'utf8').toString('latin1'), walk, undefined);
+    return walk.out;
+}
+
 ;// CONCATENATED MODULE: ./src/config/mycnf.ts
 /**
- * The `[client]` options of a MySQL option file (`~/.my.cnf`), read with `ini`.
+ * The client options of a MySQL / MariaDB option file (`--mycnf`, default `~/.my.cnf`), read as the
+ * clients read them (grammar: option-file.ts; includes: option-reader.ts).
+ *
+ * Groups: `[client]`, `[client-server]`, `[client-mariadb]` (the groups MariaDB's clients read
+ * besides their own; MySQL's read `[client]`, and files written for them hold nothing in the other
+ * two) and `[binlog-flusher]`, our own program group, as mysqldump has `[mysqldump]`. Not
+ * `[mysql]`: that is the mysql command-line client's own group, which other tools do not read.
+ * Group names are compared without case, as the readers compare them, and "_" is not "-" in them
+ * (a `[binlog_flusher]` line is refused: no reader reads it as ours). Options count in the order
+ * they are read, whatever their group, and a later one wins (the clients' rule: the order of the
+ * groups does not matter, the order of the lines does).
+ *
+ * Options: user, password, host, port, socket, ssl-ca, ssl-cert, ssl-key, ssl-mode, with `_` and
+ * `-` the same and an optional `loose-` prefix, as the clients take them. Any other option (such
+ * as default-character-set) is not ours and is ignored. Refused, naming the file and line (never
+ * the value): one of ours with no value (`password` alone makes the clients prompt; we do not), and
+ * a name that only MariaDB's clients would read as one of ours: in another case (`User`: MariaDB
+ * ignores case, MySQL ignores the line) or cut short (`pass`: MariaDB takes a unique prefix).
  */
 
 
@@ -10908,76 +11068,85 @@ const KEYS = [
     'ssl-key',
     'ssl-mode',
 ];
-/** Sections the mysql clients read for client options, later ones winning. */
-const SECTIONS = ['client', 'client-server', 'client-mariadb', 'mysql'];
+/** The groups we read, in lower case (the readers compare group names without case). */
+const MYCNF_GROUPS = ['client', 'client-server', 'client-mariadb', 'binlog-flusher'];
+/** Real client options that start like one of ours, and so are no abbreviation of it. */
+const NOT_PREFIXES = new Set(['ssl']);
 function defaultMyCnfPath() {
     return (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.my.cnf');
 }
-/** Parse option-file text. Pure; `source` is only used in messages. */
-function parseMyCnf(text, source, input = '--mycnf') {
-    if (text.includes('\u0000'))
-        throw new InputError(input, `${source} is not a text option file`);
-    let doc;
-    try {
-        doc = (0,ini.parse)(text);
+function keyOf(o) {
+    const name = o.name.replace(/^loose[-_]/, '').replaceAll('_', '-');
+    if (KEYS.includes(name))
+        return name;
+    const where = `[${o.group}] ${o.name}`;
+    const folded = KEYS.find((k) => k === name.toLowerCase());
+    if (folded) {
+        throw new OptionFileError(o.file, o.line, `${where}: option names are case-sensitive for MySQL's clients (which skip this line) but not for MariaDB's (which read it as ${folded}); write ${folded}`);
     }
-    catch (e) {
-        throw new InputError(input, `${source} could not be parsed: ${e.message}`);
+    const long = KEYS.filter((k) => k.startsWith(name));
+    if (long.length > 0 && !NOT_PREFIXES.has(name)) {
+        throw new OptionFileError(o.file, o.line, `${where} is not an option name in full: MySQL's clients skip it, MariaDB's may read it as ${long.join(' or ')}; write the name in full`);
     }
-    const out = {};
-    let sawSection = false;
-    for (const section of SECTIONS) {
-        const raw = doc[section];
-        if (raw === undefined)
-            continue;
-        if (typeof raw !== 'object' || raw === null)
-            continue;
-        sawSection = true;
-        for (const [k, v] of Object.entries(raw)) {
-            const key = k.trim().toLowerCase().replaceAll('_', '-');
-            if (!KEYS.includes(key))
-                continue;
-            if (typeof v === 'boolean')
-                continue; // a bare key with no value
-            if (typeof v !== 'string')
-                throw new InputError(input, `${source}: [${section}] ${k} has an unreadable value`);
-            out[key] = unquote(v.trim());
+    return undefined;
+}
+/** The options of our groups, later ones winning. Pure. */
+function clientOptions(read, source, input = '--mycnf') {
+    for (const [key, at] of read.groups) {
+        const meant = MYCNF_GROUPS.find((g) => g !== key && g === key.replaceAll('_', '-'));
+        if (meant) {
+            throw new OptionFileError(at.file, at.line, `[${at.group}] is not [${meant}]: the clients take "_" for "-" in option names, not in group names; write [${meant}]`);
         }
     }
-    if (!sawSection) {
-        throw new InputError(input, `${source} has no [client] section; expected for example:\n[client]\nuser=admin\npassword=...`);
+    if (!MYCNF_GROUPS.some((g) => read.groups.has(g))) {
+        throw new InputError(input, `${source} has no [client] section (nor [client-server], [client-mariadb] or [binlog-flusher]); ` +
+            'expected for example:\n[client]\nuser=admin\npassword=...');
+    }
+    const out = {};
+    for (const o of read.options) {
+        if (!MYCNF_GROUPS.includes(o.group.toLowerCase()))
+            continue;
+        const key = keyOf(o);
+        if (!key)
+            continue;
+        if (o.value === undefined) {
+            const why = key === 'password' ? ' (the clients would ask for it; binlog-flusher does not ask)' : '';
+            throw new OptionFileError(o.file, o.line, `[${o.group}] ${o.name} has no value${why}: write ${key}=...`);
+        }
+        out[key] = o.value;
     }
     return out;
 }
-function unquote(v) {
-    if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) {
-        return v.slice(1, -1);
-    }
-    return v;
+function asInput(e, input) {
+    return e instanceof OptionFileError ? new InputError(input, e.message) : e;
 }
 /**
- * Read an option file. An explicitly named file must exist; the default `~/.my.cnf` may be absent.
+ * Read an option file and what it includes. An explicitly named file must exist; the default
+ * `~/.my.cnf` may be absent. Every problem is an InputError naming `input`, the file and the line.
  */
 function readMyCnf(path, input = '--mycnf') {
     const explicit = path !== undefined && path !== '';
     const file = explicit ? path : defaultMyCnfPath();
-    let text;
     try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+        return clientOptions(readOptionFiles(file), file, input);
     }
     catch (e) {
-        const code = e.code;
-        if (!explicit && code === 'ENOENT')
+        if (!explicit && e instanceof OptionFileError && e.file === file && e.code === 'ENOENT')
             return {};
-        if (code === 'ENOENT')
-            throw new InputError(input, `${file} does not exist`);
-        if (code === 'EACCES')
-            throw new InputError(input, `${file} cannot be read (permission denied)`);
-        if (code === 'EISDIR')
-            throw new InputError(input, `${file} is a directory, not an option file`);
-        throw new InputError(input, `${file} cannot be read: ${code ?? e.message}`);
+        throw asInput(e, input);
     }
-    return parseMyCnf(text, file, input);
+}
+/**
+ * Read option-file text as if it were the file `source` (its includes are read from disk). Kept for
+ * callers that hold the text; `readMyCnf` is the usual way in.
+ */
+function parseMyCnf(text, source, input = '--mycnf') {
+    try {
+        return clientOptions(readOptionText(text, source), source, input);
+    }
+    catch (e) {
+        throw asInput(e, input);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/model/input-names.ts
@@ -11111,6 +11280,7 @@ function recordedOptions(s) {
         databases: s.selection.databases,
         tables: s.selection.tables,
         skip: s.selection.skip,
+        skipTables: s.selection.skipTables ?? [],
         concurrency: s.concurrency,
         chunkSize: s.chunkSize,
         ddl: s.ddl,
@@ -11815,15 +11985,18 @@ function readJournal(path, legacySchema, inputs = {}) {
 /**
  * `--resume J` continues the run of journal J: same selection, same settings. Every setting J's
  * header recorded is taken from it, unless the user chose a value for it; a chosen value that differs
- * from J's is refused, naming the input. What a journal of an older version did not record stays as
- * given. `resumeSettings` is pure: the settings and the journal's header options in, the settings out.
+ * from J's is refused, naming the input, except for an end-of-run switch (`--start-slave`): what the
+ * run does once every table is back may differ from J's, and the chosen value stands. What a journal
+ * of an older version did not record stays as given. `resumeSettings` is pure: the settings and the
+ * journal's header options in, the settings out.
  */
 
 
 
 
 const list = (xs) => (xs ? [...xs].sort().join(',') : undefined);
-const tables = (xs) => list(xs?.map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`)));
+const qualified = (xs) => (xs ?? []).map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`));
+const tables = (xs) => (xs ? list(qualified(xs)) : undefined);
 function plain(key, option) {
     return {
         key,
@@ -11851,9 +12024,9 @@ const FIELDS = [
     {
         key: 'skip',
         option: 'skip',
-        now: (s) => list(s.selection.skip),
-        then: (o) => list(o.skip),
-        take: (s, o) => (s.selection = { ...s.selection, skip: [...o.skip] }),
+        now: (s) => list([...s.selection.skip, ...qualified(s.selection.skipTables)]),
+        then: (o) => (o.skip === undefined ? undefined : list([...o.skip, ...qualified(o.skipTables)])),
+        take: (s, o) => (s.selection = { ...s.selection, skip: [...o.skip], skipTables: [...(o.skipTables ?? [])] }),
     },
     plain('concurrency', 'concurrency'),
     plain('chunk-size', 'chunkSize'),
@@ -11919,6 +12092,8 @@ function gtidField(key, part) {
         },
     };
 }
+/** Inputs that act only once every table is back: a resumed run may choose another value. */
+const END_OF_RUN = new Set(['start-replica']);
 /** The inputs `--resume` takes from the earlier run. */
 const RESUMABLE = FIELDS.map((f) => f.key);
 const shown = (v) => (v === undefined || v === '' ? 'none' : String(v));
@@ -11936,6 +12111,8 @@ function resumeSettings(s, recorded, journal, names) {
             continue;
         const then = f.then(o);
         if (chosen.has(f.key)) {
+            if (END_OF_RUN.has(f.key))
+                continue;
             const now = f.now(out);
             if (now !== then) {
                 throw new InputError(names.name(f.key), `differs from the run being resumed (${journal} ran with ${shown(then)}, this run gives ${shown(now)}); ` +
@@ -11977,15 +12154,36 @@ function resumeFromJournal(s, path) {
 
 
 const given = (v) => v === undefined || v.trim() === '' ? undefined : v.trim();
+/** What to say to a user who gave an input with no value, per input (a general hint otherwise). */
+const EMPTY_HINTS = {
+    databases: (n) => `name at least one schema, or leave ${n.name('databases')} out to flush every schema but the system ones`,
+    tables: (n) => `name at least one table, or leave ${n.name('tables')} out to flush every table of the selected schemas`,
+    skip: (n) => `name the schemas or schema.table to leave out, or leave ${n.name('skip')} out`,
+    hashfile: () => 'give a file path',
+    resume: () => 'give the journal of the earlier run',
+    host: (n) => `give the server's host name or IP address, or leave ${n.name('host')} out to take it from the option file`,
+};
+/**
+ * An input given with no value (`--db ""`, often an unset shell variable) means nothing: it is
+ * refused, never read as "not given" (an empty `--db` would otherwise select every schema).
+ * The command line calls it for every flag the user typed; an action input left empty is not given.
+ */
+function refuseEmpty(key, raw, n) {
+    if (raw === undefined || raw.trim() !== '')
+        return;
+    const hint = EMPTY_HINTS[key]?.(n) ?? `give a value, or leave ${n.name(key)} out`;
+    throw new InputError(n.name(key), `is empty; ${hint}`);
+}
 function buildConnection(src, env) {
     const n = src.names;
     const cnf = readMyCnf(given(src.get('mycnf')), n.name('mycnf'));
-    const password = src.get('password') || cnf.password || env.MYSQL_PWD || undefined;
+    // An option file's `password=` (empty) is an empty password, as the clients read it: not MYSQL_PWD.
+    const password = src.get('password') || (cnf.password ?? (env.MYSQL_PWD || undefined));
     addSecret(password);
     refuseConflicts(src);
     const socket = given(src.get('socket')) ?? (given(src.get('host')) ? undefined : cnf.socket);
     const hostRaw = given(src.get('host')) ?? cnf.host;
-    const host = socket && !hostRaw ? 'localhost' : checkHost(n.name('host'), hostRaw);
+    const host = socket && !hostRaw ? 'localhost' : checkHost(n.name('host'), hostRaw, n.name('port'));
     const portRaw = given(src.get('port'));
     const sslCa = given(src.get('ssl-ca')) ?? cnf['ssl-ca'];
     const mode = parseEnumInput(n.name('ssl-mode'), given(src.get('ssl-mode')) ?? cnf['ssl-mode'], sslCa ? 'VERIFY_CA' : 'DISABLED', SSL_MODES);
@@ -11997,7 +12195,7 @@ function buildConnection(src, env) {
         checkReadableFile(fromCnf('ssl-cert'), tls.cert, 'a client certificate (PEM)');
     if (tls?.key)
         checkReadableFile(fromCnf('ssl-key'), tls.key, 'a client key (PEM)');
-    return {
+    return hidePassword({
         host,
         port: parseIntInput(portRaw ? n.name('port') : fromCnf('port'), portRaw ?? cnf.port, DEFAULTS.port, LIMITS.port),
         user: given(src.get('user')) ?? cnf.user ?? DEFAULTS.user,
@@ -12005,7 +12203,17 @@ function buildConnection(src, env) {
         socket,
         ssl: { mode, ca: sslCa, cert: cnf['ssl-cert'], key: cnf['ssl-key'] },
         surface: n.surface,
-    };
+    });
+}
+/**
+ * The password stays readable (`s.password`) but is not enumerable: settings written out whole
+ * (JSON.stringify, util.inspect, a spread) never carry it into a message, a journal or state.
+ */
+function hidePassword(s) {
+    const { password } = s;
+    delete s.password;
+    Object.defineProperty(s, 'password', { value: password, enumerable: false, writable: false });
+    return s;
 }
 /**
  * Inputs given together that cannot both mean something: a socket and a host (or port), a CA with
@@ -12024,12 +12232,17 @@ function refuseConflicts(src) {
     }
 }
 function buildSelection(src) {
+    const n = src.names;
     const sel = {
-        databases: parseSchemas(src.names.name('databases'), src.get('databases')),
-        tables: parseTables(src.names.name('tables'), src.get('tables')),
-        skip: parseSchemas(src.names.name('skip'), src.get('skip')),
+        databases: parseSchemas(n.name('databases'), src.get('databases')),
+        tables: parseTables(n.name('tables'), src.get('tables')),
+        ...parseSkip(n.name('skip'), src.get('skip')),
     };
-    return validateSelection(sel, { databases: src.names.name('databases'), skip: src.names.name('skip') });
+    return validateSelection(sel, {
+        databases: n.name('databases'),
+        tables: n.name('tables'),
+        skip: n.name('skip'),
+    });
 }
 function buildReplication(src) {
     const r = {
@@ -12117,7 +12330,8 @@ function buildFlushSettings(src, env, extras) {
  */
 function checkFlushPaths(s) {
     const n = namesOf(s);
-    if (s.hashfile) {
+    // A dry run writes no journal: a path it will not write is not refused (the real run checks it).
+    if (s.hashfile && !s.dryRun) {
         checkNewFile(n.name('hashfile'), s.hashfile, 'it may be the journal of an unfinished run; recover with it, or give another path');
     }
     else if (!s.dryRun) {
@@ -12286,6 +12500,10 @@ function buildManifest(j) {
     const flavour = /mariadb/i.test(h.serverVersion) ? 'mariadb' : 'mysql';
     const set = (gtids) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
     const gtids = j.runGtids || set([...j.gtids.values()].flat());
+    // A run that died (or ended needing recovery) and recover finished: recover's position, with every
+    // table back and the applier still stopped, ends it (a session's last chunk may commit after the
+    // run's own end; recover counted it).
+    const died = j.recoveredAt !== undefined && (j.flushEnd === undefined || j.flushEnd === 'recovery-needed');
     return {
         kind: MANIFEST_KIND,
         format: 1,
@@ -12296,8 +12514,14 @@ function buildManifest(j) {
             serverUuid: h.serverUuid,
             version: h.serverVersion,
         },
-        run: { tag: h.runTag, startedAt: h.startedAt, status: j.end, ddl: h.options.ddl },
-        binlog: j.binlog,
+        run: {
+            tag: h.runTag,
+            startedAt: h.startedAt,
+            status: j.end,
+            ...(died && { ended: 'recovered' }),
+            ddl: h.options.ddl,
+        },
+        binlog: { start: j.binlog.start, end: died ? j.recoveredAt : j.binlog.end },
         ...(gtids && { gtids }),
         tables: j.tables.flatMap((t) => {
             const f = j.flushed.get(t.id) ?? partialOf(j, t.id);
@@ -13104,10 +13328,10 @@ function copyPlannedChunk(t, key, chunk) {
     if (chunk.kind === 'part')
         return copyAll(t, chunk.partition);
     if (chunk.kind === 'cut') {
-        const k = keyOf(key);
+        const k = builders_keyOf(key);
         return `${insertSelect(t)} ${forceIndex(k)}${cutWhere(k, chunk.after, chunk.upTo)}`;
     }
-    return copyRange(t, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
+    return copyRange(t, builders_keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
 /** The rows of one chunk in the set-aside table (to count a chunk the binlog shows committed). */
 function countChunkOf(from, key, chunk) {
@@ -13116,12 +13340,12 @@ function countChunkOf(from, key, chunk) {
         return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)}${part}`;
     }
     if (chunk.kind === 'cut') {
-        const k = keyOf(key);
+        const k = builders_keyOf(key);
         return `SELECT COUNT(*) AS n FROM ${quote_qualify(from.schema, from.backup)} ${forceIndex(k)}${cutWhere(k, chunk.after, chunk.upTo)}`;
     }
-    return countRange(from, keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
+    return countRange(from, builders_keyOf(key), { lo: chunk.lo, hi: chunk.hiEx });
 }
-function keyOf(key) {
+function builders_keyOf(key) {
     if (!key)
         throw new Error('a range chunk needs a key');
     return key;
@@ -13410,12 +13634,14 @@ const POLL_S = 1;
 async function tryLock(db, name, waitS) {
     return Number((await db.one(getLock(name, waitS)))?.got) === 1;
 }
-/** "connection 12 (app@10.0.0.5:4411), idle for 30 s" from the process list; never its statement text. */
+/** "connection 12 (app@10.0.0.5:4411), between statements for 30 s" from the process list; never its statement text. */
 async function describeConnection(db, id) {
     const row = await db.one(...processOf(id)).catch(() => undefined);
     if (!row)
         return `connection ${id}`;
-    const doing = String(row.c) === 'Sleep' ? 'idle' : 'running a statement';
+    // A run's control session is between statements most of the time while its workers copy: "idle"
+    // would say the run is doing nothing.
+    const doing = String(row.c) === 'Sleep' ? 'between statements' : 'running a statement';
     return `connection ${id} (${String(row.u)}@${String(row.h)}), ${doing} for ${String(row.t)} s`;
 }
 async function holderOf(db, names) {
@@ -13423,6 +13649,13 @@ async function holderOf(db, names) {
     return Object.values(row)
         .filter((v) => v !== null && v !== undefined)
         .map(Number);
+}
+/**
+ * The sessions of binlog-flusher runs on this server: each holds the run lock or a worker slot. They
+ * write only into tables of ours (set aside, twins), so they are not writers to warn of.
+ */
+async function runSessions(db) {
+    return holderOf(db, [RUN_LOCK, ...ALL_SLOTS]);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function failure(message, fix) {
@@ -13662,8 +13895,8 @@ function refusal(shape) {
         message: `its long UNIQUE key(s) ${keys.join(', ')} add a hidden hash column (DB_ROW_HASH_n) to every row event of the ` +
             'real table, which a BLACKHOLE twin cannot hold (error 1910) and no SELECT can read, so the twin could not log ' +
             'the same row events',
-        fix: 'leave the table out (--skip), or replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a ' +
-            'stored hash column of your own) if the table may change',
+        fix: 'replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a stored hash column of your own) ' +
+            'if the table may change',
     };
 }
 function mariadbRules(version) {
@@ -13728,7 +13961,13 @@ function mariadbDialect(v) {
             replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
             binlogStatus: 'BINLOG MONITOR',
             binlogEvents: 'BINLOG MONITOR',
-            replicaStatus: 'SLAVE MONITOR',
+            // SHOW SLAVE STATUS: SLAVE MONITOR from 10.5.9 (also called REPLICA MONITOR); 10.5.2 to 10.5.8
+            // asked for REPLICATION SLAVE ADMIN; before, REPLICATION CLIENT.
+            replicaStatus: atLeast(v, 10, 5, 9)
+                ? 'SLAVE MONITOR'
+                : atLeast(v, 10, 5, 2)
+                    ? 'REPLICATION SLAVE ADMIN'
+                    : 'REPLICATION CLIENT',
             replicaHosts: 'REPLICATION MASTER ADMIN',
             // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
             readOnlyBypass: atLeast(v, 10, 11, 0)
@@ -13824,7 +14063,7 @@ function mysql_refusal(shape) {
             message: 'its generated invisible primary key (my_row_id) is marked in every table map of it ' +
                 '(has_generated_invisible_primary_key=1, whatever binlog_row_metadata is), and MySQL marks it only on ' +
                 'InnoDB tables, never on the BLACKHOLE twin that would log its rows',
-            fix: 'leave the table out (--skip), or make the key an ordinary one first ' +
+            fix: 'make the key an ordinary one first ' +
                 '(ALTER TABLE ... ALTER COLUMN my_row_id SET VISIBLE), which changes the table for its readers too',
         };
     }
@@ -14375,6 +14614,7 @@ function withCarriers(key, columns) {
 
 
 
+
 /** Fingerprint of a table's columns, kept in the journal to notice tables changed by hand since. */
 function columnsHash(columns) {
     const text = JSON.stringify(columns.map((c) => [c.name, c.columnType, c.nullable]));
@@ -14431,6 +14671,10 @@ function unflushableReason(row) {
     }
     return undefined;
 }
+/** mysql, information_schema, performance_schema, sys (as the server spells them, any case). */
+function isSystemSchema(name) {
+    return SYSTEM_SCHEMAS.includes(name.toLowerCase());
+}
 /**
  * Select tables from what exists, following --db, --table and --skip.
  * `allTables` is every non-system table of the server; `shapes` covers the selected schemas.
@@ -14438,7 +14682,13 @@ function unflushableReason(row) {
 function discover(sel, allTables, allSchemas, shapeOf) {
     const problems = [];
     for (const db of sel.databases) {
-        if (!allSchemas.includes(db)) {
+        if (isSystemSchema(db)) {
+            problems.push({
+                message: `schema ${JSON.stringify(db)} (from --db) is a system schema: its tables are the server's own and are never flushed`,
+                fix: 'remove it from --db',
+            });
+        }
+        else if (!allSchemas.includes(db)) {
             problems.push({
                 message: `schema ${JSON.stringify(db)} (from --db) does not exist`,
                 fix: 'check the name in --db',
@@ -14446,7 +14696,7 @@ function discover(sel, allTables, allSchemas, shapeOf) {
         }
     }
     for (const s of sel.skip) {
-        if (!allSchemas.includes(s)) {
+        if (!allSchemas.includes(s) && !isSystemSchema(s)) {
             problems.push({
                 message: `schema ${JSON.stringify(s)} (from --skip) does not exist`,
                 fix: 'check the name in --skip',
@@ -14454,10 +14704,22 @@ function discover(sel, allTables, allSchemas, shapeOf) {
         }
     }
     const inScope = (schema) => selectsSchema(sel, schema);
-    const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name));
+    const skipped = [];
+    for (const t of sel.skipTables ?? []) {
+        const row = allTables.find((r) => namesTable(t, r.schema, r.name));
+        if (!row) {
+            problems.push({
+                message: `table ${JSON.stringify(`${t.schema}.${t.table}`)} (from --skip) does not exist`,
+                fix: 'check the name in --skip',
+            });
+        }
+        else if (inScope(row.schema)) {
+            skipped.push({ schema: row.schema, table: row.name, reason: 'left out by --skip' });
+        }
+    }
+    const candidates = allTables.filter((t) => inScope(t.schema) && !isLeftoverName(t.name) && !skipsTable(sel, t.schema, t.name));
     const chosen = sel.tables.length ? namedTables(sel, candidates, allSchemas, inScope, problems) : candidates;
     const tables = [];
-    const skipped = [];
     for (const row of chosen) {
         const why = unflushableReason(row);
         if (why) {
@@ -14487,6 +14749,13 @@ function discover(sel, allTables, allSchemas, shapeOf) {
 function namedTables(sel, candidates, allSchemas, inScope, problems) {
     const chosen = [];
     for (const f of sel.tables) {
+        if (f.schema && isSystemSchema(f.schema)) {
+            problems.push({
+                message: `${f.schema}.${f.table} (from --table) is in a system schema: its tables are the server's own and are never flushed`,
+                fix: 'remove it from --table',
+            });
+            continue;
+        }
         if (f.schema && !allSchemas.includes(f.schema)) {
             problems.push({
                 message: `schema ${JSON.stringify(f.schema)} (from --table) does not exist`,
@@ -14812,8 +15081,13 @@ class Controls {
     heldSince;
     /** Paused by the control channel (until it says `resume`). */
     pausedByChannel = false;
-    /** Milliseconds spent waiting, per reason (for the report). */
+    /** Milliseconds spent waiting, per reason, summed over the workers that waited (for the report). */
     waited = { pause: 0, brake: 0, cap: 0 };
+    /** Workers in a gate now, and since when one has been. */
+    inGate = 0;
+    gateFrom = 0;
+    /** Milliseconds of wall clock during which at least one worker waited in a gate. */
+    heldMs = 0;
     opts;
     constructor(opts, readStatus, log, cancelled) {
         this.readStatus = readStatus;
@@ -14860,16 +15134,33 @@ class Controls {
             `critical-load ${o.criticalLoad ? `${o.criticalLoad.status}=${o.criticalLoad.limit}` : 'off'}`,
         ].join(', ');
     }
+    /** What held the copy back, for the report: per reason summed over workers, and wall clock. */
+    heldTotals() {
+        return { waitedMs: { ...this.waited }, heldMs: this.heldMs };
+    }
     /** Waits until a chunk of about `rows` rows may start; false: the run was cancelled, send nothing. */
     async gate(rows) {
-        await this.whilePaused();
-        await this.whileBraked();
-        await this.underCap(rows);
-        return !this.cancelled();
+        return this.timed(async () => {
+            await this.whilePaused();
+            await this.whileBraked();
+            await this.underCap(rows);
+        });
     }
     /** Waits while the pause holds (a table is set aside only then); false: the run was cancelled. */
     async pauseGate() {
-        await this.whilePaused();
+        return this.timed(() => this.whilePaused());
+    }
+    /** Runs a wait, counting wall-clock time once however many workers wait at the same time. */
+    async timed(wait) {
+        if (this.inGate++ === 0)
+            this.gateFrom = Date.now();
+        try {
+            await wait();
+        }
+        finally {
+            if (--this.inGate === 0)
+                this.heldMs += Date.now() - this.gateFrom;
+        }
         return !this.cancelled();
     }
     pauseHolds() {
@@ -15023,6 +15314,39 @@ async function sessionAlive(db, threadId) {
     return Number((await db.one(sessionExists(threadId)))?.n ?? 0) > 0;
 }
 
+;// CONCATENATED MODULE: ./src/model/format.ts
+/** How sizes, rates and durations read in the status line, the estimate and the report. */
+function formatBytes(n) {
+    if (n >= 1 << 30)
+        return `${(n / (1 << 30)).toFixed(2)} GiB`;
+    if (n >= 1 << 20)
+        return `${(n / (1 << 20)).toFixed(1)} MiB`;
+    if (n >= 1 << 10)
+        return `${(n / (1 << 10)).toFixed(1)} KiB`;
+    return `${n} B`;
+}
+function formatRate(rowsPerSecond) {
+    if (rowsPerSecond >= 1e6)
+        return `${(rowsPerSecond / 1e6).toFixed(1)}M rows/s`;
+    if (rowsPerSecond >= 1e3)
+        return `${(rowsPerSecond / 1e3).toFixed(1)}k rows/s`;
+    return `${Math.round(rowsPerSecond)} rows/s`;
+}
+function formatDuration(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0)
+        return '?';
+    if (seconds < 60)
+        return `${Math.ceil(seconds)}s`;
+    const m = Math.floor(seconds / 60);
+    return `${m}m${String(Math.ceil(seconds - m * 60)).padStart(2, '0')}s`;
+}
+/** A measured duration: `850 ms` under a second (a small table's `0.00s` said nothing), else `2.41s`. */
+function formatSeconds(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0)
+        return '?';
+    return seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(2)}s`;
+}
+
 ;// CONCATENATED MODULE: ./src/plan/chunks.ts
 /**
  * The copy as a pure cursor: how a table's rows are cut into binlog transactions, from the table's
@@ -15042,6 +15366,7 @@ async function sessionAlive(db, threadId) {
  *
  * The chunks of a range, walk, cuts or parts plan go to any worker: several copy one table at once.
  */
+
 /** A table this far under one chunk (by the server's estimates) is copied in one statement. */
 const WHOLE_TABLE_MARGIN = 4;
 const INTEGER = /^(tiny|small|medium|big)?int\b/i;
@@ -15116,14 +15441,20 @@ function allChunks(p) {
     const n = p.kind === 'walk' ? p.cuts.length : (chunkCount(p) ?? 0);
     return Array.from({ length: n }, (_, i) => chunkAt(p, i));
 }
-/** One line for the plan and the report. */
-function describeCopy(key, s) {
+/**
+ * One line for the plan and the report. `chunkSize`: the chunk size asked for; a chunk of fewer rows
+ * says why (each binlog transaction is kept to about CHUNK_BYTES).
+ */
+function describeCopy(key, s, chunkSize) {
     if (!key)
         return s.partitions.length ? 'whole, per partition' : 'whole table';
     const on = `${key.index} (${key.columns.join(', ')})`;
+    const lowered = chunkSize !== undefined && s.chunkRows < chunkSize
+        ? ` (not ${chunkSize}: at about ${formatBytes(Math.round(s.chunkBytes / s.chunkRows))} a row, a binlog transaction is kept to about ${formatBytes(s.chunkBytes)})`
+        : '';
     if (s.carried || (s.integerKey && key.columns.length === 1))
-        return `chunks of ${s.chunkRows} rows on ${on}, on any worker`;
-    return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead');
+        return `chunks of ${s.chunkRows} rows${lowered} on ${on}, on any worker`;
+    return laneLine(key, s.chunkRows, key.uncarried ?? 'its values cannot be cut ahead') + lowered;
 }
 /** The plan line of a table a walk could not cut (its first cut did not come back): one lane, why. */
 function laneLine(key, rows, why) {
@@ -15439,33 +15770,6 @@ async function rowsAfterStartOf(t, w, rowsDone) {
     if (rowsDone > 0)
         await w.writes.keysetBegin(t, t.key, rowsDone);
     return rowsAfterStart(w.db, t.schema, t.backup, t.key, rowsDone === 0);
-}
-
-;// CONCATENATED MODULE: ./src/model/format.ts
-/** How sizes, rates and durations read in the status line, the estimate and the report. */
-function formatBytes(n) {
-    if (n >= 1 << 30)
-        return `${(n / (1 << 30)).toFixed(2)} GiB`;
-    if (n >= 1 << 20)
-        return `${(n / (1 << 20)).toFixed(1)} MiB`;
-    if (n >= 1 << 10)
-        return `${(n / (1 << 10)).toFixed(1)} KiB`;
-    return `${n} B`;
-}
-function formatRate(rowsPerSecond) {
-    if (rowsPerSecond >= 1e6)
-        return `${(rowsPerSecond / 1e6).toFixed(1)}M rows/s`;
-    if (rowsPerSecond >= 1e3)
-        return `${(rowsPerSecond / 1e3).toFixed(1)}k rows/s`;
-    return `${Math.round(rowsPerSecond)} rows/s`;
-}
-function formatDuration(seconds) {
-    if (!Number.isFinite(seconds) || seconds < 0)
-        return '?';
-    if (seconds < 60)
-        return `${Math.ceil(seconds)}s`;
-    const m = Math.floor(seconds / 60);
-    return `${m}m${String(Math.ceil(seconds - m * 60)).padStart(2, '0')}s`;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/estimate.ts
@@ -15784,6 +16088,14 @@ function describeSetting(s) {
 
 
 
+/** What the result says of the applier: ', left stopped (start it with START REPLICA ...)'. */
+function applierLine(r) {
+    if (r.started)
+        return `${r.stopped ? 'stopped' : 'not stopped by us'}, started again`;
+    if (!r.stopped)
+        return 'not stopped by us';
+    return `stopped, left stopped${r.startWith ? ` (start it with ${r.startWith} once you are ready)` : ''}`;
+}
 function defaultHashfile(host, at) {
     const stamp = at
         .toISOString()
@@ -15826,6 +16138,8 @@ function partialText(t) {
 }
 const pos = (p) => (p ? `${p.file}:${p.position}${p.gtid ? ` (GTID ${p.gtid})` : ''}` : '-');
 function formatReport(r) {
+    if (r.nothing)
+        return formatNothing(r, r.nothing);
     const lines = [];
     if (r.status === 'planned') {
         lines.push(`Plan for ${r.host}:${r.port} (${r.serverVersion}), nothing was changed:`);
@@ -15841,7 +16155,7 @@ function formatReport(r) {
         const partial = part.tables ? `; partial: ${part.tables} tables, ${part.rows} rows in the binlog` : '';
         lines.push(`Result: ${r.status} (${tot.tables} of ${r.tables.length} tables, ${tot.rows} rows${partial})`);
         for (const t of r.tables) {
-            lines.push(`  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${t.seconds.toFixed(2)}s` : ''}${t.partial ? `, ${partialText(t)}` : ''}${t.error ? ` (${t.error})` : ''}`);
+            lines.push(`  ${t.schema}.${t.table}: ${t.status}${t.status === 'flushed' ? `, ${t.rows} rows, ${formatSeconds(t.seconds)}` : ''}${t.partial ? `, ${partialText(t)}` : ''}${t.error ? ` (${t.error})` : ''}`);
         }
         if (r.stopReason)
             lines.push(`Stopped: ${r.stopReason}`);
@@ -15859,7 +16173,7 @@ function formatReport(r) {
         lines.push(...gtidLines(r.gtid));
         if (r.manifest)
             lines.push(`Manifest: ${r.manifest}`);
-        lines.push(`Replica applier: ${r.replica.stopped ? 'stopped' : 'not stopped by us'}${r.replica.started ? ', started again' : r.replica.stopped ? ', left stopped' : ''}`);
+        lines.push(`Replica applier: ${applierLine(r.replica)}`);
         for (const st of r.settings ?? [])
             lines.push(`Server setting ${describeSetting(st)}`);
         if (r.hashfile)
@@ -15873,6 +16187,21 @@ function formatReport(r) {
     }
     return lines.join('\n');
 }
+const APPLIER = {
+    running: 'running, not touched',
+    stopped: 'stopped, left stopped',
+    started: 'was stopped, started',
+    'not-a-replica': 'none (not a replica)',
+};
+function formatNothing(r, n) {
+    return [
+        `Result: nothing to flush (${r.skipped.length} tables already flushed)`,
+        `  ${n.reason}`,
+        ...r.warnings.map((w) => `  warning: ${w}`),
+        `Replica applier: ${APPLIER[n.applier]}${n.applier === 'stopped' ? ` (resume with --start-slave starts it, or run ${r.replica.startWith ?? 'the statement that starts it'})` : ''}`,
+        `Journal resumed: ${n.resumed}`,
+    ].join('\n');
+}
 /** What the flush wrote in GTID terms and the statements that keep other servers from applying it. */
 function gtidLines(g) {
     if (!g || !g.written)
@@ -15884,16 +16213,22 @@ function gtidLines(g) {
         out.push(`  ${st.where}:`, `    ${st.sql}`);
     return out;
 }
+/** What held the copy back, in the inputs' words (pause, max-load, max-rows-per-second). */
+function heldBy(w) {
+    const by = [w.pause && 'the pause', w.brake && 'the load brake', w.cap && 'the rate cap'].filter(Boolean);
+    return by.join(', ') || 'the controls';
+}
 /** The copy's totals on one line (the result and the job summary). */
 function copyLine(c) {
     const rate = c.seconds > 0 ? Math.round(c.rows / c.seconds) : 0;
-    const held = c.waitedMs.pause + c.waitedMs.brake + c.waitedMs.cap;
+    // Wall clock, not the workers' waits added up (four workers held 5 s each are 5 s of the copy).
+    const held = c.heldMs ?? 0;
     return (`Copy: ${c.rows} rows in ${c.seconds.toFixed(2)}s (${rate} rows/s) on ${c.workers} worker${c.workers === 1 ? '' : 's'}` +
         (c.binlogBytes === undefined ? '' : `, binlog +${formatBytes(c.binlogBytes)}`) +
         (c.firstChunkMs === undefined
             ? ''
             : `, first chunk sent ${c.firstChunkMs} ms after the process started`) +
-        (held ? `, held ${(held / 1000).toFixed(1)}s by pause/brake/cap` : ''));
+        (held >= 50 ? `, held back ${(held / 1000).toFixed(1)}s of it by ${heldBy(c.waitedMs)}` : ''));
 }
 
 ;// CONCATENATED MODULE: ./src/inspect/shapes.ts
@@ -16470,6 +16805,7 @@ async function refusalOf(db, sql) {
 ;// CONCATENATED MODULE: ./src/inspect/writers.ts
 
 
+
 const WRITE_VERB = /\b(INSERT|REPLACE|UPDATE|DELETE|LOAD)\b/i;
 function escapeRe(s) {
     return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -16502,7 +16838,8 @@ function usersWith(rows, privileges) {
     return out;
 }
 async function localWriters(db, d, flushed) {
-    const sessions = await db.rows(...otherClientSessions());
+    const ours = new Set(await runSessions(db));
+    const sessions = (await db.rows(...otherClientSessions())).filter((r) => !ours.has(num(r.id)));
     const canSeeAll = await db
         .rows(...readAccounts(d.version.flavour === 'mariadb'))
         .then(() => true)
@@ -16590,11 +16927,12 @@ async function preflight(db, s, log) {
     if (lock)
         failures.push(lock);
     await serverChecks(c);
+    // The tables of ours found below are then that run's, set aside right now: not an earlier run's.
     const replica = await replicaChecks(c);
     const grants = await privilegeChecks(c, replica);
     const downstream = await downstreamChecks(c);
     await gtidChecks(c);
-    const { discovery, shapes } = await selectionChecks(c, grants);
+    const { discovery, shapes } = await selectionChecks(c, grants, lock !== undefined);
     const writers = await writerChecks(db, s, facts, grants, discovery);
     failures.push(...writers.failures);
     warnings.push(...writers.warnings);
@@ -16639,9 +16977,15 @@ async function gtidChecks({ db, s, facts, d, n, fail, warn }) {
     }
 }
 /** The journal path, binary logging, the session's settings, BLACKHOLE. */
-async function serverChecks({ db, s, facts, d, n, fail }) {
+async function serverChecks({ db, s, facts, d, n, fail, warn }) {
     if (s.hashfile && (0,external_node_fs_.existsSync)(s.hashfile)) {
-        fail('hashfile', `the journal ${s.hashfile} already exists: it may belong to an unfinished run`, `recover with it (${recoverWith(n, '...')}) or give a new ${n.name('hashfile')} path`);
+        const message = `the journal ${s.hashfile} already exists: it may belong to an unfinished run`;
+        const fix = `recover with it (${recoverWith(n, '...')}) or give a new ${n.name('hashfile')} path`;
+        // A dry run writes no journal: the path is no reason to refuse it, but the real run will be.
+        if (s.dryRun)
+            warn(`${message}; the real run would be refused (${fix})`);
+        else
+            fail('hashfile', message, fix);
     }
     if (!facts.logBin) {
         fail('log-bin', 'binary logging is off on this server, so nothing can be flushed to it', 'start the replica with log-bin (and log-replica-updates / log-slave-updates)');
@@ -16737,11 +17081,29 @@ function leftoversFailure(leftovers) {
         fix: steps.join('; '),
     };
 }
-/** Leftovers of an earlier run, the selection itself, and the privileges on its schemas. */
-async function selectionChecks({ db, s, d, n, fail }, grants) {
+/**
+ * Tables of ours while another run holds the run lock: that run's own, set aside now. Recovering them
+ * under it would be wrong; it puts them back itself.
+ */
+function inProgressFailure(names) {
+    const listed = `${names.slice(0, 10).join(', ')}${names.length > 10 ? `, and ${names.length - 10} more` : ''}`;
+    return {
+        message: `the run that holds the run lock has tables set aside right now: ${listed}`,
+        fix: 'let that run finish (it puts them back itself) and try again; do not recover while it runs',
+    };
+}
+/**
+ * Leftovers of an earlier run (or, while `anotherRun` holds the run lock, that run's tables), the
+ * selection itself, and the privileges on its schemas.
+ */
+async function selectionChecks({ db, s, d, n, fail }, grants, anotherRun) {
     const allTables = await listTables(db);
     const leftovers = allTables.filter((t) => isLeftoverName(t.name));
-    if (leftovers.length) {
+    if (leftovers.length && anotherRun) {
+        const f = inProgressFailure(leftovers.map((t) => `${t.schema}.${t.name}`));
+        fail('leftovers', f.message, f.fix);
+    }
+    else if (leftovers.length) {
         const f = leftoversFailure(leftovers.map((t) => ({ schema: t.schema, table: t.name })));
         const fix = n.surface === 'action'
             ? f.fix.replace("run `binlog-flusher recover --hashfile <that run's journal>` first", `recover with that run's journal first (${recoverWith(n, '')})`)
@@ -16758,7 +17120,7 @@ async function selectionChecks({ db, s, d, n, fail }, grants) {
     for (const { row, shape } of discovery.tables) {
         const no = rules.refusal(shape);
         if (no)
-            fail('table-kind', `${row.schema}.${row.name}: ${no.message}`, no.fix);
+            fail('table-kind', `${row.schema}.${row.name}: ${no.message}`, `${leaveOut(n, row)}, or ${no.fix}`);
     }
     for (const schema of new Set(discovery.tables.map((t) => t.row.schema))) {
         const missing = missingSchemaPrivileges(grants, schema);
@@ -16885,6 +17247,13 @@ function recoverWith(n, journal) {
     return n.surface === 'action'
         ? "the action with mode: recover and that run's artifact-name or hashfile"
         : `\`binlog-flusher recover --hashfile ${journal}\``;
+}
+/** How this surface's user leaves one table out of the run (the table's own fix follows). */
+function leaveOut(n, row) {
+    const name = `${row.schema}.${row.name}`;
+    return n.surface === 'action'
+        ? `leave the table out (add ${name} to the ${n.name('skip')} input)`
+        : `leave the table out (add ${name} to ${n.name('skip')}, e.g. ${n.name('skip')} ${name})`;
 }
 /**
  * The selection's messages (plan.ts words them with the command line's flags) in the words of the
@@ -17529,7 +17898,7 @@ function emptyReport(s, pre, plan, startedAt) {
             seconds: 0,
             rowsEstimate: t.rowsEstimate,
             bytesEstimate: t.bytesEstimate,
-            chunking: describeCopy(t.key, copyShape(t)),
+            chunking: describeCopy(t.key, copyShape(t), s.chunkSize),
             ...(t.resumed && {
                 resumed: { chunksBefore: t.resumed.done.length, rowsBefore: t.resumed.rowsBefore },
             }),
@@ -17572,6 +17941,150 @@ function journalHeader(s, facts, run) {
         startedAt: run.startedAt,
         runTag: run.runTag,
         options: { ...recordedOptions(s) },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/resume-finished.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** Whether run J finished every table it selected (its plan's, and those its own resumed run had). Pure. */
+function finishedRun(j) {
+    return !j.legacy && j.header !== undefined && j.tables.every((t) => j.done.has(t.id));
+}
+/** The result of a resume with nothing to flush; starts the applier only when asked and safe. */
+async function nothingToResume(db, s, earlier, log) {
+    const n = namesOf(s);
+    const journal = s.resumeFrom;
+    const facts = await readServer(db);
+    if (earlier.header && earlier.header.serverId !== facts.serverId) {
+        throw new InputError(n.name('resume'), `${journal} is the journal of a run on server_id ${earlier.header.serverId} (${earlier.header.host}); this server's is ${facts.serverId}: resume against the server that ran it`);
+    }
+    const problems = await prepareSession(db, facts.dialect, lockWaitFor(s.timeout));
+    if (problems.length)
+        throw new FlusherError(`cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`, ExitCode.preflightRefused);
+    const report = resume_finished_emptyReport(s, facts, earlier);
+    const ask = s.replication.startReplica && (s.chosen ?? []).includes('start-replica') && !s.dryRun;
+    const replica = await replicaStatus(db, facts.dialect).catch((e) => {
+        if (ask)
+            throw resume_finished_refusal(n, cannotRead(e, facts));
+        report.warnings.push(`the replica status could not be read: ${errorText(e)}`);
+        return undefined;
+    });
+    report.replica.wasReplica = replica !== undefined;
+    report.nothing.applier = applierState(replica);
+    if (report.nothing.applier === 'stopped')
+        report.replica.startWith = `${facts.dialect.startReplica};`;
+    if (ask && replica && !(replica.sqlRunning && replica.ioRunning)) {
+        await startIfSafe(db, s, earlier, facts, log);
+        report.replica.started = true;
+        delete report.replica.startWith;
+        report.nothing.applier = 'started';
+        report.nothing.reason = report.nothing.reason.replace('read_only and the applier left as they were', `read_only left as it was; the applier started (${n.on('start-replica')})`);
+    }
+    for (const w of await notInThatRun(db, s, earlier))
+        report.warnings.push(w);
+    if (earlier.settings.size)
+        report.warnings.push(`${[...earlier.settings.keys()].join(' and ')} is still as the run of ${journal} set it: \`binlog-flusher recover\` with its journal puts it back`);
+    for (const w of report.warnings)
+        log.warn(w);
+    log.info(`nothing to flush: ${report.nothing.reason}`);
+    report.finishedAt = now();
+    return report;
+}
+function applierState(r) {
+    if (!r)
+        return 'not-a-replica';
+    return r.sqlRunning ? 'running' : 'stopped';
+}
+function cannotRead(e, facts) {
+    return {
+        check: 'replica-status',
+        message: `cannot read the replica status, so the applier is not started: ${errorText(e)}`,
+        fix: `grant the flush user ${facts.dialect.privileges.replicaStatus}, or start the applier yourself (${facts.dialect.startReplica})`,
+    };
+}
+function resume_finished_refusal(n, f) {
+    return new PreflightError([{ ...f, message: `${n.on('start-replica')}: ${f.message}` }]);
+}
+/**
+ * Start the applier under the run lock, once the server shows no table of the journal set aside and
+ * no table of any run under our names; refuses (changing nothing) otherwise.
+ */
+async function startIfSafe(db, s, earlier, facts, log) {
+    const n = namesOf(s);
+    const lock = await acquireRunLock(db, s.lockWait, log, n);
+    if (lock)
+        throw resume_finished_refusal(n, lock);
+    const aside = await tablesAside(db, earlier.tables, earlier.marker);
+    const left = (await listTables(db)).filter((t) => isLeftoverName(t.name));
+    const held = [
+        ...aside.map((t) => `${t.schema}.${t.table} (set aside by that run)`),
+        ...left.map((t) => `${t.schema}.${t.name}`),
+    ];
+    if (held.length) {
+        throw resume_finished_refusal(n, {
+            check: 'start-replica',
+            message: `the applier is not started: tables of a run are on the server under its names: ${held.slice(0, 5).join(', ')}${held.length > 5 ? ` and ${held.length - 5} more` : ''}`,
+            fix: `run \`binlog-flusher recover\` with that run's journal first; it starts the applier once every table is back`,
+        });
+    }
+    await new Writer(db, facts.dialect).startReplica();
+    log.info(`replica applier started (${n.on('start-replica')}): every table of the run is back`);
+}
+/** Tables the selection finds now that run J did not have: a resume of J does not flush them. */
+async function notInThatRun(db, s, earlier) {
+    const had = new Set([...earlier.tables.map((t) => `${t.schema}\u0000${t.table}`), ...earlier.doneBefore]);
+    const schemas = s.selection.databases.length ? s.selection.databases : undefined;
+    const now = (await listTables(db, schemas)).filter((t) => t.type === 'BASE TABLE' &&
+        !isLeftoverName(t.name) &&
+        selectsTable(s.selection, t.schema, t.name) &&
+        !had.has(`${t.schema}\u0000${t.name}`));
+    if (!now.length)
+        return [];
+    const names = now.map((t) => `${t.schema}.${t.name}`);
+    return [
+        `${names.length} table(s) of the selection were not in the run of ${s.resumeFrom} and are not flushed by resuming it: ` +
+            `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}; start a new run (without ${namesOf(s).name('resume')}) for them`,
+    ];
+}
+function resume_finished_emptyReport(s, facts, earlier) {
+    const at = now();
+    const finished = [
+        ...[...earlier.doneBefore].map((k) => k.split('\u0000')),
+        ...earlier.tables.map((t) => [t.schema, t.table]),
+    ];
+    return {
+        status: 'nothing-to-flush',
+        exitCode: ExitCode.ok,
+        host: s.connection.socket ? 'localhost' : s.connection.host,
+        port: s.connection.port,
+        serverId: facts.serverId,
+        serverVersion: facts.dialect.version.text,
+        startedAt: at,
+        finishedAt: at,
+        tables: [],
+        skipped: finished.map(([schema, table]) => ({
+            schema,
+            table,
+            reason: `already flushed by the run of ${s.resumeFrom}`,
+        })),
+        warnings: [],
+        replica: { wasReplica: false, stopped: false, started: false },
+        nothing: {
+            reason: `the run of ${s.resumeFrom} finished every table it selected (${finished.length}); nothing was changed: no journal written, read_only and the applier left as they were`,
+            resumed: s.resumeFrom,
+            applier: 'not-a-replica',
+        },
     };
 }
 
@@ -18018,6 +18531,7 @@ class StatusBoard {
 
 
 
+
 /** Runs every table of the scheduler; returns once no work is left and no worker holds any. */
 async function runPool(run, opts) {
     const ctx = { run, opts, clocks: new Map(), busy: new Set(), stopping: false };
@@ -18180,7 +18694,7 @@ async function finish(ctx, t, s) {
         seconds,
         binlog,
     });
-    run.log.info(`${t.schema}.${t.table}: flushed ${p.rows} rows in ${p.chunksDone} chunk${p.chunksDone === 1 ? '' : 's'}, ${seconds.toFixed(2)}s`);
+    run.log.info(`${t.schema}.${t.table}: flushed ${p.rows} rows in ${p.chunksDone} chunk${p.chunksDone === 1 ? '' : 's'}, ${formatSeconds(seconds)}`);
 }
 /**
  * A step of the table's work (prepare, lane, finish) failed: the worker gives it up, the scheduler
@@ -18624,9 +19138,16 @@ function commandHandler(o) {
 
 
 
+
 async function flush(s, deps) {
+    // A resume of a run that finished every table: nothing to flush, and nothing changes.
+    const earlier = s.resumeFrom
+        ? readJournal(s.resumeFrom, undefined, { journal: namesOf(s).name('resume') })
+        : undefined;
     const db = await connect(s.connection, s.timeout);
     try {
+        if (earlier && finishedRun(earlier))
+            return await nothingToResume(db, s, earlier, deps.log);
         return await flushWith(db, s, deps);
     }
     finally {
@@ -18679,7 +19200,11 @@ async function flushWith(db, s, deps) {
         await releaseServer(run);
         // The outcome is settled and reported whether or not this last record reaches the disk.
         await journal
-            .write({ type: 'end', status: report.status === 'planned' ? 'flushed' : report.status, at: now() })
+            .write({
+            type: 'end',
+            status: report.status === 'planned' || report.status === 'nothing-to-flush' ? 'flushed' : report.status,
+            at: now(),
+        })
             .catch((e) => deps.log.warn(`journal: could not write the end record: ${errorText(e)}`));
         report.manifest = saveManifest(hashfile, (w) => deps.log.warn(w));
         if (report.manifest)
@@ -18706,6 +19231,7 @@ async function holdServer(run) {
     if (pre.replica && s.replication.stopReplica) {
         await control.stopReplica();
         report.replica.stopped = true;
+        report.replica.startWith = `${control.dialect.startReplica};`;
         log.info('replica applier stopped');
     }
     const after = pre.replica ? await replicaStatus(control.db, control.dialect) : undefined;
@@ -18771,8 +19297,9 @@ async function releaseServer(run) {
                 endFile: end.file,
                 domainInput: namesOf(s).name('gtid-domain-id'),
             });
+            // Said once, in the result (the CLI) and the job summary (the action); here only with --verbose.
             for (const line of gtidLines(report.gtid))
-                log.info(line);
+                log.debug(line);
         }
     }
     catch (e) {
@@ -18892,7 +19419,7 @@ async function runTables(run, workers) {
     }
     if (typeof abort.signal.reason === 'string' && abort.signal.reason !== 'cancelled')
         report.stopReason = abort.signal.reason;
-    report.copy = { ...(await status.stop()), workers, waitedMs: shared.controls.waited };
+    report.copy = { ...(await status.stop()), workers, ...shared.controls.heldTotals() };
     await dropParkedTwins(run);
     for (const rep of report.tables) {
         if (rep.status === 'planned')
@@ -18930,12 +19457,90 @@ async function dropParkedTwins(run) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/recover-account.ts
+
+
+
+
+
+
+
+
+/** Whether the run may have logged something of the table: its DDL, its chunk plan, a chunk. */
+function mayHaveLogged(j, id) {
+    const seen = j.seen.get(id);
+    return j.copyPlans.has(id) || j.chunks.has(id) || seen?.has('ddl') === true || seen?.has('copy') === true;
+}
+/**
+ * Journal the account of every table of `tables` the run neither finished nor accounted for itself,
+ * where it may have logged something; `at` is where the binlog stands with every table back.
+ */
+async function accountUnfinished(db, d, j, tables, at, writer, log) {
+    for (const t of tables) {
+        if (j.done.has(t.id) || j.partial.has(t.id) || !mayHaveLogged(j, t.id))
+            continue;
+        const from = j.copyPlans.get(t.id)?.binlog ?? j.binlog.start;
+        const name = `${t.schema}.${t.table}`;
+        if (!from)
+            continue;
+        try {
+            const a = await accountOf(db, d, j, t, from, at);
+            await writer.write({
+                type: 'table-partial',
+                id: t.id,
+                at: now(),
+                rows: a.rows,
+                chunks: a.chunks,
+                binlog: { start: from, end: at },
+                ...(a.inDoubt ? { inDoubt: a.inDoubt } : {}),
+            });
+            log.info(`${name}: the binlog holds ${a.inDoubt ? 'at least ' : ''}${a.rows} of its rows from the run (${a.chunks} chunk(s)); the manifest says so`);
+        }
+        catch (e) {
+            log.warn(`${name}: what the binlog holds of it could not be counted (${errorText(e)}); the manifest gives what the journal acknowledged, as a floor`);
+        }
+    }
+}
+async function accountOf(db, d, j, t, from, at) {
+    const statements = await committedStatements(db, from, t.schema, t.table, at);
+    const c = journalChunks(j, t.id);
+    if (!c) {
+        // One lane, no chunk plan: one statement per acknowledged chunk, and its rows are journaled.
+        const acked = j.chunks.get(t.id) ?? { chunk: 0, rows: 0 };
+        const extra = statements - acked.chunk;
+        return { rows: acked.rows, chunks: acked.chunk, ...(extra > 0 && { inDoubt: extra }) };
+    }
+    const key = await liveKey(db, d, t, c);
+    const outRows = new Map();
+    for (const chunk of c.out)
+        outRows.set(chunk.seq, await chunkRowsOf(db, t.schema, t.table, key, chunk));
+    const before = { rows: c.record.rowsBefore ?? 0, chunks: c.record.done?.length ?? 0 };
+    try {
+        const p = resumePoint(c, statements, outRows);
+        return { rows: p.rowsBefore - before.rows, chunks: p.done.length - before.chunks };
+    }
+    catch {
+        const acked = [...(j.acked.get(t.id) ?? new Map()).values()];
+        return { rows: acked.reduce((n, r) => n + r, 0), chunks: acked.length, inDoubt: c.out.length };
+    }
+}
+/** The key the run cut the table's chunks on, as the table holds it now (carriers from its columns). */
+async function liveKey(db, d, t, c) {
+    const k = c.record.key;
+    if (!k)
+        return undefined;
+    const shape = shapeOf(await readShapes(db, d.version, { schema: t.schema, table: t.table }), t.schema, t.table);
+    const columns = shape?.columns ?? [];
+    return withCarriers(withOrdinals({ index: k.index, columns: [...k.columns] }, columns), columns);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/recover.ts
 /**
  * `recover`: replay a journal against the live server, table by table, doing only what each live
  * state needs. A second run changes nothing. It holds the server's run lock and the journal's lock,
  * so it never works under a flush (or another recover) that is still alive.
  */
+
 
 
 
@@ -18983,7 +19588,7 @@ async function recover(s, deps) {
                 log.warn(`journal: cut off a torn last record (${writer.trimmed} bytes) that a crash left; nothing it announced was done`);
             }
             const journal = writer ? readJournal(s.hashfile, undefined, inputs) : first;
-            return await replay(db, facts.dialect, journal, writer, s, log);
+            return await replay(db, facts.dialect, journal, writer, s, log, deps.fault);
         }
         finally {
             await writer?.close();
@@ -19017,11 +19622,11 @@ function dryRunReport(s, journal) {
     return report;
 }
 /** Put back every selected table of the journal, under the run lock. */
-async function replay(db, d, journal, writer, s, log) {
+async function replay(db, d, journal, writer, s, log, fault) {
     const report = recover_emptyReport(s);
     const writes = new Writer(db, d);
     const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
-    await holdApplier(writes, report, tables, journal.marker, s, log);
+    await holdApplier(writes, report, tables, journal.marker, s, log, fault);
     await holdForRecovery(writes, writer, journal, log);
     for (const t of tables) {
         const name = `${t.schema}.${t.table}`;
@@ -19060,6 +19665,12 @@ async function replay(db, d, journal, writer, s, log) {
     // Where the binlog stands with every table back and before the applier runs again: the end of what
     // the run wrote, for a `--resume` that counts its chunks there.
     const at = await binlogPosition(db, d).catch(() => undefined);
+    // What the binlog holds of each table the run left part-copied, for the manifest and verify: only
+    // after a run that died or needed recovery (the applier stayed stopped since; a run that ended
+    // itself journaled its own account, and the applier may have written into its tables since).
+    const died = journal.flushEnd === undefined || journal.flushEnd === 'recovery-needed';
+    if (at && writer && died)
+        await accountUnfinished(db, d, journal, tables, at, writer, log);
     await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
     if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
         await writes.startReplica();
@@ -19069,11 +19680,27 @@ async function replay(db, d, journal, writer, s, log) {
     return report;
 }
 /**
+ * The replica status, or undefined where the server is not a replica. A status that cannot be read
+ * is a refusal, before recover changes anything: taking it for "not a replica" would put tables
+ * back under a running applier, whose writes a twin still under a name would swallow.
+ */
+async function readReplicaStatus(writes, fault) {
+    try {
+        await fault?.('replica-status');
+        return await replicaStatus(writes.db, writes.dialect);
+    }
+    catch (e) {
+        throw new FlusherError(`cannot read the replica status: ${errorText(e)}; ` +
+            'recover changed nothing: it must know whether a replica applier runs before it puts a table back; ' +
+            `grant the recover user ${writes.dialect.privileges.replicaStatus} (or fix what stopped the read) and run recover again`, ExitCode.recoveryNeeded, { cause: e });
+    }
+}
+/**
  * The applier is stopped only while a table is set aside (a twin under its name would swallow what
  * the applier writes), and only when it runs; recover starts it again once every table is back.
  */
-async function holdApplier(writes, report, tables, marker, s, log) {
-    const replica = await replicaStatus(writes.db, writes.dialect).catch(() => undefined);
+async function holdApplier(writes, report, tables, marker, s, log, fault) {
+    const replica = await readReplicaStatus(writes, fault);
     report.replica.wasReplica = replica !== undefined;
     if (!replica?.sqlRunning)
         return;
@@ -19124,6 +19751,8 @@ function faultFromEnv(env) {
         else if (target && (!t || target !== `${t.schema}.${t.table}`))
             return;
         fired = true;
+        if (sig === 'error')
+            throw new Error(`injected fault at ${p}: the server did not answer`);
         process.kill(process.pid, sig ?? 'SIGKILL');
     };
 }
@@ -19180,6 +19809,14 @@ function liveStatus(log, write) {
  * typed onto a flag (`-psecret`, `--pass=secret`) is never echoed into a log.
  */
 class CliCommand extends Command {
+    /**
+     * Help is `--help` alone: `-h` is the host, as in the MySQL clients (a script that says
+     * `-h db1` must never get the help and exit 0).
+     */
+    constructor(name) {
+        super(name);
+        this.helpOption('--help', 'display help for command');
+    }
     createCommand(name) {
         return new CliCommand(name);
     }
@@ -19190,15 +19827,17 @@ class CliCommand extends Command {
 }
 /** How to reach the server, for every subcommand; `host`: what the server is to this subcommand. */
 function connection(cmd, host) {
-    return cmd
-        .option('--host <host>', `${host} (default: from --mycnf)`)
-        .option('--port <port>', 'server port (default: from --mycnf, else 3306)')
-        .option('--user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
-        .option('--socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
-        .option('--mycnf <file>', 'option file with [client] user and password (default ~/.my.cnf)')
-        .addOption(new Option('--password <password>').hideHelp())
+    return (cmd
+        .option('-h, --host <host>', `${host} (default: from --mycnf)`)
+        .option('-P, --port <port>', 'server port (default: from --mycnf, else 3306)')
+        .option('-u, --user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
+        .option('-S, --socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
+        .option('--mycnf <file>', 'option file, read as the MySQL clients read it: its [client], [client-server], [client-mariadb] and [binlog-flusher] groups (default ~/.my.cnf)')
+        // Declared so that it is refused with its reason (program.ts), whatever follows it: `-p` alone,
+        // `-psecret` and `--password x` alike; the value is never echoed.
+        .addOption(new Option('-p, --password [password]').hideHelp())
         .option('--ssl-mode <mode>', `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`)
-        .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with');
+        .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with'));
 }
 function output(cmd) {
     return cmd
@@ -19225,7 +19864,7 @@ function flushCommand(program) {
     cmd
         .option('--db <list>', 'comma-separated schemas (default: all but system schemas)')
         .option('--table <list>', 'comma-separated tables, `table` or `schema.table`')
-        .option('--skip <list>', 'comma-separated schemas to leave out');
+        .option('--skip <list>', 'comma-separated schemas (`schema`) and tables (`schema.table`) to leave out');
     applier(cmd, {
         stop: 'stop the replica applier first (default)',
         noStop: 'do not stop the applier (refused while it runs)',
@@ -19272,7 +19911,7 @@ function options_recoverCommand(program) {
         .option('--hashfile <file>', 'the journal of the flush to recover (required)')
         .option('--db <list>', "put back only the journal's tables of these schemas; for an original-tool hashfile, its schema (exactly one)")
         .option('--table <list>', "put back only these of the journal's tables, `table` or `schema.table`")
-        .option('--skip <list>', "leave the journal's tables of these schemas as they are");
+        .option('--skip <list>', "leave the journal's tables of these schemas (`schema`) and these tables (`schema.table`) as they are");
     applier(cmd, {
         stop: 'stop a running replica applier before putting tables back (default)',
         noStop: 'leave a running applier running (replicated writes into a table still set aside are lost)',
@@ -19297,6 +19936,13 @@ function verifyCommand(program) {
 }
 
 ;// CONCATENATED MODULE: ./src/verify/check.ts
+/** 'N statements and M row events (R rows)': what a range held, counted apart. */
+function eventsText(v) {
+    if (v.rowEvents === undefined || v.rows === undefined)
+        return `${v.events} statements and row events`;
+    const n = (k, what) => `${k} ${what}${k === 1 ? '' : 's'}`;
+    return `${n(v.events - v.rowEvents, 'statement')} and ${n(v.rowEvents, 'row event')} (${n(v.rows, 'row')})`;
+}
 const check_key = (schema, table) => `${schema}\u0000${table}`;
 /** Binlog coordinates in order: file names sort by their number, positions within a file. */
 function comparePositions(a, b) {
@@ -19381,6 +20027,8 @@ function checkRange(m, events, ddl) {
         tables,
         foreign: [...foreign.values()],
         events: events.length,
+        rowEvents: events.filter((e) => e.kind === 'rows').length,
+        rows: events.reduce((a, e) => a + (e.kind === 'rows' ? e.rows : 0), 0),
     };
 }
 
@@ -25982,7 +26630,7 @@ async function verify(s, log) {
     const m = buildManifest(j);
     const { start, end } = m.binlog;
     if (!start || !end) {
-        throw new FlusherError(`${input}: ${s.hashfile} has no binlog range (the run ended before its end coordinates were journaled, or an older version wrote it); nothing to verify`, ExitCode.badInput);
+        throw new FlusherError(`${input}: ${s.hashfile} has no binlog range (the run died before its end coordinates were journaled and recover has not finished it yet: run recover with it first; or an older version wrote it); nothing to verify`, ExitCode.badInput);
     }
     const db = await connect(s.connection, s.timeout);
     try {
@@ -26221,7 +26869,7 @@ function formatVerifyReport(r) {
         .join('  ')
         .trimEnd();
     const out = [
-        `Binlog ${r.binlog.start.file}:${r.binlog.start.position} .. ${r.binlog.end.file}:${r.binlog.end.position}: ${r.events} statements and row events`,
+        `Binlog ${r.binlog.start.file}:${r.binlog.start.position} .. ${r.binlog.end.file}:${r.binlog.end.position}: ${eventsText(r)}`,
         line(head),
         ...rows.map(line),
         ...notes.map((n, i) => `[${i + 1}] values not compared: ${n}`),
@@ -26341,7 +26989,13 @@ function switchValue(cmd, key) {
 function cliSource(cmd) {
     const raw = cmd.opts();
     if (raw.password !== undefined) {
-        throw new InputError('--password', 'is not accepted on the command line (it would show in ps and shell history); put it in --mycnf or MYSQL_PWD');
+        throw new InputError('-p/--password', 'is not accepted on the command line (a password there shows in ps and the shell history; there is no prompt either): put it in the option file (--mycnf, [client] password=...) or in MYSQL_PWD');
+    }
+    const names = namesFor('cli');
+    for (const [key, field] of Object.entries(FLAGS)) {
+        const v = raw[field];
+        if (typeof v === 'string' && cmd.getOptionValueSource(field) === 'cli')
+            refuseEmpty(key, v, names);
     }
     const stop = switchValue(cmd, 'stop-replica');
     const start = switchValue(cmd, 'start-replica');
@@ -26355,7 +27009,7 @@ function cliSource(cmd) {
             const v = field === undefined ? undefined : raw[field];
             return typeof v === 'boolean' ? String(v) : v;
         },
-        names: namesFor('cli'),
+        names,
         chosen: (key) => {
             if (key === 'stop-replica')
                 return stop !== undefined;
@@ -26368,8 +27022,6 @@ function cliSource(cmd) {
 }
 function flushSettingsFrom(cmd, env) {
     const raw = cmd.opts();
-    if (raw.resume !== undefined && raw.resume.trim() === '')
-        throw new InputError('--resume', 'is empty; give the journal of the earlier run');
     const s = buildFlushSettings(cliSource(cmd), env, {
         dryRun: raw.dryRun === true,
         resumeFrom: raw.resume?.trim(),
@@ -26447,24 +27099,46 @@ function buildProgram(io, setExit) {
     });
     return program;
 }
+/**
+ * What `--json` prints on stdout when the command ends without a result (bad input, a refused
+ * preflight, an unexpected error): every exit of a `--json` run has one JSON object there.
+ */
+function errorObject(e, exitCode) {
+    const base = { status: 'error', exitCode, message: e instanceof Error ? e.message : String(e) };
+    if (e instanceof InputError)
+        return { ...base, kind: 'input', input: e.input };
+    if (e instanceof CommanderError)
+        return { ...base, kind: 'input' };
+    if (e instanceof PreflightError)
+        return { ...base, kind: 'preflight', failures: e.failures };
+    if (e instanceof FlusherError)
+        return { ...base, kind: 'run' };
+    return { ...base, kind: 'unexpected' };
+}
 /** Runs the CLI; returns the exit code. Never throws. */
 async function runCli(argv, io) {
     let code = ExitCode.ok;
     const program = buildProgram(io, (c) => (code = c));
+    const json = argv.includes('--json');
+    const fail = (e, exit, text) => {
+        if (text !== undefined)
+            io.stderr(redact(text) + '\n');
+        if (json)
+            io.stdout(redact(JSON.stringify(errorObject(e, exit), null, 2)) + '\n');
+        return exit;
+    };
     try {
         await program.parseAsync(argv, { from: 'user' });
         return code;
     }
     catch (e) {
         if (e instanceof CommanderError) {
-            return e.exitCode === 0 ? 0 : ExitCode.badInput;
+            // --help and --version end here with 0; an unknown flag or a missing value with 2.
+            return e.exitCode === 0 ? 0 : fail(e, ExitCode.badInput);
         }
-        if (e instanceof PreflightError || e instanceof FlusherError) {
-            io.stderr(redact(`binlog-flusher: ${e.message}`) + '\n');
-            return e.exitCode;
-        }
-        io.stderr(redact(`binlog-flusher: unexpected error: ${errorText(e)}`) + '\n');
-        return ExitCode.unexpected;
+        if (e instanceof PreflightError || e instanceof FlusherError)
+            return fail(e, e.exitCode, `binlog-flusher: ${e.message}`);
+        return fail(e, ExitCode.unexpected, `binlog-flusher: unexpected error: ${errorText(e)}`);
     }
 }
 
