@@ -154,9 +154,18 @@ async function replay(
       log.error(`${name}: ${errorText(e)}`);
     }
   }
-  if (!report.tables.every((t) => t.ok)) {
+  const left = await leftOutAside(db, journal, tables);
+  if (!report.tables.every((t) => t.ok) || left.length) {
     report.status = 'incomplete';
     report.exitCode = ExitCode.recoveryNeeded;
+    if (left.length)
+      log.warn(
+        `${left.length} table(s) of the journal outside this selection are still set aside: ${left
+          .slice(0, 5)
+          .map((t) => `${t.schema}.${t.table}`)
+          .join(', ')}${left.length > 5 ? ` and ${left.length - 5} more` : ''}; ` +
+          `the applier and the run's server settings stay as they are until they are back: run recover with the journal and no selection`,
+      );
     if (journal.settings.size) {
       log.warn(
         `${[...journal.settings.keys()].join(', ')} stays as the run set it until every table is back`,
@@ -181,6 +190,19 @@ async function replay(
     log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
   }
   return report;
+}
+
+/**
+ * The journal's tables a selection (--db, --table, --skip) left out that are still set aside: while
+ * one is, a twin may hold its name, so neither the applier nor the run's settings may be put back.
+ */
+async function leftOutAside(
+  db: Db,
+  journal: JournalState,
+  selected: JournalState['tables'],
+): Promise<{ schema: string; table: string }[]> {
+  const others = journal.tables.filter((t) => !selected.includes(t));
+  return tablesAside(db, others, journal.marker);
 }
 
 /**

@@ -96,6 +96,45 @@ describe('recover touches the applier only while a table is set aside', () => {
     expect(await replicaRunning(sb.replica)).toBe(true);
   }, 120_000);
 
+  it('recover of part of a journal (--skip schema.table) while another of its tables is aside: the applier is not started, read_only not put back', async () => {
+    const journal = tempHashfile();
+    const killed = await runCliProcess(
+      ['flush', '--mycnf', cnf, '--db', S, '--concurrency', '1', '--hashfile', journal],
+      { env: { BINLOG_FLUSHER_FAULT: `after-twin-in@${S}.t2` } },
+    );
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    expect(await objects()).toContain('t2 BASE TABLE BLACKHOLE');
+    expect(await replicaRunning(sb.replica)).toBe(false);
+    const readOnly = async () =>
+      withSql(sb.replica, async (c) =>
+        Number(((await c.query('SELECT @@read_only AS r'))[0] as { r: number }[])[0]!.r),
+      );
+    expect(await readOnly()).toBe(1);
+    const part = await runCliProcess([
+      'recover',
+      '--mycnf',
+      cnf,
+      '--hashfile',
+      journal,
+      '--skip',
+      `${S}.t2`,
+      '--start-slave',
+    ]);
+    expect(part.code, part.stdout + part.stderr).toBe(5);
+    expect(part.stdout + part.stderr).toMatch(
+      /1 table\(s\) of the journal outside this selection are still set aside: bf_rec_applier\.t2; the applier and the run's server settings stay as they are/,
+    );
+    // The twin still holds t2's name: the applier must not run, read_only stays ON.
+    expect(await objects()).toContain('t2 BASE TABLE BLACKHOLE');
+    expect(await replicaRunning(sb.replica)).toBe(false);
+    expect(await readOnly()).toBe(1);
+    const all = await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', journal, '--start-slave']);
+    expect(all.code, all.stdout + all.stderr).toBe(0);
+    expect(await replicaRunning(sb.replica)).toBe(true);
+    expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
+    expect(await withSql(sb.replica, leftovers)).toEqual([]);
+  }, 120_000);
+
   it('recover that cannot read the replica status refuses, names the grant, and changes nothing', async () => {
     await withSql(sb.replica, async (c) => {
       await c.query(
