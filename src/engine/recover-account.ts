@@ -34,6 +34,17 @@ function mayHaveLogged(j: JournalState, id: number): boolean {
 }
 
 /**
+ * Whether recover counts what the binlog holds of the run's unfinished tables: only after a run that
+ * died or needed recovery (the applier stayed stopped since; a run that ended itself journaled its own
+ * account, and the applier may have written into its tables since), and only at the first recover
+ * (after it the applier may have run, and its row events would count as the run's). Pure.
+ */
+export function countsAfterKill(j: Pick<JournalState, 'flushEnd' | 'recoveredAt'>): boolean {
+  const died = j.flushEnd === undefined || j.flushEnd === 'recovery-needed';
+  return died && j.recoveredAt === undefined;
+}
+
+/**
  * Journal the account of every table of `tables` the run neither finished nor accounted for itself,
  * where it may have logged something; `at` is where the binlog stands with every table back.
  */

@@ -18,7 +18,7 @@ import { now } from '../model/time.js';
 import { selectsTable, type RecoverSettings } from '../model/settings.js';
 import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
 import { Writer } from './writer.js';
-import { accountUnfinished } from './recover-account.js';
+import { accountUnfinished, countsAfterKill } from './recover-account.js';
 import type { FaultHook } from './fault.js';
 import { describeSetting, holdForRecovery, putBackSettings, type SettingReport } from './server-settings.js';
 
@@ -178,11 +178,9 @@ async function replay(
   // Where the binlog stands with every table back and before the applier runs again: the end of what
   // the run wrote, for a `--resume` that counts its chunks there.
   const at = await binlogPosition(db, d).catch(() => undefined);
-  // What the binlog holds of each table the run left part-copied, for the manifest and verify: only
-  // after a run that died or needed recovery (the applier stayed stopped since; a run that ended
-  // itself journaled its own account, and the applier may have written into its tables since).
-  const died = journal.flushEnd === undefined || journal.flushEnd === 'recovery-needed';
-  if (at && writer && died) await accountUnfinished(db, d, journal, tables, at, writer, log);
+  // What the binlog holds of each table the run left part-copied, for the manifest and verify.
+  if (at && writer && countsAfterKill(journal))
+    await accountUnfinished(db, d, journal, tables, at, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
   if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
     await writes.startReplica();

@@ -48,13 +48,39 @@ export async function committedStatements(
   const suffix = `(${schema}.${table})`;
   let n = 0;
   for (const f of logs.slice(first, last + 1)) {
-    const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
-    for (const e of events) {
+    for await (const e of eventsOf(db, f, f === from.file ? from.position : undefined)) {
       if (until && f === until.file && num(e.Pos) >= until.position) break;
       if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
     }
   }
   return n;
+}
+
+/** Events read per SHOW BINLOG EVENTS: memory stays bounded whatever the size of a binlog file. */
+export const BINLOG_PAGE = 10_000;
+
+/**
+ * The events of one binlog file from `from` (its start when undefined), a page at a time. Each page
+ * reads one event more than it hands out, and the next page starts at that event's own position:
+ * End_log_pos cannot say where the next one starts (MariaDB 11.8 gives 0 for the events inside a
+ * transaction).
+ */
+export async function* eventsOf(
+  db: Db,
+  file: string,
+  from: number | undefined,
+  page = BINLOG_PAGE,
+): AsyncGenerator<Record<string, unknown>> {
+  let at = from;
+  for (;;) {
+    const events = await db.rows(...binlogEvents(file, at, page + 1));
+    yield* events.slice(0, page);
+    if (events.length <= page) return;
+    const next = num(events[page]!.Pos);
+    if (!(next > (at ?? 0)))
+      throw new Error(`binlog ${file}: the event after position ${at ?? 0} is not past it`);
+    at = next;
+  }
 }
 
 /** The GTID a binlog's Gtid event names: MariaDB `BEGIN GTID 0-2-79`, MySQL `GTID_NEXT= 'uuid[:tag]:79'`. */
@@ -79,8 +105,7 @@ export async function gtidsOfTables(
   const found = new Set<string>();
   let gtid: string | undefined;
   for (const f of logs.slice(Math.max(0, logs.indexOf(from.file)))) {
-    const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
-    for (const e of events) {
+    for await (const e of eventsOf(db, f, f === from.file ? from.position : undefined)) {
       const type = str(e.Event_type);
       const info = str(e.Info);
       // Each transaction starts with its GTID event (MySQL's anonymous ones have none to give).

@@ -69,9 +69,14 @@ export const gtidExecuted = (gtidExecutedExpr: string): Query => [`SELECT ${gtid
 
 export const binaryLogs = (): Query => ['SHOW BINARY LOGS'];
 
-/** The events of one binlog file, from a position in it when given. */
-export const binlogEvents = (file: string, from?: number): Query =>
-  from === undefined ? ['SHOW BINLOG EVENTS IN ?', [file]] : ['SHOW BINLOG EVENTS IN ? FROM ?', [file, from]];
+/**
+ * The events of one binlog file, from a position in it when given; `limit`: at most that many (a
+ * page: a binlog file of a GiB is never read into memory whole).
+ */
+export const binlogEvents = (file: string, from?: number, limit?: number): Query => {
+  const sql = `SHOW BINLOG EVENTS IN ?${from === undefined ? '' : ' FROM ?'}${limit === undefined ? '' : ' LIMIT ?'}`;
+  return [sql, [file, ...(from === undefined ? [] : [from]), ...(limit === undefined ? [] : [limit])]];
+};
 
 /** The first event of the first binlog: whether this user may read binlog events at all. */
 export const FIRST_BINLOG_EVENT = 'SHOW BINLOG EVENTS LIMIT 1';
