@@ -51,11 +51,17 @@ const KEYS: (keyof MyCnfClient)[] = [
 /** The groups we read, in lower case (the readers compare group names without case). */
 export const MYCNF_GROUPS = ['client', 'client-server', 'client-mariadb', 'binlog-flusher'] as const;
 
-/** Real client options that start like one of ours, and so are no abbreviation of it. */
-const NOT_PREFIXES = new Set(['ssl']);
-
 export function defaultMyCnfPath(): string {
   return join(homedir(), '.my.cnf');
+}
+
+/**
+ * TLS options of the clients that binlog-flusher does not apply (`ssl`, `skip-ssl`,
+ * `ssl-verify-server-cert`, `ssl-capath`, `tls-version`...): passing over one would connect in a
+ * way the file did not ask for (unencrypted, or unverified), so each is refused with what to write.
+ */
+function unappliedTls(name: string): boolean {
+  return /^(ssl|skip-ssl|disable-ssl|ssl-.*|tls-.*)$/.test(name) && !(KEYS as string[]).includes(name);
 }
 
 function keyOf(o: ReadOption): keyof MyCnfClient | undefined {
@@ -70,12 +76,20 @@ function keyOf(o: ReadOption): keyof MyCnfClient | undefined {
       `${where}: option names are case-sensitive for MySQL's clients (which skip this line) but not for MariaDB's (which read it as ${folded}); write ${folded}`,
     );
   }
+  // `ssl` is an option of its own (TLS on), not a shortening of ssl-ca: refused below.
   const long = KEYS.filter((k) => k.startsWith(name));
-  if (long.length > 0 && !NOT_PREFIXES.has(name)) {
+  if (long.length > 0 && name !== 'ssl') {
     throw new OptionFileError(
       o.file,
       o.line,
       `${where} is not an option name in full: MySQL's clients skip it, MariaDB's may read it as ${long.join(' or ')}; write the name in full`,
+    );
+  }
+  if (unappliedTls(name.toLowerCase())) {
+    throw new OptionFileError(
+      o.file,
+      o.line,
+      `${where}: binlog-flusher takes TLS from ssl-mode (DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY), ssl-ca, ssl-cert and ssl-key only, and would not apply this one; write those instead (for example ssl-mode=VERIFY_IDENTITY with ssl-ca=...)`,
     );
   }
   return undefined;

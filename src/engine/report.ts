@@ -62,7 +62,7 @@ export interface RunReport {
   nothing?: {
     reason: string;
     resumed: string;
-    applier: 'running' | 'stopped' | 'started' | 'not-a-replica';
+    applier: 'running' | 'stopped' | 'started' | 'not-a-replica' | 'unknown';
   };
   exitCode: ExitCode;
   host: string;
@@ -206,6 +206,7 @@ const APPLIER: Record<NonNullable<RunReport['nothing']>['applier'], string> = {
   stopped: 'stopped, left stopped',
   started: 'was stopped, started',
   'not-a-replica': 'none (not a replica)',
+  unknown: 'unknown (the replica status could not be read), not touched',
 };
 
 function formatNothing(r: RunReport, n: NonNullable<RunReport['nothing']>): string {

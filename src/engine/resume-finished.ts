@@ -53,13 +53,16 @@ export async function nothingToResume(
     );
   const report = emptyReport(s, facts, earlier);
   const ask = s.replication.startReplica && (s.chosen ?? []).includes('start-replica') && !s.dryRun;
+  let unread = false;
   const replica = await replicaStatus(db, facts.dialect).catch((e: unknown) => {
     if (ask) throw refusal(n, cannotRead(e, facts));
     report.warnings.push(`the replica status could not be read: ${errorText(e)}`);
+    unread = true;
     return undefined;
   });
+  // A status that could not be read says nothing of whether this is a replica.
   report.replica.wasReplica = replica !== undefined;
-  report.nothing!.applier = applierState(replica);
+  report.nothing!.applier = unread ? 'unknown' : applierState(replica);
   if (report.nothing!.applier === 'stopped') report.replica.startWith = `${facts.dialect.startReplica};`;
   if (ask && replica && !(replica.sqlRunning && replica.ioRunning)) {
     await startIfSafe(db, s, earlier, facts, log);

@@ -153,8 +153,8 @@ export const OPTION_FILE_CASES: OptionFileCase[] = [
   },
   {
     name: 'options with no value, and options we do not use, are read and ignored',
-    files: { 'my.cnf': C('user=u\nskip-ssl\ndefault-character-set=utf8mb4\ncompress\n') },
-    reads: ['--user=u', '--skip-ssl', '--default-character-set=utf8mb4', '--compress'],
+    files: { 'my.cnf': C('user=u\nno-beep\ndefault-character-set=utf8mb4\ncompress\n') },
+    reads: ['--user=u', '--no-beep', '--default-character-set=utf8mb4', '--compress'],
     client: { user: 'u' },
   },
   {
@@ -259,6 +259,18 @@ export const OPTION_FILE_CASES: OptionFileCase[] = [
     clients: 'fails',
   },
   // ---- refused by us: the clients warn, go on, or read something no one means
+  {
+    name: 'a TLS option binlog-flusher does not apply (skip-ssl): refused, not passed over',
+    files: { 'my.cnf': C('user=u\nskip-ssl\n') },
+    reads: ['--user=u', '--skip-ssl'],
+    client: /my\.cnf line 3: \[client\] skip-ssl: binlog-flusher takes TLS from ssl-mode/,
+  },
+  {
+    name: 'a TLS option binlog-flusher does not apply (ssl-verify-server-cert): refused, not passed over',
+    files: { 'my.cnf': C('user=u\nssl-verify-server-cert\n') },
+    reads: ['--user=u', '--ssl-verify-server-cert'],
+    client: /my\.cnf line 3: \[client\] ssl-verify-server-cert: binlog-flusher takes TLS from ssl-mode/,
+  },
   {
     name: 'a missing !include file',
     files: { 'my.cnf': C('user=u\n!include @DIR@/nope.cnf\nhost=h\n') },

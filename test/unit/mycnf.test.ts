@@ -152,7 +152,7 @@ describe('what binlog-flusher takes from [client]', () => {
       cnf(
         '[client]\nuser=admin\npassword=s3cret\nhost=db1\nport=3307\nsocket=/run/mysqld/mysqld.sock\n' +
           'ssl-ca=/ca.pem\nssl-cert=/c.pem\nssl-key=/k.pem\nssl-mode=VERIFY_IDENTITY\n' +
-          'default-character-set=utf8mb4\nprotocol=tcp\nssl\nloose-local-infile=1\n',
+          'default-character-set=utf8mb4\nprotocol=tcp\nloose-local-infile=1\n',
       ),
     );
     expect(c).toEqual({
@@ -174,6 +174,25 @@ describe('what binlog-flusher takes from [client]', () => {
       ),
     );
     expect(c).toEqual({ user: 'a', port: '4' });
+  });
+  it('refuses a TLS option it would not apply, rather than connect unencrypted or unverified', () => {
+    for (const line of [
+      'ssl',
+      'ssl=1',
+      'skip-ssl',
+      'ssl-verify-server-cert',
+      'ssl-capath=/etc/ssl',
+      'tls-version=TLSv1.3',
+      'loose-ssl',
+    ])
+      expect(refusal(`[client]\n${line}\n`), line).toMatch(
+        /line 2: .*binlog-flusher takes TLS from ssl-mode/,
+      );
+    // The ones it applies are read.
+    expect(readMyCnf(cnf('[client]\nssl-mode=REQUIRED\nssl-ca=/ca.pem\n'))).toEqual({
+      'ssl-mode': 'REQUIRED',
+      'ssl-ca': '/ca.pem',
+    });
   });
   it('refuses one of our options with no value; the value never shows', () => {
     expect(refusal('[client]\npassword\n')).toMatch(
