@@ -56,8 +56,14 @@ export async function runSessions(db: Db): Promise<number[]> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function failure(message: string, fix: string): PreflightFailure {
-  return { check: 'run-lock', message, fix };
+/**
+ * The run lock could not be had: another run holds it (`run`), or this session had it but sessions
+ * of an earlier run were still running statements (`sessions`: no run holds the server then).
+ */
+export type RunLockFailure = PreflightFailure & { heldBy: 'run' | 'sessions' };
+
+function failure(message: string, fix: string, heldBy: RunLockFailure['heldBy']): RunLockFailure {
+  return { check: 'run-lock', message, fix, heldBy };
 }
 
 /**
@@ -70,7 +76,7 @@ export async function acquireRunLock(
   waitS: number,
   log?: Logger,
   n: Names = namesFor(),
-): Promise<PreflightFailure | undefined> {
+): Promise<RunLockFailure | undefined> {
   const recoverIt =
     n.surface === 'action'
       ? 'run the action with mode: recover on its journal'
@@ -90,6 +96,7 @@ export async function acquireRunLock(
         `another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`,
         `that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (${n.name('lock-wait')}). ` +
           `If its process is gone and the session hangs, end it with KILL <connection id>, then ${recoverIt}`,
+        'run',
       );
     }
   }
@@ -103,6 +110,7 @@ export async function acquireRunLock(
       return failure(
         `sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`,
         `wait for their statements to end (or end them with KILL <connection id>), then try again; raise ${n.name('lock-wait')} to wait longer`,
+        'sessions',
       );
     }
     if (!said)

@@ -79,7 +79,7 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   const grants = await privilegeChecks(c, replica);
   const downstream = await downstreamChecks(c);
   await gtidChecks(c);
-  const { discovery, shapes } = await selectionChecks(c, grants, lock !== undefined);
+  const { discovery, shapes } = await selectionChecks(c, grants, lock?.heldBy === 'run');
   const writers = await writerChecks(db, s, facts, grants, discovery);
   failures.push(...writers.failures);
   warnings.push(...writers.warnings);
