@@ -69,9 +69,11 @@ describe('how long the controls held the copy back (issue 25, finding 12)', () =
     // 4 chunks of 100 rows at 1000 rows/s: the last may start 0.3 s after the first.
     await Promise.all([1, 2, 3, 4].map(() => c.gate(100)));
     const wall = Date.now() - t0;
+    // The cap's schedule, computed as the four gates enter together: waits of 0, 0.1, 0.2, 0.3 s.
     const summed = c.waited.pause + c.waited.brake + c.waited.cap;
-    expect(summed).toBeGreaterThan(wall); // 0.1 + 0.2 + 0.3 s of waits in 0.3 s
+    expect(summed).toBeGreaterThanOrEqual(590);
+    // Held: from the first gate in to the last one out, never more than the wall clock.
     expect(c.heldMs).toBeLessThanOrEqual(wall);
-    expect(c.heldMs).toBeGreaterThanOrEqual(250);
+    expect(c.heldMs).toBeGreaterThanOrEqual(295);
   });
 });
