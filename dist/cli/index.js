@@ -11070,10 +11070,16 @@ const KEYS = [
 ];
 /** The groups we read, in lower case (the readers compare group names without case). */
 const MYCNF_GROUPS = ['client', 'client-server', 'client-mariadb', 'binlog-flusher'];
-/** Real client options that start like one of ours, and so are no abbreviation of it. */
-const NOT_PREFIXES = new Set(['ssl']);
 function defaultMyCnfPath() {
     return (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.my.cnf');
+}
+/**
+ * TLS options of the clients that binlog-flusher does not apply (`ssl`, `skip-ssl`,
+ * `ssl-verify-server-cert`, `ssl-capath`, `tls-version`...): passing over one would connect in a
+ * way the file did not ask for (unencrypted, or unverified), so each is refused with what to write.
+ */
+function unappliedTls(name) {
+    return /^(ssl|skip-ssl|disable-ssl|ssl-.*|tls-.*)$/.test(name) && !KEYS.includes(name);
 }
 function keyOf(o) {
     const name = o.name.replace(/^loose[-_]/, '').replaceAll('_', '-');
@@ -11084,9 +11090,13 @@ function keyOf(o) {
     if (folded) {
         throw new OptionFileError(o.file, o.line, `${where}: option names are case-sensitive for MySQL's clients (which skip this line) but not for MariaDB's (which read it as ${folded}); write ${folded}`);
     }
+    // `ssl` is an option of its own (TLS on), not a shortening of ssl-ca: refused below.
     const long = KEYS.filter((k) => k.startsWith(name));
-    if (long.length > 0 && !NOT_PREFIXES.has(name)) {
+    if (long.length > 0 && name !== 'ssl') {
         throw new OptionFileError(o.file, o.line, `${where} is not an option name in full: MySQL's clients skip it, MariaDB's may read it as ${long.join(' or ')}; write the name in full`);
+    }
+    if (unappliedTls(name.toLowerCase())) {
+        throw new OptionFileError(o.file, o.line, `${where}: binlog-flusher takes TLS from ssl-mode (DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY), ssl-ca, ssl-cert and ssl-key only, and would not apply this one; write those instead (for example ssl-mode=VERIFY_IDENTITY with ssl-ca=...)`);
     }
     return undefined;
 }
@@ -13444,8 +13454,14 @@ const binlogDumpThreads = () => [
 /* Binlog */
 const gtidExecuted = (gtidExecutedExpr) => [`SELECT ${gtidExecutedExpr} AS g`];
 const binaryLogs = () => ['SHOW BINARY LOGS'];
-/** The events of one binlog file, from a position in it when given. */
-const binlogEvents = (file, from) => from === undefined ? ['SHOW BINLOG EVENTS IN ?', [file]] : ['SHOW BINLOG EVENTS IN ? FROM ?', [file, from]];
+/**
+ * The events of one binlog file, from a position in it when given; `limit`: at most that many (a
+ * page: a binlog file of a GiB is never read into memory whole).
+ */
+const binlogEvents = (file, from, limit) => {
+    const sql = `SHOW BINLOG EVENTS IN ?${from === undefined ? '' : ' FROM ?'}${limit === undefined ? '' : ' LIMIT ?'}`;
+    return [sql, [file, ...(from === undefined ? [] : [from]), ...(limit === undefined ? [] : [limit])]];
+};
 /** The first event of the first binlog: whether this user may read binlog events at all. */
 const FIRST_BINLOG_EVENT = 'SHOW BINLOG EVENTS LIMIT 1';
 /* Tables */
@@ -13658,8 +13674,8 @@ async function runSessions(db) {
     return holderOf(db, [RUN_LOCK, ...ALL_SLOTS]);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function failure(message, fix) {
-    return { check: 'run-lock', message, fix };
+function failure(message, fix, heldBy) {
+    return { check: 'run-lock', message, fix, heldBy };
 }
 /**
  * Take the run lock, waiting up to `waitS` seconds for another actor to finish, then wait (within the
@@ -13683,7 +13699,7 @@ async function acquireRunLock(db, waitS, log, n = namesFor()) {
         if (!got) {
             const [still] = await holderOf(db, [RUN_LOCK]);
             return failure(`another binlog-flusher run holds the lock ${RUN_LOCK} on this server: ${still ? await describeConnection(db, still) : who}; waited ${waitS} s for it`, `that run (a flush, a recover or an action post step) changes tables now: let it finish and try again, or wait longer (${n.name('lock-wait')}). ` +
-                `If its process is gone and the session hangs, end it with KILL <connection id>, then ${recoverIt}`);
+                `If its process is gone and the session hangs, end it with KILL <connection id>, then ${recoverIt}`, 'run');
         }
     }
     let said = false;
@@ -13694,7 +13710,7 @@ async function acquireRunLock(db, waitS, log, n = namesFor()) {
         if (left() <= 0) {
             await db.exec(releaseLock(RUN_LOCK)).catch(() => undefined);
             const who = await Promise.all(busy.slice(0, 5).map((id) => describeConnection(db, id)));
-            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, `wait for their statements to end (or end them with KILL <connection id>), then try again; raise ${n.name('lock-wait')} to wait longer`);
+            return failure(`sessions of an earlier binlog-flusher run are still running on this server: ${who.join('; ')}`, `wait for their statements to end (or end them with KILL <connection id>), then try again; raise ${n.name('lock-wait')} to wait longer`, 'sessions');
         }
         if (!said)
             log?.info(`waiting for ${busy.length} session(s) of an earlier run to end their last statement`);
@@ -14286,8 +14302,7 @@ async function committedStatements(db, from, schema, table, until) {
     const suffix = `(${schema}.${table})`;
     let n = 0;
     for (const f of logs.slice(first, last + 1)) {
-        const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
-        for (const e of events) {
+        for await (const e of eventsOf(db, f, f === from.file ? from.position : undefined)) {
             if (until && f === until.file && num(e.Pos) >= until.position)
                 break;
             if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
@@ -14295,6 +14310,27 @@ async function committedStatements(db, from, schema, table, until) {
         }
     }
     return n;
+}
+/** Events read per SHOW BINLOG EVENTS: memory stays bounded whatever the size of a binlog file. */
+const BINLOG_PAGE = 10_000;
+/**
+ * The events of one binlog file from `from` (its start when undefined), a page at a time. Each page
+ * reads one event more than it hands out, and the next page starts at that event's own position:
+ * End_log_pos cannot say where the next one starts (MariaDB 11.8 gives 0 for the events inside a
+ * transaction).
+ */
+async function* eventsOf(db, file, from, page = BINLOG_PAGE) {
+    let at = from;
+    for (;;) {
+        const events = await db.rows(...binlogEvents(file, at, page + 1));
+        yield* events.slice(0, page);
+        if (events.length <= page)
+            return;
+        const next = num(events[page].Pos);
+        if (!(next > (at ?? 0)))
+            throw new Error(`binlog ${file}: the event after position ${at ?? 0} is not past it`);
+        at = next;
+    }
 }
 /** The GTID a binlog's Gtid event names: MariaDB `BEGIN GTID 0-2-79`, MySQL `GTID_NEXT= 'uuid[:tag]:79'`. */
 function gtidOfEvent(info) {
@@ -14313,8 +14349,7 @@ async function gtidsOfTables(db, from, tables) {
     const found = new Set();
     let gtid;
     for (const f of logs.slice(Math.max(0, logs.indexOf(from.file)))) {
-        const events = await db.rows(...binlogEvents(f, f === from.file ? from.position : undefined));
-        for (const e of events) {
+        for await (const e of eventsOf(db, f, f === from.file ? from.position : undefined)) {
             const type = str(e.Event_type);
             const info = str(e.Info);
             // Each transaction starts with its GTID event (MySQL's anonymous ones have none to give).
@@ -16192,6 +16227,7 @@ const APPLIER = {
     stopped: 'stopped, left stopped',
     started: 'was stopped, started',
     'not-a-replica': 'none (not a replica)',
+    unknown: 'unknown (the replica status could not be read), not touched',
 };
 function formatNothing(r, n) {
     return [
@@ -16932,7 +16968,7 @@ async function preflight(db, s, log) {
     const grants = await privilegeChecks(c, replica);
     const downstream = await downstreamChecks(c);
     await gtidChecks(c);
-    const { discovery, shapes } = await selectionChecks(c, grants, lock !== undefined);
+    const { discovery, shapes } = await selectionChecks(c, grants, lock?.heldBy === 'run');
     const writers = await writerChecks(db, s, facts, grants, discovery);
     failures.push(...writers.failures);
     warnings.push(...writers.warnings);
@@ -17974,14 +18010,17 @@ async function nothingToResume(db, s, earlier, log) {
         throw new FlusherError(`cannot prepare the session: ${problems.map((p) => p.error).join('; ')}`, ExitCode.preflightRefused);
     const report = resume_finished_emptyReport(s, facts, earlier);
     const ask = s.replication.startReplica && (s.chosen ?? []).includes('start-replica') && !s.dryRun;
+    let unread = false;
     const replica = await replicaStatus(db, facts.dialect).catch((e) => {
         if (ask)
             throw resume_finished_refusal(n, cannotRead(e, facts));
         report.warnings.push(`the replica status could not be read: ${errorText(e)}`);
+        unread = true;
         return undefined;
     });
+    // A status that could not be read says nothing of whether this is a replica.
     report.replica.wasReplica = replica !== undefined;
-    report.nothing.applier = applierState(replica);
+    report.nothing.applier = unread ? 'unknown' : applierState(replica);
     if (report.nothing.applier === 'stopped')
         report.replica.startWith = `${facts.dialect.startReplica};`;
     if (ask && replica && !(replica.sqlRunning && replica.ioRunning)) {
@@ -19472,6 +19511,16 @@ function mayHaveLogged(j, id) {
     return j.copyPlans.has(id) || j.chunks.has(id) || seen?.has('ddl') === true || seen?.has('copy') === true;
 }
 /**
+ * Whether recover counts what the binlog holds of the run's unfinished tables: only after a run that
+ * died or needed recovery (the applier stayed stopped since; a run that ended itself journaled its own
+ * account, and the applier may have written into its tables since), and only at the first recover
+ * (after it the applier may have run, and its row events would count as the run's). Pure.
+ */
+function countsAfterKill(j) {
+    const died = j.flushEnd === undefined || j.flushEnd === 'recovery-needed';
+    return died && j.recoveredAt === undefined;
+}
+/**
  * Journal the account of every table of `tables` the run neither finished nor accounted for itself,
  * where it may have logged something; `at` is where the binlog stands with every table back.
  */
@@ -19652,9 +19701,16 @@ async function replay(db, d, journal, writer, s, log, fault) {
             log.error(`${name}: ${errorText(e)}`);
         }
     }
-    if (!report.tables.every((t) => t.ok)) {
+    const left = await leftOutAside(db, journal, tables);
+    if (!report.tables.every((t) => t.ok) || left.length) {
         report.status = 'incomplete';
         report.exitCode = ExitCode.recoveryNeeded;
+        if (left.length)
+            log.warn(`${left.length} table(s) of the journal outside this selection are still set aside: ${left
+                .slice(0, 5)
+                .map((t) => `${t.schema}.${t.table}`)
+                .join(', ')}${left.length > 5 ? ` and ${left.length - 5} more` : ''}; ` +
+                `the applier and the run's server settings stay as they are until they are back: run recover with the journal and no selection`);
         if (journal.settings.size) {
             log.warn(`${[...journal.settings.keys()].join(', ')} stays as the run set it until every table is back`);
         }
@@ -19665,11 +19721,8 @@ async function replay(db, d, journal, writer, s, log, fault) {
     // Where the binlog stands with every table back and before the applier runs again: the end of what
     // the run wrote, for a `--resume` that counts its chunks there.
     const at = await binlogPosition(db, d).catch(() => undefined);
-    // What the binlog holds of each table the run left part-copied, for the manifest and verify: only
-    // after a run that died or needed recovery (the applier stayed stopped since; a run that ended
-    // itself journaled its own account, and the applier may have written into its tables since).
-    const died = journal.flushEnd === undefined || journal.flushEnd === 'recovery-needed';
-    if (at && writer && died)
+    // What the binlog holds of each table the run left part-copied, for the manifest and verify.
+    if (at && writer && countsAfterKill(journal))
         await accountUnfinished(db, d, journal, tables, at, writer, log);
     await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
     if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
@@ -19678,6 +19731,14 @@ async function replay(db, d, journal, writer, s, log, fault) {
         log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
     }
     return report;
+}
+/**
+ * The journal's tables a selection (--db, --table, --skip) left out that are still set aside: while
+ * one is, a twin may hold its name, so neither the applier nor the run's settings may be put back.
+ */
+async function leftOutAside(db, journal, selected) {
+    const others = journal.tables.filter((t) => !selected.includes(t));
+    return tablesAside(db, others, journal.marker);
 }
 /**
  * The replica status, or undefined where the server is not a replica. A status that cannot be read
