@@ -12,7 +12,7 @@ import {
   type RecoverSettings,
   type VerifySettings,
 } from '../model/settings.js';
-import { buildFlushSettings, type InputSource } from '../config/build.js';
+import { ALL_SCHEMAS, buildFlushSettings, type InputSource } from '../config/build.js';
 import { namesFor, type InputKey } from '../model/input-names.js';
 
 export type Mode = 'flush' | 'recover' | 'plan' | 'verify';
@@ -87,11 +87,27 @@ function actionSource(getInput: GetInput): InputSource {
   };
 }
 
+/**
+ * A flush (or its plan) that names no schema and no table is refused: in a workflow an input left
+ * empty cannot be told from a variable that is not set (`databases: ${{ inputs.databases }}`), and
+ * an unset variable must never widen a run to every schema. `databases: '*'` says "all" on purpose.
+ * recover and verify work on a journal's tables, and a resume takes the earlier run's selection.
+ */
+function refuseNoSelection(mode: Mode, resume: boolean, get: (n: string) => string): void {
+  if ((mode !== 'flush' && mode !== 'plan') || resume) return;
+  if (get('databases') !== '' || get('tables') !== '') return;
+  throw new InputError(
+    'databases',
+    `is empty, and so is tables: name the schemas to flush (comma-separated), or '${ALL_SCHEMAS}' for every schema but the system ones (an empty input is never read as all)`,
+  );
+}
+
 export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): ActionSettings {
   const get = (n: string) => getInput(n).trim();
   const mode = parseEnumInput('mode', get('mode'), 'flush', MODES);
   const workspace = (env.RUNNER_TEMP || env.GITHUB_WORKSPACE || '.').replace(/\/$/, '');
   const resume = parseBoolInput('resume', get('resume'), false);
+  refuseNoSelection(mode, resume, get);
   const flush = buildFlushSettings(actionSource(getInput), env, {
     dryRun: mode === 'plan',
     defaultHashfile: (host) => `${workspace}/${artifactBaseName(host, env)}.hashfile`,

@@ -151,10 +151,15 @@ function refuseConflicts(src: InputSource): void {
   }
 }
 
+/** The value of the databases input (`--db`) that selects every schema but the system ones. */
+export const ALL_SCHEMAS = '*';
+
 export function buildSelection(src: InputSource): Selection {
   const n = src.names;
+  const dbs = src.get('databases');
   const sel = {
-    databases: parseSchemas(n.name('databases'), src.get('databases')),
+    // `*`: every schema but the system ones, said on purpose (an empty value is never read so).
+    databases: dbs?.trim() === ALL_SCHEMAS ? [] : parseSchemas(n.name('databases'), dbs),
     tables: parseTables(n.name('tables'), src.get('tables')),
     ...parseSkip(n.name('skip'), src.get('skip')),
   };

@@ -635,6 +635,8 @@ describe('the action names its own inputs', () => {
     [{ 'chunk-size': 'lots' }, /^chunk-size: expected a whole number/],
     [{ mode: 'replay' }, /^mode: expected one of flush, recover, plan, verify/],
     [{ 'max-load': 'Threads_running=' }, /^max-load: expected STATUS=LIMIT/],
+    [{ databases: '', tables: '' }, /^databases: is empty, and so is tables: .* or '\*' for every schema/],
+    [{ databases: ' ', mode: 'plan' }, /^databases: is empty, and so is tables/],
   ] as [Record<string, string>, RegExp][])(
     '%j: refused when the inputs are read, naming the input, no --flag',
     (inputs, message) => {
@@ -645,6 +647,7 @@ describe('the action names its own inputs', () => {
               host: sb.replica.host,
               port: String(sb.replica.port),
               password: sb.replica.password,
+              databases: A,
               ...inputs,
             })[n] ?? '',
           { RUNNER_TEMP: dir },

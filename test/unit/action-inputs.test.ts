@@ -5,7 +5,8 @@ import { flushOutputs } from '../../src/action/run.js';
 import type { RunReport } from '../../src/engine/report.js';
 
 const env = { GITHUB_JOB: 'flush', GITHUB_RUN_ATTEMPT: '2', RUNNER_TEMP: '/tmp/rt' };
-const from = (inputs: Record<string, string>) => (n: string) => inputs[n] ?? '';
+/** The inputs of a step (a flush names what it flushes: here every schema). */
+const from = (inputs: Record<string, string>) => (n: string) => ({ databases: '*', ...inputs })[n] ?? '';
 
 describe('action inputs', () => {
   it('defaults', () => {

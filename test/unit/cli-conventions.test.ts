@@ -110,9 +110,32 @@ describe('an input given empty is refused, never read as "every schema"', () => 
   });
 });
 
+describe('the action: an empty selection is never "every schema"', () => {
+  const read = (inputs: Record<string, string>) =>
+    readActionSettings((n) => ({ mycnf: noCnf, host: 'db1', ...inputs })[n] ?? '', env);
+
+  it.each(['flush', 'plan'])(
+    'mode %s with neither databases nor tables is refused, naming databases',
+    (mode) => {
+      expect(() => read({ mode })).toThrow(
+        /^databases: is empty, and so is tables: name the schemas to flush \(comma-separated\), or '\*' for every schema/,
+      );
+      // An unset variable reads as an empty input: the same refusal.
+      expect(() => read({ mode, databases: ' ', tables: '' })).toThrow(/^databases: is empty/);
+    },
+  );
+
+  it("'*' says every schema on purpose; tables alone is a selection; recover, verify and resume need none", () => {
+    expect(read({ databases: '*' }).flush.selection).toMatchObject({ databases: [], tables: [] });
+    expect(read({ tables: 'app.t' }).flush.selection.tables).toEqual([{ schema: 'app', table: 't' }]);
+    for (const mode of ['recover', 'verify']) expect(read({ mode }).mode).toBe(mode);
+    expect(read({ resume: 'true' }).flush.resumeFrom).toBeDefined();
+  });
+});
+
 /** The flush settings the action builds from these inputs. */
 function action(inputs: Record<string, string>): FlushSettings {
-  return readActionSettings((n) => ({ mycnf: noCnf, ...inputs })[n] ?? '', env).flush;
+  return readActionSettings((n) => ({ mycnf: noCnf, databases: '*', ...inputs })[n] ?? '', env).flush;
 }
 
 describe('--skip takes schema.table as well as schemas (finding 4)', () => {

@@ -27,7 +27,7 @@ function cli(...flags: string[]): FlushSettings {
 
 /** The flush settings the action builds from these inputs. */
 function action(inputs: Record<string, string>): FlushSettings {
-  return readActionSettings((n) => ({ mycnf: noCnf, ...inputs })[n] ?? '', env).flush;
+  return readActionSettings((n) => ({ mycnf: noCnf, databases: '*', ...inputs })[n] ?? '', env).flush;
 }
 
 describe('GTID placement and retention margin', () => {
@@ -63,8 +63,10 @@ const strip = (s: FlushSettings) => ({
 
 describe('one settings builder for the CLI and the action', () => {
   it('the same defaults, the default user included', () => {
-    const c = cli('--host', 'db1');
+    // '*': every schema but the system ones, said on purpose on both surfaces.
+    const c = cli('--host', 'db1', '--db', '*');
     const a = action({ host: 'db1' });
+    expect(c.selection.databases).toEqual([]);
     expect(strip(c)).toEqual(strip(a));
     expect([c.connection.surface, a.connection.surface]).toEqual(['cli', 'action']);
     expect(c.connection.user).toBe('root');

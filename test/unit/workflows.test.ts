@@ -106,7 +106,7 @@ describe('action.yml', () => {
     const read = new Set<string>();
     readActionSettings((n) => {
       read.add(n);
-      return n === 'host' ? 'db1' : '';
+      return n === 'host' ? 'db1' : n === 'databases' ? '*' : '';
     }, {});
     for (const n of read) expect(Object.keys(action.inputs), n).toContain(n);
     expect([...read].sort()).toEqual(Object.keys(action.inputs).sort());
