@@ -12241,10 +12241,14 @@ function refuseConflicts(src) {
         throw new InputError(n.name('ssl-ca'), `conflicts with ${n.name('ssl-mode')} DISABLED: no certificate is checked without TLS; drop one of them`);
     }
 }
+/** The value of the databases input (`--db`) that selects every schema but the system ones. */
+const ALL_SCHEMAS = '*';
 function buildSelection(src) {
     const n = src.names;
+    const dbs = src.get('databases');
     const sel = {
-        databases: parseSchemas(n.name('databases'), src.get('databases')),
+        // `*`: every schema but the system ones, said on purpose (an empty value is never read so).
+        databases: dbs?.trim() === ALL_SCHEMAS ? [] : parseSchemas(n.name('databases'), dbs),
         tables: parseTables(n.name('tables'), src.get('tables')),
         ...parseSkip(n.name('skip'), src.get('skip')),
     };
