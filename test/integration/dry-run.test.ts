@@ -22,6 +22,8 @@ describe('a dry run is the real preflight', () => {
   let before: SchemaSnapshot;
   let mycnf: string;
   const snap = () => withSql(sb.replica, (c) => snapshotSchema(c, S));
+  /** A dry run that does not wait for the run lock. */
+  const dryRun = () => runCliProcess(['flush', '--mycnf', mycnf, '--db', S, '--dry-run', '--lock-wait', '0']);
   const live: { pid: number; done: Promise<CliRun> }[] = [];
 
   beforeAll(async () => {
@@ -82,7 +84,7 @@ describe('a dry run is the real preflight', () => {
       )
     ).map((r) => r.id);
 
-    const dry = await runCliProcess(['flush', '--mycnf', mycnf, '--db', S, '--dry-run', '--lock-wait', '0']);
+    const dry = await dryRun();
     const out = dry.stdout + dry.stderr;
     expect(dry.code, out).toBe(3);
     expect(out).toMatch(
@@ -104,27 +106,9 @@ describe('a dry run is the real preflight', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readJournal(hashfile).end).toBe('flushed');
     // The lock was the live run's alone: now a dry run takes it at once, and gives it back.
-    const after = await runCliProcess([
-      'flush',
-      '--mycnf',
-      mycnf,
-      '--db',
-      S,
-      '--dry-run',
-      '--lock-wait',
-      '0',
-    ]);
+    const after = await dryRun();
     expect(after.code, after.stdout + after.stderr).toBe(0);
-    const again = await runCliProcess([
-      'flush',
-      '--mycnf',
-      mycnf,
-      '--db',
-      S,
-      '--dry-run',
-      '--lock-wait',
-      '0',
-    ]);
+    const again = await dryRun();
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(await snap()).toEqual(before);
   });
