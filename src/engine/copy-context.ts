@@ -5,6 +5,7 @@
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
 import type { BinlogPosition } from '../inspect/binlog.js';
+import type { OurEvents } from '../inspect/our-events.js';
 import type { JournalWriter, StepName } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
 import type { PlannedTable } from '../plan/plan.js';
@@ -24,12 +25,14 @@ export interface CopyContext {
   marker: string;
   ddl: DdlMode;
   fault?: FaultHook;
-  /**
-   * The binlog position before the run's first change. Each table is flushed once per run, so every
-   * row-event statement under its name since then is ours (a settle counts them).
-   */
+  /** The binlog position before the run's first change. */
   runStart: { file: string; position: number };
-  /** Each table's binlog position before its first logged statement (for its manifest range). */
+  /** Which binlog events are the run's own (a settle counts those under the table's name). */
+  ours: OurEvents;
+  /**
+   * Each table's binlog position before its first logged statement: its manifest range starts there,
+   * and a settle counts the table's statements from there.
+   */
   tableStarts: Map<number, BinlogPosition>;
   scheduler: Scheduler;
   tables: Map<number, PlannedTable>;

@@ -117,7 +117,15 @@ async function committedUnacknowledged(
   acknowledged: number,
 ): Promise<number> {
   await buryLostSessions(t, w, run);
-  return (await committedStatements(w.db, run.runStart, t.schema, t.table)) - acknowledged;
+  return (
+    (await committedStatements(
+      w.db,
+      run.tableStarts.get(t.id) ?? run.runStart,
+      t.schema,
+      t.table,
+      run.ours,
+    )) - acknowledged
+  );
 }
 
 /** Kill the table's lost sessions and wait until the server has let them go. */

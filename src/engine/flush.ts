@@ -19,6 +19,7 @@ import { saveManifest } from '../journal/manifest.js';
 import { gtidReport, gtidSessionSettings } from '../plan/gtid.js';
 import { gtidSetOf } from '../model/gtid-set.js';
 import { RunGtids, exactGtids } from './gtids.js';
+import { ourEvents } from '../inspect/our-events.js';
 import type { Logger } from '../model/log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { DEFAULTS, type FlushSettings } from '../model/settings.js';
@@ -217,7 +218,15 @@ async function releaseServer(run: FlushContext): Promise<void> {
     report.binlog!.end = end;
     const start = report.binlog!.start;
     const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
-    const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan) : undefined;
+    const exact = gtidsOn
+      ? await exactGtids(
+          control.db,
+          run.gtids,
+          start,
+          run.plan,
+          ourEvents(pre.facts.serverId, s.gtid, pre.facts.serverUuid),
+        )
+      : undefined;
     if (exact?.unread) warn(exact.unread);
     const gtids = exact?.gtids;
     const set = gtids && gtidSetOf(pre.facts.dialect.version.flavour, gtids);
@@ -319,6 +328,7 @@ async function runTables(run: FlushContext, workers: number): Promise<void> {
     ddl: s.ddl,
     fault: deps.fault,
     runStart: start,
+    ours: ourEvents(run.pre.facts.serverId, s.gtid, run.pre.facts.serverUuid),
     scheduler: new Scheduler(order, {
       maxAside: s.maxTablesAside ?? s.concurrency,
       maxAttempts: MAX_CHUNK_ATTEMPTS,

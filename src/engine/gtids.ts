@@ -10,6 +10,7 @@
 import type { Db } from '../db/connection.js';
 import { errorText } from '../model/errors.js';
 import { gtidsOfTables } from '../inspect/binlog.js';
+import type { OurEvents } from '../inspect/our-events.js';
 
 /** Where the Writer reports each binlogged statement's outcome. */
 export interface GtidSink {
@@ -70,10 +71,11 @@ export async function exactGtids(
   gtids: RunGtids,
   from: { file: string; position: number },
   tables: { schema: string; table: string }[],
+  ours: OurEvents,
 ): Promise<{ gtids: string[]; unread?: string }> {
   if (gtids.unknown === 0) return { gtids: gtids.written() };
   try {
-    return { gtids: [...new Set([...gtids.written(), ...(await gtidsOfTables(db, from, tables))])] };
+    return { gtids: [...new Set([...gtids.written(), ...(await gtidsOfTables(db, from, tables, ours))])] };
   } catch (e) {
     return {
       gtids: gtids.written(),

@@ -13,6 +13,7 @@ import type { Logger } from '../model/log.js';
 import { now } from '../model/time.js';
 import type { CopyKey } from '../model/copy.js';
 import { committedStatements } from '../inspect/binlog.js';
+import { ourEventsOfJournal } from '../inspect/our-events.js';
 import { chunkRowsOf } from '../inspect/copy-reads.js';
 import { readShapes, shapeOf } from '../inspect/shapes.js';
 import type { JournalPosition, JournalState, JournalTable, JournalWriter } from '../journal/journal.js';
@@ -92,7 +93,7 @@ async function accountOf(
   from: JournalPosition,
   at: JournalPosition,
 ): Promise<Account> {
-  const statements = await committedStatements(db, from, t.schema, t.table, at);
+  const statements = await committedStatements(db, from, t.schema, t.table, ourEventsOfJournal(j.header), at);
   const c = journalChunks(j, t.id);
   if (!c) {
     // One lane, no chunk plan: one statement per acknowledged chunk, and its rows are journaled.

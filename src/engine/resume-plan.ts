@@ -9,6 +9,7 @@ import type { PreflightFailure } from '../model/errors.js';
 import { errorText } from '../model/errors.js';
 import type { Logger } from '../model/log.js';
 import { committedStatements } from '../inspect/binlog.js';
+import { ourEventsOfJournal } from '../inspect/our-events.js';
 import { chunkRowsOf } from '../inspect/copy-reads.js';
 import type { JournalState } from '../journal/journal.js';
 import { shapeHash, type PlannedTable } from '../plan/plan.js';
@@ -62,7 +63,14 @@ export async function resumeTables(
       continue;
     }
     try {
-      const statements = await committedStatements(db, c.record.binlog, t.schema, t.table, end);
+      const statements = await committedStatements(
+        db,
+        c.record.binlog,
+        t.schema,
+        t.table,
+        ourEventsOfJournal(earlier.header),
+        end,
+      );
       const outRows = new Map<number, number>();
       for (const chunk of c.out)
         outRows.set(chunk.seq, await chunkRowsOf(db, t.schema, t.table, t.key, chunk));

@@ -8,6 +8,7 @@ import type { Dialect } from '../flavours/index.js';
 import { qualify } from '../sql/quote.js';
 import { num, str } from './cells.js';
 import { globalVariables } from './server.js';
+import { isOurEvent, type OurEvents } from './our-events.js';
 
 export interface BinlogPosition {
   file: string;
@@ -22,16 +23,18 @@ export async function binlogPosition(db: Db, d: Dialect): Promise<BinlogPosition
 }
 
 /**
- * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
- * committed statement that wrote rows. Only our workers write under that name while the table is
- * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
- * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
+ * How many of the run's own row-event statements name `schema.table` in the binlog since `from` (the
+ * table's own start): one Table_map per committed statement that wrote rows. What is the run's own is
+ * `isOurEvent`'s to say (our-events.ts): a replicated transaction on the same name is not counted. This
+ * tells how many chunks whose reply was lost committed (see engine/copy.ts, which reads it with no
+ * other chunk of the table running).
  */
 export async function committedStatements(
   db: Db,
   from: { file: string; position: number },
   schema: string,
   table: string,
+  ours: OurEvents,
   until?: { file: string; position: number },
 ): Promise<number> {
   const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
@@ -47,10 +50,13 @@ export async function committedStatements(
     );
   const suffix = `(${schema}.${table})`;
   let n = 0;
+  let gtid: string | undefined;
   for (const f of logs.slice(first, last + 1)) {
     for await (const e of eventsOf(db, f, f === from.file ? from.position : undefined)) {
       if (until && f === until.file && num(e.Pos) >= until.position) break;
-      if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix)) n++;
+      const type = str(e.Event_type);
+      if (isGtidEvent(type)) gtid = gtidOfEvent(str(e.Info));
+      else if (type === 'Table_map' && str(e.Info).endsWith(suffix) && isOurEvent(e, gtid, ours)) n++;
     }
   }
   return n;
@@ -83,6 +89,11 @@ export async function* eventsOf(
   }
 }
 
+/** Whether an event type opens a transaction with its GTID (not a list of GTIDs). */
+function isGtidEvent(type: string): boolean {
+  return /gtid/i.test(type) && !/^(Gtid_list|Previous_gtids)$/i.test(type);
+}
+
 /** The GTID a binlog's Gtid event names: MariaDB `BEGIN GTID 0-2-79`, MySQL `GTID_NEXT= 'uuid[:tag]:79'`. */
 export function gtidOfEvent(info: string): string | undefined {
   const mysql = /GTID_NEXT\s*=\s*'([0-9a-f-]{36}(?::[A-Za-z_][A-Za-z0-9_]*)?:\d+)'/i.exec(info);
@@ -98,6 +109,7 @@ export async function gtidsOfTables(
   db: Db,
   from: { file: string; position: number },
   tables: { schema: string; table: string }[],
+  ours: OurEvents,
 ): Promise<string[]> {
   const maps = new Set(tables.map((t) => `(${t.schema}.${t.table})`));
   const creates = tables.map((t) => `CREATE TABLE ${qualify(t.schema, t.table)} (`);
@@ -109,8 +121,8 @@ export async function gtidsOfTables(
       const type = str(e.Event_type);
       const info = str(e.Info);
       // Each transaction starts with its GTID event (MySQL's anonymous ones have none to give).
-      if (/gtid/i.test(type) && !/^(Gtid_list|Previous_gtids)$/i.test(type)) gtid = gtidOfEvent(info);
-      else if (!gtid) continue;
+      if (isGtidEvent(type)) gtid = gtidOfEvent(info);
+      else if (!gtid || !isOurEvent(e, gtid, ours)) continue;
       else if (type === 'Table_map' && maps.has(info.slice(info.indexOf('(')))) found.add(gtid);
       else if (type === 'Query' && creates.some((c) => info.includes(c))) found.add(gtid);
     }

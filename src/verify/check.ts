@@ -7,8 +7,12 @@
 import type { JournalPosition } from '../journal/journal.js';
 import type { Manifest } from '../journal/manifest.js';
 
-/** One event of the range, as the reader hands it over (file and end position of the event). */
-export type RangeEvent = { file: string; position: number } & (
+/**
+ * One event of the range, as the reader hands it over (file and end position of the event).
+ * `replicated`: its transaction is another server's, applied into this binlog (not the run's own: see
+ * inspect/our-events.ts); set only when the reader was told which events are the run's.
+ */
+export type RangeEvent = { file: string; position: number; replicated?: true } & (
   | { kind: 'query'; sql: string }
   | { kind: 'rows'; op: 'insert' | 'update' | 'delete'; schema: string; table: string; rows: number }
 );
@@ -123,6 +127,8 @@ export function checkRange(m: Manifest, events: RangeEvent[], ddl: boolean): Ver
     foreign.set(what, f);
   };
   events.forEach((e, i) => {
+    // Judged here is what the run wrote; a replicated transaction is the tables' own history.
+    if (e.replicated) return;
     if (e.kind === 'query') {
       if (TRANSACTION_WORDS.test(e.sql.trim())) return;
       const c = ddl ? createdTable(e.sql) : undefined;

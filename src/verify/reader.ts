@@ -11,6 +11,7 @@ import { connectionOptions } from '../db/connection.js';
 import { FlusherError, ExitCode, errorText } from '../model/errors.js';
 import type { ConnectionSettings } from '../model/settings.js';
 import { comparePositions, type RangeEvent } from './check.js';
+import { inOurPlacement, type OurEvents } from '../inspect/our-events.js';
 
 interface Coordinates {
   file: string;
@@ -32,7 +33,12 @@ interface AnyEvent {
   tableId?: number;
   tableMap?: Record<number, { parentSchema: string; tableName: string; columns?: ReaderColumn[] }>;
   rows?: unknown[];
+  /** A GTID event's GTID (MySQL `uuid[:tag]:n`, MariaDB `domain-server-seq`). */
+  gtid?: string;
 }
+
+/** The events that open a transaction with its GTID, as the reader names them. */
+const GTID_EVENTS = new Set(['gtid', 'mariadbgtid', 'anonymousgtid']);
 
 const ROW_OPS: Record<string, 'insert' | 'update' | 'delete'> = {
   writerows: 'insert',
@@ -71,6 +77,11 @@ export interface ReadOptions {
    * reader decodes such a column in its own character set.
    */
   charsets?: (schema: string, table: string) => Map<string, string> | undefined;
+  /**
+   * Which events are the run's own: given, each event of a transaction another server wrote is
+   * marked `replicated` and its rows are not handed to the sink.
+   */
+  ours?: OurEvents;
 }
 
 type Name = { schema: string; table: string };
@@ -155,7 +166,16 @@ export async function readEvents(
       position: start.position,
       // A replica's server id of its own: one no real replica uses (a duplicate would disconnect it).
       serverId: randomInt(2_000_000_000, 4_000_000_000),
-      includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
+      includeEvents: [
+        'rotate',
+        'query',
+        'tablemap',
+        'writerows',
+        'updaterows',
+        'deleterows',
+        'xid',
+        ...(opts.ours ? [...GTID_EVENTS] : []),
+      ],
       ...(opts.only ? { includeSchema: bySchema(opts.only) } : {}),
     });
   });
@@ -174,18 +194,26 @@ function rangeReader(
   // with no position of their own: only its commit has one. They are held (without their rows, which
   // went to the sink as pending) until it comes and take its position.
   let held: RangeEvent[] = [];
+  // Whether the transaction being read is another server's (known only when told which are ours).
+  let replicated = false;
+  const mark = (r: RangeEvent | undefined): RangeEvent | undefined =>
+    r && replicated ? { ...r, replicated: true } : r;
+  const sink = (): RowSink | undefined => (replicated ? undefined : opts.sink);
   const see = (e: AnyEvent): void => {
     const name = e.getEventName();
     if (name === 'rotate') {
       file = e.binlogName ?? file;
       return;
     }
+    // MySQL's anonymous transactions carry no GTID to tell whose they are: the run's, as today.
+    if (opts.ours && GTID_EVENTS.has(name))
+      replicated = name !== 'anonymousgtid' && !inOurPlacement(e.gtid, opts.ours);
     if (name === 'tablemap') return correctCharsets(e, opts.charsets);
     if (!e.nextPosition) {
       // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
       if (name !== 'query' && !ROW_OPS[name]) return;
-      toSink(e, opts.sink, true);
-      const later = rangeEvent(e, { file: '', position: 0 });
+      toSink(e, sink(), true);
+      const later = mark(rangeEvent(e, { file: '', position: 0 }));
       if (later) held.push(later);
       return;
     }
@@ -194,10 +222,10 @@ function rangeReader(
       opts.sink?.settle(false);
       return finish();
     }
-    toSink(e, opts.sink, false);
+    toSink(e, sink(), false);
     opts.sink?.settle(true);
     for (const x of held) onEvent({ ...x, ...at });
-    const event = rangeEvent(e, at);
+    const event = mark(rangeEvent(e, at));
     if (event) onEvent(event);
     held = [];
     if (comparePositions(at, end) >= 0) finish();

@@ -28,6 +28,7 @@ import {
 } from './compare.js';
 import { planTable, type TablePlan } from './digest.js';
 import { readEvents, readRange } from './reader.js';
+import { ourEventsOfJournal } from '../inspect/our-events.js';
 import { GTIDS_SINCE } from './sql.js';
 import { Touches, serverWideReason, type ReplicationFacts } from './values.js';
 
@@ -89,6 +90,7 @@ async function verifyWith(
   const events = await readRange(s.connection, start, end, idleS, {
     sink: binlog,
     charsets: binlog.charsets,
+    ...(j.header && { ours: ourEventsOfJournal(j.header) }),
   });
   const v = checkRange(m, events, m.run.ddl !== 'none');
   const inside = new Touches(m.tables, true);

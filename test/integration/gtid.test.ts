@@ -8,6 +8,7 @@ import { startExtraServer } from '../sandbox/local.js';
 import type { ServerInfo } from '../sandbox/types.js';
 import { rows, settingsFor, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { connect } from '../../src/db/connection.js';
+import { ourEvents } from '../../src/inspect/our-events.js';
 import { gtidsOfTables } from '../../src/inspect/binlog.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
 import { transactionsBetween } from '../support/binlog.js';
@@ -278,6 +279,7 @@ describe("GTIDs written are exactly the run's own", () => {
         db,
         report.binlog!.start,
         [`a`, `b`].map((table) => ({ schema: T, table })),
+        ourEvents(report.serverId),
       );
       expect(gtidSetOf(flavour, read)).toBe(exact);
     } finally {

@@ -52,6 +52,26 @@ describe('verify: the range against the journal', () => {
       ['b', 1, 1, true],
     ]);
   });
+  it("a replicated transaction in the range is not the run's: not counted, not foreign", () => {
+    const replicated = (e: RangeEvent): RangeEvent => ({ ...e, replicated: true });
+    const v = checkRange(
+      manifest,
+      [
+        ...clean,
+        replicated(ins(420, 'a', 5)),
+        replicated(ins(430, 'a', 1, 'update')),
+        replicated(q(440, 'ALTER TABLE s.b ADD COLUMN x INT')),
+      ],
+      true,
+    );
+    expect(v.ok).toBe(true);
+    expect(v.tables.map((t) => [t.table, t.found])).toEqual([
+      ['a', 3],
+      ['b', 1],
+    ]);
+    // The same events written here would be foreign writes (or rows counted twice).
+    expect(checkRange(manifest, [...clean, ins(420, 'a', 5)], true).ok).toBe(false);
+  });
   it('a journal that claims one more row than the binlog holds fails', () => {
     const lying = { ...manifest, tables: [{ ...manifest.tables[0]!, rows: 4 }, manifest.tables[1]!] };
     const v = checkRange(lying, clean, true);
