@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --only 1,2,3,4,5,6,7] [--runs 3] [--chunk-sweep] [--sandbox local|mysql|mariadb-lts]
- *   [--cli path/to/dist/cli/index.js] [--write]
+ *   [--cli path/to/dist/cli/index.js] [--before path/to/another/dist/cli/index.js] [--write]
  *
  * Side by side on one sandbox replica, on the same data:
  *  - the limit: the minimal SQL one session would send by hand (set aside, twin, one
@@ -10,7 +10,9 @@
  * 10,000,000 rows, (4) one table of 4,000,000 rows, all on a BIGINT key; (5) 4,000,000 rows on a
  * BINARY(16) UUID key, (6) 1,000,000 rows on a case-insensitive VARCHAR key, (7) 1,000,000 rows on an
  * (INT, VARCHAR) key. Workloads 4 to 7 also give rows/s against the number of workers (1, 2, 4), and
- * 4 the load brake at work. Prints the results; with --write, writes docs/benchmarks/results.md
+ * 4 the load brake at work. With --before, each run also times that bundle (an earlier commit's
+ * dist/cli/index.js) in the same alternation, and the table gives it and the ratio of the two. Prints
+ * the results; with --write, writes docs/benchmarks/results.md
  * (results-<sandbox>.md for another sandbox than local).
  */
 import { spawn } from 'node:child_process';
@@ -31,6 +33,8 @@ const ONLY = arg('--only', '1,4,3,2,5,6,7').split(',').map(Number);
 const SANDBOX = arg('--sandbox', process.env.BF_SANDBOX ?? 'local');
 /** The CLI bundle timed (another build's dist/cli/index.js, to compare two versions on one machine). */
 const CLI = arg('--cli', join(ROOT, 'dist/cli/index.js'));
+/** Another bundle timed beside it in every run, for a before/after in one run (`--before`). */
+const BEFORE = args.includes('--before') ? arg('--before', '') : undefined;
 
 type KeyKind = 'bigint' | 'uuid' | 'varchar-ci' | 'int-varchar';
 
@@ -188,13 +192,14 @@ async function flusher(
   replica: ServerInfo,
   w: Workload,
   extra: string[] = [],
+  cli = CLI,
 ): Promise<{ seconds: number; rssMb: number; rows: number; firstChunkMs: number; brakeMs: number }> {
   const cnf = mycnfFor(replica);
   const hashfile = join(mkdtempSync(join(tmpdir(), 'bf-bench-')), 'j.hashfile');
   const started = process.hrtime.bigint();
   const child = spawn(
     process.execPath,
-    [CLI, 'flush', '--mycnf', cnf, '--db', w.schema, '--hashfile', hashfile, '--json', ...extra],
+    [cli, 'flush', '--mycnf', cnf, '--db', w.schema, '--hashfile', hashfile, '--json', ...extra],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -241,6 +246,8 @@ interface Result {
   w: Workload;
   limit: number[];
   ours: number[];
+  /** The `--before` bundle's times, where one was given. */
+  before: number[];
   rss: number[];
   firstChunk: number[];
   rows: number;
@@ -332,19 +339,25 @@ async function main(): Promise<void> {
       for (const w of WORKLOADS.filter((x) => ONLY.includes(x.id))) {
         process.stderr.write(`loading ${w.label}...\n`);
         await load(c, w, maria);
-        const r: Result = { w, limit: [], ours: [], rss: [], firstChunk: [], rows: 0 };
+        const r: Result = { w, limit: [], ours: [], before: [], rss: [], firstChunk: [], rows: 0 };
         // One untimed pass of each side first: right after the bulk load InnoDB is still purging and
         // flushing, which slowed whichever side ran first by up to 50% (seen in earlier runs).
         await purge(c);
         await limit(replica, w);
         await purge(c);
         await flusher(replica, w);
+        if (BEFORE) {
+          await purge(c);
+          await flusher(replica, w, [], BEFORE);
+        }
         for (let i = 0; i < RUNS; i++) {
           // Alternate the order so neither side always runs on a warmer cache.
-          const order = i % 2 === 0 ? ['limit', 'ours'] : ['ours', 'limit'];
+          const sides = BEFORE ? ['limit', 'before', 'ours'] : ['limit', 'ours'];
+          const order = i % 2 === 0 ? sides : [...sides].reverse();
           for (const which of order) {
             await purge(c);
             if (which === 'limit') r.limit.push(await limit(replica, w));
+            else if (which === 'before') r.before.push((await flusher(replica, w, [], BEFORE)).seconds);
             else {
               const f = await flusher(replica, w);
               r.ours.push(f.seconds);
@@ -353,7 +366,7 @@ async function main(): Promise<void> {
               r.rows = f.rows;
             }
             process.stderr.write(
-              `  ${w.label} run ${i + 1} ${which}: ${(which === 'limit' ? r.limit : r.ours).at(-1)!.toFixed(2)}s\n`,
+              `  ${w.label} run ${i + 1} ${which}: ${r[which as 'limit' | 'before' | 'ours'].at(-1)!.toFixed(2)}s\n`,
             );
           }
         }
@@ -402,6 +415,7 @@ function render(
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, server ${version} (the local sandbox replica: ` +
       'innodb_flush_log_at_trx_commit=2, sync_binlog=0, 256 MiB buffer pool). One untimed warm-up pass of each side, then the median of the runs; the two sides alternate order.',
     '',
+    ...(BEFORE ? [...renderBefore(results), ''] : []),
     '| workload | the limit (one session, by hand) | binlog-flusher flush (CLI, defaults) | ratio | rows/s (flusher) | client peak RSS | start to first chunk | runs |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
@@ -456,6 +470,22 @@ function render(
     );
   }
   return lines.join('\n') + '\n';
+}
+
+/** This bundle against the `--before` one, timed in the same runs. */
+function renderBefore(results: Result[]): string[] {
+  return [
+    `Before/after in one run: \`${BEFORE}\` (before) and \`${CLI}\` (after), medians of the same runs.`,
+    '',
+    '| workload | the limit | before | after | after / before | before, min-max | after, min-max |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...results.map((r) => {
+      const b = median(r.before);
+      const o = median(r.ours);
+      const span = (xs: number[]) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)} s`;
+      return `| ${r.w.label} | ${median(r.limit).toFixed(2)} s | ${b.toFixed(2)} s | ${o.toFixed(2)} s | ${(o / b).toFixed(2)}x | ${span(r.before)} | ${span(r.ours)} |`;
+    }),
+  ];
 }
 
 function renderBrake(b: BrakeDemo): string[] {
