@@ -10262,7 +10262,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6934);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3501);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10290,7 +10290,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6934:
+/***/ 3501:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -14275,11 +14275,75 @@ async function readOnlyState(db) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/inspect/our-events.ts
+/**
+ * Which binlog events are the run's own. Everything that counts what a run wrote (the settle of a
+ * chunk in doubt, the resume of a part-copied table, recover's account) asks this one predicate, so
+ * the rule is written once: an event is ours when this server wrote it (its Server_id is the
+ * replica's own: a replicated transaction keeps its origin's) and, where the run placed its GTIDs in a
+ * domain (MariaDB) or under a tag (MySQL 8.3+), its transaction's GTID is in that placement. With the
+ * applier stopped and read_only on, only our sessions write under a flushed table's name on this
+ * server; once the applier may run between windows, its events carry the primary's server_id.
+ */
+/** Whether this server wrote the event (not a transaction replicated into its binlog). */
+function writtenHere(e, ours) {
+    return Number(e.Server_id) === ours.serverId;
+}
+/**
+ * Whether a transaction's GTID is in the run's placement: a MariaDB `domain-server-seq` of our domain
+ * and server, a MySQL `uuid[:tag]:n` of our server_uuid (where known) with our tag. Without a placement every GTID of this server is.
+ * An unknown GTID (MySQL's anonymous transactions have none) leaves the decision to the server id.
+ */
+function inOurPlacement(gtid, ours) {
+    if (gtid === undefined)
+        return true;
+    const maria = /^(\d+)-(\d+)-\d+$/.exec(gtid);
+    if (maria) {
+        if (Number(maria[2]) !== ours.serverId)
+            return false;
+        return ours.gtidDomain === undefined || Number(maria[1]) === ours.gtidDomain;
+    }
+    const mysql = /^([0-9a-f-]{36})(?::([A-Za-z_][A-Za-z0-9_]*))?:\d+$/i.exec(gtid);
+    if (!mysql)
+        return true;
+    if (ours.serverUuid && mysql[1].toLowerCase() !== ours.serverUuid.toLowerCase())
+        return false;
+    return ours.gtidTag === undefined || mysql[2] === ours.gtidTag;
+}
+/** Whether the event, in the transaction of `gtid` (its GTID event's, where it had one), is ours. */
+function isOurEvent(e, gtid, ours) {
+    return writtenHere(e, ours) && inOurPlacement(gtid, ours);
+}
+/** The run's own events on a server of `serverId`, with the run's GTID placement (if any). */
+function ourEvents(serverId, gtid, serverUuid) {
+    return {
+        serverId,
+        ...(serverUuid && { serverUuid }),
+        ...(gtid?.domainId !== undefined && { gtidDomain: gtid.domainId }),
+        ...(gtid?.tag !== undefined && { gtidTag: gtid.tag }),
+    };
+}
+/**
+ * An earlier run's own events, as its journal header tells them (its server and its options). A
+ * journal without a header cannot tell them: that is an error, never a guess.
+ */
+function ourEventsOfJournal(h) {
+    if (!h)
+        throw new Error("the journal has no header, so which binlog events are the run's own cannot be told");
+    const g = h.options?.gtid;
+    const placement = g && typeof g === 'object' ? g : undefined;
+    return ourEvents(h.serverId, {
+        ...(typeof placement?.domainId === 'number' && { domainId: placement.domainId }),
+        ...(typeof placement?.tag === 'string' && { tag: placement.tag }),
+    }, h.serverUuid);
+}
+
 ;// CONCATENATED MODULE: ./src/inspect/binlog.ts
 /**
  * The binlog: where it stands, what it holds since a position (scans of SHOW BINLOG EVENTS), its
  * size and its retention. Read-only.
  */
+
 
 
 
@@ -14290,12 +14354,13 @@ async function binlogPosition(db, d) {
     return { file: str(r?.File), position: num(r?.Position), gtid: str(g?.g).replaceAll('\n', '') };
 }
 /**
- * How many row-event statements name `schema.table` in the binlog since `from`: one Table_map per
- * committed statement that wrote rows. Only our workers write under that name while the table is
- * flushed (the applier is stopped, read_only is on), so this tells how many chunks whose reply was
- * lost committed (see engine/copy.ts, which reads it with no other chunk of the table running).
+ * How many of the run's own row-event statements name `schema.table` in the binlog since `from` (the
+ * table's own start): one Table_map per committed statement that wrote rows. What is the run's own is
+ * `isOurEvent`'s to say (our-events.ts): a replicated transaction on the same name is not counted. This
+ * tells how many chunks whose reply was lost committed (see engine/copy.ts, which reads it with no
+ * other chunk of the table running).
  */
-async function committedStatements(db, from, schema, table, until) {
+async function committedStatements(db, from, schema, table, ours, until) {
     const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
     const first = logs.indexOf(from.file);
     if (first < 0)
@@ -14305,11 +14370,15 @@ async function committedStatements(db, from, schema, table, until) {
         throw new Error(`binlog file ${until.file} is gone from the server (purged); cannot count what was written`);
     const suffix = `(${schema}.${table})`;
     let n = 0;
+    let gtid;
     for (const f of logs.slice(first, last + 1)) {
         for await (const e of eventsOf(db, f, f === from.file ? from.position : undefined)) {
             if (until && f === until.file && num(e.Pos) >= until.position)
                 break;
-            if (str(e.Event_type) === 'Table_map' && str(e.Info).endsWith(suffix))
+            const type = str(e.Event_type);
+            if (isGtidEvent(type))
+                gtid = gtidOfEvent(str(e.Info));
+            else if (type === 'Table_map' && str(e.Info).endsWith(suffix) && isOurEvent(e, gtid, ours))
                 n++;
         }
     }
@@ -14336,6 +14405,10 @@ async function* eventsOf(db, file, from, page = BINLOG_PAGE) {
         at = next;
     }
 }
+/** Whether an event type opens a transaction with its GTID (not a list of GTIDs). */
+function isGtidEvent(type) {
+    return /gtid/i.test(type) && !/^(Gtid_list|Previous_gtids)$/i.test(type);
+}
 /** The GTID a binlog's Gtid event names: MariaDB `BEGIN GTID 0-2-79`, MySQL `GTID_NEXT= 'uuid[:tag]:79'`. */
 function gtidOfEvent(info) {
     const mysql = /GTID_NEXT\s*=\s*'([0-9a-f-]{36}(?::[A-Za-z_][A-Za-z0-9_]*)?:\d+)'/i.exec(info);
@@ -14346,7 +14419,7 @@ function gtidOfEvent(info) {
  * them (its `CREATE TABLE schema.table (`): what a run wrote, as the binlog holds it. Read only when a
  * session could not say which GTID one of its statements got.
  */
-async function gtidsOfTables(db, from, tables) {
+async function gtidsOfTables(db, from, tables, ours) {
     const maps = new Set(tables.map((t) => `(${t.schema}.${t.table})`));
     const creates = tables.map((t) => `CREATE TABLE ${quote_qualify(t.schema, t.table)} (`);
     const logs = (await db.rows(...binaryLogs())).map((r) => str(r.Log_name));
@@ -14357,9 +14430,9 @@ async function gtidsOfTables(db, from, tables) {
             const type = str(e.Event_type);
             const info = str(e.Info);
             // Each transaction starts with its GTID event (MySQL's anonymous ones have none to give).
-            if (/gtid/i.test(type) && !/^(Gtid_list|Previous_gtids)$/i.test(type))
+            if (isGtidEvent(type))
                 gtid = gtidOfEvent(info);
-            else if (!gtid)
+            else if (!gtid || !isOurEvent(e, gtid, ours))
                 continue;
             else if (type === 'Table_map' && maps.has(info.slice(info.indexOf('('))))
                 found.add(gtid);
@@ -14577,11 +14650,11 @@ class RunGtids {
  * since the run's start for the run's tables. `unread`: why the binlog could not be read then (the
  * set holds only what the sessions read, and says so).
  */
-async function exactGtids(db, gtids, from, tables) {
+async function exactGtids(db, gtids, from, tables, ours) {
     if (gtids.unknown === 0)
         return { gtids: gtids.written() };
     try {
-        return { gtids: [...new Set([...gtids.written(), ...(await gtidsOfTables(db, from, tables))])] };
+        return { gtids: [...new Set([...gtids.written(), ...(await gtidsOfTables(db, from, tables, ours))])] };
     }
     catch (e) {
         return {
@@ -15594,7 +15667,7 @@ function loseSession(t, w, run) {
  */
 async function committedUnacknowledged(t, w, run, acknowledged) {
     await buryLostSessions(t, w, run);
-    return (await committedStatements(w.db, run.runStart, t.schema, t.table)) - acknowledged;
+    return ((await committedStatements(w.db, run.tableStarts.get(t.id) ?? run.runStart, t.schema, t.table, run.ours)) - acknowledged);
 }
 /** Kill the table's lost sessions and wait until the server has let them go. */
 async function buryLostSessions(t, w, run) {
@@ -17700,6 +17773,7 @@ async function table_steps_swapBack(t, w, run) {
 
 
 
+
 /**
  * Sets `resumed` on each planned table the earlier run (journal `earlier`, called `journal`) left
  * part-copied with a chunk plan; returns a failure per table whose chunks cannot be told exactly.
@@ -17737,7 +17811,7 @@ async function resumeTables(db, plan, earlier, journal, input, log) {
             continue;
         }
         try {
-            const statements = await committedStatements(db, c.record.binlog, t.schema, t.table, end);
+            const statements = await committedStatements(db, c.record.binlog, t.schema, t.table, ourEventsOfJournal(earlier.header), end);
             const outRows = new Map();
             for (const chunk of c.out)
                 outRows.set(chunk.seq, await chunkRowsOf(db, t.schema, t.table, t.key, chunk));
@@ -19182,6 +19256,7 @@ function commandHandler(o) {
 
 
 
+
 async function flush(s, deps) {
     // A resume of a run that finished every table: nothing to flush, and nothing changes.
     const earlier = s.resumeFrom
@@ -19322,7 +19397,9 @@ async function releaseServer(run) {
         report.binlog.end = end;
         const start = report.binlog.start;
         const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
-        const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan) : undefined;
+        const exact = gtidsOn
+            ? await exactGtids(control.db, run.gtids, start, run.plan, ourEvents(pre.facts.serverId, s.gtid, pre.facts.serverUuid))
+            : undefined;
         if (exact?.unread)
             warn(exact.unread);
         const gtids = exact?.gtids;
@@ -19421,6 +19498,7 @@ async function runTables(run, workers) {
         ddl: s.ddl,
         fault: deps.fault,
         runStart: start,
+        ours: ourEvents(run.pre.facts.serverId, s.gtid, run.pre.facts.serverUuid),
         scheduler: new Scheduler(order, {
             maxAside: s.maxTablesAside ?? s.concurrency,
             maxAttempts: MAX_CHUNK_ATTEMPTS,
@@ -19509,6 +19587,7 @@ async function dropParkedTwins(run) {
 
 
 
+
 /** Whether the run may have logged something of the table: its DDL, its chunk plan, a chunk. */
 function mayHaveLogged(j, id) {
     const seen = j.seen.get(id);
@@ -19555,7 +19634,7 @@ async function accountUnfinished(db, d, j, tables, at, writer, log) {
     }
 }
 async function accountOf(db, d, j, t, from, at) {
-    const statements = await committedStatements(db, from, t.schema, t.table, at);
+    const statements = await committedStatements(db, from, t.schema, t.table, ourEventsOfJournal(j.header), at);
     const c = journalChunks(j, t.id);
     if (!c) {
         // One lane, no chunk plan: one statement per acknowledged chunk, and its rows are journaled.
@@ -20051,6 +20130,9 @@ function checkRange(m, events, ddl) {
         foreign.set(what, f);
     };
     events.forEach((e, i) => {
+        // Judged here is what the run wrote; a replicated transaction is the tables' own history.
+        if (e.replicated)
+            return;
         if (e.kind === 'query') {
             if (TRANSACTION_WORDS.test(e.sql.trim()))
                 return;
@@ -26192,6 +26274,9 @@ patch(TableMap.prototype);
 
 
 
+
+/** The events that open a transaction with its GTID, as the reader names them. */
+const GTID_EVENTS = new Set(['gtid', 'mariadbgtid', 'anonymousgtid']);
 const ROW_OPS = {
     writerows: 'insert',
     updaterows: 'update',
@@ -26266,7 +26351,16 @@ async function readEvents(c, start, end, onEvent, opts = {}) {
             position: start.position,
             // A replica's server id of its own: one no real replica uses (a duplicate would disconnect it).
             serverId: (0,external_node_crypto_namespaceObject.randomInt)(2_000_000_000, 4_000_000_000),
-            includeEvents: ['rotate', 'query', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid'],
+            includeEvents: [
+                'rotate',
+                'query',
+                'tablemap',
+                'writerows',
+                'updaterows',
+                'deleterows',
+                'xid',
+                ...(opts.ours ? [...GTID_EVENTS] : []),
+            ],
             ...(opts.only ? { includeSchema: bySchema(opts.only) } : {}),
         });
     });
@@ -26278,20 +26372,27 @@ function rangeReader(start, end, onEvent, opts, finish) {
     // with no position of their own: only its commit has one. They are held (without their rows, which
     // went to the sink as pending) until it comes and take its position.
     let held = [];
+    // Whether the transaction being read is another server's (known only when told which are ours).
+    let replicated = false;
+    const mark = (r) => r && replicated ? { ...r, replicated: true } : r;
+    const sink = () => (replicated ? undefined : opts.sink);
     const see = (e) => {
         const name = e.getEventName();
         if (name === 'rotate') {
             file = e.binlogName ?? file;
             return;
         }
+        // MySQL's anonymous transactions carry no GTID to tell whose they are: the run's, as today.
+        if (opts.ours && GTID_EVENTS.has(name))
+            replicated = name !== 'anonymousgtid' && !inOurPlacement(e.gtid, opts.ours);
         if (name === 'tablemap')
             return correctCharsets(e, opts.charsets);
         if (!e.nextPosition) {
             // Artificial events (the first rotate, the format event) and positionless ones in a transaction.
             if (name !== 'query' && !ROW_OPS[name])
                 return;
-            toSink(e, opts.sink, true);
-            const later = rangeEvent(e, { file: '', position: 0 });
+            toSink(e, sink(), true);
+            const later = mark(rangeEvent(e, { file: '', position: 0 }));
             if (later)
                 held.push(later);
             return;
@@ -26301,11 +26402,11 @@ function rangeReader(start, end, onEvent, opts, finish) {
             opts.sink?.settle(false);
             return finish();
         }
-        toSink(e, opts.sink, false);
+        toSink(e, sink(), false);
         opts.sink?.settle(true);
         for (const x of held)
             onEvent({ ...x, ...at });
-        const event = rangeEvent(e, at);
+        const event = mark(rangeEvent(e, at));
         if (event)
             onEvent(event);
         held = [];
@@ -26686,6 +26787,7 @@ async function diagnose(c, m, idleS, mismatched, sessions) {
 
 
 
+
 /** Mismatched tables whose differing rows are looked for (the rest are only named). */
 const DIAGNOSED = 3;
 const verify_tkey = (schema, table) => `${schema}\u0000${table}`;
@@ -26715,6 +26817,7 @@ async function verifyWith(db, s, j, m, log) {
     const events = await readRange(s.connection, start, end, idleS, {
         sink: binlog,
         charsets: binlog.charsets,
+        ...(j.header && { ours: ourEventsOfJournal(j.header) }),
     });
     const v = checkRange(m, events, m.run.ddl !== 'none');
     const inside = new Touches(m.tables, true);
