@@ -19,7 +19,7 @@ import { saveManifest } from '../journal/manifest.js';
 import { gtidReport, gtidSessionSettings } from '../plan/gtid.js';
 import { gtidSetOf } from '../model/gtid-set.js';
 import { RunGtids, exactGtids } from './gtids.js';
-import { ourEvents } from '../inspect/our-events.js';
+import { ourEvents, type OurEvents } from '../inspect/our-events.js';
 import type { Logger } from '../model/log.js';
 import type { PlannedTable } from '../plan/plan.js';
 import { DEFAULTS, type FlushSettings } from '../model/settings.js';
@@ -79,6 +79,8 @@ interface FlushContext extends RunPlan {
   journal: JournalWriter;
   /** The GTIDs the run's transactions got, as its workers read them. */
   gtids: RunGtids;
+  /** Which binlog events are the run's own (read once, from the server and the settings). */
+  ours: OurEvents;
   /** The live control channel (--control-file), opened when the run started. */
   channel?: ControlChannel;
 }
@@ -111,6 +113,7 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
     deps,
     journal,
     gtids: new RunGtids(),
+    ours: ourEvents(planned.pre.facts.serverId, s.gtid, planned.pre.facts.serverUuid),
     ...(channel && { channel }),
   };
   try {
@@ -218,15 +221,7 @@ async function releaseServer(run: FlushContext): Promise<void> {
     report.binlog!.end = end;
     const start = report.binlog!.start;
     const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
-    const exact = gtidsOn
-      ? await exactGtids(
-          control.db,
-          run.gtids,
-          start,
-          run.plan,
-          ourEvents(pre.facts.serverId, s.gtid, pre.facts.serverUuid),
-        )
-      : undefined;
+    const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan, run.ours) : undefined;
     if (exact?.unread) warn(exact.unread);
     const gtids = exact?.gtids;
     const set = gtids && gtidSetOf(pre.facts.dialect.version.flavour, gtids);
@@ -328,7 +323,7 @@ async function runTables(run: FlushContext, workers: number): Promise<void> {
     ddl: s.ddl,
     fault: deps.fault,
     runStart: start,
-    ours: ourEvents(run.pre.facts.serverId, s.gtid, run.pre.facts.serverUuid),
+    ours: run.ours,
     scheduler: new Scheduler(order, {
       maxAside: s.maxTablesAside ?? s.concurrency,
       maxAttempts: MAX_CHUNK_ATTEMPTS,
