@@ -520,23 +520,8 @@ function checkHeader(rec: JournalRecord, path: string): JournalHeader {
 /** One record after the header, into the state (`line`: its line number, for messages). */
 function applyRecord(state: JournalState, rec: JournalRecord, path: string, line: number): void {
   switch (rec.type) {
-    case 'plan': {
-      if (!Array.isArray(rec.tables)) throw new JournalFormatError(path, `line ${line}: plan without tables`);
-      const dbs = state.header?.options?.databases;
-      const allowed = Array.isArray(dbs) && dbs.length ? (dbs as string[]) : undefined;
-      for (const t of rec.tables) {
-        validateTable(t, path, line);
-        if (allowed && !allowed.includes(t.schema)) {
-          throw new JournalFormatError(
-            path,
-            `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`,
-          );
-        }
-      }
-      state.tables = rec.tables;
-      state.marker = rec.marker;
-      return;
-    }
+    case 'plan':
+      return applyPlan(state, rec, path, line);
     case 'step': {
       state.steps.set(rec.id, rec.step);
       const seen = state.seen.get(rec.id) ?? new Set<StepName>();
@@ -570,18 +555,8 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
       });
       return;
     case 'binlog':
-      if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
-        throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
-      state.binlog[rec.edge] = rec.position;
-      if (rec.edge === 'end' && typeof rec.gtids === 'string') state.runGtids = rec.gtids;
-      return;
     case 'end':
-      state.end = rec.status;
-      // The flush's own end comes first (recover's, if any, after it).
-      if (rec.status !== 'recovered') state.flushEnd ??= rec.status;
-      // The first: a later recover (which found nothing to do) may come after the applier ran again.
-      if (typeof rec.binlog?.file === 'string') state.recoveredAt ??= rec.binlog;
-      return;
+      return applyEdge(state, rec, path, line);
     case 'recover':
     case 'control':
       return;
@@ -603,6 +578,50 @@ function applyRecord(state: JournalState, rec: JournalRecord, path: string, line
         `line ${line}: unknown record type ${JSON.stringify((rec as { type: string }).type)}`,
       );
   }
+}
+
+/** The plan record: every table checked, and inside the schemas the run selected. */
+function applyPlan(
+  state: JournalState,
+  rec: Extract<JournalRecord, { type: 'plan' }>,
+  path: string,
+  line: number,
+): void {
+  if (!Array.isArray(rec.tables)) throw new JournalFormatError(path, `line ${line}: plan without tables`);
+  const dbs = state.header?.options?.databases;
+  const allowed = Array.isArray(dbs) && dbs.length ? (dbs as string[]) : undefined;
+  for (const t of rec.tables) {
+    validateTable(t, path, line);
+    if (allowed && !allowed.includes(t.schema)) {
+      throw new JournalFormatError(
+        path,
+        `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`,
+      );
+    }
+  }
+  state.tables = rec.tables;
+  state.marker = rec.marker;
+}
+
+/** Where the run stood in the binlog at its start and end, and how it ended. */
+function applyEdge(
+  state: JournalState,
+  rec: Extract<JournalRecord, { type: 'binlog' | 'end' }>,
+  path: string,
+  line: number,
+): void {
+  if (rec.type === 'binlog') {
+    if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
+      throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
+    state.binlog[rec.edge] = rec.position;
+    if (rec.edge === 'end' && typeof rec.gtids === 'string') state.runGtids = rec.gtids;
+    return;
+  }
+  state.end = rec.status;
+  // The flush's own end comes first (recover's, if any, after it).
+  if (rec.status !== 'recovered') state.flushEnd ??= rec.status;
+  // The first: a later recover (which found nothing to do) may come after the applier ran again.
+  if (typeof rec.binlog?.file === 'string') state.recoveredAt ??= rec.binlog;
 }
 
 /** A record of a table's chunks (plan, cuts, sends, acknowledgements), into the state. */
