@@ -11784,21 +11784,8 @@ function checkHeader(rec, path) {
 /** One record after the header, into the state (`line`: its line number, for messages). */
 function applyRecord(state, rec, path, line) {
     switch (rec.type) {
-        case 'plan': {
-            if (!Array.isArray(rec.tables))
-                throw new JournalFormatError(path, `line ${line}: plan without tables`);
-            const dbs = state.header?.options?.databases;
-            const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
-            for (const t of rec.tables) {
-                validateTable(t, path, line);
-                if (allowed && !allowed.includes(t.schema)) {
-                    throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
-                }
-            }
-            state.tables = rec.tables;
-            state.marker = rec.marker;
-            return;
-        }
+        case 'plan':
+            return applyPlan(state, rec, path, line);
         case 'step': {
             state.steps.set(rec.id, rec.step);
             const seen = state.seen.get(rec.id) ?? new Set();
@@ -11831,21 +11818,8 @@ function applyRecord(state, rec, path, line) {
             });
             return;
         case 'binlog':
-            if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
-                throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
-            state.binlog[rec.edge] = rec.position;
-            if (rec.edge === 'end' && typeof rec.gtids === 'string')
-                state.runGtids = rec.gtids;
-            return;
         case 'end':
-            state.end = rec.status;
-            // The flush's own end comes first (recover's, if any, after it).
-            if (rec.status !== 'recovered')
-                state.flushEnd ??= rec.status;
-            // The first: a later recover (which found nothing to do) may come after the applier ran again.
-            if (typeof rec.binlog?.file === 'string')
-                state.recoveredAt ??= rec.binlog;
-            return;
+            return applyEdge(state, rec, path, line);
         case 'recover':
         case 'control':
             return;
@@ -11862,6 +11836,39 @@ function applyRecord(state, rec, path, line) {
         default:
             throw new JournalFormatError(path, `line ${line}: unknown record type ${JSON.stringify(rec.type)}`);
     }
+}
+/** The plan record: every table checked, and inside the schemas the run selected. */
+function applyPlan(state, rec, path, line) {
+    if (!Array.isArray(rec.tables))
+        throw new JournalFormatError(path, `line ${line}: plan without tables`);
+    const dbs = state.header?.options?.databases;
+    const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
+    for (const t of rec.tables) {
+        validateTable(t, path, line);
+        if (allowed && !allowed.includes(t.schema)) {
+            throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
+        }
+    }
+    state.tables = rec.tables;
+    state.marker = rec.marker;
+}
+/** Where the run stood in the binlog at its start and end, and how it ended. */
+function applyEdge(state, rec, path, line) {
+    if (rec.type === 'binlog') {
+        if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
+            throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
+        state.binlog[rec.edge] = rec.position;
+        if (rec.edge === 'end' && typeof rec.gtids === 'string')
+            state.runGtids = rec.gtids;
+        return;
+    }
+    state.end = rec.status;
+    // The flush's own end comes first (recover's, if any, after it).
+    if (rec.status !== 'recovered')
+        state.flushEnd ??= rec.status;
+    // The first: a later recover (which found nothing to do) may come after the applier ran again.
+    if (typeof rec.binlog?.file === 'string')
+        state.recoveredAt ??= rec.binlog;
 }
 /** A record of a table's chunks (plan, cuts, sends, acknowledgements), into the state. */
 function applyChunkRecord(state, rec, path, line) {
@@ -19297,6 +19304,7 @@ async function flushWith(db, s, deps) {
         deps,
         journal,
         gtids: new RunGtids(),
+        ours: ourEvents(planned.pre.facts.serverId, s.gtid, planned.pre.facts.serverUuid),
         ...(channel && { channel }),
     };
     try {
@@ -19397,9 +19405,7 @@ async function releaseServer(run) {
         report.binlog.end = end;
         const start = report.binlog.start;
         const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
-        const exact = gtidsOn
-            ? await exactGtids(control.db, run.gtids, start, run.plan, ourEvents(pre.facts.serverId, s.gtid, pre.facts.serverUuid))
-            : undefined;
+        const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan, run.ours) : undefined;
         if (exact?.unread)
             warn(exact.unread);
         const gtids = exact?.gtids;
@@ -19498,7 +19504,7 @@ async function runTables(run, workers) {
         ddl: s.ddl,
         fault: deps.fault,
         runStart: start,
-        ours: ourEvents(run.pre.facts.serverId, s.gtid, run.pre.facts.serverUuid),
+        ours: run.ours,
         scheduler: new Scheduler(order, {
             maxAside: s.maxTablesAside ?? s.concurrency,
             maxAttempts: MAX_CHUNK_ATTEMPTS,
