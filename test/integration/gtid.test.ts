@@ -11,7 +11,7 @@ import { connect } from '../../src/db/connection.js';
 import { gtidsOfTables } from '../../src/inspect/binlog.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
 import { transactionsBetween } from '../support/binlog.js';
-import { gtidSetOf } from '../../src/model/gtid-set.js';
+import { gtidSetOf } from '../../src/flavours/index.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { buildManifest } from '../../src/journal/manifest.js';
 
