@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The house rule: no function in src/ over 80 lines.
+    files: ['src/**'],
+    rules: { 'max-lines-per-function': ['error', 80] },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

@@ -4,7 +4,7 @@
  * file of its own folder or of a folder in a lower layer; never a higher layer, never a sibling of
  * its own layer. Also refused: any import cycle between files, a folder missing from LAYERS, and a
  * file directly under src/ (it would belong to no folder). Type-only imports count: they tie the
- * model just the same.
+ * model just the same. Also refused: a flavour check outside src/flavours (see FLAVOUR_CHECKS).
  *
  * Usage: node scripts/check-layers.mjs [srcdir]. Exit 0 and one line when clean; otherwise every
  * offending import, one a line, and exit 1. Run by `npm run lint` (and `npm run lint:layers`).
@@ -84,6 +84,31 @@ for (const [from, targets] of edges) {
   }
 }
 
+/**
+ * Asking which flavour a server is, outside src/flavours: `x.flavour === 'mysql'`, `flavour !== 'x'`,
+ * `'mariadb' === v.flavour`, `switch (d.version.flavour)`, or telling it from the version text
+ * (`/mariadb/i.test(version)`: src/flavours/index.ts does that, once). Each decides a server difference in the
+ * wrong place, and a flavour added later falls silently into one branch; the flavour module (its
+ * dialect, its facts, the FLAVOURS registry) answers instead.
+ */
+export const FLAVOUR_CHECKS = [
+  /\bflavour\s*[!=]==?\s*['"`]/,
+  /['"`]\s*[!=]==?\s*[\w$.?!]*\bflavour\b/,
+  /\bswitch\s*\(\s*[\w$.?!]*\bflavour\s*\)/,
+  /\/(mariadb|mysql|percona|tidb)\/[a-z]*\.test\(/i,
+];
+for (const f of files) {
+  if (folderOf(f) === 'flavours') continue;
+  readFileSync(f, 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      if (/^\s*(\*|\/\/)/.test(text) || !FLAVOUR_CHECKS.some((re) => re.test(text))) return;
+      problems.push(
+        `${show(f)}:${i + 1} asks which flavour the server is (${text.trim()}): ask the flavour module instead (src/flavours: the dialect, flavourFacts or FLAVOURS)`,
+      );
+    });
+}
+
 // File cycles (Tarjan): any strongly connected set of more than one file, or a file importing itself.
 let next = 0;
 const index = new Map();
@@ -140,4 +165,6 @@ if (problems.length) {
   );
   process.exit(1);
 }
-console.log(`check-layers: ${files.length} files, no import runs up a layer, no cycle`);
+console.log(
+  `check-layers: ${files.length} files, no import runs up a layer, no cycle, no flavour check outside flavours`,
+);

@@ -17,7 +17,6 @@ import { replicaStatus } from '../inspect/replication.js';
 import { JournalWriter, readJournal } from '../journal/journal.js';
 import { saveManifest } from '../journal/manifest.js';
 import { gtidReport, gtidSessionSettings } from '../plan/gtid.js';
-import { gtidSetOf } from '../model/gtid-set.js';
 import { RunGtids, exactGtids } from './gtids.js';
 import { ourEvents, type OurEvents } from '../inspect/our-events.js';
 import type { Logger } from '../model/log.js';
@@ -220,11 +219,11 @@ async function releaseServer(run: FlushContext): Promise<void> {
     const end = await binlogPosition(control.db, control.dialect);
     report.binlog!.end = end;
     const start = report.binlog!.start;
-    const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
+    const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.gtidsAlwaysOn;
     const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan, run.ours) : undefined;
     if (exact?.unread) warn(exact.unread);
     const gtids = exact?.gtids;
-    const set = gtids && gtidSetOf(pre.facts.dialect.version.flavour, gtids);
+    const set = gtids && pre.facts.dialect.gtidSetOf(gtids);
     await run.journal.write({
       type: 'binlog',
       edge: 'end',

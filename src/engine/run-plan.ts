@@ -221,6 +221,7 @@ export function journalHeader(
     serverId: facts.serverId,
     serverUuid: facts.serverUuid,
     serverVersion: facts.dialect.version.text,
+    flavour: facts.dialect.version.flavour,
     startedAt: run.startedAt,
     runTag: run.runTag,
     options: { ...recordedOptions(s) },

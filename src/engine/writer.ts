@@ -21,7 +21,6 @@ import {
   dropTables,
   killConnection,
   killQuery,
-  lastGtid,
   nextBoundary,
   renameTable,
   rotateBinlog,
@@ -110,8 +109,9 @@ export class Writer {
 
   /** The GTIDs the statements just committed got: MySQL's session tracker, MariaDB's @@last_gtid. */
   private async gtidsOf(res: unknown[]): Promise<string[]> {
-    if (this.dialect.version.flavour === 'mysql') return trackedGtids(res);
-    const g = String((await this.db.one(lastGtid()))?.g ?? '');
+    const own = this.dialect.ownGtids;
+    if ('tracker' in own) return trackedGtids(res);
+    const g = String((await this.db.one(own.query))?.g ?? '');
     if (g === '' || g === this.lastGtid) return []; // nothing logged (a chunk without rows)
     this.lastGtid = g;
     return [g];

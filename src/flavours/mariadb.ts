@@ -9,9 +9,24 @@
  * and UUID columns, application-time periods and WITHOUT OVERLAPS keys.
  */
 import { atLeast, type ServerVersion } from '../model/version.js';
-import { rowSettings, type Dialect } from './dialect.js';
+import { formatMariaGtids, parseMariaPosition } from '../model/gtid-set.js';
+import type { GtidPlacement } from '../model/settings.js';
+import {
+  rowSettings,
+  type Dialect,
+  type FlavourFacts,
+  type FlavourModule,
+  type GtidAdvice,
+} from './dialect.js';
+import { lastGtid } from '../sql/builders.js';
 import type { Index, TableShape } from '../model/table.js';
-import { keepTableMapKey, plainUniqueKey, type KindRefusal, type TableKindRules } from './rules.js';
+import {
+  isNowDefault,
+  keepTableMapKey,
+  plainUniqueKey,
+  type KindRefusal,
+  type TableKindRules,
+} from './rules.js';
 
 /**
  * Indexes the twin is built without (seen), none of them in a row event or table map: SPATIAL (error
@@ -81,9 +96,95 @@ export function mariadbRules(version: ServerVersion): TableKindRules {
 
 /* Statements and session settings */
 
+/**
+ * MariaDB quotes literal defaults and prints expressions (and current_timestamp()) bare; a number is
+ * a literal.
+ */
+function isDefaultExpression(dflt: string): boolean {
+  if (isNowDefault(dflt) || dflt === 'NULL' || /^'.*'$/s.test(dflt) || /^[bx]'[0-9a-f]*'$/i.test(dflt))
+    return false;
+  return !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(dflt);
+}
+
+/** What MariaDB answers whatever its version. */
+export const mariadbFacts: FlavourFacts = {
+  label: 'MariaDB',
+  // Only the sequence numbers it got: in a domain shared with the source, the replica's own numbers
+  // interleave with the source's.
+  gtidSetOf: formatMariaGtids,
+  boundedSelect: (ms, select) =>
+    `SET STATEMENT max_statement_time = ${(ms / 1000).toFixed(3)} FOR SELECT ${select}`,
+  retentionFix: 'SET GLOBAL expire_logs_days = <days> (and in the server option file)',
+  logsAppliedVariable: 'log_slave_updates',
+  // JSON is LONGTEXT with a check; INET4, INET6 and UUID are types of MariaDB's own.
+  valueTypes: { nativeJson: false, ownTypes: ['inet4', 'inet6', 'uuid'] },
+  isDefaultExpression,
+  accountsTable: 'mysql.global_priv',
+  gtidsExecutedSince: undefined,
+};
+
+/** With a domain of its own, replicas ignore it; without, they ignore this server's id. */
+function mariadbGtidAdvice(
+  g: GtidPlacement | undefined,
+  written: string,
+  self: { serverId: number; endFile: string; domainInput?: string },
+): GtidAdvice {
+  if (g?.domainId !== undefined) {
+    return {
+      placement: `GTID domain ${g.domainId}`,
+      steps: [
+        {
+          where: 'on every replica pointed at this server (a re-point, or after promoting it)',
+          sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (${g.domainId}); START SLAVE;`,
+        },
+        {
+          where: `on this server, once every consumer has read past ${self.endFile} (drops the domain; the files before are purged)`,
+          sql: `FLUSH BINARY LOGS; PURGE BINARY LOGS TO '<the file after ${self.endFile}>'; FLUSH BINARY LOGS DELETE_DOMAIN_ID = (${g.domainId});`,
+        },
+      ],
+    };
+  }
+  return {
+    placement: "the server's own GTID domain, under this replica's server_id",
+    steps: written
+      ? [
+          {
+            where: `on every replica re-pointed at this server while it stays a replica (do not promote it: use ${self.domainInput ?? '--gtid-domain-id'} next time)`,
+            sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
+          },
+        ]
+      : [],
+  };
+}
+
+/** MariaDB's GTID answers: domains, @@last_gtid, gtid_slave_pos, the advice. */
+const mariadbGtids: Pick<
+  Dialect,
+  'gtidTags' | 'gtidTagging' | 'gtidDomains' | 'gtidsAlwaysOn' | 'ownGtids' | 'appliedGtids' | 'gtidAdvice'
+> = {
+  gtidTags: false,
+  gtidTagging: undefined,
+  gtidDomains: {
+    variables: { own: 'gtid_domain_id', applied: 'gtid_slave_pos', strict: 'gtid_strict_mode' },
+    domainsOf: (position) => [...parseMariaPosition(position).keys()],
+    session: (domain) => ({
+      variable: 'gtid_domain_id',
+      value: String(domain),
+      privilege: 'SUPER or BINLOG REPLAY',
+      why: "the flush's transactions in their own GTID domain",
+    }),
+  },
+  gtidsAlwaysOn: true,
+  ownGtids: { query: lastGtid() },
+  appliedGtids: { expression: '@@GLOBAL.gtid_slave_pos' },
+  gtidAdvice: mariadbGtidAdvice,
+};
+
 export function mariadbDialect(v: ServerVersion): Dialect {
   const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
   return {
+    ...mariadbFacts,
+    ...mariadbGtids,
     version: v,
     sessionSettings: [
       ...rowSettings(binlogAdmin),
@@ -108,6 +209,8 @@ export function mariadbDialect(v: ServerVersion): Dialect {
     stopReplica: 'STOP ALL SLAVES',
     startReplica: 'START ALL SLAVES',
     showReplicaStatus: 'SHOW SLAVE STATUS',
+    // Every named connection of a multi-source replica.
+    allReplicasStatus: 'SHOW ALL SLAVES STATUS',
     showBinlogStatus: 'SHOW MASTER STATUS',
     showReplicas: 'SHOW SLAVE HOSTS',
     replicaCols: {
@@ -119,6 +222,17 @@ export function mariadbDialect(v: ServerVersion): Dialect {
     },
     gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
     gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+    // No server_uuid, no super_read_only.
+    serverFactExprs: {
+      serverUuid: "''",
+      superReadOnly: '0',
+      gtidMode: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+    },
+    infoSchemaFields: {
+      srid: 'NULL',
+      visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
+      expression: 'NULL',
+    },
     sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
     blackholeFix:
       "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
@@ -143,6 +257,13 @@ export function mariadbDialect(v: ServerVersion): Dialect {
       setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
     },
     checkNamesPerSchema: false,
-    gtidTags: false,
   };
 }
+
+/** MariaDB 10.x and 11.x: its version string or comment says MariaDB. */
+export const mariadbFlavour: FlavourModule = {
+  ...mariadbFacts,
+  recognise: /mariadb/i,
+  dialect: mariadbDialect,
+  rules: mariadbRules,
+};

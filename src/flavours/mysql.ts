@@ -11,10 +11,25 @@
  * it, no default, no generation expression, no SRID attribute and no secondary engine.
  */
 import { atLeast, type ServerVersion } from '../model/version.js';
-import { rowSettings, type Dialect, type SessionSetting } from './dialect.js';
+import { formatUuidGtids } from '../model/gtid-set.js';
+import type { GtidPlacement } from '../model/settings.js';
+import {
+  rowSettings,
+  type Dialect,
+  type FlavourFacts,
+  type FlavourModule,
+  type GtidAdvice,
+  type SessionSetting,
+} from './dialect.js';
 import { isDescending, isFunctional, primaryKey, type Index, type TableShape } from '../model/table.js';
 import type { TwinEdits } from '../model/twin.js';
-import { keepTableMapKey, plainUniqueKey, type KindRefusal, type TableKindRules } from './rules.js';
+import {
+  isNowDefault,
+  keepTableMapKey,
+  plainUniqueKey,
+  type KindRefusal,
+  type TableKindRules,
+} from './rules.js';
 
 /**
  * Indexes the twin is built without (each refused by BLACKHOLE, seen on 9.7):
@@ -170,16 +185,84 @@ function mysqlSessionSettings(v: ServerVersion): SessionSetting[] {
   ];
 }
 
+/** What MySQL answers whatever its version. */
+export const mysqlFacts: FlavourFacts = {
+  label: 'MySQL',
+  gtidSetOf: formatUuidGtids,
+  boundedSelect: (ms, select) => `SELECT /*+ MAX_EXECUTION_TIME(${Math.round(ms)}) */ ${select}`,
+  retentionFix:
+    "SET PERSIST binlog_expire_logs_seconds = <seconds> (on RDS/Aurora: CALL mysql.rds_set_configuration('binlog retention hours', <hours>))",
+  logsAppliedVariable: 'log_replica_updates',
+  // MySQL's JSON is binary (a type of its own in row events); it has no INET or UUID types.
+  valueTypes: { nativeJson: true, ownTypes: [] },
+  // MySQL marks expression defaults and CURRENT_TIMESTAMP alike DEFAULT_GENERATED.
+  isDefaultExpression: (dflt, extra) => /DEFAULT_GENERATED/i.test(extra) && !isNowDefault(dflt),
+  accountsTable: 'mysql.user',
+  gtidsExecutedSince: 'SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?) AS g',
+};
+
+/** Every GTID the flush wrote is this replica's own: the others mark them executed. */
+function mysqlGtidAdvice(g: GtidPlacement | undefined, written: string): GtidAdvice {
+  return {
+    placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
+    steps: written
+      ? [
+          {
+            where:
+              'on the primary and on every other replica, before this replica is promoted or any server replicates from it',
+            sql: `SET GLOBAL gtid_purged = '+${written}';`,
+          },
+        ]
+      : [],
+  };
+}
+
+/** MySQL's GTID answers: tags, each session's own GTIDs from its tracker, the advice. */
+function mysqlGtids(
+  v: ServerVersion,
+): Pick<
+  Dialect,
+  'gtidTags' | 'gtidTagging' | 'gtidDomains' | 'gtidsAlwaysOn' | 'ownGtids' | 'appliedGtids' | 'gtidAdvice'
+> {
+  return {
+    gtidTags: atLeast(v, 8, 3, 0),
+    gtidTagging: {
+      session: (tag) => ({
+        variable: 'gtid_next',
+        value: `'AUTOMATIC:${tag}'`,
+        privilege: 'TRANSACTION_GTID_TAG and SYSTEM_VARIABLES_ADMIN (or SESSION_VARIABLES_ADMIN)',
+        why: "the flush's GTIDs carry the tag",
+      }),
+    },
+    gtidDomains: undefined,
+    gtidsAlwaysOn: false,
+    ownGtids: {
+      tracker: {
+        variable: 'session_track_gtids',
+        value: 'OWN_GTID',
+        privilege: 'none',
+        why: "each commit's reply carries its GTID, so the run reports exactly the GTIDs it wrote",
+      },
+    },
+    appliedGtids: { column: 'Executed_Gtid_Set' },
+    gtidAdvice: mysqlGtidAdvice,
+  };
+}
+
 export function mysqlDialect(v: ServerVersion): Dialect {
   const replicaWords = atLeast(v, 8, 0, 22);
   const hasBinaryLogStatus = atLeast(v, 8, 2, 0);
   return {
+    ...mysqlFacts,
+    ...mysqlGtids(v),
     version: v,
     sessionSettings: mysqlSessionSettings(v),
     globalRequirements: [],
     stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
     startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
     showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+    // One row per channel.
+    allReplicasStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
     showBinlogStatus: hasBinaryLogStatus ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
     showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
     replicaCols: replicaWords
@@ -199,6 +282,16 @@ export function mysqlDialect(v: ServerVersion): Dialect {
         },
     gtidExecutedExpr: '@@GLOBAL.gtid_executed',
     gtidModeExpr: '@@GLOBAL.gtid_mode',
+    serverFactExprs: {
+      serverUuid: '@@server_uuid',
+      superReadOnly: '@@super_read_only',
+      gtidMode: '@@GLOBAL.gtid_mode',
+    },
+    infoSchemaFields: {
+      srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
+      visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
+      expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
+    },
     sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
       ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
       : 'SUPER',
@@ -213,6 +306,13 @@ export function mysqlDialect(v: ServerVersion): Dialect {
       setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
     },
     checkNamesPerSchema: true,
-    gtidTags: atLeast(v, 8, 3, 0),
   };
 }
+
+/** MySQL 5.7 to 9.x: what a server names no other flavour in its version is. */
+export const mysqlFlavour: FlavourModule = {
+  ...mysqlFacts,
+  recognise: 'otherwise',
+  dialect: mysqlDialect,
+  rules: mysqlRules,
+};

@@ -86,3 +86,8 @@ export function keepTableMapKey(shape: TableShape, edits: TwinEdits): TwinEdits 
   }
   return edits;
 }
+
+/** A CURRENT_TIMESTAMP default, as either flavour prints it: not an expression default. */
+export function isNowDefault(dflt: string): boolean {
+  return /^(current_timestamp|now)(\(\d*\))?$/i.test(dflt);
+}

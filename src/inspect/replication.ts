@@ -1,5 +1,5 @@
 /** Replication as this server sees it: its own applier threads, and replicas reading its binlog. Read-only. */
-import { binlogDumpThreads, mariaGtidSlavePos, mariaReplicasStatus } from '../sql/reads.js';
+import { binlogDumpThreads, gtidValue } from '../sql/reads.js';
 import type { Db } from '../db/connection.js';
 import type { Dialect } from '../flavours/index.js';
 import { num, str } from './cells.js';
@@ -17,15 +17,13 @@ export interface ReplicaStatus {
 
 /** undefined when the server is not a replica. */
 export async function replicaStatus(db: Db, d: Dialect): Promise<ReplicaStatus | undefined> {
-  const rows =
-    d.version.flavour === 'mariadb'
-      ? await db.rows(...mariaReplicasStatus())
-      : await db.rows(d.showReplicaStatus);
+  const rows = await db.rows(d.allReplicasStatus);
   if (rows.length === 0) return undefined;
   const c = d.replicaCols;
   const first = rows[0]!;
-  let gtidApplied = str(first.Executed_Gtid_Set);
-  if (d.version.flavour === 'mariadb') gtidApplied = str((await db.one(...mariaGtidSlavePos()))?.g);
+  const a = d.appliedGtids;
+  const gtidApplied =
+    'column' in a ? str(first[a.column]) : str((await db.one(...gtidValue(a.expression)))?.g);
   return {
     ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
     sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),

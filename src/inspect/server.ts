@@ -10,8 +10,7 @@ import {
   versionQuery,
 } from '../sql/reads.js';
 import type { Db } from '../db/connection.js';
-import { dialectFor, type Dialect } from '../flavours/index.js';
-import { parseVersion } from '../model/version.js';
+import { dialectFor, parseVersion, type Dialect } from '../flavours/index.js';
 import type { Switch } from '../journal/journal.js';
 import { bool, num, str } from './cells.js';
 
@@ -30,8 +29,7 @@ export async function readServer(db: Db): Promise<ServerFacts> {
   const base = await db.one(...versionQuery());
   const version = parseVersion(str(base?.v), str(base?.vc));
   const dialect = dialectFor(version);
-  const maria = version.flavour === 'mariadb';
-  const r = await db.one(...serverFacts(maria, dialect.gtidModeExpr));
+  const r = await db.one(...serverFacts(dialect.serverFactExprs));
   return {
     dialect,
     serverId: num(r?.sid),

@@ -4,7 +4,7 @@
  * recover read it here, the same way. Read-only.
  */
 import type { Db, Row } from '../db/connection.js';
-import { parseVersion, type ServerVersion } from '../model/version.js';
+import type { ServerVersion } from '../model/version.js';
 import {
   shapeColumns,
   shapeIndexParts,
@@ -13,22 +13,17 @@ import {
   versionQuery,
   type Scope,
 } from '../sql/reads.js';
-import { rulesFor } from '../flavours/index.js';
+import { dialectFor, flavourFacts, parseVersion, rulesFor } from '../flavours/index.js';
 import type { Column, Index, TableShape } from '../model/table.js';
 import type { TwinSpec } from '../model/twin.js';
 import { num, str } from './cells.js';
 
 /**
- * Whether a COLUMN_DEFAULT is an expression. MySQL marks expression defaults and CURRENT_TIMESTAMP
- * alike DEFAULT_GENERATED; MariaDB quotes literals and prints expressions (and current_timestamp())
- * bare.
+ * Whether a COLUMN_DEFAULT is an expression: the flavour's rule (MySQL marks expression defaults
+ * DEFAULT_GENERATED; MariaDB prints them bare).
  */
 export function isDefaultExpression(v: ServerVersion, dflt: string | null, extra: string): boolean {
-  if (dflt === null) return false;
-  const now = /^(current_timestamp|now)(\(\d*\))?$/i.test(dflt);
-  if (v.flavour === 'mysql') return /DEFAULT_GENERATED/i.test(extra) && !now;
-  if (now || dflt === 'NULL' || /^'.*'$/s.test(dflt) || /^[bx]'[0-9a-f]*'$/i.test(dflt)) return false;
-  return !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(dflt);
+  return dflt !== null && flavourFacts(v.flavour).isDefaultExpression(dflt, extra);
 }
 
 function columnFrom(v: ServerVersion, r: Row): Column {
@@ -101,13 +96,14 @@ export async function readShapes(db: Db, v: ServerVersion, scope: Scope): Promis
     return x;
   };
   const pri = new Map<string, Set<string>>();
-  const cols = await db.rows(...shapeColumns(v, scope));
+  const fields = dialectFor(v).infoSchemaFields;
+  const cols = await db.rows(...shapeColumns(fields, scope));
   for (const r of cols) {
     get(str(r.s), str(r.t)).columns.push(columnFrom(v, r));
     if (str(r.ck) === 'PRI')
       pri.set(key(str(r.s), str(r.t)), (pri.get(key(str(r.s), str(r.t))) ?? new Set()).add(str(r.n)));
   }
-  const idx = await db.rows(...shapeIndexParts(v, scope));
+  const idx = await db.rows(...shapeIndexParts(fields, scope));
   for (const r of idx) addIndexPart(get(str(r.s), str(r.t)).indexes, r);
   const parts = await db.rows(...shapePartitions(scope));
   for (const r of parts) get(str(r.s), str(r.t)).partitions.push(str(r.p));

@@ -2,6 +2,7 @@
 import type { Db, Row } from '../db/connection.js';
 import type { ForeignKeyEdge } from '../model/table.js';
 import type { Flavour } from '../model/version.js';
+import { flavourFacts } from '../flavours/index.js';
 import {
   boundedCount,
   foreignKeysTouching,
@@ -85,7 +86,7 @@ export async function countRows(
   ms: number,
 ): Promise<number | undefined> {
   try {
-    return num((await db.one(...boundedCount(schema, table, flavour, ms)))?.n);
+    return num((await db.one(...boundedCount(schema, table, ms, flavourFacts(flavour).boundedSelect)))?.n);
   } catch (e) {
     if (TIMED_OUT.has((e as { errno?: number }).errno ?? 0)) return undefined;
     throw e;

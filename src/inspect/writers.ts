@@ -81,7 +81,7 @@ export async function localWriters(db: Db, d: Dialect, flushed: TableName[]): Pr
   const ours = new Set(await runSessions(db));
   const sessions = (await db.rows(...otherClientSessions())).filter((r) => !ours.has(num(r.id)));
   const canSeeAll = await db
-    .rows(...readAccounts(d.version.flavour === 'mariadb'))
+    .rows(...readAccounts(d.accountsTable))
     .then(() => true)
     .catch(() => false);
   const current = str((await db.one(...currentUser()))?.u);

@@ -20,6 +20,7 @@ import { dirname } from 'node:path';
 import { FlusherError, ExitCode, errorText } from '../model/errors.js';
 import { FileLockBusyError, lockFile, type FileLock } from './file-lock.js';
 import { LEGACY_BACKUP, isOurBackupName, isOurTwinName } from '../model/table-names.js';
+import type { Flavour } from '../model/version.js';
 
 export const JOURNAL_KIND = 'binlog-flusher-journal';
 /**
@@ -41,6 +42,8 @@ export interface JournalHeader {
   serverId: number;
   serverUuid: string;
   serverVersion: string;
+  /** The server's flavour (absent in journals written before: read from serverVersion, see journalFlavour). */
+  flavour?: Flavour;
   startedAt: string;
   runTag: string;
   /** Non-secret options of the run, for the record. */

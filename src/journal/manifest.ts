@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { errorText } from '../model/errors.js';
 import { readJournal, type JournalPosition, type JournalState, type TableFlushed } from './journal.js';
-import { gtidSetOf } from '../model/gtid-set.js';
+import { gtidSetOf, journalFlavour } from '../flavours/index.js';
 
 export const MANIFEST_KIND = 'binlog-flusher-manifest';
 
@@ -61,7 +61,7 @@ export function manifestPath(journal: string): string {
 
 export function buildManifest(j: JournalState): Manifest {
   const h = j.header!;
-  const flavour = /mariadb/i.test(h.serverVersion) ? 'mariadb' : 'mysql';
+  const flavour = journalFlavour(h);
   const set = (gtids: string[] | undefined) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
   const gtids = j.runGtids || set([...j.gtids.values()].flat());
   // A run that died (or ended needing recovery) and recover finished: recover's position, with every

@@ -1,7 +1,7 @@
 /**
- * GTID sets as text, both flavours: MySQL's `uuid[:tag]:a-b` sets and MariaDB's `domain-server-seq`
- * positions, parsed and written back. Pure; the journal's manifest, the plan's GTID report and
- * preflight use them.
+ * GTID sets as text, in the two notations servers use: `uuid[:tag]:a-b` sets (MySQL) and
+ * `domain-server-seq` positions (MariaDB), parsed and written back. Pure; which notation a server
+ * uses is its flavour's answer (src/flavours: `gtidSetOf`).
  */
 
 /* MySQL GTID sets: uuid[:tag]:a-b[:c-d...], comma separated. */
@@ -51,7 +51,7 @@ export function parseMariaPosition(text: string): Map<number, { server: number; 
   return m;
 }
 
-/** A MySQL GTID set in MySQL's notation (tags after the untagged intervals of a uuid). */
+/** A uuid GTID set in MySQL's notation (tags after the untagged intervals of a uuid). */
 function formatGtidSet(m: Map<string, Intervals>): string {
   const parts: string[] = [];
   for (const key of [...m.keys()].sort()) {
@@ -62,7 +62,7 @@ function formatGtidSet(m: Map<string, Intervals>): string {
 }
 
 /** MariaDB GTIDs (`domain-server-seq`), one range per run of consecutive sequence numbers. */
-function formatMariaGtids(gtids: string[]): string {
+export function formatMariaGtids(gtids: string[]): string {
   const byOrigin = new Map<string, number[]>();
   for (const g of gtids) {
     const m = /^(\d+)-(\d+)-(\d+)$/.exec(g.trim());
@@ -83,12 +83,7 @@ function formatMariaGtids(gtids: string[]): string {
   return parts.join(',');
 }
 
-/**
- * The exact set of the GTIDs a run's transactions got, in the flavour's notation: MySQL's
- * `uuid[:tag]:a-b`, MariaDB's `d-s-a..d-s-b` (only the sequence numbers it got: in a domain shared
- * with the source, the replica's own numbers interleave with the source's).
- */
-export function gtidSetOf(flavour: 'mysql' | 'mariadb', gtids: string[]): string {
-  if (flavour === 'mariadb') return formatMariaGtids(gtids);
+/** Uuid GTIDs (`uuid[:tag]:n`) as one set: `uuid[:tag]:a-b`. */
+export function formatUuidGtids(gtids: string[]): string {
   return formatGtidSet(parseGtidSet(gtids.join(',')));
 }

@@ -1,6 +1,11 @@
 /**
- * The server's flavour and version, read once from its version string; every flavour rule asks
- * `atLeast`.
+ * The server's flavour and version, read once from its version string (src/flavours/index.ts tells
+ * the flavour); every flavour rule asks `atLeast`.
+ */
+
+/**
+ * The server lines the flusher knows. Each member has a module in src/flavours, registered in
+ * src/flavours/index.ts's FLAVOURS (a `Record<Flavour, ...>`: the compiler names a missing one).
  */
 export type Flavour = 'mysql' | 'mariadb';
 
@@ -12,17 +17,11 @@ export interface ServerVersion {
   text: string;
 }
 
-export function parseVersion(versionString: string, versionComment = ''): ServerVersion {
+/** major.minor.patch at the start of a version string. */
+export function versionNumbers(versionString: string): { major: number; minor: number; patch: number } {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
   if (!m) throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
-  const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
-  return {
-    flavour: isMaria ? 'mariadb' : 'mysql',
-    major: Number(m[1]),
-    minor: Number(m[2]),
-    patch: Number(m[3]),
-    text: versionString,
-  };
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
 
 export function atLeast(v: ServerVersion, major: number, minor: number, patch = 0): boolean {

@@ -4,6 +4,7 @@
  */
 import type { BinlogRetention } from '../inspect/binlog.js';
 import { formatBytes } from '../model/format.js';
+import { flavourFacts, type Flavour } from '../flavours/index.js';
 
 /**
  * Per binlog transaction, bytes of events around its rows. Read off one chunk on MariaDB 10.11: GTID 42,
@@ -48,17 +49,14 @@ export function retentionWarnings(
   r: BinlogRetention,
   e: RunEstimate,
   marginHours: number,
-  flavour: 'mysql' | 'mariadb',
+  flavour: Flavour,
   /** Where the duration comes from, as the warning words it. */
   basis = 'the run is estimated at',
   /** What the user calls the margin's input. */
   input = '--retention-margin',
 ): string[] {
   const out: string[] = [];
-  const raise =
-    flavour === 'mysql'
-      ? "SET PERSIST binlog_expire_logs_seconds = <seconds> (on RDS/Aurora: CALL mysql.rds_set_configuration('binlog retention hours', <hours>))"
-      : 'SET GLOBAL expire_logs_days = <days> (and in the server option file)';
+  const raise = flavourFacts(flavour).retentionFix;
   if (r.expireSeconds > 0 && r.autoPurge) {
     const left = r.expireSeconds - e.seconds;
     if (left < marginHours * 3600) {
@@ -96,7 +94,7 @@ export function measuredRetentionWarning(
   r: BinlogRetention,
   done: { rows: number; rowsEstimate: number; seconds: number },
   marginHours: number,
-  flavour: 'mysql' | 'mariadb',
+  flavour: Flavour,
   input = '--retention-margin',
 ): string | undefined {
   if (done.seconds < MEASURED_AFTER_S || done.rows <= 0) return undefined;

@@ -8,7 +8,6 @@ import type { Db } from '../db/connection.js';
 import { InputError, type PreflightFailure } from '../model/errors.js';
 import { canToggleSqlLogBin, lockWaitFor, prepareSession } from '../db/session.js';
 import { gtidSessionSettings } from './gtid.js';
-import { parseMariaPosition } from '../model/gtid-set.js';
 import { isLeftoverName, isOurBackupName } from '../model/table-names.js';
 import { acquireRunLock } from '../db/run-lock.js';
 import type { Logger } from '../model/log.js';
@@ -94,20 +93,20 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
  */
 async function gtidChecks({ db, s, facts, d, n, fail, warn }: Checks): Promise<void> {
   const g = s.gtid;
-  const maria = d.version.flavour === 'mariadb';
-  if (g?.domainId !== undefined && !maria)
+  const domains = d.gtidDomains;
+  if (g?.domainId !== undefined && !domains)
     fail(
       'gtid-domain-id',
-      "GTID domains are MariaDB's; this is MySQL",
+      `GTID domains are MariaDB's; this is ${d.label}`,
       `drop ${n.name('gtid-domain-id')} (on MySQL 8.3+, ${n.name('gtid-tag')})`,
     );
-  if (g?.tag !== undefined && maria)
+  if (g?.tag !== undefined && !d.gtidTagging)
     fail(
       'gtid-tag',
-      "GTID tags are MySQL 8.3+'s; this is MariaDB",
+      `GTID tags are MySQL 8.3+'s; this is ${d.label}`,
       `drop ${n.name('gtid-tag')} (on MariaDB, ${n.name('gtid-domain-id')})`,
     );
-  if (g?.tag !== undefined && !maria) {
+  if (g?.tag !== undefined && d.gtidTagging) {
     if (!d.gtidTags)
       fail(
         'gtid-tag',
@@ -116,12 +115,13 @@ async function gtidChecks({ db, s, facts, d, n, fail, warn }: Checks): Promise<v
       );
     else if (!facts.gtidOn) fail('gtid-tag', 'GTID tags need gtid_mode=ON', `drop ${n.name('gtid-tag')}`);
   }
-  const vars = maria
-    ? await globalVariables(db, ['gtid_domain_id', 'gtid_slave_pos', 'gtid_strict_mode'])
+  const names = domains?.variables;
+  const vars = names
+    ? await globalVariables(db, [names.own, names.applied, names.strict])
     : new Map<string, string>();
-  if (maria && g?.domainId !== undefined) {
-    const own = Number(vars.get('gtid_domain_id'));
-    const replicated = [...parseMariaPosition(vars.get('gtid_slave_pos') ?? '').keys()];
+  if (domains && names && g?.domainId !== undefined) {
+    const own = Number(vars.get(names.own));
+    const replicated = domains.domainsOf(vars.get(names.applied) ?? '');
     if (g.domainId === own || replicated.includes(g.domainId)) {
       fail(
         'gtid-domain-id',
@@ -130,7 +130,7 @@ async function gtidChecks({ db, s, facts, d, n, fail, warn }: Checks): Promise<v
       );
     }
   }
-  if (maria && g?.domainId === undefined && vars.get('gtid_strict_mode') === 'ON') {
+  if (names && g?.domainId === undefined && vars.get(names.strict) === 'ON') {
     fail(
       'gtid-domain-id',
       "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)",
@@ -140,7 +140,7 @@ async function gtidChecks({ db, s, facts, d, n, fail, warn }: Checks): Promise<v
   if (facts.gtidOn && !g) {
     warn(
       `GTIDs are on: the flush's transactions are this replica's own (errant) transactions. ` +
-        `${maria ? `Pass ${n.name('gtid-domain-id')} N to put them in a domain of their own` : `On MySQL 8.3+, ${n.name('gtid-tag')} T makes them recognisable`}; ` +
+        `${domains ? `Pass ${n.name('gtid-domain-id')} N to put them in a domain of their own` : `On MySQL 8.3+, ${n.name('gtid-tag')} T makes them recognisable`}; ` +
         'the statements that keep other servers from applying them are printed at the end',
     );
   }
@@ -424,7 +424,7 @@ async function writerChecks(
   const unknown = w.sessions.filter((x) => x.bypass === undefined);
   if (unknown.length) {
     warnings.push(
-      `${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on mysql.${d.version.flavour === 'mariadb' ? 'global_priv' : 'user'} to check them): ${describeSessions(unknown)}; ` +
+      `${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on ${d.accountsTable} to check them): ${describeSessions(unknown)}; ` +
         `any of them holding ${bypass.join(' or ')} could write into a set-aside table and lose the rows`,
     );
   }

@@ -3,7 +3,6 @@
  * parameters, for `db.rows(...q)` / `db.one(...q)`. Identifiers are quoted only through `quote.ts`.
  * The forms that differ by flavour come from the dialect (src/flavours), not from here.
  */
-import { atLeast, type Flavour, type ServerVersion } from '../model/version.js';
 import { qualify, quoteIdent } from './quote.js';
 
 /** A statement and its parameters. */
@@ -16,13 +15,17 @@ export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schem
 export const versionQuery = (): Query => ['SELECT @@version AS v, @@version_comment AS vc'];
 
 /** The server's ids and switches; `gtidModeExpr` from the dialect. */
-export function serverFacts(maria: boolean, gtidModeExpr: string): Query {
+/** The flavour's expressions for the facts it spells differently (a constant where it has none). */
+export interface ServerFactExprs {
+  serverUuid: string;
+  superReadOnly: string;
+  gtidMode: string;
+}
+
+export function serverFacts(e: ServerFactExprs): Query {
   return [
-    maria
-      ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                0 AS sro, ${gtidModeExpr} AS gtid`
-      : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                @@super_read_only AS sro, ${gtidModeExpr} AS gtid`,
+    `SELECT @@server_id AS sid, ${e.serverUuid} AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                ${e.superReadOnly} AS sro, ${e.gtidMode} AS gtid`,
   ];
 }
 
@@ -55,9 +58,8 @@ export const eventScheduler = (): Query => ['SELECT @@GLOBAL.event_scheduler AS 
 
 /* Replication */
 
-export const mariaReplicasStatus = (): Query => ['SHOW ALL SLAVES STATUS'];
-
-export const mariaGtidSlavePos = (): Query => ['SELECT @@GLOBAL.gtid_slave_pos AS g'];
+/** A GTID set or position the flavour keeps in a variable, as `g`. */
+export const gtidValue = (expr: string): Query => [`SELECT ${expr} AS g`];
 
 export const binlogDumpThreads = (): Query => [
   "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')",
@@ -100,15 +102,15 @@ export function tablesOf(schemas?: string[]): Query {
   ];
 }
 
+/** `SELECT <select>` that the server stops after `ms` milliseconds, in the flavour's words. */
+export type TimeBound = (ms: number, select: string) => string;
+
 /**
  * A table's exact row count, given up after `ms` milliseconds (the server stops it: MySQL 3024,
  * MariaDB 1969), so that counting stays cheap.
  */
-export function boundedCount(schema: string, table: string, flavour: Flavour, ms: number): Query {
-  const count = `COUNT(*) AS n FROM ${qualify(schema, table)}`;
-  return flavour === 'mysql'
-    ? [`SELECT /*+ MAX_EXECUTION_TIME(${Math.round(ms)}) */ ${count}`, []]
-    : [`SET STATEMENT max_statement_time = ${(ms / 1000).toFixed(3)} FOR SELECT ${count}`, []];
+export function boundedCount(schema: string, table: string, ms: number, bound: TimeBound): Query {
+  return [bound(ms, `COUNT(*) AS n FROM ${qualify(schema, table)}`), []];
 }
 
 /** The average length of a row's values over at most `sample` rows (its row image, about). */
@@ -196,9 +198,8 @@ export const otherClientSessions = (): Query => [
 ];
 
 /** Succeeds only for a user who may read every account's privileges. */
-export const readAccounts = (maria: boolean): Query => [
-  maria ? 'SELECT 1 FROM mysql.global_priv LIMIT 0' : 'SELECT 1 FROM mysql.user LIMIT 0',
-];
+/** `accounts`: the flavour's system table of accounts and their privileges. */
+export const readAccounts = (accounts: string): Query => [`SELECT 1 FROM ${accounts} LIMIT 0`];
 
 export const enabledEvents = (): Query => [
   `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`,
@@ -220,36 +221,32 @@ function where(scope: Scope): { sql: string; params: unknown[] } {
     : { sql: 'TABLE_SCHEMA = ? AND TABLE_NAME = ?', params: [scope.schema, scope.table] };
 }
 
-/** Columns of information_schema that only some versions have, as expressions (NULL where absent). */
-function versionedFields(v: ServerVersion): { srid: string; visible: string; expression: string } {
-  if (v.flavour === 'mysql') {
-    return {
-      srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
-      visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
-      expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
-    };
-  }
-  return {
-    srid: 'NULL',
-    visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
-    expression: 'NULL',
-  };
+/**
+ * Columns of information_schema that only some versions have, as expressions (NULL or a constant
+ * where absent): the flavour's answer (src/flavours).
+ */
+export interface InfoSchemaFields {
+  /** COLUMNS: the SRID attribute. */
+  srid: string;
+  /** STATISTICS: 'YES' when the index is visible (not invisible, not ignored). */
+  visible: string;
+  /** STATISTICS: a functional key part's expression. */
+  expression: string;
 }
 
-export function shapeColumns(v: ServerVersion, scope: Scope): Query {
+export function shapeColumns(f: InfoSchemaFields, scope: Scope): Query {
   const w = where(scope);
   return [
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
             IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, COLUMN_DEFAULT AS d,
-            ${versionedFields(v).srid} AS srid, COLUMN_KEY AS ck
+            ${f.srid} AS srid, COLUMN_KEY AS ck
        FROM information_schema.COLUMNS WHERE ${w.sql} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
     w.params,
   ];
 }
 
-export function shapeIndexParts(v: ServerVersion, scope: Scope): Query {
+export function shapeIndexParts(f: InfoSchemaFields, scope: Scope): Query {
   const w = where(scope);
-  const f = versionedFields(v);
   return [
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
             COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl, COLLATION AS co, ${f.visible} AS vis,

@@ -6,6 +6,7 @@
  */
 import iconv from 'iconv-lite';
 import type { Flavour } from '../model/version.js';
+import { flavourFacts } from '../flavours/index.js';
 import type { Column } from '../model/table.js';
 
 export type Kind =
@@ -156,11 +157,12 @@ export function decoderFor(charset: string): string | undefined {
 
 function kindOf(c: Column, flavour: Flavour): Kind | string {
   const base = baseType(c.columnType);
+  const types = flavourFacts(flavour).valueTypes;
   if (GEOMETRY.has(base)) return 'geometry';
   if (base === 'enum' || base === 'set') return base;
-  if (base === 'json' && flavour === 'mysql') return 'json';
+  if (base === 'json' && types.nativeJson) return 'json';
   if (base === 'json') return c.charset === null ? 'bytes' : 'text';
-  if (flavour === 'mariadb' && (base === 'inet4' || base === 'inet6' || base === 'uuid')) return base;
+  if (types.ownTypes.includes(base)) return base;
   // MariaDB's VECTOR travels as VARBINARY; MySQL's has a type of its own, read as a BLOB (zongji-vector.ts).
   if (base === 'vector') return 'bytes';
   const kind = SIMPLE[base];

@@ -21,6 +21,3 @@ function expression(c: ValueColumn): string {
 export function selectEveryColumn(schema: string, table: string, columns: ValueColumn[]): string {
   return `SELECT ${columns.map(expression).join(', ')} FROM ${qualify(schema, table)}`;
 }
-
-/** The transactions this server executed that are not in `since` (MySQL with GTIDs). */
-export const GTIDS_SINCE = 'SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?) AS g';

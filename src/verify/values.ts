@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Flavour } from '../model/version.js';
+import { flavourFacts } from '../flavours/index.js';
 import type { Canon } from './canonical.js';
 import type { ValueColumn } from './columns.js';
 import { createdTable, type RangeEvent } from './check.js';
@@ -32,7 +33,7 @@ export interface ReplicationFacts {
 
 /** Why no table of this server can be compared by value, or undefined. */
 export function serverWideReason(f: ReplicationFacts): string | undefined {
-  const variable = f.flavour === 'mariadb' ? 'log_slave_updates' : 'log_replica_updates';
+  const variable = flavourFacts(f.flavour).logsAppliedVariable;
   if (f.logsApplied === true || f.replica === false) return undefined;
   if (f.logsApplied === undefined)
     return `cannot read ${variable}, so changes the applier made unseen cannot be ruled out`;

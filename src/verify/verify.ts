@@ -29,7 +29,7 @@ import {
 import { planTable, type TablePlan } from './digest.js';
 import { readEvents, readRange } from './reader.js';
 import { ourEventsOfJournal } from '../inspect/our-events.js';
-import { GTIDS_SINCE } from './sql.js';
+import { flavourFacts } from '../flavours/index.js';
 import { Touches, serverWideReason, type ReplicationFacts } from './values.js';
 
 export interface VerifyReport extends Verdict {
@@ -190,8 +190,9 @@ async function replicationFacts(
 
 async function gtidSince(db: Db, flavour: Flavour, m: Manifest): Promise<string | undefined> {
   const since = m.binlog.end?.gtid;
-  if (flavour !== 'mysql' || !since) return undefined;
-  const r = await db.one(GTIDS_SINCE, [since]).catch(() => undefined);
+  const query = flavourFacts(flavour).gtidsExecutedSince;
+  if (!query || !since) return undefined;
+  const r = await db.one(query, [since]).catch(() => undefined);
   return r ? String(r.g ?? '').replaceAll('\n', '') : undefined;
 }
 

@@ -12,7 +12,7 @@ import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snaps
 import { mycnfFor, runCliProcess } from '../support/cli.js';
 import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
 import { readBinlog, rowsByTable, transactionsBetween } from '../support/binlog.js';
-import { gtidSetOf } from '../../src/model/gtid-set.js';
+import { gtidSetOf } from '../../src/flavours/index.js';
 import { killByPidFile, startAgain } from '../sandbox/local.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { tempDir } from '../support/temp.js';

@@ -12,7 +12,7 @@ import { ourEvents } from '../../src/inspect/our-events.js';
 import { gtidsOfTables } from '../../src/inspect/binlog.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
 import { transactionsBetween } from '../support/binlog.js';
-import { gtidSetOf } from '../../src/model/gtid-set.js';
+import { gtidSetOf } from '../../src/flavours/index.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { buildManifest } from '../../src/journal/manifest.js';
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countedFigures, describeBasis } from '../../src/plan/figures.js';
 import { boundedCount, sampledRowLength } from '../../src/sql/reads.js';
 import { describeEstimate } from '../../src/plan/estimate.js';
+import { flavourFacts } from '../../src/flavours/index.js';
 
 describe("the plan's fresh figures", () => {
   it("a counted table: its values' sampled length and a byte per column, else the statistics' row length", () => {
@@ -42,11 +43,11 @@ describe("the plan's fresh figures", () => {
   });
 
   it('a count the server stops after its time limit, in each flavour; a sampled row length', () => {
-    expect(boundedCount('s', 't`x', 'mysql', 2000)).toEqual([
+    expect(boundedCount('s', 't`x', 2000, flavourFacts('mysql').boundedSelect)).toEqual([
       'SELECT /*+ MAX_EXECUTION_TIME(2000) */ COUNT(*) AS n FROM `s`.`t``x`',
       [],
     ]);
-    expect(boundedCount('s', 't', 'mariadb', 1500)).toEqual([
+    expect(boundedCount('s', 't', 1500, flavourFacts('mariadb').boundedSelect)).toEqual([
       'SET STATEMENT max_statement_time = 1.500 FOR SELECT COUNT(*) AS n FROM `s`.`t`',
       [],
     ]);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVersion } from '../../src/model/version.js';
-import { rulesFor } from '../../src/flavours/index.js';
+import { parseVersion, rulesFor } from '../../src/flavours/index.js';
 import { isDefaultExpression } from '../../src/inspect/shapes.js';
 import type { Column, Index, IndexPart, TableShape } from '../../src/model/table.js';
 import { chooseKey } from '../../src/plan/plan.js';

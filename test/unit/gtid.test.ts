@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseVersion } from '../../src/model/version.js';
-import { dialectFor } from '../../src/flavours/index.js';
+import { dialectFor, gtidSetOf, parseVersion } from '../../src/flavours/index.js';
 import { gtidReport, gtidSessionSettings } from '../../src/plan/gtid.js';
-import { gtidSetOf, parseGtidSet } from '../../src/model/gtid-set.js';
+import { parseGtidSet } from '../../src/model/gtid-set.js';
 import { gtidOfEvent } from '../../src/inspect/binlog.js';
 
 const U = '3e11fa47-71ca-11e1-9e33-c80aa9429562';

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { journalHeader } from '../../src/engine/flush.js';
-import { parseVersion } from '../../src/model/version.js';
-import { dialectFor } from '../../src/flavours/index.js';
+import { dialectFor, parseVersion } from '../../src/flavours/index.js';
 import { flushSettings } from '../support/flusher.js';
 import type { ServerInfo } from '../sandbox/types.js';
 

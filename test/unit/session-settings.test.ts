@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVersion } from '../../src/model/version.js';
-import { dialectFor } from '../../src/flavours/index.js';
+import { dialectFor, parseVersion } from '../../src/flavours/index.js';
 import { assignmentsFor } from '../../src/db/session.js';
 
 const d = (v: string, c = '') => dialectFor(parseVersion(v, c));

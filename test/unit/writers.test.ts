@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { granteeUser, usersWith, writesInto } from '../../src/inspect/writers.js';
-import { parseVersion } from '../../src/model/version.js';
-import { dialectFor } from '../../src/flavours/index.js';
+import { dialectFor, parseVersion } from '../../src/flavours/index.js';
 
 const T = [
   { schema: 'shop', table: 'orders' },
