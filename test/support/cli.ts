@@ -25,6 +25,8 @@ export interface CliProcess {
   pid: number;
   /** stdout and stderr so far, in the order they came. */
   output(): string;
+  /** Whether it has ended (its output is all there). */
+  ended(): boolean;
   /** Resolves once `pattern` is in its output; throws (with the output) after `ms`, or once it ended without it. */
   waitForOutput(pattern: RegExp, ms?: number): Promise<void>;
   done: Promise<CliRun>;
@@ -75,6 +77,7 @@ export function startCli(args: string[], opts: CliOptions = {}): CliProcess {
   return {
     pid: child.pid ?? 0,
     output: () => both,
+    ended: () => ended,
     done,
     waitForOutput: async (pattern, ms = 60_000) => {
       await waitFor(() => pattern.test(both) || ended, ms);
