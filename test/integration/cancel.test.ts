@@ -18,6 +18,7 @@ import { readBinlog, rowsByTable, sameTable } from '../support/binlog.js';
 import { rows, settingsFor, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { flushSettings, runFlush, runRecover, tempHashfile } from '../support/flusher.js';
 import { leftovers, snapshotSchema } from '../support/snapshot.js';
+import { waitFor, waitUntil } from '../support/process.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_cancel';
@@ -91,9 +92,9 @@ async function sameAccount(r: RunReport, hashfile: string): Promise<Record<strin
 async function flushOrDiagnose(
   s: FlushSettings,
   deps: Parameters<typeof runFlush>[1],
+  log = memoryLogger(),
   ms = 90_000,
 ): Promise<Awaited<ReturnType<typeof runFlush>>> {
-  const log = memoryLogger();
   const run = runFlush(s, { ...deps, log });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
@@ -111,6 +112,14 @@ async function flushOrDiagnose(
     `the flush has not ended ${ms / 1000} s after it started\n--- its log\n${log.lines.join('\n')}\n--- the replica's sessions\n${sessions.map((x) => JSON.stringify(x)).join('\n')}`,
   );
 }
+
+/** Chunks the run acknowledged so far, from its debug log. */
+const chunksDone = (lines: string[]) =>
+  lines.filter((l) => /^debug: table \d+: chunk \d+ done/.test(l)).length;
+
+/** Workers that took up a table's prepare, from the debug log: each is in the pause gate from then on. */
+const preparing = (lines: string[]) =>
+  new Set(lines.map((l) => /^debug: worker (\d+): table \d+: prepare$/.exec(l)?.[1]).filter(Boolean)).size;
 
 describe('a cancel: no chunk after it, and what was written is what is reported', () => {
   let before: unknown;
@@ -146,10 +155,20 @@ describe('a cancel: no chunk after it, and what was written is what is reported'
     const log = memoryLogger();
     const s = settings({ controls: controls({ pauseFile: pause }) });
     const run = runFlush(s, { log, signal: ac.signal });
-    for (let i = 0; i < 600 && !log.lines.some((l) => l.includes('paused:')); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(
+      'the run to say it is paused',
+      () => log.lines.some((l) => l.includes('paused:')),
+      30_000,
+      () => log.lines.join('\n'),
+    );
+    // Both workers hold a table's prepare in the pause gate: none can set a table aside now.
+    await waitUntil(
+      'both workers in the pause gate',
+      () => preparing(log.lines) === 2,
+      30_000,
+      () => log.lines.join('\n'),
+    );
     // Paused: every table still under its own name, as it was, to the replica's readers.
-    await new Promise((r) => setTimeout(r, 500));
     const aside = await withSql(sb.replica, (c) =>
       rows<{ n: string }>(
         c,
@@ -175,19 +194,19 @@ describe('a cancel: no chunk after it, and what was written is what is reported'
   it('under a rate cap: the cancel stops the copy at once; the partial tables carry the rows the binlog holds', async () => {
     const ac = new AbortController();
     const s = settings({ controls: controls({ maxRowsPerSecond: 4000 }) });
-    let at: number | undefined;
-    const { report, log } = await flushOrDiagnose(s, {
-      signal: ac.signal,
-      fault: (point) => {
-        if (point !== 'mid-copy' || at !== undefined) return;
-        at = Date.now();
-        setTimeout(() => ac.abort(), 1000);
-      },
+    const running = memoryLogger();
+    // The cancel comes once 4 chunks are copied (2,000 rows: half a second at the cap).
+    let copied = false;
+    void waitFor(() => chunksDone(running.lines) >= 4, 60_000).then((ok) => {
+      copied = ok;
+      ac.abort();
     });
+    const { report, log } = await flushOrDiagnose(s, { signal: ac.signal }, running);
+    expect(copied, 'the cancel came once 4 chunks were copied').toBe(true);
     expect(report.cancelled, log.lines.join('\n')).toBe(true);
     const written = await sameAccount(report, s.hashfile!);
     const total = Object.values(written).reduce((a, n) => a + n, 0);
-    // About 1.2 s at 4,000 rows/s, and the chunks in flight (2 workers x 500 rows); far from 26,000.
+    // 4 chunks, and the chunks in flight (2 workers x 500 rows); far from 26,000.
     expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThan(12_000);
     expect(report.tables.filter((t) => t.partial).length).toBeGreaterThan(0);
@@ -198,21 +217,35 @@ describe('a cancel: no chunk after it, and what was written is what is reported'
   it('paused mid-copy, then cancelled: nothing is copied after the pause, and the account is exact', async () => {
     const pause = `${tempHashfile()}.pause`;
     const ac = new AbortController();
-    const s = settings({ controls: controls({ pauseFile: pause, maxRowsPerSecond: 20_000 }) });
-    let paused: Promise<Record<string, number>> | undefined;
+    // A status line a second: the run's own account of the pause, and of the rows so far.
+    const s = settings({
+      controls: controls({ pauseFile: pause, maxRowsPerSecond: 20_000, statusInterval: 1 }),
+    });
+    const lines: string[] = [];
+    // The cancel comes once two status lines in a row say paused, with the same rows: a second went
+    // by with the pause holding and not one chunk copied.
+    const heldFor = () => {
+      const held = lines.filter((l) => / paused for \d/.test(l)).map((l) => / rows ([^ ]+)/.exec(l)?.[1]);
+      return held.length >= 2 && held.at(-1) === held.at(-2);
+    };
+    let paused = false;
+    let held = false;
     const { report, log } = await flushOrDiagnose(s, {
       signal: ac.signal,
+      status: { line: (text) => lines.push(text) },
       fault: (point) => {
         if (point !== 'mid-copy' || paused) return;
+        paused = true;
         writeFileSync(pause, '');
-        paused = new Promise((r) => setTimeout(r, 1500)).then(() => {
+        void waitFor(heldFor, 60_000).then((ok) => {
+          held = ok;
           ac.abort();
-          return {};
         });
       },
     });
     rmSync(pause, { force: true });
     expect(existsSync(pause)).toBe(false);
+    expect(held, `the pause held over two status lines:\n${lines.join('\n')}`).toBe(true);
     expect(report.cancelled, log.lines.join('\n')).toBe(true);
     expect(log.lines.filter((l) => l.includes('resumed'))).toEqual([]);
     const written = await sameAccount(report, s.hashfile!);

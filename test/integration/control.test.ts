@@ -6,46 +6,44 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
-import { mycnfFor, runCliProcess } from '../support/cli.js';
+import { mycnfFor, runCliProcess, startCli } from '../support/cli.js';
 import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
 import { leftovers, snapshotSchema } from '../support/snapshot.js';
 import { startStandIn, type StandIn } from '../support/github-standin.js';
 import { newJob, runStep } from '../support/action-runner.js';
 import { DEFAULTS } from '../../src/model/settings.js';
-import { waitFor } from '../support/process.js';
+import { waitFor, waitUntil } from '../support/process.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_control';
 
+const answerLines = (file: string): string[] =>
+  existsSync(`${file}.answers`) ? readFileSync(`${file}.answers`, 'utf8').split('\n') : [];
+
 /** The lines of the answers file, once one matches `pattern` (within 30 s). */
 async function answered(file: string, pattern: RegExp): Promise<string[]> {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const lines = existsSync(`${file}.answers`)
-      ? readFileSync(`${file}.answers`, 'utf8').trim().split('\n')
-      : [];
-    if (lines.some((l) => pattern.test(l))) return lines;
-    if (Date.now() > end)
-      throw new Error(`no answer matching ${pattern} in ${file}.answers: ${lines.join(' | ')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const lines = () => answerLines(file).filter(Boolean);
+  await waitUntil(
+    `an answer matching ${pattern} in ${file}.answers`,
+    () => lines().some((l) => pattern.test(l)),
+    30_000,
+    () => lines().join(' | '),
+  );
+  return lines();
 }
 
 /** Append a command and wait for its answer; returns the answer. */
 async function command(file: string, line: string): Promise<string> {
-  const before = existsSync(`${file}.answers`)
-    ? readFileSync(`${file}.answers`, 'utf8').split('\n').length
-    : 0;
+  const before = answerLines(file).length;
   appendFileSync(file, `${line}\n`);
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const lines = existsSync(`${file}.answers`) ? readFileSync(`${file}.answers`, 'utf8').split('\n') : [];
-    const mine = lines.slice(Math.max(0, before - 1)).find((l) => l.includes(` ${line} -> `));
-    if (mine) return mine.slice(mine.indexOf(' -> ') + 4);
-    if (Date.now() > end) throw new Error(`no answer to ${line}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const mine = () =>
+    answerLines(file)
+      .slice(Math.max(0, before - 1))
+      .find((l) => l.includes(` ${line} -> `));
+  await waitUntil(`an answer to ${line}`, () => mine() !== undefined, 30_000);
+  const a = mine()!;
+  return a.slice(a.indexOf(' -> ') + 4);
 }
 
 const journalControls = (hashfile: string) =>
@@ -86,7 +84,7 @@ describe('live control', () => {
     const hashfile = tempHashfile();
     const ctl = `${hashfile}.ctl`;
     const cnf = mycnfFor(sb.replica);
-    const run = runCliProcess([
+    const run = startCli([
       'flush',
       '--mycnf',
       cnf,
@@ -111,9 +109,10 @@ describe('live control', () => {
       /status -> progress: tables \d\/2, rows .*; tables aside \d; pause off, max-rows-per-second 2000, max-load off, critical-load off/,
     );
     expect(await command(ctl, 'pause')).toMatch(/^paused: no new chunk starts/);
-    await new Promise((r) => setTimeout(r, 1200));
+    // A worker is held by the pause once the run says so: from then on the status counts the pause.
+    await run.waitForOutput(/paused by the control channel; `resume` goes on/);
     expect(await command(ctl, 'status')).toMatch(
-      /, paused for \ds; tables aside \d; pause on \(control channel\)/,
+      /, paused for [1-9]\d*s; tables aside \d; pause on \(control channel\)/,
     );
     expect(await command(ctl, 'throttle max-rows-per-second=50000')).toBe('max-rows-per-second 50000');
     expect(await command(ctl, 'throttle max-load=No_such_status=5')).toBe(
@@ -126,7 +125,7 @@ describe('live control', () => {
     );
     expect(await command(ctl, 'throttle max-rows-per-second=1000')).toBe('max-rows-per-second 1000');
     expect(await command(ctl, 'abort')).toBe('aborting: no new chunk starts; every table goes back');
-    const r = await run;
+    const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.stdout).toContain('Stopped: aborted by the control channel');
     expect(r.stderr).toContain(

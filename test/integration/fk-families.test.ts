@@ -9,6 +9,7 @@ import { seqSql } from '../fixtures/kinds.js';
 import { sql, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
 import { flushSettings, runFlush } from '../support/flusher.js';
+import { waitFor } from '../support/process.js';
 import { memoryLogger } from '../../src/model/log.js';
 
 const sb = inject('sandbox')!;
@@ -99,7 +100,7 @@ describe('foreign-key families', () => {
       );
       const retried = () =>
         log.lines.some((l) => /alone: set aside: Lock wait timeout.*retrying in \d+ ms/.test(l));
-      for (let i = 0; i < 500 && !retried(); i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor(retried, 10_000);
       await holder.query('COMMIT');
       const { report } = await run;
       expect(retried(), log.lines.join('\n')).toBe(true);

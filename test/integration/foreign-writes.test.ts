@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
 import { rows, sql, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
-import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
+import { frozenCli, mycnfFor, recoverWith, runCliProcess, type CliRun } from '../support/cli.js';
 import { tempHashfile } from '../support/flusher.js';
-import { procState, waitFor } from '../support/process.js';
+import { waitUntil } from '../support/process.js';
 import { readJournal } from '../../src/journal/journal.js';
 
 const sb = inject('sandbox')!;
@@ -26,14 +26,19 @@ const readOnly = () =>
 describe('no write by anyone else vanishes into a twin', () => {
   let before: SchemaSnapshot;
   let mycnf: string;
-  const flush = (extra: string[] = [], env: NodeJS.ProcessEnv = {}, onSpawn?: (pid: number) => void) =>
-    runCliProcess(
-      ['flush', '--mycnf', mycnf, '--db', S, '--chunk-size', '500', '--hashfile', tempHashfile(), ...extra],
-      {
-        env,
-        onSpawn,
-      },
-    );
+  const flushArgs = (extra: string[] = []) => [
+    'flush',
+    '--mycnf',
+    mycnf,
+    '--db',
+    S,
+    '--chunk-size',
+    '500',
+    '--hashfile',
+    tempHashfile(),
+    ...extra,
+  ];
+  const flush = (extra: string[] = []) => runCliProcess(flushArgs(extra));
 
   beforeAll(async () => {
     await startReplica(sb.replica).catch(() => undefined);
@@ -66,12 +71,9 @@ describe('no write by anyone else vanishes into a twin', () => {
 
   it('an application inserting while its table is set aside: every insert is refused with an error it sees, none is lost', async () => {
     expect(await readOnly()).toBe(0);
-    let pid = 0;
-    const run = flush([], { BINLOG_FLUSHER_FAULT: `mid-copy@${S}.big:SIGSTOP` }, (p) => (pid = p));
-    expect(
-      await waitFor(() => pid !== 0 && procState(pid) === 'T', 60_000),
-      'the flush stops itself mid-copy',
-    ).toBe(true);
+    const { proc, frozen } = await frozenCli(flushArgs(), `mid-copy@${S}.big`);
+    const { pid, done: run } = proc;
+    expect(frozen, 'the flush stops itself mid-copy').toBe(true);
     expect(await withSql(sb.replica, leftovers)).not.toEqual([]); // big is set aside now
 
     const app: mysql.Connection = await sql({ ...sb.replica, user: 'bf_app', password: APP_PW });
@@ -152,7 +154,14 @@ describe('no write by anyone else vanishes into a twin', () => {
         CREATE EVENT ${S}.tick ON SCHEDULE EVERY 1 SECOND DO INSERT INTO ${S}.small SELECT MAX(id) + 1 FROM ${S}.small;`),
     );
     try {
-      await new Promise((r) => setTimeout(r, 1500));
+      // The event has run (it is enabled and writing) before the flush looks.
+      await withSql(sb.replica, (c) =>
+        waitUntil(
+          'the event to insert its first row',
+          async () =>
+            Number((await rows<{ n: number }>(c, `SELECT COUNT(*) AS n FROM ${S}.small`))[0]!.n) > 3,
+        ),
+      );
       const r = await flush();
       expect(r.code, r.stdout + r.stderr).toBe(3);
       expect(r.stderr).toMatch(
@@ -201,14 +210,15 @@ describe('no write by anyone else vanishes into a twin', () => {
     expect(await readOnly()).toBe(1);
     expect(readJournal(hashfile).settings.get('read_only')).toEqual({ from: 'OFF', to: 'ON' });
 
-    const rec = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
+    const recover = recoverWith(mycnf);
+    const rec = await recover(hashfile);
     expect(rec.code, rec.stdout + rec.stderr).toBe(0);
     expect(rec.stdout).toMatch(/server setting read_only: turned ON for the run, back to OFF/);
     expect(await readOnly()).toBe(0);
     expect(readJournal(hashfile).settings.size).toBe(0);
     expect(await snap()).toEqual(before);
 
-    const again = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
+    const again = await recover(hashfile);
     expect(again.code).toBe(0);
     expect(await readOnly()).toBe(0);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
 import { startReplica, waitCaughtUp, waitStatementsDone, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
-import { mycnfFor, runCliProcess } from '../support/cli.js';
+import { mycnfFor, recoverWith, runCliProcess } from '../support/cli.js';
 import { tempHashfile } from '../support/flusher.js';
 import { readJournal } from '../../src/journal/journal.js';
 
@@ -87,13 +87,14 @@ describe('SIGKILL in the middle of a copy, then recover', () => {
     expect(refused.stderr).toMatch(/leftovers.*\n.*fix: run `binlog-flusher recover/);
     expect(await withSql(sb.replica, leftovers)).toEqual(left);
 
-    const rec = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
+    const recover = recoverWith(mycnf);
+    const rec = await recover(hashfile);
     expect(rec.code, rec.stdout + rec.stderr).toBe(0);
     expect(rec.stdout).toMatch(/Recovery: recovered \(5 of 5 tables in place\)/);
     expect(await withSql(sb.replica, (c) => snapshotSchema(c, SCHEMA))).toEqual(before);
     expect(await withSql(sb.replica, leftovers)).toEqual([]);
 
-    const again = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile, '--json']);
+    const again = await recover(hashfile, '--json');
     expect(again.code).toBe(0);
     const r = JSON.parse(again.stdout) as { tables: { outcome: string }[] };
     expect(r.tables.map((t) => t.outcome)).toEqual(Array(5).fill('already-restored'));

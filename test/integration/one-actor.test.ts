@@ -9,9 +9,9 @@ import { seqSql } from '../fixtures/kinds.js';
 import { inside } from '../sandbox/binaries.js';
 import { rows, sql, startReplica, waitCaughtUp, waitStatementsDone, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
-import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
+import { frozenCli, mycnfFor, recoverWith, runCliProcess, startCli, type CliRun } from '../support/cli.js';
 import { tempHashfile as newHashfile } from '../support/flusher.js';
-import { procState, waitFor } from '../support/process.js';
+import { procState } from '../support/process.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { workerLockName } from '../../src/db/run-lock.js';
 
@@ -54,8 +54,7 @@ describe('one actor at a time', () => {
     hashfile,
   ];
 
-  const recoverRun = (hashfile: string, ...extra: string[]) =>
-    runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile, ...extra]);
+  const recoverRun = (hashfile: string, ...extra: string[]) => recoverWith(mycnf)(hashfile, ...extra);
 
   // What a test left running or set aside is finished here, so that one failing test cannot fail
   // the next ones (or the next test files, which share the servers).
@@ -80,12 +79,8 @@ describe('one actor at a time', () => {
    * Returns once the statements it had sent before it froze have ended on the server.
    */
   async function frozenFlush(hashfile: string): Promise<{ pid: number; done: Promise<CliRun> }> {
-    let pid = 0;
-    const done = runCliProcess(flushArgs(hashfile), {
-      env: { BINLOG_FLUSHER_FAULT: `mid-copy@${S}.big:SIGSTOP` },
-      onSpawn: (p) => (pid = p),
-    });
-    const frozen = await waitFor(() => pid !== 0 && procState(pid) === 'T', 60_000);
+    const { proc, frozen } = await frozenCli(flushArgs(hashfile), `mid-copy@${S}.big`);
+    const { pid, done } = proc;
     if (pid !== 0) flushes.push({ pid, done });
     expect(frozen, 'the flush stops itself mid-copy').toBe(true);
     await waitStatementsDone(sb.replica);
@@ -128,12 +123,12 @@ describe('one actor at a time', () => {
   it('recover started while a flush runs: waits for the flush to end, then finds every table in place', async () => {
     const hashfile = tempHashfile();
     const flush = await frozenFlush(hashfile);
-    const rec = recoverRun(hashfile, '--json');
-    // Let recover reach the lock and wait on it, then let the flush go on.
-    await new Promise((r) => setTimeout(r, 2500));
+    const rec = startCli(['recover', '--mycnf', mycnf, '--hashfile', hashfile, '--json']);
+    // Once recover says it met the flush's lock and waits on it, the flush goes on.
+    await rec.waitForOutput(/another binlog-flusher run holds the run lock .*; waiting up to 60 s/);
     expect(await withSql(sb.replica, leftovers)).not.toEqual([]);
     process.kill(flush.pid, 'SIGCONT');
-    const [f, r] = await Promise.all([flush.done, rec]);
+    const [f, r] = await Promise.all([flush.done, rec.done]);
     expect(f.code, f.stdout + f.stderr).toBe(0);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/another binlog-flusher run holds the run lock .*; waiting up to 60 s/);

@@ -11,6 +11,7 @@ import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snaps
 import { mycnfFor, runCliProcess } from '../support/cli.js';
 import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';
+import { waitUntil } from '../support/process.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_parallel';
@@ -134,7 +135,15 @@ ANALYZE TABLE ${S}.big, ${S}.small;`),
             running.map((r) => killer.query(`KILL CONNECTION ${r.id}`).catch(() => undefined)),
           );
           kills += running.length;
-          await new Promise((r) => setTimeout(r, 50));
+          // The next look sees the run's next chunks, not the sessions just killed going away.
+          const ids = running.map((r) => Number(r.id));
+          await waitUntil('the killed chunk sessions to be gone', async () => {
+            const [n] = await rows<{ n: number }>(
+              killer,
+              `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID IN (${ids.join(',')})`,
+            );
+            return Number(n!.n) === 0;
+          });
         }
       }
     })();

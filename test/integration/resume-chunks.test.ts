@@ -6,14 +6,16 @@
  * and for a dense integer key (ranges).
  */
 import { readFileSync } from 'node:fs';
+import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
 import { readJournal } from '../../src/journal/journal.js';
 import { manifestPath, type Manifest } from '../../src/journal/manifest.js';
 import { readBinlog, rowsByTable, sameTable } from '../support/binlog.js';
 import { q, rows, sql, startReplica, waitCaughtUp, waitStatementsDone, withSql } from '../support/db.js';
-import { mycnfFor, runCliProcess } from '../support/cli.js';
+import { mycnfFor, recoverWith, runCliProcess } from '../support/cli.js';
 import { tempHashfile } from '../support/flusher.js';
+import { waitUntil } from '../support/process.js';
 import { leftovers, snapshotSchema } from '../support/snapshot.js';
 
 const sb = inject('sandbox')!;
@@ -61,6 +63,7 @@ describe('a big table resumed where it stopped', () => {
     before = await withSql(sb.replica, (c) => snapshotSchema(c, S));
     cnf = mycnfFor(sb.replica);
   }, 180_000);
+  const recover = (hashfile: string) => recoverWith(cnf)(hashfile);
   afterAll(async () => {
     await startReplica(sb.replica).catch(() => undefined);
     await withSql(sb.primary, (c) => c.query(`DROP DATABASE IF EXISTS ${S}`));
@@ -93,6 +96,16 @@ describe('a big table resumed where it stopped', () => {
       // Once 10 of its 40 chunks are acknowledged, a session of ours locks the table's name (the
       // twin): the chunks sent after wait on the server. The flusher is killed with them out; then
       // the lock goes and they commit, unacknowledged: the resume must learn them from the binlog.
+      /** This table's chunks the server runs now (or that wait there on the lock). */
+      const chunksOut = async (c: mysql.Connection) =>
+        Number(
+          (
+            await rows<{ n: number }>(
+              c,
+              `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO \`${S}\`.\`${table}\`%'`,
+            )
+          )[0]!.n,
+        );
       let pid = 0;
       let ackedAtKill = 0;
       const locker = await sql(sb.replica);
@@ -110,7 +123,8 @@ describe('a big table resumed where it stopped', () => {
               ? `LOCK TABLES ${S}.${table} WRITE, ${S}.${backup} WRITE`
               : `LOCK TABLES ${S}.${table} WRITE`,
           );
-          await new Promise((r) => setTimeout(r, 500));
+          // A chunk sent after the lock waits on it on the server: then the flusher dies.
+          await waitUntil('a chunk waiting on the locked table', async () => (await chunksOut(locker)) > 0);
           ackedAtKill = acked(first, 1);
           process.kill(pid, 'SIGKILL');
         })();
@@ -119,15 +133,10 @@ describe('a big table resumed where it stopped', () => {
         onSpawn: (p) => (pid = p),
       }).finally(() => clearInterval(watch));
       await locked;
-      const out = await withSql(sb.replica, (c) =>
-        rows<{ n: number }>(
-          c,
-          `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO \`${S}\`.\`${table}\`%'`,
-        ),
-      );
+      const out = await withSql(sb.replica, chunksOut);
       await locker.query('UNLOCK TABLES');
       await locker.end();
-      expect(Number(out[0]!.n), 'chunks out on the server when the flusher died').toBeGreaterThan(0);
+      expect(out, 'chunks out on the server when the flusher died').toBeGreaterThan(0);
       const walkOpen =
         table === 'by_uuid' &&
         !/"type":"chunk-cut","id":1,"seq":\d+,"cut":null/.test(readFileSync(first, 'utf8'));
@@ -135,7 +144,7 @@ describe('a big table resumed where it stopped', () => {
       expect(killed.signal, killed.stdout + killed.stderr).toBe('SIGKILL');
       expect(ackedAtKill).toBeGreaterThanOrEqual(10);
       await waitStatementsDone(sb.replica);
-      const rec = await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', first]);
+      const rec = await recover(first);
       expect(rec.code, rec.stdout + rec.stderr).toBe(0);
       expect(await withSql(sb.replica, (c) => snapshotSchema(c, S))).toEqual(before);
 
@@ -201,7 +210,7 @@ describe('a big table resumed where it stopped', () => {
       expect(t.resumed, resumed.stderr).toBeDefined();
       expect(t.resumed!.chunksBefore).toBeGreaterThanOrEqual(ackedAtKill);
       console.log(
-        `${table}: ${ackedAtKill} chunks acknowledged at the kill, ${out[0]!.n} out; the resume found ${t.resumed!.chunksBefore} committed`,
+        `${table}: ${ackedAtKill} chunks acknowledged at the kill, ${out} out; the resume found ${t.resumed!.chunksBefore} committed`,
       );
       expect(
         t.resumed!.chunksBefore,
@@ -276,7 +285,7 @@ describe('a big table resumed where it stopped', () => {
     ).finally(() => clearInterval(watch));
     expect(r0.signal, r0.stdout + r0.stderr).toBe('SIGKILL');
     await waitStatementsDone(sb.replica);
-    expect((await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', j0])).code).toBe(0);
+    expect((await recover(j0)).code).toBe(0);
 
     // Run 1 resumes run 0 and dies before it sends a chunk (its twin for the table just built).
     const j1 = tempHashfile();
@@ -285,7 +294,7 @@ describe('a big table resumed where it stopped', () => {
       env: { BINLOG_FLUSHER_FAULT: `after-twin@${S}.${left}` },
     });
     expect(r1.signal, r1.stdout + r1.stderr).toBe('SIGKILL');
-    expect((await runCliProcess(['recover', '--mycnf', cnf, '--hashfile', j1])).code).toBe(0);
+    expect((await recover(j1)).code).toBe(0);
 
     // Run 2 resumes run 1.
     const j2 = tempHashfile();

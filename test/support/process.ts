@@ -10,12 +10,29 @@ export function procState(pid: number): string {
   }
 }
 
+/** How often a wait looks at its condition again (a poll interval: it orders nothing). */
+const POLL_MS = 10;
+
 /** Polls `cond` every 10 ms for up to `ms`; true once it holds, false on time-out. */
-export async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
   return true;
+}
+
+/**
+ * Waits until `cond` holds; after `ms` without it, throws `timed out after MS ms waiting for WHAT`
+ * (and `: DETAIL` when `detail` says where things stand), so the test fails naming what never came.
+ */
+export async function waitUntil(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  ms = 60_000,
+  detail?: () => string,
+): Promise<void> {
+  if (await waitFor(cond, ms)) return;
+  throw new Error(`timed out after ${ms} ms waiting for ${what}${detail ? `: ${detail()}` : ''}`);
 }

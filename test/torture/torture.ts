@@ -22,7 +22,7 @@ import { manifestPath, type Manifest } from '../../src/journal/manifest.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';
 import { killByPidFile, startAgain } from '../sandbox/local.js';
 import type { SandboxInfo } from '../sandbox/types.js';
-import { mycnfFor, runCliProcess, type CliRun } from '../support/cli.js';
+import { mycnfFor, runCliProcess, startCli, type CliRun } from '../support/cli.js';
 import { startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { tempHashfile } from '../support/flusher.js';
 import { procState, waitFor } from '../support/process.js';
@@ -301,13 +301,19 @@ export async function runTorture(o: TortureOptions): Promise<TortureResult> {
         await waitFor(() => procState(pid) === 'T' || journalRecords(j) >= span.records + 2, 30_000);
       else await sleep(int(rand, 0, Math.max(0, span.work - (span.ms - span.work))));
       const short = rand() < 0.4;
-      const r = appeared ? cli(recoverArgs(j, short ? ['--lock-wait', '0'] : [])) : undefined;
+      const r = appeared
+        ? startCli(recoverArgs(j, short ? ['--lock-wait', '0'] : []), {
+            entry: o.entry ?? 'src',
+            timeoutMs: 180_000,
+          })
+        : undefined;
       if (frozen) {
-        await sleep(int(rand, 300, 1500));
+        // The frozen flush goes on once recover met its lock (it waits, or is refused), or ended.
+        if (r) await waitFor(() => /holds the (run )?lock/.test(r.output()) || r.ended(), 60_000);
         // The flush may have ended already (it wrote fewer records than n and never froze).
         if (pid) continueIfAlive(pid);
       }
-      const [fr, rr] = await Promise.all([f, r]);
+      const [fr, rr] = await Promise.all([f, r?.done]);
       expect(fr.code === 0, `flush under a racing recover exited ${String(fr.code ?? fr.signal)}`, fr);
       if (!rr) return 'flush ended before its journal was seen';
       if (rr.code === 3) {

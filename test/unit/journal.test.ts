@@ -292,7 +292,7 @@ describe('one writer per journal', () => {
     } finally {
       await w.close();
     }
-    await new Promise((r) => setTimeout(r, 100));
+    // flock waits (up to 5 s) for the lock the closed writer let go of.
     expect(spawnSync('flock', ['--wait', '5', path, 'true']).status).toBe(0);
   });
 

@@ -125,25 +125,27 @@ describe('the grammar, line by line', () => {
     ]);
     expect(parseOptionText('[client]', 'f')).toEqual([{ kind: 'group', line: 1, group: 'client' }]);
   });
-  it('refuses what it does not understand, naming the file and the line', () => {
-    const cases: [string, RegExp][] = [
-      ['port=1\n', /^f line 1: an option before any \[group\] line/],
-      ['[client]\n[mysqld\n', /^f line 2: a \[group\] line without its "\]"/],
-      ['[client]\n!include\n', /^f line 2: !include has no path after it/],
-      ['[client]\n!includedir \t\n', /^f line 2: !includedir has no path after it/],
-      ['[client]\n!inclde /x\n', /^f line 2: not a directive the clients know/],
-      ['[client]\n!includex /x\n', /^f line 2: not a directive the clients know/],
-      ['[client]\n!include /a#b.cnf\n', /^f line 2: the path of !include holds a "#"/],
-      ['[client]\n = v\n', /^f line 2: a value with no option name/],
-      ['[ client]\n', /^f line 1: a group name that starts with a space/],
-      ['\u00ef\u00bb\u00bf[client]\n', /^f line 1: the file starts with a UTF-8 byte-order mark/],
-      ['[client]\nuser=\u00ff\n', /^f line 2: the line is not UTF-8 text/],
-      [`[client]\nuser=${'a'.repeat(4090)}\n`, /^f line 2: a line longer than 4094 bytes/],
-    ];
-    for (const [text, re] of cases) {
+  const refused: [string, RegExp][] = [
+    ['port=1\n', /^f line 1: an option before any \[group\] line/],
+    ['[client]\n[mysqld\n', /^f line 2: a \[group\] line without its "\]"/],
+    ['[client]\n!include\n', /^f line 2: !include has no path after it/],
+    ['[client]\n!includedir \t\n', /^f line 2: !includedir has no path after it/],
+    ['[client]\n!inclde /x\n', /^f line 2: not a directive the clients know/],
+    ['[client]\n!includex /x\n', /^f line 2: not a directive the clients know/],
+    ['[client]\n!include /a#b.cnf\n', /^f line 2: the path of !include holds a "#"/],
+    ['[client]\n = v\n', /^f line 2: a value with no option name/],
+    ['[ client]\n', /^f line 1: a group name that starts with a space/],
+    ['\u00ef\u00bb\u00bf[client]\n', /^f line 1: the file starts with a UTF-8 byte-order mark/],
+    ['[client]\nuser=\u00ff\n', /^f line 2: the line is not UTF-8 text/],
+    [`[client]\nuser=${'a'.repeat(4090)}\n`, /^f line 2: a line longer than 4094 bytes/],
+  ];
+  // Named by what it expects (the text itself can be a 4 KiB line).
+  it.each(refused.map(([text, re]) => [String(re), text, re] as const))(
+    'refuses what it does not understand, naming the file and the line (case %#: %s)',
+    (_expected, text, re) => {
       expect(() => parseOptionText(text, 'f'), JSON.stringify(text)).toThrow(re);
-    }
-  });
+    },
+  );
 });
 
 describe('what binlog-flusher takes from [client]', () => {
