@@ -12409,11 +12409,31 @@ function buildVerifySettings(src, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/model/version.ts
+/**
+ * The server's flavour and version, read once from its version string (src/flavours/index.ts tells
+ * the flavour); every flavour rule asks `atLeast`.
+ */
+/** major.minor.patch at the start of a version string. */
+function versionNumbers(versionString) {
+    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
+    if (!m)
+        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
+    return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+}
+function atLeast(v, major, minor, patch = 0) {
+    if (v.major !== major)
+        return v.major > major;
+    if (v.minor !== minor)
+        return v.minor > minor;
+    return v.patch >= patch;
+}
+
 ;// CONCATENATED MODULE: ./src/model/gtid-set.ts
 /**
- * GTID sets as text, both flavours: MySQL's `uuid[:tag]:a-b` sets and MariaDB's `domain-server-seq`
- * positions, parsed and written back. Pure; the journal's manifest, the plan's GTID report and
- * preflight use them.
+ * GTID sets as text, in the two notations servers use: `uuid[:tag]:a-b` sets (MySQL) and
+ * `domain-server-seq` positions (MariaDB), parsed and written back. Pure; which notation a server
+ * uses is its flavour's answer (src/flavours: `gtidSetOf`).
  */
 /** `uuid` or `uuid:tag` (lower case) -> its intervals, sorted and merged. */
 function parseGtidSet(text) {
@@ -12457,7 +12477,7 @@ function parseMariaPosition(text) {
     }
     return m;
 }
-/** A MySQL GTID set in MySQL's notation (tags after the untagged intervals of a uuid). */
+/** A uuid GTID set in MySQL's notation (tags after the untagged intervals of a uuid). */
 function formatGtidSet(m) {
     const parts = [];
     for (const key of [...m.keys()].sort()) {
@@ -12490,454 +12510,18 @@ function formatMariaGtids(gtids) {
     }
     return parts.join(',');
 }
-/**
- * The exact set of the GTIDs a run's transactions got, in the flavour's notation: MySQL's
- * `uuid[:tag]:a-b`, MariaDB's `d-s-a..d-s-b` (only the sequence numbers it got: in a domain shared
- * with the source, the replica's own numbers interleave with the source's).
- */
-function gtidSetOf(flavour, gtids) {
-    if (flavour === 'mariadb')
-        return formatMariaGtids(gtids);
+/** Uuid GTIDs (`uuid[:tag]:n`) as one set: `uuid[:tag]:a-b`. */
+function formatUuidGtids(gtids) {
     return formatGtidSet(parseGtidSet(gtids.join(',')));
 }
 
-;// CONCATENATED MODULE: ./src/journal/manifest.ts
-/**
- * The manifest: for every table a run flushed, where its events are in the binlog (file:position and
- * GTID before its first event and after its last), its rows and chunks; and, marked `partial`, every
- * table put back before it was copied whole, with what of it the binlog holds. Built from the journal
- * alone, so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
- */
-
-
-
-
-const MANIFEST_KIND = 'binlog-flusher-manifest';
-function manifestPath(journal) {
-    return `${journal}.manifest.json`;
-}
-function buildManifest(j) {
-    const h = j.header;
-    const flavour = /mariadb/i.test(h.serverVersion) ? 'mariadb' : 'mysql';
-    const set = (gtids) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
-    const gtids = j.runGtids || set([...j.gtids.values()].flat());
-    // A run that died (or ended needing recovery) and recover finished: recover's position, with every
-    // table back and the applier still stopped, ends it (a session's last chunk may commit after the
-    // run's own end; recover counted it).
-    const died = j.recoveredAt !== undefined && (j.flushEnd === undefined || j.flushEnd === 'recovery-needed');
-    return {
-        kind: MANIFEST_KIND,
-        format: 1,
-        server: {
-            host: h.host,
-            port: h.port,
-            serverId: h.serverId,
-            serverUuid: h.serverUuid,
-            version: h.serverVersion,
-        },
-        run: {
-            tag: h.runTag,
-            startedAt: h.startedAt,
-            status: j.end,
-            ...(died && { ended: 'recovered' }),
-            ddl: h.options.ddl,
-        },
-        binlog: { start: j.binlog.start, end: died ? j.recoveredAt : j.binlog.end },
-        ...(gtids && { gtids }),
-        tables: j.tables.flatMap((t) => {
-            const f = j.flushed.get(t.id) ?? partialOf(j, t.id);
-            if (!f)
-                return [];
-            return [
-                {
-                    schema: t.schema,
-                    table: t.table,
-                    rows: f.rows,
-                    chunks: f.chunks,
-                    start: f.binlog?.start,
-                    end: f.binlog?.end,
-                    gtids: set(j.gtids.get(t.id)),
-                    ...(f.rowsAre && { partial: true, rowsAre: f.rowsAre }),
-                    ...(resumedOf(j, t.id) && { resumed: resumedOf(j, t.id) }),
-                },
-            ];
-        }),
-    };
-}
-/**
- * What of a table not flushed whole the binlog holds: its put-back's account, else (the run stopped
- * first) what its journal recorded once its DDL or a chunk may have been logged; undefined: nothing.
- */
-function partialOf(j, id) {
-    const p = j.partial.get(id);
-    if (p)
-        return { ...p, rowsAre: p.inDoubt ? 'at-least' : 'exact' };
-    const c = j.chunks.get(id);
-    if (!c && !j.seen.get(id)?.has('ddl'))
-        return undefined;
-    return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
-}
-/** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
-function resumedOf(j, id) {
-    const p = j.copyPlans.get(id);
-    return Array.isArray(p?.done) ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
-}
-/** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
-function writeManifest(path, m) {
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o600);
-    try {
-        (0,external_node_fs_.writeSync)(fd, JSON.stringify(m, null, 2) + '\n');
-        (0,external_node_fs_.fsyncSync)(fd);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-    (0,external_node_fs_.renameSync)(tmp, path);
-}
-/**
- * Build the manifest from the journal on disk and write it next to it; returns its path. A manifest
- * that cannot be written is a warning (undefined), never a failed run or a lost journal.
- */
-function saveManifest(journal, warn) {
-    try {
-        const path = manifestPath(journal);
-        writeManifest(path, buildManifest(readJournal(journal)));
-        return path;
-    }
-    catch (e) {
-        warn(`could not write the manifest next to the journal: ${errorText(e)}`);
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-// EXTERNAL MODULE: ./node_modules/mysql2/promise.js
-var promise = __nccwpck_require__(7588);
-;// CONCATENATED MODULE: ./src/db/failures.ts
-/**
- * What an error means for the run, decided in one place: is the connection still usable, did the
- * statement surely not commit, may a chunk be tried again. Every caller asks these predicates; none
- * keeps a list of its own.
- */
-
-const code = (e) => String(e?.code ?? '');
-const fatal = (e) => e?.fatal === true;
-/** Client-side codes of a connection that is gone or out of step with the server. */
-const LOST_CODES = new Set([
-    'PROTOCOL_CONNECTION_LOST',
-    'PROTOCOL_SEQUENCE_TIMEOUT',
-    'ECONNRESET',
-    'EPIPE',
-    'ETIMEDOUT',
-]);
-/** Server errors that end the session: gone away (2006), lost during query (2013), killed (1927). */
-const LOST_ERRNOS = new Set([2006, 2013, 1927]);
-/** The statement was rolled back whole and nothing of it committed: lock wait timeout, deadlock. */
-const ROLLED_BACK_ERRNOS = new Set([1205, 1213]);
-/** The statement was stopped: KILL QUERY (1317), or a statement time limit (MariaDB 1969, MySQL 3024). */
-const INTERRUPTED_ERRNOS = new Set([1317, 1969, 3024]);
-const INTERRUPTED_CODES = new Set(['ER_QUERY_INTERRUPTED', 'ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT']);
-/** The connection must not be used again (a new one is needed). */
-function connectionUnusable(e) {
-    return (fatal(e) ||
-        LOST_CODES.has(code(e)) ||
-        LOST_ERRNOS.has(serverErrno(e) ?? 0) ||
-        code(e) === 'ER_CONNECTION_KILLED');
-}
-/** The server said the statement was rolled back: sending it again cannot duplicate anything. */
-function surelyRolledBack(e) {
-    return !connectionUnusable(e) && ROLLED_BACK_ERRNOS.has(serverErrno(e) ?? 0);
-}
-/** The statement was stopped by a kill or a time limit: it may or may not have committed. */
-function interrupted(e) {
-    return INTERRUPTED_ERRNOS.has(serverErrno(e) ?? 0) || INTERRUPTED_CODES.has(code(e));
-}
-/**
- * Whether the chunk's outcome is unknown: the reply was lost or the statement was stopped, so it may
- * still have committed on the server. Such a chunk is never sent again blindly: the binlog says
- * whether it committed.
- */
-function outcomeUnknown(e) {
-    return connectionUnusable(e) || interrupted(e);
-}
-/** A chunk that failed this way may be tried again (after the binlog is read when `outcomeUnknown`). */
-function chunkMayBeRetried(e) {
-    return surelyRolledBack(e) || outcomeUnknown(e);
-}
-/** An error of the local file system (the journal could not be written): nothing more may be done. */
-function fileSystemError(e) {
-    return typeof e?.syscall === 'string' && !connectionUnusable(e);
-}
-/**
- * A rename (or the DDL under a real name) that the server rolled back may be sent again: a deadlock
- * (MySQL takes metadata locks on a table's foreign-key parents and children, so renames in one
- * family deadlock) or a lock wait timeout. Deadlocks are retried more often than lock waits, which
- * have already waited lock_wait_timeout each.
- */
-const DDL_RETRY = { deadlockAttempts: 8, lockWaitAttempts: 3, baseMs: 50, maxMs: 2000 };
-/**
- * How long to wait before sending a rolled-back DDL statement again after its `failures`-th failure
- * (1 for the first), or undefined: give up and let the error through. Exponential backoff with
- * `jitter` in [0, 1) spreading workers that collided apart.
- */
-function ddlRetryDelay(e, failures, jitter = Math.random()) {
-    if (!surelyRolledBack(e))
-        return undefined;
-    const attempts = serverErrno(e) === 1213 ? DDL_RETRY.deadlockAttempts : DDL_RETRY.lockWaitAttempts;
-    if (failures >= attempts)
-        return undefined;
-    const base = Math.min(DDL_RETRY.maxMs, DDL_RETRY.baseMs * 2 ** Math.max(0, failures - 1));
-    return Math.round(base * (0.5 + Math.min(Math.max(jitter, 0), 1)));
-}
-
-;// CONCATENATED MODULE: ./src/db/connection.ts
-/**
- * Connections: opened from the settings, always closed by whoever opened them, in `finally`.
- */
-
-
-
-
-
-
-
-
-/** A thin, typed handle over one server session. */
-class Db {
-    conn;
-    timeoutMs;
-    threadId;
-    _broken = false;
-    /** The connection failed (fatal error or timeout) and must not be used again. */
-    get broken() {
-        return this._broken;
-    }
-    /**
-     * @param timeoutMs the longest any statement may take before the server counts as not
-     *   answering; the connection is then dropped.
-     */
-    constructor(conn, timeoutMs) {
-        this.conn = conn;
-        this.timeoutMs = timeoutMs;
-        this.threadId = conn.threadId ?? 0;
-        conn.on('error', () => this.drop());
-    }
-    /** Statements sent and not yet answered: failed at once when the connection is dropped. */
-    waiting = new Set();
-    async query(sql, values) {
-        // A statement sent after a time-out would queue behind the one the server never answered and
-        // wait forever: a broken connection refuses at once.
-        if (this._broken)
-            throw lostError();
-        try {
-            return await new Promise((resolve, reject) => {
-                this.waiting.add(reject);
-                this.conn
-                    .query({ sql, values, timeout: this.timeoutMs })
-                    .then(([res]) => resolve(res), reject)
-                    .finally(() => this.waiting.delete(reject));
-            });
-        }
-        catch (e) {
-            if (connectionUnusable(e))
-                this.drop();
-            throw e;
-        }
-    }
-    /**
-     * Gone for good. mysql2 leaves statements queued behind one that timed out waiting for a server
-     * that stopped answering, and its destroy() only half-closes the socket: they are failed here,
-     * and the socket destroyed.
-     */
-    drop() {
-        this._broken = true;
-        for (const reject of [...this.waiting])
-            reject(lostError());
-        this.waiting.clear();
-        const stream = this.conn.connection
-            ?.stream;
-        this.conn.destroy();
-        stream?.destroy?.();
-    }
-    /** Rows of a single statement. */
-    async rows(sql, params) {
-        return (await this.query(sql, params));
-    }
-    /** Run a statement (or several separated by `;`) and ignore the result. */
-    async exec(sql, params) {
-        await this.query(sql, params);
-    }
-    /** Several statements in one round trip; one result per statement. */
-    async multi(statements) {
-        const res = await this.query(statements.join(';\n'));
-        return statements.length > 1 ? res : [res];
-    }
-    async one(sql, params) {
-        return (await this.rows(sql, params))[0];
-    }
-    /**
-     * The rows of one statement, one at a time, in bounded memory: `onRow` handles each row as it is
-     * read from the socket (synchronously, so nothing piles up), each value as the bytes the server
-     * sent, NULL as null. Returns the number of rows. No statement timeout: a table's rows take as long
-     * as they take. When `onRow` throws, the session is dropped (it is in the middle of a result).
-     */
-    async stream(sql, onRow) {
-        if (this._broken)
-            throw lostError();
-        const raw = this.conn.connection;
-        let n = 0;
-        let failed;
-        try {
-            await new Promise((resolve, reject) => {
-                raw
-                    .query({ sql, rowsAsArray: true, typeCast: (field) => field.buffer() })
-                    .on('result', (row) => {
-                    if (failed !== undefined)
-                        return;
-                    try {
-                        onRow(row);
-                        n++;
-                    }
-                    catch (e) {
-                        failed = e;
-                        reject(e);
-                    }
-                })
-                    .on('error', reject)
-                    .on('end', () => resolve());
-            });
-        }
-        catch (e) {
-            this.drop();
-            throw e;
-        }
-        return n;
-    }
-    /** Close politely, but never wait on a server that does not answer. */
-    async close() {
-        if (this._broken)
-            return this.drop();
-        let timer;
-        const giveUp = new Promise((r) => (timer = setTimeout(r, 2000)));
-        try {
-            await Promise.race([this.conn.end().catch(() => undefined), giveUp]);
-        }
-        catch {
-            // already gone
-        }
-        finally {
-            clearTimeout(timer);
-            this.drop();
-        }
-    }
-}
-function lostError() {
-    return Object.assign(new Error('the connection to the server was lost'), {
-        fatal: true,
-        code: 'PROTOCOL_CONNECTION_LOST',
-    });
-}
-function readPem(path, input) {
-    try {
-        return (0,external_node_fs_.readFileSync)(path, 'utf8');
-    }
-    catch (e) {
-        throw new FlusherError(`${input}: cannot read ${path}: ${e.code ?? errorText(e)}`, ExitCode.badInput);
-    }
-}
-function connectionOptions(s) {
-    addSecret(s.password);
-    const opts = {
-        user: s.user,
-        password: s.password ?? '',
-        multipleStatements: true,
-        dateStrings: true,
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-        charset: 'utf8mb4_general_ci',
-        connectTimeout: 10_000,
-    };
-    if (s.socket)
-        opts.socketPath = s.socket;
-    else {
-        opts.host = s.host;
-        opts.port = s.port;
-    }
-    const mode = s.ssl.mode;
-    const n = namesFor(s.surface);
-    const ca = n.name('ssl-ca');
-    const fromCnf = (k) => `${n.name('mycnf')} ${k}`;
-    if (mode !== 'DISABLED' && mode !== 'PREFERRED') {
-        const ssl = { rejectUnauthorized: mode !== 'REQUIRED' };
-        if (s.ssl.ca)
-            ssl.ca = readPem(s.ssl.ca, ca);
-        if (s.ssl.cert)
-            ssl.cert = readPem(s.ssl.cert, fromCnf('ssl-cert'));
-        if (s.ssl.key)
-            ssl.key = readPem(s.ssl.key, fromCnf('ssl-key'));
-        // mysql2 checks the host name itself when given one; an IP address it cannot check (Node would
-        // compare the certificate against "localhost"), so `connect` checks those after the handshake.
-        ssl.verifyIdentity = mode === 'VERIFY_IDENTITY' && (0,external_node_net_namespaceObject.isIP)(s.host) === 0;
-        opts.ssl = ssl;
-    }
-    else if (mode === 'PREFERRED' && s.ssl.ca) {
-        opts.ssl = { ca: readPem(s.ssl.ca, ca), rejectUnauthorized: true };
-    }
-    return opts;
-}
-/** Open a connection, turning the usual failures into one clear message. */
-/** Default for `--timeout`: longer than any statement of ours should ever take. */
-const DEFAULT_STATEMENT_TIMEOUT_S = 600;
-async function connect(s, timeoutS = DEFAULT_STATEMENT_TIMEOUT_S) {
-    const where = s.socket ? `socket ${s.socket}` : `${s.host}:${s.port}`;
-    try {
-        const conn = await promise.createConnection({
-            ...connectionOptions(s),
-            connectTimeout: Math.min(10_000, timeoutS * 1000),
-        });
-        if (s.ssl.mode === 'VERIFY_IDENTITY' && !s.socket) {
-            const stream = conn.connection.stream;
-            const peer = stream instanceof external_node_tls_namespaceObject.TLSSocket ? stream.getPeerCertificate() : undefined;
-            const bad = peer ? (0,external_node_tls_namespaceObject.checkServerIdentity)(s.host, peer) : new Error('the connection is not encrypted');
-            if (bad) {
-                conn.destroy();
-                throw bad;
-            }
-        }
-        return new Db(conn, timeoutS * 1000);
-    }
-    catch (e) {
-        if (e instanceof FlusherError)
-            throw e;
-        throw new FlusherError(redact(`cannot connect to ${where} as ${s.user}: ${describeConnectError(e, namesFor(s.surface))}`), ExitCode.badInput, {
-            cause: e,
-        });
-    }
-}
-function describeConnectError(e, n) {
-    const code = e.code;
-    const errno = serverErrno(e);
-    const [host, port, socket, mycnf, sslMode] = ['host', 'port', 'socket', 'mycnf', 'ssl-mode'].map((k) => n.name(k));
-    const secret = n.surface === 'action' ? `the ${n.name('password')} input or ${mycnf}` : `${mycnf} or MYSQL_PWD`;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-        return `unknown host; check ${host}`;
-    if (code === 'ECONNREFUSED')
-        return `connection refused; check ${host} and ${port}, and that the server is running`;
-    if (code === 'ETIMEDOUT')
-        return `timed out; check ${host}, ${port} and the network path, and that the server answers`;
-    if (code === 'ENOENT')
-        return `no such socket; check ${socket}`;
-    if (errno === 1045)
-        return `access denied; check the user and the password in ${secret}`;
-    if (code === 'HANDSHAKE_NO_SSL_SUPPORT')
-        return `the server does not offer TLS but ${sslMode} requires it`;
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-        return `the server's certificate is not for this host name (${errorText(e)}); check ${host} or ${sslMode}`;
-    return errorText(e);
+;// CONCATENATED MODULE: ./src/flavours/dialect.ts
+/** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
+function rowSettings(privilege) {
+    return [
+        { variable: 'binlog_format', value: "'ROW'", privilege, why: 'rows as row events' },
+        { variable: 'binlog_row_image', value: "'FULL'", privilege, why: 'every column in every row event' },
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/sql/quote.ts
@@ -13393,26 +12977,1066 @@ function lastGtid() {
     return 'SELECT @@SESSION.last_gtid AS g';
 }
 
-;// CONCATENATED MODULE: ./src/model/version.ts
-function parseVersion(versionString, versionComment = '') {
-    const m = /^(\d+)\.(\d+)\.(\d+)/.exec(versionString.trim());
-    if (!m)
-        throw new Error(`cannot read server version ${JSON.stringify(versionString)}`);
-    const isMaria = /mariadb/i.test(versionString) || /mariadb/i.test(versionComment);
+;// CONCATENATED MODULE: ./src/flavours/rules.ts
+/**
+ * A key that orders and bounds chunks on every flavour: unique, a B-tree, every part a whole column
+ * that cannot be NULL (a NULL or a prefix would let two rows share a boundary), and visible (index
+ * hints cannot name an invisible or ignored index). A descending part is fine: the server reads it
+ * backwards for an ascending ORDER BY.
+ */
+function plainUniqueKey(i) {
+    return (i.unique &&
+        i.kind === 'BTREE' &&
+        !i.invisible &&
+        !i.multiValued &&
+        i.parts.length > 0 &&
+        i.parts.every((p) => p.column !== undefined && p.prefix === undefined && !p.nullable));
+}
+/** A unique key the server would name as a table's primary key when it has no PRIMARY. */
+function promotable(i) {
+    return (i.unique &&
+        !i.primary &&
+        !['FULLTEXT', 'SPATIAL', 'VECTOR'].includes(i.kind) &&
+        i.parts.length > 0 &&
+        i.parts.every((p) => p.column !== undefined && p.prefix === undefined && !p.nullable));
+}
+/**
+ * The twin's table map names the same primary key as the real table's (binlog_row_metadata=FULL
+ * lists its columns and prefixes). A table without PRIMARY KEY whose unique NOT NULL key the server
+ * takes for one (mapKey) gets an explicit PRIMARY KEY on the same columns in the twin, so no key the
+ * twin leaves out or gains can move it. A table the server names no primary key for loses, in the
+ * twin, every unique key that could become one there: one over a virtual generated column, which the
+ * server does not promote (seen on MySQL 9.7) but whose twin column is plain.
+ */
+function keepTableMapKey(shape, edits) {
+    const key = shape.indexes.find((i) => i.name === shape.mapKey);
+    if (key && !key.primary) {
+        return {
+            ...edits,
+            droppedIndexes: edits.droppedIndexes.filter((n) => n !== key.name),
+            primaryKey: {
+                replaces: key.name,
+                columns: key.parts.map((p) => ({ column: p.column, prefix: p.prefix })),
+            },
+        };
+    }
+    if (!key) {
+        const kept = shape.indexes.filter((i) => !edits.droppedIndexes.includes(i.name) && promotable(i));
+        return { ...edits, droppedIndexes: [...edits.droppedIndexes, ...kept.map((i) => i.name)] };
+    }
+    return edits;
+}
+/** A CURRENT_TIMESTAMP default, as either flavour prints it: not an expression default. */
+function isNowDefault(dflt) {
+    return /^(current_timestamp|now)(\(\d*\))?$/i.test(dflt);
+}
+
+;// CONCATENATED MODULE: ./src/flavours/mariadb.ts
+/**
+ * MariaDB's table kinds (10.x and 11.x): what its BLACKHOLE engine refuses, and what the twin does
+ * instead. Each rule says what the server answered (seen on 10.11 and 11.8) and why the row events
+ * stay the same (see mysql.ts for what a row event carries); the scenario runner compares every
+ * flushed table's row events with those of a real copy of the table.
+ *
+ * Accepted by BLACKHOLE as they are (seen): descending indexes (10.8+), IGNORED indexes, FULLTEXT,
+ * VECTOR columns (11.7+), expression defaults (uuid_v7() included), INET4, INET6
+ * and UUID columns, application-time periods and WITHOUT OVERLAPS keys.
+ */
+
+
+
+
+
+/**
+ * Indexes the twin is built without (seen), none of them in a row event or table map: SPATIAL (error
+ * 1464), a MEMORY table's HASH indexes (harmless), and VECTOR indexes (see vectorIndexes). Never the
+ * primary key.
+ */
+function droppedIndexes(shape) {
+    return shape.indexes.filter((i) => !i.primary && ['SPATIAL', 'HASH'].includes(i.kind)).map((i) => i.name);
+}
+/**
+ * VECTOR indexes (11.7+), each an internal InnoDB table `<table>#i#<n>` (seen on 11.8.9): BLACKHOLE
+ * takes one, then every INSERT fails ("Can't find record"), so the twin is built without them. They
+ * go in a statement of their own, before the engine changes: dropped in the same ALTER as
+ * ENGINE=BLACKHOLE, the internal table stays behind under the table's name (and so does one of a
+ * BLACKHOLE table that is dropped), and the swap back then fails ("Table './s/t#i#01' already
+ * exists").
+ */
+function vectorIndexes(shape) {
+    return shape.indexes.filter((i) => !i.primary && i.kind === 'VECTOR').map((i) => i.name);
+}
+/**
+ * Long UNIQUE keys (10.4+: a unique key too long for a B-tree, over a BLOB or TEXT, or declared
+ * USING HASH; INDEX_TYPE HASH outside MEMORY): each is backed by a hidden generated column
+ * DB_ROW_HASH_<n> BIGINT UNSIGNED, and the real table logs that column's value in every row event
+ * (and names it in the table map) although no SELECT can read it (seen on 10.11 and 11.8). A
+ * BLACKHOLE twin cannot hold it (1910), and the copy could not fill it: refused.
+ */
+function longUniqueKeys(shape) {
+    if (shape.engine.toUpperCase() === 'MEMORY')
+        return [];
+    return shape.indexes.filter((i) => i.unique && i.kind === 'HASH').map((i) => i.name);
+}
+function refusal(shape) {
+    const keys = longUniqueKeys(shape);
+    if (keys.length === 0)
+        return undefined;
     return {
-        flavour: isMaria ? 'mariadb' : 'mysql',
-        major: Number(m[1]),
-        minor: Number(m[2]),
-        patch: Number(m[3]),
-        text: versionString,
+        message: `its long UNIQUE key(s) ${keys.join(', ')} add a hidden hash column (DB_ROW_HASH_n) to every row event of the ` +
+            'real table, which a BLACKHOLE twin cannot hold (error 1910) and no SELECT can read, so the twin could not log ' +
+            'the same row events',
+        fix: 'replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a stored hash column of your own) ' +
+            'if the table may change',
     };
 }
-function atLeast(v, major, minor, patch = 0) {
-    if (v.major !== major)
-        return v.major > major;
-    if (v.minor !== minor)
-        return v.minor > minor;
-    return v.patch >= patch;
+function mariadbRules(version) {
+    return {
+        version,
+        twinEdits: (shape) => keepTableMapKey(shape, {
+            // Generated columns, stored or virtual, are refused by BLACKHOLE (1910) and cannot be MODIFYed
+            // into plain ones (1907): each is dropped and added back as a plain column at its place, and
+            // the copy writes the values the real table computed (MariaDB logs virtual columns' values).
+            plainColumns: shape.columns.filter((c) => c.generated).map((c) => c.name),
+            droppedIndexes: droppedIndexes(shape),
+            droppedFirst: vectorIndexes(shape),
+            primaryKey: undefined,
+            dropSecondaryEngine: false,
+        }),
+        refusal,
+        canCutChunks: (i) => plainUniqueKey(i),
+    };
+}
+/* Statements and session settings */
+/**
+ * MariaDB quotes literal defaults and prints expressions (and current_timestamp()) bare; a number is
+ * a literal.
+ */
+function isDefaultExpression(dflt) {
+    if (isNowDefault(dflt) || dflt === 'NULL' || /^'.*'$/s.test(dflt) || /^[bx]'[0-9a-f]*'$/i.test(dflt))
+        return false;
+    return !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(dflt);
+}
+/** What MariaDB answers whatever its version. */
+const mariadbFacts = {
+    label: 'MariaDB',
+    // Only the sequence numbers it got: in a domain shared with the source, the replica's own numbers
+    // interleave with the source's.
+    gtidSetOf: formatMariaGtids,
+    boundedSelect: (ms, select) => `SET STATEMENT max_statement_time = ${(ms / 1000).toFixed(3)} FOR SELECT ${select}`,
+    retentionFix: 'SET GLOBAL expire_logs_days = <days> (and in the server option file)',
+    logsAppliedVariable: 'log_slave_updates',
+    // JSON is LONGTEXT with a check; INET4, INET6 and UUID are types of MariaDB's own.
+    valueTypes: { nativeJson: false, ownTypes: ['inet4', 'inet6', 'uuid'] },
+    isDefaultExpression,
+    accountsTable: 'mysql.global_priv',
+    gtidsExecutedSince: undefined,
+};
+/** With a domain of its own, replicas ignore it; without, they ignore this server's id. */
+function mariadbGtidAdvice(g, written, self) {
+    if (g?.domainId !== undefined) {
+        return {
+            placement: `GTID domain ${g.domainId}`,
+            steps: [
+                {
+                    where: 'on every replica pointed at this server (a re-point, or after promoting it)',
+                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (${g.domainId}); START SLAVE;`,
+                },
+                {
+                    where: `on this server, once every consumer has read past ${self.endFile} (drops the domain; the files before are purged)`,
+                    sql: `FLUSH BINARY LOGS; PURGE BINARY LOGS TO '<the file after ${self.endFile}>'; FLUSH BINARY LOGS DELETE_DOMAIN_ID = (${g.domainId});`,
+                },
+            ],
+        };
+    }
+    return {
+        placement: "the server's own GTID domain, under this replica's server_id",
+        steps: written
+            ? [
+                {
+                    where: `on every replica re-pointed at this server while it stays a replica (do not promote it: use ${self.domainInput ?? '--gtid-domain-id'} next time)`,
+                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
+                },
+            ]
+            : [],
+    };
+}
+/** MariaDB's GTID answers: domains, @@last_gtid, gtid_slave_pos, the advice. */
+const mariadbGtids = {
+    gtidTags: false,
+    gtidTagging: undefined,
+    gtidDomains: {
+        variables: { own: 'gtid_domain_id', applied: 'gtid_slave_pos', strict: 'gtid_strict_mode' },
+        domainsOf: (position) => [...parseMariaPosition(position).keys()],
+        session: (domain) => ({
+            variable: 'gtid_domain_id',
+            value: String(domain),
+            privilege: 'SUPER or BINLOG REPLAY',
+            why: "the flush's transactions in their own GTID domain",
+        }),
+    },
+    gtidsAlwaysOn: true,
+    ownGtids: { query: lastGtid() },
+    appliedGtids: { expression: '@@GLOBAL.gtid_slave_pos' },
+    gtidAdvice: mariadbGtidAdvice,
+};
+function mariadbDialect(v) {
+    const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
+    return {
+        ...mariadbFacts,
+        ...mariadbGtids,
+        version: v,
+        sessionSettings: [
+            ...rowSettings(binlogAdmin),
+            {
+                variable: 'binlog_annotate_row_events',
+                value: 'OFF',
+                privilege: binlogAdmin,
+                why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
+            },
+        ],
+        globalRequirements: atLeast(v, 10, 2, 3)
+            ? [
+                {
+                    variable: 'log_bin_compress',
+                    okValues: ['OFF'],
+                    why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
+                    fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
+                },
+            ]
+            : [],
+        // ALL: a multi-source replica has one connection per source, each with its own applier.
+        stopReplica: 'STOP ALL SLAVES',
+        startReplica: 'START ALL SLAVES',
+        showReplicaStatus: 'SHOW SLAVE STATUS',
+        // Every named connection of a multi-source replica.
+        allReplicasStatus: 'SHOW ALL SLAVES STATUS',
+        showBinlogStatus: 'SHOW MASTER STATUS',
+        showReplicas: 'SHOW SLAVE HOSTS',
+        replicaCols: {
+            ioRunning: 'Slave_IO_Running',
+            sqlRunning: 'Slave_SQL_Running',
+            sourceHost: 'Master_Host',
+            sourceLogFile: 'Relay_Master_Log_File',
+            execSourceLogPos: 'Exec_Master_Log_Pos',
+        },
+        gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
+        gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+        // No server_uuid, no super_read_only.
+        serverFactExprs: {
+            serverUuid: "''",
+            superReadOnly: '0',
+            gtidMode: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
+        },
+        infoSchemaFields: {
+            srid: 'NULL',
+            visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
+            expression: 'NULL',
+        },
+        sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
+        blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
+        privileges: {
+            replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
+            binlogStatus: 'BINLOG MONITOR',
+            binlogEvents: 'BINLOG MONITOR',
+            // SHOW SLAVE STATUS: SLAVE MONITOR from 10.5.9 (also called REPLICA MONITOR); 10.5.2 to 10.5.8
+            // asked for REPLICATION SLAVE ADMIN; before, REPLICATION CLIENT.
+            replicaStatus: atLeast(v, 10, 5, 9)
+                ? 'SLAVE MONITOR'
+                : atLeast(v, 10, 5, 2)
+                    ? 'REPLICATION SLAVE ADMIN'
+                    : 'REPLICATION CLIENT',
+            replicaHosts: 'REPLICATION MASTER ADMIN',
+            // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
+            readOnlyBypass: atLeast(v, 10, 11, 0)
+                ? ['READ_ONLY ADMIN']
+                : atLeast(v, 10, 5, 2)
+                    ? ['READ_ONLY ADMIN', 'SUPER']
+                    : ['SUPER'],
+            setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
+        },
+        checkNamesPerSchema: false,
+    };
+}
+/** MariaDB 10.x and 11.x: its version string or comment says MariaDB. */
+const mariadbFlavour = {
+    ...mariadbFacts,
+    recognise: /mariadb/i,
+    dialect: mariadbDialect,
+    rules: mariadbRules,
+};
+
+;// CONCATENATED MODULE: ./src/model/table.ts
+/**
+ * The typed model of a table's columns and indexes, as the inspector reads them from
+ * information_schema (src/inspect/shapes.ts) for flush and recover alike. The flavour modules
+ * (src/flavours) decide over this model what a BLACKHOLE twin must drop or rewrite, what preflight
+ * must refuse and which keys can cut chunks; nothing here knows a flavour.
+ */
+const isFunctional = (i) => i.parts.some((p) => p.column === undefined);
+const isDescending = (i) => i.parts.some((p) => p.descending);
+/** The columns of an index that has no functional part, in order. */
+const indexColumns = (i) => i.parts.flatMap((p) => (p.column ? [p.column] : []));
+const primaryKey = (s) => s.indexes.find((i) => i.primary);
+
+;// CONCATENATED MODULE: ./src/flavours/mysql.ts
+/**
+ * MySQL's table kinds (8.0 to 9.7): what its BLACKHOLE engine refuses, and what the twin does instead.
+ * Each rule says what MySQL 9.7.4 answered (seen) and why the row events stay the same; the scenario
+ * folders test/scenarios/my-* exercise each one, and the scenario runner compares every flushed
+ * table's row events with those of a real copy of the table (binlog_row_metadata=FULL included).
+ *
+ * Why leaving these out of the twin cannot change a row event: a row event carries the values of
+ * every column in table order, typed by the table map (type, metadata, nullability; with
+ * binlog_row_metadata=FULL also signedness, charsets, names, ENUM/SET members, geometry type,
+ * visibility and the primary key's columns and prefixes). No index but the primary key appears in
+ * it, no default, no generation expression, no SRID attribute and no secondary engine.
+ */
+
+
+
+
+
+/**
+ * Indexes the twin is built without (each refused by BLACKHOLE, seen on 9.7):
+ * - SPATIAL: "The used table type doesn't support SPATIAL indexes" (1464);
+ * - functional key parts (8.0.13+): each is a hidden virtual generated column, "does not support the
+ *   create option 'Index on virtual generated column'" (1478); dropping the index drops that hidden
+ *   column, which is never in a row event;
+ * - multi-valued (8.0.17+, `CAST(... AS ... ARRAY)`): "doesn't support multi-valued indexes" (1178);
+ * - descending secondary indexes (8.0+): "doesn't support descending indexes" (1178).
+ * The primary key is never dropped (see primaryKeyRebuild).
+ */
+function mysql_droppedIndexes(shape) {
+    return shape.indexes
+        .filter((i) => !i.primary)
+        .filter((i) => i.kind === 'SPATIAL' || isFunctional(i) || i.multiValued || isDescending(i))
+        .map((i) => i.name);
+}
+/**
+ * A descending primary key is refused like any descending index (1178), but the table map names the
+ * primary key's columns and prefixes with binlog_row_metadata=FULL (never their direction): the twin
+ * gets an ascending primary key on the same columns with the same prefixes. (A descending unique key
+ * the server takes for the primary key is rebuilt the same way: see keepTableMapKey.)
+ */
+function primaryKeyRebuild(shape) {
+    const pk = primaryKey(shape);
+    if (!pk || !isDescending(pk))
+        return undefined;
+    return { replaces: 'PRIMARY', columns: pk.parts.map((p) => ({ column: p.column, prefix: p.prefix })) };
+}
+/**
+ * MySQL 8.0.30+'s generated invisible primary key (`my_row_id`): every table map of such a table
+ * marks it (has_generated_invisible_primary_key=1, with the column's name, visibility and the primary
+ * key, even with binlog_row_metadata=MINIMAL), and MySQL marks it only on InnoDB tables: a BLACKHOLE
+ * twin never carries the mark, whatever its definition (seen on 9.7). So such a table is refused.
+ */
+function isGipk(shape) {
+    const first = shape.columns[0];
+    const pk = primaryKey(shape);
+    return (shape.engine.toUpperCase() === 'INNODB' &&
+        first?.name === 'my_row_id' &&
+        /^bigint(\(20\))? unsigned$/i.test(first.columnType) &&
+        first.autoIncrement &&
+        first.invisible &&
+        pk?.parts.length === 1 &&
+        pk.parts[0].column === 'my_row_id');
+}
+function mysql_refusal(shape) {
+    if (isGipk(shape)) {
+        return {
+            message: 'its generated invisible primary key (my_row_id) is marked in every table map of it ' +
+                '(has_generated_invisible_primary_key=1, whatever binlog_row_metadata is), and MySQL marks it only on ' +
+                'InnoDB tables, never on the BLACKHOLE twin that would log its rows',
+            fix: 'make the key an ordinary one first ' +
+                '(ALTER TABLE ... ALTER COLUMN my_row_id SET VISIBLE), which changes the table for its readers too',
+        };
+    }
+    return undefined;
+}
+/**
+ * Columns the twin re-creates as plain columns of the same type, charset, nullability and visibility
+ * at the same place (seen on 9.7 for each):
+ * - generated columns: "'Specified storage engine' is not supported for generated columns" (3106);
+ *   the copy writes the values the real table computed, which are the values its row events carry;
+ * - expression defaults (8.0.13+, `DEFAULT (uuid_to_bin(uuid()))`): "not supported for default value
+ *   expressions" (3774); the copy names every column, so no default is ever used;
+ * - an SRID attribute other than 0: BLACKHOLE refuses geographic systems (1178, `SRID 4326`); the
+ *   attribute only restricts which values the column accepts, and each stored geometry carries its
+ *   own SRID in its value, which the copy writes as it is. Dropping and adding back (rather than
+ *   MODIFY) because MySQL refuses to change an SRID while the SPATIAL index exists (3644), even in the
+ *   ALTER that drops it.
+ * An index over such a column stays: MySQL keeps index parts by column name across the drop and add.
+ */
+function plainColumns(shape) {
+    return shape.columns
+        .filter((c) => c.generated || c.defaultExpression || (c.srid !== undefined && c.srid !== 0))
+        .map((c) => c.name);
+}
+function mysqlRules(version) {
+    return {
+        version,
+        twinEdits: (shape) => keepTableMapKey(shape, {
+            plainColumns: plainColumns(shape),
+            droppedIndexes: mysql_droppedIndexes(shape),
+            droppedFirst: [],
+            primaryKey: primaryKeyRebuild(shape),
+            // "Cannot change the primary engine of a table with a defined secondary engine" (3889, also in
+            // the ALTER that removes it): a HeatWave copy is not part of the row image.
+            dropSecondaryEngine: shape.secondaryEngine !== undefined,
+        }),
+        refusal: mysql_refusal,
+        canCutChunks: (i) => plainUniqueKey(i),
+    };
+}
+/* Statements and session settings */
+/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
+function mysqlSessionSettings(v) {
+    const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
+    const off = (variable, why, since) => atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
+    return [
+        ...rowSettings(restricted),
+        ...off('binlog_transaction_compression', 'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them', [8, 0, 20]),
+        ...off('binlog_rows_query_log_events', 'no Rows_query event carrying our INSERT ... SELECT text', [5, 6, 2]),
+        ...off('sql_require_primary_key', 'a shell or twin without a primary key is created as it is', [8, 0, 13]),
+        ...off('sql_generate_invisible_primary_key', 'no invisible primary key is added to a shell or twin the real table does not have', [8, 0, 30]),
+        ...(atLeast(v, 8, 0, 30)
+            ? [
+                {
+                    variable: 'show_gipk_in_create_table_and_information_schema',
+                    value: 'ON',
+                    privilege: 'none',
+                    why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
+                },
+            ]
+            : []),
+        ...(atLeast(v, 8, 0, 3)
+            ? [
+                {
+                    variable: 'information_schema_stats_expiry',
+                    value: '0',
+                    privilege: 'none',
+                    why: "the plan's row and size estimates from the engine's statistics now, not a copy cached for up to a day",
+                },
+            ]
+            : []),
+    ];
+}
+/** What MySQL answers whatever its version. */
+const mysqlFacts = {
+    label: 'MySQL',
+    gtidSetOf: formatUuidGtids,
+    boundedSelect: (ms, select) => `SELECT /*+ MAX_EXECUTION_TIME(${Math.round(ms)}) */ ${select}`,
+    retentionFix: "SET PERSIST binlog_expire_logs_seconds = <seconds> (on RDS/Aurora: CALL mysql.rds_set_configuration('binlog retention hours', <hours>))",
+    logsAppliedVariable: 'log_replica_updates',
+    // MySQL's JSON is binary (a type of its own in row events); it has no INET or UUID types.
+    valueTypes: { nativeJson: true, ownTypes: [] },
+    // MySQL marks expression defaults and CURRENT_TIMESTAMP alike DEFAULT_GENERATED.
+    isDefaultExpression: (dflt, extra) => /DEFAULT_GENERATED/i.test(extra) && !isNowDefault(dflt),
+    accountsTable: 'mysql.user',
+    gtidsExecutedSince: 'SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?) AS g',
+};
+/** Every GTID the flush wrote is this replica's own: the others mark them executed. */
+function mysqlGtidAdvice(g, written) {
+    return {
+        placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
+        steps: written
+            ? [
+                {
+                    where: 'on the primary and on every other replica, before this replica is promoted or any server replicates from it',
+                    sql: `SET GLOBAL gtid_purged = '+${written}';`,
+                },
+            ]
+            : [],
+    };
+}
+/** MySQL's GTID answers: tags, each session's own GTIDs from its tracker, the advice. */
+function mysqlGtids(v) {
+    return {
+        gtidTags: atLeast(v, 8, 3, 0),
+        gtidTagging: {
+            session: (tag) => ({
+                variable: 'gtid_next',
+                value: `'AUTOMATIC:${tag}'`,
+                privilege: 'TRANSACTION_GTID_TAG and SYSTEM_VARIABLES_ADMIN (or SESSION_VARIABLES_ADMIN)',
+                why: "the flush's GTIDs carry the tag",
+            }),
+        },
+        gtidDomains: undefined,
+        gtidsAlwaysOn: false,
+        ownGtids: {
+            tracker: {
+                variable: 'session_track_gtids',
+                value: 'OWN_GTID',
+                privilege: 'none',
+                why: "each commit's reply carries its GTID, so the run reports exactly the GTIDs it wrote",
+            },
+        },
+        appliedGtids: { column: 'Executed_Gtid_Set' },
+        gtidAdvice: mysqlGtidAdvice,
+    };
+}
+function mysqlDialect(v) {
+    const replicaWords = atLeast(v, 8, 0, 22);
+    const hasBinaryLogStatus = atLeast(v, 8, 2, 0);
+    return {
+        ...mysqlFacts,
+        ...mysqlGtids(v),
+        version: v,
+        sessionSettings: mysqlSessionSettings(v),
+        globalRequirements: [],
+        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
+        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+        // One row per channel.
+        allReplicasStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
+        showBinlogStatus: hasBinaryLogStatus ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
+        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
+        replicaCols: replicaWords
+            ? {
+                ioRunning: 'Replica_IO_Running',
+                sqlRunning: 'Replica_SQL_Running',
+                sourceHost: 'Source_Host',
+                sourceLogFile: 'Relay_Source_Log_File',
+                execSourceLogPos: 'Exec_Source_Log_Pos',
+            }
+            : {
+                ioRunning: 'Slave_IO_Running',
+                sqlRunning: 'Slave_SQL_Running',
+                sourceHost: 'Master_Host',
+                sourceLogFile: 'Relay_Master_Log_File',
+                execSourceLogPos: 'Exec_Master_Log_Pos',
+            },
+        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
+        gtidModeExpr: '@@GLOBAL.gtid_mode',
+        serverFactExprs: {
+            serverUuid: '@@server_uuid',
+            superReadOnly: '@@super_read_only',
+            gtidMode: '@@GLOBAL.gtid_mode',
+        },
+        infoSchemaFields: {
+            srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
+            visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
+            expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
+        },
+        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
+            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
+            : 'SUPER',
+        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
+        privileges: {
+            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
+            binlogStatus: 'REPLICATION CLIENT',
+            binlogEvents: 'REPLICATION SLAVE',
+            replicaStatus: 'REPLICATION CLIENT',
+            replicaHosts: 'REPLICATION SLAVE',
+            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
+            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
+        },
+        checkNamesPerSchema: true,
+    };
+}
+/** MySQL 5.7 to 9.x: what a server names no other flavour in its version is. */
+const mysqlFlavour = {
+    ...mysqlFacts,
+    recognise: 'otherwise',
+    dialect: mysqlDialect,
+    rules: mysqlRules,
+};
+
+;// CONCATENATED MODULE: ./src/flavours/index.ts
+/**
+ * The flavour registry: every server line the flusher knows, keyed by its name (a
+ * `Record<Flavour, FlavourModule>`, so a new member of Flavour is a compile error until it has a
+ * module here), the one place a server's flavour is told from its version string, and the lookups
+ * the rest of the code asks instead of comparing flavour names.
+ */
+
+
+
+const FLAVOURS = {
+    mysql: mysqlFlavour,
+    mariadb: mariadbFlavour,
+};
+const NAMES = Object.keys(FLAVOURS);
+/**
+ * The flavour a version string (and version comment) names: the one flavour whose `recognise`
+ * matches, else the one that is what no other flavour claims. More than one claim is an error.
+ */
+function flavourOf(versionString, versionComment = '') {
+    const claims = NAMES.filter((f) => {
+        const r = FLAVOURS[f].recognise;
+        return r !== 'otherwise' && (r.test(versionString) || r.test(versionComment));
+    });
+    if (claims.length > 1)
+        throw new Error(`server version ${JSON.stringify(versionString)} is claimed by ${claims.join(' and ')}`);
+    return claims[0] ?? NAMES.find((f) => FLAVOURS[f].recognise === 'otherwise');
+}
+function parseVersion(versionString, versionComment = '') {
+    const n = versionNumbers(versionString);
+    return { flavour: flavourOf(versionString, versionComment), ...n, text: versionString };
+}
+/**
+ * A journal's flavour: its header's, else (a journal written before headers named it) the one its
+ * version text names. A name this version does not know reads as the version text's.
+ */
+function journalFlavour(header) {
+    const f = header.flavour;
+    return typeof f === 'string' && NAMES.includes(f)
+        ? f
+        : flavourOf(header.serverVersion);
+}
+/** What a flavour answers whatever the version. */
+function flavourFacts(f) {
+    return FLAVOURS[f];
+}
+function dialectFor(v) {
+    return FLAVOURS[v.flavour].dialect(v);
+}
+function rulesFor(version) {
+    return FLAVOURS[version.flavour].rules(version);
+}
+/** The exact set of the GTIDs a run's transactions got, in the flavour's notation. */
+function gtidSetOf(f, gtids) {
+    return FLAVOURS[f].gtidSetOf(gtids);
+}
+
+;// CONCATENATED MODULE: ./src/journal/manifest.ts
+/**
+ * The manifest: for every table a run flushed, where its events are in the binlog (file:position and
+ * GTID before its first event and after its last), its rows and chunks; and, marked `partial`, every
+ * table put back before it was copied whole, with what of it the binlog holds. Built from the journal
+ * alone, so it can be rebuilt from any journal; written next to it as `<journal>.manifest.json`.
+ */
+
+
+
+
+const MANIFEST_KIND = 'binlog-flusher-manifest';
+function manifestPath(journal) {
+    return `${journal}.manifest.json`;
+}
+function buildManifest(j) {
+    const h = j.header;
+    const flavour = journalFlavour(h);
+    const set = (gtids) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
+    const gtids = j.runGtids || set([...j.gtids.values()].flat());
+    // A run that died (or ended needing recovery) and recover finished: recover's position, with every
+    // table back and the applier still stopped, ends it (a session's last chunk may commit after the
+    // run's own end; recover counted it).
+    const died = j.recoveredAt !== undefined && (j.flushEnd === undefined || j.flushEnd === 'recovery-needed');
+    return {
+        kind: MANIFEST_KIND,
+        format: 1,
+        server: {
+            host: h.host,
+            port: h.port,
+            serverId: h.serverId,
+            serverUuid: h.serverUuid,
+            version: h.serverVersion,
+        },
+        run: {
+            tag: h.runTag,
+            startedAt: h.startedAt,
+            status: j.end,
+            ...(died && { ended: 'recovered' }),
+            ddl: h.options.ddl,
+        },
+        binlog: { start: j.binlog.start, end: died ? j.recoveredAt : j.binlog.end },
+        ...(gtids && { gtids }),
+        tables: j.tables.flatMap((t) => {
+            const f = j.flushed.get(t.id) ?? partialOf(j, t.id);
+            if (!f)
+                return [];
+            return [
+                {
+                    schema: t.schema,
+                    table: t.table,
+                    rows: f.rows,
+                    chunks: f.chunks,
+                    start: f.binlog?.start,
+                    end: f.binlog?.end,
+                    gtids: set(j.gtids.get(t.id)),
+                    ...(f.rowsAre && { partial: true, rowsAre: f.rowsAre }),
+                    ...(resumedOf(j, t.id) && { resumed: resumedOf(j, t.id) }),
+                },
+            ];
+        }),
+    };
+}
+/**
+ * What of a table not flushed whole the binlog holds: its put-back's account, else (the run stopped
+ * first) what its journal recorded once its DDL or a chunk may have been logged; undefined: nothing.
+ */
+function partialOf(j, id) {
+    const p = j.partial.get(id);
+    if (p)
+        return { ...p, rowsAre: p.inDoubt ? 'at-least' : 'exact' };
+    const c = j.chunks.get(id);
+    if (!c && !j.seen.get(id)?.has('ddl'))
+        return undefined;
+    return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
+}
+/** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
+function resumedOf(j, id) {
+    const p = j.copyPlans.get(id);
+    return Array.isArray(p?.done) ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
+}
+/** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
+function writeManifest(path, m) {
+    const tmp = `${path}.${process.pid}.tmp`;
+    const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o600);
+    try {
+        (0,external_node_fs_.writeSync)(fd, JSON.stringify(m, null, 2) + '\n');
+        (0,external_node_fs_.fsyncSync)(fd);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+    (0,external_node_fs_.renameSync)(tmp, path);
+}
+/**
+ * Build the manifest from the journal on disk and write it next to it; returns its path. A manifest
+ * that cannot be written is a warning (undefined), never a failed run or a lost journal.
+ */
+function saveManifest(journal, warn) {
+    try {
+        const path = manifestPath(journal);
+        writeManifest(path, buildManifest(readJournal(journal)));
+        return path;
+    }
+    catch (e) {
+        warn(`could not write the manifest next to the journal: ${errorText(e)}`);
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./node_modules/mysql2/promise.js
+var promise = __nccwpck_require__(7588);
+;// CONCATENATED MODULE: ./src/db/failures.ts
+/**
+ * What an error means for the run, decided in one place: is the connection still usable, did the
+ * statement surely not commit, may a chunk be tried again. Every caller asks these predicates; none
+ * keeps a list of its own.
+ */
+
+const code = (e) => String(e?.code ?? '');
+const fatal = (e) => e?.fatal === true;
+/** Client-side codes of a connection that is gone or out of step with the server. */
+const LOST_CODES = new Set([
+    'PROTOCOL_CONNECTION_LOST',
+    'PROTOCOL_SEQUENCE_TIMEOUT',
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+]);
+/** Server errors that end the session: gone away (2006), lost during query (2013), killed (1927). */
+const LOST_ERRNOS = new Set([2006, 2013, 1927]);
+/** The statement was rolled back whole and nothing of it committed: lock wait timeout, deadlock. */
+const ROLLED_BACK_ERRNOS = new Set([1205, 1213]);
+/** The statement was stopped: KILL QUERY (1317), or a statement time limit (MariaDB 1969, MySQL 3024). */
+const INTERRUPTED_ERRNOS = new Set([1317, 1969, 3024]);
+const INTERRUPTED_CODES = new Set(['ER_QUERY_INTERRUPTED', 'ER_STATEMENT_TIMEOUT', 'ER_QUERY_TIMEOUT']);
+/** The connection must not be used again (a new one is needed). */
+function connectionUnusable(e) {
+    return (fatal(e) ||
+        LOST_CODES.has(code(e)) ||
+        LOST_ERRNOS.has(serverErrno(e) ?? 0) ||
+        code(e) === 'ER_CONNECTION_KILLED');
+}
+/** The server said the statement was rolled back: sending it again cannot duplicate anything. */
+function surelyRolledBack(e) {
+    return !connectionUnusable(e) && ROLLED_BACK_ERRNOS.has(serverErrno(e) ?? 0);
+}
+/** The statement was stopped by a kill or a time limit: it may or may not have committed. */
+function interrupted(e) {
+    return INTERRUPTED_ERRNOS.has(serverErrno(e) ?? 0) || INTERRUPTED_CODES.has(code(e));
+}
+/**
+ * Whether the chunk's outcome is unknown: the reply was lost or the statement was stopped, so it may
+ * still have committed on the server. Such a chunk is never sent again blindly: the binlog says
+ * whether it committed.
+ */
+function outcomeUnknown(e) {
+    return connectionUnusable(e) || interrupted(e);
+}
+/** A chunk that failed this way may be tried again (after the binlog is read when `outcomeUnknown`). */
+function chunkMayBeRetried(e) {
+    return surelyRolledBack(e) || outcomeUnknown(e);
+}
+/** An error of the local file system (the journal could not be written): nothing more may be done. */
+function fileSystemError(e) {
+    return typeof e?.syscall === 'string' && !connectionUnusable(e);
+}
+/**
+ * A rename (or the DDL under a real name) that the server rolled back may be sent again: a deadlock
+ * (MySQL takes metadata locks on a table's foreign-key parents and children, so renames in one
+ * family deadlock) or a lock wait timeout. Deadlocks are retried more often than lock waits, which
+ * have already waited lock_wait_timeout each.
+ */
+const DDL_RETRY = { deadlockAttempts: 8, lockWaitAttempts: 3, baseMs: 50, maxMs: 2000 };
+/**
+ * How long to wait before sending a rolled-back DDL statement again after its `failures`-th failure
+ * (1 for the first), or undefined: give up and let the error through. Exponential backoff with
+ * `jitter` in [0, 1) spreading workers that collided apart.
+ */
+function ddlRetryDelay(e, failures, jitter = Math.random()) {
+    if (!surelyRolledBack(e))
+        return undefined;
+    const attempts = serverErrno(e) === 1213 ? DDL_RETRY.deadlockAttempts : DDL_RETRY.lockWaitAttempts;
+    if (failures >= attempts)
+        return undefined;
+    const base = Math.min(DDL_RETRY.maxMs, DDL_RETRY.baseMs * 2 ** Math.max(0, failures - 1));
+    return Math.round(base * (0.5 + Math.min(Math.max(jitter, 0), 1)));
+}
+
+;// CONCATENATED MODULE: ./src/db/connection.ts
+/**
+ * Connections: opened from the settings, always closed by whoever opened them, in `finally`.
+ */
+
+
+
+
+
+
+
+
+/** A thin, typed handle over one server session. */
+class Db {
+    conn;
+    timeoutMs;
+    threadId;
+    _broken = false;
+    /** The connection failed (fatal error or timeout) and must not be used again. */
+    get broken() {
+        return this._broken;
+    }
+    /**
+     * @param timeoutMs the longest any statement may take before the server counts as not
+     *   answering; the connection is then dropped.
+     */
+    constructor(conn, timeoutMs) {
+        this.conn = conn;
+        this.timeoutMs = timeoutMs;
+        this.threadId = conn.threadId ?? 0;
+        conn.on('error', () => this.drop());
+    }
+    /** Statements sent and not yet answered: failed at once when the connection is dropped. */
+    waiting = new Set();
+    async query(sql, values) {
+        // A statement sent after a time-out would queue behind the one the server never answered and
+        // wait forever: a broken connection refuses at once.
+        if (this._broken)
+            throw lostError();
+        try {
+            return await new Promise((resolve, reject) => {
+                this.waiting.add(reject);
+                this.conn
+                    .query({ sql, values, timeout: this.timeoutMs })
+                    .then(([res]) => resolve(res), reject)
+                    .finally(() => this.waiting.delete(reject));
+            });
+        }
+        catch (e) {
+            if (connectionUnusable(e))
+                this.drop();
+            throw e;
+        }
+    }
+    /**
+     * Gone for good. mysql2 leaves statements queued behind one that timed out waiting for a server
+     * that stopped answering, and its destroy() only half-closes the socket: they are failed here,
+     * and the socket destroyed.
+     */
+    drop() {
+        this._broken = true;
+        for (const reject of [...this.waiting])
+            reject(lostError());
+        this.waiting.clear();
+        const stream = this.conn.connection
+            ?.stream;
+        this.conn.destroy();
+        stream?.destroy?.();
+    }
+    /** Rows of a single statement. */
+    async rows(sql, params) {
+        return (await this.query(sql, params));
+    }
+    /** Run a statement (or several separated by `;`) and ignore the result. */
+    async exec(sql, params) {
+        await this.query(sql, params);
+    }
+    /** Several statements in one round trip; one result per statement. */
+    async multi(statements) {
+        const res = await this.query(statements.join(';\n'));
+        return statements.length > 1 ? res : [res];
+    }
+    async one(sql, params) {
+        return (await this.rows(sql, params))[0];
+    }
+    /**
+     * The rows of one statement, one at a time, in bounded memory: `onRow` handles each row as it is
+     * read from the socket (synchronously, so nothing piles up), each value as the bytes the server
+     * sent, NULL as null. Returns the number of rows. No statement timeout: a table's rows take as long
+     * as they take. When `onRow` throws, the session is dropped (it is in the middle of a result).
+     */
+    async stream(sql, onRow) {
+        if (this._broken)
+            throw lostError();
+        const raw = this.conn.connection;
+        let n = 0;
+        let failed;
+        try {
+            await new Promise((resolve, reject) => {
+                raw
+                    .query({ sql, rowsAsArray: true, typeCast: (field) => field.buffer() })
+                    .on('result', (row) => {
+                    if (failed !== undefined)
+                        return;
+                    try {
+                        onRow(row);
+                        n++;
+                    }
+                    catch (e) {
+                        failed = e;
+                        reject(e);
+                    }
+                })
+                    .on('error', reject)
+                    .on('end', () => resolve());
+            });
+        }
+        catch (e) {
+            this.drop();
+            throw e;
+        }
+        return n;
+    }
+    /** Close politely, but never wait on a server that does not answer. */
+    async close() {
+        if (this._broken)
+            return this.drop();
+        let timer;
+        const giveUp = new Promise((r) => (timer = setTimeout(r, 2000)));
+        try {
+            await Promise.race([this.conn.end().catch(() => undefined), giveUp]);
+        }
+        catch {
+            // already gone
+        }
+        finally {
+            clearTimeout(timer);
+            this.drop();
+        }
+    }
+}
+function lostError() {
+    return Object.assign(new Error('the connection to the server was lost'), {
+        fatal: true,
+        code: 'PROTOCOL_CONNECTION_LOST',
+    });
+}
+function readPem(path, input) {
+    try {
+        return (0,external_node_fs_.readFileSync)(path, 'utf8');
+    }
+    catch (e) {
+        throw new FlusherError(`${input}: cannot read ${path}: ${e.code ?? errorText(e)}`, ExitCode.badInput);
+    }
+}
+function connectionOptions(s) {
+    addSecret(s.password);
+    const opts = {
+        user: s.user,
+        password: s.password ?? '',
+        multipleStatements: true,
+        dateStrings: true,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        charset: 'utf8mb4_general_ci',
+        connectTimeout: 10_000,
+    };
+    if (s.socket)
+        opts.socketPath = s.socket;
+    else {
+        opts.host = s.host;
+        opts.port = s.port;
+    }
+    const mode = s.ssl.mode;
+    const n = namesFor(s.surface);
+    const ca = n.name('ssl-ca');
+    const fromCnf = (k) => `${n.name('mycnf')} ${k}`;
+    if (mode !== 'DISABLED' && mode !== 'PREFERRED') {
+        const ssl = { rejectUnauthorized: mode !== 'REQUIRED' };
+        if (s.ssl.ca)
+            ssl.ca = readPem(s.ssl.ca, ca);
+        if (s.ssl.cert)
+            ssl.cert = readPem(s.ssl.cert, fromCnf('ssl-cert'));
+        if (s.ssl.key)
+            ssl.key = readPem(s.ssl.key, fromCnf('ssl-key'));
+        // mysql2 checks the host name itself when given one; an IP address it cannot check (Node would
+        // compare the certificate against "localhost"), so `connect` checks those after the handshake.
+        ssl.verifyIdentity = mode === 'VERIFY_IDENTITY' && (0,external_node_net_namespaceObject.isIP)(s.host) === 0;
+        opts.ssl = ssl;
+    }
+    else if (mode === 'PREFERRED' && s.ssl.ca) {
+        opts.ssl = { ca: readPem(s.ssl.ca, ca), rejectUnauthorized: true };
+    }
+    return opts;
+}
+/** Open a connection, turning the usual failures into one clear message. */
+/** Default for `--timeout`: longer than any statement of ours should ever take. */
+const DEFAULT_STATEMENT_TIMEOUT_S = 600;
+async function connect(s, timeoutS = DEFAULT_STATEMENT_TIMEOUT_S) {
+    const where = s.socket ? `socket ${s.socket}` : `${s.host}:${s.port}`;
+    try {
+        const conn = await promise.createConnection({
+            ...connectionOptions(s),
+            connectTimeout: Math.min(10_000, timeoutS * 1000),
+        });
+        if (s.ssl.mode === 'VERIFY_IDENTITY' && !s.socket) {
+            const stream = conn.connection.stream;
+            const peer = stream instanceof external_node_tls_namespaceObject.TLSSocket ? stream.getPeerCertificate() : undefined;
+            const bad = peer ? (0,external_node_tls_namespaceObject.checkServerIdentity)(s.host, peer) : new Error('the connection is not encrypted');
+            if (bad) {
+                conn.destroy();
+                throw bad;
+            }
+        }
+        return new Db(conn, timeoutS * 1000);
+    }
+    catch (e) {
+        if (e instanceof FlusherError)
+            throw e;
+        throw new FlusherError(redact(`cannot connect to ${where} as ${s.user}: ${describeConnectError(e, namesFor(s.surface))}`), ExitCode.badInput, {
+            cause: e,
+        });
+    }
+}
+function describeConnectError(e, n) {
+    const code = e.code;
+    const errno = serverErrno(e);
+    const [host, port, socket, mycnf, sslMode] = ['host', 'port', 'socket', 'mycnf', 'ssl-mode'].map((k) => n.name(k));
+    const secret = n.surface === 'action' ? `the ${n.name('password')} input or ${mycnf}` : `${mycnf} or MYSQL_PWD`;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+        return `unknown host; check ${host}`;
+    if (code === 'ECONNREFUSED')
+        return `connection refused; check ${host} and ${port}, and that the server is running`;
+    if (code === 'ETIMEDOUT')
+        return `timed out; check ${host}, ${port} and the network path, and that the server answers`;
+    if (code === 'ENOENT')
+        return `no such socket; check ${socket}`;
+    if (errno === 1045)
+        return `access denied; check the user and the password in ${secret}`;
+    if (code === 'HANDSHAKE_NO_SSL_SUPPORT')
+        return `the server does not offer TLS but ${sslMode} requires it`;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+        return `the server's certificate is not for this host name (${errorText(e)}); check ${host} or ${sslMode}`;
+    return errorText(e);
 }
 
 ;// CONCATENATED MODULE: ./src/sql/reads.ts
@@ -13422,18 +14046,13 @@ function atLeast(v, major, minor, patch = 0) {
  * The forms that differ by flavour come from the dialect (src/flavours), not from here.
  */
 
-
 const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 /* Server */
 const versionQuery = () => ['SELECT @@version AS v, @@version_comment AS vc'];
-/** The server's ids and switches; `gtidModeExpr` from the dialect. */
-function serverFacts(maria, gtidModeExpr) {
+function serverFacts(e) {
     return [
-        maria
-            ? `SELECT @@server_id AS sid, '' AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                0 AS sro, ${gtidModeExpr} AS gtid`
-            : `SELECT @@server_id AS sid, @@server_uuid AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
-                @@super_read_only AS sro, ${gtidModeExpr} AS gtid`,
+        `SELECT @@server_id AS sid, ${e.serverUuid} AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
+                ${e.superReadOnly} AS sro, ${e.gtidMode} AS gtid`,
     ];
 }
 const engineSupportOf = (engine) => [
@@ -13457,8 +14076,8 @@ const processOf = (id) => [
 const currentUser = () => ['SELECT CURRENT_USER() AS u'];
 const eventScheduler = () => ['SELECT @@GLOBAL.event_scheduler AS e'];
 /* Replication */
-const mariaReplicasStatus = () => ['SHOW ALL SLAVES STATUS'];
-const mariaGtidSlavePos = () => ['SELECT @@GLOBAL.gtid_slave_pos AS g'];
+/** A GTID set or position the flavour keeps in a variable, as `g`. */
+const gtidValue = (expr) => [`SELECT ${expr} AS g`];
 const binlogDumpThreads = () => [
     "SELECT ID AS id, HOST AS host FROM information_schema.PROCESSLIST WHERE COMMAND IN ('Binlog Dump', 'Binlog Dump GTID')",
 ];
@@ -13496,11 +14115,8 @@ function tablesOf(schemas) {
  * A table's exact row count, given up after `ms` milliseconds (the server stops it: MySQL 3024,
  * MariaDB 1969), so that counting stays cheap.
  */
-function boundedCount(schema, table, flavour, ms) {
-    const count = `COUNT(*) AS n FROM ${quote_qualify(schema, table)}`;
-    return flavour === 'mysql'
-        ? [`SELECT /*+ MAX_EXECUTION_TIME(${Math.round(ms)}) */ ${count}`, []]
-        : [`SET STATEMENT max_statement_time = ${(ms / 1000).toFixed(3)} FOR SELECT ${count}`, []];
+function boundedCount(schema, table, ms, bound) {
+    return [bound(ms, `COUNT(*) AS n FROM ${quote_qualify(schema, table)}`), []];
 }
 /** The average length of a row's values over at most `sample` rows (its row image, about). */
 function sampledRowLength(schema, table, columns, sample) {
@@ -13570,9 +14186,8 @@ const otherClientSessions = () => [
         AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`,
 ];
 /** Succeeds only for a user who may read every account's privileges. */
-const readAccounts = (maria) => [
-    maria ? 'SELECT 1 FROM mysql.global_priv LIMIT 0' : 'SELECT 1 FROM mysql.user LIMIT 0',
-];
+/** `accounts`: the flavour's system table of accounts and their privileges. */
+const readAccounts = (accounts) => [`SELECT 1 FROM ${accounts} LIMIT 0`];
 const enabledEvents = () => [
     `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`,
 ];
@@ -13585,34 +14200,18 @@ function where(scope) {
         ? { sql: 'TABLE_SCHEMA IN (?)', params: [scope.schemas] }
         : { sql: 'TABLE_SCHEMA = ? AND TABLE_NAME = ?', params: [scope.schema, scope.table] };
 }
-/** Columns of information_schema that only some versions have, as expressions (NULL where absent). */
-function versionedFields(v) {
-    if (v.flavour === 'mysql') {
-        return {
-            srid: atLeast(v, 8, 0, 3) ? 'SRS_ID' : 'NULL',
-            visible: atLeast(v, 8, 0, 0) ? 'IS_VISIBLE' : "'YES'",
-            expression: atLeast(v, 8, 0, 13) ? 'EXPRESSION' : 'NULL',
-        };
-    }
-    return {
-        srid: 'NULL',
-        visible: atLeast(v, 10, 6, 0) ? "IF(IGNORED = 'YES', 'NO', 'YES')" : "'YES'",
-        expression: 'NULL',
-    };
-}
-function shapeColumns(v, scope) {
+function shapeColumns(f, scope) {
     const w = where(scope);
     return [
         `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS n, COLUMN_TYPE AS ct, IS_NULLABLE AS nl,
             IFNULL(EXTRA, '') AS x, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, COLUMN_DEFAULT AS d,
-            ${versionedFields(v).srid} AS srid, COLUMN_KEY AS ck
+            ${f.srid} AS srid, COLUMN_KEY AS ck
        FROM information_schema.COLUMNS WHERE ${w.sql} ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
         w.params,
     ];
 }
-function shapeIndexParts(v, scope) {
+function shapeIndexParts(f, scope) {
     const w = where(scope);
-    const f = versionedFields(v);
     return [
         `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, INDEX_NAME AS n, NON_UNIQUE AS nu, INDEX_TYPE AS it,
             COLUMN_NAME AS c, SUB_PART AS sp, NULLABLE AS nl, COLLATION AS co, ${f.visible} AS vis,
@@ -13810,417 +14409,6 @@ const str = (v) => (v === null || v === undefined ? '' : String(v));
 const num = (v) => (v === null || v === undefined ? 0 : Number(v));
 const bool = (v) => ['1', 'ON', 'TRUE'].includes(str(v).toUpperCase());
 
-;// CONCATENATED MODULE: ./src/flavours/dialect.ts
-/** ROW format and the FULL row image: what row-based CDC consumers need (every flavour). */
-function rowSettings(privilege) {
-    return [
-        { variable: 'binlog_format', value: "'ROW'", privilege, why: 'rows as row events' },
-        { variable: 'binlog_row_image', value: "'FULL'", privilege, why: 'every column in every row event' },
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/flavours/rules.ts
-/**
- * A key that orders and bounds chunks on every flavour: unique, a B-tree, every part a whole column
- * that cannot be NULL (a NULL or a prefix would let two rows share a boundary), and visible (index
- * hints cannot name an invisible or ignored index). A descending part is fine: the server reads it
- * backwards for an ascending ORDER BY.
- */
-function plainUniqueKey(i) {
-    return (i.unique &&
-        i.kind === 'BTREE' &&
-        !i.invisible &&
-        !i.multiValued &&
-        i.parts.length > 0 &&
-        i.parts.every((p) => p.column !== undefined && p.prefix === undefined && !p.nullable));
-}
-/** A unique key the server would name as a table's primary key when it has no PRIMARY. */
-function promotable(i) {
-    return (i.unique &&
-        !i.primary &&
-        !['FULLTEXT', 'SPATIAL', 'VECTOR'].includes(i.kind) &&
-        i.parts.length > 0 &&
-        i.parts.every((p) => p.column !== undefined && p.prefix === undefined && !p.nullable));
-}
-/**
- * The twin's table map names the same primary key as the real table's (binlog_row_metadata=FULL
- * lists its columns and prefixes). A table without PRIMARY KEY whose unique NOT NULL key the server
- * takes for one (mapKey) gets an explicit PRIMARY KEY on the same columns in the twin, so no key the
- * twin leaves out or gains can move it. A table the server names no primary key for loses, in the
- * twin, every unique key that could become one there: one over a virtual generated column, which the
- * server does not promote (seen on MySQL 9.7) but whose twin column is plain.
- */
-function keepTableMapKey(shape, edits) {
-    const key = shape.indexes.find((i) => i.name === shape.mapKey);
-    if (key && !key.primary) {
-        return {
-            ...edits,
-            droppedIndexes: edits.droppedIndexes.filter((n) => n !== key.name),
-            primaryKey: {
-                replaces: key.name,
-                columns: key.parts.map((p) => ({ column: p.column, prefix: p.prefix })),
-            },
-        };
-    }
-    if (!key) {
-        const kept = shape.indexes.filter((i) => !edits.droppedIndexes.includes(i.name) && promotable(i));
-        return { ...edits, droppedIndexes: [...edits.droppedIndexes, ...kept.map((i) => i.name)] };
-    }
-    return edits;
-}
-
-;// CONCATENATED MODULE: ./src/flavours/mariadb.ts
-/**
- * MariaDB's table kinds (10.x and 11.x): what its BLACKHOLE engine refuses, and what the twin does
- * instead. Each rule says what the server answered (seen on 10.11 and 11.8) and why the row events
- * stay the same (see mysql.ts for what a row event carries); the scenario runner compares every
- * flushed table's row events with those of a real copy of the table.
- *
- * Accepted by BLACKHOLE as they are (seen): descending indexes (10.8+), IGNORED indexes, FULLTEXT,
- * VECTOR columns (11.7+), expression defaults (uuid_v7() included), INET4, INET6
- * and UUID columns, application-time periods and WITHOUT OVERLAPS keys.
- */
-
-
-
-/**
- * Indexes the twin is built without (seen), none of them in a row event or table map: SPATIAL (error
- * 1464), a MEMORY table's HASH indexes (harmless), and VECTOR indexes (see vectorIndexes). Never the
- * primary key.
- */
-function droppedIndexes(shape) {
-    return shape.indexes.filter((i) => !i.primary && ['SPATIAL', 'HASH'].includes(i.kind)).map((i) => i.name);
-}
-/**
- * VECTOR indexes (11.7+), each an internal InnoDB table `<table>#i#<n>` (seen on 11.8.9): BLACKHOLE
- * takes one, then every INSERT fails ("Can't find record"), so the twin is built without them. They
- * go in a statement of their own, before the engine changes: dropped in the same ALTER as
- * ENGINE=BLACKHOLE, the internal table stays behind under the table's name (and so does one of a
- * BLACKHOLE table that is dropped), and the swap back then fails ("Table './s/t#i#01' already
- * exists").
- */
-function vectorIndexes(shape) {
-    return shape.indexes.filter((i) => !i.primary && i.kind === 'VECTOR').map((i) => i.name);
-}
-/**
- * Long UNIQUE keys (10.4+: a unique key too long for a B-tree, over a BLOB or TEXT, or declared
- * USING HASH; INDEX_TYPE HASH outside MEMORY): each is backed by a hidden generated column
- * DB_ROW_HASH_<n> BIGINT UNSIGNED, and the real table logs that column's value in every row event
- * (and names it in the table map) although no SELECT can read it (seen on 10.11 and 11.8). A
- * BLACKHOLE twin cannot hold it (1910), and the copy could not fill it: refused.
- */
-function longUniqueKeys(shape) {
-    if (shape.engine.toUpperCase() === 'MEMORY')
-        return [];
-    return shape.indexes.filter((i) => i.unique && i.kind === 'HASH').map((i) => i.name);
-}
-function refusal(shape) {
-    const keys = longUniqueKeys(shape);
-    if (keys.length === 0)
-        return undefined;
-    return {
-        message: `its long UNIQUE key(s) ${keys.join(', ')} add a hidden hash column (DB_ROW_HASH_n) to every row event of the ` +
-            'real table, which a BLACKHOLE twin cannot hold (error 1910) and no SELECT can read, so the twin could not log ' +
-            'the same row events',
-        fix: 'replace each long UNIQUE key by a B-tree one (a prefix, or a unique key on a stored hash column of your own) ' +
-            'if the table may change',
-    };
-}
-function mariadbRules(version) {
-    return {
-        version,
-        twinEdits: (shape) => keepTableMapKey(shape, {
-            // Generated columns, stored or virtual, are refused by BLACKHOLE (1910) and cannot be MODIFYed
-            // into plain ones (1907): each is dropped and added back as a plain column at its place, and
-            // the copy writes the values the real table computed (MariaDB logs virtual columns' values).
-            plainColumns: shape.columns.filter((c) => c.generated).map((c) => c.name),
-            droppedIndexes: droppedIndexes(shape),
-            droppedFirst: vectorIndexes(shape),
-            primaryKey: undefined,
-            dropSecondaryEngine: false,
-        }),
-        refusal,
-        canCutChunks: (i) => plainUniqueKey(i),
-    };
-}
-/* Statements and session settings */
-function mariadbDialect(v) {
-    const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
-    return {
-        version: v,
-        sessionSettings: [
-            ...rowSettings(binlogAdmin),
-            {
-                variable: 'binlog_annotate_row_events',
-                value: 'OFF',
-                privilege: binlogAdmin,
-                why: 'no Annotate_rows event carrying our INSERT ... SELECT text (it names the backup)',
-            },
-        ],
-        globalRequirements: atLeast(v, 10, 2, 3)
-            ? [
-                {
-                    variable: 'log_bin_compress',
-                    okValues: ['OFF'],
-                    why: 'compressed row events (MariaDB 10.2.3+) are unreadable to most CDC readers, and it is global only',
-                    fix: 'SET GLOBAL log_bin_compress = OFF for the flush (and for as long as a reader needs its events)',
-                },
-            ]
-            : [],
-        // ALL: a multi-source replica has one connection per source, each with its own applier.
-        stopReplica: 'STOP ALL SLAVES',
-        startReplica: 'START ALL SLAVES',
-        showReplicaStatus: 'SHOW SLAVE STATUS',
-        showBinlogStatus: 'SHOW MASTER STATUS',
-        showReplicas: 'SHOW SLAVE HOSTS',
-        replicaCols: {
-            ioRunning: 'Slave_IO_Running',
-            sqlRunning: 'Slave_SQL_Running',
-            sourceHost: 'Master_Host',
-            sourceLogFile: 'Relay_Master_Log_File',
-            execSourceLogPos: 'Exec_Master_Log_Pos',
-        },
-        gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
-        gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
-        sqlLogBinPrivilege: atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER',
-        blackholeFix: "run INSTALL SONAME 'ha_blackhole' once on the replica, or start it with --plugin-load-add=ha_blackhole",
-        privileges: {
-            replicaAdmin: ['REPLICATION SLAVE ADMIN', 'SUPER'],
-            binlogStatus: 'BINLOG MONITOR',
-            binlogEvents: 'BINLOG MONITOR',
-            // SHOW SLAVE STATUS: SLAVE MONITOR from 10.5.9 (also called REPLICA MONITOR); 10.5.2 to 10.5.8
-            // asked for REPLICATION SLAVE ADMIN; before, REPLICATION CLIENT.
-            replicaStatus: atLeast(v, 10, 5, 9)
-                ? 'SLAVE MONITOR'
-                : atLeast(v, 10, 5, 2)
-                    ? 'REPLICATION SLAVE ADMIN'
-                    : 'REPLICATION CLIENT',
-            replicaHosts: 'REPLICATION MASTER ADMIN',
-            // MariaDB 10.11 took READ_ONLY ADMIN out of SUPER (MDEV-29596); before, SUPER held it.
-            readOnlyBypass: atLeast(v, 10, 11, 0)
-                ? ['READ_ONLY ADMIN']
-                : atLeast(v, 10, 5, 2)
-                    ? ['READ_ONLY ADMIN', 'SUPER']
-                    : ['SUPER'],
-            setReadOnly: atLeast(v, 10, 5, 2) ? 'READ_ONLY ADMIN' : 'SUPER',
-        },
-        checkNamesPerSchema: false,
-        gtidTags: false,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/model/table.ts
-/**
- * The typed model of a table's columns and indexes, as the inspector reads them from
- * information_schema (src/inspect/shapes.ts) for flush and recover alike. The flavour modules
- * (src/flavours) decide over this model what a BLACKHOLE twin must drop or rewrite, what preflight
- * must refuse and which keys can cut chunks; nothing here knows a flavour.
- */
-const isFunctional = (i) => i.parts.some((p) => p.column === undefined);
-const isDescending = (i) => i.parts.some((p) => p.descending);
-/** The columns of an index that has no functional part, in order. */
-const indexColumns = (i) => i.parts.flatMap((p) => (p.column ? [p.column] : []));
-const primaryKey = (s) => s.indexes.find((i) => i.primary);
-
-;// CONCATENATED MODULE: ./src/flavours/mysql.ts
-/**
- * MySQL's table kinds (8.0 to 9.7): what its BLACKHOLE engine refuses, and what the twin does instead.
- * Each rule says what MySQL 9.7.4 answered (seen) and why the row events stay the same; the scenario
- * folders test/scenarios/my-* exercise each one, and the scenario runner compares every flushed
- * table's row events with those of a real copy of the table (binlog_row_metadata=FULL included).
- *
- * Why leaving these out of the twin cannot change a row event: a row event carries the values of
- * every column in table order, typed by the table map (type, metadata, nullability; with
- * binlog_row_metadata=FULL also signedness, charsets, names, ENUM/SET members, geometry type,
- * visibility and the primary key's columns and prefixes). No index but the primary key appears in
- * it, no default, no generation expression, no SRID attribute and no secondary engine.
- */
-
-
-
-
-/**
- * Indexes the twin is built without (each refused by BLACKHOLE, seen on 9.7):
- * - SPATIAL: "The used table type doesn't support SPATIAL indexes" (1464);
- * - functional key parts (8.0.13+): each is a hidden virtual generated column, "does not support the
- *   create option 'Index on virtual generated column'" (1478); dropping the index drops that hidden
- *   column, which is never in a row event;
- * - multi-valued (8.0.17+, `CAST(... AS ... ARRAY)`): "doesn't support multi-valued indexes" (1178);
- * - descending secondary indexes (8.0+): "doesn't support descending indexes" (1178).
- * The primary key is never dropped (see primaryKeyRebuild).
- */
-function mysql_droppedIndexes(shape) {
-    return shape.indexes
-        .filter((i) => !i.primary)
-        .filter((i) => i.kind === 'SPATIAL' || isFunctional(i) || i.multiValued || isDescending(i))
-        .map((i) => i.name);
-}
-/**
- * A descending primary key is refused like any descending index (1178), but the table map names the
- * primary key's columns and prefixes with binlog_row_metadata=FULL (never their direction): the twin
- * gets an ascending primary key on the same columns with the same prefixes. (A descending unique key
- * the server takes for the primary key is rebuilt the same way: see keepTableMapKey.)
- */
-function primaryKeyRebuild(shape) {
-    const pk = primaryKey(shape);
-    if (!pk || !isDescending(pk))
-        return undefined;
-    return { replaces: 'PRIMARY', columns: pk.parts.map((p) => ({ column: p.column, prefix: p.prefix })) };
-}
-/**
- * MySQL 8.0.30+'s generated invisible primary key (`my_row_id`): every table map of such a table
- * marks it (has_generated_invisible_primary_key=1, with the column's name, visibility and the primary
- * key, even with binlog_row_metadata=MINIMAL), and MySQL marks it only on InnoDB tables: a BLACKHOLE
- * twin never carries the mark, whatever its definition (seen on 9.7). So such a table is refused.
- */
-function isGipk(shape) {
-    const first = shape.columns[0];
-    const pk = primaryKey(shape);
-    return (shape.engine.toUpperCase() === 'INNODB' &&
-        first?.name === 'my_row_id' &&
-        /^bigint(\(20\))? unsigned$/i.test(first.columnType) &&
-        first.autoIncrement &&
-        first.invisible &&
-        pk?.parts.length === 1 &&
-        pk.parts[0].column === 'my_row_id');
-}
-function mysql_refusal(shape) {
-    if (isGipk(shape)) {
-        return {
-            message: 'its generated invisible primary key (my_row_id) is marked in every table map of it ' +
-                '(has_generated_invisible_primary_key=1, whatever binlog_row_metadata is), and MySQL marks it only on ' +
-                'InnoDB tables, never on the BLACKHOLE twin that would log its rows',
-            fix: 'make the key an ordinary one first ' +
-                '(ALTER TABLE ... ALTER COLUMN my_row_id SET VISIBLE), which changes the table for its readers too',
-        };
-    }
-    return undefined;
-}
-/**
- * Columns the twin re-creates as plain columns of the same type, charset, nullability and visibility
- * at the same place (seen on 9.7 for each):
- * - generated columns: "'Specified storage engine' is not supported for generated columns" (3106);
- *   the copy writes the values the real table computed, which are the values its row events carry;
- * - expression defaults (8.0.13+, `DEFAULT (uuid_to_bin(uuid()))`): "not supported for default value
- *   expressions" (3774); the copy names every column, so no default is ever used;
- * - an SRID attribute other than 0: BLACKHOLE refuses geographic systems (1178, `SRID 4326`); the
- *   attribute only restricts which values the column accepts, and each stored geometry carries its
- *   own SRID in its value, which the copy writes as it is. Dropping and adding back (rather than
- *   MODIFY) because MySQL refuses to change an SRID while the SPATIAL index exists (3644), even in the
- *   ALTER that drops it.
- * An index over such a column stays: MySQL keeps index parts by column name across the drop and add.
- */
-function plainColumns(shape) {
-    return shape.columns
-        .filter((c) => c.generated || c.defaultExpression || (c.srid !== undefined && c.srid !== 0))
-        .map((c) => c.name);
-}
-function mysqlRules(version) {
-    return {
-        version,
-        twinEdits: (shape) => keepTableMapKey(shape, {
-            plainColumns: plainColumns(shape),
-            droppedIndexes: mysql_droppedIndexes(shape),
-            droppedFirst: [],
-            primaryKey: primaryKeyRebuild(shape),
-            // "Cannot change the primary engine of a table with a defined secondary engine" (3889, also in
-            // the ALTER that removes it): a HeatWave copy is not part of the row image.
-            dropSecondaryEngine: shape.secondaryEngine !== undefined,
-        }),
-        refusal: mysql_refusal,
-        canCutChunks: (i) => plainUniqueKey(i),
-    };
-}
-/* Statements and session settings */
-/** MySQL's session settings by version (sources in README "Statements and privileges per flavour"). */
-function mysqlSessionSettings(v) {
-    const restricted = atLeast(v, 8, 0, 14) ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN' : 'SUPER';
-    const off = (variable, why, since) => atLeast(v, ...since) ? [{ variable, value: 'OFF', privilege: restricted, why }] : [];
-    return [
-        ...rowSettings(restricted),
-        ...off('binlog_transaction_compression', 'no Transaction_payload events: Maxwell, go-mysql readers, AWS DMS and GoldenGate do not read them', [8, 0, 20]),
-        ...off('binlog_rows_query_log_events', 'no Rows_query event carrying our INSERT ... SELECT text', [5, 6, 2]),
-        ...off('sql_require_primary_key', 'a shell or twin without a primary key is created as it is', [8, 0, 13]),
-        ...off('sql_generate_invisible_primary_key', 'no invisible primary key is added to a shell or twin the real table does not have', [8, 0, 30]),
-        ...(atLeast(v, 8, 0, 30)
-            ? [
-                {
-                    variable: 'show_gipk_in_create_table_and_information_schema',
-                    value: 'ON',
-                    privilege: 'none',
-                    why: "a generated invisible primary key is part of the table's DDL, so the shell and twin have it too",
-                },
-            ]
-            : []),
-        ...(atLeast(v, 8, 0, 3)
-            ? [
-                {
-                    variable: 'information_schema_stats_expiry',
-                    value: '0',
-                    privilege: 'none',
-                    why: "the plan's row and size estimates from the engine's statistics now, not a copy cached for up to a day",
-                },
-            ]
-            : []),
-    ];
-}
-function mysqlDialect(v) {
-    const replicaWords = atLeast(v, 8, 0, 22);
-    const hasBinaryLogStatus = atLeast(v, 8, 2, 0);
-    return {
-        version: v,
-        sessionSettings: mysqlSessionSettings(v),
-        globalRequirements: [],
-        stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
-        startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
-        showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
-        showBinlogStatus: hasBinaryLogStatus ? 'SHOW BINARY LOG STATUS' : 'SHOW MASTER STATUS',
-        showReplicas: replicaWords ? 'SHOW REPLICAS' : 'SHOW SLAVE HOSTS',
-        replicaCols: replicaWords
-            ? {
-                ioRunning: 'Replica_IO_Running',
-                sqlRunning: 'Replica_SQL_Running',
-                sourceHost: 'Source_Host',
-                sourceLogFile: 'Relay_Source_Log_File',
-                execSourceLogPos: 'Exec_Source_Log_Pos',
-            }
-            : {
-                ioRunning: 'Slave_IO_Running',
-                sqlRunning: 'Slave_SQL_Running',
-                sourceHost: 'Master_Host',
-                sourceLogFile: 'Relay_Master_Log_File',
-                execSourceLogPos: 'Exec_Master_Log_Pos',
-            },
-        gtidExecutedExpr: '@@GLOBAL.gtid_executed',
-        gtidModeExpr: '@@GLOBAL.gtid_mode',
-        sqlLogBinPrivilege: atLeast(v, 8, 0, 14)
-            ? 'SYSTEM_VARIABLES_ADMIN or SESSION_VARIABLES_ADMIN (or SUPER)'
-            : 'SUPER',
-        blackholeFix: 'BLACKHOLE is built into MySQL; check that it is not listed in disabled_storage_engines',
-        privileges: {
-            replicaAdmin: ['REPLICATION_SLAVE_ADMIN', 'SUPER'],
-            binlogStatus: 'REPLICATION CLIENT',
-            binlogEvents: 'REPLICATION SLAVE',
-            replicaStatus: 'REPLICATION CLIENT',
-            replicaHosts: 'REPLICATION SLAVE',
-            readOnlyBypass: ['CONNECTION_ADMIN', 'SUPER'],
-            setReadOnly: 'SYSTEM_VARIABLES_ADMIN',
-        },
-        checkNamesPerSchema: true,
-        gtidTags: atLeast(v, 8, 3, 0),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/flavours/index.ts
-
-
-function dialectFor(v) {
-    return v.flavour === 'mariadb' ? mariadbDialect(v) : mysqlDialect(v);
-}
-function rulesFor(version) {
-    return version.flavour === 'mariadb' ? mariadbRules(version) : mysqlRules(version);
-}
-
 ;// CONCATENATED MODULE: ./src/inspect/server.ts
 /**
  * Server facts: version and flavour, ids, log_bin, read_only and GTID mode, engines, global
@@ -14229,13 +14417,11 @@ function rulesFor(version) {
 
 
 
-
 async function readServer(db) {
     const base = await db.one(...versionQuery());
     const version = parseVersion(str(base?.v), str(base?.vc));
     const dialect = dialectFor(version);
-    const maria = version.flavour === 'mariadb';
-    const r = await db.one(...serverFacts(maria, dialect.gtidModeExpr));
+    const r = await db.one(...serverFacts(dialect.serverFactExprs));
     return {
         dialect,
         serverId: num(r?.sid),
@@ -14487,16 +14673,13 @@ async function binlogRetention(db) {
 
 /** undefined when the server is not a replica. */
 async function replicaStatus(db, d) {
-    const rows = d.version.flavour === 'mariadb'
-        ? await db.rows(...mariaReplicasStatus())
-        : await db.rows(d.showReplicaStatus);
+    const rows = await db.rows(d.allReplicasStatus);
     if (rows.length === 0)
         return undefined;
     const c = d.replicaCols;
     const first = rows[0];
-    let gtidApplied = str(first.Executed_Gtid_Set);
-    if (d.version.flavour === 'mariadb')
-        gtidApplied = str((await db.one(...mariaGtidSlavePos()))?.g);
+    const a = d.appliedGtids;
+    const gtidApplied = 'column' in a ? str(first[a.column]) : str((await db.one(...gtidValue(a.expression)))?.g);
     return {
         ioRunning: rows.some((r) => str(r[c.ioRunning]).toLowerCase() === 'yes'),
         sqlRunning: rows.some((r) => str(r[c.sqlRunning]).toLowerCase() === 'yes'),
@@ -14521,47 +14704,22 @@ async function downstreamReplicas(db, d) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/gtid.ts
-
 /**
- * MySQL: every session tracks its own GTIDs (each commit's reply carries the GTID it got, so the run
- * knows exactly what it wrote); with a placement, the flush's domain or tag.
+ * Every session's own GTIDs: MySQL's session tracker (each commit's reply carries the GTID it got,
+ * so the run knows exactly what it wrote; MariaDB reads @@last_gtid instead); with a placement, the
+ * flush's domain or tag.
  */
 function gtidSessionSettings(s, d) {
-    const track = d.version.flavour === 'mysql'
-        ? [
-            {
-                variable: 'session_track_gtids',
-                value: 'OWN_GTID',
-                privilege: 'none',
-                why: "each commit's reply carries its GTID, so the run reports exactly the GTIDs it wrote",
-            },
-        ]
-        : [];
+    const track = 'tracker' in d.ownGtids ? [d.ownGtids.tracker] : [];
     return [...track, ...placementSettings(s.gtid, d)];
 }
 function placementSettings(g, d) {
     if (!g)
         return [];
-    if (g.domainId !== undefined && d.version.flavour === 'mariadb') {
-        return [
-            {
-                variable: 'gtid_domain_id',
-                value: String(g.domainId),
-                privilege: 'SUPER or BINLOG REPLAY',
-                why: "the flush's transactions in their own GTID domain",
-            },
-        ];
-    }
-    if (g.tag !== undefined && d.version.flavour === 'mysql') {
-        return [
-            {
-                variable: 'gtid_next',
-                value: `'AUTOMATIC:${g.tag}'`,
-                privilege: 'TRANSACTION_GTID_TAG and SYSTEM_VARIABLES_ADMIN (or SESSION_VARIABLES_ADMIN)',
-                why: "the flush's GTIDs carry the tag",
-            },
-        ];
-    }
+    if (g.domainId !== undefined && d.gtidDomains)
+        return [d.gtidDomains.session(g.domainId)];
+    if (g.tag !== undefined && d.gtidTagging)
+        return [d.gtidTagging.session(g.tag)];
     return [];
 }
 /**
@@ -14569,49 +14727,8 @@ function placementSettings(g, d) {
  * them); `self.domainInput`: what the user calls the GTID domain input.
  */
 function gtidReport(d, g, gtids, self) {
-    const written = gtidSetOf(d.version.flavour, gtids);
-    if (d.version.flavour === 'mysql') {
-        return {
-            written,
-            placement: g?.tag ? `tagged ${g.tag}` : "untagged, under this replica's server_uuid",
-            steps: written
-                ? [
-                    {
-                        where: 'on the primary and on every other replica, before this replica is promoted or any server replicates from it',
-                        sql: `SET GLOBAL gtid_purged = '+${written}';`,
-                    },
-                ]
-                : [],
-        };
-    }
-    if (g?.domainId !== undefined) {
-        return {
-            written,
-            placement: `GTID domain ${g.domainId}`,
-            steps: [
-                {
-                    where: 'on every replica pointed at this server (a re-point, or after promoting it)',
-                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_DOMAIN_IDS = (${g.domainId}); START SLAVE;`,
-                },
-                {
-                    where: `on this server, once every consumer has read past ${self.endFile} (drops the domain; the files before are purged)`,
-                    sql: `FLUSH BINARY LOGS; PURGE BINARY LOGS TO '<the file after ${self.endFile}>'; FLUSH BINARY LOGS DELETE_DOMAIN_ID = (${g.domainId});`,
-                },
-            ],
-        };
-    }
-    return {
-        written,
-        placement: "the server's own GTID domain, under this replica's server_id",
-        steps: written
-            ? [
-                {
-                    where: `on every replica re-pointed at this server while it stays a replica (do not promote it: use ${self.domainInput ?? '--gtid-domain-id'} next time)`,
-                    sql: `STOP SLAVE; CHANGE MASTER TO MASTER_USE_GTID = slave_pos, IGNORE_SERVER_IDS = (${self.serverId}); START SLAVE;`,
-                },
-            ]
-            : [],
-    };
+    const written = d.gtidSetOf(gtids);
+    return { written, ...d.gtidAdvice(g, written, self) };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/gtids.ts
@@ -15034,9 +15151,10 @@ class Writer {
     }
     /** The GTIDs the statements just committed got: MySQL's session tracker, MariaDB's @@last_gtid. */
     async gtidsOf(res) {
-        if (this.dialect.version.flavour === 'mysql')
+        const own = this.dialect.ownGtids;
+        if ('tracker' in own)
             return trackedGtids(res);
-        const g = String((await this.db.one(lastGtid()))?.g ?? '');
+        const g = String((await this.db.one(own.query))?.g ?? '');
         if (g === '' || g === this.lastGtid)
             return []; // nothing logged (a chunk without rows)
         this.lastGtid = g;
@@ -15893,6 +16011,7 @@ async function rowsAfterStartOf(t, w, rowsDone) {
 
 ;// CONCATENATED MODULE: ./src/plan/estimate.ts
 
+
 /**
  * Per binlog transaction, bytes of events around its rows. Read off one chunk on MariaDB 10.11: GTID 42,
  * Table_map 48, the rows event's header about 20, COMMIT 69, about 180 in all; rounded up to allow
@@ -15921,9 +16040,7 @@ basis = 'the run is estimated at',
 /** What the user calls the margin's input. */
 input = '--retention-margin') {
     const out = [];
-    const raise = flavour === 'mysql'
-        ? "SET PERSIST binlog_expire_logs_seconds = <seconds> (on RDS/Aurora: CALL mysql.rds_set_configuration('binlog retention hours', <hours>))"
-        : 'SET GLOBAL expire_logs_days = <days> (and in the server option file)';
+    const raise = flavourFacts(flavour).retentionFix;
     if (r.expireSeconds > 0 && r.autoPurge) {
         const left = r.expireSeconds - e.seconds;
         if (left < marginHours * 3600) {
@@ -16355,21 +16472,12 @@ function copyLine(c) {
 
 
 
-
 /**
- * Whether a COLUMN_DEFAULT is an expression. MySQL marks expression defaults and CURRENT_TIMESTAMP
- * alike DEFAULT_GENERATED; MariaDB quotes literals and prints expressions (and current_timestamp())
- * bare.
+ * Whether a COLUMN_DEFAULT is an expression: the flavour's rule (MySQL marks expression defaults
+ * DEFAULT_GENERATED; MariaDB prints them bare).
  */
-function isDefaultExpression(v, dflt, extra) {
-    if (dflt === null)
-        return false;
-    const now = /^(current_timestamp|now)(\(\d*\))?$/i.test(dflt);
-    if (v.flavour === 'mysql')
-        return /DEFAULT_GENERATED/i.test(extra) && !now;
-    if (now || dflt === 'NULL' || /^'.*'$/s.test(dflt) || /^[bx]'[0-9a-f]*'$/i.test(dflt))
-        return false;
-    return !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(dflt);
+function shapes_isDefaultExpression(v, dflt, extra) {
+    return dflt !== null && flavourFacts(v.flavour).isDefaultExpression(dflt, extra);
 }
 function columnFrom(v, r) {
     const extra = str(r.x).toUpperCase();
@@ -16382,7 +16490,7 @@ function columnFrom(v, r) {
         invisible: extra.includes('INVISIBLE'),
         charset: r.cs === null ? null : str(r.cs),
         collation: r.co === null ? null : str(r.co),
-        defaultExpression: isDefaultExpression(v, r.d === null ? null : str(r.d), extra),
+        defaultExpression: shapes_isDefaultExpression(v, r.d === null ? null : str(r.d), extra),
         srid: r.srid === null || r.srid === undefined ? undefined : num(r.srid),
         autoIncrement: extra.includes('AUTO_INCREMENT'),
     };
@@ -16440,13 +16548,14 @@ async function readShapes(db, v, scope) {
         return x;
     };
     const pri = new Map();
-    const cols = await db.rows(...shapeColumns(v, scope));
+    const fields = dialectFor(v).infoSchemaFields;
+    const cols = await db.rows(...shapeColumns(fields, scope));
     for (const r of cols) {
         get(str(r.s), str(r.t)).columns.push(columnFrom(v, r));
         if (str(r.ck) === 'PRI')
             pri.set(key(str(r.s), str(r.t)), (pri.get(key(str(r.s), str(r.t))) ?? new Set()).add(str(r.n)));
     }
-    const idx = await db.rows(...shapeIndexParts(v, scope));
+    const idx = await db.rows(...shapeIndexParts(fields, scope));
     for (const r of idx)
         addIndexPart(get(str(r.s), str(r.t)).indexes, r);
     const parts = await db.rows(...shapePartitions(scope));
@@ -16810,6 +16919,7 @@ function allThree(e, parked) {
 ;// CONCATENATED MODULE: ./src/inspect/tables.ts
 
 
+
 async function listTables(db, schemas) {
     const rows = await db.rows(...tablesOf(schemas));
     return rows.map((r) => ({
@@ -16862,7 +16972,7 @@ const TIMED_OUT = new Set([3024, 1969]);
 /** A table's exact row count, or undefined when counting took longer than `ms` (the server stopped it). */
 async function countRows(db, flavour, schema, table, ms) {
     try {
-        return num((await db.one(...boundedCount(schema, table, flavour, ms)))?.n);
+        return num((await db.one(...boundedCount(schema, table, ms, flavourFacts(flavour).boundedSelect)))?.n);
     }
     catch (e) {
         if (TIMED_OUT.has(e.errno ?? 0))
@@ -16961,7 +17071,7 @@ async function localWriters(db, d, flushed) {
     const ours = new Set(await runSessions(db));
     const sessions = (await db.rows(...otherClientSessions())).filter((r) => !ours.has(num(r.id)));
     const canSeeAll = await db
-        .rows(...readAccounts(d.version.flavour === 'mariadb'))
+        .rows(...readAccounts(d.accountsTable))
         .then(() => true)
         .catch(() => false);
     const current = str((await db.one(...currentUser()))?.u);
@@ -17026,7 +17136,6 @@ async function localWriters(db, d, flushed) {
 
 
 
-
 async function preflight(db, s, log) {
     const failures = [];
     const warnings = [];
@@ -17066,33 +17175,34 @@ async function preflight(db, s, log) {
  */
 async function gtidChecks({ db, s, facts, d, n, fail, warn }) {
     const g = s.gtid;
-    const maria = d.version.flavour === 'mariadb';
-    if (g?.domainId !== undefined && !maria)
-        fail('gtid-domain-id', "GTID domains are MariaDB's; this is MySQL", `drop ${n.name('gtid-domain-id')} (on MySQL 8.3+, ${n.name('gtid-tag')})`);
-    if (g?.tag !== undefined && maria)
-        fail('gtid-tag', "GTID tags are MySQL 8.3+'s; this is MariaDB", `drop ${n.name('gtid-tag')} (on MariaDB, ${n.name('gtid-domain-id')})`);
-    if (g?.tag !== undefined && !maria) {
+    const domains = d.gtidDomains;
+    if (g?.domainId !== undefined && !domains)
+        fail('gtid-domain-id', `GTID domains are MariaDB's; this is ${d.label}`, `drop ${n.name('gtid-domain-id')} (on MySQL 8.3+, ${n.name('gtid-tag')})`);
+    if (g?.tag !== undefined && !d.gtidTagging)
+        fail('gtid-tag', `GTID tags are MySQL 8.3+'s; this is ${d.label}`, `drop ${n.name('gtid-tag')} (on MariaDB, ${n.name('gtid-domain-id')})`);
+    if (g?.tag !== undefined && d.gtidTagging) {
         if (!d.gtidTags)
             fail('gtid-tag', `GTID tags need MySQL 8.3 or later; this is ${d.version.text}`, `drop ${n.name('gtid-tag')}`);
         else if (!facts.gtidOn)
             fail('gtid-tag', 'GTID tags need gtid_mode=ON', `drop ${n.name('gtid-tag')}`);
     }
-    const vars = maria
-        ? await globalVariables(db, ['gtid_domain_id', 'gtid_slave_pos', 'gtid_strict_mode'])
+    const names = domains?.variables;
+    const vars = names
+        ? await globalVariables(db, [names.own, names.applied, names.strict])
         : new Map();
-    if (maria && g?.domainId !== undefined) {
-        const own = Number(vars.get('gtid_domain_id'));
-        const replicated = [...parseMariaPosition(vars.get('gtid_slave_pos') ?? '').keys()];
+    if (domains && names && g?.domainId !== undefined) {
+        const own = Number(vars.get(names.own));
+        const replicated = domains.domainsOf(vars.get(names.applied) ?? '');
         if (g.domainId === own || replicated.includes(g.domainId)) {
             fail('gtid-domain-id', `GTID domain ${g.domainId} is ${g.domainId === own ? "this server's own domain" : 'written by a source of this replica'} (gtid_slave_pos has ${replicated.join(', ') || 'none'})`, `give ${n.name('gtid-domain-id')} a number no server of the topology writes in`);
         }
     }
-    if (maria && g?.domainId === undefined && vars.get('gtid_strict_mode') === 'ON') {
+    if (names && g?.domainId === undefined && vars.get(names.strict) === 'ON') {
         fail('gtid-domain-id', "gtid_strict_mode is ON: the flush's transactions in the source's GTID domain would stop the applier at the source's next transaction (out-of-order sequence number)", `pass ${n.name('gtid-domain-id')} N with a domain no server writes in`);
     }
     if (facts.gtidOn && !g) {
         warn(`GTIDs are on: the flush's transactions are this replica's own (errant) transactions. ` +
-            `${maria ? `Pass ${n.name('gtid-domain-id')} N to put them in a domain of their own` : `On MySQL 8.3+, ${n.name('gtid-tag')} T makes them recognisable`}; ` +
+            `${domains ? `Pass ${n.name('gtid-domain-id')} N to put them in a domain of their own` : `On MySQL 8.3+, ${n.name('gtid-tag')} T makes them recognisable`}; ` +
             'the statements that keep other servers from applying them are printed at the end');
     }
 }
@@ -17295,7 +17405,7 @@ async function writerChecks(db, s, facts, grants, discovery) {
     }
     const unknown = w.sessions.filter((x) => x.bypass === undefined);
     if (unknown.length) {
-        warnings.push(`${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on mysql.${d.version.flavour === 'mariadb' ? 'global_priv' : 'user'} to check them): ${describeSessions(unknown)}; ` +
+        warnings.push(`${unknown.length} other session(s) are connected whose privileges this user cannot read (grant SELECT on ${d.accountsTable} to check them): ${describeSessions(unknown)}; ` +
             `any of them holding ${bypass.join(' or ')} could write into a set-aside table and lose the rows`);
     }
     if (w.events.length) {
@@ -18059,6 +18169,7 @@ function journalHeader(s, facts, run) {
         serverId: facts.serverId,
         serverUuid: facts.serverUuid,
         serverVersion: facts.dialect.version.text,
+        flavour: facts.dialect.version.flavour,
         startedAt: run.startedAt,
         runTag: run.runTag,
         options: { ...recordedOptions(s) },
@@ -19263,7 +19374,6 @@ function commandHandler(o) {
 
 
 
-
 async function flush(s, deps) {
     // A resume of a run that finished every table: nothing to flush, and nothing changes.
     const earlier = s.resumeFrom
@@ -19404,12 +19514,12 @@ async function releaseServer(run) {
         const end = await binlogPosition(control.db, control.dialect);
         report.binlog.end = end;
         const start = report.binlog.start;
-        const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.version.flavour === 'mariadb';
+        const gtidsOn = pre.facts.gtidOn || pre.facts.dialect.gtidsAlwaysOn;
         const exact = gtidsOn ? await exactGtids(control.db, run.gtids, start, run.plan, run.ours) : undefined;
         if (exact?.unread)
             warn(exact.unread);
         const gtids = exact?.gtids;
-        const set = gtids && gtidSetOf(pre.facts.dialect.version.flavour, gtids);
+        const set = gtids && pre.facts.dialect.gtidSetOf(gtids);
         await run.journal.write({
             type: 'binlog',
             edge: 'end',
@@ -20196,6 +20306,7 @@ var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
  * information_schema describes them and the server's flavour.
  */
 
+
 const GEOMETRY = new Set([
     'geometry',
     'point',
@@ -20300,15 +20411,16 @@ function decoderFor(charset) {
 }
 function kindOf(c, flavour) {
     const base = baseType(c.columnType);
+    const types = flavourFacts(flavour).valueTypes;
     if (GEOMETRY.has(base))
         return 'geometry';
     if (base === 'enum' || base === 'set')
         return base;
-    if (base === 'json' && flavour === 'mysql')
+    if (base === 'json' && types.nativeJson)
         return 'json';
     if (base === 'json')
         return c.charset === null ? 'bytes' : 'text';
-    if (flavour === 'mariadb' && (base === 'inet4' || base === 'inet6' || base === 'uuid'))
+    if (types.ownTypes.includes(base))
         return base;
     // MariaDB's VECTOR travels as VARBINARY; MySQL's has a type of its own, read as a BLOB (zongji-vector.ts).
     if (base === 'vector')
@@ -26472,8 +26584,6 @@ function expression(c) {
 function selectEveryColumn(schema, table, columns) {
     return `SELECT ${columns.map(expression).join(', ')} FROM ${quote_qualify(schema, table)}`;
 }
-/** The transactions this server executed that are not in `since` (MySQL with GTIDs). */
-const GTIDS_SINCE = 'SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?) AS g';
 
 ;// CONCATENATED MODULE: ./src/verify/values.ts
 /**
@@ -26491,9 +26601,10 @@ const GTIDS_SINCE = 'SELECT GTID_SUBTRACT(@@GLOBAL.gtid_executed, ?) AS g';
  */
 
 
+
 /** Why no table of this server can be compared by value, or undefined. */
 function serverWideReason(f) {
-    const variable = f.flavour === 'mariadb' ? 'log_slave_updates' : 'log_replica_updates';
+    const variable = flavourFacts(f.flavour).logsAppliedVariable;
     if (f.logsApplied === true || f.replica === false)
         return undefined;
     if (f.logsApplied === undefined)
@@ -26919,9 +27030,10 @@ async function replicationFacts(db, m, j, d) {
 }
 async function gtidSince(db, flavour, m) {
     const since = m.binlog.end?.gtid;
-    if (flavour !== 'mysql' || !since)
+    const query = flavourFacts(flavour).gtidsExecutedSince;
+    if (!query || !since)
         return undefined;
-    const r = await db.one(GTIDS_SINCE, [since]).catch(() => undefined);
+    const r = await db.one(query, [since]).catch(() => undefined);
     return r ? String(r.g ?? '').replaceAll('\n', '') : undefined;
 }
 /** The first write or mention of each table between two coordinates, or why that could not be read. */
