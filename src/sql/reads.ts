@@ -14,7 +14,6 @@ export const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schem
 
 export const versionQuery = (): Query => ['SELECT @@version AS v, @@version_comment AS vc'];
 
-/** The server's ids and switches; `gtidModeExpr` from the dialect. */
 /** The flavour's expressions for the facts it spells differently (a constant where it has none). */
 export interface ServerFactExprs {
   serverUuid: string;
@@ -22,6 +21,7 @@ export interface ServerFactExprs {
   gtidMode: string;
 }
 
+/** The server's ids and switches, in the flavour's expressions. */
 export function serverFacts(e: ServerFactExprs): Query {
   return [
     `SELECT @@server_id AS sid, ${e.serverUuid} AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
@@ -197,8 +197,10 @@ export const otherClientSessions = (): Query => [
         AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`,
 ];
 
-/** Succeeds only for a user who may read every account's privileges. */
-/** `accounts`: the flavour's system table of accounts and their privileges. */
+/**
+ * Succeeds only for a user who may read every account's privileges; `accounts` is the flavour's
+ * system table of accounts and their privileges.
+ */
 export const readAccounts = (accounts: string): Query => [`SELECT 1 FROM ${accounts} LIMIT 0`];
 
 export const enabledEvents = (): Query => [
