@@ -16,7 +16,13 @@ import { committedStatements } from '../inspect/binlog.js';
 import { ourEventsOfJournal } from '../inspect/our-events.js';
 import { chunkRowsOf } from '../inspect/copy-reads.js';
 import { readShapes, shapeOf } from '../inspect/shapes.js';
-import type { JournalPosition, JournalState, JournalTable, JournalWriter } from '../journal/journal.js';
+import {
+  tableState,
+  type JournalPosition,
+  type JournalState,
+  type JournalTable,
+  type JournalWriter,
+} from '../journal/journal.js';
 import { withOrdinals } from '../plan/plan.js';
 import { withCarriers } from '../plan/carriers.js';
 import { journalChunks, resumePoint, type JournalChunks } from '../plan/resume-chunks.js';
@@ -30,8 +36,8 @@ interface Account {
 
 /** Whether the run may have logged something of the table: its DDL, its chunk plan, a chunk. */
 function mayHaveLogged(j: JournalState, id: number): boolean {
-  const seen = j.seen.get(id);
-  return j.copyPlans.has(id) || j.chunks.has(id) || seen?.has('ddl') === true || seen?.has('copy') === true;
+  const t = tableState(j, id);
+  return t.copyPlan !== undefined || t.chunk !== undefined || t.seen.has('ddl') || t.seen.has('copy');
 }
 
 /**
@@ -59,8 +65,9 @@ export async function accountUnfinished(
   log: Logger,
 ): Promise<void> {
   for (const t of tables) {
-    if (j.done.has(t.id) || j.partial.has(t.id) || !mayHaveLogged(j, t.id)) continue;
-    const from = j.copyPlans.get(t.id)?.binlog ?? j.binlog.start;
+    const state = tableState(j, t.id);
+    if (state.flushed || state.partial || !mayHaveLogged(j, t.id)) continue;
+    const from = state.copyPlan?.binlog ?? j.binlog.start;
     const name = `${t.schema}.${t.table}`;
     if (!from) continue;
     try {
@@ -97,7 +104,7 @@ async function accountOf(
   const c = journalChunks(j, t.id);
   if (!c) {
     // One lane, no chunk plan: one statement per acknowledged chunk, and its rows are journaled.
-    const acked = j.chunks.get(t.id) ?? { chunk: 0, rows: 0 };
+    const acked = tableState(j, t.id).chunk ?? { chunk: 0, rows: 0 };
     const extra = statements - acked.chunk;
     return { rows: acked.rows, chunks: acked.chunk, ...(extra > 0 && { inDoubt: extra }) };
   }
@@ -109,7 +116,7 @@ async function accountOf(
     const p = resumePoint(c, statements, outRows);
     return { rows: p.rowsBefore - before.rows, chunks: p.done.length - before.chunks };
   } catch {
-    const acked = [...(j.acked.get(t.id) ?? new Map<number, number>()).values()];
+    const acked = [...tableState(j, t.id).acked.values()];
     return { rows: acked.reduce((n, r) => n + r, 0), chunks: acked.length, inDoubt: c.out.length };
   }
 }

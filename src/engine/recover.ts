@@ -11,7 +11,7 @@ import { ExitCode, FlusherError, PreflightError, errorText } from '../model/erro
 import { readServer } from '../inspect/server.js';
 import { replicaStatus, type ReplicaStatus } from '../inspect/replication.js';
 import { binlogPosition } from '../inspect/binlog.js';
-import { JournalWriter, readJournal, type JournalState } from '../journal/journal.js';
+import { JournalWriter, readJournal, tableState, type JournalState } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
 import { namesOf } from '../model/input-names.js';
 import { now } from '../model/time.js';
@@ -137,7 +137,7 @@ async function replay(
       const r = await restoreTable(t, {
         writes,
         marker: journal.marker,
-        seen: journal.seen.get(t.id) ?? new Set(),
+        seen: tableState(journal, t.id).seen,
         log,
       });
       report.tables.push({ schema: t.schema, table: t.table, ...r });

@@ -16,7 +16,7 @@ import { now } from '../model/time.js';
 import type { Logger } from '../model/log.js';
 import { selectsTable, type FlushSettings } from '../model/settings.js';
 import { isLeftoverName } from '../model/table-names.js';
-import type { JournalState } from '../journal/journal.js';
+import { tableState, type JournalState } from '../journal/journal.js';
 import { readServer, type ServerFacts } from '../inspect/server.js';
 import { replicaStatus, type ReplicaStatus } from '../inspect/replication.js';
 import { listTables } from '../inspect/tables.js';
@@ -26,7 +26,9 @@ import type { RunReport } from './report.js';
 
 /** Whether run J finished every table it selected (its plan's, and those its own resumed run had). Pure. */
 export function finishedRun(j: JournalState): boolean {
-  return !j.legacy && j.header !== undefined && j.tables.every((t) => j.done.has(t.id));
+  return (
+    !j.legacy && j.header !== undefined && j.tables.every((t) => tableState(j, t.id).flushed !== undefined)
+  );
 }
 
 /** The result of a resume with nothing to flush; starts the applier only when asked and safe. */

@@ -11,7 +11,7 @@ import type { Logger } from '../model/log.js';
 import { committedStatements } from '../inspect/binlog.js';
 import { ourEventsOfJournal } from '../inspect/our-events.js';
 import { chunkRowsOf } from '../inspect/copy-reads.js';
-import type { JournalState } from '../journal/journal.js';
+import { tableState, type JournalState } from '../journal/journal.js';
 import { shapeHash, type PlannedTable } from '../plan/plan.js';
 import { journalChunks, resumePoint } from '../plan/resume-chunks.js';
 
@@ -35,11 +35,11 @@ export async function resumeTables(
   const end = (settled ? earlier.binlog.end : undefined) ?? earlier.recoveredAt ?? earlier.binlog.end;
   for (const t of plan) {
     const before = earlier.tables.find((x) => x.schema === t.schema && x.table === t.table);
-    if (!before || earlier.done.has(before.id)) continue;
+    if (!before || tableState(earlier, before.id).flushed) continue;
     const name = `${t.schema}.${t.table}`;
     const c = journalChunks(earlier, before.id);
     if (!c) {
-      if (earlier.chunks.get(before.id)?.rows)
+      if (tableState(earlier, before.id).chunk?.rows)
         log.warn(
           `${name}: the run of ${journal} copied some of its rows on one lane, which is not resumed chunk by chunk; it is flushed whole again (those rows reach the binlog a second time)`,
         );

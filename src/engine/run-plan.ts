@@ -16,6 +16,7 @@ import {
   JOURNAL_FORMAT,
   JOURNAL_KIND,
   readJournal,
+  tableState,
   type JournalHeader,
   type JournalRecord,
   type JournalState,
@@ -147,7 +148,9 @@ function leftToFlush(
 
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
 export function finishedTables(j: JournalState): Set<string> {
-  const done = j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`);
+  const done = j.tables
+    .filter((t) => tableState(j, t.id).flushed !== undefined)
+    .map((t) => `${t.schema}\u0000${t.table}`);
   return new Set([...j.doneBefore, ...done]);
 }
 

@@ -28,13 +28,30 @@ export type Work =
 type Stage =
   'queued' | 'preparing' | 'copying' | 'finishing' | 'done' | 'failed' | 'putting-back' | 'put-back';
 
+/**
+ * How a table's rows are handed out:
+ * - `chunks`: chunks known ahead (range, cuts, parts; a walk once it ended), each to any free worker
+ *   (also the mode before the table's plan is known: nothing is pending then);
+ * - `walk`: a walk plan; `waiting` until a worker takes the walk, `walking` while its cuts come in
+ *   (each adds a chunk to `pending`); it walks after the cut `from`, closing chunk `seq` next;
+ * - `keyset`: one lane, `free` until a worker takes it, `taken` while it copies, `done` once it
+ *   copied the whole table.
+ */
+type CopyMode =
+  | { kind: 'chunks' }
+  | { kind: 'walk'; stage: 'waiting' | 'walking'; from: KeyValue | undefined; seq: number }
+  | { kind: 'keyset'; lane: 'free' | 'taken' | 'done' };
+
 interface TableState {
   id: number;
   state: Stage;
-  keyset: boolean;
+  mode: CopyMode;
   /** Chunks not handed out yet, in key order. */
   pending: Chunk[];
-  /** Work of this table out with a worker (prepare, chunks, lane, settle, finish). */
+  /**
+   * Work of this table out with a worker (prepare, walk, chunks, lane, settle, finish): raised only by
+   * `handOut`, lowered only by `reported`.
+   */
   running: number;
   attempts: Map<number, number>;
   /** Chunks whose outcome is unknown, waiting for a settle. */
@@ -44,22 +61,20 @@ interface TableState {
    * after): the put-back reads the binlog for them before the table's account is final.
    */
   doubt: Chunk[];
-  laneTaken: boolean;
-  laneDone: boolean;
-  /**
-   * A walk plan: `waiting` until a worker takes the walk, `walking` while its cuts come in (each adds a
-   * chunk to `pending`), `ended` once the last chunk is known. `none` for other plans.
-   */
-  walk: 'none' | 'waiting' | 'walking' | 'ended';
-  /** Where the walk starts: after this cut, closing chunk `walkSeq` next. */
-  walkFrom?: KeyValue;
-  walkSeq: number;
   rows: number;
   /** Chunks acknowledged, and those of them that wrote rows (each is one statement in the binlog). */
   chunksDone: number;
   chunksWithRows: number;
   reason?: string;
 }
+
+function modeOf(plan: CopyPlan): CopyMode {
+  if (plan.kind === 'keyset') return { kind: 'keyset', lane: 'free' };
+  if (plan.kind !== 'walk') return { kind: 'chunks' };
+  return { kind: 'walk', stage: 'waiting', from: plan.cuts[plan.cuts.length - 1], seq: plan.cuts.length };
+}
+
+const isWalking = (m: CopyMode): boolean => m.kind === 'walk' && m.stage === 'walking';
 
 const ASIDE: ReadonlySet<Stage> = new Set(['preparing', 'copying', 'finishing', 'failed', 'putting-back']);
 
@@ -86,16 +101,12 @@ export class Scheduler {
       this.tables.set(id, {
         id,
         state: 'queued',
-        keyset: false,
+        mode: { kind: 'chunks' },
         pending: [],
         running: 0,
         attempts: new Map(),
         suspects: [],
         doubt: [],
-        laneTaken: false,
-        laneDone: false,
-        walk: 'none',
-        walkSeq: 0,
         rows: 0,
         chunksDone: 0,
         chunksWithRows: 0,
@@ -119,49 +130,43 @@ export class Scheduler {
     for (const s of active) {
       if (s.state === 'failed' && s.running === 0) {
         s.state = 'putting-back';
+        // Not counted as running: the put-back is the table's last work, and ends with putBackDone.
         return { kind: 'put-back', id: s.id };
       }
     }
     for (const s of active) {
       // Only with no chunk of the table running: the settle sees the binlog alone (a walk only reads).
-      const chunksOut = s.running - (s.walk === 'walking' ? 1 : 0);
+      const chunksOut = s.running - (isWalking(s.mode) ? 1 : 0);
       if (s.state !== 'copying' || chunksOut > 0) continue;
-      if (s.suspects.length) {
-        s.running += 1;
-        return { kind: 'settle', id: s.id, suspects: [...s.suspects] };
-      }
+      if (s.suspects.length) return this.handOut(s, { kind: 'settle', id: s.id, suspects: [...s.suspects] });
       if (s.running === 0 && this.copied(s)) {
         s.state = 'finishing';
-        s.running += 1;
-        return { kind: 'finish', id: s.id };
+        return this.handOut(s, { kind: 'finish', id: s.id });
       }
     }
     const queued = this.order.map((id) => this.tables.get(id)!).find((s) => s.state === 'queued');
     if (queued && !this.stopped && active.length < this.opts.maxAside) {
       queued.state = 'preparing';
-      queued.running += 1;
-      return { kind: 'prepare', id: queued.id };
+      return this.handOut(queued, { kind: 'prepare', id: queued.id });
     }
     for (const s of active) {
-      if (s.state !== 'copying' || s.walk !== 'waiting') continue;
+      const m = s.mode;
+      if (s.state !== 'copying' || m.kind !== 'walk' || m.stage !== 'waiting') continue;
       // First: every chunk of the table waits for the walk's cuts.
-      s.walk = 'walking';
-      s.running += 1;
-      return { kind: 'walk', id: s.id, after: s.walkFrom, seq: s.walkSeq };
+      m.stage = 'walking';
+      return this.handOut(s, { kind: 'walk', id: s.id, after: m.from, seq: m.seq });
     }
     for (const s of active) {
       if (s.state !== 'copying' || s.suspects.length) continue;
-      if (s.keyset && !s.laneTaken) {
-        s.laneTaken = true;
-        s.running += 1;
-        return { kind: 'lane', id: s.id };
+      if (s.mode.kind === 'keyset' && s.mode.lane === 'free') {
+        s.mode.lane = 'taken';
+        return this.handOut(s, { kind: 'lane', id: s.id });
       }
       const chunk = s.pending.shift();
       if (chunk) {
-        s.running += 1;
         const attempt = (s.attempts.get(chunk.seq) ?? 0) + 1;
         s.attempts.set(chunk.seq, attempt);
-        return { kind: 'chunk', id: s.id, chunk, attempt };
+        return this.handOut(s, { kind: 'chunk', id: s.id, chunk, attempt });
       }
     }
     return undefined;
@@ -172,26 +177,20 @@ export class Scheduler {
    * earlier run committed (a resume), which are not handed out.
    */
   prepared(id: number, plan: CopyPlan, done: readonly number[] = []): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
+    const s = this.reported(id);
     // Cancelled while it was being prepared: it is put back, not copied.
     if (s.state !== 'preparing') return this.wake();
     s.state = 'copying';
-    s.keyset = plan.kind === 'keyset';
+    s.mode = modeOf(plan);
     const skip = new Set(done);
-    s.pending = s.keyset ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
-    if (plan.kind === 'walk') {
-      s.walk = 'waiting';
-      s.walkFrom = plan.cuts[plan.cuts.length - 1];
-      s.walkSeq = plan.cuts.length;
-    }
+    s.pending = plan.kind === 'keyset' ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
     this.wake();
   }
 
   /** Whether the table's walk should go on (it is still being copied). */
   walking(id: number): boolean {
     const s = this.tables.get(id)!;
-    return s.state === 'copying' && s.walk === 'walking';
+    return s.state === 'copying' && isWalking(s.mode);
   }
 
   /** The walk found a cut: the chunk it closes goes to any worker. */
@@ -204,9 +203,8 @@ export class Scheduler {
 
   /** The walk reached the end of the key: `last`, the open-ended chunk after its last cut. */
   walkDone(id: number, last: Chunk): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
-    s.walk = 'ended';
+    const s = this.reported(id);
+    s.mode = { kind: 'chunks' };
     if (s.state === 'copying') s.pending.push(last);
     this.wake();
   }
@@ -216,25 +214,20 @@ export class Scheduler {
    * more to do), or the walk failed (`reason`: the table fails).
    */
   walkStopped(id: number, reason?: string): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
-    s.walk = 'ended';
+    const s = this.reported(id);
+    s.mode = { kind: 'chunks' };
     if (reason) this.failIn(s, reason);
     this.wake();
   }
 
   /** The walk's first cut could not be carried: nothing of it was handed out; one keyset lane copies it. */
   walkToLane(id: number): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
-    s.walk = 'none';
-    s.keyset = true;
+    this.reported(id).mode = { kind: 'keyset', lane: 'free' };
     this.wake();
   }
 
   chunkDone(id: number, chunk: Chunk, rows: number): { chunksDone: number; rows: number } {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
+    const s = this.reported(id);
     this.count(s, rows);
     this.wake();
     return { chunksDone: s.chunksDone, rows: s.rows };
@@ -245,8 +238,7 @@ export class Scheduler {
    * outcome is unknown and the table waits for a settle. Past `maxAttempts` the table fails.
    */
   chunkFailed(id: number, chunk: Chunk, rolledBack: boolean): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
+    const s = this.reported(id);
     if (s.state === 'copying') {
       if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
         if (!rolledBack) s.suspects.push(chunk);
@@ -271,8 +263,7 @@ export class Scheduler {
 
   /** A prepare that was never begun (the run was cancelled while it waited): the table is untouched. */
   notPrepared(id: number): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
+    const s = this.reported(id);
     if (s.state === 'preparing' || s.state === 'failed') {
       s.state = 'queued';
       delete s.reason;
@@ -282,8 +273,7 @@ export class Scheduler {
 
   /** A settle's verdict: these suspects committed (with their rows); these must be sent again. */
   settled(id: number, committed: { chunk: Chunk; rows: number }[], resend: Chunk[]): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
+    const s = this.reported(id);
     s.suspects = [];
     for (const c of committed) this.count(s, c.rows);
     s.pending.unshift(...[...resend].sort((a, b) => a.seq - b.seq));
@@ -303,9 +293,8 @@ export class Scheduler {
 
   /** A keyset lane copied the whole table. */
   laneDone(id: number, rows: number, chunks: number): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
-    s.laneDone = true;
+    const s = this.reported(id);
+    s.mode = { kind: 'keyset', lane: 'done' };
     s.rows = rows;
     s.chunksDone = chunks;
     this.wake();
@@ -322,15 +311,13 @@ export class Scheduler {
    * table fails. A table is put back only once no worker holds any of its work.
    */
   abandon(id: number, reason: string): void {
-    const s = this.tables.get(id)!;
-    s.running -= 1;
+    this.reported(id);
     this.fail(id, reason);
   }
 
   finished(id: number): void {
-    const s = this.expect(id, 'finishing');
-    s.running -= 1;
-    s.state = 'done';
+    this.expect(id, 'finishing');
+    this.reported(id).state = 'done';
     this.wake();
   }
 
@@ -364,9 +351,22 @@ export class Scheduler {
   }
 
   private copied(s: TableState): boolean {
-    if (s.keyset) return s.laneDone;
-    if (s.walk === 'waiting' || s.walk === 'walking') return false;
+    if (s.mode.kind === 'keyset') return s.mode.lane === 'done';
+    if (s.mode.kind === 'walk') return false;
     return s.pending.length === 0 && s.suspects.length === 0;
+  }
+
+  /** Work of table `s` goes out to a worker: it runs until the worker reports back (`reported`). */
+  private handOut<W extends Work>(s: TableState, work: W): W {
+    s.running += 1;
+    return work;
+  }
+
+  /** A worker reports back on a piece of table `id`'s work, which no longer runs. */
+  private reported(id: number): TableState {
+    const s = this.tables.get(id)!;
+    s.running -= 1;
+    return s;
   }
 
   private count(s: TableState, rows: number): void {

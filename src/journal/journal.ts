@@ -21,6 +21,18 @@ import { FlusherError, ExitCode, errorText } from '../model/errors.js';
 import { FileLockBusyError, lockFile, type FileLock } from './file-lock.js';
 import { LEGACY_BACKUP, isOurBackupName, isOurTwinName } from '../model/table-names.js';
 import type { Flavour } from '../model/version.js';
+import {
+  anything,
+  fields,
+  listOf,
+  nullOr,
+  oneOf,
+  optional,
+  text,
+  that,
+  whole,
+  type Shape,
+} from './record-shape.js';
 
 export const JOURNAL_KIND = 'binlog-flusher-journal';
 /**
@@ -88,8 +100,18 @@ export interface TableFlushed {
  * - `copy`, `swap-back`, `drop-twin`.
  * `twin` is format 1's step: the shell under the real name, altered into the twin there.
  */
-export type StepName =
-  'build-twin' | 'set-aside' | 'ddl' | 'twin-in' | 'drop-shell' | 'twin' | 'copy' | 'swap-back' | 'drop-twin';
+export const STEP_NAMES = [
+  'build-twin',
+  'set-aside',
+  'ddl',
+  'twin-in',
+  'drop-shell',
+  'twin',
+  'copy',
+  'swap-back',
+  'drop-twin',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
 
 /** A table's chunks, known ahead (plan/chunks.ts CopyPlan; integers as decimal text). */
 export type JournalCopyPlan =
@@ -176,9 +198,10 @@ export type JournalRecord =
 export type ServerSetting = 'read_only' | 'super_read_only';
 export const SERVER_SETTINGS: readonly ServerSetting[] = ['read_only', 'super_read_only'];
 export type Switch = 'ON' | 'OFF';
-const SWITCH_VALUES: readonly string[] = ['ON', 'OFF'];
+const SWITCHES: readonly Switch[] = ['ON', 'OFF'];
 
-export type RunStatus = 'flushed' | 'failed-restored' | 'recovery-needed' | 'recovered';
+const RUN_STATUSES = ['flushed', 'failed-restored', 'recovery-needed', 'recovered'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** How long a journal writer waits for another process to let go of the journal. */
 export const JOURNAL_LOCK_WAIT_S = 10;
@@ -381,34 +404,42 @@ function syncDir(dir: string): void {
   }
 }
 
-/** What a journal says, read back. */
+/** A table's chunk plan record. */
+export type ChunkPlanRecord = Extract<JournalRecord, { type: 'chunk-plan' }>;
+
+/** What the journal says of one table: the records after the plan that name its id. */
+export interface TableJournalState {
+  /** The last step begun. */
+  step?: StepName;
+  /** Every step begun (what the run may have created: see restore.createdByUs). */
+  seen: Set<StepName>;
+  /** What it wrote once finished (its table-done record); set: done (twin dropped, table back). */
+  flushed?: TableFlushed;
+  /** What it wrote when it was put back part-copied (its table-partial record). */
+  partial?: TableFlushed & { inDoubt?: number };
+  /** Its last chunk record: the chunks done and the rows so far. */
+  chunk?: { chunk: number; rows: number };
+  /** The GTIDs its chunk records name. */
+  gtids: string[];
+  /** Its chunk plan (the last one written). */
+  copyPlan?: ChunkPlanRecord;
+  /** The planned chunks acknowledged after its plan, and their rows. */
+  acked: Map<number, number>;
+  /** The planned chunks sent after its plan. */
+  sent: Set<number>;
+  /** With a walk plan: the cuts its walk found after its plan, and whether it ended. */
+  walk?: { cuts: string[][]; ended: boolean };
+}
+
+/** What a journal says, read back: the run's own fields, and one state per table. */
 export interface JournalState {
   legacy: boolean;
   header?: JournalHeader;
   marker?: string;
   tables: JournalTable[];
-  /** Last step begun per table id. */
-  steps: Map<number, StepName>;
-  /** Every step begun per table id (what the run may have created: see restore.createdByUs). */
-  seen: Map<number, Set<StepName>>;
-  /** Tables whose flush finished (twin dropped, table back). */
-  done: Set<number>;
-  /** What each finished table wrote (its table-done record). */
-  flushed: Map<number, TableFlushed>;
-  /** What each table put back part-copied wrote (its table-partial record). */
-  partial: Map<number, TableFlushed & { inDoubt?: number }>;
+  /** Per table id, what the journal says of it (absent: no record after the plan names it). */
+  byTable: Map<number, TableJournalState>;
   binlog: { start?: JournalPosition; end?: JournalPosition };
-  chunks: Map<number, { chunk: number; rows: number }>;
-  /** Per table id, the GTIDs its chunk records name. */
-  gtids: Map<number, string[]>;
-  /** Per table id, its chunk plan (the last one written). */
-  copyPlans: Map<number, Extract<JournalRecord, { type: 'chunk-plan' }>>;
-  /** Per table id, the planned chunks acknowledged after its plan, and their rows. */
-  acked: Map<number, Map<number, number>>;
-  /** Per table id, the planned chunks sent after its plan. */
-  sent: Map<number, Set<number>>;
-  /** Per table id with a walk plan: the cuts its walk found after its plan, and whether it ended. */
-  walks: Map<number, { cuts: string[][]; ended: boolean }>;
   /** Where recover found the binlog once every table was back (the end record's position). */
   recoveredAt?: JournalPosition;
   /** The set of GTIDs the run's transactions got, when its end was journaled. */
@@ -420,6 +451,72 @@ export interface JournalState {
   doneBefore: Set<string>;
   /** Settings the run changed and has not put back yet. */
   settings: Map<ServerSetting, { from: Switch; to: Switch }>;
+  // Views of `byTable` (one field, by table id, for every table that has it), as the journal's readers
+  // before it knew them: each is built anew when read; in a loop over tables, read `tableState`.
+  /** The last step begun. */
+  readonly steps: ReadonlyMap<number, StepName>;
+  /** Every step begun, for each table with a step record. */
+  readonly seen: ReadonlyMap<number, ReadonlySet<StepName>>;
+  /** Tables whose flush finished (twin dropped, table back). */
+  readonly done: ReadonlySet<number>;
+  readonly flushed: ReadonlyMap<number, TableFlushed>;
+  readonly partial: ReadonlyMap<number, TableFlushed & { inDoubt?: number }>;
+  readonly chunks: ReadonlyMap<number, { chunk: number; rows: number }>;
+}
+
+/** An empty state, for a JSON journal and the original tool's alike (the only place one is built). */
+function emptyState(legacy: boolean): JournalState {
+  const byTable = new Map<number, TableJournalState>();
+  const view = <V>(pick: (t: TableJournalState) => V | undefined): Map<number, V> => {
+    const out = new Map<number, V>();
+    for (const [id, t] of byTable) {
+      const v = pick(t);
+      if (v !== undefined) out.set(id, v);
+    }
+    return out;
+  };
+  return {
+    legacy,
+    tables: [],
+    byTable,
+    binlog: {},
+    doneBefore: new Set(),
+    settings: new Map(),
+    get steps() {
+      return view((t) => t.step);
+    },
+    get seen() {
+      return view((t) => (t.seen.size ? t.seen : undefined));
+    },
+    get done() {
+      return new Set(view((t) => t.flushed).keys());
+    },
+    get flushed() {
+      return view((t) => t.flushed);
+    },
+    get partial() {
+      return view((t) => t.partial);
+    },
+    get chunks() {
+      return view((t) => t.chunk);
+    },
+  };
+}
+
+function emptyTable(): TableJournalState {
+  return { seen: new Set(), gtids: [], acked: new Map(), sent: new Set() };
+}
+
+/** What the journal says of table `id` (an empty state when no record names it: not kept). */
+export function tableState(j: JournalState, id: number): TableJournalState {
+  return j.byTable.get(id) ?? emptyTable();
+}
+
+/** Table `id`'s state, to record into: made on its first record. */
+function tableEntry(state: JournalState, id: number): TableJournalState {
+  let t = state.byTable.get(id);
+  if (!t) state.byTable.set(id, (t = emptyTable()));
+  return t;
 }
 
 export class JournalFormatError extends FlusherError {
@@ -469,24 +566,7 @@ function parseJournalText(
   const first = lines[0]!.trim();
   if (!first.startsWith('{')) return parseLegacy(lines, path, legacySchema, schemaInput);
 
-  const state: JournalState = {
-    legacy: false,
-    tables: [],
-    steps: new Map(),
-    seen: new Map(),
-    done: new Set(),
-    flushed: new Map(),
-    partial: new Map(),
-    binlog: {},
-    chunks: new Map(),
-    gtids: new Map(),
-    copyPlans: new Map(),
-    acked: new Map(),
-    sent: new Map(),
-    walks: new Map(),
-    doneBefore: new Set(),
-    settings: new Map(),
-  };
+  const state = emptyState(false);
   lines.forEach((line, i) => {
     let rec: JournalRecord;
     try {
@@ -500,11 +580,40 @@ function parseJournalText(
       throw new JournalFormatError(path, `line ${i + 1} is not a journal record`);
     }
     if (i === 0) state.header = checkHeader(rec, path);
-    else applyRecord(state, rec, path, i + 1);
+    else applyRecord(state, rec, { path, line: i + 1 });
   });
   if (!state.header) throw new JournalFormatError(path, 'has no header');
   return state;
 }
+
+/** Where a record is, for messages. */
+interface Where {
+  path: string;
+  line: number;
+}
+
+/** A record binlog-flusher never writes, refused by its kind and line; `why`: the field, or the rule. */
+function refused(where: Where, type: string, why: string): JournalFormatError {
+  const what = type === 'chunk-plan' ? 'chunk plan' : `${type} record`;
+  return new JournalFormatError(
+    where.path,
+    `line ${where.line}: a ${what} binlog-flusher never writes (${why})`,
+  );
+}
+
+const HEADER_SHAPE = fields({
+  tool: text,
+  host: text,
+  port: whole,
+  serverId: whole,
+  serverUuid: text,
+  serverVersion: text,
+  // A flavour this version does not know reads as the version text's (journalFlavour).
+  flavour: optional(text),
+  startedAt: text,
+  runTag: text,
+  options: fields({}),
+});
 
 function checkHeader(rec: JournalRecord, path: string): JournalHeader {
   if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
@@ -517,88 +626,141 @@ function checkHeader(rec: JournalRecord, path: string): JournalHeader {
         'recover with the binlog-flusher version that wrote it',
     );
   }
+  const wrong = HEADER_SHAPE(rec);
+  if (wrong !== undefined) throw refused({ path, line: 1 }, 'header', `field ${wrong}`);
   return rec;
 }
 
-/** One record after the header, into the state (`line`: its line number, for messages). */
-function applyRecord(state: JournalState, rec: JournalRecord, path: string, line: number): void {
-  switch (rec.type) {
-    case 'plan':
-      return applyPlan(state, rec, path, line);
-    case 'step': {
-      state.steps.set(rec.id, rec.step);
-      const seen = state.seen.get(rec.id) ?? new Set<StepName>();
-      seen.add(rec.step);
-      state.seen.set(rec.id, seen);
-      return;
-    }
-    case 'chunk':
-    case 'chunk-plan':
-    case 'chunk-cut':
-    case 'chunk-sent':
-      return applyChunkRecord(state, rec, path, line);
-    case 'done-before':
-      if (
-        !Array.isArray(rec.tables) ||
-        !rec.tables.every((t) => typeof t?.schema === 'string' && typeof t?.table === 'string')
-      )
-        throw new JournalFormatError(path, `line ${line}: a done-before record binlog-flusher never writes`);
+/** The records that follow the header, by type. */
+type AfterHeader = Exclude<JournalRecord, JournalHeader>;
+type RecordType = AfterHeader['type'];
+
+/** How one kind of record is read: its fields' shape, checked first, then what it says, into the state. */
+interface RecordKind<T extends RecordType> {
+  shape: Shape;
+  apply: (state: JournalState, rec: Extract<AfterHeader, { type: T }>, where: Where) => void;
+}
+
+const position = fields({ file: text, position: whole, gtid: text });
+const tableFlushed = {
+  rows: whole,
+  chunks: optional(whole),
+  binlog: optional(fields({ start: position, end: position })),
+};
+
+/** Every kind of record after the header: a type not here is refused, and so is a wrong field. */
+const RECORD_KINDS: { readonly [T in RecordType]: RecordKind<T> } = {
+  plan: { shape: fields({ marker: text, tables: listOf(anything) }), apply: applyPlan },
+  step: {
+    shape: fields({ id: whole, step: oneOf(STEP_NAMES), at: text }),
+    apply: (state, rec) => {
+      const t = tableEntry(state, rec.id);
+      t.step = rec.step;
+      t.seen.add(rec.step);
+    },
+  },
+  chunk: {
+    shape: fields({
+      id: whole,
+      chunk: whole,
+      rows: whole,
+      at: text,
+      gtids: optional(listOf(text)),
+      acks: optional(listOf(fields({ seq: whole, rows: whole }))),
+    }),
+    apply: applyChunk,
+  },
+  'chunk-plan': {
+    shape: fields({
+      id: whole,
+      at: text,
+      plan: that(validCopyPlan),
+      columns: text,
+      key: optional(fields({ index: text, columns: listOf(text) })),
+      binlog: position,
+      done: optional(listOf(whole)),
+      rowsBefore: optional(whole),
+    }),
+    apply: applyChunkPlan,
+  },
+  'chunk-cut': {
+    shape: fields({ id: whole, seq: whole, cut: nullOr(listOf(text)), at: text }),
+    apply: applyChunkCut,
+  },
+  'done-before': {
+    shape: fields({ tables: listOf(fields({ schema: text, table: text })), at: text }),
+    apply: (state, rec) => {
       for (const t of rec.tables) state.doneBefore.add(`${t.schema}\u0000${t.table}`);
-      return;
-    case 'table-done':
-      state.done.add(rec.id);
-      state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
-      return;
-    case 'table-partial':
-      state.partial.set(rec.id, {
+    },
+  },
+  'chunk-sent': {
+    shape: fields({ id: whole, seq: whole, at: text }),
+    apply: (state, rec) => void tableEntry(state, rec.id).sent.add(rec.seq),
+  },
+  'table-done': {
+    shape: fields({ id: whole, at: text, ...tableFlushed }),
+    apply: (state, rec) => {
+      tableEntry(state, rec.id).flushed = { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog };
+    },
+  },
+  'table-partial': {
+    shape: fields({ id: whole, at: text, ...tableFlushed, inDoubt: optional(whole) }),
+    apply: (state, rec) => {
+      tableEntry(state, rec.id).partial = {
         rows: rec.rows,
         chunks: rec.chunks,
         binlog: rec.binlog,
         ...(rec.inDoubt ? { inDoubt: rec.inDoubt } : {}),
-      });
-      return;
-    case 'binlog':
-    case 'end':
-      return applyEdge(state, rec, path, line);
-    case 'recover':
-    case 'control':
-      return;
-    case 'setting':
-      if (
-        !SERVER_SETTINGS.includes(rec.name) ||
-        !SWITCH_VALUES.includes(rec.from) ||
-        !SWITCH_VALUES.includes(rec.to)
-      )
-        throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
-      state.settings.set(rec.name, { from: rec.from, to: rec.to });
-      return;
-    case 'setting-restored':
-      state.settings.delete(rec.name);
-      return;
-    default:
-      throw new JournalFormatError(
-        path,
-        `line ${line}: unknown record type ${JSON.stringify((rec as { type: string }).type)}`,
-      );
+      };
+    },
+  },
+  binlog: {
+    shape: fields({ edge: oneOf(['start', 'end']), at: text, position, gtids: optional(text) }),
+    apply: (state, rec) => {
+      state.binlog[rec.edge] = rec.position;
+      if (rec.edge === 'end' && rec.gtids !== undefined) state.runGtids = rec.gtids;
+    },
+  },
+  end: {
+    shape: fields({ status: oneOf(RUN_STATUSES), at: text, binlog: optional(position) }),
+    apply: applyEnd,
+  },
+  recover: { shape: fields({ id: whole, outcome: text, at: text }), apply: () => undefined },
+  control: { shape: fields({ command: text, answer: text, at: text }), apply: () => undefined },
+  setting: {
+    shape: fields({ name: oneOf(SERVER_SETTINGS), from: oneOf(SWITCHES), to: oneOf(SWITCHES), at: text }),
+    apply: (state, rec) => void state.settings.set(rec.name, { from: rec.from, to: rec.to }),
+  },
+  'setting-restored': {
+    shape: fields({ name: oneOf(SERVER_SETTINGS), value: text, at: text }),
+    apply: (state, rec) => void state.settings.delete(rec.name),
+  },
+};
+
+/** One record after the header: its kind's shape checked, then into the state. */
+function applyRecord(state: JournalState, rec: { type: string }, where: Where): void {
+  const kind = Object.hasOwn(RECORD_KINDS, rec.type) ? RECORD_KINDS[rec.type as RecordType] : undefined;
+  if (!kind) {
+    throw new JournalFormatError(
+      where.path,
+      `line ${where.line}: unknown record type ${JSON.stringify(rec.type)}`,
+    );
   }
+  const wrong = kind.shape(rec);
+  if (wrong !== undefined) throw refused(where, rec.type, `field ${wrong}`);
+  (kind.apply as (s: JournalState, r: AfterHeader, w: Where) => void)(state, rec as AfterHeader, where);
 }
 
 /** The plan record: every table checked, and inside the schemas the run selected. */
-function applyPlan(
-  state: JournalState,
-  rec: Extract<JournalRecord, { type: 'plan' }>,
-  path: string,
-  line: number,
-): void {
-  if (!Array.isArray(rec.tables)) throw new JournalFormatError(path, `line ${line}: plan without tables`);
+function applyPlan(state: JournalState, rec: Extract<JournalRecord, { type: 'plan' }>, where: Where): void {
   const dbs = state.header?.options?.databases;
   const allowed = Array.isArray(dbs) && dbs.length ? (dbs as string[]) : undefined;
   for (const t of rec.tables) {
-    validateTable(t, path, line);
+    validateTable(t, where);
     if (allowed && !allowed.includes(t.schema)) {
       throw new JournalFormatError(
-        path,
-        `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`,
+        where.path,
+        `line ${where.line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`,
       );
     }
   }
@@ -606,82 +768,51 @@ function applyPlan(
   state.marker = rec.marker;
 }
 
-/** Where the run stood in the binlog at its start and end, and how it ended. */
-function applyEdge(
-  state: JournalState,
-  rec: Extract<JournalRecord, { type: 'binlog' | 'end' }>,
-  path: string,
-  line: number,
-): void {
-  if (rec.type === 'binlog') {
-    if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
-      throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
-    state.binlog[rec.edge] = rec.position;
-    if (rec.edge === 'end' && typeof rec.gtids === 'string') state.runGtids = rec.gtids;
-    return;
-  }
+/** How the run ended (the flush's own end comes first; recover's, if any, after it). */
+function applyEnd(state: JournalState, rec: Extract<JournalRecord, { type: 'end' }>): void {
   state.end = rec.status;
-  // The flush's own end comes first (recover's, if any, after it).
   if (rec.status !== 'recovered') state.flushEnd ??= rec.status;
   // The first: a later recover (which found nothing to do) may come after the applier ran again.
-  if (typeof rec.binlog?.file === 'string') state.recoveredAt ??= rec.binlog;
+  if (rec.binlog) state.recoveredAt ??= rec.binlog;
 }
 
-/** A record of a table's chunks (plan, cuts, sends, acknowledgements), into the state. */
-function applyChunkRecord(
+/** A chunk record: the table's chunks and rows so far, its GTIDs, the planned chunks it acknowledges. */
+function applyChunk(state: JournalState, rec: Extract<JournalRecord, { type: 'chunk' }>): void {
+  const t = tableEntry(state, rec.id);
+  t.chunk = { chunk: rec.chunk, rows: rec.rows };
+  if (rec.gtids) t.gtids.push(...rec.gtids);
+  for (const a of rec.acks ?? []) t.acked.set(a.seq, a.rows);
+}
+
+/** A table's chunk plan: what was sent and acknowledged before it no longer counts. */
+function applyChunkPlan(state: JournalState, rec: ChunkPlanRecord): void {
+  const t = tableEntry(state, rec.id);
+  t.copyPlan = rec;
+  t.acked = new Map();
+  t.sent = new Set();
+  t.walk = rec.plan.kind === 'walk' ? { cuts: [], ended: false } : undefined;
+}
+
+/** A walk's cut: only after a walk plan, in order, and not after the walk's end. */
+function applyChunkCut(
   state: JournalState,
-  rec: Extract<JournalRecord, { type: 'chunk' | 'chunk-plan' | 'chunk-cut' | 'chunk-sent' }>,
-  path: string,
-  line: number,
+  rec: Extract<JournalRecord, { type: 'chunk-cut' }>,
+  where: Where,
 ): void {
-  switch (rec.type) {
-    case 'chunk': {
-      state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
-      if (Array.isArray(rec.gtids))
-        state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
-      const acked = state.acked.get(rec.id) ?? new Map<number, number>();
-      for (const a of rec.acks ?? []) {
-        if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
-          throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
-        acked.set(a.seq, a.rows);
-      }
-      state.acked.set(rec.id, acked);
-      return;
-    }
-    case 'chunk-plan':
-      if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
-        throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
-      state.copyPlans.set(rec.id, rec);
-      state.acked.set(rec.id, new Map());
-      state.sent.set(rec.id, new Set());
-      state.walks.delete(rec.id);
-      if (rec.plan.kind === 'walk') state.walks.set(rec.id, { cuts: [], ended: false });
-      return;
-    case 'chunk-cut': {
-      const w = state.walks.get(rec.id);
-      const plan = state.copyPlans.get(rec.id)?.plan;
-      const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
-      const cut = rec.cut;
-      const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
-      if (!w || w.ended || rec.seq !== known || !wellFormed)
-        throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
-      if (cut === null) w.ended = true;
-      else w.cuts.push(cut);
-      return;
-    }
-    case 'chunk-sent': {
-      if (!Number.isInteger(rec.seq))
-        throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
-      const sent = state.sent.get(rec.id) ?? new Set<number>();
-      sent.add(rec.seq);
-      state.sent.set(rec.id, sent);
-      return;
-    }
-  }
+  const t = state.byTable.get(rec.id);
+  const w = t?.walk;
+  if (!w) throw refused(where, rec.type, 'no walk plan before it');
+  if (w.ended) throw refused(where, rec.type, 'after the walk ended');
+  const plan = t.copyPlan?.plan;
+  const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + w.cuts.length;
+  if (rec.seq !== known) throw refused(where, rec.type, `seq ${rec.seq}, not the next cut ${known}`);
+  if (rec.cut === null) w.ended = true;
+  else w.cuts.push(rec.cut);
 }
 
 /** A chunk plan's shape (its key values are checked again before they become SQL: sql/key-values). */
-function validCopyPlan(p: JournalCopyPlan | undefined): boolean {
+function validCopyPlan(value: unknown): boolean {
+  const p = value as JournalCopyPlan | undefined;
   if (!p || typeof p !== 'object') return false;
   const int = (x: unknown) => typeof x === 'string' && /^-?\d+$/.test(x);
   switch (p.kind) {
@@ -701,19 +832,20 @@ function validCopyPlan(p: JournalCopyPlan | undefined): boolean {
   }
 }
 
-function validateTable(t: JournalTable, path: string, line: number): void {
+function validateTable(t: JournalTable, where: Where): void {
   const ok =
     typeof t === 'object' &&
     t !== null &&
     Number.isInteger(t.id) &&
     [t.schema, t.table, t.backup, t.twin].every(
       (v) => typeof v === 'string' && v.length > 0 && v.length <= 64,
-    );
-  if (!ok) throw new JournalFormatError(path, `line ${line}: a plan entry is incomplete`);
+    ) &&
+    (t.columns === undefined || typeof t.columns === 'string');
+  if (!ok) throw new JournalFormatError(where.path, `line ${where.line}: a plan entry is incomplete`);
   if (!isOurBackupName(t.backup) || !isOurTwinName(t.twin)) {
     throw new JournalFormatError(
-      path,
-      `line ${line}: ${t.schema}.${t.table} has backup name ${JSON.stringify(t.backup)}, which binlog-flusher never creates`,
+      where.path,
+      `line ${where.line}: ${t.schema}.${t.table} has backup name ${JSON.stringify(t.backup)}, which binlog-flusher never creates`,
     );
   }
 }
@@ -724,24 +856,7 @@ function parseLegacy(
   schema: string | undefined,
   schemaInput: string,
 ): JournalState {
-  const state: JournalState = {
-    legacy: true,
-    tables: [],
-    steps: new Map(),
-    seen: new Map(),
-    done: new Set(),
-    flushed: new Map(),
-    partial: new Map(),
-    binlog: {},
-    chunks: new Map(),
-    gtids: new Map(),
-    copyPlans: new Map(),
-    acked: new Map(),
-    sent: new Map(),
-    walks: new Map(),
-    doneBefore: new Set(),
-    settings: new Map(),
-  };
+  const state = emptyState(true);
   lines.forEach((line, i) => {
     const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);
     if (!m || !LEGACY_BACKUP.test(m[1]!)) {

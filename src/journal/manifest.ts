@@ -6,7 +6,13 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { errorText } from '../model/errors.js';
-import { readJournal, type JournalPosition, type JournalState, type TableFlushed } from './journal.js';
+import {
+  readJournal,
+  tableState,
+  type JournalPosition,
+  type JournalState,
+  type TableFlushed,
+} from './journal.js';
 import { gtidSetOf, journalFlavour } from '../flavours/index.js';
 
 export const MANIFEST_KIND = 'binlog-flusher-manifest';
@@ -63,7 +69,7 @@ export function buildManifest(j: JournalState): Manifest {
   const h = j.header!;
   const flavour = journalFlavour(h);
   const set = (gtids: string[] | undefined) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
-  const gtids = j.runGtids || set([...j.gtids.values()].flat());
+  const gtids = j.runGtids || set([...j.byTable.values()].flatMap((t) => t.gtids));
   // A run that died (or ended needing recovery) and recover finished: recover's position, with every
   // table back and the applier still stopped, ends it (a session's last chunk may commit after the
   // run's own end; recover counted it).
@@ -88,7 +94,7 @@ export function buildManifest(j: JournalState): Manifest {
     binlog: { start: j.binlog.start, end: died ? j.recoveredAt : j.binlog.end },
     ...(gtids && { gtids }),
     tables: j.tables.flatMap((t) => {
-      const f: Account | undefined = j.flushed.get(t.id) ?? partialOf(j, t.id);
+      const f: Account | undefined = tableState(j, t.id).flushed ?? partialOf(j, t.id);
       if (!f) return [];
       return [
         {
@@ -98,7 +104,7 @@ export function buildManifest(j: JournalState): Manifest {
           chunks: f.chunks,
           start: f.binlog?.start,
           end: f.binlog?.end,
-          gtids: set(j.gtids.get(t.id)),
+          gtids: set(tableState(j, t.id).gtids),
           ...(f.rowsAre && { partial: true as const, rowsAre: f.rowsAre }),
           ...(resumedOf(j, t.id) && { resumed: resumedOf(j, t.id)! }),
         },
@@ -114,16 +120,17 @@ type Account = TableFlushed & { rowsAre?: ManifestTable['rowsAre'] };
  * first) what its journal recorded once its DDL or a chunk may have been logged; undefined: nothing.
  */
 function partialOf(j: JournalState, id: number): Account | undefined {
-  const p = j.partial.get(id);
+  const t = tableState(j, id);
+  const p = t.partial;
   if (p) return { ...p, rowsAre: p.inDoubt ? 'at-least' : 'exact' };
-  const c = j.chunks.get(id);
-  if (!c && !j.seen.get(id)?.has('ddl')) return undefined;
+  const c = t.chunk;
+  if (!c && !t.seen.has('ddl')) return undefined;
   return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
 }
 
 /** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
 function resumedOf(j: JournalState, id: number): { rowsBefore: number } | undefined {
-  const p = j.copyPlans.get(id);
+  const p = tableState(j, id).copyPlan;
   return Array.isArray(p?.done) ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
 }
 

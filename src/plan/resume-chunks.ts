@@ -4,7 +4,13 @@
  * the journal acknowledged plus, for the chunks that were out when it stopped, what the binlog says.
  * Pure: the journal's records and the server's counts in, the decision out.
  */
-import type { ChunkAck, JournalCopyPlan, JournalRecord, JournalState } from '../journal/journal.js';
+import {
+  tableState,
+  type ChunkAck,
+  type JournalCopyPlan,
+  type JournalRecord,
+  type JournalState,
+} from '../journal/journal.js';
 import type { Chunk } from '../model/copy.js';
 import { allChunks, type CopyPlan } from './chunks.js';
 
@@ -44,7 +50,7 @@ export function copyPlanOf(p: JournalCopyPlan): CopyPlan {
 function knownPlan(j: JournalState, id: number, p: JournalCopyPlan): CopyPlan {
   const plan = copyPlanOf(p);
   if (plan.kind !== 'walk') return plan;
-  const w = j.walks.get(id);
+  const w = tableState(j, id).walk;
   const cuts = [...plan.cuts, ...(w?.cuts ?? [])];
   return w?.ended ? { kind: 'cuts', cuts } : { kind: 'walk', step: plan.step, cuts };
 }
@@ -71,16 +77,17 @@ export interface JournalChunks {
 }
 
 export function journalChunks(j: JournalState, id: number): JournalChunks | undefined {
-  const record = j.copyPlans.get(id);
+  const t = tableState(j, id);
+  const record = t.copyPlan;
   if (!record) return undefined;
   const plan = knownPlan(j, id, record.plan);
   // A walk that found no cut sent no chunk (it may have turned the table to one lane): no chunk known.
   if (plan.kind === 'walk' && plan.cuts.length === 0 && !record.done?.length) return undefined;
-  const acked = j.acked.get(id) ?? new Map<number, number>();
+  const acked = t.acked;
   const done = new Map<number, number>();
   for (const seq of record.done ?? []) done.set(seq, 0);
   for (const [seq, rows] of acked) done.set(seq, rows);
-  const sent = j.sent.get(id) ?? new Set<number>();
+  const sent = t.sent;
   const out = allChunks(plan).filter((c) => sent.has(c.seq) && !done.has(c.seq));
   const ackedWithRows = [...acked.values()].filter((r) => r > 0).length;
   return { record, plan, done, out, ackedWithRows };
