@@ -7,7 +7,11 @@
  *   throttle critical-load=STATUS=N|N|off   change the load that ends the run
  *   abort                                   end the run now, every table put back
  *   help
+ * A limit is held to the same range as the input of the same name (LIMITS), and a load command is
+ * held against the other load now in force: critical-load must stay over max-load (loadOrderError).
  */
+import { InputError } from '../model/errors.js';
+import { LIMITS, parseIntInput } from '../model/settings.js';
 
 export interface Load {
   /** A SHOW GLOBAL STATUS name. */
@@ -24,19 +28,55 @@ export const CONTROL_HELP =
   'commands: status | pause | resume | throttle max-rows-per-second=N|off | ' +
   'throttle max-load=STATUS=N|off | throttle critical-load=STATUS=N|off | abort | help';
 
-/** The most a limit may be (as the inputs allow). */
-const MAX_LIMIT = 1_000_000_000;
-
 /**
- * `Threads_running=25`, or a bare number for `defaultStatus`; undefined when it is neither. The
- * number must be a whole number up to a billion.
+ * `Threads_running=25`, or a bare number for `defaultStatus`; undefined when it is neither. Only the
+ * form: the limit's range is checked by the command (`limitError`), as the inputs check it.
  */
 export function parseLoad(text: string, defaultStatus: string): Load | undefined {
   const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d{1,10})$/.exec(text.trim());
   if (!m) return undefined;
-  const limit = Number(m[2]);
-  if (limit > MAX_LIMIT) return undefined;
-  return { status: m[1] ?? defaultStatus, limit };
+  return { status: m[1] ?? defaultStatus, limit: Number(m[2]) };
+}
+
+/**
+ * Why `limit` is out of the input `name`'s range, in the inputs' own words
+ * (`max-load: expected a whole number from 1 to 100000, got 0`); undefined when it is in range.
+ */
+function limitError(name: string, limit: number, range: { min: number; max: number }): string | undefined {
+  try {
+    parseIntInput(name, String(limit), 0, range);
+    return undefined;
+  } catch (e) {
+    if (e instanceof InputError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * Whether a new load keeps critical-load over max-load (when both watch the same status, as the
+ * inputs require): the command's message naming the input and the limits it may take, or undefined.
+ * `now`: the loads in force when the command arrives.
+ */
+export function loadOrderError(
+  kind: 'brake' | 'critical',
+  load: Load | undefined,
+  now: { brake?: Load; critical?: Load },
+): string | undefined {
+  const { min, max } = LIMITS.brakeLimit;
+  if (kind === 'critical') {
+    const brake = now.brake;
+    if (!load || !brake || brake.status !== load.status || load.limit > brake.limit) return undefined;
+    const fix =
+      brake.limit < max
+        ? `give a limit from ${brake.limit + 1} to ${max}`
+        : `no limit up to ${max} is over it; lower max-load first`;
+    return `critical-load: ${load.status}=${load.limit} is not over max-load (${brake.limit}): the run would end before the brake ever held it; ${fix}`;
+  }
+  const critical = now.critical;
+  if (!load || !critical || critical.status !== load.status || critical.limit > load.limit) return undefined;
+  const fix =
+    critical.limit > min ? `give a limit from ${min} to ${critical.limit - 1}` : 'raise critical-load first';
+  return `max-load: ${load.status}=${load.limit} is not under critical-load (${critical.limit}): the run would end before the brake ever held it; ${fix}`;
 }
 
 /** One line of the control file as a command, or why it is not one. */
@@ -54,8 +94,10 @@ export function parseControlCommand(line: string, defaultStatus: string): Contro
   switch (name) {
     case 'max-rows-per-second': {
       if (off) return { kind: 'rate', rowsPerSecond: undefined };
+      const { min, max } = LIMITS.maxRowsPerSecond;
       const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-      if (!(n >= 1 && n <= MAX_LIMIT)) return { error: `max-rows-per-second: a whole number from 1, or off` };
+      if (!(n >= min && n <= max))
+        return { error: `max-rows-per-second: a whole number from ${min}, or off` };
       return { kind: 'rate', rowsPerSecond: n };
     }
     case 'max-load':
@@ -64,7 +106,8 @@ export function parseControlCommand(line: string, defaultStatus: string): Contro
       if (off) return { kind, load: undefined };
       const load = parseLoad(value, defaultStatus);
       if (!load) return { error: `${name}: STATUS=N (for example Threads_running=25), a number, or off` };
-      return { kind, load };
+      const error = limitError(name, load.limit, LIMITS.brakeLimit);
+      return error ? { error } : { kind, load };
     }
     default:
       return {
