@@ -30,7 +30,7 @@ const qualified = (xs: TableFilter[] | undefined) =>
   (xs ?? []).map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`));
 const tables = (xs: TableFilter[] | undefined) => (xs ? list(qualified(xs)) : undefined);
 
-/** How each resumable input is taken: every input the registry marks resumable, and no other. */
+/** How a resumable input is taken (its key: where it is listed in RULES). */
 type Rule = Omit<Field, 'key'>;
 
 function plain<K extends keyof RecordedOptions & keyof FlushSettings>(option: K): Rule {
@@ -42,6 +42,10 @@ function plain<K extends keyof RecordedOptions & keyof FlushSettings>(option: K)
   };
 }
 
+/**
+ * How each resumable input is taken: every input the registry (model/inputs.ts) marks resumable, and
+ * no other (the compiler holds the keys to it); in the order their differences are refused.
+ */
 const RULES: Record<ResumableKey, Rule> = {
   databases: {
     option: 'databases',
