@@ -14,11 +14,12 @@ import {
 } from '../model/settings.js';
 import { ALL_SCHEMAS, buildFlushSettings, type InputSource } from '../config/build.js';
 import { namesFor, type InputKey } from '../model/input-names.js';
+import { RESUMABLE_KEYS, defaultOf, inputSpec, limitsOf, valuesOf } from '../model/inputs.js';
 
 export type Mode = 'flush' | 'recover' | 'plan' | 'verify';
 /** Placeholder for resumeFrom: the journal is the newest artifact of this run, fetched by run.ts. */
 export const RESUME_FROM_ARTIFACT = '<artifact>';
-export const MODES: readonly Mode[] = ['flush', 'recover', 'plan', 'verify'];
+export const MODES = valuesOf('mode') as readonly Mode[];
 
 export interface ArtifactSettings {
   /** Base name; the final journal goes under `<name>-final`. */
@@ -52,22 +53,12 @@ const ARTIFACT_NAME_FORBIDDEN = /["':<>|*?\r\n\\/]/;
 
 /**
  * action.yml's defaults of the inputs `resume` may take from the earlier run (an input left at its
- * default was not chosen; getInput cannot tell one from the other). A unit test holds it to action.yml.
+ * default was not chosen; getInput cannot tell one from the other): the registry's, which a unit test
+ * holds to action.yml.
  */
-export const ACTION_DEFAULTS: Partial<Record<InputKey, string>> = {
-  concurrency: '4',
-  'chunk-size': '100000',
-  ddl: 'create',
-  'stop-replica': 'true',
-  'start-replica': 'false',
-  'set-read-only': 'true',
-  'allow-primary': 'false',
-  'allow-downstream': 'false',
-  'allow-writers': 'false',
-  'stop-on-error': 'false',
-  'rotate-binlog': 'false',
-  'retention-margin': '24',
-};
+export const ACTION_DEFAULTS: Partial<Record<InputKey, string>> = Object.fromEntries(
+  RESUMABLE_KEYS.map((k) => [k, inputSpec(k).action?.default ?? '']).filter(([, d]) => d !== ''),
+);
 
 /** The workflow's `with:` as an input source of the shared settings builder. */
 function actionSource(getInput: GetInput): InputSource {
@@ -104,7 +95,7 @@ function refuseNoSelection(mode: Mode, resume: boolean, get: (n: string) => stri
 
 export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): ActionSettings {
   const get = (n: string) => getInput(n).trim();
-  const mode = parseEnumInput('mode', get('mode'), 'flush', MODES);
+  const mode = parseEnumInput('mode', get('mode'), defaultOf('mode', 'string') as Mode, MODES);
   const workspace = (env.RUNNER_TEMP || env.GITHUB_WORKSPACE || '.').replace(/\/$/, '');
   const resume = parseBoolInput('resume', get('resume'), false);
   refuseNoSelection(mode, resume, get);
@@ -128,7 +119,7 @@ export function readActionSettings(getInput: GetInput, env: NodeJS.ProcessEnv): 
     hashfile: flush.hashfile!,
     timeout: flush.timeout,
   };
-  const verifyAfterFlush = parseBoolInput('verify', get('verify'), false);
+  const verifyAfterFlush = parseBoolInput('verify', get('verify'), defaultOf('verify', 'boolean'));
   const host = flush.connection.host;
   return { mode, flush, recover, verify, verifyAfterFlush, artifact: artifactSettings(getInput, host, env) };
 }
@@ -143,9 +134,7 @@ function artifactSettings(getInput: GetInput, host: string, env: NodeJS.ProcessE
     );
   }
   const runIdRaw = get('run-id');
-  const runId = runIdRaw
-    ? parseIntInput('run-id', runIdRaw, 0, { min: 1, max: Number.MAX_SAFE_INTEGER })
-    : undefined;
+  const runId = runIdRaw ? parseIntInput('run-id', runIdRaw, 0, limitsOf('run-id')) : undefined;
   const token = getInput('github-token') || undefined;
   if (token) addSecret(token);
   if (runId && !token)
@@ -157,7 +146,7 @@ function artifactSettings(getInput: GetInput, host: string, env: NodeJS.ProcessE
   return {
     name,
     retentionDays: retentionRaw
-      ? parseIntInput('retention-days', retentionRaw, 0, { min: 1, max: 90 })
+      ? parseIntInput('retention-days', retentionRaw, 0, limitsOf('retention-days'))
       : undefined,
     runId,
     token,

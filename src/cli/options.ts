@@ -5,6 +5,11 @@
 import { Command, Option } from 'commander';
 import { DEFAULTS, SSL_MODES } from '../model/settings.js';
 import { optionNameOnly } from '../model/input-names.js';
+import { cliDeclaration as flag, inputHelp, switchForms, type InputName } from '../model/inputs.js';
+
+/** A flag declared from the registry, with its help (by default the registry's description). */
+const option = (cmd: Command, name: InputName, help = inputHelp(name)): Command =>
+  cmd.option(flag(name), help);
 
 /**
  * The program's commands. Commander's unknown-option error is given the option's name only: a value
@@ -32,72 +37,56 @@ export class CliCommand extends Command {
 
 /** How to reach the server, for every subcommand; `host`: what the server is to this subcommand. */
 function connection(cmd: Command, host: string): Command {
-  return (
-    cmd
-      .option('-h, --host <host>', `${host} (default: from --mycnf)`)
-      .option('-P, --port <port>', 'server port (default: from --mycnf, else 3306)')
-      .option('-u, --user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
-      .option('-S, --socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
-      .option(
-        '--mycnf <file>',
-        'option file, read as the MySQL clients read it: its [client], [client-server], [client-mariadb] and [binlog-flusher] groups (default ~/.my.cnf)',
-      )
-      // Declared so that it is refused with its reason (program.ts), whatever follows it: `-p` alone,
-      // `-psecret` and `--password x` alike; the value is never echoed.
-      .addOption(new Option('-p, --password [password]').hideHelp())
-      .option(
-        '--ssl-mode <mode>',
-        `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`,
-      )
-      .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with')
+  option(cmd, 'host', `${host} (default: from --mycnf)`);
+  option(cmd, 'port', `server port (default: from --mycnf, else ${DEFAULTS.port})`);
+  option(cmd, 'user', `user (default: from --mycnf, else ${DEFAULTS.user})`);
+  option(cmd, 'socket');
+  option(
+    cmd,
+    'mycnf',
+    'option file, read as the MySQL clients read it: its [client], [client-server], [client-mariadb] and [binlog-flusher] groups (default ~/.my.cnf)',
   );
+  // Declared so that it is refused with its reason (program.ts), whatever follows it: `-p` alone,
+  // `-psecret` and `--password x` alike; the value is never echoed.
+  cmd.addOption(new Option(flag('password')).hideHelp());
+  option(cmd, 'ssl-mode', `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`);
+  return option(cmd, 'ssl-ca');
 }
 
 function output(cmd: Command): Command {
-  return cmd
-    .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
-    .option('--verbose', 'more log lines');
+  return option(option(cmd, 'json'), 'verbose');
 }
 
-const lockWait = (cmd: Command) =>
-  cmd.option(
-    '--lock-wait <seconds>',
-    `how long to wait for another run (flush or recover) on this server to finish (default ${DEFAULTS.lockWait})`,
-  );
+const lockWait = (cmd: Command) => option(cmd, 'lock-wait');
 
-const statementTimeout = (cmd: Command) =>
-  cmd.option(
-    '--timeout <seconds>',
-    `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`,
-  );
+const statementTimeout = (cmd: Command) => option(cmd, 'timeout');
 
 /** The applier switches; `what` describes each for the subcommand. */
 function applier(
   cmd: Command,
   what: { stop: string; noStop: string; start: string; noStart: string },
 ): Command {
-  return cmd
-    .option('--stop-slave', what.stop)
-    .option('--no-stop-slave', what.noStop)
-    .option('--start-slave', what.start)
-    .option('--no-start-slave', what.noStart)
-    .option('--stop-replica', 'alias of --stop-slave')
-    .option('--no-stop-replica', 'alias of --no-stop-slave')
-    .option('--start-replica', 'alias of --start-slave')
-    .option('--no-start-replica', 'alias of --no-start-slave');
+  const stop = switchForms('stop-replica');
+  const start = switchForms('start-replica');
+  cmd
+    .option(stop.on[0]!, what.stop)
+    .option(stop.off[0]!, what.noStop)
+    .option(start.on[0]!, what.start)
+    .option(start.off[0]!, what.noStart);
+  for (const forms of [stop, start]) {
+    cmd.option(forms.on[1]!, `alias of ${forms.on[0]}`).option(forms.off[1]!, `alias of ${forms.off[0]}`);
+  }
+  return cmd;
 }
 
 export function flushCommand(program: Command): Command {
   const cmd = program.command('flush').description('flush the selected tables into the binlog');
   connection(cmd, 'the replica to flush');
-  cmd
-    .option('--db <list>', 'comma-separated schemas (default: all but system schemas)')
-    .option('--table <list>', 'comma-separated tables, `table` or `schema.table`')
-    .option('--skip <list>', 'comma-separated schemas (`schema`) and tables (`schema.table`) to leave out');
+  for (const name of ['databases', 'tables', 'skip'] as const) option(cmd, name);
   applier(cmd, {
-    stop: 'stop the replica applier first (default)',
+    stop: inputHelp('stop-replica'),
     noStop: 'do not stop the applier (refused while it runs)',
-    start: 'start the applier again at the end',
+    start: inputHelp('start-replica'),
     noStart: 'leave the applier stopped at the end (default)',
   });
   statementTimeout(cmd);
@@ -106,64 +95,35 @@ export function flushCommand(program: Command): Command {
   return output(cmd);
 }
 
-/** The flags only `flush` takes. */
+/** The flags only `flush` takes, in the order its help lists them. */
+const FLUSH_ONLY: readonly InputName[] = [
+  'concurrency',
+  'max-tables-aside',
+  'pause-file',
+  'control-file',
+  'critical-load',
+  'max-load',
+  'max-rows-per-second',
+  'status-interval',
+  'stop-on-error',
+  'chunk-size',
+  'ddl',
+  'hashfile',
+  'dry-run',
+  'allow-primary',
+  'allow-downstream',
+  'rotate-binlog',
+  'set-read-only',
+  'allow-writers',
+  'gtid-domain-id',
+  'gtid-tag',
+  'retention-margin',
+  'resume',
+];
+
 function flushOnly(cmd: Command): Command {
-  return cmd
-    .option(
-      '--concurrency <n>',
-      `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`,
-    )
-    .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
-    .option('--pause-file <file>', 'no new chunk starts, and no table is set aside, while this file exists')
-    .option(
-      '--control-file <file>',
-      'live control: append status, pause, resume, throttle <setting>=<value>, abort (answers in <file>.answers)',
-    )
-    .option(
-      '--critical-load <status=limit>',
-      `end the run (every table put back) once a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=80`,
-    )
-    .option(
-      '--max-load <status=limit>',
-      `no new chunk starts while a server status (SHOW GLOBAL STATUS) is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`,
-    )
-    .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
-    .option(
-      '--status-interval <seconds>',
-      `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`,
-    )
-    .option('--stop-on-error', 'end the run at the first table that fails (default: put it back, go on)')
-    .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
-    .option(
-      '--ddl <mode>',
-      "create: log each table's CREATE TABLE before its rows (default); none: rows only",
-    )
-    .option(
-      '--hashfile <file>',
-      'journal path, a new file (default: binlog-flusher-<host>-<time>.hashfile in the working directory)',
-    )
-    .option('--dry-run', 'run the preflight and print the plan; change nothing')
-    .option('--allow-primary', 'run even though the server is not a replica')
-    .option('--allow-downstream', "run even though replicas read this server's binlog")
-    .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
-    .option(
-      '--no-set-read-only',
-      'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused',
-    )
-    .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
-    .option(
-      '--gtid-domain-id <n>',
-      "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them",
-    )
-    .option('--gtid-tag <tag>', "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart")
-    .option(
-      '--retention-margin <hours>',
-      `warn when the binlog expires less than this long after the run's estimated end (default ${DEFAULTS.retentionMarginHours})`,
-    )
-    .option(
-      '--resume <hashfile>',
-      "after a failed run was recovered: flush only the tables its journal does not show finished, with that run's selection and settings",
-    );
+  for (const name of FLUSH_ONLY) option(cmd, name);
+  return cmd;
 }
 
 export function recoverCommand(program: Command): Command {
@@ -171,15 +131,14 @@ export function recoverCommand(program: Command): Command {
     .command('recover')
     .description('put back every table of a journal, from the live state; writes the manifest next to it');
   connection(cmd, 'the server the flush ran on');
-  cmd
-    .option('--hashfile <file>', 'the journal of the flush to recover (required)')
+  option(cmd, 'hashfile', 'the journal of the flush to recover (required)')
     .option(
-      '--db <list>',
+      flag('databases'),
       "put back only the journal's tables of these schemas; for an original-tool hashfile, its schema (exactly one)",
     )
-    .option('--table <list>', "put back only these of the journal's tables, `table` or `schema.table`")
+    .option(flag('tables'), "put back only these of the journal's tables, `table` or `schema.table`")
     .option(
-      '--skip <list>',
+      flag('skip'),
       "leave the journal's tables of these schemas (`schema`) and these tables (`schema.table`) as they are",
     );
   applier(cmd, {
@@ -190,7 +149,7 @@ export function recoverCommand(program: Command): Command {
   });
   statementTimeout(cmd);
   lockWait(cmd);
-  cmd.option('--dry-run', 'read the journal and connect; change nothing');
+  option(cmd, 'dry-run', 'read the journal and connect; change nothing');
   return output(cmd);
 }
 
@@ -201,12 +160,10 @@ export function verifyCommand(program: Command): Command {
       "read the binlog between a run's coordinates and check it holds exactly what its journal says, and that each table holds exactly those rows; changes nothing",
     );
   connection(cmd, 'the server the flush ran on, whose binlog is read');
-  cmd
-    .option('--hashfile <file>', 'the journal of the flush to verify (required)')
-    .option('--counts-only', "compare row counts only; do not read the tables' rows")
-    .option(
-      '--timeout <seconds>',
-      'seconds to wait for the next binlog event before the read counts as stuck (at most 60, the default, are used)',
-    );
+  option(cmd, 'hashfile', 'the journal of the flush to verify (required)');
+  option(cmd, 'counts-only').option(
+    flag('timeout'),
+    'seconds to wait for the next binlog event before the read counts as stuck (at most 60, the default, are used)',
+  );
   return output(cmd);
 }

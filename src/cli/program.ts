@@ -13,6 +13,7 @@ import {
   type InputSource,
 } from '../config/build.js';
 import { namesFor } from '../model/input-names.js';
+import { INPUT_KEYS, cliFlag, switchForms } from '../model/inputs.js';
 import { resumeFromJournal } from '../config/resume.js';
 import { ExitCode, FlusherError, InputError, PreflightError, errorText } from '../model/errors.js';
 import { readJournal } from '../journal/journal.js';
@@ -83,52 +84,22 @@ export interface CliIo {
   tty?: boolean;
 }
 
-/** What the command line calls each setting. */
-const FLAGS: Partial<Record<InputKey, keyof Raw>> = {
-  host: 'host',
-  port: 'port',
-  user: 'user',
-  password: 'password',
-  socket: 'socket',
-  mycnf: 'mycnf',
-  'ssl-mode': 'sslMode',
-  'ssl-ca': 'sslCa',
-  databases: 'db',
-  tables: 'table',
-  skip: 'skip',
-  concurrency: 'concurrency',
-  'chunk-size': 'chunkSize',
-  ddl: 'ddl',
-  hashfile: 'hashfile',
-  'allow-primary': 'allowPrimary',
-  'allow-downstream': 'allowDownstream',
-  'rotate-binlog': 'rotateBinlog',
-  timeout: 'timeout',
-  'lock-wait': 'lockWait',
-  'set-read-only': 'setReadOnly',
-  'allow-writers': 'allowWriters',
-  'stop-on-error': 'stopOnError',
-  'max-tables-aside': 'maxTablesAside',
-  'pause-file': 'pauseFile',
-  'control-file': 'controlFile',
-  'max-load': 'maxLoad',
-  'critical-load': 'criticalLoad',
-  'max-rows-per-second': 'maxRowsPerSecond',
-  'status-interval': 'statusInterval',
-  'gtid-domain-id': 'gtidDomainId',
-  'gtid-tag': 'gtidTag',
-  'retention-margin': 'retentionMargin',
-  resume: 'resume',
-};
-/** The switch forms of the applier's two settings, as typed. */
+/** commander's name of a flag's value: `--max-load` -> `maxLoad`. */
+const fieldOf = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+
+/** The applier's two settings: switches with two forms each, read in the order typed (switchValue). */
 const SWITCHES = {
-  'stop-replica': { on: ['--stop-slave', '--stop-replica'], off: ['--no-stop-slave', '--no-stop-replica'] },
-  'start-replica': {
-    on: ['--start-slave', '--start-replica'],
-    off: ['--no-start-slave', '--no-start-replica'],
-  },
+  'stop-replica': switchForms('stop-replica'),
+  'start-replica': switchForms('start-replica'),
 } as const;
 
+/** What the command line calls each setting (the registry's flags), the applier's switches aside. */
+const FLAGS: Partial<Record<InputKey, keyof Raw>> = Object.fromEntries(
+  INPUT_KEYS.filter((k) => cliFlag(k) !== undefined && !(k in SWITCHES)).map((k) => [
+    k,
+    fieldOf(cliFlag(k)!) as keyof Raw,
+  ]),
+);
 /** Every switch form given on a command line, in order (commander keeps only the last value). */
 const typed = new WeakMap<Command, string[]>();
 
@@ -147,8 +118,8 @@ function trackSwitches(cmd: Command): Command {
  */
 function switchValue(cmd: Command, key: keyof typeof SWITCHES): boolean | undefined {
   const seen = typed.get(cmd) ?? [];
-  const on = seen.filter((f) => (SWITCHES[key].on as readonly string[]).includes(f));
-  const off = seen.filter((f) => (SWITCHES[key].off as readonly string[]).includes(f));
+  const on = seen.filter((f) => SWITCHES[key].on.includes(f));
+  const off = seen.filter((f) => SWITCHES[key].off.includes(f));
   if (on.length && off.length) {
     const [first, other] = seen.indexOf(on[0]!) < seen.indexOf(off[0]!) ? [on[0], off[0]] : [off[0], on[0]];
     throw new InputError(first!, `conflicts with ${other!}; give one of them`);

@@ -24,6 +24,7 @@ import {
   type ReplicationSettings,
   type RunControls,
   type Selection,
+  type DdlMode,
   type GtidPlacement,
   type VerifySettings,
 } from '../model/settings.js';
@@ -31,6 +32,7 @@ import { readMyCnf } from './mycnf.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';
 import { checkDirectoryFor, checkNewFile, checkReadableFile, checkWorkingDirectory } from './paths.js';
 import { RESUMABLE } from './resume.js';
+import { defaultOf, limitsOf, valuesOf } from '../model/inputs.js';
 
 export type { InputKey } from '../model/input-names.js';
 
@@ -206,7 +208,7 @@ function loadInput(src: InputSource, key: 'max-load' | 'critical-load'): Load | 
   }
   return {
     status: m[1] ?? DEFAULTS.brakeStatus,
-    limit: parseIntInput(src.names.name(key), m[2], 0, LIMITS.brakeLimit),
+    limit: parseIntInput(src.names.name(key), m[2], 0, limitsOf(key)),
   };
 }
 
@@ -257,12 +259,17 @@ export function buildFlushSettings(
     replication: buildReplication(src),
     concurrency,
     chunkSize: int(src, 'chunk-size', DEFAULTS.chunkSize, LIMITS.chunkSize),
-    ddl: parseEnumInput(src.names.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none'] as const),
+    ddl: parseEnumInput(
+      src.names.name('ddl'),
+      src.get('ddl'),
+      DEFAULTS.ddl,
+      valuesOf('ddl') as readonly DdlMode[],
+    ),
     hashfile: given(hashfile) ?? extras.defaultHashfile?.(connection.host),
     dryRun: extras.dryRun,
-    allowPrimary: flag(src, 'allow-primary', false),
-    allowDownstream: flag(src, 'allow-downstream', false),
-    rotateBinlog: flag(src, 'rotate-binlog', false),
+    allowPrimary: flag(src, 'allow-primary', defaultOf('allow-primary', 'boolean')),
+    allowDownstream: flag(src, 'allow-downstream', defaultOf('allow-downstream', 'boolean')),
+    rotateBinlog: flag(src, 'rotate-binlog', defaultOf('rotate-binlog', 'boolean')),
     timeout: int(src, 'timeout', DEFAULTS.timeout, LIMITS.timeout),
     resumeFrom: extras.resumeFrom,
     lockWait: int(src, 'lock-wait', DEFAULTS.lockWait, LIMITS.lockWait),

@@ -11,12 +11,13 @@ import type { FlushSettings, GtidPlacement, TableFilter } from '../model/setting
 import { recordedOptions, type RecordedOptions } from '../journal/options.js';
 import { readJournal } from '../journal/journal.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';
+import type { ResumableKey } from '../model/inputs.js';
 
 type Value = string | number | boolean | undefined;
 
 /** One resumable input: its value in the settings (comparable), in a header, and how to set it. */
 interface Field {
-  key: InputKey;
+  key: ResumableKey;
   /** The header option that records it (absent in older journals: then not taken). */
   option: keyof RecordedOptions;
   now(s: FlushSettings): Value;
@@ -29,9 +30,11 @@ const qualified = (xs: TableFilter[] | undefined) =>
   (xs ?? []).map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`));
 const tables = (xs: TableFilter[] | undefined) => (xs ? list(qualified(xs)) : undefined);
 
-function plain<K extends keyof RecordedOptions & keyof FlushSettings>(key: InputKey, option: K): Field {
+/** How a resumable input is taken (its key: where it is listed in RULES). */
+type Rule = Omit<Field, 'key'>;
+
+function plain<K extends keyof RecordedOptions & keyof FlushSettings>(option: K): Rule {
   return {
-    key,
     option,
     now: (s) => s[option] as Value,
     then: (o) => (o[option] ?? undefined) as Value,
@@ -39,57 +42,55 @@ function plain<K extends keyof RecordedOptions & keyof FlushSettings>(key: Input
   };
 }
 
-const FIELDS: Field[] = [
-  {
-    key: 'databases',
+/**
+ * How each resumable input is taken: every input the registry (model/inputs.ts) marks resumable, and
+ * no other (the compiler holds the keys to it); in the order their differences are refused.
+ */
+const RULES: Record<ResumableKey, Rule> = {
+  databases: {
     option: 'databases',
     now: (s) => list(s.selection.databases),
     then: (o) => list(o.databases),
     take: (s, o) => (s.selection = { ...s.selection, databases: [...o.databases!] }),
   },
-  {
-    key: 'tables',
+  tables: {
     option: 'tables',
     now: (s) => tables(s.selection.tables),
     then: (o) => tables(o.tables),
     take: (s, o) => (s.selection = { ...s.selection, tables: o.tables!.map((t) => ({ ...t })) }),
   },
-  {
-    key: 'skip',
+  skip: {
     option: 'skip',
     now: (s) => list([...s.selection.skip, ...qualified(s.selection.skipTables)]),
     then: (o) => (o.skip === undefined ? undefined : list([...o.skip, ...qualified(o.skipTables)])),
     take: (s, o) =>
       (s.selection = { ...s.selection, skip: [...o.skip!], skipTables: [...(o.skipTables ?? [])] }),
   },
-  plain('concurrency', 'concurrency'),
-  plain('chunk-size', 'chunkSize'),
-  plain('ddl', 'ddl'),
-  {
-    key: 'stop-replica',
+  concurrency: plain('concurrency'),
+  'chunk-size': plain('chunkSize'),
+  ddl: plain('ddl'),
+  'stop-replica': {
     option: 'stopReplica',
     now: (s) => s.replication.stopReplica,
     then: (o) => o.stopReplica,
     take: (s, o) => (s.replication = { ...s.replication, stopReplica: o.stopReplica! }),
   },
-  {
-    key: 'start-replica',
+  'start-replica': {
     option: 'startReplica',
     now: (s) => s.replication.startReplica,
     then: (o) => o.startReplica,
     take: (s, o) => (s.replication = { ...s.replication, startReplica: o.startReplica! }),
   },
-  gtidField('gtid-domain-id', 'domainId'),
-  gtidField('gtid-tag', 'tag'),
-  plain('set-read-only', 'setReadOnly'),
-  plain('allow-primary', 'allowPrimary'),
-  plain('allow-downstream', 'allowDownstream'),
-  plain('allow-writers', 'allowWriters'),
-  plain('stop-on-error', 'stopOnError'),
-  plain('max-tables-aside', 'maxTablesAside'),
-  plain('rotate-binlog', 'rotateBinlog'),
-  {
-    key: 'max-load',
+  'gtid-domain-id': gtidField('domainId'),
+  'gtid-tag': gtidField('tag'),
+  'set-read-only': plain('setReadOnly'),
+  'allow-primary': plain('allowPrimary'),
+  'allow-downstream': plain('allowDownstream'),
+  'allow-writers': plain('allowWriters'),
+  'stop-on-error': plain('stopOnError'),
+  'max-tables-aside': plain('maxTablesAside'),
+  'rotate-binlog': plain('rotateBinlog'),
+  'max-load': {
     option: 'maxLoad',
     now: (s) => recordedOptions(s).maxLoad ?? undefined,
     then: (o) => o.maxLoad ?? undefined,
@@ -101,8 +102,7 @@ const FIELDS: Field[] = [
         : { ...s.controls, brakeLimit: undefined };
     },
   },
-  {
-    key: 'max-rows-per-second',
+  'max-rows-per-second': {
     option: 'maxRowsPerSecond',
     now: (s) => s.controls?.maxRowsPerSecond,
     then: (o) => o.maxRowsPerSecond ?? undefined,
@@ -110,12 +110,13 @@ const FIELDS: Field[] = [
       if (s.controls) s.controls = { ...s.controls, maxRowsPerSecond: o.maxRowsPerSecond ?? undefined };
     },
   },
-  plain('retention-margin', 'retentionMarginHours'),
-];
+  'retention-margin': plain('retentionMarginHours'),
+};
 
-function gtidField(key: InputKey, part: keyof GtidPlacement): Field {
+const FIELDS: Field[] = (Object.entries(RULES) as [ResumableKey, Rule][]).map(([key, r]) => ({ key, ...r }));
+
+function gtidField(part: keyof GtidPlacement): Rule {
   return {
-    key,
     option: 'gtid',
     now: (s) => s.gtid?.[part],
     then: (o) => o.gtid?.[part],
@@ -129,7 +130,7 @@ function gtidField(key: InputKey, part: keyof GtidPlacement): Field {
 /** Inputs that act only once every table is back: a resumed run may choose another value. */
 const END_OF_RUN: ReadonlySet<InputKey> = new Set<InputKey>(['start-replica']);
 
-/** The inputs `--resume` takes from the earlier run. */
+/** The inputs `--resume` takes from the earlier run (the registry's resumable inputs). */
 export const RESUMABLE: readonly InputKey[] = FIELDS.map((f) => f.key);
 
 const shown = (v: Value) => (v === undefined || v === '' ? 'none' : String(v));

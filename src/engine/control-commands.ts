@@ -7,7 +7,12 @@
  *   throttle critical-load=STATUS=N|N|off   change the load that ends the run
  *   abort                                   end the run now, every table put back
  *   help
+ * A limit is held to the same range as the input of the same name (the registry's, model/inputs.ts), and a load command is
+ * held against the other load now in force: critical-load must stay over max-load (loadOrderError).
  */
+import { InputError } from '../model/errors.js';
+import { LOAD_STATUS, inputSpec, limitsOf, type ControlKey } from '../model/inputs.js';
+import { parseIntInput } from '../model/settings.js';
 
 export interface Load {
   /** A SHOW GLOBAL STATUS name. */
@@ -20,23 +25,73 @@ export type ControlCommand =
   | { kind: 'rate'; rowsPerSecond: number | undefined }
   | { kind: 'brake' | 'critical'; load: Load | undefined };
 
-export const CONTROL_HELP =
-  'commands: status | pause | resume | throttle max-rows-per-second=N|off | ' +
-  'throttle max-load=STATUS=N|off | throttle critical-load=STATUS=N|off | abort | help';
+/**
+ * The command each setting the control channel may change (the registry's control inputs, each
+ * one) makes, in the order the help lists them.
+ */
+const KINDS: Record<ControlKey, 'rate' | 'brake' | 'critical'> = {
+  'max-rows-per-second': 'rate',
+  'max-load': 'brake',
+  'critical-load': 'critical',
+};
+const SETTINGS = Object.keys(KINDS) as ControlKey[];
 
-/** The most a limit may be (as the inputs allow). */
-const MAX_LIMIT = 1_000_000_000;
+/** The control inputs as a message lists them: `a, b or c`. */
+const SETTINGS_LISTED = `${SETTINGS.slice(0, -1).join(', ')} or ${SETTINGS[SETTINGS.length - 1]}`;
+
+export const CONTROL_HELP = `commands: status | pause | resume | ${SETTINGS.map(
+  (k) => `throttle ${k}=${inputSpec(k).type === 'load' ? 'STATUS=N' : 'N'}|off`,
+).join(' | ')} | abort | help`;
 
 /**
- * `Threads_running=25`, or a bare number for `defaultStatus`; undefined when it is neither. The
- * number must be a whole number up to a billion.
+ * `Threads_running=25`, or a bare number for `defaultStatus`; undefined when it is neither. Only the
+ * form: the limit's range is checked by the command (`limitError`), as the inputs check it.
  */
 export function parseLoad(text: string, defaultStatus: string): Load | undefined {
   const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d{1,10})$/.exec(text.trim());
   if (!m) return undefined;
-  const limit = Number(m[2]);
-  if (limit > MAX_LIMIT) return undefined;
-  return { status: m[1] ?? defaultStatus, limit };
+  return { status: m[1] ?? defaultStatus, limit: Number(m[2]) };
+}
+
+/**
+ * Why `limit` is out of the input `name`'s range, in the inputs' own words
+ * (`max-load: expected a whole number from 1 to 100000, got 0`); undefined when it is in range.
+ */
+function limitError(name: string, limit: number, range: { min: number; max: number }): string | undefined {
+  try {
+    parseIntInput(name, String(limit), 0, range);
+    return undefined;
+  } catch (e) {
+    if (e instanceof InputError) return e.message;
+    throw e;
+  }
+}
+
+/**
+ * Whether a new load keeps critical-load over max-load (when both watch the same status, as the
+ * inputs require): the command's message naming the input and the limits it may take, or undefined.
+ * `now`: the loads in force when the command arrives.
+ */
+export function loadOrderError(
+  kind: 'brake' | 'critical',
+  load: Load | undefined,
+  now: { brake?: Load; critical?: Load },
+): string | undefined {
+  const { min, max } = limitsOf(kind === 'critical' ? 'critical-load' : 'max-load');
+  if (kind === 'critical') {
+    const brake = now.brake;
+    if (!load || !brake || brake.status !== load.status || load.limit > brake.limit) return undefined;
+    const fix =
+      brake.limit < max
+        ? `give a limit from ${brake.limit + 1} to ${max}`
+        : `no limit up to ${max} is over it; lower max-load first`;
+    return `critical-load: ${load.status}=${load.limit} is not over max-load (${brake.limit}): the run would end before the brake ever held it; ${fix}`;
+  }
+  const critical = now.critical;
+  if (!load || !critical || critical.status !== load.status || critical.limit > load.limit) return undefined;
+  const fix =
+    critical.limit > min ? `give a limit from ${min} to ${critical.limit - 1}` : 'raise critical-load first';
+  return `max-load: ${load.status}=${load.limit} is not under critical-load (${critical.limit}): the run would end before the brake ever held it; ${fix}`;
 }
 
 /** One line of the control file as a command, or why it is not one. */
@@ -51,24 +106,20 @@ export function parseControlCommand(line: string, defaultStatus: string): Contro
   const eq = arg.indexOf('=');
   const [name, value] = eq < 0 ? [arg, ''] : [arg.slice(0, eq), arg.slice(eq + 1)];
   const off = value.toLowerCase() === 'off';
-  switch (name) {
-    case 'max-rows-per-second': {
-      if (off) return { kind: 'rate', rowsPerSecond: undefined };
-      const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-      if (!(n >= 1 && n <= MAX_LIMIT)) return { error: `max-rows-per-second: a whole number from 1, or off` };
-      return { kind: 'rate', rowsPerSecond: n };
-    }
-    case 'max-load':
-    case 'critical-load': {
-      const kind = name === 'max-load' ? 'brake' : 'critical';
-      if (off) return { kind, load: undefined };
-      const load = parseLoad(value, defaultStatus);
-      if (!load) return { error: `${name}: STATUS=N (for example Threads_running=25), a number, or off` };
-      return { kind, load };
-    }
-    default:
-      return {
-        error: `throttle: max-rows-per-second, max-load or critical-load, not ${JSON.stringify(name)}`,
-      };
+  const setting = SETTINGS.find((k) => k === name);
+  if (!setting) return { error: `throttle: ${SETTINGS_LISTED}, not ${JSON.stringify(name)}` };
+  const kind = KINDS[setting];
+  const range = limitsOf(setting);
+  if (kind === 'rate') {
+    if (off) return { kind, rowsPerSecond: undefined };
+    const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+    if (!(n >= range.min && n <= range.max))
+      return { error: `${setting}: a whole number from ${range.min}, or off` };
+    return { kind, rowsPerSecond: n };
   }
+  if (off) return { kind, load: undefined };
+  const load = parseLoad(value, defaultStatus);
+  if (!load) return { error: `${setting}: STATUS=N (for example ${LOAD_STATUS}=25), a number, or off` };
+  const error = limitError(setting, load.limit, range);
+  return error ? { error } : { kind, load };
 }

@@ -74,6 +74,15 @@ export class Controls {
     this.opts.criticalLoad = load;
   }
 
+  /** The load brake and the critical load in force now (absent: off). */
+  loads(): { brake?: { status: string; limit: number }; critical?: { status: string; limit: number } } {
+    const o = this.opts;
+    return {
+      ...(o.brakeLimit !== undefined && { brake: { status: o.brakeStatus, limit: o.brakeLimit } }),
+      ...(o.criticalLoad && { critical: { ...o.criticalLoad } }),
+    };
+  }
+
   /** Why the run must end now: the critical load is passed; undefined: it is not (or none is set). */
   async critical(): Promise<string | undefined> {
     const c = this.opts.criticalLoad;

@@ -9,7 +9,7 @@ import type { JournalWriter } from '../journal/journal.js';
 import type { Logger } from '../model/log.js';
 import { now } from '../model/time.js';
 import { ControlChannel } from './control-channel.js';
-import { CONTROL_HELP, type ControlCommand } from './control-commands.js';
+import { CONTROL_HELP, loadOrderError, type ControlCommand } from './control-commands.js';
 import type { CopyContext } from './copy-context.js';
 import { statusLine, type StatusBoard } from './status.js';
 
@@ -88,6 +88,9 @@ function commandHandler(o: {
       case 'brake':
       case 'critical': {
         const name = c.kind === 'brake' ? 'max-load' : 'critical-load';
+        // Held against the other load as it is now: critical-load stays over max-load.
+        const clash = loadOrderError(c.kind, c.load, run.controls.loads());
+        if (clash) throw new Error(clash);
         if (c.load && !(await globalStatusExists(o.db, c.load.status)))
           throw new Error(
             `${name}: this server has no status ${c.load.status} (SHOW GLOBAL STATUS does not list it)`,

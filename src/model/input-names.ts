@@ -4,56 +4,13 @@
  * input asks here, with the surface the settings came from, so an action user is never told about a
  * `--flag` and a CLI user never about a `with:` input.
  */
+import { cliFlag, type InputKey } from './inputs.js';
 
 /** Where the settings came from. */
 export type Surface = 'cli' | 'action';
 
-/** Every input a surface may give, by its canonical (action) name. */
-export type InputKey =
-  | 'host'
-  | 'port'
-  | 'user'
-  | 'password'
-  | 'socket'
-  | 'mycnf'
-  | 'ssl-mode'
-  | 'ssl-ca'
-  | 'databases'
-  | 'tables'
-  | 'skip'
-  | 'stop-replica'
-  | 'start-replica'
-  | 'concurrency'
-  | 'chunk-size'
-  | 'ddl'
-  | 'hashfile'
-  | 'allow-primary'
-  | 'allow-downstream'
-  | 'rotate-binlog'
-  | 'timeout'
-  | 'lock-wait'
-  | 'set-read-only'
-  | 'allow-writers'
-  | 'stop-on-error'
-  | 'max-tables-aside'
-  | 'pause-file'
-  | 'control-file'
-  | 'max-load'
-  | 'critical-load'
-  | 'max-rows-per-second'
-  | 'status-interval'
-  | 'gtid-domain-id'
-  | 'gtid-tag'
-  | 'retention-margin'
-  | 'resume';
-
-/** The command line's names where they differ from `--<key>`. */
-const CLI_FLAGS: Partial<Record<InputKey, string>> = {
-  databases: '--db',
-  tables: '--table',
-  'stop-replica': '--stop-slave',
-  'start-replica': '--start-slave',
-};
+/** Every input a surface may give, by its canonical (action) name: the registry's (inputs.ts). */
+export type { InputKey } from './inputs.js';
 
 /** How one surface names inputs, and how its user turns a switch on or off. */
 export interface Names {
@@ -75,7 +32,7 @@ export function namesFor(surface: Surface = 'cli'): Names {
       off: (key) => `${key}: false`,
     };
   }
-  const flag = (key: InputKey) => CLI_FLAGS[key] ?? `--${key}`;
+  const flag = (key: InputKey) => cliFlag(key) ?? `--${key}`;
   return {
     surface,
     name: flag,

@@ -4,15 +4,10 @@
  */
 import type { InputKey, Surface } from './input-names.js';
 import { InputError } from './errors.js';
+import { LOAD_STATUS, defaultOf, limitsOf, valuesOf } from './inputs.js';
 
 export type SslMode = 'DISABLED' | 'PREFERRED' | 'REQUIRED' | 'VERIFY_CA' | 'VERIFY_IDENTITY';
-export const SSL_MODES: readonly SslMode[] = [
-  'DISABLED',
-  'PREFERRED',
-  'REQUIRED',
-  'VERIFY_CA',
-  'VERIFY_IDENTITY',
-];
+export const SSL_MODES = valuesOf('ssl-mode') as readonly SslMode[];
 
 export interface ConnectionSettings {
   host: string;
@@ -159,23 +154,24 @@ export interface VerifySettings {
   countsOnly?: boolean;
 }
 
+/** The inputs' defaults, as the settings name them (each written once, in the registry: inputs.ts). */
 export const DEFAULTS = {
-  port: 3306,
+  port: defaultOf('port', 'number'),
   /** The user when neither the input nor the option file names one. */
-  user: 'root',
-  timeout: 600,
-  lockWait: 60,
-  setReadOnly: true,
-  allowWriters: false,
-  stopOnError: false,
-  concurrency: 4,
-  chunkSize: 100_000,
-  ddl: 'create' as DdlMode,
-  stopReplica: true,
-  startReplica: false,
-  brakeStatus: 'Threads_running',
-  statusInterval: 5,
-  retentionMarginHours: 24,
+  user: defaultOf('user', 'string'),
+  timeout: defaultOf('timeout', 'number'),
+  lockWait: defaultOf('lock-wait', 'number'),
+  setReadOnly: defaultOf('set-read-only', 'boolean'),
+  allowWriters: defaultOf('allow-writers', 'boolean'),
+  stopOnError: defaultOf('stop-on-error', 'boolean'),
+  concurrency: defaultOf('concurrency', 'number'),
+  chunkSize: defaultOf('chunk-size', 'number'),
+  ddl: defaultOf('ddl', 'string') as DdlMode,
+  stopReplica: defaultOf('stop-replica', 'boolean'),
+  startReplica: defaultOf('start-replica', 'boolean'),
+  brakeStatus: LOAD_STATUS,
+  statusInterval: defaultOf('status-interval', 'number'),
+  retentionMarginHours: defaultOf('retention-margin', 'number'),
   /**
    * Rows per second the run is assumed to copy for its duration estimate: a tenth of one worker's
    * measured rate (docs/benchmarks.md), so a busy replica is not promised an early end.
@@ -186,18 +182,20 @@ export const DEFAULTS = {
 /** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
 export const CHUNK_BYTES = 64 * 1024 * 1024;
 
+/** The inputs' limits, as the settings name them (the registry's: inputs.ts). */
 export const LIMITS = {
-  concurrency: { min: 1, max: 64 },
-  chunkSize: { min: 1, max: 10_000_000 },
-  port: { min: 1, max: 65535 },
-  timeout: { min: 1, max: 86_400 },
-  lockWait: { min: 0, max: 86_400 },
-  maxTablesAside: { min: 1, max: 10_000 },
-  brakeLimit: { min: 1, max: 100_000 },
-  maxRowsPerSecond: { min: 1, max: 1_000_000_000 },
-  statusInterval: { min: 0, max: 3600 },
-  gtidDomainId: { min: 0, max: 4_294_967_295 },
-  retentionMarginHours: { min: 0, max: 8760 },
+  concurrency: limitsOf('concurrency'),
+  chunkSize: limitsOf('chunk-size'),
+  port: limitsOf('port'),
+  timeout: limitsOf('timeout'),
+  lockWait: limitsOf('lock-wait'),
+  maxTablesAside: limitsOf('max-tables-aside'),
+  /** Of max-load and critical-load alike. */
+  brakeLimit: limitsOf('max-load'),
+  maxRowsPerSecond: limitsOf('max-rows-per-second'),
+  statusInterval: limitsOf('status-interval'),
+  gtidDomainId: limitsOf('gtid-domain-id'),
+  retentionMarginHours: limitsOf('retention-margin'),
 };
 
 /**

@@ -119,9 +119,16 @@ describe('live control', () => {
       'refused: max-load: this server has no status No_such_status (SHOW GLOBAL STATUS does not list it)',
     );
     expect(await command(ctl, 'throttle max-load=Threads_running=500')).toBe('max-load Threads_running=500');
+    // Issue 26: a limit the input would refuse, and a critical load not over the brake now in force.
+    expect(await command(ctl, 'throttle max-load=0')).toBe(
+      'refused: max-load: expected a whole number from 1 to 100000, got 0',
+    );
+    expect(await command(ctl, 'throttle critical-load=Threads_running=400')).toBe(
+      'refused: critical-load: Threads_running=400 is not over max-load (500): the run would end before the brake ever held it; give a limit from 501 to 100000',
+    );
     expect(await command(ctl, 'bogus')).toMatch(/^refused: not a command: "bogus"; commands: status/);
     expect(await command(ctl, 'resume')).toMatch(
-      /^resumed; pause off, max-rows-per-second 50000, max-load Threads_running=500/,
+      /^resumed; pause off, max-rows-per-second 50000, max-load Threads_running=500, critical-load off$/,
     );
     expect(await command(ctl, 'throttle max-rows-per-second=1000')).toBe('max-rows-per-second 1000');
     expect(await command(ctl, 'abort')).toBe('aborting: no new chunk starts; every table goes back');
@@ -138,6 +145,10 @@ describe('live control', () => {
       'throttle max-rows-per-second=50000 -> max-rows-per-second 50000',
       expect.stringMatching(/^throttle max-load=No_such_status=5 -> refused: /),
       'throttle max-load=Threads_running=500 -> max-load Threads_running=500',
+      expect.stringMatching(
+        /^throttle max-load=0 -> refused: max-load: expected a whole number from 1 to 100000/,
+      ),
+      expect.stringMatching(/^throttle critical-load=Threads_running=400 -> refused: critical-load: /),
       expect.stringMatching(/^bogus -> refused: /),
       expect.stringMatching(/^resume -> resumed; /),
       'throttle max-rows-per-second=1000 -> max-rows-per-second 1000',
