@@ -34,7 +34,7 @@ import { journalStart, planRun, type RunPlan } from './run-plan.js';
 import { finishedRun, nothingToResume } from './resume-finished.js';
 import { chunkPlanRecord } from './table-steps.js';
 import { Scheduler } from './scheduler.js';
-import { holdSettings, putBackSettings } from './server-settings.js';
+import { ServerHold } from './server-hold.js';
 import { StatusBoard, type StatusSink, type StatusTotals } from './status.js';
 import { measuredRetentionWarning } from '../plan/estimate.js';
 import { runPool } from './workers.js';
@@ -82,6 +82,8 @@ interface FlushContext extends RunPlan {
   ours: OurEvents;
   /** The live control channel (--control-file), opened when the run started. */
   channel?: ControlChannel;
+  /** What the run holds of the server: the applier stopped, read_only / super_read_only. */
+  hold: ServerHold;
 }
 
 async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<RunReport> {
@@ -105,15 +107,17 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
   );
   report.hashfile = hashfile;
   if (deps.fault) journal.afterWrite = () => deps.fault?.('journal');
+  const control = new Writer(db, planned.pre.facts.dialect);
   const run: FlushContext = {
     ...planned,
-    control: new Writer(db, planned.pre.facts.dialect),
+    control,
     settings: s,
     deps,
     journal,
     gtids: new RunGtids(),
     ours: ourEvents(planned.pre.facts.serverId, s.gtid, planned.pre.facts.serverUuid),
     ...(channel && { channel }),
+    hold: ServerHold.of(control, journal, deps.log),
   };
   try {
     if (deps.onJournalReady) await deps.onJournalReady(hashfile);
@@ -155,17 +159,16 @@ async function flushWith(db: Db, s: FlushSettings, deps: FlushDeps): Promise<Run
  * new binlog file if asked.
  */
 async function holdServer(run: FlushContext): Promise<void> {
-  const { control, settings: s, report, pre, journal } = run;
+  const { control, settings: s, report, pre, hold } = run;
   const { log } = run.deps;
   if (s.setReadOnly) {
-    const held = await holdSettings(control, journal, log);
+    const held = await hold.holdReadOnly();
     if (held.length) report.settings = held;
   }
   if (pre.replica && s.replication.stopReplica) {
-    await control.stopReplica();
+    await hold.stop();
     report.replica.stopped = true;
     report.replica.startWith = `${control.dialect.startReplica};`;
-    log.info('replica applier stopped');
   }
   const after = pre.replica ? await replicaStatus(control.db, control.dialect) : undefined;
   if (after) {
@@ -243,22 +246,27 @@ async function releaseServer(run: FlushContext): Promise<void> {
   } catch (e) {
     warn(`could not read the binlog position after the flush: ${errorText(e)}`);
   }
-  if (report.status === 'recovery-needed') return;
-  const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
+  const release = run.hold.decide({
+    tablesBack: report.status !== 'recovery-needed',
+    replica: pre.replica !== undefined,
+    startReplica: s.replication.startReplica,
+    startOwnStop: false,
+  });
+  if (!release.putBack) return;
+  const held = run.hold.settings;
   if (held.length) {
     try {
-      report.settings = await putBackSettings(control, held, run.journal, log);
+      report.settings = await run.hold.putBack();
     } catch (e) {
       warn(
         `could not put ${held.map((h) => `${h.name} back to ${h.from}`).join(' and ')}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`,
       );
     }
   }
-  if (pre.replica && s.replication.startReplica) {
+  if (release.startApplier) {
     try {
-      await control.startReplica();
+      await run.hold.release();
       report.replica.started = true;
-      log.info('replica applier started');
     } catch (e) {
       warn(`could not start the replica applier again: ${errorText(e)}; start it by hand`);
     }

@@ -20,7 +20,8 @@ import { restoreTable, tablesAside, type RestoreOutcome } from './restore.js';
 import { Writer } from './writer.js';
 import { accountUnfinished, countsAfterKill } from './recover-account.js';
 import type { FaultHook } from './fault.js';
-import { describeSetting, holdForRecovery, putBackSettings, type SettingReport } from './server-settings.js';
+import { describeSetting, type SettingReport } from './server-settings.js';
+import { ServerHold, heldIn } from './server-hold.js';
 
 export interface RecoverTableReport {
   schema: string;
@@ -128,9 +129,11 @@ async function replay(
 ): Promise<RecoverReport> {
   const report = emptyReport(s);
   const writes = new Writer(db, d);
+  // The run's held settings are taken over: put back with recover's own once every table is back.
+  const hold = ServerHold.of(writes, writer, log, heldIn(journal));
   const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
-  await holdApplier(writes, report, tables, journal.marker, s, log, fault);
-  await holdForRecovery(writes, writer, journal, log);
+  await holdApplier(writes, hold, report, tables, journal.marker, s, log, fault);
+  await hold.holdForRecovery(journal.tables);
   for (const t of tables) {
     const name = `${t.schema}.${t.table}`;
     try {
@@ -155,7 +158,13 @@ async function replay(
     }
   }
   const left = await leftOutAside(db, journal, tables);
-  if (!report.tables.every((t) => t.ok) || left.length) {
+  const release = hold.decide({
+    tablesBack: report.tables.every((t) => t.ok) && !left.length,
+    replica: report.replica.wasReplica === true,
+    startReplica: s.replication.startReplica,
+    startOwnStop: true,
+  });
+  if (!release.putBack) {
     report.status = 'incomplete';
     report.exitCode = ExitCode.recoveryNeeded;
     if (left.length)
@@ -166,15 +175,13 @@ async function replay(
           .join(', ')}${left.length > 5 ? ` and ${left.length - 5} more` : ''}; ` +
           `the applier and the run's server settings stay as they are until they are back: run recover with the journal and no selection`,
       );
-    if (journal.settings.size) {
-      log.warn(
-        `${[...journal.settings.keys()].join(', ')} stays as the run set it until every table is back`,
-      );
+    const held = hold.settings;
+    if (held.length) {
+      log.warn(`${held.map((h) => h.name).join(', ')} stays as the run set it until every table is back`);
     }
     return report;
   }
-  const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
-  report.settings = await putBackSettings(writes, changed, writer, log);
+  report.settings = await hold.putBack();
   // Where the binlog stands with every table back and before the applier runs again: the end of what
   // the run wrote, for a `--resume` that counts its chunks there.
   const at = await binlogPosition(db, d).catch(() => undefined);
@@ -182,10 +189,9 @@ async function replay(
   if (at && writer && countsAfterKill(journal))
     await accountUnfinished(db, d, journal, tables, at, writer, log);
   await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
-  if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
-    await writes.startReplica();
+  if (release.startApplier) {
+    await hold.release('recover');
     report.replica.started = true;
-    log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
   }
   return report;
 }
@@ -229,6 +235,7 @@ async function readReplicaStatus(writes: Writer, fault?: FaultHook): Promise<Rep
  */
 async function holdApplier(
   writes: Writer,
+  hold: ServerHold,
   report: RecoverReport,
   tables: JournalState['tables'],
   marker: string | undefined,
@@ -251,9 +258,8 @@ async function holdApplier(
     );
     return;
   }
-  await writes.stopReplica();
+  await hold.stop(which);
   report.replica.stopped = true;
-  log.info(`replica applier stopped: ${which}`);
 }
 
 export function formatRecoverReport(r: RecoverReport): string {

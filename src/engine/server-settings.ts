@@ -4,19 +4,15 @@
  * (which refuses even the run's own renames) turned OFF when it is ON, read_only staying ON. A run
  * changes at most one of the two: read_only OFF means super_read_only OFF too. Each change is written
  * to the journal before it is made, and put back only once no table is set aside (by the flush
- * itself, else by `recover`), so a crash leaves read_only ON.
+ * itself, else by `recover`), so a crash leaves read_only ON: `ServerHold` (server-hold.ts) does
+ * that; this module decides, purely, what to change and how to put it back.
  *
  * The two switches are tied (MySQL): super_read_only=ON forces read_only ON, and read_only=OFF forces
  * super_read_only OFF. `decidePutBack` orders the statements accordingly and leaves alone what someone
  * else changed since, including a change to the other switch that putting ours back would undo.
  */
-import { errorText } from '../model/errors.js';
-import { existingTables } from '../inspect/set-aside.js';
-import { readOnlyState, type ReadOnlyState } from '../inspect/server.js';
-import type { JournalState, JournalWriter, ServerSetting, Switch } from '../journal/journal.js';
-import type { Logger } from '../model/log.js';
-import { now } from '../model/time.js';
-import type { Writer } from './writer.js';
+import type { ReadOnlyState } from '../inspect/server.js';
+import type { ServerSetting, Switch } from '../journal/journal.js';
 
 export interface SettingChange {
   name: ServerSetting;
@@ -39,70 +35,6 @@ export function holdChanges(now: ReadOnlyState): SettingChange[] {
   if (now.super_read_only === 'ON') return [{ name: 'super_read_only', from: 'ON', to: 'OFF' }];
   if (now.read_only === 'OFF') return [{ name: 'read_only', from: 'OFF', to: 'ON' }];
   return [];
-}
-
-async function setSwitch(writes: Writer, name: ServerSetting, value: Switch): Promise<void> {
-  if (name === 'read_only') await writes.setReadOnly(value === 'ON');
-  else await writes.setSuperReadOnly(value === 'ON');
-}
-
-const HOLD_NOTE: Record<ServerSetting, string> = {
-  read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
-  super_read_only:
-    'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
-};
-
-/** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
-export async function holdSettings(
-  writes: Writer,
-  journal: JournalWriter,
-  log: Logger,
-): Promise<SettingReport[]> {
-  const out: SettingReport[] = [];
-  for (const c of holdChanges(await readOnlyState(writes.db))) {
-    await journal.write({ type: 'setting', ...c, at: now() });
-    await setSwitch(writes, c.name, c.to);
-    log.info(HOLD_NOTE[c.name]);
-    out.push({ ...c, outcome: 'held' });
-  }
-  return out;
-}
-
-/**
- * Recover's own hold, for a server that has super_read_only ON again while tables of the run are set
- * aside (a restart with it in the option file, or an operator): every rename recover must make would
- * be refused. Turned OFF as the run does it (journaled first, read_only stays ON) and put back at the
- * end with the run's own changes: `journal.settings` gets it too. Only when a set-aside table or twin
- * of the journal is on the server, so a recover with nothing to do changes nothing.
- */
-export async function holdForRecovery(
-  writes: Writer,
-  writer: JournalWriter | undefined,
-  journal: JournalState,
-  log: Logger,
-): Promise<void> {
-  if (!writer || (await readOnlyState(writes.db)).super_read_only !== 'ON') return;
-  const ours = journal.tables.flatMap((t) => [
-    { schema: t.schema, table: t.backup },
-    ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
-  ]);
-  if ((await existingTables(writes.db, ours)).length === 0) return;
-  const c: SettingChange = { name: 'super_read_only', from: 'ON', to: 'OFF' };
-  await writer.write({ type: 'setting', ...c, at: now() });
-  try {
-    await writes.setSuperReadOnly(false);
-  } catch (e) {
-    await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
-    journal.settings.delete(c.name);
-    log.warn(
-      `super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`,
-    );
-    return;
-  }
-  journal.settings.set(c.name, { from: c.from, to: c.to });
-  log.info(
-    'super_read_only is ON: turned OFF for the recovery (read_only stays ON), put back once every table is back',
-  );
 }
 
 export interface PutBackDecision {
@@ -167,31 +99,6 @@ export function decidePutBack(changed: SettingChange[], now: ReadOnlyState): Put
   if (now.super_read_only === 'OFF' && t.super_read_only === 'ON')
     steps.push({ name: 'super_read_only', value: 'ON' });
   return { steps, reports };
-}
-
-/** Put back what the run changed (only call once no table is set aside). */
-export async function putBackSettings(
-  writes: Writer,
-  changed: SettingChange[],
-  journal: JournalWriter | undefined,
-  log: Logger,
-): Promise<SettingReport[]> {
-  const live = await readOnlyState(writes.db);
-  const { steps, reports } = decidePutBack(changed, live);
-  for (const step of steps) {
-    await setSwitch(writes, step.name, step.value);
-    log.info(`${step.name} put back to ${step.value}`);
-  }
-  for (const r of reports) {
-    if (r.outcome === 'changed') log.warn(`${r.name}: ${r.why}; left as it is`);
-    await journal?.write({
-      type: 'setting-restored',
-      name: r.name,
-      value: r.outcome === 'changed' ? (live[r.name] ?? 'absent') : r.from,
-      at: now(),
-    });
-  }
-  return reports;
 }
 
 export function describeSetting(s: SettingReport): string {
