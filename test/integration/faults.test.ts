@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seqSql } from '../fixtures/kinds.js';
 import { q, rows, sql, startReplica, waitCaughtUp, withSql } from '../support/db.js';
 import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snapshot.js';
-import { mycnfFor, runCliProcess } from '../support/cli.js';
+import { mycnfFor, runCliProcess, startCli, type CliRun } from '../support/cli.js';
+import { waitUntil } from '../support/process.js';
 import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
 import { readBinlog, rowsByTable, transactionsBetween } from '../support/binlog.js';
 import { gtidSetOf } from '../../src/flavours/index.js';
@@ -61,6 +62,50 @@ INSERT INTO big_str SELECT CONCAT('k', LPAD(seq, 8, '0')), seq FROM (${seq(60000
 
 const snap = () => withSql(sb.replica, (c) => snapshotSchema(c, S));
 
+// The fixture is made while the file is collected, before its tests are: how many journal records a
+// flush of fk_mid appends, one test each, is known only from a clean run of it.
+await startReplica(sb.replica).catch(() => undefined);
+await withSql(sb.primary, (c) => c.query(fixture(sb.flavour === 'mariadb')));
+await waitCaughtUp(sb.primary, sb.replica);
+const mycnf = mycnfFor(sb.replica);
+/** The fixture as made, before the clean runs below (which must leave it identical). */
+const asMade = await snap();
+
+const DDLS = ['create', 'none'] as const;
+const journalBase = (ddl: string) => [
+  '--mycnf',
+  mycnf,
+  '--table',
+  `${S}.fk_mid`,
+  '--chunk-size',
+  '100',
+  '--ddl',
+  ddl,
+];
+
+/** A clean flush of fk_mid per --ddl: its run, and each record it appended (its step, or its type). */
+const cleanRuns = new Map<string, { run: CliRun; records: string[] }>();
+for (const ddl of DDLS) {
+  const hashfile = tempHashfile();
+  const run = await runCliProcess(['flush', ...journalBase(ddl), '--hashfile', hashfile]);
+  const lines = run.code === 0 ? readFileSync(hashfile, 'utf8').trimEnd().split('\n') : [];
+  // What the process appends after the header and the plan (its first two records, one table).
+  const records = lines.slice(2).map((l) => {
+    const r = JSON.parse(l) as { step?: string; type: string };
+    return r.step ?? r.type;
+  });
+  cleanRuns.set(ddl, { run, records });
+}
+
+/**
+ * One case per record: [--ddl, record number, records in all]. Which step a number is can change
+ * from run to run (chunks are sent and answered concurrently), so names carry only the number.
+ */
+const journalCases = DDLS.flatMap((ddl) => {
+  const { length } = cleanRuns.get(ddl)!.records;
+  return Array.from({ length }, (_, i) => [ddl, i + 1, length] as const);
+});
+
 /** Whether this process may mount a small tmpfs (root on Linux), to fill a disk on purpose. */
 function tmpfsAvailable(): boolean {
   const dir = tempDir('bf-probe-');
@@ -75,14 +120,9 @@ function tmpfsAvailable(): boolean {
 
 describe('faults', () => {
   let before: SchemaSnapshot;
-  let mycnf: string;
 
   beforeAll(async () => {
-    await startReplica(sb.replica).catch(() => undefined);
-    await withSql(sb.primary, (c) => c.query(fixture(sb.flavour === 'mariadb')));
-    await waitCaughtUp(sb.primary, sb.replica);
     before = await snap();
-    mycnf = mycnfFor(sb.replica);
   });
   afterAll(async () => {
     await startReplica(sb.replica).catch(() => undefined);
@@ -108,32 +148,38 @@ describe('faults', () => {
     },
   );
 
-  it('SIGKILL right after each journal record of a table (a step announced, not yet done), with and without --ddl none: recover -> identical -> a new flush succeeds', async () => {
-    for (const ddl of ['create', 'none']) {
-      const base = ['--mycnf', mycnf, '--table', `${S}.fk_mid`, '--chunk-size', '100', '--ddl', ddl];
-      // A clean run says how many records a flush of this table appends.
-      const clean = tempHashfile();
-      const ok = await runCliProcess(['flush', ...base, '--hashfile', clean]);
-      expect(ok.code, ok.stderr).toBe(0);
-      const records = readFileSync(clean, 'utf8').trimEnd().split('\n').length - 2;
-      const steps: string[] = [];
-      for (let n = 1; n <= records; n++) {
-        const hashfile = tempHashfile();
-        const killed = await runCliProcess(['flush', ...base, '--hashfile', hashfile], {
-          env: { BINLOG_FLUSHER_FAULT: `journal@${n}` },
-        });
-        const last = readFileSync(hashfile, 'utf8').trimEnd().split('\n').pop()!;
-        steps.push(
-          `${n}: ${(JSON.parse(last) as { step?: string; type: string }).step ?? JSON.parse(last).type}`,
-        );
-        expect(killed.signal, `${ddl} journal@${n}: ${killed.stderr}`).toBe('SIGKILL');
-        const rec = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
-        expect(rec.code, `${ddl} journal@${n}: ${rec.stdout}${rec.stderr}`).toBe(0);
-        expect(await snap(), `${ddl} journal@${n}`).toEqual(before);
-        expect(await withSql(sb.replica, leftovers), `${ddl} journal@${n}`).toEqual([]);
-      }
-      console.log(`--ddl ${ddl}: killed after each of ${records} records: ${steps.join(', ')}`);
-    }
+  it.each(DDLS)(
+    'a clean flush of fk_mid with --ddl %s succeeds (its journal gives the cases below)',
+    (ddl) => {
+      const { run, records } = cleanRuns.get(ddl)!;
+      expect(run.code, run.stderr).toBe(0);
+      expect(records.length).toBeGreaterThan(0);
+      expect(before).toEqual(asMade);
+      console.log(`--ddl ${ddl}: ${records.length} records: ${records.join(', ')}`);
+    },
+  );
+
+  it.each(journalCases)(
+    '--ddl %s: SIGKILL right after journal record %i of %i (a step announced, not yet done): recover -> identical',
+    async (ddl, n) => {
+      const hashfile = tempHashfile();
+      const killed = await runCliProcess(['flush', ...journalBase(ddl), '--hashfile', hashfile], {
+        env: { BINLOG_FLUSHER_FAULT: `journal@${n}` },
+      });
+      const last = JSON.parse(readFileSync(hashfile, 'utf8').trimEnd().split('\n').pop()!) as {
+        step?: string;
+        type: string;
+      };
+      const at = `${ddl} journal@${n} (killed after ${last.step ?? last.type})`;
+      expect(killed.signal, `${at}: ${killed.stderr}`).toBe('SIGKILL');
+      const rec = await runCliProcess(['recover', '--mycnf', mycnf, '--hashfile', hashfile]);
+      expect(rec.code, `${at}: ${rec.stdout}${rec.stderr}`).toBe(0);
+      expect(await snap(), at).toEqual(before);
+      expect(await withSql(sb.replica, leftovers), at).toEqual([]);
+    },
+  );
+
+  it('after every journal kill and recover, a new flush of fk_mid succeeds', async () => {
     const again = await runCliProcess([
       'flush',
       '--mycnf',
@@ -166,9 +212,18 @@ describe('faults', () => {
             [`%${table}%`],
           );
           if (running[0]) {
-            await killer.query(`${how} ${running[0].id}`).catch(() => undefined);
+            const id = Number(running[0].id);
+            await killer.query(`${how} ${id}`).catch(() => undefined);
             kills++;
-            await new Promise((r) => setTimeout(r, 30));
+            // The next look sees the run's next chunk, not the killed statement still ending.
+            await waitUntil(`the killed chunk statement (connection ${id}) to end`, async () => {
+              const [n] = await rows<{ n: number }>(
+                killer,
+                "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ? AND INFO LIKE 'INSERT INTO %'",
+                [id],
+              );
+              return Number(n!.n) === 0;
+            });
           }
         }
       })();
@@ -207,7 +262,7 @@ describe('faults', () => {
   );
 
   it('two flushes at once, the second with --lock-wait 0: refused by the server-side lock, naming the first', async () => {
-    const first = runCliProcess([
+    const first = startCli([
       'flush',
       '--mycnf',
       mycnf,
@@ -219,13 +274,17 @@ describe('faults', () => {
       tempHashfile(),
     ]);
     // Wait until the first holds the lock.
-    for (let i = 0; i < 200; i++) {
-      const held = await withSql(sb.replica, (c) =>
-        rows<{ h: number | null }>(c, "SELECT IS_USED_LOCK('binlog-flusher') AS h"),
-      );
-      if (held[0]?.h) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitUntil(
+      'the first flush to hold the lock binlog-flusher',
+      async () => {
+        const held = await withSql(sb.replica, (c) =>
+          rows<{ h: number | null }>(c, "SELECT IS_USED_LOCK('binlog-flusher') AS h"),
+        );
+        return Boolean(held[0]?.h);
+      },
+      60_000,
+      () => (first.ended() ? `the first flush ended first: ${first.output()}` : 'the first flush still runs'),
+    );
     const second = await runCliProcess([
       'flush',
       '--mycnf',
@@ -241,7 +300,7 @@ describe('faults', () => {
     expect(second.stderr).toMatch(
       /another binlog-flusher run holds the lock binlog-flusher on this server: connection \d+ \(sandbox@/,
     );
-    const r1 = await first;
+    const r1 = await first.done;
     expect(r1.code, r1.stderr).toBe(0);
     expect(await snap()).toEqual(before);
   });
@@ -300,11 +359,11 @@ describe('faults', () => {
     },
   );
 
-  it.skipIf(!sb.replica.command)(
-    'the replica server is killed (SIGKILL) mid-flush and restarted: recover restores everything (local sandbox only: it restarts the server)',
+  it.skipIf(!sb.replica.command || !sb.replica.datadir)(
+    'the replica server is killed (SIGKILL) mid-flush and restarted: recover restores everything (local sandbox with its datadir only: it kills mysqld by its pid file and starts it again)',
     async () => {
       const hashfile = tempHashfile();
-      const run = runCliProcess([
+      const run = startCli([
         'flush',
         '--mycnf',
         mycnf,
@@ -317,18 +376,22 @@ describe('faults', () => {
         '--hashfile',
         hashfile,
       ]);
-      for (let i = 0; i < 400; i++) {
-        let text = '';
+      const chunks = () => {
         try {
-          text = readFileSync(hashfile, 'utf8');
+          return (readFileSync(hashfile, 'utf8').match(/"type":"chunk"/g) ?? []).length;
         } catch {
-          // not yet
+          return 0; // not created yet
         }
-        if ((text.match(/"type":"chunk"/g) ?? []).length >= 3) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      };
+      await waitUntil(
+        'three chunk records in the journal (the copy under way)',
+        () => chunks() >= 3,
+        60_000,
+        () =>
+          `${chunks()} so far; ${run.ended() ? `the flush ended: ${run.output()}` : 'the flush still runs'}`,
+      );
       await killByPidFile(sb.replica.datadir!, 'SIGKILL');
-      const r = await run;
+      const r = await run.done;
       expect(r.code, r.stdout + r.stderr).toBe(5);
       expect(r.stdout + r.stderr).toMatch(/binlog-flusher recover .*--hashfile/);
       mkdirSync(sb.replica.datadir!, { recursive: true });
@@ -344,7 +407,7 @@ describe('faults', () => {
   );
 
   it.skipIf(!sb.replica.datadir)(
-    'the server stops answering mid-flush: fails within a bounded time saying recovery is needed; recover restores (local sandbox only: it freezes the server process)',
+    'the server stops answering mid-flush: fails within a bounded time saying recovery is needed; recover restores (local sandbox with its datadir only: it freezes mysqld, found by its pid file)',
     async () => {
       await startReplica(sb.replica);
       const pid = Number(readFileSync(join(sb.replica.datadir!, 'mysqld.pid'), 'utf8'));

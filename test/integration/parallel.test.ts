@@ -11,7 +11,7 @@ import { leftovers, snapshotSchema, type SchemaSnapshot } from '../support/snaps
 import { mycnfFor, runCliProcess } from '../support/cli.js';
 import { flushSettings, runFlush, tempHashfile } from '../support/flusher.js';
 import { readBinlog, rowsByTable } from '../support/binlog.js';
-import { waitUntil } from '../support/process.js';
+import { sampleEvery, waitUntil } from '../support/process.js';
 
 const sb = inject('sandbox')!;
 const S = 'bf_parallel';
@@ -22,21 +22,16 @@ const snap = () => withSql(sb.replica, (c) => snapshotSchema(c, S));
 /** The most INSERT INTO `big` statements seen running at once, sampled every 5 ms until `stop`. */
 function watchConcurrency(c: mysql.Connection): { stop: () => Promise<number> } {
   let most = 0;
-  let done = false;
-  const loop = (async () => {
-    while (!done) {
-      const [r] = await rows<{ n: number }>(
-        c,
-        "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO `bf_parallel`.`big`%'",
-      );
-      most = Math.max(most, Number(r!.n));
-      await new Promise((res) => setTimeout(res, 5));
-    }
-  })();
+  const sampler = sampleEvery(5, async () => {
+    const [r] = await rows<{ n: number }>(
+      c,
+      "SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE 'INSERT INTO `bf_parallel`.`big`%'",
+    );
+    most = Math.max(most, Number(r!.n));
+  });
   return {
     stop: async () => {
-      done = true;
-      await loop;
+      await sampler.stop();
       return most;
     },
   };

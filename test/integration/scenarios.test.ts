@@ -180,8 +180,8 @@ async function holdTemporaries(s: (typeof scenarios)[number]) {
   return held;
 }
 
-describe.skipIf(!sb || !sb.replica.datadir)(
-  `scenarios: ${here.length} of ${scenarios.length} table kinds apply to the ${sb?.flavour ?? 'no'} sandbox (${version?.text ?? ''}); the binlog is read from its files`,
+describe.skipIf(!sb)(
+  `scenarios: ${here.length} of ${scenarios.length} table kinds apply to the ${sb?.flavour ?? 'no'} sandbox (${version?.text ?? ''}); the binlog is read over the replication protocol`,
   () => {
     let metadataBefore = '';
     beforeAll(async () => {

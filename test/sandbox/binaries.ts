@@ -44,7 +44,7 @@ export class MissingServerError extends Error {
         'or run MySQL 9.7 / MariaDB 11.8 from a Debian sid root (Debian hosts, as root): ' +
         'BF_SANDBOX=mysql or BF_SANDBOX=mariadb-lts;\n' +
         'or, where Docker runs, a container: BF_SANDBOX=container:mariadb:11.4 npm test ' +
-        '(also container:mysql:8.0, container:mysql:8.4).',
+        '(also container:mysql:8.0, container:mysql:9, container:percona/percona-server:8.4, ...).',
     );
     this.name = 'MissingServerError';
     this.stack = this.message;
@@ -132,12 +132,16 @@ export function inside(bin: { chroot?: string }, hostPath: string): string {
   return '/' + rel;
 }
 
-/** The command line that runs one of the flavour's programs on the host. */
+/**
+ * The command line that runs one of the flavour's programs from the host: in its root (chroot), in
+ * its container (docker exec), or as it is.
+ */
 export function hostCommand(
-  bin: { chroot?: string },
+  bin: { chroot?: string; container?: { id: string } },
   program: string,
   args: string[],
 ): { binary: string; args: string[] } {
+  if (bin.container) return { binary: 'docker', args: ['exec', bin.container.id, program, ...args] };
   return bin.chroot ? { binary: 'chroot', args: [bin.chroot, program, ...args] } : { binary: program, args };
 }
 

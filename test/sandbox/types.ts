@@ -15,8 +15,16 @@ export interface ServerInfo {
   command?: { binary: string; args: string[] };
   /** Local servers run from a flavour's root: the root (paths the server sees are inside it). */
   chroot?: string;
-  /** Local servers only: the server's own binlog reader (a path inside `chroot` where there is one). */
+  /**
+   * The server's own binlog reader: a path inside `chroot` where there is one, a program on the
+   * container's PATH for a container, else (unset) the one on this machine's PATH.
+   */
   binlogReader?: string;
+  /**
+   * Containers only: the container the server runs in (its id) and the port it listens on there. The
+   * flavour's client programs run in it (`docker exec`) and reach the server on 127.0.0.1:`port`.
+   */
+  container?: { id: string; port: number };
   flavour: Flavour;
 }
 

@@ -1,11 +1,11 @@
 /**
- * Reads back what a flush wrote, with the server's own binlog reader (mariadb-binlog / mysqlbinlog),
- * decoded to row images: every query statement and every row event with its table and values.
+ * Reads back what a flush wrote, with the server's own binlog reader (mariadb-binlog / mysqlbinlog)
+ * over the replication protocol (no server file is read, so containers are read too), decoded to row
+ * images: every query statement and every row event with its table and values.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { ServerInfo } from '../sandbox/types.js';
-import { findBinary, hostCommand, inside } from '../sandbox/binaries.js';
+import { findBinary, hostCommand } from '../sandbox/binaries.js';
 import { rows, withSql } from './db.js';
 
 export interface Position {
@@ -114,8 +114,49 @@ export function parseBinlogText(text: string): BinlogEvent[] {
 }
 
 /**
- * Events between two positions of a local sandbox server. `tableMetadata`: the table maps' optional
- * metadata too (what binlog_row_metadata=FULL puts there), as the reader prints it.
+ * The reader's command line: the server's own reader (the flavour root's, the container's, else the
+ * one on PATH), run where the flavour's client programs run, reading the binlog over the replication
+ * protocol from the server's address as seen from there. No file of the server is needed.
+ */
+function readerCommand(
+  server: ServerInfo,
+  files: string[],
+  start: Position,
+  end: Position,
+  opts: { tableMetadata?: boolean } = {},
+): { binary: string; args: string[] } {
+  const tool =
+    server.binlogReader ??
+    findBinary(server.flavour === 'mysql' ? ['mysqlbinlog'] : ['mariadb-binlog', 'mysqlbinlog']);
+  if (!tool) throw new Error(`no ${server.flavour === 'mysql' ? 'mysqlbinlog' : 'mariadb-binlog'} on PATH`);
+  const at = server.container
+    ? { host: '127.0.0.1', port: server.container.port }
+    : { host: server.host, port: server.port };
+  const args = [
+    // Nothing from an option file of this machine or root (a [client] group's ssl or user).
+    '--no-defaults',
+    '--read-from-remote-server',
+    `--host=${at.host}`,
+    `--port=${at.port}`,
+    '--protocol=tcp',
+    `--user=${server.user}`,
+    `--password=${server.password}`,
+    // MySQL's caching_sha2_password without TLS needs the server's RSA key.
+    ...(server.flavour === 'mysql' ? ['--get-server-public-key'] : []),
+    ...(opts.tableMetadata ? ['--print-table-metadata'] : []),
+    '--base64-output=decode-rows',
+    '-vv',
+    `--start-position=${start.position}`,
+    `--stop-position=${end.position}`,
+    ...files,
+  ];
+  return hostCommand(server, tool, args);
+}
+
+/**
+ * Events between two positions of a sandbox server, read over the replication protocol (the user
+ * needs REPLICATION SLAVE; the sandbox's has every privilege). `tableMetadata`: the table maps'
+ * optional metadata too (what binlog_row_metadata=FULL puts there), as the reader prints it.
  */
 export async function readBinlog(
   server: ServerInfo,
@@ -123,24 +164,16 @@ export async function readBinlog(
   end: Position,
   opts: { tableMetadata?: boolean } = {},
 ): Promise<BinlogEvent[]> {
-  const tool = server.binlogReader ?? findBinary(['mariadb-binlog', 'mysqlbinlog']);
-  if (!tool) throw new Error('no mariadb-binlog or mysqlbinlog on PATH');
-  if (!server.datadir) throw new Error('binlog reading needs a local sandbox server');
   const files = await filesBetween(server, start.file, end.file);
-  const args = [
-    ...(opts.tableMetadata ? ['--print-table-metadata'] : []),
-    '--base64-output=decode-rows',
-    '-vv',
-    `--start-position=${start.position}`,
-    `--stop-position=${end.position}`,
-    ...files.map((f) => inside(server, join(server.datadir!, f))),
-  ];
-  const cmd = hostCommand(server, tool, args);
-  const text = execFileSync(cmd.binary, cmd.args, {
-    encoding: 'latin1',
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  return parseBinlogText(Buffer.from(text, 'latin1').toString('utf8'));
+  const cmd = readerCommand(server, files, start, end, opts);
+  const r = spawnSync(cmd.binary, cmd.args, { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;
+    throw new Error(
+      `${cmd.binary} ${cmd.args.filter((a) => !a.startsWith('--password=')).join(' ')}: ${why}: ${r.stderr?.toString('utf8') ?? ''}`,
+    );
+  }
+  return parseBinlogText(r.stdout.toString('utf8'));
 }
 
 /**

@@ -36,3 +36,24 @@ export async function waitUntil(
   if (await waitFor(cond, ms)) return;
   throw new Error(`timed out after ${ms} ms waiting for ${what}${detail ? `: ${detail()}` : ''}`);
 }
+
+/**
+ * Runs `sample` again and again, `ms` apart, until `stop()` (which resolves once the sample under
+ * way is done): a watcher that records what it sees meanwhile. Its interval orders nothing; it is
+ * only how finely it looks.
+ */
+export function sampleEvery(ms: number, sample: () => Promise<void>): { stop: () => Promise<void> } {
+  let done = false;
+  const loop = (async () => {
+    while (!done) {
+      await sample();
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  })();
+  return {
+    stop: async () => {
+      done = true;
+      await loop;
+    },
+  };
+}
