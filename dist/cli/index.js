@@ -10262,7 +10262,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3501);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9490);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10290,7 +10290,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3501:
+/***/ 9490:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10465,15 +10465,437 @@ function memoryLogger() {
     };
 }
 
+;// CONCATENATED MODULE: ./src/model/inputs.ts
+/**
+ * The one registry of inputs (issue 26): per input, what each surface calls it (the action's input,
+ * the command line's flag and short flag, the option file's key), its type, its default, its limits,
+ * whether `resume` takes it from the earlier run, whether the live control channel may change it, and
+ * what it does. The settings' DEFAULTS and LIMITS, the action's defaults, the resumable inputs, the
+ * command line's flags and the control channel's rules are all read from here; action.yml, which
+ * GitHub reads as it is, is held to it by test/unit/surfaces-agree.test.ts.
+ *
+ * The key is the input's canonical name: the action's, where the action has it.
+ */
+/** The server status a load (`max-load`, `critical-load`) watches when only a number is given. */
+const LOAD_STATUS = 'Threads_running';
+/** The limits of both loads: a brake and the load that ends the run compare on one scale. */
+const LOAD_LIMITS = { min: 1, max: 100_000 };
+const SWITCH_OFF = { type: 'bool', default: false, action: { default: 'false' }, cli: {} };
+const INPUTS = {
+    host: {
+        settings: true,
+        type: 'text',
+        action: { default: '', required: true },
+        cli: { short: '-h', arg: '<host>' },
+        optionFile: 'host',
+        description: "the server's host name or IP address",
+    },
+    port: {
+        settings: true,
+        type: 'int',
+        default: 3306,
+        limits: { min: 1, max: 65535 },
+        action: { default: '3306' },
+        cli: { short: '-P', arg: '<port>' },
+        optionFile: 'port',
+        description: 'server port',
+    },
+    user: {
+        settings: true,
+        type: 'text',
+        default: 'root',
+        action: { default: '' },
+        cli: { short: '-u', arg: '<user>' },
+        optionFile: 'user',
+        description: 'user',
+    },
+    password: {
+        settings: true,
+        type: 'secret',
+        action: { default: '' },
+        cli: { short: '-p', arg: '[password]', hidden: true },
+        optionFile: 'password',
+        description: 'password (never on the command line: the option file or MYSQL_PWD)',
+    },
+    socket: {
+        settings: true,
+        type: 'path',
+        cli: { short: '-S', arg: '<path>' },
+        optionFile: 'socket',
+        description: 'Unix socket of a server on this host, instead of --host and --port',
+    },
+    mycnf: {
+        settings: true,
+        type: 'path',
+        action: { default: '' },
+        cli: { arg: '<file>' },
+        description: 'option file, read as the MySQL clients read it',
+    },
+    'ssl-mode': {
+        settings: true,
+        type: 'enum',
+        values: ['DISABLED', 'PREFERRED', 'REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'],
+        action: { default: '' },
+        cli: { arg: '<mode>' },
+        optionFile: 'ssl-mode',
+        description: 'TLS mode (default: VERIFY_CA with a CA, else DISABLED)',
+    },
+    'ssl-ca': {
+        settings: true,
+        type: 'path',
+        action: { default: '' },
+        cli: { arg: '<file>' },
+        optionFile: 'ssl-ca',
+        description: 'CA certificate (PEM) to verify the server with',
+    },
+    databases: {
+        settings: true,
+        type: 'list',
+        action: { default: '' },
+        cli: { flag: '--db', arg: '<list>' },
+        resumable: true,
+        description: 'comma-separated schemas (default: all but system schemas)',
+    },
+    tables: {
+        settings: true,
+        type: 'list',
+        action: { default: '' },
+        cli: { flag: '--table', arg: '<list>' },
+        resumable: true,
+        description: 'comma-separated tables, `table` or `schema.table`',
+    },
+    skip: {
+        settings: true,
+        type: 'list',
+        action: { default: '' },
+        cli: { arg: '<list>' },
+        resumable: true,
+        description: 'comma-separated schemas (`schema`) and tables (`schema.table`) to leave out',
+    },
+    'stop-replica': {
+        settings: true,
+        type: 'bool',
+        default: true,
+        action: { default: 'true' },
+        cli: { flag: '--stop-slave', alias: '--stop-replica' },
+        resumable: true,
+        description: 'stop the replica applier first (default)',
+    },
+    'start-replica': {
+        settings: true,
+        type: 'bool',
+        default: false,
+        action: { default: 'false' },
+        cli: { flag: '--start-slave', alias: '--start-replica' },
+        resumable: true,
+        description: 'start the applier again at the end',
+    },
+    concurrency: {
+        settings: true,
+        type: 'int',
+        default: 4,
+        limits: { min: 1, max: 64 },
+        action: { default: '4' },
+        cli: { arg: '<n>' },
+        resumable: true,
+        description: 'worker sessions; several copy one big table at once (default {default})',
+    },
+    'chunk-size': {
+        settings: true,
+        type: 'int',
+        default: 100_000,
+        limits: { min: 1, max: 10_000_000 },
+        action: { default: '100000' },
+        cli: { arg: '<rows>' },
+        resumable: true,
+        description: 'rows per binlog transaction (default {default})',
+    },
+    ddl: {
+        settings: true,
+        type: 'enum',
+        default: 'create',
+        values: ['create', 'none'],
+        action: { default: 'create' },
+        cli: { arg: '<mode>' },
+        resumable: true,
+        description: "create: log each table's CREATE TABLE before its rows (default); none: rows only",
+    },
+    hashfile: {
+        settings: true,
+        type: 'path',
+        action: { default: '' },
+        cli: { arg: '<file>' },
+        description: 'journal path, a new file (default: binlog-flusher-<host>-<time>.hashfile in the working directory)',
+    },
+    'allow-primary': {
+        settings: true,
+        ...SWITCH_OFF,
+        resumable: true,
+        description: 'run even though the server is not a replica',
+    },
+    'allow-downstream': {
+        settings: true,
+        ...SWITCH_OFF,
+        resumable: true,
+        description: "run even though replicas read this server's binlog",
+    },
+    'rotate-binlog': {
+        settings: true,
+        ...SWITCH_OFF,
+        resumable: true,
+        description: 'start a new binlog file first (FLUSH BINARY LOGS)',
+    },
+    timeout: {
+        settings: true,
+        type: 'int',
+        default: 600,
+        limits: { min: 1, max: 86_400 },
+        action: { default: '600' },
+        cli: { arg: '<seconds>' },
+        description: 'longest a statement may take before the server counts as not answering (default {default})',
+    },
+    'lock-wait': {
+        settings: true,
+        type: 'int',
+        default: 60,
+        limits: { min: 0, max: 86_400 },
+        action: { default: '60' },
+        cli: { arg: '<seconds>' },
+        description: 'how long to wait for another run (flush or recover) on this server to finish (default {default})',
+    },
+    'set-read-only': {
+        settings: true,
+        type: 'bool',
+        default: true,
+        action: { default: 'true' },
+        cli: { negated: true },
+        resumable: true,
+        description: 'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused',
+    },
+    'allow-writers': {
+        settings: true,
+        ...SWITCH_OFF,
+        resumable: true,
+        description: 'run although enabled events that write into the selected tables were found',
+    },
+    'stop-on-error': {
+        settings: true,
+        ...SWITCH_OFF,
+        resumable: true,
+        description: 'end the run at the first table that fails (default: put it back, go on)',
+    },
+    'max-tables-aside': {
+        settings: true,
+        type: 'int',
+        limits: { min: 1, max: 10_000 },
+        action: { default: '' },
+        cli: { arg: '<n>' },
+        resumable: true,
+        description: 'most tables set aside at once (default: --concurrency)',
+    },
+    'pause-file': {
+        settings: true,
+        type: 'path',
+        action: { default: '' },
+        cli: { arg: '<file>' },
+        description: 'no new chunk starts, and no table is set aside, while this file exists',
+    },
+    'control-file': {
+        settings: true,
+        type: 'path',
+        action: { default: '' },
+        cli: { arg: '<file>' },
+        description: 'live control: append status, pause, resume, throttle <setting>=<value>, abort (answers in <file>.answers)',
+    },
+    'max-load': {
+        settings: true,
+        type: 'load',
+        limits: LOAD_LIMITS,
+        action: { default: '' },
+        cli: { arg: '<status=limit>' },
+        resumable: true,
+        control: true,
+        description: `no new chunk starts while a server status (SHOW GLOBAL STATUS) is over a limit, e.g. ${LOAD_STATUS}=25`,
+    },
+    'critical-load': {
+        settings: true,
+        type: 'load',
+        limits: LOAD_LIMITS,
+        action: { default: '' },
+        cli: { arg: '<status=limit>' },
+        control: true,
+        description: `end the run (every table put back) once a server status is over a limit, e.g. ${LOAD_STATUS}=80`,
+    },
+    'max-rows-per-second': {
+        settings: true,
+        type: 'int',
+        limits: { min: 1, max: 1_000_000_000 },
+        action: { default: '' },
+        cli: { arg: '<n>' },
+        resumable: true,
+        control: true,
+        description: 'copy at most this many rows per second',
+    },
+    'status-interval': {
+        settings: true,
+        type: 'int',
+        default: 5,
+        limits: { min: 0, max: 3600 },
+        action: { default: '5' },
+        cli: { arg: '<seconds>' },
+        description: 'seconds between status lines, 0 for none (default {default})',
+    },
+    'gtid-domain-id': {
+        settings: true,
+        type: 'int',
+        limits: { min: 0, max: 4_294_967_295 },
+        action: { default: '' },
+        cli: { arg: '<n>' },
+        resumable: true,
+        description: "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them",
+    },
+    'gtid-tag': {
+        settings: true,
+        type: 'text',
+        action: { default: '' },
+        cli: { arg: '<tag>' },
+        resumable: true,
+        description: "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart",
+    },
+    'retention-margin': {
+        settings: true,
+        type: 'int',
+        default: 24,
+        limits: { min: 0, max: 8760 },
+        action: { default: '24' },
+        cli: { arg: '<hours>' },
+        resumable: true,
+        description: "warn when the binlog expires less than this long after the run's estimated end (default {default})",
+    },
+    resume: {
+        settings: true,
+        type: 'path',
+        // The action resumes from this run's journal artifact: a switch there.
+        action: { default: 'false', type: 'bool' },
+        cli: { arg: '<hashfile>' },
+        description: "after a failed run was recovered: flush only the tables its journal does not show finished, with that run's selection and settings",
+    },
+    // The action's own inputs.
+    mode: {
+        type: 'enum',
+        default: 'flush',
+        values: ['flush', 'recover', 'plan', 'verify'],
+        action: { default: 'flush' },
+        description: 'flush, plan, recover or verify',
+    },
+    verify: {
+        type: 'bool',
+        default: false,
+        action: { default: 'false' },
+        description: 'after a flush that flushed every table, run verify on its journal',
+    },
+    'artifact-name': { type: 'text', action: { default: '' }, description: 'artifact name of the journal' },
+    'retention-days': {
+        type: 'int',
+        limits: { min: 1, max: 90 },
+        action: { default: '' },
+        description: 'days to keep the journal artifact',
+    },
+    'run-id': {
+        type: 'int',
+        limits: { min: 1, max: Number.MAX_SAFE_INTEGER },
+        action: { default: '' },
+        description: 'recover mode: the workflow run whose journal artifact to use',
+    },
+    'github-token': {
+        type: 'secret',
+        action: { default: '' },
+        description: "recover mode with run-id: a token that may read that run's artifacts",
+    },
+    // The command line's own flags.
+    'dry-run': { type: 'bool', cli: {}, description: 'run the preflight and print the plan; change nothing' },
+    'counts-only': {
+        type: 'bool',
+        cli: {},
+        description: "compare row counts only; do not read the tables' rows",
+    },
+    json: { type: 'bool', cli: {}, description: 'print the result as JSON on stdout (logs go to stderr)' },
+    verbose: { type: 'bool', cli: {}, description: 'more log lines' },
+};
+const entries = Object.entries(INPUTS);
+function inputSpec(name) {
+    return INPUTS[name];
+}
+/** The inputs the settings builder reads, in the registry's order. */
+const INPUT_KEYS = entries
+    .filter(([, s]) => s.settings)
+    .map(([k]) => k);
+/** The inputs `resume` takes from the earlier run, in the registry's order. */
+const RESUMABLE_KEYS = entries
+    .filter(([, s]) => s.resumable)
+    .map(([k]) => k);
+/** The inputs the control channel may change, in the registry's order. */
+const CONTROL_KEYS = entries
+    .filter(([, s]) => s.control)
+    .map(([k]) => k);
+/** An input's limits (every int and load input has them). */
+function limitsOf(name) {
+    const l = inputSpec(name).limits;
+    if (!l)
+        throw new Error(`input ${name} has no limits`);
+    return l;
+}
+function defaultOf(name, type) {
+    const d = inputSpec(name).default;
+    if (typeof d !== type)
+        throw new Error(`input ${name} has no ${type} default`);
+    return d;
+}
+/** An enum input's values. */
+function valuesOf(name) {
+    const v = inputSpec(name).values;
+    if (!v)
+        throw new Error(`input ${name} has no values`);
+    return v;
+}
+/** The command line's flag of an input, as messages name it (`--db`); undefined: none. */
+function cliFlag(name) {
+    const c = inputSpec(name).cli;
+    return c && (c.flag ?? `--${name}`);
+}
+/** The action.yml default of every input the action has. */
+function actionDefaults() {
+    return Object.fromEntries(entries.filter(([, s]) => s.action).map(([k, s]) => [k, s.action.default]));
+}
+/**
+ * The forms of a switch with both forms (`--stop-slave`, `--stop-replica`; `--no-stop-slave`,
+ * `--no-stop-replica`): its flag first, then its alias.
+ */
+function switchForms(name) {
+    const c = inputSpec(name).cli;
+    if (!c?.alias || c.arg)
+        throw new Error(`input ${name} is not a switch with an alias`);
+    const on = [cliFlag(name), c.alias];
+    return { on, off: on.map((f) => `--no-${f.slice(2)}`) };
+}
+/** A flag as commander declares it: `-P, --port <port>`, `--no-set-read-only`. */
+function cliDeclaration(name) {
+    const c = inputSpec(name).cli;
+    if (!c)
+        throw new Error(`input ${name} has no flag`);
+    const flag = c.negated ? `--no-${cliFlag(name).slice(2)}` : cliFlag(name);
+    return `${c.short ? `${c.short}, ` : ''}${flag}${c.arg ? ` ${c.arg}` : ''}`;
+}
+/** An input's description with its default in it (the flush's help of its flag). */
+function inputHelp(name) {
+    const s = inputSpec(name);
+    return s.description.replace('{default}', String(s.default));
+}
+
 ;// CONCATENATED MODULE: ./src/model/settings.ts
 
-const SSL_MODES = [
-    'DISABLED',
-    'PREFERRED',
-    'REQUIRED',
-    'VERIFY_CA',
-    'VERIFY_IDENTITY',
-];
+
+const SSL_MODES = valuesOf('ssl-mode');
 /* Which tables a selection covers: the one rule discovery, preflight and recover all follow. */
 /** A schema is selected when --db names it (or --db is empty) and --skip does not. */
 function selectsSchema(sel, schema) {
@@ -10496,23 +10918,24 @@ function selectsTable(sel, schema, table) {
         return false;
     return sel.tables.length === 0 || sel.tables.some((f) => namesTable(f, schema, table));
 }
+/** The inputs' defaults, as the settings name them (each written once, in the registry: inputs.ts). */
 const DEFAULTS = {
-    port: 3306,
+    port: defaultOf('port', 'number'),
     /** The user when neither the input nor the option file names one. */
-    user: 'root',
-    timeout: 600,
-    lockWait: 60,
-    setReadOnly: true,
-    allowWriters: false,
-    stopOnError: false,
-    concurrency: 4,
-    chunkSize: 100_000,
-    ddl: 'create',
-    stopReplica: true,
-    startReplica: false,
-    brakeStatus: 'Threads_running',
-    statusInterval: 5,
-    retentionMarginHours: 24,
+    user: defaultOf('user', 'string'),
+    timeout: defaultOf('timeout', 'number'),
+    lockWait: defaultOf('lock-wait', 'number'),
+    setReadOnly: defaultOf('set-read-only', 'boolean'),
+    allowWriters: defaultOf('allow-writers', 'boolean'),
+    stopOnError: defaultOf('stop-on-error', 'boolean'),
+    concurrency: defaultOf('concurrency', 'number'),
+    chunkSize: defaultOf('chunk-size', 'number'),
+    ddl: defaultOf('ddl', 'string'),
+    stopReplica: defaultOf('stop-replica', 'boolean'),
+    startReplica: defaultOf('start-replica', 'boolean'),
+    brakeStatus: LOAD_STATUS,
+    statusInterval: defaultOf('status-interval', 'number'),
+    retentionMarginHours: defaultOf('retention-margin', 'number'),
     /**
      * Rows per second the run is assumed to copy for its duration estimate: a tenth of one worker's
      * measured rate (docs/benchmarks.md), so a busy replica is not promised an early end.
@@ -10521,18 +10944,20 @@ const DEFAULTS = {
 };
 /** Each binlog transaction of ours is kept to about this many bytes of rows, whatever --chunk-size says. */
 const CHUNK_BYTES = 64 * 1024 * 1024;
+/** The inputs' limits, as the settings name them (the registry's: inputs.ts). */
 const LIMITS = {
-    concurrency: { min: 1, max: 64 },
-    chunkSize: { min: 1, max: 10_000_000 },
-    port: { min: 1, max: 65535 },
-    timeout: { min: 1, max: 86_400 },
-    lockWait: { min: 0, max: 86_400 },
-    maxTablesAside: { min: 1, max: 10_000 },
-    brakeLimit: { min: 1, max: 100_000 },
-    maxRowsPerSecond: { min: 1, max: 1_000_000_000 },
-    statusInterval: { min: 0, max: 3600 },
-    gtidDomainId: { min: 0, max: 4_294_967_295 },
-    retentionMarginHours: { min: 0, max: 8760 },
+    concurrency: limitsOf('concurrency'),
+    chunkSize: limitsOf('chunk-size'),
+    port: limitsOf('port'),
+    timeout: limitsOf('timeout'),
+    lockWait: limitsOf('lock-wait'),
+    maxTablesAside: limitsOf('max-tables-aside'),
+    /** Of max-load and critical-load alike. */
+    brakeLimit: limitsOf('max-load'),
+    maxRowsPerSecond: limitsOf('max-rows-per-second'),
+    statusInterval: limitsOf('status-interval'),
+    gtidDomainId: limitsOf('gtid-domain-id'),
+    retentionMarginHours: limitsOf('retention-margin'),
 };
 /**
  * The action's post step restores tables right after the main step was killed: the server may still
@@ -11166,13 +11591,7 @@ function parseMyCnf(text, source, input = '--mycnf') {
  * input asks here, with the surface the settings came from, so an action user is never told about a
  * `--flag` and a CLI user never about a `with:` input.
  */
-/** The command line's names where they differ from `--<key>`. */
-const CLI_FLAGS = {
-    databases: '--db',
-    tables: '--table',
-    'stop-replica': '--stop-slave',
-    'start-replica': '--start-slave',
-};
+
 function namesFor(surface = 'cli') {
     if (surface === 'action') {
         return {
@@ -11182,7 +11601,7 @@ function namesFor(surface = 'cli') {
             off: (key) => `${key}: false`,
         };
     }
-    const flag = (key) => CLI_FLAGS[key] ?? `--${key}`;
+    const flag = (key) => cliFlag(key) ?? `--${key}`;
     return {
         surface,
         name: flag,
@@ -11482,6 +11901,42 @@ function twinMarker(runTag) {
     return `binlog-flusher twin ${runTag}`;
 }
 
+;// CONCATENATED MODULE: ./src/journal/record-shape.ts
+const fits = (ok) => (ok ? undefined : '');
+/** Any value (a field read for the record only, never acted on). */
+const anything = () => undefined;
+const record_shape_text = (v) => fits(typeof v === 'string');
+/** A whole number (a table id, a chunk's seq, a count). */
+const whole = (v) => fits(Number.isInteger(v));
+/** One of these values exactly. */
+const oneOf = (values) => (v) => fits(values.includes(v));
+/** A value that passes `test` (a check of its own, with no field inside to name). */
+const that = (test) => (v) => fits(test(v));
+const optional = (shape) => (v) => v === undefined ? undefined : shape(v);
+const nullOr = (shape) => (v) => v === null ? undefined : shape(v);
+/** An array whose every item has `item`'s shape. */
+const listOf = (item) => (v) => {
+    if (!Array.isArray(v))
+        return '';
+    for (let i = 0; i < v.length; i++) {
+        const wrong = item(v[i]);
+        if (wrong !== undefined)
+            return `[${i}]${wrong && !wrong.startsWith('[') ? '.' : ''}${wrong}`;
+    }
+    return undefined;
+};
+/** An object (not an array) whose named fields have their shapes; other fields are not looked at. */
+const fields = (shapes) => (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return '';
+    for (const [name, shape] of Object.entries(shapes)) {
+        const wrong = shape(v[name]);
+        if (wrong !== undefined)
+            return `${name}${wrong && !wrong.startsWith('[') ? '.' : ''}${wrong}`;
+    }
+    return undefined;
+};
+
 ;// CONCATENATED MODULE: ./src/journal/journal.ts
 /**
  * The journal ("hashfile"): JSON lines, appended and fsynced before each change it announces.
@@ -11489,6 +11944,7 @@ function twinMarker(runTag) {
  * not at all), so the journal alone is enough to recover after the process dies at any point. One
  * process at a time writes it, under an OS lock. It never holds a secret.
  */
+
 
 
 
@@ -11503,8 +11959,32 @@ const JOURNAL_KIND = 'binlog-flusher-journal';
  * binlog position at which recover had every table back (what `--resume` continues a table from).
  */
 const JOURNAL_FORMAT = 3;
+/**
+ * The steps of one table, in the order a run takes them:
+ * - `build-twin`: the twin is created under its parking name (the table's DDL, not logged), then
+ *   altered into a marked BLACKHOLE table; the table itself is untouched;
+ * - `set-aside`: the table is renamed to its backup name;
+ * - `ddl` (only with --ddl create): the table's real DDL under its real name, logged (the shell);
+ * - `twin-in`: the shell goes to its parking name and the twin takes the real name, in one RENAME
+ *   (with --ddl none: the twin takes the free real name);
+ * - `drop-shell`: the empty shell is dropped, guarded;
+ * - `copy`, `swap-back`, `drop-twin`.
+ * `twin` is format 1's step: the shell under the real name, altered into the twin there.
+ */
+const STEP_NAMES = [
+    'build-twin',
+    'set-aside',
+    'ddl',
+    'twin-in',
+    'drop-shell',
+    'twin',
+    'copy',
+    'swap-back',
+    'drop-twin',
+];
 const SERVER_SETTINGS = ['read_only', 'super_read_only'];
-const SWITCH_VALUES = ['ON', 'OFF'];
+const SWITCHES = ['ON', 'OFF'];
+const RUN_STATUSES = ['flushed', 'failed-restored', 'recovery-needed', 'recovered'];
 /** How long a journal writer waits for another process to let go of the journal. */
 const JOURNAL_LOCK_WAIT_S = 10;
 /**
@@ -11699,6 +12179,59 @@ function syncDir(dir) {
         // Some file systems cannot fsync a directory; the file itself is on disk.
     }
 }
+/** An empty state, for a JSON journal and the original tool's alike (the only place one is built). */
+function emptyState(legacy) {
+    const byTable = new Map();
+    const view = (pick) => {
+        const out = new Map();
+        for (const [id, t] of byTable) {
+            const v = pick(t);
+            if (v !== undefined)
+                out.set(id, v);
+        }
+        return out;
+    };
+    return {
+        legacy,
+        tables: [],
+        byTable,
+        binlog: {},
+        doneBefore: new Set(),
+        settings: new Map(),
+        get steps() {
+            return view((t) => t.step);
+        },
+        get seen() {
+            return view((t) => (t.seen.size ? t.seen : undefined));
+        },
+        get done() {
+            return new Set(view((t) => t.flushed).keys());
+        },
+        get flushed() {
+            return view((t) => t.flushed);
+        },
+        get partial() {
+            return view((t) => t.partial);
+        },
+        get chunks() {
+            return view((t) => t.chunk);
+        },
+    };
+}
+function emptyTable() {
+    return { seen: new Set(), gtids: [], acked: new Map(), sent: new Set() };
+}
+/** What the journal says of table `id` (an empty state when no record names it: not kept). */
+function tableState(j, id) {
+    return j.byTable.get(id) ?? emptyTable();
+}
+/** Table `id`'s state, to record into: made on its first record. */
+function tableEntry(state, id) {
+    let t = state.byTable.get(id);
+    if (!t)
+        state.byTable.set(id, (t = emptyTable()));
+    return t;
+}
 class JournalFormatError extends FlusherError {
     path;
     detail;
@@ -11730,24 +12263,7 @@ function parseJournalText(text, path, legacySchema, schemaInput) {
     const first = lines[0].trim();
     if (!first.startsWith('{'))
         return parseLegacy(lines, path, legacySchema, schemaInput);
-    const state = {
-        legacy: false,
-        tables: [],
-        steps: new Map(),
-        seen: new Map(),
-        done: new Set(),
-        flushed: new Map(),
-        partial: new Map(),
-        binlog: {},
-        chunks: new Map(),
-        gtids: new Map(),
-        copyPlans: new Map(),
-        acked: new Map(),
-        sent: new Map(),
-        walks: new Map(),
-        doneBefore: new Set(),
-        settings: new Map(),
-    };
+    const state = emptyState(false);
     lines.forEach((line, i) => {
         let rec;
         try {
@@ -11765,12 +12281,30 @@ function parseJournalText(text, path, legacySchema, schemaInput) {
         if (i === 0)
             state.header = checkHeader(rec, path);
         else
-            applyRecord(state, rec, path, i + 1);
+            applyRecord(state, rec, { path, line: i + 1 });
     });
     if (!state.header)
         throw new JournalFormatError(path, 'has no header');
     return state;
 }
+/** A record binlog-flusher never writes, refused by its kind and line; `why`: the field, or the rule. */
+function refused(where, type, why) {
+    const what = type === 'chunk-plan' ? 'chunk plan' : `${type} record`;
+    return new JournalFormatError(where.path, `line ${where.line}: a ${what} binlog-flusher never writes (${why})`);
+}
+const HEADER_SHAPE = fields({
+    tool: record_shape_text,
+    host: record_shape_text,
+    port: whole,
+    serverId: whole,
+    serverUuid: record_shape_text,
+    serverVersion: record_shape_text,
+    // A flavour this version does not know reads as the version text's (journalFlavour).
+    flavour: optional(record_shape_text),
+    startedAt: record_shape_text,
+    runTag: record_shape_text,
+    options: fields({}),
+});
 function checkHeader(rec, path) {
     if (rec.type !== 'header' || rec.kind !== JOURNAL_KIND) {
         throw new JournalFormatError(path, 'does not start with a binlog-flusher journal header');
@@ -11779,149 +12313,177 @@ function checkHeader(rec, path) {
         throw new JournalFormatError(path, `was written in journal format ${String(rec.format)}, newer than this version reads (${JOURNAL_FORMAT}); ` +
             'recover with the binlog-flusher version that wrote it');
     }
+    const wrong = HEADER_SHAPE(rec);
+    if (wrong !== undefined)
+        throw refused({ path, line: 1 }, 'header', `field ${wrong}`);
     return rec;
 }
-/** One record after the header, into the state (`line`: its line number, for messages). */
-function applyRecord(state, rec, path, line) {
-    switch (rec.type) {
-        case 'plan':
-            return applyPlan(state, rec, path, line);
-        case 'step': {
-            state.steps.set(rec.id, rec.step);
-            const seen = state.seen.get(rec.id) ?? new Set();
-            seen.add(rec.step);
-            state.seen.set(rec.id, seen);
-            return;
-        }
-        case 'chunk':
-        case 'chunk-plan':
-        case 'chunk-cut':
-        case 'chunk-sent':
-            return applyChunkRecord(state, rec, path, line);
-        case 'done-before':
-            if (!Array.isArray(rec.tables) ||
-                !rec.tables.every((t) => typeof t?.schema === 'string' && typeof t?.table === 'string'))
-                throw new JournalFormatError(path, `line ${line}: a done-before record binlog-flusher never writes`);
+const position = fields({ file: record_shape_text, position: whole, gtid: record_shape_text });
+const tableFlushed = {
+    rows: whole,
+    chunks: optional(whole),
+    binlog: optional(fields({ start: position, end: position })),
+};
+/** Every kind of record after the header: a type not here is refused, and so is a wrong field. */
+const RECORD_KINDS = {
+    plan: { shape: fields({ marker: record_shape_text, tables: listOf(anything) }), apply: applyPlan },
+    step: {
+        shape: fields({ id: whole, step: oneOf(STEP_NAMES), at: record_shape_text }),
+        apply: (state, rec) => {
+            const t = tableEntry(state, rec.id);
+            t.step = rec.step;
+            t.seen.add(rec.step);
+        },
+    },
+    chunk: {
+        shape: fields({
+            id: whole,
+            chunk: whole,
+            rows: whole,
+            at: record_shape_text,
+            gtids: optional(listOf(record_shape_text)),
+            acks: optional(listOf(fields({ seq: whole, rows: whole }))),
+        }),
+        apply: applyChunk,
+    },
+    'chunk-plan': {
+        shape: fields({
+            id: whole,
+            at: record_shape_text,
+            plan: that(validCopyPlan),
+            columns: record_shape_text,
+            key: optional(fields({ index: record_shape_text, columns: listOf(record_shape_text) })),
+            binlog: position,
+            done: optional(listOf(whole)),
+            rowsBefore: optional(whole),
+        }),
+        apply: applyChunkPlan,
+    },
+    'chunk-cut': {
+        shape: fields({ id: whole, seq: whole, cut: nullOr(listOf(record_shape_text)), at: record_shape_text }),
+        apply: applyChunkCut,
+    },
+    'done-before': {
+        shape: fields({ tables: listOf(fields({ schema: record_shape_text, table: record_shape_text })), at: record_shape_text }),
+        apply: (state, rec) => {
             for (const t of rec.tables)
                 state.doneBefore.add(`${t.schema}\u0000${t.table}`);
-            return;
-        case 'table-done':
-            state.done.add(rec.id);
-            state.flushed.set(rec.id, { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog });
-            return;
-        case 'table-partial':
-            state.partial.set(rec.id, {
+        },
+    },
+    'chunk-sent': {
+        shape: fields({ id: whole, seq: whole, at: record_shape_text }),
+        apply: (state, rec) => void tableEntry(state, rec.id).sent.add(rec.seq),
+    },
+    'table-done': {
+        shape: fields({ id: whole, at: record_shape_text, ...tableFlushed }),
+        apply: (state, rec) => {
+            tableEntry(state, rec.id).flushed = { rows: rec.rows, chunks: rec.chunks, binlog: rec.binlog };
+        },
+    },
+    'table-partial': {
+        shape: fields({ id: whole, at: record_shape_text, ...tableFlushed, inDoubt: optional(whole) }),
+        apply: (state, rec) => {
+            tableEntry(state, rec.id).partial = {
                 rows: rec.rows,
                 chunks: rec.chunks,
                 binlog: rec.binlog,
                 ...(rec.inDoubt ? { inDoubt: rec.inDoubt } : {}),
-            });
-            return;
-        case 'binlog':
-        case 'end':
-            return applyEdge(state, rec, path, line);
-        case 'recover':
-        case 'control':
-            return;
-        case 'setting':
-            if (!SERVER_SETTINGS.includes(rec.name) ||
-                !SWITCH_VALUES.includes(rec.from) ||
-                !SWITCH_VALUES.includes(rec.to))
-                throw new JournalFormatError(path, `line ${line}: a setting record binlog-flusher never writes`);
-            state.settings.set(rec.name, { from: rec.from, to: rec.to });
-            return;
-        case 'setting-restored':
-            state.settings.delete(rec.name);
-            return;
-        default:
-            throw new JournalFormatError(path, `line ${line}: unknown record type ${JSON.stringify(rec.type)}`);
+            };
+        },
+    },
+    binlog: {
+        shape: fields({ edge: oneOf(['start', 'end']), at: record_shape_text, position, gtids: optional(record_shape_text) }),
+        apply: (state, rec) => {
+            state.binlog[rec.edge] = rec.position;
+            if (rec.edge === 'end' && rec.gtids !== undefined)
+                state.runGtids = rec.gtids;
+        },
+    },
+    end: {
+        shape: fields({ status: oneOf(RUN_STATUSES), at: record_shape_text, binlog: optional(position) }),
+        apply: applyEnd,
+    },
+    recover: { shape: fields({ id: whole, outcome: record_shape_text, at: record_shape_text }), apply: () => undefined },
+    control: { shape: fields({ command: record_shape_text, answer: record_shape_text, at: record_shape_text }), apply: () => undefined },
+    setting: {
+        shape: fields({ name: oneOf(SERVER_SETTINGS), from: oneOf(SWITCHES), to: oneOf(SWITCHES), at: record_shape_text }),
+        apply: (state, rec) => void state.settings.set(rec.name, { from: rec.from, to: rec.to }),
+    },
+    'setting-restored': {
+        shape: fields({ name: oneOf(SERVER_SETTINGS), value: record_shape_text, at: record_shape_text }),
+        apply: (state, rec) => void state.settings.delete(rec.name),
+    },
+};
+/** One record after the header: its kind's shape checked, then into the state. */
+function applyRecord(state, rec, where) {
+    const kind = Object.hasOwn(RECORD_KINDS, rec.type) ? RECORD_KINDS[rec.type] : undefined;
+    if (!kind) {
+        throw new JournalFormatError(where.path, `line ${where.line}: unknown record type ${JSON.stringify(rec.type)}`);
     }
+    const wrong = kind.shape(rec);
+    if (wrong !== undefined)
+        throw refused(where, rec.type, `field ${wrong}`);
+    kind.apply(state, rec, where);
 }
 /** The plan record: every table checked, and inside the schemas the run selected. */
-function applyPlan(state, rec, path, line) {
-    if (!Array.isArray(rec.tables))
-        throw new JournalFormatError(path, `line ${line}: plan without tables`);
+function applyPlan(state, rec, where) {
     const dbs = state.header?.options?.databases;
     const allowed = Array.isArray(dbs) && dbs.length ? dbs : undefined;
     for (const t of rec.tables) {
-        validateTable(t, path, line);
+        validateTable(t, where);
         if (allowed && !allowed.includes(t.schema)) {
-            throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
+            throw new JournalFormatError(where.path, `line ${where.line}: ${t.schema}.${t.table} is outside the schemas the run selected (${allowed.join(', ')})`);
         }
     }
     state.tables = rec.tables;
     state.marker = rec.marker;
 }
-/** Where the run stood in the binlog at its start and end, and how it ended. */
-function applyEdge(state, rec, path, line) {
-    if (rec.type === 'binlog') {
-        if ((rec.edge !== 'start' && rec.edge !== 'end') || typeof rec.position?.file !== 'string')
-            throw new JournalFormatError(path, `line ${line}: a binlog record binlog-flusher never writes`);
-        state.binlog[rec.edge] = rec.position;
-        if (rec.edge === 'end' && typeof rec.gtids === 'string')
-            state.runGtids = rec.gtids;
-        return;
-    }
+/** How the run ended (the flush's own end comes first; recover's, if any, after it). */
+function applyEnd(state, rec) {
     state.end = rec.status;
-    // The flush's own end comes first (recover's, if any, after it).
     if (rec.status !== 'recovered')
         state.flushEnd ??= rec.status;
     // The first: a later recover (which found nothing to do) may come after the applier ran again.
-    if (typeof rec.binlog?.file === 'string')
+    if (rec.binlog)
         state.recoveredAt ??= rec.binlog;
 }
-/** A record of a table's chunks (plan, cuts, sends, acknowledgements), into the state. */
-function applyChunkRecord(state, rec, path, line) {
-    switch (rec.type) {
-        case 'chunk': {
-            state.chunks.set(rec.id, { chunk: rec.chunk, rows: rec.rows });
-            if (Array.isArray(rec.gtids))
-                state.gtids.set(rec.id, [...(state.gtids.get(rec.id) ?? []), ...rec.gtids]);
-            const acked = state.acked.get(rec.id) ?? new Map();
-            for (const a of rec.acks ?? []) {
-                if (!Number.isInteger(a?.seq) || !Number.isInteger(a?.rows))
-                    throw new JournalFormatError(path, `line ${line}: a chunk record binlog-flusher never writes`);
-                acked.set(a.seq, a.rows);
-            }
-            state.acked.set(rec.id, acked);
-            return;
-        }
-        case 'chunk-plan':
-            if (!validCopyPlan(rec.plan) || typeof rec.binlog?.file !== 'string' || typeof rec.columns !== 'string')
-                throw new JournalFormatError(path, `line ${line}: a chunk plan binlog-flusher never writes`);
-            state.copyPlans.set(rec.id, rec);
-            state.acked.set(rec.id, new Map());
-            state.sent.set(rec.id, new Set());
-            state.walks.delete(rec.id);
-            if (rec.plan.kind === 'walk')
-                state.walks.set(rec.id, { cuts: [], ended: false });
-            return;
-        case 'chunk-cut': {
-            const w = state.walks.get(rec.id);
-            const plan = state.copyPlans.get(rec.id)?.plan;
-            const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + (w?.cuts.length ?? 0);
-            const cut = rec.cut;
-            const wellFormed = cut === null || (Array.isArray(cut) && cut.every((v) => typeof v === 'string'));
-            if (!w || w.ended || rec.seq !== known || !wellFormed)
-                throw new JournalFormatError(path, `line ${line}: a chunk-cut record binlog-flusher never writes`);
-            if (cut === null)
-                w.ended = true;
-            else
-                w.cuts.push(cut);
-            return;
-        }
-        case 'chunk-sent': {
-            if (!Number.isInteger(rec.seq))
-                throw new JournalFormatError(path, `line ${line}: a chunk-sent record binlog-flusher never writes`);
-            const sent = state.sent.get(rec.id) ?? new Set();
-            sent.add(rec.seq);
-            state.sent.set(rec.id, sent);
-            return;
-        }
-    }
+/** A chunk record: the table's chunks and rows so far, its GTIDs, the planned chunks it acknowledges. */
+function applyChunk(state, rec) {
+    const t = tableEntry(state, rec.id);
+    t.chunk = { chunk: rec.chunk, rows: rec.rows };
+    if (rec.gtids)
+        t.gtids.push(...rec.gtids);
+    for (const a of rec.acks ?? [])
+        t.acked.set(a.seq, a.rows);
+}
+/** A table's chunk plan: what was sent and acknowledged before it no longer counts. */
+function applyChunkPlan(state, rec) {
+    const t = tableEntry(state, rec.id);
+    t.copyPlan = rec;
+    t.acked = new Map();
+    t.sent = new Set();
+    t.walk = rec.plan.kind === 'walk' ? { cuts: [], ended: false } : undefined;
+}
+/** A walk's cut: only after a walk plan, in order, and not after the walk's end. */
+function applyChunkCut(state, rec, where) {
+    const t = state.byTable.get(rec.id);
+    const w = t?.walk;
+    if (!w)
+        throw refused(where, rec.type, 'no walk plan before it');
+    if (w.ended)
+        throw refused(where, rec.type, 'after the walk ended');
+    const plan = t.copyPlan?.plan;
+    const known = (plan?.kind === 'walk' ? plan.cuts.length : 0) + w.cuts.length;
+    if (rec.seq !== known)
+        throw refused(where, rec.type, `seq ${rec.seq}, not the next cut ${known}`);
+    if (rec.cut === null)
+        w.ended = true;
+    else
+        w.cuts.push(rec.cut);
 }
 /** A chunk plan's shape (its key values are checked again before they become SQL: sql/key-values). */
-function validCopyPlan(p) {
+function validCopyPlan(value) {
+    const p = value;
     if (!p || typeof p !== 'object')
         return false;
     const int = (x) => typeof x === 'string' && /^-?\d+$/.test(x);
@@ -11939,36 +12501,20 @@ function validCopyPlan(p) {
             return false;
     }
 }
-function validateTable(t, path, line) {
+function validateTable(t, where) {
     const ok = typeof t === 'object' &&
         t !== null &&
         Number.isInteger(t.id) &&
-        [t.schema, t.table, t.backup, t.twin].every((v) => typeof v === 'string' && v.length > 0 && v.length <= 64);
+        [t.schema, t.table, t.backup, t.twin].every((v) => typeof v === 'string' && v.length > 0 && v.length <= 64) &&
+        (t.columns === undefined || typeof t.columns === 'string');
     if (!ok)
-        throw new JournalFormatError(path, `line ${line}: a plan entry is incomplete`);
+        throw new JournalFormatError(where.path, `line ${where.line}: a plan entry is incomplete`);
     if (!isOurBackupName(t.backup) || !isOurTwinName(t.twin)) {
-        throw new JournalFormatError(path, `line ${line}: ${t.schema}.${t.table} has backup name ${JSON.stringify(t.backup)}, which binlog-flusher never creates`);
+        throw new JournalFormatError(where.path, `line ${where.line}: ${t.schema}.${t.table} has backup name ${JSON.stringify(t.backup)}, which binlog-flusher never creates`);
     }
 }
 function parseLegacy(lines, path, schema, schemaInput) {
-    const state = {
-        legacy: true,
-        tables: [],
-        steps: new Map(),
-        seen: new Map(),
-        done: new Set(),
-        flushed: new Map(),
-        partial: new Map(),
-        binlog: {},
-        chunks: new Map(),
-        gtids: new Map(),
-        copyPlans: new Map(),
-        acked: new Map(),
-        sent: new Map(),
-        walks: new Map(),
-        doneBefore: new Set(),
-        settings: new Map(),
-    };
+    const state = emptyState(true);
     lines.forEach((line, i) => {
         const m = /^\s*([^,]+?)\s*,\s*(.+?)\s*$/.exec(line);
         if (!m || !LEGACY_BACKUP.test(m[1])) {
@@ -12014,65 +12560,62 @@ function readJournal(path, legacySchema, inputs = {}) {
 const list = (xs) => (xs ? [...xs].sort().join(',') : undefined);
 const qualified = (xs) => (xs ?? []).map((t) => (t.schema === undefined ? t.table : `${t.schema}.${t.table}`));
 const tables = (xs) => (xs ? list(qualified(xs)) : undefined);
-function plain(key, option) {
+function plain(option) {
     return {
-        key,
         option,
         now: (s) => s[option],
         then: (o) => (o[option] ?? undefined),
         take: (s, o) => Object.assign(s, { [option]: o[option] ?? undefined }),
     };
 }
-const FIELDS = [
-    {
-        key: 'databases',
+/**
+ * How each resumable input is taken: every input the registry (model/inputs.ts) marks resumable, and
+ * no other (the compiler holds the keys to it); in the order their differences are refused.
+ */
+const RULES = {
+    databases: {
         option: 'databases',
         now: (s) => list(s.selection.databases),
         then: (o) => list(o.databases),
         take: (s, o) => (s.selection = { ...s.selection, databases: [...o.databases] }),
     },
-    {
-        key: 'tables',
+    tables: {
         option: 'tables',
         now: (s) => tables(s.selection.tables),
         then: (o) => tables(o.tables),
         take: (s, o) => (s.selection = { ...s.selection, tables: o.tables.map((t) => ({ ...t })) }),
     },
-    {
-        key: 'skip',
+    skip: {
         option: 'skip',
         now: (s) => list([...s.selection.skip, ...qualified(s.selection.skipTables)]),
         then: (o) => (o.skip === undefined ? undefined : list([...o.skip, ...qualified(o.skipTables)])),
         take: (s, o) => (s.selection = { ...s.selection, skip: [...o.skip], skipTables: [...(o.skipTables ?? [])] }),
     },
-    plain('concurrency', 'concurrency'),
-    plain('chunk-size', 'chunkSize'),
-    plain('ddl', 'ddl'),
-    {
-        key: 'stop-replica',
+    concurrency: plain('concurrency'),
+    'chunk-size': plain('chunkSize'),
+    ddl: plain('ddl'),
+    'stop-replica': {
         option: 'stopReplica',
         now: (s) => s.replication.stopReplica,
         then: (o) => o.stopReplica,
         take: (s, o) => (s.replication = { ...s.replication, stopReplica: o.stopReplica }),
     },
-    {
-        key: 'start-replica',
+    'start-replica': {
         option: 'startReplica',
         now: (s) => s.replication.startReplica,
         then: (o) => o.startReplica,
         take: (s, o) => (s.replication = { ...s.replication, startReplica: o.startReplica }),
     },
-    gtidField('gtid-domain-id', 'domainId'),
-    gtidField('gtid-tag', 'tag'),
-    plain('set-read-only', 'setReadOnly'),
-    plain('allow-primary', 'allowPrimary'),
-    plain('allow-downstream', 'allowDownstream'),
-    plain('allow-writers', 'allowWriters'),
-    plain('stop-on-error', 'stopOnError'),
-    plain('max-tables-aside', 'maxTablesAside'),
-    plain('rotate-binlog', 'rotateBinlog'),
-    {
-        key: 'max-load',
+    'gtid-domain-id': gtidField('domainId'),
+    'gtid-tag': gtidField('tag'),
+    'set-read-only': plain('setReadOnly'),
+    'allow-primary': plain('allowPrimary'),
+    'allow-downstream': plain('allowDownstream'),
+    'allow-writers': plain('allowWriters'),
+    'stop-on-error': plain('stopOnError'),
+    'max-tables-aside': plain('maxTablesAside'),
+    'rotate-binlog': plain('rotateBinlog'),
+    'max-load': {
         option: 'maxLoad',
         now: (s) => recordedOptions(s).maxLoad ?? undefined,
         then: (o) => o.maxLoad ?? undefined,
@@ -12085,8 +12628,7 @@ const FIELDS = [
                 : { ...s.controls, brakeLimit: undefined };
         },
     },
-    {
-        key: 'max-rows-per-second',
+    'max-rows-per-second': {
         option: 'maxRowsPerSecond',
         now: (s) => s.controls?.maxRowsPerSecond,
         then: (o) => o.maxRowsPerSecond ?? undefined,
@@ -12095,11 +12637,11 @@ const FIELDS = [
                 s.controls = { ...s.controls, maxRowsPerSecond: o.maxRowsPerSecond ?? undefined };
         },
     },
-    plain('retention-margin', 'retentionMarginHours'),
-];
-function gtidField(key, part) {
+    'retention-margin': plain('retentionMarginHours'),
+};
+const FIELDS = Object.entries(RULES).map(([key, r]) => ({ key, ...r }));
+function gtidField(part) {
     return {
-        key,
         option: 'gtid',
         now: (s) => s.gtid?.[part],
         then: (o) => o.gtid?.[part],
@@ -12111,7 +12653,7 @@ function gtidField(key, part) {
 }
 /** Inputs that act only once every table is back: a resumed run may choose another value. */
 const END_OF_RUN = new Set(['start-replica']);
-/** The inputs `--resume` takes from the earlier run. */
+/** The inputs `--resume` takes from the earlier run (the registry's resumable inputs). */
 const RESUMABLE = FIELDS.map((f) => f.key);
 const shown = (v) => (v === undefined || v === '' ? 'none' : String(v));
 /**
@@ -12163,6 +12705,7 @@ function resumeFromJournal(s, path) {
  * comes from and what its user calls it (`--chunk-size` on the command line, `chunk-size` in a
  * workflow), so an action user is never told about a `--flag`.
  */
+
 
 
 
@@ -12289,7 +12832,7 @@ function loadInput(src, key) {
     }
     return {
         status: m[1] ?? DEFAULTS.brakeStatus,
-        limit: parseIntInput(src.names.name(key), m[2], 0, LIMITS.brakeLimit),
+        limit: parseIntInput(src.names.name(key), m[2], 0, limitsOf(key)),
     };
 }
 /** The operator's controls: pause file, control file, load brake, critical load, rate cap, status line. */
@@ -12323,12 +12866,12 @@ function buildFlushSettings(src, env, extras) {
         replication: buildReplication(src),
         concurrency,
         chunkSize: build_int(src, 'chunk-size', DEFAULTS.chunkSize, LIMITS.chunkSize),
-        ddl: parseEnumInput(src.names.name('ddl'), src.get('ddl'), DEFAULTS.ddl, ['create', 'none']),
+        ddl: parseEnumInput(src.names.name('ddl'), src.get('ddl'), DEFAULTS.ddl, valuesOf('ddl')),
         hashfile: given(hashfile) ?? extras.defaultHashfile?.(connection.host),
         dryRun: extras.dryRun,
-        allowPrimary: flag(src, 'allow-primary', false),
-        allowDownstream: flag(src, 'allow-downstream', false),
-        rotateBinlog: flag(src, 'rotate-binlog', false),
+        allowPrimary: flag(src, 'allow-primary', defaultOf('allow-primary', 'boolean')),
+        allowDownstream: flag(src, 'allow-downstream', defaultOf('allow-downstream', 'boolean')),
+        rotateBinlog: flag(src, 'rotate-binlog', defaultOf('rotate-binlog', 'boolean')),
         timeout: build_int(src, 'timeout', DEFAULTS.timeout, LIMITS.timeout),
         resumeFrom: extras.resumeFrom,
         lockWait: build_int(src, 'lock-wait', DEFAULTS.lockWait, LIMITS.lockWait),
@@ -13619,7 +14162,7 @@ function buildManifest(j) {
     const h = j.header;
     const flavour = journalFlavour(h);
     const set = (gtids) => (gtids?.length ? gtidSetOf(flavour, gtids) : undefined);
-    const gtids = j.runGtids || set([...j.gtids.values()].flat());
+    const gtids = j.runGtids || set([...j.byTable.values()].flatMap((t) => t.gtids));
     // A run that died (or ended needing recovery) and recover finished: recover's position, with every
     // table back and the applier still stopped, ends it (a session's last chunk may commit after the
     // run's own end; recover counted it).
@@ -13644,7 +14187,7 @@ function buildManifest(j) {
         binlog: { start: j.binlog.start, end: died ? j.recoveredAt : j.binlog.end },
         ...(gtids && { gtids }),
         tables: j.tables.flatMap((t) => {
-            const f = j.flushed.get(t.id) ?? partialOf(j, t.id);
+            const f = tableState(j, t.id).flushed ?? partialOf(j, t.id);
             if (!f)
                 return [];
             return [
@@ -13655,7 +14198,7 @@ function buildManifest(j) {
                     chunks: f.chunks,
                     start: f.binlog?.start,
                     end: f.binlog?.end,
-                    gtids: set(j.gtids.get(t.id)),
+                    gtids: set(tableState(j, t.id).gtids),
                     ...(f.rowsAre && { partial: true, rowsAre: f.rowsAre }),
                     ...(resumedOf(j, t.id) && { resumed: resumedOf(j, t.id) }),
                 },
@@ -13668,17 +14211,18 @@ function buildManifest(j) {
  * first) what its journal recorded once its DDL or a chunk may have been logged; undefined: nothing.
  */
 function partialOf(j, id) {
-    const p = j.partial.get(id);
+    const t = tableState(j, id);
+    const p = t.partial;
     if (p)
         return { ...p, rowsAre: p.inDoubt ? 'at-least' : 'exact' };
-    const c = j.chunks.get(id);
-    if (!c && !j.seen.get(id)?.has('ddl'))
+    const c = t.chunk;
+    if (!c && !t.seen.has('ddl'))
         return undefined;
     return { rows: c?.rows ?? 0, chunks: c?.chunk ?? 0, rowsAre: 'journaled' };
 }
 /** What an earlier run (resumed by this one) wrote of the table, if it was resumed. */
 function resumedOf(j, id) {
-    const p = j.copyPlans.get(id);
+    const p = tableState(j, id).copyPlan;
     return Array.isArray(p?.done) ? { rowsBefore: p.rowsBefore ?? 0 } : undefined;
 }
 /** Written whole or not at all (a temporary file renamed over), readable by the workflow's user only. */
@@ -14049,6 +14593,7 @@ function describeConnectError(e, n) {
 const SYSTEM_SCHEMAS = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 /* Server */
 const versionQuery = () => ['SELECT @@version AS v, @@version_comment AS vc'];
+/** The server's ids and switches, in the flavour's expressions. */
 function serverFacts(e) {
     return [
         `SELECT @@server_id AS sid, ${e.serverUuid} AS uuid, @@hostname AS host, @@log_bin AS log_bin, @@read_only AS ro,
@@ -14185,8 +14730,10 @@ const otherClientSessions = () => [
       WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', 'unauthenticated user')
         AND COMMAND NOT IN ('Binlog Dump', 'Binlog Dump GTID', 'Daemon', 'Killed')`,
 ];
-/** Succeeds only for a user who may read every account's privileges. */
-/** `accounts`: the flavour's system table of accounts and their privileges. */
+/**
+ * Succeeds only for a user who may read every account's privileges; `accounts` is the flavour's
+ * system table of accounts and their privileges.
+ */
 const readAccounts = (accounts) => [`SELECT 1 FROM ${accounts} LIMIT 0`];
 const enabledEvents = () => [
     `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n, DEFINER AS d, EVENT_DEFINITION AS b FROM information_schema.EVENTS WHERE STATUS = 'ENABLED'`,
@@ -15352,6 +15899,14 @@ class Controls {
     setCritical(load) {
         this.opts.criticalLoad = load;
     }
+    /** The load brake and the critical load in force now (absent: off). */
+    loads() {
+        const o = this.opts;
+        return {
+            ...(o.brakeLimit !== undefined && { brake: { status: o.brakeStatus, limit: o.brakeLimit } }),
+            ...(o.criticalLoad && { critical: { ...o.criticalLoad } }),
+        };
+    }
     /** Why the run must end now: the critical load is passed; undefined: it is not (or none is set). */
     async critical() {
         const c = this.opts.criticalLoad;
@@ -16082,94 +16637,7 @@ function measuredRetentionWarning(r, done, marginHours, flavour, input = '--rete
     return retentionWarnings({ ...r, totalSizeLimit: 0 }, e, marginHours, flavour, basis, input)[0];
 }
 
-;// CONCATENATED MODULE: ./src/inspect/set-aside.ts
-
-
-async function liveTable(db, schema, table) {
-    const r = await db.one(...liveTableOf(schema, table));
-    if (!r)
-        return { exists: false, engine: '', comment: '', type: '' };
-    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
-}
-/** liveTable for many names, in one round trip. */
-async function liveTables(db, tables) {
-    const rows = await db.rows(...liveTablesOf(tables));
-    return tables.map((t) => {
-        const r = rows.find((x) => x.s === t.schema && x.t === t.table);
-        if (!r)
-            return { exists: false, engine: '', comment: '', type: '' };
-        return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
-    });
-}
-/** Which of these tables exist (in information_schema), in one round trip. */
-async function existingTables(db, tables) {
-    if (tables.length === 0)
-        return [];
-    const rows = await db.rows(...existingOf(tables));
-    return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
-}
-/**
- * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
- * when it can. information_schema does not always tell: for a partitioned table it shows the engine
- * of the definition.
- */
-async function cannotOpen(db, schema, table) {
-    try {
-        await db.rows(...openTable(schema, table));
-        return undefined;
-    }
-    catch (e) {
-        const code = e.errno;
-        // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
-        if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code))
-            return e.message;
-        throw e;
-    }
-}
-/**
- * Whether the engine has no data at all for a table it has a definition of (1932: "doesn't exist in
- * engine"): such a table holds no row. Any other answer (it opens, or another error): false.
- */
-async function noEngineData(db, schema, table) {
-    try {
-        await db.rows(...openTable(schema, table));
-        return false;
-    }
-    catch (e) {
-        return e.errno === 1932;
-    }
-}
-async function isEmpty(db, schema, table) {
-    const r = await db.rows(...anyRow(schema, table));
-    return r.length === 0;
-}
-/**
- * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
- * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
- * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
- */
-async function engineOnlyTables(db, schema, table) {
-    const rows = await db.rows(...innodbTablesNamed(schema, table)).catch(() => []);
-    return rows.map((r) => str(r.n));
-}
-
 ;// CONCATENATED MODULE: ./src/engine/server-settings.ts
-/**
- * Server settings a run changes for its duration, so that other sessions cannot write into set-aside
- * tables while the run itself can: read_only turned ON when it is OFF; on MySQL, super_read_only
- * (which refuses even the run's own renames) turned OFF when it is ON, read_only staying ON. A run
- * changes at most one of the two: read_only OFF means super_read_only OFF too. Each change is written
- * to the journal before it is made, and put back only once no table is set aside (by the flush
- * itself, else by `recover`), so a crash leaves read_only ON.
- *
- * The two switches are tied (MySQL): super_read_only=ON forces read_only ON, and read_only=OFF forces
- * super_read_only OFF. `decidePutBack` orders the statements accordingly and leaves alone what someone
- * else changed since, including a change to the other switch that putting ours back would undo.
- */
-
-
-
-
 /**
  * What the run changes, from the state it finds: super_read_only ON -> OFF (read_only stays ON), or
  * read_only OFF -> ON; nothing when read_only is ON and super_read_only OFF. Pure.
@@ -16180,57 +16648,6 @@ function holdChanges(now) {
     if (now.read_only === 'OFF')
         return [{ name: 'read_only', from: 'OFF', to: 'ON' }];
     return [];
-}
-async function setSwitch(writes, name, value) {
-    if (name === 'read_only')
-        await writes.setReadOnly(value === 'ON');
-    else
-        await writes.setSuperReadOnly(value === 'ON');
-}
-const HOLD_NOTE = {
-    read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
-    super_read_only: 'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
-};
-/** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
-async function holdSettings(writes, journal, log) {
-    const out = [];
-    for (const c of holdChanges(await readOnlyState(writes.db))) {
-        await journal.write({ type: 'setting', ...c, at: now() });
-        await setSwitch(writes, c.name, c.to);
-        log.info(HOLD_NOTE[c.name]);
-        out.push({ ...c, outcome: 'held' });
-    }
-    return out;
-}
-/**
- * Recover's own hold, for a server that has super_read_only ON again while tables of the run are set
- * aside (a restart with it in the option file, or an operator): every rename recover must make would
- * be refused. Turned OFF as the run does it (journaled first, read_only stays ON) and put back at the
- * end with the run's own changes: `journal.settings` gets it too. Only when a set-aside table or twin
- * of the journal is on the server, so a recover with nothing to do changes nothing.
- */
-async function holdForRecovery(writes, writer, journal, log) {
-    if (!writer || (await readOnlyState(writes.db)).super_read_only !== 'ON')
-        return;
-    const ours = journal.tables.flatMap((t) => [
-        { schema: t.schema, table: t.backup },
-        ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
-    ]);
-    if ((await existingTables(writes.db, ours)).length === 0)
-        return;
-    const c = { name: 'super_read_only', from: 'ON', to: 'OFF' };
-    await writer.write({ type: 'setting', ...c, at: now() });
-    try {
-        await writes.setSuperReadOnly(false);
-    }
-    catch (e) {
-        await writer.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
-        journal.settings.delete(c.name);
-        log.warn(`super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`);
-        return;
-    }
-    journal.settings.set(c.name, { from: c.from, to: c.to });
-    log.info('super_read_only is ON: turned OFF for the recovery (read_only stays ON), put back once every table is back');
 }
 /**
  * Which changes to put back, and in what order, given the server's state now. Pure.
@@ -16286,26 +16703,6 @@ function decidePutBack(changed, now) {
     if (now.super_read_only === 'OFF' && t.super_read_only === 'ON')
         steps.push({ name: 'super_read_only', value: 'ON' });
     return { steps, reports };
-}
-/** Put back what the run changed (only call once no table is set aside). */
-async function putBackSettings(writes, changed, journal, log) {
-    const live = await readOnlyState(writes.db);
-    const { steps, reports } = decidePutBack(changed, live);
-    for (const step of steps) {
-        await setSwitch(writes, step.name, step.value);
-        log.info(`${step.name} put back to ${step.value}`);
-    }
-    for (const r of reports) {
-        if (r.outcome === 'changed')
-            log.warn(`${r.name}: ${r.why}; left as it is`);
-        await journal?.write({
-            type: 'setting-restored',
-            name: r.name,
-            value: r.outcome === 'changed' ? (live[r.name] ?? 'absent') : r.from,
-            at: now(),
-        });
-    }
-    return reports;
 }
 function describeSetting(s) {
     switch (s.outcome) {
@@ -16466,6 +16863,77 @@ function copyLine(c) {
             ? ''
             : `, first chunk sent ${c.firstChunkMs} ms after the process started`) +
         (held >= 50 ? `, held back ${(held / 1000).toFixed(1)}s of it by ${heldBy(c.waitedMs)}` : ''));
+}
+
+;// CONCATENATED MODULE: ./src/inspect/set-aside.ts
+
+
+async function liveTable(db, schema, table) {
+    const r = await db.one(...liveTableOf(schema, table));
+    if (!r)
+        return { exists: false, engine: '', comment: '', type: '' };
+    return { exists: true, engine: str(r.e).toUpperCase(), comment: str(r.c), type: str(r.t) };
+}
+/** liveTable for many names, in one round trip. */
+async function liveTables(db, tables) {
+    const rows = await db.rows(...liveTablesOf(tables));
+    return tables.map((t) => {
+        const r = rows.find((x) => x.s === t.schema && x.t === t.table);
+        if (!r)
+            return { exists: false, engine: '', comment: '', type: '' };
+        return { exists: true, engine: String(r.e), comment: String(r.c), type: String(r.y) };
+    });
+}
+/** Which of these tables exist (in information_schema), in one round trip. */
+async function existingTables(db, tables) {
+    if (tables.length === 0)
+        return [];
+    const rows = await db.rows(...existingOf(tables));
+    return rows.map((r) => ({ schema: str(r.s), table: str(r.t) }));
+}
+/**
+ * Why the server cannot open a table (a definition whose engine part is missing, say), or undefined
+ * when it can. information_schema does not always tell: for a partitioned table it shows the engine
+ * of the definition.
+ */
+async function cannotOpen(db, schema, table) {
+    try {
+        await db.rows(...openTable(schema, table));
+        return undefined;
+    }
+    catch (e) {
+        const code = e.errno;
+        // 1932: doesn't exist in engine; 1812: tablespace missing; 1017/1030/1033: files the engine cannot read.
+        if (code !== undefined && [1932, 1812, 1017, 1030, 1033].includes(code))
+            return e.message;
+        throw e;
+    }
+}
+/**
+ * Whether the engine has no data at all for a table it has a definition of (1932: "doesn't exist in
+ * engine"): such a table holds no row. Any other answer (it opens, or another error): false.
+ */
+async function noEngineData(db, schema, table) {
+    try {
+        await db.rows(...openTable(schema, table));
+        return false;
+    }
+    catch (e) {
+        return e.errno === 1932;
+    }
+}
+async function isEmpty(db, schema, table) {
+    const r = await db.rows(...anyRow(schema, table));
+    return r.length === 0;
+}
+/**
+ * InnoDB tables under a name that has no table definition: what MariaDB's crash recovery can leave of
+ * an interrupted CREATE TABLE of a partitioned table (its `.par` file and partitions, no `.frm`).
+ * Empty where the server has no such view (MySQL keeps one data dictionary) or nothing is there.
+ */
+async function engineOnlyTables(db, schema, table) {
+    const rows = await db.rows(...innodbTablesNamed(schema, table)).catch(() => []);
+    return rows.map((r) => str(r.n));
 }
 
 ;// CONCATENATED MODULE: ./src/inspect/shapes.ts
@@ -17579,6 +18047,13 @@ function fkFamilies(tables, edges) {
 }
 
 ;// CONCATENATED MODULE: ./src/plan/resume-chunks.ts
+/**
+ * Chunk-level resume, decided. A table an earlier run left part-copied continues from the chunks it
+ * had not committed: its chunk plan comes from that run's journal, and which chunks committed is what
+ * the journal acknowledged plus, for the chunks that were out when it stopped, what the binlog says.
+ * Pure: the journal's records and the server's counts in, the decision out.
+ */
+
 
 /** A chunk plan as the journal keeps it (a keyset lane has none: its chunks are not known ahead). */
 function journalPlan(p) {
@@ -17615,25 +18090,26 @@ function knownPlan(j, id, p) {
     const plan = copyPlanOf(p);
     if (plan.kind !== 'walk')
         return plan;
-    const w = j.walks.get(id);
+    const w = tableState(j, id).walk;
     const cuts = [...plan.cuts, ...(w?.cuts ?? [])];
     return w?.ended ? { kind: 'cuts', cuts } : { kind: 'walk', step: plan.step, cuts };
 }
 function journalChunks(j, id) {
-    const record = j.copyPlans.get(id);
+    const t = tableState(j, id);
+    const record = t.copyPlan;
     if (!record)
         return undefined;
     const plan = knownPlan(j, id, record.plan);
     // A walk that found no cut sent no chunk (it may have turned the table to one lane): no chunk known.
     if (plan.kind === 'walk' && plan.cuts.length === 0 && !record.done?.length)
         return undefined;
-    const acked = j.acked.get(id) ?? new Map();
+    const acked = t.acked;
     const done = new Map();
     for (const seq of record.done ?? [])
         done.set(seq, 0);
     for (const [seq, rows] of acked)
         done.set(seq, rows);
-    const sent = j.sent.get(id) ?? new Set();
+    const sent = t.sent;
     const out = allChunks(plan).filter((c) => sent.has(c.seq) && !done.has(c.seq));
     const ackedWithRows = [...acked.values()].filter((r) => r > 0).length;
     return { record, plan, done, out, ackedWithRows };
@@ -17891,6 +18367,7 @@ async function table_steps_swapBack(t, w, run) {
 
 
 
+
 /**
  * Sets `resumed` on each planned table the earlier run (journal `earlier`, called `journal`) left
  * part-copied with a chunk plan; returns a failure per table whose chunks cannot be told exactly.
@@ -17904,12 +18381,12 @@ async function resumeTables(db, plan, earlier, journal, input, log) {
     const end = (settled ? earlier.binlog.end : undefined) ?? earlier.recoveredAt ?? earlier.binlog.end;
     for (const t of plan) {
         const before = earlier.tables.find((x) => x.schema === t.schema && x.table === t.table);
-        if (!before || earlier.done.has(before.id))
+        if (!before || tableState(earlier, before.id).flushed)
             continue;
         const name = `${t.schema}.${t.table}`;
         const c = journalChunks(earlier, before.id);
         if (!c) {
-            if (earlier.chunks.get(before.id)?.rows)
+            if (tableState(earlier, before.id).chunk?.rows)
                 log.warn(`${name}: the run of ${journal} copied some of its rows on one lane, which is not resumed chunk by chunk; it is flushed whole again (those rows reach the binlog a second time)`);
             continue;
         }
@@ -18107,7 +18584,9 @@ function leftToFlush(pre, s, log) {
 }
 /** schema\0table of every table a journal shows finished (twin dropped, table back). */
 function finishedTables(j) {
-    const done = j.tables.filter((t) => j.done.has(t.id)).map((t) => `${t.schema}\u0000${t.table}`);
+    const done = j.tables
+        .filter((t) => tableState(j, t.id).flushed !== undefined)
+        .map((t) => `${t.schema}\u0000${t.table}`);
     return new Set([...j.doneBefore, ...done]);
 }
 function emptyReport(s, pre, plan, startedAt) {
@@ -18189,9 +18668,10 @@ function journalHeader(s, facts, run) {
 
 
 
+
 /** Whether run J finished every table it selected (its plan's, and those its own resumed run had). Pure. */
 function finishedRun(j) {
-    return !j.legacy && j.header !== undefined && j.tables.every((t) => j.done.has(t.id));
+    return (!j.legacy && j.header !== undefined && j.tables.every((t) => tableState(j, t.id).flushed !== undefined));
 }
 /** The result of a resume with nothing to flush; starts the applier only when asked and safe. */
 async function nothingToResume(db, s, earlier, log) {
@@ -18325,6 +18805,14 @@ function resume_finished_emptyReport(s, facts, earlier) {
 
 ;// CONCATENATED MODULE: ./src/engine/scheduler.ts
 
+function modeOf(plan) {
+    if (plan.kind === 'keyset')
+        return { kind: 'keyset', lane: 'free' };
+    if (plan.kind !== 'walk')
+        return { kind: 'chunks' };
+    return { kind: 'walk', stage: 'waiting', from: plan.cuts[plan.cuts.length - 1], seq: plan.cuts.length };
+}
+const isWalking = (m) => m.kind === 'walk' && m.stage === 'walking';
 const ASIDE = new Set(['preparing', 'copying', 'finishing', 'failed', 'putting-back']);
 class Scheduler {
     opts;
@@ -18340,16 +18828,12 @@ class Scheduler {
             this.tables.set(id, {
                 id,
                 state: 'queued',
-                keyset: false,
+                mode: { kind: 'chunks' },
                 pending: [],
                 running: 0,
                 attempts: new Map(),
                 suspects: [],
                 doubt: [],
-                laneTaken: false,
-                laneDone: false,
-                walk: 'none',
-                walkSeq: 0,
                 rows: 0,
                 chunksDone: 0,
                 chunksWithRows: 0,
@@ -18373,52 +18857,47 @@ class Scheduler {
         for (const s of active) {
             if (s.state === 'failed' && s.running === 0) {
                 s.state = 'putting-back';
+                // Not counted as running: the put-back is the table's last work, and ends with putBackDone.
                 return { kind: 'put-back', id: s.id };
             }
         }
         for (const s of active) {
             // Only with no chunk of the table running: the settle sees the binlog alone (a walk only reads).
-            const chunksOut = s.running - (s.walk === 'walking' ? 1 : 0);
+            const chunksOut = s.running - (isWalking(s.mode) ? 1 : 0);
             if (s.state !== 'copying' || chunksOut > 0)
                 continue;
-            if (s.suspects.length) {
-                s.running += 1;
-                return { kind: 'settle', id: s.id, suspects: [...s.suspects] };
-            }
+            if (s.suspects.length)
+                return this.handOut(s, { kind: 'settle', id: s.id, suspects: [...s.suspects] });
             if (s.running === 0 && this.copied(s)) {
                 s.state = 'finishing';
-                s.running += 1;
-                return { kind: 'finish', id: s.id };
+                return this.handOut(s, { kind: 'finish', id: s.id });
             }
         }
         const queued = this.order.map((id) => this.tables.get(id)).find((s) => s.state === 'queued');
         if (queued && !this.stopped && active.length < this.opts.maxAside) {
             queued.state = 'preparing';
-            queued.running += 1;
-            return { kind: 'prepare', id: queued.id };
+            return this.handOut(queued, { kind: 'prepare', id: queued.id });
         }
         for (const s of active) {
-            if (s.state !== 'copying' || s.walk !== 'waiting')
+            const m = s.mode;
+            if (s.state !== 'copying' || m.kind !== 'walk' || m.stage !== 'waiting')
                 continue;
             // First: every chunk of the table waits for the walk's cuts.
-            s.walk = 'walking';
-            s.running += 1;
-            return { kind: 'walk', id: s.id, after: s.walkFrom, seq: s.walkSeq };
+            m.stage = 'walking';
+            return this.handOut(s, { kind: 'walk', id: s.id, after: m.from, seq: m.seq });
         }
         for (const s of active) {
             if (s.state !== 'copying' || s.suspects.length)
                 continue;
-            if (s.keyset && !s.laneTaken) {
-                s.laneTaken = true;
-                s.running += 1;
-                return { kind: 'lane', id: s.id };
+            if (s.mode.kind === 'keyset' && s.mode.lane === 'free') {
+                s.mode.lane = 'taken';
+                return this.handOut(s, { kind: 'lane', id: s.id });
             }
             const chunk = s.pending.shift();
             if (chunk) {
-                s.running += 1;
                 const attempt = (s.attempts.get(chunk.seq) ?? 0) + 1;
                 s.attempts.set(chunk.seq, attempt);
-                return { kind: 'chunk', id: s.id, chunk, attempt };
+                return this.handOut(s, { kind: 'chunk', id: s.id, chunk, attempt });
             }
         }
         return undefined;
@@ -18428,26 +18907,20 @@ class Scheduler {
      * earlier run committed (a resume), which are not handed out.
      */
     prepared(id, plan, done = []) {
-        const s = this.tables.get(id);
-        s.running -= 1;
+        const s = this.reported(id);
         // Cancelled while it was being prepared: it is put back, not copied.
         if (s.state !== 'preparing')
             return this.wake();
         s.state = 'copying';
-        s.keyset = plan.kind === 'keyset';
+        s.mode = modeOf(plan);
         const skip = new Set(done);
-        s.pending = s.keyset ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
-        if (plan.kind === 'walk') {
-            s.walk = 'waiting';
-            s.walkFrom = plan.cuts[plan.cuts.length - 1];
-            s.walkSeq = plan.cuts.length;
-        }
+        s.pending = plan.kind === 'keyset' ? [] : allChunks(plan).filter((c) => !skip.has(c.seq));
         this.wake();
     }
     /** Whether the table's walk should go on (it is still being copied). */
     walking(id) {
         const s = this.tables.get(id);
-        return s.state === 'copying' && s.walk === 'walking';
+        return s.state === 'copying' && isWalking(s.mode);
     }
     /** The walk found a cut: the chunk it closes goes to any worker. */
     cutFound(id, chunk) {
@@ -18459,9 +18932,8 @@ class Scheduler {
     }
     /** The walk reached the end of the key: `last`, the open-ended chunk after its last cut. */
     walkDone(id, last) {
-        const s = this.tables.get(id);
-        s.running -= 1;
-        s.walk = 'ended';
+        const s = this.reported(id);
+        s.mode = { kind: 'chunks' };
         if (s.state === 'copying')
             s.pending.push(last);
         this.wake();
@@ -18471,24 +18943,19 @@ class Scheduler {
      * more to do), or the walk failed (`reason`: the table fails).
      */
     walkStopped(id, reason) {
-        const s = this.tables.get(id);
-        s.running -= 1;
-        s.walk = 'ended';
+        const s = this.reported(id);
+        s.mode = { kind: 'chunks' };
         if (reason)
             this.failIn(s, reason);
         this.wake();
     }
     /** The walk's first cut could not be carried: nothing of it was handed out; one keyset lane copies it. */
     walkToLane(id) {
-        const s = this.tables.get(id);
-        s.running -= 1;
-        s.walk = 'none';
-        s.keyset = true;
+        this.reported(id).mode = { kind: 'keyset', lane: 'free' };
         this.wake();
     }
     chunkDone(id, chunk, rows) {
-        const s = this.tables.get(id);
-        s.running -= 1;
+        const s = this.reported(id);
         this.count(s, rows);
         this.wake();
         return { chunksDone: s.chunksDone, rows: s.rows };
@@ -18498,8 +18965,7 @@ class Scheduler {
      * outcome is unknown and the table waits for a settle. Past `maxAttempts` the table fails.
      */
     chunkFailed(id, chunk, rolledBack) {
-        const s = this.tables.get(id);
-        s.running -= 1;
+        const s = this.reported(id);
         if (s.state === 'copying') {
             if ((s.attempts.get(chunk.seq) ?? 0) >= this.opts.maxAttempts) {
                 if (!rolledBack)
@@ -18528,8 +18994,7 @@ class Scheduler {
     }
     /** A prepare that was never begun (the run was cancelled while it waited): the table is untouched. */
     notPrepared(id) {
-        const s = this.tables.get(id);
-        s.running -= 1;
+        const s = this.reported(id);
         if (s.state === 'preparing' || s.state === 'failed') {
             s.state = 'queued';
             delete s.reason;
@@ -18538,8 +19003,7 @@ class Scheduler {
     }
     /** A settle's verdict: these suspects committed (with their rows); these must be sent again. */
     settled(id, committed, resend) {
-        const s = this.tables.get(id);
-        s.running -= 1;
+        const s = this.reported(id);
         s.suspects = [];
         for (const c of committed)
             this.count(s, c.rows);
@@ -18557,9 +19021,8 @@ class Scheduler {
     }
     /** A keyset lane copied the whole table. */
     laneDone(id, rows, chunks) {
-        const s = this.tables.get(id);
-        s.running -= 1;
-        s.laneDone = true;
+        const s = this.reported(id);
+        s.mode = { kind: 'keyset', lane: 'done' };
         s.rows = rows;
         s.chunksDone = chunks;
         this.wake();
@@ -18574,14 +19037,12 @@ class Scheduler {
      * table fails. A table is put back only once no worker holds any of its work.
      */
     abandon(id, reason) {
-        const s = this.tables.get(id);
-        s.running -= 1;
+        this.reported(id);
         this.fail(id, reason);
     }
     finished(id) {
-        const s = this.expect(id, 'finishing');
-        s.running -= 1;
-        s.state = 'done';
+        this.expect(id, 'finishing');
+        this.reported(id).state = 'done';
         this.wake();
     }
     /** The table's put-back ended, whether it is back or needs recover: it no longer counts as aside. */
@@ -18610,11 +19071,22 @@ class Scheduler {
         return this.tables.get(id).reason;
     }
     copied(s) {
-        if (s.keyset)
-            return s.laneDone;
-        if (s.walk === 'waiting' || s.walk === 'walking')
+        if (s.mode.kind === 'keyset')
+            return s.mode.lane === 'done';
+        if (s.mode.kind === 'walk')
             return false;
         return s.pending.length === 0 && s.suspects.length === 0;
+    }
+    /** Work of table `s` goes out to a worker: it runs until the worker reports back (`reported`). */
+    handOut(s, work) {
+        s.running += 1;
+        return work;
+    }
+    /** A worker reports back on a piece of table `id`'s work, which no longer runs. */
+    reported(id) {
+        const s = this.tables.get(id);
+        s.running -= 1;
+        return s;
     }
     count(s, rows) {
         s.rows += rows;
@@ -18645,6 +19117,177 @@ class Scheduler {
         this.waiters = [];
         for (const r of w)
             r();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/server-hold.ts
+/**
+ * The one owner of what a run (or `recover`) holds of the server while tables are set aside: the
+ * replica applier stopped, and read_only / super_read_only changed (see server-settings.ts for which
+ * change and why). Each setting change is journaled, durably, before it is made; the put-back writes
+ * `setting-restored` for each. The flush, `recover` and the action's post step (through `recover`)
+ * all hold and release through it.
+ *
+ * The applier's transitions are idempotent and counted (`windows`): stop -> release -> stop again
+ * is allowed any number of times in one hold, so a run may let the replica replicate between chunk
+ * windows. They are not journaled: recover decides from live state (applier running, tables aside).
+ *
+ * `decideRelease` says, purely, what a release may do given what is held and what the server shows.
+ */
+
+
+
+
+
+function liveTarget(writes) {
+    return {
+        readOnly: () => readOnlyState(writes.db),
+        set: (name, value) => name === 'read_only' ? writes.setReadOnly(value === 'ON') : writes.setSuperReadOnly(value === 'ON'),
+        stopApplier: () => writes.stopReplica(),
+        startApplier: () => writes.startReplica(),
+        existing: (tables) => existingTables(writes.db, tables),
+    };
+}
+/** What a release does, from what is held and what the server shows. Pure. */
+function decideRelease(f) {
+    if (!f.tablesBack)
+        return { putBack: false, startApplier: false };
+    const asked = f.startReplica || (f.startOwnStop && f.applier === 'stopped');
+    return { putBack: true, startApplier: f.replica && f.applier !== 'started' && asked };
+}
+/** The settings changes a journal holds (`setting` records not yet `setting-restored`), in its order. */
+function heldIn(journal) {
+    return [...journal.settings].map(([name, v]) => ({ name, ...v }));
+}
+const HOLD_NOTE = {
+    read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
+    super_read_only: 'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
+};
+class ServerHold {
+    server;
+    journal;
+    log;
+    held;
+    applierHold = 'as-found';
+    stops = 0;
+    /** `held`: changes an earlier run journaled and did not put back (recover takes them over). */
+    constructor(server, journal, log, held = []) {
+        this.server = server;
+        this.journal = journal;
+        this.log = log;
+        this.held = [...held];
+    }
+    static of(writes, journal, log, held) {
+        return new ServerHold(liveTarget(writes), journal, log, held);
+    }
+    /** The read_only / super_read_only changes held now, in the order they were first journaled. */
+    get settings() {
+        return [...this.held];
+    }
+    get applier() {
+        return this.applierHold;
+    }
+    /** How many times this hold stopped the applier: one per window. */
+    get windows() {
+        return this.stops;
+    }
+    /** `decideRelease` with what this hold did to the applier. */
+    decide(f) {
+        return decideRelease({ ...f, applier: this.applierHold });
+    }
+    /** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
+    async holdReadOnly() {
+        const out = [];
+        for (const c of holdChanges(await this.server.readOnly())) {
+            await this.journal?.write({ type: 'setting', ...c, at: now() });
+            await this.server.set(c.name, c.to);
+            this.keep(c);
+            this.log.info(HOLD_NOTE[c.name]);
+            out.push({ ...c, outcome: 'held' });
+        }
+        return out;
+    }
+    /**
+     * Recover's own hold, for a server that has super_read_only ON again while tables of the run are
+     * set aside (a restart with it in the option file, or an operator): every rename recover must make
+     * would be refused. Turned OFF as the run does it (journaled first, read_only stays ON) and put
+     * back at the end with the run's own changes. Only when a set-aside table or twin of the journal is
+     * on the server, so a recover with nothing to do changes nothing; never without a journal to write.
+     */
+    async holdForRecovery(tables) {
+        if (!this.journal || (await this.server.readOnly()).super_read_only !== 'ON')
+            return;
+        const ours = tables.flatMap((t) => [
+            { schema: t.schema, table: t.backup },
+            ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
+        ]);
+        if ((await this.server.existing(ours)).length === 0)
+            return;
+        const c = { name: 'super_read_only', from: 'ON', to: 'OFF' };
+        await this.journal.write({ type: 'setting', ...c, at: now() });
+        try {
+            await this.server.set(c.name, c.to);
+        }
+        catch (e) {
+            await this.journal.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
+            this.held = this.held.filter((h) => h.name !== c.name);
+            this.log.warn(`super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`);
+            return;
+        }
+        this.keep(c);
+        this.log.info('super_read_only is ON: turned OFF for the recovery (read_only stays ON), put back once every table is back');
+    }
+    /** Put back every change held (only once no table is set aside); each gets its `setting-restored`. */
+    async putBack() {
+        const live = await this.server.readOnly();
+        const { steps, reports } = decidePutBack(this.held, live);
+        for (const step of steps) {
+            await this.server.set(step.name, step.value);
+            this.log.info(`${step.name} put back to ${step.value}`);
+        }
+        for (const r of reports) {
+            if (r.outcome === 'changed')
+                this.log.warn(`${r.name}: ${r.why}; left as it is`);
+            await this.journal?.write({
+                type: 'setting-restored',
+                name: r.name,
+                value: r.outcome === 'changed' ? (live[r.name] ?? 'absent') : r.from,
+                at: now(),
+            });
+            this.held = this.held.filter((h) => h.name !== r.name);
+        }
+        return reports;
+    }
+    /** Stop the applier, unless this hold has it stopped already; true when it stopped it now. */
+    async stop(why) {
+        if (this.applierHold === 'stopped')
+            return false;
+        await this.server.stopApplier();
+        this.applierHold = 'stopped';
+        this.stops++;
+        this.log.info(`replica applier stopped${why ? `: ${why}` : ''}`);
+        return true;
+    }
+    /**
+     * Start the applier, unless this hold started it already (ask `decide` first: never while a twin
+     * holds a table's name). `again`: who had stopped it, said when this hold did.
+     */
+    async release(again) {
+        if (this.applierHold === 'started')
+            return false;
+        const wasStopped = this.applierHold === 'stopped';
+        await this.server.startApplier();
+        this.applierHold = 'started';
+        this.log.info(`replica applier started${again && wasStopped ? ` again (${again} had stopped it)` : ''}`);
+        return true;
+    }
+    /** Hold `c`: in place where its setting is held already (a journal's order), else last. */
+    keep(c) {
+        const i = this.held.findIndex((h) => h.name === c.name);
+        if (i >= 0)
+            this.held[i] = { ...c };
+        else
+            this.held.push({ ...c });
     }
 }
 
@@ -19081,23 +19724,71 @@ function describeWork(w) {
  *   throttle critical-load=STATUS=N|N|off   change the load that ends the run
  *   abort                                   end the run now, every table put back
  *   help
+ * A limit is held to the same range as the input of the same name (the registry's, model/inputs.ts), and a load command is
+ * held against the other load now in force: critical-load must stay over max-load (loadOrderError).
  */
-const CONTROL_HELP = 'commands: status | pause | resume | throttle max-rows-per-second=N|off | ' +
-    'throttle max-load=STATUS=N|off | throttle critical-load=STATUS=N|off | abort | help';
-/** The most a limit may be (as the inputs allow). */
-const MAX_LIMIT = 1_000_000_000;
+
+
+
 /**
- * `Threads_running=25`, or a bare number for `defaultStatus`; undefined when it is neither. The
- * number must be a whole number up to a billion.
+ * The command each setting the control channel may change (the registry's control inputs, each
+ * one) makes, in the order the help lists them.
+ */
+const KINDS = {
+    'max-rows-per-second': 'rate',
+    'max-load': 'brake',
+    'critical-load': 'critical',
+};
+const SETTINGS = Object.keys(KINDS);
+/** The control inputs as a message lists them: `a, b or c`. */
+const SETTINGS_LISTED = `${SETTINGS.slice(0, -1).join(', ')} or ${SETTINGS[SETTINGS.length - 1]}`;
+const CONTROL_HELP = `commands: status | pause | resume | ${SETTINGS.map((k) => `throttle ${k}=${inputSpec(k).type === 'load' ? 'STATUS=N' : 'N'}|off`).join(' | ')} | abort | help`;
+/**
+ * `Threads_running=25`, or a bare number for `defaultStatus`; undefined when it is neither. Only the
+ * form: the limit's range is checked by the command (`limitError`), as the inputs check it.
  */
 function parseLoad(text, defaultStatus) {
     const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d{1,10})$/.exec(text.trim());
     if (!m)
         return undefined;
-    const limit = Number(m[2]);
-    if (limit > MAX_LIMIT)
+    return { status: m[1] ?? defaultStatus, limit: Number(m[2]) };
+}
+/**
+ * Why `limit` is out of the input `name`'s range, in the inputs' own words
+ * (`max-load: expected a whole number from 1 to 100000, got 0`); undefined when it is in range.
+ */
+function limitError(name, limit, range) {
+    try {
+        parseIntInput(name, String(limit), 0, range);
         return undefined;
-    return { status: m[1] ?? defaultStatus, limit };
+    }
+    catch (e) {
+        if (e instanceof InputError)
+            return e.message;
+        throw e;
+    }
+}
+/**
+ * Whether a new load keeps critical-load over max-load (when both watch the same status, as the
+ * inputs require): the command's message naming the input and the limits it may take, or undefined.
+ * `now`: the loads in force when the command arrives.
+ */
+function loadOrderError(kind, load, now) {
+    const { min, max } = limitsOf(kind === 'critical' ? 'critical-load' : 'max-load');
+    if (kind === 'critical') {
+        const brake = now.brake;
+        if (!load || !brake || brake.status !== load.status || load.limit > brake.limit)
+            return undefined;
+        const fix = brake.limit < max
+            ? `give a limit from ${brake.limit + 1} to ${max}`
+            : `no limit up to ${max} is over it; lower max-load first`;
+        return `critical-load: ${load.status}=${load.limit} is not over max-load (${brake.limit}): the run would end before the brake ever held it; ${fix}`;
+    }
+    const critical = now.critical;
+    if (!load || !critical || critical.status !== load.status || critical.limit > load.limit)
+        return undefined;
+    const fix = critical.limit > min ? `give a limit from ${min} to ${critical.limit - 1}` : 'raise critical-load first';
+    return `max-load: ${load.status}=${load.limit} is not under critical-load (${critical.limit}): the run would end before the brake ever held it; ${fix}`;
 }
 /** One line of the control file as a command, or why it is not one. */
 function parseControlCommand(line, defaultStatus) {
@@ -19112,30 +19803,26 @@ function parseControlCommand(line, defaultStatus) {
     const eq = arg.indexOf('=');
     const [name, value] = eq < 0 ? [arg, ''] : [arg.slice(0, eq), arg.slice(eq + 1)];
     const off = value.toLowerCase() === 'off';
-    switch (name) {
-        case 'max-rows-per-second': {
-            if (off)
-                return { kind: 'rate', rowsPerSecond: undefined };
-            const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-            if (!(n >= 1 && n <= MAX_LIMIT))
-                return { error: `max-rows-per-second: a whole number from 1, or off` };
-            return { kind: 'rate', rowsPerSecond: n };
-        }
-        case 'max-load':
-        case 'critical-load': {
-            const kind = name === 'max-load' ? 'brake' : 'critical';
-            if (off)
-                return { kind, load: undefined };
-            const load = parseLoad(value, defaultStatus);
-            if (!load)
-                return { error: `${name}: STATUS=N (for example Threads_running=25), a number, or off` };
-            return { kind, load };
-        }
-        default:
-            return {
-                error: `throttle: max-rows-per-second, max-load or critical-load, not ${JSON.stringify(name)}`,
-            };
+    const setting = SETTINGS.find((k) => k === name);
+    if (!setting)
+        return { error: `throttle: ${SETTINGS_LISTED}, not ${JSON.stringify(name)}` };
+    const kind = KINDS[setting];
+    const range = limitsOf(setting);
+    if (kind === 'rate') {
+        if (off)
+            return { kind, rowsPerSecond: undefined };
+        const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+        if (!(n >= range.min && n <= range.max))
+            return { error: `${setting}: a whole number from ${range.min}, or off` };
+        return { kind, rowsPerSecond: n };
     }
+    if (off)
+        return { kind, load: undefined };
+    const load = parseLoad(value, defaultStatus);
+    if (!load)
+        return { error: `${setting}: STATUS=N (for example ${LOAD_STATUS}=25), a number, or off` };
+    const error = limitError(setting, load.limit, range);
+    return error ? { error } : { kind, load };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/control-channel.ts
@@ -19316,6 +20003,10 @@ function commandHandler(o) {
             case 'brake':
             case 'critical': {
                 const name = c.kind === 'brake' ? 'max-load' : 'critical-load';
+                // Held against the other load as it is now: critical-load stays over max-load.
+                const clash = loadOrderError(c.kind, c.load, run.controls.loads());
+                if (clash)
+                    throw new Error(clash);
                 if (c.load && !(await globalStatusExists(o.db, c.load.status)))
                     throw new Error(`${name}: this server has no status ${c.load.status} (SHOW GLOBAL STATUS does not list it)`);
                 if (c.kind === 'brake')
@@ -19407,15 +20098,17 @@ async function flushWith(db, s, deps) {
     report.hashfile = hashfile;
     if (deps.fault)
         journal.afterWrite = () => deps.fault?.('journal');
+    const control = new Writer(db, planned.pre.facts.dialect);
     const run = {
         ...planned,
-        control: new Writer(db, planned.pre.facts.dialect),
+        control,
         settings: s,
         deps,
         journal,
         gtids: new RunGtids(),
         ours: ourEvents(planned.pre.facts.serverId, s.gtid, planned.pre.facts.serverUuid),
         ...(channel && { channel }),
+        hold: ServerHold.of(control, journal, deps.log),
     };
     try {
         if (deps.onJournalReady)
@@ -19457,18 +20150,17 @@ async function flushWith(db, s, deps) {
  * new binlog file if asked.
  */
 async function holdServer(run) {
-    const { control, settings: s, report, pre, journal } = run;
+    const { control, settings: s, report, pre, hold } = run;
     const { log } = run.deps;
     if (s.setReadOnly) {
-        const held = await holdSettings(control, journal, log);
+        const held = await hold.holdReadOnly();
         if (held.length)
             report.settings = held;
     }
     if (pre.replica && s.replication.stopReplica) {
-        await control.stopReplica();
+        await hold.stop();
         report.replica.stopped = true;
         report.replica.startWith = `${control.dialect.startReplica};`;
-        log.info('replica applier stopped');
     }
     const after = pre.replica ? await replicaStatus(control.db, control.dialect) : undefined;
     if (after) {
@@ -19541,22 +20233,27 @@ async function releaseServer(run) {
     catch (e) {
         warn(`could not read the binlog position after the flush: ${errorText(e)}`);
     }
-    if (report.status === 'recovery-needed')
+    const release = run.hold.decide({
+        tablesBack: report.status !== 'recovery-needed',
+        replica: pre.replica !== undefined,
+        startReplica: s.replication.startReplica,
+        startOwnStop: false,
+    });
+    if (!release.putBack)
         return;
-    const held = (report.settings ?? []).filter((x) => x.outcome === 'held');
+    const held = run.hold.settings;
     if (held.length) {
         try {
-            report.settings = await putBackSettings(control, held, run.journal, log);
+            report.settings = await run.hold.putBack();
         }
         catch (e) {
             warn(`could not put ${held.map((h) => `${h.name} back to ${h.from}`).join(' and ')}: ${errorText(e)}; \`binlog-flusher recover\` with the journal does it`);
         }
     }
-    if (pre.replica && s.replication.startReplica) {
+    if (release.startApplier) {
         try {
-            await control.startReplica();
+            await run.hold.release();
             report.replica.started = true;
-            log.info('replica applier started');
         }
         catch (e) {
             warn(`could not start the replica applier again: ${errorText(e)}; start it by hand`);
@@ -19704,10 +20401,11 @@ async function dropParkedTwins(run) {
 
 
 
+
 /** Whether the run may have logged something of the table: its DDL, its chunk plan, a chunk. */
 function mayHaveLogged(j, id) {
-    const seen = j.seen.get(id);
-    return j.copyPlans.has(id) || j.chunks.has(id) || seen?.has('ddl') === true || seen?.has('copy') === true;
+    const t = tableState(j, id);
+    return t.copyPlan !== undefined || t.chunk !== undefined || t.seen.has('ddl') || t.seen.has('copy');
 }
 /**
  * Whether recover counts what the binlog holds of the run's unfinished tables: only after a run that
@@ -19725,9 +20423,10 @@ function countsAfterKill(j) {
  */
 async function accountUnfinished(db, d, j, tables, at, writer, log) {
     for (const t of tables) {
-        if (j.done.has(t.id) || j.partial.has(t.id) || !mayHaveLogged(j, t.id))
+        const state = tableState(j, t.id);
+        if (state.flushed || state.partial || !mayHaveLogged(j, t.id))
             continue;
-        const from = j.copyPlans.get(t.id)?.binlog ?? j.binlog.start;
+        const from = state.copyPlan?.binlog ?? j.binlog.start;
         const name = `${t.schema}.${t.table}`;
         if (!from)
             continue;
@@ -19754,7 +20453,7 @@ async function accountOf(db, d, j, t, from, at) {
     const c = journalChunks(j, t.id);
     if (!c) {
         // One lane, no chunk plan: one statement per acknowledged chunk, and its rows are journaled.
-        const acked = j.chunks.get(t.id) ?? { chunk: 0, rows: 0 };
+        const acked = tableState(j, t.id).chunk ?? { chunk: 0, rows: 0 };
         const extra = statements - acked.chunk;
         return { rows: acked.rows, chunks: acked.chunk, ...(extra > 0 && { inDoubt: extra }) };
     }
@@ -19768,7 +20467,7 @@ async function accountOf(db, d, j, t, from, at) {
         return { rows: p.rowsBefore - before.rows, chunks: p.done.length - before.chunks };
     }
     catch {
-        const acked = [...(j.acked.get(t.id) ?? new Map()).values()];
+        const acked = [...tableState(j, t.id).acked.values()];
         return { rows: acked.reduce((n, r) => n + r, 0), chunks: acked.length, inDoubt: c.out.length };
     }
 }
@@ -19788,6 +20487,7 @@ async function liveKey(db, d, t, c) {
  * state needs. A second run changes nothing. It holds the server's run lock and the journal's lock,
  * so it never works under a flush (or another recover) that is still alive.
  */
+
 
 
 
@@ -19873,16 +20573,18 @@ function dryRunReport(s, journal) {
 async function replay(db, d, journal, writer, s, log, fault) {
     const report = recover_emptyReport(s);
     const writes = new Writer(db, d);
+    // The run's held settings are taken over: put back with recover's own once every table is back.
+    const hold = ServerHold.of(writes, writer, log, heldIn(journal));
     const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
-    await holdApplier(writes, report, tables, journal.marker, s, log, fault);
-    await holdForRecovery(writes, writer, journal, log);
+    await holdApplier(writes, hold, report, tables, journal.marker, s, log, fault);
+    await hold.holdForRecovery(journal.tables);
     for (const t of tables) {
         const name = `${t.schema}.${t.table}`;
         try {
             const r = await restoreTable(t, {
                 writes,
                 marker: journal.marker,
-                seen: journal.seen.get(t.id) ?? new Set(),
+                seen: tableState(journal, t.id).seen,
                 log,
             });
             report.tables.push({ schema: t.schema, table: t.table, ...r });
@@ -19901,7 +20603,13 @@ async function replay(db, d, journal, writer, s, log, fault) {
         }
     }
     const left = await leftOutAside(db, journal, tables);
-    if (!report.tables.every((t) => t.ok) || left.length) {
+    const release = hold.decide({
+        tablesBack: report.tables.every((t) => t.ok) && !left.length,
+        replica: report.replica.wasReplica === true,
+        startReplica: s.replication.startReplica,
+        startOwnStop: true,
+    });
+    if (!release.putBack) {
         report.status = 'incomplete';
         report.exitCode = ExitCode.recoveryNeeded;
         if (left.length)
@@ -19910,13 +20618,13 @@ async function replay(db, d, journal, writer, s, log, fault) {
                 .map((t) => `${t.schema}.${t.table}`)
                 .join(', ')}${left.length > 5 ? ` and ${left.length - 5} more` : ''}; ` +
                 `the applier and the run's server settings stay as they are until they are back: run recover with the journal and no selection`);
-        if (journal.settings.size) {
-            log.warn(`${[...journal.settings.keys()].join(', ')} stays as the run set it until every table is back`);
+        const held = hold.settings;
+        if (held.length) {
+            log.warn(`${held.map((h) => h.name).join(', ')} stays as the run set it until every table is back`);
         }
         return report;
     }
-    const changed = [...journal.settings].map(([name, v]) => ({ name, ...v }));
-    report.settings = await putBackSettings(writes, changed, writer, log);
+    report.settings = await hold.putBack();
     // Where the binlog stands with every table back and before the applier runs again: the end of what
     // the run wrote, for a `--resume` that counts its chunks there.
     const at = await binlogPosition(db, d).catch(() => undefined);
@@ -19924,10 +20632,9 @@ async function replay(db, d, journal, writer, s, log, fault) {
     if (at && writer && countsAfterKill(journal))
         await accountUnfinished(db, d, journal, tables, at, writer, log);
     await writer?.write({ type: 'end', status: 'recovered', at: now(), ...(at && { binlog: at }) });
-    if (report.replica.stopped || (s.replication.startReplica && report.replica.wasReplica)) {
-        await writes.startReplica();
+    if (release.startApplier) {
+        await hold.release('recover');
         report.replica.started = true;
-        log.info(`replica applier started${report.replica.stopped ? ' again (recover had stopped it)' : ''}`);
     }
     return report;
 }
@@ -19959,7 +20666,7 @@ async function readReplicaStatus(writes, fault) {
  * The applier is stopped only while a table is set aside (a twin under its name would swallow what
  * the applier writes), and only when it runs; recover starts it again once every table is back.
  */
-async function holdApplier(writes, report, tables, marker, s, log, fault) {
+async function holdApplier(writes, hold, report, tables, marker, s, log, fault) {
     const replica = await readReplicaStatus(writes, fault);
     report.replica.wasReplica = replica !== undefined;
     if (!replica?.sqlRunning)
@@ -19974,9 +20681,8 @@ async function holdApplier(writes, report, tables, marker, s, log, fault) {
         log.warn(`the replica applier is running with ${which}; replicated writes to them may go into a BLACKHOLE twin`);
         return;
     }
-    await writes.stopReplica();
+    await hold.stop(which);
     report.replica.stopped = true;
-    log.info(`replica applier stopped: ${which}`);
 }
 function formatRecoverReport(r) {
     const lines = [
@@ -20064,6 +20770,9 @@ function liveStatus(log, write) {
 
 
 
+
+/** A flag declared from the registry, with its help (by default the registry's description). */
+const options_option = (cmd, name, help = inputHelp(name)) => cmd.option(cliDeclaration(name), help);
 /**
  * The program's commands. Commander's unknown-option error is given the option's name only: a value
  * typed onto a flag (`-psecret`, `--pass=secret`) is never echoed into a log.
@@ -20087,48 +20796,45 @@ class CliCommand extends Command {
 }
 /** How to reach the server, for every subcommand; `host`: what the server is to this subcommand. */
 function connection(cmd, host) {
-    return (cmd
-        .option('-h, --host <host>', `${host} (default: from --mycnf)`)
-        .option('-P, --port <port>', 'server port (default: from --mycnf, else 3306)')
-        .option('-u, --user <user>', `user (default: from --mycnf, else ${DEFAULTS.user})`)
-        .option('-S, --socket <path>', 'Unix socket of a server on this host, instead of --host and --port')
-        .option('--mycnf <file>', 'option file, read as the MySQL clients read it: its [client], [client-server], [client-mariadb] and [binlog-flusher] groups (default ~/.my.cnf)')
-        // Declared so that it is refused with its reason (program.ts), whatever follows it: `-p` alone,
-        // `-psecret` and `--password x` alike; the value is never echoed.
-        .addOption(new Option('-p, --password [password]').hideHelp())
-        .option('--ssl-mode <mode>', `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`)
-        .option('--ssl-ca <file>', 'CA certificate (PEM) to verify the server with'));
+    options_option(cmd, 'host', `${host} (default: from --mycnf)`);
+    options_option(cmd, 'port', `server port (default: from --mycnf, else ${DEFAULTS.port})`);
+    options_option(cmd, 'user', `user (default: from --mycnf, else ${DEFAULTS.user})`);
+    options_option(cmd, 'socket');
+    options_option(cmd, 'mycnf', 'option file, read as the MySQL clients read it: its [client], [client-server], [client-mariadb] and [binlog-flusher] groups (default ~/.my.cnf)');
+    // Declared so that it is refused with its reason (program.ts), whatever follows it: `-p` alone,
+    // `-psecret` and `--password x` alike; the value is never echoed.
+    cmd.addOption(new Option(cliDeclaration('password')).hideHelp());
+    options_option(cmd, 'ssl-mode', `TLS: ${SSL_MODES.join(', ')} (default: VERIFY_CA with a CA, else DISABLED)`);
+    return options_option(cmd, 'ssl-ca');
 }
 function output(cmd) {
-    return cmd
-        .option('--json', 'print the result as JSON on stdout (logs go to stderr)')
-        .option('--verbose', 'more log lines');
+    return options_option(options_option(cmd, 'json'), 'verbose');
 }
-const lockWait = (cmd) => cmd.option('--lock-wait <seconds>', `how long to wait for another run (flush or recover) on this server to finish (default ${DEFAULTS.lockWait})`);
-const statementTimeout = (cmd) => cmd.option('--timeout <seconds>', `longest a statement may take before the server counts as not answering (default ${DEFAULTS.timeout})`);
+const lockWait = (cmd) => options_option(cmd, 'lock-wait');
+const statementTimeout = (cmd) => options_option(cmd, 'timeout');
 /** The applier switches; `what` describes each for the subcommand. */
 function applier(cmd, what) {
-    return cmd
-        .option('--stop-slave', what.stop)
-        .option('--no-stop-slave', what.noStop)
-        .option('--start-slave', what.start)
-        .option('--no-start-slave', what.noStart)
-        .option('--stop-replica', 'alias of --stop-slave')
-        .option('--no-stop-replica', 'alias of --no-stop-slave')
-        .option('--start-replica', 'alias of --start-slave')
-        .option('--no-start-replica', 'alias of --no-start-slave');
+    const stop = switchForms('stop-replica');
+    const start = switchForms('start-replica');
+    cmd
+        .option(stop.on[0], what.stop)
+        .option(stop.off[0], what.noStop)
+        .option(start.on[0], what.start)
+        .option(start.off[0], what.noStart);
+    for (const forms of [stop, start]) {
+        cmd.option(forms.on[1], `alias of ${forms.on[0]}`).option(forms.off[1], `alias of ${forms.off[0]}`);
+    }
+    return cmd;
 }
 function flushCommand(program) {
     const cmd = program.command('flush').description('flush the selected tables into the binlog');
     connection(cmd, 'the replica to flush');
-    cmd
-        .option('--db <list>', 'comma-separated schemas (default: all but system schemas)')
-        .option('--table <list>', 'comma-separated tables, `table` or `schema.table`')
-        .option('--skip <list>', 'comma-separated schemas (`schema`) and tables (`schema.table`) to leave out');
+    for (const name of ['databases', 'tables', 'skip'])
+        options_option(cmd, name);
     applier(cmd, {
-        stop: 'stop the replica applier first (default)',
+        stop: inputHelp('stop-replica'),
         noStop: 'do not stop the applier (refused while it runs)',
-        start: 'start the applier again at the end',
+        start: inputHelp('start-replica'),
         noStart: 'leave the applier stopped at the end (default)',
     });
     statementTimeout(cmd);
@@ -20136,42 +20842,45 @@ function flushCommand(program) {
     flushOnly(cmd);
     return output(cmd);
 }
-/** The flags only `flush` takes. */
+/** The flags only `flush` takes, in the order its help lists them. */
+const FLUSH_ONLY = [
+    'concurrency',
+    'max-tables-aside',
+    'pause-file',
+    'control-file',
+    'critical-load',
+    'max-load',
+    'max-rows-per-second',
+    'status-interval',
+    'stop-on-error',
+    'chunk-size',
+    'ddl',
+    'hashfile',
+    'dry-run',
+    'allow-primary',
+    'allow-downstream',
+    'rotate-binlog',
+    'set-read-only',
+    'allow-writers',
+    'gtid-domain-id',
+    'gtid-tag',
+    'retention-margin',
+    'resume',
+];
 function flushOnly(cmd) {
-    return cmd
-        .option('--concurrency <n>', `worker sessions; several copy one big table at once (default ${DEFAULTS.concurrency})`)
-        .option('--max-tables-aside <n>', 'most tables set aside at once (default: --concurrency)')
-        .option('--pause-file <file>', 'no new chunk starts, and no table is set aside, while this file exists')
-        .option('--control-file <file>', 'live control: append status, pause, resume, throttle <setting>=<value>, abort (answers in <file>.answers)')
-        .option('--critical-load <status=limit>', `end the run (every table put back) once a server status is over a limit, e.g. ${DEFAULTS.brakeStatus}=80`)
-        .option('--max-load <status=limit>', `no new chunk starts while a server status (SHOW GLOBAL STATUS) is over a limit, e.g. ${DEFAULTS.brakeStatus}=25`)
-        .option('--max-rows-per-second <n>', 'copy at most this many rows per second')
-        .option('--status-interval <seconds>', `seconds between status lines, 0 for none (default ${DEFAULTS.statusInterval})`)
-        .option('--stop-on-error', 'end the run at the first table that fails (default: put it back, go on)')
-        .option('--chunk-size <rows>', `rows per binlog transaction (default ${DEFAULTS.chunkSize})`)
-        .option('--ddl <mode>', "create: log each table's CREATE TABLE before its rows (default); none: rows only")
-        .option('--hashfile <file>', 'journal path, a new file (default: binlog-flusher-<host>-<time>.hashfile in the working directory)')
-        .option('--dry-run', 'run the preflight and print the plan; change nothing')
-        .option('--allow-primary', 'run even though the server is not a replica')
-        .option('--allow-downstream', "run even though replicas read this server's binlog")
-        .option('--rotate-binlog', 'start a new binlog file first (FLUSH BINARY LOGS)')
-        .option('--no-set-read-only', 'leave read_only and super_read_only as they are (default: read_only turned ON, or on MySQL super_read_only turned OFF with read_only kept ON, and back at the end): writes by other sessions into set-aside tables are then not refused, and a server with super_read_only ON is refused')
-        .option('--allow-writers', 'run although enabled events that write into the selected tables were found')
-        .option('--gtid-domain-id <n>', "MariaDB: write the flush's transactions in this GTID domain, so other servers can ignore them")
-        .option('--gtid-tag <tag>', "MySQL 8.3+: tag the flush's GTIDs (uuid:tag:n), so they can be told apart")
-        .option('--retention-margin <hours>', `warn when the binlog expires less than this long after the run's estimated end (default ${DEFAULTS.retentionMarginHours})`)
-        .option('--resume <hashfile>', "after a failed run was recovered: flush only the tables its journal does not show finished, with that run's selection and settings");
+    for (const name of FLUSH_ONLY)
+        options_option(cmd, name);
+    return cmd;
 }
 function options_recoverCommand(program) {
     const cmd = program
         .command('recover')
         .description('put back every table of a journal, from the live state; writes the manifest next to it');
     connection(cmd, 'the server the flush ran on');
-    cmd
-        .option('--hashfile <file>', 'the journal of the flush to recover (required)')
-        .option('--db <list>', "put back only the journal's tables of these schemas; for an original-tool hashfile, its schema (exactly one)")
-        .option('--table <list>', "put back only these of the journal's tables, `table` or `schema.table`")
-        .option('--skip <list>', "leave the journal's tables of these schemas (`schema`) and these tables (`schema.table`) as they are");
+    options_option(cmd, 'hashfile', 'the journal of the flush to recover (required)')
+        .option(cliDeclaration('databases'), "put back only the journal's tables of these schemas; for an original-tool hashfile, its schema (exactly one)")
+        .option(cliDeclaration('tables'), "put back only these of the journal's tables, `table` or `schema.table`")
+        .option(cliDeclaration('skip'), "leave the journal's tables of these schemas (`schema`) and these tables (`schema.table`) as they are");
     applier(cmd, {
         stop: 'stop a running replica applier before putting tables back (default)',
         noStop: 'leave a running applier running (replicated writes into a table still set aside are lost)',
@@ -20180,7 +20889,7 @@ function options_recoverCommand(program) {
     });
     statementTimeout(cmd);
     lockWait(cmd);
-    cmd.option('--dry-run', 'read the journal and connect; change nothing');
+    options_option(cmd, 'dry-run', 'read the journal and connect; change nothing');
     return output(cmd);
 }
 function verifyCommand(program) {
@@ -20188,10 +20897,8 @@ function verifyCommand(program) {
         .command('verify')
         .description("read the binlog between a run's coordinates and check it holds exactly what its journal says, and that each table holds exactly those rows; changes nothing");
     connection(cmd, 'the server the flush ran on, whose binlog is read');
-    cmd
-        .option('--hashfile <file>', 'the journal of the flush to verify (required)')
-        .option('--counts-only', "compare row counts only; do not read the tables' rows")
-        .option('--timeout <seconds>', 'seconds to wait for the next binlog event before the read counts as stuck (at most 60, the default, are used)');
+    options_option(cmd, 'hashfile', 'the journal of the flush to verify (required)');
+    options_option(cmd, 'counts-only').option(cliDeclaration('timeout'), 'seconds to wait for the next binlog event before the read counts as stuck (at most 60, the default, are used)');
     return output(cmd);
 }
 
@@ -27201,57 +27908,25 @@ function formatVerifyReport(r) {
 
 
 
-/** What the command line calls each setting. */
-const FLAGS = {
-    host: 'host',
-    port: 'port',
-    user: 'user',
-    password: 'password',
-    socket: 'socket',
-    mycnf: 'mycnf',
-    'ssl-mode': 'sslMode',
-    'ssl-ca': 'sslCa',
-    databases: 'db',
-    tables: 'table',
-    skip: 'skip',
-    concurrency: 'concurrency',
-    'chunk-size': 'chunkSize',
-    ddl: 'ddl',
-    hashfile: 'hashfile',
-    'allow-primary': 'allowPrimary',
-    'allow-downstream': 'allowDownstream',
-    'rotate-binlog': 'rotateBinlog',
-    timeout: 'timeout',
-    'lock-wait': 'lockWait',
-    'set-read-only': 'setReadOnly',
-    'allow-writers': 'allowWriters',
-    'stop-on-error': 'stopOnError',
-    'max-tables-aside': 'maxTablesAside',
-    'pause-file': 'pauseFile',
-    'control-file': 'controlFile',
-    'max-load': 'maxLoad',
-    'critical-load': 'criticalLoad',
-    'max-rows-per-second': 'maxRowsPerSecond',
-    'status-interval': 'statusInterval',
-    'gtid-domain-id': 'gtidDomainId',
-    'gtid-tag': 'gtidTag',
-    'retention-margin': 'retentionMargin',
-    resume: 'resume',
+
+/** commander's name of a flag's value: `--max-load` -> `maxLoad`. */
+const fieldOf = (flag) => flag.slice(2).replace(/-([a-z])/g, (_m, c) => c.toUpperCase());
+/** The applier's two settings: switches with two forms each, read in the order typed (switchValue). */
+const program_SWITCHES = {
+    'stop-replica': switchForms('stop-replica'),
+    'start-replica': switchForms('start-replica'),
 };
-/** The switch forms of the applier's two settings, as typed. */
-const SWITCHES = {
-    'stop-replica': { on: ['--stop-slave', '--stop-replica'], off: ['--no-stop-slave', '--no-stop-replica'] },
-    'start-replica': {
-        on: ['--start-slave', '--start-replica'],
-        off: ['--no-start-slave', '--no-start-replica'],
-    },
-};
+/** What the command line calls each setting (the registry's flags), the applier's switches aside. */
+const FLAGS = Object.fromEntries(INPUT_KEYS.filter((k) => cliFlag(k) !== undefined && !(k in program_SWITCHES)).map((k) => [
+    k,
+    fieldOf(cliFlag(k)),
+]));
 /** Every switch form given on a command line, in order (commander keeps only the last value). */
 const typed = new WeakMap();
 function trackSwitches(cmd) {
     const seen = [];
     typed.set(cmd, seen);
-    for (const forms of Object.values(SWITCHES)) {
+    for (const forms of Object.values(program_SWITCHES)) {
         for (const flag of [...forms.on, ...forms.off])
             cmd.on(`option:${flag.slice(2)}`, () => seen.push(flag));
     }
@@ -27263,8 +27938,8 @@ function trackSwitches(cmd) {
  */
 function switchValue(cmd, key) {
     const seen = typed.get(cmd) ?? [];
-    const on = seen.filter((f) => SWITCHES[key].on.includes(f));
-    const off = seen.filter((f) => SWITCHES[key].off.includes(f));
+    const on = seen.filter((f) => program_SWITCHES[key].on.includes(f));
+    const off = seen.filter((f) => program_SWITCHES[key].off.includes(f));
     if (on.length && off.length) {
         const [first, other] = seen.indexOf(on[0]) < seen.indexOf(off[0]) ? [on[0], off[0]] : [off[0], on[0]];
         throw new InputError(first, `conflicts with ${other}; give one of them`);
