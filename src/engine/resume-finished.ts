@@ -22,6 +22,7 @@ import { replicaStatus, type ReplicaStatus } from '../inspect/replication.js';
 import { listTables } from '../inspect/tables.js';
 import { tablesAside } from './restore.js';
 import { Writer } from './writer.js';
+import { ServerHold } from './server-hold.js';
 import type { RunReport } from './report.js';
 
 /** Whether run J finished every table it selected (its plan's, and those its own resumed run had). Pure. */
@@ -124,15 +125,23 @@ async function startIfSafe(
     ...aside.map((t) => `${t.schema}.${t.table} (set aside by that run)`),
     ...left.map((t) => `${t.schema}.${t.name}`),
   ];
-  if (held.length) {
+  // The hold is the one owner of the applier: it decides (never while a twin holds a name) and starts.
+  const hold = ServerHold.of(new Writer(db, facts.dialect), undefined, log);
+  const plan = hold.decide({
+    tablesBack: held.length === 0,
+    replica: true,
+    startReplica: true,
+    startOwnStop: false,
+  });
+  if (!plan.startApplier) {
     throw refusal(n, {
       check: 'start-replica',
       message: `the applier is not started: tables of a run are on the server under its names: ${held.slice(0, 5).join(', ')}${held.length > 5 ? ` and ${held.length - 5} more` : ''}`,
       fix: `run \`binlog-flusher recover\` with that run's journal first; it starts the applier once every table is back`,
     });
   }
-  await new Writer(db, facts.dialect).startReplica();
-  log.info(`replica applier started (${n.on('start-replica')}): every table of the run is back`);
+  await hold.release();
+  log.info(`every table of the run is back: the applier was started as ${n.on('start-replica')} asks`);
 }
 
 /** Tables the selection finds now that run J did not have: a resume of J does not flush them. */
