@@ -10262,7 +10262,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9490);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6359);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10290,7 +10290,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9490:
+/***/ 6359:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -17069,10 +17069,7 @@ async function liveShape(db, schema, table) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/restore.ts
-
-
-
+;// CONCATENATED MODULE: ./src/engine/restore-decide.ts
 
 
 function isOurTwin(t, marker) {
@@ -17092,6 +17089,194 @@ function createdByUs(name, seen) {
             return seen.has('ddl') || seen.has('twin');
     }
 }
+/** The parking names of a table's twin and shell (none for the original tool's journals). */
+function parkingNames(e) {
+    return e.twin ? { twin: e.twin, shell: shellName(e.twin) } : undefined;
+}
+const read = (fact) => ({ kind: 'read', fact });
+const report = (result) => ({
+    kind: 'act',
+    action: 'none',
+    result,
+    clearParked: false,
+});
+const act = (action, result, clearParked = true) => ({
+    kind: 'act',
+    action,
+    result,
+    clearParked,
+});
+const notUnderstood = (detail) => ({ outcome: 'not-understood', ok: false, detail });
+/** The decision for one table, from what the server shows (see RestoreFacts). */
+function decideRestore(e, v, f) {
+    if (f.backup.exists)
+        return fromBackup(e, v, f);
+    const { table: tb } = f;
+    const name = `${e.schema}.${e.table}`;
+    if (!tb.exists)
+        return report(notUnderstood(`neither ${name} nor its backup ${e.backup} exists; left alone`));
+    if (tb.type === 'BASE TABLE') {
+        let why;
+        if (tb.engine === '')
+            why = tb.comment || 'no engine';
+        else if (f.openError === undefined)
+            return read('openError');
+        else
+            why = f.openError ?? undefined;
+        if (why !== undefined) {
+            if (f.backupRowsInEngine === undefined)
+                return read('backupRowsInEngine');
+            if (!f.backupRowsInEngine.length)
+                return report(unopenable(e, { ...tb, comment: why }, v.seen));
+            return report(halfRenamed(e, why, f.backupRowsInEngine));
+        }
+    }
+    if (isOurTwin(tb, v.marker) || (tb.engine === 'BLACKHOLE' && !v.marker))
+        return report(notUnderstood(`${name} is a twin but its backup ${e.backup} is gone; left alone`));
+    return act('none', { outcome: 'already-restored', ok: true, detail: `${name} in place` });
+}
+/** The backup exists: the real table is set aside. */
+function fromBackup(e, v, f) {
+    const { table: tb } = f;
+    const name = `${e.schema}.${e.table}`;
+    if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '')
+        return report(unopenable(e, tb, v.seen));
+    if (e.columns) {
+        if (f.backupColumns === undefined)
+            return read('backupColumns');
+        if (f.backupColumns !== e.columns)
+            return report(notUnderstood(`${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`));
+    }
+    if (!tb.exists)
+        return act('rename-back', {
+            outcome: 'renamed-back',
+            ok: true,
+            detail: `${name} renamed back from ${e.backup}`,
+        });
+    const names = parkingNames(e);
+    if (v.marker && names && isOurTwin(tb, v.marker)) {
+        if (f.parkedTwin === undefined)
+            return read('parkedTwin');
+        if (f.parkedTwin)
+            return report(allThree(e, names.twin));
+        return act('swap-twin', { outcome: 'twin-replaced', ok: true, detail: `${name} back from ${e.backup}` });
+    }
+    if (!v.marker && tb.engine === 'BLACKHOLE') {
+        if (f.sameColumns === undefined)
+            return read('sameColumns');
+        if (f.sameColumns)
+            return act('replace-legacy-twin', {
+                outcome: 'twin-replaced',
+                ok: true,
+                detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
+            }, false);
+    }
+    if (names && createdByUs('shell', v.seen) && tb.type === 'BASE TABLE' && tb.engine !== 'BLACKHOLE') {
+        // A server crash in the middle of the shell's CREATE TABLE can leave its definition with no data
+        // in the engine (MariaDB, partitioned): it holds no row, and the journal shows it is ours.
+        if (f.noEngineData === undefined)
+            return read('noEngineData');
+        if (f.noEngineData)
+            return act('replace-data-less-shell', {
+                outcome: 'shell-replaced',
+                ok: true,
+                detail: `${name} back from ${e.backup}; its empty shell, a definition the server's crash recovery left without data, dropped`,
+            });
+        if (f.parkedShell === undefined)
+            return read('parkedShell');
+        if (f.parkedShell)
+            return report(allThree(e, names.shell));
+        return act('swap-shell', {
+            outcome: 'shell-replaced',
+            ok: true,
+            detail: `${name} back from ${e.backup}`,
+        });
+    }
+    return report(notUnderstood(`${name} exists and is not our twin or shell, and its backup ${e.backup} exists too; left alone (compare them by hand)`));
+}
+function allThree(e, parked) {
+    return notUnderstood(`${e.schema}.${e.table}, ${e.backup} and ${parked} all exist; left alone`);
+}
+/** The server lists the name but cannot open it (information_schema says why in the comment). */
+function unopenable(e, tb, seen) {
+    const name = `${e.schema}.${e.table}`;
+    const twinHint = createdByUs('shell', seen)
+        ? ` The journal shows this run was creating its empty shell (or, format 1, its twin) under ${name}: check it holds no rows, then drop it (SET sql_log_bin = 0; DROP TABLE ${quote_qualify(e.schema, e.table)}) and run recover again`
+        : ' Left alone';
+    return notUnderstood(`the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
+        `The table itself is safe as ${e.schema}.${e.backup}.${twinHint}`);
+}
+/**
+ * The name has a definition the server cannot open and the backup has none, and the backup's rows
+ * are in the engine under its own name: an interrupted RENAME was half recovered by the server (the
+ * definition moved, the partitions did not). The DBA moves the definition files back to the backup's
+ * name and recover finishes. Never "in place": a table the server cannot open is not back.
+ */
+function halfRenamed(e, why, rows) {
+    return {
+        outcome: 'engine-debris',
+        ok: false,
+        detail: `the server cannot open ${e.schema}.${e.table} (${why || 'no engine'}), and the rows of its backup are in the engine under ${rows.join(', ')} with no definition: ` +
+            `the server's crash recovery finished only half of a rename. On the server's host, in the schema's directory under @@datadir, ` +
+            `rename ${e.table}.frm to ${e.backup}.frm (and ${e.table}.par to ${e.backup}.par where there is one), FLUSH LOCAL TABLES, then run recover again`,
+    };
+}
+/**
+ * The name is held by engine files without a table definition (MariaDB's crash recovery of an
+ * interrupted partitioned CREATE TABLE leaves its `.par` and partitions, no `.frm`): SQL can neither
+ * see nor drop them, so the backup cannot take its name back. Only a DBA on the server's host can
+ * clear them; the steps are exact. Nothing is dropped.
+ */
+function heldByEngineDebris(e, debris) {
+    const donor = `${e.backup}_frm`;
+    return {
+        outcome: 'engine-debris',
+        ok: false,
+        detail: `${e.schema}.${e.table} cannot take its name back: the server's crash recovery left engine files without a table definition under it (${debris.join(', ')}), ` +
+            `the remains of this run's empty shell. The table itself is safe as ${e.schema}.${e.backup}. On the server's host: ` +
+            `(1) SET sql_log_bin = 0; CREATE TABLE ${quote_qualify(e.schema, donor)} LIKE ${quote_qualify(e.schema, e.backup)}; ` +
+            `(2) in the schema's directory under @@datadir, copy ${donor}.frm to ${e.table}.frm (same owner); ` +
+            `(3) SET sql_log_bin = 0; DROP TABLE ${quote_qualify(e.schema, e.table)}, ${quote_qualify(e.schema, donor)}; (4) run recover again`,
+    };
+}
+/** What the run may have parked beside the table: its twin and its shell. */
+function parkedCandidates(e, seen) {
+    const names = parkingNames(e);
+    if (!names)
+        return [];
+    return [
+        { schema: e.schema, table: names.twin, proven: createdByUs('twin', seen) },
+        { schema: e.schema, table: names.shell, proven: createdByUs('parked-shell', seen) },
+    ];
+}
+/**
+ * The report once the parked debris was offered to the drop guard: the table is reported as it was
+ * (in place, renamed back, ...) whatever happens to the debris; what the guard refused is named with
+ * why and the DBA's statement (recover never drops it, so it never sends anyone back to recover).
+ */
+function afterParked(done, schema, dropped, refused) {
+    let detail = done.detail;
+    if (dropped.length)
+        detail += `; dropped ${dropped.map((d) => `${schema}.${d}`).join(' and ')} (ours, empty)`;
+    for (const r of refused) {
+        detail +=
+            `, but ${r.table.schema}.${r.table.table} is not ours to drop; left alone: ${r.why} ` +
+                `(check it, then drop it by hand: SET sql_log_bin = 0; DROP TABLE ${quote_qualify(r.table.schema, r.table.table)})`;
+    }
+    const outcome = refused.length
+        ? 'debris-left'
+        : dropped.length && done.outcome === 'already-restored'
+            ? 'parked-twin-dropped'
+            : done.outcome;
+    return { outcome, ok: done.ok, detail };
+}
+
+;// CONCATENATED MODULE: ./src/engine/restore.ts
+
+
+
+
+
 /**
  * The guard of the one DROP this tool runs. It takes exactly two kinds: our twin (BLACKHOLE, marked
  * with this run's marker: it holds no row), and a table the journal proves we created under that
@@ -17169,219 +17354,106 @@ async function sameColumns(db, schema, a, b) {
     const names = async (t) => (await liveShape(db, schema, t)).columns.map((c) => c.name).join('\u0000');
     return (await names(a)) === (await names(b));
 }
-/** The parking names of a table's twin and shell (none for the original tool's journals). */
-function parkingNames(e) {
-    return e.twin ? { twin: e.twin, shell: shellName(e.twin) } : undefined;
+/** Reads the one fact `decideRestore` asked for. */
+async function readFact(fact, e, db) {
+    const names = parkingNames(e);
+    switch (fact) {
+        case 'openError':
+            return (await cannotOpen(db, e.schema, e.table)) ?? null;
+        case 'backupColumns':
+            return liveColumnsHash(db, e.schema, e.backup);
+        case 'sameColumns':
+            return sameColumns(db, e.schema, e.table, e.backup);
+        case 'parkedTwin':
+            return (await liveTable(db, e.schema, names.twin)).exists;
+        case 'parkedShell':
+            return (await liveTable(db, e.schema, names.shell)).exists;
+        case 'noEngineData':
+            return noEngineData(db, e.schema, e.table);
+        case 'backupRowsInEngine':
+            return engineOnlyTables(db, e.schema, e.backup);
+    }
 }
 /**
- * Look at the live server and do what the state needs, with binlogging off.
+ * Does the decided change. Returns a report in place of the decision's only when the server refused
+ * it for a reason restore understands (engine debris under the real name); anything else throws.
+ */
+async function perform(action, e, writes) {
+    const names = parkingNames(e);
+    switch (action) {
+        case 'none':
+            return undefined;
+        case 'rename-back':
+            try {
+                await writes.renameBack(e.schema, e.backup, e.table);
+            }
+            catch (err) {
+                const debris = await engineOnlyTables(writes.db, e.schema, e.table);
+                if (debris.length)
+                    return heldByEngineDebris(e, debris);
+                throw err;
+            }
+            return undefined;
+        case 'swap-twin':
+            await writes.swapBack(e);
+            return undefined;
+        case 'swap-shell':
+            await writes.swapBack({ ...e, twin: names.shell });
+            return undefined;
+        case 'replace-legacy-twin':
+            await writes.replaceLegacyTwin(e.schema, e.table, e.backup);
+            return undefined;
+        case 'replace-data-less-shell':
+            await writes.replaceDataLessShell(e.schema, e.table, e.backup);
+            return undefined;
+    }
+}
+/**
+ * Look at the live server and do what the state needs (decideRestore), with binlogging off.
  */
 async function restoreTable(e, ctx) {
-    const { writes, marker } = ctx;
-    const db = writes.db;
-    const name = `${e.schema}.${e.table}`;
-    const [tb, bk] = await Promise.all([liveTable(db, e.schema, e.table), liveTable(db, e.schema, e.backup)]);
-    if (bk.exists)
-        return fromBackup(e, tb, ctx);
-    if (!tb.exists) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `neither ${name} nor its backup ${e.backup} exists; left alone`,
-        };
+    const db = ctx.writes.db;
+    const [table, backup] = await Promise.all([
+        liveTable(db, e.schema, e.table),
+        liveTable(db, e.schema, e.backup),
+    ]);
+    const facts = { table, backup };
+    const view = { marker: ctx.marker, seen: ctx.seen };
+    for (;;) {
+        const d = decideRestore(e, view, facts);
+        if (d.kind === 'read') {
+            if (facts[d.fact] !== undefined)
+                throw new Error(`restore asked twice for ${d.fact} of ${e.schema}.${e.table}`);
+            facts[d.fact] = await readFact(d.fact, e, db);
+            continue;
+        }
+        const refused = await perform(d.action, e, ctx.writes);
+        if (refused)
+            return refused;
+        return d.clearParked ? clearParked(e, ctx, d.result) : d.result;
     }
-    if (tb.type === 'BASE TABLE') {
-        const why = tb.engine === '' ? tb.comment || 'no engine' : await cannotOpen(db, e.schema, e.table);
-        if (why !== undefined)
-            return definitionWithoutRows(e, { ...tb, comment: why }, ctx);
-    }
-    if (isOurTwin(tb, marker) || (tb.engine === 'BLACKHOLE' && !marker)) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `${name} is a twin but its backup ${e.backup} is gone; left alone`,
-        };
-    }
-    return clearParked(e, ctx, { outcome: 'already-restored', ok: true, detail: `${name} in place` });
 }
 /**
- * The table is in place: what the run parked beside it (its twin, its shell) is dropped by the
- * guard. The table is reported in place whatever happens to that debris; what the guard refuses is
- * named with why, for the DBA (recover never drops it, so it never sends anyone back to recover).
+ * The table is in place: what the run parked beside it (its twin, its shell) is offered to the drop
+ * guard, and the report says what it dropped and what it refused (afterParked).
  */
 async function clearParked(e, ctx, done) {
-    const names = parkingNames(e);
-    if (!names)
+    const candidates = parkedCandidates(e, ctx.seen);
+    if (!candidates.length)
         return done;
-    const { writes, marker, seen } = ctx;
-    const candidates = [
-        { schema: e.schema, table: names.twin, proven: createdByUs('twin', seen) },
-        { schema: e.schema, table: names.shell, proven: createdByUs('parked-shell', seen) },
-    ];
-    const live = await liveTables(writes.db, candidates);
+    const live = await liveTables(ctx.writes.db, candidates);
     const present = candidates.filter((_, i) => live[i].exists);
     if (present.length === 0)
         return done;
     let refused;
     try {
-        refused = await dropOurTables(writes, present, marker);
+        refused = await dropOurTables(ctx.writes, present, ctx.marker);
     }
     catch (err) {
         refused = present.map((table) => ({ table, why: `the drop failed: ${err.message}` }));
     }
     const dropped = present.filter((p) => !refused.some((r) => r.table === p)).map((p) => p.table);
-    let detail = done.detail;
-    if (dropped.length)
-        detail += `; dropped ${dropped.map((d) => `${e.schema}.${d}`).join(' and ')} (ours, empty)`;
-    for (const r of refused) {
-        detail +=
-            `, but ${r.table.schema}.${r.table.table} is not ours to drop; left alone: ${r.why} ` +
-                `(check it, then drop it by hand: SET sql_log_bin = 0; DROP TABLE ${quote_qualify(r.table.schema, r.table.table)})`;
-    }
-    const outcome = refused.length
-        ? 'debris-left'
-        : done.outcome === 'already-restored'
-            ? 'parked-twin-dropped'
-            : done.outcome;
-    return { outcome, ok: done.ok, detail };
-}
-/** Only the backup exists: it takes its name back, unless engine debris holds the name. */
-async function renameBack(e, ctx) {
-    try {
-        await ctx.writes.renameBack(e.schema, e.backup, e.table);
-    }
-    catch (err) {
-        const debris = await engineOnlyTables(ctx.writes.db, e.schema, e.table);
-        if (debris.length)
-            return heldByEngineDebris(e, debris);
-        throw err;
-    }
-    return clearParked(e, ctx, {
-        outcome: 'renamed-back',
-        ok: true,
-        detail: `${e.schema}.${e.table} renamed back from ${e.backup}`,
-    });
-}
-/**
- * The name is held by engine files without a table definition (MariaDB's crash recovery of an
- * interrupted partitioned CREATE TABLE leaves its `.par` and partitions, no `.frm`): SQL can neither
- * see nor drop them, so the backup cannot take its name back. Only a DBA on the server's host can
- * clear them; the steps are exact. Nothing is dropped here.
- */
-function heldByEngineDebris(e, debris) {
-    const donor = `${e.backup}_frm`;
-    return {
-        outcome: 'engine-debris',
-        ok: false,
-        detail: `${e.schema}.${e.table} cannot take its name back: the server's crash recovery left engine files without a table definition under it (${debris.join(', ')}), ` +
-            `the remains of this run's empty shell. The table itself is safe as ${e.schema}.${e.backup}. On the server's host: ` +
-            `(1) SET sql_log_bin = 0; CREATE TABLE ${quote_qualify(e.schema, donor)} LIKE ${quote_qualify(e.schema, e.backup)}; ` +
-            `(2) in the schema's directory under @@datadir, copy ${donor}.frm to ${e.table}.frm (same owner); ` +
-            `(3) SET sql_log_bin = 0; DROP TABLE ${quote_qualify(e.schema, e.table)}, ${quote_qualify(e.schema, donor)}; (4) run recover again`,
-    };
-}
-/**
- * The name has a definition the server cannot open and the backup has none. When the backup's rows
- * are in the engine under its own name, an interrupted RENAME was half recovered by the server (the
- * definition moved, the partitions did not): the DBA moves the definition files back to the backup's
- * name and recover finishes. Never "in place": a table the server cannot open is not back.
- */
-async function definitionWithoutRows(e, tb, ctx) {
-    const rows = await engineOnlyTables(ctx.writes.db, e.schema, e.backup);
-    if (!rows.length)
-        return unopenable(e, tb, ctx);
-    return {
-        outcome: 'engine-debris',
-        ok: false,
-        detail: `the server cannot open ${e.schema}.${e.table} (${tb.comment || 'no engine'}), and the rows of its backup are in the engine under ${rows.join(', ')} with no definition: ` +
-            `the server's crash recovery finished only half of a rename. On the server's host, in the schema's directory under @@datadir, ` +
-            `rename ${e.table}.frm to ${e.backup}.frm (and ${e.table}.par to ${e.backup}.par where there is one), FLUSH LOCAL TABLES, then run recover again`,
-    };
-}
-/** The server lists the name but cannot open it (information_schema says why in the comment). */
-function unopenable(e, tb, ctx) {
-    const name = `${e.schema}.${e.table}`;
-    const twinHint = createdByUs('shell', ctx.seen)
-        ? ` The journal shows this run was creating its empty shell (or, format 1, its twin) under ${name}: check it holds no rows, then drop it (SET sql_log_bin = 0; DROP TABLE ${quote_qualify(e.schema, e.table)}) and run recover again`
-        : ' Left alone';
-    return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `the server cannot open ${name} (${tb.comment || 'no engine'}); a server crash in the middle of an ALTER TABLE can leave a table so. ` +
-            `The table itself is safe as ${e.schema}.${e.backup}.${twinHint}`,
-    };
-}
-/** The backup exists: the real table is set aside. */
-async function fromBackup(e, tb, ctx) {
-    const { writes, marker } = ctx;
-    const db = writes.db;
-    const name = `${e.schema}.${e.table}`;
-    if (tb.exists && tb.type === 'BASE TABLE' && tb.engine === '')
-        return unopenable(e, tb, ctx);
-    if (e.columns && (await liveColumnsHash(db, e.schema, e.backup)) !== e.columns) {
-        return {
-            outcome: 'not-understood',
-            ok: false,
-            detail: `${e.schema}.${e.backup} (the set-aside ${name}) has other columns than when it was flushed: changed by hand since; left alone`,
-        };
-    }
-    if (!tb.exists)
-        return renameBack(e, ctx);
-    const names = parkingNames(e);
-    if (marker && names && isOurTwin(tb, marker)) {
-        // The twin under the real name: it goes back to its parking name as the backup takes the name.
-        if ((await liveTable(db, e.schema, names.twin)).exists)
-            return allThree(e, names.twin);
-        await writes.swapBack(e);
-        return clearParked(e, ctx, {
-            outcome: 'twin-replaced',
-            ok: true,
-            detail: `${name} back from ${e.backup}`,
-        });
-    }
-    if (!marker && tb.engine === 'BLACKHOLE' && (await sameColumns(db, e.schema, e.table, e.backup))) {
-        // The original tool's twin: a BLACKHOLE table with the backup's columns. It holds no rows.
-        await writes.replaceLegacyTwin(e.schema, e.table, e.backup);
-        return {
-            outcome: 'twin-replaced',
-            ok: true,
-            detail: `${name} back from ${e.backup}; the original tool's twin dropped`,
-        };
-    }
-    if (names && createdByUs('shell', ctx.seen) && tb.type === 'BASE TABLE' && tb.engine !== 'BLACKHOLE') {
-        // A server crash in the middle of the shell's CREATE TABLE can leave its definition with no data
-        // in the engine (MariaDB, partitioned): it holds no row, and the journal shows it is ours.
-        if (await noEngineData(db, e.schema, e.table)) {
-            await writes.replaceDataLessShell(e.schema, e.table, e.backup);
-            return clearParked(e, ctx, {
-                outcome: 'shell-replaced',
-                ok: true,
-                detail: `${name} back from ${e.backup}; its empty shell, a definition the server's crash recovery left without data, dropped`,
-            });
-        }
-        // Our shell (the real DDL) under the real name: it goes to its parking name as the backup takes
-        // the name back, in one RENAME; the guard then drops it if it is empty.
-        if ((await liveTable(db, e.schema, names.shell)).exists)
-            return allThree(e, names.shell);
-        await writes.swapBack({ ...e, twin: names.shell });
-        return clearParked(e, ctx, {
-            outcome: 'shell-replaced',
-            ok: true,
-            detail: `${name} back from ${e.backup}`,
-        });
-    }
-    return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `${name} exists and is not our twin or shell, and its backup ${e.backup} exists too; left alone (compare them by hand)`,
-    };
-}
-function allThree(e, parked) {
-    return {
-        outcome: 'not-understood',
-        ok: false,
-        detail: `${e.schema}.${e.table}, ${e.backup} and ${parked} all exist; left alone`,
-    };
+    return afterParked(done, e.schema, dropped, refused);
 }
 
 ;// CONCATENATED MODULE: ./src/inspect/tables.ts
@@ -18655,7 +18727,179 @@ function journalHeader(s, facts, run) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/server-hold.ts
+/**
+ * The one owner of what a run (or `recover`) holds of the server while tables are set aside: the
+ * replica applier stopped, and read_only / super_read_only changed (see server-settings.ts for which
+ * change and why). Each setting change is journaled, durably, before it is made; the put-back writes
+ * `setting-restored` for each. The flush, `recover` and the action's post step (through `recover`)
+ * all hold and release through it.
+ *
+ * The applier's transitions are idempotent and counted (`windows`): stop -> release -> stop again
+ * is allowed any number of times in one hold, so a run may let the replica replicate between chunk
+ * windows. They are not journaled: recover decides from live state (applier running, tables aside).
+ *
+ * `decideRelease` says, purely, what a release may do given what is held and what the server shows.
+ */
+
+
+
+
+
+function liveTarget(writes) {
+    return {
+        readOnly: () => readOnlyState(writes.db),
+        set: (name, value) => name === 'read_only' ? writes.setReadOnly(value === 'ON') : writes.setSuperReadOnly(value === 'ON'),
+        stopApplier: () => writes.stopReplica(),
+        startApplier: () => writes.startReplica(),
+        existing: (tables) => existingTables(writes.db, tables),
+    };
+}
+/** What a release does, from what is held and what the server shows. Pure. */
+function decideRelease(f) {
+    if (!f.tablesBack)
+        return { putBack: false, startApplier: false };
+    const asked = f.startReplica || (f.startOwnStop && f.applier === 'stopped');
+    return { putBack: true, startApplier: f.replica && f.applier !== 'started' && asked };
+}
+/** The settings changes a journal holds (`setting` records not yet `setting-restored`), in its order. */
+function heldIn(journal) {
+    return [...journal.settings].map(([name, v]) => ({ name, ...v }));
+}
+const HOLD_NOTE = {
+    read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
+    super_read_only: 'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
+};
+class ServerHold {
+    server;
+    journal;
+    log;
+    held;
+    applierHold = 'as-found';
+    stops = 0;
+    /** `held`: changes an earlier run journaled and did not put back (recover takes them over). */
+    constructor(server, journal, log, held = []) {
+        this.server = server;
+        this.journal = journal;
+        this.log = log;
+        this.held = [...held];
+    }
+    static of(writes, journal, log, held) {
+        return new ServerHold(liveTarget(writes), journal, log, held);
+    }
+    /** The read_only / super_read_only changes held now, in the order they were first journaled. */
+    get settings() {
+        return [...this.held];
+    }
+    get applier() {
+        return this.applierHold;
+    }
+    /** How many times this hold stopped the applier: one per window. */
+    get windows() {
+        return this.stops;
+    }
+    /** `decideRelease` with what this hold did to the applier. */
+    decide(f) {
+        return decideRelease({ ...f, applier: this.applierHold });
+    }
+    /** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
+    async holdReadOnly() {
+        const out = [];
+        for (const c of holdChanges(await this.server.readOnly())) {
+            await this.journal?.write({ type: 'setting', ...c, at: now() });
+            await this.server.set(c.name, c.to);
+            this.keep(c);
+            this.log.info(HOLD_NOTE[c.name]);
+            out.push({ ...c, outcome: 'held' });
+        }
+        return out;
+    }
+    /**
+     * Recover's own hold, for a server that has super_read_only ON again while tables of the run are
+     * set aside (a restart with it in the option file, or an operator): every rename recover must make
+     * would be refused. Turned OFF as the run does it (journaled first, read_only stays ON) and put
+     * back at the end with the run's own changes. Only when a set-aside table or twin of the journal is
+     * on the server, so a recover with nothing to do changes nothing; never without a journal to write.
+     */
+    async holdForRecovery(tables) {
+        if (!this.journal || (await this.server.readOnly()).super_read_only !== 'ON')
+            return;
+        const ours = tables.flatMap((t) => [
+            { schema: t.schema, table: t.backup },
+            ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
+        ]);
+        if ((await this.server.existing(ours)).length === 0)
+            return;
+        const c = { name: 'super_read_only', from: 'ON', to: 'OFF' };
+        await this.journal.write({ type: 'setting', ...c, at: now() });
+        try {
+            await this.server.set(c.name, c.to);
+        }
+        catch (e) {
+            await this.journal.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
+            this.held = this.held.filter((h) => h.name !== c.name);
+            this.log.warn(`super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`);
+            return;
+        }
+        this.keep(c);
+        this.log.info('super_read_only is ON: turned OFF for the recovery (read_only stays ON), put back once every table is back');
+    }
+    /** Put back every change held (only once no table is set aside); each gets its `setting-restored`. */
+    async putBack() {
+        const live = await this.server.readOnly();
+        const { steps, reports } = decidePutBack(this.held, live);
+        for (const step of steps) {
+            await this.server.set(step.name, step.value);
+            this.log.info(`${step.name} put back to ${step.value}`);
+        }
+        for (const r of reports) {
+            if (r.outcome === 'changed')
+                this.log.warn(`${r.name}: ${r.why}; left as it is`);
+            await this.journal?.write({
+                type: 'setting-restored',
+                name: r.name,
+                value: r.outcome === 'changed' ? (live[r.name] ?? 'absent') : r.from,
+                at: now(),
+            });
+            this.held = this.held.filter((h) => h.name !== r.name);
+        }
+        return reports;
+    }
+    /** Stop the applier, unless this hold has it stopped already; true when it stopped it now. */
+    async stop(why) {
+        if (this.applierHold === 'stopped')
+            return false;
+        await this.server.stopApplier();
+        this.applierHold = 'stopped';
+        this.stops++;
+        this.log.info(`replica applier stopped${why ? `: ${why}` : ''}`);
+        return true;
+    }
+    /**
+     * Start the applier, unless this hold started it already (ask `decide` first: never while a twin
+     * holds a table's name). `again`: who had stopped it, said when this hold did.
+     */
+    async release(again) {
+        if (this.applierHold === 'started')
+            return false;
+        const wasStopped = this.applierHold === 'stopped';
+        await this.server.startApplier();
+        this.applierHold = 'started';
+        this.log.info(`replica applier started${again && wasStopped ? ` again (${again} had stopped it)` : ''}`);
+        return true;
+    }
+    /** Hold `c`: in place where its setting is held already (a journal's order), else last. */
+    keep(c) {
+        const i = this.held.findIndex((h) => h.name === c.name);
+        if (i >= 0)
+            this.held[i] = { ...c };
+        else
+            this.held.push({ ...c });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/resume-finished.ts
+
 
 
 
@@ -18746,15 +18990,23 @@ async function startIfSafe(db, s, earlier, facts, log) {
         ...aside.map((t) => `${t.schema}.${t.table} (set aside by that run)`),
         ...left.map((t) => `${t.schema}.${t.name}`),
     ];
-    if (held.length) {
+    // The hold is the one owner of the applier: it decides (never while a twin holds a name) and starts.
+    const hold = ServerHold.of(new Writer(db, facts.dialect), undefined, log);
+    const plan = hold.decide({
+        tablesBack: held.length === 0,
+        replica: true,
+        startReplica: true,
+        startOwnStop: false,
+    });
+    if (!plan.startApplier) {
         throw resume_finished_refusal(n, {
             check: 'start-replica',
             message: `the applier is not started: tables of a run are on the server under its names: ${held.slice(0, 5).join(', ')}${held.length > 5 ? ` and ${held.length - 5} more` : ''}`,
             fix: `run \`binlog-flusher recover\` with that run's journal first; it starts the applier once every table is back`,
         });
     }
-    await new Writer(db, facts.dialect).startReplica();
-    log.info(`replica applier started (${n.on('start-replica')}): every table of the run is back`);
+    await hold.release();
+    log.info(`every table of the run is back: the applier was started as ${n.on('start-replica')} asks`);
 }
 /** Tables the selection finds now that run J did not have: a resume of J does not flush them. */
 async function notInThatRun(db, s, earlier) {
@@ -19120,177 +19372,6 @@ class Scheduler {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/server-hold.ts
-/**
- * The one owner of what a run (or `recover`) holds of the server while tables are set aside: the
- * replica applier stopped, and read_only / super_read_only changed (see server-settings.ts for which
- * change and why). Each setting change is journaled, durably, before it is made; the put-back writes
- * `setting-restored` for each. The flush, `recover` and the action's post step (through `recover`)
- * all hold and release through it.
- *
- * The applier's transitions are idempotent and counted (`windows`): stop -> release -> stop again
- * is allowed any number of times in one hold, so a run may let the replica replicate between chunk
- * windows. They are not journaled: recover decides from live state (applier running, tables aside).
- *
- * `decideRelease` says, purely, what a release may do given what is held and what the server shows.
- */
-
-
-
-
-
-function liveTarget(writes) {
-    return {
-        readOnly: () => readOnlyState(writes.db),
-        set: (name, value) => name === 'read_only' ? writes.setReadOnly(value === 'ON') : writes.setSuperReadOnly(value === 'ON'),
-        stopApplier: () => writes.stopReplica(),
-        startApplier: () => writes.startReplica(),
-        existing: (tables) => existingTables(writes.db, tables),
-    };
-}
-/** What a release does, from what is held and what the server shows. Pure. */
-function decideRelease(f) {
-    if (!f.tablesBack)
-        return { putBack: false, startApplier: false };
-    const asked = f.startReplica || (f.startOwnStop && f.applier === 'stopped');
-    return { putBack: true, startApplier: f.replica && f.applier !== 'started' && asked };
-}
-/** The settings changes a journal holds (`setting` records not yet `setting-restored`), in its order. */
-function heldIn(journal) {
-    return [...journal.settings].map(([name, v]) => ({ name, ...v }));
-}
-const HOLD_NOTE = {
-    read_only: 'read_only turned ON for the run: other sessions cannot write into set-aside tables',
-    super_read_only: 'super_read_only turned OFF for the run (read_only stays ON): the run may rename tables, and only sessions read_only exempts may write',
-};
-class ServerHold {
-    server;
-    journal;
-    log;
-    held;
-    applierHold = 'as-found';
-    stops = 0;
-    /** `held`: changes an earlier run journaled and did not put back (recover takes them over). */
-    constructor(server, journal, log, held = []) {
-        this.server = server;
-        this.journal = journal;
-        this.log = log;
-        this.held = [...held];
-    }
-    static of(writes, journal, log, held) {
-        return new ServerHold(liveTarget(writes), journal, log, held);
-    }
-    /** The read_only / super_read_only changes held now, in the order they were first journaled. */
-    get settings() {
-        return [...this.held];
-    }
-    get applier() {
-        return this.applierHold;
-    }
-    /** How many times this hold stopped the applier: one per window. */
-    get windows() {
-        return this.stops;
-    }
-    /** `decideRelease` with what this hold did to the applier. */
-    decide(f) {
-        return decideRelease({ ...f, applier: this.applierHold });
-    }
-    /** Journal, then make, each change the run needs (see `holdChanges`); [] when none is needed. */
-    async holdReadOnly() {
-        const out = [];
-        for (const c of holdChanges(await this.server.readOnly())) {
-            await this.journal?.write({ type: 'setting', ...c, at: now() });
-            await this.server.set(c.name, c.to);
-            this.keep(c);
-            this.log.info(HOLD_NOTE[c.name]);
-            out.push({ ...c, outcome: 'held' });
-        }
-        return out;
-    }
-    /**
-     * Recover's own hold, for a server that has super_read_only ON again while tables of the run are
-     * set aside (a restart with it in the option file, or an operator): every rename recover must make
-     * would be refused. Turned OFF as the run does it (journaled first, read_only stays ON) and put
-     * back at the end with the run's own changes. Only when a set-aside table or twin of the journal is
-     * on the server, so a recover with nothing to do changes nothing; never without a journal to write.
-     */
-    async holdForRecovery(tables) {
-        if (!this.journal || (await this.server.readOnly()).super_read_only !== 'ON')
-            return;
-        const ours = tables.flatMap((t) => [
-            { schema: t.schema, table: t.backup },
-            ...(t.twin ? [{ schema: t.schema, table: t.twin }] : []),
-        ]);
-        if ((await this.server.existing(ours)).length === 0)
-            return;
-        const c = { name: 'super_read_only', from: 'ON', to: 'OFF' };
-        await this.journal.write({ type: 'setting', ...c, at: now() });
-        try {
-            await this.server.set(c.name, c.to);
-        }
-        catch (e) {
-            await this.journal.write({ type: 'setting-restored', name: c.name, value: c.from, at: now() });
-            this.held = this.held.filter((h) => h.name !== c.name);
-            this.log.warn(`super_read_only is ON, which refuses every rename recover must make, and this user could not turn it OFF: ${errorText(e)}`);
-            return;
-        }
-        this.keep(c);
-        this.log.info('super_read_only is ON: turned OFF for the recovery (read_only stays ON), put back once every table is back');
-    }
-    /** Put back every change held (only once no table is set aside); each gets its `setting-restored`. */
-    async putBack() {
-        const live = await this.server.readOnly();
-        const { steps, reports } = decidePutBack(this.held, live);
-        for (const step of steps) {
-            await this.server.set(step.name, step.value);
-            this.log.info(`${step.name} put back to ${step.value}`);
-        }
-        for (const r of reports) {
-            if (r.outcome === 'changed')
-                this.log.warn(`${r.name}: ${r.why}; left as it is`);
-            await this.journal?.write({
-                type: 'setting-restored',
-                name: r.name,
-                value: r.outcome === 'changed' ? (live[r.name] ?? 'absent') : r.from,
-                at: now(),
-            });
-            this.held = this.held.filter((h) => h.name !== r.name);
-        }
-        return reports;
-    }
-    /** Stop the applier, unless this hold has it stopped already; true when it stopped it now. */
-    async stop(why) {
-        if (this.applierHold === 'stopped')
-            return false;
-        await this.server.stopApplier();
-        this.applierHold = 'stopped';
-        this.stops++;
-        this.log.info(`replica applier stopped${why ? `: ${why}` : ''}`);
-        return true;
-    }
-    /**
-     * Start the applier, unless this hold started it already (ask `decide` first: never while a twin
-     * holds a table's name). `again`: who had stopped it, said when this hold did.
-     */
-    async release(again) {
-        if (this.applierHold === 'started')
-            return false;
-        const wasStopped = this.applierHold === 'stopped';
-        await this.server.startApplier();
-        this.applierHold = 'started';
-        this.log.info(`replica applier started${again && wasStopped ? ` again (${again} had stopped it)` : ''}`);
-        return true;
-    }
-    /** Hold `c`: in place where its setting is held already (a journal's order), else last. */
-    keep(c) {
-        const i = this.held.findIndex((h) => h.name === c.name);
-        if (i >= 0)
-            this.held[i] = { ...c };
-        else
-            this.held.push({ ...c });
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/engine/status.ts
 
 const count = (n) => n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
@@ -19471,7 +19552,7 @@ async function worker(ctx, slot) {
             ctx.busy.add(session);
             try {
                 run.log.debug(`worker ${slot}: ${describeWork(w)}`);
-                await perform(ctx, w, session);
+                await workers_perform(ctx, w, session);
             }
             catch (e) {
                 // Only what a piece of work could not report itself: the journal could not be written.
@@ -19489,7 +19570,7 @@ async function worker(ctx, slot) {
         await session?.db.close();
     }
 }
-async function perform(ctx, w, s) {
+async function workers_perform(ctx, w, s) {
     const { run } = ctx;
     const t = run.tables.get(w.id);
     switch (w.kind) {
