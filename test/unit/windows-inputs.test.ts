@@ -14,6 +14,8 @@ import { recordedOptions } from '../../src/journal/options.js';
 import { namesFor } from '../../src/model/input-names.js';
 import { defaultWindow, parseLagQuery, type FlushSettings } from '../../src/model/settings.js';
 import { tempDir } from '../support/temp.js';
+import { flush } from '../../src/engine/flush.js';
+import { memoryLogger } from '../../src/model/log.js';
 
 const env = { RUNNER_TEMP: '/tmp/rt', MYSQL_PWD: '' };
 const noCnf = join(tempDir('bf-cnf-'), 'my.cnf');
@@ -140,5 +142,18 @@ describe('--resume keeps the windows of the run it resumes', () => {
     expect(() =>
       resumeSettings(cli('--max-lag', '8', '--window', '4'), { ...earlier }, 'j', cliNames),
     ).toThrow(/^--window: differs/);
+  });
+});
+
+describe('until the windows are built, a real flush with max-lag is refused before it connects', () => {
+  const deps = { log: memoryLogger(), toolVersion: 'test' };
+
+  it('names the input and the way to check a replica, per surface', async () => {
+    await expect(flush(cli('--max-lag', '5'), deps)).rejects.toThrow(
+      /^--max-lag: a flush in windows is not built yet; run it with --dry-run to check this replica for it, or drop --max-lag/,
+    );
+    await expect(flush(action({ 'max-lag': '5' }), deps)).rejects.toThrow(
+      /^max-lag: a flush in windows is not built yet; run the action with mode: plan/,
+    );
   });
 });
