@@ -91,6 +91,12 @@ export interface Dialect extends FlavourFacts {
   /** Stops the applier of every replication channel (MariaDB: every named connection too). */
   stopReplica: string;
   startReplica: string;
+  /**
+   * The applier alone (every channel's or connection's SQL thread), the receiver left fetching: what
+   * a flush in windows stops and starts per window (it stops at a transaction boundary).
+   */
+  stopApplierOnly: string;
+  startApplierOnly: string;
   showReplicaStatus: string;
   showBinlogStatus: string;
   /** Lists replicas connected to this server, or undefined where there is no such statement. */

@@ -244,6 +244,8 @@ export function mariadbDialect(v: ServerVersion): Dialect {
     // ALL: a multi-source replica has one connection per source, each with its own applier.
     stopReplica: 'STOP ALL SLAVES',
     startReplica: 'START ALL SLAVES',
+    stopApplierOnly: 'STOP ALL SLAVES SQL_THREAD',
+    startApplierOnly: 'START ALL SLAVES SQL_THREAD',
     showReplicaStatus: 'SHOW SLAVE STATUS',
     // Every named connection of a multi-source replica.
     allReplicasStatus: 'SHOW ALL SLAVES STATUS',

@@ -284,6 +284,9 @@ export function mysqlDialect(v: ServerVersion): Dialect {
     globalRequirements: [],
     stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
     startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+    // Without FOR CHANNEL: every channel's.
+    stopApplierOnly: replicaWords ? 'STOP REPLICA SQL_THREAD' : 'STOP SLAVE SQL_THREAD',
+    startApplierOnly: replicaWords ? 'START REPLICA SQL_THREAD' : 'START SLAVE SQL_THREAD',
     showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
     // One row per channel.
     allReplicasStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',

@@ -23,6 +23,16 @@ describe("the server's lag column, per flavour and version", () => {
   });
 });
 
+describe('the applier alone: the SQL thread of every channel, per flavour and version', () => {
+  it.each([
+    [maria, 'STOP ALL SLAVES SQL_THREAD', 'START ALL SLAVES SQL_THREAD'],
+    [mysql, 'STOP REPLICA SQL_THREAD', 'START REPLICA SQL_THREAD'],
+    [mysql8021, 'STOP SLAVE SQL_THREAD', 'START SLAVE SQL_THREAD'],
+  ])('%#: %s', (d, stop, start) => {
+    expect([d.stopApplierOnly, d.startApplierOnly]).toEqual([stop, start]);
+  });
+});
+
 describe('lagOfStatus: the largest over the channels; any NULL is unknown', () => {
   const col = 'Seconds_Behind_Master';
   it.each<[string, Row[], unknown]>([
