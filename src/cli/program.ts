@@ -68,6 +68,9 @@ interface Raw {
   criticalLoad?: string;
   maxLoad?: string;
   maxRowsPerSecond?: string;
+  maxLag?: string;
+  window?: string;
+  lagQuery?: string;
   statusInterval?: string;
   gtidDomainId?: string;
   gtidTag?: string;

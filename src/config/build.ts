@@ -27,6 +27,9 @@ import {
   type DdlMode,
   type GtidPlacement,
   type VerifySettings,
+  type WindowSettings,
+  defaultWindow,
+  parseLagQuery,
 } from '../model/settings.js';
 import { readMyCnf } from './mycnf.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';
@@ -235,6 +238,48 @@ function buildControls(src: InputSource): RunControls {
   };
 }
 
+/**
+ * The windows (`--max-lag`, `--window`, `--lag-query`); undefined without `--max-lag`: the flush stops
+ * the applier once, as always. The window must leave room to catch up within the bound, and the
+ * applier must be ours to stop and start.
+ */
+export function buildWindows(src: InputSource): WindowSettings | undefined {
+  const n = src.names;
+  const maxLag = optionalInt(src, 'max-lag', LIMITS.maxLag);
+  const window = optionalInt(src, 'window', LIMITS.window);
+  const query = given(src.get('lag-query'));
+  if (maxLag === undefined) {
+    for (const [key, v] of [
+      ['window', window],
+      ['lag-query', query],
+    ] as const) {
+      if (v !== undefined)
+        throw new InputError(
+          n.name(key),
+          `is for a flush in windows and needs ${n.name('max-lag')}; give ${n.name('max-lag')} too, or drop ${n.name(key)}`,
+        );
+    }
+    return undefined;
+  }
+  if (window !== undefined && window > maxLag)
+    throw new InputError(
+      n.name('window'),
+      `${window} is over ${n.name('max-lag')} (${maxLag}): one window alone would leave the replica further behind than the bound; give at most ${maxLag}`,
+    );
+  if (!flag(src, 'stop-replica', DEFAULTS.stopReplica))
+    throw new InputError(
+      n.name('max-lag'),
+      `conflicts with ${n.off('stop-replica')}: a flush in windows stops and starts the applier for each window`,
+    );
+  const w = window ?? defaultWindow(maxLag);
+  return {
+    maxLag,
+    window: w,
+    catchUpTo: maxLag - w,
+    ...(query !== undefined && { lagQuery: parseLagQuery(n.name('lag-query'), query) }),
+  };
+}
+
 /** What only one surface decides: the dry run, the journal's default path, resuming. */
 export interface FlushExtras {
   dryRun: boolean;
@@ -278,6 +323,7 @@ export function buildFlushSettings(
     stopOnError: flag(src, 'stop-on-error', DEFAULTS.stopOnError),
     maxTablesAside: int(src, 'max-tables-aside', concurrency, LIMITS.maxTablesAside),
     controls: buildControls(src),
+    windows: buildWindows(src),
     gtid: buildGtid(src),
     retentionMarginHours: int(
       src,

@@ -8,7 +8,7 @@
  */
 import { InputError } from '../model/errors.js';
 import type { FlushSettings, GtidPlacement, TableFilter } from '../model/settings.js';
-import { recordedOptions, type RecordedOptions } from '../journal/options.js';
+import { recordedOptions, type RecordedOptions, type RecordedWindows } from '../journal/options.js';
 import { readJournal } from '../journal/journal.js';
 import { namesOf, type InputKey, type Names } from '../model/input-names.js';
 import type { ResumableKey } from '../model/inputs.js';
@@ -111,6 +111,9 @@ const RULES: Record<ResumableKey, Rule> = {
     },
   },
   'retention-margin': plain('retentionMarginHours'),
+  'max-lag': windowField('maxLag'),
+  window: windowField('window'),
+  'lag-query': windowField('lagQuery'),
 };
 
 const FIELDS: Field[] = (Object.entries(RULES) as [ResumableKey, Rule][]).map(([key, r]) => ({ key, ...r }));
@@ -123,6 +126,32 @@ function gtidField(part: keyof GtidPlacement): Rule {
     take: (s, o) => {
       const g = { ...s.gtid, [part]: o.gtid?.[part] ?? undefined };
       s.gtid = g.domainId === undefined && g.tag === undefined ? undefined : g;
+    },
+  };
+}
+
+/**
+ * One of the windows' inputs: taken from the earlier run's windows (none: one stop), the others as
+ * they are; the catch-up target follows from the bound and the window.
+ */
+function windowField(part: keyof RecordedWindows): Rule {
+  return {
+    option: 'windows',
+    now: (s) => s.windows?.[part],
+    then: (o) => o.windows?.[part],
+    take: (s, o) => {
+      const prev = o.windows;
+      if (!prev) {
+        s.windows = undefined;
+        return;
+      }
+      const w = { ...(s.windows ?? prev), [part]: prev[part] };
+      s.windows = {
+        maxLag: w.maxLag,
+        window: w.window,
+        catchUpTo: w.maxLag - w.window,
+        ...(w.lagQuery !== undefined && { lagQuery: w.lagQuery }),
+      };
     },
   };
 }

@@ -22,6 +22,7 @@ import { accountUnfinished, countsAfterKill } from './recover-account.js';
 import type { FaultHook } from './fault.js';
 import { describeSetting, type SettingReport } from './server-settings.js';
 import { ServerHold, heldIn } from './server-hold.js';
+import { decideWindowRecovery, type WindowRecoverPlan } from './window-recover.js';
 
 export interface RecoverTableReport {
   schema: string;
@@ -132,6 +133,8 @@ async function replay(
   // The run's held settings are taken over: put back with recover's own once every table is back.
   const hold = ServerHold.of(writes, writer, log, heldIn(journal));
   const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
+  // Read before holdApplier stops anything: whether the applier ran when the run was killed.
+  const windows = await windowRecovery(writes, journal, log, fault);
   await holdApplier(writes, hold, report, tables, journal.marker, s, log, fault);
   await hold.holdForRecovery(journal.tables);
   for (const t of tables) {
@@ -161,7 +164,8 @@ async function replay(
   const release = hold.decide({
     tablesBack: report.tables.every((t) => t.ok) && !left.length,
     replica: report.replica.wasReplica === true,
-    startReplica: s.replication.startReplica,
+    // A flush in windows stopped the applier only for its windows: its stop is undone as recover's own.
+    startReplica: s.replication.startReplica || windows?.startApplier === true,
     startOwnStop: true,
   });
   if (!release.putBack) {
@@ -194,6 +198,30 @@ async function replay(
     report.replica.started = true;
   }
   return report;
+}
+
+/**
+ * A flush in windows killed: what its last window record and the server say of the applier
+ * (decideWindowRecovery); undefined for any other journal. Only the start is recover's to add: the
+ * stop while a table is aside and the put-back are what recover does for every run.
+ */
+async function windowRecovery(
+  writes: Writer,
+  journal: JournalState,
+  log: Logger,
+  fault?: FaultHook,
+): Promise<WindowRecoverPlan | undefined> {
+  if (!journal.window || journal.flushEnd !== undefined) return undefined;
+  const replica = await readReplicaStatus(writes, fault);
+  const aside = await tablesAside(writes.db, journal.tables, journal.marker);
+  const plan = decideWindowRecovery({
+    window: journal.window,
+    ended: false,
+    tablesAside: aside.length > 0,
+    applierRunning: replica?.sqlRunning === true,
+  });
+  if (plan) log.info(`flush in windows: ${plan.note}`);
+  return plan;
 }
 
 /**

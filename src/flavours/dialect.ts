@@ -9,7 +9,7 @@
 import type { ServerVersion } from '../model/version.js';
 import type { GtidPlacement } from '../model/settings.js';
 import type { InfoSchemaFields, ServerFactExprs, TimeBound } from '../sql/reads.js';
-import type { TableKindRules } from './rules.js';
+import type { KindRefusal, TableKindRules } from './rules.js';
 
 /** A session variable every flush session sets (when the server has it and it differs). */
 export interface SessionSetting {
@@ -91,6 +91,12 @@ export interface Dialect extends FlavourFacts {
   /** Stops the applier of every replication channel (MariaDB: every named connection too). */
   stopReplica: string;
   startReplica: string;
+  /**
+   * The applier alone (every channel's or connection's SQL thread), the receiver left fetching: what
+   * a flush in windows stops and starts per window (it stops at a transaction boundary).
+   */
+  stopApplierOnly: string;
+  startApplierOnly: string;
   showReplicaStatus: string;
   showBinlogStatus: string;
   /** Lists replicas connected to this server, or undefined where there is no such statement. */
@@ -102,7 +108,11 @@ export interface Dialect extends FlavourFacts {
     sourceHost: string;
     sourceLogFile: string;
     execSourceLogPos: string;
+    /** The applier's lag behind its source, in seconds; NULL when unknown (applier or receiver not running). */
+    secondsBehind: string;
   };
+  /** Whether the applier commits in the source's order (a flush in windows needs it: see CommitOrder). */
+  commitOrder: CommitOrder;
   /** Expression giving the server's executed GTID set / binlog GTID position. */
   gtidExecutedExpr: string;
   /** Expression telling whether GTIDs are in use. */
@@ -154,6 +164,22 @@ export interface Dialect extends FlavourFacts {
     written: string,
     self: { serverId: number; endFile: string; domainInput?: string },
   ): GtidAdvice;
+}
+
+/**
+ * Whether the applier commits the source's transactions in the source's order: a flush in windows
+ * (issue 27) relies on it, so that a chunk copied while the applier is stopped holds each row as it
+ * was after exactly the transactions before it in this replica's binlog, and the applier stops and
+ * restarts at one point of the source's history, not with gaps.
+ */
+export interface CommitOrder {
+  /** The global variables the rule reads (their values upper case, as preflight reads them). */
+  variables: string[];
+  /**
+   * Why the applier may commit out of the source's order, and the fix; undefined: in order.
+   * `domains`: the GTID domains the replica applies (MariaDB's gtid_slave_pos; [] where none).
+   */
+  outOfOrder(values: ReadonlyMap<string, string>, domains: readonly number[]): KindRefusal | undefined;
 }
 
 /** One server line: how it is told from the version string, its facts, its dialect and its rules. */

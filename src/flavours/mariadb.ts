@@ -13,6 +13,7 @@ import { formatMariaGtids, parseMariaPosition } from '../model/gtid-set.js';
 import type { GtidPlacement } from '../model/settings.js';
 import {
   rowSettings,
+  type CommitOrder,
   type Dialect,
   type FlavourFacts,
   type FlavourModule,
@@ -180,6 +181,41 @@ const mariadbGtids: Pick<
   gtidAdvice: mariadbGtidAdvice,
 };
 
+/**
+ * MariaDB's parallel applier commits in the source's order in every mode (conservative, optimistic,
+ * aggressive and minimal are all "in-order" parallel replication, the commits sequenced as on the
+ * source: the Knowledge Base's "Parallel Replication"). Out of order happens only between GTID
+ * domains: transactions of different domains go to different workers and may commit in either
+ * order, unless slave_parallel_mode is minimal or none. So the applier is out of order when it runs
+ * parallel (slave_parallel_threads > 0, alias slave_parallel_workers from 10.5), in a mode other than
+ * minimal or none, on a stream of more than one domain. A connection's own mode
+ * (@@connection_name.slave_parallel_mode) is not read here.
+ */
+const mariadbCommitOrder: CommitOrder = {
+  variables: ['slave_parallel_threads', 'slave_parallel_mode'],
+  outOfOrder(values, domains) {
+    const threads = Number(values.get('slave_parallel_threads') ?? 0);
+    const mode = values.get('slave_parallel_mode') ?? 'CONSERVATIVE';
+    if (!(threads > 0) || ['NONE', 'MINIMAL'].includes(mode) || domains.length < 2) return undefined;
+    return {
+      message:
+        `the parallel applier (slave_parallel_threads=${threads}, slave_parallel_mode=${mode.toLowerCase()}) applies ` +
+        `more than one GTID domain (${domains.join(', ')}), and transactions of different domains may commit out of the source's order`,
+      fix: "with the appliers stopped, SET GLOBAL slave_parallel_mode = 'minimal' (or slave_parallel_threads = 0), and the same in the server's option file",
+    };
+  },
+};
+
+/** SHOW SLAVE STATUS's columns (the same under SHOW REPLICA STATUS). */
+const MARIADB_REPLICA_COLS: Dialect['replicaCols'] = {
+  ioRunning: 'Slave_IO_Running',
+  sqlRunning: 'Slave_SQL_Running',
+  sourceHost: 'Master_Host',
+  sourceLogFile: 'Relay_Master_Log_File',
+  execSourceLogPos: 'Exec_Master_Log_Pos',
+  secondsBehind: 'Seconds_Behind_Master',
+};
+
 export function mariadbDialect(v: ServerVersion): Dialect {
   const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
   return {
@@ -208,18 +244,15 @@ export function mariadbDialect(v: ServerVersion): Dialect {
     // ALL: a multi-source replica has one connection per source, each with its own applier.
     stopReplica: 'STOP ALL SLAVES',
     startReplica: 'START ALL SLAVES',
+    stopApplierOnly: 'STOP ALL SLAVES SQL_THREAD',
+    startApplierOnly: 'START ALL SLAVES SQL_THREAD',
     showReplicaStatus: 'SHOW SLAVE STATUS',
     // Every named connection of a multi-source replica.
     allReplicasStatus: 'SHOW ALL SLAVES STATUS',
     showBinlogStatus: 'SHOW MASTER STATUS',
     showReplicas: 'SHOW SLAVE HOSTS',
-    replicaCols: {
-      ioRunning: 'Slave_IO_Running',
-      sqlRunning: 'Slave_SQL_Running',
-      sourceHost: 'Master_Host',
-      sourceLogFile: 'Relay_Master_Log_File',
-      execSourceLogPos: 'Exec_Master_Log_Pos',
-    },
+    replicaCols: MARIADB_REPLICA_COLS,
+    commitOrder: mariadbCommitOrder,
     gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
     gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
     // No server_uuid, no super_read_only.

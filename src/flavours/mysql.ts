@@ -15,6 +15,7 @@ import { formatUuidGtids } from '../model/gtid-set.js';
 import type { GtidPlacement } from '../model/settings.js';
 import {
   rowSettings,
+  type CommitOrder,
   type Dialect,
   type FlavourFacts,
   type FlavourModule,
@@ -249,6 +250,29 @@ function mysqlGtids(
   };
 }
 
+/**
+ * MySQL's multi-threaded applier (replica_parallel_workers > 1) commits out of the source's order
+ * unless replica_preserve_commit_order is ON (the manual; ON by default from 8.0.27, with 4 workers).
+ * The variables are named replica_* from 8.0.26, slave_* before.
+ */
+function mysqlCommitOrder(v: ServerVersion): CommitOrder {
+  const w = atLeast(v, 8, 0, 26) ? 'replica' : 'slave';
+  const workers = `${w}_parallel_workers`;
+  const preserve = `${w}_preserve_commit_order`;
+  return {
+    variables: [workers, preserve],
+    outOfOrder(values) {
+      const n = Number(values.get(workers) ?? 0);
+      const on = ['ON', '1'].includes(values.get(preserve) ?? '');
+      if (!(n > 1) || on) return undefined;
+      return {
+        message: `the multi-threaded applier (${workers}=${n}) may commit out of the source's order: ${preserve} is OFF`,
+        fix: `with the applier stopped, SET PERSIST ${preserve} = ON (or ${workers} = 1)`,
+      };
+    },
+  };
+}
+
 export function mysqlDialect(v: ServerVersion): Dialect {
   const replicaWords = atLeast(v, 8, 0, 22);
   const hasBinaryLogStatus = atLeast(v, 8, 2, 0);
@@ -260,6 +284,9 @@ export function mysqlDialect(v: ServerVersion): Dialect {
     globalRequirements: [],
     stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
     startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+    // Without FOR CHANNEL: every channel's.
+    stopApplierOnly: replicaWords ? 'STOP REPLICA SQL_THREAD' : 'STOP SLAVE SQL_THREAD',
+    startApplierOnly: replicaWords ? 'START REPLICA SQL_THREAD' : 'START SLAVE SQL_THREAD',
     showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
     // One row per channel.
     allReplicasStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
@@ -272,6 +299,7 @@ export function mysqlDialect(v: ServerVersion): Dialect {
           sourceHost: 'Source_Host',
           sourceLogFile: 'Relay_Source_Log_File',
           execSourceLogPos: 'Exec_Source_Log_Pos',
+          secondsBehind: 'Seconds_Behind_Source',
         }
       : {
           ioRunning: 'Slave_IO_Running',
@@ -279,7 +307,9 @@ export function mysqlDialect(v: ServerVersion): Dialect {
           sourceHost: 'Master_Host',
           sourceLogFile: 'Relay_Master_Log_File',
           execSourceLogPos: 'Exec_Master_Log_Pos',
+          secondsBehind: 'Seconds_Behind_Master',
         },
+    commitOrder: mysqlCommitOrder(v),
     gtidExecutedExpr: '@@GLOBAL.gtid_executed',
     gtidModeExpr: '@@GLOBAL.gtid_mode',
     serverFactExprs: {

@@ -189,7 +189,42 @@ export type JournalRecord =
   | { type: 'control'; command: string; answer: string; at: string }
   /** A server setting the run changes, written before the change; `setting-restored` once it is back. */
   | { type: 'setting'; name: ServerSetting; from: Switch; to: Switch; at: string }
-  | { type: 'setting-restored'; name: ServerSetting; value: string; at: string };
+  | { type: 'setting-restored'; name: ServerSetting; value: string; at: string }
+  /** A flush in windows (issue 27): one step of window `n` (see WINDOW_EVENTS). */
+  | WindowRecord;
+
+/**
+ * The steps of a flush in windows, in the order a run writes them, each for window `n` (1, 2, ...):
+ * - `caught-up` (n: the window before, 0 for the first): the lag is within the bound (`lag`), every
+ *   table back, the applier running; the next window is about to open;
+ * - `open`: written before the applier is stopped for window n (`binlog`: the position then, before
+ *   the window's first chunk); the tables it sets aside have their own step records;
+ * - `close`: every table of window n is back (no twin holds a name; `binlog`: the position after its
+ *   last chunk), written before the applier is started;
+ * - `applier-started`: the applier runs again after window n.
+ * So each record has exactly one predecessor: caught-up n-1, open n, close n, applier-started n.
+ */
+export const WINDOW_EVENTS = ['caught-up', 'open', 'close', 'applier-started'] as const;
+export type WindowEvent = (typeof WINDOW_EVENTS)[number];
+
+export interface WindowRecord {
+  type: 'window';
+  event: WindowEvent;
+  n: number;
+  at: string;
+  /** caught-up: the lag read, in seconds. */
+  lag?: number;
+  /** open and close: the binlog position then. */
+  binlog?: JournalPosition;
+}
+
+/** One window of a run, as its journal tells it. */
+export interface JournalWindow {
+  n: number;
+  /** The position when it opened (before its first chunk) and when it closed (after its last). */
+  open?: JournalPosition;
+  close?: JournalPosition;
+}
 
 /**
  * Server settings a run may change for its duration (and recovery puts back): read_only turned ON,
@@ -451,6 +486,9 @@ export interface JournalState {
   doneBefore: Set<string>;
   /** Settings the run changed and has not put back yet. */
   settings: Map<ServerSetting, { from: Switch; to: Switch }>;
+  /** A flush in windows: its last window record (where a kill left it), and every window opened. */
+  window?: { event: WindowEvent; n: number };
+  windows: JournalWindow[];
   // Views of `byTable` (one field, by table id, for every table that has it), as the journal's readers
   // before it knew them: each is built anew when read; in a loop over tables, read `tableState`.
   /** The last step begun. */
@@ -482,6 +520,7 @@ function emptyState(legacy: boolean): JournalState {
     binlog: {},
     doneBefore: new Set(),
     settings: new Map(),
+    windows: [],
     get steps() {
       return view((t) => t.step);
     },
@@ -735,7 +774,47 @@ const RECORD_KINDS: { readonly [T in RecordType]: RecordKind<T> } = {
     shape: fields({ name: oneOf(SERVER_SETTINGS), value: text, at: text }),
     apply: (state, rec) => void state.settings.delete(rec.name),
   },
+  window: {
+    shape: fields({
+      event: oneOf(WINDOW_EVENTS),
+      n: whole,
+      at: text,
+      lag: optional(that((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)),
+      binlog: optional(position),
+    }),
+    apply: applyWindow,
+  },
 };
+
+/** The one record each window record follows (undefined: the run's first, `caught-up` 0). */
+function windowPredecessor(event: WindowEvent, n: number): { event: WindowEvent; n: number } | undefined {
+  switch (event) {
+    case 'caught-up':
+      return n === 0 ? undefined : { event: 'applier-started', n };
+    case 'open':
+      return { event: 'caught-up', n: n - 1 };
+    case 'close':
+      return { event: 'open', n };
+    case 'applier-started':
+      return { event: 'close', n };
+  }
+}
+
+/** A window record: only right after its one predecessor (a run writes them in that order alone). */
+function applyWindow(state: JournalState, rec: WindowRecord, where: Where): void {
+  const want = windowPredecessor(rec.event, rec.n);
+  const last = state.window;
+  const fits = want ? last?.event === want.event && last.n === want.n : last === undefined;
+  if (!fits || (rec.event === 'open' && rec.n < 1))
+    throw refused(
+      where,
+      rec.type,
+      `${rec.event} of window ${rec.n} after ${last ? `${last.event} of window ${last.n}` : 'no window record'}`,
+    );
+  state.window = { event: rec.event, n: rec.n };
+  if (rec.event === 'open') state.windows.push({ n: rec.n, ...(rec.binlog && { open: rec.binlog }) });
+  if (rec.event === 'close' && rec.binlog) state.windows[state.windows.length - 1]!.close = rec.binlog;
+}
 
 /** One record after the header: its kind's shape checked, then into the state. */
 function applyRecord(state: JournalState, rec: { type: string }, where: Where): void {

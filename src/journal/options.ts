@@ -32,6 +32,15 @@ export interface RecordedOptions {
   maxLoad: string | null;
   maxRowsPerSecond: number | null;
   retentionMarginHours: number | null;
+  /** A flush in windows (`--max-lag`); null: one stop; absent in journals of versions before it. */
+  windows?: RecordedWindows | null;
+}
+
+/** The windows' inputs as a journal records them (`catchUpTo` follows from them). */
+export interface RecordedWindows {
+  maxLag: number;
+  window: number;
+  lagQuery?: string;
 }
 
 export function recordedOptions(s: FlushSettings): RecordedOptions {
@@ -57,5 +66,12 @@ export function recordedOptions(s: FlushSettings): RecordedOptions {
     maxLoad: c?.brakeLimit !== undefined ? `${c.brakeStatus}=${c.brakeLimit}` : null,
     maxRowsPerSecond: c?.maxRowsPerSecond ?? null,
     retentionMarginHours: s.retentionMarginHours ?? null,
+    windows: s.windows
+      ? {
+          maxLag: s.windows.maxLag,
+          window: s.windows.window,
+          ...(s.windows.lagQuery !== undefined && { lagQuery: s.windows.lagQuery }),
+        }
+      : null,
   };
 }

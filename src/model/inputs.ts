@@ -324,6 +324,35 @@ export const INPUTS = {
     control: true,
     description: 'copy at most this many rows per second',
   },
+  'max-lag': {
+    settings: true,
+    type: 'int',
+    limits: { min: 1, max: 86_400 },
+    action: { default: '' },
+    cli: { arg: '<seconds>' },
+    resumable: true,
+    description:
+      'flush in windows, the applier replicating between them, so that the replica stays within this many seconds of its source (default: the applier stopped once, for the whole flush)',
+  },
+  window: {
+    settings: true,
+    type: 'int',
+    limits: { min: 1, max: 86_400 },
+    action: { default: '' },
+    cli: { arg: '<seconds>' },
+    resumable: true,
+    description:
+      'with --max-lag: the longest one window copies; the next opens once the lag is at most --max-lag minus this (default: half of --max-lag, rounded up)',
+  },
+  'lag-query': {
+    settings: true,
+    type: 'text',
+    action: { default: '' },
+    cli: { arg: '<sql>' },
+    resumable: true,
+    description:
+      "with --max-lag: a SELECT whose one value is the replica's lag in seconds, such as a heartbeat table's (default: the replica status's Seconds_Behind_Source or Seconds_Behind_Master)",
+  },
   'status-interval': {
     settings: true,
     type: 'int',

@@ -100,6 +100,8 @@ export interface FlushSettings {
   maxTablesAside?: number;
   /** The operator's controls: pause, brake, rate cap, status line. */
   controls?: RunControls;
+  /** A flush in windows (`--max-lag`), the applier replicating between them; absent: one stop. */
+  windows?: WindowSettings;
   /** Where the flush's transactions go in the GTID history (see plan/gtid.ts). */
   gtid?: GtidPlacement;
   /** Hours the binlog must outlive the run's estimated end before preflight warns. */
@@ -115,6 +117,45 @@ export interface FlushSettings {
 export interface GtidPlacement {
   domainId?: number;
   tag?: string;
+}
+
+/**
+ * A flush in windows (issue 27): the applier stopped for at most `window` seconds of copying at a
+ * time, then started and left to catch up until the lag is at most `catchUpTo`, so that the replica
+ * is never more than about `maxLag` seconds behind its source (a window opens at `catchUpTo` at
+ * most and copies for `window` at most: their sum is `maxLag`), plus the overrun of the chunks in
+ * flight when a window's time is up.
+ */
+export interface WindowSettings {
+  /** Seconds the replica may be behind its source. */
+  maxLag: number;
+  /** Seconds one window copies at most. */
+  window: number;
+  /** The next window opens once the lag is at most this (`maxLag - window`). */
+  catchUpTo: number;
+  /** A SELECT whose one value is the lag in seconds; absent: the replica status's own figure. */
+  lagQuery?: string;
+}
+
+/** A window's budget when only `--max-lag` is given: half of it, rounded up. */
+export function defaultWindow(maxLag: number): number {
+  return Math.ceil(maxLag / 2);
+}
+
+/**
+ * `--lag-query`: one SELECT (or WITH ... SELECT), one statement (a trailing `;` is dropped), whose
+ * value is read as the lag; anything else is refused naming the input.
+ */
+export function parseLagQuery(input: string, raw: string): string {
+  const q = raw.trim().replace(/;\s*$/, '').trim();
+  if (!/^(select|with)\b/i.test(q))
+    throw new InputError(
+      input,
+      `expected one SELECT whose one value is the lag in seconds (e.g. SELECT TIMESTAMPDIFF(SECOND, ts, NOW()) FROM heartbeat), got ${JSON.stringify(raw)}`,
+    );
+  if (q.includes(';'))
+    throw new InputError(input, 'holds more than one statement (a `;` inside it); give one SELECT');
+  return q;
 }
 
 export interface RunControls {
@@ -196,6 +237,8 @@ export const LIMITS = {
   statusInterval: limitsOf('status-interval'),
   gtidDomainId: limitsOf('gtid-domain-id'),
   retentionMarginHours: limitsOf('retention-margin'),
+  maxLag: limitsOf('max-lag'),
+  window: limitsOf('window'),
 };
 
 /**

@@ -30,6 +30,7 @@ import { shapeOf, tableShapes } from '../inspect/shapes.js';
 import type { TableShape } from '../model/table.js';
 import type { Dialect } from '../flavours/index.js';
 import { namesOf, type Names } from '../model/input-names.js';
+import { readWindowFacts, windowFailures } from './window-checks.js';
 
 export interface PreflightReport {
   facts: ServerFacts;
@@ -76,6 +77,10 @@ export async function preflight(db: Db, s: FlushSettings, log?: Logger): Promise
   // The tables of ours found below are then that run's, set aside right now: not an earlier run's.
   const replica = await replicaChecks(c);
   const grants = await privilegeChecks(c, replica);
+  if (s.windows)
+    failures.push(
+      ...windowFailures(await readWindowFacts(db, c.d, s.windows, replica, grants.global, c.n), c.n),
+    );
   const downstream = await downstreamChecks(c);
   await gtidChecks(c);
   const { discovery, shapes } = await selectionChecks(c, grants, lock?.heldBy === 'run');
@@ -238,7 +243,8 @@ async function privilegeChecks(
   await probe(d.showBinlogStatus, d.privileges.binlogStatus, 'to record binlog coordinates');
   await probe(FIRST_BINLOG_EVENT, d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
   const grants = await currentGrants(db);
-  if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
+  // A flush in windows checks it with its own (window-checks.ts): stopped and started per window.
+  if (replica && !s.windows && (s.replication.stopReplica || s.replication.startReplica)) {
     if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
       fail(
         'privilege',

@@ -127,6 +127,12 @@ const rows: Record<JournalRecord['type'], Row> = {
     missing: 'value',
     wrong: ['name', 1],
   },
+  window: {
+    good: { type: 'window', event: 'open', n: 1, at, binlog: pos },
+    missing: 'event',
+    wrong: ['binlog', { file: 'f' }, 'binlog.position'],
+    before: [{ type: 'window', event: 'caught-up', n: 0, at, lag: 0 }],
+  },
 };
 
 /** The journal with `rec` in its place, and the line it is on. */
