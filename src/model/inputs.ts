@@ -332,7 +332,7 @@ export const INPUTS = {
     cli: { arg: '<seconds>' },
     resumable: true,
     description:
-      'flush in windows, the applier replicating between them, so that the replica stays within this many seconds of its source (default: the applier stopped once, for the whole flush)',
+      'flush in windows, the applier replicating between them, so that the replica stays within this many seconds of its source (default: the applier stopped once, for the whole flush). Being built: for now only a dry run (the action: mode plan) takes it, and checks the replica for it',
   },
   window: {
     settings: true,
