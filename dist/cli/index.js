@@ -10262,7 +10262,7 @@ exports.expand = expand;
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6359);
+/* harmony import */ var _program_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6852);
 
 const controller = new AbortController();
 let signals = 0;
@@ -10290,7 +10290,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6359:
+/***/ 6852:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -10736,6 +10736,32 @@ const INPUTS = {
         control: true,
         description: 'copy at most this many rows per second',
     },
+    'max-lag': {
+        settings: true,
+        type: 'int',
+        limits: { min: 1, max: 86_400 },
+        action: { default: '' },
+        cli: { arg: '<seconds>' },
+        resumable: true,
+        description: 'flush in windows, the applier replicating between them, so that the replica stays within this many seconds of its source (default: the applier stopped once, for the whole flush). Being built: for now only a dry run (the action: mode plan) takes it, and checks the replica for it',
+    },
+    window: {
+        settings: true,
+        type: 'int',
+        limits: { min: 1, max: 86_400 },
+        action: { default: '' },
+        cli: { arg: '<seconds>' },
+        resumable: true,
+        description: 'with --max-lag: the longest one window copies; the next opens once the lag is at most --max-lag minus this (default: half of --max-lag, rounded up)',
+    },
+    'lag-query': {
+        settings: true,
+        type: 'text',
+        action: { default: '' },
+        cli: { arg: '<sql>' },
+        resumable: true,
+        description: "with --max-lag: a SELECT whose one value is the replica's lag in seconds, such as a heartbeat table's (default: the replica status's Seconds_Behind_Source or Seconds_Behind_Master)",
+    },
     'status-interval': {
         settings: true,
         type: 'int',
@@ -10918,6 +10944,22 @@ function selectsTable(sel, schema, table) {
         return false;
     return sel.tables.length === 0 || sel.tables.some((f) => namesTable(f, schema, table));
 }
+/** A window's budget when only `--max-lag` is given: half of it, rounded up. */
+function defaultWindow(maxLag) {
+    return Math.ceil(maxLag / 2);
+}
+/**
+ * `--lag-query`: one SELECT (or WITH ... SELECT), one statement (a trailing `;` is dropped), whose
+ * value is read as the lag; anything else is refused naming the input.
+ */
+function parseLagQuery(input, raw) {
+    const q = raw.trim().replace(/;\s*$/, '').trim();
+    if (!/^(select|with)\b/i.test(q))
+        throw new InputError(input, `expected one SELECT whose one value is the lag in seconds (e.g. SELECT TIMESTAMPDIFF(SECOND, ts, NOW()) FROM heartbeat), got ${JSON.stringify(raw)}`);
+    if (q.includes(';'))
+        throw new InputError(input, 'holds more than one statement (a `;` inside it); give one SELECT');
+    return q;
+}
 /** The inputs' defaults, as the settings name them (each written once, in the registry: inputs.ts). */
 const DEFAULTS = {
     port: defaultOf('port', 'number'),
@@ -10958,6 +11000,8 @@ const LIMITS = {
     statusInterval: limitsOf('status-interval'),
     gtidDomainId: limitsOf('gtid-domain-id'),
     retentionMarginHours: limitsOf('retention-margin'),
+    maxLag: limitsOf('max-lag'),
+    window: limitsOf('window'),
 };
 /**
  * The action's post step restores tables right after the main step was killed: the server may still
@@ -11726,6 +11770,13 @@ function recordedOptions(s) {
         maxLoad: c?.brakeLimit !== undefined ? `${c.brakeStatus}=${c.brakeLimit}` : null,
         maxRowsPerSecond: c?.maxRowsPerSecond ?? null,
         retentionMarginHours: s.retentionMarginHours ?? null,
+        windows: s.windows
+            ? {
+                maxLag: s.windows.maxLag,
+                window: s.windows.window,
+                ...(s.windows.lagQuery !== undefined && { lagQuery: s.windows.lagQuery }),
+            }
+            : null,
     };
 }
 
@@ -11982,6 +12033,18 @@ const STEP_NAMES = [
     'swap-back',
     'drop-twin',
 ];
+/**
+ * The steps of a flush in windows, in the order a run writes them, each for window `n` (1, 2, ...):
+ * - `caught-up` (n: the window before, 0 for the first): the lag is within the bound (`lag`), every
+ *   table back, the applier running; the next window is about to open;
+ * - `open`: written before the applier is stopped for window n (`binlog`: the position then, before
+ *   the window's first chunk); the tables it sets aside have their own step records;
+ * - `close`: every table of window n is back (no twin holds a name; `binlog`: the position after its
+ *   last chunk), written before the applier is started;
+ * - `applier-started`: the applier runs again after window n.
+ * So each record has exactly one predecessor: caught-up n-1, open n, close n, applier-started n.
+ */
+const WINDOW_EVENTS = ['caught-up', 'open', 'close', 'applier-started'];
 const SERVER_SETTINGS = ['read_only', 'super_read_only'];
 const SWITCHES = ['ON', 'OFF'];
 const RUN_STATUSES = ['flushed', 'failed-restored', 'recovery-needed', 'recovered'];
@@ -12198,6 +12261,7 @@ function emptyState(legacy) {
         binlog: {},
         doneBefore: new Set(),
         settings: new Map(),
+        windows: [],
         get steps() {
             return view((t) => t.step);
         },
@@ -12413,7 +12477,43 @@ const RECORD_KINDS = {
         shape: fields({ name: oneOf(SERVER_SETTINGS), value: record_shape_text, at: record_shape_text }),
         apply: (state, rec) => void state.settings.delete(rec.name),
     },
+    window: {
+        shape: fields({
+            event: oneOf(WINDOW_EVENTS),
+            n: whole,
+            at: record_shape_text,
+            lag: optional(that((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0)),
+            binlog: optional(position),
+        }),
+        apply: applyWindow,
+    },
 };
+/** The one record each window record follows (undefined: the run's first, `caught-up` 0). */
+function windowPredecessor(event, n) {
+    switch (event) {
+        case 'caught-up':
+            return n === 0 ? undefined : { event: 'applier-started', n };
+        case 'open':
+            return { event: 'caught-up', n: n - 1 };
+        case 'close':
+            return { event: 'open', n };
+        case 'applier-started':
+            return { event: 'close', n };
+    }
+}
+/** A window record: only right after its one predecessor (a run writes them in that order alone). */
+function applyWindow(state, rec, where) {
+    const want = windowPredecessor(rec.event, rec.n);
+    const last = state.window;
+    const fits = want ? last?.event === want.event && last.n === want.n : last === undefined;
+    if (!fits || (rec.event === 'open' && rec.n < 1))
+        throw refused(where, rec.type, `${rec.event} of window ${rec.n} after ${last ? `${last.event} of window ${last.n}` : 'no window record'}`);
+    state.window = { event: rec.event, n: rec.n };
+    if (rec.event === 'open')
+        state.windows.push({ n: rec.n, ...(rec.binlog && { open: rec.binlog }) });
+    if (rec.event === 'close' && rec.binlog)
+        state.windows[state.windows.length - 1].close = rec.binlog;
+}
 /** One record after the header: its kind's shape checked, then into the state. */
 function applyRecord(state, rec, where) {
     const kind = Object.hasOwn(RECORD_KINDS, rec.type) ? RECORD_KINDS[rec.type] : undefined;
@@ -12638,6 +12738,9 @@ const RULES = {
         },
     },
     'retention-margin': plain('retentionMarginHours'),
+    'max-lag': windowField('maxLag'),
+    window: windowField('window'),
+    'lag-query': windowField('lagQuery'),
 };
 const FIELDS = Object.entries(RULES).map(([key, r]) => ({ key, ...r }));
 function gtidField(part) {
@@ -12648,6 +12751,31 @@ function gtidField(part) {
         take: (s, o) => {
             const g = { ...s.gtid, [part]: o.gtid?.[part] ?? undefined };
             s.gtid = g.domainId === undefined && g.tag === undefined ? undefined : g;
+        },
+    };
+}
+/**
+ * One of the windows' inputs: taken from the earlier run's windows (none: one stop), the others as
+ * they are; the catch-up target follows from the bound and the window.
+ */
+function windowField(part) {
+    return {
+        option: 'windows',
+        now: (s) => s.windows?.[part],
+        then: (o) => o.windows?.[part],
+        take: (s, o) => {
+            const prev = o.windows;
+            if (!prev) {
+                s.windows = undefined;
+                return;
+            }
+            const w = { ...(s.windows ?? prev), [part]: prev[part] };
+            s.windows = {
+                maxLag: w.maxLag,
+                window: w.window,
+                catchUpTo: w.maxLag - w.window,
+                ...(w.lagQuery !== undefined && { lagQuery: w.lagQuery }),
+            };
         },
     };
 }
@@ -12854,6 +12982,38 @@ function buildControls(src) {
         statusInterval: build_int(src, 'status-interval', DEFAULTS.statusInterval, LIMITS.statusInterval),
     };
 }
+/**
+ * The windows (`--max-lag`, `--window`, `--lag-query`); undefined without `--max-lag`: the flush stops
+ * the applier once, as always. The window must leave room to catch up within the bound, and the
+ * applier must be ours to stop and start.
+ */
+function buildWindows(src) {
+    const n = src.names;
+    const maxLag = optionalInt(src, 'max-lag', LIMITS.maxLag);
+    const window = optionalInt(src, 'window', LIMITS.window);
+    const query = given(src.get('lag-query'));
+    if (maxLag === undefined) {
+        for (const [key, v] of [
+            ['window', window],
+            ['lag-query', query],
+        ]) {
+            if (v !== undefined)
+                throw new InputError(n.name(key), `is for a flush in windows and needs ${n.name('max-lag')}; give ${n.name('max-lag')} too, or drop ${n.name(key)}`);
+        }
+        return undefined;
+    }
+    if (window !== undefined && window > maxLag)
+        throw new InputError(n.name('window'), `${window} is over ${n.name('max-lag')} (${maxLag}): one window alone would leave the replica further behind than the bound; give at most ${maxLag}`);
+    if (!flag(src, 'stop-replica', DEFAULTS.stopReplica))
+        throw new InputError(n.name('max-lag'), `conflicts with ${n.off('stop-replica')}: a flush in windows stops and starts the applier for each window`);
+    const w = window ?? defaultWindow(maxLag);
+    return {
+        maxLag,
+        window: w,
+        catchUpTo: maxLag - w,
+        ...(query !== undefined && { lagQuery: parseLagQuery(n.name('lag-query'), query) }),
+    };
+}
 function buildFlushSettings(src, env, extras) {
     const hashfile = src.get('hashfile');
     if (hashfile !== undefined && hashfile !== '' && hashfile.trim() === '')
@@ -12880,6 +13040,7 @@ function buildFlushSettings(src, env, extras) {
         stopOnError: flag(src, 'stop-on-error', DEFAULTS.stopOnError),
         maxTablesAside: build_int(src, 'max-tables-aside', concurrency, LIMITS.maxTablesAside),
         controls: buildControls(src),
+        windows: buildWindows(src),
         gtid: buildGtid(src),
         retentionMarginHours: build_int(src, 'retention-margin', DEFAULTS.retentionMarginHours, LIMITS.retentionMarginHours),
         chosen: RESUMABLE.filter((k) => src.chosen(k)),
@@ -13723,6 +13884,39 @@ const mariadbGtids = {
     appliedGtids: { expression: '@@GLOBAL.gtid_slave_pos' },
     gtidAdvice: mariadbGtidAdvice,
 };
+/**
+ * MariaDB's parallel applier commits in the source's order in every mode (conservative, optimistic,
+ * aggressive and minimal are all "in-order" parallel replication, the commits sequenced as on the
+ * source: the Knowledge Base's "Parallel Replication"). Out of order happens only between GTID
+ * domains: transactions of different domains go to different workers and may commit in either
+ * order, unless slave_parallel_mode is minimal or none. So the applier is out of order when it runs
+ * parallel (slave_parallel_threads > 0, alias slave_parallel_workers from 10.5), in a mode other than
+ * minimal or none, on a stream of more than one domain. A connection's own mode
+ * (@@connection_name.slave_parallel_mode) is not read here.
+ */
+const mariadbCommitOrder = {
+    variables: ['slave_parallel_threads', 'slave_parallel_mode'],
+    outOfOrder(values, domains) {
+        const threads = Number(values.get('slave_parallel_threads') ?? 0);
+        const mode = values.get('slave_parallel_mode') ?? 'CONSERVATIVE';
+        if (!(threads > 0) || ['NONE', 'MINIMAL'].includes(mode) || domains.length < 2)
+            return undefined;
+        return {
+            message: `the parallel applier (slave_parallel_threads=${threads}, slave_parallel_mode=${mode.toLowerCase()}) applies ` +
+                `more than one GTID domain (${domains.join(', ')}), and transactions of different domains may commit out of the source's order`,
+            fix: "with the appliers stopped, SET GLOBAL slave_parallel_mode = 'minimal' (or slave_parallel_threads = 0), and the same in the server's option file",
+        };
+    },
+};
+/** SHOW SLAVE STATUS's columns (the same under SHOW REPLICA STATUS). */
+const MARIADB_REPLICA_COLS = {
+    ioRunning: 'Slave_IO_Running',
+    sqlRunning: 'Slave_SQL_Running',
+    sourceHost: 'Master_Host',
+    sourceLogFile: 'Relay_Master_Log_File',
+    execSourceLogPos: 'Exec_Master_Log_Pos',
+    secondsBehind: 'Seconds_Behind_Master',
+};
 function mariadbDialect(v) {
     const binlogAdmin = atLeast(v, 10, 5, 2) ? 'BINLOG ADMIN (or SUPER)' : 'SUPER';
     return {
@@ -13751,18 +13945,15 @@ function mariadbDialect(v) {
         // ALL: a multi-source replica has one connection per source, each with its own applier.
         stopReplica: 'STOP ALL SLAVES',
         startReplica: 'START ALL SLAVES',
+        stopApplierOnly: 'STOP ALL SLAVES SQL_THREAD',
+        startApplierOnly: 'START ALL SLAVES SQL_THREAD',
         showReplicaStatus: 'SHOW SLAVE STATUS',
         // Every named connection of a multi-source replica.
         allReplicasStatus: 'SHOW ALL SLAVES STATUS',
         showBinlogStatus: 'SHOW MASTER STATUS',
         showReplicas: 'SHOW SLAVE HOSTS',
-        replicaCols: {
-            ioRunning: 'Slave_IO_Running',
-            sqlRunning: 'Slave_SQL_Running',
-            sourceHost: 'Master_Host',
-            sourceLogFile: 'Relay_Master_Log_File',
-            execSourceLogPos: 'Exec_Master_Log_Pos',
-        },
+        replicaCols: MARIADB_REPLICA_COLS,
+        commitOrder: mariadbCommitOrder,
         gtidExecutedExpr: '@@GLOBAL.gtid_binlog_pos',
         gtidModeExpr: "IF(@@GLOBAL.gtid_binlog_pos <> '' OR @@GLOBAL.gtid_slave_pos <> '', 'ON', 'OFF')",
         // No server_uuid, no super_read_only.
@@ -14019,6 +14210,29 @@ function mysqlGtids(v) {
         gtidAdvice: mysqlGtidAdvice,
     };
 }
+/**
+ * MySQL's multi-threaded applier (replica_parallel_workers > 1) commits out of the source's order
+ * unless replica_preserve_commit_order is ON (the manual; ON by default from 8.0.27, with 4 workers).
+ * The variables are named replica_* from 8.0.26, slave_* before.
+ */
+function mysqlCommitOrder(v) {
+    const w = atLeast(v, 8, 0, 26) ? 'replica' : 'slave';
+    const workers = `${w}_parallel_workers`;
+    const preserve = `${w}_preserve_commit_order`;
+    return {
+        variables: [workers, preserve],
+        outOfOrder(values) {
+            const n = Number(values.get(workers) ?? 0);
+            const on = ['ON', '1'].includes(values.get(preserve) ?? '');
+            if (!(n > 1) || on)
+                return undefined;
+            return {
+                message: `the multi-threaded applier (${workers}=${n}) may commit out of the source's order: ${preserve} is OFF`,
+                fix: `with the applier stopped, SET PERSIST ${preserve} = ON (or ${workers} = 1)`,
+            };
+        },
+    };
+}
 function mysqlDialect(v) {
     const replicaWords = atLeast(v, 8, 0, 22);
     const hasBinaryLogStatus = atLeast(v, 8, 2, 0);
@@ -14030,6 +14244,9 @@ function mysqlDialect(v) {
         globalRequirements: [],
         stopReplica: replicaWords ? 'STOP REPLICA' : 'STOP SLAVE',
         startReplica: replicaWords ? 'START REPLICA' : 'START SLAVE',
+        // Without FOR CHANNEL: every channel's.
+        stopApplierOnly: replicaWords ? 'STOP REPLICA SQL_THREAD' : 'STOP SLAVE SQL_THREAD',
+        startApplierOnly: replicaWords ? 'START REPLICA SQL_THREAD' : 'START SLAVE SQL_THREAD',
         showReplicaStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
         // One row per channel.
         allReplicasStatus: replicaWords ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS',
@@ -14042,6 +14259,7 @@ function mysqlDialect(v) {
                 sourceHost: 'Source_Host',
                 sourceLogFile: 'Relay_Source_Log_File',
                 execSourceLogPos: 'Exec_Source_Log_Pos',
+                secondsBehind: 'Seconds_Behind_Source',
             }
             : {
                 ioRunning: 'Slave_IO_Running',
@@ -14049,7 +14267,9 @@ function mysqlDialect(v) {
                 sourceHost: 'Master_Host',
                 sourceLogFile: 'Relay_Master_Log_File',
                 execSourceLogPos: 'Exec_Master_Log_Pos',
+                secondsBehind: 'Seconds_Behind_Master',
             },
+        commitOrder: mysqlCommitOrder(v),
         gtidExecutedExpr: '@@GLOBAL.gtid_executed',
         gtidModeExpr: '@@GLOBAL.gtid_mode',
         serverFactExprs: {
@@ -17653,12 +17873,151 @@ async function localWriters(db, d, flushed) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./src/inspect/lag.ts
+
+/** A negative figure down to this is clock jitter (a heartbeat's fractions of a second), read as 0. */
+const JITTER_S = 1;
+/**
+ * The lag from the replica status rows (one per channel or connection): the largest of them; a NULL
+ * on any channel makes it unknown (that channel's applier may be any distance behind). No row: not
+ * a replica, unknown.
+ */
+function lagOfStatus(rows, column) {
+    if (rows.length === 0)
+        return { kind: 'unknown', why: 'the server shows no replica status' };
+    let most = 0;
+    const nulls = [];
+    rows.forEach((r, i) => {
+        const v = r[column];
+        const n = v === null || v === undefined || v === '' ? NaN : Number(v);
+        if (!Number.isFinite(n) || n < 0)
+            nulls.push(i);
+        else
+            most = Math.max(most, n);
+    });
+    if (nulls.length)
+        return {
+            kind: 'unknown',
+            why: rows.length === 1
+                ? `${column} is NULL (the applier or the receiver is not running, or not connected)`
+                : `${column} is NULL on ${nulls.length} of ${rows.length} replication channels`,
+        };
+    return { kind: 'seconds', seconds: most };
+}
+/**
+ * The lag from the lag query's result: exactly one row of exactly one value, a number of seconds
+ * (an integer or a decimal, as a number or as text); anything else is an error naming the input.
+ */
+function lagOfQuery(rows, input) {
+    const error = (what) => ({
+        kind: 'error',
+        message: `${input}: ${what}; it must answer one row with one number, the lag in seconds`,
+    });
+    if (rows.length !== 1)
+        return error(`answered ${rows.length} rows`);
+    const values = Object.values(rows[0]);
+    if (values.length !== 1)
+        return error(`answered ${values.length} columns`);
+    const v = values[0];
+    if (v === null || v === undefined)
+        return error('answered NULL');
+    const text = typeof v === 'bigint' ? v.toString() : typeof v === 'number' ? String(v) : v;
+    if (typeof text !== 'string' || !/^\s*-?\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(text))
+        return error(`answered ${JSON.stringify(typeof v === 'string' ? v : String(v))}, not a number`);
+    const n = Number(text);
+    if (!Number.isFinite(n))
+        return error(`answered ${text}, not a finite number`);
+    if (n < -JITTER_S)
+        return error(`answered ${n}: a lag below zero (the source's clock and this server's disagree)`);
+    return { kind: 'seconds', seconds: Math.max(0, n) };
+}
+/** Read the lag now; never throws (a failed read is an error reading). */
+async function readLag(db, d, source) {
+    if (source.kind === 'query') {
+        try {
+            return lagOfQuery(await db.rows(source.sql), source.input);
+        }
+        catch (e) {
+            return { kind: 'error', message: `${source.input}: the lag query failed: ${errorText(e)}` };
+        }
+    }
+    try {
+        return lagOfStatus(await db.rows(d.allReplicasStatus), d.replicaCols.secondsBehind);
+    }
+    catch (e) {
+        return { kind: 'error', message: `cannot read the replica status: ${errorText(e)}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/plan/window-checks.ts
+
+
+
+
+const ON = ['ON', '1'];
+/** Every failure of a flush in windows on this replica, each with its fix. Pure. */
+function windowFailures(f, n) {
+    const out = [];
+    const fail = (check, message, fix) => out.push({ check, message, fix });
+    const drop = `or drop ${n.name('max-lag')} to flush with the applier stopped once`;
+    if (!f.replica) {
+        fail('max-lag', 'this server is not a replica: there is no applier to run between windows', `drop ${n.name('max-lag')}`);
+        return out;
+    }
+    if (!f.replica.sqlRunning)
+        fail('max-lag', 'the replica applier (SQL thread) is stopped: a flush in windows starts it between windows, and an applier someone stopped is theirs to start', `start the applier first (the flush stops it for each window), ${drop}`);
+    if (!f.replica.ioRunning)
+        fail('max-lag', 'the replica receiver (IO thread) is not running: between windows the replica cannot catch up with its source', `start the receiver first, ${drop}`);
+    if (f.logsApplied.value !== undefined && !ON.includes(f.logsApplied.value))
+        fail('max-lag', `${f.logsApplied.variable} is ${f.logsApplied.value}: the changes the applier makes between windows would not reach this replica's binlog, so a consumer would get the rows but never the live changes`, `start the replica with ${f.logsApplied.variable} = ON, ${drop}`);
+    if (f.outOfOrder)
+        fail('max-lag', f.outOfOrder.message, `${f.outOfOrder.fix}, ${drop}`);
+    if (/PERMISSIVE/.test(f.gtidMode))
+        fail('max-lag', `gtid_mode is ${f.gtidMode}: the binlog mixes transactions with and without GTIDs, which a consumer that follows GTIDs cannot resume across`, `finish the GTID migration (gtid_mode = ON) or go back to OFF, ${drop}`);
+    if (!f.applierAdmin.granted)
+        fail('privilege', 'this user may not stop and start the replica applier, which a flush in windows does once per window', `GRANT ${f.applierAdmin.privilege} ON *.* TO the flush user`);
+    if (f.lag.kind === 'error')
+        fail(f.lagQuery ? 'lag-query' : 'max-lag', `the lag cannot be read: ${f.lag.message}`, f.lagQuery
+            ? `give ${n.name('lag-query')} a SELECT that answers one row with one number, the lag in seconds`
+            : 'grant the flush user what SHOW REPLICA STATUS (SHOW SLAVE STATUS) needs');
+    if (f.lag.kind === 'unknown' && f.replica.sqlRunning && f.replica.ioRunning)
+        fail('max-lag', `the replica does not know its lag: ${f.lag.why}`, `let the replica connect to its source, or measure the lag with ${n.name('lag-query')} (a heartbeat table)`);
+    return out;
+}
+/** The facts `windowFailures` decides from, read now. `granted`: the user's global privileges. */
+async function readWindowFacts(db, d, w, replica, granted, n) {
+    const variable = d.logsAppliedVariable;
+    const names = [
+        variable,
+        ...d.commitOrder.variables,
+        ...(d.gtidDomains ? [d.gtidDomains.variables.applied] : []),
+    ];
+    const values = await globalVariables(db, names);
+    const domains = d.gtidDomains
+        ? d.gtidDomains.domainsOf(values.get(d.gtidDomains.variables.applied) ?? '')
+        : [];
+    const lag = await readLag(db, d, w.lagQuery ? { kind: 'query', sql: w.lagQuery, input: n.name('lag-query') } : { kind: 'status' });
+    return {
+        replica,
+        logsApplied: { variable, value: values.get(variable) },
+        outOfOrder: d.commitOrder.outOfOrder(values, domains),
+        gtidMode: str((await db.one(...gtidValue(d.gtidModeExpr)))?.g).toUpperCase(),
+        applierAdmin: {
+            granted: d.privileges.replicaAdmin.some((p) => granted.has(p)),
+            privilege: d.privileges.replicaAdmin[0],
+        },
+        lag,
+        lagQuery: w.lagQuery !== undefined,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/plan/preflight.ts
 /**
  * Preflight: every check runs before the first change, and every failure is reported with its fix.
  * Read-only, apart from session variables and the server-side run lock (held by the session until it
  * closes: see db/run-lock.ts).
  */
+
 
 
 
@@ -17699,6 +18058,8 @@ async function preflight(db, s, log) {
     // The tables of ours found below are then that run's, set aside right now: not an earlier run's.
     const replica = await replicaChecks(c);
     const grants = await privilegeChecks(c, replica);
+    if (s.windows)
+        failures.push(...windowFailures(await readWindowFacts(db, c.d, s.windows, replica, grants.global, c.n), c.n));
     const downstream = await downstreamChecks(c);
     await gtidChecks(c);
     const { discovery, shapes } = await selectionChecks(c, grants, lock?.heldBy === 'run');
@@ -17804,7 +18165,8 @@ async function privilegeChecks({ db, s, d, fail }, replica) {
     await probe(d.showBinlogStatus, d.privileges.binlogStatus, 'to record binlog coordinates');
     await probe(FIRST_BINLOG_EVENT, d.privileges.binlogEvents, 'to check a retried chunk against the binlog');
     const grants = await currentGrants(db);
-    if (replica && (s.replication.stopReplica || s.replication.startReplica)) {
+    // A flush in windows checks it with its own (window-checks.ts): stopped and started per window.
+    if (replica && !s.windows && (s.replication.stopReplica || s.replication.startReplica)) {
         if (!d.privileges.replicaAdmin.some((p) => grants.global.has(p))) {
             fail('privilege', `this user may not stop or start the replica applier`, `GRANT ${d.privileges.replicaAdmin[0]} ON *.* TO the flush user`);
         }
@@ -20147,6 +20509,14 @@ function commandHandler(o) {
 
 
 async function flush(s, deps) {
+    // Issue 27 in progress: the inputs, the lag, the preflight, the decider and the journal records
+    // exist, the windows themselves not yet. A dry run checks a replica for them; a real run is refused
+    // rather than run with the applier stopped once, which the user did not ask for.
+    if (s.windows && !s.dryRun) {
+        const n = namesOf(s);
+        const dry = n.surface === 'cli' ? 'run it with --dry-run' : 'run the action with mode: plan';
+        throw new FlusherError(`${n.name('max-lag')}: a flush in windows is not built yet; ${dry} to check this replica for it, or drop ${n.name('max-lag')} to flush with the applier stopped once`, ExitCode.badInput);
+    }
     // A resume of a run that finished every table: nothing to flush, and nothing changes.
     const earlier = s.resumeFrom
         ? readJournal(s.resumeFrom, undefined, { journal: namesOf(s).name('resume') })
@@ -20562,12 +20932,52 @@ async function liveKey(db, d, t, c) {
     return withCarriers(withOrdinals({ index: k.index, columns: [...k.columns] }, columns), columns);
 }
 
+;// CONCATENATED MODULE: ./src/engine/window-recover.ts
+/** What recover does for the windows; undefined: nothing of its own (recover as after one stop). */
+function decideWindowRecovery(f) {
+    if (!f.window || f.ended)
+        return undefined;
+    const { event, n } = f.window;
+    const where = event === 'open'
+        ? `window ${n} was open`
+        : event === 'close'
+            ? `window ${n} had closed (every table back) and the applier was about to start`
+            : `the run was between windows (after window ${n}), the applier running`;
+    if (f.tablesAside) {
+        const odd = event === 'open' ? '' : ' although the journal has every table back';
+        return {
+            stopApplier: f.applierRunning,
+            putBack: true,
+            startApplier: true,
+            note: `${where}; tables are aside${odd}: the applier is stopped while they are put back, then started again`,
+        };
+    }
+    if (event === 'open' || event === 'close')
+        return {
+            stopApplier: false,
+            putBack: false,
+            startApplier: !f.applierRunning,
+            note: f.applierRunning
+                ? `${where}; no table is aside and the applier runs`
+                : `${where}; no table is aside: the applier is started again, as the run would have`,
+        };
+    return {
+        stopApplier: false,
+        putBack: false,
+        startApplier: false,
+        note: f.applierRunning
+            ? `${where}; no table is aside: nothing to do`
+            : `${where}; the applier is stopped now, which the run did not do (someone stopped it, or it stopped on an error): left as it is`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/recover.ts
 /**
  * `recover`: replay a journal against the live server, table by table, doing only what each live
  * state needs. A second run changes nothing. It holds the server's run lock and the journal's lock,
  * so it never works under a flush (or another recover) that is still alive.
  */
+
 
 
 
@@ -20657,6 +21067,8 @@ async function replay(db, d, journal, writer, s, log, fault) {
     // The run's held settings are taken over: put back with recover's own once every table is back.
     const hold = ServerHold.of(writes, writer, log, heldIn(journal));
     const tables = journal.tables.filter((t) => selectsTable(s.selection, t.schema, t.table));
+    // Read before holdApplier stops anything: whether the applier ran when the run was killed.
+    const windows = await windowRecovery(writes, journal, log, fault);
     await holdApplier(writes, hold, report, tables, journal.marker, s, log, fault);
     await hold.holdForRecovery(journal.tables);
     for (const t of tables) {
@@ -20687,7 +21099,8 @@ async function replay(db, d, journal, writer, s, log, fault) {
     const release = hold.decide({
         tablesBack: report.tables.every((t) => t.ok) && !left.length,
         replica: report.replica.wasReplica === true,
-        startReplica: s.replication.startReplica,
+        // A flush in windows stopped the applier only for its windows: its stop is undone as recover's own.
+        startReplica: s.replication.startReplica || windows?.startApplier === true,
         startOwnStop: true,
     });
     if (!release.putBack) {
@@ -20718,6 +21131,26 @@ async function replay(db, d, journal, writer, s, log, fault) {
         report.replica.started = true;
     }
     return report;
+}
+/**
+ * A flush in windows killed: what its last window record and the server say of the applier
+ * (decideWindowRecovery); undefined for any other journal. Only the start is recover's to add: the
+ * stop while a table is aside and the put-back are what recover does for every run.
+ */
+async function windowRecovery(writes, journal, log, fault) {
+    if (!journal.window || journal.flushEnd !== undefined)
+        return undefined;
+    const replica = await readReplicaStatus(writes, fault);
+    const aside = await tablesAside(writes.db, journal.tables, journal.marker);
+    const plan = decideWindowRecovery({
+        window: journal.window,
+        ended: false,
+        tablesAside: aside.length > 0,
+        applierRunning: replica?.sqlRunning === true,
+    });
+    if (plan)
+        log.info(`flush in windows: ${plan.note}`);
+    return plan;
 }
 /**
  * The journal's tables a selection (--db, --table, --skip) left out that are still set aside: while
@@ -20932,6 +21365,9 @@ const FLUSH_ONLY = [
     'critical-load',
     'max-load',
     'max-rows-per-second',
+    'max-lag',
+    'window',
+    'lag-query',
     'status-interval',
     'stop-on-error',
     'chunk-size',
